@@ -1,0 +1,83 @@
+"""Money as integer cents, and the two roundings the riparto needs.
+
+Everything outside the LP is an `int` of cents, so that sums are exact and an auditor can
+re-add any column to the cent. The only fractional money lives inside the solver; it crosses
+back through `largest_remainder`, which keeps totals exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+CENTS_PER_EURO = 100
+
+
+def euros_to_cents(euros: Decimal | int | str) -> int:
+    """Convert an exact euro amount to cents; refuse fractions of a cent."""
+    value = Decimal(euros) * CENTS_PER_EURO
+    if value != value.to_integral_value():
+        raise ValueError(f"{euros} has more than two decimals")
+    return int(value)
+
+
+def format_cents(cents: int) -> str:
+    """Render cents as euros with two decimals and '.' as decimal mark (e.g. ``-12.05``)."""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), CENTS_PER_EURO)
+    return f"{sign}{whole}.{frac:02d}"
+
+
+def format_cents_it(cents: int) -> str:
+    """Render cents the Italian way (``1.234,56``) for reports meant for people."""
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), CENTS_PER_EURO)
+    return f"{sign}{whole:,}".replace(",", ".") + f",{frac:02d}"
+
+
+def round_half_up(value: Fraction) -> int:
+    """Round a rational to the nearest integer, halves away from zero (the payments rule)."""
+    doubled = 2 * abs(value)
+    rounded = (doubled.numerator // doubled.denominator + 1) // 2
+    return rounded if value >= 0 else -rounded
+
+
+def largest_remainder(
+    total: int,
+    weights: Sequence[tuple[K, Fraction]],
+    tie_key: Sequence[str] | None = None,
+) -> dict[K, int]:
+    """Split `total` cents in proportion to `weights`, each part the floor or ceil of its quota.
+
+    Used for the area budgets (quota = fund * share) and for the awards inside a service line
+    (quota = lambda * entitlement). Each part differs from its exact quota by less than one cent
+    and the parts add up to `total` exactly. Ties among equal remainders go to the larger quota,
+    then to the smaller `tie_key` (a stable identifier such as the unit id), never to row order.
+
+    Args:
+        total: cents to split; must lie between the sum of floors and the sum of ceilings.
+        weights: (key, exact quota in cents) pairs; the quotas should add up to `total`.
+        tie_key: optional stable identifiers, aligned with `weights`; defaults to ``str(key)``.
+
+    Returns:
+        Cents per key.
+    """
+    keys = [k for k, _ in weights]
+    ties = list(tie_key) if tie_key is not None else [str(k) for k in keys]
+    floors = {k: q.numerator // q.denominator for k, q in weights}
+    left = total - sum(floors.values())
+    if left < 0 or left > sum(1 for _, q in weights if q.denominator != 1):
+        raise ValueError(f"cannot split {total} cents among quotas adding to "
+                         f"{float(sum(q for _, q in weights))}")
+    order = sorted(
+        range(len(weights)),
+        key=lambda i: (-(weights[i][1] - floors[keys[i]]), -weights[i][1], ties[i]),
+    )
+    result = dict(floors)
+    for i in order[:left]:
+        result[keys[i]] += 1
+    return result

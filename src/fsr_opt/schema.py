@@ -1,0 +1,389 @@
+"""The data fsr-opt passes between layers: frozen dataclasses and status enums.
+
+This module imports nothing of the package but `errors` and `money`, so every layer can use
+it (linopy's `constants.py` is the model). Money fields are integer cents; shares and
+prorations are exact `Fraction`s so that the audit can re-check them without rounding noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+
+# ---------------------------------------------------------------------------------------------
+# Input: the units table
+# ---------------------------------------------------------------------------------------------
+
+
+class Ownership(StrEnum):
+    """Who runs the unit; decides between the per-user formula and the deficit rule."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of the units table.
+
+    Attributes:
+        name: the contract's column name (``unit_id``...).
+        heading_it: the Italian heading of the project's Excel template.
+        kind: ``text``, ``code``, ``ownership``, ``int``, ``money``, ``date`` or ``bool``.
+        required: whether the column must be present.
+        aliases: other accepted headings (matched case- and accent-insensitively).
+    """
+
+    name: str
+    heading_it: str
+    kind: str
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+
+
+INPUT_COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("unit_id", "Codice unità", "text", aliases=("codice", "codice udo", "id")),
+    ColumnSpec("name", "Denominazione", "text", aliases=("nome",)),
+    ColumnSpec("operator", "Ente gestore", "text", required=False, aliases=("gestore",)),
+    ColumnSpec("municipality", "Comune", "text", aliases=("comune sede",)),
+    ColumnSpec("unit_type", "Tipologia", "code", aliases=("tipo", "tipologia udo")),
+    ColumnSpec("ownership", "Natura giuridica", "ownership", aliases=("natura",)),
+    ColumnSpec("users", "Utenti 2024", "int", aliases=("utenti",)),
+    ColumnSpec("costs", "Costi 2024", "money", aliases=("costi",)),
+    ColumnSpec("revenues", "Ricavi 2024", "money", aliases=("ricavi",)),
+    ColumnSpec("start_date", "Data inizio attività", "date", aliases=("data inizio",)),
+    ColumnSpec("end_date", "Data cessazione", "date", required=False,
+               aliases=("data fine", "data cessazione attività")),
+    ColumnSpec("in_registry", "Presente in AFAM", "bool", aliases=("afam",)),
+    ColumnSpec("authorized", "Autorizzazione/CPE", "bool",
+               aliases=("autorizzata", "autorizzazione", "cpe")),
+    ColumnSpec("experimental", "Sperimentale", "bool"),
+    ColumnSpec("keeps_requirements", "Mantiene i requisiti", "bool", required=False,
+               aliases=("mantiene requisiti",)),
+    ColumnSpec("data_declared", "Dichiarazione Minori Web", "bool", required=False,
+               aliases=("minori web",)),
+    ColumnSpec("applied", "Istanza presentata", "bool", aliases=("istanza", "domanda")),
+)
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """One row of the units table, parsed and type-checked (not yet judged eligible).
+
+    Attributes:
+        row: 1-based row in the source file, the header being row 1 (for messages).
+        costs, revenues: cents.
+        keeps_requirements, data_declared: None when the column or cell is empty.
+    """
+
+    row: int
+    unit_id: str
+    name: str
+    operator: str
+    municipality: str
+    unit_type: str
+    ownership: Ownership
+    users: int
+    costs: int
+    revenues: int
+    start_date: date
+    end_date: date | None
+    in_registry: bool
+    authorized: bool
+    experimental: bool
+    keeps_requirements: bool | None
+    data_declared: bool | None
+    applied: bool
+
+    @property
+    def deficit(self) -> int:
+        """Costs minus revenues in cents (negative for a surplus)."""
+        return self.costs - self.revenues
+
+
+@dataclass(frozen=True)
+class UnitsTable:
+    """A loaded units table, in file order, with the hash of the bytes it came from."""
+
+    source: str
+    sha256: str
+    units: tuple[UnitRecord, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule set
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """A rule-set parameter as reports show it: where it is, its value, why and by what law."""
+
+    path: str
+    value: str
+    description: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class FormulaClass:
+    """Base amount plus a rate per user, the cap of private units (criteria, points b and c)."""
+
+    code: str
+    label: str
+    base: int
+    rate_per_user: int
+
+
+@dataclass(frozen=True)
+class UnitType:
+    """A unit type code and how the rules treat it.
+
+    Attributes:
+        formula_class: code of its `FormulaClass`; None for municipal service lines, which are
+            always funded in proportion to their deficit.
+        municipal_service: a service run or bought by a municipality (SAD, ADM, affidi...),
+            not a unit of offer: not in AFAM, no authorisation.
+        requires_data_declaration: residential units for minors (Minori Web declaration).
+        experimental_allowed: an experimental unit of this type stays eligible when it keeps
+            its requirements (experimental SFA minori, DGR 694/2010).
+    """
+
+    code: str
+    label: str
+    area: str
+    service: str
+    formula_class: str | None
+    municipal_service: bool
+    requires_data_declaration: bool
+    experimental_allowed: bool
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+    """A group of unit types sharing one 2024 amount and one share lambda."""
+
+    code: str
+    label: str
+    area: str
+    historical_2024: int
+    unit_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Area:
+    """A macro area with its share of the fund (percent, exact) and its service lines."""
+
+    code: str
+    label: str
+    share_percent: Fraction
+    services: tuple[ServiceLine, ...]
+
+
+@dataclass(frozen=True)
+class EligibilitySwitches:
+    """Which access criteria are applied; each maps to one exclusion reason."""
+
+    require_registry: bool = True
+    require_authorization: bool = True
+    require_in_ambito: bool = True
+    exclude_started_in_year: bool = True
+    exclude_ceased_before_year: bool = True
+    exclude_experimental: bool = True
+    require_data_declaration: bool = True
+    require_deficit: bool = True
+    require_application: bool = True
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated rule set: everything the riparto of one year and one Ambito depends on.
+
+    Attributes:
+        fund: cents assigned to the Ambito.
+        reserve_percent, other_services_percent: set-asides taken before the split.
+        minimum_award: cents; an award is 0 or at least this.
+        first_tranche_percent: percent of an award paid after approval (70).
+        single_payment_threshold: cents; awards up to this are paid at once.
+        municipalities: the Ambito's municipalities, as written in the rule set.
+        parameters: every parameter with its description and legal reference, for reports.
+    """
+
+    rule_set_id: str
+    version: str
+    ambito: str
+    year: int
+    fund: int
+    reserve_percent: Fraction
+    other_services_percent: Fraction
+    minimum_award: int
+    first_tranche_percent: Fraction
+    single_payment_threshold: int
+    municipalities: tuple[str, ...]
+    areas: tuple[Area, ...]
+    unit_types: Mapping[str, UnitType]
+    formula_classes: Mapping[str, FormulaClass]
+    eligibility: EligibilitySwitches
+    parameters: tuple[ParameterInfo, ...] = ()
+    source: str = ""
+    sha256: str = ""
+
+    def area(self, code: str) -> Area:
+        """Return the area with this code (KeyError if unknown)."""
+        for area in self.areas:
+            if area.code == code:
+                return area
+        raise KeyError(code)
+
+    def service(self, code: str) -> ServiceLine:
+        """Return the service line with this code (KeyError if unknown)."""
+        for area in self.areas:
+            for service in area.services:
+                if service.code == code:
+                    return service
+        raise KeyError(code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Eligibility and entitlement
+# ---------------------------------------------------------------------------------------------
+
+
+class ExclusionReason(StrEnum):
+    """Why a unit gets nothing; codes are part of the contract (section 1.4)."""
+
+    NOT_IN_REGISTRY = "NOT_IN_REGISTRY"
+    NOT_AUTHORIZED = "NOT_AUTHORIZED"
+    OUTSIDE_AMBITO = "OUTSIDE_AMBITO"
+    STARTED_IN_YEAR = "STARTED_IN_YEAR"
+    CEASED_BEFORE_YEAR = "CEASED_BEFORE_YEAR"
+    EXPERIMENTAL = "EXPERIMENTAL"
+    MISSING_DATA_DECLARATION = "MISSING_DATA_DECLARATION"
+    NO_DEFICIT = "NO_DEFICIT"
+    NOT_APPLIED = "NOT_APPLIED"
+
+
+class CapSource(StrEnum):
+    """Which limit sets a unit's entitlement."""
+
+    DEFICIT = "DEFICIT"
+    FORMULA = "FORMULA"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A unit judged against the rules: eligibility and entitlement, all exact.
+
+    Attributes:
+        deficit: cents, costs minus revenues (may be negative).
+        formula_amount: cents, base + rate * users; None when no formula applies.
+        proration: days active in the year / days in the year (1 unless ceased in the year).
+        entitlement: cents, floor(min(deficit, formula) * proration); 0 when ineligible.
+        cap_source: the limit that set the entitlement.
+    """
+
+    unit: UnitRecord
+    area: str
+    service: str
+    reasons: tuple[ExclusionReason, ...]
+    deficit: int
+    formula_amount: int | None
+    proration: Fraction
+    entitlement: int
+    cap_source: CapSource
+
+    @property
+    def eligible(self) -> bool:
+        """True when no exclusion reason applies."""
+        return not self.reasons
+
+
+# ---------------------------------------------------------------------------------------------
+# Solving
+# ---------------------------------------------------------------------------------------------
+
+
+class SolveStatus(StrEnum):
+    """The status we read from the solver itself, never PuLP's optimistic summary alone."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    TIME_LIMIT = "time_limit"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+
+    @property
+    def is_ok(self) -> bool:
+        """Only a proven optimum is reported as final."""
+        return self is SolveStatus.OPTIMAL
+
+
+class Binding(StrEnum):
+    """What limits a unit's award (the ``binding`` column)."""
+
+    EXCLUDED = "EXCLUDED"
+    BELOW_MINIMUM = "BELOW_MINIMUM"
+    DEFICIT = "DEFICIT"
+    FORMULA = "FORMULA"
+    AREA_BUDGET = "AREA_BUDGET"
+    EQUAL_SHARE = "EQUAL_SHARE"
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """One stage of the lexicographic objective and the value it reached."""
+
+    name: str
+    sense: str
+    objective: float
+    status: SolveStatus
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ServiceResult:
+    """The outcome of one service line.
+
+    Attributes:
+        target: exact cents, T_s = B_a * h_s / sum(h in a).
+        awarded: cents, sum of its awards.
+        share: lambda_s, exact: awarded / sum of funded entitlements (0 if none funded).
+        funded_entitlement: cents, sum of the entitlements of its funded units.
+    """
+
+    area: str
+    service: str
+    target: Fraction
+    awarded: int
+    share: Fraction
+    funded_entitlement: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Awards in cents per unit id, with the per-service outcome that produced them."""
+
+    awards: Mapping[str, int]
+    services: Mapping[str, ServiceResult]
+    area_budgets: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """What a solve returns: its status, how it got there, and the allocation if optimal."""
+
+    status: SolveStatus
+    solver: str
+    solver_version: str
+    stages: tuple[StageResult, ...]
+    allocation: Allocation | None
+    seconds: float = 0.0
+    messages: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_ok(self) -> bool:
+        """True only for a proven optimum with an allocation."""
+        return self.status.is_ok and self.allocation is not None
