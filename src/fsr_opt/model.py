@@ -1,0 +1,166 @@
+"""The riparto as a PuLP mixed-integer programme, every constraint named after its rule.
+
+Per service line ``s`` the model chooses one segment ``k`` (how many entitlement groups are
+funded; see `fsr_opt.eligibility`) with a binary ``pick[s,k]`` and a total ``part[s,k]`` in
+``[lower_k, upper_k]`` when picked, 0 otherwise. The service total is ``S_s = sum_k part[s,k]``.
+This is the disaggregated (convex-hull) formulation of a union of intervals: as tight as a
+single service line allows, with one binary per entitlement group rather than one per unit
+plus big-M links to a share variable.
+
+Constraint names (quoted by infeasibility messages):
+
+* ``area_budget__<area>``: sum of the area's service totals <= area budget;
+* ``one_segment__<service>``: at most one funded set per service line;
+* ``minimum__<service>__k<k>``: the smallest funded unit reaches the minimum award;
+* ``must_fund__<service>__k<k>``: the next unit's share stays below the minimum (else it
+  would have to be funded);
+* ``cap__<service>``: share <= 1, i.e. every award <= its entitlement;
+* ``deviation_above__<service>`` / ``deviation_below__<service>``: |S_s - T_s|;
+* ``proportional_excess__<service>``: S_s - T_s <= rho_area * T_s (the tie-break);
+* ``stage<N>__<area>``: fixes the optimum of an earlier stage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulp
+
+from fsr_opt.eligibility import Segment, ServicePlan
+
+STAGES = ("spend", "deviation", "proportional_excess", "priority")
+
+
+def constraint_name(*parts: str) -> str:
+    """Join parts with ``__`` and keep only characters every LP file format accepts."""
+    return "__".join(re.sub(r"[^A-Za-z0-9_]", "_", part) for part in parts)
+
+
+@dataclass
+class SegmentChoice:
+    """The variables of one segment of one service line."""
+
+    segment: Segment
+    pick: Any  # pulp.LpVariable, or None when the segment is the only one and starts at 0
+    part: Any  # pulp.LpVariable
+
+
+@dataclass
+class RipartoModel:
+    """A built PuLP problem with handles on what the stages need.
+
+    Attributes:
+        totals: service code -> affine expression of S_s (cents).
+        area_totals: area code -> expression of the area's spend.
+        deviations: area code -> expression of sum |S_s - T_s| over its service lines.
+        excess: area code -> the variable rho_area of the tie-break.
+        priority: the last tie-break, earlier service lines first.
+    """
+
+    problem: Any
+    plans: tuple[ServicePlan, ...]
+    budgets: Mapping[str, int]
+    choices: dict[str, list[SegmentChoice]] = field(default_factory=dict)
+    totals: dict[str, Any] = field(default_factory=dict)
+    area_totals: dict[str, Any] = field(default_factory=dict)
+    deviations: dict[str, Any] = field(default_factory=dict)
+    excess: dict[str, Any] = field(default_factory=dict)
+    priority: Any = None
+
+    def stage_objective(self, stage: str) -> tuple[Any, int, dict[str, Any]]:
+        """Return (objective expression, pulp sense, per-area expressions) of a stage."""
+        if stage == "spend":
+            return pulp.lpSum(self.area_totals.values()), pulp.LpMaximize, self.area_totals
+        if stage == "deviation":
+            return pulp.lpSum(self.deviations.values()), pulp.LpMinimize, self.deviations
+        if stage == "proportional_excess":
+            parts = {a: 1 * v for a, v in self.excess.items()}
+            return pulp.lpSum(parts.values()), pulp.LpMinimize, parts
+        if stage == "priority":
+            return self.priority, pulp.LpMaximize, {}
+        raise ValueError(stage)
+
+    def fix_stage(self, stage: str, values: Mapping[str, float], tolerance: float) -> None:
+        """Add ``stage<N>__<area>`` constraints keeping each area at its optimum of `stage`."""
+        _, sense, parts = self.stage_objective(stage)
+        number = STAGES.index(stage) + 1
+        for area, expression in parts.items():
+            name = constraint_name(f"stage{number}_{stage}", area)
+            if sense == pulp.LpMaximize:
+                self.problem += (expression >= values[area] - tolerance, name)
+            else:
+                self.problem += (expression <= values[area] + tolerance, name)
+
+
+def build_model(plans: Sequence[ServicePlan], budgets: Mapping[str, int]) -> RipartoModel:
+    """Build the MILP for all areas at once (they share no constraint, so the stages separate).
+
+    Money is in cents inside the model too; the solution is brought back to exact integers by
+    `fsr_opt.solve`.
+    """
+    problem = pulp.LpProblem("fsr_riparto", pulp.LpMaximize)
+    model = RipartoModel(problem=problem, plans=tuple(plans), budgets=dict(budgets))
+    for plan in plans:
+        model.choices[plan.service] = _add_service(problem, plan)
+        model.totals[plan.service] = pulp.lpSum(c.part for c in model.choices[plan.service])
+    priority_terms = []
+    count = len(plans)
+    for area, budget in budgets.items():
+        area_plans = [p for p in plans if p.area == area]
+        spend = pulp.lpSum(model.totals[p.service] for p in area_plans)
+        model.area_totals[area] = spend
+        problem += (spend <= budget, constraint_name("area_budget", area))
+        deviations = []
+        rho = problem.add_variable(constraint_name("excess_ratio", area), lowBound=-1)
+        model.excess[area] = rho
+        for plan in area_plans:
+            total = model.totals[plan.service]
+            target = float(plan.target)
+            dev = problem.add_variable(constraint_name("deviation", plan.service), lowBound=0)
+            problem += (dev >= total - target, constraint_name("deviation_above", plan.service))
+            problem += (dev >= target - total, constraint_name("deviation_below", plan.service))
+            deviations.append(dev)
+            if plan.target > 0:
+                problem += (
+                    total - target <= target * rho,
+                    constraint_name("proportional_excess", plan.service),
+                )
+            priority_terms.append((count - plan.priority) * total)
+        model.deviations[area] = pulp.lpSum(deviations)
+    model.priority = pulp.lpSum(priority_terms)
+    return model
+
+
+def _add_service(problem: Any, plan: ServicePlan) -> list[SegmentChoice]:
+    choices: list[SegmentChoice] = []
+    segments = plan.segments
+    if len(segments) == 1 and segments[0].lower == 0:
+        # Minimum award 0: every fundable unit is funded as soon as lambda > 0; no binary.
+        segment = segments[0]
+        part = problem.add_variable(constraint_name("total", plan.service), lowBound=0)
+        problem += (part <= segment.upper, constraint_name("cap", plan.service))
+        return [SegmentChoice(segment, None, part)]
+    for segment in segments:
+        suffix = f"k{segment.groups}"
+        pick = problem.add_variable(
+            constraint_name("pick", plan.service, suffix), lowBound=0, upBound=1, cat="Binary"
+        )
+        part = problem.add_variable(constraint_name("part", plan.service, suffix), lowBound=0)
+        problem += (part >= segment.lower * pick, constraint_name("minimum", plan.service, suffix))
+        last = segment is segments[-1]
+        upper_name = (
+            constraint_name("cap", plan.service)
+            if last
+            else constraint_name("must_fund", plan.service, suffix)
+        )
+        problem += (part <= segment.upper * pick, upper_name)
+        choices.append(SegmentChoice(segment, pick, part))
+    if choices:
+        problem += (
+            pulp.lpSum(c.pick for c in choices) <= 1,
+            constraint_name("one_segment", plan.service),
+        )
+    return choices

@@ -1,0 +1,284 @@
+"""The outputs of a run: the contract's CSV tables, run.json, and the terminal summary.
+
+Everything here is a pure function of the assessments, the result and the rule set, so the
+same input gives byte-identical tables; the only clock readings go to ``run.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from fsr_opt import __version__
+from fsr_opt.eligibility import tranches
+from fsr_opt.files import csv_bytes, json_bytes
+from fsr_opt.money import format_cents, round_half_up
+from fsr_opt.rules import distributable, set_aside_amounts
+from fsr_opt.schema import Allocation, Assessment, Binding, RuleSet, SolveResult
+
+ALLOCATION_COLUMNS = (
+    "unit_id", "name", "operator", "municipality", "unit_type", "ownership", "area", "service",
+    "eligible", "exclusion_reasons", "deficit", "formula_amount", "proration", "entitlement",
+    "share", "award", "binding", "tranche_1", "tranche_2",
+)
+ALLOCATION_NUMERIC = (
+    "deficit", "formula_amount", "proration", "entitlement", "share", "award", "tranche_1",
+    "tranche_2",
+)
+SUMMARY_COLUMNS = (
+    "area", "service", "budget", "target", "historical_2024", "awarded", "deviation", "share",
+    "units_funded", "units_excluded",
+)
+SUMMARY_NUMERIC = SUMMARY_COLUMNS[2:]
+PAYMENT_COLUMNS = ("operator", "units", "total_award", "tranche_1", "tranche_2")
+PAYMENT_NUMERIC = PAYMENT_COLUMNS[1:]
+TOTAL = "TOTAL"
+NO_OPERATOR = "(not given)"
+
+
+def format_ratio(value: Fraction, places: int = 6) -> str:
+    """Render an exact ratio (share, proration) with fixed decimals, rounded half up."""
+    scaled = round_half_up(value * 10**places)
+    whole, frac = divmod(scaled, 10**places)
+    return f"{whole}.{frac:0{places}d}"
+
+
+def format_fraction_cents(value: Fraction) -> str:
+    """Render exact (possibly fractional) cents as euros, rounded half up to the cent."""
+    return format_cents(round_half_up(value))
+
+
+@dataclass(frozen=True)
+class UnitOutcome:
+    """One row of allocation.csv before formatting."""
+
+    assessment: Assessment
+    award: int
+    share: Fraction
+    binding: Binding
+    tranche_1: int
+    tranche_2: int
+
+
+def unit_outcomes(
+    assessments: Sequence[Assessment], allocation: Allocation, rules: RuleSet
+) -> list[UnitOutcome]:
+    """Pair each assessed unit (input order) with its award, share, binding limit, payments."""
+    spent: dict[str, int] = {}
+    for service in allocation.services.values():
+        spent[service.area] = spent.get(service.area, 0) + service.awarded
+    outcomes = []
+    for item in assessments:
+        award = allocation.awards.get(item.unit.unit_id, 0)
+        service = allocation.services.get(item.service)
+        share = service.share if (service is not None and award > 0) else Fraction(0)
+        if not item.eligible:
+            binding = Binding.EXCLUDED
+        elif award == 0:
+            binding = Binding.BELOW_MINIMUM
+        elif share == 1:
+            binding = Binding(item.cap_source.value)
+        elif spent.get(item.area, 0) >= allocation.area_budgets.get(item.area, 0):
+            binding = Binding.AREA_BUDGET
+        else:
+            binding = Binding.EQUAL_SHARE
+        first, second = tranches(award, rules)
+        outcomes.append(UnitOutcome(item, award, share, binding, first, second))
+    return outcomes
+
+
+def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
+    """The rows of allocation.csv, in input order."""
+    rows = []
+    for outcome in outcomes:
+        item = outcome.assessment
+        unit = item.unit
+        rows.append([
+            unit.unit_id, unit.name, unit.operator, unit.municipality, unit.unit_type,
+            unit.ownership.value, item.area, item.service,
+            "true" if item.eligible else "false",
+            ";".join(reason.value for reason in item.reasons),
+            format_cents(item.deficit),
+            "" if item.formula_amount is None else format_cents(item.formula_amount),
+            format_ratio(item.proration),
+            format_cents(item.entitlement),
+            format_ratio(outcome.share),
+            format_cents(outcome.award),
+            outcome.binding.value,
+            format_cents(outcome.tranche_1),
+            format_cents(outcome.tranche_2),
+        ])
+    return rows
+
+
+def summary_rows(
+    outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet
+) -> list[list[str]]:
+    """The rows of summary.csv: each service line, then its area's total, then the fund's.
+
+    ``units_excluded`` counts the units of the line that get nothing, whether an access
+    criterion excludes them or their share stays below the minimum award.
+    """
+    funded: dict[str, int] = {}
+    unfunded: dict[str, int] = {}
+    for outcome in outcomes:
+        counter = funded if outcome.award > 0 else unfunded
+        counter[outcome.assessment.service] = counter.get(outcome.assessment.service, 0) + 1
+    rows = []
+    grand = [0, Fraction(0), 0, 0, 0, 0]
+    for area in rules.areas:
+        budget = allocation.area_budgets[area.code]
+        area_sum = [0, Fraction(0), 0, 0, 0, 0]
+        for service in area.services:
+            result = allocation.services[service.code]
+            values = [0, result.target, service.historical_2024, result.awarded,
+                      funded.get(service.code, 0), unfunded.get(service.code, 0)]
+            rows.append([
+                area.code, service.code, "", format_fraction_cents(result.target),
+                format_cents(service.historical_2024), format_cents(result.awarded),
+                format_fraction_cents(result.awarded - result.target),
+                format_ratio(result.share), str(values[4]), str(values[5]),
+            ])
+            area_sum = [a + b for a, b in zip(area_sum, values, strict=True)]
+        area_sum[0] = budget
+        rows.append(_total_row(area.code, area_sum))
+        grand = [a + b for a, b in zip(grand, area_sum, strict=True)]
+    rows.append(_total_row(TOTAL, grand))
+    return rows
+
+
+def _total_row(area: str, sums: Sequence[Any]) -> list[str]:
+    budget, _, historical, awarded, n_funded, n_unfunded = sums
+    return [
+        area, TOTAL, format_cents(budget), format_fraction_cents(Fraction(budget)),
+        format_cents(historical), format_cents(awarded),
+        format_fraction_cents(awarded - Fraction(budget)), "", str(n_funded), str(n_unfunded),
+    ]
+
+
+def payment_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
+    """The rows of payments.csv: funded units grouped by operator (ente gestore)."""
+    by_operator: dict[str, list[int]] = {}
+    for outcome in outcomes:
+        if outcome.award == 0:
+            continue
+        operator = outcome.assessment.unit.operator.strip() or NO_OPERATOR
+        sums = by_operator.setdefault(operator, [0, 0, 0, 0])
+        for index, value in enumerate((1, outcome.award, outcome.tranche_1, outcome.tranche_2)):
+            sums[index] += value
+    rows = []
+    for operator in sorted(by_operator, key=lambda name: (name.casefold(), name)):
+        units, award, first, second = by_operator[operator]
+        rows.append([operator, str(units), format_cents(award), format_cents(first),
+                     format_cents(second)])
+    return rows
+
+
+def exact_objectives(allocation: Allocation, rules: RuleSet) -> dict[str, dict[str, str]]:
+    """The stage objectives recomputed from the integer result, per area (what we report)."""
+    values: dict[str, dict[str, str]] = {}
+    for area in rules.areas:
+        results = [allocation.services[s.code] for s in area.services]
+        spend = sum(r.awarded for r in results)
+        deviation = sum((abs(r.awarded - r.target) for r in results), Fraction(0))
+        ratios = [(r.awarded - r.target) / r.target for r in results if r.target > 0]
+        values[area.code] = {
+            "spend": format_cents(spend),
+            "deviation": format_fraction_cents(deviation),
+            "proportional_excess": format_ratio(max(ratios), 9) if ratios else "",
+        }
+    return values
+
+
+def run_document(
+    *,
+    result: SolveResult,
+    rules: RuleSet,
+    inputs: Mapping[str, str],
+    overrides: Sequence[tuple[str, str]],
+    started_at: str,
+    finished_at: str,
+) -> dict[str, Any]:
+    """The content of run.json: what was run, on what, with which outcome."""
+    allocation = result.allocation
+    budgets = allocation.area_budgets if allocation else {}
+    awarded = sum(allocation.awards.values()) if allocation else 0
+    return {
+        "tool": {"name": "fsr-opt", "version": __version__},
+        "status": result.status.value,
+        "fund": format_cents(rules.fund),
+        "set_asides": {k: format_cents(v) for k, v in set_aside_amounts(rules).items()},
+        "distributable": format_cents(distributable(rules)),
+        "area_budgets": {area: format_cents(cents) for area, cents in budgets.items()},
+        "area_budgets_cents": dict(budgets),
+        "awarded": format_cents(awarded),
+        "minimum_award": format_cents(rules.minimum_award),
+        "objectives": exact_objectives(allocation, rules) if allocation else {},
+        "stages": [
+            {"name": s.name, "sense": s.sense, "solver_objective": s.objective,
+             "status": s.status.value, "seconds": round(s.seconds, 4)}
+            for s in result.stages
+        ],
+        "solver": {"name": result.solver, "version": result.solver_version},
+        "rule_set": {"id": rules.rule_set_id, "version": rules.version, "ambito": rules.ambito,
+                     "year": rules.year, "source": rules.source, "sha256": rules.sha256},
+        "inputs": dict(inputs),
+        "overrides": [f"{key}={value}" for key, value in overrides],
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "seconds": round(result.seconds, 4),
+    }
+
+
+def render_tables(
+    assessments: Sequence[Assessment], allocation: Allocation, rules: RuleSet
+) -> dict[str, bytes]:
+    """allocation.csv, summary.csv and payments.csv as bytes, ready to be written together."""
+    outcomes = unit_outcomes(assessments, allocation, rules)
+    return {
+        "allocation.csv": csv_bytes(ALLOCATION_COLUMNS, allocation_rows(outcomes),
+                                    numeric_columns=ALLOCATION_NUMERIC),
+        "summary.csv": csv_bytes(SUMMARY_COLUMNS, summary_rows(outcomes, allocation, rules),
+                                 numeric_columns=SUMMARY_NUMERIC),
+        "payments.csv": csv_bytes(PAYMENT_COLUMNS, payment_rows(outcomes),
+                                  numeric_columns=PAYMENT_NUMERIC),
+    }
+
+
+def render_run_json(document: Mapping[str, Any]) -> bytes:
+    """run.json as bytes."""
+    return json_bytes(document)
+
+
+def summary_text(
+    assessments: Sequence[Assessment], allocation: Allocation, rules: RuleSet
+) -> str:
+    """A one-screen summary for the terminal."""
+    outcomes = unit_outcomes(assessments, allocation, rules)
+    eligible = sum(1 for o in outcomes if o.assessment.eligible)
+    funded = sum(1 for o in outcomes if o.award > 0)
+    lines = [
+        f"FSR {rules.year} riparto, Ambito di {rules.ambito} (rule set {rules.rule_set_id} "
+        f"v{rules.version})",
+        f"fund {format_cents(rules.fund)} EUR; units {len(outcomes)}, eligible {eligible}, "
+        f"funded {funded}; minimum award {format_cents(rules.minimum_award)} EUR",
+        "",
+        f"{'area / service':<28}{'target':>14}{'awarded':>14}{'share':>10}{'funded':>8}",
+    ]
+    for area in rules.areas:
+        budget = allocation.area_budgets[area.code]
+        spent = sum(allocation.services[s.code].awarded for s in area.services)
+        lines.append(f"{area.code:<28}{format_cents(budget):>14}{format_cents(spent):>14}")
+        for service in area.services:
+            result = allocation.services[service.code]
+            count = sum(1 for o in outcomes if o.award > 0 and o.assessment.service == service.code)
+            lines.append(
+                f"  {service.code:<26}{format_fraction_cents(result.target):>14}"
+                f"{format_cents(result.awarded):>14}{format_ratio(result.share, 4):>10}"
+                f"{count:>8}"
+            )
+    total = sum(allocation.awards.values())
+    lines.append(f"{TOTAL:<28}{format_cents(distributable(rules)):>14}{format_cents(total):>14}")
+    return "\n".join(lines)

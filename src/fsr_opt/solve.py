@@ -1,0 +1,298 @@
+"""Solve the riparto: the lexicographic stages, the real solver status, and exact cents.
+
+The stages, per area (areas share no constraint, so all areas are solved in one model):
+
+1. ``spend``: maximise the money awarded, within the area budget;
+2. ``deviation``: minimise sum over service lines of |S_s - T_s|, the distance from the 2024
+   pattern, keeping stage 1 at its optimum;
+3. ``proportional_excess``: minimise rho with S_s - T_s <= rho * T_s, so that money some
+   service lines cannot absorb is spread over the others in proportion to their targets;
+4. ``priority``: any freedom left goes to earlier service lines of the rule set.
+
+A stage is accepted only if the solver itself proves it optimal: CBC's solution status (not
+PuLP's summary) and HiGHS's own model status are read; a time limit, an infeasibility or a
+crash raises `SolverError` / `InfeasibleError`. The solver's values then cross to cents once:
+the picked segments are kept, each area spends exactly the integer optimum
+``min(budget, sum of the picked segments' upper bounds)``, and the service totals are rounded
+by largest remainder within their segments, so every constraint holds to the cent.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import pulp
+
+from fsr_opt.eligibility import ServicePlan, plan_services, split_service_total
+from fsr_opt.errors import InfeasibleError, Problem, SolverError
+from fsr_opt.model import STAGES, RipartoModel, build_model
+from fsr_opt.rules import area_budgets
+from fsr_opt.schema import (
+    Allocation,
+    Assessment,
+    RuleSet,
+    ServiceResult,
+    SolveResult,
+    SolveStatus,
+    StageResult,
+)
+
+log = logging.getLogger(__name__)
+
+SOLVERS = ("cbc", "highs")
+DEFAULT_TIME_LIMIT = 60.0
+
+# How far a later stage may let an earlier optimum slip, in the stage's own unit. Below one
+# cent for money, so that the exact integer repair recovers the optimum (see module docstring).
+STAGE_TOLERANCE = {"spend": 0.5, "deviation": 1e-3, "proportional_excess": 1e-9}
+
+
+def make_solver(name: str, time_limit: float) -> Any:
+    """Return a configured PuLP solver; exact gaps, HiGHS without MIP presolve.
+
+    HiGHS 1.15 with presolve on was seen returning a wrong "Optimal" on this problem family.
+    """
+    limit = max(time_limit, 0.01)
+    if name == "cbc":
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1)
+    elif name == "highs":
+        solver = pulp.HiGHS(
+            msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1, presolve="off"
+        )
+    else:
+        raise SolverError(f"unknown solver '{name}': use one of {', '.join(SOLVERS)}")
+    if not solver.available():
+        hint = "reinstall pulp" if name == "cbc" else "pip install highspy"
+        raise SolverError(f"solver '{name}' is not available on this machine: {hint}")
+    return solver
+
+
+@functools.cache
+def solver_version(name: str) -> str:
+    """Return the solver's own version string (best effort; never fails)."""
+    try:
+        if name == "highs":
+            import highspy  # noqa: PLC0415  (only needed for its version)
+
+            return str(highspy.Highs().version())
+        path = pulp.PULP_CBC_CMD().path
+        out = subprocess.run(
+            [path, "-quit"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+        match = re.search(r"Version:\s*(\S+)", out)
+        return match.group(1) if match else "unknown"
+    except (OSError, subprocess.SubprocessError, ImportError):
+        return "unknown"
+
+
+def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) -> SolveStatus:
+    """Read what the solver itself says, not PuLP's optimistic summary.
+
+    PuLP maps a HiGHS time limit to "Optimal" and a CBC time limit with an incumbent to
+    "Optimal" with solution status "integer feasible": both are refused here.
+    """
+    if solver_name == "highs":
+        import highspy  # noqa: PLC0415
+
+        model_status = problem.solverModel.getModelStatus()
+        statuses = highspy.HighsModelStatus
+        if model_status == statuses.kOptimal:
+            return SolveStatus.OPTIMAL
+        if model_status in (statuses.kTimeLimit, statuses.kIterationLimit, statuses.kInterrupt):
+            return SolveStatus.TIME_LIMIT
+        if model_status in (statuses.kInfeasible, statuses.kUnboundedOrInfeasible):
+            return SolveStatus.INFEASIBLE
+        if model_status == statuses.kUnbounded:
+            return SolveStatus.UNBOUNDED
+        return SolveStatus.ERROR
+    if problem.status == pulp.LpStatusOptimal and problem.sol_status == pulp.LpSolutionOptimal:
+        return SolveStatus.OPTIMAL
+    if problem.sol_status == pulp.LpSolutionIntegerFeasible or elapsed >= limit:
+        return SolveStatus.TIME_LIMIT
+    if problem.status == pulp.LpStatusInfeasible:
+        return SolveStatus.INFEASIBLE
+    if problem.status == pulp.LpStatusUnbounded:
+        return SolveStatus.UNBOUNDED
+    return SolveStatus.ERROR
+
+
+def _run_stage(
+    model: RipartoModel, stage: str, solver_name: str, deadline: float
+) -> tuple[StageResult, dict[str, float]]:
+    objective, sense, parts = model.stage_objective(stage)
+    model.problem.sense = sense
+    model.problem.setObjective(objective)
+    limit = deadline - time.monotonic()
+    if limit <= 0:
+        raise SolverError(f"time limit reached before stage '{stage}'; raise --time-limit")
+    solver = make_solver(solver_name, limit)
+    started = time.monotonic()
+    try:
+        model.problem.solve(solver)
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"solver '{solver_name}' failed at stage '{stage}': {exc}") from exc
+    elapsed = time.monotonic() - started
+    status = read_status(model.problem, solver_name, elapsed, limit)
+    log.debug("stage %s: %s in %.3fs", stage, status, elapsed)
+    if status is SolveStatus.TIME_LIMIT:
+        raise SolverError(
+            f"time limit reached at stage '{stage}' after {elapsed:.1f}s: the result is not "
+            "proven optimal and is not reported; raise --time-limit"
+        )
+    if status is SolveStatus.INFEASIBLE:
+        raise InfeasibleError(_infeasibility_problems(model, stage))
+    if not status.is_ok:
+        raise SolverError(f"solver '{solver_name}' ended stage '{stage}' with status {status}")
+    value = pulp.value(objective)
+    values = {area: float(pulp.value(expr) or 0.0) for area, expr in parts.items()}
+    result = StageResult(
+        name=stage,
+        sense="max" if sense == pulp.LpMaximize else "min",
+        objective=float(value or 0.0),
+        status=status,
+        seconds=elapsed,
+    )
+    return result, values
+
+
+def _infeasibility_problems(model: RipartoModel, stage: str) -> list[Problem]:
+    if stage != STAGES[0]:
+        return [Problem(
+            f"stage '{stage}' became infeasible after fixing the earlier stages: a numerical "
+            f"problem of the solver; try the other solver (--solver), constraints "
+            f"stage1_spend__* and deviation_*",
+            code="NUMERICAL",
+        )]
+    problems = [
+        Problem(f"area_budget__{area}: budget {budget} cents is negative", code="AREA_BUDGET")
+        for area, budget in model.budgets.items()
+        if budget < 0
+    ]
+    return problems or [Problem(
+        "the rules cannot all hold: area_budget__*, minimum__* and must_fund__* conflict",
+        code="INFEASIBLE",
+    )]
+
+
+def solve_riparto(
+    assessments: Sequence[Assessment],
+    rules: RuleSet,
+    *,
+    solver: str = "cbc",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> SolveResult:
+    """Compute the riparto of `rules` for the assessed units.
+
+    Raises:
+        SolverError: solver missing, crashed or stopped by the time limit.
+        InfeasibleError: the rules cannot all hold (the message names them).
+    """
+    started = time.monotonic()
+    budgets = area_budgets(rules)
+    plans = plan_services(assessments, rules, budgets)
+    model = build_model(plans, budgets)
+    deadline = started + time_limit
+    stages = []
+    for stage in STAGES:
+        result, values = _run_stage(model, stage, solver, deadline)
+        stages.append(result)
+        if stage in STAGE_TOLERANCE:
+            model.fix_stage(stage, values, STAGE_TOLERANCE[stage])
+    totals = integer_totals(model)
+    allocation = allocation_from_totals(plans, budgets, totals)
+    return SolveResult(
+        status=SolveStatus.OPTIMAL,
+        solver=solver,
+        solver_version=solver_version(solver),
+        stages=tuple(stages),
+        allocation=allocation,
+        seconds=time.monotonic() - started,
+    )
+
+
+def integer_totals(model: RipartoModel) -> dict[str, int]:
+    """Bring the solver's service totals to integer cents without breaking any constraint.
+
+    The picked segment of each service line is kept. Each area then spends exactly
+    ``min(budget, sum of the picked upper bounds)`` (the integer optimum of stage 1 for those
+    segments), split among its service lines by largest remainder of the solver's totals,
+    each kept inside its segment.
+    """
+    totals: dict[str, int] = {}
+    for area, budget in model.budgets.items():
+        picked: list[tuple[ServicePlan, int, int, Fraction]] = []
+        for plan in model.plans:
+            if plan.area != area:
+                continue
+            choice = next(
+                (c for c in model.choices[plan.service]
+                 if c.pick is None or (c.pick.value() or 0.0) > 0.5),
+                None,
+            )
+            if choice is None:
+                totals[plan.service] = 0
+                continue
+            raw = Fraction(round((choice.part.value() or 0.0) * 1000), 1000)
+            low, high = choice.segment.lower, choice.segment.upper
+            picked.append((plan, low, high, min(max(raw, Fraction(low)), Fraction(high))))
+        if not picked:
+            continue
+        goal = min(budget, sum(high for _, _, high, _ in picked))
+        totals.update(_round_within(picked, goal))
+    return totals
+
+
+def _round_within(
+    picked: Sequence[tuple[ServicePlan, int, int, Fraction]], goal: int
+) -> dict[str, int]:
+    """Round quotas to integers inside [low, high] adding up to `goal` (largest remainder)."""
+    result = {plan.service: max(low, int(quota)) for plan, low, _, quota in picked}
+    left = goal - sum(result.values())
+    by_fraction = sorted(picked, key=lambda p: (-(p[3] - int(p[3])), p[0].priority))
+    for plan, _, high, _ in by_fraction:
+        if left <= 0:
+            break
+        if result[plan.service] < high:
+            result[plan.service] += 1
+            left -= 1
+    # Solver noise beyond one cent: fill earlier service lines first, empty later ones first.
+    for plan, _, high, _ in sorted(picked, key=lambda p: p[0].priority):
+        step = min(left, high - result[plan.service]) if left > 0 else 0
+        result[plan.service] += step
+        left -= step
+    for plan, low, _, _ in sorted(picked, key=lambda p: -p[0].priority):
+        step = min(-left, result[plan.service] - low) if left < 0 else 0
+        result[plan.service] -= step
+        left += step
+    if left != 0:
+        raise SolverError("could not bring the solver's totals to cents within the segments")
+    return result
+
+
+def allocation_from_totals(
+    plans: Sequence[ServicePlan], budgets: Mapping[str, int], totals: Mapping[str, int]
+) -> Allocation:
+    """Turn integer service totals into awards per unit and per-service results."""
+    awards: dict[str, int] = {}
+    services: dict[str, ServiceResult] = {}
+    for plan in plans:
+        total = totals.get(plan.service, 0)
+        awards.update(split_service_total(plan, total))
+        segment = plan.segment_for(total) if total else None
+        funded = segment.funded_entitlement if segment else 0
+        services[plan.service] = ServiceResult(
+            area=plan.area,
+            service=plan.service,
+            target=plan.target,
+            awarded=total,
+            share=Fraction(total, funded) if funded else Fraction(0),
+            funded_entitlement=funded,
+        )
+    return Allocation(awards=awards, services=services, area_budgets=dict(budgets))
