@@ -1,0 +1,1213 @@
+"""The one module of fsr-opt that touches the file system: reading inputs, writing outputs.
+
+Everything a planner hands us arrives here first, so this is where a spreadsheet's quirks
+(Italian decimal commas, Excel date cells, formulas without a saved result, a BOM, cp1252) are
+turned into clean typed records, or into `Problem`s that name file, row and column. All the
+problems of a file are collected before one `InputError` is raised, so a user fixes their
+spreadsheet in one pass. No other exception type escapes on bad input.
+
+Reading is split into small steps that both public readers share:
+
+1. `_read_table`: bytes -> raw cells, ``(row number, cells)`` under the headings, whatever the
+   format (CSV or XLSX);
+2. `_map_headings`: the headings as written -> the contract's columns;
+3. the per-kind cell parsers (`_PARSERS`): one raw cell -> a value or a `_Bad`.
+
+Writing is atomic: every output goes to a temporary file first and is moved into place only
+when all of them are written, so a failure never leaves a half-written set of outputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import hashlib
+import io
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+import unicodedata
+import warnings
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import openpyxl
+import yaml
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from fsr_opt.errors import FsrOptError, InputError, Problem, RuleSetError
+from fsr_opt.money import CENTS_PER_EURO, euros_to_cents
+from fsr_opt.schema import INPUT_COLUMNS, ColumnSpec, Ownership, UnitRecord, UnitsTable
+
+logger = logging.getLogger(__name__)
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+CSV_EXTENSIONS = frozenset({".csv", ".txt"})
+XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
+RULE_EXTENSIONS = frozenset({".yaml", ".yml", ".toml"})
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other OLE compound files
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
+_DELIMITERS = (";", "\t", ",")  # in this order on a tie: ';' only ever means the Excel dialect
+_UNITS_SHEETS = frozenset({"unita", "units"})
+_ALLOCATION_SHEETS = frozenset({"allocation", "allocazione", "riparto"})
+
+# Above this a figure is a typing error, not a budget (1e11 euros).
+_MAX_CENTS = 10**11 * CENTS_PER_EURO
+# A float from Excel is accepted as cents when it is this close to a whole cent (1e-6 euros).
+_CENT_TOLERANCE = 1e-6 * CENTS_PER_EURO
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+
+# Characters that make a spreadsheet read a text cell as a formula (CWE-1236).
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# An integer part that could stand before a thousands separator: 1 to 3 digits, no leading 0.
+_LEADING_GROUPS = re.compile(r"[1-9][0-9]{0,2}(?: [0-9]{3})*")
+
+_TRUE_WORDS = frozenset({"true", "yes", "si", "1", "vero", "y", "s"})
+_FALSE_WORDS = frozenset({"false", "no", "0", "falso", "n"})
+_BOOL_HINT = "true/false, yes/no, sì/no, 1/0, vero/falso, y/n, s/n"
+_OWNERSHIP_WORDS: Mapping[str, Ownership] = {
+    "public": Ownership.PUBLIC,
+    "pubblica": Ownership.PUBLIC,
+    "pubblico": Ownership.PUBLIC,
+    "private": Ownership.PRIVATE,
+    "privata": Ownership.PRIVATE,
+    "privato": Ownership.PRIVATE,
+}
+_WHAT: Mapping[str, str] = {
+    "text": "a value",
+    "code": "a unit type code such as ASILO_NIDO",
+    "ownership": "public or private",
+    "int": "a whole number such as 12",
+    "money": "an amount in euros such as 1234.56",
+    "date": "a date such as 2024-01-31 or 31/01/2024",
+    "bool": "yes or no",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw cells
+# ---------------------------------------------------------------------------------------------
+
+
+class _Formula(NamedTuple):
+    """An XLSX formula whose result Excel never saved (``data_only`` reads it as empty)."""
+
+    text: str
+
+
+class _ExcelError(NamedTuple):
+    """An XLSX cell that shows an error such as ``#DIV/0!`` or ``#N/A``."""
+
+    text: str
+
+
+# What a cell can hold before parsing: CSV gives str only, XLSX gives typed values.
+_Raw = str | int | float | bool | date | time | _Formula | _ExcelError | None
+
+
+class _Bad(NamedTuple):
+    """A cell that could not be read: a stable code and a message that says how to fix it."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A file read into raw cells, format-independent.
+
+    Attributes:
+        file: the path as the user gave it (used in every message).
+        sha256: hex digest of the file bytes.
+        italian: True for a ';' CSV, the Excel dialect of Italian locales (decimal comma).
+        header_row: the 1-based row holding the headings.
+        headings: the non-empty headings as written (surrounding spaces removed).
+        rows: (1-based row, cells aligned with `headings`) of every non-empty data row.
+        problems: problems found while reading (rows too long, merged cells).
+    """
+
+    file: str
+    sha256: str
+    italian: bool
+    header_row: int
+    headings: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[_Raw, ...]], ...]
+    problems: tuple[Problem, ...]
+
+
+def _fail(error: type[FsrOptError], file: str, code: str, message: str) -> FsrOptError:
+    """Build the one-problem error of a file that cannot be read at all."""
+    return error([Problem(message, file=file, code=code)])
+
+
+def _is_blank(raw: _Raw) -> bool:
+    """True for an empty cell or one holding only spaces."""
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _norm(text: str) -> str:
+    """Fold a heading or word for matching: no case, no accents, `_`, `-` and spaces alike."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(part for part in re.split(r"[\s_\-]+", plain.casefold()) if part)
+
+
+def _column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _read_bytes(path: Path, file: str, error: type[FsrOptError]) -> bytes:
+    """Read a whole file, turning every OS failure into `error` with a plain-words message."""
+    if path.is_dir():
+        raise _fail(error, file, "NOT_A_FILE", "is a folder, not a file; give the path of a file")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(error, file, "FILE_NOT_FOUND",
+                    "file not found; check the path and the file name") from None
+    except PermissionError:
+        raise _fail(error, file, "UNREADABLE",
+                    "cannot be read (permission denied); check the file's permissions") from None
+    except OSError as exc:
+        raise _fail(error, file, "UNREADABLE",
+                    f"cannot be read ({exc.strerror or exc}); check the file") from None
+
+
+def _read_table(
+    path: str | Path,
+    *,
+    sheet_names: Collection[str],
+    looks_right: Callable[[Sequence[str]], bool],
+) -> _Table:
+    """Read a CSV or XLSX file into raw cells under its headings.
+
+    Args:
+        path: the file; its extension decides the format.
+        sheet_names: folded (`_norm`) names of the sheet to prefer in a workbook.
+        looks_right: tells whether a sheet's headings are those of the wanted table, to pick a
+            sheet in a workbook with several sheets and none of the preferred names.
+
+    Raises:
+        InputError: the file cannot be read as a table at all.
+    """
+    file = str(path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in CSV_EXTENSIONS | XLSX_EXTENSIONS and not Path(path).is_dir():
+        hint = "save it as .xlsx" if suffix in {".xls", ".ods"} else "use a .csv or .xlsx file"
+        raise _fail(InputError, file, "UNSUPPORTED_FORMAT",
+                    f"files of type '{suffix or 'without extension'}' are not read; {hint}")
+    data = _read_bytes(Path(path), file, InputError)
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise _fail(InputError, file, "EMPTY_FILE", "the file is empty; it needs a header row "
+                    "and one row per unit")
+    if suffix in CSV_EXTENSIONS:
+        italian, records = _csv_records(data, file)
+        extra: list[Problem] = []
+    else:
+        italian = False
+        records, extra = _xlsx_records(data, file, sheet_names, looks_right)
+    return _frame(file, sha, italian, records, extra)
+
+
+def _frame(
+    file: str,
+    sha: str,
+    italian: bool,
+    records: Iterable[tuple[int, Sequence[_Raw]]],
+    extra: list[Problem],
+) -> _Table:
+    """Find the header (first non-empty row), drop empty rows and check row widths."""
+    rows = [(number, list(cells)) for number, cells in records
+            if not all(_is_blank(cell) for cell in cells)]
+    if not rows:
+        raise _fail(InputError, file, "EMPTY_FILE",
+                    "the file holds no table; it needs a header row and one row per unit")
+    header_row, header = rows[0]
+    texts = [_heading_text(cell) for cell in header]
+    while texts and not texts[-1]:
+        texts.pop()
+    width = len(texts)
+    kept = [i for i, text in enumerate(texts) if text]
+    problems = list(extra)
+    data: list[tuple[int, tuple[_Raw, ...]]] = []
+    for number, cells in rows[1:]:
+        overflow = [i for i in range(width, len(cells)) if not _is_blank(cells[i])]
+        if overflow:
+            problems.append(Problem(
+                f"there is a value in column {_column_letter(overflow[0])}, beyond the last of "
+                f"the {width} headings; if a value contains the separator, quote it, else "
+                "give that column a heading or delete the value",
+                file=file, row=number, code="ROW_TOO_LONG"))
+            continue
+        for i in range(width):
+            if not texts[i] and i < len(cells) and not _is_blank(cells[i]):
+                logger.warning("%s: row %d, column %s has a value but no heading; it is ignored",
+                               file, number, _column_letter(i))
+        padded = cells[:width] + [None] * (width - len(cells))
+        data.append((number, tuple(padded[i] for i in kept)))
+    return _Table(file, sha, italian, header_row, tuple(texts[i] for i in kept), tuple(data),
+                  tuple(problems))
+
+
+def _heading_text(cell: _Raw) -> str:
+    """Return a header cell as text, without surrounding spaces."""
+    if isinstance(cell, _Formula | _ExcelError):
+        return cell.text.strip()
+    return "" if cell is None else _render(cell).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, file: str) -> str:
+    """Decode CSV bytes: UTF-16 with a BOM, UTF-8 (BOM or not), else cp1252 with a warning."""
+    try:
+        if data.startswith(_UTF16_BOMS):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _fail(InputError, file, "ENCODING",
+                    "the file is neither UTF-8 nor Windows-1252 text; in Excel choose "
+                    "'Save as' > 'CSV UTF-8'") from None
+    logger.warning("%s is not UTF-8; read it as Windows-1252 (cp1252). Check accented letters, "
+                   "or save it as 'CSV UTF-8'", file)
+    return text
+
+
+def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, list[_Raw]]]]:
+    """Split CSV bytes into numbered records; return (Italian dialect?, records).
+
+    The separator is read from an Excel ``sep=`` line when there is one, else sniffed from the
+    header line among ``,`` ``;`` and tab. Records are numbered as Excel shows them (a quoted
+    value spanning lines is one row).
+    """
+    if data.startswith(_ZIP_MAGIC):
+        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+                    "this is an Excel workbook with a .csv name; rename it to .xlsx")
+    if b"\x00" in data and not data.startswith(_UTF16_BOMS):
+        text = "\x00"  # binary data: reported below, before any decoding error
+    else:
+        text = _decode(data, file).rstrip("\x1a")
+    if _BINARY_CHARS.search(text):
+        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+                    "the file holds binary data, not CSV text; export the sheet from Excel "
+                    "with 'Save as' > 'CSV UTF-8'")
+    lines = text.splitlines()
+    sep_line = re.fullmatch(r'"?sep=(.)"?', lines[0].strip(), re.IGNORECASE) if lines else None
+    if sep_line:
+        delimiter = sep_line.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        header = next((line for line in lines if line.strip()), "")
+        counts = {d: header.count(d) for d in _DELIMITERS}
+        delimiter = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[_Raw]]] = []
+    try:
+        for number, record in enumerate(reader, start=1):
+            records.append((number, list(record)))
+    except csv.Error as exc:
+        raise InputError([Problem(
+            f"the CSV cannot be read near line {reader.line_num} ({exc}); check the quotes "
+            "around that value", file=file, row=len(records) + 1, code="CSV_SYNTAX")]) from None
+    logger.debug("%s: CSV with separator %r", file, delimiter)
+    return delimiter == ";", records
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+# ---------------------------------------------------------------------------------------------
+
+
+def _open_workbook(data: bytes, file: str, *, data_only: bool) -> Workbook:
+    """Open workbook bytes with openpyxl, turning any failure into one `InputError`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
+    except Exception as exc:  # openpyxl raises anything (KeyError, zipfile...) on a bad file
+        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+                    f"the file is not a readable Excel workbook ({type(exc).__name__}); open it "
+                    "in Excel and save it again as .xlsx") from None
+
+
+def _xlsx_records(
+    data: bytes,
+    file: str,
+    sheet_names: Collection[str],
+    looks_right: Callable[[Sequence[str]], bool],
+) -> tuple[list[tuple[int, list[_Raw]]], list[Problem]]:
+    """Read the table's sheet into numbered records, marking formulas without a saved result.
+
+    The workbook is opened twice: with cached values (what the user sees) and with formulas,
+    to tell a really empty cell from a formula Excel never computed (files written by scripts).
+    """
+    if not data.startswith(_ZIP_MAGIC):
+        if data.startswith(_OLE_MAGIC):
+            message = "this is an old Excel 97-2003 workbook (.xls); save it as .xlsx"
+        else:
+            message = ("the file is not an Excel workbook (it looks like text); save it as "
+                       ".xlsx, or give it a .csv name if it is a CSV")
+        raise _fail(InputError, file, "NOT_A_SPREADSHEET", message)
+    values = _choose_sheet(_open_workbook(data, file, data_only=True), file, sheet_names,
+                           looks_right)
+    formulas = _open_workbook(data, file, data_only=False)[values.title]
+    formula_text = {(cell.row, cell.column): str(cell.value)
+                    for row in formulas.iter_rows() for cell in row if cell.data_type == "f"}
+    records: list[tuple[int, list[_Raw]]] = []
+    for row in values.iter_rows():
+        cells: list[_Raw] = []
+        for cell in row:
+            value = cell.value
+            if cell.data_type == "e":
+                cells.append(_ExcelError(str(value)))
+            elif value is None and (cell.row, cell.column) in formula_text:
+                cells.append(_Formula(formula_text[(cell.row, cell.column)]))
+            elif value is None or isinstance(value, str | int | float | date | time):
+                cells.append(value)
+            else:
+                cells.append(str(value))
+        if cells:
+            records.append((row[0].row or 0, cells))
+    return records, _merged_problems(values, file, records)
+
+
+def _merged_problems(
+    sheet: Worksheet, file: str, records: list[tuple[int, list[_Raw]]]
+) -> list[Problem]:
+    """Refuse merged headings (fatal) and report merged data cells (their copies read empty)."""
+    header_row = next((n for n, cells in records if not all(_is_blank(c) for c in cells)), 1)
+    problems: list[Problem] = []
+    for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if merged.min_row <= header_row <= merged.max_row:
+            raise InputError([Problem(
+                f"the heading cells {merged.coord} are merged; unmerge them so that every "
+                "column has its own heading", file=file, row=header_row, code="MERGED_HEADER")])
+        problems.append(Problem(
+            f"the cells {merged.coord} are merged, so all but the first read as empty; "
+            "unmerge them and fill in every cell", file=file, row=merged.min_row,
+            code="MERGED_CELL"))
+    return problems
+
+
+def _first_headings(sheet: Worksheet) -> list[str]:
+    """Return the headings of a sheet: its first non-empty row, as text."""
+    for row in sheet.iter_rows(values_only=True):
+        texts = [_heading_text(v) if isinstance(v, str | int | float) else "" for v in row]
+        if any(texts):
+            return texts
+    return []
+
+
+def _choose_sheet(
+    workbook: Workbook,
+    file: str,
+    sheet_names: Collection[str],
+    looks_right: Callable[[Sequence[str]], bool],
+) -> Worksheet:
+    """Pick the table's sheet: by name, else the only sheet, else the one with its headings."""
+    sheets = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
+    named = [ws for ws in sheets if _norm(ws.title) in sheet_names]
+    if len(named) == 1:
+        return named[0]
+    if len(sheets) == 1 and not named:
+        return sheets[0]
+    if not named:
+        matching = [ws for ws in sheets if looks_right(_first_headings(ws))]
+        if len(matching) == 1:
+            return matching[0]
+    found = ", ".join(f"'{ws.title}'" for ws in sheets) or "none"
+    raise _fail(InputError, file, "SHEET_NOT_FOUND",
+                f"cannot tell which sheet holds the table (sheets: {found}); keep the table in "
+                "a single sheet, or name its sheet 'Unità'")
+
+
+# ---------------------------------------------------------------------------------------------
+# Headings
+# ---------------------------------------------------------------------------------------------
+
+
+def _column_lookup() -> dict[str, ColumnSpec]:
+    """Map every folded name, Italian heading and alias to its column."""
+    lookup: dict[str, ColumnSpec] = {}
+    for spec in INPUT_COLUMNS:
+        for name in (spec.name, spec.heading_it, *spec.aliases):
+            lookup.setdefault(_norm(name), spec)
+    return lookup
+
+
+_COLUMNS = _column_lookup()
+
+
+def _map_headings(table: _Table) -> tuple[dict[str, int], list[Problem]]:
+    """Match the file's headings to the contract's columns.
+
+    Returns:
+        (column name -> index in the table's cells, problems: missing or repeated columns).
+        Unknown headings are ignored with a logged warning, so a planner may keep notes.
+    """
+    found: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, heading in enumerate(table.headings):
+        spec = _COLUMNS.get(_norm(heading))
+        if spec is None:
+            logger.warning("%s: column '%s' is not a column of the units table; it is ignored",
+                           table.file, heading)
+        elif spec.name in found:
+            first = table.headings[found[spec.name]]
+            problems.append(Problem(
+                f"this column repeats column '{first}' (both are '{spec.name}'); keep only one",
+                file=table.file, row=table.header_row, column=heading, code="DUPLICATE_COLUMN"))
+        else:
+            found[spec.name] = index
+    for spec in INPUT_COLUMNS:
+        if spec.required and spec.name not in found:
+            problems.append(Problem(
+                f"the required column '{spec.name}' is missing; add a column headed "
+                f"'{spec.name}' or '{spec.heading_it}'", file=table.file,
+                row=table.header_row, column=spec.name, code="MISSING_COLUMN"))
+    return found, problems
+
+
+def _has_units_headings(headings: Sequence[str]) -> bool:
+    """True when the headings include every required column of the units table."""
+    names = {spec.name for h in headings if (spec := _COLUMNS.get(_norm(h)))}
+    return all(spec.name in names for spec in INPUT_COLUMNS if spec.required)
+
+
+def _has_unit_id_heading(headings: Sequence[str]) -> bool:
+    """True when one heading is the unit id (the allocation table's key)."""
+    return any((spec := _COLUMNS.get(_norm(h))) is not None and spec.name == "unit_id"
+               for h in headings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell parsers: raw cell -> value or _Bad
+# ---------------------------------------------------------------------------------------------
+
+
+def _render(raw: str | int | float | bool | date | time) -> str:
+    """Render a typed cell as plain text: ``1234.56``, ``2024-01-31``, ``true``."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        if raw.is_integer():
+            return str(int(raw))
+        return format(Decimal(repr(raw)), "f")
+    if isinstance(raw, datetime):
+        return raw.date().isoformat() if raw.time() == time() else raw.isoformat()
+    if isinstance(raw, date | time):
+        return raw.isoformat()
+    return raw
+
+
+def _unquote(text: str) -> str:
+    """Undo the formula neutralisation of `csv_bytes` (``'=x`` -> ``=x``), for round trips."""
+    if text.startswith("'") and text[1:2] in _FORMULA_TRIGGERS and text[1:2]:
+        return text[1:]
+    return text
+
+
+def _as_text(raw: _Raw) -> str | _Bad:
+    """Read any cell as text (None -> ""); formulas without result and errors are bad."""
+    if isinstance(raw, _Formula):
+        return _Bad("FORMULA_CELL",
+                    f"holds the formula {raw.text} but the file has no saved result for it; "
+                    "open the file in Excel and save it, or type the value instead")
+    if isinstance(raw, _ExcelError):
+        return _Bad("EXCEL_ERROR",
+                    f"shows the Excel error {raw.text}; correct the formula or type the value")
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return _unquote(raw.strip())
+    return _render(raw)
+
+
+def _parse_text(raw: _Raw, italian: bool) -> str | _Bad:
+    """Parse a text cell: stripped."""
+    return _as_text(raw)
+
+
+def _parse_code(raw: _Raw, italian: bool) -> str | _Bad:
+    """Parse a unit type code: stripped, upper case (the rule set checks it exists)."""
+    text = _as_text(raw)
+    return text if isinstance(text, _Bad) else text.upper()
+
+
+def _parse_ownership(raw: _Raw, italian: bool) -> Ownership | _Bad:
+    """Parse public/private, also in Italian (pubblica/pubblico, privata/privato)."""
+    word = _OWNERSHIP_WORDS.get(_norm(raw)) if isinstance(raw, str) else None
+    if word is None:
+        return _Bad("BAD_OWNERSHIP", f"'{_shown(raw)}' is not an ownership; write public or "
+                    "private (pubblica/privata)")
+    return word
+
+
+def _parse_bool(raw: _Raw, italian: bool) -> bool | _Bad:
+    """Parse a yes/no cell: Excel TRUE/FALSE, 1/0, or one of the accepted words."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        word = _norm(raw)
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    return _Bad("NOT_A_BOOLEAN", f"'{_shown(raw)}' is not yes or no; write one of {_BOOL_HINT}")
+
+
+def _parse_date(raw: _Raw, italian: bool) -> date | _Bad:
+    """Parse a date: an Excel date cell, ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (also ``D/M/YYYY``)."""
+    hint = "write it as YYYY-MM-DD (2024-01-31) or DD/MM/YYYY (31/01/2024)"
+    if isinstance(raw, datetime):
+        value = raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if iso := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+            year, month, day = (int(g) for g in iso.groups())
+        elif dmy := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+            day, month, year = (int(g) for g in dmy.groups())
+        else:
+            return _Bad("NOT_A_DATE", f"'{text}' is not a date; {hint}")
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            return _Bad("NOT_A_DATE", f"'{text}' is not a day of the calendar; {hint}")
+    elif isinstance(raw, int | float):
+        return _Bad("NOT_A_DATE", f"the cell holds the number {_render(raw)}, not a date; "
+                    f"format the cell as a date or {hint}")
+    else:
+        return _Bad("NOT_A_DATE", f"'{_shown(raw)}' is not a date; {hint}")
+    if not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        return _Bad("NOT_A_DATE", f"the year {value.year} is implausible; check the date")
+    return value
+
+
+def _shown(raw: _Raw) -> str:
+    """Return a cell as it appears in a message."""
+    if raw is None:
+        return ""
+    if isinstance(raw, _Formula | _ExcelError):
+        return raw.text
+    return raw.strip() if isinstance(raw, str) else _render(raw)
+
+
+def _ungroup(part: str, group_mark: str | None) -> str | None:
+    """Remove thousands separators from an integer part; None unless groups are of 3 digits."""
+    separators = {ch for ch in part if not ch.isdigit()}
+    if not separators:
+        return part
+    if len(separators) > 1 or not separators <= {" ", group_mark}:
+        return None
+    groups = part.split(separators.pop())
+    if 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]) and all(
+            g.isdigit() for g in groups):
+        return "".join(groups)
+    return None
+
+
+def _parse_decimal(text: str, italian: bool, *, currency: bool) -> Decimal | _Bad:
+    """Read a number written by a person or by Excel in any locale, refusing ambiguity.
+
+    The last of ``.`` and ``,`` is the decimal mark when both occur; the other, spaces and
+    no-break spaces separate groups of three digits. A single mark followed by exactly three
+    digits (``1.234``) is a thousands separator only in the Italian dialect and for ``.``;
+    elsewhere it could mean either, so it is refused rather than guessed.
+
+    Args:
+        text: the cell as written.
+        italian: the file is a ';' CSV (decimal comma, '.' groups thousands).
+        currency: allow a euro sign or ``EUR`` before or after the figure.
+
+    Returns:
+        The exact value (with its sign), or why it cannot be read.
+    """
+    original = text.strip()
+    s = original.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-")
+    if currency:
+        s = re.sub(r"^(?:€|eur)\s*|\s*(?:€|eur)$", "", s, flags=re.IGNORECASE)
+    negative = s[:1] == "-"
+    s = s[1:].strip() if s[:1] in "+-" and s else s
+    if currency:
+        s = re.sub(r"^(?:€|eur)\s*", "", s, flags=re.IGNORECASE)
+    not_a_number = _Bad("NOT_A_NUMBER", f"'{original}' is not a number; write it like 1234.56 "
+                        "or 1.234,56")
+    if not re.fullmatch(r"[0-9 .,]*[0-9][0-9 .,]*", s):
+        return not_a_number
+    marks = [ch for ch in s if ch in ".,"]
+    decimal_mark: str | None = None
+    group_mark: str | None = None
+    if len(set(marks)) == 2:
+        decimal_mark = s[max(s.rfind("."), s.rfind(","))]
+        group_mark = "," if decimal_mark == "." else "."
+    elif len(marks) > 1:
+        group_mark = marks[0]
+    elif marks:
+        mark = marks[0]
+        head, _, tail = s.partition(mark)
+        if len(tail) == 3 and tail.isdigit() and _LEADING_GROUPS.fullmatch(head):
+            if not (italian and mark == "."):
+                plain = (head + tail).replace(" ", "")
+                return _Bad("AMBIGUOUS_NUMBER",
+                            f"'{original}' is ambiguous ('{mark}' may separate thousands or mark "
+                            f"decimals); write {plain} or {plain}.00, without thousands "
+                            "separators")
+            group_mark = mark
+        else:
+            decimal_mark = mark
+    if decimal_mark is not None:
+        if s.count(decimal_mark) != 1:
+            return not_a_number
+        whole, _, fraction = s.partition(decimal_mark)
+    else:
+        whole, fraction = s, ""
+    digits = _ungroup(whole, group_mark) if whole else "0"
+    if digits is None or (fraction and not fraction.isdigit()):
+        return _Bad("NOT_A_NUMBER", f"'{original}' is not a valid number: thousands separators "
+                    "must separate groups of three digits; write it like 1234.56 or 1.234,56")
+    value = Decimal(f"{digits}.{fraction or '0'}")
+    return -value if negative else value
+
+
+def _check_amount(cents: int, shown: str) -> int | _Bad:
+    """Refuse a negative or implausibly large amount."""
+    if cents < 0:
+        return _Bad("NEGATIVE", f"'{shown}' is negative; amounts must be 0 or more")
+    if cents > _MAX_CENTS:
+        return _Bad("TOO_LARGE", f"'{shown}' is implausibly large (more than 100 billion "
+                    "euros); check the figure")
+    return cents
+
+
+def _parse_money(raw: _Raw, italian: bool) -> int | _Bad:
+    """Parse euros into cents: an Excel number or text such as ``1.234,56 €``."""
+    shown = _shown(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return _Bad("NOT_A_NUMBER", f"'{shown}' is not an amount in euros; write it like "
+                    "1234.56")
+    if isinstance(raw, int):
+        return _check_amount(raw * CENTS_PER_EURO, shown)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            return _Bad("NOT_A_NUMBER", f"'{shown}' is not an amount in euros")
+        cents = round(raw * CENTS_PER_EURO)
+        if abs(raw * CENTS_PER_EURO - cents) > _CENT_TOLERANCE:
+            return _Bad("TOO_MANY_DECIMALS", f"'{shown}' has more than two decimals; round it "
+                        "to the cent")
+        return _check_amount(cents, shown)
+    value = _parse_decimal(raw, italian, currency=True)
+    if isinstance(value, _Bad):
+        return value
+    try:
+        cents = euros_to_cents(value)
+    except ValueError:
+        return _Bad("TOO_MANY_DECIMALS", f"'{shown}' has more than two decimals; round it to "
+                    "the cent")
+    return _check_amount(cents, shown)
+
+
+def _parse_int(raw: _Raw, italian: bool) -> int | _Bad:
+    """Parse a count (users): a whole number, 0 or more (``12.0`` from Excel is 12)."""
+    shown = _shown(raw)
+    not_a_number = _Bad("NOT_A_NUMBER", f"'{shown}' is not a number; write a whole number "
+                        "such as 12")
+    value: Decimal | _Bad
+    if isinstance(raw, str):
+        value = _parse_decimal(raw, italian, currency=False)
+        if isinstance(value, _Bad) and value.code == "NOT_A_NUMBER":
+            return not_a_number
+    elif isinstance(raw, float) and math.isfinite(raw):
+        value = Decimal(repr(raw))
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        value = Decimal(raw)
+    else:
+        return not_a_number
+    if isinstance(value, _Bad):
+        return value
+    if value < 0:
+        return _Bad("NEGATIVE", f"'{shown}' is negative; write 0 or more")
+    if value != value.to_integral_value():
+        return _Bad("NOT_AN_INTEGER", f"'{shown}' is not a whole number; write a whole number "
+                    "such as 12")
+    return int(value)
+
+
+_PARSERS: Mapping[str, Callable[[_Raw, bool], object]] = {
+    "text": _parse_text,
+    "code": _parse_code,
+    "ownership": _parse_ownership,
+    "int": _parse_int,
+    "money": _parse_money,
+    "date": _parse_date,
+    "bool": _parse_bool,
+}
+
+
+def _parse_cell(spec: ColumnSpec, raw: _Raw, italian: bool) -> object:
+    """Parse one cell of a units-table column; None for an empty cell, else a value or _Bad."""
+    if isinstance(raw, _Formula | _ExcelError):
+        return _as_text(raw)
+    if _is_blank(raw):
+        return None
+    if spec.kind not in ("text", "code") and isinstance(raw, str) and raw.strip()[:1] == "=":
+        return _Bad("FORMULA_CELL", f"holds the formula '{raw.strip()}' as text where "
+                    f"{_WHAT[spec.kind]} is expected; type the value itself")
+    return _PARSERS[spec.kind](raw, italian)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public readers
+# ---------------------------------------------------------------------------------------------
+
+
+def load_units(path: str | Path) -> UnitsTable:
+    """Load and type-check the units table (contract section 2) from a CSV or XLSX file.
+
+    Every problem of the file (missing columns, unreadable cells, duplicate ids, end before
+    start) is collected first, so the user sees them all at once.
+
+    Args:
+        path: a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+
+    Returns:
+        The units in file order, with the file's SHA-256.
+
+    Raises:
+        InputError: the file cannot be read, or at least one cell is wrong; one `Problem` each.
+    """
+    table = _read_table(path, sheet_names=_UNITS_SHEETS, looks_right=_has_units_headings)
+    columns, problems = _map_headings(table)
+    problems.extend(table.problems)
+    units: list[UnitRecord] = []
+    first_row_of: dict[str, int] = {}
+    for number, cells in table.rows:
+        values: dict[str, Any] = {}
+        row_ok = True
+        for spec in INPUT_COLUMNS:
+            index = columns.get(spec.name)
+            if index is None:
+                values[spec.name] = "" if spec.kind == "text" else None
+                row_ok = row_ok and not spec.required
+                continue
+            value = _parse_cell(spec, cells[index], table.italian)
+            if value is None and spec.required:
+                value = _Bad("EMPTY_VALUE", f"the cell is empty; fill in {_WHAT[spec.kind]}")
+            if isinstance(value, _Bad):
+                problems.append(Problem(value.message, file=table.file, row=number,
+                                        column=table.headings[index], code=value.code))
+                row_ok = False
+            values[spec.name] = "" if value is None and spec.kind == "text" else value
+        problems.extend(_row_checks(table, columns, number, values, first_row_of))
+        if row_ok:
+            units.append(UnitRecord(row=number, **values))
+    if not table.rows and not problems:
+        problems.append(Problem("the table has headings but no units; add one row per unit",
+                                file=table.file, row=table.header_row, code="NO_ROWS"))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.row or 0))
+    return UnitsTable(source=table.file, sha256=table.sha256, units=tuple(units))
+
+
+def _row_checks(
+    table: _Table,
+    columns: Mapping[str, int],
+    number: int,
+    values: Mapping[str, Any],
+    first_row_of: dict[str, int],
+) -> list[Problem]:
+    """Checks across cells of a row: the id is unique, the end is not before the start."""
+    problems: list[Problem] = []
+    unit_id, start, end = values["unit_id"], values["start_date"], values["end_date"]
+    if isinstance(unit_id, str) and unit_id:
+        if unit_id in first_row_of:
+            problems.append(Problem(
+                f"the unit id '{unit_id}' is already used in row {first_row_of[unit_id]}; "
+                "give every unit its own id", file=table.file, row=number,
+                column=table.headings[columns["unit_id"]], code="DUPLICATE_ID"))
+        else:
+            first_row_of[unit_id] = number
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        problems.append(Problem(
+            f"the end date {end.isoformat()} is before the start date {start.isoformat()}; "
+            "correct one of them", file=table.file, row=number,
+            column=table.headings[columns["end_date"]], code="END_BEFORE_START"))
+    return problems
+
+
+def load_allocation_table(path: str | Path) -> tuple[list[str], list[dict[str, str]], str]:
+    """Read any table (an allocation to audit) as text, with the same checks as `load_units`.
+
+    Args:
+        path: a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+
+    Returns:
+        (headings as written, one dict heading -> text per row, SHA-256 of the file). XLSX
+        numbers come as plain text (``1234.56``), dates as ``YYYY-MM-DD``; each row also has
+        ``"__row__"``, its 1-based row in the file, for messages.
+
+    Raises:
+        InputError: the file cannot be read, a heading repeats, or a cell is unreadable.
+    """
+    table = _read_table(path, sheet_names=_ALLOCATION_SHEETS, looks_right=_has_unit_id_heading)
+    problems = list(table.problems)
+    seen: dict[str, str] = {}
+    for heading in table.headings:
+        if _norm(heading) in seen:
+            problems.append(Problem(
+                f"this column repeats column '{seen[_norm(heading)]}'; keep only one",
+                file=table.file, row=table.header_row, column=heading, code="DUPLICATE_COLUMN"))
+        seen.setdefault(_norm(heading), heading)
+    rows: list[dict[str, str]] = []
+    for number, cells in table.rows:
+        record = {"__row__": str(number)}
+        for heading, raw in zip(table.headings, cells, strict=True):
+            text = _as_text(raw)
+            if isinstance(text, _Bad):
+                problems.append(Problem(text.message, file=table.file, row=number,
+                                        column=heading, code=text.code))
+            else:
+                record.setdefault(heading, text)
+        rows.append(record)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.row or 0))
+    return list(table.headings), rows, table.sha256
+
+
+def read_rule_document(path: str | Path) -> tuple[dict[str, Any], str]:
+    """Read a rule-set file (YAML or TOML) into a mapping, without interpreting it.
+
+    YAML is read with the safe loader, and a key written twice in one mapping is an error
+    (YAML would silently keep the last, so an edited share could be ignored).
+
+    Args:
+        path: a ``.yaml``/``.yml`` or ``.toml`` file.
+
+    Returns:
+        (the top-level mapping, SHA-256 of the file bytes).
+
+    Raises:
+        RuleSetError: the file is missing, unreadable, not valid YAML/TOML, or not a mapping.
+    """
+    file = str(path)
+    suffix = Path(path).suffix.lower()
+    if suffix not in RULE_EXTENSIONS:
+        raise _fail(RuleSetError, file, "UNSUPPORTED_FORMAT",
+                    f"rule sets are .yaml, .yml or .toml files, not '{suffix or 'no extension'}'")
+    data = _read_bytes(Path(path), file, RuleSetError)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _fail(RuleSetError, file, "ENCODING",
+                    "the rule set is not UTF-8 text; save it as UTF-8") from None
+    document = _parse_toml(text, file) if suffix == ".toml" else _parse_yaml(text, file)
+    if not isinstance(document, dict):
+        kind = "empty" if document is None else f"a {type(document).__name__}"
+        raise _fail(RuleSetError, file, "NOT_A_MAPPING",
+                    f"the rule set is {kind}; its top level must be a mapping of keys to values")
+    return document, hashlib.sha256(data).hexdigest()
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key that appears twice in one mapping."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    """Build a mapping, raising a located error on a duplicate key."""
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):  # unhashable keys: leave them to the default error
+            continue
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{key}' appears twice in the same mapping",
+                key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                 _construct_unique_mapping)
+
+
+def _parse_yaml(text: str, file: str) -> Any:
+    """Parse YAML text; a syntax error becomes a `RuleSetError` with its line."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        where = f" (column {mark.column + 1})" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise RuleSetError([Problem(f"invalid YAML{where}: {reason}; fix the syntax",
+                                    file=file, row=line, code="SYNTAX")]) from None
+
+
+def _parse_toml(text: str, file: str) -> Any:
+    """Parse TOML text; a syntax error becomes a `RuleSetError` with its line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise RuleSetError([Problem(f"invalid TOML: {exc}; fix the syntax", file=file,
+                                    row=int(found.group(1)) if found else None,
+                                    code="SYNTAX")]) from None
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the SHA-256 hex digest of a file's bytes (for run.json and audits).
+
+    Raises:
+        InputError: the file cannot be read.
+    """
+    return hashlib.sha256(_read_bytes(Path(path), str(path), InputError)).hexdigest()
+
+
+def default_rules_path() -> Path:
+    """Return the bundled rule set (Ambito di Bergamo, FSR 2025), used when none is given."""
+    return _REPO_ROOT / "models" / "fsr-2025-bergamo.yaml"
+
+
+def default_units_path() -> Path:
+    """Return the bundled example units table, used when none is given."""
+    return _REPO_ROOT / "data" / "bergamo-2025" / "units.csv"
+
+
+# ---------------------------------------------------------------------------------------------
+# Writers
+# ---------------------------------------------------------------------------------------------
+
+
+def _neutralise(cell: str) -> str:
+    """Prefix a quote to a text cell a spreadsheet would run as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_TRIGGERS) else cell
+
+
+def csv_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    numeric_columns: Collection[str] = (),
+) -> bytes:
+    """Render a table as deterministic, formula-safe CSV bytes (UTF-8, ',', LF, few quotes).
+
+    Text cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
+    ``@``, tab or CR) get a leading ``'``. Cells of `numeric_columns` are written as given when
+    they are plain numbers such as ``-12.05``, so that negative amounts stay numbers; anything
+    else in them is neutralised like text.
+
+    Args:
+        header: the column names.
+        rows: the cells of each row, already formatted as text, as many as the header.
+        numeric_columns: names (in `header`) of the columns holding formatted numbers.
+
+    Raises:
+        ValueError: a row does not have as many cells as the header (a programming error).
+    """
+    numeric = [name in numeric_columns for name in header]
+    lines = [_csv_line([_neutralise(name) for name in header])]
+    for number, row in enumerate(rows, start=1):
+        if len(row) != len(header):
+            raise ValueError(f"row {number} has {len(row)} cells, the header {len(header)}")
+        lines.append(_csv_line([
+            cell if is_number and (not cell or _PLAIN_NUMBER.fullmatch(cell))
+            else _neutralise(cell)
+            for cell, is_number in zip(row, numeric, strict=True)
+        ]))
+    return "".join(lines).encode("utf-8")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """Join cells into one CSV line, quoting only cells with ``,``, ``"``, CR or LF.
+
+    Written by hand because the csv module leaves a lone CR unquoted with a LF terminator,
+    which breaks the row for every reader.
+    """
+    return ",".join(
+        '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
+        for cell in cells
+    ) + "\n"
+
+
+def _json_default(obj: object) -> object:
+    """Serialise the few non-JSON types reports use, deterministically."""
+    if isinstance(obj, date | time):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, Decimal | Path):
+        return str(obj)
+    if isinstance(obj, set | frozenset):
+        return sorted(obj, key=str)
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+def json_bytes(obj: Any) -> bytes:
+    """Render an object as deterministic JSON bytes: sorted keys, indent 2, UTF-8, final LF.
+
+    Dates become ISO text, Decimals and Paths text, sets sorted lists; NaN is refused (it is
+    not JSON).
+    """
+    text = json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False,
+                      default=_json_default)
+    return (text + "\n").encode("utf-8")
+
+
+def _os_message(exc: OSError) -> str:
+    """Say in plain words why writing failed."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder is not writable (permission denied or read-only disk)"
+    return f"{exc.strerror or exc}"
+
+
+def _write_temp(folder: Path, name: str, data: bytes) -> Path:
+    """Write bytes to a new temporary file next to their destination and flush them to disk."""
+    handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    path = Path(temp)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        path.chmod(0o644)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write a set of output files atomically: all of them, or none (the old ones stay).
+
+    Every file is first written and fsynced to a temporary file in `out_dir`; only then is
+    each moved into place with `os.replace`. If a move fails half-way, the files already moved
+    are put back from backups (hard links to the previous outputs), so a failure never leaves
+    a mix of old and new outputs.
+
+    Args:
+        out_dir: the output folder, created if needed.
+        files: file name (no folders) -> bytes, in the order to report them.
+
+    Returns:
+        The written paths, in the order of `files`.
+
+    Raises:
+        InputError: the folder cannot be created or written (the message says why: disk full,
+            not writable, a file in the way).
+        ValueError: a name is not a plain file name (a programming error).
+    """
+    folder = Path(out_dir)
+    where = str(out_dir)
+    for name in files:
+        if not name or name in {".", ".."} or Path(name).name != name:
+            raise ValueError(f"output name {name!r} is not a plain file name")
+    if folder.exists() and not folder.is_dir():
+        raise _fail(InputError, where, "OUTPUT_NOT_A_FOLDER",
+                    "the output path is a file, not a folder; choose another output folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(InputError, where, "OUTPUT_UNWRITABLE",
+                    f"cannot create the output folder: {_os_message(exc)}") from None
+    temps: dict[str, Path] = {}
+    try:
+        for name, data in files.items():
+            temps[name] = _write_temp(folder, name, data)
+        _move_into_place(folder, temps)
+    except OSError as exc:
+        raise _fail(InputError, where, "OUTPUT_UNWRITABLE",
+                    f"cannot write the outputs, nothing was changed: {_os_message(exc)}"
+                    ) from None
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+    _fsync_folder(folder)
+    return [folder / name for name in files]
+
+
+def _move_into_place(folder: Path, temps: Mapping[str, Path]) -> None:
+    """Replace each output by its temporary file; on failure restore the previous outputs."""
+    backups: dict[str, Path | None] = {}
+    try:
+        for name in temps:
+            final = folder / name
+            backup: Path | None = None
+            if final.exists():
+                backup = folder / f".{name}.{os.getpid()}.bak"
+                backup.unlink(missing_ok=True)
+                try:
+                    os.link(final, backup)
+                except OSError:  # no hard links on this file system: copy instead
+                    shutil.copy2(final, backup)
+            backups[name] = backup
+        moved: list[str] = []
+        try:
+            for name, temp in temps.items():
+                os.replace(temp, folder / name)
+                moved.append(name)
+        except OSError:
+            for name in moved:
+                previous = backups[name]
+                if previous is None:
+                    (folder / name).unlink(missing_ok=True)
+                else:
+                    os.replace(previous, folder / name)
+            raise
+    finally:
+        for previous in backups.values():
+            if previous is not None:
+                previous.unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder entry so that the renames survive a crash (POSIX; best effort)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        logger.debug("cannot fsync folder %s", folder)
+    finally:
+        os.close(handle)
