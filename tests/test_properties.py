@@ -73,8 +73,9 @@ def check_rules_hold(instance: Instance, allocation: Allocation) -> None:
         if award > 0:
             assert abs(award - service.share * item.entitlement) <= 1  # equal share
         elif item.eligible and service.share > 0:
-            # Nobody left out whose share would reach the minimum.
-            assert service.share * item.entitlement < rules.minimum_award or item.entitlement == 0
+            # Nobody left out whose share would reach the minimum (with a minimum of 0, a
+            # share below one cent may round to 0).
+            assert service.share * item.entitlement < max(rules.minimum_award, 1)
         assert 0 <= service.share <= 1
     for area, budget in budgets.items():
         assert spent.get(area, 0) <= budget

@@ -34,6 +34,19 @@ from fsr_opt.eligibility import Segment, ServicePlan
 STAGES = ("spend", "deviation", "proportional_excess", "priority")
 
 
+def add_constraint(problem: Any, constraint: Any, name: str) -> None:
+    """Add a named constraint; one without variables is checked here instead.
+
+    A service line with no fundable unit has the constant total 0; CBC rejects rows without
+    variables, and such a row is either trivially true or a modelling bug.
+    """
+    if not constraint.keys():
+        if not constraint.valid(eps=1e-9):
+            raise ValueError(f"constant constraint {name} is violated")
+        return
+    problem += (constraint, name)
+
+
 def constraint_name(*parts: str) -> str:
     """Join parts with ``__`` and keep only characters every LP file format accepts."""
     return "__".join(re.sub(r"[^A-Za-z0-9_]", "_", part) for part in parts)
@@ -88,11 +101,13 @@ class RipartoModel:
         _, sense, parts = self.stage_objective(stage)
         number = STAGES.index(stage) + 1
         for area, expression in parts.items():
+            if area not in values:
+                continue
             name = constraint_name(f"stage{number}_{stage}", area)
             if sense == pulp.LpMaximize:
-                self.problem += (expression >= values[area] - tolerance, name)
+                add_constraint(self.problem, expression >= values[area] - tolerance, name)
             else:
-                self.problem += (expression <= values[area] + tolerance, name)
+                add_constraint(self.problem, expression <= values[area] + tolerance, name)
 
 
 def build_model(plans: Sequence[ServicePlan], budgets: Mapping[str, int]) -> RipartoModel:
@@ -112,10 +127,12 @@ def build_model(plans: Sequence[ServicePlan], budgets: Mapping[str, int]) -> Rip
         area_plans = [p for p in plans if p.area == area]
         spend = pulp.lpSum(model.totals[p.service] for p in area_plans)
         model.area_totals[area] = spend
-        problem += (spend <= budget, constraint_name("area_budget", area))
+        add_constraint(problem, spend <= budget, constraint_name("area_budget", area))
         deviations = []
-        rho = problem.add_variable(constraint_name("excess_ratio", area), lowBound=-1)
-        model.excess[area] = rho
+        if any(p.target > 0 for p in area_plans):
+            # Only areas with a positive target get rho: a variable in no row breaks CBC's MPS.
+            rho = problem.add_variable(constraint_name("excess_ratio", area), lowBound=-1)
+            model.excess[area] = rho
         for plan in area_plans:
             total = model.totals[plan.service]
             target = float(plan.target)
@@ -124,7 +141,8 @@ def build_model(plans: Sequence[ServicePlan], budgets: Mapping[str, int]) -> Rip
             problem += (dev >= target - total, constraint_name("deviation_below", plan.service))
             deviations.append(dev)
             if plan.target > 0:
-                problem += (
+                add_constraint(
+                    problem,
                     total - target <= target * rho,
                     constraint_name("proportional_excess", plan.service),
                 )

@@ -12,9 +12,9 @@ The stages, per area (areas share no constraint, so all areas are solved in one 
 A stage is accepted only if the solver itself proves it optimal: CBC's solution status (not
 PuLP's summary) and HiGHS's own model status are read; a time limit, an infeasibility or a
 crash raises `SolverError` / `InfeasibleError`. The solver's values then cross to cents once:
-the picked segments are kept, each area spends exactly the integer optimum
-``min(budget, sum of the picked segments' upper bounds)``, and the service totals are rounded
-by largest remainder within their segments, so every constraint holds to the cent.
+only the picked segments (funded sets) are read; the totals are then computed exactly in
+rational arithmetic (`fsr_opt.exact`) and rounded by largest remainder within their segments,
+so every constraint holds to the cent and CBC and HiGHS give the same awards.
 """
 
 from __future__ import annotations
@@ -24,14 +24,16 @@ import logging
 import re
 import subprocess
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 import pulp
 
-from fsr_opt.eligibility import ServicePlan, plan_services, split_service_total
+from fsr_opt.eligibility import Segment, ServicePlan, plan_services, split_service_total
 from fsr_opt.errors import InfeasibleError, Problem, SolverError
+from fsr_opt.exact import AreaOptimum, round_area, solve_area
 from fsr_opt.model import STAGES, RipartoModel, build_model
 from fsr_opt.rules import area_budgets
 from fsr_opt.schema import (
@@ -49,9 +51,10 @@ log = logging.getLogger(__name__)
 SOLVERS = ("cbc", "highs")
 DEFAULT_TIME_LIMIT = 60.0
 
-# How far a later stage may let an earlier optimum slip, in the stage's own unit. Below one
-# cent for money, so that the exact integer repair recovers the optimum (see module docstring).
-STAGE_TOLERANCE = {"spend": 0.5, "deviation": 1e-3, "proportional_excess": 1e-9}
+# How far a later stage may let an earlier optimum slip, in the stage's own unit (cents, or a
+# ratio for the excess). The values fixed are exact (`fsr_opt.exact`); the tolerance only
+# absorbs the solver's floating point, and stays below what could change a funded set.
+STAGE_TOLERANCE = {"spend": 0.5, "deviation": 0.01, "proportional_excess": 1e-9}
 
 
 def make_solver(name: str, time_limit: float) -> Any:
@@ -61,7 +64,11 @@ def make_solver(name: str, time_limit: float) -> Any:
     """
     limit = max(time_limit, 0.01)
     if name == "cbc":
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1)
+        with warnings.catch_warnings():  # pulp<4 is pinned on purpose: its bundled CBC
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = pulp.PULP_CBC_CMD(
+                msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1
+            )
     elif name == "highs":
         solver = pulp.HiGHS(
             msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1, presolve="off"
@@ -82,7 +89,7 @@ def solver_version(name: str) -> str:
             import highspy  # noqa: PLC0415  (only needed for its version)
 
             return str(highspy.Highs().version())
-        path = pulp.PULP_CBC_CMD().path
+        path = make_solver("cbc", 1).path
         out = subprocess.run(
             [path, "-quit"], capture_output=True, text=True, timeout=10, check=False
         ).stdout
@@ -125,8 +132,12 @@ def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) ->
 
 def _run_stage(
     model: RipartoModel, stage: str, solver_name: str, deadline: float
-) -> tuple[StageResult, dict[str, float]]:
+) -> StageResult:
     objective, sense, parts = model.stage_objective(stage)
+    if not pulp.lpSum(objective).keys():
+        # Nothing to decide (no fundable unit): CBC rejects a model without variables.
+        return StageResult(stage, "max" if sense == pulp.LpMaximize else "min",
+                           float(pulp.value(objective) or 0.0), SolveStatus.OPTIMAL, 0.0)
     model.problem.sense = sense
     model.problem.setObjective(objective)
     limit = deadline - time.monotonic()
@@ -151,15 +162,13 @@ def _run_stage(
     if not status.is_ok:
         raise SolverError(f"solver '{solver_name}' ended stage '{stage}' with status {status}")
     value = pulp.value(objective)
-    values = {area: float(pulp.value(expr) or 0.0) for area, expr in parts.items()}
-    result = StageResult(
+    return StageResult(
         name=stage,
         sense="max" if sense == pulp.LpMaximize else "min",
         objective=float(value or 0.0),
         status=status,
         seconds=elapsed,
     )
-    return result, values
 
 
 def _infeasibility_problems(model: RipartoModel, stage: str) -> list[Problem]:
@@ -201,11 +210,14 @@ def solve_riparto(
     deadline = started + time_limit
     stages = []
     for stage in STAGES:
-        result, values = _run_stage(model, stage, solver, deadline)
+        result = _run_stage(model, stage, solver, deadline)
         stages.append(result)
+        optima = exact_optima(model)
         if stage in STAGE_TOLERANCE:
-            model.fix_stage(stage, values, STAGE_TOLERANCE[stage])
-    totals = integer_totals(model)
+            model.fix_stage(stage, _stage_values(stage, optima), STAGE_TOLERANCE[stage])
+    totals: dict[str, int] = {}
+    for area, optimum in optima.items():
+        totals.update(round_area([p for p in plans if p.area == area], optimum))
     allocation = allocation_from_totals(plans, budgets, totals)
     return SolveResult(
         status=SolveStatus.OPTIMAL,
@@ -217,63 +229,42 @@ def solve_riparto(
     )
 
 
-def integer_totals(model: RipartoModel) -> dict[str, int]:
-    """Bring the solver's service totals to integer cents without breaking any constraint.
+def picked_segments(model: RipartoModel) -> dict[str, Segment | None]:
+    """The segment (funded set) the solver picked for each service line; binaries > 0.5."""
+    picked: dict[str, Segment | None] = {}
+    for plan in model.plans:
+        choice = next(
+            (c for c in model.choices[plan.service]
+             if c.pick is not None and (c.pick.value() or 0.0) > 0.5),
+            None,
+        )
+        if choice is None and model.choices[plan.service]:
+            only = model.choices[plan.service][0]
+            if only.pick is None:  # minimum 0: one segment from 0, no binary
+                choice = only
+        picked[plan.service] = choice.segment if choice else None
+    return picked
 
-    The picked segment of each service line is kept. Each area then spends exactly
-    ``min(budget, sum of the picked upper bounds)`` (the integer optimum of stage 1 for those
-    segments), split among its service lines by largest remainder of the solver's totals,
-    each kept inside its segment.
-    """
-    totals: dict[str, int] = {}
+
+def exact_optima(model: RipartoModel) -> dict[str, AreaOptimum]:
+    """Exact stage values of every area for the funded sets the solver picked."""
+    picked = picked_segments(model)
+    optima = {}
     for area, budget in model.budgets.items():
-        picked: list[tuple[ServicePlan, int, int, Fraction]] = []
-        for plan in model.plans:
-            if plan.area != area:
-                continue
-            choice = next(
-                (c for c in model.choices[plan.service]
-                 if c.pick is None or (c.pick.value() or 0.0) > 0.5),
-                None,
-            )
-            if choice is None:
-                totals[plan.service] = 0
-                continue
-            raw = Fraction(round((choice.part.value() or 0.0) * 1000), 1000)
-            low, high = choice.segment.lower, choice.segment.upper
-            picked.append((plan, low, high, min(max(raw, Fraction(low)), Fraction(high))))
-        if not picked:
-            continue
-        goal = min(budget, sum(high for _, _, high, _ in picked))
-        totals.update(_round_within(picked, goal))
-    return totals
+        plans = [p for p in model.plans if p.area == area]
+        try:
+            optima[area] = solve_area(plans, picked, budget)
+        except ValueError as exc:
+            raise SolverError(f"area {area}: the solver's answer breaks a rule: {exc}") from exc
+    return optima
 
 
-def _round_within(
-    picked: Sequence[tuple[ServicePlan, int, int, Fraction]], goal: int
-) -> dict[str, int]:
-    """Round quotas to integers inside [low, high] adding up to `goal` (largest remainder)."""
-    result = {plan.service: max(low, int(quota)) for plan, low, _, quota in picked}
-    left = goal - sum(result.values())
-    by_fraction = sorted(picked, key=lambda p: (-(p[3] - int(p[3])), p[0].priority))
-    for plan, _, high, _ in by_fraction:
-        if left <= 0:
-            break
-        if result[plan.service] < high:
-            result[plan.service] += 1
-            left -= 1
-    # Solver noise beyond one cent: fill earlier service lines first, empty later ones first.
-    for plan, _, high, _ in sorted(picked, key=lambda p: p[0].priority):
-        step = min(left, high - result[plan.service]) if left > 0 else 0
-        result[plan.service] += step
-        left -= step
-    for plan, low, _, _ in sorted(picked, key=lambda p: -p[0].priority):
-        step = min(-left, result[plan.service] - low) if left < 0 else 0
-        result[plan.service] -= step
-        left += step
-    if left != 0:
-        raise SolverError("could not bring the solver's totals to cents within the segments")
-    return result
+def _stage_values(stage: str, optima: Mapping[str, AreaOptimum]) -> dict[str, float]:
+    if stage == "spend":
+        return {a: float(o.spend) for a, o in optima.items()}
+    if stage == "deviation":
+        return {a: float(o.deviation) for a, o in optima.items()}
+    return {a: float(o.excess_ratio) for a, o in optima.items() if o.excess_ratio is not None}
 
 
 def allocation_from_totals(

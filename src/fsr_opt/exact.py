@@ -1,0 +1,142 @@
+"""The continuous part of the riparto, solved exactly once the funded sets are known.
+
+The MILP's job is combinatorial: which segment (funded set) each service line takes. Once
+those are fixed, every stage of the objective has a closed form in rational arithmetic, so the
+totals are computed here rather than read back from a floating-point solver. This makes the
+result exact to the cent and identical for CBC and HiGHS, and gives the stage values that are
+fixed for the next stage (CBC prints its solution with about 8 significant digits: solver
+values alone cannot pin a 10-digit amount of cents).
+
+For segment bounds [L_s, U_s], targets T_s and the area's budget B:
+
+* spend X = min(B, sum U_s) (stage 1; all bounds are integers);
+* c_s = T_s clamped into [L_s, U_s]; every cent moved away from c_s costs one cent of
+  deviation, so the least deviation is sum |c_s - T_s| + |X - sum c_s| (stage 2), reached by
+  moving totals only in the direction of X - sum c_s;
+* the excess ratio rho (stage 3) is the least water level with
+  sum_s clamp((1 + rho) T_s, lo_s, hi_s) >= X over lines with T_s > 0;
+* what is still free goes to the earliest service lines (stage 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from fsr_opt.eligibility import Segment, ServicePlan
+from fsr_opt.money import largest_remainder
+
+
+@dataclass(frozen=True)
+class AreaOptimum:
+    """Exact stage values and service totals of one area for given funded sets.
+
+    Attributes:
+        spend: cents awarded in the area.
+        deviation: sum over service lines of |S_s - T_s|, exact cents.
+        excess_ratio: max over lines with T_s > 0 of (S_s - T_s) / T_s, at least -1;
+            None when no line has a positive target.
+        totals: exact service totals (they add up to `spend`).
+    """
+
+    spend: int
+    deviation: Fraction
+    excess_ratio: Fraction | None
+    totals: dict[str, Fraction]
+
+
+def _clamp(value: Fraction, low: Fraction, high: Fraction) -> Fraction:
+    return min(max(value, low), high)
+
+
+def solve_area(
+    plans: Sequence[ServicePlan], picked: Mapping[str, Segment | None], budget: int
+) -> AreaOptimum:
+    """Solve stages 1 to 4 of one area exactly, the funded set of each line being given.
+
+    Raises:
+        ValueError: if the picked segments' lower bounds do not fit in the budget.
+    """
+    bounds: dict[str, tuple[Fraction, Fraction]] = {}
+    for plan in plans:
+        segment = picked.get(plan.service)
+        low, high = (segment.lower, segment.upper) if segment else (0, 0)
+        bounds[plan.service] = (Fraction(low), Fraction(high))
+    if sum(low for low, _ in bounds.values()) > budget:
+        raise ValueError("the picked funded sets do not fit in the area budget")
+    spend = min(budget, int(sum(high for _, high in bounds.values())))
+    nearest = {p.service: _clamp(p.target, *bounds[p.service]) for p in plans}
+    gap = spend - sum(nearest.values())
+    deviation = sum((abs(nearest[p.service] - p.target) for p in plans), Fraction(0)) + abs(gap)
+    # Stage 2 allows moving only towards X: up from c_s when short, down to L_s when over.
+    lo = {s: (nearest[s] if gap >= 0 else bounds[s][0]) for s in nearest}
+    hi = {s: (bounds[s][1] if gap >= 0 else nearest[s]) for s in nearest}
+    weighted = [p for p in plans if p.target > 0]
+    ratio = _water_level(weighted, lo, hi, spend - sum(hi[p.service] for p in plans
+                                                      if p.target <= 0))
+    upper = dict(hi)
+    if ratio is not None:
+        for plan in weighted:
+            upper[plan.service] = _clamp((1 + ratio) * plan.target, lo[plan.service],
+                                         hi[plan.service])
+    totals = dict(lo)
+    left = spend - sum(lo.values())
+    for plan in sorted(plans, key=lambda p: p.priority):
+        step = min(left, upper[plan.service] - totals[plan.service])
+        totals[plan.service] += step
+        left -= step
+    return AreaOptimum(spend, deviation, ratio, totals)
+
+
+def _water_level(
+    weighted: Sequence[ServicePlan],
+    lo: Mapping[str, Fraction],
+    hi: Mapping[str, Fraction],
+    needed: Fraction,
+) -> Fraction | None:
+    """Least rho >= max(-1, (lo_s - T_s) / T_s) with sum clamp((1+rho) T_s, lo, hi) >= needed."""
+    if not weighted:
+        return None
+    floor_level = max([Fraction(-1)] + [lo[p.service] / p.target - 1 for p in weighted])
+
+    def filled(level: Fraction) -> Fraction:
+        return sum(
+            (_clamp((1 + level) * p.target, lo[p.service], hi[p.service]) for p in weighted),
+            Fraction(0),
+        )
+
+    if filled(floor_level) >= needed:
+        return floor_level
+    breaks = sorted({
+        b for p in weighted
+        for b in (lo[p.service] / p.target - 1, hi[p.service] / p.target - 1)
+        if b > floor_level
+    })
+    previous = floor_level
+    for level in breaks:
+        if filled(level) >= needed:
+            break
+        previous = level
+    else:
+        return breaks[-1] if breaks else floor_level  # every line full: the last breakpoint
+    # filled() is linear between `previous` and `level`: solve for the crossing exactly.
+    slope = sum(
+        (p.target for p in weighted
+         if lo[p.service] < (1 + previous) * p.target < hi[p.service]
+         or lo[p.service] <= (1 + previous) * p.target < hi[p.service]),
+        Fraction(0),
+    )
+    if slope == 0:
+        return level
+    return previous + (needed - filled(previous)) / slope
+
+
+def round_area(plans: Sequence[ServicePlan], optimum: AreaOptimum) -> dict[str, int]:
+    """Round the exact service totals to cents adding up to the spend (largest remainder).
+
+    Segment bounds are whole cents, so the floor and the ceiling of a total stay inside them.
+    """
+    quotas = [(p.service, optimum.totals[p.service]) for p in plans]
+    keys = [f"{p.priority:06d}" for p in plans]
+    return largest_remainder(optimum.spend, quotas, tie_key=keys)
