@@ -67,14 +67,14 @@ def solve_area(
         raise ValueError("the picked funded sets do not fit in the area budget")
     spend = min(budget, int(sum(high for _, high in bounds.values())))
     nearest = {p.service: _clamp(p.target, *bounds[p.service]) for p in plans}
-    gap = spend - sum(nearest.values())
+    gap = spend - sum(nearest.values(), Fraction(0))
     deviation = sum((abs(nearest[p.service] - p.target) for p in plans), Fraction(0)) + abs(gap)
     # Stage 2 allows moving only towards X: up from c_s when short, down to L_s when over.
     lo = {s: (nearest[s] if gap >= 0 else bounds[s][0]) for s in nearest}
     hi = {s: (bounds[s][1] if gap >= 0 else nearest[s]) for s in nearest}
     weighted = [p for p in plans if p.target > 0]
-    ratio = _water_level(weighted, lo, hi, spend - sum(hi[p.service] for p in plans
-                                                      if p.target <= 0))
+    unweighted = sum((hi[p.service] for p in plans if p.target <= 0), Fraction(0))
+    ratio = _water_level(weighted, lo, hi, spend - unweighted)
     upper = dict(hi)
     if ratio is not None:
         for plan in weighted:

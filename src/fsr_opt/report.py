@@ -72,8 +72,8 @@ def unit_outcomes(
     outcomes = []
     for item in assessments:
         award = allocation.awards.get(item.unit.unit_id, 0)
-        service = allocation.services.get(item.service)
-        share = service.share if (service is not None and award > 0) else Fraction(0)
+        result = allocation.services.get(item.service)
+        share = result.share if (result is not None and award > 0) else Fraction(0)
         if not item.eligible:
             binding = Binding.EXCLUDED
         elif award == 0:
@@ -113,6 +113,33 @@ def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
     return rows
 
 
+@dataclass
+class _Tally:
+    """Sums of a group of service lines for summary.csv."""
+
+    budget: int = 0
+    target: Fraction = Fraction(0)
+    historical: int = 0
+    awarded: int = 0
+    funded: int = 0
+    unfunded: int = 0
+
+    def add(self, other: _Tally) -> None:
+        self.target += other.target
+        self.historical += other.historical
+        self.awarded += other.awarded
+        self.funded += other.funded
+        self.unfunded += other.unfunded
+
+    def total_row(self, area: str) -> list[str]:
+        return [
+            area, TOTAL, format_cents(self.budget), format_fraction_cents(Fraction(self.budget)),
+            format_cents(self.historical), format_cents(self.awarded),
+            format_fraction_cents(self.awarded - Fraction(self.budget)), "", str(self.funded),
+            str(self.unfunded),
+        ]
+
+
 def summary_rows(
     outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet
 ) -> list[list[str]]:
@@ -127,35 +154,25 @@ def summary_rows(
         counter = funded if outcome.award > 0 else unfunded
         counter[outcome.assessment.service] = counter.get(outcome.assessment.service, 0) + 1
     rows = []
-    grand = [0, Fraction(0), 0, 0, 0, 0]
+    grand = _Tally()
     for area in rules.areas:
-        budget = allocation.area_budgets[area.code]
-        area_sum = [0, Fraction(0), 0, 0, 0, 0]
+        area_tally = _Tally(budget=allocation.area_budgets[area.code])
         for service in area.services:
             result = allocation.services[service.code]
-            values = [0, result.target, service.historical_2024, result.awarded,
-                      funded.get(service.code, 0), unfunded.get(service.code, 0)]
+            line = _Tally(0, result.target, service.historical_2024, result.awarded,
+                          funded.get(service.code, 0), unfunded.get(service.code, 0))
             rows.append([
                 area.code, service.code, "", format_fraction_cents(result.target),
                 format_cents(service.historical_2024), format_cents(result.awarded),
                 format_fraction_cents(result.awarded - result.target),
-                format_ratio(result.share), str(values[4]), str(values[5]),
+                format_ratio(result.share), str(line.funded), str(line.unfunded),
             ])
-            area_sum = [a + b for a, b in zip(area_sum, values, strict=True)]
-        area_sum[0] = budget
-        rows.append(_total_row(area.code, area_sum))
-        grand = [a + b for a, b in zip(grand, area_sum, strict=True)]
-    rows.append(_total_row(TOTAL, grand))
+            area_tally.add(line)
+        rows.append(area_tally.total_row(area.code))
+        grand.budget += area_tally.budget
+        grand.add(area_tally)
+    rows.append(grand.total_row(TOTAL))
     return rows
-
-
-def _total_row(area: str, sums: Sequence[Any]) -> list[str]:
-    budget, _, historical, awarded, n_funded, n_unfunded = sums
-    return [
-        area, TOTAL, format_cents(budget), format_fraction_cents(Fraction(budget)),
-        format_cents(historical), format_cents(awarded),
-        format_fraction_cents(awarded - Fraction(budget)), "", str(n_funded), str(n_unfunded),
-    ]
 
 
 def payment_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:

@@ -19,13 +19,16 @@ so every constraint holds to the cent and CBC and HiGHS give the same awards.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import os
 import re
 import subprocess
+import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -88,7 +91,9 @@ def solver_version(name: str) -> str:
         if name == "highs":
             import highspy  # noqa: PLC0415  (only needed for its version)
 
-            return str(highspy.Highs().version())
+            # Read the version without creating a Highs object: that prints a banner.
+            return ".".join(str(getattr(highspy, f"HIGHS_VERSION_{part}"))
+                            for part in ("MAJOR", "MINOR", "PATCH"))
         path = make_solver("cbc", 1).path
         out = subprocess.run(
             [path, "-quit"], capture_output=True, text=True, timeout=10, check=False
@@ -97,6 +102,26 @@ def solver_version(name: str) -> str:
         return match.group(1) if match else "unknown"
     except (OSError, subprocess.SubprocessError, ImportError):
         return "unknown"
+
+
+@contextlib.contextmanager
+def _native_stdout_silenced(active: bool) -> Iterator[None]:
+    """Silence the banner HiGHS's C++ core prints on stdout even with output off.
+
+    Scripts read our stdout; a solver banner there would corrupt it.
+    """
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) -> SolveStatus:
@@ -133,7 +158,7 @@ def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) ->
 def _run_stage(
     model: RipartoModel, stage: str, solver_name: str, deadline: float
 ) -> StageResult:
-    objective, sense, parts = model.stage_objective(stage)
+    objective, sense, _ = model.stage_objective(stage)
     if not pulp.lpSum(objective).keys():
         # Nothing to decide (no fundable unit): CBC rejects a model without variables.
         return StageResult(stage, "max" if sense == pulp.LpMaximize else "min",
@@ -146,7 +171,8 @@ def _run_stage(
     solver = make_solver(solver_name, limit)
     started = time.monotonic()
     try:
-        model.problem.solve(solver)
+        with _native_stdout_silenced(solver_name == "highs"):
+            model.problem.solve(solver)
     except pulp.PulpSolverError as exc:
         raise SolverError(f"solver '{solver_name}' failed at stage '{stage}': {exc}") from exc
     elapsed = time.monotonic() - started
