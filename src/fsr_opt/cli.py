@@ -62,6 +62,8 @@ def _guarded(action: Callable[[], T]) -> T:
     """Run `action`, turning every failure into a message and the contract's exit code."""
     try:
         return action()
+    except typer.Exit:
+        raise
     except FsrOptError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:

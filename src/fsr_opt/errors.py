@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_RENDERED = 50
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -58,12 +60,18 @@ class FsrOptError(Exception):
         self.problems: list[Problem] = list(problems)
         super().__init__(self.render())
 
-    def render(self) -> str:
-        """Return the message a user reads: a title line and one line per problem."""
+    def render(self, limit: int = MAX_RENDERED) -> str:
+        """Return the message a user reads: a title line and one line per problem.
+
+        A spreadsheet with a wrong column can produce thousands of problems; past `limit`
+        the rest are counted, not listed (they are usually the same mistake).
+        """
         if len(self.problems) == 1:
             return f"{self.title}: {self.problems[0]}"
         lines = [f"{self.title}: {len(self.problems)} problems"]
-        lines.extend(f"  - {p}" for p in self.problems)
+        lines.extend(f"  - {p}" for p in self.problems[:limit])
+        if len(self.problems) > limit:
+            lines.append(f"  ... and {len(self.problems) - limit} more")
         return "\n".join(lines)
 
 

@@ -35,7 +35,7 @@ from typing import Any
 import pulp
 
 from fsr_opt.eligibility import Segment, ServicePlan, plan_services, split_service_total
-from fsr_opt.errors import InfeasibleError, Problem, SolverError
+from fsr_opt.errors import InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.exact import AreaOptimum, round_area, solve_area
 from fsr_opt.model import STAGES, RipartoModel, build_model
 from fsr_opt.rules import area_budgets
@@ -77,7 +77,7 @@ def make_solver(name: str, time_limit: float) -> Any:
             msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1, presolve="off"
         )
     else:
-        raise SolverError(f"unknown solver '{name}': use one of {', '.join(SOLVERS)}")
+        raise InputError(f"unknown solver '{name}': use --solver with one of {', '.join(SOLVERS)}")
     if not solver.available():
         hint = "reinstall pulp" if name == "cbc" else "pip install highspy"
         raise SolverError(f"solver '{name}' is not available on this machine: {hint}")

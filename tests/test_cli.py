@@ -1,0 +1,192 @@
+"""The command line: exit codes of the contract, messages, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fsr_opt.cli import app
+from fsr_opt.report import ALLOCATION_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "data" / "bergamo-2025" / "units.csv"
+RULES = ROOT / "models" / "fsr-2025-bergamo.yaml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    assert "Traceback" not in (result.stderr or "")
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    code, stdout, _ = run("solve", "--out", str(out))
+    assert code == 0
+    assert "allocation.csv" in stdout
+    return out
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_solve_writes_the_contract_outputs(solved: Path) -> None:
+    with (solved / "allocation.csv").open(encoding="utf-8") as handle:
+        assert tuple(next(csv.reader(handle))) == ALLOCATION_COLUMNS
+    with (solved / "summary.csv").open(encoding="utf-8") as handle:
+        assert tuple(next(csv.reader(handle))) == SUMMARY_COLUMNS
+    with (solved / "payments.csv").open(encoding="utf-8") as handle:
+        assert tuple(next(csv.reader(handle))) == PAYMENT_COLUMNS
+    run_json = json.loads((solved / "run.json").read_text(encoding="utf-8"))
+    assert run_json["status"] == "optimal"
+    assert run_json["area_budgets_cents"] == {
+        "minori": 44624768, "disabili": 8924953, "anziani": 35699814
+    }
+    assert sum(run_json["area_budgets_cents"].values()) == 89249535
+    assert set(run_json["inputs"].values()) >= {run_json["rule_set"]["sha256"]}
+
+
+def test_allocation_rows_follow_input_order_and_add_up(solved: Path) -> None:
+    allocation = read_csv(solved / "allocation.csv")
+    units = read_csv(EXAMPLE)
+    assert [row["unit_id"] for row in allocation] == [row["unit_id"] for row in units]
+    total = sum(round(float(row["award"]) * 100) for row in allocation)
+    assert total == 89249535  # demand exceeds every area budget: the fund is spent
+    for row in allocation:
+        award = round(float(row["award"]) * 100)
+        first, second = round(float(row["tranche_1"]) * 100), round(float(row["tranche_2"]) * 100)
+        assert first + second == award
+        if row["eligible"] == "false":
+            assert award == 0 and row["binding"] == "EXCLUDED" and row["exclusion_reasons"]
+        elif award == 0:
+            assert row["binding"] == "BELOW_MINIMUM"
+        else:
+            assert award >= 30000
+
+
+def test_payments_per_operator_add_up(solved: Path) -> None:
+    payments = read_csv(solved / "payments.csv")
+    total = sum(round(float(row["total_award"]) * 100) for row in payments)
+    assert total == 89249535
+    assert [row["operator"] for row in payments] == sorted(
+        (row["operator"] for row in payments), key=lambda name: (name.casefold(), name)
+    )
+
+
+def test_outputs_are_byte_identical_and_row_order_free(solved: Path, tmp_path: Path) -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text(lines[0] + "".join(reversed(lines[1:])), encoding="utf-8")
+    assert run("solve", "--units", str(shuffled), "--out", str(tmp_path / "b"), "-q")[0] == 0
+    assert run("solve", "--out", str(tmp_path / "a"), "-q")[0] == 0
+    for name in ("allocation.csv", "summary.csv", "payments.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (solved / name).read_bytes()
+    # Reversed input: the same award for every unit, rows in the (reversed) input order.
+    first = {r["unit_id"]: r for r in read_csv(solved / "allocation.csv")}
+    second = {r["unit_id"]: r for r in read_csv(tmp_path / "b" / "allocation.csv")}
+    assert first == second
+    assert (tmp_path / "b" / "summary.csv").read_bytes() == (solved / "summary.csv").read_bytes()
+    assert (tmp_path / "b" / "payments.csv").read_bytes() == (solved / "payments.csv").read_bytes()
+
+
+def test_highs_gives_the_same_awards(solved: Path, tmp_path: Path) -> None:
+    assert run("solve", "--solver", "highs", "--out", str(tmp_path), "-q")[0] == 0
+    for name in ("allocation.csv", "summary.csv", "payments.csv"):
+        assert (tmp_path / name).read_bytes() == (solved / name).read_bytes()
+
+
+def test_xlsx_input_gives_the_same_allocation(solved: Path, tmp_path: Path) -> None:
+    xlsx = ROOT / "data" / "bergamo-2025" / "units.xlsx"
+    assert run("solve", "--units", str(xlsx), "--out", str(tmp_path), "-q")[0] == 0
+    assert (tmp_path / "allocation.csv").read_bytes() == (solved / "allocation.csv").read_bytes()
+
+
+def test_validate_ok() -> None:
+    code, stdout, _ = run("validate")
+    assert code == 0 and "valid" in stdout
+
+
+def test_bad_units_exit_2_naming_file_row_column(tmp_path: Path) -> None:
+    bad = tmp_path / "units.csv"
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[3].split(",")
+    cells[header.index("costs")] = "molti"
+    bad.write_text("\n".join([lines[0], lines[1], lines[2], ",".join(cells)]) + "\n",
+                   encoding="utf-8")
+    code, _, stderr = run("solve", "--units", str(bad), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "units.csv" in stderr and "row 4" in stderr and "costs" in stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_unit_type_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "units.csv"
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("unit_type")] = "ASILO_LUNARE"
+    bad.write_text("\n".join([lines[0], ",".join(cells)]) + "\n", encoding="utf-8")
+    code, _, stderr = run("validate", "--units", str(bad))
+    assert code == 2 and "ASILO_LUNARE" in stderr and "row 2" in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--share", "disabili=15"], ["105", "share"]),
+        (["--set", "fnud=1"], ["fnud", "fund"]),
+        (["--budget", "tanti"], ["--budget", "tanti"]),
+        (["--set", "novalue"], ["KEY=VALUE"]),
+        (["--solver", "gurobi"], ["gurobi", "cbc"]),
+        (["--rules", "/nonexistent/rules.yaml"], ["rules.yaml"]),
+        (["--units", "/nonexistent/units.csv"], ["units.csv"]),
+    ],
+)
+def test_bad_options_exit_2(args: list[str], words: list[str], tmp_path: Path) -> None:
+    code, _, stderr = run("solve", *args, "--out", str(tmp_path / "o"))
+    assert code == 2, stderr
+    for word in words:
+        assert word in stderr
+
+
+def test_overrides_change_the_riparto(tmp_path: Path) -> None:
+    code, _, _ = run("solve", "--share", "disabili=15", "--share", "minori=45",
+                     "--min-award", "500", "--budget", "850000", "--out", str(tmp_path), "-q")
+    assert code == 0
+    run_json = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    assert run_json["fund"] == "850000.00"
+    assert run_json["area_budgets"]["disabili"] == "127500.00"
+    assert "minimum_award=500" in run_json["overrides"]
+    awards = [float(r["award"]) for r in read_csv(tmp_path / "allocation.csv")]
+    assert all(a == 0 or a >= 500 for a in awards)
+
+
+def test_time_limit_is_exit_3_and_writes_nothing(tmp_path: Path) -> None:
+    code, _, stderr = run("solve", "--time-limit", "0", "--out", str(tmp_path / "o"))
+    assert code == 3 and "time limit" in stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_rerun_keeps_previous_outputs_on_failure(solved: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    shutil.copytree(solved, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    code, _, _ = run("solve", "--time-limit", "0", "--out", str(out))
+    assert code == 3
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_version_and_help() -> None:
+    assert run("version")[0] == 0
+    code, stdout, _ = run("--help")
+    assert code == 0 and "solve" in stdout
