@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from fsr_opt.cli import app
 from fsr_opt.report import ALLOCATION_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
+
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "data" / "bergamo-2025" / "units.csv"

@@ -38,6 +38,7 @@ from fsr_opt.eligibility import Segment, ServicePlan, plan_services, split_servi
 from fsr_opt.errors import InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.exact import AreaOptimum, round_area, solve_area
 from fsr_opt.model import STAGES, RipartoModel, build_model
+from fsr_opt.money import format_cents
 from fsr_opt.rules import area_budgets
 from fsr_opt.schema import (
     Allocation,
@@ -216,6 +217,34 @@ def _infeasibility_problems(model: RipartoModel, stage: str) -> list[Problem]:
     )]
 
 
+def check_minimum_reachable(
+    assessments: Sequence[Assessment],
+    plans: Sequence[ServicePlan],
+    rules: RuleSet,
+    budgets: Mapping[str, int],
+) -> None:
+    """Refuse a minimum award that no eligible unit of an area with money can reach.
+
+    The riparto would be "feasible" (everyone at 0) but would leave a whole area budget
+    unspent for a reason a planner should fix in the rules, not discover in the output.
+    """
+    problems = []
+    for area, budget in budgets.items():
+        eligible = [a.entitlement for a in assessments if a.area == area and a.eligible]
+        fundable = any(p.segments for p in plans if p.area == area)
+        if budget > 0 and eligible and not fundable:
+            problems.append(Problem(
+                f"area_budget__{area} and minimum_award conflict: the minimum award "
+                f"{format_cents(rules.minimum_award)} EUR is above every entitlement of area "
+                f"'{area}' (largest {format_cents(max(eligible))} EUR), so its budget of "
+                f"{format_cents(budget)} EUR cannot be awarded; lower the minimum award "
+                "(--min-award) or review the entitlements",
+                code="MINIMUM_ABOVE_ENTITLEMENTS",
+            ))
+    if problems:
+        raise InfeasibleError(problems)
+
+
 def solve_riparto(
     assessments: Sequence[Assessment],
     rules: RuleSet,
@@ -232,6 +261,7 @@ def solve_riparto(
     started = time.monotonic()
     budgets = area_budgets(rules)
     plans = plan_services(assessments, rules, budgets)
+    check_minimum_reachable(assessments, plans, rules, budgets)
     model = build_model(plans, budgets)
     deadline = started + time_limit
     stages = []

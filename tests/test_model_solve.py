@@ -1,0 +1,93 @@
+"""The MILP's named constraints, the solver status we read, and failures of the solver."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import highspy
+import pulp
+import pytest
+
+from fsr_opt.eligibility import assess, plan_services
+from fsr_opt.errors import InfeasibleError, SolverError
+from fsr_opt.model import build_model
+from fsr_opt.rules import area_budgets
+from fsr_opt.schema import SolveStatus
+from fsr_opt.solve import _run_stage, read_status, solve_riparto
+
+from tests.conftest import table, tiny_rules, unit
+
+
+def tiny_model(budget: int) -> Any:
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
+    units = [unit("U1", "s", 80000), unit("U2", "s", 50000)]
+    plans = plan_services(assess(table(units), rules), rules, area_budgets(rules))
+    return build_model(plans, {"a": budget})
+
+
+def test_every_constraint_is_named_after_its_rule() -> None:
+    problem = tiny_model(100000).problem
+    for name in (
+        "area_budget__a", "one_segment__s", "minimum__s__k1", "must_fund__s__k1",
+        "minimum__s__k2", "cap__s", "deviation_above__s", "deviation_below__s",
+        "proportional_excess__s",
+    ):
+        assert problem.get_constraint_by_name(name) is not None, name
+
+
+def test_infeasible_rules_are_named() -> None:
+    model = tiny_model(-1)  # a negative budget: nothing, not even 0, fits
+    with pytest.raises(InfeasibleError) as info:
+        _run_stage(model, "spend", "cbc", time.monotonic() + 30)
+    assert "area_budget__a" in str(info.value)
+    assert info.value.exit_code == 3
+
+
+def test_minimum_above_every_entitlement_is_refused() -> None:
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000, minimum=90000)
+    units = [unit("U1", "s", 80000), unit("U2", "s", 50000)]
+    with pytest.raises(InfeasibleError) as info:
+        solve_riparto(assess(table(units), rules), rules)
+    assert "minimum" in str(info.value) and "area_budget__a" in str(info.value)
+
+
+def fake(status: int, sol_status: int) -> Any:
+    return SimpleNamespace(status=status, sol_status=sol_status)
+
+
+def test_cbc_time_limit_with_incumbent_is_not_optimal() -> None:
+    # PuLP says "Optimal" (status 1) but the solution status is "integer feasible".
+    problem = fake(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+    assert read_status(problem, "cbc", 1.0, 10.0) is SolveStatus.TIME_LIMIT
+    problem = fake(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
+    assert read_status(problem, "cbc", 1.0, 10.0) is SolveStatus.OPTIMAL
+    assert read_status(fake(pulp.LpStatusInfeasible, -1), "cbc", 1.0, 10.0) is (
+        SolveStatus.INFEASIBLE
+    )
+
+
+def test_highs_time_limit_reported_as_optimal_by_pulp_is_refused() -> None:
+    model = SimpleNamespace(getModelStatus=lambda: highspy.HighsModelStatus.kTimeLimit)
+    problem = SimpleNamespace(status=pulp.LpStatusOptimal, sol_status=2, solverModel=model)
+    assert read_status(problem, "highs", 1.0, 10.0) is SolveStatus.TIME_LIMIT
+
+
+def test_solver_crash_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(self: Any, solver: Any = None, **kwargs: Any) -> int:
+        raise pulp.PulpSolverError("Pulp: Error while executing cbc")
+
+    monkeypatch.setattr(pulp.LpProblem, "solve", crash)
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
+    with pytest.raises(SolverError) as info:
+        solve_riparto(assess(table([unit("U1", "s", 80000)]), rules), rules)
+    assert "failed at stage 'spend'" in str(info.value)
+
+
+def test_solver_missing_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
+    with pytest.raises(SolverError) as info:
+        solve_riparto(assess(table([unit("U1", "s", 80000)]), rules), rules, solver="highs")
+    assert "not available" in str(info.value)
