@@ -45,6 +45,15 @@ def test_infeasible_rules_are_named() -> None:
     assert info.value.exit_code == 3
 
 
+def test_minimum_above_every_entitlement_of_one_area_is_a_warning() -> None:
+    rules = tiny_rules({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, fund=200000,
+                       minimum=60000)
+    units = [unit("U1", "s", 80000), unit("U2", "t", 50000)]
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert result.allocation is not None and result.allocation.awards == {"U1": 80000}
+    assert len(result.messages) == 1 and "'b'" in result.messages[0]
+
+
 def test_minimum_above_every_entitlement_is_refused() -> None:
     rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000, minimum=90000)
     units = [unit("U1", "s", 80000), unit("U2", "s", 50000)]

@@ -10,6 +10,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from fsr_opt.eligibility import assess, plan_services
+from fsr_opt.errors import InfeasibleError
 from fsr_opt.rules import area_budgets
 from fsr_opt.schema import Allocation, RuleSet, UnitRecord
 from fsr_opt.solve import solve_riparto
@@ -52,7 +53,15 @@ def instances(draw: st.DrawFn, minimum: int | None = None) -> Instance:
 
 def solve(instance: Instance, solver: str = "cbc") -> Allocation:
     assessments = assess(table(instance.units), instance.rules)
-    result = solve_riparto(assessments, instance.rules, solver=solver)
+    try:
+        result = solve_riparto(assessments, instance.rules, solver=solver)
+    except InfeasibleError:
+        # Refused only when the minimum is above every entitlement: nothing can be awarded.
+        budgets = area_budgets(instance.rules)
+        plans = plan_services(assessments, instance.rules, budgets)
+        assert not any(plan.segments for plan in plans)
+        assume(False)
+        raise
     assert result.is_ok and result.allocation is not None
     return result.allocation
 

@@ -95,5 +95,5 @@ def run_solve(
     )
     files["run.json"] = render_run_json(document)
     written = write_outputs(out_dir, files)
-    summary = summary_text(inputs.assessments, result.allocation, inputs.rules)
+    summary = summary_text(inputs.assessments, result.allocation, inputs.rules, result.messages)
     return SolveRun(inputs, result, out_dir, tuple(written), summary)

@@ -243,6 +243,7 @@ def run_document(
                      "year": rules.year, "source": rules.source, "sha256": rules.sha256},
         "inputs": dict(inputs),
         "overrides": [f"{key}={value}" for key, value in overrides],
+        "warnings": list(result.messages),
         "started_at": started_at,
         "finished_at": finished_at,
         "seconds": round(result.seconds, 4),
@@ -270,9 +271,12 @@ def render_run_json(document: Mapping[str, Any]) -> bytes:
 
 
 def summary_text(
-    assessments: Sequence[Assessment], allocation: Allocation, rules: RuleSet
+    assessments: Sequence[Assessment],
+    allocation: Allocation,
+    rules: RuleSet,
+    warnings: Sequence[str] = (),
 ) -> str:
-    """A one-screen summary for the terminal."""
+    """A one-screen summary for the terminal, ending with any warning of the run."""
     outcomes = unit_outcomes(assessments, allocation, rules)
     eligible = sum(1 for o in outcomes if o.assessment.eligible)
     funded = sum(1 for o in outcomes if o.award > 0)
@@ -298,4 +302,5 @@ def summary_text(
             )
     total = sum(allocation.awards.values())
     lines.append(f"{TOTAL:<28}{format_cents(distributable(rules)):>14}{format_cents(total):>14}")
+    lines.extend(f"warning: {warning}" for warning in warnings)
     return "\n".join(lines)

@@ -222,11 +222,12 @@ def check_minimum_reachable(
     plans: Sequence[ServicePlan],
     rules: RuleSet,
     budgets: Mapping[str, int],
-) -> None:
-    """Refuse a minimum award that no eligible unit of an area with money can reach.
+) -> list[str]:
+    """Flag areas whose budget no eligible unit can receive because of the minimum award.
 
-    The riparto would be "feasible" (everyone at 0) but would leave a whole area budget
-    unspent for a reason a planner should fix in the rules, not discover in the output.
+    Everyone at 0 is "feasible", but it leaves a budget unspent for a reason a planner must
+    see. If that happens in every area with money, nothing at all can be awarded: the rules
+    conflict and the run is refused (exit 3). Otherwise the areas are returned as warnings.
     """
     problems = []
     for area, budget in budgets.items():
@@ -241,8 +242,10 @@ def check_minimum_reachable(
                 "(--min-award) or review the entitlements",
                 code="MINIMUM_ABOVE_ENTITLEMENTS",
             ))
-    if problems:
+    funded_areas = {p.area for p in plans if p.segments}
+    if problems and not funded_areas:
         raise InfeasibleError(problems)
+    return [p.message for p in problems]
 
 
 def solve_riparto(
@@ -261,7 +264,9 @@ def solve_riparto(
     started = time.monotonic()
     budgets = area_budgets(rules)
     plans = plan_services(assessments, rules, budgets)
-    check_minimum_reachable(assessments, plans, rules, budgets)
+    warnings_ = check_minimum_reachable(assessments, plans, rules, budgets)
+    for warning in warnings_:
+        log.warning("%s", warning)
     model = build_model(plans, budgets)
     deadline = started + time_limit
     stages = []
@@ -282,6 +287,7 @@ def solve_riparto(
         stages=tuple(stages),
         allocation=allocation,
         seconds=time.monotonic() - started,
+        messages=tuple(warnings_),
     )
 
 
