@@ -94,3 +94,25 @@ def test_two_areas_private_formula_and_proration(solver: str) -> None:
     ]
     result = awards(solve(rules, units, solver))
     assert result == {"X1": 63445, "X2": 36555}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_positive_minimum_can_reorder_when_the_fund_grows(solver: str) -> None:
+    # Found by a random search for the monotonicity property; kept as the documented case
+    # where, with a positive minimum, a larger fund lowers some awards (docs/model.md).
+    # Line s0 (2024: 1) has two units of 1500: funding them needs 2 x 300 = 600 at least.
+    # Line s1 (2024: 3) has units of 1500, 1000, 800; its segments: {C} [300, 449.99],
+    # {C, D} [750, 937.49], {C, D, E} [1237.50, 3300].
+    # Fund 1290 (T0 = 322.50, T1 = 967.50): spending 1290 is possible with s1 alone (k=3,
+    #   deviation 645) or with s0 in [840.01, 990] and s1 in [300, 449.99] (deviation >= 1035):
+    #   s1 = 1290, lambda = 1290/3300: C 586.36, D 390.91, E 312.73.
+    # Fund 1390 (T0 = 347.50, T1 = 1042.50): s1 alone gives deviation 695, but s0 = 600 with
+    #   s1 = 790 ({C, D}) gives 252.50 + 252.50 = 505: A, B 300 each; C 474, D 316, and E's
+    #   share 790/2500 * 800 = 252.80 < 300: E drops from 312.73 to 0.
+    services = {"s0": ("a", 1), "s1": ("a", 3)}
+    units = [unit("A", "s0", 150000), unit("B", "s0", 150000), unit("C", "s1", 150000),
+             unit("D", "s1", 100000), unit("E", "s1", 80000)]
+    before = awards(solve(tiny_rules(services, {"a": 100}, fund=129000), units, solver))
+    after = awards(solve(tiny_rules(services, {"a": 100}, fund=139000), units, solver))
+    assert before == {"C": 58636, "D": 39091, "E": 31273}
+    assert after == {"A": 30000, "B": 30000, "C": 47400, "D": 31600}
