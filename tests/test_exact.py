@@ -1,0 +1,62 @@
+"""The exact continuous stages for given funded sets (hand-checked)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from fsr_opt.eligibility import Segment, ServicePlan
+from fsr_opt.exact import round_area, solve_area
+
+
+def plan(code: str, priority: int, target: Fraction | int, low: int, high: int) -> ServicePlan:
+    segment = Segment(1, 1, high, low, high)
+    return ServicePlan("a", code, priority, Fraction(target), 0, (("u", high),), (segment,))
+
+
+def picked(*plans: ServicePlan) -> dict[str, Segment | None]:
+    return {p.service: p.segments[0] for p in plans}
+
+
+def test_excess_spread_by_water_level() -> None:
+    # Budget 1200, targets 400 each; A can take 100: B and C get 550 each (rho = 0.375).
+    plans = [plan("A", 0, 400, 0, 100), plan("B", 1, 400, 0, 5000), plan("C", 2, 400, 0, 5000)]
+    result = solve_area(plans, picked(*plans), 1200)
+    assert result.spend == 1200
+    assert result.totals == {"A": 100, "B": 550, "C": 550}
+    assert result.deviation == 600
+    assert result.excess_ratio == Fraction(3, 8)
+
+
+def test_lower_bound_above_target_makes_others_give_way() -> None:
+    # A's funded set needs at least 80 (target 50); budget 100: B must go down to 20.
+    plans = [plan("A", 0, 50, 80, 200), plan("B", 1, 50, 0, 200)]
+    result = solve_area(plans, picked(*plans), 100)
+    assert result.totals == {"A": 80, "B": 20}
+    assert result.deviation == 60
+    assert result.excess_ratio == Fraction(3, 5)
+
+
+def test_line_without_history_absorbs_what_others_cannot() -> None:
+    plans = [plan("E", 0, 100, 0, 50), plan("D", 1, 0, 0, 1000)]
+    result = solve_area(plans, picked(*plans), 100)
+    assert result.totals == {"E": 50, "D": 50}
+    assert result.excess_ratio == Fraction(-1, 2)
+
+
+def test_capacity_below_budget_spends_all_caps() -> None:
+    plans = [plan("A", 0, 500, 0, 120), plan("B", 1, 500, 30, 300)]
+    result = solve_area(plans, picked(*plans), 1000)
+    assert result.spend == 420 and result.totals == {"A": 120, "B": 300}
+
+
+def test_unfunded_lines_get_zero() -> None:
+    plans = [plan("A", 0, 500, 300, 900), plan("B", 1, 500, 300, 900)]
+    result = solve_area(plans, {"A": plans[0].segments[0], "B": None}, 1000)
+    assert result.totals == {"A": 900, "B": 0} and result.spend == 900
+
+
+def test_rounding_keeps_the_spend_and_the_segments() -> None:
+    # Targets 1000/3 each: totals 333.33.. each; one spare cent to the first line.
+    plans = [plan(c, i, Fraction(1000, 3), 0, 1000) for i, c in enumerate("ABC")]
+    result = solve_area(plans, picked(*plans), 1000)
+    assert round_area(plans, result) == {"A": 334, "B": 333, "C": 333}

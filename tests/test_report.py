@@ -1,0 +1,74 @@
+"""Output tables: formats, binding limits, totals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from fractions import Fraction
+
+from fsr_opt.eligibility import assess
+from fsr_opt.report import (
+    ALLOCATION_COLUMNS,
+    format_fraction_cents,
+    format_ratio,
+    payment_rows,
+    render_tables,
+    summary_rows,
+    unit_outcomes,
+)
+from fsr_opt.solve import solve_riparto
+
+from tests.conftest import table, tiny_rules, unit
+
+
+def test_format_ratio_and_fraction_cents() -> None:
+    assert format_ratio(Fraction(10, 13)) == "0.769231"
+    assert format_ratio(Fraction(1)) == "1.000000"
+    assert format_fraction_cents(Fraction(4462476750, 100)) == "446247.68"  # half up
+
+
+def solved():  # type: ignore[no-untyped-def]
+    # Area a (1000 EUR): U1 800 and U2 500 share 1000 (lambda 10/13), U3 (200) below minimum,
+    # X excluded (no application). Area b (1000 EUR): V1 400 at full entitlement.
+    rules = tiny_rules({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, fund=200000)
+    units = [
+        unit("U1", "s", 80000, operator="Coop A"), unit("U2", "s", 50000, operator="Coop A"),
+        unit("U3", "s", 20000), unit("X", "s", 90000, applied=False),
+        unit("V1", "t", 40000, operator="=cmd"),
+    ]
+    assessments = assess(table(units), rules)
+    result = solve_riparto(assessments, rules)
+    assert result.allocation is not None
+    return assessments, result.allocation, rules
+
+
+def test_binding_limits() -> None:
+    assessments, allocation, rules = solved()
+    outcomes = {o.assessment.unit.unit_id: o for o in unit_outcomes(assessments, allocation, rules)}
+    assert outcomes["U1"].binding == "AREA_BUDGET" and outcomes["U1"].award == 61538
+    assert outcomes["U3"].binding == "BELOW_MINIMUM"
+    assert outcomes["X"].binding == "EXCLUDED"
+    assert outcomes["V1"].binding == "DEFICIT" and outcomes["V1"].share == 1
+
+
+def test_summary_and_payments() -> None:
+    assessments, allocation, rules = solved()
+    outcomes = unit_outcomes(assessments, allocation, rules)
+    rows = summary_rows(outcomes, allocation, rules)
+    assert rows[0][:8] == ["a", "s", "", "1000.00", "0.01", "1000.00", "0.00", "0.769231"]
+    assert rows[0][8:] == ["2", "2"]
+    assert rows[-1][:6] == ["TOTAL", "TOTAL", "2000.00", "2000.00", "0.02", "1400.00"]
+    assert payment_rows(outcomes) == [
+        ["=cmd", "1", "400.00", "400.00", "0.00"],
+        ["Coop A", "2", "1000.00", "1000.00", "0.00"],
+    ]
+
+
+def test_rendered_csv_neutralises_formulas() -> None:
+    assessments, allocation, rules = solved()
+    tables = render_tables(assessments, allocation, rules)
+    rows = list(csv.reader(io.StringIO(tables["allocation.csv"].decode("utf-8"))))
+    assert tuple(rows[0]) == ALLOCATION_COLUMNS
+    assert rows[5][ALLOCATION_COLUMNS.index("operator")] == "'=cmd"
+    payments = tables["payments.csv"].decode("utf-8")
+    assert "'=cmd" in payments and "\n=cmd" not in payments
