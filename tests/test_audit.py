@@ -588,12 +588,10 @@ def test_the_audit_of_every_solved_instance_passes(instance: Instance) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "exact.round_area splits an area's spend among its service lines by largest remainder of "
-    "the exact totals, blind to the targets: s0 (0.45 cent above its target) gets the cent "
-    "that s6 (30 EUR below its own) should get. The deviation is about 1 cent above the "
-    "integer optimum; `solve` refuses this result (exit 3). Remove the mark when fixed."))
-def test_the_solver_rounding_can_leave_a_one_cent_transfer() -> None:
+def test_the_solver_rounding_leaves_no_one_cent_transfer() -> None:
+    # Regression: rounding the exact totals by remainder alone gave s0 (0.45 cent above its
+    # target) the cent that s6 (30 EUR below its own) should get; exact.round_area now gives
+    # spare cents to the lines whose ceiling is nearest their target.
     history = (154052, 358477, 95766, 603684, 49516, 577329, 917501)
     services = {f"s{i}": ("a0", h) for i, h in enumerate(history)}
     deficits = {

@@ -100,3 +100,20 @@ def test_solver_missing_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(SolverError) as info:
         solve_riparto(assess(table([unit("U1", "s", 80000)]), rules), rules, solver="highs")
     assert "not available" in str(info.value)
+
+
+def test_cbc_preprocessing_false_infeasibility_is_retried() -> None:
+    # Found by Hypothesis: CBC's preprocessing declared stage 4 infeasible although the
+    # fixed stages admit the optimum (HiGHS and CBC without preprocessing solve it). The solve
+    # retries once with wider stage tolerances and CBC preprocessing off.
+    services = {"a0s0": ("a0", 1), "a0s1": ("a0", 0), "a0s2": ("a0", 0),
+                "a1s0": ("a1", 0), "a1s1": ("a1", 0), "a1s2": ("a1", 0)}
+    rules = tiny_rules(services, {"a0": 1, "a1": 99}, fund=251, minimum=1)
+    units = [unit("a0s0u0", "a0s0", 2), unit("a0s1u1", "a0s1", 1), unit("a1s0u0", "a1s0", 2),
+             unit("a1s1u0", "a1s1", 2), unit("a1s2u0", "a1s2", 1)]
+    for solver in ("cbc", "highs"):
+        result = solve_riparto(assess(table(units), rules), rules, solver=solver)
+        assert result.allocation is not None
+        assert dict(result.allocation.awards) == {
+            "a0s0u0": 2, "a0s1u1": 1, "a1s0u0": 2, "a1s1u0": 2, "a1s2u0": 1
+        }

@@ -20,12 +20,12 @@ For segment bounds [L_s, U_s], targets T_s and the area's budget B:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from fsr_opt.eligibility import Segment, ServicePlan
-from fsr_opt.money import largest_remainder
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,22 @@ def _water_level(
 
 
 def round_area(plans: Sequence[ServicePlan], optimum: AreaOptimum) -> dict[str, int]:
-    """Round the exact service totals to cents adding up to the spend (largest remainder).
+    """Round the exact service totals to cents adding up to the spend, closest to the targets.
 
-    Segment bounds are whole cents, so the floor and the ceiling of a total stay inside them.
+    Each total becomes its floor or its ceiling (segment bounds are whole cents, so both stay
+    inside them). The spare cents go first to the lines whose ceiling is nearest their
+    target, then to the larger remainder, then to the earlier line: rounding by remainder
+    alone could leave a cent where moving it would bring two lines closer to their targets.
     """
-    quotas = [(p.service, optimum.totals[p.service]) for p in plans]
-    keys = [f"{p.priority:06d}" for p in plans]
-    return largest_remainder(optimum.spend, quotas, tie_key=keys)
+    floors = {p.service: math.floor(optimum.totals[p.service]) for p in plans}
+    spare = optimum.spend - sum(floors.values())
+
+    def preference(plan: ServicePlan) -> tuple[Fraction, Fraction, int]:
+        low = floors[plan.service]
+        gain = abs(low + 1 - plan.target) - abs(low - plan.target)
+        return gain, -(optimum.totals[plan.service] - low), plan.priority
+
+    fractional = [p for p in plans if optimum.totals[p.service] != floors[p.service]]
+    for plan in sorted(fractional, key=preference)[:spare]:
+        floors[plan.service] += 1
+    return floors

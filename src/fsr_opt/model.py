@@ -82,6 +82,7 @@ class RipartoModel:
     deviations: dict[str, Any] = field(default_factory=dict)
     excess: dict[str, Any] = field(default_factory=dict)
     priority: Any = None
+    fixes: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
     def stage_objective(self, stage: str) -> tuple[Any, int, dict[str, Any]]:
         """Return (objective expression, pulp sense, per-area expressions) of a stage."""
@@ -104,10 +105,24 @@ class RipartoModel:
             if area not in values:
                 continue
             name = constraint_name(f"stage{number}_{stage}", area)
-            if sense == pulp.LpMaximize:
-                add_constraint(self.problem, expression >= values[area] - tolerance, name)
-            else:
-                add_constraint(self.problem, expression <= values[area] + tolerance, name)
+            maximise = sense == pulp.LpMaximize
+            bound = values[area] - tolerance if maximise else values[area] + tolerance
+            constraint = expression >= bound if maximise else expression <= bound
+            if constraint.keys():
+                self.fixes[name] = (values[area], maximise)
+            add_constraint(self.problem, constraint, name)
+
+    def relax_fixes(self, tolerances: Mapping[str, float]) -> None:
+        """Widen every stage-fixing constraint to the given tolerance of its stage.
+
+        CBC's preprocessing can declare a later stage infeasible when an earlier optimum is
+        fixed tighter than its own feasibility tolerance; the caller retries once, wider.
+        """
+        for name, (value, maximise) in self.fixes.items():
+            stage = name.split("__")[0].split("_", 1)[1]
+            tolerance = tolerances[stage]
+            constraint = self.problem.get_constraint_by_name(name)
+            constraint.changeRHS(value - tolerance if maximise else value + tolerance)
 
 
 def build_model(plans: Sequence[ServicePlan], budgets: Mapping[str, int]) -> RipartoModel:

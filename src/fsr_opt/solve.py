@@ -59,19 +59,23 @@ DEFAULT_TIME_LIMIT = 60.0
 # ratio for the excess). The values fixed are exact (`fsr_opt.exact`); the tolerance only
 # absorbs the solver's floating point, and stays below what could change a funded set.
 STAGE_TOLERANCE = {"spend": 0.5, "deviation": 0.01, "proportional_excess": 1e-9}
+RETRY_TOLERANCE = {"spend": 0.5, "deviation": 0.1, "proportional_excess": 1e-6}
 
 
-def make_solver(name: str, time_limit: float) -> Any:
+def make_solver(name: str, time_limit: float, *, careful: bool = False) -> Any:
     """Return a configured PuLP solver; exact gaps, HiGHS without MIP presolve.
 
     HiGHS 1.15 with presolve on was seen returning a wrong "Optimal" on this problem family.
+    With `careful`, CBC runs without its preprocessing, which was seen declaring a feasible
+    later stage infeasible (cut generators on nearly tight stage-fixing rows).
     """
     limit = max(time_limit, 0.01)
     if name == "cbc":
         with warnings.catch_warnings():  # pulp<4 is pinned on purpose: its bundled CBC
             warnings.simplefilter("ignore", DeprecationWarning)
             solver = pulp.PULP_CBC_CMD(
-                msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1
+                msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1,
+                options=["preprocess off"] if careful else [],
             )
     elif name == "highs":
         solver = pulp.HiGHS(
@@ -157,7 +161,7 @@ def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) ->
 
 
 def _run_stage(
-    model: RipartoModel, stage: str, solver_name: str, deadline: float
+    model: RipartoModel, stage: str, solver_name: str, deadline: float, *, careful: bool = False
 ) -> StageResult:
     objective, sense, _ = model.stage_objective(stage)
     if not pulp.lpSum(objective).keys():
@@ -169,7 +173,7 @@ def _run_stage(
     limit = deadline - time.monotonic()
     if limit <= 0:
         raise SolverError(f"time limit reached before stage '{stage}'; raise --time-limit")
-    solver = make_solver(solver_name, limit)
+    solver = make_solver(solver_name, limit, careful=careful)
     started = time.monotonic()
     try:
         with _native_stdout_silenced(solver_name == "highs"):
@@ -271,7 +275,14 @@ def solve_riparto(
     deadline = started + time_limit
     stages = []
     for stage in STAGES:
-        result = _run_stage(model, stage, solver, deadline)
+        try:
+            result = _run_stage(model, stage, solver, deadline)
+        except InfeasibleError:
+            if not model.fixes:
+                raise
+            log.info("stage %s infeasible with tight fixes; retrying with wider ones", stage)
+            model.relax_fixes(RETRY_TOLERANCE)
+            result = _run_stage(model, stage, solver, deadline, careful=True)
         stages.append(result)
         optima = exact_optima(model)
         if stage in STAGE_TOLERANCE:
