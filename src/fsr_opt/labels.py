@@ -124,6 +124,31 @@ CHANGES: dict[str, dict[str, str]] = {
     },
 }
 
+# The audit's checks in Italian; a check the audit adds later falls back to its own text.
+CHECKS_IT = {
+    "UNIT_MISSING": "ogni unità della tabella ha una riga nel riparto",
+    "UNIT_DUPLICATED": "nessuna unità ha più di una riga (una riga ripetuta sarebbe pagata "
+                       "due volte)",
+    "UNIT_UNKNOWN": "ogni riga corrisponde a un'unità della tabella",
+    "INELIGIBLE_PAID": "un'unità che non soddisfa un criterio di accesso riceve 0",
+    "ELIGIBLE_MISMATCH": "la colonna Ammessa concorda con i criteri di accesso",
+    "ENTITLEMENT_MISMATCH": "la colonna Spettanza concorda con il tetto ricalcolato",
+    "BELOW_MINIMUM": "ogni contributo è 0 oppure almeno il contributo minimo",
+    "ABOVE_ENTITLEMENT": "nessun contributo supera la spettanza (disavanzo, formula, "
+                         "proporzione)",
+    "AREA_BUDGET": "i contributi di ogni area non superano il suo budget",
+    "BUDGETS_ADD_UP": "i budget delle aree sommano esattamente al fondo ripartibile",
+    "EQUAL_SHARE": "le unità finanziate di una linea ricevono la stessa quota della spettanza, "
+                   "al centesimo",
+    "LEFT_OUT": "nessuna unità ammessa resta a 0 se la quota della linea raggiunge il minimo",
+    "SHARE_MISMATCH": "la colonna Quota è la quota della linea di servizio",
+    "TRANCHES": "pagamenti: 70% arrotondato al centesimo e il resto, o tutto subito fino "
+                "alla soglia",
+    "MONEY_LEFT": "nessuna area lascia fondi che una sua linea potrebbe ricevere",
+    "TRANSFER_IMPROVES": "nessuno spostamento di 1 centesimo tra due linee avvicina entrambe "
+                         "all'andamento storico",
+}
+
 
 def describe(table: dict[str, dict[str, str]], code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """Return the explanation of a code in `lang`, or the code itself if it has none."""

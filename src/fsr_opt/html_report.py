@@ -1,0 +1,534 @@
+"""report.html: the riparto as one self-contained page for the Assemblea dei Sindaci.
+
+The page is meant to be attached to the deliberation and read without fsr-opt: one file, no
+network, no script. Styles are inline CSS and the charts are inline SVG drawn here (the area
+split, each service line against its 2024 amount, the distribution of the awards, the limits
+that bind), each with its figures in a table next to it, so that nothing is shown only as a
+picture. It ends with the rule set's legal references and the SHA-256 of every input, so that
+a reader can tell exactly which data and which rules produced it.
+
+Everything comes from `fsr_opt.report` (the same rows as the CSV files) and the run document
+of run.json; the page holds no clock reading of its own, so the same run gives the same bytes.
+Italian by default; ``lang="en"`` for English.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from html import escape
+from typing import Any
+
+from fsr_opt import __version__
+from fsr_opt.audit import AuditReport
+from fsr_opt.labels import BINDINGS, CHECKS_IT, REASONS, describe, money, percent, ratio
+from fsr_opt.report import UnitOutcome, payment_rows
+from fsr_opt.rules import distributable, set_aside_amounts
+from fsr_opt.schema import Allocation, Binding, RuleSet
+
+PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
+# Award brackets of the distribution chart, in euros (the last is open-ended).
+BRACKETS = (0, 1000, 2500, 5000, 10000, 25000)
+
+_CSS = """
+body{font-family:Georgia,'Times New Roman',serif;color:#222;max-width:62rem;margin:2rem auto;
+padding:0 1rem;line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;border-bottom:2px solid #1f5f8b;
+padding-bottom:.2rem;margin-top:2.2rem}h3{font-size:1.05rem}
+.sub{color:#555;margin-top:0}
+table{border-collapse:collapse;width:100%;margin:.6rem 0 1rem;font-size:.9rem}
+th,td{border:1px solid #ccd;padding:.25rem .45rem;vertical-align:top}
+th{background:#e8eef5;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.total td{font-weight:bold;background:#f4f6f9}
+.code{font-family:Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}
+.ok{color:#1e7b34;font-weight:bold}.ko{color:#b03a2e;font-weight:bold}
+.kpi{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}
+.kpi div{border:1px solid #ccd;border-radius:4px;padding:.5rem .8rem;min-width:10rem}
+.kpi b{display:block;font-size:1.15rem}
+figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}
+details summary{cursor:pointer;font-weight:bold;margin:.5rem 0}
+.warn{background:#fff4e5;border-left:4px solid #d9822b;padding:.4rem .8rem}
+@media print{details{display:block}details>summary{display:none}}
+"""
+
+_WORDS: dict[str, dict[str, str]] = {
+    "it": {
+        "title": "Riparto del Fondo Sociale Regionale {year}",
+        "subtitle": "Ambito territoriale di {ambito} - regole {rule_set} v{version}",
+        "summary": "Sintesi",
+        "fund": "Fondo assegnato", "distributable": "Fondo ripartibile",
+        "awarded": "Totale assegnato", "minimum": "Contributo minimo",
+        "units": "Unità", "eligible": "ammesse", "funded": "finanziate",
+        "set_asides": "Accantonamenti (fondo di riserva, altri servizi)",
+        "overrides": "Parametri modificati rispetto alle regole",
+        "warnings": "Avvertenze",
+        "areas": "Ripartizione per area",
+        "area": "Area", "share": "Percentuale", "budget": "Budget", "left": "Non assegnato",
+        "area_chart": "Ripartizione del fondo tra le aree",
+        "services": "Linee di servizio e andamento storico",
+        "service": "Linea di servizio", "historical": "Assegnato 2024",
+        "target": "Obiettivo", "deviation": "Scostamento", "lambda": "Quota della linea",
+        "not_funded": "Non finanziate",
+        "service_chart": "Ogni linea di servizio: assegnato 2024 e assegnato ora",
+        "legend_hist": "assegnato 2024", "legend_now": "assegnato",
+        "distribution": "Distribuzione dei contributi",
+        "bracket": "Contributo (EUR)", "count": "Unità", "total": "Totale",
+        "distribution_chart": "Numero di unità finanziate per fascia di contributo",
+        "up_to": "fino a {high}", "from_to": "da {low} a {high}", "over": "oltre {low}",
+        "bindings": "Limiti che vincolano i contributi",
+        "binding": "Limite", "meaning": "Significato",
+        "binding_chart": "Numero di unità per limite vincolante",
+        "payments": "Pagamenti per ente gestore",
+        "operator": "Ente gestore", "first": "Prima tranche", "second": "Seconda tranche",
+        "payments_note": "Prima tranche ({first}%) dopo l'approvazione del riparto, seconda "
+                         "dopo l'approvazione del debito informativo da parte di ATS; i "
+                         "contributi fino a {threshold} EUR sono erogati in un'unica "
+                         "soluzione.",
+        "show": "Mostra l'elenco ({n})",
+        "exclusions": "Unità non finanziate",
+        "unit": "Unità", "reasons": "Motivi",
+        "checks": "Verifiche",
+        "checks_note": "Il riparto è stato ricontrollato al centesimo, senza solutore: "
+                       "{passed} verifiche superate su {run}.",
+        "checks_none": "Nessuna verifica è stata eseguita per questo riparto.",
+        "check": "Verifica", "checked": "Verificati", "violations": "Violazioni",
+        "outcome": "Esito", "passed": "superata", "failed": "NON superata",
+        "references": "Riferimenti normativi e parametri",
+        "parameter": "Parametro", "value": "Valore", "description": "Descrizione",
+        "reference": "Riferimento",
+        "hashes": "Impronte dei file di input (SHA-256)",
+        "file": "File", "sha": "SHA-256",
+        "footer": "Prodotto da fsr-opt {version}, solutore {solver}. Le cifre sono in euro; i "
+                  "calcoli sono esatti al centesimo.",
+        "TOTAL": "TOTALE",
+    },
+    "en": {
+        "title": "Riparto of the Fondo Sociale Regionale {year}",
+        "subtitle": "Ambito territoriale di {ambito} - rules {rule_set} v{version}",
+        "summary": "Summary",
+        "fund": "Fund assigned", "distributable": "Distributable fund",
+        "awarded": "Total awarded", "minimum": "Minimum award",
+        "units": "Units", "eligible": "eligible", "funded": "funded",
+        "set_asides": "Set-asides (reserve, other services)",
+        "overrides": "Parameters changed from the rule set",
+        "warnings": "Warnings",
+        "areas": "Split by area",
+        "area": "Area", "share": "Share", "budget": "Budget", "left": "Not awarded",
+        "area_chart": "Split of the fund among the areas",
+        "services": "Service lines and the 2024 pattern",
+        "service": "Service line", "historical": "Assigned 2024",
+        "target": "Target", "deviation": "Deviation", "lambda": "Share of the line",
+        "not_funded": "Not funded",
+        "service_chart": "Each service line: assigned in 2024 and awarded now",
+        "legend_hist": "assigned 2024", "legend_now": "awarded",
+        "distribution": "Distribution of the awards",
+        "bracket": "Award (EUR)", "count": "Units", "total": "Total",
+        "distribution_chart": "Funded units per award bracket",
+        "up_to": "up to {high}", "from_to": "from {low} to {high}", "over": "over {low}",
+        "bindings": "Limits that bind the awards",
+        "binding": "Limit", "meaning": "Meaning",
+        "binding_chart": "Units per binding limit",
+        "payments": "Payments per operator",
+        "operator": "Operator", "first": "First tranche", "second": "Second tranche",
+        "payments_note": "First tranche ({first}%) after the riparto is approved, second after "
+                         "ATS approves the data return; awards up to {threshold} EUR are paid "
+                         "at once.",
+        "show": "Show the list ({n})",
+        "exclusions": "Units not funded",
+        "unit": "Unit", "reasons": "Reasons",
+        "checks": "Checks",
+        "checks_note": "The riparto was re-checked to the cent without a solver: {passed} of "
+                       "{run} checks passed.",
+        "checks_none": "No checks were run for this riparto.",
+        "check": "Check", "checked": "Checked", "violations": "Violations",
+        "outcome": "Outcome", "passed": "passed", "failed": "FAILED",
+        "references": "Legal references and parameters",
+        "parameter": "Parameter", "value": "Value", "description": "Description",
+        "reference": "Reference",
+        "hashes": "Fingerprints of the input files (SHA-256)",
+        "file": "File", "sha": "SHA-256",
+        "footer": "Produced by fsr-opt {version}, solver {solver}. Figures in euros, exact to "
+                  "the cent.",
+        "TOTAL": "TOTAL",
+    },
+}
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
+           totals: Sequence[int] = ()) -> str:
+    """An HTML table; each cell is (text, css class); rows listed in `totals` are bold."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headings)
+    body = []
+    for index, row in enumerate(rows):
+        cells = "".join(f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
+                        for text, cls in row)
+        body.append(f'<tr class="total">{cells}</tr>' if index in totals else f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _n(text: str) -> tuple[str, str]:
+    return text, "n"
+
+
+def _t(text: str) -> tuple[str, str]:
+    return text, ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts (inline SVG)
+# ---------------------------------------------------------------------------------------------
+
+
+def _svg(width: int, height: int, body: str, title: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="100%" role="img" aria-label="{_e(title)}" '
+            f'style="max-width:{width}px;font-family:sans-serif;font-size:12px">'
+            f"<title>{_e(title)}</title>{body}</svg>")
+
+
+def donut_chart(parts: Sequence[tuple[str, int]], title: str, lang: str) -> str:
+    """A ring split in proportion to `parts` (label, cents), with a legend."""
+    total = sum(value for _, value in parts)
+    cx, cy, outer, inner = 110, 110, 100, 55
+    pieces = []
+    angle = -math.pi / 2
+    for index, (label, value) in enumerate(parts):
+        colour = PALETTE[index % len(PALETTE)]
+        fraction = value / total if total else 0
+        tip = f"<title>{_e(label)}: {_e(money(value, lang))}</title>"
+        if fraction >= 0.9999:
+            pieces.append(f'<circle cx="{cx}" cy="{cy}" r="{(outer + inner) / 2}" fill="none" '
+                          f'stroke="{colour}" stroke-width="{outer - inner}">{tip}</circle>')
+        elif fraction > 0:
+            end = angle + 2 * math.pi * fraction
+            large = 1 if fraction > 0.5 else 0
+            points = [
+                (cx + outer * math.cos(angle), cy + outer * math.sin(angle)),
+                (cx + outer * math.cos(end), cy + outer * math.sin(end)),
+                (cx + inner * math.cos(end), cy + inner * math.sin(end)),
+                (cx + inner * math.cos(angle), cy + inner * math.sin(angle)),
+            ]
+            (x1, y1), (x2, y2), (x3, y3), (x4, y4) = points
+            pieces.append(
+                f'<path d="M{x1:.2f},{y1:.2f} A{outer},{outer} 0 {large} 1 {x2:.2f},{y2:.2f} '
+                f"L{x3:.2f},{y3:.2f} A{inner},{inner} 0 {large} 0 {x4:.2f},{y4:.2f} Z\" "
+                f'fill="{colour}">{tip}</path>')
+            angle = end
+        y = 30 + index * 26
+        share = percent(Fraction(value * 100, total) if total else Fraction(0), lang)
+        pieces.append(f'<rect x="240" y="{y - 11}" width="14" height="14" fill="{colour}"/>'
+                      f'<text x="262" y="{y}">{_e(label)}: {_e(money(value, lang))} '
+                      f"({_e(share)})</text>")
+    height = max(220, 40 + 26 * len(parts))
+    return _svg(640, height, "".join(pieces), title)
+
+
+def paired_bars(rows: Sequence[tuple[str, int, int]], legends: tuple[str, str], title: str,
+                lang: str) -> str:
+    """Horizontal bars, two per row (e.g. 2024 and now), on one scale."""
+    label_width, bar_width, row_height = 270, 330, 34
+    largest = max([max(a, b) for _, a, b in rows] + [1])
+    parts = [
+        f'<rect x="{label_width}" y="4" width="12" height="10" fill="#9fb8cc"/>'
+        f'<text x="{label_width + 16}" y="13">{_e(legends[0])}</text>'
+        f'<rect x="{label_width + 150}" y="4" width="12" height="10" fill="{PALETTE[0]}"/>'
+        f'<text x="{label_width + 166}" y="13">{_e(legends[1])}</text>'
+    ]
+    for index, (label, first, second) in enumerate(rows):
+        y = 24 + index * row_height
+        parts.append(f'<text x="{label_width - 6}" y="{y + 16}" text-anchor="end">'
+                     f"{_e(_short(label, 40))}</text>")
+        for offset, (value, colour) in enumerate(((first, "#9fb8cc"), (second, PALETTE[0]))):
+            width = bar_width * value / largest
+            top = y + 2 + offset * 14
+            parts.append(f'<rect x="{label_width}" y="{top}" width="{width:.1f}" height="12" '
+                         f'fill="{colour}"><title>{_e(label)}: {_e(money(value, lang))}</title>'
+                         f'</rect><text x="{label_width + width + 4:.1f}" y="{top + 10}" '
+                         f'font-size="10">{_e(money(value, lang))}</text>')
+    return _svg(label_width + bar_width + 110, 30 + row_height * len(rows), "".join(parts),
+                title)
+
+
+def column_bars(rows: Sequence[tuple[str, int]], title: str) -> str:
+    """Vertical bars of counts with their labels underneath."""
+    width, height, base = 104, 160, 180
+    largest = max([count for _, count in rows] + [1])
+    parts = []
+    for index, (label, count) in enumerate(rows):
+        x = 20 + index * (width + 14)
+        bar = height * count / largest
+        parts.append(
+            f'<rect x="{x}" y="{base - bar:.1f}" width="{width}" height="{bar:.1f}" '
+            f'fill="{PALETTE[index % len(PALETTE)]}"><title>{_e(label)}: {count}</title></rect>'
+            f'<text x="{x + width / 2}" y="{base - bar - 4:.1f}" text-anchor="middle">{count}'
+            f'</text><text x="{x + width / 2}" y="{base + 16}" text-anchor="middle" '
+            f'font-size="10">{_e(_short(label, 22))}</text>')
+    return _svg(40 + len(rows) * (width + 14), base + 30, "".join(parts), title)
+
+
+def _short(text: str, length: int) -> str:
+    """Cut a label to fit a chart (the table next to it has it in full)."""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------------------------
+
+
+def _area_section(allocation: Allocation, rules: RuleSet, w: Mapping[str, str],
+                  lang: str) -> str:
+    rows = []
+    parts = []
+    totals = [0, 0]
+    for area in rules.areas:
+        budget = allocation.area_budgets[area.code]
+        spent = sum(allocation.services[s.code].awarded for s in area.services)
+        totals = [totals[0] + budget, totals[1] + spent]
+        parts.append((area.label, budget))
+        rows.append([_t(area.label), _n(percent(area.share_percent, lang)),
+                     _n(money(budget, lang)), _n(money(spent, lang)),
+                     _n(money(budget - spent, lang))])
+    rows.append([_t(w["TOTAL"]), _n("100%"), _n(money(totals[0], lang)),
+                 _n(money(totals[1], lang)), _n(money(totals[0] - totals[1], lang))])
+    table = _table([w["area"], w["share"], w["budget"], w["awarded"], w["left"]], rows,
+                   totals=[len(rows) - 1])
+    chart = _figure(donut_chart(parts, w["area_chart"], lang), w["area_chart"])
+    return f"<h2>{_e(w['areas'])}</h2>{chart}{table}"
+
+
+def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet,
+                     w: Mapping[str, str], lang: str) -> str:
+    funded: Counter[str] = Counter()
+    unfunded: Counter[str] = Counter()
+    for outcome in outcomes:
+        (funded if outcome.award > 0 else unfunded)[outcome.assessment.service] += 1
+    rows = []
+    bars = []
+    totals: list[int] = []
+    for area in rules.areas:
+        for service in area.services:
+            result = allocation.services[service.code]
+            target = _round(result.target)
+            bars.append((service.label, service.historical_2024, result.awarded))
+            rows.append([_t(area.code), _t(f"{service.code} - {service.label}"),
+                         _n(money(service.historical_2024, lang)), _n(money(target, lang)),
+                         _n(money(result.awarded, lang)),
+                         _n(money(result.awarded - target, lang)),
+                         _n(ratio(result.share, 6, lang)),
+                         _n(str(funded[service.code])), _n(str(unfunded[service.code]))])
+        historical = sum(s.historical_2024 for s in area.services)
+        awarded = sum(allocation.services[s.code].awarded for s in area.services)
+        budget = allocation.area_budgets[area.code]
+        totals.append(len(rows))
+        rows.append([_t(area.code), _t(w["TOTAL"]), _n(money(historical, lang)),
+                     _n(money(budget, lang)), _n(money(awarded, lang)),
+                     _n(money(awarded - budget, lang)), _n(""),
+                     _n(str(sum(funded[s.code] for s in area.services))),
+                     _n(str(sum(unfunded[s.code] for s in area.services)))])
+    table = _table([w["area"], w["service"], w["historical"], w["target"], w["awarded"],
+                    w["deviation"], w["lambda"], w["funded"], w["not_funded"]], rows, totals)
+    chart = _figure(paired_bars(bars, (w["legend_hist"], w["legend_now"]), w["service_chart"],
+                                lang), w["service_chart"])
+    return f"<h2>{_e(w['services'])}</h2>{chart}{table}"
+
+
+def _round(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def _distribution_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str],
+                          lang: str) -> str:
+    edges = [euros * 100 for euros in BRACKETS]
+    counts = [0] * len(edges)
+    sums = [0] * len(edges)
+    for outcome in outcomes:
+        if outcome.award <= 0:
+            continue
+        index = max(i for i, edge in enumerate(edges) if outcome.award > edge or i == 0)
+        counts[index] += 1
+        sums[index] += outcome.award
+    labels = []
+    for index, low in enumerate(edges):
+        if index == 0:
+            labels.append(w["up_to"].format(high=money(edges[1], lang)[:-3]))
+        elif index + 1 < len(edges):
+            labels.append(w["from_to"].format(low=money(low, lang)[:-3],
+                                              high=money(edges[index + 1], lang)[:-3]))
+        else:
+            labels.append(w["over"].format(low=money(low, lang)[:-3]))
+    rows = [[_t(label), _n(str(count)), _n(money(total, lang))]
+            for label, count, total in zip(labels, counts, sums, strict=True)]
+    rows.append([_t(w["TOTAL"]), _n(str(sum(counts))), _n(money(sum(sums), lang))])
+    table = _table([w["bracket"], w["count"], w["awarded"]], rows, totals=[len(rows) - 1])
+    chart = _figure(column_bars(list(zip(labels, counts, strict=True)), w["distribution_chart"]),
+                    w["distribution_chart"])
+    return f"<h2>{_e(w['distribution'])}</h2>{chart}{table}"
+
+
+def _binding_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str], lang: str) -> str:
+    counts = Counter(outcome.binding.value for outcome in outcomes)
+    order = [b.value for b in Binding if counts[b.value]]
+    rows = [[_t(code), _t(describe(BINDINGS, code, lang)), _n(str(counts[code]))]
+            for code in order]
+    table = _table([w["binding"], w["meaning"], w["count"]], rows)
+    chart = _figure(column_bars([(code, counts[code]) for code in order], w["binding_chart"]),
+                    w["binding_chart"])
+    return f"<h2>{_e(w['bindings'])}</h2>{chart}{table}"
+
+
+def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Mapping[str, str],
+                      lang: str) -> str:
+    table_rows = payment_rows(outcomes)
+    cents = [[int(Decimal(cell) * 100) for cell in row[2:]] for row in table_rows]
+    rows = [[_t(row[0]), _n(row[1]), *(_n(money(value, lang)) for value in values)]
+            for row, values in zip(table_rows, cents, strict=True)]
+    units = sum(int(row[1]) for row in table_rows)
+    totals = [sum(values[i] for values in cents) for i in range(3)]
+    rows.append([_t(w["TOTAL"]), _n(str(units)), *(_n(money(t, lang)) for t in totals)])
+    note = w["payments_note"].format(first=ratio(rules.first_tranche_percent, 0, lang),
+                                     threshold=money(rules.single_payment_threshold, lang))
+    table = _table([w["operator"], w["funded"], w["awarded"], w["first"], w["second"]], rows,
+                   totals=[len(rows) - 1])
+    return (f"<h2>{_e(w['payments'])}</h2><p>{_e(note)}</p><details open><summary>"
+            f"{_e(w['show'].format(n=len(rows) - 1))}</summary>{table}</details>")
+
+
+def _exclusions_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str],
+                        lang: str) -> str:
+    rows = []
+    for outcome in outcomes:
+        if outcome.award > 0:
+            continue
+        item = outcome.assessment
+        codes = [r.value for r in item.reasons] or [outcome.binding.value]
+        rows.append([_t(item.unit.unit_id), _t(item.unit.name), _t(item.service),
+                     _t("; ".join(f"{c} ({describe(REASONS, c, lang)})" for c in codes))])
+    table = _table([w["unit"], w["description"], w["service"], w["reasons"]], rows)
+    return (f"<h2>{_e(w['exclusions'])}</h2><details><summary>"
+            f"{_e(w['show'].format(n=len(rows)))}</summary>{table}</details>")
+
+
+def _checks_section(audit: AuditReport | None, w: Mapping[str, str], lang: str) -> str:
+    if audit is None:
+        return f"<h2>{_e(w['checks'])}</h2><p>{_e(w['checks_none'])}</p>"
+    descriptions = _check_descriptions(lang)
+    rows = [[_t(r.code), _t(descriptions.get(r.code, r.description)), _n(str(r.checked)),
+             _n(str(r.failed)),
+             (w["passed"], "ok") if r.passed else (w["failed"], "ko")]
+            for r in audit.results]
+    note = w["checks_note"].format(passed=audit.passed, run=audit.checks_run)
+    table = _table([w["check"], w["description"], w["checked"], w["violations"],
+                    w["outcome"]], rows)
+    details = ""
+    if audit.violations:
+        details = _table([w["check"], w["unit"], w["description"]],
+                         [[_t(v.check), _t(v.subject), _t(v.message)]
+                          for v in audit.violations[:200]])
+    return f"<h2>{_e(w['checks'])}</h2><p>{_e(note)}</p>{table}{details}"
+
+
+def _check_descriptions(lang: str) -> Mapping[str, str]:
+    return CHECKS_IT if lang == "it" else {}
+
+
+def _references_section(rules: RuleSet, w: Mapping[str, str]) -> str:
+    rows = [[("" + p.path, "code"), _t(p.value), _t(p.description), _t(p.reference)]
+            for p in rules.parameters]
+    return (f"<h2>{_e(w['references'])}</h2>"
+            + _table([w["parameter"], w["value"], w["description"], w["reference"]], rows))
+
+
+def _hashes_section(document: Mapping[str, Any], w: Mapping[str, str]) -> str:
+    inputs: Mapping[str, str] = document.get("inputs", {})
+    rows = [[("" + name, "code"), (digest, "code")] for name, digest in inputs.items()]
+    return f"<h2>{_e(w['hashes'])}</h2>" + _table([w["file"], w["sha"]], rows)
+
+
+def html_report(
+    outcomes: Sequence[UnitOutcome],
+    allocation: Allocation,
+    rules: RuleSet,
+    document: Mapping[str, Any],
+    *,
+    audit: AuditReport | None = None,
+    lang: str = "it",
+) -> bytes:
+    """Build report.html.
+
+    Args:
+        outcomes: every unit with its award (`fsr_opt.report.unit_outcomes`), input order.
+        allocation: the solved allocation.
+        rules: the rule set of the run (labels, parameters and their legal references).
+        document: the run document of run.json (`fsr_opt.report.run_document`): input
+            hashes, overrides, warnings, solver.
+        audit: the audit of this allocation; None says none was run.
+        lang: ``it`` (default) or ``en``.
+
+    Returns:
+        The page as UTF-8 bytes.
+    """
+    w = _WORDS[lang]
+    eligible = sum(1 for o in outcomes if o.assessment.eligible)
+    funded = sum(1 for o in outcomes if o.award > 0)
+    awarded = sum(o.award for o in outcomes)
+    title = w["title"].format(year=rules.year)
+    kpis = [
+        (w["fund"], money(rules.fund, lang) + " EUR"),
+        (w["distributable"], money(distributable(rules), lang) + " EUR"),
+        (w["awarded"], money(awarded, lang) + " EUR"),
+        (w["minimum"], money(rules.minimum_award, lang) + " EUR"),
+        (w["units"], f"{len(outcomes)}; {w['eligible']} {eligible}; {w['funded']} {funded}"),
+    ]
+    head = "".join(f"<div>{_e(label)}<b>{_e(value)}</b></div>" for label, value in kpis)
+    extra = []
+    set_asides = set_aside_amounts(rules)
+    if any(set_asides.values()):
+        extra.append(f"<p>{_e(w['set_asides'])}: "
+                     + _e(", ".join(money(v, lang) for v in set_asides.values())) + " EUR</p>")
+    overrides = list(document.get("overrides", []))
+    if overrides:
+        extra.append(f"<p class=\"warn\">{_e(w['overrides'])}: "
+                     f"<span class=\"code\">{_e(', '.join(overrides))}</span></p>")
+    warnings = list(document.get("warnings", []))
+    if warnings:
+        extra.append(f"<div class=\"warn\"><b>{_e(w['warnings'])}</b><ul>"
+                     + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
+    solver = document.get("solver", {})
+    solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
+    body = "".join([
+        f"<h1>{_e(title)}</h1>",
+        "<p class=\"sub\">" + _e(w["subtitle"].format(
+            ambito=rules.ambito, rule_set=rules.rule_set_id, version=rules.version)) + "</p>",
+        f"<h2>{_e(w['summary'])}</h2><div class=\"kpi\">{head}</div>",
+        *extra,
+        _area_section(allocation, rules, w, lang),
+        _service_section(outcomes, allocation, rules, w, lang),
+        _distribution_section(outcomes, w, lang),
+        _binding_section(outcomes, w, lang),
+        _payments_section(outcomes, rules, w, lang),
+        _exclusions_section(outcomes, w, lang),
+        _checks_section(audit, w, lang),
+        _references_section(rules, w),
+        _hashes_section(document, w),
+        "<footer><p class=\"sub\">"
+        + _e(w["footer"].format(version=__version__, solver=solver_text)) + "</p></footer>",
+    ])
+    page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head>"
+            f"<body>{body}</body></html>\n")
+    return page.encode("utf-8")
+

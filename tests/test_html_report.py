@@ -1,0 +1,111 @@
+"""report.html: self-contained, Italian by default, and showing every figure it must show."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import pytest
+
+from fsr_opt.audit import audit_solution
+from fsr_opt.eligibility import assess
+from fsr_opt.html_report import html_report
+from fsr_opt.labels import money
+from fsr_opt.pipeline import Inputs, load_inputs
+from fsr_opt.report import run_document, unit_outcomes
+from fsr_opt.schema import RuleSet, SolveResult
+from fsr_opt.solve import solve_riparto
+
+from tests.conftest import table, tiny_rules, unit
+
+
+def render(inputs: Inputs, result: SolveResult, lang: str = "it",
+           overrides: tuple[str, ...] = ()) -> str:
+    assert result.allocation is not None
+    outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
+    document = run_document(
+        result=result, rules=inputs.rules,
+        inputs={inputs.table.source: inputs.table.sha256,
+                inputs.rules.source: inputs.rules.sha256},
+        overrides=[tuple(o.split("=", 1)) for o in overrides],  # type: ignore[misc]
+        started_at="", finished_at="",
+    )
+    report = audit_solution(inputs.assessments, inputs.rules, result.allocation.awards)
+    return html_report(outcomes, result.allocation, inputs.rules, document, audit=report,
+                       lang=lang).decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Inputs, SolveResult, str]:
+    inputs = load_inputs(None, None)
+    result = solve_riparto(inputs.assessments, inputs.rules)
+    return inputs, result, render(inputs, result)
+
+
+def test_self_contained_page(example: tuple[Inputs, SolveResult, str]) -> None:
+    page = example[2]
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="it">' in page
+    assert "<style>" in page and "<svg" in page
+    assert "<script" not in page and "<link" not in page and "<img" not in page
+    # The only URL is the SVG namespace: nothing is fetched from the network.
+    assert set(re.findall(r"https?://[^\"' <]+", page)) == {"http://www.w3.org/2000/svg"}
+    assert page.count("<table>") == page.count("</table>") >= 8
+    assert page.count("<svg") == page.count("</svg>") == 4
+
+
+def test_every_figure_is_shown(example: tuple[Inputs, SolveResult, str]) -> None:
+    inputs, result, page = example
+    rules = inputs.rules
+    assert result.allocation is not None
+    assert "Riparto del Fondo Sociale Regionale 2025" in page
+    assert "892.495,35" in page  # fund and total awarded
+    for budget in ("446.247,68", "89.249,53", "356.998,14"):  # area budgets
+        assert budget in page
+    for area in rules.areas:
+        assert escape(area.label) in page
+        for service in area.services:
+            awarded = result.allocation.services[service.code].awarded
+            assert money(awarded) in page, service.code
+            assert money(service.historical_2024) in page, service.code
+            assert escape(service.label) in page
+    assert "300,00" in page  # minimum award
+    for code in ("AREA_BUDGET", "BELOW_MINIMUM", "EXCLUDED", "FORMULA"):
+        assert code in page
+
+
+def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, str]) -> None:
+    inputs, _, page = example
+    assert inputs.rules.parameters
+    for parameter in inputs.rules.parameters:
+        assert escape(parameter.path) in page
+        assert escape(parameter.reference) in page, parameter.path
+        assert escape(parameter.value) in page
+    assert inputs.table.sha256 in page and inputs.rules.sha256 in page
+    assert escape(inputs.table.source) in page
+
+
+def test_checks_and_payments(example: tuple[Inputs, SolveResult, str]) -> None:
+    page = example[2]
+    assert "Verifiche" in page and "NON superata" not in page
+    assert re.search(r"(\d+) verifiche superate su \1", page)
+    assert "Pagamenti per ente gestore" in page and "Prima tranche" in page
+
+
+def test_english(example: tuple[Inputs, SolveResult, str]) -> None:
+    inputs, result, _ = example
+    page = render(inputs, result, lang="en", overrides=("minimum_award=300",))
+    assert '<html lang="en">' in page and "Split by area" in page
+    assert "446,247.68" in page and "892,495.35" in page
+    assert "minimum_award=300" in page  # overrides are shown
+
+
+def test_text_from_the_data_is_escaped() -> None:
+    rules: RuleSet = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=100000)
+    units = [unit("U1", "s", 80000, name="<script>alert(1)</script>", applied=False),
+             unit("U2", "s", 50000, operator="A & B <b>"), unit("U3", "s", 100)]
+    tab = table(units)
+    inputs = Inputs(tab, rules, assess(tab, rules), ())
+    page = render(inputs, solve_riparto(inputs.assessments, rules))
+    assert "<script" not in page and "A & B <b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "A &amp; B &lt;b&gt;" in page
