@@ -18,9 +18,20 @@ import typer
 from fsr_opt import __version__
 from fsr_opt.audit import FORMATS, render_audit
 from fsr_opt.errors import FsrOptError, InputError
-from fsr_opt.pipeline import load_inputs, run_audit, run_solve
+from fsr_opt.labels import DEFAULT_LANGUAGE, LANGUAGES
+from fsr_opt.pipeline import (
+    load_inputs,
+    plan_sweep,
+    run_audit,
+    run_compare,
+    run_explain,
+    run_solve,
+    run_sweep_points,
+    run_whatif,
+)
 from fsr_opt.rules import override_pairs
 from fsr_opt.solve import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.whatif import SweepRow, default_workers, sweep_text
 
 app = typer.Typer(
     add_completion=False,
@@ -52,6 +63,17 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override any rule-set parameter, KEY=VALUE (repeatable)."),
 ]
+
+SolverOption = Annotated[
+    str, typer.Option("--solver", help=f"MILP solver: {' or '.join(SOLVERS)}.")
+]
+TimeLimitOption = Annotated[
+    float, typer.Option("--time-limit", help="Seconds before giving up (exit 3).")
+]
+LangOption = Annotated[
+    str, typer.Option("--lang", help=f"Language of the reports: {' or '.join(LANGUAGES)}.")
+]
+OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
 
 
 def _fail(exc: FsrOptError) -> typer.Exit:
@@ -97,6 +119,13 @@ def _overrides(
     ))
 
 
+def _language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise _fail(InputError(f"--lang '{lang}' is not a language of the reports; use one of "
+                               f"{', '.join(LANGUAGES)}"))
+    return lang
+
+
 @app.callback()
 def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
@@ -118,18 +147,17 @@ def solve(
     share: ShareOption = None,
     min_award: MinAwardOption = None,
     set_: SetOption = None,
-    solver: Annotated[
-        str, typer.Option("--solver", help=f"MILP solver: {' or '.join(SOLVERS)}.")
-    ] = "cbc",
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds before giving up (exit 3).")
-    ] = DEFAULT_TIME_LIMIT,
+    solver: SolverOption = "cbc",
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    lang: LangOption = DEFAULT_LANGUAGE,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the paths.")] = False,
 ) -> None:
-    """Compute the riparto and write allocation.csv, summary.csv, payments.csv, run.json."""
+    """Compute the riparto; write the CSV tables, run.json, allocation.xlsx and report.html."""
+    lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _guarded(lambda: load_inputs(units, rules, overrides))
-    run = _guarded(lambda: run_solve(inputs, out, solver=solver, time_limit=time_limit))
+    run = _guarded(lambda: run_solve(inputs, out, solver=solver, time_limit=time_limit,
+                                     lang=lang))
     if not quiet:
         typer.echo(run.summary)
         typer.echo("")
@@ -189,6 +217,131 @@ def validate(
         f"rule set {inputs.rules.rule_set_id} v{inputs.rules.version} ({inputs.rules.source}): "
         "valid"
     )
+
+
+@app.command()
+def whatif(
+    units: UnitsOption = None,
+    rules: RulesOption = None,
+    out: OutOption = Path("out"),
+    budget: BudgetOption = None,
+    share: ShareOption = None,
+    min_award: MinAwardOption = None,
+    set_: SetOption = None,
+    solver: SolverOption = "cbc",
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Solve the baseline and the scenario of the overrides; show and write the difference.
+
+    Per area and service line (budget, awarded, distance from the 2024 pattern) and per unit
+    (who gains, who loses, who enters or leaves funding, which limit starts or stops binding):
+    whatif.csv and whatif_summary.csv.
+    """
+    lang = _language(lang)
+    overrides = _overrides(budget, share, min_award, set_)
+    run = _guarded(lambda: run_whatif(units, rules, overrides, out, solver=solver,
+                                      time_limit=time_limit, lang=lang))
+    typer.echo(run.text)
+    typer.echo("")
+    for path in run.written:
+        typer.echo(f"  {path}")
+
+
+@app.command()
+def compare(
+    base: Annotated[Path, typer.Argument(help="Folder of the first run (the base).")],
+    other: Annotated[Path, typer.Argument(help="Folder of the second run.")],
+    out: OutOption = Path("out"),
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Compare two saved runs (their allocation.csv and summary.csv), as whatif does.
+
+    Writes compare.csv and compare_summary.csv.
+    """
+    lang = _language(lang)
+    run = _guarded(lambda: run_compare(base, other, out, lang=lang))
+    typer.echo(run.text)
+    typer.echo("")
+    for path in run.written:
+        typer.echo(f"  {path}")
+
+
+@app.command()
+def sweep(
+    units: UnitsOption = None,
+    rules: RulesOption = None,
+    out: OutOption = Path("out"),
+    budget: Annotated[
+        str | None,
+        typer.Option("--budget", help="Sweep the fund, FROM:TO:STEP in euros (or fix it)."),
+    ] = None,
+    share: Annotated[
+        list[str] | None,
+        typer.Option("--share", help="Sweep an area share, AREA=FROM:TO:STEP in percent; "
+                     "the other areas keep their proportions."),
+    ] = None,
+    min_award: MinAwardOption = None,
+    set_: SetOption = None,
+    solver: SolverOption = "cbc",
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Processes solving points; 0: one per core.")
+    ] = 0,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Solve one riparto per value of a range; write sweep.csv and the chart sweep.png.
+
+    Points are solved in parallel. Ctrl-C stops the sweep and still writes the points that
+    finished (exit 130).
+    """
+    lang = _language(lang)
+    shares = share or []
+    budget_range = budget if budget is not None and ":" in budget else None
+    share_ranges = [item for item in shares if ":" in item]
+    fixed_shares = [item for item in shares if ":" not in item]
+    fixed = _overrides(None if budget_range else budget, fixed_shares, min_award, set_)
+    spec, inputs = _guarded(lambda: plan_sweep(
+        units, rules, fixed, budget_range=budget_range, share_ranges=share_ranges,
+        fixed_shares=bool(fixed_shares), solver=solver, time_limit=time_limit))
+    total = len(spec.axis.values)
+    with typer.progressbar(length=total, label="sweep", file=sys.stderr) as bar:
+
+        def advance(_row: SweepRow) -> None:
+            bar.update(1)
+
+        run = _guarded(lambda: run_sweep_points(
+            spec, inputs.rules, out, workers=workers or default_workers(), progress=advance,
+            lang=lang))
+    typer.echo(sweep_text(run.outcome, spec.axis, inputs.rules, lang=lang))
+    typer.echo("")
+    for path in run.written:
+        typer.echo(f"  {path}")
+    if run.outcome.interrupted:
+        typer.echo(f"interrupted: {len(run.outcome.rows)} of {total} points finished and "
+                   f"written to {out}/", err=True)
+        raise typer.Exit(130)
+
+
+@app.command()
+def explain(
+    unit_id: Annotated[str, typer.Argument(help="The unit's id (unit_id column).")],
+    units: UnitsOption = None,
+    rules: RulesOption = None,
+    budget: BudgetOption = None,
+    share: ShareOption = None,
+    min_award: MinAwardOption = None,
+    set_: SetOption = None,
+    solver: SolverOption = "cbc",
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """One screen about one unit: access tests, entitlement, share, binding limit, payments."""
+    lang = _language(lang)
+    overrides = _overrides(budget, share, min_award, set_)
+    text = _guarded(lambda: run_explain(unit_id, units, rules, overrides, solver=solver,
+                                        time_limit=time_limit, lang=lang))
+    typer.echo(text)
 
 
 @app.command()

@@ -6,10 +6,13 @@ that breaks a rule (shares not totalling 100, a negative fund) is caught like a 
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from fsr_opt.audit import (
@@ -20,9 +23,11 @@ from fsr_opt.audit import (
     parse_allocation,
     render_audit,
 )
+from fsr_opt.charts import sweep_chart_png
 from fsr_opt.eligibility import assess
-from fsr_opt.errors import Problem, SolverError
+from fsr_opt.errors import FsrOptError, InputError, Problem, SolverError
 from fsr_opt.files import (
+    csv_bytes,
     default_rules_path,
     default_units_path,
     load_allocation_table,
@@ -30,16 +35,48 @@ from fsr_opt.files import (
     read_rule_document,
     write_outputs,
 )
+from fsr_opt.html_report import html_report
+from fsr_opt.labels import DEFAULT_LANGUAGE
 from fsr_opt.report import (
+    ALLOCATION_COLUMNS,
+    SUMMARY_COLUMNS,
+    allocation_rows,
     render_run_json,
     render_tables,
     run_document,
+    summary_rows,
     summary_text,
     unit_outcomes,
 )
 from fsr_opt.rules import apply_overrides, parse_rule_set
 from fsr_opt.schema import Allocation, Assessment, RuleSet, SolveResult, UnitsTable
 from fsr_opt.solve import DEFAULT_TIME_LIMIT, solve_riparto
+from fsr_opt.whatif import (
+    DIFF_COLUMNS,
+    DIFF_NUMERIC,
+    DIFF_SUMMARY_COLUMNS,
+    DIFF_SUMMARY_NUMERIC,
+    RunDiff,
+    RunView,
+    SweepAxis,
+    SweepOutcome,
+    SweepRow,
+    diff_rows,
+    diff_runs,
+    diff_summary_rows,
+    diff_text,
+    explain_unit,
+    failed_row,
+    find_unit,
+    parse_range,
+    point_overrides,
+    run_sweep,
+    sweep_columns,
+    sweep_row,
+    sweep_rows,
+    view_from_tables,
+)
+from fsr_opt.workbook import allocation_workbook
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +140,12 @@ def run_solve(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> SolveRun:
-    """Solve, audit the result, then write the tables, run.json and audit.json atomically.
+    """Solve, audit the result, then write every output atomically.
 
+    The tables, audit.json and run.json, then the reports for people: allocation.xlsx and
+    report.html (labels in `lang`, Italian by default), whose Verifiche show the audit.
     The result is audited exactly as an allocation from a file would be (`audit_result`),
     so the outputs never report an allocation that our own checks reject.
     """
@@ -125,6 +165,11 @@ def run_solve(
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     files["run.json"] = render_run_json(document)
+    outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
+    files["allocation.xlsx"] = allocation_workbook(outcomes, result.allocation, inputs.rules,
+                                                   audit=report, lang=lang)
+    files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
+                                       audit=report, lang=lang)
     written = write_outputs(out_dir, files)
     summary = summary_text(inputs.assessments, result.allocation, inputs.rules, result.messages)
     return SolveRun(inputs, result, out_dir, tuple(written), summary, report)
@@ -164,3 +209,251 @@ def run_audit(inputs: Inputs, allocation_path: Path) -> AuditRun:
     headings, rows, digest = load_allocation_table(allocation_path)
     provided = parse_allocation(headings, rows, str(allocation_path), sha256=digest)
     return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided))
+
+
+# ---------------------------------------------------------------------------------------------
+# What-if planning: scenarios, saved runs compared, sweeps, one unit explained
+# ---------------------------------------------------------------------------------------------
+
+
+def solve_inputs(
+    inputs: Inputs, *, solver: str = "cbc", time_limit: float = DEFAULT_TIME_LIMIT
+) -> tuple[SolveResult, Allocation]:
+    """Solve in memory (nothing written) and return the result with its allocation."""
+    result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
+    if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
+        raise SolverError(f"the solver ended with status {result.status}")
+    return result, result.allocation
+
+
+def run_view(label: str, inputs: Inputs, allocation: Allocation) -> RunView:
+    """A solved run as the comparison sees it: the rows of its allocation.csv and summary.csv.
+
+    Going through the very rows written to the CSV files makes a what-if in memory and a
+    ``compare`` of the saved folders give the same differences.
+    """
+    outcomes = unit_outcomes(inputs.assessments, allocation, inputs.rules)
+    units = [dict(zip(ALLOCATION_COLUMNS, row, strict=True)) for row in allocation_rows(outcomes)]
+    lines = [dict(zip(SUMMARY_COLUMNS, row, strict=True))
+             for row in summary_rows(outcomes, allocation, inputs.rules)]
+    return view_from_tables(label, units, lines)
+
+
+def saved_view(run_dir: Path) -> RunView:
+    """Read a run folder written by ``solve`` (its allocation.csv and summary.csv).
+
+    Raises:
+        InputError: a file is missing or unreadable, or a cell cannot be read.
+    """
+    _, units, _ = load_allocation_table(run_dir / "allocation.csv")
+    _, lines, _ = load_allocation_table(run_dir / "summary.csv")
+    return view_from_tables(str(run_dir), units, lines,
+                            allocation_source=str(run_dir / "allocation.csv"),
+                            summary_source=str(run_dir / "summary.csv"))
+
+
+@dataclass(frozen=True)
+class DiffRun:
+    """A comparison of two runs, the files written and the screen to print."""
+
+    diff: RunDiff
+    written: tuple[Path, ...]
+    text: str
+
+
+def _write_diff(diff: RunDiff, out_dir: Path, stem: str, lang: str) -> DiffRun:
+    files = {
+        f"{stem}.csv": csv_bytes(DIFF_COLUMNS, diff_rows(diff), numeric_columns=DIFF_NUMERIC),
+        f"{stem}_summary.csv": csv_bytes(DIFF_SUMMARY_COLUMNS, diff_summary_rows(diff),
+                                         numeric_columns=DIFF_SUMMARY_NUMERIC),
+    }
+    written = write_outputs(out_dir, files)
+    return DiffRun(diff, tuple(written), diff_text(diff, lang=lang, file=f"{stem}.csv"))
+
+
+def run_whatif(
+    units_path: Path | None,
+    rules_path: Path | None,
+    overrides: Sequence[tuple[str, str]],
+    out_dir: Path,
+    *,
+    solver: str = "cbc",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    lang: str = "it",
+) -> DiffRun:
+    """Solve the baseline (no overrides) and the scenario; write whatif.csv and its summary.
+
+    Raises:
+        InputError: no override given (the scenario would be the baseline), or bad input.
+    """
+    if not overrides:
+        raise InputError("whatif needs at least one override (--budget, --share, "
+                         "--min-award or --set): the scenario would be the baseline")
+    base = load_inputs(units_path, rules_path)
+    scenario = load_inputs(units_path, rules_path, overrides)
+    _, base_allocation = solve_inputs(base, solver=solver, time_limit=time_limit)
+    _, scenario_allocation = solve_inputs(scenario, solver=solver, time_limit=time_limit)
+    label = ", ".join(f"{key}={value}" for key, value in overrides)
+    diff = diff_runs(run_view("base", base, base_allocation),
+                     run_view(label, scenario, scenario_allocation))
+    return _write_diff(diff, out_dir, "whatif", lang)
+
+
+def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str = "it") -> DiffRun:
+    """Compare two saved runs (the first is the base); write compare.csv and its summary."""
+    diff = diff_runs(saved_view(first), saved_view(second))
+    return _write_diff(diff, out_dir, "compare", lang)
+
+
+def run_explain(
+    unit_id: str,
+    units_path: Path | None,
+    rules_path: Path | None,
+    overrides: Sequence[tuple[str, str]] = (),
+    *,
+    solver: str = "cbc",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    lang: str = "it",
+) -> str:
+    """Solve in memory and explain one unit's award on one screen.
+
+    Raises:
+        InputError: no unit has this id (the message suggests the nearest).
+    """
+    inputs = load_inputs(units_path, rules_path, overrides)
+    _, allocation = solve_inputs(inputs, solver=solver, time_limit=time_limit)
+    run = run_view("run", inputs, allocation)
+    unit = find_unit(unit_id, run.units, inputs.table.source)
+    item = next(a for a in inputs.assessments if a.unit.unit_id == unit.unit_id)
+    spent = sum(r.awarded for r in allocation.services.values() if r.area == item.area)
+    return explain_unit(item, unit, allocation.services[item.service], inputs.rules,
+                        area_budget=allocation.area_budgets.get(item.area, 0),
+                        area_spent=spent, lang=lang)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What every point of a sweep needs; picklable, so that worker processes can use it."""
+
+    units: Path | None
+    rules: Path | None
+    overrides: tuple[tuple[str, str], ...]
+    axis: SweepAxis
+    shares: dict[str, Fraction]
+    solver: str
+    time_limit: float
+
+
+def plan_sweep(
+    units_path: Path | None,
+    rules_path: Path | None,
+    fixed: Sequence[tuple[str, str]],
+    *,
+    budget_range: str | None,
+    share_ranges: Sequence[str],
+    fixed_shares: bool = False,
+    solver: str = "cbc",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> tuple[SweepSpec, Inputs]:
+    """Check the swept range and the fixed overrides before any point is solved.
+
+    Exactly one range is swept: ``--budget FROM:TO:STEP`` or ``--share AREA=FROM:TO:STEP``.
+    In a share sweep the other areas keep their proportions (`whatif.share_overrides`), so
+    a fixed ``--share`` would be overwritten and is refused. The end points are loaded once,
+    so that a range that breaks a rule fails at once (exit 2), not in every worker.
+
+    Args:
+        units_path: the units table (None: the bundled example).
+        rules_path: the rule set (None: the bundled one).
+        fixed: the overrides every point shares (parsed options without a range).
+        budget_range: the text of a ``--budget`` range, if the fund is swept.
+        share_ranges: the ``AREA=FROM:TO:STEP`` texts of ``--share`` ranges.
+        fixed_shares: whether a ``--share AREA=PERCENT`` without range was given too.
+        solver: the MILP solver of every point.
+        time_limit: seconds allowed to each point.
+
+    Raises:
+        InputError: no range or two ranges, bad range text, a fixed --share with a share sweep.
+        RuleSetError: the overrides, or an end point of the range, break a rule.
+    """
+    ranged = (budget_range is not None) + len(share_ranges)
+    if ranged != 1:
+        raise InputError(
+            "sweep needs exactly one range: --budget FROM:TO:STEP or --share "
+            f"AREA=FROM:TO:STEP (got {ranged})")
+    if share_ranges:
+        if fixed_shares:
+            raise InputError("a share sweep sets the other areas' shares itself (they keep "
+                             "their proportions); drop the fixed --share options")
+        area, equals, text = share_ranges[0].partition("=")
+        if not equals or not area.strip():
+            raise InputError(f"--share '{share_ranges[0]}' is not a range; write --share "
+                             "AREA=FROM:TO:STEP, e.g. --share disabili=5:20:2.5")
+        axis = SweepAxis("--share", area.strip(),
+                         parse_range(text, f"--share {area.strip()}=", places=4,
+                                     upper=Decimal(100)))
+    else:
+        assert budget_range is not None
+        axis = SweepAxis("--budget", None, parse_range(budget_range, "--budget", places=2))
+    inputs = load_inputs(units_path, rules_path, fixed)
+    current = {area.code: area.share_percent for area in inputs.rules.areas}
+    for value in sorted({axis.values[0], axis.values[-1]}):
+        load_rules(rules_path, [*fixed, *point_overrides(axis, value, current)])
+    spec = SweepSpec(units_path, rules_path, tuple(fixed), axis, current, solver, time_limit)
+    return spec, inputs
+
+
+def sweep_point(spec: SweepSpec, value: Decimal) -> SweepRow:
+    """Solve one point of a sweep; a point whose rules cannot hold is kept with its reason."""
+    try:
+        overrides = [*spec.overrides, *point_overrides(spec.axis, value, spec.shares)]
+        inputs = load_inputs(spec.units, spec.rules, overrides)
+        result = solve_riparto(inputs.assessments, inputs.rules, solver=spec.solver,
+                               time_limit=spec.time_limit)
+        return sweep_row(value, result, inputs.rules)
+    except FsrOptError as exc:
+        return failed_row(value, exc)
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """A finished (or interrupted) sweep and the files written."""
+
+    outcome: SweepOutcome
+    written: tuple[Path, ...]
+
+
+def run_sweep_points(
+    spec: SweepSpec,
+    rules: RuleSet,
+    out_dir: Path,
+    *,
+    workers: int,
+    progress: Callable[[SweepRow], None] | None = None,
+    lang: str = "it",
+) -> SweepRun:
+    """Solve every point (in parallel), then write sweep.csv and sweep.png atomically.
+
+    An interrupted sweep still writes the points it finished; `SweepRun.outcome` says so.
+
+    Args:
+        spec: the checked sweep (`plan_sweep`).
+        rules: the rule set of the fixed overrides (areas and service lines of the columns).
+        out_dir: where sweep.csv and sweep.png go.
+        workers: processes to solve the points (1: in this process).
+        progress: called with each finished point (the command line's progress bar).
+        lang: labels of the chart.
+    """
+    outcome = run_sweep(spec.axis.values, functools.partial(_point, spec), workers=workers,
+                        progress=progress)
+    files = {"sweep.csv": csv_bytes(sweep_columns(spec.axis, rules), sweep_rows(outcome, rules),
+                                    numeric_columns=sweep_columns(spec.axis, rules)[:-2])}
+    if outcome.rows:
+        files["sweep.png"] = sweep_chart_png(outcome, spec.axis, rules, lang)
+    written = write_outputs(out_dir, files)
+    return SweepRun(outcome, tuple(written))
+
+
+def _point(spec: SweepSpec, value: Decimal) -> SweepRow:
+    """Look `sweep_point` up at call time, so that tests can replace it."""
+    return sweep_point(spec, value)

@@ -540,11 +540,13 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
         lines.append(words["none"])
         return "\n".join(lines)
     lines.append(words["largest"])
+    id_width = min(max(len(unit.unit_id) for unit in moved[:top]), 16)
     for unit in moved[:top]:
         binding = unit.binding_after if not unit.binding_changed else (
             f"{unit.binding_before or '-'} -> {unit.binding_after or '-'}")
         lines.append(
-            f"  {unit.unit_id[:10]:<10} {unit.name[:20]:<20} {money(unit.before, lang):>10} -> "
+            f"  {unit.unit_id[:id_width]:<{id_width}} {unit.name[:20]:<20} "
+            f"{money(unit.before, lang):>10} -> "
             f"{money(unit.after, lang):>10} {signed_money(unit.delta, lang):>10}  {binding}"
         )
     if len(moved) > top:
@@ -830,7 +832,7 @@ def sweep_rows(outcome: SweepOutcome, rules: RuleSet) -> list[list[str]]:
 _EXPLAIN_TEXT = {
     "it": {
         "title": "Unità {id}: {name}",
-        "who": "ente gestore {operator}; comune {municipality}; tipologia {type} ({label}), "
+        "who": "ente gestore {operator}\ncomune {municipality}; tipologia {type} ({label}), "
                "{ownership}",
         "where": "area {area}, linea di servizio {service}",
         "public": "pubblica", "private": "privata",
@@ -847,6 +849,7 @@ _EXPLAIN_TEXT = {
         "full_year": "attiva tutto l'anno: proporzione 1",
         "entitlement": "spettanza = {cap} x {proration}, per difetto al centesimo = {value}",
         "entitlement_zero": "spettanza 0: esclusa dai criteri di accesso",
+        "entitlement_full": "spettanza = tetto = {value}",
         "share": "Quota della linea {service}: lambda = {share} ({awarded} su {funded} di "
                  "spettanze finanziate)",
         "no_share": "Linea {service}: nessuna unità finanziata",
@@ -861,7 +864,7 @@ _EXPLAIN_TEXT = {
     },
     "en": {
         "title": "Unit {id}: {name}",
-        "who": "operator {operator}; municipality {municipality}; type {type} ({label}), "
+        "who": "operator {operator}\nmunicipality {municipality}; type {type} ({label}), "
                "{ownership}",
         "where": "area {area}, service line {service}",
         "public": "public", "private": "private",
@@ -878,6 +881,7 @@ _EXPLAIN_TEXT = {
         "full_year": "active all year: proration 1",
         "entitlement": "entitlement = {cap} x {proration}, floored to the cent = {value}",
         "entitlement_zero": "entitlement 0: excluded by the access criteria",
+        "entitlement_full": "entitlement = cap = {value}",
         "share": "Share of line {service}: lambda = {share} ({awarded} of {funded} funded "
                  "entitlements)",
         "no_share": "Line {service}: no unit funded",
@@ -896,7 +900,7 @@ _TEST_DATA = {
     "it": {
         "NOT_IN_REGISTRY": "presente in AFAM: {registry}",
         "NOT_AUTHORIZED": "autorizzazione/CPE: {authorized}",
-        "OUTSIDE_AMBITO": "comune {municipality}; Ambito: {municipalities}",
+        "OUTSIDE_AMBITO": "comune {municipality} {inside} dei comuni dell'Ambito",
         "STARTED_IN_YEAR": "inizio attività {start}; escluse se dal {year_start}",
         "CEASED_BEFORE_YEAR": "cessazione: {end}",
         "EXPERIMENTAL": "sperimentale: {experimental}; mantiene i requisiti: {keeps}",
@@ -910,7 +914,7 @@ _TEST_DATA = {
     "en": {
         "NOT_IN_REGISTRY": "in AFAM: {registry}",
         "NOT_AUTHORIZED": "authorisation/CPE: {authorized}",
-        "OUTSIDE_AMBITO": "municipality {municipality}; Ambito: {municipalities}",
+        "OUTSIDE_AMBITO": "municipality {municipality} {inside} the Ambito's municipalities",
         "STARTED_IN_YEAR": "started {start}; excluded from {year_start}",
         "CEASED_BEFORE_YEAR": "ceased: {end}",
         "EXPERIMENTAL": "experimental: {experimental}; keeps requirements: {keeps}",
@@ -958,6 +962,8 @@ def criterion_checks(
     kind = rules.unit_types.get(unit.unit_type)
     switches = rules.eligibility
     municipal = kind.municipal_service if kind else False
+    in_ambito = normalize_name(unit.municipality) in {
+        normalize_name(name) for name in rules.municipalities}
 
     def date_text(day: date) -> str:
         return _date_text(day, lang)
@@ -966,7 +972,8 @@ def criterion_checks(
         "registry": yes_no(unit.in_registry, lang),
         "authorized": yes_no(unit.authorized, lang),
         "municipality": unit.municipality,
-        "municipalities": ", ".join(rules.municipalities),
+        "inside": (("tra i" if lang == "it" else "among") if in_ambito
+                   else ("non è tra i" if lang == "it" else "not among")),
         "start": date_text(unit.start_date),
         "year_start": date_text(unit.start_date.replace(year=rules.year, month=1, day=1)),
         "end": date_text(unit.end_date) if unit.end_date else words["none"],
@@ -1073,7 +1080,9 @@ def explain_unit(
             end=_date_text(unit.end_date, lang)))
     else:
         lines.append("  " + words["full_year"])
-    if item.eligible:
+    if item.eligible and item.proration == 1:
+        lines.append("  " + words["entitlement_full"].format(value=eur(item.entitlement)))
+    elif item.eligible:
         lines.append("  " + words["entitlement"].format(
             cap=money(cap, lang), proration=_proration_text(item.proration, lang),
             value=eur(item.entitlement)))
@@ -1130,3 +1139,41 @@ def find_unit(
     hint = f"; did you mean {', '.join(near)}?" if near else ""
     raise InputError([Problem(f"no unit with id '{unit_id}'{hint}", file=source,
                               column="unit_id", code="UNKNOWN_UNIT")])
+
+
+_SWEEP_TEXT = {
+    "it": {"title": "Sweep di {option}: {done} punti su {total}", "funded": "finanziate",
+           "status": "esito", "more": "... e altri {n} punti (tabella completa in sweep.csv)",
+           "interrupted": "INTERROTTO: conservati i {done} punti completati su {total}"},
+    "en": {"title": "Sweep of {option}: {done} of {total} points", "funded": "funded",
+           "status": "status", "more": "... and {n} more points (full table in sweep.csv)",
+           "interrupted": "INTERRUPTED: kept the {done} finished points of {total}"},
+}
+
+
+def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: str = "it",
+               limit: int = 20) -> str:
+    """One screen: per point the swept value, each area's spend and the units funded."""
+    words = _SWEEP_TEXT[lang]
+    option = axis.option if axis.area is None else f"{axis.option} {axis.area}"
+    areas = [area.code for area in rules.areas]
+    lines = [
+        words["title"].format(option=option, done=len(outcome.rows), total=outcome.total),
+        "",
+        f"{axis.column:>14}" + "".join(f"{code[:13]:>14}" for code in areas)
+        + f"{words['funded']:>12}  {words['status']}",
+    ]
+    shown = outcome.rows if len(outcome.rows) <= limit else outcome.rows[:limit]
+    for row in shown:
+        value = money(int(row.value * 100), lang) if axis.area is None else (
+            ratio(Fraction(row.value), 4, lang))
+        ok = row.status == "optimal"
+        spent = "".join(f"{money(row.spent.get(code, 0), lang) if ok else '-':>14}"
+                        for code in areas)
+        funded = str(row.units_funded) if ok else "-"
+        lines.append(f"{value:>14}{spent}{funded:>12}  {row.status}")
+    if len(outcome.rows) > limit:
+        lines.append(words["more"].format(n=len(outcome.rows) - limit))
+    if outcome.interrupted:
+        lines += ["", words["interrupted"].format(done=len(outcome.rows), total=outcome.total)]
+    return "\n".join(lines)

@@ -1,0 +1,170 @@
+"""The what-if commands and the reports of solve, through the command line, with exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from fsr_opt import pipeline
+from fsr_opt.cli import app
+from fsr_opt.whatif import DIFF_COLUMNS, DIFF_SUMMARY_COLUMNS, SweepRow
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    assert "Traceback" not in (result.stderr or "")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The bundled example solved as is, and with a fund of 850,000 EUR."""
+    base = tmp_path_factory.mktemp("base")
+    cut = tmp_path_factory.mktemp("cut")
+    assert run("solve", "--out", str(base), "-q")[0] == 0
+    assert run("solve", "--budget", "850000", "--out", str(cut), "-q")[0] == 0
+    return base, cut
+
+
+def test_solve_writes_the_workbook_and_the_report(runs: tuple[Path, Path]) -> None:
+    base = runs[0]
+    book = openpyxl.load_workbook(io.BytesIO((base / "allocation.xlsx").read_bytes()))
+    assert book.sheetnames == ["Riparto", "Pagamenti", "Esclusioni", "Riepilogo", "Verifiche"]
+    assert book["Riparto"].max_row == len(read_csv(base / "allocation.csv")) + 1
+    page = (base / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="it">' in page and "892.495,35" in page
+
+
+def test_solve_lang_en_and_bad_lang(tmp_path: Path) -> None:
+    code, _, _ = run("solve", "--lang", "en", "--out", str(tmp_path / "en"), "-q")
+    assert code == 0
+    book = openpyxl.load_workbook(tmp_path / "en" / "allocation.xlsx")
+    assert book.sheetnames[0] == "Allocation"
+    assert '<html lang="en">' in (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    code, _, stderr = run("solve", "--lang", "fr", "--out", str(tmp_path / "fr"))
+    assert code == 2 and "--lang 'fr'" in stderr and not (tmp_path / "fr").exists()
+
+
+def test_whatif_equals_compare_of_the_saved_runs(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    code, stdout, _ = run("whatif", "--budget", "850000", "--out", str(tmp_path / "w"))
+    assert code == 0
+    assert "Confronto: base -> fund=850000" in stdout and "whatif.csv" in stdout
+    rows = read_csv(tmp_path / "w" / "whatif.csv")
+    assert tuple(rows[0]) == DIFF_COLUMNS and len(rows) == 249
+    summary = read_csv(tmp_path / "w" / "whatif_summary.csv")
+    assert tuple(summary[0]) == DIFF_SUMMARY_COLUMNS
+    fund = summary[-1]
+    assert (fund["budget_base"], fund["budget_scenario"], fund["budget_change"]) == (
+        "892495.35", "850000.00", "-42495.35")
+    assert all(r["change"] in {"LOSES", "LEAVES", "UNCHANGED"} for r in rows)
+
+    code, stdout, _ = run("compare", str(runs[0]), str(runs[1]), "--out", str(tmp_path / "c"))
+    assert code == 0 and "compare.csv" in stdout
+    # Two solves in memory and two folders read back give the same difference.
+    assert (tmp_path / "c" / "compare.csv").read_bytes() == (
+        tmp_path / "w" / "whatif.csv").read_bytes()
+    assert (tmp_path / "c" / "compare_summary.csv").read_bytes() == (
+        tmp_path / "w" / "whatif_summary.csv").read_bytes()
+
+
+def test_whatif_needs_an_override(tmp_path: Path) -> None:
+    code, _, stderr = run("whatif", "--out", str(tmp_path / "w"))
+    assert code == 2 and "at least one override" in stderr
+
+
+def test_compare_a_missing_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    code, _, stderr = run("compare", str(runs[0]), str(tmp_path / "nowhere"),
+                          "--out", str(tmp_path / "c"))
+    assert code == 2 and "allocation.csv" in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--budget", "10:5:0"], ["STEP 0 must be greater than 0"]),
+        (["--budget", "900000:800000:1000"], ["FROM 900000 is above TO 800000"]),
+        ([], ["exactly one range"]),
+        (["--budget", "1:2:1", "--share", "disabili=5:10:5"], ["exactly one range"]),
+        (["--share", "disabili=5:10:5", "--share", "minori=50"], ["drop the fixed --share"]),
+        (["--share", "giovani=5:10:5"], ["giovani"]),
+        (["--share", "disabili=90:101:1"], ["above 100"]),
+    ],
+)
+def test_bad_sweeps_exit_2(args: list[str], words: list[str], tmp_path: Path) -> None:
+    code, _, stderr = run("sweep", *args, "--out", str(tmp_path / "s"))
+    assert code == 2, stderr
+    for word in words:
+        assert word in stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_sweep_writes_one_row_per_point_and_a_chart(tmp_path: Path) -> None:
+    code, stdout, _ = run("sweep", "--budget", "800000:850000:50000", "--min-award", "300",
+                          "--out", str(tmp_path))
+    assert code == 0, stdout
+    rows = read_csv(tmp_path / "sweep.csv")
+    assert [r["budget"] for r in rows] == ["800000", "850000"]
+    assert all(r["status"] == "optimal" for r in rows)
+    assert rows[1]["spent_anziani"] == "340000.00" and rows[1]["units_funded"]
+    assert sum(Decimal(rows[0][f"spent_{a}"]) for a in ("minori", "disabili", "anziani")) == (
+        Decimal(800000))
+    assert (tmp_path / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "800.000,00" in stdout
+
+
+def test_share_sweep(tmp_path: Path) -> None:
+    code, _, stderr = run("sweep", "--share", "disabili=10:15:5", "--workers", "1",
+                          "--out", str(tmp_path))
+    assert code == 0, stderr
+    rows = read_csv(tmp_path / "sweep.csv")
+    assert [r["share_disabili"] for r in rows] == ["10", "15"]
+    assert rows[0]["spent_anziani"] == "356998.14"  # 40% at the start, as in the rule set
+
+
+def test_interrupted_sweep_writes_the_points_it_finished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Decimal] = []
+
+    def fake_point(spec: pipeline.SweepSpec, value: Decimal) -> SweepRow:
+        calls.append(value)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return SweepRow(value, "optimal", {"adm": 100}, {"minori": 100}, 1)
+
+    monkeypatch.setattr(pipeline, "sweep_point", fake_point)
+    code, stdout, stderr = run("sweep", "--budget", "100000:500000:100000", "--workers", "1",
+                               "--out", str(tmp_path))
+    assert code == 130
+    assert "interrupted: 2 of 5 points" in stderr
+    assert "INTERROTTO" in stdout
+    rows = read_csv(tmp_path / "sweep.csv")
+    assert [r["budget"] for r in rows] == ["100000", "200000"]
+
+
+def test_explain(tmp_path: Path) -> None:
+    code, stdout, _ = run("explain", "UDO104788")
+    assert code == 0
+    assert "Unità UDO104788" in stdout and "lambda = 0,090154" in stdout
+    assert "contributo = 708,61 EUR" in stdout and "AREA_BUDGET" in stdout
+    excluded = next(r for r in read_csv(Path("data/bergamo-2025/units.csv"))
+                    if r["applied"].lower() in {"false", "no", "0"})
+    code, stdout, _ = run("explain", excluded["unit_id"], "--lang", "en")
+    assert code == 0 and "[ NO ] NOT_APPLIED" in stdout and "result: excluded" in stdout
+
+
+def test_explain_unknown_unit_exit_2() -> None:
+    code, _, stderr = run("explain", "UDO10478")
+    assert code == 2 and "no unit with id 'UDO10478'" in stderr and "UDO104788" in stderr
