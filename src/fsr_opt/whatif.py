@@ -715,12 +715,16 @@ class SweepOutcome:
     interrupted: bool
 
 
-def _ignore_sigint() -> None:
+def _detach_from_ctrl_c() -> None:
     """Worker initialiser: Ctrl-C is the parent's to handle (it keeps what is finished).
 
-    Without it every worker would print its own KeyboardInterrupt traceback.
+    The worker ignores SIGINT and moves to its own process group, so that the terminal's
+    Ctrl-C reaches neither it nor the CBC process it starts: a point running when the user
+    stops the sweep finishes normally instead of being recorded as a solver failure.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
 
 
 def default_workers() -> int:
@@ -765,7 +769,8 @@ def run_sweep(
     else:
         interrupted = _run_pool(values, solve_point, min(workers, len(values)), finished)
     rows = tuple(sorted(done, key=lambda row: row.value))
-    return SweepOutcome(rows, len(values), interrupted)
+    # Stopped after the last point finished: nothing is missing, so nothing was interrupted.
+    return SweepOutcome(rows, len(values), interrupted and len(rows) < len(values))
 
 
 def _run_pool(
@@ -775,7 +780,7 @@ def _run_pool(
     finished: Callable[[SweepRow], None],
 ) -> bool:
     """Run the points in a process pool; return True if interrupted."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_detach_from_ctrl_c)
     futures: list[Future[SweepRow]] = []
     reported: set[int] = set()
     interrupted = False
