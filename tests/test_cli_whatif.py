@@ -168,3 +168,8 @@ def test_explain(tmp_path: Path) -> None:
 def test_explain_unknown_unit_exit_2() -> None:
     code, _, stderr = run("explain", "UDO10478")
     assert code == 2 and "no unit with id 'UDO10478'" in stderr and "UDO104788" in stderr
+
+
+def test_report_html_is_the_same_for_the_same_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    assert run("solve", "--out", str(tmp_path), "-q")[0] == 0
+    assert (tmp_path / "report.html").read_bytes() == (runs[0] / "report.html").read_bytes()
