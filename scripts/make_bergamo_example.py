@@ -32,7 +32,6 @@ import io
 import random
 import re
 import sys
-import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,9 +44,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 try:
     from fsr_opt.schema import INPUT_COLUMNS
+    from fsr_opt.workbook import reproducible_xlsx
 except ImportError:  # running without the package installed
     sys.path.insert(0, str(ROOT / "src"))
     from fsr_opt.schema import INPUT_COLUMNS
+    from fsr_opt.workbook import reproducible_xlsx
 
 Unit = dict[str, Any]  # one row: contract column name -> value (money in cents)
 
@@ -55,7 +56,6 @@ SEED = 2025
 YEAR = 2025
 DEFAULT_OUT = ROOT / "data" / "bergamo-2025"
 DOC_DATE = datetime(2025, 9, 8, 0, 0, 0)  # the Assemblea dei Sindaci that approved the criteria
-ZIP_TIME = (2025, 9, 8, 0, 0, 0)
 
 AMBITO = ("Bergamo", "Gorle", "Orio al Serio", "Ponteranica", "Sorisole", "Torre Boldone")
 
@@ -772,21 +772,7 @@ def write_xlsx(rows: list[Unit], path: Path) -> None:
 
 def normalise_zip(data: bytes) -> bytes:
     """Rewrite an XLSX with fixed entry timestamps and document dates (reproducible bytes)."""
-    stamp = DOC_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
-                                 rb"\g<1>" + stamp, payload)
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, payload)
-    return out.getvalue()
+    return reproducible_xlsx(data, DOC_DATE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ it together with the other outputs.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -354,4 +356,29 @@ def allocation_workbook(
     _checks(book.create_sheet(names[4]), audit, lang)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return reproducible_xlsx(buffer.getvalue(), _CREATED)
+
+
+def reproducible_xlsx(data: bytes, stamp: datetime) -> bytes:
+    """Rewrite an XLSX with fixed zip entry times and document dates.
+
+    openpyxl stamps the save time on every zip entry and in docProps/core.xml; the same
+    input must give byte-identical outputs, so both are pinned to `stamp`.
+    """
+    text_stamp = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    zip_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute,
+                stamp.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            payload = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                payload = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                                 rb"\g<1>" + text_stamp, payload)
+            entry = zipfile.ZipInfo(info.filename, date_time=zip_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, payload)
+    return out.getvalue()
