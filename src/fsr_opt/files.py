@@ -14,7 +14,13 @@ Reading is split into small steps that both public readers share:
 3. the per-kind cell parsers (`_PARSERS`): one raw cell -> a value or a `_Bad`.
 
 Writing is atomic: every output goes to a temporary file first and is moved into place only
-when all of them are written, so a failure never leaves a half-written set of outputs.
+when all of them are written, so a failure (an interruption included) never leaves a
+half-written set of outputs.
+
+Hostile files are refused before they can hurt: size limits (`MAX_INPUT_BYTES`, `MAX_ROWS`,
+`MAX_XLSX_UNPACKED_BYTES`, and for rule sets `MAX_RULE_BYTES`, `MAX_RULE_NODES`,
+`MAX_RULE_DEPTH`) are checked before a file is read or walked, and docs/errors.md lists every
+message.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import tempfile
 import tomllib
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -62,12 +69,41 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls and other OLE compound files
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
+# Invisible formatting characters (Unicode category Cf: zero-width spaces, BOMs, direction
+# marks, soft hyphens) that copy-paste leaves in cells; they carry no meaning in a units table
+# and would make 'U1' and 'U1\u200b' two different ids, or hide a heading.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb]"
+)
+_MESSAGE_CELL_CHARS = 60
 _DELIMITERS = (";", "\t", ",")  # in this order on a tie: ';' only ever means the Excel dialect
 _UNITS_SHEETS = frozenset({"unita", "units"})
 _ALLOCATION_SHEETS = frozenset({"allocation", "allocazione", "riparto"})
 
 # Above this a figure is a typing error, not a budget (1e11 euros).
 _MAX_CENTS = 10**11 * CENTS_PER_EURO
+# Above this a count of users is a typing error (a municipal service of a whole city has fewer).
+_MAX_USERS = 10**6
+
+# Size limits, so that a wrong file (a database dump, a zip bomb, a log) is refused at once with
+# a clear message instead of exhausting memory. A units table has one row per unit of offer or
+# municipal service line: an Ambito has hundreds, the whole of Lombardy a few thousand. At the
+# limits a CSV loads in about 6 seconds and an XLSX in about 30, within 1 GB of memory.
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+"""Largest units table or allocation file read (bytes on disk)."""
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
+"""Largest total of the unpacked parts of a workbook (what openpyxl holds in memory)."""
+MAX_ROWS = 50_000
+"""Largest number of data rows (non-empty rows below the headings) read from a table."""
+MAX_RULE_BYTES = 5 * 1024 * 1024
+"""Largest rule-set file read; the bundled one is about 30 kB."""
+MAX_RULE_NODES = 100_000
+"""Largest number of values in a rule-set document, counting each use of a YAML alias."""
+MAX_RULE_DEPTH = 40
+"""Deepest nesting of mappings and lists in a rule-set document (the format needs 6)."""
+# Title rows above the headings are looked for (and reported, not skipped) this far down.
+_HEADER_SEARCH_ROWS = 10
 # A float from Excel is accepted as cents when it is this close to a whole cent (1e-6 euros).
 _CENT_TOLERANCE = 1e-6 * CENTS_PER_EURO
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
@@ -164,7 +200,7 @@ def _is_blank(raw: _Raw) -> bool:
 
 def _norm(text: str) -> str:
     """Fold a heading or word for matching: no case, no accents, `_`, `-` and spaces alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(part for part in re.split(r"[\s_\-]+", plain.casefold()) if part)
 
@@ -179,11 +215,32 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _read_bytes(path: Path, file: str, error: type[FsrOptError]) -> bytes:
-    """Read a whole file, turning every OS failure into `error` with a plain-words message."""
+def _megabytes(size: int) -> str:
+    """Show a size in bytes as megabytes for a message (``100.0 MB``)."""
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _read_bytes(
+    path: Path, file: str, error: type[FsrOptError], *, limit: int | None = None,
+    what: str = "the file",
+) -> bytes:
+    """Read a whole file, turning every OS failure into `error` with a plain-words message.
+
+    Args:
+        path: the file.
+        file: the path as the user gave it, for messages.
+        error: the error class to raise (`InputError` or `RuleSetError`).
+        limit: refuse a file larger than this many bytes, before reading it.
+        what: how the message names the file ("the units table").
+    """
     if path.is_dir():
         raise _fail(error, file, "NOT_A_FILE", "is a folder, not a file; give the path of a file")
     try:
+        if limit is not None and (size := path.stat().st_size) > limit:
+            raise _fail(error, file, "FILE_TOO_LARGE",
+                        f"{what} is {_megabytes(size)}, more than the limit of "
+                        f"{_megabytes(limit)}; this is not a table of units or rules "
+                        "(those are well under 1 MB): check that you gave the right file")
         return path.read_bytes()
     except FileNotFoundError:
         raise _fail(error, file, "FILE_NOT_FOUND",
@@ -219,7 +276,7 @@ def _read_table(
         hint = "save it as .xlsx" if suffix in {".xls", ".ods"} else "use a .csv or .xlsx file"
         raise _fail(InputError, file, "UNSUPPORTED_FORMAT",
                     f"files of type '{suffix or 'without extension'}' are not read; {hint}")
-    data = _read_bytes(Path(path), file, InputError)
+    data = _read_bytes(Path(path), file, InputError, limit=MAX_INPUT_BYTES)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise _fail(InputError, file, "EMPTY_FILE", "the file is empty; it needs a header row "
@@ -230,7 +287,7 @@ def _read_table(
     else:
         italian = False
         records, extra = _xlsx_records(data, file, sheet_names, looks_right)
-    return _frame(file, sha, italian, records, extra)
+    return _frame(file, sha, italian, records, extra, looks_right)
 
 
 def _frame(
@@ -239,22 +296,47 @@ def _frame(
     italian: bool,
     records: Iterable[tuple[int, Sequence[_Raw]]],
     extra: list[Problem],
+    looks_right: Callable[[Sequence[str]], bool],
 ) -> _Table:
-    """Find the header (first non-empty row), drop empty rows and check row widths."""
+    """Find the header (first non-empty row), drop empty rows and check row widths.
+
+    Raises:
+        InputError: no table at all, more than `MAX_ROWS` rows, or the headings stand below
+            some title rows (they are found, but not guessed past: the user deletes the rows).
+    """
     rows = [(number, list(cells)) for number, cells in records
             if not all(_is_blank(cell) for cell in cells)]
     if not rows:
         raise _fail(InputError, file, "EMPTY_FILE",
                     "the file holds no table; it needs a header row and one row per unit")
+    if len(rows) > MAX_ROWS + 1:
+        raise _too_many_rows(file)
     header_row, header = rows[0]
     texts = [_heading_text(cell) for cell in header]
+    if not looks_right(texts):
+        for number, cells in rows[1:1 + _HEADER_SEARCH_ROWS]:
+            if looks_right([_heading_text(cell) for cell in cells]):
+                raise InputError([Problem(
+                    f"the headings of the table are in row {number}, but row {header_row} "
+                    f"comes first ('{_clip(' '.join(t for t in texts if t))}'); delete the "
+                    f"rows above the headings (titles, notes) so that the headings come first",
+                    file=file, row=header_row, code="HEADER_NOT_FIRST")])
     while texts and not texts[-1]:
         texts.pop()
     width = len(texts)
     kept = [i for i, text in enumerate(texts) if text]
     problems = list(extra)
     data: list[tuple[int, tuple[_Raw, ...]]] = []
+    first = kept[0] if kept and looks_right(texts) else None
     for number, cells in rows[1:]:
+        if (first is not None and first < len(cells) and isinstance(cells[first], str)
+                and _heading_text(cells[first]).casefold() == texts[first].casefold()
+                and looks_right([_heading_text(cell) for cell in cells])):
+            problems.append(Problem(
+                f"this row repeats the headings of row {header_row} (two tables pasted "
+                "together?); delete it, and check that no unit is listed twice",
+                file=file, row=number, code="REPEATED_HEADER"))
+            continue
         overflow = [i for i in range(width, len(cells)) if not _is_blank(cells[i])]
         if overflow:
             problems.append(Problem(
@@ -274,10 +356,26 @@ def _frame(
 
 
 def _heading_text(cell: _Raw) -> str:
-    """Return a header cell as text, without surrounding spaces."""
+    """Return a header cell as text, without surrounding spaces or invisible characters."""
     if isinstance(cell, _Formula | _ExcelError):
         return cell.text.strip()
-    return "" if cell is None else _render(cell).strip()
+    return "" if cell is None else _INVISIBLE.sub("", _render(cell)).strip()
+
+
+def _too_many_rows(file: str) -> InputError:
+    """The error of a table with more than `MAX_ROWS` data rows."""
+    return InputError([Problem(
+        f"the table has more than {MAX_ROWS} rows; a units table has one row per unit of "
+        "offer or municipal service line (an Ambito has hundreds): check that this is the "
+        "right file, or split it", file=file, code="TOO_MANY_ROWS")])
+
+
+def _clip(text: str) -> str:
+    """Shorten a cell's text for a message, so that a huge cell cannot flood the terminal."""
+    text = " ".join(text.split())
+    if len(text) <= _MESSAGE_CELL_CHARS:
+        return text
+    return text[:_MESSAGE_CELL_CHARS - 3] + "..."
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,9 +431,13 @@ def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, list[_Ra
         delimiter = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[_Raw]]] = []
+    filled = 0
     try:
         for number, record in enumerate(reader, start=1):
             records.append((number, list(record)))
+            filled += any(cell.strip() for cell in record)
+            if filled > MAX_ROWS + 1:  # stop reading: a huge file must not fill the memory
+                raise _too_many_rows(file)
     except csv.Error as exc:
         raise InputError([Problem(
             f"the CSV cannot be read near line {reader.line_num} ({exc}); check the quotes "
@@ -349,12 +451,34 @@ def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, list[_Ra
 # ---------------------------------------------------------------------------------------------
 
 
-def _open_workbook(data: bytes, file: str, *, data_only: bool) -> Workbook:
+def _check_unpacked_size(data: bytes, file: str) -> None:
+    """Refuse a workbook whose parts unpack to more than `MAX_XLSX_UNPACKED_BYTES`.
+
+    A small .xlsx can hold a huge sheet (formatting applied to whole columns, or a zip bomb);
+    openpyxl would hold all of it in memory. A file that is not a zip is left to openpyxl.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(max(info.file_size, 0) for info in archive.infolist())
+    except Exception:  # any zip trouble is reported by _open_workbook
+        return
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise _fail(InputError, file, "FILE_TOO_LARGE",
+                    f"the workbook unpacks to {_megabytes(unpacked)}, more than the limit of "
+                    f"{_megabytes(MAX_XLSX_UNPACKED_BYTES)}; check that this is the right "
+                    "file, or copy just the table into a new workbook (formatting applied to "
+                    "whole columns also makes a workbook this large)")
+
+
+def _open_workbook(
+    data: bytes, file: str, *, data_only: bool, read_only: bool = False
+) -> Workbook:
     """Open workbook bytes with openpyxl, turning any failure into one `InputError`."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
-            return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only,
+                                          read_only=read_only)
     except Exception as exc:  # openpyxl raises anything (KeyError, zipfile...) on a bad file
         raise _fail(InputError, file, "NOT_A_SPREADSHEET",
                     f"the file is not a readable Excel workbook ({type(exc).__name__}); open it "
@@ -379,11 +503,10 @@ def _xlsx_records(
             message = ("the file is not an Excel workbook (it looks like text); save it as "
                        ".xlsx, or give it a .csv name if it is a CSV")
         raise _fail(InputError, file, "NOT_A_SPREADSHEET", message)
+    _check_unpacked_size(data, file)
     values = _choose_sheet(_open_workbook(data, file, data_only=True), file, sheet_names,
                            looks_right)
-    formulas = _open_workbook(data, file, data_only=False)[values.title]
-    formula_text = {(cell.row, cell.column): str(cell.value)
-                    for row in formulas.iter_rows() for cell in row if cell.data_type == "f"}
+    formula_text = _formula_cells(data, file, values.title)
     records: list[tuple[int, list[_Raw]]] = []
     for row in values.iter_rows():
         cells: list[_Raw] = []
@@ -400,6 +523,27 @@ def _xlsx_records(
         if cells:
             records.append((row[0].row or 0, cells))
     return records, _merged_problems(values, file, records)
+
+
+def _formula_cells(
+    data: bytes, file: str, title: str
+) -> dict[tuple[int | None, int | None], str]:
+    """Return the formula of every formula cell of a sheet, by (row, column).
+
+    Read in openpyxl's streaming mode: this second pass needs only the formulas, not a second
+    copy of the whole workbook in memory.
+    """
+    workbook = _open_workbook(data, file, data_only=False, read_only=True)
+    try:
+        return {(cell.row, cell.column): str(cell.value)
+                for row in workbook[title].iter_rows() for cell in row
+                if cell.data_type == "f"}
+    except Exception as exc:  # a sheet that the first pass read but streaming cannot
+        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+                    f"the workbook cannot be read ({type(exc).__name__}); open it in Excel "
+                    "and save it again as .xlsx") from None
+    finally:
+        workbook.close()
 
 
 def _merged_problems(
@@ -490,12 +634,23 @@ def _map_headings(table: _Table) -> tuple[dict[str, int], list[Problem]]:
                 file=table.file, row=table.header_row, column=heading, code="DUPLICATE_COLUMN"))
         else:
             found[spec.name] = index
-    for spec in INPUT_COLUMNS:
-        if spec.required and spec.name not in found:
-            problems.append(Problem(
-                f"the required column '{spec.name}' is missing; add a column headed "
-                f"'{spec.name}' or '{spec.heading_it}'", file=table.file,
-                row=table.header_row, column=spec.name, code="MISSING_COLUMN"))
+    required = [spec for spec in INPUT_COLUMNS if spec.required]
+    missing = [spec for spec in required if spec.name not in found]
+    if len(missing) > len(required) // 2:
+        headings = ", ".join(f"'{_clip(h)}'" for h in table.headings[:12])
+        more = f" and {len(table.headings) - 12} more" if len(table.headings) > 12 else ""
+        problems.append(Problem(
+            f"this is not a units table: only {len(required) - len(missing)} of its "
+            f"{len(required)} required columns were found among the headings ({headings}{more}); "
+            f"missing: {', '.join(spec.name for spec in missing)}. Check that this is the right "
+            "file, and head its columns as the contract or the Italian template does",
+            file=table.file, row=table.header_row, code="WRONG_COLUMNS"))
+        return found, problems
+    for spec in missing:
+        problems.append(Problem(
+            f"the required column '{spec.name}' is missing; add a column headed "
+            f"'{spec.name}' or '{spec.heading_it}'", file=table.file,
+            row=table.header_row, column=spec.name, code="MISSING_COLUMN"))
     return found, problems
 
 
@@ -552,7 +707,7 @@ def _as_text(raw: _Raw) -> str | _Bad:
     if raw is None:
         return ""
     if isinstance(raw, str):
-        return _unquote(raw.strip())
+        return _unquote(_INVISIBLE.sub("", raw).strip())
     return _render(raw)
 
 
@@ -600,15 +755,21 @@ def _parse_date(raw: _Raw, italian: bool) -> date | _Bad:
         value = raw
     elif isinstance(raw, str):
         text = raw.strip()
+        dmy = None
         if iso := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
             year, month, day = (int(g) for g in iso.groups())
         elif dmy := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
             day, month, year = (int(g) for g in dmy.groups())
         else:
-            return _Bad("NOT_A_DATE", f"'{text}' is not a date; {hint}")
+            return _Bad("NOT_A_DATE", f"'{_clip(text)}' is not a date; {hint}")
         try:
             value = date(year, month, day)
         except ValueError:
+            if dmy and 1 <= day <= 12 and 13 <= month <= 31:
+                return _Bad("NOT_A_DATE", f"'{text}' is not a day of the calendar read as "
+                            "DD/MM/YYYY; it looks like the American order MM/DD/YYYY, in which "
+                            "case the other dates of the file written with '/' were read with "
+                            "day and month swapped: write every date as YYYY-MM-DD")
             return _Bad("NOT_A_DATE", f"'{text}' is not a day of the calendar; {hint}")
     elif isinstance(raw, int | float):
         return _Bad("NOT_A_DATE", f"the cell holds the number {_render(raw)}, not a date; "
@@ -625,8 +786,10 @@ def _shown(raw: _Raw) -> str:
     if raw is None:
         return ""
     if isinstance(raw, _Formula | _ExcelError):
-        return raw.text
-    return raw.strip() if isinstance(raw, str) else _render(raw)
+        return _clip(raw.text)
+    if isinstance(raw, float) and raw and not 1e-6 <= abs(raw) < 1e15:
+        return repr(raw)  # 1e+308, not three hundred digits
+    return _clip(raw) if isinstance(raw, str) else _clip(_render(raw))
 
 
 def _ungroup(part: str, group_mark: str | None) -> str | None:
@@ -646,6 +809,17 @@ def _ungroup(part: str, group_mark: str | None) -> str | None:
 def _parse_decimal(text: str, italian: bool, *, currency: bool) -> Decimal | _Bad:
     """Read a number written by a person or by Excel in any locale, refusing ambiguity.
 
+    See `_read_decimal`, which also says which decimal mark the reading assumed.
+    """
+    reading = _read_decimal(text, italian, currency=currency)
+    return reading if isinstance(reading, _Bad) else reading[0]
+
+
+def _read_decimal(
+    text: str, italian: bool, *, currency: bool
+) -> tuple[Decimal, str | None] | _Bad:
+    """Read a number written by a person or by Excel in any locale, refusing ambiguity.
+
     The last of ``.`` and ``,`` is the decimal mark when both occur; the other, spaces and
     no-break spaces separate groups of three digits. A single mark followed by exactly three
     digits (``1.234``) is a thousands separator only in the Italian dialect and for ``.``;
@@ -657,7 +831,9 @@ def _parse_decimal(text: str, italian: bool, *, currency: bool) -> Decimal | _Ba
         currency: allow a euro sign or ``EUR`` before or after the figure.
 
     Returns:
-        The exact value (with its sign), or why it cannot be read.
+        (the exact value with its sign, the decimal mark the reading assumed: ``.`` or ``,``,
+        also when only thousands separators show it, or None for a number without marks), or
+        why it cannot be read.
     """
     original = text.strip()
     s = original.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-")
@@ -667,9 +843,15 @@ def _parse_decimal(text: str, italian: bool, *, currency: bool) -> Decimal | _Ba
     s = s[1:].strip() if s[:1] in "+-" and s else s
     if currency:
         s = re.sub(r"^(?:€|eur)\s*", "", s, flags=re.IGNORECASE)
-    not_a_number = _Bad("NOT_A_NUMBER", f"'{original}' is not a number; write it like 1234.56 "
+    shown = _clip(original)
+    not_a_number = _Bad("NOT_A_NUMBER", f"'{shown}' is not a number; write it like 1234.56 "
                         "or 1.234,56")
     if not re.fullmatch(r"[0-9 .,]*[0-9][0-9 .,]*", s):
+        if re.fullmatch(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+", s):
+            return _Bad("NOT_A_NUMBER", f"'{shown}' is in scientific notation, which Excel "
+                        "uses when a number is too long for the column and which loses "
+                        "digits; format the column as a number with two decimals, export the "
+                        "file again and check the figure")
         return not_a_number
     marks = [ch for ch in s if ch in ".,"]
     decimal_mark: str | None = None
@@ -686,7 +868,7 @@ def _parse_decimal(text: str, italian: bool, *, currency: bool) -> Decimal | _Ba
             if not (italian and mark == "."):
                 plain = (head + tail).replace(" ", "")
                 return _Bad("AMBIGUOUS_NUMBER",
-                            f"'{original}' is ambiguous ('{mark}' may separate thousands or mark "
+                            f"'{shown}' is ambiguous ('{mark}' may separate thousands or mark "
                             f"decimals); write {plain} or {plain}.00, without thousands "
                             "separators")
             group_mark = mark
@@ -700,10 +882,20 @@ def _parse_decimal(text: str, italian: bool, *, currency: bool) -> Decimal | _Ba
         whole, fraction = s, ""
     digits = _ungroup(whole, group_mark) if whole else "0"
     if digits is None or (fraction and not fraction.isdigit()):
-        return _Bad("NOT_A_NUMBER", f"'{original}' is not a valid number: thousands separators "
+        return _Bad("NOT_A_NUMBER", f"'{shown}' is not a valid number: thousands separators "
                     "must separate groups of three digits; write it like 1234.56 or 1.234,56")
     value = Decimal(f"{digits}.{fraction or '0'}")
-    return -value if negative else value
+    if decimal_mark is None and group_mark in (".", ","):
+        decimal_mark = "," if group_mark == "." else "."
+    return (-value if negative else value), decimal_mark
+
+
+def _decimal_mark(raw: _Raw, italian: bool) -> str | None:
+    """Return the decimal mark a number cell written as text was read with, if it shows one."""
+    if not isinstance(raw, str):
+        return None
+    reading = _read_decimal(_INVISIBLE.sub("", raw), italian, currency=True)
+    return None if isinstance(reading, _Bad) else reading[1]
 
 
 def _check_amount(cents: int, shown: str) -> int | _Bad:
@@ -727,6 +919,8 @@ def _parse_money(raw: _Raw, italian: bool) -> int | _Bad:
     if isinstance(raw, float):
         if not math.isfinite(raw):
             return _Bad("NOT_A_NUMBER", f"'{shown}' is not an amount in euros")
+        if abs(raw) > _MAX_CENTS / CENTS_PER_EURO:  # before multiplying: 1e308 * 100 is inf
+            return _check_amount(_MAX_CENTS + 1 if raw > 0 else -1, shown)
         cents = round(raw * CENTS_PER_EURO)
         if abs(raw * CENTS_PER_EURO - cents) > _CENT_TOLERANCE:
             return _Bad("TOO_MANY_DECIMALS", f"'{shown}' has more than two decimals; round it "
@@ -766,6 +960,9 @@ def _parse_int(raw: _Raw, italian: bool) -> int | _Bad:
     if value != value.to_integral_value():
         return _Bad("NOT_AN_INTEGER", f"'{shown}' is not a whole number; write a whole number "
                     "such as 12")
+    if value > _MAX_USERS:
+        return _Bad("TOO_LARGE", f"'{shown}' is implausibly large (more than {_MAX_USERS:,} "
+                    "users); check the figure")
     return int(value)
 
 
@@ -784,6 +981,8 @@ def _parse_cell(spec: ColumnSpec, raw: _Raw, italian: bool) -> object:
     """Parse one cell of a units-table column; None for an empty cell, else a value or _Bad."""
     if isinstance(raw, _Formula | _ExcelError):
         return _as_text(raw)
+    if isinstance(raw, str):
+        raw = _INVISIBLE.sub("", raw)
     if _is_blank(raw):
         return None
     if spec.kind not in ("text", "code") and isinstance(raw, str) and raw.strip()[:1] == "=":
@@ -816,7 +1015,8 @@ def load_units(path: str | Path) -> UnitsTable:
     columns, problems = _map_headings(table)
     problems.extend(table.problems)
     units: list[UnitRecord] = []
-    first_row_of: dict[str, int] = {}
+    first_row_of: dict[str, tuple[int, str]] = {}
+    marks: list[tuple[int, str, str, str]] = []  # (row, heading, text, decimal mark)
     for number, cells in table.rows:
         values: dict[str, Any] = {}
         row_ok = True
@@ -827,6 +1027,10 @@ def load_units(path: str | Path) -> UnitsTable:
                 row_ok = row_ok and not spec.required
                 continue
             value = _parse_cell(spec, cells[index], table.italian)
+            if spec.kind in ("money", "int") and not isinstance(value, _Bad | None):
+                mark = _decimal_mark(cells[index], table.italian)
+                if mark is not None:
+                    marks.append((number, table.headings[index], str(cells[index]).strip(), mark))
             if value is None and spec.required:
                 value = _Bad("EMPTY_VALUE", f"the cell is empty; fill in {_WHAT[spec.kind]}")
             if isinstance(value, _Bad):
@@ -837,6 +1041,7 @@ def load_units(path: str | Path) -> UnitsTable:
         problems.extend(_row_checks(table, columns, number, values, first_row_of))
         if row_ok:
             units.append(UnitRecord(row=number, **values))
+    problems.extend(_mixed_marks(table.file, marks))
     if not table.rows and not problems:
         problems.append(Problem("the table has headings but no units; add one row per unit",
                                 file=table.file, row=table.header_row, code="NO_ROWS"))
@@ -850,25 +1055,59 @@ def _row_checks(
     columns: Mapping[str, int],
     number: int,
     values: Mapping[str, Any],
-    first_row_of: dict[str, int],
+    first_row_of: dict[str, tuple[int, str]],
 ) -> list[Problem]:
-    """Checks across cells of a row: the id is unique, the end is not before the start."""
+    """Checks across cells of a row: the id is unique, the end is not before the start.
+
+    Ids are compared ignoring case and runs of spaces: ``UDO1234`` and ``udo1234`` name the
+    same unit in the registry, and two rows for one unit would fund it twice.
+    """
     problems: list[Problem] = []
     unit_id, start, end = values["unit_id"], values["start_date"], values["end_date"]
     if isinstance(unit_id, str) and unit_id:
-        if unit_id in first_row_of:
+        key = " ".join(unicodedata.normalize("NFKC", unit_id).casefold().split())
+        if key in first_row_of:
+            row, seen = first_row_of[key]
+            same = (f"is already used in row {row}" if seen == unit_id else
+                    f"is the same as '{seen}' in row {row} (ids are compared ignoring case "
+                    "and spaces)")
             problems.append(Problem(
-                f"the unit id '{unit_id}' is already used in row {first_row_of[unit_id]}; "
-                "give every unit its own id", file=table.file, row=number,
-                column=table.headings[columns["unit_id"]], code="DUPLICATE_ID"))
+                f"the unit id '{_clip(unit_id)}' {same}; give every unit its own id",
+                file=table.file, row=number, column=table.headings[columns["unit_id"]],
+                code="DUPLICATE_ID"))
         else:
-            first_row_of[unit_id] = number
+            first_row_of[key] = (number, unit_id)
     if isinstance(start, date) and isinstance(end, date) and end < start:
         problems.append(Problem(
             f"the end date {end.isoformat()} is before the start date {start.isoformat()}; "
             "correct one of them", file=table.file, row=number,
             column=table.headings[columns["end_date"]], code="END_BEFORE_START"))
     return problems
+
+
+def _mixed_marks(file: str, marks: Sequence[tuple[int, str, str, str]]) -> list[Problem]:
+    """Refuse a file whose amounts use both '.' and ',' as the decimal mark.
+
+    Each such cell can be read on its own, but a file that writes ``1.234,56`` in one row and
+    ``1,234.56`` or ``12.50`` in another was pasted together from two locales, and a figure
+    such as ``1.234`` in it could mean either 1234 or 1.234: nothing is guessed, the cells that
+    disagree with the file's more common mark (on a tie, with its first) are reported.
+    """
+    counts = {mark: sum(1 for m in marks if m[3] == mark) for mark in (".", ",")}
+    if not all(counts.values()):
+        return []
+    first = marks[0]
+    usual = max((".", ","), key=lambda mark: (counts[mark], mark == first[3]))
+    example = next(m for m in marks if m[3] == usual)
+    others = counts[usual] - 1
+    where = (f"row {example[0]} ('{_clip(example[2])}', column '{example[1]}')"
+             + (f" and {others} other cell{'s' if others > 1 else ''} use" if others else " uses"))
+    return [Problem(
+        f"'{_clip(text)}' uses '{mark}' as the decimal mark, but {where} '{usual}'; the file "
+        "mixes two number formats, so no amount can be read with certainty: write every "
+        "amount the same way, e.g. 1234.56",
+        file=file, row=row, column=heading, code="MIXED_NUMBER_FORMAT")
+        for row, heading, text, mark in marks if mark != usual]
 
 
 def load_allocation_table(path: str | Path) -> tuple[list[str], list[dict[str, str]], str]:
@@ -930,13 +1169,21 @@ def read_rule_document(path: str | Path) -> tuple[dict[str, Any], str]:
     if suffix not in RULE_EXTENSIONS:
         raise _fail(RuleSetError, file, "UNSUPPORTED_FORMAT",
                     f"rule sets are .yaml, .yml or .toml files, not '{suffix or 'no extension'}'")
-    data = _read_bytes(Path(path), file, RuleSetError)
+    data = _read_bytes(Path(path), file, RuleSetError, limit=MAX_RULE_BYTES,
+                       what="the rule set")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _fail(RuleSetError, file, "ENCODING",
                     "the rule set is not UTF-8 text; save it as UTF-8") from None
-    document = _parse_toml(text, file) if suffix == ".toml" else _parse_yaml(text, file)
+    try:
+        document = _parse_toml(text, file) if suffix == ".toml" else _parse_yaml(text, file)
+    except RecursionError:
+        raise _fail(RuleSetError, file, "TOO_DEEP",
+                    f"the rule set nests lists or mappings too deeply (the format needs about "
+                    f"6 levels, at most {MAX_RULE_DEPTH} are read); check the brackets and the "
+                    "indentation") from None
+    _check_document_size(document, file)
     if not isinstance(document, dict):
         kind = "empty" if document is None else f"a {type(document).__name__}"
         raise _fail(RuleSetError, file, "NOT_A_MAPPING",
@@ -944,8 +1191,48 @@ def read_rule_document(path: str | Path) -> tuple[dict[str, Any], str]:
     return document, hashlib.sha256(data).hexdigest()
 
 
+def _check_document_size(document: Any, file: str) -> None:
+    """Refuse a document nested deeper than `MAX_RULE_DEPTH` or larger than `MAX_RULE_NODES`.
+
+    Values are counted as the program will walk them: a YAML alias counts each time it is used,
+    so a small file of nested aliases (a "billion laughs") is refused before anything copies
+    or walks it.
+    """
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_RULE_NODES:
+            raise _fail(RuleSetError, file, "TOO_LARGE",
+                        f"the rule set holds more than {MAX_RULE_NODES} values (counting every "
+                        "use of a YAML alias); a rule set has a few hundred, check the file")
+        if depth > MAX_RULE_DEPTH:
+            raise _fail(RuleSetError, file, "TOO_DEEP",
+                        f"the rule set nests lists or mappings more than {MAX_RULE_DEPTH} "
+                        "levels deep (the format needs about 6); check the brackets and the "
+                        "indentation")
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key that appears twice in one mapping."""
+    """The safe loader, refusing a key that appears twice in one mapping.
+
+    A scalar that matches a YAML type but is not a valid value of it (the date ``2024-02-30``,
+    ``!!int 1.5``) makes PyYAML raise a bare ValueError; here it becomes a located YAML error.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct one node, locating any value error at the node."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the value '{node.value}' cannot be read ({exc}); quote it if it "
+                "is text", node.start_mark) from None
 
 
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -1166,7 +1453,10 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]
 
 
 def _move_into_place(folder: Path, temps: Mapping[str, Path]) -> None:
-    """Replace each output by its temporary file; on failure restore the previous outputs."""
+    """Replace each output by its temporary file; on failure restore the previous outputs.
+
+    A failure is any exception, an interruption (Ctrl-C, `KeyboardInterrupt`) included.
+    """
     backups: dict[str, Path | None] = {}
     try:
         for name in temps:
@@ -1185,7 +1475,7 @@ def _move_into_place(folder: Path, temps: Mapping[str, Path]) -> None:
             for name, temp in temps.items():
                 os.replace(temp, folder / name)
                 moved.append(name)
-        except OSError:
+        except BaseException:  # also Ctrl-C half-way: never leave a mix of old and new outputs
             for name in moved:
                 previous = backups[name]
                 if previous is None:

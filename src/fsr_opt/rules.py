@@ -158,17 +158,32 @@ def _percent_text(value: Fraction) -> str:
     return _decimal_text(decimal)
 
 
+_MAX_EXPONENT = 30
+"""Decimal exponents beyond +-30 are refused: ``1e999999999`` would take forever to expand."""
+
+MAX_AMOUNT_CENTS = 10**15 * 100
+"""Above 10^15 euros an amount of a rule set is a typing error (``1e20``), not a fund.
+
+Far above any real fund, so that exactness can still be tested on 16-digit amounts; the
+solver's own numerical range is narrower (see docs/errors.md).
+"""
+
+
 def _to_decimal(value: object) -> Decimal | None:
     """Read a YAML number (or a quoted decimal) exactly; None if it is not a finite number.
 
     Floats go through ``repr``, the shortest text that reads back as the same float, which is
-    the text written in the file for any value with at most 15 significant digits.
+    the text written in the file for any value with at most 15 significant digits. A number
+    whose exponent lies beyond +-30 (``"1e999999999"``) is refused too: no fund, share or
+    amount is that large or that small, and turning it into an exact fraction would not end.
     """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
         number = Decimal(value)
-        return number if number.is_finite() else None
+        if not number.is_finite():
+            return None
+        return number if number.is_zero() or abs(number.adjusted()) <= _MAX_EXPONENT else None
     if isinstance(value, float):
         text = repr(value)
     elif isinstance(value, str):
@@ -179,7 +194,9 @@ def _to_decimal(value: object) -> Decimal | None:
         number = Decimal(text)
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite():
+        return None
+    return number if number.is_zero() or abs(number.adjusted()) <= _MAX_EXPONENT else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,6 +420,11 @@ class _Parser:
             self.problem(path, "BAD_VALUE",
                          f"value {_decimal_text(number)} has more than two decimals; "
                          "amounts are in euros and cents, round it to the cent")
+            return None
+        if abs(cents.numerator) > MAX_AMOUNT_CENTS:
+            self.problem(path, "TOO_LARGE",
+                         f"value {_decimal_text(number)} EUR is implausibly large (more than "
+                         "10^15 euros); check the figure")
             return None
         return cents.numerator
 
@@ -1027,7 +1049,13 @@ def apply_overrides(
             continue
         try:
             node["value"] = _override_value(text)
-        except yaml.YAMLError as exc:
+        except RecursionError:
+            problems.append(Problem(
+                f"{path}: the value '{text[:40]}...' nests brackets too deeply; write a "
+                "number such as 15.5, true/false, or a list such as [Bergamo, Gorle]",
+                code="BAD_OVERRIDE",
+            ))
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: the date 2024-02-30
             reason = " ".join(str(exc).split())
             problems.append(Problem(
                 f"{path}: cannot read the value '{text}' ({reason}); write a number such as "
