@@ -102,9 +102,6 @@ def test_hostile_file(name: str, tmp_path: Path) -> None:
             assert allocation[unit_id][column] == text, (unit_id, column)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the CLI prints no warning for units excluded as OUTSIDE_AMBITO yet (pipeline/cli change "
-    "described in docs/errors.md); remove this marker when it does"))
 def test_outside_ambito_is_warned(tmp_path: Path) -> None:
     name = "outside_ambito.csv"
     code, _, stderr = run(*solve_args(name, EXPECTED[name], tmp_path / "out"))

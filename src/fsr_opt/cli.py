@@ -20,6 +20,8 @@ from fsr_opt.audit import FORMATS, render_audit
 from fsr_opt.errors import FsrOptError, InputError
 from fsr_opt.labels import DEFAULT_LANGUAGE, LANGUAGES
 from fsr_opt.pipeline import (
+    Inputs,
+    input_warnings,
     load_inputs,
     plan_sweep,
     run_audit,
@@ -111,6 +113,16 @@ def _euros(text: str | None, option: str) -> str | None:
     return text
 
 
+def _load(
+    units: Path | None, rules: Path | None, overrides: list[tuple[str, str]]
+) -> Inputs:
+    """Load and check the inputs; print on stderr what loads but deserves a look."""
+    inputs = _guarded(lambda: load_inputs(units, rules, overrides))
+    for warning in input_warnings(inputs):
+        typer.echo(f"warning: {warning}", err=True)
+    return inputs
+
+
 def _overrides(
     budget: str | None, share: list[str] | None, min_award: str | None, sets: list[str] | None
 ) -> list[tuple[str, str]]:
@@ -155,7 +167,7 @@ def solve(
     """Compute the riparto; write the CSV tables, run.json, allocation.xlsx and report.html."""
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
-    inputs = _guarded(lambda: load_inputs(units, rules, overrides))
+    inputs = _load(units, rules, overrides)
     run = _guarded(lambda: run_solve(inputs, out, solver=solver, time_limit=time_limit,
                                      lang=lang))
     if not quiet:
@@ -192,7 +204,7 @@ def audit(
         raise _fail(InputError(f"--format '{fmt}' is not a report format; use one of "
                                f"{', '.join(FORMATS)}"))
     overrides = _overrides(budget, share, min_award, set_)
-    inputs = _guarded(lambda: load_inputs(units, rules, overrides))
+    inputs = _load(units, rules, overrides)
     run = _guarded(lambda: run_audit(inputs, allocation))
     typer.echo(render_audit(run.report, fmt), nl=False)
     if not run.report.is_ok:
@@ -210,7 +222,7 @@ def validate(
 ) -> None:
     """Check the units table and the rule set without solving; report every problem."""
     overrides = _overrides(budget, share, min_award, set_)
-    inputs = _guarded(lambda: load_inputs(units, rules, overrides))
+    inputs = _load(units, rules, overrides)
     eligible = sum(1 for item in inputs.assessments if item.eligible)
     typer.echo(
         f"{inputs.table.source}: {len(inputs.assessments)} units, {eligible} eligible; "

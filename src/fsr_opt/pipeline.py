@@ -49,7 +49,14 @@ from fsr_opt.report import (
     unit_outcomes,
 )
 from fsr_opt.rules import apply_overrides, parse_rule_set
-from fsr_opt.schema import Allocation, Assessment, RuleSet, SolveResult, UnitsTable
+from fsr_opt.schema import (
+    Allocation,
+    Assessment,
+    ExclusionReason,
+    RuleSet,
+    SolveResult,
+    UnitsTable,
+)
 from fsr_opt.solve import DEFAULT_TIME_LIMIT, solve_riparto
 from fsr_opt.whatif import (
     DIFF_COLUMNS,
@@ -132,6 +139,25 @@ def load_inputs(
     rules = load_rules(rules_path, overrides)
     table = load_units(units_path or default_units_path())
     return Inputs(table, rules, assess(table, rules), tuple(overrides))
+
+
+def input_warnings(inputs: Inputs, limit: int = 20) -> list[str]:
+    """Units that load but deserve a look: excluded as outside the Ambito.
+
+    A municipality outside the Ambito is excluded, not an input error, but it is often a
+    misspelling (case and accents are already forgiven): the planner must see it.
+    """
+    outside = [a.unit for a in inputs.assessments if ExclusionReason.OUTSIDE_AMBITO in a.reasons]
+    lines = [
+        f"{inputs.table.source}, row {unit.row}: unit {unit.unit_id} is in "
+        f"'{unit.municipality}', not a municipality of the Ambito "
+        f"({', '.join(inputs.rules.municipalities)}): excluded as OUTSIDE_AMBITO; check the "
+        "spelling if it belongs to the Ambito"
+        for unit in outside[:limit]
+    ]
+    if len(outside) > limit:
+        lines.append(f"... and {len(outside) - limit} more units excluded as OUTSIDE_AMBITO")
+    return lines
 
 
 def run_solve(

@@ -178,7 +178,7 @@ def _run_stage(
     try:
         with _native_stdout_silenced(solver_name == "highs"):
             model.problem.solve(solver)
-    except pulp.PulpSolverError as exc:
+    except (pulp.PulpSolverError, OSError) as exc:
         raise SolverError(f"solver '{solver_name}' failed at stage '{stage}': {exc}") from exc
     elapsed = time.monotonic() - started
     status = read_status(model.problem, solver_name, elapsed, limit)
