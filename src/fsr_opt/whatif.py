@@ -905,7 +905,7 @@ _TEST_DATA = {
     "it": {
         "NOT_IN_REGISTRY": "presente in AFAM: {registry}",
         "NOT_AUTHORIZED": "autorizzazione/CPE: {authorized}",
-        "OUTSIDE_AMBITO": "comune {municipality} {inside} dei comuni dell'Ambito",
+        "OUTSIDE_AMBITO": "comune {municipality} {inside} comuni dell'Ambito",
         "STARTED_IN_YEAR": "inizio attività {start}; escluse se dal {year_start}",
         "CEASED_BEFORE_YEAR": "cessazione: {end}",
         "EXPERIMENTAL": "sperimentale: {experimental}; mantiene i requisiti: {keeps}",
@@ -977,7 +977,7 @@ def criterion_checks(
         "registry": yes_no(unit.in_registry, lang),
         "authorized": yes_no(unit.authorized, lang),
         "municipality": unit.municipality,
-        "inside": (("tra i" if lang == "it" else "among") if in_ambito
+        "inside": (("è tra i" if lang == "it" else "among") if in_ambito
                    else ("non è tra i" if lang == "it" else "not among")),
         "start": date_text(unit.start_date),
         "year_start": date_text(unit.start_date.replace(year=rules.year, month=1, day=1)),
