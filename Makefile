@@ -22,7 +22,7 @@ run: $(VENV)/.installed
 	$(BIN)/fsr-opt solve --out $(OUT)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests $(wildcard benchmarks scripts)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
