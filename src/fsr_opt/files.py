@@ -94,7 +94,7 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024
 """Largest units table or allocation file read (bytes on disk)."""
 MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 """Largest total of the unpacked parts of a workbook (what openpyxl holds in memory)."""
-MAX_ROWS = 50_000
+MAX_ROWS = 150_000
 """Largest number of data rows (non-empty rows below the headings) read from a table."""
 MAX_RULE_BYTES = 5 * 1024 * 1024
 """Largest rule-set file read; the bundled one is about 30 kB."""
