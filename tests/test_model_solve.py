@@ -117,3 +117,25 @@ def test_cbc_preprocessing_false_infeasibility_is_retried() -> None:
         assert dict(result.allocation.awards) == {
             "a0s0u0": 2, "a0s1u1": 1, "a1s0u0": 2, "a1s1u0": 2, "a1s2u0": 1
         }
+
+
+def test_numerically_infeasible_tie_break_keeps_stage_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen with HiGHS at 20,000 units: the last stage (a pure tie-break) stays infeasible even
+    # after the retry. Stages 1-3 and every rule already hold: keep them, with a warning.
+    import fsr_opt.solve as solve_module
+
+    real = solve_module._run_stage
+
+    def failing_priority(model: Any, stage: str, *args: Any, **kwargs: Any) -> Any:
+        if stage == "priority":
+            raise InfeasibleError("numerically infeasible")
+        return real(model, stage, *args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "_run_stage", failing_priority)
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
+    units = [unit("U1", "s", 80000), unit("U2", "s", 50000)]
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert result.allocation is not None
+    assert dict(result.allocation.awards) == {"U1": 61538, "U2": 38462}
+    assert [s.name for s in result.stages] == ["spend", "deviation", "proportional_excess"]
+    assert "tie-break" in result.messages[0]
