@@ -10,6 +10,7 @@ import highspy
 import pulp
 import pytest
 
+import fsr_opt.solve as solve_module
 from fsr_opt.eligibility import assess, plan_services
 from fsr_opt.errors import InfeasibleError, SolverError
 from fsr_opt.model import build_model
@@ -122,8 +123,6 @@ def test_cbc_preprocessing_false_infeasibility_is_retried() -> None:
 def test_numerically_infeasible_tie_break_keeps_stage_3(monkeypatch: pytest.MonkeyPatch) -> None:
     # Seen with HiGHS at 20,000 units: the last stage (a pure tie-break) stays infeasible even
     # after the retry. Stages 1-3 and every rule already hold: keep them, with a warning.
-    import fsr_opt.solve as solve_module
-
     real = solve_module._run_stage
 
     def failing_priority(model: Any, stage: str, *args: Any, **kwargs: Any) -> Any:
