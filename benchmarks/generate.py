@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import io
 import json
 import random
@@ -52,99 +53,38 @@ YEAR = 2025
 
 Unit = dict[str, Any]  # contract column name -> value (money in cents)
 
-AMBITO = ("Bergamo", "Gorle", "Orio al Serio", "Ponteranica", "Sorisole", "Torre Boldone")
-OUTSIDE = ("Seriate", "Dalmine", "Stezzano", "Curno", "Mozzo")
-POPULATION = {
-    "Bergamo": 120_000, "Gorle": 6_500, "Orio al Serio": 1_800, "Ponteranica": 6_700,
-    "Sorisole": 9_100, "Torre Boldone": 8_800,
-}
-TYPE_ORDER = {code: i for i, code in enumerate((
-    "ASILO_NIDO", "MICRONIDO", "NIDO_FAMIGLIA", "CENTRO_PRIMA_INFANZIA", "CRD", "CAG", "CEM",
-    "COMUNITA_FAMILIARE", "ADM", "AFFIDO", "INSERIMENTO_COMUNITA", "SADH", "ALLOGGIO_AUTONOMIA",
-    "SED", "CSE", "SFA", "SFA_MINORI_SPERIMENTALE", "CAD", "CSS", "SAD",
-    "ALLOGGIO_PROTETTO_ANZIANI", "CENTRO_DIURNO_ANZIANI", "CASA",
-))}
-MUNICIPAL_SERVICES = ("ADM", "AFFIDO", "INSERIMENTO_COMUNITA", "SADH", "SAD")
-RESIDENTIAL_MINORI = ("CEM", "COMUNITA_FAMILIARE")
 
+def _load_example_script() -> Any:
+    """The example's generator: its tables of units are the realistic mix we scale up."""
+    spec = importlib.util.spec_from_file_location(
+        "make_bergamo_example", ROOT / "scripts" / "make_bergamo_example.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_EXAMPLE = _load_example_script()
+AMBITO: tuple[str, ...] = _EXAMPLE.AMBITO
+POPULATION: dict[str, int] = _EXAMPLE.POPULATION
+TYPE_ORDER: dict[str, int] = _EXAMPLE.TYPE_ORDER
+MUNICIPAL_SERVICES: tuple[str, ...] = _EXAMPLE.MUNICIPAL_SERVICES
+RESIDENTIAL_MINORI: tuple[str, ...] = _EXAMPLE.RESIDENTIAL_MINORI
+MUNICIPAL_LABEL: dict[str, str] = _EXAMPLE.MUNICIPAL_LABEL
+PROFILES: dict[str, Any] = _EXAMPLE.PROFILES
 # The example's 211 units of offer per (municipality, ownership) and type: the weights of the
 # mix of units of offer (data/README.md).
 COMPOSITION: dict[tuple[str, str], dict[str, int]] = {
-    ("Bergamo", "public"): {
-        "ASILO_NIDO": 11, "CENTRO_PRIMA_INFANZIA": 2, "CRD": 1, "CSE": 1,
-        "ALLOGGIO_PROTETTO_ANZIANI": 2, "CENTRO_DIURNO_ANZIANI": 5,
-    },
-    ("Bergamo", "private"): {
-        "ASILO_NIDO": 24, "MICRONIDO": 15, "NIDO_FAMIGLIA": 13, "CENTRO_PRIMA_INFANZIA": 5,
-        "CRD": 40, "CAG": 11, "CEM": 9, "COMUNITA_FAMILIARE": 5,
-        "ALLOGGIO_AUTONOMIA": 2, "SED": 1, "CSE": 6, "SFA": 4, "SFA_MINORI_SPERIMENTALE": 2,
-        "CAD": 2, "CSS": 1, "ALLOGGIO_PROTETTO_ANZIANI": 2, "CENTRO_DIURNO_ANZIANI": 2,
-        "CASA": 2,
-    },
-    ("Gorle", "public"): {"ASILO_NIDO": 1, "CENTRO_DIURNO_ANZIANI": 1},
-    ("Gorle", "private"): {"MICRONIDO": 1, "NIDO_FAMIGLIA": 1, "CRD": 2, "CAG": 1},
-    ("Orio al Serio", "public"): {
-        "ASILO_NIDO": 1, "CRD": 1, "ALLOGGIO_PROTETTO_ANZIANI": 1, "CENTRO_DIURNO_ANZIANI": 1,
-    },
-    ("Orio al Serio", "private"): {"CRD": 1},
-    ("Ponteranica", "public"): {"ASILO_NIDO": 1, "CRD": 1, "CENTRO_DIURNO_ANZIANI": 1},
-    ("Ponteranica", "private"): {"MICRONIDO": 1, "NIDO_FAMIGLIA": 1, "CRD": 2, "CSS": 1},
-    ("Sorisole", "private"): {
-        "ASILO_NIDO": 1, "MICRONIDO": 1, "NIDO_FAMIGLIA": 2, "CRD": 3, "CAG": 1, "CSE": 1,
-    },
-    ("Torre Boldone", "public"): {"ASILO_NIDO": 1, "CRD": 1, "CENTRO_DIURNO_ANZIANI": 1},
-    ("Torre Boldone", "private"): {
-        "ASILO_NIDO": 1, "MICRONIDO": 2, "NIDO_FAMIGLIA": 1, "CRD": 3, "CAG": 1,
-        "COMUNITA_FAMILIARE": 1, "ALLOGGIO_AUTONOMIA": 1, "CASA": 1,
-    },
+    key: mix for key, mix in _EXAMPLE.COMPOSITION.items() if mix
 }
+OUTSIDE = ("Seriate", "Dalmine", "Stezzano", "Curno", "Mozzo")
 
-# users (min, max), cost per user in euros (min, max), revenues / costs for private and for
-# public units, first and last year of the activity start (the example's profiles).
-PROFILES: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[float, float],
-                          tuple[float, float], tuple[int, int]]] = {
-    "ASILO_NIDO": ((20, 70), (7_500, 10_000), (0.72, 0.97), (0.62, 0.85), (1975, 2018)),
-    "MICRONIDO": ((8, 10), (8_000, 10_500), (0.75, 0.96), (0.65, 0.85), (2004, 2022)),
-    "NIDO_FAMIGLIA": ((3, 5), (5_500, 8_000), (0.80, 0.95), (0.70, 0.90), (2010, 2023)),
-    "CENTRO_PRIMA_INFANZIA": ((15, 40), (1_500, 3_000), (0.55, 0.90), (0.30, 0.60),
-                              (1995, 2021)),
-    "CRD": ((30, 300), (160, 420), (0.55, 0.90), (0.35, 0.60), (1985, 2021)),
-    "CAG": ((20, 80), (1_200, 2_200), (0.10, 0.45), (0.05, 0.25), (1990, 2020)),
-    "CEM": ((6, 10), (45_000, 60_000), (0.86, 0.97), (0.80, 0.95), (1985, 2019)),
-    "COMUNITA_FAMILIARE": ((3, 6), (25_000, 38_000), (0.82, 0.96), (0.80, 0.95),
-                           (1995, 2020)),
-    "ALLOGGIO_AUTONOMIA": ((2, 6), (12_000, 20_000), (0.65, 0.90), (0.60, 0.85), (2008, 2022)),
-    "SED": ((10, 20), (8_000, 12_000), (0.75, 0.93), (0.70, 0.90), (2005, 2020)),
-    "CSE": ((15, 30), (14_000, 20_000), (0.85, 0.96), (0.93, 0.96), (1985, 2015)),
-    "SFA": ((10, 35), (7_000, 11_000), (0.78, 0.94), (0.75, 0.90), (2000, 2019)),
-    "SFA_MINORI_SPERIMENTALE": ((8, 15), (7_000, 10_000), (0.75, 0.92), (0.70, 0.90),
-                                (2011, 2016)),
-    "CAD": ((5, 10), (35_000, 50_000), (0.88, 0.97), (0.85, 0.95), (1990, 2018)),
-    "CSS": ((8, 10), (40_000, 55_000), (0.88, 0.97), (0.85, 0.95), (1995, 2015)),
-    "ALLOGGIO_PROTETTO_ANZIANI": ((10, 25), (6_000, 10_000), (0.65, 0.90), (0.60, 0.85),
-                                  (1990, 2018)),
-    "CENTRO_DIURNO_ANZIANI": ((15, 40), (2_500, 5_000), (0.60, 0.88), (0.45, 0.75),
-                              (1982, 2015)),
-    "CASA": ((10, 20), (15_000, 22_000), (0.85, 0.96), (0.80, 0.95), (2000, 2020)),
-}
 
 # Municipal service lines, Bergamo-sized: users, cost per user (euros), revenues / costs.
 # SADH is sized up from the example's profile so that disabili demand lands near 1.15 x its
 # budget, as the example's Bergamo SADH line does.
-MUNICIPAL_PROFILE = {
-    "ADM": (110, 3_300, (0.00, 0.03)),
-    "AFFIDO": (85, 4_700, (0.03, 0.08)),
-    "INSERIMENTO_COMUNITA": (40, 37_500, (0.05, 0.10)),
-    "SADH": (20, 1_900, (0.05, 0.10)),
-    "SAD": (320, 1_875, (0.08, 0.12)),
-}
-MUNICIPAL_LABEL = {
-    "ADM": "Assistenza domiciliare minori (ADM)",
-    "AFFIDO": "Affido familiare minori",
-    "INSERIMENTO_COMUNITA": "Inserimenti di minori in comunità",
-    "SADH": "Assistenza domiciliare disabili (SADH)",
-    "SAD": "Servizio di assistenza domiciliare anziani (SAD)",
-}
+MUNICIPAL_PROFILE = {**_EXAMPLE.MUNICIPAL_PROFILE, "SADH": (20, 1_900, (0.05, 0.10))}
 LABEL = {
     "ASILO_NIDO": "Asilo nido", "MICRONIDO": "Micronido", "NIDO_FAMIGLIA": "Nido famiglia",
     "CENTRO_PRIMA_INFANZIA": "Centro prima infanzia", "CRD": "Centro estivo", "CAG": "CAG",
