@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from fsr_opt.eligibility import assess, plan_services
@@ -26,7 +26,9 @@ class Instance:
 
 
 @st.composite
-def instances(draw: st.DrawFn, minimum: int | None = None) -> Instance:
+def instances(
+    draw: st.DrawFn, minimum: int | None = None, units_per_line: int = 5
+) -> Instance:
     n_areas = draw(st.integers(1, 2))
     areas = [f"a{i}" for i in range(n_areas)]
     if n_areas == 1:
@@ -44,17 +46,17 @@ def instances(draw: st.DrawFn, minimum: int | None = None) -> Instance:
     rules = tiny_rules(services, shares, fund=fund, minimum=minimum)
     units = []
     for code in services:
-        for k in range(draw(st.integers(0, 5))):
+        for k in range(draw(st.integers(0, units_per_line))):
             deficit = draw(st.integers(-5000, 400_000))
             applied = draw(st.booleans()) or draw(st.booleans())
             units.append(unit(f"{code}u{k}", code, deficit, applied=applied))
     return Instance(rules, units)
 
 
-def solve(instance: Instance, solver: str = "cbc") -> Allocation:
+def solve(instance: Instance, solver: str = "cbc", *, prune: bool = True) -> Allocation:
     assessments = assess(table(instance.units), instance.rules)
     try:
-        result = solve_riparto(assessments, instance.rules, solver=solver)
+        result = solve_riparto(assessments, instance.rules, solver=solver, prune=prune)
     except InfeasibleError:
         # Refused only when the minimum is above every entitlement: nothing can be awarded.
         budgets = area_budgets(instance.rules)
@@ -112,6 +114,16 @@ def test_optimal_against_brute_force(instance: Instance) -> None:
 def test_row_order_changes_nothing(instance: Instance, rng: random.Random) -> None:
     shuffled = Instance(instance.rules, rng.sample(instance.units, len(instance.units)))
     assert dict(solve(shuffled).awards) == dict(solve(instance).awards)
+
+
+@settings(max_examples=30)
+@given(instances(units_per_line=20))
+def test_pruned_model_gives_the_full_models_awards(instance: Instance) -> None:
+    # The bounds of fsr_opt.bounds only drop funded sets that cannot be optimal.
+    pruned, full = solve(instance), solve(instance, prune=False)
+    assert dict(pruned.awards) == dict(full.awards)
+    assert {s: r.awarded for s, r in pruned.services.items()} == {
+        s: r.awarded for s, r in full.services.items()}
 
 
 @given(instances())

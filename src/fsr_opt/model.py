@@ -143,16 +143,22 @@ def _slack(
     return tolerance if stage == "spend" else tolerance + relative * abs(value)
 
 
-def build_model(plans: Sequence[ServicePlan], budgets: Mapping[str, int]) -> RipartoModel:
+def build_model(
+    plans: Sequence[ServicePlan],
+    budgets: Mapping[str, int],
+    candidates: Mapping[str, Sequence[Segment]] | None = None,
+) -> RipartoModel:
     """Build the MILP for all areas at once (they share no constraint, so the stages separate).
 
     Money is in cents inside the model too; the solution is brought back to exact integers by
-    `fsr_opt.solve`.
+    `fsr_opt.solve`. `candidates` limits each service line to the segments that can be optimal
+    (`fsr_opt.bounds`); by default every segment is in the model.
     """
     problem = pulp.LpProblem("fsr_riparto", pulp.LpMaximize)
     model = RipartoModel(problem=problem, plans=tuple(plans), budgets=dict(budgets))
     for plan in plans:
-        model.choices[plan.service] = _add_service(problem, plan)
+        offered = plan.segments if candidates is None else tuple(candidates[plan.service])
+        model.choices[plan.service] = _add_service(problem, plan, offered)
         model.totals[plan.service] = pulp.lpSum(c.part for c in model.choices[plan.service])
     priority_terms = []
     count = len(plans)
@@ -185,10 +191,11 @@ def build_model(plans: Sequence[ServicePlan], budgets: Mapping[str, int]) -> Rip
     return model
 
 
-def _add_service(problem: Any, plan: ServicePlan) -> list[SegmentChoice]:
+def _add_service(
+    problem: Any, plan: ServicePlan, segments: Sequence[Segment]
+) -> list[SegmentChoice]:
     choices: list[SegmentChoice] = []
-    segments = plan.segments
-    if len(segments) == 1 and segments[0].lower == 0:
+    if len(plan.segments) == 1 and plan.segments[0].lower == 0 and segments:
         # Minimum award 0: every fundable unit is funded as soon as lambda > 0; no binary.
         segment = segments[0]
         part = problem.add_variable(constraint_name("total", plan.service), lowBound=0)
@@ -201,7 +208,7 @@ def _add_service(problem: Any, plan: ServicePlan) -> list[SegmentChoice]:
         )
         part = problem.add_variable(constraint_name("part", plan.service, suffix), lowBound=0)
         problem += (part >= segment.lower * pick, constraint_name("minimum", plan.service, suffix))
-        last = segment is segments[-1]
+        last = segment.groups == plan.segments[-1].groups
         upper_name = (
             constraint_name("cap", plan.service)
             if last

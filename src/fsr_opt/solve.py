@@ -34,6 +34,7 @@ from typing import Any
 
 import pulp
 
+from fsr_opt.bounds import capacity_spend, deviation_window, excess_window, starting_solution
 from fsr_opt.eligibility import Segment, ServicePlan, plan_services, split_service_total
 from fsr_opt.errors import InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.exact import AreaOptimum, round_area, solve_area
@@ -258,8 +259,14 @@ def solve_riparto(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
+    prune: bool = True,
 ) -> SolveResult:
     """Compute the riparto of `rules` for the assessed units.
+
+    The model offers each service line only the segments that can be optimal
+    (`fsr_opt.bounds`): those of a solution at least as good as a starting one for stages 1-2,
+    then, once stage 2 is solved, those that can still reach its excess ratio. With `prune`
+    off every segment is offered (same result, slower: kept for cross-checks and benchmarks).
 
     Raises:
         SolverError: solver missing, crashed or stopped by the time limit.
@@ -271,47 +278,130 @@ def solve_riparto(
     warnings_ = check_minimum_reachable(assessments, plans, rules, budgets)
     for warning in warnings_:
         log.warning("%s", warning)
-    model = build_model(plans, budgets)
     deadline = started + time_limit
-    stages = []
-    for stage in STAGES:
-        try:
-            result = _run_stage(model, stage, solver, deadline)
-        except InfeasibleError:
-            if not model.fixes:
-                raise
-            log.info("stage %s infeasible with tight fixes; retrying with wider ones", stage)
-            model.relax_fixes(RETRY_TOLERANCE)
-            try:
-                result = _run_stage(model, stage, solver, deadline, careful=True)
-            except InfeasibleError:
-                if stage != STAGES[-1]:
-                    raise
-                # The last stage only breaks ties: the funded sets of stage 3 already satisfy
-                # every rule and the three real objectives. Keep them, and say so.
-                warnings_.append(
-                    f"the final tie-break (stage '{stage}') was numerically infeasible for "
-                    f"{solver}; the funded sets of the previous stage are kept (every rule and "
-                    "stages 1-3 hold; another solver may break the remaining ties differently)"
-                )
-                break
-        stages.append(result)
-        optima = exact_optima(model)
-        if stage in STAGE_TOLERANCE:
-            model.fix_stage(stage, _stage_values(stage, optima), STAGE_TOLERANCE[stage])
+    candidates = (candidate_segments(plans, budgets) if prune
+                  else {p.service: p.segments for p in plans})
+    run = _StageRun(build_model(plans, budgets, candidates), solver, deadline, warnings_)
+    for stage in STAGES[:2]:
+        run.solve(stage)
+    narrowed = narrow_by_excess(plans, budgets, candidates, run.optima) if prune else candidates
+    if _count(narrowed) < _count(candidates):
+        log.info("excess bound: %d of %d segments left", _count(narrowed), _count(candidates))
+        run = _StageRun(build_model(plans, budgets, narrowed), solver, deadline, warnings_)
+        for stage in STAGES[:2]:
+            run.solve(stage)
+    for stage in STAGES[2:]:
+        if not run.solve(stage):
+            break
     totals: dict[str, int] = {}
-    for area, optimum in optima.items():
+    for area, optimum in run.optima.items():
         totals.update(round_area([p for p in plans if p.area == area], optimum))
     allocation = allocation_from_totals(plans, budgets, totals)
     return SolveResult(
         status=SolveStatus.OPTIMAL,
         solver=solver,
         solver_version=solver_version(solver),
-        stages=tuple(stages),
+        stages=tuple(run.stages),
         allocation=allocation,
         seconds=time.monotonic() - started,
         messages=tuple(warnings_),
     )
+
+
+def _count(candidates: Mapping[str, Sequence[Segment]]) -> int:
+    return sum(len(segments) for segments in candidates.values())
+
+
+def candidate_segments(
+    plans: Sequence[ServicePlan], budgets: Mapping[str, int]
+) -> dict[str, tuple[Segment, ...]]:
+    """Per service line, the segments that can be part of a stage-2 optimum.
+
+    An area whose starting solution (`fsr_opt.bounds.starting_solution`) reaches the best
+    possible spend keeps the segments whose deviation bound does not exceed the start's; an
+    area where it does not (large gaps between funded sets) keeps every segment.
+    """
+    candidates: dict[str, tuple[Segment, ...]] = {}
+    for area, budget in budgets.items():
+        area_plans = [p for p in plans if p.area == area]
+        start = starting_solution(area_plans, budget)
+        if start is None:
+            log.info("area %s: no starting solution at the best spend; all segments", area)
+            candidates.update({p.service: p.segments for p in area_plans})
+            continue
+        picks, deviation = start
+        window = deviation_window(area_plans, capacity_spend(area_plans, budget), deviation)
+        for plan in area_plans:
+            pick = picks[plan.service]
+            kept = set(window[plan.service]) | ({pick} if pick else set())
+            candidates[plan.service] = tuple(s for s in plan.segments if s in kept)
+    return candidates
+
+
+def narrow_by_excess(
+    plans: Sequence[ServicePlan],
+    budgets: Mapping[str, int],
+    candidates: Mapping[str, tuple[Segment, ...]],
+    optima: Mapping[str, AreaOptimum],
+) -> dict[str, tuple[Segment, ...]]:
+    """Keep the candidates that can reach the excess ratio of the stage-2 optimum found.
+
+    `optima` must come from a model holding every stage-2-optimal segment (the candidates of
+    `candidate_segments`): its excess ratio then bounds stage 3's optimum.
+    """
+    narrowed = dict(candidates)
+    for area in budgets:
+        optimum = optima.get(area)
+        if optimum is None or optimum.excess_ratio is None:
+            continue
+        area_plans = [p for p in plans if p.area == area]
+        window = excess_window(area_plans, candidates, optimum.spend,
+                               float(optimum.excess_ratio))
+        narrowed.update(window)
+    return narrowed
+
+
+class _StageRun:
+    """The lexicographic stages on one model: each solved, checked, and fixed for the next."""
+
+    def __init__(
+        self, model: RipartoModel, solver: str, deadline: float, warnings_: list[str]
+    ) -> None:
+        self.model = model
+        self.solver = solver
+        self.deadline = deadline
+        self.warnings = warnings_
+        self.stages: list[StageResult] = []
+        self.optima: dict[str, AreaOptimum] = {}
+
+    def solve(self, stage: str) -> bool:
+        """Solve `stage`; False when the last tie-break had to be skipped (with a warning)."""
+        model, solver = self.model, self.solver
+        try:
+            result = _run_stage(model, stage, solver, self.deadline)
+        except InfeasibleError:
+            if not model.fixes:
+                raise
+            log.info("stage %s infeasible with tight fixes; retrying with wider ones", stage)
+            model.relax_fixes(RETRY_TOLERANCE)
+            try:
+                result = _run_stage(model, stage, solver, self.deadline, careful=True)
+            except InfeasibleError:
+                if stage != STAGES[-1]:
+                    raise
+                # The last stage only breaks ties: the funded sets of stage 3 already satisfy
+                # every rule and the three real objectives. Keep them, and say so.
+                self.warnings.append(
+                    f"the final tie-break (stage '{stage}') was numerically infeasible for "
+                    f"{solver}; the funded sets of the previous stage are kept (every rule and "
+                    "stages 1-3 hold; another solver may break the remaining ties differently)"
+                )
+                return False
+        self.stages.append(result)
+        self.optima = exact_optima(model)
+        if stage in STAGE_TOLERANCE:
+            model.fix_stage(stage, _stage_values(stage, self.optima), STAGE_TOLERANCE[stage])
+        return True
 
 
 def picked_segments(model: RipartoModel) -> dict[str, Segment | None]:

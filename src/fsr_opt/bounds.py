@@ -1,0 +1,215 @@
+"""Bounds that prove which funded sets can be optimal, so the MILP only sees those.
+
+A service line of N fundable units has up to N segments (funded sets), but the optimum of an
+area sits near its targets: a segment whose every total is provably worse than a known
+solution can be left out of the model without changing the result. This is what makes
+100,000 units solvable in seconds: the solver still decides, on the segments that can win.
+
+The bounds relax every *other* line of the area to its convex hull [0, capacity_s]:
+
+* **deviation** (stage 2). With the area's spend X fixed, the others' least deviation at a
+  total R is ``base + |R - C|`` (C = sum of their targets clamped to capacity, base = what
+  capacity leaves uncovered) for R in [0, sum of capacities]. A line at total S therefore
+  costs at least ``base + |S - T_s| + |S - (X - C)|``: minimised over a segment in closed
+  form. A segment whose bound exceeds a known solution's deviation is never stage-2 optimal.
+* **excess ratio** (stage 3). At total S the line's own ratio is ``(S - T_s) / T_s`` and the
+  others need a water level rho with ``sum_s' min(cap, (1 + rho) T_s') >= X - S``. A segment
+  whose bound exceeds the excess ratio of a *stage-2-optimal* solution is never stage-3
+  optimal (and so never part of the lexicographic optimum).
+
+Bounds are computed in floating point, compared with a margin far larger than their rounding
+error and than the solver's stage tolerances: a margin only keeps more segments than needed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from fsr_opt.eligibility import Segment, ServicePlan
+from fsr_opt.exact import solve_area
+
+# Neighbouring segments kept around each anchor of the starting solution.
+NEIGHBOURS = 2
+
+
+def deviation_margin(deviation: float) -> float:
+    """Cents a bound may exceed the best known deviation and still keep its segment."""
+    return 2.0 + 1e-6 * abs(deviation)
+
+
+EXCESS_MARGIN = 1e-5
+
+
+@dataclass(frozen=True)
+class _Line:
+    target: float
+    capacity: float
+
+
+def capacity_spend(plans: Sequence[ServicePlan], budget: int) -> int:
+    """The spend no funded set can exceed: the budget, or every line at full capacity."""
+    return min(budget, sum(plan.capacity for plan in plans))
+
+
+def water_level_totals(plans: Sequence[ServicePlan], spend: float) -> dict[str, float]:
+    """Continuous relaxation of stages 1-3: each line at min(capacity, (1 + rho) T_s).
+
+    Lines with no target take their capacity first (as the exact stage 3 does).
+    """
+    lines = {p.service: _Line(float(p.target), float(p.capacity)) for p in plans}
+    fixed = {s: line.capacity for s, line in lines.items() if line.target <= 0}
+    weighted = {s: line for s, line in lines.items() if line.target > 0}
+    level = _level(list(weighted.values()), spend - sum(fixed.values()))
+    totals = dict(fixed)
+    for service, line in weighted.items():
+        totals[service] = min(line.capacity, max(0.0, (1 + level) * line.target))
+    return totals
+
+
+def _filled(lines: Sequence[_Line], level: float) -> float:
+    return sum(min(line.capacity, max(0.0, (1 + level) * line.target)) for line in lines)
+
+
+def _level(lines: Sequence[_Line], needed: float) -> float:
+    """Least rho >= -1 with sum min(cap, (1 + rho) T) >= needed; inf if capacity is short."""
+    if needed <= 0 or not lines:
+        return -1.0 if needed <= 0 else math.inf
+    if needed > sum(line.capacity for line in lines):
+        return math.inf
+    breaks = sorted({line.capacity / line.target - 1 for line in lines})
+    previous = -1.0
+    for level in breaks:
+        if _filled(lines, level) >= needed:
+            break
+        previous = level
+    slope = sum(line.target for line in lines if (1 + previous) * line.target < line.capacity)
+    if slope <= 0:
+        return previous
+    return previous + (needed - _filled(lines, previous)) / slope
+
+
+def starting_picks(plans: Sequence[ServicePlan], budget: int) -> dict[str, Segment | None]:
+    """A funded set per line near the continuous optimum, reaching the best spend if it can.
+
+    Each line starts at the last segment starting at or below its water-level total (so the
+    lower bounds fit in the budget); lines are then moved up one segment at a time, those
+    furthest below their water-level total first, while the spend falls short.
+    """
+    goal = capacity_spend(plans, budget)
+    level = water_level_totals(plans, goal)
+    picks: dict[str, int] = {}
+    for plan in plans:
+        lowers = [segment.lower for segment in plan.segments]
+        picks[plan.service] = bisect.bisect_right(lowers, level[plan.service]) - 1
+    by_service = {plan.service: plan for plan in plans}
+
+    def uppers() -> int:
+        return sum(_upper(by_service[s], k) for s, k in picks.items())
+
+    lows = sum(by_service[s].segments[k].lower for s, k in picks.items() if k >= 0)
+    while uppers() < goal:
+        movable = [
+            plan for plan in plans
+            if picks[plan.service] + 1 < len(plan.segments)
+            and lows - _lower(plan, picks[plan.service])
+            + plan.segments[picks[plan.service] + 1].lower <= budget
+        ]
+        if not movable:
+            break
+        plan = max(movable, key=lambda p: (level[p.service] - _upper(p, picks[p.service]),
+                                           -p.priority))
+        lows += plan.segments[picks[plan.service] + 1].lower - _lower(plan, picks[plan.service])
+        picks[plan.service] += 1
+    return {
+        plan.service: plan.segments[picks[plan.service]] if picks[plan.service] >= 0 else None
+        for plan in plans
+    }
+
+
+def _lower(plan: ServicePlan, index: int) -> int:
+    return plan.segments[index].lower if index >= 0 else 0
+
+
+def _upper(plan: ServicePlan, index: int) -> int:
+    return plan.segments[index].upper if index >= 0 else 0
+
+
+def deviation_window(
+    plans: Sequence[ServicePlan], spend: int, deviation: float
+) -> dict[str, tuple[Segment, ...]]:
+    """Segments that can be part of a solution at `spend` with a deviation up to `deviation`.
+
+    Given the deviation of a known solution at the best spend, this keeps every segment of
+    every stage-2 optimum (and a margin more).
+    """
+    lines = {p.service: _Line(float(p.target), float(p.capacity)) for p in plans}
+    clamped = {s: min(line.target, line.capacity) for s, line in lines.items()}
+    total_clamped = sum(clamped.values())
+    total_base = sum(line.target - clamped[s] for s, line in lines.items())
+    total_capacity = sum(line.capacity for line in lines.values())
+    limit = deviation + deviation_margin(deviation)
+    window: dict[str, tuple[Segment, ...]] = {}
+    for plan in plans:
+        line = lines[plan.service]
+        base = total_base - (line.target - clamped[plan.service])
+        others_at_target = total_clamped - clamped[plan.service]
+        reachable_low = spend - 1.0 - (total_capacity - line.capacity)
+        meet = spend - others_at_target  # the line's total when the others sit at target
+        low, high = min(line.target, meet), max(line.target, meet)
+        floor = base + (high - low)
+        kept = []
+        for segment in plan.segments:
+            lower, upper = max(segment.lower, reachable_low), min(segment.upper, spend + 1.0)
+            if lower > upper:
+                continue
+            outside = max(0.0, low - upper, lower - high)
+            if floor + 2 * outside - 1.0 <= limit:
+                kept.append(segment)
+        window[plan.service] = tuple(kept)
+    return window
+
+
+def excess_window(
+    plans: Sequence[ServicePlan],
+    candidates: Mapping[str, Sequence[Segment]],
+    spend: int,
+    excess_ratio: float,
+) -> dict[str, tuple[Segment, ...]]:
+    """Candidates that can be part of a solution at `spend` with excess ratio <= `excess_ratio`.
+
+    Given the ratio of a stage-2-optimal solution, this keeps every segment of every stage-3
+    optimum (and a margin more).
+    """
+    lines = {p.service: _Line(float(p.target), float(p.capacity)) for p in plans}
+    limit = excess_ratio + EXCESS_MARGIN * (1 + abs(excess_ratio))
+    window: dict[str, tuple[Segment, ...]] = {}
+    for plan in plans:
+        line = lines[plan.service]
+        others = [other for s, other in lines.items() if s != plan.service]
+        weighted = [other for other in others if other.target > 0]
+        fixed = sum(other.capacity for other in others if other.target <= 0)
+        kept = []
+        for segment in candidates[plan.service]:
+            own = (segment.lower - line.target) / line.target if line.target > 0 else -1.0
+            needed = spend - 1.0 - segment.upper - fixed
+            if own <= limit and _level(weighted, needed) <= limit:
+                kept.append(segment)
+        window[plan.service] = tuple(kept)
+    return window
+
+
+def starting_solution(
+    plans: Sequence[ServicePlan], budget: int
+) -> tuple[dict[str, Segment | None], float] | None:
+    """Starting funded sets and their exact deviation, if they reach the best spend."""
+    picks = starting_picks(plans, budget)
+    try:
+        optimum = solve_area(plans, picks, budget)
+    except ValueError:
+        return None
+    if optimum.spend != capacity_spend(plans, budget):
+        return None
+    return picks, float(optimum.deviation)

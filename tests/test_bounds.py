@@ -1,0 +1,151 @@
+"""The pruning bounds never drop a segment an optimum needs (checked by enumeration)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from fractions import Fraction
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from fsr_opt.bounds import (
+    capacity_spend,
+    deviation_window,
+    excess_window,
+    starting_picks,
+    starting_solution,
+    water_level_totals,
+)
+from fsr_opt.eligibility import Segment, ServicePlan, service_segments
+from fsr_opt.exact import AreaOptimum, solve_area
+
+
+def plan(service: str, priority: int, target: int, entitlements: Sequence[int],
+         minimum: int) -> ServicePlan:
+    fundable = sorted((e for e in entitlements if e >= minimum and e > 0), reverse=True)
+    ranked = tuple((f"{service}u{i}", e) for i, e in enumerate(fundable))
+    return ServicePlan(
+        area="a", service=service, priority=priority, target=Fraction(target),
+        historical=target, ranked=ranked,
+        segments=service_segments([e for _, e in ranked], minimum),
+    )
+
+
+@st.composite
+def areas(draw: st.DrawFn) -> tuple[list[ServicePlan], int]:
+    """One area: 1-3 service lines of up to 9 units; gaps of every size."""
+    minimum = draw(st.sampled_from([0, 30_000, 100_000, draw(st.integers(1, 200_000))]))
+    lines = draw(st.integers(1, 3))
+    plans = []
+    for index in range(lines):
+        entitlements = draw(st.lists(st.integers(1, 600_000), max_size=9))
+        if draw(st.booleans()):  # groups of equal entitlements
+            entitlements += entitlements[: draw(st.integers(0, 3))]
+        target = draw(st.integers(0, 2_000_000))
+        plans.append(plan(f"s{index}", index, target, entitlements, minimum))
+    budget = draw(st.integers(0, 3_000_000))
+    # Targets are the budget split by the 2024 figures, as in `rules.service_targets`.
+    historical = sum(p.historical for p in plans)
+    plans = [
+        ServicePlan(p.area, p.service, p.priority,
+                    Fraction(budget * p.historical, historical) if historical else Fraction(0),
+                    p.historical, p.ranked, p.segments)
+        for p in plans
+    ]
+    return plans, budget
+
+
+def combinations(plans: Sequence[ServicePlan], budget: int
+                 ) -> list[tuple[tuple[Segment | None, ...], AreaOptimum]]:
+    """Every feasible choice of funded sets with its exact stage values."""
+    found = []
+    for combo in itertools.product(*[[None, *p.segments] for p in plans]):
+        picks = {p.service: s for p, s in zip(plans, combo, strict=True)}
+        try:
+            found.append((combo, solve_area(plans, picks, budget)))
+        except ValueError:
+            continue
+    return found
+
+
+def optimal(found: list[tuple[tuple[Segment | None, ...], AreaOptimum]]
+            ) -> tuple[int, Fraction, list[tuple[tuple[Segment | None, ...], AreaOptimum]]]:
+    spend = max(o.spend for _, o in found)
+    at_spend = [(c, o) for c, o in found if o.spend == spend]
+    deviation = min(o.deviation for _, o in at_spend)
+    return spend, deviation, [(c, o) for c, o in at_spend if o.deviation == deviation]
+
+
+@settings(max_examples=300)
+@given(areas())
+def test_deviation_window_keeps_every_stage2_optimum(area: tuple[list[ServicePlan], int]) -> None:
+    plans, budget = area
+    start = starting_solution(plans, budget)
+    assume(start is not None)
+    assert start is not None
+    _, start_deviation = start
+    found = combinations(plans, budget)
+    spend, deviation, best = optimal(found)
+    assert spend == capacity_spend(plans, budget)  # the start proves the best spend
+    assert Fraction(start_deviation) >= deviation - Fraction(1, 10**6)
+    window = deviation_window(plans, spend, start_deviation)
+    for combo, _ in best:
+        for plan_, segment in zip(plans, combo, strict=True):
+            assert segment is None or segment in window[plan_.service]
+
+
+@settings(max_examples=300)
+@given(areas())
+def test_excess_window_keeps_every_stage3_optimum(area: tuple[list[ServicePlan], int]) -> None:
+    plans, budget = area
+    found = combinations(plans, budget)
+    spend, _, best = optimal(found)
+    ratios = [o.excess_ratio for _, o in best]
+    assume(all(r is not None for r in ratios))
+    least = min(r for r in ratios if r is not None)
+    # The bound may come from any stage-2 optimum: the worst one is the hardest case.
+    worst = max(r for r in ratios if r is not None)
+    everything = {p.service: p.segments for p in plans}
+    window = excess_window(plans, everything, spend, float(worst))
+    for combo, optimum in best:
+        if optimum.excess_ratio != least:
+            continue
+        for plan_, segment in zip(plans, combo, strict=True):
+            assert segment is None or segment in window[plan_.service]
+
+
+@given(areas())
+def test_starting_solution_is_exact_and_feasible(area: tuple[list[ServicePlan], int]) -> None:
+    plans, budget = area
+    picks = starting_picks(plans, budget)
+    lows = sum(s.lower for s in picks.values() if s is not None)
+    start = starting_solution(plans, budget)
+    if start is None:
+        return
+    assert lows <= budget
+    optimum = solve_area(plans, start[0], budget)
+    assert optimum.spend == capacity_spend(plans, budget)
+    assert start[1] == pytest.approx(float(optimum.deviation), abs=1e-6)
+
+
+def test_water_level_fills_in_proportion_to_targets() -> None:
+    plans = [plan("s0", 0, 100, [1000], 0), plan("s1", 1, 300, [10_000], 0)]
+    totals = water_level_totals(plans, 800)
+    assert totals == {"s0": pytest.approx(200), "s1": pytest.approx(600)}
+    # s0 is full at 1,000: the rest goes to s1.
+    assert water_level_totals(plans, 5000) == {"s0": 1000, "s1": pytest.approx(4000)}
+
+
+def test_far_segments_are_dropped() -> None:
+    # 40 units of 1,000 EUR..; minimum 300 EUR: many segments, the target needs few.
+    entitlements = [100_000 + 1_000 * k for k in range(40)]
+    plans = [plan("s0", 0, 1_000_000, entitlements, 30_000),
+             plan("s1", 1, 1_000_000, entitlements, 30_000)]
+    budget = 2_000_000
+    start = starting_solution(plans, budget)
+    assert start is not None
+    window = deviation_window(plans, capacity_spend(plans, budget), start[1])
+    for p in plans:
+        assert 0 < len(window[p.service]) < len(p.segments) // 4
