@@ -9,6 +9,7 @@ from fsr_opt.money import (
     format_cents,
     format_cents_it,
     largest_remainder,
+    largest_remainder_over,
     round_half_up,
 )
 
@@ -55,3 +56,29 @@ def test_largest_remainder_properties(weights: list[int], total: int) -> None:
         assert abs(parts[key] - quota) < 1
     # Order of the input does not matter.
     assert largest_remainder(total, list(reversed(quotas))) == parts
+
+
+@given(
+    st.lists(st.tuples(st.text(min_size=1, max_size=3), st.integers(0, 10**6)), max_size=12,
+             unique_by=lambda item: item[0]),
+    st.integers(1, 10**5),
+)
+def test_split_over_a_common_denominator_is_largest_remainder(
+    items: list[tuple[str, int]], denominator: int
+) -> None:
+    total_quota = sum(n for _, n in items)
+    for total in {total_quota // denominator, -(-total_quota // denominator)}:
+        try:
+            expected = largest_remainder(total, [(k, Fraction(n, denominator)) for k, n in items])
+        except ValueError:
+            with pytest.raises(ValueError):
+                largest_remainder_over(total, items, denominator)
+            continue
+        assert largest_remainder_over(total, items, denominator) == expected
+
+
+@given(st.fractions(max_denominator=10**9), st.integers(-10**12, 10**12))
+def test_round_half_up_of_integers_and_fractions(value: Fraction, whole: int) -> None:
+    assert round_half_up(whole) == whole
+    expected = int((abs(value) + Fraction(1, 2)) // 1) * (1 if value >= 0 else -1)
+    assert round_half_up(value) == expected

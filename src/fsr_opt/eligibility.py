@@ -23,7 +23,7 @@ from datetime import date
 from fractions import Fraction
 
 from fsr_opt.errors import InputError, Problem
-from fsr_opt.money import largest_remainder, round_half_up
+from fsr_opt.money import largest_remainder_over, round_half_up
 from fsr_opt.rules import normalize_name, service_targets
 from fsr_opt.schema import (
     Assessment,
@@ -286,8 +286,8 @@ def split_service_total(plan: ServicePlan, total: int) -> dict[str, int]:
     if segment is None:
         raise ValueError(f"service {plan.service}: total {total} is not reachable")
     funded = plan.ranked[: segment.funded_units]
-    quotas = [(unit_id, Fraction(total * e, segment.funded_entitlement)) for unit_id, e in funded]
-    return largest_remainder(total, quotas)
+    numerators = [(unit_id, total * e) for unit_id, e in funded]
+    return largest_remainder_over(total, numerators, segment.funded_entitlement)
 
 
 def tranches(award: int, rules: RuleSet) -> tuple[int, int]:

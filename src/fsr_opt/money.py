@@ -39,11 +39,12 @@ def format_cents_it(cents: int) -> str:
     return f"{sign}{whole:,}".replace(",", ".") + f",{frac:02d}"
 
 
-def round_half_up(value: Fraction) -> int:
+def round_half_up(value: Fraction | int) -> int:
     """Round a rational to the nearest integer, halves away from zero (the payments rule)."""
-    doubled = 2 * abs(value)
-    rounded = (doubled.numerator // doubled.denominator + 1) // 2
-    return rounded if value >= 0 else -rounded
+    # floor(|n|/d + 1/2) in integers: called for every unit of a run, so no Fraction is built.
+    numerator, denominator = value.numerator, value.denominator
+    rounded = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return rounded if numerator >= 0 else -rounded
 
 
 def largest_remainder(
@@ -80,4 +81,26 @@ def largest_remainder(
     result = dict(floors)
     for i in order[:left]:
         result[keys[i]] += 1
+    return result
+
+
+def largest_remainder_over(
+    total: int, numerators: Sequence[tuple[K, int]], denominator: int
+) -> dict[K, int]:
+    """`largest_remainder` for quotas ``n / denominator`` sharing one denominator.
+
+    The same split, ties and errors, in integers only: a service line of 30,000 units is
+    split without building 30,000 fractions.
+    """
+    if denominator <= 0:
+        raise ValueError("the common denominator must be positive")
+    floors = {key: n // denominator for key, n in numerators}
+    left = total - sum(floors.values())
+    if left < 0 or left > sum(1 for _, n in numerators if n % denominator):
+        raise ValueError(f"cannot split {total} cents among quotas adding to "
+                         f"{sum(n for _, n in numerators) / denominator}")
+    order = sorted(numerators, key=lambda item: (-(item[1] % denominator), -item[1], str(item[0])))
+    result = dict(floors)
+    for key, _ in order[:left]:
+        result[key] += 1
     return result

@@ -6,6 +6,7 @@ same input gives byte-identical tables; the only clock readings go to ``run.json
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -38,8 +39,12 @@ TOTAL = "TOTAL"
 NO_OPERATOR = "(not given)"
 
 
+@functools.lru_cache(maxsize=4096)
 def format_ratio(value: Fraction, places: int = 6) -> str:
-    """Render an exact ratio (share, proration) with fixed decimals, rounded half up."""
+    """Render an exact ratio (share, proration) with fixed decimals, rounded half up.
+
+    Cached: a share is the same for every funded unit of a service line.
+    """
     scaled = round_half_up(value * 10**places)
     whole, frac = divmod(scaled, 10**places)
     return f"{whole}.{frac:0{places}d}"
