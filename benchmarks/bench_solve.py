@@ -50,7 +50,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "bergamo-2025" / "units.csv"
 EXAMPLE_SIZE = 211  # the example's units of offer (249 rows with the municipal lines)
-KINDS = ("fast-cbc", "fast-highs", "plain")
+KINDS = ("fast-cbc", "fast-highs", "full-cbc", "full-highs", "plain")
 ANALYSIS = "## Analysis"  # --markdown keeps this section of an existing file
 
 
@@ -132,7 +132,7 @@ def _lift_row_limit(units: Path) -> str | None:
 
 
 def work_fast(units: Path, budget: str | None, solver: str, limit: float,
-              profile: bool) -> dict[str, Any]:
+              profile: bool, prune: bool = True) -> dict[str, Any]:
     from fsr_opt.eligibility import assess, plan_services  # noqa: PLC0415
     from fsr_opt.errors import FsrOptError  # noqa: PLC0415
     from fsr_opt.files import load_units  # noqa: PLC0415
@@ -140,9 +140,10 @@ def work_fast(units: Path, budget: str | None, solver: str, limit: float,
     from fsr_opt.pipeline import load_rules  # noqa: PLC0415
     from fsr_opt.report import exact_objectives, render_tables  # noqa: PLC0415
     from fsr_opt.rules import area_budgets  # noqa: PLC0415
-    from fsr_opt.solve import solve_riparto, solver_version  # noqa: PLC0415
+    from fsr_opt.solve import candidate_segments, solve_riparto, solver_version  # noqa: PLC0415
 
-    out: dict[str, Any] = {"kind": f"fast-{solver}", "solver_version": solver_version(solver)}
+    kind = f"{'fast' if prune else 'full'}-{solver}"
+    out: dict[str, Any] = {"kind": kind, "solver_version": solver_version(solver)}
     lifted = _lift_row_limit(units)
     if lifted:
         out["note"] = lifted
@@ -164,6 +165,10 @@ def work_fast(units: Path, budget: str | None, solver: str, limit: float,
     out["segments"] = sum(len(p.segments) for p in plans)
     out["binaries"] = sum(1 for v in model.problem.variables() if v.cat != "Continuous")
     del model
+    with _timer(times, "bounds"):
+        offered = candidate_segments(plans, budgets) if prune else None
+    out["offered"] = (sum(len(s) for s in offered.values()) if offered is not None
+                      else out["segments"])
     handler = _StageLog()
     logger = logging.getLogger("fsr_opt.solve")
     logger.addHandler(handler)
@@ -173,7 +178,8 @@ def work_fast(units: Path, budget: str | None, solver: str, limit: float,
     try:
         if profiler:
             profiler.enable()
-        result = solve_riparto(assessments, rules, solver=solver, time_limit=limit)
+        result = solve_riparto(assessments, rules, solver=solver, time_limit=limit,
+                               prune=prune)
     except FsrOptError as exc:
         times["solve"] = time.perf_counter() - started
         times["solve_cpu"] = _cpu() - cpu
@@ -245,8 +251,9 @@ def worker_main(args: argparse.Namespace) -> int:
     if args.worker == "plain":
         out = work_plain(args.units, args.budget, args.limit)
     else:
-        out = work_fast(args.units, args.budget, args.worker.removeprefix("fast-"),
-                        args.limit, args.profile)
+        prefix, solver = args.worker.split("-", 1)
+        out = work_fast(args.units, args.budget, solver, args.limit, args.profile,
+                        prune=prefix == "fast")
     print(json.dumps(out))
     return 0
 
@@ -281,6 +288,17 @@ def run_worker(kind: str, units: Path, budget: str | None, limit: float,
     result: dict[str, Any] = json.loads(lines[-1])
     result["wall_seconds"] = time.perf_counter() - started
     return result
+
+
+def time_cli(units: Path, budget: str | None, solver: str, work: Path) -> float | None:
+    """Wall-clock seconds of ``fsr-opt solve`` writing every output (what a user waits for)."""
+    command = [str(Path(sys.executable).with_name("fsr-opt")), "solve", "--units", str(units),
+               "--solver", solver, "--out", str(work / f"cli-{units.parent.name}-{solver}")]
+    if budget:
+        command += ["--budget", budget]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    return time.perf_counter() - started if done.returncode == 0 else None
 
 
 def prepare(size: int, seed: int, folder: Path) -> tuple[Path, str | None, int]:
@@ -363,12 +381,13 @@ def fast_row(size: int, rows: int, run: dict[str, Any]) -> list[str]:
     return [
         f"{size:,}", f"{rows:,}", run["kind"].removeprefix("fast-"),
         f"{run.get('fundable', 0):,}", f"{run.get('binaries', 0):,}",
+        f"{run.get('offered', run.get('binaries', 0)):,}",
         _fmt(times.get("load")), _fmt(times.get("assess")),
         _fmt(times.get("plan", 0) + times.get("build", 0) if "build" in times else None),
         *(_stage_seconds(run, s) for s in STAGE_NAMES),
         _fmt(times.get("solve")) + ("" if ok else f" ({run.get('status')})"),
         _fmt(times.get("render")), _fmt(times.get("end_to_end")),
-        _fmt(times.get("end_to_end_cpu")),
+        _fmt(times.get("end_to_end_cpu")), _fmt(run.get("cli_seconds")),
         f"{memory['peak_mb']:.0f}" if memory else "-",
         _euros(run.get("spend_cents")), _euros(run.get("deviation_cents")),
     ]
@@ -402,9 +421,10 @@ def plain_row(size: int, plain: dict[str, Any], fast: dict[str, Any] | None) -> 
 
 
 STAGE_NAMES = ("spend", "deviation", "proportional_excess", "priority")
-FAST_HEADER = ["N", "rows", "solver", "fundable", "binaries", "load s", "assess s",
-               "build s", "stage 1 s", "stage 2 s", "stage 3 s", "stage 4 s", "solve s",
-               "render s", "end-to-end s", "e2e CPU s", "peak MB", "spend EUR", "deviation EUR"]
+FAST_HEADER = ["N", "rows", "solver", "fundable", "segments", "offered", "load s",
+               "assess s", "build s", "stage 1 s", "stage 2 s", "stage 3 s", "stage 4 s",
+               "solve s", "render s", "end-to-end s", "e2e CPU s", "CLI s", "peak MB",
+               "spend EUR", "deviation EUR"]
 PLAIN_HEADER = ["N", "binaries", "build s", "stage 1 s", "stage 2 s", "stage 3 s",
                 "stage 4 s", "build+solve s", "CPU s", "peak MB", "plain / fast (CBC solve)",
                 "plain - fast"]
@@ -462,6 +482,12 @@ def tables(entries: list[dict[str, Any]]) -> tuple[list[list[str]], list[list[st
                 plain = run
                 continue
             fast_rows.append(fast_row(size, rows, run))
+            if run.get("status") == "optimal" and run["kind"].startswith("full-"):
+                same = run.get("totals") == next(
+                    (r.get("totals") for r in entry["runs"]
+                     if r["kind"] == run["kind"].replace("full-", "fast-")), None)
+                notes.append(f"N={size:,}, {run['kind']} (every segment offered): service "
+                             f"totals {'identical to' if same else 'DIFFER from'} the fast path")
             if run.get("note"):
                 notes.append(f"N={size:,}, {run['kind']}: {run['note']}")
             if run.get("status") != "optimal":
@@ -501,10 +527,18 @@ def measure(args: argparse.Namespace, info: dict[str, str]) -> list[dict[str, An
             print(f"N={size}: fast path, {solver} ...", flush=True)
             run = run_worker(f"fast-{solver}", units, budget, args.fast_limit,
                              args.profile and solver == "cbc")
+            if run.get("status") == "optimal":
+                run["cli_seconds"] = time_cli(units, budget, solver, work)
             entry["runs"].append(run)
             print(text_table(FAST_HEADER, [fast_row(size, rows, run)]), flush=True)
             if "profile" in run:
                 print(run["profile"], flush=True)
+        if size <= args.full_max_units:
+            for solver in solvers:
+                print(f"N={size}: every segment offered, {solver} ...", flush=True)
+                run = run_worker(f"full-{solver}", units, budget, args.fast_limit)
+                entry["runs"].append(run)
+                print(text_table(FAST_HEADER, [fast_row(size, rows, run)]), flush=True)
         if size <= args.plain_max_units:
             print(f"N={size}: plain formulation, limit {args.plain_limit:.0f} s ...", flush=True)
             plain = run_worker("plain", units, budget, args.plain_limit)
@@ -529,6 +563,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds for the plain formulation, all stages together")
     parser.add_argument("--plain-max-units", type=int, default=2000,
                         help="skip the plain formulation above this size")
+    parser.add_argument("--full-max-units", type=int, default=20000,
+                        help="also solve with every segment offered (no bounds) up to this "
+                             "size")
     parser.add_argument("--fast-limit", type=float, default=600.0,
                         help="time limit of solve_riparto, seconds")
     parser.add_argument("--solvers", default="cbc,highs", help="fast-path solvers")
