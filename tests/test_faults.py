@@ -11,13 +11,11 @@ import csv
 import errno
 import glob
 import os
-import random
 import re
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from typer.testing import CliRunner
 from fsr_opt import files, solve
 from fsr_opt.cli import app
 from fsr_opt.schema import SolveStatus
+from fsr_opt.solve import CBC_PATH_VARIABLE
 
 from tests.conftest import ROOT
 from tests.hostile.make_corpus import BASE, COL, HEADER, csv_text
@@ -292,32 +291,26 @@ def _group_alive(pgid: int) -> bool:
 
 
 @pytest.fixture
-def large_units(tmp_path: Path) -> Iterator[Path]:
-    """The example's units 20 times over (about 5,000), costs varied: CBC needs seconds."""
-    rows = list(csv.DictReader(EXAMPLE_UNITS.open(encoding="utf-8", newline="")))
-    rng = random.Random(7)
-    path = tmp_path / "large.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for copy in range(20):
-            for row in rows:
-                costs = float(row["costs"]) * rng.uniform(0.8, 1.2)
-                writer.writerow({**row, "unit_id": f"{row['unit_id']}-{copy}",
-                                 "costs": f"{costs:.2f}"})
-    yield path
+def slow_cbc(tmp_path: Path) -> Path:
+    """A `cbc` that waits before running the real one: the solve takes 0.1 s otherwise."""
+    real = solve.make_solver("cbc", 1).path
+    script = tmp_path / "bin" / "cbc"
+    script.parent.mkdir()
+    script.write_text(f'#!/bin/sh\nsleep 60\nexec "{real}" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="finds the solver process in /proc")
 @pytest.mark.skipif(not FSR_OPT.exists(), reason="the fsr-opt console script is not installed")
-def test_sigint_while_solving(large_units: Path, previous: Path) -> None:
+def test_sigint_while_solving(slow_cbc: Path, previous: Path) -> None:
     """Ctrl-C while CBC runs: exit 130, a message, no traceback, nothing written, no orphan."""
     before = snapshot(previous)
     process = subprocess.Popen(
-        [str(FSR_OPT), "solve", "--units", str(large_units), "--out", str(previous),
-         "--budget", "17849907"],
+        [str(FSR_OPT), "solve", "--out", str(previous)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        env={**os.environ, CBC_PATH_VARIABLE: str(slow_cbc)},
     )
     try:
         deadline = time.monotonic() + 60
@@ -385,3 +378,13 @@ def test_formula_like_text_is_written_inert(tmp_path: Path) -> None:
             for line in sheet.iter_rows():
                 for cell in line:
                     assert cell.data_type != "f", (book_path.name, sheet.title, cell.coordinate)
+
+
+def test_a_cbc_of_ones_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """FSR_OPT_CBC picks the CBC executable; a wrong path is a clear solver error (exit 3)."""
+    monkeypatch.setenv(CBC_PATH_VARIABLE, solve.make_solver("cbc", 1).path)
+    assert solve.make_solver("cbc", 10).path == os.environ[CBC_PATH_VARIABLE]
+    monkeypatch.setenv(CBC_PATH_VARIABLE, str(tmp_path / "no-cbc-here"))
+    result = CliRunner().invoke(app, ["solve", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3
+    assert "FSR_OPT_CBC" in result.output and "Traceback" not in result.output

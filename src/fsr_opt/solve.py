@@ -54,6 +54,8 @@ from fsr_opt.schema import (
 log = logging.getLogger(__name__)
 
 SOLVERS = ("cbc", "highs")
+# A CBC of one's own (e.g. where PuLP bundles none for the platform) instead of PuLP's.
+CBC_PATH_VARIABLE = "FSR_OPT_CBC"
 DEFAULT_TIME_LIMIT = 60.0
 
 # How far a later stage may let an earlier optimum slip, in the stage's own unit (cents, or a
@@ -72,12 +74,18 @@ def make_solver(name: str, time_limit: float, *, careful: bool = False) -> Any:
     """
     limit = max(time_limit, 0.01)
     if name == "cbc":
+        path = os.environ.get(CBC_PATH_VARIABLE) or None
         with warnings.catch_warnings():  # pulp<4 is pinned on purpose: its bundled CBC
             warnings.simplefilter("ignore", DeprecationWarning)
-            solver = pulp.PULP_CBC_CMD(
-                msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1,
-                options=["preprocess off"] if careful else [],
+            # PULP_CBC_CMD is COIN_CMD fixed to the bundled executable.
+            kind = pulp.COIN_CMD if path else pulp.PULP_CBC_CMD
+            solver = kind(
+                **({"path": path} if path else {}), msg=False, timeLimit=limit, gapRel=0,
+                gapAbs=0, threads=1, options=["preprocess off"] if careful else [],
             )
+        if path and not solver.available():
+            raise SolverError(f"{CBC_PATH_VARIABLE}={path} is not an executable CBC; unset it "
+                              "to use the CBC bundled with PuLP")
     elif name == "highs":
         solver = pulp.HiGHS(
             msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1, presolve="off"
