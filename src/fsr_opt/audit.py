@@ -785,12 +785,14 @@ class _Auditor:
         checked = 0
         for code, line in self.lines.items():
             share = self.shares[code]
+            top, bottom = share.numerator, share.denominator
             for item, award in line.units:
                 if award == 0:
                     continue
                 checked += 1
-                exact = share * item.entitlement
-                if abs(award - exact) > 1:
+                # |award - share * e| > 1 cent, in integers (100,000 units: no Fraction each).
+                if abs(award * bottom - top * item.entitlement) > bottom:
+                    exact = share * item.entitlement
                     row = self._first_row(item.unit.unit_id)
                     found.append(Violation(
                         "EQUAL_SHARE", _unit_subject(item.unit.unit_id, row),
@@ -809,12 +811,13 @@ class _Auditor:
         checked = 0
         for code, line in self.lines.items():
             share = self.shares[code]
+            top, bottom = share.numerator, share.denominator
             for item, award in line.units:
                 if award != 0 or item.entitlement <= 0:
                     continue
                 checked += 1
-                exact = share * item.entitlement
-                if exact >= threshold:
+                if top * item.entitlement >= threshold * bottom:
+                    exact = share * item.entitlement
                     row = self._first_row(item.unit.unit_id)
                     found.append(Violation(
                         "LEFT_OUT", _unit_subject(item.unit.unit_id, row),
@@ -834,6 +837,8 @@ class _Auditor:
             assert row.share is not None
             award = self.awards[row.unit_id]
             expected = self.shares.get(item.service, Fraction(0)) if award > 0 else Fraction(0)
+            if row.share == expected:
+                continue
             places = row.share_places
             tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
             if abs(row.share - expected) > tolerance:

@@ -23,7 +23,7 @@ from datetime import date
 from fractions import Fraction
 
 from fsr_opt.errors import InputError, Problem
-from fsr_opt.money import largest_remainder_over, round_half_up
+from fsr_opt.money import largest_remainder_over
 from fsr_opt.rules import normalize_name, service_targets
 from fsr_opt.schema import (
     Assessment,
@@ -299,5 +299,9 @@ def tranches(award: int, rules: RuleSet) -> tuple[int, int]:
     """
     if award <= rules.single_payment_threshold:
         return award, 0
-    first = round_half_up(award * rules.first_tranche_percent / 100)
+    percent = rules.first_tranche_percent
+    # award * percent / 100 in integers: this runs for every unit, twice per solve.
+    numerator = award * percent.numerator
+    denominator = 100 * percent.denominator
+    first = (2 * numerator + denominator) // (2 * denominator)
     return first, award - first
