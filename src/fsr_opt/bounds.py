@@ -50,7 +50,15 @@ class _Line:
 
 
 def capacity_spend(plans: Sequence[ServicePlan], budget: int) -> int:
-    """The spend no funded set can exceed: the budget, or every line at full capacity."""
+    """A spend no choice of funded sets can exceed (exact for a single service line).
+
+    The budget, or every line at full capacity; an area of one line (anziani in the default
+    rule set) can only reach the budget if a segment holds it, else the top of the segment
+    below it.
+    """
+    if len(plans) == 1:
+        reachable = [min(s.upper, budget) for s in plans[0].segments if s.lower <= budget]
+        return max(reachable, default=0)
     return min(budget, sum(plan.capacity for plan in plans))
 
 
