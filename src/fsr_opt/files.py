@@ -25,8 +25,10 @@ message.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
+import gc
 import hashlib
 import io
 import json
@@ -40,8 +42,9 @@ import tomllib
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -89,7 +92,7 @@ _MAX_USERS = 10**6
 # Size limits, so that a wrong file (a database dump, a zip bomb, a log) is refused at once with
 # a clear message instead of exhausting memory. A units table has one row per unit of offer or
 # municipal service line: an Ambito has hundreds, the whole of Lombardy a few thousand. At the
-# limits a CSV loads in about 6 seconds and an XLSX in about 30, within 1 GB of memory.
+# limits a CSV loads in about 3 seconds and an XLSX in about 30, within 1 GB of memory.
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 """Largest units table or allocation file read (bytes on disk)."""
 MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
@@ -114,6 +117,18 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 # An integer part that could stand before a thousands separator: 1 to 3 digits, no leading 0.
 _LEADING_GROUPS = re.compile(r"[1-9][0-9]{0,2}(?: [0-9]{3})*")
+# Patterns of the cell parsers, compiled once: a table of 100,000 rows has over a million cells.
+_WORD_BREAKS = re.compile(r"[\s_\-]+")
+_SEP_LINE = re.compile(r'"?sep=(.)"?', re.IGNORECASE)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DMY_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_CURRENCY_AROUND = re.compile(r"^(?:€|eur)\s*|\s*(?:€|eur)$", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(r"^(?:€|eur)\s*", re.IGNORECASE)
+_NUMBER_CHARS = re.compile(r"[0-9 .,]*[0-9][0-9 .,]*")
+_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
+# The common figure, digits with at most one mark and one or two decimals (``1234.56``,
+# ``1234,5``, ``12``): no reading of it is ambiguous, so it skips `_read_decimal`.
+_SIMPLE_FIGURE = re.compile(r"([0-9]{1,15})(?:([.,])([0-9]{1,2}))?")
 
 _TRUE_WORDS = frozenset({"true", "yes", "si", "1", "vero", "y", "s"})
 _FALSE_WORDS = frozenset({"false", "no", "0", "falso", "n"})
@@ -198,11 +213,24 @@ def _is_blank(raw: _Raw) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
+def _visible(text: str) -> str:
+    """Remove the invisible formatting characters (`_INVISIBLE`, none of them ASCII)."""
+    return text if text.isascii() else _INVISIBLE.sub("", text)
+
+
+def _is_blank_row(cells: Sequence[_Raw]) -> bool:
+    """True for a row of empty cells (`_is_blank`), at C speed for a row of text (CSV)."""
+    try:
+        return not "".join(cells).strip()  # type: ignore[arg-type]  # TypeError: not all str
+    except TypeError:
+        return all(_is_blank(cell) for cell in cells)
+
+
 def _norm(text: str) -> str:
     """Fold a heading or word for matching: no case, no accents, `_`, `-` and spaces alike."""
-    decomposed = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text))
+    decomposed = unicodedata.normalize("NFKD", _visible(text))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(part for part in re.split(r"[\s_\-]+", plain.casefold()) if part)
+    return " ".join(part for part in _WORD_BREAKS.split(plain.casefold()) if part)
 
 
 def _column_letter(index: int) -> str:
@@ -281,6 +309,7 @@ def _read_table(
     if not data.strip():
         raise _fail(InputError, file, "EMPTY_FILE", "the file is empty; it needs a header row "
                     "and one row per unit")
+    records: Sequence[tuple[int, Sequence[_Raw]]]
     if suffix in CSV_EXTENSIONS:
         italian, records = _csv_records(data, file)
         extra: list[Problem] = []
@@ -304,8 +333,8 @@ def _frame(
         InputError: no table at all, more than `MAX_ROWS` rows, or the headings stand below
             some title rows (they are found, but not guessed past: the user deletes the rows).
     """
-    rows = [(number, list(cells)) for number, cells in records
-            if not all(_is_blank(cell) for cell in cells)]
+    rows = [(number, cells if isinstance(cells, list) else list(cells))
+            for number, cells in records if not _is_blank_row(cells)]
     if not rows:
         raise _fail(InputError, file, "EMPTY_FILE",
                     "the file holds no table; it needs a header row and one row per unit")
@@ -328,16 +357,19 @@ def _frame(
     problems = list(extra)
     data: list[tuple[int, tuple[_Raw, ...]]] = []
     first = kept[0] if kept and looks_right(texts) else None
+    first_heading = texts[first].casefold() if first is not None else ""
+    unnamed = [i for i in range(width) if not texts[i]]
     for number, cells in rows[1:]:
         if (first is not None and first < len(cells) and isinstance(cells[first], str)
-                and _heading_text(cells[first]).casefold() == texts[first].casefold()
+                and _heading_text(cells[first]).casefold() == first_heading
                 and looks_right([_heading_text(cell) for cell in cells])):
             problems.append(Problem(
                 f"this row repeats the headings of row {header_row} (two tables pasted "
                 "together?); delete it, and check that no unit is listed twice",
                 file=file, row=number, code="REPEATED_HEADER"))
             continue
-        overflow = [i for i in range(width, len(cells)) if not _is_blank(cells[i])]
+        overflow = ([i for i in range(width, len(cells)) if not _is_blank(cells[i])]
+                    if len(cells) > width else None)
         if overflow:
             problems.append(Problem(
                 f"there is a value in column {_column_letter(overflow[0])}, beyond the last of "
@@ -345,21 +377,23 @@ def _frame(
                 "give that column a heading or delete the value",
                 file=file, row=number, code="ROW_TOO_LONG"))
             continue
-        for i in range(width):
-            if not texts[i] and i < len(cells) and not _is_blank(cells[i]):
+        for i in unnamed:
+            if i < len(cells) and not _is_blank(cells[i]):
                 logger.warning("%s: row %d, column %s has a value but no heading; it is ignored",
                                file, number, _column_letter(i))
-        padded = cells[:width] + [None] * (width - len(cells))
-        data.append((number, tuple(padded[i] for i in kept)))
+        padded = cells if len(cells) == width else cells[:width] + [None] * (width - len(cells))
+        data.append((number, tuple(padded) if not unnamed else tuple(padded[i] for i in kept)))
     return _Table(file, sha, italian, header_row, tuple(texts[i] for i in kept), tuple(data),
                   tuple(problems))
 
 
 def _heading_text(cell: _Raw) -> str:
     """Return a header cell as text, without surrounding spaces or invisible characters."""
+    if isinstance(cell, str):
+        return _visible(cell).strip()
     if isinstance(cell, _Formula | _ExcelError):
         return cell.text.strip()
-    return "" if cell is None else _INVISIBLE.sub("", _render(cell)).strip()
+    return "" if cell is None else _visible(_render(cell)).strip()
 
 
 def _too_many_rows(file: str) -> InputError:
@@ -402,7 +436,7 @@ def _decode(data: bytes, file: str) -> str:
     return text
 
 
-def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, list[_Raw]]]]:
+def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, Sequence[_Raw]]]]:
     """Split CSV bytes into numbered records; return (Italian dialect?, records).
 
     The separator is read from an Excel ``sep=`` line when there is one, else sniffed from the
@@ -421,7 +455,7 @@ def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, list[_Ra
                     "the file holds binary data, not CSV text; export the sheet from Excel "
                     "with 'Save as' > 'CSV UTF-8'")
     lines = text.splitlines()
-    sep_line = re.fullmatch(r'"?sep=(.)"?', lines[0].strip(), re.IGNORECASE) if lines else None
+    sep_line = _SEP_LINE.fullmatch(lines[0].strip()) if lines else None
     if sep_line:
         delimiter = sep_line.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
@@ -430,12 +464,12 @@ def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, list[_Ra
         counts = {d: header.count(d) for d in _DELIMITERS}
         delimiter = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[_Raw]]] = []
+    records: list[tuple[int, Sequence[_Raw]]] = []
     filled = 0
     try:
         for number, record in enumerate(reader, start=1):
-            records.append((number, list(record)))
-            filled += any(cell.strip() for cell in record)
+            records.append((number, record))
+            filled += not _is_blank_row(record)
             if filled > MAX_ROWS + 1:  # stop reading: a huge file must not fill the memory
                 raise _too_many_rows(file)
     except csv.Error as exc:
@@ -707,7 +741,7 @@ def _as_text(raw: _Raw) -> str | _Bad:
     if raw is None:
         return ""
     if isinstance(raw, str):
-        return _unquote(_INVISIBLE.sub("", raw).strip())
+        return _unquote(_visible(raw).strip())
     return _render(raw)
 
 
@@ -756,9 +790,9 @@ def _parse_date(raw: _Raw, italian: bool) -> date | _Bad:
     elif isinstance(raw, str):
         text = raw.strip()
         dmy = None
-        if iso := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+        if iso := _ISO_DATE.fullmatch(text):
             year, month, day = (int(g) for g in iso.groups())
-        elif dmy := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        elif dmy := _DMY_DATE.fullmatch(text):
             day, month, year = (int(g) for g in dmy.groups())
         else:
             return _Bad("NOT_A_DATE", f"'{_clip(text)}' is not a date; {hint}")
@@ -838,16 +872,16 @@ def _read_decimal(
     original = text.strip()
     s = original.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-")
     if currency:
-        s = re.sub(r"^(?:€|eur)\s*|\s*(?:€|eur)$", "", s, flags=re.IGNORECASE)
+        s = _CURRENCY_AROUND.sub("", s)
     negative = s[:1] == "-"
     s = s[1:].strip() if s[:1] in "+-" and s else s
     if currency:
-        s = re.sub(r"^(?:€|eur)\s*", "", s, flags=re.IGNORECASE)
+        s = _CURRENCY_BEFORE.sub("", s)
     shown = _clip(original)
     not_a_number = _Bad("NOT_A_NUMBER", f"'{shown}' is not a number; write it like 1234.56 "
                         "or 1.234,56")
-    if not re.fullmatch(r"[0-9 .,]*[0-9][0-9 .,]*", s):
-        if re.fullmatch(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+", s):
+    if not _NUMBER_CHARS.fullmatch(s):
+        if _SCIENTIFIC.fullmatch(s):
             return _Bad("NOT_A_NUMBER", f"'{shown}' is in scientific notation, which Excel "
                         "uses when a number is too long for the column and which loses "
                         "digits; format the column as a number with two decimals, export the "
@@ -894,7 +928,9 @@ def _decimal_mark(raw: _Raw, italian: bool) -> str | None:
     """Return the decimal mark a number cell written as text was read with, if it shows one."""
     if not isinstance(raw, str):
         return None
-    reading = _read_decimal(_INVISIBLE.sub("", raw), italian, currency=True)
+    if simple := _SIMPLE_FIGURE.fullmatch(raw.strip()):
+        return simple.group(2)
+    reading = _read_decimal(_visible(raw), italian, currency=True)
     return None if isinstance(reading, _Bad) else reading[1]
 
 
@@ -908,8 +944,24 @@ def _check_amount(cents: int, shown: str) -> int | _Bad:
     return cents
 
 
+def _simple_cents(simple: re.Match[str]) -> int | None:
+    """Return the cents of a `_SIMPLE_FIGURE` match, or None when it is implausibly large."""
+    whole, _, decimals = simple.groups()
+    cents = int(whole + decimals.ljust(2, "0")) if decimals else int(whole) * CENTS_PER_EURO
+    return cents if cents <= _MAX_CENTS else None
+
+
+def _simple_count(simple: re.Match[str]) -> int | None:
+    """Return the whole number of a `_SIMPLE_FIGURE` match; None if it has decimals or is huge."""
+    whole, mark, _ = simple.groups()
+    return int(whole) if mark is None and int(whole) <= _MAX_USERS else None
+
+
 def _parse_money(raw: _Raw, italian: bool) -> int | _Bad:
     """Parse euros into cents: an Excel number or text such as ``1.234,56 €``."""
+    if (isinstance(raw, str) and (simple := _SIMPLE_FIGURE.fullmatch(raw.strip()))
+            and (cents := _simple_cents(simple)) is not None):
+        return cents
     shown = _shown(raw)
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         return _Bad("NOT_A_NUMBER", f"'{shown}' is not an amount in euros; write it like "
@@ -939,6 +991,9 @@ def _parse_money(raw: _Raw, italian: bool) -> int | _Bad:
 
 def _parse_int(raw: _Raw, italian: bool) -> int | _Bad:
     """Parse a count (users): a whole number, 0 or more (``12.0`` from Excel is 12)."""
+    if (isinstance(raw, str) and (simple := _SIMPLE_FIGURE.fullmatch(raw.strip()))
+            and (count := _simple_count(simple)) is not None):
+        return count
     shown = _shown(raw)
     not_a_number = _Bad("NOT_A_NUMBER", f"'{shown}' is not a number; write a whole number "
                         "such as 12")
@@ -982,7 +1037,7 @@ def _parse_cell(spec: ColumnSpec, raw: _Raw, italian: bool) -> object:
     if isinstance(raw, _Formula | _ExcelError):
         return _as_text(raw)
     if isinstance(raw, str):
-        raw = _INVISIBLE.sub("", raw)
+        raw = _visible(raw)
     if _is_blank(raw):
         return None
     if spec.kind not in ("text", "code") and isinstance(raw, str) and raw.strip()[:1] == "=":
@@ -1011,37 +1066,53 @@ def load_units(path: str | Path) -> UnitsTable:
     Raises:
         InputError: the file cannot be read, or at least one cell is wrong; one `Problem` each.
     """
+    with _no_cycle_collection():
+        return _load_units(path)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a table's objects are built.
+
+    Reading 100,000 rows makes millions of lists, tuples and records, none of which form a
+    cycle; the collector would walk them all again and again (a quarter of the loading time).
+    Memory is still freed by reference counting, and the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_units(path: str | Path) -> UnitsTable:
+    """Do the work of `load_units`."""
     table = _read_table(path, sheet_names=_UNITS_SHEETS, looks_right=_has_units_headings)
     columns, problems = _map_headings(table)
     problems.extend(table.problems)
+    # Column by column: a column's distinct texts (types, municipalities, yes/no, dates) are
+    # few, and each is parsed once; rows are put together afterwards, in file order.
+    by_column = (list(zip(*(cells for _, cells in table.rows), strict=True))
+                 or [()] * len(table.headings))
+    parsed = [_parse_column(spec, None if (index := columns.get(spec.name)) is None
+                            else by_column[index], len(table.rows), table.italian)
+              for spec in INPUT_COLUMNS]
+    bad_rows = set().union(*(column.bad_rows for column in parsed))
+    suspects = _rows_to_check(parsed)
     units: list[UnitRecord] = []
     first_row_of: dict[str, tuple[int, str]] = {}
-    marks: list[tuple[int, str, str, str]] = []  # (row, heading, text, decimal mark)
-    for number, cells in table.rows:
-        values: dict[str, Any] = {}
-        row_ok = True
-        for spec in INPUT_COLUMNS:
-            index = columns.get(spec.name)
-            if index is None:
-                values[spec.name] = "" if spec.kind == "text" else None
-                row_ok = row_ok and not spec.required
-                continue
-            value = _parse_cell(spec, cells[index], table.italian)
-            if spec.kind in ("money", "int") and not isinstance(value, _Bad | None):
-                mark = _decimal_mark(cells[index], table.italian)
-                if mark is not None:
-                    marks.append((number, table.headings[index], str(cells[index]).strip(), mark))
-            if value is None and spec.required:
-                value = _Bad("EMPTY_VALUE", f"the cell is empty; fill in {_WHAT[spec.kind]}")
-            if isinstance(value, _Bad):
-                problems.append(Problem(value.message, file=table.file, row=number,
-                                        column=table.headings[index], code=value.code))
-                row_ok = False
-            values[spec.name] = "" if value is None and spec.kind == "text" else value
-        problems.extend(_row_checks(table, columns, number, values, first_row_of))
-        if row_ok:
-            units.append(UnitRecord(row=number, **values))
-    problems.extend(_mixed_marks(table.file, marks))
+    for position, ((number, _), values) in enumerate(
+            zip(table.rows, zip(*(column.values for column in parsed), strict=True),
+                strict=True)):
+        if position in bad_rows:
+            problems.extend(_cell_problems(table, columns, number, values))
+        if position in suspects:
+            problems.extend(_row_checks(table, columns, number, values, first_row_of))
+        if position not in bad_rows:
+            units.append(UnitRecord(number, *values))
+    problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
     if not table.rows and not problems:
         problems.append(Problem("the table has headings but no units; add one row per unit",
                                 file=table.file, row=table.header_row, code="NO_ROWS"))
@@ -1050,22 +1121,173 @@ def load_units(path: str | Path) -> UnitsTable:
     return UnitsTable(source=table.file, sha256=table.sha256, units=tuple(units))
 
 
+# `load_units` builds records from the values in column order: the two must agree.
+if [f.name for f in fields(UnitRecord)] != ["row", *(spec.name for spec in INPUT_COLUMNS)]:
+    raise RuntimeError("UnitRecord's fields are not 'row' and then INPUT_COLUMNS, in order")
+
+
+class _Column(NamedTuple):
+    """One column of the units table, parsed.
+
+    Attributes:
+        values: per data row, the value, "" or None for an empty optional cell, or a `_Bad`
+            (which makes its row bad).
+        bad_rows: positions in ``table.rows`` of the rows whose cell is a `_Bad`.
+        marks: per data row, the decimal mark a number cell written as text was read with
+            (empty for a column of another kind).
+        mark_kinds: the distinct marks in `marks`.
+    """
+
+    values: Sequence[Any]
+    bad_rows: frozenset[int]
+    marks: Sequence[str | None]
+    mark_kinds: frozenset[str]
+
+
+def _parse_column(
+    spec: ColumnSpec, raws: Sequence[_Raw] | None, count: int, italian: bool
+) -> _Column:
+    """Parse one column of every data row; a missing column gives its empty value (or a bad).
+
+    A column of text cells (any CSV) is read one distinct text at a time: types,
+    municipalities, yes/no and dates repeat a lot. Typed XLSX cells are read one by one, as
+    True, 1 and 1.0 are equal keys that read differently.
+
+    Args:
+        spec: the column.
+        raws: its cell in each data row, or None when the file lacks the column.
+        count: the number of data rows.
+        italian: the file is a ';' CSV (decimal comma).
+    """
+    if raws is None:
+        empty: object = _MISSING if spec.required else "" if spec.kind == "text" else None
+        bad = frozenset(range(count)) if spec.required else frozenset()
+        return _Column([empty] * count, bad, (), frozenset())
+    numeric = spec.kind in ("money", "int")
+    if set(map(type, raws)) <= {str, type(None)}:
+        value_of: dict[_Raw, object] = {}
+        mark_of: dict[_Raw, str] = {}
+        bad_raws: set[_Raw] = set()
+        for raw in dict.fromkeys(raws):
+            value_of[raw], mark = _read_cell(spec, raw, italian, numeric)
+            if mark is not None:
+                mark_of[raw] = mark
+            elif isinstance(value_of[raw], _Bad):
+                bad_raws.add(raw)
+        bad_rows = frozenset(position for position, raw in enumerate(raws) if raw in bad_raws
+                             ) if bad_raws else frozenset()
+        return _Column(list(map(value_of.__getitem__, raws)), bad_rows,
+                       list(map(mark_of.get, raws)) if mark_of else [],
+                       frozenset(mark_of.values()))
+    pairs = [_read_cell(spec, raw, italian, numeric) for raw in raws]
+    values = [value for value, _ in pairs]
+    marks = [mark for _, mark in pairs]
+    bad_rows = frozenset(position for position, value in enumerate(values)
+                         if isinstance(value, _Bad))
+    return _Column(values, bad_rows, marks, frozenset(mark for mark in marks if mark))
+
+
+# The value of a required column missing from the file: its rows are not built into units,
+# and the missing column is reported once (by `_map_headings`), not in every row.
+_MISSING = _Bad("MISSING_COLUMN", "the column is missing")
+
+
+def _read_cell(
+    spec: ColumnSpec, raw: _Raw, italian: bool, numeric: bool
+) -> tuple[object, str | None]:
+    """Read one cell: (value, "" or None when empty and allowed, or a `_Bad`; decimal mark)."""
+    if type(raw) is str and raw.isascii():  # the shortcuts of the usual cells of a CSV
+        text = raw.strip()
+        if text and spec.kind == "text":
+            return _unquote(text), None
+        if numeric and (simple := _SIMPLE_FIGURE.fullmatch(text)):
+            number = _simple_cents(simple) if spec.kind == "money" else _simple_count(simple)
+            if number is not None:
+                return number, simple.group(2)
+    value = _parse_cell(spec, raw, italian)
+    if value is None:
+        if spec.required:
+            return _Bad("EMPTY_VALUE", f"the cell is empty; fill in {_WHAT[spec.kind]}"), None
+        return ("" if spec.kind == "text" else None), None
+    if numeric and not isinstance(value, _Bad):
+        return value, _decimal_mark(raw, italian)
+    return value, None
+
+
+def _cell_problems(
+    table: _Table, columns: Mapping[str, int], number: int, values: Sequence[object]
+) -> list[Problem]:
+    """The problems of a row's unreadable cells, in column order."""
+    return [Problem(value.message, file=table.file, row=number,
+                    column=table.headings[columns[spec.name]], code=value.code)
+            for spec, value in zip(INPUT_COLUMNS, values, strict=True)
+            if isinstance(value, _Bad) and value is not _MISSING]
+
+
+def _marks_in_file_order(
+    table: _Table, columns: Mapping[str, int], parsed: Sequence[_Column]
+) -> list[tuple[int, str, str, str]]:
+    """Return (row, heading, text, decimal mark) of every number cell with a mark, row by row.
+
+    Only a file that uses both marks needs them (see `_mixed_marks`); for any other file the
+    list is empty, which spares building a tuple for each of its amounts.
+    """
+    if len(frozenset().union(*(column.mark_kinds for column in parsed))) < 2:
+        return []
+    marks: list[tuple[int, str, str, str]] = []
+    for position, (number, cells) in enumerate(table.rows):
+        for spec, column in zip(INPUT_COLUMNS, parsed, strict=True):
+            if column.mark_kinds and (mark := column.marks[position]) is not None:
+                index = columns[spec.name]
+                marks.append((number, table.headings[index], str(cells[index]).strip(), mark))
+    return marks
+
+
+def _rows_to_check(parsed: Sequence[_Column]) -> set[int]:
+    """Return the positions of the rows that `_row_checks` may find wrong.
+
+    Those are the rows whose id is also another row's, and those whose end date is before
+    their start date; every other row passes, and checking only these saves a call per row.
+    """
+    keys = [_id_key(unit_id) if isinstance(unit_id, str) and unit_id else None
+            for unit_id in parsed[_UNIT_ID].values]
+    shared = {key for key, count in Counter(keys).items() if count > 1 and key is not None}
+    suspects = {position for position, key in enumerate(keys) if key in shared} if shared else set()
+    starts, ends = parsed[_START_DATE].values, parsed[_END_DATE].values
+    suspects.update(position for position, end in enumerate(ends)
+                    if isinstance(end, date) and isinstance(start := starts[position], date)
+                    and end < start)
+    return suspects
+
+
+def _id_key(unit_id: str) -> str:
+    """Fold a unit id for comparison: no case, runs of spaces as one, compatibility forms."""
+    return " ".join(unicodedata.normalize("NFKC", unit_id).casefold().split())
+
+
 def _row_checks(
     table: _Table,
     columns: Mapping[str, int],
     number: int,
-    values: Mapping[str, Any],
+    values: Sequence[object],
     first_row_of: dict[str, tuple[int, str]],
 ) -> list[Problem]:
     """Checks across cells of a row: the id is unique, the end is not before the start.
 
     Ids are compared ignoring case and runs of spaces: ``UDO1234`` and ``udo1234`` name the
     same unit in the registry, and two rows for one unit would fund it twice.
+
+    Args:
+        table: the table, for messages.
+        columns: column name -> index in the table's cells.
+        number: the row's number in the file.
+        values: the row's values in `INPUT_COLUMNS` order (`_Bad` for unreadable cells).
+        first_row_of: the first (row, id) of each folded id seen so far; updated.
     """
     problems: list[Problem] = []
-    unit_id, start, end = values["unit_id"], values["start_date"], values["end_date"]
+    unit_id, start, end = (values[_UNIT_ID], values[_START_DATE], values[_END_DATE])
     if isinstance(unit_id, str) and unit_id:
-        key = " ".join(unicodedata.normalize("NFKC", unit_id).casefold().split())
+        key = _id_key(unit_id)
         if key in first_row_of:
             row, seen = first_row_of[key]
             same = (f"is already used in row {row}" if seen == unit_id else
@@ -1083,6 +1305,11 @@ def _row_checks(
             "correct one of them", file=table.file, row=number,
             column=table.headings[columns["end_date"]], code="END_BEFORE_START"))
     return problems
+
+
+_COLUMN_ORDER = {spec.name: order for order, spec in enumerate(INPUT_COLUMNS)}
+_UNIT_ID, _START_DATE, _END_DATE = (_COLUMN_ORDER[name]
+                                    for name in ("unit_id", "start_date", "end_date"))
 
 
 def _mixed_marks(file: str, marks: Sequence[tuple[int, str, str, str]]) -> list[Problem]:
