@@ -1,0 +1,328 @@
+"""allocation.xlsx as a file: the SpreadsheetML parts themselves, hostile text, same bytes.
+
+tests/test_workbook.py reads the workbook back with openpyxl (what `fsr-opt audit` does);
+these tests also read the XML parts directly, as Excel would, so that an escape openpyxl
+happens to tolerate cannot hide a file Excel would have to repair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+
+from fsr_opt.audit import audit_solution
+from fsr_opt.eligibility import assess
+from fsr_opt.pipeline import load_inputs
+from fsr_opt.report import unit_outcomes
+from fsr_opt.schema import Assessment, RuleSet
+from fsr_opt.solve import solve_riparto
+from fsr_opt.workbook import (
+    ALLOCATION_SHEET,
+    _package,
+    _SharedStrings,
+    _Sheet,
+    _table,
+    allocation_workbook,
+    reproducible_xlsx,
+)
+
+from tests.conftest import table, tiny_rules, unit
+
+NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+PARTS = [
+    "[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml",
+    "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml",
+    *(f"xl/worksheets/sheet{n}.xml" for n in range(1, 6)),
+]
+# CT_Worksheet's sequence (ECMA-376 Part 1, 18.3.1.99): Excel repairs a file that breaks it.
+WORKSHEET_ORDER = [
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+]
+STYLESHEET_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs",
+                    "cellStyles", "dxfs", "tableStyles", "colors", "extLst"]
+
+
+def build(assessments: tuple[Assessment, ...], rules: RuleSet, *, audited: bool = True,
+          tamper: bool = False) -> bytes:
+    result = solve_riparto(assessments, rules)
+    assert result.allocation is not None
+    outcomes = unit_outcomes(assessments, result.allocation, rules)
+    awards = dict(result.allocation.awards)
+    if tamper:  # one cent too many for a funded unit: the audit reports violations
+        funded = next(unit_id for unit_id, award in awards.items() if award > 0)
+        awards[funded] += 1
+    report = audit_solution(assessments, rules, awards) if audited else None
+    return allocation_workbook(outcomes, result.allocation, rules, audit=report)
+
+
+@pytest.fixture(scope="module")
+def example() -> bytes:
+    inputs = load_inputs(None, None)
+    return build(inputs.assessments, inputs.rules)
+
+
+def parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def excel_text(text: str) -> str:
+    """What Excel shows for a stored string: ``_xHHHH_`` escapes decoded (ST_Xstring)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+@dataclass
+class Cell:
+    value: str
+    kind: str  # t attribute: "s", or "n" for a number
+    style: ElementTree.Element
+
+
+def read_sheet(data: bytes, number: int) -> dict[str, Cell]:
+    """The cells of a sheet as Excel reads them, straight from the XML."""
+    files = parts(data)
+    strings = [excel_text("".join(si.itertext()))
+               for si in ElementTree.fromstring(files["xl/sharedStrings.xml"])]
+    styles = ElementTree.fromstring(files["xl/styles.xml"])
+    xfs = list(next(styles.iter(f"{NS}cellXfs")))
+    sheet = ElementTree.fromstring(files[f"xl/worksheets/sheet{number}.xml"])
+    cells = {}
+    for c in sheet.iter(f"{NS}c"):
+        assert c.find(f"{NS}f") is None, c.get("r")  # never a formula
+        kind = c.get("t", "n")
+        raw = c.findtext(f"{NS}v") or ""
+        value = strings[int(raw)] if kind == "s" else raw
+        cells[c.get("r", "")] = Cell(value, kind, xfs[int(c.get("s", "0"))])
+    return cells
+
+
+def test_every_part_is_well_formed_xml_in_schema_order(example: bytes) -> None:
+    files = parts(example)
+    assert list(files) == PARTS  # a fixed order, [Content_Types].xml first
+    for name, payload in files.items():
+        ElementTree.fromstring(payload)  # raises on malformed XML
+        assert payload.startswith(b'<?xml version="1.0" encoding="UTF-8"'), name
+    for n in range(1, 6):
+        root = ElementTree.fromstring(files[f"xl/worksheets/sheet{n}.xml"])
+        tags = [child.tag.removeprefix(NS) for child in root]
+        assert tags == sorted(tags, key=WORKSHEET_ORDER.index), tags
+    styles = [c.tag.removeprefix(NS) for c in ElementTree.fromstring(files["xl/styles.xml"])]
+    assert styles == sorted(styles, key=STYLESHEET_ORDER.index)
+
+
+def test_workbook_parts_filters_and_document_properties(example: bytes) -> None:
+    files = parts(example)
+    book = ElementTree.fromstring(files["xl/workbook.xml"])
+    names = [(d.get("name"), d.get("localSheetId"), d.get("hidden"), d.text)
+             for d in book.iter(f"{NS}definedName")]
+    assert [n[:3] for n in names] == [("_xlnm._FilterDatabase", str(i), "1") for i in range(5)]
+    assert names[0][3] is not None and names[0][3].startswith("'Riparto'!$A$1:$S$")
+    sheet = ElementTree.fromstring(files["xl/worksheets/sheet1.xml"])
+    pane = sheet.find(f"{NS}sheetViews/{NS}sheetView/{NS}pane")
+    assert pane is not None and pane.attrib == {
+        "ySplit": "1", "topLeftCell": "A2", "activePane": "bottomLeft", "state": "frozen"}
+    last = names[0][3].rsplit("$", 1)[1]
+    assert sheet.find(f"{NS}autoFilter") is not None
+    assert sheet.find(f"{NS}autoFilter").get("ref") == f"A1:S{last}"  # type: ignore[union-attr]
+    core = files["docProps/core.xml"].decode()
+    assert "<dc:creator>fsr-opt</dc:creator>" in core
+    assert "<dc:title>FSR 2025 - Bergamo</dc:title>" in core
+    assert core.count(">2000-01-01T00:00:00Z</dcterms:") == 2
+    with zipfile.ZipFile(io.BytesIO(example)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+    loaded = openpyxl.load_workbook(io.BytesIO(example))
+    assert loaded.properties.title == "FSR 2025 - Bergamo"
+    assert loaded.properties.creator == "fsr-opt"
+    assert loaded.properties.created == datetime(2000, 1, 1)
+
+
+def test_header_style_and_number_cells(example: bytes) -> None:
+    cells = read_sheet(example, 1)
+    header = cells["A1"].style
+    styles = ElementTree.fromstring(parts(example)["xl/styles.xml"])
+    fonts = list(next(styles.iter(f"{NS}fonts")))
+    fills = list(next(styles.iter(f"{NS}fills")))
+    assert fonts[int(header.get("fontId", "0"))].find(f"{NS}b") is not None
+    fill = fills[int(header.get("fillId", "0"))].find(f"{NS}patternFill/{NS}fgColor")
+    assert fill is not None and fill.get("rgb", "").endswith("DDE5F0")
+    alignment = header.find(f"{NS}alignment")
+    assert alignment is not None and alignment.get("wrapText") == "1"
+    award = cells[f"P{2}"]  # Contributo
+    assert award.kind == "n" and award.style.get("numFmtId") == "4"  # #,##0.00, built in
+    formats = {f.get("numFmtId"): f.get("formatCode") for f in styles.iter(f"{NS}numFmt")}
+    assert formats[cells["O2"].style.get("numFmtId")] == "0.0000%"
+    assert formats[cells["M2"].style.get("numFmtId")] == "0.000000"
+    book = openpyxl.load_workbook(io.BytesIO(example))
+    assert book["Riparto"]["A1"].fill.fgColor.rgb.endswith("DDE5F0")
+    assert book["Riparto"]["A1"].alignment.wrap_text
+    assert book["Pagamenti"]["B2"].number_format == "0"
+    assert book["Riparto"].column_dimensions["B"].width <= 60
+
+
+def test_two_builds_are_byte_identical(example: bytes) -> None:
+    inputs = load_inputs(None, None)
+    assert build(inputs.assessments, inputs.rules) == example
+
+
+def test_same_bytes_whatever_the_hash_seed(example: bytes) -> None:
+    """Nothing in the workbook may follow a set's (hash-seeded) order."""
+    script = (
+        "import hashlib, sys\n"
+        "from tests.test_workbook_writer import build\n"
+        "from fsr_opt.pipeline import load_inputs\n"
+        "inputs = load_inputs(None, None)\n"
+        "print(hashlib.sha256(build(inputs.assessments, inputs.rules)).hexdigest())\n"
+    )
+    digests = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                              text=True, check=True, cwd=Path(__file__).parents[1])
+        digests.add(done.stdout.strip())
+    assert digests == {hashlib.sha256(example).hexdigest()}
+
+
+# Excel reads each of these back exactly (the escapes of ST_Xstring decoded).
+HOSTILE = [
+    "=SUM(A1)*2",
+    "+39 035 123",
+    "-1",
+    "@cmd",
+    "=cmd|' /C calc'!A0",
+    "<b>Tom & \"Jerry\"</b> 'x' ]]> &amp;",
+    "  leading and trailing  ",
+    "line1\nline2\r\nline3\ttab",
+    "Coop 👩‍👩‍👧 € ñ 中文",
+    "_x0041_ stays as typed, _x005F_ too",
+    "bell\x07 vt\x0b ff\x0c esc\x1b nul\x00",
+    "lone \ud800 surrogate",
+    "L" * 40_000,
+    "😀" * 20_000,
+    "\ud800" + "M" * 40_000,
+]
+
+
+def shown(text: str) -> str:
+    """The text a cell holds: cut to Excel's 32,767 UTF-16 units, with an ellipsis."""
+    if len(text.encode("utf-16-le", "surrogatepass")) // 2 <= 32_767:
+        return text
+    cut = {"L": "L" * 32_766, "😀": "😀" * 16_383, "\ud800": "\ud800" + "M" * 32_765}
+    return cut[text[0]] + "…"
+
+
+@pytest.fixture(scope="module")
+def hostile() -> bytes:
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=10_000_000)
+    units = [unit(f"U{i:02d}", "s", 50_000 + i * 10_000, name=text, operator=text)
+             for i, text in enumerate(HOSTILE)]
+    return build(assess(table(units), rules), rules)
+
+
+def test_hostile_text_reaches_excel_intact(hostile: bytes) -> None:
+    cells = read_sheet(hostile, 1)
+    for row, text in enumerate(HOSTILE, start=2):
+        for column in ("B", "C"):  # name, operator
+            cell = cells[f"{column}{row}"]
+            assert cell.kind == "s" and cell.value == shown(text), (row, column)
+            quoted = cell.style.get("quotePrefix") == "1"
+            assert quoted == text.startswith(("=", "+", "-", "@")), (row, text[:20])
+    for payload in parts(hostile).values():
+        ElementTree.fromstring(payload)
+
+
+def test_hostile_text_reads_back_with_openpyxl(hostile: bytes) -> None:
+    """openpyxl, the reader of `fsr-opt audit`, gets the text too; it leaves the control
+    characters' ``_xHHHH_`` escapes as they are."""
+    book = openpyxl.load_workbook(io.BytesIO(hostile))
+    sheet = book["Riparto"]
+    for row, text in enumerate(HOSTILE, start=2):
+        cell = sheet.cell(row=row, column=2)
+        assert cell.data_type == "s", row
+        if "\x07" in text:
+            assert cell.value == "bell_x0007_ vt_x000B_ ff_x000C_ esc_x001B_ nul_x0000_"
+        elif "\ud800" in text:
+            assert cell.value.replace("_xD800_", "\ud800") == shown(text)
+        elif "_x005F_" in text:
+            assert cell.value.startswith("_x0041_ stays as typed, ")
+        else:
+            assert cell.value == shown(text), row
+        assert bool(cell.quotePrefix) == text.startswith(("=", "+", "-", "@"))
+    for ws in book.worksheets:
+        for cells in ws.iter_rows():
+            assert all(c.data_type != "f" for c in cells)
+
+
+def test_verifiche_without_an_audit_and_with_violations() -> None:
+    inputs = load_inputs(None, None)
+    data = build(inputs.assessments, inputs.rules, audited=False)
+    cells = read_sheet(data, 5)
+    assert list(cells) == ["A1"] and "non eseguite" in cells["A1"].value
+    files = parts(data)
+    sheet = ElementTree.fromstring(files["xl/worksheets/sheet5.xml"])
+    assert sheet.find(f"{NS}autoFilter") is None and sheet.find(f"{NS}cols") is None
+    assert b'localSheetId="4"' not in files["xl/workbook.xml"]
+
+    failing = build(inputs.assessments, inputs.rules, tamper=True)
+    book = openpyxl.load_workbook(io.BytesIO(failing))
+    checks = book["Verifiche"]
+    column_a = [c.value for c in checks["A"]]
+    assert "NON superata" in [c.value for c in checks["F"]]
+    heading = column_a.index("Violazioni") + 1
+    assert checks.cell(row=heading, column=1).font.bold
+    assert checks.cell(row=heading + 1, column=1).value  # the first violation's check
+
+
+def test_a_large_table_builds_and_reads_back() -> None:
+    rows = [
+        [f"UDO{n:07d}", f"Unità {n} <{n % 7}> &", f"=Ente {n % 500}", f"Comune {n % 40}", "NIDO",
+         "pubblica", "minori", "prima_infanzia", "sì", "" if n % 3 else "NO_DEFICIT",
+         f"{n * 3}.{n % 100:02d}", "", "1", f"{n}.50", "0.086872", f"{n}.25", "AREA_BUDGET",
+         f"-{n}.10", "0.00"]
+        for n in range(20_000)
+    ]
+    strings = _SharedStrings()
+    sheet = _Sheet("Riparto", strings)
+    _table(sheet, ALLOCATION_SHEET, rows, "it")
+    data = _package([sheet], strings, "FSR 2025 - test")
+    for payload in parts(data).values():
+        ElementTree.fromstring(payload)
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    values = list(book["Riparto"].iter_rows(values_only=True))
+    assert len(values) == 20_001
+    last = values[-1]
+    assert last[0] == "UDO0019999" and last[2] == "=Ente 499" and last[11] is None
+    assert Decimal(str(last[10])) == Decimal("59997.99")
+    assert last[17] == pytest.approx(-19999.10) and last[18] == 0
+    book.close()
+
+
+def test_reproducible_xlsx_pins_openpyxl_files() -> None:
+    """scripts/make_bergamo_example.py writes units.xlsx with openpyxl, then this."""
+    saved = []
+    for created in (datetime(2021, 5, 6, 7, 8, 9), datetime(2024, 1, 2, 3, 4, 5)):
+        book = openpyxl.Workbook()
+        book.active.append(["Codice unità", 1])  # type: ignore[union-attr]
+        book.properties.created = created
+        raw = io.BytesIO()
+        book.save(raw)
+        saved.append(reproducible_xlsx(raw.getvalue(), datetime(2025, 9, 8)))
+    assert saved[0] == saved[1]
+    with zipfile.ZipFile(io.BytesIO(saved[0])) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2025, 9, 8, 0, 0, 0)}
+        assert archive.read("docProps/core.xml").count(b">2025-09-08T00:00:00Z<") == 2
