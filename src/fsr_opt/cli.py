@@ -31,6 +31,7 @@ from fsr_opt.pipeline import (
     run_sweep_points,
     run_whatif,
 )
+from fsr_opt.region import NOT_RUN, AmbitoOutcome, default_jobs, plan_region, run_region
 from fsr_opt.rules import override_pairs
 from fsr_opt.solve import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.whatif import SweepRow, default_workers, sweep_text
@@ -333,6 +334,60 @@ def sweep(
         typer.echo(f"interrupted: {len(run.outcome.rows)} of {total} points finished and "
                    f"written to {out}/", err=True)
         raise typer.Exit(130)
+
+
+@app.command()
+def region(
+    manifest: Annotated[
+        Path,
+        typer.Option("--manifest", help="Region manifest (CSV or XLSX): one row per Ambito with "
+                     "ambito, units and, optionally, rules and budget (docs/region.md)."),
+    ],
+    out: OutOption = Path("out"),
+    solver: SolverOption = "cbc",
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", min=1, help="Ambiti solved at once; default: one per core, at "
+                     "most one per Ambito."),
+    ] = None,
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Solve several Ambiti, each as solve would, in parallel; write one folder per Ambito.
+
+    Also writes region-summary.csv (per Ambito and area) and region.json. An Ambito that
+    fails does not stop the others; the exit code is the worst Ambito's. Ctrl-C stops the
+    run, keeping the Ambiti already solved (exit 130).
+    """
+    lang = _language(lang)
+    plan = _guarded(lambda: plan_region(manifest, out, solver=solver, time_limit=time_limit,
+                                        lang=lang))
+    workers = jobs or default_jobs(len(plan.tasks))
+    with typer.progressbar(length=len(plan.tasks), label="region", file=sys.stderr) as bar:
+
+        def advance(_outcome: AmbitoOutcome) -> None:
+            bar.update(1)
+
+        run = _guarded(lambda: run_region(plan, jobs=workers, progress=advance))
+    for outcome in run.outcomes:
+        for warning in outcome.warnings:
+            typer.echo(f"warning: {outcome.ambito}: {warning}", err=True)
+        if outcome.message and outcome.status != NOT_RUN:
+            typer.echo(f"{outcome.ambito}: {outcome.message}", err=True)
+    typer.echo(run.text)
+    typer.echo("")
+    typer.echo(f"outputs in {out}/:")
+    for path in run.written:
+        typer.echo(f"  {path}")
+    for outcome in run.outcomes:
+        if outcome.solved:
+            typer.echo(f"  {outcome.out_dir}/")
+    if run.interrupted:
+        stopped = [outcome.ambito for outcome in run.outcomes if outcome.status == NOT_RUN]
+        typer.echo(f"interrupted: {len(stopped)} of {len(run.outcomes)} Ambiti not solved "
+                   f"({', '.join(stopped)}); the others are written", err=True)
+    if run.exit_code:
+        raise typer.Exit(run.exit_code)
 
 
 @app.command()

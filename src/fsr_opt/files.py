@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import functools
 import gc
 import hashlib
 import io
@@ -44,9 +45,9 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -82,6 +83,8 @@ _INVISIBLE = re.compile(
 _MESSAGE_CELL_CHARS = 60
 _DELIMITERS = (";", "\t", ",")  # in this order on a tie: ';' only ever means the Excel dialect
 _UNITS_SHEETS = frozenset({"unita", "units"})
+AMBITO_COLUMN = "ambito"
+"""The column of a units table that says which Ambito each row belongs to (region runs)."""
 _ALLOCATION_SHEETS = frozenset({"allocation", "allocazione", "riparto"})
 
 # Above this a figure is a typing error, not a budget (1e11 euros).
@@ -647,8 +650,14 @@ def _column_lookup() -> dict[str, ColumnSpec]:
 _COLUMNS = _column_lookup()
 
 
-def _map_headings(table: _Table) -> tuple[dict[str, int], list[Problem]]:
+def _map_headings(
+    table: _Table, expected: Collection[str] = ()
+) -> tuple[dict[str, int], list[Problem]]:
     """Match the file's headings to the contract's columns.
+
+    Args:
+        table: the table read.
+        expected: folded headings of other columns the caller uses (``ambito``), not warned of.
 
     Returns:
         (column name -> index in the table's cells, problems: missing or repeated columns).
@@ -658,6 +667,8 @@ def _map_headings(table: _Table) -> tuple[dict[str, int], list[Problem]]:
     problems: list[Problem] = []
     for index, heading in enumerate(table.headings):
         spec = _COLUMNS.get(_norm(heading))
+        if spec is None and _norm(heading) in expected:
+            continue
         if spec is None:
             logger.warning("%s: column '%s' is not a column of the units table; it is ignored",
                            table.file, heading)
@@ -1051,7 +1062,7 @@ def _parse_cell(spec: ColumnSpec, raw: _Raw, italian: bool) -> object:
 # ---------------------------------------------------------------------------------------------
 
 
-def load_units(path: str | Path) -> UnitsTable:
+def load_units(path: str | Path, *, ambito: str | None = None) -> UnitsTable:
     """Load and type-check the units table (contract section 2) from a CSV or XLSX file.
 
     Every problem of the file (missing columns, unreadable cells, duplicate ids, end before
@@ -1059,15 +1070,20 @@ def load_units(path: str | Path) -> UnitsTable:
 
     Args:
         path: a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+        ambito: keep only the rows whose ``ambito`` column holds this code (ignoring case):
+            one Ambito of a table that lists the units of several (see `load_manifest`).
+            Rows keep their numbers in the file, and ids need only be unique among the kept
+            rows.
 
     Returns:
         The units in file order, with the file's SHA-256.
 
     Raises:
         InputError: the file cannot be read, or at least one cell is wrong; one `Problem` each.
+            With `ambito`, also a table without an ``ambito`` column or without its rows.
     """
     with _no_cycle_collection():
-        return _load_units(path)
+        return _load_units(path, ambito)
 
 
 @contextlib.contextmanager
@@ -1087,10 +1103,12 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _load_units(path: str | Path) -> UnitsTable:
+def _load_units(path: str | Path, ambito: str | None) -> UnitsTable:
     """Do the work of `load_units`."""
     table = _read_table(path, sheet_names=_UNITS_SHEETS, looks_right=_has_units_headings)
-    columns, problems = _map_headings(table)
+    if ambito is not None:
+        table = _rows_of_ambito(table, ambito)
+    columns, problems = _map_headings(table, () if ambito is None else (AMBITO_COLUMN,))
     problems.extend(table.problems)
     # Column by column: a column's distinct texts (types, municipalities, yes/no, dates) are
     # few, and each is parsed once; rows are put together afterwards, in file order.
@@ -1119,6 +1137,41 @@ def _load_units(path: str | Path) -> UnitsTable:
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
     return UnitsTable(source=table.file, sha256=table.sha256, units=tuple(units))
+
+
+def _rows_of_ambito(table: _Table, ambito: str) -> _Table:
+    """Keep the rows of one Ambito, by the table's ``ambito`` column.
+
+    Raises:
+        InputError: the table has no ``ambito`` column, or no row of this Ambito.
+    """
+    index = _ambito_index(table.headings)
+    if index is None:
+        raise InputError([Problem(
+            f"the table has no '{AMBITO_COLUMN}' column, so the rows of Ambito '{ambito}' "
+            f"cannot be told apart; add a column '{AMBITO_COLUMN}' with each row's Ambito code",
+            file=table.file, row=table.header_row, code="NO_AMBITO_COLUMN")])
+    wanted = ambito.casefold()
+    rows = tuple((number, cells) for number, cells in table.rows
+                 if _ambito_key(cells[index]) == wanted)
+    if table.rows and not rows:
+        raise InputError([Problem(
+            f"no row of the table has '{ambito}' in column '{table.headings[index]}'; check "
+            "the Ambito's code", file=table.file, row=table.header_row,
+            column=table.headings[index], code="NO_ROWS")])
+    return replace(table, rows=rows)
+
+
+def _ambito_index(headings: Sequence[str]) -> int | None:
+    """Return the index of the ``ambito`` heading, if there is one."""
+    return next((i for i, heading in enumerate(headings) if _norm(heading) == AMBITO_COLUMN),
+                None)
+
+
+def _ambito_key(raw: _Raw) -> str:
+    """Return an ``ambito`` cell folded for comparison ("" when empty or unreadable)."""
+    text = _as_text(raw)
+    return "" if isinstance(text, _Bad) else text.casefold()
 
 
 # `load_units` builds records from the values in column order: the two must agree.
@@ -1374,6 +1427,304 @@ def load_allocation_table(path: str | Path) -> tuple[list[str], list[dict[str, s
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
     return list(table.headings), rows, table.sha256
+
+
+# ---------------------------------------------------------------------------------------------
+# Region manifest: one row per Ambito
+# ---------------------------------------------------------------------------------------------
+
+_MANIFEST_SHEETS = frozenset({"region", "regione", "manifest", "ambiti"})
+# Folded headings of the manifest -> its columns (Italian aliases for the planner's sheets).
+_MANIFEST_HEADINGS: Mapping[str, str] = {
+    "ambito": "ambito", "codice ambito": "ambito",
+    "units": "units", "unita": "units", "tabella unita": "units",
+    "rules": "rules", "regole": "rules", "rule set": "rules",
+    "budget": "budget", "fondo": "budget", "fund": "budget",
+}
+# An Ambito code names its output folder: letters, digits, '-' and '_' only, so that it is
+# safe on every file system and can never be '..' or clash with region-summary.csv.
+_AMBITO_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                             *(f"lpt{i}" for i in range(10))})  # folder names Windows refuses
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One Ambito of a region run, as the manifest names it, with its paths resolved.
+
+    Attributes:
+        row: the manifest row (for messages).
+        ambito: the Ambito's code (also the name of its output folder).
+        units: its units table.
+        rules: its rule set; None for the bundled one.
+        budget: the fund that overrides the rule set's, as written (euros), or None.
+        split: the units table has an ``ambito`` column: this Ambito's units are its rows
+            with this code (``load_units(units, ambito=...)``).
+    """
+
+    row: int
+    ambito: str
+    units: Path
+    rules: Path | None
+    budget: str | None
+    split: bool
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A checked region manifest: its Ambiti sorted by code."""
+
+    source: str
+    sha256: str
+    entries: tuple[ManifestEntry, ...]
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and check the manifest of a region run (CSV or XLSX, one row per Ambito).
+
+    Columns (case-insensitive; others, such as ``rows``, are ignored): ``ambito`` (code,
+    required and unique), ``units`` (the Ambito's units table, relative to the manifest's
+    folder), ``rules`` (its rule set: relative to the manifest's folder, else to the bundled
+    rule sets' project folder, as in ``models/fsr-2025-bergamo.yaml``; empty for the bundled
+    one) and ``budget`` (euros, overriding the rule set's fund; empty to keep it).
+
+    Several rows may name one units table with an ``ambito`` column: each Ambito then takes
+    its rows. Every problem is collected before raising: of the manifest (a missing file, a
+    repeated or unsafe code, a bad budget) and of each shared table's ``ambito`` column (a
+    row whose Ambito the manifest does not give that table, an Ambito with no rows).
+
+    Raises:
+        InputError: one `Problem` per problem, naming file, row and column.
+    """
+    table = _read_table(path, sheet_names=_MANIFEST_SHEETS, looks_right=_has_manifest_headings)
+    folder = Path(path).parent
+    problems = list(table.problems)
+    columns: dict[str, int] = {}
+    for index, heading in enumerate(table.headings):
+        name = _MANIFEST_HEADINGS.get(_norm(heading))
+        if name is None:
+            logger.debug("%s: column '%s' is not a manifest column; ignored", table.file, heading)
+        elif name in columns:
+            problems.append(Problem(
+                f"this column repeats column '{table.headings[columns[name]]}'; keep only one",
+                file=table.file, row=table.header_row, column=heading, code="DUPLICATE_COLUMN"))
+        else:
+            columns[name] = index
+    for name in ("ambito", "units"):
+        if name not in columns:
+            problems.append(Problem(
+                f"the required column '{name}' is missing; the manifest needs the columns "
+                "ambito, units and, optionally, rules and budget", file=table.file,
+                row=table.header_row, column=name, code="MISSING_COLUMN"))
+    if problems:
+        raise InputError(problems)
+    if not table.rows:
+        raise InputError([Problem("the manifest has headings but no Ambito; add one row per "
+                                  "Ambito", file=table.file, row=table.header_row,
+                                  code="NO_ROWS")])
+    entries: list[ManifestEntry] = []  # every row with a good code and table, for the checks
+    valid: set[int] = set()  # the rows without any problem
+    first_row_of: dict[str, tuple[int, str]] = {}
+    for number, cells in table.rows:
+        before = len(problems)
+        problem = functools.partial(_manifest_problem, table, columns, number, problems)
+        texts: dict[str, str | None] = {}  # None: unreadable, already reported
+        for name in ("ambito", "units", "rules", "budget"):
+            text = _as_text(cells[columns[name]]) if name in columns else ""
+            if isinstance(text, _Bad):
+                problem(name, text.code, text.message)
+            texts[name] = None if isinstance(text, _Bad) else text
+        ambito = (None if texts["ambito"] is None else
+                  _check_ambito_code(texts["ambito"], number, first_row_of, problem))
+        units = None if texts["units"] is None else _manifest_path(
+            texts["units"], folder, CSV_EXTENSIONS | XLSX_EXTENSIONS, "units table", problem,
+            "units")
+        rules = _manifest_path(texts["rules"], folder, RULE_EXTENSIONS, "rule set", problem,
+                               "rules", bundled=True) if texts["rules"] else None
+        budget = _check_budget(texts["budget"], problem) if texts["budget"] else None
+        if ambito is not None and units is not None:
+            entries.append(ManifestEntry(number, ambito, units, rules, budget, split=False))
+            if len(problems) == before:
+                valid.add(number)
+    entries = [entry for entry in _split_shared_tables(table, columns, entries, problems)
+               if entry.row in valid]
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.file != table.file, p.file or "",
+                                                         p.row or 0)))
+    return Manifest(table.file, table.sha256,
+                    tuple(sorted(entries, key=lambda e: (e.ambito.casefold(), e.ambito))))
+
+
+def _manifest_problem(
+    table: _Table, columns: Mapping[str, int], number: int, problems: list[Problem],
+    name: str, code: str, message: str,
+) -> None:
+    """Report a problem of a manifest cell (bound to one row with `functools.partial`)."""
+    problems.append(Problem(message, file=table.file, row=number,
+                            column=table.headings[columns[name]], code=code))
+
+
+def _has_manifest_headings(headings: Sequence[str]) -> bool:
+    """True when the headings include the manifest's ``ambito`` and ``units`` columns."""
+    names = {_MANIFEST_HEADINGS.get(_norm(heading)) for heading in headings}
+    return {"ambito", "units"} <= names
+
+
+def _check_ambito_code(
+    text: str,
+    number: int,
+    first_row_of: dict[str, tuple[int, str]],
+    problem: Callable[[str, str, str], None],
+) -> str | None:
+    """Return a valid, new Ambito code, or None after reporting why it is not."""
+    if not text:
+        problem("ambito", "EMPTY_VALUE", "the cell is empty; write the Ambito's code")
+        return None
+    if not _AMBITO_CODE.fullmatch(text) or text.casefold() in _RESERVED_NAMES:
+        problem("ambito", "BAD_AMBITO_CODE",
+                f"'{_clip(text)}' cannot be an Ambito code: the code names the Ambito's output "
+                "folder, so write 1 to 64 letters, digits, '-' or '_' (e.g. ambito-01)")
+        return None
+    if text.casefold() in first_row_of:
+        row, seen = first_row_of[text.casefold()]
+        same = "" if seen == text else f" ('{seen}': codes are compared ignoring case)"
+        problem("ambito", "DUPLICATE_AMBITO",
+                f"the Ambito '{text}' is already in row {row}{same}; give each Ambito one row")
+        return None
+    first_row_of[text.casefold()] = (number, text)
+    return text
+
+
+def _manifest_path(
+    text: str,
+    folder: Path,
+    extensions: Collection[str],
+    what: str,
+    problem: Callable[[str, str, str], None],
+    column: str,
+    *,
+    bundled: bool = False,
+) -> Path | None:
+    """Resolve a path of the manifest (relative to its folder); None after reporting a problem.
+
+    With `bundled`, a relative path missing next to the manifest is also looked for in the
+    project folder of the bundled rule sets (``models/fsr-2025-bergamo.yaml``).
+    """
+    if not text:
+        problem(column, "EMPTY_VALUE", f"the cell is empty; write the path of the {what}")
+        return None
+    given = Path(text)
+    if given.suffix.lower() not in extensions:
+        problem(column, "UNSUPPORTED_FORMAT",
+                f"'{_clip(text)}' is not a {what} file: use a "
+                f"{', '.join(sorted(extensions))} file")
+        return None
+    places = [given] if given.is_absolute() else [folder / given]
+    if bundled and not given.is_absolute():
+        places.append(_REPO_ROOT / given)
+    for place in places:
+        if place.is_file():
+            return place
+        if place.is_dir():
+            problem(column, "NOT_A_FILE", f"'{place}' is a folder, not a {what} file")
+            return None
+    where = " or ".join(f"'{place}'" for place in places)
+    problem(column, "FILE_NOT_FOUND",
+            f"the {what} '{_clip(text)}' is not found (looked for {where}); paths are "
+            "relative to the manifest's folder")
+    return None
+
+
+def _check_budget(text: str, problem: Callable[[str, str, str], None]) -> str | None:
+    """Return a fund read as ``--budget`` reads it, or None after reporting why it is bad."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        problem("budget", "BAD_BUDGET", f"'{_clip(text)}' is not a fund in euros; write a "
+                "positive amount with '.' as decimal mark, e.g. 850000.00, or leave the cell "
+                "empty to keep the rule set's fund")
+        return None
+    if value != value.quantize(Decimal("0.01")):
+        problem("budget", "BAD_BUDGET", f"'{_clip(text)}' has more than two decimals; round "
+                "it to the cent")
+        return None
+    return text
+
+
+def _split_shared_tables(
+    manifest: _Table,
+    columns: Mapping[str, int],
+    entries: Sequence[ManifestEntry],
+    problems: list[Problem],
+) -> list[ManifestEntry]:
+    """Check the ``ambito`` column of the units tables that carry one; mark their entries.
+
+    A table named by several Ambiti must have the column; every row of a table with the
+    column must name an Ambito that the manifest gives this table, and each such Ambito must
+    have at least one row. The table is read here only for its headings and that column.
+    """
+    by_table: dict[Path, list[ManifestEntry]] = {}
+    for entry in entries:
+        by_table.setdefault(entry.units.resolve(), []).append(entry)
+    codes = {entry.ambito.casefold(): entry for entry in entries}
+    result: list[ManifestEntry] = []
+    for group in by_table.values():
+        shared = len(group) > 1
+        try:
+            table = _read_table(group[0].units, sheet_names=_UNITS_SHEETS,
+                                looks_right=_has_units_headings)
+        except InputError as exc:  # one Ambito's own table: its solve reports it, alone
+            if shared:
+                problems.extend(exc.problems)
+            else:
+                result.extend(group)
+            continue
+        index = _ambito_index(table.headings)
+        if index is None:
+            if shared:
+                problems.extend(Problem(
+                    f"{len(group)} Ambiti name the units table '{entry.units}', which has no "
+                    f"'{AMBITO_COLUMN}' column to tell their rows apart; add that column, or "
+                    "give each Ambito its own table", file=manifest.file, row=entry.row,
+                    column=manifest.headings[columns["units"]], code="NO_AMBITO_COLUMN")
+                    for entry in group)
+            else:
+                result.extend(group)
+            continue
+        if shared:  # a broken shared table would fail each of its Ambiti: report it once
+            problems.extend(table.problems)
+        heading = table.headings[index]
+        mine = {entry.ambito.casefold(): entry for entry in group}
+        counts = dict.fromkeys(mine, 0)
+        for number, cells in table.rows:
+            key = _ambito_key(cells[index])
+            if key in mine:
+                counts[key] += 1
+                continue
+            shown = _clip(str(_as_text(cells[index]) if key else ""))
+            if not key:
+                message = "the cell is empty; write the code of the row's Ambito"
+            elif key in codes:
+                message = (f"the row is of Ambito '{shown}', but the manifest gives that Ambito "
+                           f"the table '{codes[key].units}'; move the row, or name this table "
+                           "in its manifest row")
+            else:
+                message = (f"'{shown}' is not an Ambito of the manifest "
+                           f"({', '.join(entry.ambito for entry in group)} use this table); "
+                           "correct the code or add the Ambito to the manifest")
+            problems.append(Problem(message, file=table.file, row=number, column=heading,
+                                    code="EMPTY_VALUE" if not key else "UNKNOWN_AMBITO"))
+        for key, count in counts.items():
+            if not count:
+                entry = mine[key]
+                problems.append(Problem(
+                    f"the units table '{entry.units}' has no row of Ambito '{entry.ambito}' in "
+                    f"its column '{heading}'", file=manifest.file, row=entry.row,
+                    column=manifest.headings[columns["ambito"]], code="NO_ROWS"))
+        result.extend(replace(entry, split=True) for entry in group)
+    return result
 
 
 def read_rule_document(path: str | Path) -> tuple[dict[str, Any], str]:

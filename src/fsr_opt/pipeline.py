@@ -134,10 +134,15 @@ def load_inputs(
     units_path: Path | None,
     rules_path: Path | None,
     overrides: Sequence[tuple[str, str]] = (),
+    *,
+    ambito: str | None = None,
 ) -> Inputs:
-    """Load and check everything a solve needs; raise the first layer's errors all at once."""
+    """Load and check everything a solve needs; raise the first layer's errors all at once.
+
+    With `ambito`, the units are the table's rows of that Ambito (its ``ambito`` column).
+    """
     rules = load_rules(rules_path, overrides)
-    table = load_units(units_path or default_units_path())
+    table = load_units(units_path or default_units_path(), ambito=ambito)
     return Inputs(table, rules, assess(table, rules), tuple(overrides))
 
 

@@ -48,6 +48,8 @@ from fsr_opt.schema import (
 
 TOTAL = "TOTAL"
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+R = TypeVar("R")
 _AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 
 # ---------------------------------------------------------------------------------------------
@@ -767,32 +769,46 @@ def run_sweep(
         except KeyboardInterrupt:
             interrupted = True
     else:
-        interrupted = _run_pool(values, solve_point, min(workers, len(values)), finished)
+        interrupted = run_in_pool(values, solve_point, min(workers, len(values)), finished)
     rows = tuple(sorted(done, key=lambda row: row.value))
     # Stopped after the last point finished: nothing is missing, so nothing was interrupted.
     return SweepOutcome(rows, len(values), interrupted and len(rows) < len(values))
 
 
-def _run_pool(
-    values: Sequence[Decimal],
-    solve_point: Callable[[Decimal], SweepRow],
+def run_in_pool(
+    items: Sequence[T],
+    work: Callable[[T], R],
     workers: int,
-    finished: Callable[[SweepRow], None],
+    finished: Callable[[R], None],
 ) -> bool:
-    """Run the points in a process pool; return True if interrupted."""
+    """Run `work` on every item in a process pool, calling `finished` here with each result.
+
+    Ctrl-C is the parent's (`_detach_from_ctrl_c`): on a KeyboardInterrupt the items not
+    started are cancelled, the running ones finish and are reported too.
+
+    Args:
+        items: the work's inputs, picklable.
+        work: picklable (a module-level function or a partial of one); it should turn the
+            failures it expects into results.
+        workers: processes in the pool.
+        finished: called in this process with each result, in order of completion.
+
+    Returns:
+        True if interrupted.
+    """
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_detach_from_ctrl_c)
-    futures: list[Future[SweepRow]] = []
+    futures: list[Future[R]] = []
     reported: set[int] = set()
     interrupted = False
     try:
-        futures = [pool.submit(solve_point, value) for value in values]
+        futures = [pool.submit(work, item) for item in items]
         for future in as_completed(futures):
             reported.add(id(future))
             finished(future.result())
     except KeyboardInterrupt:
         interrupted = True
         pool.shutdown(wait=True, cancel_futures=True)
-        for future in futures:  # points that finished while we stopped: keep them too
+        for future in futures:  # items that finished while we stopped: keep them too
             if id(future) in reported or future.cancelled() or not future.done():
                 continue
             if future.exception() is None:

@@ -1,0 +1,480 @@
+"""Several Ambiti in one run: a manifest, one independent solve per Ambito, one summary.
+
+An ATS (or the Region) computes the riparto of all its Ambiti at once. The manifest
+(`files.load_manifest`) names each Ambito's units table, rule set and fund, and is checked
+whole before anything is solved. Each Ambito is then solved exactly as ``fsr-opt solve``
+solves it (`pipeline.run_solve`: its own audit, its own folder of outputs written
+atomically), in a pool of processes. An Ambito that fails (bad input, infeasible rules, a
+solver failure) is recorded with its status and message while the others go on; the exit code
+is the worst of them. region-summary.csv and region.json list the Ambiti by code, whatever
+the order in which they finished, so that the same manifest gives the same files (only the
+clock readings of region.json, and the solve times, change).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from fsr_opt import __version__
+from fsr_opt.errors import (
+    FsrOptError,
+    InfeasibleError,
+    InputError,
+    RuleSetError,
+    SolverError,
+)
+from fsr_opt.files import (
+    Manifest,
+    csv_bytes,
+    default_rules_path,
+    json_bytes,
+    load_manifest,
+    sha256_file,
+    write_outputs,
+)
+from fsr_opt.money import format_cents
+from fsr_opt.pipeline import SolveRun, input_warnings, load_inputs, run_solve
+from fsr_opt.report import TOTAL, format_fraction_cents, unit_outcomes
+from fsr_opt.rules import override_pairs
+from fsr_opt.solve import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.whatif import default_workers, run_in_pool
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FILE = "region-summary.csv"
+JSON_FILE = "region.json"
+SUMMARY_COLUMNS = (
+    "ambito", "area", "fund", "budget", "awarded", "deviation", "units", "units_funded",
+    "units_excluded", "status", "message", "solve_seconds",
+)
+SUMMARY_NUMERIC = ("fund", "budget", "awarded", "deviation", "units", "units_funded",
+                   "units_excluded", "solve_seconds")
+SOLVED = "optimal"
+NOT_RUN = "not_run"
+INTERRUPTED_EXIT = 130
+# The status of an Ambito that failed, by the error's class (most specific first).
+_FAILURES: tuple[tuple[type[FsrOptError], str], ...] = (
+    (InputError, "input_error"),
+    (RuleSetError, "rule_set_error"),
+    (InfeasibleError, "infeasible"),
+    (SolverError, "solver_failure"),
+    (FsrOptError, "error"),
+)
+
+
+@dataclass(frozen=True)
+class AmbitoTask:
+    """What one worker needs to solve one Ambito (picklable)."""
+
+    ambito: str
+    units: Path
+    rules: Path | None
+    budget: str | None
+    split: bool
+    out_dir: Path
+    solver: str
+    time_limit: float
+    lang: str
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """One area of a solved Ambito, as region-summary.csv shows it.
+
+    Attributes:
+        budget, awarded: cents.
+        deviation: exact cents, the sum over the area's service lines of |awarded - target|
+            (the distance from the 2024 pattern that the second stage minimises).
+        units, funded: the area's units, and those with an award.
+    """
+
+    area: str
+    budget: int
+    awarded: int
+    deviation: Fraction
+    units: int
+    funded: int
+
+
+@dataclass(frozen=True)
+class AmbitoOutcome:
+    """How one Ambito ended: solved (with its figures) or failed (with its message).
+
+    Attributes:
+        status: ``optimal``, or the failure: ``input_error``, ``rule_set_error``,
+            ``infeasible``, ``solver_failure``, ``internal_error``, ``not_run`` (the run was
+            interrupted before it finished).
+        exit_code: what ``fsr-opt solve`` would have exited with for this Ambito.
+        message: the error as ``solve`` prints it; empty when solved.
+        inputs: (path, SHA-256, or None when unreadable) of the units table and rule set.
+        split: the units are the table's rows with this Ambito's code in its ``ambito`` column.
+        rule_set: id, version, source and sha256 of the rule set, once it loaded.
+        fund: cents, once the rule set loaded.
+        seconds: wall-clock seconds of the whole Ambito (load, solve, audit, write).
+        solve_seconds: the solver's seconds, when it ran to the end.
+        warnings: what loads but deserves a look (units outside the Ambito), and the
+            solver's warnings.
+        written: the files written in the Ambito's folder.
+    """
+
+    ambito: str
+    status: str
+    exit_code: int
+    message: str
+    out_dir: Path
+    inputs: tuple[tuple[str, str | None], ...]
+    split: bool
+    overrides: tuple[str, ...]
+    rule_set: Mapping[str, str] = field(default_factory=dict)
+    fund: int | None = None
+    areas: tuple[AreaFigures, ...] = ()
+    solver: str = ""
+    seconds: float = 0.0
+    solve_seconds: float | None = None
+    warnings: tuple[str, ...] = ()
+    written: tuple[Path, ...] = ()
+
+    @property
+    def solved(self) -> bool:
+        """True for an Ambito with a riparto."""
+        return self.status == SOLVED
+
+    @property
+    def awarded(self) -> int:
+        """Cents awarded in the Ambito (0 unless solved)."""
+        return sum(area.awarded for area in self.areas)
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """A checked manifest turned into one task per Ambito, in code order."""
+
+    manifest: Manifest
+    out_dir: Path
+    tasks: tuple[AmbitoTask, ...]
+    solver: str
+    time_limit: float
+
+
+@dataclass(frozen=True)
+class RegionRun:
+    """A finished (or interrupted) region run and the files it wrote.
+
+    Attributes:
+        outcomes: one per Ambito, in code order (``not_run`` for those an interruption
+            stopped before they started).
+        exit_code: the worst Ambito's (0 when every Ambito is solved), 130 if interrupted.
+        written: region-summary.csv and region.json.
+        text: the combined summary for the terminal.
+    """
+
+    plan: RegionPlan
+    outcomes: tuple[AmbitoOutcome, ...]
+    interrupted: bool
+    exit_code: int
+    seconds: float
+    written: tuple[Path, ...]
+    text: str
+
+
+def default_jobs(ambiti: int) -> int:
+    """One process per core, but no more than there are Ambiti."""
+    return max(1, min(default_workers(), ambiti))
+
+
+def plan_region(
+    manifest_path: Path,
+    out_dir: Path,
+    *,
+    solver: str = "cbc",
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    lang: str = "it",
+) -> RegionPlan:
+    """Check the options and the whole manifest before any Ambito is solved.
+
+    Raises:
+        InputError: an unknown solver, a time limit that is not positive, or any problem of
+            the manifest (all of them at once, naming file, row and column).
+    """
+    if solver not in SOLVERS:
+        raise InputError(f"unknown solver '{solver}': use --solver with one of "
+                         f"{', '.join(SOLVERS)}")
+    if not time_limit > 0:
+        raise InputError(f"--time-limit {time_limit:g} is not a time: give the seconds each "
+                         "Ambito may take, more than 0")
+    manifest = load_manifest(manifest_path)
+    tasks = tuple(
+        AmbitoTask(entry.ambito, entry.units, entry.rules, entry.budget, entry.split,
+                   out_dir / entry.ambito, solver, time_limit, lang)
+        for entry in manifest.entries
+    )
+    return RegionPlan(manifest, out_dir, tasks, solver, time_limit)
+
+
+def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
+    """Solve one Ambito as ``fsr-opt solve`` would, writing its folder; never raise on failure.
+
+    Expected failures (`FsrOptError`) become the outcome's status, exit code and message; any
+    other exception too (``internal_error``, exit 3), so that one Ambito never loses the
+    others. A KeyboardInterrupt is left to the caller.
+    """
+    clock = time.perf_counter()
+    overrides: list[tuple[str, str]] = []
+    try:
+        overrides = override_pairs(task.budget, [], None, [])
+        inputs = load_inputs(task.units, task.rules, overrides,
+                             ambito=task.ambito if task.split else None)
+        run = run_solve(inputs, task.out_dir, solver=task.solver, time_limit=task.time_limit,
+                        lang=task.lang)
+        return _solved(task, overrides, run, clock)
+    except FsrOptError as exc:
+        status = next(name for kind, name in _FAILURES if isinstance(exc, kind))
+        return _failed(task, overrides, status, exc.exit_code, exc.render(), clock)
+    except Exception as exc:  # a bug in one Ambito must not cost the others theirs
+        log.debug("internal error in Ambito %s", task.ambito, exc_info=True)
+        return _failed(task, overrides, "internal_error", 3,
+                       f"internal error: {type(exc).__name__}: {exc} (please report it; run "
+                       "with --verbose for details)", clock)
+
+
+def _solved(
+    task: AmbitoTask, overrides: Sequence[tuple[str, str]], run: SolveRun, clock: float
+) -> AmbitoOutcome:
+    """The outcome of a solved Ambito: its figures per area."""
+    rules, result = run.inputs.rules, run.result
+    assert result.allocation is not None  # run_solve raises without one
+    allocation = result.allocation
+    outcomes = unit_outcomes(run.inputs.assessments, allocation, rules)
+    areas = []
+    for area in rules.areas:
+        lines = [allocation.services[service.code] for service in area.services]
+        mine = [o for o in outcomes if o.assessment.area == area.code]
+        areas.append(AreaFigures(
+            area.code, allocation.area_budgets.get(area.code, 0),
+            sum(line.awarded for line in lines),
+            sum((abs(line.awarded - line.target) for line in lines), Fraction(0)),
+            len(mine), sum(1 for o in mine if o.award > 0)))
+    table = run.inputs.table
+    return AmbitoOutcome(
+        ambito=task.ambito, status=SOLVED, exit_code=0, message="", out_dir=task.out_dir,
+        inputs=((table.source, table.sha256), (rules.source, rules.sha256)), split=task.split,
+        overrides=tuple(f"{key}={value}" for key, value in overrides),
+        rule_set={"id": rules.rule_set_id, "version": rules.version, "ambito": rules.ambito,
+                  "source": rules.source, "sha256": rules.sha256},
+        fund=rules.fund, areas=tuple(areas),
+        solver=f"{result.solver} {result.solver_version}".strip(),
+        seconds=time.perf_counter() - clock, solve_seconds=result.seconds,
+        warnings=(*input_warnings(run.inputs), *result.messages), written=run.written)
+
+
+def _failed(
+    task: AmbitoTask,
+    overrides: Sequence[tuple[str, str]],
+    status: str,
+    exit_code: int,
+    message: str,
+    clock: float | None,
+) -> AmbitoOutcome:
+    """The outcome of an Ambito without a riparto, with the hashes of its input files."""
+    paths = [str(task.units), str(task.rules or default_rules_path())]
+    return AmbitoOutcome(
+        ambito=task.ambito, status=status, exit_code=exit_code, message=message,
+        out_dir=task.out_dir, inputs=tuple((path, _sha256_or_none(path)) for path in paths),
+        split=task.split,
+        overrides=tuple(f"{key}={value}" for key, value in overrides),
+        seconds=0.0 if clock is None else time.perf_counter() - clock)
+
+
+def _sha256_or_none(path: str) -> str | None:
+    """The file's SHA-256, or None when it cannot be read (the message says why)."""
+    try:
+        return sha256_file(path)
+    except FsrOptError:
+        return None
+
+
+def _solve(task: AmbitoTask) -> AmbitoOutcome:
+    """Look `solve_ambito` up at call time, so that tests can replace it."""
+    return solve_ambito(task)
+
+
+def run_region(
+    plan: RegionPlan,
+    *,
+    jobs: int,
+    progress: Callable[[AmbitoOutcome], None] | None = None,
+) -> RegionRun:
+    """Solve every Ambito (in parallel), then write region-summary.csv and region.json.
+
+    Ctrl-C stops the run: the Ambiti not started are listed as ``not_run``, the running ones
+    finish and write their folders, and the region's files are still written (exit 130).
+
+    Args:
+        plan: the checked manifest (`plan_region`).
+        jobs: processes solving Ambiti (1: one after the other, in this process).
+        progress: called in this process with each finished Ambito.
+    """
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    done: dict[str, AmbitoOutcome] = {}
+
+    def finished(outcome: AmbitoOutcome) -> None:
+        done[outcome.ambito] = outcome
+        if progress is not None:
+            progress(outcome)
+
+    interrupted = False
+    if jobs <= 1 or len(plan.tasks) <= 1:
+        try:
+            for task in plan.tasks:
+                finished(_solve(task))
+        except KeyboardInterrupt:
+            interrupted = True
+    else:
+        interrupted = run_in_pool(plan.tasks, _solve, min(jobs, len(plan.tasks)), finished)
+    outcomes = tuple(
+        done.get(task.ambito) or _failed(task, [], NOT_RUN, INTERRUPTED_EXIT,
+                                         "not solved: the run was interrupted", None)
+        for task in plan.tasks)
+    interrupted = interrupted and len(done) < len(plan.tasks)
+    exit_code = (INTERRUPTED_EXIT if interrupted
+                 else max((outcome.exit_code for outcome in outcomes), default=0))
+    seconds = time.perf_counter() - clock
+    document = _region_document(plan, outcomes, jobs=jobs, exit_code=exit_code,
+                                interrupted=interrupted, started_at=started_at,
+                                seconds=seconds)
+    written = write_outputs(plan.out_dir, {
+        SUMMARY_FILE: csv_bytes(SUMMARY_COLUMNS, summary_rows(outcomes),
+                                numeric_columns=SUMMARY_NUMERIC),
+        JSON_FILE: json_bytes(document),
+    })
+    text = region_text(plan, outcomes, jobs=jobs, seconds=seconds)
+    return RegionRun(plan, outcomes, interrupted, exit_code, seconds, tuple(written), text)
+
+
+def _one_line(message: str) -> str:
+    """A multi-line error message on one line, for a spreadsheet cell."""
+    return "; ".join(line.strip().removeprefix("- ") for line in message.splitlines()
+                     if line.strip())
+
+
+def summary_rows(outcomes: Sequence[AmbitoOutcome]) -> list[list[str]]:
+    """The rows of region-summary.csv: per Ambito, each area then its total.
+
+    An Ambito without a riparto has its total row only, with its status and message.
+    ``units_excluded`` counts the units that get nothing, as summary.csv does.
+    """
+    rows = []
+    for outcome in outcomes:
+        fund = "" if outcome.fund is None else format_cents(outcome.fund)
+        seconds = "" if outcome.solve_seconds is None else f"{outcome.solve_seconds:.2f}"
+        if not outcome.solved:
+            rows.append([outcome.ambito, TOTAL, fund, "", "", "", "", "", "", outcome.status,
+                         _one_line(outcome.message), seconds])
+            continue
+        areas = outcome.areas
+        total = AreaFigures(TOTAL, sum(a.budget for a in areas), sum(a.awarded for a in areas),
+                            sum((a.deviation for a in areas), Fraction(0)),
+                            sum(a.units for a in areas), sum(a.funded for a in areas))
+        rows.extend([
+            outcome.ambito, area.area, fund, format_cents(area.budget),
+            format_cents(area.awarded), format_fraction_cents(area.deviation),
+            str(area.units), str(area.funded), str(area.units - area.funded),
+            outcome.status, "", seconds,
+        ] for area in (*areas, total))
+    return rows
+
+
+def _region_document(
+    plan: RegionPlan,
+    outcomes: Sequence[AmbitoOutcome],
+    *,
+    jobs: int,
+    exit_code: int,
+    interrupted: bool,
+    started_at: str,
+    seconds: float,
+) -> dict[str, Any]:
+    """The content of region.json: the run, then each Ambito in code order."""
+    solved = [outcome for outcome in outcomes if outcome.solved]
+    return {
+        "tool": {"name": "fsr-opt", "version": __version__},
+        "manifest": {"path": plan.manifest.source, "sha256": plan.manifest.sha256},
+        "solver": plan.solver,
+        "time_limit": plan.time_limit,
+        "jobs": jobs,
+        "status": ("interrupted" if interrupted else "failed" if exit_code else SOLVED),
+        "exit_code": exit_code,
+        "counts": {"ambiti": len(outcomes), "solved": len(solved),
+                   "failed": sum(1 for o in outcomes if not o.solved and o.status != NOT_RUN),
+                   "not_run": sum(1 for o in outcomes if o.status == NOT_RUN)},
+        "fund_solved": format_cents(sum(o.fund or 0 for o in solved)),
+        "awarded": format_cents(sum(o.awarded for o in solved)),
+        "ambiti": [_ambito_document(outcome) for outcome in outcomes],
+        "started_at": started_at,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 4),
+    }
+
+
+def _ambito_document(outcome: AmbitoOutcome) -> dict[str, Any]:
+    """One Ambito of region.json."""
+    return {
+        "ambito": outcome.ambito,
+        "status": outcome.status,
+        "exit_code": outcome.exit_code,
+        "message": outcome.message,
+        "out_dir": str(outcome.out_dir),
+        "outputs": [path.name for path in outcome.written],
+        "inputs": dict(outcome.inputs),
+        "units_rows": f"ambito = {outcome.ambito}" if outcome.split else "all",
+        "rule_set": dict(outcome.rule_set),
+        "overrides": list(outcome.overrides),
+        "fund": None if outcome.fund is None else format_cents(outcome.fund),
+        "awarded": format_cents(outcome.awarded) if outcome.solved else None,
+        "units": sum(area.units for area in outcome.areas) if outcome.solved else None,
+        "units_funded": sum(area.funded for area in outcome.areas) if outcome.solved else None,
+        "solver": outcome.solver,
+        "warnings": list(outcome.warnings),
+        "seconds": round(outcome.seconds, 4),
+        "solve_seconds": None if outcome.solve_seconds is None else round(outcome.solve_seconds,
+                                                                           4),
+    }
+
+
+def region_text(
+    plan: RegionPlan, outcomes: Sequence[AmbitoOutcome], *, jobs: int, seconds: float
+) -> str:
+    """The combined summary for the terminal: one line per Ambito and the solved total."""
+    solved = [outcome for outcome in outcomes if outcome.solved]
+    lines = [
+        f"FSR region run: {len(outcomes)} Ambiti from {plan.manifest.source} "
+        f"(solver {plan.solver}, {jobs} job{'s' if jobs != 1 else ''})",
+        "",
+        f"{'ambito':<20}{'units':>8}{'funded':>8}{'fund':>16}{'awarded':>16}  "
+        f"{'status':<16}{'seconds':>8}",
+    ]
+    for outcome in outcomes:
+        units = sum(area.units for area in outcome.areas)
+        funded = sum(area.funded for area in outcome.areas)
+        lines.append(
+            f"{outcome.ambito:<20}"
+            f"{units if outcome.solved else '-':>8}{funded if outcome.solved else '-':>8}"
+            f"{format_cents(outcome.fund) if outcome.fund is not None else '-':>16}"
+            f"{format_cents(outcome.awarded) if outcome.solved else '-':>16}  "
+            f"{outcome.status:<16}{outcome.seconds:>8.2f}")
+    lines.append(
+        f"{'TOTAL (solved)':<20}"
+        f"{sum(area.units for o in solved for area in o.areas):>8}"
+        f"{sum(area.funded for o in solved for area in o.areas):>8}"
+        f"{format_cents(sum(o.fund or 0 for o in solved)):>16}"
+        f"{format_cents(sum(o.awarded for o in solved)):>16}  "
+        f"{f'{len(solved)} of {len(outcomes)}':<16}{seconds:>8.2f}")
+    return "\n".join(lines)
