@@ -1108,6 +1108,8 @@ def _load_units(path: str | Path, ambito: str | None) -> UnitsTable:
     table = _read_table(path, sheet_names=_UNITS_SHEETS, looks_right=_has_units_headings)
     if ambito is not None:
         table = _rows_of_ambito(table, ambito)
+    else:
+        _refuse_several_ambiti(table)
     columns, problems = _map_headings(table, () if ambito is None else (AMBITO_COLUMN,))
     problems.extend(table.problems)
     # Column by column: a column's distinct texts (types, municipalities, yes/no, dates) are
@@ -1160,6 +1162,28 @@ def _rows_of_ambito(table: _Table, ambito: str) -> _Table:
             "the Ambito's code", file=table.file, row=table.header_row,
             column=table.headings[index], code="NO_ROWS")])
     return replace(table, rows=rows)
+
+
+def _refuse_several_ambiti(table: _Table) -> None:
+    """Refuse a table holding several Ambiti's units when no Ambito is chosen.
+
+    Solving them together would pool their budgets and their units: a silent wrong riparto.
+
+    Raises:
+        InputError: the ``ambito`` column holds more than one code.
+    """
+    index = _ambito_index(table.headings)
+    if index is None:
+        return
+    codes = sorted({key for _, cells in table.rows if (key := _ambito_key(cells[index]))})
+    if len(codes) > 1:
+        shown = ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
+        raise InputError([Problem(
+            f"the table holds the units of {len(codes)} Ambiti ({shown}) in column "
+            f"'{table.headings[index]}': one riparto per Ambito; solve them with "
+            "'fsr-opt region --manifest' (one manifest row per Ambito, see docs/region.md) or "
+            "keep one Ambito's rows per table", file=table.file, row=table.header_row,
+            column=table.headings[index], code="SEVERAL_AMBITI")])
 
 
 def _ambito_index(headings: Sequence[str]) -> int | None:

@@ -52,10 +52,11 @@ SUMMARY_FILE = "region-summary.csv"
 JSON_FILE = "region.json"
 SUMMARY_COLUMNS = (
     "ambito", "area", "fund", "budget", "awarded", "deviation", "units", "units_funded",
-    "units_excluded", "status", "message", "solve_seconds",
+    "units_excluded", "status", "message",
 )
+# No clock reading here: the same manifest gives the same file (seconds are in region.json).
 SUMMARY_NUMERIC = ("fund", "budget", "awarded", "deviation", "units", "units_funded",
-                   "units_excluded", "solve_seconds")
+                   "units_excluded")
 SOLVED = "optimal"
 NOT_RUN = "not_run"
 INTERRUPTED_EXIT = 130
@@ -374,10 +375,9 @@ def summary_rows(outcomes: Sequence[AmbitoOutcome]) -> list[list[str]]:
     rows = []
     for outcome in outcomes:
         fund = "" if outcome.fund is None else format_cents(outcome.fund)
-        seconds = "" if outcome.solve_seconds is None else f"{outcome.solve_seconds:.2f}"
         if not outcome.solved:
             rows.append([outcome.ambito, TOTAL, fund, "", "", "", "", "", "", outcome.status,
-                         _one_line(outcome.message), seconds])
+                         _one_line(outcome.message)])
             continue
         areas = outcome.areas
         total = AreaFigures(TOTAL, sum(a.budget for a in areas), sum(a.awarded for a in areas),
@@ -387,7 +387,7 @@ def summary_rows(outcomes: Sequence[AmbitoOutcome]) -> list[list[str]]:
             outcome.ambito, area.area, fund, format_cents(area.budget),
             format_cents(area.awarded), format_fraction_cents(area.deviation),
             str(area.units), str(area.funded), str(area.units - area.funded),
-            outcome.status, "", seconds,
+            outcome.status, "",
         ] for area in (*areas, total))
     return rows
 
