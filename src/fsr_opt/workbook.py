@@ -553,14 +553,17 @@ def _table(
     return last + 1
 
 
-def _allocation(outcomes: Sequence[UnitOutcome], lang: str) -> list[list[object]]:
+def _allocation(
+    outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]] | None
+) -> list[list[object]]:
     """allocation.csv's cells, translated where a reader needs words (eligible, ownership)."""
     eligible = ALLOCATION_COLUMNS.index("eligible")
     ownership = ALLOCATION_COLUMNS.index("ownership")
     words = {"true": yes_no(True, lang), "false": yes_no(False, lang)}
     owners = {"public": "pubblica", "private": "privata"} if lang == "it" else {}
     rows: list[list[object]] = []
-    for cells in allocation_rows(outcomes):  # ALLOCATION_SHEET has allocation.csv's order
+    # ALLOCATION_SHEET has allocation.csv's order
+    for cells in allocation_rows(outcomes) if table is None else table:
         row: list[object] = list(cells)
         row[eligible] = words.get(cells[eligible], words["false"])
         row[ownership] = owners.get(cells[ownership], cells[ownership])
@@ -639,6 +642,7 @@ def allocation_workbook(
     *,
     audit: AuditReport | None = None,
     lang: str = "it",
+    table: Sequence[Sequence[str]] | None = None,
 ) -> bytes:
     """Build allocation.xlsx in memory.
 
@@ -648,6 +652,7 @@ def allocation_workbook(
         rules: the rule set of the run (labels of the areas and service lines).
         audit: the audit of this allocation for the Verifiche sheet; None says none was run.
         lang: ``it`` (default) or ``en``, for sheet names, headings and words.
+        table: allocation.csv's rows (`fsr_opt.report.allocation_rows`), if already made.
 
     Returns:
         The .xlsx file's bytes, the same for the same arguments.
@@ -655,7 +660,7 @@ def allocation_workbook(
     strings = _SharedStrings()
     riparto, payments, exclusions, summary, checks = (
         _Sheet(name, strings) for name in SHEET_NAMES[lang])
-    _table(riparto, ALLOCATION_SHEET, _allocation(outcomes, lang), lang)
+    _table(riparto, ALLOCATION_SHEET, _allocation(outcomes, lang, table), lang)
     payment_data = _payments(outcomes)
     after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
     totals: list[object] = [_TEXT[lang]["total"]]
