@@ -301,6 +301,42 @@ def time_cli(units: Path, budget: str | None, solver: str, work: Path) -> float 
     return time.perf_counter() - started if done.returncode == 0 else None
 
 
+def measure_region(ambiti: int, units: int, seed: int, jobs: int, work: Path,
+                   solver: str = "cbc") -> dict[str, Any]:
+    """Time ``fsr-opt region`` on a generated region of `ambiti` Ambiti of about `units` each."""
+    from benchmarks.generate import write_region  # noqa: PLC0415
+
+    manifest = write_region(ambiti, units, seed, work / f"region-{ambiti}x{units}")
+    out = manifest.parent / "out"
+    command = [str(Path(sys.executable).with_name("fsr-opt")), "region", "--manifest",
+               str(manifest), "--out", str(out), "--jobs", str(jobs), "--solver", solver]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - started
+    entry: dict[str, Any] = {"ambiti": ambiti, "units_each": units, "jobs": jobs,
+                             "solver": solver, "exit_code": done.returncode, "wall": wall}
+    report = out / "region.json"
+    if report.exists():
+        document = json.loads(report.read_text(encoding="utf-8"))
+        items = document.get("ambiti", [])
+        entry["rows"] = sum(int(item.get("units") or 0) for item in items)
+        entry["statuses"] = sorted({str(item.get("status")) for item in items})
+        entry["ambito_seconds"] = [float(item.get("seconds") or 0.0) for item in items]
+    return entry
+
+
+REGION_HEADER = ["Ambiti", "units per Ambito (about)", "units in all", "jobs", "solver",
+                 "wall s", "sum of Ambiti s", "slowest Ambito s", "status", "exit"]
+
+
+def region_row(entry: dict[str, Any]) -> list[str]:
+    seconds = entry.get("ambito_seconds", [])
+    return [str(entry["ambiti"]), f"{entry['units_each']:,}", f"{entry.get('rows', 0):,}",
+            str(entry["jobs"]), entry["solver"], _fmt(entry["wall"]), _fmt(sum(seconds)),
+            _fmt(max(seconds, default=None)), ", ".join(entry.get("statuses", ["-"])),
+            str(entry["exit_code"])]
+
+
 def prepare(size: int, seed: int, folder: Path) -> tuple[Path, str | None, int]:
     """The units table and fund for a size: the bundled example for 211, else generated."""
     if size == EXAMPLE_SIZE:
@@ -444,7 +480,8 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def render_markdown(info: dict[str, str], fast_rows: list[list[str]],
-                    plain_rows: list[list[str]], notes: list[str], command: str) -> str:
+                    plain_rows: list[list[str]], notes: list[str], command: str,
+                    region_rows: list[list[str]] | None = None) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -463,6 +500,9 @@ def render_markdown(info: dict[str, str], fast_rows: list[list[str]],
         markdown_table(PLAIN_HEADER, plain_rows),
         "",
     ]
+    if region_rows:
+        lines += ["## A region: several Ambiti in one run (`fsr-opt region`)", "",
+                  markdown_table(REGION_HEADER, region_rows), ""]
     if notes:
         lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
     return "\n".join(lines)
@@ -500,10 +540,11 @@ def tables(entries: list[dict[str, Any]]) -> tuple[list[list[str]], list[list[st
 
 
 def write_markdown(path: Path, info: dict[str, str], entries: list[dict[str, Any]],
-                   command: str) -> None:
+                   command: str, regions: list[dict[str, Any]] | None = None) -> None:
     """Write the tables; an existing file keeps its section from ``## Analysis`` on."""
     fast_rows, plain_rows, notes = tables(entries)
-    text = render_markdown(info, fast_rows, plain_rows, notes, command)
+    text = render_markdown(info, fast_rows, plain_rows, notes, command,
+                           [region_row(r) for r in regions or []])
     if path.exists():
         old = path.read_text(encoding="utf-8")
         if ANALYSIS in old:
@@ -577,6 +618,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="cProfile solve_riparto (CBC) and print the hot spots")
     parser.add_argument("--work", type=Path, help="folder for generated instances")
+    parser.add_argument("--region", default="",
+                        help="also time `fsr-opt region` on generated regions, as "
+                             "AMBITIxUNITS[,AMBITIxUNITS...] (e.g. 8x2000,12x10000)")
+    parser.add_argument("--jobs", type=int, default=2, help="--jobs of the region runs")
     parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--units", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--budget", help=argparse.SUPPRESS)
@@ -586,21 +631,35 @@ def main(argv: list[str] | None = None) -> int:
         return worker_main(args)
     command = "python -m benchmarks.bench_solve " + " ".join(
         argv if argv is not None else sys.argv[1:])
+    regions: list[dict[str, Any]] = []
     if args.report:
         saved = [json.loads(path.read_text(encoding="utf-8")) for path in args.report]
         info = saved[0]["machine"]
         entries = [entry for item in saved for entry in item["results"]]
+        regions = [region for item in saved for region in item.get("regions", [])]
     else:
         info = machine()
         print(f"machine: {info}", flush=True)
         entries = measure(args, info)
+        work = args.work or Path(tempfile.mkdtemp(prefix="fsr-bench-"))
+        for spec in filter(None, args.region.split(",")):
+            ambiti, units = (int(part) for part in spec.lower().split("x"))
+            print(f"region of {ambiti} Ambiti of about {units} units ...", flush=True)
+            regions.append(measure_region(ambiti, units, args.seed, args.jobs, work))
+            print(text_table(REGION_HEADER, [region_row(regions[-1])]), flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(
+                {"machine": info, "results": entries, "regions": regions}, indent=1))
     fast_rows, plain_rows, _ = tables(entries)
     print()
     print(text_table(FAST_HEADER, fast_rows))
     print()
     print(text_table(PLAIN_HEADER, plain_rows))
+    if regions:
+        print()
+        print(text_table(REGION_HEADER, [region_row(r) for r in regions]))
     if args.markdown:
-        write_markdown(args.markdown, info, entries, command)
+        write_markdown(args.markdown, info, entries, command, regions)
     return 0
 
 

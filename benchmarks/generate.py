@@ -34,6 +34,7 @@ import csv
 import importlib.util
 import io
 import json
+import os
 import random
 import re
 import sys
@@ -332,6 +333,22 @@ def generate_region(ambiti: int, units: int, seed: int) -> list[tuple[str, Insta
     return region
 
 
+def write_region(ambiti: int, units: int, seed: int, out: Path) -> Path:
+    """Write a region: one folder per Ambito and the manifest ``region.csv`` naming them.
+
+    The manifest is what ``fsr-opt region --manifest`` reads: paths relative to its folder.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    rules = Path(os.path.relpath(DEFAULT_RULES, out.resolve())).as_posix()
+    lines = ["ambito,units,rules,budget,rows"]
+    for name, instance in generate_region(ambiti, units, seed):
+        write_instance(instance, out / name)
+        lines.append(f"{name},{name}/units.csv,{rules},{instance.budget},{len(instance.units)}")
+    manifest = out / "region.csv"
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest
+
+
 def demand_ratios(instance: Instance, units_path: Path) -> dict[str, float]:
     """Eligible entitlements / area budget per area, with the package's own rules."""
     from fsr_opt.pipeline import load_inputs  # noqa: PLC0415  (the package is only needed here)
@@ -356,14 +373,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print demand / budget per area (runs the eligibility rules)")
     args = parser.parse_args(argv)
     if args.ambiti:
-        lines = ["ambito,units,rules,budget,rows"]
-        for name, instance in generate_region(args.ambiti, args.units, args.seed):
-            write_instance(instance, args.out / name)
-            lines.append(f"{name},{name}/units.csv,{DEFAULT_RULES.relative_to(ROOT)},"
-                         f"{instance.budget},{len(instance.units)}")
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "region.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"written {args.ambiti} Ambiti and {args.out / 'region.csv'}")
+        manifest = write_region(args.ambiti, args.units, args.seed, args.out)
+        print(f"written {args.ambiti} Ambiti and {manifest}")
         return 0
     instance = generate(args.units, args.seed)
     path = write_instance(instance, args.out)

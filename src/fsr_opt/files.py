@@ -1647,9 +1647,10 @@ def _manifest_path(
                 f"'{_clip(text)}' is not a {what} file: use a "
                 f"{', '.join(sorted(extensions))} file")
         return None
-    places = [given] if given.is_absolute() else [folder / given]
+    # Normalised (``a/../b`` -> ``b``) so that run.json names the file plainly.
+    places = [Path(os.path.normpath(given if given.is_absolute() else folder / given))]
     if bundled and not given.is_absolute():
-        places.append(_REPO_ROOT / given)
+        places.append(Path(os.path.normpath(_REPO_ROOT / given)))
     for place in places:
         if place.is_file():
             return place
