@@ -31,8 +31,10 @@ pytest: $(VENV)/.installed-test
 
 test: lint pytest
 
+# A few minutes; the full table of benchmarks/RESULTS.md: see the command written at its top.
 bench: $(VENV)/.installed
-	$(BIN)/python benchmarks/bench_solve.py
+	$(BIN)/python -m benchmarks.bench_solve --sizes 211,2000,20000 --plain-max-units 211 \
+		--region 4x2000
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
