@@ -31,9 +31,10 @@ pytest: $(VENV)/.installed-test
 
 test: lint pytest
 
-# A few minutes; the full table of benchmarks/RESULTS.md: see the command written at its top.
+# A few minutes; the full table of benchmarks/RESULTS.md: see the commands in its Analysis.
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.bench_solve --sizes 211,2000,20000 --plain-max-units 211 \
+		--full-max-units 2000 \
 		--region 4x2000
 
 clean:
