@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fsr_opt.eligibility import Segment, ServicePlan
-from fsr_opt.exact import solve_area
+from fsr_opt.exact import AreaOptimum, solve_area
 
 # Neighbouring segments kept around each anchor of the starting solution.
 NEIGHBOURS = 2
@@ -211,8 +211,8 @@ def excess_window(
 
 def starting_solution(
     plans: Sequence[ServicePlan], budget: int
-) -> tuple[dict[str, Segment | None], float] | None:
-    """Starting funded sets and their exact deviation, if they reach the best spend."""
+) -> tuple[dict[str, Segment | None], AreaOptimum] | None:
+    """Starting funded sets and their exact stage values, if they reach the best spend."""
     picks = starting_picks(plans, budget)
     try:
         optimum = solve_area(plans, picks, budget)
@@ -220,4 +220,4 @@ def starting_solution(
         return None
     if optimum.spend != capacity_spend(plans, budget):
         return None
-    return picks, float(optimum.deviation)
+    return picks, optimum

@@ -34,7 +34,7 @@ from typing import Any
 
 import pulp
 
-from fsr_opt.bounds import capacity_spend, deviation_window, excess_window, starting_solution
+from fsr_opt.bounds import deviation_window, excess_window, starting_solution
 from fsr_opt.eligibility import Segment, ServicePlan, plan_services, split_service_total
 from fsr_opt.errors import InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.exact import AreaOptimum, round_area, solve_area
@@ -65,12 +65,14 @@ STAGE_TOLERANCE = {"spend": 0.5, "deviation": 0.01, "proportional_excess": 1e-9}
 RETRY_TOLERANCE = {"spend": 0.5, "deviation": 0.1, "proportional_excess": 1e-6}
 
 
-def make_solver(name: str, time_limit: float, *, careful: bool = False) -> Any:
-    """Return a configured PuLP solver; exact gaps, HiGHS without MIP presolve.
+def make_solver(name: str, time_limit: float) -> Any:
+    """Return a configured PuLP solver: exact gaps, no presolve of the MIP.
 
     HiGHS 1.15 with presolve on was seen returning a wrong "Optimal" on this problem family.
-    With `careful`, CBC runs without its preprocessing, which was seen declaring a feasible
-    later stage infeasible (cut generators on nearly tight stage-fixing rows).
+    CBC's preprocessing was seen declaring a feasible later stage infeasible, and fixing a
+    binary wrongly so that stage 3 returned a ratio 1.4% above the optimum as "Optimal" (20,000
+    units, 30% of the fund): both on nearly tight stage-fixing rows. With the bounds of
+    `fsr_opt.bounds` the models have a few dozen binaries, so it has nothing to gain.
     """
     limit = max(time_limit, 0.01)
     if name == "cbc":
@@ -81,7 +83,7 @@ def make_solver(name: str, time_limit: float, *, careful: bool = False) -> Any:
             kind = pulp.COIN_CMD if path else pulp.PULP_CBC_CMD
             solver = kind(
                 **({"path": path} if path else {}), msg=False, timeLimit=limit, gapRel=0,
-                gapAbs=0, threads=1, options=["preprocess off"] if careful else [],
+                gapAbs=0, threads=1, options=["preprocess off"],
             )
         if path and not solver.available():
             raise SolverError(f"{CBC_PATH_VARIABLE}={path} is not an executable CBC; unset it "
@@ -170,7 +172,7 @@ def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) ->
 
 
 def _run_stage(
-    model: RipartoModel, stage: str, solver_name: str, deadline: float, *, careful: bool = False
+    model: RipartoModel, stage: str, solver_name: str, deadline: float
 ) -> StageResult:
     objective, sense, _ = model.stage_objective(stage)
     if not pulp.lpSum(objective).keys():
@@ -182,7 +184,7 @@ def _run_stage(
     limit = deadline - time.monotonic()
     if limit <= 0:
         raise SolverError(f"time limit reached before stage '{stage}'; raise --time-limit")
-    solver = make_solver(solver_name, limit, careful=careful)
+    solver = make_solver(solver_name, limit)
     started = time.monotonic()
     try:
         with _native_stdout_silenced(solver_name == "highs"):
@@ -287,12 +289,14 @@ def solve_riparto(
     for warning in warnings_:
         log.warning("%s", warning)
     deadline = started + time_limit
-    candidates = (candidate_segments(plans, budgets) if prune
+    starts = starting_solutions(plans, budgets) if prune else {}
+    candidates = (candidate_segments(plans, budgets, starts) if prune
                   else {p.service: p.segments for p in plans})
     run = _StageRun(build_model(plans, budgets, candidates), solver, deadline, warnings_)
     for stage in STAGES[:2]:
         run.solve(stage)
-    narrowed = narrow_by_excess(plans, budgets, candidates, run.optima) if prune else candidates
+    narrowed = (narrow_by_excess(plans, budgets, candidates, run.optima, starts) if prune
+                else candidates)
     if _count(narrowed) < _count(candidates):
         log.info("excess bound: %d of %d segments left", _count(narrowed), _count(candidates))
         run = _StageRun(build_model(plans, budgets, narrowed), solver, deadline, warnings_)
@@ -320,25 +324,41 @@ def _count(candidates: Mapping[str, Sequence[Segment]]) -> int:
     return sum(len(segments) for segments in candidates.values())
 
 
-def candidate_segments(
+def starting_solutions(
     plans: Sequence[ServicePlan], budgets: Mapping[str, int]
+) -> dict[str, tuple[dict[str, Segment | None], AreaOptimum]]:
+    """Per area, the starting solution of `fsr_opt.bounds`, when it reaches the best spend."""
+    starts = {}
+    for area, budget in budgets.items():
+        start = starting_solution([p for p in plans if p.area == area], budget)
+        if start is None:
+            log.info("area %s: no starting solution at the best spend; all segments", area)
+        else:
+            starts[area] = start
+    return starts
+
+
+def candidate_segments(
+    plans: Sequence[ServicePlan],
+    budgets: Mapping[str, int],
+    starts: Mapping[str, tuple[dict[str, Segment | None], AreaOptimum]] | None = None,
 ) -> dict[str, tuple[Segment, ...]]:
     """Per service line, the segments that can be part of a stage-2 optimum.
 
-    An area whose starting solution (`fsr_opt.bounds.starting_solution`) reaches the best
-    possible spend keeps the segments whose deviation bound does not exceed the start's; an
-    area where it does not (large gaps between funded sets) keeps every segment.
+    An area whose starting solution (`starting_solutions`) reaches the best possible spend
+    keeps the segments whose deviation bound does not exceed the start's; an area where it
+    does not (large gaps between funded sets) keeps every segment.
     """
+    if starts is None:
+        starts = starting_solutions(plans, budgets)
     candidates: dict[str, tuple[Segment, ...]] = {}
-    for area, budget in budgets.items():
+    for area in budgets:
         area_plans = [p for p in plans if p.area == area]
-        start = starting_solution(area_plans, budget)
-        if start is None:
-            log.info("area %s: no starting solution at the best spend; all segments", area)
+        if area not in starts:
             candidates.update({p.service: p.segments for p in area_plans})
             continue
-        picks, deviation = start
-        window = deviation_window(area_plans, capacity_spend(area_plans, budget), deviation)
+        picks, start = starts[area]
+        window = deviation_window(area_plans, start.spend, float(start.deviation))
         for plan in area_plans:
             pick = picks[plan.service]
             kept = set(window[plan.service]) | ({pick} if pick else set())
@@ -351,20 +371,28 @@ def narrow_by_excess(
     budgets: Mapping[str, int],
     candidates: Mapping[str, tuple[Segment, ...]],
     optima: Mapping[str, AreaOptimum],
+    starts: Mapping[str, tuple[dict[str, Segment | None], AreaOptimum]] | None = None,
 ) -> dict[str, tuple[Segment, ...]]:
-    """Keep the candidates that can reach the excess ratio of the stage-2 optimum found.
+    """Keep the candidates that can reach the excess ratio of a stage-2 optimum.
 
     `optima` must come from a model holding every stage-2-optimal segment (the candidates of
-    `candidate_segments`): its excess ratio then bounds stage 3's optimum.
+    `candidate_segments`): its excess ratio then bounds stage 3's optimum. So does the
+    starting solution's when its deviation is the same optimum: it sits at the water level,
+    so its ratio is usually far lower (a line with no requests leaves a whole range of
+    stage-2 optima, and the stage-2 solver may return any of them).
     """
     narrowed = dict(candidates)
     for area in budgets:
         optimum = optima.get(area)
         if optimum is None or optimum.excess_ratio is None:
             continue
+        ratio = optimum.excess_ratio
+        start = (starts or {}).get(area)
+        if (start is not None and start[1].excess_ratio is not None
+                and start[1].spend == optimum.spend and start[1].deviation == optimum.deviation):
+            ratio = min(ratio, start[1].excess_ratio)
         area_plans = [p for p in plans if p.area == area]
-        window = excess_window(area_plans, candidates, optimum.spend,
-                               float(optimum.excess_ratio))
+        window = excess_window(area_plans, candidates, optimum.spend, float(ratio))
         narrowed.update(window)
     return narrowed
 
@@ -393,7 +421,7 @@ class _StageRun:
             log.info("stage %s infeasible with tight fixes; retrying with wider ones", stage)
             model.relax_fixes(RETRY_TOLERANCE)
             try:
-                result = _run_stage(model, stage, solver, self.deadline, careful=True)
+                result = _run_stage(model, stage, solver, self.deadline)
             except InfeasibleError:
                 if stage != STAGES[-1]:
                     raise
