@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from fsr_opt.bounds import (
     capacity_spend,
+    deviation_floor,
     deviation_window,
     excess_window,
     starting_picks,
@@ -149,3 +150,11 @@ def test_far_segments_are_dropped() -> None:
     window = deviation_window(plans, capacity_spend(plans, budget), float(start[1].deviation))
     for p in plans:
         assert 0 < len(window[p.service]) < len(p.segments) // 4
+
+
+@given(areas())
+def test_deviation_floor_is_below_every_solution(area: tuple[list[ServicePlan], int]) -> None:
+    plans, budget = area
+    found = combinations(plans, budget)
+    spend, deviation, _ = optimal(found)
+    assert deviation_floor(plans, spend) <= deviation

@@ -8,17 +8,11 @@ from pathlib import Path
 import pytest
 from benchmarks.generate import generate, write_instance
 
+from fsr_opt.bounds import deviation_floor, deviation_window
 from fsr_opt.eligibility import plan_services
-from fsr_opt.model import STAGES, build_model
 from fsr_opt.pipeline import Inputs, load_inputs
 from fsr_opt.rules import area_budgets
-from fsr_opt.solve import (
-    _StageRun,
-    candidate_segments,
-    narrow_by_excess,
-    solve_riparto,
-    starting_solutions,
-)
+from fsr_opt.solve import candidate_segments, solve_riparto, starting_solutions
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +42,25 @@ def test_cbc_finds_the_stage3_optimum_highs_finds(units_20000: tuple[Path, Decim
 def test_a_line_without_fundable_units_leaves_few_segments(
     units_20000: tuple[Path, Decimal],
 ) -> None:
-    # A minimum of 50 EUR-per-unit more leaves residenziali_minori with no fundable unit: its
-    # target must go to the other lines, and every split of it has the same deviation. Stage 2
-    # may return any of them; the starting solution's excess ratio (at the water level) still
-    # narrows the model to the segments around the water level.
+    # A minimum award of 50 EUR leaves residenziali_minori with no fundable unit: its target
+    # must go to the other lines, and every split of it has the same deviation, so the
+    # deviation bound alone keeps hundreds of segments. The starting solution (at the water
+    # level) reaches the deviation floor, so it is a stage-2 optimum and its excess ratio
+    # narrows the model at once to the segments around the water level.
     inputs = _inputs(units_20000, "1", minimum_award="5000")
     budgets = area_budgets(inputs.rules)
     plans = plan_services(inputs.assessments, inputs.rules, budgets)
+    minori = [p for p in plans if p.area == "minori"]
     starts = starting_solutions(plans, budgets)
+    _, start = starts["minori"]
+    assert start.deviation == deviation_floor(minori, start.spend)
+    wide = deviation_window(minori, start.spend, float(start.deviation))
+    assert sum(map(len, wide.values())) > 100
     candidates = candidate_segments(plans, budgets, starts)
-    run = _StageRun(build_model(plans, budgets, candidates), "cbc", float("inf"), [])
-    for stage in STAGES[:2]:
-        run.solve(stage)
-    narrowed = narrow_by_excess(plans, budgets, candidates, run.optima, starts)
-    assert sum(map(len, candidates.values())) > 100  # the stage-2 bound alone keeps many
-    assert sum(map(len, narrowed.values())) <= 2 * len(plans)
+    assert sum(len(candidates[p.service]) for p in minori) <= 2 * len(minori)
     result = solve_riparto(inputs.assessments, inputs.rules, solver="cbc")
     assert result.allocation is not None
     assert result.allocation.services["residenziali_minori"].awarded == 0
+    highs = solve_riparto(inputs.assessments, inputs.rules, solver="highs")
+    assert highs.allocation is not None
+    assert dict(result.allocation.awards) == dict(highs.allocation.awards)

@@ -27,6 +27,7 @@ import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from fsr_opt.eligibility import Segment, ServicePlan
 from fsr_opt.exact import AreaOptimum, solve_area
@@ -143,6 +144,17 @@ def _lower(plan: ServicePlan, index: int) -> int:
 
 def _upper(plan: ServicePlan, index: int) -> int:
     return plan.segments[index].upper if index >= 0 else 0
+
+
+def deviation_floor(plans: Sequence[ServicePlan], spend: int) -> Fraction:
+    """The least deviation of any solution spending `spend`, every line relaxed to its hull.
+
+    Exact: a starting solution whose deviation equals it is a stage-2 optimum.
+    """
+    clamped = [min(plan.target, Fraction(plan.capacity)) for plan in plans]
+    short = sum((plan.target - low for plan, low in zip(plans, clamped, strict=True)),
+                Fraction(0))
+    return short + abs(spend - sum(clamped, Fraction(0)))
 
 
 def deviation_window(

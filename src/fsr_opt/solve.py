@@ -34,7 +34,7 @@ from typing import Any
 
 import pulp
 
-from fsr_opt.bounds import deviation_window, excess_window, starting_solution
+from fsr_opt.bounds import deviation_floor, deviation_window, excess_window, starting_solution
 from fsr_opt.eligibility import Segment, ServicePlan, plan_services, split_service_total
 from fsr_opt.errors import InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.exact import AreaOptimum, round_area, solve_area
@@ -346,8 +346,9 @@ def candidate_segments(
     """Per service line, the segments that can be part of a stage-2 optimum.
 
     An area whose starting solution (`starting_solutions`) reaches the best possible spend
-    keeps the segments whose deviation bound does not exceed the start's; an area where it
-    does not (large gaps between funded sets) keeps every segment.
+    keeps the segments whose deviation bound does not exceed the start's (and, when the start
+    is provably stage-2 optimal, whose excess bound does not exceed its ratio); an area where
+    it does not (large gaps between funded sets) keeps every segment.
     """
     if starts is None:
         starts = starting_solutions(plans, budgets)
@@ -359,6 +360,10 @@ def candidate_segments(
             continue
         picks, start = starts[area]
         window = deviation_window(area_plans, start.spend, float(start.deviation))
+        if start.excess_ratio is not None and start.deviation == deviation_floor(
+                area_plans, start.spend):
+            # The start is a stage-2 optimum already: its ratio bounds stage 3 at once.
+            window = excess_window(area_plans, window, start.spend, float(start.excess_ratio))
         for plan in area_plans:
             pick = picks[plan.service]
             kept = set(window[plan.service]) | ({pick} if pick else set())
