@@ -42,7 +42,7 @@ def test_cbc_finds_the_stage3_optimum_highs_finds(units_20000: tuple[Path, Decim
 def test_a_line_without_fundable_units_leaves_few_segments(
     units_20000: tuple[Path, Decimal],
 ) -> None:
-    # A minimum award of 50 EUR leaves residenziali_minori with no fundable unit: its target
+    # A minimum award of 5,000 EUR leaves residenziali_minori with no fundable unit: its target
     # must go to the other lines, and every split of it has the same deviation, so the
     # deviation bound alone keeps hundreds of segments. The starting solution (at the water
     # level) reaches the deviation floor, so it is a stage-2 optimum and its excess ratio
