@@ -147,14 +147,45 @@ def _upper(plan: ServicePlan, index: int) -> int:
 
 
 def deviation_floor(plans: Sequence[ServicePlan], spend: int) -> Fraction:
-    """The least deviation of any solution spending `spend`, every line relaxed to its hull.
+    """A deviation no solution spending `spend` can beat, exact.
 
-    Exact: a starting solution whose deviation equals it is a stage-2 optimum.
+    For each line, the least deviation over its own funded sets (and 0) with every other line
+    relaxed to its hull [0, capacity]; every solution uses one of them, so the largest of
+    these minima bounds all solutions. A starting solution that reaches it is a stage-2
+    optimum. It is tight when the only gaps that matter are one line's (a target in the wide
+    gap left by a large group of equal entitlements, or a line with no fundable unit).
     """
-    clamped = [min(plan.target, Fraction(plan.capacity)) for plan in plans]
-    short = sum((plan.target - low for plan, low in zip(plans, clamped, strict=True)),
-                Fraction(0))
-    return short + abs(spend - sum(clamped, Fraction(0)))
+    floor = Fraction(abs(spend)) if not plans else Fraction(0)
+    for index in range(len(plans)):
+        floor = max(floor, _line_floor(plans, index, spend))
+    return floor
+
+
+def _line_floor(plans: Sequence[ServicePlan], index: int, spend: int) -> Fraction:
+    """Least deviation with line `index` at one of its funded sets (or 0), the others relaxed.
+
+    The minimum is found in floating point and confirmed in exact arithmetic on the funded
+    sets within one cent of it (the float values are far more precise than that).
+    """
+    plan = plans[index]
+    others = [p for i, p in enumerate(plans) if i != index]
+    clamped = [min(p.target, Fraction(p.capacity)) for p in others]
+    base = sum((p.target - low for p, low in zip(others, clamped, strict=True)), Fraction(0))
+    meet = spend - sum(clamped, Fraction(0))  # the line's total with the others at target
+    low, high = min(plan.target, meet), max(plan.target, meet)
+    reachable = spend - sum(p.capacity for p in others)
+    options = [(0, 0)] + [(s.lower, s.upper) for s in plan.segments]
+    spans = [(max(lower, reachable, 0), min(upper, spend)) for lower, upper in options]
+    spans = [(lower, upper) for lower, upper in spans if lower <= upper]
+    if not spans:
+        return Fraction(abs(spend)) + plan.target  # no total fits: nothing is feasible here
+    flow, fhigh = float(low), float(high)
+    rough = [max(0.0, flow - upper, lower - fhigh) for lower, upper in spans]
+    least = min(rough)
+    exact = min(max(Fraction(0), low - upper, lower - high)
+                for (lower, upper), value in zip(spans, rough, strict=True)
+                if value <= least + 1.0)
+    return base + (high - low) + 2 * exact
 
 
 def deviation_window(
