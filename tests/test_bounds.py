@@ -19,7 +19,7 @@ from fsr_opt.bounds import (
     starting_solution,
     water_level_totals,
 )
-from fsr_opt.eligibility import Segment, ServicePlan, service_segments
+from fsr_opt.eligibility import NOTHING, Segment, ServicePlan, service_segments
 from fsr_opt.exact import AreaOptimum, solve_area
 
 
@@ -94,7 +94,7 @@ def test_deviation_window_keeps_every_stage2_optimum(area: tuple[list[ServicePla
     window = deviation_window(plans, spend, start_deviation)
     for combo, _ in best:
         for plan_, segment in zip(plans, combo, strict=True):
-            assert segment is None or segment in window[plan_.service]
+            assert (segment or NOTHING) in window[plan_.service]
 
 
 @settings(max_examples=300)
@@ -108,13 +108,13 @@ def test_excess_window_keeps_every_stage3_optimum(area: tuple[list[ServicePlan],
     least = min(r for r in ratios if r is not None)
     # The bound may come from any stage-2 optimum: the worst one is the hardest case.
     worst = max(r for r in ratios if r is not None)
-    everything = {p.service: p.segments for p in plans}
+    everything = {p.service: (NOTHING, *p.segments) for p in plans}
     window = excess_window(plans, everything, spend, float(worst))
     for combo, optimum in best:
         if optimum.excess_ratio != least:
             continue
         for plan_, segment in zip(plans, combo, strict=True):
-            assert segment is None or segment in window[plan_.service]
+            assert (segment or NOTHING) in window[plan_.service]
 
 
 @given(areas())

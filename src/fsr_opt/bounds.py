@@ -29,11 +29,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from fsr_opt.eligibility import Segment, ServicePlan
+from fsr_opt.eligibility import NOTHING, Segment, ServicePlan
 from fsr_opt.exact import AreaOptimum, solve_area
-
-# Neighbouring segments kept around each anchor of the starting solution.
-NEIGHBOURS = 2
 
 
 def deviation_margin(deviation: float) -> float:
@@ -194,7 +191,7 @@ def deviation_window(
     """Segments that can be part of a solution at `spend` with a deviation up to `deviation`.
 
     Given the deviation of a known solution at the best spend, this keeps every segment of
-    every stage-2 optimum (and a margin more).
+    every stage-2 optimum (and a margin more); `NOTHING` among them if funding nothing can be.
     """
     lines = {p.service: _Line(float(p.target), float(p.capacity)) for p in plans}
     clamped = {s: min(line.target, line.capacity) for s, line in lines.items()}
@@ -212,7 +209,7 @@ def deviation_window(
         low, high = min(line.target, meet), max(line.target, meet)
         floor = base + (high - low)
         kept = []
-        for segment in plan.segments:
+        for segment in (NOTHING, *plan.segments):
             lower, upper = max(segment.lower, reachable_low), min(segment.upper, spend + 1.0)
             if lower > upper:
                 continue

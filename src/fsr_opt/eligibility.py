@@ -165,6 +165,12 @@ class Segment:
     upper: int
 
 
+# "Nothing funded" as a segment of its own (total 0), so that the bounds of `fsr_opt.bounds`
+# can rule it out like any funded set: a line that must be funded gets a better conditioned
+# model (`fsr_opt.model`). It is never among a plan's `segments`.
+NOTHING = Segment(groups=0, funded_units=0, funded_entitlement=0, lower=0, upper=0)
+
+
 @dataclass(frozen=True)
 class ServicePlan:
     """What the model needs to know of one service line.

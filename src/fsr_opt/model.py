@@ -10,7 +10,8 @@ plus big-M links to a share variable.
 Constraint names (quoted by infeasibility messages):
 
 * ``area_budget__<area>``: sum of the area's service totals <= area budget;
-* ``one_segment__<service>``: at most one funded set per service line;
+* ``one_segment__<service>``: at most one funded set per service line (exactly one when the
+  bounds rule out funding nothing: the parts are then offsets from the lowest offered total);
 * ``minimum__<service>__k<k>``: the smallest funded unit reaches the minimum award;
 * ``must_fund__<service>__k<k>``: the next unit's share stays below the minimum (else it
   would have to be funded);
@@ -29,7 +30,7 @@ from typing import Any
 
 import pulp
 
-from fsr_opt.eligibility import Segment, ServicePlan
+from fsr_opt.eligibility import NOTHING, Segment, ServicePlan
 
 STAGES = ("spend", "deviation", "proportional_excess", "priority")
 EXCESS_SCALE = 1e6
@@ -152,14 +153,16 @@ def build_model(
 
     Money is in cents inside the model too; the solution is brought back to exact integers by
     `fsr_opt.solve`. `candidates` limits each service line to the segments that can be optimal
-    (`fsr_opt.bounds`); by default every segment is in the model.
+    (`fsr_opt.bounds`; `bounds.NOTHING` among them when funding nothing can be); by default
+    every segment is in the model, and funding nothing too.
     """
     problem = pulp.LpProblem("fsr_riparto", pulp.LpMaximize)
     model = RipartoModel(problem=problem, plans=tuple(plans), budgets=dict(budgets))
     for plan in plans:
-        offered = plan.segments if candidates is None else tuple(candidates[plan.service])
-        model.choices[plan.service] = _add_service(problem, plan, offered)
-        model.totals[plan.service] = pulp.lpSum(c.part for c in model.choices[plan.service])
+        offered = ((NOTHING, *plan.segments) if candidates is None
+                   else tuple(candidates[plan.service]))
+        model.choices[plan.service], model.totals[plan.service] = _add_service(
+            problem, plan, offered)
     priority_terms = []
     count = len(plans)
     for area, budget in budgets.items():
@@ -192,33 +195,41 @@ def build_model(
 
 
 def _add_service(
-    problem: Any, plan: ServicePlan, segments: Sequence[Segment]
-) -> list[SegmentChoice]:
+    problem: Any, plan: ServicePlan, offered: Sequence[Segment]
+) -> tuple[list[SegmentChoice], Any]:
+    """Add a service line's choice of segment; return the choices and the total S_s."""
+    segments = [segment for segment in offered if segment.groups > 0]
+    optional = len(segments) < len(offered) or not segments  # `bounds.NOTHING` offered
     choices: list[SegmentChoice] = []
     if len(plan.segments) == 1 and plan.segments[0].lower == 0 and segments:
         # Minimum award 0: every fundable unit is funded as soon as lambda > 0; no binary.
         segment = segments[0]
         part = problem.add_variable(constraint_name("total", plan.service), lowBound=0)
         problem += (part <= segment.upper, constraint_name("cap", plan.service))
-        return [SegmentChoice(segment, None, part)]
+        return [SegmentChoice(segment, None, part)], 1 * part
+    # A line that must be funded (the bounds rule out funding nothing) is written as offsets
+    # from its lowest offered total: its rows then hold numbers the size of the window of
+    # offered totals, not the totals themselves (up to 10^9 cents). CBC's cuts were seen
+    # cutting off the stage-3 optimum of the plain totals (100,000 units, 5% of the fund).
+    reference = 0 if optional else min(segment.lower for segment in segments)
     for segment in segments:
         suffix = f"k{segment.groups}"
         pick = problem.add_variable(
             constraint_name("pick", plan.service, suffix), lowBound=0, upBound=1, cat="Binary"
         )
         part = problem.add_variable(constraint_name("part", plan.service, suffix), lowBound=0)
-        problem += (part >= segment.lower * pick, constraint_name("minimum", plan.service, suffix))
+        problem += (part >= (segment.lower - reference) * pick,
+                    constraint_name("minimum", plan.service, suffix))
         last = segment.groups == plan.segments[-1].groups
         upper_name = (
             constraint_name("cap", plan.service)
             if last
             else constraint_name("must_fund", plan.service, suffix)
         )
-        problem += (part <= segment.upper * pick, upper_name)
+        problem += (part <= (segment.upper - reference) * pick, upper_name)
         choices.append(SegmentChoice(segment, pick, part))
     if choices:
-        problem += (
-            pulp.lpSum(c.pick for c in choices) <= 1,
-            constraint_name("one_segment", plan.service),
-        )
-    return choices
+        picks = pulp.lpSum(c.pick for c in choices)
+        problem += (picks <= 1 if optional else picks == 1,
+                    constraint_name("one_segment", plan.service))
+    return choices, pulp.lpSum(c.part for c in choices) + reference

@@ -35,7 +35,13 @@ from typing import Any
 import pulp
 
 from fsr_opt.bounds import deviation_floor, deviation_window, excess_window, starting_solution
-from fsr_opt.eligibility import Segment, ServicePlan, plan_services, split_service_total
+from fsr_opt.eligibility import (
+    NOTHING,
+    Segment,
+    ServicePlan,
+    plan_services,
+    split_service_total,
+)
 from fsr_opt.errors import InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.exact import AreaOptimum, round_area, solve_area
 from fsr_opt.model import STAGES, RipartoModel, build_model
@@ -291,7 +297,7 @@ def solve_riparto(
     deadline = started + time_limit
     starts = starting_solutions(plans, budgets) if prune else {}
     candidates = (candidate_segments(plans, budgets, starts) if prune
-                  else {p.service: p.segments for p in plans})
+                  else {p.service: (NOTHING, *p.segments) for p in plans})
     run = _StageRun(build_model(plans, budgets, candidates), solver, deadline, warnings_)
     for stage in STAGES[:2]:
         run.solve(stage)
@@ -345,6 +351,8 @@ def candidate_segments(
 ) -> dict[str, tuple[Segment, ...]]:
     """Per service line, the segments that can be part of a stage-2 optimum.
 
+    `fsr_opt.bounds.NOTHING` among them says that funding nothing in the line can be too.
+
     An area whose starting solution (`starting_solutions`) reaches the best possible spend
     keeps the segments whose deviation bound does not exceed the start's (and, when the start
     is provably stage-2 optimal, whose excess bound does not exceed its ratio); an area where
@@ -356,7 +364,7 @@ def candidate_segments(
     for area in budgets:
         area_plans = [p for p in plans if p.area == area]
         if area not in starts:
-            candidates.update({p.service: p.segments for p in area_plans})
+            candidates.update({p.service: (NOTHING, *p.segments) for p in area_plans})
             continue
         picks, start = starts[area]
         window = deviation_window(area_plans, start.spend, float(start.deviation))
@@ -365,9 +373,8 @@ def candidate_segments(
             # The start is a stage-2 optimum already: its ratio bounds stage 3 at once.
             window = excess_window(area_plans, window, start.spend, float(start.excess_ratio))
         for plan in area_plans:
-            pick = picks[plan.service]
-            kept = set(window[plan.service]) | ({pick} if pick else set())
-            candidates[plan.service] = tuple(s for s in plan.segments if s in kept)
+            kept = set(window[plan.service]) | {picks[plan.service] or NOTHING}
+            candidates[plan.service] = tuple(s for s in (NOTHING, *plan.segments) if s in kept)
     return candidates
 
 
