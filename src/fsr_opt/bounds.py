@@ -17,6 +17,10 @@ The bounds relax every *other* line of the area to its convex hull [0, capacity_
   whose bound exceeds the excess ratio of a *stage-2-optimal* solution is never stage-3
   optimal (and so never part of the lexicographic optimum).
 
+"Nothing funded" (`eligibility.NOTHING`) is judged like any segment. A starting solution
+whose exact deviation reaches `deviation_floor` is a stage-2 optimum before any solve, so its
+excess ratio can narrow the model at once.
+
 Bounds are computed in floating point, compared with a margin far larger than their rounding
 error and than the solver's stage tolerances: a margin only keeps more segments than needed.
 """
