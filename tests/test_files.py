@@ -574,3 +574,52 @@ def test_write_outputs_refuses_a_file_in_the_way(tmp_path: Path) -> None:
 def test_sha256_file_missing(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         sha256_file(tmp_path / "missing.csv")
+
+
+def _zip_bytes(parts: dict[str, bytes]) -> bytes:
+    import io  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _saved_workbook(tmp_path: Path, rows: list[list[Any]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "book.xlsx"
+    workbook.save(path)
+    return path.read_bytes()
+
+
+def test_formula_scan_tells_workbooks_with_and_without_formulas(tmp_path: Path) -> None:
+    assert not files._may_hold_formulas(_saved_workbook(tmp_path, [["costs"], [1], ["fill"]]))
+    assert files._may_hold_formulas(_saved_workbook(tmp_path, [["costs"], [1], ["=SUM(A2)"]]))
+
+
+@pytest.mark.parametrize("element", [b"<f>SUM(A1)</f>", b'<f t="shared" si="0"/>',
+                                     b"<x:f>A1</x:f>", b"<f\n>A1</f>"])
+def test_formula_scan_finds_every_spelling_of_a_formula(element: bytes) -> None:
+    sheet = b"<worksheet><sheetData><row><c r='A1'>" + element + b"</c></row></sheetData>"
+    assert files._may_hold_formulas(_zip_bytes({"xl/worksheets/sheet1.xml": sheet}))
+    # the same text outside a worksheet part, or look-alike tags, are no formula
+    assert not files._may_hold_formulas(_zip_bytes({"xl/sharedStrings.xml": sheet}))
+    assert not files._may_hold_formulas(_zip_bytes(
+        {"xl/worksheets/sheet1.xml": b"<worksheet><font/><fill/><formula1>1</formula1>"}))
+
+
+def test_formula_scan_finds_a_tag_across_read_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "_SCAN_CHUNK", 64)
+    for offset in range(60, 68):
+        sheet = b" " * offset + b"<f>A1</f>" + b" " * 200
+        assert files._may_hold_formulas(_zip_bytes({"xl/worksheets/sheet1.xml": sheet}))
+
+
+def test_formula_scan_says_maybe_when_the_zip_is_unreadable() -> None:
+    assert files._may_hold_formulas(b"PK\x03\x04 not really a zip")
