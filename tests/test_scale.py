@@ -99,3 +99,29 @@ def test_a_line_that_must_be_funded_is_written_as_offsets() -> None:
         assert max(abs(v) for row in rows for v in row.values()) == largest
     one = must.problem.get_constraint_by_name("one_segment__s")
     assert one.sense == 0 and one.constant == -1  # exactly one funded set
+
+
+def test_the_crosscheck_script_agrees_and_can_disagree(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace  # noqa: PLC0415
+
+    from benchmarks import crosscheck  # noqa: PLC0415
+
+    argv = ["--instances", "2", "--min-units", "150", "--max-units", "250", "--seed", "3"]
+    assert crosscheck.main(argv) == 0
+    assert "2 of 2 instances agree" in capsys.readouterr().out
+
+    def full_model_off_by_a_cent(*args: object, **kwargs: object) -> object:
+        result = solve_riparto(*args, **kwargs)  # type: ignore[arg-type]
+        if kwargs.get("prune") is False and result.allocation is not None:
+            awards = dict(result.allocation.awards)
+            unit = max(awards, key=lambda u: (awards[u], u))
+            awards[unit] -= 1
+            result = replace(result, allocation=replace(result.allocation, awards=awards))
+        return result
+
+    monkeypatch.setattr(crosscheck, "solve_riparto", full_model_off_by_a_cent)
+    assert crosscheck.main(argv) == 1
+    out = capsys.readouterr().out
+    assert "cbc-full: 1 awards differ" in out and "0 of 2 instances agree" in out
