@@ -51,10 +51,14 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
+from xml.etree import ElementTree
 
 import openpyxl
 import yaml
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fsr_opt.errors import FsrOptError, InputError, Problem, RuleSetError
@@ -555,6 +559,145 @@ def _open_workbook(
                     "in Excel and save it again as .xlsx") from None
 
 
+# The lean reader: openpyxl reads the package (sheets, shared strings, styles, date formats),
+# ElementTree the cells of the one sheet, as openpyxl's `WorkSheetParser` does with
+# ``data_only`` but without a Python object per cell: about 5x faster (150,000 rows: 32 s ->
+# 6 s), and a few MB instead of 1.2 GB. Whatever it does not handle exactly as openpyxl's
+# full read would (merged cells, an uncomputed formula, cells without a reference, several
+# candidate sheets...) goes to that full read. tests/test_files.py compares the two.
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG, _CELL_TAG, _VALUE_TAG = f"{_MAIN_NS}row", f"{_MAIN_NS}c", f"{_MAIN_NS}v"
+_FORMULA_ELEMENT, _INLINE_TAG = f"{_MAIN_NS}f", f"{_MAIN_NS}is"
+_TEXT_TAG, _RUN_TAG = f"{_MAIN_NS}t", f"{_MAIN_NS}r"
+_MERGE_TAGS = frozenset({f"{_MAIN_NS}mergeCells", f"{_MAIN_NS}mergeCell"})
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_MAX_XLSX_COLUMN, _MAX_XLSX_ROW = 16_384, 1_048_576
+
+
+class _NotLeanError(Exception):
+    """A sheet the lean reader leaves to openpyxl's full read."""
+
+
+def _lean_xlsx_records(
+    data: bytes, sheet_names: Collection[str]
+) -> list[tuple[int, list[_Raw]]] | None:
+    """Read the table's sheet the fast way, or return None to have openpyxl read it fully."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # Any: the lean reader uses openpyxl's private parts (archive, strings, formats),
+            # which its stubs do not declare; any change there falls back to the full read.
+            workbook: Any = openpyxl.load_workbook(io.BytesIO(data), read_only=True,
+                                                   data_only=True)
+    except Exception:  # the full read reports it
+        return None
+    try:
+        sheets: list[Any] = [ws for ws in workbook.worksheets
+                             if isinstance(ws, ReadOnlyWorksheet)]
+        named = [ws for ws in sheets if _norm(ws.title) in sheet_names]
+        if len(named) == 1:
+            sheet = named[0]
+        elif len(sheets) == 1 and not named:
+            sheet = sheets[0]
+        else:  # choosing needs the headings of every sheet: `_choose_sheet`
+            return None
+        with workbook._archive.open(sheet._worksheet_path) as source:
+            return _lean_sheet_records(source, sheet)
+    except Exception:  # _NotLeanError, or anything openpyxl's full read would judge
+        return None
+    finally:
+        workbook.close()
+
+
+def _lean_sheet_records(source: Any, sheet: Any) -> list[tuple[int, list[_Raw]]]:
+    """Every row from 1 to the last, padded to the last column, as openpyxl's `iter_rows`."""
+    lookup = _LeanCells(sheet)
+    rows: dict[int, dict[int, _Raw]] = {}
+    last_column = 0
+    for _, element in ElementTree.iterparse(source):
+        if element.tag == _ROW_TAG:
+            for cell in element:
+                if cell.tag != _CELL_TAG:
+                    raise _NotLeanError
+                row, column, value = lookup.cell(cell)
+                rows.setdefault(row, {})[column] = value
+                last_column = max(last_column, column)
+            element.clear()
+        elif element.tag in _MERGE_TAGS:
+            raise _NotLeanError  # openpyxl empties covered cells; `_merged_problems`
+    columns = range(1, last_column + 1)
+    return [(row, [cells.get(column) for column in columns])
+            for row in range(1, max(rows, default=0) + 1)
+            for cells in (rows.get(row, {}),)]
+
+
+class _LeanCells:
+    """openpyxl's `WorkSheetParser.parse_cell` with ``data_only``, then `_xlsx_records`' typing."""
+
+    def __init__(self, sheet: Any) -> None:
+        workbook = sheet.parent
+        self.strings: Sequence[str] = sheet._shared_strings
+        self.dates: Collection[int] = workbook._date_formats
+        self.durations: Collection[int] = workbook._timedelta_formats
+        self.epoch: datetime = workbook.epoch
+        self.styles = len(workbook._cell_styles)
+
+    def cell(self, element: ElementTree.Element) -> tuple[int, int, _Raw]:
+        reference = _CELL_REFERENCE.fullmatch(element.get("r", ""))
+        if reference is None:
+            raise _NotLeanError
+        column, row = column_index_from_string(reference[1]), int(reference[2])
+        style = int(element.get("s") or 0)
+        if column > _MAX_XLSX_COLUMN or row > _MAX_XLSX_ROW or not 0 <= style < self.styles:
+            raise _NotLeanError
+        return row, column, self.value(element, style)
+
+    def value(self, element: ElementTree.Element, style: int) -> _Raw:
+        kind = element.get("t", "n")
+        text = None if kind == "inlineStr" else element.findtext(_VALUE_TAG) or None
+        value: object = text
+        if text is not None:
+            if kind == "n":
+                number = float(text) if "." in text or "E" in text or "e" in text else int(text)
+                value = number
+                if style in self.dates:
+                    try:
+                        value = from_excel(number, self.epoch,
+                                           timedelta=style in self.durations)
+                    except (OverflowError, ValueError):
+                        return _ExcelError("#VALUE!")
+            elif kind == "s":
+                value = self.strings[int(text)]
+            elif kind == "b":
+                value = bool(int(text))
+            elif kind == "d":
+                value = from_ISO8601(text)  # type: ignore[no-untyped-call]
+            elif kind not in {"str", "e"}:
+                raise _NotLeanError
+        elif kind == "inlineStr":
+            inline = element.find(_INLINE_TAG)
+            if inline is not None:
+                value = _inline_text(inline)
+        if kind == "e":
+            return _ExcelError(str(value))
+        if value is None and element.find(_FORMULA_ELEMENT) is not None:
+            raise _NotLeanError  # an uncomputed formula: its text comes from the formula pass
+        if value is None or isinstance(value, str | int | float | date | time):
+            return value
+        return str(value)
+
+
+def _inline_text(element: ElementTree.Element) -> str:
+    """The text of an inline string without its formatting, as openpyxl's `Text.content`."""
+    plain = element.find(_TEXT_TAG)
+    snippets = [plain.text] if plain is not None and plain.text is not None else []
+    for run in element.findall(_RUN_TAG):
+        text = run.find(_TEXT_TAG)
+        if text is not None and text.text is not None:
+            snippets.append(text.text)
+    return "".join(snippets)
+
+
 def _xlsx_records(
     data: bytes,
     file: str,
@@ -563,8 +706,7 @@ def _xlsx_records(
 ) -> tuple[list[tuple[int, list[_Raw]]], list[Problem]]:
     """Read the table's sheet into numbered records, marking formulas without a saved result.
 
-    The workbook is opened twice: with cached values (what the user sees) and with formulas,
-    to tell a really empty cell from a formula Excel never computed (files written by scripts).
+    The lean reader takes the plain sheets; `_full_xlsx_records` the others.
     """
     if not data.startswith(_ZIP_MAGIC):
         if data.startswith(_OLE_MAGIC):
@@ -574,6 +716,24 @@ def _xlsx_records(
                        ".xlsx, or give it a .csv name if it is a CSV")
         raise _fail(InputError, file, "NOT_A_SPREADSHEET", message)
     _check_unpacked_size(data, file)
+    lean = _lean_xlsx_records(data, sheet_names)
+    if lean is not None:
+        return lean, []
+    return _full_xlsx_records(data, file, sheet_names, looks_right)
+
+
+def _full_xlsx_records(
+    data: bytes,
+    file: str,
+    sheet_names: Collection[str],
+    looks_right: Callable[[Sequence[str]], bool],
+) -> tuple[list[tuple[int, list[_Raw]]], list[Problem]]:
+    """Read the table's sheet with openpyxl's full reader.
+
+    The workbook is opened twice when it holds formulas: with cached values (what the user
+    sees) and with formulas, to tell a really empty cell from a formula Excel never computed
+    (files written by scripts).
+    """
     values = _choose_sheet(_open_workbook(data, file, data_only=True), file, sheet_names,
                            looks_right)
     formula_text = (_formula_cells(data, file, values.title) if _may_hold_formulas(data)
