@@ -243,9 +243,17 @@ def test_lean_reader_agrees_on_a_workbook_written_as_excel_writes_them(date1904:
     '<c t="n"><v>1</v></c>',  # no reference: openpyxl counts columns
     '<c r="A1"><f>1+1</f></c>',  # a formula Excel never computed
     '<c r="A1" s="9"><v>1</v></c>',  # a style the workbook does not have
+    '<c r="A1" s=""><v>1</v></c>',  # an empty style (openpyxl's full read refuses it)
     '<c r="A1" t="x"><v>1</v></c>',  # an unknown cell type
     '<c r="A1"><v>abc</v></c>',  # a number that is not one
 ])
 def test_lean_reader_leaves_what_it_does_not_know_to_openpyxl(cells: str) -> None:
     data = _package(f'<row r="1">{cells}</row>')
     assert files._lean_xlsx_records(data, files._UNITS_SHEETS) is None
+
+
+def test_lean_reader_pads_a_table_that_starts_further_down_and_right() -> None:
+    data = _package('<row r="3"><c r="C3" t="s"><v>0</v></c><c r="E3"><v>1</v></c></row>')
+    assert _check_same(data, files._UNITS_SHEETS)
+    assert files._lean_xlsx_records(data, files._UNITS_SHEETS) == [
+        (1, [None] * 5), (2, [None] * 5), (3, [None, None, "unit_id", None, 1])]

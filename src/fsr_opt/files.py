@@ -661,7 +661,8 @@ class _LeanCells:
         if reference is None:
             raise _NotLeanError
         column, row = _column_index(reference[1]), int(reference[2])
-        style = int(element.get("s") or 0)
+        style_text = element.get("s")
+        style = 0 if style_text is None else int(style_text)  # s="": openpyxl fails, so do we
         if column > _MAX_XLSX_COLUMN or row > _MAX_XLSX_ROW or not 0 <= style < self.styles:
             raise _NotLeanError
         return row, column, self.value(element, style)
