@@ -623,3 +623,22 @@ def test_formula_scan_finds_a_tag_across_read_chunks(monkeypatch: pytest.MonkeyP
 
 def test_formula_scan_says_maybe_when_the_zip_is_unreadable() -> None:
     assert files._may_hold_formulas(b"PK\x03\x04 not really a zip")
+
+
+def test_a_table_is_parsed_once_for_the_same_bytes(tmp_path: Path) -> None:
+    # region reads a table shared by several Ambiti once per Ambito: the same bytes give the
+    # same table, any change of the bytes (even of the same size, in the same instant) a new one
+    path = tmp_path / "units.csv"
+    path.write_text("unit_id,costs\nA,10\n", encoding="utf-8")
+    first = files._read_table(path, sheet_names=files._UNITS_SHEETS,
+                              looks_right=files._has_units_headings)
+    again = files._read_table(path, sheet_names=files._UNITS_SHEETS,
+                              looks_right=files._has_units_headings)
+    assert again is first
+    other_sheets = files._read_table(path, sheet_names=files._ALLOCATION_SHEETS,
+                                     looks_right=files._has_units_headings)
+    assert other_sheets is not first and other_sheets == first
+    path.write_text("unit_id,costs\nB,20\n", encoding="utf-8")
+    changed = files._read_table(path, sheet_names=files._UNITS_SHEETS,
+                                looks_right=files._has_units_headings)
+    assert changed.rows[0][1] == ("B", "20")
