@@ -138,3 +138,18 @@ def test_numerically_infeasible_tie_break_keeps_stage_3(monkeypatch: pytest.Monk
     assert dict(result.allocation.awards) == {"U1": 61538, "U2": 38462}
     assert [s.name for s in result.stages] == ["spend", "deviation", "proportional_excess"]
     assert "tie-break" in result.messages[0]
+
+
+def test_cbc_runs_without_a_threads_option(tmp_path: Any) -> None:
+    # The bundled CBC 2.10.3 given "-threads 1" stalled for 10 s on about 1 run in 200, even
+    # on a model of two variables; without the option it runs one thread, deterministically.
+    solver = solve_module.make_solver("cbc", 5)
+    assert not any(option.startswith("threads") for option in solver.getOptions())
+    problem = pulp.LpProblem("tiny", pulp.LpMaximize)
+    x = problem.add_variable("x", lowBound=0, upBound=10, cat="Integer")
+    y = problem.add_variable("y", cat="Binary")
+    problem += x + 3 * y
+    problem += x + 5 * y <= 7
+    solver.keepFiles = False
+    problem.solve(solver)
+    assert pulp.LpStatus[problem.status] == "Optimal" and problem.objective.value() == 7
