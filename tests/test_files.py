@@ -630,15 +630,23 @@ def test_a_table_is_parsed_once_for_the_same_bytes(tmp_path: Path) -> None:
     # same table, any change of the bytes (even of the same size, in the same instant) a new one
     path = tmp_path / "units.csv"
     path.write_text("unit_id,costs\nA,10\n", encoding="utf-8")
-    first = files._read_table(path, sheet_names=files._UNITS_SHEETS,
-                              looks_right=files._has_units_headings)
-    again = files._read_table(path, sheet_names=files._UNITS_SHEETS,
-                              looks_right=files._has_units_headings)
-    assert again is first
-    other_sheets = files._read_table(path, sheet_names=files._ALLOCATION_SHEETS,
-                                     looks_right=files._has_units_headings)
+
+    def read(sheet_names: frozenset[str] = files._UNITS_SHEETS,
+             remember: bool = True) -> Any:
+        return files._read_table(path, sheet_names=sheet_names,
+                                 looks_right=files._has_units_headings, remember=remember)
+
+    first = read()
+    assert read() is first
+    assert read(remember=False) is first  # any read uses the kept table
+    other_sheets = read(files._ALLOCATION_SHEETS)
     assert other_sheets is not first and other_sheets == first
+    assert read() is not first  # only the last table is kept
     path.write_text("unit_id,costs\nB,20\n", encoding="utf-8")
-    changed = files._read_table(path, sheet_names=files._UNITS_SHEETS,
-                                looks_right=files._has_units_headings)
+    changed = read()
     assert changed.rows[0][1] == ("B", "20")
+    plain = read(remember=False)
+    assert plain == changed and plain is changed
+    path.write_text("unit_id,costs\nC,30\n", encoding="utf-8")
+    assert read(remember=False).rows[0][1] == ("C", "30")
+    assert read(remember=False) is not read(remember=False)  # a plain read keeps nothing

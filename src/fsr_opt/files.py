@@ -298,6 +298,7 @@ def _read_table(
     *,
     sheet_names: Collection[str],
     looks_right: Callable[[Sequence[str]], bool],
+    remember: bool = False,
 ) -> _Table:
     """Read a CSV or XLSX file into raw cells under its headings.
 
@@ -306,6 +307,8 @@ def _read_table(
         sheet_names: folded (`_norm`) names of the sheet to prefer in a workbook.
         looks_right: tells whether a sheet's headings are those of the wanted table, to pick a
             sheet in a workbook with several sheets and none of the preferred names.
+        remember: keep the table for the next read of the same bytes (`_last_table`): for
+            tables that hold several Ambiti, read again for each.
 
     Raises:
         InputError: the file cannot be read as a table at all.
@@ -332,14 +335,16 @@ def _read_table(
         italian = False
         records, extra = _xlsx_records(data, file, sheet_names, looks_right)
     table = _frame(file, sha, italian, records, extra, looks_right)
-    _remember_table(key, table)
+    if remember:
+        _remember_table(key, table)
     return table
 
 
-# The last table read in this process, by its name, bytes (SHA-256) and how it was read:
+# The last table read with ``remember``, by its name, bytes (SHA-256) and how it was read:
 # `region` reads a table shared by several Ambiti once to check the manifest, then once per
 # Ambito; the same bytes always give the same (immutable) table. 12 Ambiti of one
-# 138,000-row workbook: 68 s -> 15 s.
+# 138,000-row workbook: 68 s -> 21 s. Other reads keep nothing (a single solve would hold the
+# raw table in memory for nothing: 100 MB at 100,000 rows).
 _last_table: tuple[tuple[object, ...], _Table] | None = None
 
 
@@ -1331,7 +1336,8 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def _load_units(path: str | Path, ambito: str | None) -> UnitsTable:
     """Do the work of `load_units`."""
-    table = _read_table(path, sheet_names=_UNITS_SHEETS, looks_right=_has_units_headings)
+    table = _read_table(path, sheet_names=_UNITS_SHEETS, looks_right=_has_units_headings,
+                        remember=ambito is not None)
     if ambito is not None:
         table = _rows_of_ambito(table, ambito)
     else:
@@ -1925,7 +1931,7 @@ def _split_shared_tables(
         shared = len(group) > 1
         try:
             table = _read_table(group[0].units, sheet_names=_UNITS_SHEETS,
-                                looks_right=_has_units_headings)
+                                looks_right=_has_units_headings, remember=True)
         except InputError as exc:  # one Ambito's own table: its solve reports it, alone
             if shared:
                 problems.extend(exc.problems)
