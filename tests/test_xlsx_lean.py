@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -257,3 +258,16 @@ def test_lean_reader_pads_a_table_that_starts_further_down_and_right() -> None:
     assert _check_same(data, files._UNITS_SHEETS)
     assert files._lean_xlsx_records(data, files._UNITS_SHEETS) == [
         (1, [None] * 5), (2, [None] * 5), (3, [None, None, "unit_id", None, 1])]
+
+
+def test_openpyxl_notes_never_reach_the_user() -> None:
+    # an uncomputed formula sends the sheet to the full read, whose streaming formula pass
+    # parsed the out-of-range date again and let openpyxl's UserWarning out onto stderr
+    data = _package('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><f>1+1</f></c>'
+                    '<c r="C1" s="1"><v>1E+300</v></c></row>')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records, _ = files._xlsx_records(data, "book.xlsx", files._UNITS_SHEETS,
+                                         files._has_units_headings)
+    assert [str(w.message) for w in caught] == []
+    assert records == [(1, ["unit_id", files._Formula("=1+1"), files._ExcelError("#VALUE!")])]

@@ -611,18 +611,18 @@ def _lean_xlsx_records(
     does not say its dimension, as files written by scripts do not).
     """
     try:
+        # Any: the lean reader uses openpyxl's inner parts (reader, strings, formats), which
+        # its stubs do not declare; any change there falls back to the full read.
+        reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # not a zip: the full read reports it
+        return None
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            # Any: the lean reader uses openpyxl's inner parts (reader, strings, formats), which
-            # its stubs do not declare; any change there falls back to the full read.
-            reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
             for step in (reader.read_manifest, reader.read_strings, reader.read_workbook,
                          reader.read_properties, reader.read_custom, reader.read_theme):
                 step()
             apply_stylesheet(reader.archive, reader.wb)
-    except Exception:  # the full read reports it
-        return None
-    try:
         # the worksheets `load_workbook` would make: every sheet but the chartsheets
         sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
                   if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
@@ -655,7 +655,7 @@ def _lean_sheet_records(source: Any, lookup: _LeanCells) -> list[tuple[int, list
                 last_column = max(last_column, column)
             element.clear()
         elif element.tag in _MERGE_TAGS:
-            raise _NotLeanError  # openpyxl empties covered cells; `_merged_problems`
+            raise _NotLeanError  # the full read empties them, `_merged_problems` reports
     columns = range(1, last_column + 1)
     return [(row, [cells.get(column) for column in columns])
             for row in range(1, max(rows, default=0) + 1)
@@ -803,9 +803,11 @@ def _formula_cells(
     """
     workbook = _open_workbook(data, file, data_only=False, read_only=True)
     try:
-        return {(cell.row, cell.column): str(cell.value)
-                for row in workbook[title].iter_rows() for cell in row
-                if cell.data_type == "f"}
+        with warnings.catch_warnings():  # streaming parses here: openpyxl's notes (a date
+            warnings.simplefilter("ignore")  # out of range...) are the values pass's to report
+            return {(cell.row, cell.column): str(cell.value)
+                    for row in workbook[title].iter_rows() for cell in row
+                    if cell.data_type == "f"}
     except Exception as exc:  # a sheet that the first pass read but streaming cannot
         raise _fail(InputError, file, "NOT_A_SPREADSHEET",
                     f"the workbook cannot be read ({type(exc).__name__}); open it in Excel "
