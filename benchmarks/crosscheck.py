@@ -29,9 +29,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.generate import generate, write_instance
-from fsr_opt.errors import FsrOptError
-from fsr_opt.pipeline import audit_result, load_inputs
-from fsr_opt.solve import solve_riparto
+from fsr_opt.app.pipeline import audit_result, load_inputs
+from fsr_opt.core.errors import FsrOptError
+from fsr_opt.engine.solve import solve_riparto
 
 FUND_FACTORS = ("0.05", "0.2", "0.5", "0.8", "1", "1.5", "3", "10")
 MINIMUM_AWARDS = (None, "0", "500", "2000", "5000")

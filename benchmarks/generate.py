@@ -44,7 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from fsr_opt.schema import INPUT_COLUMNS
+from fsr_opt.core.schema import INPUT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RULES = ROOT / "models" / "fsr-2025-bergamo.yaml"
@@ -351,8 +351,8 @@ def write_region(ambiti: int, units: int, seed: int, out: Path) -> Path:
 
 def demand_ratios(instance: Instance, units_path: Path) -> dict[str, float]:
     """Eligible entitlements / area budget per area, with the package's own rules."""
-    from fsr_opt.pipeline import load_inputs  # noqa: PLC0415  (the package is only needed here)
-    from fsr_opt.rules import area_budgets  # noqa: PLC0415
+    from fsr_opt.app.pipeline import load_inputs  # noqa: PLC0415  (the package is only needed here)
+    from fsr_opt.rules.ruleset import area_budgets  # noqa: PLC0415
 
     inputs = load_inputs(units_path, None, [("fund", str(instance.budget))])
     budgets = area_budgets(inputs.rules)

@@ -1,7 +1,7 @@
 """A deliberately plain PuLP formulation of the riparto: the baseline of the benchmarks.
 
 This is the formulation one writes first, straight from the contract, with no use of the
-structure that `fsr_opt.model` exploits (the funded units of a service line are always its
+structure that `fsr_opt.engine.model` exploits (the funded units of a service line are always its
 largest entitlements). Money is in cents. For every fundable unit i (eligible, entitlement
 e_i >= minimum m and > 0) of service line s:
 
@@ -21,7 +21,7 @@ e_i >= minimum m and > 0) of service line s:
 * area budgets ``sum_{s in a} S_s <= B_a``, deviations ``d_s >= |S_s - T_s|`` and the
   excess ratio ``S_s - T_s <= rho_a T_s`` (``rho_a >= -1``, lines with T_s > 0).
 
-The stages are those of `fsr_opt.solve`: (1) maximise spend, (2) minimise sum of d_s,
+The stages are those of `fsr_opt.engine.solve`: (1) maximise spend, (2) minimise sum of d_s,
 (3) minimise sum of rho_a, (4) maximise sum (n - position_s) S_s; each stage is fixed per area
 for the next one with a small tolerance (0.001 cent, 0.01 cent, 1e-7), plus what CBC's
 printing may have lost: CBC writes its solution with 8 significant digits, so PuLP reads a
@@ -61,8 +61,8 @@ from typing import Any
 
 import pulp
 
-from fsr_opt.rules import area_budgets, service_targets
-from fsr_opt.schema import Assessment, RuleSet
+from fsr_opt.core.schema import Assessment, RuleSet
+from fsr_opt.rules.ruleset import area_budgets, service_targets
 
 STAGES = ("spend", "deviation", "proportional_excess", "priority")
 TOLERANCE = {"spend": 0.001, "deviation": 0.01, "proportional_excess": 1e-7}

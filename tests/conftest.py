@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
-from fsr_opt.schema import (
+from fsr_opt.core.schema import (
     Area,
     EligibilitySwitches,
     FormulaClass,

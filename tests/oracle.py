@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
-from fsr_opt.eligibility import Segment, ServicePlan
+from fsr_opt.engine.eligibility import Segment, ServicePlan
 
 
 def area_optimum(plans: Sequence[ServicePlan], budget: int) -> tuple[int, Fraction]:

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from typer.testing import CliRunner
 
-from fsr_opt.audit import (
+from fsr_opt.app.pipeline import Inputs, load_inputs
+from fsr_opt.audit.checks import (
     CHECKS,
     AuditReport,
     audit,
@@ -23,13 +24,12 @@ from fsr_opt.audit import (
     render_audit,
 )
 from fsr_opt.cli import app
-from fsr_opt.eligibility import ServicePlan, assess, plan_services, tranches
-from fsr_opt.errors import InputError
-from fsr_opt.money import format_cents, largest_remainder
-from fsr_opt.pipeline import Inputs, load_inputs
-from fsr_opt.rules import area_budgets
-from fsr_opt.schema import Assessment, RuleSet
-from fsr_opt.solve import solve_riparto
+from fsr_opt.core.errors import InputError
+from fsr_opt.core.money import format_cents, largest_remainder
+from fsr_opt.core.schema import Assessment, RuleSet
+from fsr_opt.engine.eligibility import ServicePlan, assess, plan_services, tranches
+from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.rules.ruleset import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
 from tests.test_properties import Instance, instances, solve

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fsr_opt.bounds import (
+from fsr_opt.engine.bounds import (
     capacity_spend,
     deviation_floor,
     deviation_window,
@@ -19,8 +19,8 @@ from fsr_opt.bounds import (
     starting_solution,
     water_level_totals,
 )
-from fsr_opt.eligibility import NOTHING, Segment, ServicePlan, service_segments
-from fsr_opt.exact import AreaOptimum, solve_area
+from fsr_opt.engine.eligibility import NOTHING, Segment, ServicePlan, service_segments
+from fsr_opt.engine.exact import AreaOptimum, solve_area
 
 
 def plan(service: str, priority: int, target: int, entitlements: Sequence[int],

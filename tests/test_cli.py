@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fsr_opt.cli import app
-from fsr_opt.report import ALLOCATION_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
+from fsr_opt.reports.tables import ALLOCATION_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
 
 from tests.conftest import ROOT
 

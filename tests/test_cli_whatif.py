@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from fsr_opt import pipeline
+from fsr_opt.app import pipeline
 from fsr_opt.cli import app
-from fsr_opt.whatif import DIFF_COLUMNS, DIFF_SUMMARY_COLUMNS, SweepRow
+from fsr_opt.whatif.core import DIFF_COLUMNS, DIFF_SUMMARY_COLUMNS, SweepRow
 
 
 def run(*args: str) -> tuple[int, str, str]:

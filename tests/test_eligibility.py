@@ -3,7 +3,9 @@ from fractions import Fraction
 
 import pytest
 
-from fsr_opt.eligibility import (
+from fsr_opt.core.errors import InputError
+from fsr_opt.core.schema import CapSource, ExclusionReason, Ownership, UnitType
+from fsr_opt.engine.eligibility import (
     assess,
     plan_services,
     proration,
@@ -11,8 +13,6 @@ from fsr_opt.eligibility import (
     split_service_total,
     tranches,
 )
-from fsr_opt.errors import InputError
-from fsr_opt.schema import CapSource, ExclusionReason, Ownership, UnitType
 
 from tests.conftest import table, tiny_rules, unit
 

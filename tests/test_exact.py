@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from fsr_opt.eligibility import Segment, ServicePlan
-from fsr_opt.exact import round_area, solve_area
+from fsr_opt.engine.eligibility import Segment, ServicePlan
+from fsr_opt.engine.exact import round_area, solve_area
 
 
 def plan(code: str, priority: int, target: Fraction | int, low: int, high: int) -> ServicePlan:

@@ -24,10 +24,11 @@ import pulp
 import pytest
 from typer.testing import CliRunner
 
-from fsr_opt import files, solve
 from fsr_opt.cli import app
-from fsr_opt.schema import SolveStatus
-from fsr_opt.solve import CBC_PATH_VARIABLE
+from fsr_opt.core.schema import SolveStatus
+from fsr_opt.engine import solve
+from fsr_opt.engine.solve import CBC_PATH_VARIABLE
+from fsr_opt.io import files
 
 from tests.conftest import ROOT
 from tests.hostile.make_corpus import BASE, COL, HEADER, csv_text

@@ -1,4 +1,4 @@
-"""Tests of fsr_opt.files: reading units tables and rule sets, writing outputs atomically."""
+"""Tests of fsr_opt.io.files: reading units tables and rule sets, writing outputs atomically."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ import openpyxl
 import pytest
 import yaml
 
-from fsr_opt import files
-from fsr_opt.errors import InputError, RuleSetError
-from fsr_opt.files import (
+from fsr_opt.core.errors import InputError, RuleSetError
+from fsr_opt.core.schema import INPUT_COLUMNS, Ownership, UnitRecord
+from fsr_opt.io import files
+from fsr_opt.io.files import (
     csv_bytes,
     default_rules_path,
     default_units_path,
@@ -28,7 +29,6 @@ from fsr_opt.files import (
     sha256_file,
     write_outputs,
 )
-from fsr_opt.schema import INPUT_COLUMNS, Ownership, UnitRecord
 
 BAD_INPUTS = Path(__file__).parent / "bad_inputs"
 
@@ -463,7 +463,7 @@ def test_read_rule_document_missing_file(tmp_path: Path) -> None:
 
 
 def test_default_paths_point_into_the_repository() -> None:
-    root = Path(files.__file__).resolve().parents[2]
+    root = Path(files.__file__).resolve().parents[3]
     assert default_rules_path() == root / "models" / "fsr-2025-bergamo.yaml"
     assert default_units_path() == root / "data" / "bergamo-2025" / "units.csv"
 

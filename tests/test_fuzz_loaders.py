@@ -22,12 +22,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fsr_opt import files
-from fsr_opt.eligibility import assess
-from fsr_opt.errors import InputError, RuleSetError
-from fsr_opt.files import load_units, read_rule_document
-from fsr_opt.rules import apply_overrides, parse_rule_set
-from fsr_opt.schema import INPUT_COLUMNS, RuleSet, UnitsTable
+from fsr_opt.core.errors import InputError, RuleSetError
+from fsr_opt.core.schema import INPUT_COLUMNS, RuleSet, UnitsTable
+from fsr_opt.engine.eligibility import assess
+from fsr_opt.io import files
+from fsr_opt.io.files import load_units, read_rule_document
+from fsr_opt.rules.ruleset import apply_overrides, parse_rule_set
 
 from tests.conftest import ROOT
 

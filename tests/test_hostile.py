@@ -20,8 +20,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from fsr_opt import files
 from fsr_opt.cli import app
+from fsr_opt.io import files
 
 from tests.conftest import ROOT
 

@@ -7,14 +7,14 @@ from html import escape
 
 import pytest
 
-from fsr_opt.audit import audit_solution
-from fsr_opt.eligibility import assess
-from fsr_opt.html_report import html_report
-from fsr_opt.labels import money
-from fsr_opt.pipeline import Inputs, load_inputs
-from fsr_opt.report import run_document, unit_outcomes
-from fsr_opt.schema import RuleSet, SolveResult
-from fsr_opt.solve import solve_riparto
+from fsr_opt.app.pipeline import Inputs, load_inputs
+from fsr_opt.audit.checks import audit_solution
+from fsr_opt.core.schema import RuleSet, SolveResult
+from fsr_opt.core.words import money
+from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.reports.html import html_report
+from fsr_opt.reports.tables import run_document, unit_outcomes
 
 from tests.conftest import table, tiny_rules, unit
 

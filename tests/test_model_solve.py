@@ -10,13 +10,13 @@ import highspy
 import pulp
 import pytest
 
-import fsr_opt.solve as solve_module
-from fsr_opt.eligibility import assess, plan_services
-from fsr_opt.errors import InfeasibleError, SolverError
-from fsr_opt.model import build_model
-from fsr_opt.rules import area_budgets
-from fsr_opt.schema import SolveStatus
-from fsr_opt.solve import _run_stage, read_status, solve_riparto
+import fsr_opt.engine.solve as solve_module
+from fsr_opt.core.errors import InfeasibleError, SolverError
+from fsr_opt.core.schema import SolveStatus
+from fsr_opt.engine.eligibility import assess, plan_services
+from fsr_opt.engine.model import build_model
+from fsr_opt.engine.solve import _run_stage, read_status, solve_riparto
+from fsr_opt.rules.ruleset import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fsr_opt.money import (
+from fsr_opt.core.money import (
     euros_to_cents,
     format_cents,
     format_cents_it,

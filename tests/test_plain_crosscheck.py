@@ -13,7 +13,7 @@ from fractions import Fraction
 from benchmarks.plain_model import solve_plain
 from hypothesis import given, settings
 
-from fsr_opt.eligibility import assess
+from fsr_opt.engine.eligibility import assess
 
 from tests.conftest import table, tiny_rules, unit
 from tests.test_properties import Instance, instances, solve

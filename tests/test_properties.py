@@ -9,11 +9,11 @@ from fractions import Fraction
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from fsr_opt.eligibility import assess, plan_services
-from fsr_opt.errors import InfeasibleError
-from fsr_opt.rules import area_budgets
-from fsr_opt.schema import Allocation, RuleSet, UnitRecord
-from fsr_opt.solve import solve_riparto
+from fsr_opt.core.errors import InfeasibleError
+from fsr_opt.core.schema import Allocation, RuleSet, UnitRecord
+from fsr_opt.engine.eligibility import assess, plan_services
+from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.rules.ruleset import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
 from tests.oracle import optimum
@@ -119,7 +119,7 @@ def test_row_order_changes_nothing(instance: Instance, rng: random.Random) -> No
 @settings(max_examples=30)
 @given(instances(units_per_line=20))
 def test_pruned_model_gives_the_full_models_awards(instance: Instance) -> None:
-    # The bounds of fsr_opt.bounds only drop funded sets that cannot be optimal.
+    # The bounds of fsr_opt.engine.bounds only drop funded sets that cannot be optimal.
     pruned, full = solve(instance), solve(instance, prune=False)
     assert dict(pruned.awards) == dict(full.awards)
     assert {s: r.awarded for s, r in pruned.services.items()} == {

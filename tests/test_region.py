@@ -15,11 +15,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from fsr_opt import region
+from fsr_opt.app import region
+from fsr_opt.app.region import plan_region, run_region
 from fsr_opt.cli import app
-from fsr_opt.errors import InputError, SolverError
-from fsr_opt.files import load_manifest, load_units
-from fsr_opt.region import plan_region, run_region
+from fsr_opt.core.errors import InputError, SolverError
+from fsr_opt.io.files import load_manifest, load_units
 
 from tests.conftest import ROOT
 

@@ -6,8 +6,9 @@ import csv
 import io
 from fractions import Fraction
 
-from fsr_opt.eligibility import assess
-from fsr_opt.report import (
+from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     format_fraction_cents,
     format_ratio,
@@ -16,7 +17,6 @@ from fsr_opt.report import (
     summary_rows,
     unit_outcomes,
 )
-from fsr_opt.solve import solve_riparto
 
 from tests.conftest import table, tiny_rules, unit
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from fsr_opt.errors import RuleSetError
-from fsr_opt.rules import (
+from fsr_opt.core.errors import RuleSetError
+from fsr_opt.core.schema import EligibilitySwitches, RuleSet
+from fsr_opt.rules.ruleset import (
     DEFAULT_RULE_SET_ID,
     apply_overrides,
     area_budgets,
@@ -24,7 +25,6 @@ from fsr_opt.rules import (
     set_aside_amounts,
     unit_type,
 )
-from fsr_opt.schema import EligibilitySwitches, RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "models" / f"{DEFAULT_RULE_SET_ID}.yaml"

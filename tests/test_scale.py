@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from benchmarks.generate import generate, write_instance
 
-from fsr_opt.bounds import deviation_floor, deviation_window
-from fsr_opt.eligibility import NOTHING, ServicePlan, plan_services, service_segments
-from fsr_opt.model import build_model
-from fsr_opt.pipeline import Inputs, load_inputs
-from fsr_opt.rules import area_budgets
-from fsr_opt.solve import candidate_segments, solve_riparto, starting_solutions
+from fsr_opt.app.pipeline import Inputs, load_inputs
+from fsr_opt.engine.bounds import deviation_floor, deviation_window
+from fsr_opt.engine.eligibility import NOTHING, ServicePlan, plan_services, service_segments
+from fsr_opt.engine.model import build_model
+from fsr_opt.engine.solve import candidate_segments, solve_riparto, starting_solutions
+from fsr_opt.rules.ruleset import area_budgets
 
 
 @pytest.fixture(scope="module")

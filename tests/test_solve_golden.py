@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from fsr_opt.eligibility import assess
-from fsr_opt.schema import Ownership, SolveResult
-from fsr_opt.solve import solve_riparto
+from fsr_opt.core.schema import Ownership, SolveResult
+from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.solve import solve_riparto
 
 from tests.conftest import table, tiny_rules, unit
 

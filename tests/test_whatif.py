@@ -10,18 +10,18 @@ from fractions import Fraction
 
 import pytest
 
-from fsr_opt.eligibility import assess
-from fsr_opt.errors import InfeasibleError, InputError
-from fsr_opt.report import (
+from fsr_opt.core.errors import InfeasibleError, InputError
+from fsr_opt.core.schema import Ownership, RuleSet, UnitRecord
+from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
     allocation_rows,
     summary_rows,
     unit_outcomes,
 )
-from fsr_opt.schema import Ownership, RuleSet, UnitRecord
-from fsr_opt.solve import solve_riparto
-from fsr_opt.whatif import (
+from fsr_opt.whatif.core import (
     RunView,
     SweepRow,
     diff_rows,

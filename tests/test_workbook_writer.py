@@ -23,13 +23,13 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from fsr_opt.audit import audit_solution
-from fsr_opt.eligibility import assess
-from fsr_opt.pipeline import load_inputs
-from fsr_opt.report import unit_outcomes
-from fsr_opt.schema import Assessment, RuleSet
-from fsr_opt.solve import solve_riparto
-from fsr_opt.workbook import (
+from fsr_opt.app.pipeline import load_inputs
+from fsr_opt.audit.checks import audit_solution
+from fsr_opt.core.schema import Assessment, RuleSet
+from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.reports.tables import unit_outcomes
+from fsr_opt.reports.workbook import (
     ALLOCATION_SHEET,
     _package,
     _SharedStrings,
@@ -185,7 +185,7 @@ def test_same_bytes_whatever_the_hash_seed(example: bytes) -> None:
     script = (
         "import hashlib, sys\n"
         "from tests.test_workbook_writer import build\n"
-        "from fsr_opt.pipeline import load_inputs\n"
+        "from fsr_opt.app.pipeline import load_inputs\n"
         "inputs = load_inputs(None, None)\n"
         "print(hashlib.sha256(build(inputs.assessments, inputs.rules)).hexdigest())\n"
     )

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from fsr_opt import files
-from fsr_opt.errors import InputError
+from fsr_opt.core.errors import InputError
+from fsr_opt.io import files
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = sorted([*ROOT.glob("tests/**/*.xlsx"), *ROOT.glob("data/**/*.xlsx")])
@@ -70,7 +70,7 @@ def test_lean_reader_reads_the_bundled_workbook_and_leaves_the_special_ones() ->
 
 
 def test_lean_reader_agrees_on_our_own_allocation_workbook(tmp_path: Path) -> None:
-    from fsr_opt.pipeline import load_inputs, run_solve  # noqa: PLC0415
+    from fsr_opt.app.pipeline import load_inputs, run_solve  # noqa: PLC0415
 
     run_solve(load_inputs(None, None, []), tmp_path / "out")
     data = (tmp_path / "out" / "allocation.xlsx").read_bytes()

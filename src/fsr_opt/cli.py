@@ -16,10 +16,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from fsr_opt import __version__
-from fsr_opt.audit import FORMATS, render_audit
-from fsr_opt.errors import FsrOptError, InputError
-from fsr_opt.labels import DEFAULT_LANGUAGE, LANGUAGES
-from fsr_opt.pipeline import (
+from fsr_opt.app.pipeline import (
     Inputs,
     input_warnings,
     load_inputs,
@@ -31,10 +28,13 @@ from fsr_opt.pipeline import (
     run_sweep_points,
     run_whatif,
 )
-from fsr_opt.region import NOT_RUN, AmbitoOutcome, default_jobs, plan_region, run_region
-from fsr_opt.rules import override_pairs
-from fsr_opt.solve import DEFAULT_TIME_LIMIT, SOLVERS
-from fsr_opt.whatif import SweepRow, default_workers, sweep_text
+from fsr_opt.app.region import NOT_RUN, AmbitoOutcome, default_jobs, plan_region, run_region
+from fsr_opt.audit.checks import FORMATS, render_audit
+from fsr_opt.core.errors import FsrOptError, InputError
+from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES
+from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.rules.ruleset import override_pairs
+from fsr_opt.whatif.core import SweepRow, default_workers, sweep_text
 
 app = typer.Typer(
     add_completion=False,

@@ -1,7 +1,7 @@
 """The riparto as a PuLP mixed-integer programme, every constraint named after its rule.
 
 Per service line ``s`` the model chooses one segment ``k`` (how many entitlement groups are
-funded; see `fsr_opt.eligibility`) with a binary ``pick[s,k]`` and a total ``part[s,k]`` in
+funded; see `engine.eligibility`) with a binary ``pick[s,k]`` and a total ``part[s,k]`` in
 ``[lower_k, upper_k]`` when picked, 0 otherwise. The service total is ``S_s = sum_k part[s,k]``.
 This is the disaggregated (convex-hull) formulation of a union of intervals: as tight as a
 single service line allows, with one binary per entitlement group rather than one per unit
@@ -30,7 +30,7 @@ from typing import Any
 
 import pulp
 
-from fsr_opt.eligibility import NOTHING, Segment, ServicePlan
+from fsr_opt.engine.eligibility import NOTHING, Segment, ServicePlan
 
 STAGES = ("spend", "deviation", "proportional_excess", "priority")
 EXCESS_SCALE = 1e6
@@ -139,7 +139,7 @@ def _slack(
 
     The deviation row sums thousands of terms of up to 10^8 cents: it is only as exact as the
     solvers' feasibility tolerance allows. The spend keeps its half cent, which the exact
-    integer argument of `fsr_opt.exact` needs.
+    integer argument of `engine.exact` needs.
     """
     return tolerance if stage == "spend" else tolerance + relative * abs(value)
 
@@ -152,8 +152,8 @@ def build_model(
     """Build the MILP for all areas at once (they share no constraint, so the stages separate).
 
     Money is in cents inside the model too; the solution is brought back to exact integers by
-    `fsr_opt.solve`. `candidates` limits each service line to the segments that can be optimal
-    (`fsr_opt.bounds`; `bounds.NOTHING` among them when funding nothing can be); by default
+    `engine.solve`. `candidates` limits each service line to the segments that can be optimal
+    (`engine.bounds`; `bounds.NOTHING` among them when funding nothing can be); by default
     every segment is in the model, and funding nothing too.
     """
     problem = pulp.LpProblem("fsr_riparto", pulp.LpMaximize)

@@ -3,7 +3,7 @@
 Five sheets, Italian by default: Riparto (one row per unit, the same cells as
 allocation.csv), Pagamenti (per ente gestore), Esclusioni (units that get nothing, and why),
 Riepilogo (per area and service line, as summary.csv) and Verifiche (the audit of the
-result). The rows come from `fsr_opt.report`, so the workbook and the CSV files can never
+result). The rows come from `fsr_opt.reports.tables`, so the workbook and the CSV files can never
 disagree.
 
 Spreadsheet rules kept here:
@@ -21,9 +21,9 @@ spends about 16 microseconds per cell, most of a run at 100,000 units. Every cel
 characters XML 1.0 cannot carry are written as Excel's ``_xHHHH_`` escapes (ECMA-376
 ST_Xstring), and a text longer than a cell can hold (32,767 characters) is cut, ending in
 "…". Parts and zip entries come in a fixed order with fixed times, so the same riparto gives
-the same bytes. openpyxl still reads workbooks (`fsr_opt.files`).
+the same bytes. openpyxl still reads workbooks (`fsr_opt.io.files`).
 
-The workbook is built in memory and returned as bytes; `fsr_opt.files.write_outputs` writes
+The workbook is built in memory and returned as bytes; `fsr_opt.io.files.write_outputs` writes
 it together with the other outputs.
 """
 
@@ -38,9 +38,10 @@ from datetime import datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from fsr_opt.audit import AuditReport
-from fsr_opt.labels import CHECKS_IT, REASONS, describe, yes_no
-from fsr_opt.report import (
+from fsr_opt.audit.checks import AuditReport
+from fsr_opt.core.schema import Allocation, RuleSet
+from fsr_opt.core.words import CHECKS_IT, REASONS, describe, yes_no
+from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
     TOTAL,
@@ -49,7 +50,6 @@ from fsr_opt.report import (
     payment_rows,
     summary_rows,
 )
-from fsr_opt.schema import Allocation, RuleSet
 
 MONEY_FORMAT = "#,##0.00"
 SHARE_FORMAT = "0.0000%"
@@ -647,12 +647,12 @@ def allocation_workbook(
     """Build allocation.xlsx in memory.
 
     Args:
-        outcomes: every unit with its award (`fsr_opt.report.unit_outcomes`), input order.
+        outcomes: every unit with its award (`fsr_opt.reports.tables.unit_outcomes`), input order.
         allocation: the solved allocation.
         rules: the rule set of the run (labels of the areas and service lines).
         audit: the audit of this allocation for the Verifiche sheet; None says none was run.
         lang: ``it`` (default) or ``en``, for sheet names, headings and words.
-        table: allocation.csv's rows (`fsr_opt.report.allocation_rows`), if already made.
+        table: allocation.csv's rows (`fsr_opt.reports.tables.allocation_rows`), if already made.
 
     Returns:
         The .xlsx file's bytes, the same for the same arguments.

@@ -23,14 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from fsr_opt import __version__
-from fsr_opt.errors import (
+from fsr_opt.app.pipeline import SolveRun, input_warnings, load_inputs, run_solve
+from fsr_opt.core.errors import (
     FsrOptError,
     InfeasibleError,
     InputError,
     RuleSetError,
     SolverError,
 )
-from fsr_opt.files import (
+from fsr_opt.core.money import format_cents
+from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.io.files import (
     Manifest,
     csv_bytes,
     default_rules_path,
@@ -39,12 +42,9 @@ from fsr_opt.files import (
     sha256_file,
     write_outputs,
 )
-from fsr_opt.money import format_cents
-from fsr_opt.pipeline import SolveRun, input_warnings, load_inputs, run_solve
-from fsr_opt.report import TOTAL, format_fraction_cents, unit_outcomes
-from fsr_opt.rules import override_pairs
-from fsr_opt.solve import DEFAULT_TIME_LIMIT, SOLVERS
-from fsr_opt.whatif import default_workers, run_in_pool
+from fsr_opt.reports.tables import TOTAL, format_fraction_cents, unit_outcomes
+from fsr_opt.rules.ruleset import override_pairs
+from fsr_opt.whatif.core import default_workers, run_in_pool
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ riparto depends on sits in one YAML document with a ``description`` that says wh
   area budgets (integer cents, largest remainder) and the service-line targets (exact
   fractions of a cent).
 
-No file I/O happens here: `fsr_opt.files` reads the YAML and hands over the mapping. The format
+No file I/O happens here: `fsr_opt.io.files` reads the YAML and hands over the mapping. The format
 is documented in ``docs/rules-format.md``.
 """
 
@@ -30,9 +30,9 @@ from typing import Any
 
 import yaml
 
-from fsr_opt.errors import Problem, RuleSetError
-from fsr_opt.money import format_cents, largest_remainder, round_half_up
-from fsr_opt.schema import (
+from fsr_opt.core.errors import Problem, RuleSetError
+from fsr_opt.core.money import format_cents, largest_remainder, round_half_up
+from fsr_opt.core.schema import (
     Area,
     EligibilitySwitches,
     FormulaClass,

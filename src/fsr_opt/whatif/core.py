@@ -32,12 +32,9 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TypeVar
 
-from fsr_opt.eligibility import tranches
-from fsr_opt.errors import FsrOptError, InfeasibleError, InputError, Problem, SolverError
-from fsr_opt.labels import BINDINGS, CHANGES, REASONS, describe, money, ratio, signed_money, yes_no
-from fsr_opt.money import format_cents, largest_remainder
-from fsr_opt.rules import normalize_name
-from fsr_opt.schema import (
+from fsr_opt.core.errors import FsrOptError, InfeasibleError, InputError, Problem, SolverError
+from fsr_opt.core.money import format_cents, largest_remainder
+from fsr_opt.core.schema import (
     Assessment,
     ExclusionReason,
     Ownership,
@@ -45,6 +42,18 @@ from fsr_opt.schema import (
     ServiceResult,
     SolveResult,
 )
+from fsr_opt.core.words import (
+    BINDINGS,
+    CHANGES,
+    REASONS,
+    describe,
+    money,
+    ratio,
+    signed_money,
+    yes_no,
+)
+from fsr_opt.engine.eligibility import tranches
+from fsr_opt.rules.ruleset import normalize_name
 
 TOTAL = "TOTAL"
 K = TypeVar("K", bound=Hashable)

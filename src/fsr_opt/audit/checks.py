@@ -3,8 +3,8 @@
 Auditors (ATS, revisori dei conti) and planners who compare their own Excel riparto must be
 able to check an allocation without trusting our solver. This module recomputes everything
 an allocation depends on from the inputs alone (eligibility and entitlements with
-`fsr_opt.eligibility`, area budgets and targets with `fsr_opt.rules`) and checks the awards
-against every rule of the criteria, in integer cents and exact fractions. It imports no solver
+`engine.eligibility`, area budgets and targets with `rules`) and checks the awards against
+every rule of the criteria, in integer cents and exact fractions. It imports no solver
 (an import-linter contract enforces it), so a wrong solver cannot hide a wrong allocation.
 
 Two kinds of checks run:
@@ -20,7 +20,7 @@ Two kinds of checks run:
 Every check has a stable code (`CHECKS`), every violation names the check, the unit, area or
 service line, the expected and the actual value, and all violations are reported, not only
 the first. The allocation comes either from a file (`parse_allocation` on the text rows that
-`fsr_opt.files.load_allocation_table` reads) or straight from a solve (`audit_solution`).
+`fsr_opt.io.files.load_allocation_table` reads) or straight from a solve (`audit_solution`).
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from fsr_opt.eligibility import ServicePlan, plan_services, tranches
-from fsr_opt.errors import InputError, Problem
-from fsr_opt.money import CENTS_PER_EURO, format_cents, round_half_up
-from fsr_opt.rules import area_budgets, distributable
-from fsr_opt.schema import Assessment, RuleSet
+from fsr_opt.core.errors import InputError, Problem
+from fsr_opt.core.money import CENTS_PER_EURO, format_cents, round_half_up
+from fsr_opt.core.schema import Assessment, RuleSet
+from fsr_opt.engine.eligibility import ServicePlan, plan_services, tranches
+from fsr_opt.rules.ruleset import area_budgets, distributable
 
 __all__ = [
     "CHECKS",
@@ -421,7 +421,7 @@ def parse_allocation(
     nothing assigned (0); an empty optional cell is not checked.
 
     Args:
-        headings: the headings as written, from `fsr_opt.files.load_allocation_table`.
+        headings: the headings as written, from `fsr_opt.io.files.load_allocation_table`.
         rows: one mapping heading -> text per row, each with ``"__row__"`` (its 1-based row).
         source: the file name, put in every problem.
         sha256: the file's hash, kept for the report.
@@ -971,11 +971,11 @@ def audit(
     allocation (eligible, entitlement, tranches, share) are compared with them, not used.
 
     Args:
-        assessments: every unit of the units table, judged by `fsr_opt.eligibility.assess`.
+        assessments: every unit of the units table, judged by `fsr_opt.engine.eligibility.assess`.
         rules: the rule set the allocation must follow.
         allocation: the awards to check (`parse_allocation` or `audit_solution`).
         budgets: the area budgets the allocation was made with; by default those the rule
-            set gives (`fsr_opt.rules.area_budgets`). Passing a published table lets
+            set gives (`fsr_opt.rules.ruleset.area_budgets`). Passing a published table lets
             ``BUDGETS_ADD_UP`` check it.
 
     Returns:

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from fsr_opt.errors import InputError, Problem
-from fsr_opt.money import largest_remainder_over
-from fsr_opt.rules import normalize_name, service_targets
-from fsr_opt.schema import (
+from fsr_opt.core.errors import InputError, Problem
+from fsr_opt.core.money import largest_remainder_over
+from fsr_opt.core.schema import (
     Assessment,
     CapSource,
     ExclusionReason,
@@ -35,6 +34,7 @@ from fsr_opt.schema import (
     UnitsTable,
     UnitType,
 )
+from fsr_opt.rules.ruleset import normalize_name, service_targets
 
 
 def assess(table: UnitsTable, rules: RuleSet) -> tuple[Assessment, ...]:
@@ -165,9 +165,9 @@ class Segment:
     upper: int
 
 
-# "Nothing funded" as a segment of its own (total 0), so that the bounds of `fsr_opt.bounds`
+# "Nothing funded" as a segment of its own (total 0), so that the bounds of `engine.bounds`
 # can rule it out like any funded set: a line that must be funded gets a better conditioned
-# model (`fsr_opt.model`). It is never among a plan's `segments`.
+# model (`engine.model`). It is never among a plan's `segments`.
 NOTHING = Segment(groups=0, funded_units=0, funded_entitlement=0, lower=0, upper=0)
 
 

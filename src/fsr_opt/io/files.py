@@ -62,13 +62,13 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from fsr_opt.errors import FsrOptError, InputError, Problem, RuleSetError
-from fsr_opt.money import CENTS_PER_EURO, euros_to_cents
-from fsr_opt.schema import INPUT_COLUMNS, ColumnSpec, Ownership, UnitRecord, UnitsTable
+from fsr_opt.core.errors import FsrOptError, InputError, Problem, RuleSetError
+from fsr_opt.core.money import CENTS_PER_EURO, euros_to_cents
+from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, Ownership, UnitRecord, UnitsTable
 
 logger = logging.getLogger(__name__)
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+_REPO_ROOT = Path(__file__).resolve().parents[3]
 
 CSV_EXTENSIONS = frozenset({".csv", ".txt"})
 XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})

@@ -13,11 +13,11 @@ from fractions import Fraction
 from typing import Any
 
 from fsr_opt import __version__
-from fsr_opt.eligibility import tranches
-from fsr_opt.files import csv_bytes, json_bytes
-from fsr_opt.money import format_cents, round_half_up
-from fsr_opt.rules import distributable, set_aside_amounts
-from fsr_opt.schema import Allocation, Assessment, Binding, RuleSet, SolveResult
+from fsr_opt.core.money import format_cents, round_half_up
+from fsr_opt.core.schema import Allocation, Assessment, Binding, RuleSet, SolveResult
+from fsr_opt.engine.eligibility import tranches
+from fsr_opt.io.files import csv_bytes, json_bytes
+from fsr_opt.rules.ruleset import distributable, set_aside_amounts
 
 ALLOCATION_COLUMNS = (
     "unit_id", "name", "operator", "municipality", "unit_type", "ownership", "area", "service",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from fsr_opt.money import CENTS_PER_EURO, round_half_up
+from fsr_opt.core.money import CENTS_PER_EURO, round_half_up
 
 LANGUAGES = ("it", "en")
 DEFAULT_LANGUAGE = "it"

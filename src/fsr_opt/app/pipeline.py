@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from fsr_opt.audit import (
+from fsr_opt.audit.checks import (
     AuditReport,
     ProvidedAllocation,
     audit,
@@ -23,10 +23,19 @@ from fsr_opt.audit import (
     parse_allocation,
     render_audit,
 )
-from fsr_opt.charts import sweep_chart_png
-from fsr_opt.eligibility import assess
-from fsr_opt.errors import FsrOptError, InputError, Problem, SolverError
-from fsr_opt.files import (
+from fsr_opt.core.errors import FsrOptError, InputError, Problem, SolverError
+from fsr_opt.core.schema import (
+    Allocation,
+    Assessment,
+    ExclusionReason,
+    RuleSet,
+    SolveResult,
+    UnitsTable,
+)
+from fsr_opt.core.words import DEFAULT_LANGUAGE
+from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, solve_riparto
+from fsr_opt.io.files import (
     csv_bytes,
     default_rules_path,
     default_units_path,
@@ -35,9 +44,9 @@ from fsr_opt.files import (
     read_rule_document,
     write_outputs,
 )
-from fsr_opt.html_report import html_report
-from fsr_opt.labels import DEFAULT_LANGUAGE
-from fsr_opt.report import (
+from fsr_opt.reports.charts import sweep_chart_png
+from fsr_opt.reports.html import html_report
+from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
     UnitOutcome,
@@ -49,17 +58,9 @@ from fsr_opt.report import (
     summary_text,
     unit_outcomes,
 )
-from fsr_opt.rules import apply_overrides, parse_rule_set
-from fsr_opt.schema import (
-    Allocation,
-    Assessment,
-    ExclusionReason,
-    RuleSet,
-    SolveResult,
-    UnitsTable,
-)
-from fsr_opt.solve import DEFAULT_TIME_LIMIT, solve_riparto
-from fsr_opt.whatif import (
+from fsr_opt.reports.workbook import allocation_workbook
+from fsr_opt.rules.ruleset import apply_overrides, parse_rule_set
+from fsr_opt.whatif.core import (
     DIFF_COLUMNS,
     DIFF_NUMERIC,
     DIFF_SUMMARY_COLUMNS,
@@ -84,7 +85,6 @@ from fsr_opt.whatif import (
     sweep_rows,
     view_from_tables,
 )
-from fsr_opt.workbook import allocation_workbook
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from fsr_opt.eligibility import NOTHING, Segment, ServicePlan
-from fsr_opt.exact import AreaOptimum, solve_area
+from fsr_opt.engine.eligibility import NOTHING, Segment, ServicePlan
+from fsr_opt.engine.exact import AreaOptimum, solve_area
 
 
 def deviation_margin(deviation: float) -> float:

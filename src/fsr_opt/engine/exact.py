@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from fsr_opt.eligibility import Segment, ServicePlan
+from fsr_opt.engine.eligibility import Segment, ServicePlan
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ A stage is accepted only if the solver itself proves it optimal: CBC's solution 
 PuLP's summary) and HiGHS's own model status are read; a time limit, an infeasibility or a
 crash raises `SolverError` / `InfeasibleError`. The solver's values then cross to cents once:
 only the picked segments (funded sets) are read; the totals are then computed exactly in
-rational arithmetic (`fsr_opt.exact`) and rounded by largest remainder within their segments,
+rational arithmetic (`engine.exact`) and rounded by largest remainder within their segments,
 so every constraint holds to the cent and CBC and HiGHS give the same awards.
 """
 
@@ -34,20 +34,9 @@ from typing import Any
 
 import pulp
 
-from fsr_opt.bounds import deviation_floor, deviation_window, excess_window, starting_solution
-from fsr_opt.eligibility import (
-    NOTHING,
-    Segment,
-    ServicePlan,
-    plan_services,
-    split_service_total,
-)
-from fsr_opt.errors import InfeasibleError, InputError, Problem, SolverError
-from fsr_opt.exact import AreaOptimum, round_area, solve_area
-from fsr_opt.model import STAGES, RipartoModel, build_model
-from fsr_opt.money import format_cents
-from fsr_opt.rules import area_budgets
-from fsr_opt.schema import (
+from fsr_opt.core.errors import InfeasibleError, InputError, Problem, SolverError
+from fsr_opt.core.money import format_cents
+from fsr_opt.core.schema import (
     Allocation,
     Assessment,
     RuleSet,
@@ -56,6 +45,22 @@ from fsr_opt.schema import (
     SolveStatus,
     StageResult,
 )
+from fsr_opt.engine.bounds import (
+    deviation_floor,
+    deviation_window,
+    excess_window,
+    starting_solution,
+)
+from fsr_opt.engine.eligibility import (
+    NOTHING,
+    Segment,
+    ServicePlan,
+    plan_services,
+    split_service_total,
+)
+from fsr_opt.engine.exact import AreaOptimum, round_area, solve_area
+from fsr_opt.engine.model import STAGES, RipartoModel, build_model
+from fsr_opt.rules.ruleset import area_budgets
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +70,7 @@ CBC_PATH_VARIABLE = "FSR_OPT_CBC"
 DEFAULT_TIME_LIMIT = 60.0
 
 # How far a later stage may let an earlier optimum slip, in the stage's own unit (cents, or a
-# ratio for the excess). The values fixed are exact (`fsr_opt.exact`); the tolerance only
+# ratio for the excess). The values fixed are exact (`engine.exact`); the tolerance only
 # absorbs the solver's floating point, and stays below what could change a funded set.
 STAGE_TOLERANCE = {"spend": 0.5, "deviation": 0.01, "proportional_excess": 1e-9}
 RETRY_TOLERANCE = {"spend": 0.5, "deviation": 0.1, "proportional_excess": 1e-6}
@@ -78,7 +83,7 @@ def make_solver(name: str, time_limit: float) -> Any:
     CBC's preprocessing was seen declaring a feasible later stage infeasible, and fixing a
     binary wrongly so that stage 3 returned a ratio 1.4% above the optimum as "Optimal" (20,000
     units, 30% of the fund): both on nearly tight stage-fixing rows. With the bounds of
-    `fsr_opt.bounds` the models have a few dozen binaries, so it has nothing to gain.
+    `engine.bounds` the models have a few dozen binaries, so it has nothing to gain.
 
     CBC gets no ``-threads`` option: it then runs one thread, deterministically. With
     ``-threads 1`` the bundled CBC 2.10.3 stalled for 10 s on about 1 run in 200, even on a
@@ -284,7 +289,7 @@ def solve_riparto(
     """Compute the riparto of `rules` for the assessed units.
 
     The model offers each service line only the segments that can be optimal
-    (`fsr_opt.bounds`): those of a solution at least as good as a starting one for stages 1-2,
+    (`engine.bounds`): those of a solution at least as good as a starting one for stages 1-2,
     then, once stage 2 is solved, those that can still reach its excess ratio. With `prune`
     off every segment is offered (same result, slower: kept for cross-checks and benchmarks).
 
@@ -337,7 +342,7 @@ def _count(candidates: Mapping[str, Sequence[Segment]]) -> int:
 def starting_solutions(
     plans: Sequence[ServicePlan], budgets: Mapping[str, int]
 ) -> dict[str, tuple[dict[str, Segment | None], AreaOptimum]]:
-    """Per area, the starting solution of `fsr_opt.bounds`, when it reaches the best spend."""
+    """Per area, the starting solution of `engine.bounds`, when it reaches the best spend."""
     starts = {}
     for area, budget in budgets.items():
         start = starting_solution([p for p in plans if p.area == area], budget)
@@ -355,7 +360,7 @@ def candidate_segments(
 ) -> dict[str, tuple[Segment, ...]]:
     """Per service line, the segments that can be part of a stage-2 optimum.
 
-    `fsr_opt.bounds.NOTHING` among them says that funding nothing in the line can be too.
+    `fsr_opt.engine.bounds.NOTHING` among them says that funding nothing in the line can be too.
 
     An area whose starting solution (`starting_solutions`) reaches the best possible spend
     keeps the segments whose deviation bound does not exceed the start's (and, when the start

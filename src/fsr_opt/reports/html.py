@@ -7,7 +7,7 @@ that bind), each with its figures in a table next to it, so that nothing is show
 picture. It ends with the rule set's legal references and the SHA-256 of every input, so that
 a reader can tell exactly which data and which rules produced it.
 
-Everything comes from `fsr_opt.report` (the same rows as the CSV files) and the run document
+Everything comes from `fsr_opt.reports.tables` (the same rows as the CSV files) and the run document
 of run.json; the page holds no clock reading of its own, so the same run gives the same bytes.
 Italian by default; ``lang="en"`` for English.
 """
@@ -23,11 +23,11 @@ from html import escape
 from typing import Any
 
 from fsr_opt import __version__
-from fsr_opt.audit import AuditReport
-from fsr_opt.labels import BINDINGS, CHECKS_IT, REASONS, describe, money, percent, ratio
-from fsr_opt.report import UnitOutcome, payment_rows
-from fsr_opt.rules import distributable, set_aside_amounts
-from fsr_opt.schema import Allocation, Binding, RuleSet
+from fsr_opt.audit.checks import AuditReport
+from fsr_opt.core.schema import Allocation, Binding, RuleSet
+from fsr_opt.core.words import BINDINGS, CHECKS_IT, REASONS, describe, money, percent, ratio
+from fsr_opt.reports.tables import UnitOutcome, payment_rows
+from fsr_opt.rules.ruleset import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
 # Award brackets of the distribution chart, in euros (the last is open-ended).
@@ -469,10 +469,10 @@ def html_report(
     """Build report.html.
 
     Args:
-        outcomes: every unit with its award (`fsr_opt.report.unit_outcomes`), input order.
+        outcomes: every unit with its award (`fsr_opt.reports.tables.unit_outcomes`), input order.
         allocation: the solved allocation.
         rules: the rule set of the run (labels, parameters and their legal references).
-        document: the run document of run.json (`fsr_opt.report.run_document`): input
+        document: the run document of run.json (`fsr_opt.reports.tables.run_document`): input
             hashes, overrides, warnings, solver.
         audit: the audit of this allocation; None says none was run.
         lang: ``it`` (default) or ``en``.

@@ -1,0 +1,1 @@
+"""The audit: every rule re-checked in exact integers, without a solver."""

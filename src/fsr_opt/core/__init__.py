@@ -1,0 +1,1 @@
+"""Foundations every layer uses: the error hierarchy, money in cents, the shared types, words."""

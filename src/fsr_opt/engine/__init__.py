@@ -1,0 +1,1 @@
+"""The riparto itself: eligibility and entitlements, exact arithmetic, bounds, the MILP."""

@@ -1,0 +1,1 @@
+"""The one family of modules that touches the file system: inputs in, outputs out."""

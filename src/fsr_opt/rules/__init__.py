@@ -1,0 +1,1 @@
+"""The rule set: its document format, validation, overrides, budgets and targets."""

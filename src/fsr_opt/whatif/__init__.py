@@ -1,0 +1,1 @@
+"""What-if planning: differences between runs, sweeps, one unit explained."""
