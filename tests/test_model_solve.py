@@ -11,7 +11,7 @@ import pulp
 import pytest
 
 import fsr_opt.engine.solve as solve_module
-from fsr_opt.core.errors import InfeasibleError, SolverError
+from fsr_opt.core.errors import ErrorCode, InfeasibleError, SolverError
 from fsr_opt.core.schema import SolveStatus
 from fsr_opt.engine.eligibility import assess, plan_services
 from fsr_opt.engine.model import build_model
@@ -43,7 +43,7 @@ def test_infeasible_rules_are_named() -> None:
     with pytest.raises(InfeasibleError) as info:
         _run_stage(model, "spend", "cbc", time.monotonic() + 30)
     assert "area_budget__a" in str(info.value)
-    assert info.value.exit_code == 3
+    assert info.value.codes == (ErrorCode.AREA_BUDGET,)
 
 
 def test_minimum_above_every_entitlement_of_one_area_is_a_warning() -> None:
@@ -127,7 +127,7 @@ def test_numerically_infeasible_tie_break_keeps_stage_3(monkeypatch: pytest.Monk
 
     def failing_priority(model: Any, stage: str, *args: Any, **kwargs: Any) -> Any:
         if stage == "priority":
-            raise InfeasibleError("numerically infeasible")
+            raise InfeasibleError("numerically infeasible", ErrorCode.NUMERICAL)
         return real(model, stage, *args, **kwargs)
 
     monkeypatch.setattr(solve_module, "_run_stage", failing_priority)

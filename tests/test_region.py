@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from fsr_opt.app import region
 from fsr_opt.app.region import plan_region, run_region
-from fsr_opt.cli import app
-from fsr_opt.core.errors import InputError, SolverError
+from fsr_opt.cli import EXIT_CODES, app
+from fsr_opt.core.errors import ErrorCode, InputError, SolverError
 from fsr_opt.io.files import load_manifest, load_units
 
 from tests.conftest import ROOT
@@ -82,7 +82,7 @@ def solved(
 ) -> tuple[Path, region.RegionRun]:
     out = tmp_path_factory.mktemp("out")
     plan = plan_region(folders / "region.csv", out, solver="cbc", time_limit=60)
-    return out, run_region(plan, jobs=2)
+    return out, run_region(plan, jobs=2, exit_codes=EXIT_CODES)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -286,7 +286,7 @@ def test_same_manifest_same_outputs(
 ) -> None:
     out, _ = solved
     plan = plan_region(folders / "region.csv", tmp_path, solver="cbc", time_limit=60)
-    run_region(plan, jobs=1)
+    run_region(plan, jobs=1, exit_codes=EXIT_CODES)
     assert (_summary_without_seconds(out / "region-summary.csv")
             == _summary_without_seconds(tmp_path / "region-summary.csv"))
     first, again = _without_clock(out / "region.json"), _without_clock(tmp_path / "region.json")
@@ -303,7 +303,7 @@ def test_ambito_column_gives_the_same_riparti(
     out, _ = solved
     plan = plan_region(shared / "region.csv", tmp_path, solver="cbc", time_limit=60)
     assert all(task.split for task in plan.tasks)
-    run = run_region(plan, jobs=2)
+    run = run_region(plan, jobs=2, exit_codes=EXIT_CODES)
     assert run.exit_code == 0
     for code in CODES:  # run.json and report.html name the input file: they differ there
         for name in ("allocation.csv", "summary.csv", "payments.csv", "audit.json",
@@ -325,10 +325,10 @@ def test_a_failing_ambito_does_not_stop_the_others(folders: Path, tmp_path: Path
         ["good", str(folders / "bg-a" / "units.csv"), "", "300000", ""],
     ])
     plan = plan_region(tmp_path / "region.csv", tmp_path / "out", solver="cbc", time_limit=60)
-    run = run_region(plan, jobs=2)
+    run = run_region(plan, jobs=2, exit_codes=EXIT_CODES)
     assert run.exit_code == 2
     failed, good = run.outcomes
-    assert (failed.status, failed.exit_code) == ("input_error", 2)
+    assert failed.status == "input_error" and EXIT_CODES[failed.status] == 2
     assert "row 4, column 'costs'" in failed.message
     assert not (tmp_path / "out" / "bad").exists()
     assert (tmp_path / "out" / "good" / "allocation.csv").is_file() and good.solved
@@ -348,12 +348,13 @@ def test_exit_code_is_the_worst_ambitos(
 
     def fails_for_b(inputs: object, out_dir: Path, **options: object) -> object:
         if out_dir.name == "bg-b":
-            raise SolverError("time limit reached before stage 'spend'; raise --time-limit")
+            raise SolverError("time limit reached before stage 'spend'; raise --time-limit",
+                              ErrorCode.TIME_LIMIT)
         return real(inputs, out_dir, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(region, "run_solve", fails_for_b)
     plan = plan_region(folders / "region.csv", tmp_path, solver="cbc", time_limit=60)
-    run = run_region(plan, jobs=1)  # in this process, where the patch is
+    run = run_region(plan, jobs=1, exit_codes=EXIT_CODES)  # in this process, where the patch is
     assert run.exit_code == 3
     assert [o.status for o in run.outcomes] == ["optimal", "solver_failure", "optimal"]
 
@@ -370,7 +371,7 @@ def test_interrupted_run_keeps_what_finished(
 
     monkeypatch.setattr(region, "solve_ambito", stop_at_b)
     plan = plan_region(folders / "region.csv", tmp_path, solver="cbc", time_limit=60)
-    run = run_region(plan, jobs=1)
+    run = run_region(plan, jobs=1, exit_codes=EXIT_CODES)
     assert run.interrupted and run.exit_code == 130
     assert [o.status for o in run.outcomes] == ["optimal", "not_run", "not_run"]
     assert (tmp_path / "bg-a" / "allocation.csv").is_file()

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from fsr_opt.core.errors import InfeasibleError, InputError
+from fsr_opt.core.errors import ErrorCode, InfeasibleError, InputError
 from fsr_opt.core.schema import Ownership, RuleSet, UnitRecord
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.solve import solve_riparto
@@ -262,7 +262,8 @@ def test_parallel_sweep_returns_every_point_in_value_order() -> None:
 
 
 def test_failed_point_keeps_its_reason() -> None:
-    row = failed_row(Decimal(1), InfeasibleError("area_budget__a conflicts"))
+    row = failed_row(Decimal(1), InfeasibleError("area_budget__a conflicts",
+                                                         ErrorCode.INFEASIBLE))
     assert row.status == "infeasible" and "area_budget__a" in row.message
 
 

@@ -1,7 +1,8 @@
 """The `fsr-opt` command line: parse options, call the pipeline, print, exit with a code.
 
-Exit codes (contract, section 3): 0 success; 1 the audit found violations; 2 bad input or
-usage; 3 infeasible rules or solver failure. Users see messages, never tracebacks.
+Exit codes (docs/errors.md): 0 success; 1 the audit found violations; 2 bad input or usage;
+3 infeasible rules or solver failure; 130 interrupted. This module is the only place that
+turns an error into an exit code (`EXIT_CODES`). Users see messages, never tracebacks.
 """
 
 from __future__ import annotations
@@ -28,9 +29,25 @@ from fsr_opt.app.pipeline import (
     run_sweep_points,
     run_whatif,
 )
-from fsr_opt.app.region import NOT_RUN, AmbitoOutcome, default_jobs, plan_region, run_region
+from fsr_opt.app.region import (
+    INTERNAL_ERROR,
+    NOT_RUN,
+    SOLVED,
+    AmbitoOutcome,
+    default_jobs,
+    plan_region,
+    run_region,
+)
+from fsr_opt.app.region import INTERRUPTED as REGION_INTERRUPTED
 from fsr_opt.audit.checks import FORMATS, render_audit
-from fsr_opt.core.errors import FsrOptError, InputError
+from fsr_opt.core.errors import (
+    ErrorCode,
+    FsrOptError,
+    InfeasibleError,
+    InputError,
+    RuleSetError,
+    SolverError,
+)
 from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES
 from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.rules.ruleset import override_pairs
@@ -43,6 +60,21 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
+
+AUDIT_FAILED = 1
+INTERRUPTED = 130
+# The exit code of each way a run can end: an error's `kind`, or a region Ambito's status.
+EXIT_CODES: dict[str, int] = {
+    SOLVED: 0,
+    InputError.kind: 2,
+    RuleSetError.kind: 2,
+    FsrOptError.kind: 2,
+    InfeasibleError.kind: 3,
+    SolverError.kind: 3,
+    INTERNAL_ERROR: 3,
+    NOT_RUN: INTERRUPTED,
+    REGION_INTERRUPTED: INTERRUPTED,
+}
 
 UnitsOption = Annotated[
     Path | None,
@@ -81,7 +113,7 @@ OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
 
 def _fail(exc: FsrOptError) -> typer.Exit:
     typer.echo(exc.render(), err=True)
-    return typer.Exit(exc.exit_code)
+    return typer.Exit(EXIT_CODES[exc.kind])
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -94,12 +126,12 @@ def _guarded(action: Callable[[], T]) -> T:
         raise _fail(exc) from None
     except KeyboardInterrupt:
         typer.echo("interrupted: no output was written", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(INTERRUPTED) from None
     except Exception as exc:
         logging.getLogger(__name__).debug("internal error", exc_info=True)
         typer.echo(f"internal error: {type(exc).__name__}: {exc} (please report it; "
                    "run with --verbose for details)", err=True)
-        raise typer.Exit(3) from None
+        raise typer.Exit(EXIT_CODES[INTERNAL_ERROR]) from None
 
 
 def _euros(text: str | None, option: str) -> str | None:
@@ -109,7 +141,8 @@ def _euros(text: str | None, option: str) -> str | None:
         Decimal(text)
     except InvalidOperation:
         raise _fail(
-            InputError(f"{option} '{text}' is not an amount in euros (e.g. 850000.00)")
+            InputError(f"{option} '{text}' is not an amount in euros (e.g. 850000.00)",
+                       ErrorCode.BAD_OPTION)
         ) from None
     return text
 
@@ -135,7 +168,7 @@ def _overrides(
 def _language(lang: str) -> str:
     if lang not in LANGUAGES:
         raise _fail(InputError(f"--lang '{lang}' is not a language of the reports; use one of "
-                               f"{', '.join(LANGUAGES)}"))
+                               f"{', '.join(LANGUAGES)}", ErrorCode.BAD_OPTION))
     return lang
 
 
@@ -203,13 +236,13 @@ def audit(
     """
     if fmt not in FORMATS:
         raise _fail(InputError(f"--format '{fmt}' is not a report format; use one of "
-                               f"{', '.join(FORMATS)}"))
+                               f"{', '.join(FORMATS)}", ErrorCode.BAD_OPTION))
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
     run = _guarded(lambda: run_audit(inputs, allocation))
     typer.echo(render_audit(run.report, fmt), nl=False)
     if not run.report.is_ok:
-        raise typer.Exit(1)
+        raise typer.Exit(AUDIT_FAILED)
 
 
 @app.command()
@@ -333,7 +366,7 @@ def sweep(
     if run.outcome.interrupted:
         typer.echo(f"interrupted: {len(run.outcome.rows)} of {total} points finished and "
                    f"written to {out}/", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(INTERRUPTED)
 
 
 @app.command()
@@ -368,7 +401,8 @@ def region(
         def advance(_outcome: AmbitoOutcome) -> None:
             bar.update(1)
 
-        run = _guarded(lambda: run_region(plan, jobs=workers, progress=advance))
+        run = _guarded(lambda: run_region(plan, jobs=workers, exit_codes=EXIT_CODES,
+                                          progress=advance))
     for outcome in run.outcomes:
         for warning in outcome.warnings:
             typer.echo(f"warning: {outcome.ambito}: {warning}", err=True)

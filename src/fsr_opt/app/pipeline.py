@@ -23,7 +23,7 @@ from fsr_opt.audit.checks import (
     parse_allocation,
     render_audit,
 )
-from fsr_opt.core.errors import FsrOptError, InputError, Problem, SolverError
+from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -184,7 +184,7 @@ def run_solve(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
-        raise SolverError(f"the solver ended with status {result.status}")
+        raise SolverError(f"the solver ended with status {result.status}", ErrorCode.NOT_OPTIMAL)
     # Each unit's outcome and allocation.csv's rows, made once for every output (100,000
     # units: about a second each).
     outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
@@ -234,7 +234,8 @@ def audit_result(
     if not report.is_ok:
         raise SolverError([
             Problem(f"our own audit of the result fails {v.check}: {v.subject}: expected "
-                    f"{v.expected}, actual {v.actual}; nothing was written", code=v.check)
+                    f"{v.expected}, actual {v.actual}; nothing was written",
+                    code=ErrorCode.OWN_AUDIT_FAILED)
             for v in report.violations
         ])
     return report
@@ -262,7 +263,7 @@ def solve_inputs(
     """Solve in memory (nothing written) and return the result with its allocation."""
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
-        raise SolverError(f"the solver ended with status {result.status}")
+        raise SolverError(f"the solver ended with status {result.status}", ErrorCode.NOT_OPTIMAL)
     return result, result.allocation
 
 
@@ -328,7 +329,8 @@ def run_whatif(
     """
     if not overrides:
         raise InputError("whatif needs at least one override (--budget, --share, "
-                         "--min-award or --set): the scenario would be the baseline")
+                         "--min-award or --set): the scenario would be the baseline",
+                             ErrorCode.BAD_OPTION)
     base = load_inputs(units_path, rules_path)
     scenario = load_inputs(units_path, rules_path, overrides)
     _, base_allocation = solve_inputs(base, solver=solver, time_limit=time_limit)
@@ -420,15 +422,17 @@ def plan_sweep(
     if ranged != 1:
         raise InputError(
             "sweep needs exactly one range: --budget FROM:TO:STEP or --share "
-            f"AREA=FROM:TO:STEP (got {ranged})")
+            f"AREA=FROM:TO:STEP (got {ranged})", ErrorCode.BAD_OPTION)
     if share_ranges:
         if fixed_shares:
             raise InputError("a share sweep sets the other areas' shares itself (they keep "
-                             "their proportions); drop the fixed --share options")
+                             "their proportions); drop the fixed --share options",
+                                 ErrorCode.BAD_OPTION)
         area, equals, text = share_ranges[0].partition("=")
         if not equals or not area.strip():
             raise InputError(f"--share '{share_ranges[0]}' is not a range; write --share "
-                             "AREA=FROM:TO:STEP, e.g. --share disabili=5:20:2.5")
+                             "AREA=FROM:TO:STEP, e.g. --share disabili=5:20:2.5",
+                                 ErrorCode.BAD_OPTION)
         axis = SweepAxis("--share", area.strip(),
                          parse_range(text, f"--share {area.strip()}=", places=4,
                                      upper=Decimal(100)))

@@ -25,11 +25,9 @@ from typing import Any
 from fsr_opt import __version__
 from fsr_opt.app.pipeline import SolveRun, input_warnings, load_inputs, run_solve
 from fsr_opt.core.errors import (
+    ErrorCode,
     FsrOptError,
-    InfeasibleError,
     InputError,
-    RuleSetError,
-    SolverError,
 )
 from fsr_opt.core.money import format_cents
 from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
@@ -59,15 +57,8 @@ SUMMARY_NUMERIC = ("fund", "budget", "awarded", "deviation", "units", "units_fun
                    "units_excluded")
 SOLVED = "optimal"
 NOT_RUN = "not_run"
-INTERRUPTED_EXIT = 130
-# The status of an Ambito that failed, by the error's class (most specific first).
-_FAILURES: tuple[tuple[type[FsrOptError], str], ...] = (
-    (InputError, "input_error"),
-    (RuleSetError, "rule_set_error"),
-    (InfeasibleError, "infeasible"),
-    (SolverError, "solver_failure"),
-    (FsrOptError, "error"),
-)
+INTERRUPTED = "interrupted"
+INTERNAL_ERROR = "internal_error"
 
 
 @dataclass(frozen=True)
@@ -112,7 +103,6 @@ class AmbitoOutcome:
         status: ``optimal``, or the failure: ``input_error``, ``rule_set_error``,
             ``infeasible``, ``solver_failure``, ``internal_error``, ``not_run`` (the run was
             interrupted before it finished).
-        exit_code: what ``fsr-opt solve`` would have exited with for this Ambito.
         message: the error as ``solve`` prints it; empty when solved.
         inputs: (path, SHA-256, or None when unreadable) of the units table and rule set.
         split: the units are the table's rows with this Ambito's code in its ``ambito`` column.
@@ -127,7 +117,6 @@ class AmbitoOutcome:
 
     ambito: str
     status: str
-    exit_code: int
     message: str
     out_dir: Path
     inputs: tuple[tuple[str, str | None], ...]
@@ -171,7 +160,8 @@ class RegionRun:
     Attributes:
         outcomes: one per Ambito, in code order (``not_run`` for those an interruption
             stopped before they started).
-        exit_code: the worst Ambito's (0 when every Ambito is solved), 130 if interrupted.
+        exit_code: the worst Ambito's exit code (0 when every Ambito is solved), or the
+            code of an interruption.
         written: region-summary.csv and region.json.
         text: the combined summary for the terminal.
     """
@@ -206,10 +196,10 @@ def plan_region(
     """
     if solver not in SOLVERS:
         raise InputError(f"unknown solver '{solver}': use --solver with one of "
-                         f"{', '.join(SOLVERS)}")
+                         f"{', '.join(SOLVERS)}", ErrorCode.UNKNOWN_SOLVER)
     if not time_limit > 0:
         raise InputError(f"--time-limit {time_limit:g} is not a time: give the seconds each "
-                         "Ambito may take, more than 0")
+                         "Ambito may take, more than 0", ErrorCode.BAD_OPTION)
     manifest = load_manifest(manifest_path)
     tasks = tuple(
         AmbitoTask(entry.ambito, entry.units, entry.rules, entry.budget, entry.split,
@@ -236,11 +226,10 @@ def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
                         lang=task.lang)
         return _solved(task, overrides, run, clock)
     except FsrOptError as exc:
-        status = next(name for kind, name in _FAILURES if isinstance(exc, kind))
-        return _failed(task, overrides, status, exc.exit_code, exc.render(), clock)
+        return _failed(task, overrides, exc.kind, exc.render(), clock)
     except Exception as exc:  # a bug in one Ambito must not cost the others theirs
         log.debug("internal error in Ambito %s", task.ambito, exc_info=True)
-        return _failed(task, overrides, "internal_error", 3,
+        return _failed(task, overrides, INTERNAL_ERROR,
                        f"internal error: {type(exc).__name__}: {exc} (please report it; run "
                        "with --verbose for details)", clock)
 
@@ -264,7 +253,7 @@ def _solved(
             len(mine), sum(1 for o in mine if o.award > 0)))
     table = run.inputs.table
     return AmbitoOutcome(
-        ambito=task.ambito, status=SOLVED, exit_code=0, message="", out_dir=task.out_dir,
+        ambito=task.ambito, status=SOLVED, message="", out_dir=task.out_dir,
         inputs=((table.source, table.sha256), (rules.source, rules.sha256)), split=task.split,
         overrides=tuple(f"{key}={value}" for key, value in overrides),
         rule_set={"id": rules.rule_set_id, "version": rules.version, "ambito": rules.ambito,
@@ -279,14 +268,13 @@ def _failed(
     task: AmbitoTask,
     overrides: Sequence[tuple[str, str]],
     status: str,
-    exit_code: int,
     message: str,
     clock: float | None,
 ) -> AmbitoOutcome:
     """The outcome of an Ambito without a riparto, with the hashes of its input files."""
     paths = [str(task.units), str(task.rules or default_rules_path())]
     return AmbitoOutcome(
-        ambito=task.ambito, status=status, exit_code=exit_code, message=message,
+        ambito=task.ambito, status=status, message=message,
         out_dir=task.out_dir, inputs=tuple((path, _sha256_or_none(path)) for path in paths),
         split=task.split,
         overrides=tuple(f"{key}={value}" for key, value in overrides),
@@ -310,6 +298,7 @@ def run_region(
     plan: RegionPlan,
     *,
     jobs: int,
+    exit_codes: Mapping[str, int],
     progress: Callable[[AmbitoOutcome], None] | None = None,
 ) -> RegionRun:
     """Solve every Ambito (in parallel), then write region-summary.csv and region.json.
@@ -320,6 +309,8 @@ def run_region(
     Args:
         plan: the checked manifest (`plan_region`).
         jobs: processes solving Ambiti (1: one after the other, in this process).
+        exit_codes: the exit code of each status (``optimal``, an error's kind,
+            ``internal_error``, ``not_run``, ``interrupted``); the command line owns them.
         progress: called in this process with each finished Ambito.
     """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -341,14 +332,14 @@ def run_region(
     else:
         interrupted = run_in_pool(plan.tasks, _solve, min(jobs, len(plan.tasks)), finished)
     outcomes = tuple(
-        done.get(task.ambito) or _failed(task, [], NOT_RUN, INTERRUPTED_EXIT,
+        done.get(task.ambito) or _failed(task, [], NOT_RUN,
                                          "not solved: the run was interrupted", None)
         for task in plan.tasks)
     interrupted = interrupted and len(done) < len(plan.tasks)
-    exit_code = (INTERRUPTED_EXIT if interrupted
-                 else max((outcome.exit_code for outcome in outcomes), default=0))
+    exit_code = (exit_codes[INTERRUPTED] if interrupted
+                 else max((exit_codes[outcome.status] for outcome in outcomes), default=0))
     seconds = time.perf_counter() - clock
-    document = _region_document(plan, outcomes, jobs=jobs, exit_code=exit_code,
+    document = _region_document(plan, outcomes, exit_codes, jobs=jobs, exit_code=exit_code,
                                 interrupted=interrupted, started_at=started_at,
                                 seconds=seconds)
     written = write_outputs(plan.out_dir, {
@@ -395,6 +386,7 @@ def summary_rows(outcomes: Sequence[AmbitoOutcome]) -> list[list[str]]:
 def _region_document(
     plan: RegionPlan,
     outcomes: Sequence[AmbitoOutcome],
+    exit_codes: Mapping[str, int],
     *,
     jobs: int,
     exit_code: int,
@@ -417,19 +409,20 @@ def _region_document(
                    "not_run": sum(1 for o in outcomes if o.status == NOT_RUN)},
         "fund_solved": format_cents(sum(o.fund or 0 for o in solved)),
         "awarded": format_cents(sum(o.awarded for o in solved)),
-        "ambiti": [_ambito_document(outcome) for outcome in outcomes],
+        "ambiti": [_ambito_document(outcome, exit_codes[outcome.status])
+                   for outcome in outcomes],
         "started_at": started_at,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 4),
     }
 
 
-def _ambito_document(outcome: AmbitoOutcome) -> dict[str, Any]:
+def _ambito_document(outcome: AmbitoOutcome, exit_code: int) -> dict[str, Any]:
     """One Ambito of region.json."""
     return {
         "ambito": outcome.ambito,
         "status": outcome.status,
-        "exit_code": outcome.exit_code,
+        "exit_code": exit_code,
         "message": outcome.message,
         "out_dir": str(outcome.out_dir),
         "outputs": [path.name for path in outcome.written],

@@ -34,7 +34,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from fsr_opt.core.errors import InputError, Problem
+from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.money import CENTS_PER_EURO, format_cents, round_half_up
 from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import ServicePlan, plan_services, tranches
@@ -307,7 +307,7 @@ _HEADINGS = {_fold(alias): name for name, aliases in _ALIASES.items() for alias 
 class _CellError(ValueError):
     """A cell that cannot be read unambiguously; `code` is the Problem's code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -336,11 +336,11 @@ def _decimal(text: str) -> Decimal:
     s = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-")
     s = re.sub(r"^(?:€|euro|eur)\s*|\s*(?:€|euro|eur)$", "", s, flags=re.IGNORECASE).strip()
     if s.startswith("-"):
-        raise _CellError("NEGATIVE", f"'{text.strip()}' is negative; amounts are 0 or more")
+        raise _CellError(ErrorCode.NEGATIVE, f"'{text.strip()}' is negative; amounts are 0 or more")
     s = s.removeprefix("+")
     if _AMBIGUOUS.fullmatch(s):
         plain = s.replace(".", "").replace(",", "")
-        raise _CellError("AMBIGUOUS_NUMBER",
+        raise _CellError(ErrorCode.AMBIGUOUS_NUMBER,
                          f"'{text.strip()}' is ambiguous (thousands or decimals?); write {plain} "
                          f"or {plain}.00, without thousands separators")
     if _PLAIN.fullmatch(s):
@@ -349,7 +349,8 @@ def _decimal(text: str) -> Decimal:
     if grouped and grouped["d"] != grouped["g"]:
         digits = re.sub(r"[ .,]", "", grouped["whole"])
         return Decimal(f"{digits}.{grouped['fraction'] or '0'}")
-    raise _CellError("NOT_A_NUMBER", f"'{text.strip()}' is not an amount in euros; write it "
+    raise _CellError(ErrorCode.NOT_A_NUMBER,
+                     f"'{text.strip()}' is not an amount in euros; write it "
                      "like 1234.56 or 1.234,56")
 
 
@@ -369,7 +370,7 @@ def _cents(text: str) -> int:
     digits = len(value.as_tuple().digits)
     if digits >= _FLOAT_DIGITS and abs(cents - nearest) <= Decimal("0.0001"):
         return int(nearest)
-    raise _CellError("TOO_MANY_DECIMALS",
+    raise _CellError(ErrorCode.TOO_MANY_DECIMALS,
                      f"'{text.strip()}' has more than two decimals; round it to the cent")
 
 
@@ -381,12 +382,12 @@ def _share(text: str) -> tuple[Fraction, int]:
     if "," in s and "." not in s:
         s = s.replace(",", ".")
     if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
-        raise _CellError("NOT_A_NUMBER", f"'{text.strip()}' is not a share; write it like "
+        raise _CellError(ErrorCode.NOT_A_NUMBER, f"'{text.strip()}' is not a share; write it like "
                          "0.090154 or 9.0154%")
     try:
         value = Fraction(Decimal(s))
     except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
-        raise _CellError("NOT_A_NUMBER", f"'{text.strip()}' is not a share") from None
+        raise _CellError(ErrorCode.NOT_A_NUMBER, f"'{text.strip()}' is not a share") from None
     places = len(s.partition(".")[2])
     if percent:
         value, places = value / 100, places + 2
@@ -399,7 +400,8 @@ def _boolean(text: str) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise _CellError("NOT_A_BOOLEAN", f"'{text.strip()}' is not yes or no; write true/false, "
+    raise _CellError(ErrorCode.NOT_A_BOOLEAN,
+                     f"'{text.strip()}' is not yes or no; write true/false, "
                      "sì/no or 1/0")
 
 
@@ -442,7 +444,7 @@ def parse_allocation(
         if name in columns:
             problems.append(Problem(
                 f"this column repeats column '{columns[name]}' (both are '{name}'); keep "
-                "only one", file=source, column=heading, code="DUPLICATE_COLUMN"))
+                "only one", file=source, column=heading, code=ErrorCode.DUPLICATE_COLUMN))
             continue
         columns[name] = heading
     for name in _REQUIRED:
@@ -450,7 +452,7 @@ def parse_allocation(
             italian = _ALIASES[name][1]
             problems.append(Problem(
                 f"the required column '{name}' is missing; add a column headed '{name}' or "
-                f"'{italian}'", file=source, column=name, code="MISSING_COLUMN"))
+                f"'{italian}'", file=source, column=name, code=ErrorCode.MISSING_COLUMN))
     if problems:
         raise InputError(problems)
     parsed: list[ProvidedRow] = []
@@ -467,7 +469,7 @@ def parse_allocation(
         if "unit_id" in values and not values["unit_id"]:
             problems.append(Problem("the unit id is empty; every row needs the unit's code",
                                     file=source, row=number, column=columns["unit_id"],
-                                    code="EMPTY_VALUE"))
+                                    code=ErrorCode.EMPTY_VALUE))
         if len(values) == len(columns) and values["unit_id"]:
             share = values.get("share")
             parsed.append(ProvidedRow(

@@ -1,21 +1,127 @@
-"""The one error hierarchy of fsr-opt, and the exit code each error maps to.
+"""The one error hierarchy of fsr-opt, and the codes of every problem it reports.
 
-    FsrOptError                 base; never raised directly      exit 2
-    ├── InputError              bad units table, allocation, CLI  exit 2
-    ├── RuleSetError            bad rule-set file or override     exit 2
-    ├── InfeasibleError         the rules cannot all hold         exit 3
-    └── SolverError             solver missing, crashed, timed out exit 3
+    FsrOptError                 base; never raised directly
+    ├── InputError              bad units table, allocation, command-line value, output folder
+    ├── RuleSetError            bad rule-set file or override
+    ├── InfeasibleError         the rules cannot all hold
+    └── SolverError             solver missing, crashed, timed out
 
 Every error carries a list of `Problem`s so that all problems of a file are reported at once
 (pandera's lazy validation is the model): a user fixes their spreadsheet in one pass, not in
-twenty runs.
+twenty runs. Each problem has an `ErrorCode`; docs/errors.md explains every code (a test
+keeps the two in step). An error's `kind` says what failed; only the command line turns a
+kind into an exit code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import ClassVar, overload
 
 MAX_RENDERED = 50
+
+
+class ErrorCode(StrEnum):
+    """The stable code of every problem; programs match codes, people read the sentence."""
+
+    # A file as a whole (units table, allocation, manifest, rule set).
+    FILE_NOT_FOUND = "FILE_NOT_FOUND"
+    NOT_A_FILE = "NOT_A_FILE"
+    UNREADABLE = "UNREADABLE"
+    UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"
+    NOT_A_SPREADSHEET = "NOT_A_SPREADSHEET"
+    ENCODING = "ENCODING"
+    EMPTY_FILE = "EMPTY_FILE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"
+    CSV_SYNTAX = "CSV_SYNTAX"
+    SHEET_NOT_FOUND = "SHEET_NOT_FOUND"
+    MERGED_HEADER = "MERGED_HEADER"
+    # Headings of a table.
+    WRONG_COLUMNS = "WRONG_COLUMNS"
+    MISSING_COLUMN = "MISSING_COLUMN"
+    DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
+    HEADER_NOT_FIRST = "HEADER_NOT_FIRST"
+    REPEATED_HEADER = "REPEATED_HEADER"
+    ROW_TOO_LONG = "ROW_TOO_LONG"
+    # One cell.
+    EMPTY_VALUE = "EMPTY_VALUE"
+    MERGED_CELL = "MERGED_CELL"
+    NOT_A_NUMBER = "NOT_A_NUMBER"
+    AMBIGUOUS_NUMBER = "AMBIGUOUS_NUMBER"
+    MIXED_NUMBER_FORMAT = "MIXED_NUMBER_FORMAT"
+    TOO_MANY_DECIMALS = "TOO_MANY_DECIMALS"
+    NEGATIVE = "NEGATIVE"
+    TOO_LARGE = "TOO_LARGE"
+    NOT_AN_INTEGER = "NOT_AN_INTEGER"
+    NOT_A_DATE = "NOT_A_DATE"
+    NOT_A_BOOLEAN = "NOT_A_BOOLEAN"
+    BAD_OWNERSHIP = "BAD_OWNERSHIP"
+    FORMULA_CELL = "FORMULA_CELL"
+    EXCEL_ERROR = "EXCEL_ERROR"
+    # Across the rows of a table.
+    DUPLICATE_ID = "DUPLICATE_ID"
+    END_BEFORE_START = "END_BEFORE_START"
+    NO_ROWS = "NO_ROWS"
+    UNKNOWN_TYPE = "UNKNOWN_TYPE"
+    SEVERAL_AMBITI = "SEVERAL_AMBITI"
+    # A saved run read back (compare, explain).
+    BAD_AMOUNT = "BAD_AMOUNT"
+    BAD_COUNT = "BAD_COUNT"
+    BAD_NUMBER = "BAD_NUMBER"
+    BAD_BOOLEAN = "BAD_BOOLEAN"
+    MISSING_TOTAL = "MISSING_TOTAL"
+    UNKNOWN_UNIT = "UNKNOWN_UNIT"
+    # The rule-set document.
+    SYNTAX = "SYNTAX"
+    TOO_DEEP = "TOO_DEEP"
+    NOT_A_MAPPING = "NOT_A_MAPPING"
+    MISSING_KEY = "MISSING_KEY"
+    UNKNOWN_KEY = "UNKNOWN_KEY"
+    MISSING_DESCRIPTION = "MISSING_DESCRIPTION"
+    MISSING_REFERENCE = "MISSING_REFERENCE"
+    BAD_VALUE = "BAD_VALUE"
+    NEGATIVE_FUND = "NEGATIVE_FUND"
+    SHARES_NOT_100 = "SHARES_NOT_100"
+    SET_ASIDE_TOO_LARGE = "SET_ASIDE_TOO_LARGE"
+    BAD_UNIT = "BAD_UNIT"
+    BAD_FORMAT = "BAD_FORMAT"
+    BAD_CODE = "BAD_CODE"
+    DUPLICATE_NAME = "DUPLICATE_NAME"
+    DUPLICATE_SERVICE = "DUPLICATE_SERVICE"
+    TYPE_IN_TWO_SERVICES = "TYPE_IN_TWO_SERVICES"
+    TYPE_WITHOUT_SERVICE = "TYPE_WITHOUT_SERVICE"
+    UNKNOWN_UNIT_TYPE = "UNKNOWN_UNIT_TYPE"
+    UNKNOWN_FORMULA_CLASS = "UNKNOWN_FORMULA_CLASS"
+    INCONSISTENT_UNIT_TYPE = "INCONSISTENT_UNIT_TYPE"
+    # The command line.
+    BAD_OPTION = "BAD_OPTION"
+    BAD_OVERRIDE = "BAD_OVERRIDE"
+    UNKNOWN_PARAMETER = "UNKNOWN_PARAMETER"
+    UNKNOWN_SOLVER = "UNKNOWN_SOLVER"
+    # Rules that cannot all hold.
+    MINIMUM_ABOVE_ENTITLEMENTS = "MINIMUM_ABOVE_ENTITLEMENTS"
+    AREA_BUDGET = "AREA_BUDGET"
+    INFEASIBLE = "INFEASIBLE"
+    NUMERICAL = "NUMERICAL"
+    # The solver.
+    SOLVER_MISSING = "SOLVER_MISSING"
+    SOLVER_CRASHED = "SOLVER_CRASHED"
+    TIME_LIMIT = "TIME_LIMIT"
+    NOT_OPTIMAL = "NOT_OPTIMAL"
+    WRONG_ANSWER = "WRONG_ANSWER"
+    OWN_AUDIT_FAILED = "OWN_AUDIT_FAILED"
+    # The output folder.
+    OUTPUT_NOT_A_FOLDER = "OUTPUT_NOT_A_FOLDER"
+    OUTPUT_UNWRITABLE = "OUTPUT_UNWRITABLE"
+    # A region manifest.
+    BAD_AMBITO_CODE = "BAD_AMBITO_CODE"
+    DUPLICATE_AMBITO = "DUPLICATE_AMBITO"
+    BAD_BUDGET = "BAD_BUDGET"
+    NO_AMBITO_COLUMN = "NO_AMBITO_COLUMN"
+    UNKNOWN_AMBITO = "UNKNOWN_AMBITO"
 
 
 @dataclass(frozen=True)
@@ -27,14 +133,14 @@ class Problem:
         file: the file it was found in, if any.
         row: the 1-based row of the file (the header is row 1), if any.
         column: the column name as written in the file, if any.
-        code: a stable machine-readable code (e.g. ``MISSING_COLUMN``).
+        code: its stable code (docs/errors.md).
     """
 
     message: str
     file: str | None = None
     row: int | None = None
     column: str | None = None
-    code: str = "INVALID"
+    code: ErrorCode = field(kw_only=True)
 
     def __str__(self) -> str:
         where = []
@@ -49,16 +155,34 @@ class Problem:
 
 
 class FsrOptError(Exception):
-    """Base of every error fsr-opt raises on purpose; carries its problems."""
+    """Base of every error fsr-opt raises on purpose; carries its problems.
 
-    exit_code = 2
-    title = "error"
+    Attributes:
+        kind: what failed, for the command line's exit code and region.json's status.
+        title: the first word of the message a user reads.
+    """
 
-    def __init__(self, problems: list[Problem] | str) -> None:
+    kind: ClassVar[str] = "error"
+    title: ClassVar[str] = "error"
+
+    @overload
+    def __init__(self, problems: Sequence[Problem]) -> None: ...
+
+    @overload
+    def __init__(self, problems: str, code: ErrorCode) -> None: ...
+
+    def __init__(self, problems: Sequence[Problem] | str, code: ErrorCode | None = None) -> None:
         if isinstance(problems, str):
-            problems = [Problem(problems)]
+            if code is None:
+                raise TypeError("a message needs its ErrorCode")
+            problems = [Problem(problems, code=code)]
         self.problems: list[Problem] = list(problems)
         super().__init__(self.render())
+
+    @property
+    def codes(self) -> tuple[ErrorCode, ...]:
+        """The codes of the problems, in order, each once."""
+        return tuple(dict.fromkeys(problem.code for problem in self.problems))
 
     def render(self, limit: int = MAX_RENDERED) -> str:
         """Return the message a user reads: a title line and one line per problem.
@@ -78,24 +202,26 @@ class FsrOptError(Exception):
 class InputError(FsrOptError):
     """The units table, an allocation or a command-line value cannot be used as given."""
 
+    kind = "input_error"
     title = "input error"
 
 
 class RuleSetError(FsrOptError):
     """The rule set (file or override) is malformed or inconsistent."""
 
+    kind = "rule_set_error"
     title = "rule-set error"
 
 
 class InfeasibleError(FsrOptError):
     """The rules cannot all hold at once; the problems name the rules in conflict."""
 
-    exit_code = 3
+    kind = "infeasible"
     title = "infeasible"
 
 
 class SolverError(FsrOptError):
     """The solver is missing, crashed, or stopped before proving optimality."""
 
-    exit_code = 3
+    kind = "solver_failure"
     title = "solver failure"

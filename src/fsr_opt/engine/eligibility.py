@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from fsr_opt.core.errors import InputError, Problem
+from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.money import largest_remainder_over
 from fsr_opt.core.schema import (
     Assessment,
@@ -51,7 +51,7 @@ def assess(table: UnitsTable, rules: RuleSet) -> tuple[Assessment, ...]:
             file=table.source,
             row=unit.row,
             column="unit_type",
-            code="UNKNOWN_TYPE",
+            code=ErrorCode.UNKNOWN_TYPE,
         )
         for unit in table.units
         if unit.unit_type not in rules.unit_types

@@ -34,7 +34,7 @@ from typing import Any
 
 import pulp
 
-from fsr_opt.core.errors import InfeasibleError, InputError, Problem, SolverError
+from fsr_opt.core.errors import ErrorCode, InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import (
     Allocation,
@@ -102,16 +102,18 @@ def make_solver(name: str, time_limit: float) -> Any:
             )
         if path and not solver.available():
             raise SolverError(f"{CBC_PATH_VARIABLE}={path} is not an executable CBC; unset it "
-                              "to use the CBC bundled with PuLP")
+                              "to use the CBC bundled with PuLP", ErrorCode.SOLVER_MISSING)
     elif name == "highs":
         solver = pulp.HiGHS(
             msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1, presolve="off"
         )
     else:
-        raise InputError(f"unknown solver '{name}': use --solver with one of {', '.join(SOLVERS)}")
+        raise InputError(f"unknown solver '{name}': use --solver with one of {', '.join(SOLVERS)}",
+                         ErrorCode.UNKNOWN_SOLVER)
     if not solver.available():
         hint = "reinstall pulp" if name == "cbc" else "pip install highspy"
-        raise SolverError(f"solver '{name}' is not available on this machine: {hint}")
+        raise SolverError(f"solver '{name}' is not available on this machine: {hint}",
+                          ErrorCode.SOLVER_MISSING)
     return solver
 
 
@@ -198,26 +200,29 @@ def _run_stage(
     model.problem.setObjective(objective)
     limit = deadline - time.monotonic()
     if limit <= 0:
-        raise SolverError(f"time limit reached before stage '{stage}'; raise --time-limit")
+        raise SolverError(f"time limit reached before stage '{stage}'; raise --time-limit",
+                          ErrorCode.TIME_LIMIT)
     solver = make_solver(solver_name, limit)
     started = time.monotonic()
     try:
         with _native_stdout_silenced(solver_name == "highs"):
             model.problem.solve(solver)
     except (pulp.PulpSolverError, OSError) as exc:
-        raise SolverError(f"solver '{solver_name}' failed at stage '{stage}': {exc}") from exc
+        raise SolverError(f"solver '{solver_name}' failed at stage '{stage}': {exc}",
+                          ErrorCode.SOLVER_CRASHED) from exc
     elapsed = time.monotonic() - started
     status = read_status(model.problem, solver_name, elapsed, limit)
     log.debug("stage %s: %s in %.3fs", stage, status, elapsed)
     if status is SolveStatus.TIME_LIMIT:
         raise SolverError(
             f"time limit reached at stage '{stage}' after {elapsed:.1f}s: the result is not "
-            "proven optimal and is not reported; raise --time-limit"
+            "proven optimal and is not reported; raise --time-limit", ErrorCode.TIME_LIMIT
         )
     if status is SolveStatus.INFEASIBLE:
         raise InfeasibleError(_infeasibility_problems(model, stage))
     if not status.is_ok:
-        raise SolverError(f"solver '{solver_name}' ended stage '{stage}' with status {status}")
+        raise SolverError(f"solver '{solver_name}' ended stage '{stage}' with status {status}",
+                          ErrorCode.NOT_OPTIMAL)
     value = pulp.value(objective)
     return StageResult(
         name=stage,
@@ -234,16 +239,17 @@ def _infeasibility_problems(model: RipartoModel, stage: str) -> list[Problem]:
             f"stage '{stage}' became infeasible after fixing the earlier stages: a numerical "
             f"problem of the solver; try the other solver (--solver), constraints "
             f"stage1_spend__* and deviation_*",
-            code="NUMERICAL",
+            code=ErrorCode.NUMERICAL,
         )]
     problems = [
-        Problem(f"area_budget__{area}: budget {budget} cents is negative", code="AREA_BUDGET")
+        Problem(f"area_budget__{area}: budget {budget} cents is negative",
+                code=ErrorCode.AREA_BUDGET)
         for area, budget in model.budgets.items()
         if budget < 0
     ]
     return problems or [Problem(
         "the rules cannot all hold: area_budget__*, minimum__* and must_fund__* conflict",
-        code="INFEASIBLE",
+        code=ErrorCode.INFEASIBLE,
     )]
 
 
@@ -270,7 +276,7 @@ def check_minimum_reachable(
                 f"'{area}' (largest {format_cents(max(eligible))} EUR), so its budget of "
                 f"{format_cents(budget)} EUR cannot be awarded; lower the minimum award "
                 "(--min-award) or review the entitlements",
-                code="MINIMUM_ABOVE_ENTITLEMENTS",
+                code=ErrorCode.MINIMUM_ABOVE_ENTITLEMENTS,
             ))
     funded_areas = {p.area for p in plans if p.segments}
     if problems and not funded_areas:
@@ -487,7 +493,8 @@ def exact_optima(model: RipartoModel) -> dict[str, AreaOptimum]:
         try:
             optima[area] = solve_area(plans, picked, budget)
         except ValueError as exc:
-            raise SolverError(f"area {area}: the solver's answer breaks a rule: {exc}") from exc
+            raise SolverError(f"area {area}: the solver's answer breaks a rule: {exc}",
+                              ErrorCode.WRONG_ANSWER) from exc
     return optima
 
 

@@ -62,7 +62,7 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from fsr_opt.core.errors import FsrOptError, InputError, Problem, RuleSetError
+from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, RuleSetError
 from fsr_opt.core.money import CENTS_PER_EURO, euros_to_cents
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, Ownership, UnitRecord, UnitsTable
 
@@ -188,7 +188,7 @@ _Raw = str | int | float | bool | date | time | _Formula | _ExcelError | None
 class _Bad(NamedTuple):
     """A cell that could not be read: a stable code and a message that says how to fix it."""
 
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -215,7 +215,7 @@ class _Table:
     problems: tuple[Problem, ...]
 
 
-def _fail(error: type[FsrOptError], file: str, code: str, message: str) -> FsrOptError:
+def _fail(error: type[FsrOptError], file: str, code: ErrorCode, message: str) -> FsrOptError:
     """Build the one-problem error of a file that cannot be read at all."""
     return error([Problem(message, file=file, code=code)])
 
@@ -274,22 +274,23 @@ def _read_bytes(
         what: how the message names the file ("the units table").
     """
     if path.is_dir():
-        raise _fail(error, file, "NOT_A_FILE", "is a folder, not a file; give the path of a file")
+        raise _fail(error, file, ErrorCode.NOT_A_FILE,
+                    "is a folder, not a file; give the path of a file")
     try:
         if limit is not None and (size := path.stat().st_size) > limit:
-            raise _fail(error, file, "FILE_TOO_LARGE",
+            raise _fail(error, file, ErrorCode.FILE_TOO_LARGE,
                         f"{what} is {_megabytes(size)}, more than the limit of "
                         f"{_megabytes(limit)}; this is not a table of units or rules "
                         "(those are well under 1 MB): check that you gave the right file")
         return path.read_bytes()
     except FileNotFoundError:
-        raise _fail(error, file, "FILE_NOT_FOUND",
+        raise _fail(error, file, ErrorCode.FILE_NOT_FOUND,
                     "file not found; check the path and the file name") from None
     except PermissionError:
-        raise _fail(error, file, "UNREADABLE",
+        raise _fail(error, file, ErrorCode.UNREADABLE,
                     "cannot be read (permission denied); check the file's permissions") from None
     except OSError as exc:
-        raise _fail(error, file, "UNREADABLE",
+        raise _fail(error, file, ErrorCode.UNREADABLE,
                     f"cannot be read ({exc.strerror or exc}); check the file") from None
 
 
@@ -317,12 +318,13 @@ def _read_table(
     suffix = Path(path).suffix.lower()
     if suffix not in CSV_EXTENSIONS | XLSX_EXTENSIONS and not Path(path).is_dir():
         hint = "save it as .xlsx" if suffix in {".xls", ".ods"} else "use a .csv or .xlsx file"
-        raise _fail(InputError, file, "UNSUPPORTED_FORMAT",
+        raise _fail(InputError, file, ErrorCode.UNSUPPORTED_FORMAT,
                     f"files of type '{suffix or 'without extension'}' are not read; {hint}")
     data = _read_bytes(Path(path), file, InputError, limit=MAX_INPUT_BYTES)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
-        raise _fail(InputError, file, "EMPTY_FILE", "the file is empty; it needs a header row "
+        raise _fail(InputError, file, ErrorCode.EMPTY_FILE,
+                    "the file is empty; it needs a header row "
                     "and one row per unit")
     key = (file, suffix, sha, frozenset(sheet_names), looks_right)
     if _last_table is not None and _last_table[0] == key:
@@ -370,7 +372,7 @@ def _frame(
     rows = [(number, cells if isinstance(cells, list) else list(cells))
             for number, cells in records if not _is_blank_row(cells)]
     if not rows:
-        raise _fail(InputError, file, "EMPTY_FILE",
+        raise _fail(InputError, file, ErrorCode.EMPTY_FILE,
                     "the file holds no table; it needs a header row and one row per unit")
     if len(rows) > MAX_ROWS + 1:
         raise _too_many_rows(file)
@@ -383,7 +385,7 @@ def _frame(
                     f"the headings of the table are in row {number}, but row {header_row} "
                     f"comes first ('{_clip(' '.join(t for t in texts if t))}'); delete the "
                     f"rows above the headings (titles, notes) so that the headings come first",
-                    file=file, row=header_row, code="HEADER_NOT_FIRST")])
+                    file=file, row=header_row, code=ErrorCode.HEADER_NOT_FIRST)])
     while texts and not texts[-1]:
         texts.pop()
     width = len(texts)
@@ -400,7 +402,7 @@ def _frame(
             problems.append(Problem(
                 f"this row repeats the headings of row {header_row} (two tables pasted "
                 "together?); delete it, and check that no unit is listed twice",
-                file=file, row=number, code="REPEATED_HEADER"))
+                file=file, row=number, code=ErrorCode.REPEATED_HEADER))
             continue
         overflow = ([i for i in range(width, len(cells)) if not _is_blank(cells[i])]
                     if len(cells) > width else None)
@@ -409,7 +411,7 @@ def _frame(
                 f"there is a value in column {_column_letter(overflow[0])}, beyond the last of "
                 f"the {width} headings; if a value contains the separator, quote it, else "
                 "give that column a heading or delete the value",
-                file=file, row=number, code="ROW_TOO_LONG"))
+                file=file, row=number, code=ErrorCode.ROW_TOO_LONG))
             continue
         for i in unnamed:
             if i < len(cells) and not _is_blank(cells[i]):
@@ -435,7 +437,7 @@ def _too_many_rows(file: str) -> InputError:
     return InputError([Problem(
         f"the table has more than {MAX_ROWS} rows; a units table has one row per unit of "
         "offer or municipal service line (an Ambito has hundreds): check that this is the "
-        "right file, or split it", file=file, code="TOO_MANY_ROWS")])
+        "right file, or split it", file=file, code=ErrorCode.TOO_MANY_ROWS)])
 
 
 def _clip(text: str) -> str:
@@ -462,7 +464,7 @@ def _decode(data: bytes, file: str) -> str:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise _fail(InputError, file, "ENCODING",
+        raise _fail(InputError, file, ErrorCode.ENCODING,
                     "the file is neither UTF-8 nor Windows-1252 text; in Excel choose "
                     "'Save as' > 'CSV UTF-8'") from None
     logger.warning("%s is not UTF-8; read it as Windows-1252 (cp1252). Check accented letters, "
@@ -478,14 +480,14 @@ def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, Sequence
     value spanning lines is one row).
     """
     if data.startswith(_ZIP_MAGIC):
-        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+        raise _fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
                     "this is an Excel workbook with a .csv name; rename it to .xlsx")
     if b"\x00" in data and not data.startswith(_UTF16_BOMS):
         text = "\x00"  # binary data: reported below, before any decoding error
     else:
         text = _decode(data, file).rstrip("\x1a")
     if _BINARY_CHARS.search(text):
-        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+        raise _fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
                     "the file holds binary data, not CSV text; export the sheet from Excel "
                     "with 'Save as' > 'CSV UTF-8'")
     lines = text.splitlines()
@@ -509,7 +511,8 @@ def _csv_records(data: bytes, file: str) -> tuple[bool, list[tuple[int, Sequence
     except csv.Error as exc:
         raise InputError([Problem(
             f"the CSV cannot be read near line {reader.line_num} ({exc}); check the quotes "
-            "around that value", file=file, row=len(records) + 1, code="CSV_SYNTAX")]) from None
+            "around that value",
+            file=file, row=len(records) + 1, code=ErrorCode.CSV_SYNTAX)]) from None
     logger.debug("%s: CSV with separator %r", file, delimiter)
     return delimiter == ";", records
 
@@ -531,7 +534,7 @@ def _check_unpacked_size(data: bytes, file: str) -> None:
     except Exception:  # any zip trouble is reported by _open_workbook
         return
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _fail(InputError, file, "FILE_TOO_LARGE",
+        raise _fail(InputError, file, ErrorCode.FILE_TOO_LARGE,
                     f"the workbook unpacks to {_megabytes(unpacked)}, more than the limit of "
                     f"{_megabytes(MAX_XLSX_UNPACKED_BYTES)}; check that this is the right "
                     "file, or copy just the table into a new workbook (formatting applied to "
@@ -577,7 +580,7 @@ def _open_workbook(
             return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only,
                                           read_only=read_only)
     except Exception as exc:  # openpyxl raises anything (KeyError, zipfile...) on a bad file
-        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+        raise _fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
                     f"the file is not a readable Excel workbook ({type(exc).__name__}); open it "
                     "in Excel and save it again as .xlsx") from None
 
@@ -751,7 +754,7 @@ def _xlsx_records(
         else:
             message = ("the file is not an Excel workbook (it looks like text); save it as "
                        ".xlsx, or give it a .csv name if it is a CSV")
-        raise _fail(InputError, file, "NOT_A_SPREADSHEET", message)
+        raise _fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET, message)
     _check_unpacked_size(data, file)
     lean = _lean_xlsx_records(data, sheet_names)
     if lean is not None:
@@ -809,7 +812,7 @@ def _formula_cells(
                     for row in workbook[title].iter_rows() for cell in row
                     if cell.data_type == "f"}
     except Exception as exc:  # a sheet that the first pass read but streaming cannot
-        raise _fail(InputError, file, "NOT_A_SPREADSHEET",
+        raise _fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
                     f"the workbook cannot be read ({type(exc).__name__}); open it in Excel "
                     "and save it again as .xlsx") from None
     finally:
@@ -826,11 +829,12 @@ def _merged_problems(
         if merged.min_row <= header_row <= merged.max_row:
             raise InputError([Problem(
                 f"the heading cells {merged.coord} are merged; unmerge them so that every "
-                "column has its own heading", file=file, row=header_row, code="MERGED_HEADER")])
+                "column has its own heading",
+                file=file, row=header_row, code=ErrorCode.MERGED_HEADER)])
         problems.append(Problem(
             f"the cells {merged.coord} are merged, so all but the first read as empty; "
             "unmerge them and fill in every cell", file=file, row=merged.min_row,
-            code="MERGED_CELL"))
+            code=ErrorCode.MERGED_CELL))
     return problems
 
 
@@ -861,7 +865,7 @@ def _choose_sheet(
         if len(matching) == 1:
             return matching[0]
     found = ", ".join(f"'{ws.title}'" for ws in sheets) or "none"
-    raise _fail(InputError, file, "SHEET_NOT_FOUND",
+    raise _fail(InputError, file, ErrorCode.SHEET_NOT_FOUND,
                 f"cannot tell which sheet holds the table (sheets: {found}); keep the table in "
                 "a single sheet, or name its sheet 'Unità'")
 
@@ -909,7 +913,8 @@ def _map_headings(
             first = table.headings[found[spec.name]]
             problems.append(Problem(
                 f"this column repeats column '{first}' (both are '{spec.name}'); keep only one",
-                file=table.file, row=table.header_row, column=heading, code="DUPLICATE_COLUMN"))
+                file=table.file, row=table.header_row, column=heading,
+                code=ErrorCode.DUPLICATE_COLUMN))
         else:
             found[spec.name] = index
     required = [spec for spec in INPUT_COLUMNS if spec.required]
@@ -922,13 +927,13 @@ def _map_headings(
             f"{len(required)} required columns were found among the headings ({headings}{more}); "
             f"missing: {', '.join(spec.name for spec in missing)}. Check that this is the right "
             "file, and head its columns as the contract or the Italian template does",
-            file=table.file, row=table.header_row, code="WRONG_COLUMNS"))
+            file=table.file, row=table.header_row, code=ErrorCode.WRONG_COLUMNS))
         return found, problems
     for spec in missing:
         problems.append(Problem(
             f"the required column '{spec.name}' is missing; add a column headed "
             f"'{spec.name}' or '{spec.heading_it}'", file=table.file,
-            row=table.header_row, column=spec.name, code="MISSING_COLUMN"))
+            row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
     return found, problems
 
 
@@ -976,11 +981,11 @@ def _unquote(text: str) -> str:
 def _as_text(raw: _Raw) -> str | _Bad:
     """Read any cell as text (None -> ""); formulas without result and errors are bad."""
     if isinstance(raw, _Formula):
-        return _Bad("FORMULA_CELL",
+        return _Bad(ErrorCode.FORMULA_CELL,
                     f"holds the formula {raw.text} but the file has no saved result for it; "
                     "open the file in Excel and save it, or type the value instead")
     if isinstance(raw, _ExcelError):
-        return _Bad("EXCEL_ERROR",
+        return _Bad(ErrorCode.EXCEL_ERROR,
                     f"shows the Excel error {raw.text}; correct the formula or type the value")
     if raw is None:
         return ""
@@ -1004,7 +1009,8 @@ def _parse_ownership(raw: _Raw, italian: bool) -> Ownership | _Bad:
     """Parse public/private, also in Italian (pubblica/pubblico, privata/privato)."""
     word = _OWNERSHIP_WORDS.get(_norm(raw)) if isinstance(raw, str) else None
     if word is None:
-        return _Bad("BAD_OWNERSHIP", f"'{_shown(raw)}' is not an ownership; write public or "
+        return _Bad(ErrorCode.BAD_OWNERSHIP,
+                    f"'{_shown(raw)}' is not an ownership; write public or "
                     "private (pubblica/privata)")
     return word
 
@@ -1021,7 +1027,8 @@ def _parse_bool(raw: _Raw, italian: bool) -> bool | _Bad:
             return True
         if word in _FALSE_WORDS:
             return False
-    return _Bad("NOT_A_BOOLEAN", f"'{_shown(raw)}' is not yes or no; write one of {_BOOL_HINT}")
+    return _Bad(ErrorCode.NOT_A_BOOLEAN,
+                f"'{_shown(raw)}' is not yes or no; write one of {_BOOL_HINT}")
 
 
 def _parse_date(raw: _Raw, italian: bool) -> date | _Bad:
@@ -1039,23 +1046,23 @@ def _parse_date(raw: _Raw, italian: bool) -> date | _Bad:
         elif dmy := _DMY_DATE.fullmatch(text):
             day, month, year = (int(g) for g in dmy.groups())
         else:
-            return _Bad("NOT_A_DATE", f"'{_clip(text)}' is not a date; {hint}")
+            return _Bad(ErrorCode.NOT_A_DATE, f"'{_clip(text)}' is not a date; {hint}")
         try:
             value = date(year, month, day)
         except ValueError:
             if dmy and 1 <= day <= 12 and 13 <= month <= 31:
-                return _Bad("NOT_A_DATE", f"'{text}' is not a day of the calendar read as "
+                return _Bad(ErrorCode.NOT_A_DATE, f"'{text}' is not a day of the calendar read as "
                             "DD/MM/YYYY; it looks like the American order MM/DD/YYYY, in which "
                             "case the other dates of the file written with '/' were read with "
                             "day and month swapped: write every date as YYYY-MM-DD")
-            return _Bad("NOT_A_DATE", f"'{text}' is not a day of the calendar; {hint}")
+            return _Bad(ErrorCode.NOT_A_DATE, f"'{text}' is not a day of the calendar; {hint}")
     elif isinstance(raw, int | float):
-        return _Bad("NOT_A_DATE", f"the cell holds the number {_render(raw)}, not a date; "
+        return _Bad(ErrorCode.NOT_A_DATE, f"the cell holds the number {_render(raw)}, not a date; "
                     f"format the cell as a date or {hint}")
     else:
-        return _Bad("NOT_A_DATE", f"'{_shown(raw)}' is not a date; {hint}")
+        return _Bad(ErrorCode.NOT_A_DATE, f"'{_shown(raw)}' is not a date; {hint}")
     if not _MIN_YEAR <= value.year <= _MAX_YEAR:
-        return _Bad("NOT_A_DATE", f"the year {value.year} is implausible; check the date")
+        return _Bad(ErrorCode.NOT_A_DATE, f"the year {value.year} is implausible; check the date")
     return value
 
 
@@ -1122,11 +1129,11 @@ def _read_decimal(
     if currency:
         s = _CURRENCY_BEFORE.sub("", s)
     shown = _clip(original)
-    not_a_number = _Bad("NOT_A_NUMBER", f"'{shown}' is not a number; write it like 1234.56 "
+    not_a_number = _Bad(ErrorCode.NOT_A_NUMBER, f"'{shown}' is not a number; write it like 1234.56 "
                         "or 1.234,56")
     if not _NUMBER_CHARS.fullmatch(s):
         if _SCIENTIFIC.fullmatch(s):
-            return _Bad("NOT_A_NUMBER", f"'{shown}' is in scientific notation, which Excel "
+            return _Bad(ErrorCode.NOT_A_NUMBER, f"'{shown}' is in scientific notation, which Excel "
                         "uses when a number is too long for the column and which loses "
                         "digits; format the column as a number with two decimals, export the "
                         "file again and check the figure")
@@ -1145,7 +1152,7 @@ def _read_decimal(
         if len(tail) == 3 and tail.isdigit() and _LEADING_GROUPS.fullmatch(head):
             if not (italian and mark == "."):
                 plain = (head + tail).replace(" ", "")
-                return _Bad("AMBIGUOUS_NUMBER",
+                return _Bad(ErrorCode.AMBIGUOUS_NUMBER,
                             f"'{shown}' is ambiguous ('{mark}' may separate thousands or mark "
                             f"decimals); write {plain} or {plain}.00, without thousands "
                             "separators")
@@ -1160,7 +1167,8 @@ def _read_decimal(
         whole, fraction = s, ""
     digits = _ungroup(whole, group_mark) if whole else "0"
     if digits is None or (fraction and not fraction.isdigit()):
-        return _Bad("NOT_A_NUMBER", f"'{shown}' is not a valid number: thousands separators "
+        return _Bad(ErrorCode.NOT_A_NUMBER,
+                    f"'{shown}' is not a valid number: thousands separators "
                     "must separate groups of three digits; write it like 1234.56 or 1.234,56")
     value = Decimal(f"{digits}.{fraction or '0'}")
     if decimal_mark is None and group_mark in (".", ","):
@@ -1181,9 +1189,9 @@ def _decimal_mark(raw: _Raw, italian: bool) -> str | None:
 def _check_amount(cents: int, shown: str) -> int | _Bad:
     """Refuse a negative or implausibly large amount."""
     if cents < 0:
-        return _Bad("NEGATIVE", f"'{shown}' is negative; amounts must be 0 or more")
+        return _Bad(ErrorCode.NEGATIVE, f"'{shown}' is negative; amounts must be 0 or more")
     if cents > _MAX_CENTS:
-        return _Bad("TOO_LARGE", f"'{shown}' is implausibly large (more than 100 billion "
+        return _Bad(ErrorCode.TOO_LARGE, f"'{shown}' is implausibly large (more than 100 billion "
                     "euros); check the figure")
     return cents
 
@@ -1208,18 +1216,19 @@ def _parse_money(raw: _Raw, italian: bool) -> int | _Bad:
         return cents
     shown = _shown(raw)
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        return _Bad("NOT_A_NUMBER", f"'{shown}' is not an amount in euros; write it like "
+        return _Bad(ErrorCode.NOT_A_NUMBER, f"'{shown}' is not an amount in euros; write it like "
                     "1234.56")
     if isinstance(raw, int):
         return _check_amount(raw * CENTS_PER_EURO, shown)
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            return _Bad("NOT_A_NUMBER", f"'{shown}' is not an amount in euros")
+            return _Bad(ErrorCode.NOT_A_NUMBER, f"'{shown}' is not an amount in euros")
         if abs(raw) > _MAX_CENTS / CENTS_PER_EURO:  # before multiplying: 1e308 * 100 is inf
             return _check_amount(_MAX_CENTS + 1 if raw > 0 else -1, shown)
         cents = round(raw * CENTS_PER_EURO)
         if abs(raw * CENTS_PER_EURO - cents) > _CENT_TOLERANCE:
-            return _Bad("TOO_MANY_DECIMALS", f"'{shown}' has more than two decimals; round it "
+            return _Bad(ErrorCode.TOO_MANY_DECIMALS,
+                        f"'{shown}' has more than two decimals; round it "
                         "to the cent")
         return _check_amount(cents, shown)
     value = _parse_decimal(raw, italian, currency=True)
@@ -1228,7 +1237,8 @@ def _parse_money(raw: _Raw, italian: bool) -> int | _Bad:
     try:
         cents = euros_to_cents(value)
     except ValueError:
-        return _Bad("TOO_MANY_DECIMALS", f"'{shown}' has more than two decimals; round it to "
+        return _Bad(ErrorCode.TOO_MANY_DECIMALS,
+                    f"'{shown}' has more than two decimals; round it to "
                     "the cent")
     return _check_amount(cents, shown)
 
@@ -1239,7 +1249,7 @@ def _parse_int(raw: _Raw, italian: bool) -> int | _Bad:
             and (count := _simple_count(simple)) is not None):
         return count
     shown = _shown(raw)
-    not_a_number = _Bad("NOT_A_NUMBER", f"'{shown}' is not a number; write a whole number "
+    not_a_number = _Bad(ErrorCode.NOT_A_NUMBER, f"'{shown}' is not a number; write a whole number "
                         "such as 12")
     value: Decimal | _Bad
     if isinstance(raw, str):
@@ -1255,12 +1265,14 @@ def _parse_int(raw: _Raw, italian: bool) -> int | _Bad:
     if isinstance(value, _Bad):
         return value
     if value < 0:
-        return _Bad("NEGATIVE", f"'{shown}' is negative; write 0 or more")
+        return _Bad(ErrorCode.NEGATIVE, f"'{shown}' is negative; write 0 or more")
     if value != value.to_integral_value():
-        return _Bad("NOT_AN_INTEGER", f"'{shown}' is not a whole number; write a whole number "
+        return _Bad(ErrorCode.NOT_AN_INTEGER,
+                    f"'{shown}' is not a whole number; write a whole number "
                     "such as 12")
     if value > _MAX_USERS:
-        return _Bad("TOO_LARGE", f"'{shown}' is implausibly large (more than {_MAX_USERS:,} "
+        return _Bad(ErrorCode.TOO_LARGE,
+                    f"'{shown}' is implausibly large (more than {_MAX_USERS:,} "
                     "users); check the figure")
     return int(value)
 
@@ -1285,7 +1297,7 @@ def _parse_cell(spec: ColumnSpec, raw: _Raw, italian: bool) -> object:
     if _is_blank(raw):
         return None
     if spec.kind not in ("text", "code") and isinstance(raw, str) and raw.strip()[:1] == "=":
-        return _Bad("FORMULA_CELL", f"holds the formula '{raw.strip()}' as text where "
+        return _Bad(ErrorCode.FORMULA_CELL, f"holds the formula '{raw.strip()}' as text where "
                     f"{_WHAT[spec.kind]} is expected; type the value itself")
     return _PARSERS[spec.kind](raw, italian)
 
@@ -1369,7 +1381,7 @@ def _load_units(path: str | Path, ambito: str | None) -> UnitsTable:
     problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
     if not table.rows and not problems:
         problems.append(Problem("the table has headings but no units; add one row per unit",
-                                file=table.file, row=table.header_row, code="NO_ROWS"))
+                                file=table.file, row=table.header_row, code=ErrorCode.NO_ROWS))
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
     return UnitsTable(source=table.file, sha256=table.sha256, units=tuple(units))
@@ -1386,7 +1398,7 @@ def _rows_of_ambito(table: _Table, ambito: str) -> _Table:
         raise InputError([Problem(
             f"the table has no '{AMBITO_COLUMN}' column, so the rows of Ambito '{ambito}' "
             f"cannot be told apart; add a column '{AMBITO_COLUMN}' with each row's Ambito code",
-            file=table.file, row=table.header_row, code="NO_AMBITO_COLUMN")])
+            file=table.file, row=table.header_row, code=ErrorCode.NO_AMBITO_COLUMN)])
     wanted = ambito.casefold()
     rows = tuple((number, cells) for number, cells in table.rows
                  if _ambito_key(cells[index]) == wanted)
@@ -1394,7 +1406,7 @@ def _rows_of_ambito(table: _Table, ambito: str) -> _Table:
         raise InputError([Problem(
             f"no row of the table has '{ambito}' in column '{table.headings[index]}'; check "
             "the Ambito's code", file=table.file, row=table.header_row,
-            column=table.headings[index], code="NO_ROWS")])
+            column=table.headings[index], code=ErrorCode.NO_ROWS)])
     return replace(table, rows=rows)
 
 
@@ -1417,7 +1429,7 @@ def _refuse_several_ambiti(table: _Table) -> None:
             f"'{table.headings[index]}': one riparto per Ambito; solve them with "
             "'fsr-opt region --manifest' (one manifest row per Ambito, see docs/region.md) or "
             "keep one Ambito's rows per table", file=table.file, row=table.header_row,
-            column=table.headings[index], code="SEVERAL_AMBITI")])
+            column=table.headings[index], code=ErrorCode.SEVERAL_AMBITI)])
 
 
 def _ambito_index(headings: Sequence[str]) -> int | None:
@@ -1500,7 +1512,7 @@ def _parse_column(
 
 # The value of a required column missing from the file: its rows are not built into units,
 # and the missing column is reported once (by `_map_headings`), not in every row.
-_MISSING = _Bad("MISSING_COLUMN", "the column is missing")
+_MISSING = _Bad(ErrorCode.MISSING_COLUMN, "the column is missing")
 
 
 def _read_cell(
@@ -1518,7 +1530,8 @@ def _read_cell(
     value = _parse_cell(spec, raw, italian)
     if value is None:
         if spec.required:
-            return _Bad("EMPTY_VALUE", f"the cell is empty; fill in {_WHAT[spec.kind]}"), None
+            return _Bad(ErrorCode.EMPTY_VALUE,
+                        f"the cell is empty; fill in {_WHAT[spec.kind]}"), None
         return ("" if spec.kind == "text" else None), None
     if numeric and not isinstance(value, _Bad):
         return value, _decimal_mark(raw, italian)
@@ -1607,14 +1620,14 @@ def _row_checks(
             problems.append(Problem(
                 f"the unit id '{_clip(unit_id)}' {same}; give every unit its own id",
                 file=table.file, row=number, column=table.headings[columns["unit_id"]],
-                code="DUPLICATE_ID"))
+                code=ErrorCode.DUPLICATE_ID))
         else:
             first_row_of[key] = (number, unit_id)
     if isinstance(start, date) and isinstance(end, date) and end < start:
         problems.append(Problem(
             f"the end date {end.isoformat()} is before the start date {start.isoformat()}; "
             "correct one of them", file=table.file, row=number,
-            column=table.headings[columns["end_date"]], code="END_BEFORE_START"))
+            column=table.headings[columns["end_date"]], code=ErrorCode.END_BEFORE_START))
     return problems
 
 
@@ -1644,7 +1657,7 @@ def _mixed_marks(file: str, marks: Sequence[tuple[int, str, str, str]]) -> list[
         f"'{_clip(text)}' uses '{mark}' as the decimal mark, but {where} '{usual}'; the file "
         "mixes two number formats, so no amount can be read with certainty: write every "
         "amount the same way, e.g. 1234.56",
-        file=file, row=row, column=heading, code="MIXED_NUMBER_FORMAT")
+        file=file, row=row, column=heading, code=ErrorCode.MIXED_NUMBER_FORMAT)
         for row, heading, text, mark in marks if mark != usual]
 
 
@@ -1669,7 +1682,8 @@ def load_allocation_table(path: str | Path) -> tuple[list[str], list[dict[str, s
         if _norm(heading) in seen:
             problems.append(Problem(
                 f"this column repeats column '{seen[_norm(heading)]}'; keep only one",
-                file=table.file, row=table.header_row, column=heading, code="DUPLICATE_COLUMN"))
+                file=table.file, row=table.header_row, column=heading,
+                code=ErrorCode.DUPLICATE_COLUMN))
         seen.setdefault(_norm(heading), heading)
     rows: list[dict[str, str]] = []
     for number, cells in table.rows:
@@ -1765,7 +1779,8 @@ def load_manifest(path: str | Path) -> Manifest:
         elif name in columns:
             problems.append(Problem(
                 f"this column repeats column '{table.headings[columns[name]]}'; keep only one",
-                file=table.file, row=table.header_row, column=heading, code="DUPLICATE_COLUMN"))
+                file=table.file, row=table.header_row, column=heading,
+                code=ErrorCode.DUPLICATE_COLUMN))
         else:
             columns[name] = index
     for name in ("ambito", "units"):
@@ -1773,13 +1788,13 @@ def load_manifest(path: str | Path) -> Manifest:
             problems.append(Problem(
                 f"the required column '{name}' is missing; the manifest needs the columns "
                 "ambito, units and, optionally, rules and budget", file=table.file,
-                row=table.header_row, column=name, code="MISSING_COLUMN"))
+                row=table.header_row, column=name, code=ErrorCode.MISSING_COLUMN))
     if problems:
         raise InputError(problems)
     if not table.rows:
         raise InputError([Problem("the manifest has headings but no Ambito; add one row per "
                                   "Ambito", file=table.file, row=table.header_row,
-                                  code="NO_ROWS")])
+                                  code=ErrorCode.NO_ROWS)])
     entries: list[ManifestEntry] = []  # every row with a good code and table, for the checks
     valid: set[int] = set()  # the rows without any problem
     first_row_of: dict[str, tuple[int, str]] = {}
@@ -1815,7 +1830,7 @@ def load_manifest(path: str | Path) -> Manifest:
 
 def _manifest_problem(
     table: _Table, columns: Mapping[str, int], number: int, problems: list[Problem],
-    name: str, code: str, message: str,
+    name: str, code: ErrorCode, message: str,
 ) -> None:
     """Report a problem of a manifest cell (bound to one row with `functools.partial`)."""
     problems.append(Problem(message, file=table.file, row=number,
@@ -1947,7 +1962,7 @@ def _split_shared_tables(
                     f"{len(group)} Ambiti name the units table '{entry.units}', which has no "
                     f"'{AMBITO_COLUMN}' column to tell their rows apart; add that column, or "
                     "give each Ambito its own table", file=manifest.file, row=entry.row,
-                    column=manifest.headings[columns["units"]], code="NO_AMBITO_COLUMN")
+                    column=manifest.headings[columns["units"]], code=ErrorCode.NO_AMBITO_COLUMN)
                     for entry in group)
             else:
                 result.extend(group)
@@ -1974,14 +1989,15 @@ def _split_shared_tables(
                            f"({', '.join(entry.ambito for entry in group)} use this table); "
                            "correct the code or add the Ambito to the manifest")
             problems.append(Problem(message, file=table.file, row=number, column=heading,
-                                    code="EMPTY_VALUE" if not key else "UNKNOWN_AMBITO"))
+                                    code=(ErrorCode.UNKNOWN_AMBITO if key
+                                          else ErrorCode.EMPTY_VALUE)))
         for key, count in counts.items():
             if not count:
                 entry = mine[key]
                 problems.append(Problem(
                     f"the units table '{entry.units}' has no row of Ambito '{entry.ambito}' in "
                     f"its column '{heading}'", file=manifest.file, row=entry.row,
-                    column=manifest.headings[columns["ambito"]], code="NO_ROWS"))
+                    column=manifest.headings[columns["ambito"]], code=ErrorCode.NO_ROWS))
         result.extend(replace(entry, split=True) for entry in group)
     return result
 
@@ -2004,26 +2020,26 @@ def read_rule_document(path: str | Path) -> tuple[dict[str, Any], str]:
     file = str(path)
     suffix = Path(path).suffix.lower()
     if suffix not in RULE_EXTENSIONS:
-        raise _fail(RuleSetError, file, "UNSUPPORTED_FORMAT",
+        raise _fail(RuleSetError, file, ErrorCode.UNSUPPORTED_FORMAT,
                     f"rule sets are .yaml, .yml or .toml files, not '{suffix or 'no extension'}'")
     data = _read_bytes(Path(path), file, RuleSetError, limit=MAX_RULE_BYTES,
                        what="the rule set")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _fail(RuleSetError, file, "ENCODING",
+        raise _fail(RuleSetError, file, ErrorCode.ENCODING,
                     "the rule set is not UTF-8 text; save it as UTF-8") from None
     try:
         document = _parse_toml(text, file) if suffix == ".toml" else _parse_yaml(text, file)
     except RecursionError:
-        raise _fail(RuleSetError, file, "TOO_DEEP",
+        raise _fail(RuleSetError, file, ErrorCode.TOO_DEEP,
                     f"the rule set nests lists or mappings too deeply (the format needs about "
                     f"6 levels, at most {MAX_RULE_DEPTH} are read); check the brackets and the "
                     "indentation") from None
     _check_document_size(document, file)
     if not isinstance(document, dict):
         kind = "empty" if document is None else f"a {type(document).__name__}"
-        raise _fail(RuleSetError, file, "NOT_A_MAPPING",
+        raise _fail(RuleSetError, file, ErrorCode.NOT_A_MAPPING,
                     f"the rule set is {kind}; its top level must be a mapping of keys to values")
     return document, hashlib.sha256(data).hexdigest()
 
@@ -2041,11 +2057,11 @@ def _check_document_size(document: Any, file: str) -> None:
         node, depth = stack.pop()
         nodes += 1
         if nodes > MAX_RULE_NODES:
-            raise _fail(RuleSetError, file, "TOO_LARGE",
+            raise _fail(RuleSetError, file, ErrorCode.TOO_LARGE,
                         f"the rule set holds more than {MAX_RULE_NODES} values (counting every "
                         "use of a YAML alias); a rule set has a few hundred, check the file")
         if depth > MAX_RULE_DEPTH:
-            raise _fail(RuleSetError, file, "TOO_DEEP",
+            raise _fail(RuleSetError, file, ErrorCode.TOO_DEEP,
                         f"the rule set nests lists or mappings more than {MAX_RULE_DEPTH} "
                         "levels deep (the format needs about 6); check the brackets and the "
                         "indentation")
@@ -2102,7 +2118,7 @@ def _parse_yaml(text: str, file: str) -> Any:
         where = f" (column {mark.column + 1})" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
         raise RuleSetError([Problem(f"invalid YAML{where}: {reason}; fix the syntax",
-                                    file=file, row=line, code="SYNTAX")]) from None
+                                    file=file, row=line, code=ErrorCode.SYNTAX)]) from None
 
 
 def _parse_toml(text: str, file: str) -> Any:
@@ -2113,7 +2129,7 @@ def _parse_toml(text: str, file: str) -> Any:
         found = re.search(r"line (\d+)", str(exc))
         raise RuleSetError([Problem(f"invalid TOML: {exc}; fix the syntax", file=file,
                                     row=int(found.group(1)) if found else None,
-                                    code="SYNTAX")]) from None
+                                    code=ErrorCode.SYNTAX)]) from None
 
 
 def sha256_file(path: str | Path) -> str:
@@ -2266,12 +2282,12 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]
         if not name or name in {".", ".."} or Path(name).name != name:
             raise ValueError(f"output name {name!r} is not a plain file name")
     if folder.exists() and not folder.is_dir():
-        raise _fail(InputError, where, "OUTPUT_NOT_A_FOLDER",
+        raise _fail(InputError, where, ErrorCode.OUTPUT_NOT_A_FOLDER,
                     "the output path is a file, not a folder; choose another output folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise _fail(InputError, where, "OUTPUT_UNWRITABLE",
+        raise _fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
                     f"cannot create the output folder: {_os_message(exc)}") from None
     temps: dict[str, Path] = {}
     try:
@@ -2279,7 +2295,7 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]
             temps[name] = _write_temp(folder, name, data)
         _move_into_place(folder, temps)
     except OSError as exc:
-        raise _fail(InputError, where, "OUTPUT_UNWRITABLE",
+        raise _fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
                     f"cannot write the outputs, nothing was changed: {_os_message(exc)}"
                     ) from None
     finally:

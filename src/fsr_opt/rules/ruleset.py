@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from fsr_opt.core.errors import Problem, RuleSetError
+from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
 from fsr_opt.core.money import format_cents, largest_remainder, round_half_up
 from fsr_opt.core.schema import (
     Area,
@@ -257,7 +257,7 @@ class _Parser:
 
     # -- reporting -----------------------------------------------------------------------------
 
-    def problem(self, path: str, code: str, message: str) -> None:
+    def problem(self, path: str, code: ErrorCode, message: str) -> None:
         self.problems.append(Problem(f"{path}: {message}", file=self.source, code=code))
 
     def mapping(
@@ -267,12 +267,12 @@ class _Parser:
         required: Sequence[str],
         optional: Sequence[str] = (),
         *,
-        missing_codes: Mapping[str, str] | None = None,
+        missing_codes: Mapping[str, ErrorCode] | None = None,
     ) -> Mapping[Any, Any] | None:
         """Check that `node` is a mapping with exactly the allowed keys; report what is not."""
         if not isinstance(node, Mapping):
             hint = _KEY_HINTS.get(path.rsplit(".", 1)[-1])
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"must be a mapping{' (' + hint + ')' if hint else ''}, "
                          f"got {_describe(node)}")
             return None
@@ -282,21 +282,21 @@ class _Parser:
                 self.unknown_key(_join(path, key), str(key), allowed)
         for key in required:
             if key not in node:
-                code = (missing_codes or {}).get(key, "MISSING_KEY")
+                code = (missing_codes or {}).get(key, ErrorCode.MISSING_KEY)
                 self.missing(_join(path, key), key, code)
         return node
 
     def unknown_key(self, path: str, key: str, allowed: Sequence[str]) -> None:
         guess = _suggest(key, allowed)
         hint = f"did you mean '{guess}'? " if guess else ""
-        self.problem(path, "UNKNOWN_KEY",
+        self.problem(path, ErrorCode.UNKNOWN_KEY,
                      f"unknown key; {hint}Allowed here: {', '.join(allowed)}")
 
-    def missing(self, path: str, key: str, code: str = "MISSING_KEY") -> None:
-        if code == "MISSING_DESCRIPTION":
+    def missing(self, path: str, key: str, code: ErrorCode = ErrorCode.MISSING_KEY) -> None:
+        if code is ErrorCode.MISSING_DESCRIPTION:
             self.problem(path, code, "missing; every parameter needs a description that says "
                          "what the value is and why it has this value")
-        elif code == "MISSING_REFERENCE":
+        elif code is ErrorCode.MISSING_REFERENCE:
             self.problem(path, code, "missing; every parameter needs a reference to its legal "
                          "source (act, date and section), e.g. 'DGR n. XII/4793 del 28/07/2025'")
         else:
@@ -315,7 +315,7 @@ class _Parser:
         value = node[key]
         if not isinstance(value, str) or not value.strip():
             hint = _KEY_HINTS.get(key, "text")
-            self.problem(_join(path, key), "BAD_VALUE",
+            self.problem(_join(path, key), ErrorCode.BAD_VALUE,
                          f"must be non-empty text ({hint}), got {_describe(value)}")
             return ""
         return value.strip()
@@ -325,7 +325,7 @@ class _Parser:
             return default
         value = node[key]
         if not isinstance(value, bool):
-            self.problem(_join(path, key), "BAD_VALUE",
+            self.problem(_join(path, key), ErrorCode.BAD_VALUE,
                          f"must be true or false, got {_describe(value)}")
             return default
         return value
@@ -342,7 +342,7 @@ class _Parser:
             if isinstance(value, str) and value.strip():
                 description = " ".join(value.split())
             else:
-                self.problem(_join(path, "description"), "MISSING_DESCRIPTION",
+                self.problem(_join(path, "description"), ErrorCode.MISSING_DESCRIPTION,
                              f"is empty or not text ({_describe(value)}); write a sentence "
                              "that says what the value is and why")
         reference = ""
@@ -354,7 +354,7 @@ class _Parser:
                   and all(isinstance(v, str) and v.strip() for v in value)):
                 reference = "; ".join(" ".join(v.split()) for v in value)
             else:
-                self.problem(_join(path, "reference"), "MISSING_REFERENCE",
+                self.problem(_join(path, "reference"), ErrorCode.MISSING_REFERENCE,
                              f"is empty or not text ({_describe(value)}); cite the legal "
                              "source (act, date and section), or give a list of them")
         return description, reference
@@ -374,14 +374,14 @@ class _Parser:
         required = [*_PARAMETER_KEYS, *(["unit"] if kind in _UNITS else [])]
         node_map = self.mapping(
             node, path, required, extra,
-            missing_codes={"description": "MISSING_DESCRIPTION",
-                           "reference": "MISSING_REFERENCE"},
+            missing_codes={"description": ErrorCode.MISSING_DESCRIPTION,
+                           "reference": ErrorCode.MISSING_REFERENCE},
         )
         if node_map is None:
             return None, None
         description, reference = self.documentation(node_map, path)
         if kind in _UNITS and "unit" in node_map and node_map["unit"] != _UNITS[kind]:
-            self.problem(_join(path, "unit"), "BAD_UNIT",
+            self.problem(_join(path, "unit"), ErrorCode.BAD_UNIT,
                          f"must be '{_UNITS[kind]}', got {_describe(node_map['unit'])}; "
                          f"write unit: {_UNITS[kind]}")
         if "value" not in node_map:
@@ -401,7 +401,7 @@ class _Parser:
         if kind == "bool":
             if isinstance(raw, bool):
                 return raw, "true" if raw else "false"
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"value must be true or false, got {_describe(raw)}")
             return None, ""
         names = self.names(raw, path)
@@ -410,19 +410,19 @@ class _Parser:
     def money(self, raw: object, path: str) -> int | None:
         number = _to_decimal(raw)
         if number is None:
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"value must be an amount in euros such as 1234.56, got "
                          f"{_describe(raw)}; write a plain number with '.' as decimal mark "
                          "and no thousands separator")
             return None
         cents = Fraction(number) * 100  # exact at any length, unlike Decimal's 28 digits
         if cents.denominator != 1:
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"value {_decimal_text(number)} has more than two decimals; "
                          "amounts are in euros and cents, round it to the cent")
             return None
         if abs(cents.numerator) > MAX_AMOUNT_CENTS:
-            self.problem(path, "TOO_LARGE",
+            self.problem(path, ErrorCode.TOO_LARGE,
                          f"value {_decimal_text(number)} EUR is implausibly large (more than "
                          "10^15 euros); check the figure")
             return None
@@ -431,7 +431,7 @@ class _Parser:
     def percent(self, raw: object, path: str) -> Fraction | None:
         number = _to_decimal(raw)
         if number is None:
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"value must be a percent written as a plain number such as 50 or "
                          f"12.5 (no '%' sign), got {_describe(raw)}")
             return None
@@ -439,7 +439,7 @@ class _Parser:
 
     def names(self, raw: object, path: str) -> tuple[str, ...] | None:
         if not isinstance(raw, list) or not raw:
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"value must be a non-empty list of names such as [Bergamo, Gorle], "
                          f"got {_describe(raw)}")
             return None
@@ -448,14 +448,14 @@ class _Parser:
         ok = True
         for item in raw:
             if not isinstance(item, str) or not item.strip():
-                self.problem(path, "BAD_VALUE",
+                self.problem(path, ErrorCode.BAD_VALUE,
                              f"every name must be non-empty text, got {_describe(item)}")
                 ok = False
                 continue
             name = " ".join(item.split())
             key = normalize_name(name)
             if key in seen:
-                self.problem(path, "DUPLICATE_NAME",
+                self.problem(path, ErrorCode.DUPLICATE_NAME,
                              f"'{name}' repeats '{seen[key]}' (names are compared ignoring "
                              "case, accents, apostrophes and hyphens); list it once")
                 ok = False
@@ -471,7 +471,7 @@ class _Parser:
         misleading problems; no RuleSet is built while any problem stands.
         """
         if not isinstance(key, str) or not _CODE.match(key):
-            self.problem(_join(path, key), "BAD_CODE",
+            self.problem(_join(path, key), ErrorCode.BAD_CODE,
                          f"'{key}' is not a valid code; use letters, digits and '_', "
                          "starting with a letter (codes appear in dotted override paths)")
         return str(key)
@@ -497,7 +497,7 @@ class _Parser:
         low: int | Fraction | None,
         high: int | Fraction | None,
         shown: Callable[[Any], str],
-        code: str = "BAD_VALUE",
+        code: ErrorCode = ErrorCode.BAD_VALUE,
     ) -> None:
         if value is None:
             return
@@ -512,7 +512,7 @@ class _Parser:
 
     def run(self, document: object) -> None:
         if not isinstance(document, Mapping):
-            self.problem("(document)", "BAD_VALUE",
+            self.problem("(document)", ErrorCode.BAD_VALUE,
                          f"a rule set must be a YAML mapping with the keys "
                          f"{', '.join(_TOP_KEYS)}; got {_describe(document)}")
             return
@@ -543,7 +543,7 @@ class _Parser:
 
     def section_format(self, node: object) -> None:
         if node != FORMAT:
-            self.problem("format", "BAD_FORMAT",
+            self.problem("format", ErrorCode.BAD_FORMAT,
                          f"expected '{FORMAT}', got {_describe(node)}; this program reads "
                          f"format '{FORMAT}' only (see docs/rules-format.md)")
 
@@ -558,7 +558,7 @@ class _Parser:
             if isinstance(version, str) and version.strip():
                 self.metadata["version"] = version.strip()
             else:
-                self.problem("metadata.version", "BAD_VALUE",
+                self.problem("metadata.version", ErrorCode.BAD_VALUE,
                              f"must be quoted text such as \"2025.1\", got {_describe(version)}"
                              "; quote it so that 2025.10 is not read as the number 2025.1")
         if "year" in meta:
@@ -566,7 +566,7 @@ class _Parser:
             if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2999:
                 self.metadata["year"] = year
             else:
-                self.problem("metadata.year", "BAD_VALUE",
+                self.problem("metadata.year", ErrorCode.BAD_VALUE,
                              f"must be a year written as an integer such as 2025, got "
                              f"{_describe(year)}")
         if "description" in meta:
@@ -575,7 +575,7 @@ class _Parser:
     def section_fund(self, node: object) -> None:
         _, self.fund = self.parameter(node, "fund", "money")
         if self.fund is not None and self.fund <= 0:
-            self.problem("fund", "NEGATIVE_FUND",
+            self.problem("fund", ErrorCode.NEGATIVE_FUND,
                          f"value {format_cents(self.fund)} EUR must be greater than 0; write "
                          "the amount assigned to the Ambito by the regional act")
 
@@ -601,10 +601,11 @@ class _Parser:
             if limit is not None:
                 self.annotate(path, f"(max {_show_percent(limit)})")
             if value < 0:
-                self.problem(path, "BAD_VALUE", f"value {_show_percent(value)} is negative; "
+                self.problem(path, ErrorCode.BAD_VALUE,
+                             f"value {_show_percent(value)} is negative; "
                              "write 0 when no set-aside is made")
             elif limit is not None and 0 <= limit <= 100 and value > limit:
-                self.problem(path, "SET_ASIDE_TOO_LARGE",
+                self.problem(path, ErrorCode.SET_ASIDE_TOO_LARGE,
                              f"value {_show_percent(value)} exceeds the maximum "
                              f"{_show_percent(limit)} allowed by {path}.max; lower it to at "
                              f"most {_show_percent(limit)}")
@@ -641,7 +642,7 @@ class _Parser:
 
     def section_formula_classes(self, node: object) -> None:
         if not isinstance(node, Mapping) or not node:
-            self.problem("formula_classes", "BAD_VALUE",
+            self.problem("formula_classes", ErrorCode.BAD_VALUE,
                          f"must be a non-empty mapping of formula classes keyed by code, got "
                          f"{_describe(node)}")
             return
@@ -664,7 +665,7 @@ class _Parser:
 
     def section_areas(self, node: object) -> None:
         if not isinstance(node, Mapping) or not node:
-            self.problem("areas", "BAD_VALUE",
+            self.problem("areas", ErrorCode.BAD_VALUE,
                          f"must be a non-empty mapping of areas keyed by code, got "
                          f"{_describe(node)}")
             return
@@ -686,7 +687,7 @@ class _Parser:
     def services(self, node: object, area: _AreaDraft) -> None:
         path = f"{area.path}.services"
         if not isinstance(node, Mapping) or not node:
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"must be a non-empty mapping of service lines keyed by code, got "
                          f"{_describe(node)}; every area needs at least one service line to "
                          "receive its budget")
@@ -710,14 +711,14 @@ class _Parser:
 
     def type_list(self, node: object, path: str) -> list[str]:
         if not isinstance(node, list) or not node:
-            self.problem(path, "BAD_VALUE",
+            self.problem(path, ErrorCode.BAD_VALUE,
                          f"must be a non-empty list of unit type codes such as [CSE], got "
                          f"{_describe(node)}")
             return []
         codes: list[str] = []
         for item in node:
             if not isinstance(item, str) or not item.strip():
-                self.problem(path, "BAD_VALUE",
+                self.problem(path, ErrorCode.BAD_VALUE,
                              f"every entry must be a unit type code, got {_describe(item)}")
                 continue
             codes.append(item.strip())
@@ -725,7 +726,7 @@ class _Parser:
 
     def section_unit_types(self, node: object) -> None:
         if not isinstance(node, Mapping) or not node:
-            self.problem("unit_types", "BAD_VALUE",
+            self.problem("unit_types", ErrorCode.BAD_VALUE,
                          f"must be a non-empty mapping of unit types keyed by code, got "
                          f"{_describe(node)}")
             return
@@ -742,17 +743,17 @@ class _Parser:
                 if raw is None or (isinstance(raw, str) and raw.strip()):
                     formula = raw.strip() if isinstance(raw, str) else None
                 else:
-                    self.problem(f"{path}.formula_class", "BAD_VALUE",
+                    self.problem(f"{path}.formula_class", ErrorCode.BAD_VALUE,
                                  f"must be a formula class code or null, got {_describe(raw)}")
             municipal = self.flag(block, "municipal_service", path, False)
             if "municipal_service" in block and isinstance(block["municipal_service"], bool):
                 if municipal and formula is not None:
-                    self.problem(f"{path}.formula_class", "INCONSISTENT_UNIT_TYPE",
+                    self.problem(f"{path}.formula_class", ErrorCode.INCONSISTENT_UNIT_TYPE,
                                  f"a municipal service is funded in proportion to its deficit "
                                  f"and takes no formula class; write formula_class: null or "
                                  f"municipal_service: false (got '{formula}')")
                 elif not municipal and block.get("formula_class") is None:
-                    self.problem(f"{path}.formula_class", "INCONSISTENT_UNIT_TYPE",
+                    self.problem(f"{path}.formula_class", ErrorCode.INCONSISTENT_UNIT_TYPE,
                                  "a unit of offer needs a formula class (the cap of private "
                                  "units, criteria points b and c); write formula_class: <one of "
                                  "formula_classes> or set municipal_service: true")
@@ -782,7 +783,7 @@ class _Parser:
         if total != 100:
             listed = ", ".join(f"{a.code} {_show_percent(a.share)}" for a in self.areas
                                if a.share is not None)
-            self.problem("areas", "SHARES_NOT_100",
+            self.problem("areas", ErrorCode.SHARES_NOT_100,
                          f"the area shares add up to {_show_percent(total)}, not 100% "
                          f"({listed}); change areas.<area>.share so that they total exactly "
                          "100")
@@ -790,7 +791,7 @@ class _Parser:
     def check_set_aside_total(self) -> None:
         values = [v for v in self.set_asides.values() if v is not None]
         if len(values) == len(_SET_ASIDE_KEYS) and sum(values) > 100:
-            self.problem("set_asides", "SET_ASIDE_TOO_LARGE",
+            self.problem("set_asides", ErrorCode.SET_ASIDE_TOO_LARGE,
                          f"the set-asides add up to {_show_percent(sum(values, Fraction(0)))}, "
                          "more than the whole fund; lower them so that they total at most 100")
 
@@ -799,7 +800,7 @@ class _Parser:
         for area in self.areas:
             for service in area.services:
                 if service.code in first:
-                    self.problem(service.path, "DUPLICATE_SERVICE",
+                    self.problem(service.path, ErrorCode.DUPLICATE_SERVICE,
                                  f"service code '{service.code}' is already used by "
                                  f"{first[service.code]}; service codes must be unique across "
                                  "areas, rename one of them")
@@ -814,11 +815,11 @@ class _Parser:
                 path = f"{service.path}.unit_types"
                 for code in service.unit_types:
                     if where.get(code) == path:
-                        self.problem(path, "TYPE_IN_TWO_SERVICES",
+                        self.problem(path, ErrorCode.TYPE_IN_TWO_SERVICES,
                                      f"unit type {code} is listed twice; list it once")
                         continue
                     if code in where:
-                        self.problem(path, "TYPE_IN_TWO_SERVICES",
+                        self.problem(path, ErrorCode.TYPE_IN_TWO_SERVICES,
                                      f"unit type {code} is already listed in {where[code]}; a "
                                      "unit type belongs to exactly one service line, remove "
                                      "one of the two")
@@ -827,14 +828,14 @@ class _Parser:
                     if code not in self.unit_types and self.unit_types:
                         guess = _suggest(code, defined)
                         hint = f" (did you mean '{guess}'?)" if guess else ""
-                        self.problem(path, "UNKNOWN_UNIT_TYPE",
+                        self.problem(path, ErrorCode.UNKNOWN_UNIT_TYPE,
                                      f"unit type '{code}' is not defined in unit_types{hint}; "
                                      "define it there or fix the spelling")
         if not self.areas:
             return
         for code, draft in self.unit_types.items():
             if code not in where:
-                self.problem(draft.path, "TYPE_WITHOUT_SERVICE",
+                self.problem(draft.path, ErrorCode.TYPE_WITHOUT_SERVICE,
                              "this unit type is not listed in any service line; add it to the "
                              "unit_types of one service line under areas, or remove it")
 
@@ -846,7 +847,7 @@ class _Parser:
             if code is not None and code not in self.formula_class_codes:
                 guess = _suggest(code, self.formula_class_codes)
                 hint = f"did you mean '{guess}'? " if guess else ""
-                self.problem(f"{draft.path}.formula_class", "UNKNOWN_FORMULA_CLASS",
+                self.problem(f"{draft.path}.formula_class", ErrorCode.UNKNOWN_FORMULA_CLASS,
                              f"'{code}' is not defined in formula_classes; {hint}Defined: "
                              f"{', '.join(self.formula_class_codes) or '(none)'}")
 
@@ -1044,7 +1045,7 @@ def apply_overrides(
             hint = f"; did you mean '{guess}'?" if guess else ";"
             problems.append(Problem(
                 f"unknown parameter '{path}'{hint} Known parameters: {', '.join(known)}",
-                code="UNKNOWN_PARAMETER",
+                code=ErrorCode.UNKNOWN_PARAMETER,
             ))
             continue
         try:
@@ -1053,14 +1054,14 @@ def apply_overrides(
             problems.append(Problem(
                 f"{path}: the value '{text[:40]}...' nests brackets too deeply; write a "
                 "number such as 15.5, true/false, or a list such as [Bergamo, Gorle]",
-                code="BAD_OVERRIDE",
+                code=ErrorCode.BAD_OVERRIDE,
             ))
         except (yaml.YAMLError, ValueError) as exc:  # ValueError: the date 2024-02-30
             reason = " ".join(str(exc).split())
             problems.append(Problem(
                 f"{path}: cannot read the value '{text}' ({reason}); write a number such as "
                 "15.5, true/false, or a list such as [Bergamo, Gorle]",
-                code="BAD_OVERRIDE",
+                code=ErrorCode.BAD_OVERRIDE,
             ))
     if problems:
         raise RuleSetError(problems)
@@ -1129,7 +1130,7 @@ def _split_option(
         what = "no '='" if not equals else "an empty key" if not key else "an empty value"
         problems.append(Problem(
             f"{option} '{text}' has {what}; write {option} {shape}, e.g. {option} {example}",
-            code="BAD_OVERRIDE",
+            code=ErrorCode.BAD_OVERRIDE,
         ))
         return None
     return key, value

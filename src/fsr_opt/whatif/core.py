@@ -32,7 +32,14 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TypeVar
 
-from fsr_opt.core.errors import FsrOptError, InfeasibleError, InputError, Problem, SolverError
+from fsr_opt.core.errors import (
+    ErrorCode,
+    FsrOptError,
+    InfeasibleError,
+    InputError,
+    Problem,
+    SolverError,
+)
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import (
     Assessment,
@@ -152,7 +159,7 @@ class _Reader:
         if not _AMOUNT.fullmatch(text):
             self.problems.append(Problem(
                 f"'{text}' is not an amount in euros such as 1234.56", file=self.source,
-                row=self._where(record), column=column, code="BAD_AMOUNT"))
+                row=self._where(record), column=column, code=ErrorCode.BAD_AMOUNT))
             return 0
         return int(Decimal(text) * 100)
 
@@ -161,7 +168,7 @@ class _Reader:
         if not text.isdigit():
             self.problems.append(Problem(
                 f"'{text}' is not a count of units", file=self.source,
-                row=self._where(record), column=column, code="BAD_COUNT"))
+                row=self._where(record), column=column, code=ErrorCode.BAD_COUNT))
             return 0
         return int(text)
 
@@ -174,7 +181,7 @@ class _Reader:
         except (InvalidOperation, ValueError):
             self.problems.append(Problem(
                 f"'{text}' is not a number such as 0.125", file=self.source,
-                row=self._where(record), column=column, code="BAD_NUMBER"))
+                row=self._where(record), column=column, code=ErrorCode.BAD_NUMBER))
             return Fraction(0)
 
     def boolean(self, record: Mapping[str, str], column: str) -> bool:
@@ -182,7 +189,7 @@ class _Reader:
         if text not in {"true", "false"}:
             self.problems.append(Problem(
                 f"'{text}' is not true or false", file=self.source,
-                row=self._where(record), column=column, code="BAD_BOOLEAN"))
+                row=self._where(record), column=column, code=ErrorCode.BAD_BOOLEAN))
         return text == "true"
 
 
@@ -196,7 +203,7 @@ def _missing_columns(
 ) -> list[Problem]:
     return [
         Problem(f"column '{name}' is missing: is this an allocation of fsr-opt?", file=source,
-                column=name, code="MISSING_COLUMN")
+                column=name, code=ErrorCode.MISSING_COLUMN)
         for name in needed if name not in headings
     ]
 
@@ -225,7 +232,7 @@ def view_from_tables(
         problems += _missing_columns(list(summary[0]), SUMMARY_NEEDS, summary_source)
     else:
         problems.append(Problem("the summary has no rows", file=summary_source,
-                                code="EMPTY_FILE"))
+                                code=ErrorCode.EMPTY_FILE))
     if problems:
         raise InputError(problems)
     units_reader = _Reader(allocation_source)
@@ -236,7 +243,7 @@ def view_from_tables(
         if unit_id in seen:
             units_reader.problems.append(Problem(
                 f"the unit id '{unit_id}' appears twice", file=allocation_source,
-                row=units_reader._where(record), column="unit_id", code="DUPLICATE_ID"))
+                row=units_reader._where(record), column="unit_id", code=ErrorCode.DUPLICATE_ID))
         seen.add(unit_id)
         reasons = units_reader.text(record, "exclusion_reasons")
         units.append(UnitView(
@@ -279,7 +286,7 @@ def view_from_tables(
         if line.area not in budgets:
             lines_reader.problems.append(Problem(
                 f"area '{line.area}' has service lines but no TOTAL row with its budget",
-                file=summary_source, column="area", code="MISSING_TOTAL"))
+                file=summary_source, column="area", code=ErrorCode.MISSING_TOTAL))
             budgets[line.area] = 0
     problems = units_reader.problems + lines_reader.problems
     if problems:
@@ -608,12 +615,12 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
     shape = f"{option} FROM:TO:STEP, e.g. {option} 800000:900000:25000"
     parts = text.split(":")
     if len(parts) != 3:
-        raise InputError(f"{option} '{text}' is not a range; write {shape}")
+        raise InputError(f"{option} '{text}' is not a range; write {shape}", ErrorCode.BAD_OPTION)
     try:
         start, stop, step = (Decimal(part.strip()) for part in parts)
     except InvalidOperation:
-        raise InputError(f"{option} '{text}': FROM, TO and STEP must be numbers; write {shape}"
-                         ) from None
+        raise InputError(f"{option} '{text}': FROM, TO and STEP must be numbers; write {shape}",
+                         ErrorCode.BAD_OPTION) from None
     problems = []
     for name, value in (("FROM", start), ("TO", stop), ("STEP", step)):
         if not value.is_finite():
@@ -630,11 +637,11 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
         elif stop < start:
             problems.append(f"FROM {start} is above TO {stop}")
     if problems:
-        raise InputError(f"{option} '{text}': " + "; ".join(problems))
+        raise InputError(f"{option} '{text}': " + "; ".join(problems), ErrorCode.BAD_OPTION)
     count = math.floor((stop - start) / step) + 1
     if count > MAX_SWEEP_POINTS:
         raise InputError(f"{option} '{text}' gives {count} points; at most "
-                         f"{MAX_SWEEP_POINTS}: use a larger STEP")
+                         f"{MAX_SWEEP_POINTS}: use a larger STEP", ErrorCode.BAD_OPTION)
     return tuple(start + i * step for i in range(count))
 
 
@@ -650,14 +657,15 @@ def share_overrides(
         InputError: the area is unknown, or the others cannot take the rest (all at 0%).
     """
     if area not in shares:
-        raise InputError(f"--share: unknown area '{area}'; areas: {', '.join(shares)}")
+        raise InputError(f"--share: unknown area '{area}'; areas: {', '.join(shares)}",
+                         ErrorCode.BAD_OPTION)
     scale = 10**6
     others = {code: share for code, share in shares.items() if code != area}
     rest = (100 - Fraction(value)) * scale
     weight = sum(others.values(), Fraction(0))
     if rest and not weight:
         raise InputError(f"--share {area}={value}: the other areas have no share to take the "
-                         f"remaining {100 - value}%")
+                         f"remaining {100 - value}%", ErrorCode.BAD_OPTION)
     quotas = [(code, rest * share / weight if weight else Fraction(0))
               for code, share in others.items()]
     parts = largest_remainder(int(rest), quotas)
@@ -1168,7 +1176,7 @@ def find_unit(
     near = difflib.get_close_matches(unit_id, [v.unit_id for v in units], n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(near)}?" if near else ""
     raise InputError([Problem(f"no unit with id '{unit_id}'{hint}", file=source,
-                              column="unit_id", code="UNKNOWN_UNIT")])
+                              column="unit_id", code=ErrorCode.UNKNOWN_UNIT)])
 
 
 _SWEEP_TEXT = {
