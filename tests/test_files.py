@@ -18,10 +18,9 @@ import yaml
 from fsr_opt.core.errors import InputError, RuleSetError
 from fsr_opt.core.schema import INPUT_COLUMNS, Ownership, UnitRecord
 from fsr_opt.io import files
+from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.files import (
     csv_bytes,
-    default_rules_path,
-    default_units_path,
     json_bytes,
     load_allocation_table,
     load_units,

@@ -35,10 +35,9 @@ from fsr_opt.core.schema import (
 from fsr_opt.core.words import DEFAULT_LANGUAGE
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, solve_riparto
+from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.files import (
     csv_bytes,
-    default_rules_path,
-    default_units_path,
     load_allocation_table,
     load_units,
     read_rule_document,

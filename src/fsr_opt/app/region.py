@@ -31,10 +31,10 @@ from fsr_opt.core.errors import (
 )
 from fsr_opt.core.money import format_cents
 from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.io.bundled import default_rules_path
 from fsr_opt.io.files import (
     Manifest,
     csv_bytes,
-    default_rules_path,
     json_bytes,
     load_manifest,
     sha256_file,

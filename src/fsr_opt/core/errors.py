@@ -142,6 +142,10 @@ class Problem:
     column: str | None = None
     code: ErrorCode = field(kw_only=True)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, ErrorCode):  # a bare string would escape docs/errors.md
+            raise TypeError(f"a Problem's code must be an ErrorCode, not {self.code!r}")
+
     def __str__(self) -> str:
         where = []
         if self.file:

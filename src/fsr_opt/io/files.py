@@ -65,10 +65,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, RuleSetError
 from fsr_opt.core.money import CENTS_PER_EURO, euros_to_cents
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, Ownership, UnitRecord, UnitsTable
+from fsr_opt.io.bundled import rule_sets_folder
 
 logger = logging.getLogger(__name__)
 
-_REPO_ROOT = Path(__file__).resolve().parents[3]
 
 CSV_EXTENSIONS = frozenset({".csv", ".txt"})
 XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
@@ -1254,7 +1254,7 @@ def _parse_int(raw: _Raw, italian: bool) -> int | _Bad:
     value: Decimal | _Bad
     if isinstance(raw, str):
         value = _parse_decimal(raw, italian, currency=False)
-        if isinstance(value, _Bad) and value.code == "NOT_A_NUMBER":
+        if isinstance(value, _Bad) and value.code is ErrorCode.NOT_A_NUMBER:
             return not_a_number
     elif isinstance(raw, float) and math.isfinite(raw):
         value = Decimal(repr(raw))
@@ -1847,21 +1847,21 @@ def _check_ambito_code(
     text: str,
     number: int,
     first_row_of: dict[str, tuple[int, str]],
-    problem: Callable[[str, str, str], None],
+    problem: Callable[[str, ErrorCode, str], None],
 ) -> str | None:
     """Return a valid, new Ambito code, or None after reporting why it is not."""
     if not text:
-        problem("ambito", "EMPTY_VALUE", "the cell is empty; write the Ambito's code")
+        problem("ambito", ErrorCode.EMPTY_VALUE, "the cell is empty; write the Ambito's code")
         return None
     if not _AMBITO_CODE.fullmatch(text) or text.casefold() in _RESERVED_NAMES:
-        problem("ambito", "BAD_AMBITO_CODE",
+        problem("ambito", ErrorCode.BAD_AMBITO_CODE,
                 f"'{_clip(text)}' cannot be an Ambito code: the code names the Ambito's output "
                 "folder, so write 1 to 64 letters, digits, '-' or '_' (e.g. ambito-01)")
         return None
     if text.casefold() in first_row_of:
         row, seen = first_row_of[text.casefold()]
         same = "" if seen == text else f" ('{seen}': codes are compared ignoring case)"
-        problem("ambito", "DUPLICATE_AMBITO",
+        problem("ambito", ErrorCode.DUPLICATE_AMBITO,
                 f"the Ambito '{text}' is already in row {row}{same}; give each Ambito one row")
         return None
     first_row_of[text.casefold()] = (number, text)
@@ -1873,7 +1873,7 @@ def _manifest_path(
     folder: Path,
     extensions: Collection[str],
     what: str,
-    problem: Callable[[str, str, str], None],
+    problem: Callable[[str, ErrorCode, str], None],
     column: str,
     *,
     bundled: bool = False,
@@ -1884,45 +1884,46 @@ def _manifest_path(
     project folder of the bundled rule sets (``models/fsr-2025-bergamo.yaml``).
     """
     if not text:
-        problem(column, "EMPTY_VALUE", f"the cell is empty; write the path of the {what}")
+        problem(column, ErrorCode.EMPTY_VALUE, f"the cell is empty; write the path of the {what}")
         return None
     given = Path(text)
     if given.suffix.lower() not in extensions:
-        problem(column, "UNSUPPORTED_FORMAT",
+        problem(column, ErrorCode.UNSUPPORTED_FORMAT,
                 f"'{_clip(text)}' is not a {what} file: use a "
                 f"{', '.join(sorted(extensions))} file")
         return None
     # Normalised (``a/../b`` -> ``b``) so that run.json names the file plainly.
     places = [Path(os.path.normpath(given if given.is_absolute() else folder / given))]
     if bundled and not given.is_absolute():
-        places.append(Path(os.path.normpath(_REPO_ROOT / given)))
+        # "models/fsr-2025-bergamo.yaml" names a bundled rule set, in a checkout or installed
+        places.append(Path(os.path.normpath(rule_sets_folder().parent / given)))
     for place in places:
         if place.is_file():
             return place
         if place.is_dir():
-            problem(column, "NOT_A_FILE", f"'{place}' is a folder, not a {what} file")
+            problem(column, ErrorCode.NOT_A_FILE, f"'{place}' is a folder, not a {what} file")
             return None
     where = " or ".join(f"'{place}'" for place in places)
-    problem(column, "FILE_NOT_FOUND",
+    problem(column, ErrorCode.FILE_NOT_FOUND,
             f"the {what} '{_clip(text)}' is not found (looked for {where}); paths are "
             "relative to the manifest's folder")
     return None
 
 
-def _check_budget(text: str, problem: Callable[[str, str, str], None]) -> str | None:
+def _check_budget(text: str, problem: Callable[[str, ErrorCode, str], None]) -> str | None:
     """Return a fund read as ``--budget`` reads it, or None after reporting why it is bad."""
     try:
         value = Decimal(text)
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value <= 0:
-        problem("budget", "BAD_BUDGET", f"'{_clip(text)}' is not a fund in euros; write a "
+        problem("budget", ErrorCode.BAD_BUDGET, f"'{_clip(text)}' is not a fund in euros; write a "
                 "positive amount with '.' as decimal mark, e.g. 850000.00, or leave the cell "
                 "empty to keep the rule set's fund")
         return None
     if value != value.quantize(Decimal("0.01")):
-        problem("budget", "BAD_BUDGET", f"'{_clip(text)}' has more than two decimals; round "
-                "it to the cent")
+        problem("budget", ErrorCode.BAD_BUDGET,
+                f"'{_clip(text)}' has more than two decimals; round it to the cent")
         return None
     return text
 
@@ -2141,14 +2142,6 @@ def sha256_file(path: str | Path) -> str:
     return hashlib.sha256(_read_bytes(Path(path), str(path), InputError)).hexdigest()
 
 
-def default_rules_path() -> Path:
-    """Return the bundled rule set (Ambito di Bergamo, FSR 2025), used when none is given."""
-    return _REPO_ROOT / "models" / "fsr-2025-bergamo.yaml"
-
-
-def default_units_path() -> Path:
-    """Return the bundled example units table, used when none is given."""
-    return _REPO_ROOT / "data" / "bergamo-2025" / "units.csv"
 
 
 # ---------------------------------------------------------------------------------------------
