@@ -1,0 +1,190 @@
+"""The command line as a planner meets it: wall-clock time and peak memory, end to end.
+
+Each case runs ``fsr-opt`` in a fresh process (start-up and imports included), ``--repeat``
+times; the table gives the median and the slowest wall time and the largest peak RSS (the
+process and the solver processes it waited for, as GNU time reports them).
+
+Usage::
+
+    python -m benchmarks.bench_cli                       # every case, 5 runs each
+    python -m benchmarks.bench_cli --cases help,version,example --repeat 11
+    python -m benchmarks.bench_cli --markdown benchmarks/RESULTS.md   # rewrite its CLI section
+
+The 100,000-unit cases generate their instance (seed 1) into ``--work`` once, and the
+workbook case writes that table as an .xlsx with openpyxl's write-only mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.generate import fund_for, generate, write_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+FSR_OPT = Path(sys.executable).with_name("fsr-opt")
+TIME = "/usr/bin/time"
+SECTION = "## Command line, end to end (`benchmarks/bench_cli.py`)"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One command to time, with the target the issue set for it (seconds, MB)."""
+
+    name: str
+    what: str
+    target_seconds: float | None
+    target_mb: float | None
+    prepare: Callable[[Path], list[str]]
+
+
+def _instance(work: Path, units: int) -> tuple[Path, str]:
+    folder = work / f"n{units}"
+    table = folder / "units.csv"
+    if not table.exists():
+        write_instance(generate(units, 1), folder)
+    return table, str(fund_for(units))
+
+
+def _workbook(work: Path, units: int) -> tuple[Path, str]:
+    import csv  # noqa: PLC0415 - only this case needs it
+
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    table, fund = _instance(work, units)
+    path = table.with_suffix(".xlsx")
+    if not path.exists():
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Unità")
+        with table.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                sheet.append(row)
+        book.save(path)
+    return path, fund
+
+
+def _solve(work: Path, units: Path | None, fund: str | None) -> list[str]:
+    out = work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    args = ["solve", "--out", str(out)]
+    if units is not None:
+        args += ["--units", str(units)]
+    if fund is not None:
+        args += ["--budget", fund]
+    return args
+
+
+CASES = (
+    Case("help", "`fsr-opt --help`", 0.2, None, lambda work: ["--help"]),
+    Case("version", "`fsr-opt version`", 0.2, None, lambda work: ["version"]),
+    Case("example", "`fsr-opt solve`, bundled example (249 rows), every output", 0.4, None,
+         lambda work: _solve(work, None, None)),
+    Case("n2000", "`fsr-opt solve`, 2,000 units (CSV)", 0.7, None,
+         lambda work: _solve(work, *_instance(work, 2000))),
+    Case("n100000", "`fsr-opt solve`, 100,000 units (CSV)", 8.0, 400.0,
+         lambda work: _solve(work, *_instance(work, 100_000))),
+    Case("n100000-xlsx", "`fsr-opt solve`, 100,000 units (XLSX)", 12.0, None,
+         lambda work: _solve(work, *_workbook(work, 100_000))),
+)
+
+
+def run_once(args: list[str]) -> tuple[float, float]:
+    """Run ``fsr-opt ARGS`` once under GNU time; return (wall seconds, peak RSS in MB)."""
+    result = subprocess.run([TIME, "-f", "%e %M", str(FSR_OPT), *args], capture_output=True,
+                            text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"fsr-opt {' '.join(args)} failed:\n{result.stderr}")
+    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
+    return float(seconds), int(kilobytes) / 1024
+
+
+def measure(case: Case, work: Path, repeat: int) -> dict[str, float]:
+    """Median and slowest wall time, largest peak RSS, over `repeat` runs (one warm-up)."""
+    run_once(case.prepare(work))  # warm the file cache and the instance
+    walls, peaks = [], []
+    for _ in range(repeat):
+        wall, peak = run_once(case.prepare(work))
+        walls.append(wall)
+        peaks.append(peak)
+    return {"median_s": statistics.median(walls), "max_s": max(walls),
+            "peak_mb": max(peaks), "runs": repeat}
+
+
+def markdown(results: dict[str, dict[str, float]]) -> str:
+    """The section of RESULTS.md: one row per case, with its target."""
+    lines = [SECTION, "",
+             "| case | median s | slowest s | peak MB | target |",
+             "|---|---:|---:|---:|---|"]
+    for case in CASES:
+        if case.name not in results:
+            continue
+        found = results[case.name]
+        target = " and ".join(
+            text for text in (
+                f"< {case.target_seconds:g} s" if case.target_seconds else "",
+                f"< {case.target_mb:g} MB" if case.target_mb else "") if text)
+        met = ((case.target_seconds is None or found["median_s"] < case.target_seconds)
+               and (case.target_mb is None or found["peak_mb"] < case.target_mb))
+        lines.append(f"| {case.what} | {found['median_s']:.2f} | {found['max_s']:.2f} | "
+                     f"{found['peak_mb']:.0f} | {target or '-'}{' (met)' if met else ''} |")
+    runs = next(iter(results.values()))["runs"]
+    lines += ["", f"{runs:g} runs per case after one warm-up, each a new process: "
+              "`python -m benchmarks.bench_cli --repeat "
+              f"{runs:g} --markdown benchmarks/RESULTS.md`.", ""]
+    return "\n".join(lines)
+
+
+def rewrite_section(path: Path, text: str) -> None:
+    """Replace this script's section of `path` (or add it before the Analysis section)."""
+    document = path.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.DOTALL)
+    if pattern.search(document):
+        document = pattern.sub(text.rstrip("\n") + "\n", document)
+    elif "\n## Analysis" in document:
+        document = document.replace("\n## Analysis", "\n" + text + "\n## Analysis", 1)
+    else:
+        document += "\n" + text
+    path.write_text(document, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default=",".join(case.name for case in CASES))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=None,
+                        help="where generated instances are kept (default: a temporary folder)")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON")
+    parser.add_argument("--markdown", type=Path, default=None,
+                        help="rewrite this script's section of a RESULTS.md")
+    args = parser.parse_args(argv)
+    wanted = args.cases.split(",")
+    unknown = set(wanted) - {case.name for case in CASES}
+    if unknown:
+        parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
+    with tempfile.TemporaryDirectory() as scratch:
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        results = {}
+        for case in CASES:
+            if case.name in wanted:
+                results[case.name] = measure(case, work, args.repeat)
+                print(f"{case.name}: {results[case.name]}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.markdown:
+        rewrite_section(args.markdown, markdown(results))
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
