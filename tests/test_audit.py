@@ -15,14 +15,11 @@ from hypothesis import given
 from typer.testing import CliRunner
 
 from fsr_opt.app.pipeline import Inputs, load_inputs
-from fsr_opt.audit.checks import (
-    CHECKS,
-    AuditReport,
-    audit,
-    audit_solution,
-    parse_allocation,
-    render_audit,
-)
+from fsr_opt.audit.allocation import parse_allocation
+from fsr_opt.audit.registry import CHECKS
+from fsr_opt.audit.render import render_audit
+from fsr_opt.audit.report import AuditReport
+from fsr_opt.audit.run import audit, audit_solution
 from fsr_opt.cli import app
 from fsr_opt.core.errors import InputError
 from fsr_opt.core.money import format_cents, largest_remainder
