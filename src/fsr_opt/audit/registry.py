@@ -70,9 +70,8 @@ class Check:
 
 _ACCESS = "§ Criteri di accesso"
 _FEES = "§ Criteri generali - Contenimento delle rette"
-_ENTITLEMENT = (f"{_FEES} (disavanzo); § Criteri specifici per area, lettere a), b), c); "
-                "§ Criteri di accesso - Attività (cessazione)")
 _BY_AREA = "§ Criteri specifici per area"
+_ENTITLEMENT = f"{_FEES}; {_BY_AREA}, lettere a), b), c); § Criteri di accesso - Attività"
 _RULE, _CERTIFICATE = CheckKind.RULE, CheckKind.CERTIFICATE
 
 CHECKS: tuple[Check, ...] = (
