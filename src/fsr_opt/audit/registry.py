@@ -16,11 +16,7 @@ from fsr_opt.audit import certificates, rules
 from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings
 
-__all__ = ["CHECKS", "CRITERIA", "Check", "CheckKind", "check_of"]
-
-CRITERIA = ("Criteri di riparto FSR 2025, Assemblea dei Sindaci dell'Ambito di Bergamo, "
-            "08/09/2025")
-"""The act the references of the checks point into (the bundled rule set's criteria)."""
+__all__ = ["CHECKS", "Check", "CheckKind", "check_of"]
 
 
 class CheckKind(StrEnum):
@@ -30,7 +26,7 @@ class CheckKind(StrEnum):
     CERTIFICATE = "certificate"
 
 
-# An optional column the report names, and the allocation columns that let its check run.
+# A column name the report uses for several allocation columns, any of which lets a check run.
 _COLUMNS_NAMED = {"tranches": frozenset({"tranche_1", "tranche_2"})}
 
 
@@ -42,7 +38,8 @@ class Check:
         code: the stable code, part of the interface (``audit.json``, exit-1 reports).
         kind: a rule, or an optimality certificate.
         description: the rule in one line, as the report shows it.
-        reference: the section of the criteria (`CRITERIA`) the rule comes from.
+        reference: the section of the criteria di riparto the rule comes from (the act the
+            rule set's metadata cites; docs/audit.md quotes it).
         run: the function that checks the allocation, given the audit's evidence.
         column: the optional allocation column the check compares, as the report names it
             (``tranches`` stands for ``tranche_1`` and ``tranche_2``); without it the check
