@@ -8,7 +8,7 @@ from html import escape
 import pytest
 
 from fsr_opt.app.pipeline import Inputs, load_inputs
-from fsr_opt.audit.checks import audit_solution
+from fsr_opt.audit.run import audit_solution
 from fsr_opt.core.schema import RuleSet, SolveResult
 from fsr_opt.core.words import money
 from fsr_opt.engine.eligibility import assess

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from fsr_opt.app.pipeline import load_inputs
-from fsr_opt.audit.checks import audit, audit_solution, parse_allocation
+from fsr_opt.audit.allocation import parse_allocation
+from fsr_opt.audit.run import audit, audit_solution
 from fsr_opt.core.schema import Allocation, Assessment, RuleSet
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.solve import solve_riparto

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 
 from fsr_opt.app.pipeline import load_inputs
-from fsr_opt.audit.checks import audit_solution
+from fsr_opt.audit.run import audit_solution
 from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.solve import solve_riparto

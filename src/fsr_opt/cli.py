@@ -39,7 +39,7 @@ from fsr_opt.app.region import (
     run_region,
 )
 from fsr_opt.app.region import INTERRUPTED as REGION_INTERRUPTED
-from fsr_opt.audit.checks import FORMATS, render_audit
+from fsr_opt.audit.render import FORMATS, render_audit
 from fsr_opt.core.errors import (
     ErrorCode,
     FsrOptError,

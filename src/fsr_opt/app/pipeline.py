@@ -15,14 +15,10 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from fsr_opt.audit.checks import (
-    AuditReport,
-    ProvidedAllocation,
-    audit,
-    audit_solution,
-    parse_allocation,
-    render_audit,
-)
+from fsr_opt.audit.allocation import ProvidedAllocation, parse_allocation
+from fsr_opt.audit.render import render_audit
+from fsr_opt.audit.report import AuditReport
+from fsr_opt.audit.run import audit, audit_solution
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
 from fsr_opt.core.schema import (
     Allocation,

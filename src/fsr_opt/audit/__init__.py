@@ -1,1 +1,17 @@
-"""The audit: every rule re-checked in exact integers, without a solver."""
+"""The audit: re-check any allocation, to the cent, without the solver (`fsr-opt audit`).
+
+Auditors (ATS, revisori dei conti) and planners who compare their own Excel riparto must be
+able to check an allocation without trusting our solver: everything an allocation depends on
+is recomputed from the inputs, and no solver is imported (an import-linter contract keeps it
+so). This package imports nothing; callers import from its modules:
+
+    run           `audit` (an allocation read from a file), `audit_solution` (our own solve)
+    allocation    `parse_allocation`: typed rows from a table read as text
+    registry      `CHECKS`: every check with its code, kind, rule in words and criteria
+    rules         the rule checks every allocation must satisfy
+    certificates  the optimality certificates: a failure proves a better allocation exists
+    evidence      what the checks share, computed once per audit
+    report        `AuditReport` and its parts; codes: `CheckCode`
+    render        `render_audit` in text, JSON (audit.json) and Markdown
+    wording       how amounts and subjects are written in violations
+"""

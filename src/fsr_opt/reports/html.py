@@ -23,7 +23,7 @@ from html import escape
 from typing import Any
 
 from fsr_opt import __version__
-from fsr_opt.audit.checks import AuditReport
+from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import BINDINGS, CHECKS_IT, REASONS, describe, money, percent, ratio
 from fsr_opt.reports.tables import UnitOutcome, payment_rows

@@ -38,7 +38,7 @@ from datetime import datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from fsr_opt.audit.checks import AuditReport
+from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.schema import Allocation, RuleSet
 from fsr_opt.core.words import CHECKS_IT, REASONS, describe, yes_no
 from fsr_opt.reports.tables import (

@@ -1,0 +1,93 @@
+"""The optimality certificates: a failing one proves that a better allocation exists.
+
+The contract's objective is lexicographic: spend the budgets first, then come as close as
+possible to the historical pattern (each service line's target T_s). An allocation that keeps
+every rule can still miss that optimum; these checks exhibit the better allocation when they
+fail. They look at one service line, or one pair of lines, at a time: passing them is a
+necessary condition of the optimum, not a proof of it (with a positive minimum, reshuffling
+the funded sets of several lines at once could in principle do better). No solver is run.
+"""
+
+from __future__ import annotations
+
+from fsr_opt.audit.codes import CheckCode
+from fsr_opt.audit.evidence import Evidence, Findings, ServiceLine
+from fsr_opt.audit.report import Violation
+from fsr_opt.audit.wording import euros, exact_euros
+
+__all__ = ["money_left", "transfer_improves"]
+
+
+def money_left(evidence: Evidence) -> Findings:
+    """No area leaves money that one of its service lines could take within the rules.
+
+    A line could take more when some total S' with S_s < S' <= S_s + L (L the area's unspent
+    money) lies in one of its segments: the same or more units, at one equal share.
+    """
+    found = []
+    for total in evidence.area_totals():
+        if total.left < 1:
+            continue
+        for code, line in evidence.lines.items():
+            if line.plan.area != total.area:
+                continue
+            now = line.total
+            for segment in line.plan.segments:
+                low = max(now + 1, segment.lower)
+                high = min(segment.upper, now + total.left)
+                if low <= high:
+                    found.append(Violation(
+                        CheckCode.MONEY_LEFT, f"service {code} (area {total.area})",
+                        f"a total up to {euros(high)}", euros(now),
+                        f"area {total.area} leaves {euros(total.left)} EUR unspent, and "
+                        f"service line {code} could take a total of {euros(high)} EUR "
+                        f"instead of {euros(now)} EUR ({segment.funded_units} units "
+                        "funded at an equal share) without breaking any rule",
+                        area=total.area, service=code))
+                    break
+    return Findings(len(evidence.lines), found)
+
+
+def transfer_improves(evidence: Evidence) -> Findings:
+    """No cent moved from one line to another of its area brings both closer to target.
+
+    Only lines whose total lies in a segment (a valid funded set) and stays in it after
+    the move are considered: a line in no segment already fails a rule check. Each line's
+    deviation |S_s - T_s| is convex in S_s, so if no one-cent move improves, no larger
+    move of the same pair does. Both lines must end closer, not only their sum: targets are
+    fractions of a cent, and the cent rounding of an exact optimum can leave the sum a
+    fraction of a cent above the best integer split with no line worse off by a whole cent.
+    """
+    found = []
+    areas = {line.plan.area for line in evidence.lines.values()}
+    for area in [a.code for a in evidence.rules.areas if a.code in areas]:
+        lines = [line for line in evidence.lines.values() if line.plan.area == area]
+        donors: list[ServiceLine] = []
+        receivers: list[ServiceLine] = []
+        for line in lines:
+            now, target = line.total, line.plan.target
+            segment = line.plan.segment_for(now)
+            if segment is None:
+                continue
+            if now - 1 >= segment.lower and abs(now - 1 - target) < abs(now - target):
+                donors.append(line)
+            if now + 1 <= segment.upper and abs(now + 1 - target) < abs(now - target):
+                receivers.append(line)
+        for donor in donors:
+            for receiver in receivers:
+                if donor is receiver:
+                    continue
+                d, r = donor.plan, receiver.plan
+                found.append(Violation(
+                    CheckCode.TRANSFER_IMPROVES,
+                    f"services {d.service} -> {r.service} (area {area})",
+                    f"{d.service} {euros(donor.total - 1)}, "
+                    f"{r.service} {euros(receiver.total + 1)}",
+                    f"{d.service} {euros(donor.total)}, {r.service} {euros(receiver.total)}",
+                    f"area {area}: {d.service} gets {euros(donor.total)} EUR against a "
+                    f"target of {exact_euros(d.target)} EUR and {r.service} "
+                    f"{euros(receiver.total)} EUR against {exact_euros(r.target)} EUR; "
+                    f"moving one cent from {d.service} to {r.service} brings both closer to "
+                    "their 2024 targets, keeping their funded units",
+                    area=area, service=d.service, to_service=r.service))
+    return Findings(len(evidence.lines), found)

@@ -1,0 +1,35 @@
+"""The stable code of every audit check.
+
+Scripts match these codes in ``audit.json`` and in the exit-1 report, so they are part of the
+interface: a code is never renamed, and docs/audit.md documents each one (a test keeps the two
+in step). The members are in the order the checks run (`fsr_opt.audit.registry.CHECKS`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["CheckCode"]
+
+
+class CheckCode(StrEnum):
+    """The code of one audit check; its value is its name, so it compares equal to the text."""
+
+    # Rules: every allocation must satisfy them.
+    UNIT_MISSING = "UNIT_MISSING"
+    UNIT_DUPLICATED = "UNIT_DUPLICATED"
+    UNIT_UNKNOWN = "UNIT_UNKNOWN"
+    INELIGIBLE_PAID = "INELIGIBLE_PAID"
+    ELIGIBLE_MISMATCH = "ELIGIBLE_MISMATCH"
+    ENTITLEMENT_MISMATCH = "ENTITLEMENT_MISMATCH"
+    BELOW_MINIMUM = "BELOW_MINIMUM"
+    ABOVE_ENTITLEMENT = "ABOVE_ENTITLEMENT"
+    AREA_BUDGET = "AREA_BUDGET"
+    BUDGETS_ADD_UP = "BUDGETS_ADD_UP"
+    EQUAL_SHARE = "EQUAL_SHARE"
+    LEFT_OUT = "LEFT_OUT"
+    SHARE_MISMATCH = "SHARE_MISMATCH"
+    TRANCHES = "TRANCHES"
+    # Optimality certificates: a failure proves that a better allocation exists.
+    MONEY_LEFT = "MONEY_LEFT"
+    TRANSFER_IMPROVES = "TRANSFER_IMPROVES"

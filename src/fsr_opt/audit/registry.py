@@ -1,0 +1,133 @@
+"""The registry of audit checks: each one's code, kind, rule in words, criteria and function.
+
+`CHECKS` is the one list the audit runs, in its order, and the one place a new check is
+added (with its code in `CheckCode` and its row in docs/audit.md; tests keep the three in
+step). A check is a *rule* every allocation must satisfy, or a *certificate* of optimality
+whose failure proves that a better allocation exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fsr_opt.audit import certificates, rules
+from fsr_opt.audit.codes import CheckCode
+from fsr_opt.audit.evidence import Evidence, Findings
+
+__all__ = ["CHECKS", "Check", "CheckKind", "check_of"]
+
+
+class CheckKind(StrEnum):
+    """What a failure means: a rule broken, or a better allocation shown to exist."""
+
+    RULE = "rule"
+    CERTIFICATE = "certificate"
+
+
+# A column name the report uses for several allocation columns, any of which lets a check run.
+_COLUMNS_NAMED = {"tranches": frozenset({"tranche_1", "tranche_2"})}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One registered check.
+
+    Attributes:
+        code: the stable code, part of the interface (``audit.json``, exit-1 reports).
+        kind: a rule, or an optimality certificate.
+        description: the rule in one line, as the report shows it.
+        reference: the section of the criteria di riparto the rule comes from (the act the
+            rule set's metadata cites; docs/audit.md quotes it).
+        run: the function that checks the allocation, given the audit's evidence.
+        column: the optional allocation column the check compares, as the report names it
+            (``tranches`` stands for ``tranche_1`` and ``tranche_2``); without it the check
+            is skipped. None for a check that reads only ``unit_id`` and ``award``.
+    """
+
+    code: CheckCode
+    kind: CheckKind
+    description: str
+    reference: str
+    run: Callable[[Evidence], Findings]
+    column: str | None = None
+
+    @property
+    def certificate(self) -> bool:
+        """True for an optimality certificate, False for a rule."""
+        return self.kind is CheckKind.CERTIFICATE
+
+    def runs_on(self, columns: frozenset[str]) -> bool:
+        """Whether an allocation with these optional columns has what the check compares."""
+        if self.column is None:
+            return True
+        return bool(_COLUMNS_NAMED.get(self.column, frozenset({self.column})) & columns)
+
+
+_ACCESS = "§ Criteri di accesso"
+_FEES = "§ Criteri generali - Contenimento delle rette"
+_BY_AREA = "§ Criteri specifici per area"
+_ENTITLEMENT = f"{_FEES}; {_BY_AREA}, lettere a), b), c); § Criteri di accesso - Attività"
+_RULE, _CERTIFICATE = CheckKind.RULE, CheckKind.CERTIFICATE
+
+CHECKS: tuple[Check, ...] = (
+    Check(CheckCode.UNIT_MISSING, _RULE,
+          "every unit of the units table has a row in the allocation",
+          _FEES, rules.unit_missing),
+    Check(CheckCode.UNIT_DUPLICATED, _RULE,
+          "no unit has more than one row (a repeated row is paid twice)",
+          _FEES, rules.unit_duplicated),
+    Check(CheckCode.UNIT_UNKNOWN, _RULE,
+          "every row names a unit of the units table",
+          _FEES, rules.unit_unknown),
+    Check(CheckCode.INELIGIBLE_PAID, _RULE,
+          "a unit failing an access criterion gets 0",
+          _ACCESS, rules.ineligible_paid),
+    Check(CheckCode.ELIGIBLE_MISMATCH, _RULE,
+          "the eligible column agrees with the access criteria",
+          _ACCESS, rules.eligible_mismatch, column="eligible"),
+    Check(CheckCode.ENTITLEMENT_MISMATCH, _RULE,
+          "the entitlement column agrees with the recomputed cap",
+          _ENTITLEMENT, rules.entitlement_mismatch, column="entitlement"),
+    Check(CheckCode.BELOW_MINIMUM, _RULE,
+          "every award is 0 or at least the minimum award",
+          _FEES, rules.below_minimum),
+    Check(CheckCode.ABOVE_ENTITLEMENT, _RULE,
+          "no award exceeds the unit's entitlement (deficit, formula, proration)",
+          _ENTITLEMENT, rules.above_entitlement),
+    Check(CheckCode.AREA_BUDGET, _RULE,
+          "the awards of each area add up to at most its budget",
+          _BY_AREA, rules.area_budget),
+    Check(CheckCode.BUDGETS_ADD_UP, _RULE,
+          "the area budgets add up exactly to the distributable fund, each within a cent of "
+          "its share",
+          f"premessa; {_BY_AREA}, tabella di ripartizione", rules.budgets_add_up),
+    Check(CheckCode.EQUAL_SHARE, _RULE,
+          "the funded units of a service line get the same share of their entitlement, "
+          "within 1 cent",
+          _BY_AREA, rules.equal_share),
+    Check(CheckCode.LEFT_OUT, _RULE,
+          "no eligible unit gets 0 while its service line's share would reach the minimum",
+          f"{_BY_AREA}; {_FEES}", rules.left_out),
+    Check(CheckCode.SHARE_MISMATCH, _RULE,
+          "the share column is the service line's share",
+          _BY_AREA, rules.share_mismatch, column="share"),
+    Check(CheckCode.TRANCHES, _RULE,
+          "payments: 70% rounded half up then the rest, or all at once up to the threshold",
+          "§ Erogazione", rules.tranches, column="tranches"),
+    Check(CheckCode.MONEY_LEFT, _CERTIFICATE,
+          "no area leaves money that one of its service lines could take within the rules",
+          f"{_FEES}; {_BY_AREA}", certificates.money_left),
+    Check(CheckCode.TRANSFER_IMPROVES, _CERTIFICATE,
+          "no 1-cent transfer between two service lines of an area brings both closer to their "
+          "2024 targets",
+          _BY_AREA, certificates.transfer_improves),
+)
+
+_BY_CODE = {check.code: check for check in CHECKS}
+
+
+def check_of(code: CheckCode) -> Check:
+    """The registered check of a code."""
+    return _BY_CODE[code]

@@ -1,0 +1,359 @@
+"""The rule checks: what every allocation must satisfy, whoever made it.
+
+Each check is a function of the shared `Evidence` returning its `Findings`; the registry
+(`fsr_opt.audit.registry`) gives each its code, its description and the criteria's section,
+and runs them in order. Awards are compared in integer cents and shares in exact fractions,
+so no rounding noise can hide or invent a violation.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from fsr_opt.audit.codes import CheckCode
+from fsr_opt.audit.evidence import Evidence, Findings
+from fsr_opt.audit.report import Violation
+from fsr_opt.audit.wording import euros, exact_euros, ratio, unit_subject
+from fsr_opt.core.schema import Assessment
+from fsr_opt.engine.eligibility import tranches as split_in_tranches
+from fsr_opt.rules.ruleset import distributable
+
+__all__ = [
+    "above_entitlement",
+    "area_budget",
+    "below_minimum",
+    "budgets_add_up",
+    "eligible_mismatch",
+    "entitlement_mismatch",
+    "equal_share",
+    "ineligible_paid",
+    "left_out",
+    "share_mismatch",
+    "tranches",
+    "unit_duplicated",
+    "unit_missing",
+    "unit_unknown",
+]
+
+# ---------------------------------------------------------------------------------------------
+# The allocation covers each unit once
+# ---------------------------------------------------------------------------------------------
+
+
+def unit_missing(evidence: Evidence) -> Findings:
+    """Every unit of the units table has a row; a unit without one counts as awarded 0."""
+    found = [
+        Violation(CheckCode.UNIT_MISSING, f"unit {item.unit.unit_id}", "a row with its award",
+                  "no row",
+                  f"unit {item.unit.unit_id} (row {item.unit.row} of the units table) has "
+                  "no row in the allocation; it is counted as awarded 0",
+                  unit=item.unit.unit_id, area=item.area, service=item.service)
+        for item in evidence.assessments if item.unit.unit_id not in evidence.rows_of
+    ]
+    return Findings(len(evidence.assessments), found)
+
+
+def unit_duplicated(evidence: Evidence) -> Findings:
+    """No unit has two rows: a repeated row would be paid twice, so the rows are added up."""
+    found = []
+    for unit_id, rows in evidence.rows_of.items():
+        if len(rows) > 1:
+            where = ", ".join(str(r.row) for r in rows if r.row is not None)
+            total = sum(r.award for r in rows)
+            found.append(Violation(
+                CheckCode.UNIT_DUPLICATED, unit_subject(unit_id, rows[1].row), "1 row",
+                f"{len(rows)} rows" + (f" ({where})" if where else ""),
+                f"unit {unit_id} is listed {len(rows)} times; its rows add up to "
+                f"{euros(total)} EUR, which is what would be paid",
+                unit=unit_id, row=rows[1].row))
+    return Findings(len(evidence.rows_of), found)
+
+
+def unit_unknown(evidence: Evidence) -> Findings:
+    """Every row names a unit of the units table; an unknown unit's award is in no area."""
+    found = [
+        Violation(CheckCode.UNIT_UNKNOWN, unit_subject(row.unit_id, row.row),
+                  "a unit id of the units table", f"'{row.unit_id}'",
+                  f"unit '{row.unit_id}' is not in the units table; its award of "
+                  f"{euros(row.award)} EUR is not counted in any area", unit=row.unit_id,
+                  row=row.row)
+        for row in evidence.allocation.rows if row.unit_id not in evidence.known
+    ]
+    return Findings(len(evidence.allocation.rows), found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may be paid, and how much at most
+# ---------------------------------------------------------------------------------------------
+
+
+def ineligible_paid(evidence: Evidence) -> Findings:
+    """A unit failing an access criterion gets 0; the violation names its reason codes."""
+    ineligible = [item for item in evidence.assessments if not item.eligible]
+    found = []
+    for item in ineligible:
+        award = evidence.awards[item.unit.unit_id]
+        if award > 0:
+            reasons = ";".join(reason.value for reason in item.reasons)
+            found.append(Violation(
+                CheckCode.INELIGIBLE_PAID, unit_subject(item.unit.unit_id,
+                                                        evidence.first_row(item.unit.unit_id)),
+                f"0.00 (excluded: {reasons})", euros(award),
+                f"unit {item.unit.unit_id} fails the access criteria {reasons} but is "
+                f"awarded {euros(award)} EUR", unit=item.unit.unit_id, area=item.area,
+                service=item.service, row=evidence.first_row(item.unit.unit_id)))
+    return Findings(len(ineligible), found)
+
+
+def eligible_mismatch(evidence: Evidence) -> Findings:
+    """The allocation's ``eligible`` column agrees with the access criteria."""
+    rows = [(row, item) for row, item in evidence.known_rows() if row.eligible is not None]
+    found = []
+    for row, item in rows:
+        if row.eligible != item.eligible:
+            reasons = ";".join(reason.value for reason in item.reasons)
+            found.append(Violation(
+                CheckCode.ELIGIBLE_MISMATCH, unit_subject(row.unit_id, row.row),
+                "true" if item.eligible else f"false ({reasons})",
+                "true" if row.eligible else "false",
+                f"unit {row.unit_id} is "
+                + ("eligible" if item.eligible else f"excluded ({reasons})")
+                + " by the access criteria of the rule set, but the allocation says "
+                + ("eligible" if row.eligible else "not eligible"),
+                unit=row.unit_id, area=item.area, service=item.service, row=row.row))
+    return Findings(len(rows), found)
+
+
+def entitlement_mismatch(evidence: Evidence) -> Findings:
+    """The allocation's ``entitlement`` column agrees with the cap recomputed from the units."""
+    rows = [(row, item) for row, item in evidence.known_rows() if row.entitlement is not None]
+    found = [
+        Violation(CheckCode.ENTITLEMENT_MISMATCH, unit_subject(row.unit_id, row.row),
+                  euros(item.entitlement), euros(row.entitlement),
+                  f"unit {row.unit_id}: the entitlement recomputed from the units table is "
+                  f"{euros(item.entitlement)} EUR ({_cap_text(item)}), the allocation "
+                  f"says {euros(row.entitlement)} EUR", unit=row.unit_id, area=item.area,
+                  service=item.service, row=row.row)
+        for row, item in rows
+        if row.entitlement is not None and row.entitlement != item.entitlement
+    ]
+    return Findings(len(rows), found)
+
+
+def below_minimum(evidence: Evidence) -> Findings:
+    """An eligible unit's award is 0 or at least the minimum award (no "pioggia")."""
+    minimum = evidence.rules.minimum_award
+    eligible = [item for item in evidence.assessments if item.eligible]
+    found = []
+    for item in eligible:
+        award = evidence.awards[item.unit.unit_id]
+        if 0 < award < minimum:
+            row = evidence.first_row(item.unit.unit_id)
+            found.append(Violation(
+                CheckCode.BELOW_MINIMUM, unit_subject(item.unit.unit_id, row),
+                f"0.00 or at least {euros(minimum)}", euros(award),
+                f"unit {item.unit.unit_id} is awarded {euros(award)} EUR, below the "
+                f"minimum award of {euros(minimum)} EUR", unit=item.unit.unit_id,
+                area=item.area, service=item.service, row=row))
+    return Findings(len(eligible), found)
+
+
+def above_entitlement(evidence: Evidence) -> Findings:
+    """No eligible unit gets more than its entitlement; the violation names the cap."""
+    eligible = [item for item in evidence.assessments if item.eligible]
+    found = []
+    for item in eligible:
+        award = evidence.awards[item.unit.unit_id]
+        if award > item.entitlement:
+            row = evidence.first_row(item.unit.unit_id)
+            found.append(Violation(
+                CheckCode.ABOVE_ENTITLEMENT, unit_subject(item.unit.unit_id, row),
+                f"at most {euros(item.entitlement)} (cap: {'+'.join(_caps(item))})",
+                euros(award),
+                f"unit {item.unit.unit_id} is awarded {euros(award)} EUR, above its "
+                f"entitlement of {euros(item.entitlement)} EUR ({_cap_text(item)})",
+                unit=item.unit.unit_id, area=item.area, service=item.service, row=row))
+    return Findings(len(eligible), found)
+
+
+def _caps(item: Assessment) -> list[str]:
+    caps = [item.cap_source.value]
+    if item.proration < 1:
+        caps.append("PRORATION")
+    return caps
+
+
+def _cap_text(item: Assessment) -> str:
+    """Explain an entitlement: which cap, with the deficit, the formula and the proration."""
+    parts = [f"deficit {euros(item.deficit)}"]
+    if item.formula_amount is not None:
+        parts.append(f"formula {euros(item.formula_amount)}")
+    if item.proration < 1:
+        parts.append(f"proration {item.proration.numerator}/{item.proration.denominator} of "
+                     "the year")
+    if not item.eligible:
+        parts.append("0 because excluded")
+    return f"cap {'+'.join(_caps(item))}: " + ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Areas and budgets
+# ---------------------------------------------------------------------------------------------
+
+
+def area_budget(evidence: Evidence) -> Findings:
+    """Each area's awards, excluded units included if paid, add up to at most its budget."""
+    found = [
+        Violation(CheckCode.AREA_BUDGET, f"area {total.area}", f"at most {euros(total.budget)}",
+                  euros(total.awarded),
+                  f"area {total.area}: the awards add up to {euros(total.awarded)} EUR, "
+                  f"{euros(-total.left)} EUR over its budget of {euros(total.budget)} EUR",
+                  area=total.area)
+        for total in evidence.area_totals() if total.left < 0
+    ]
+    return Findings(len(evidence.budgets), found)
+
+
+def budgets_add_up(evidence: Evidence) -> Findings:
+    """The budgets add up to the distributable fund, each its share rounded to the cent.
+
+    Meaningful when the budgets are given (a published table): those the rule set derives
+    hold by construction.
+    """
+    fund = distributable(evidence.rules)
+    found = []
+    total = sum(evidence.budgets.values())
+    if total != fund:
+        found.append(Violation(
+            CheckCode.BUDGETS_ADD_UP, "the area budgets", euros(fund), euros(total),
+            f"the area budgets add up to {euros(total)} EUR, the distributable fund is "
+            f"{euros(fund)} EUR ({euros(total - fund)} EUR of difference)"))
+    for area in evidence.rules.areas:
+        budget = evidence.budgets.get(area.code, 0)
+        quota = Fraction(fund) * area.share_percent / 100
+        if abs(budget - quota) >= 1:
+            found.append(Violation(
+                CheckCode.BUDGETS_ADD_UP, f"area {area.code}",
+                f"{exact_euros(quota)} rounded to the cent", euros(budget),
+                f"area {area.code}: {area.share_percent}% of {euros(fund)} EUR is "
+                f"{exact_euros(quota)} EUR; a budget of {euros(budget)} EUR is not that "
+                "amount rounded to the cent", area=area.code))
+    return Findings(len(evidence.rules.areas) + 1, found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Equal treatment inside a service line
+# ---------------------------------------------------------------------------------------------
+
+
+def equal_share(evidence: Evidence) -> Findings:
+    """The funded units of a line get one share lambda_s of their entitlement, within a cent."""
+    found = []
+    checked = 0
+    for code, line in evidence.lines.items():
+        share = evidence.shares[code]
+        top, bottom = share.numerator, share.denominator
+        for item, award in line.units:
+            if award == 0:
+                continue
+            checked += 1
+            # |award - share * e| > 1 cent, in integers: no Fraction per unit on large Ambiti.
+            if abs(award * bottom - top * item.entitlement) > bottom:
+                exact = share * item.entitlement
+                row = evidence.first_row(item.unit.unit_id)
+                found.append(Violation(
+                    CheckCode.EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
+                    f"{exact_euros(exact)} +/- 0.01", euros(award),
+                    f"service line {code}: the funded units share {euros(line.total)} EUR "
+                    f"at {ratio(share)} of their entitlements; unit "
+                    f"{item.unit.unit_id} (entitlement {euros(item.entitlement)} EUR) "
+                    f"should get {exact_euros(exact)} EUR within one cent, not "
+                    f"{euros(award)} EUR", unit=item.unit.unit_id, area=line.plan.area,
+                    service=code, row=row))
+    return Findings(checked, found)
+
+
+def left_out(evidence: Evidence) -> Findings:
+    """No eligible unit gets 0 while its line's share of its entitlement reaches the minimum.
+
+    A rule of equal treatment, not a certificate: leaving such a unit out pays its equals a
+    share it is denied.
+    """
+    threshold = max(evidence.rules.minimum_award, 1)
+    found = []
+    checked = 0
+    for code, line in evidence.lines.items():
+        share = evidence.shares[code]
+        top, bottom = share.numerator, share.denominator
+        for item, award in line.units:
+            if award != 0 or item.entitlement <= 0:
+                continue
+            checked += 1
+            if top * item.entitlement >= threshold * bottom:
+                exact = share * item.entitlement
+                row = evidence.first_row(item.unit.unit_id)
+                found.append(Violation(
+                    CheckCode.LEFT_OUT, unit_subject(item.unit.unit_id, row),
+                    f"about {exact_euros(exact)}", "0.00",
+                    f"service line {code} funds its units at {ratio(share)} of their "
+                    f"entitlements; for unit {item.unit.unit_id} (entitlement "
+                    f"{euros(item.entitlement)} EUR) that is {exact_euros(exact)} EUR, "
+                    f"at least the minimum of {euros(evidence.rules.minimum_award)} EUR, "
+                    "yet it gets 0", unit=item.unit.unit_id, area=line.plan.area,
+                    service=code, row=row))
+    return Findings(checked, found)
+
+
+def share_mismatch(evidence: Evidence) -> Findings:
+    """The ``share`` column is lambda_s (0 without award), compared at the precision written."""
+    rows = [(row, item) for row, item in evidence.known_rows() if row.share is not None]
+    found = []
+    for row, item in rows:
+        assert row.share is not None
+        award = evidence.awards[row.unit_id]
+        expected = evidence.shares.get(item.service, Fraction(0)) if award > 0 else Fraction(0)
+        if row.share == expected:
+            continue
+        places = row.share_places
+        tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
+        if abs(row.share - expected) > tolerance:
+            found.append(Violation(
+                CheckCode.SHARE_MISMATCH, unit_subject(row.unit_id, row.row), ratio(expected),
+                ratio(row.share),
+                f"unit {row.unit_id}: its service line {item.service} is funded at "
+                f"{ratio(expected)} of the entitlements (0 for a unit without award); the "
+                f"allocation says {ratio(row.share)}", unit=row.unit_id, area=item.area,
+                service=item.service, row=row.row))
+    return Findings(len(rows), found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Payments
+# ---------------------------------------------------------------------------------------------
+
+
+def tranches(evidence: Evidence) -> Findings:
+    """The tranches given are the rule set's split of the award: a percent then the rest.
+
+    An award up to the single-payment threshold is paid at once. A tranche left empty is
+    not checked.
+    """
+    rows = [row for row in evidence.allocation.rows
+            if row.tranche_1 is not None or row.tranche_2 is not None]
+    percent = evidence.rules.first_tranche_percent
+    threshold = evidence.rules.single_payment_threshold
+    found = []
+    for row in rows:
+        first, second = split_in_tranches(row.award, evidence.rules)
+        given = (row.tranche_1, row.tranche_2)
+        if given[0] not in (None, first) or given[1] not in (None, second):
+            rule = (f"up to {euros(threshold)} EUR paid at once" if row.award <= threshold
+                    else f"{percent}% rounded half up, then the rest")
+            shown = ", ".join("-" if v is None else euros(v) for v in given)
+            found.append(Violation(
+                CheckCode.TRANCHES, unit_subject(row.unit_id, row.row),
+                f"{euros(first)}, {euros(second)}", shown,
+                f"unit {row.unit_id}: an award of {euros(row.award)} EUR is paid "
+                f"{euros(first)} + {euros(second)} EUR ({rule}); the allocation says "
+                f"tranche_1, tranche_2 = {shown}", unit=row.unit_id, row=row.row))
+    return Findings(len(rows), found)

@@ -1,0 +1,78 @@
+"""Reading an allocation to audit: Italian headings and amounts, every bad cell named."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from fsr_opt.audit.allocation import parse_allocation
+from fsr_opt.core.errors import InputError
+
+
+def test_italian_headings_and_amounts() -> None:
+    rows = [
+        {"__row__": "2", "Codice unità": "A", "Importo assegnato": "1.234,56"},
+        {"__row__": "3", "Codice unità": "B", "Importo assegnato": "1234,56"},
+        {"__row__": "4", "Codice unità": "C", "Importo assegnato": "€ 300"},
+        {"__row__": "8", "Codice unità": "G", "Importo assegnato": "1 234,56 euro"},
+        {"__row__": "5", "Codice unità": "D", "Importo assegnato": ""},
+        {"__row__": "6", "Codice unità": "E", "Importo assegnato": "1,234,567.8"},
+        {"__row__": "7", "Codice unità": "F", "Importo assegnato": "864.1900000000001"},
+    ]
+    allocation = parse_allocation(["Codice unità", "Importo assegnato"], rows, "r.csv")
+    assert sorted((r.unit_id, r.award, r.row) for r in allocation.rows) == [
+        ("A", 123456, 2), ("B", 123456, 3), ("C", 30000, 4), ("D", 0, 5),
+        ("E", 123456780, 6), ("F", 86419, 7), ("G", 123456, 8),
+    ]
+    assert allocation.columns == frozenset()
+
+
+def test_optional_columns_are_read_when_present() -> None:
+    headings = ["id", "Contributo", "Ammessa", "Spettanza", "Acconto", "Saldo", "Percentuale"]
+    rows = [{"__row__": "2", "id": "A", "Contributo": "1.500,00", "Ammessa": "sì",
+             "Spettanza": "2000", "Acconto": "1050", "Saldo": "450", "Percentuale": "75%"},
+            {"__row__": "3", "id": "B", "Contributo": "0", "Ammessa": "no", "Spettanza": "",
+             "Acconto": "", "Saldo": "", "Percentuale": "0,090154"}]
+    allocation = parse_allocation(headings, rows, "r.xlsx", sha256="abc")
+    first, second = allocation.rows
+    assert (first.award, first.eligible, first.entitlement, first.tranche_1,
+            first.tranche_2) == (150000, True, 200000, 105000, 45000)
+    assert (first.share, first.share_places) == (Fraction(3, 4), 2)  # 75% is 0.75
+    assert (second.eligible, second.entitlement, second.share_places) == (False, None, 6)
+    assert allocation.columns == {"eligible", "entitlement", "tranche_1", "tranche_2", "share"}
+    assert allocation.sha256 == "abc"
+
+
+def test_every_bad_cell_is_reported_with_row_and_column() -> None:
+    headings = ["unit_id", "Contributo", "ammissibile", "tranche_1"]
+    rows = [
+        {"__row__": "2", "unit_id": "A", "Contributo": "1.234", "ammissibile": "sì",
+         "tranche_1": "1"},
+        {"__row__": "3", "unit_id": "B", "Contributo": "300.0049", "ammissibile": "forse",
+         "tranche_1": "-5"},
+        {"__row__": "4", "unit_id": "", "Contributo": "abc", "ammissibile": "no",
+         "tranche_1": ""},
+    ]
+    with pytest.raises(InputError) as caught:
+        parse_allocation(headings, rows, "riparto.xlsx")
+    found = {(p.row, p.column, p.code) for p in caught.value.problems}
+    assert found == {
+        (2, "Contributo", "AMBIGUOUS_NUMBER"),
+        (3, "Contributo", "TOO_MANY_DECIMALS"),
+        (3, "ammissibile", "NOT_A_BOOLEAN"),
+        (3, "tranche_1", "NEGATIVE"),
+        (4, "Contributo", "NOT_A_NUMBER"),
+        (4, "unit_id", "EMPTY_VALUE"),
+    }
+    assert all(p.file == "riparto.xlsx" for p in caught.value.problems)
+
+
+def test_missing_and_repeated_columns() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_allocation(["Codice", "note"], [], "r.csv")
+    assert [(p.column, p.code) for p in caught.value.problems] == [("award", "MISSING_COLUMN")]
+    with pytest.raises(InputError) as caught:
+        parse_allocation(["unit_id", "award", "Contributo"], [], "r.csv")
+    assert [(p.column, p.code) for p in caught.value.problems] == [
+        ("Contributo", "DUPLICATE_COLUMN")]

@@ -1,0 +1,98 @@
+"""`fsr-opt audit` and `fsr-opt solve`'s own audit: reports, exit codes, no traceback."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from fsr_opt.audit.registry import CHECKS
+from fsr_opt.cli import app
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert "Traceback" not in result.output
+    assert "Traceback" not in (result.stderr or "")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_solve_writes_a_passing_audit(solved: Path) -> None:
+    document = json.loads((solved / "audit.json").read_text(encoding="utf-8"))
+    assert document["ok"] is True
+    assert document["checks_run"] == len(CHECKS) - 2  # no eligible/entitlement columns
+    assert document["violations"] == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "md"])
+def test_cli_audits_our_allocation(solved: Path, fmt: str) -> None:
+    code, stdout, _ = run("audit", "--allocation", str(solved / "allocation.csv"),
+                          "--format", fmt)
+    assert code == 0
+    if fmt == "json":
+        assert json.loads(stdout)["ok"] is True
+    else:
+        n = len(CHECKS)
+        assert stdout.splitlines()[-1] == f"checks run: {n}, passed: {n}, failed: 0"
+
+
+def test_cli_exit_1_names_the_violation(solved: Path, tmp_path: Path) -> None:
+    with (solved / "allocation.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    excluded = next(r for r in rows if r["eligible"] == "false")
+    excluded["award"] = excluded["tranche_1"] = "300.00"
+    path = tmp_path / "allocation.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, stdout, _ = run("audit", "--allocation", str(path))
+    assert code == 1
+    assert f"INELIGIBLE_PAID  unit {excluded['unit_id']} (row " in stdout
+    assert stdout.splitlines()[-1].endswith("failed: 3")  # also AREA_BUDGET, SHARE_MISMATCH
+
+
+def test_cli_audits_a_hand_made_excel_riparto(solved: Path, tmp_path: Path) -> None:
+    with (solved / "allocation.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Riparto"
+    sheet.append(["Codice unità", "Contributo"])
+    for row in rows:
+        sheet.append([row["unit_id"], float(row["award"])])
+    path = tmp_path / "riparto.xlsx"
+    workbook.save(path)
+    code, stdout, _ = run("audit", "--allocation", str(path))
+    assert code == 0, stdout
+    assert stdout.splitlines()[-1] == (
+        f"checks run: {len(CHECKS) - 4}, passed: {len(CHECKS) - 4}, failed: 0")
+    sheet.cell(row=5, column=2).value = "dodici euro"
+    workbook.save(path)
+    code, stdout, stderr = run("audit", "--allocation", str(path))
+    assert code == 2
+    assert "riparto.xlsx, row 5, column 'Contributo'" in stderr
+    assert stdout == ""
+
+
+def test_cli_bad_input_exits_2(solved: Path, tmp_path: Path) -> None:
+    assert run("audit", "--allocation", str(tmp_path / "none.csv"))[0] == 2
+    code, _, stderr = run("audit", "--allocation", str(solved / "allocation.csv"),
+                          "--format", "pdf")
+    assert code == 2 and "--format 'pdf'" in stderr
+    code, _, stderr = run("audit", "--allocation", str(solved / "allocation.csv"),
+                          "--share", "minori")
+    assert code == 2 and "--share" in stderr
+
+
+def test_cli_overrides_apply_to_the_audit(solved: Path) -> None:
+    # With a larger fund, our 2025 allocation leaves money in every area.
+    code, stdout, _ = run("audit", "--allocation", str(solved / "allocation.csv"),
+                          "--budget", "900000", "--format", "json")
+    assert code == 1
+    assert "MONEY_LEFT" in {c["code"] for c in json.loads(stdout)["checks"] if not c["passed"]}

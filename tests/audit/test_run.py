@@ -1,0 +1,109 @@
+"""The entry points: every registered check runs in order, on a file's rows or on a solve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from fsr_opt.audit.registry import CHECKS
+from fsr_opt.audit.render import render_audit
+from fsr_opt.audit.run import audit_solution
+from fsr_opt.engine.eligibility import assess, tranches
+
+from tests.audit.conftest import AUDIT_DOC, Example, audit_rows, failed, text_rows
+from tests.conftest import table
+from tests.test_properties import Instance, instances, solve
+
+
+def test_the_solved_example_passes_every_check(example: Example) -> None:
+    report = audit_rows(example, text_rows(example, example.awards))
+    assert report.is_ok, render_audit(report, "text")
+    assert report.skipped == ("SHARE_MISMATCH",)
+    assert report.checks_run == len(CHECKS) - 1 == report.passed
+    assert report.violations == ()
+    assert {t.area: t.left for t in report.areas} == {"minori": 0, "disabili": 0, "anziani": 0}
+
+
+def test_audit_solution_needs_no_file(example: Example) -> None:
+    report = audit_solution(example.inputs.assessments, example.rules, example.awards)
+    assert report.is_ok
+    assert set(report.skipped) == {"ELIGIBLE_MISMATCH", "ENTITLEMENT_MISMATCH",
+                                   "SHARE_MISMATCH", "TRANCHES"}
+
+
+def test_audit_solution_checks_the_payments_and_unknown_units(example: Example) -> None:
+    payments = {uid: tranches(award, example.rules) for uid, award in example.awards.items()}
+    paid = next(uid for uid, award in example.awards.items() if award > 100000)
+    payments[paid] = (payments[paid][0] + 1, payments[paid][1] - 1)
+    awards = {**example.awards, "GHOST": 0}
+    report = audit_solution(example.inputs.assessments, example.rules, awards,
+                            payments=payments, source="mine")
+    assert failed(report) == {"TRANCHES", "UNIT_UNKNOWN"}
+    assert [v.unit for v in report.violations] == ["GHOST", paid]  # in running order
+    assert (report.source, report.rows, report.units) == (
+        "mine", len(example.awards) + 1, len(example.awards))
+
+
+def test_only_unit_id_and_award_are_required(example: Example) -> None:
+    report = audit_rows(example, text_rows(example, example.awards, ("unit_id", "award")),
+                        ("unit_id", "award"))
+    assert report.is_ok
+    assert report.checks_run == len(CHECKS) - 4
+
+
+def test_every_violation_is_reported_not_only_the_first(example: Example) -> None:
+    rows = text_rows(example, example.awards)
+    excluded = [a for a in example.inputs.assessments if not a.eligible]
+    rows = [r for r in rows if r["unit_id"] != excluded[0].unit.unit_id]
+    rows.append({**rows[0], "unit_id": "GHOST", "__row__": "999"})
+    funded = next(r for r in rows if example.awards.get(r["unit_id"], 0) > 150000)
+    funded["tranche_2"] = "0.00"
+    report = audit_rows(example, rows)
+    assert failed(report) == {"UNIT_MISSING", "UNIT_UNKNOWN", "TRANCHES"}
+    assert report.failed == 3
+    assert report.passed == report.checks_run - 3
+
+
+def test_results_and_violations_follow_the_registry(example: Example) -> None:
+    rows = text_rows(example, example.awards, ("unit_id", "award", "tranche_2"))
+    excluded = next(a for a in example.inputs.assessments if not a.eligible)
+    rows = [r for r in rows if r["unit_id"] != excluded.unit.unit_id]  # UNIT_MISSING
+    rows[0]["tranche_2"] = "1.00"  # TRANCHES
+    rows.append({**rows[0], "unit_id": "GHOST", "__row__": "999"})  # UNIT_UNKNOWN
+    report = audit_rows(example, rows, ("unit_id", "award", "tranche_2"))
+    order = [check.code for check in CHECKS]
+    ran = [result.code for result in report.results]
+    assert ran == [code for code in order if code not in report.skipped]
+    assert list(report.skipped) == ["ELIGIBLE_MISMATCH", "ENTITLEMENT_MISMATCH",
+                                    "SHARE_MISMATCH"]
+    assert [r.description for r in report.results] == [
+        c.description for c in CHECKS if c.code in ran]
+    assert [v.check for v in report.violations] == sorted(
+        (v.check for v in report.violations), key=order.index)
+    assert report.failed_codes == ("UNIT_MISSING", "UNIT_UNKNOWN", "TRANCHES")
+
+
+def test_the_python_example_of_the_docs_runs(
+    solved: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    section = AUDIT_DOC.read_text(encoding="utf-8").split("## From Python", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert code.count('"riparto.xlsx"') == 2
+    exec(code.replace('"riparto.xlsx"', repr(str(solved / "allocation.csv"))), {})
+    n = len(CHECKS)
+    assert capsys.readouterr().out.endswith(f"checks run: {n}, passed: {n}, failed: 0\n ()\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Property: the audit of every solved instance passes
+# ---------------------------------------------------------------------------------------------
+
+
+@given(instances())
+def test_the_audit_of_every_solved_instance_passes(instance: Instance) -> None:
+    allocation = solve(instance)
+    assessments = assess(table(instance.units), instance.rules)
+    report = audit_solution(assessments, instance.rules, allocation.awards)
+    assert report.is_ok, render_audit(report, "text")
