@@ -13,7 +13,7 @@ import math
 
 from fsr_opt.core.schema import RuleSet
 from fsr_opt.core.words import money
-from fsr_opt.whatif.core import SweepAxis, SweepOutcome
+from fsr_opt.whatif.sweep import SweepAxis, SweepOutcome
 
 # Distinct colours (matplotlib's tab10, then two more); the line style tells the areas apart.
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",

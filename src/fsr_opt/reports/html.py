@@ -26,7 +26,8 @@ from fsr_opt import __version__
 from fsr_opt.audit.checks import AuditReport
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import BINDINGS, CHECKS_IT, REASONS, describe, money, percent, ratio
-from fsr_opt.reports.tables import UnitOutcome, payment_rows
+from fsr_opt.engine.outcomes import UnitOutcome
+from fsr_opt.reports.tables import payment_rows
 from fsr_opt.rules.ruleset import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")

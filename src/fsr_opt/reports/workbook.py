@@ -41,11 +41,11 @@ from xml.sax.saxutils import escape
 from fsr_opt.audit.checks import AuditReport
 from fsr_opt.core.schema import Allocation, RuleSet
 from fsr_opt.core.words import CHECKS_IT, REASONS, describe, yes_no
+from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
     TOTAL,
-    UnitOutcome,
     allocation_rows,
     payment_rows,
     summary_rows,

@@ -27,8 +27,8 @@ from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.audit.checks import audit_solution
 from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.reports.tables import unit_outcomes
 from fsr_opt.reports.workbook import (
     ALLOCATION_SHEET,
     _package,
@@ -184,7 +184,7 @@ def test_same_bytes_whatever_the_hash_seed(example: bytes) -> None:
     """Nothing in the workbook may follow a set's (hash-seeded) order."""
     script = (
         "import hashlib, sys\n"
-        "from tests.test_workbook_writer import build\n"
+        "from tests.reports.test_xlsx import build\n"
         "from fsr_opt.app.pipeline import load_inputs\n"
         "inputs = load_inputs(None, None)\n"
         "print(hashlib.sha256(build(inputs.assessments, inputs.rules)).hexdigest())\n"
@@ -193,7 +193,7 @@ def test_same_bytes_whatever_the_hash_seed(example: bytes) -> None:
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                              text=True, check=True, cwd=Path(__file__).parents[1])
+                              text=True, check=True, cwd=Path(__file__).parents[2])
         digests.add(done.stdout.strip())
     assert digests == {hashlib.sha256(example).hexdigest()}
 
