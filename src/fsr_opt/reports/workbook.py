@@ -39,8 +39,8 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from fsr_opt.audit.checks import AuditReport
-from fsr_opt.core.schema import Allocation, RuleSet
-from fsr_opt.core.words import CHECKS_IT, REASONS, describe, yes_no
+from fsr_opt.core.schema import Allocation, Ownership, RuleSet
+from fsr_opt.core.words import describe, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
@@ -64,119 +64,109 @@ _CREATED = datetime(2000, 1, 1)
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a sheet: its heading per language and how its cells are stored.
+    """A column of a sheet: its heading and how its cells are stored.
 
     Attributes:
+        key: the column's name in the rows (allocation.csv's heading where it has one).
+        words: the catalogue key of its heading (`fsr_opt.core.words`).
         kind: ``text``, ``money`` (euros), ``ratio`` (6 decimals), ``share`` (a 0..1 share
             shown as a percent), ``count``, ``bool`` (true/false shown as sì/no).
     """
 
     key: str
-    it: str
-    en: str
+    words: str
     kind: str = "text"
 
     def heading(self, lang: str) -> str:
         """The heading in `lang`."""
-        return self.it if lang == "it" else self.en
+        return text(self.words, lang)
 
 
 # Headings chosen so that `fsr-opt audit --allocation allocation.xlsx` recognises the
 # columns it checks (Codice unità, Ammessa, Spettanza, Quota percentuale, Contributo, ...).
 ALLOCATION_SHEET: tuple[Column, ...] = (
-    Column("unit_id", "Codice unità", "Unit id"),
-    Column("name", "Denominazione", "Name"),
-    Column("operator", "Ente gestore", "Operator"),
-    Column("municipality", "Comune", "Municipality"),
-    Column("unit_type", "Tipologia", "Unit type"),
-    Column("ownership", "Natura giuridica", "Ownership"),
-    Column("area", "Area", "Area"),
-    Column("service", "Linea di servizio", "Service line"),
-    Column("eligible", "Ammessa", "Eligible", "bool"),
-    Column("exclusion_reasons", "Motivi di esclusione", "Exclusion reasons"),
-    Column("deficit", "Disavanzo 2024", "2024 deficit", "money"),
-    Column("formula_amount", "Importo da formula", "Formula amount", "money"),
-    Column("proration", "Proporzione attività", "Proration", "ratio"),
-    Column("entitlement", "Spettanza", "Entitlement", "money"),
-    Column("share", "Quota percentuale", "Share", "share"),
-    Column("award", "Contributo", "Award", "money"),
-    Column("binding", "Limite vincolante", "Binding limit"),
-    Column("tranche_1", "Prima tranche", "First tranche", "money"),
-    Column("tranche_2", "Seconda tranche", "Second tranche", "money"),
+    Column("unit_id", "workbook.column.unit_id"),
+    Column("name", "workbook.column.name"),
+    Column("operator", "workbook.column.operator"),
+    Column("municipality", "workbook.column.municipality"),
+    Column("unit_type", "workbook.column.unit_type"),
+    Column("ownership", "workbook.column.ownership"),
+    Column("area", "workbook.column.area"),
+    Column("service", "workbook.column.service"),
+    Column("eligible", "workbook.column.eligible", "bool"),
+    Column("exclusion_reasons", "workbook.column.exclusion_reasons"),
+    Column("deficit", "workbook.column.deficit", "money"),
+    Column("formula_amount", "workbook.column.formula_amount", "money"),
+    Column("proration", "workbook.column.proration", "ratio"),
+    Column("entitlement", "workbook.column.entitlement", "money"),
+    Column("share", "workbook.column.share", "share"),
+    Column("award", "workbook.column.award", "money"),
+    Column("binding", "workbook.column.binding"),
+    Column("tranche_1", "workbook.column.tranche_1", "money"),
+    Column("tranche_2", "workbook.column.tranche_2", "money"),
 )
 assert tuple(c.key for c in ALLOCATION_SHEET) == ALLOCATION_COLUMNS
 
 PAYMENTS_SHEET: tuple[Column, ...] = (
-    Column("operator", "Ente gestore", "Operator"),
-    Column("units", "Unità finanziate", "Units funded", "count"),
-    Column("total_award", "Contributo totale", "Total award", "money"),
-    Column("tranche_1", "Prima tranche (dopo l'approvazione)", "First tranche (on approval)",
-           "money"),
-    Column("tranche_2", "Seconda tranche (dopo il debito informativo)",
-           "Second tranche (after the data return)", "money"),
+    Column("operator", "workbook.column.operator"),
+    Column("units", "workbook.column.units_funded", "count"),
+    Column("total_award", "workbook.column.total_award", "money"),
+    Column("tranche_1", "workbook.column.tranche_1_when", "money"),
+    Column("tranche_2", "workbook.column.tranche_2_when", "money"),
 )
 
 EXCLUSIONS_SHEET: tuple[Column, ...] = (
-    Column("unit_id", "Codice unità", "Unit id"),
-    Column("name", "Denominazione", "Name"),
-    Column("operator", "Ente gestore", "Operator"),
-    Column("municipality", "Comune", "Municipality"),
-    Column("unit_type", "Tipologia", "Unit type"),
-    Column("area", "Area", "Area"),
-    Column("service", "Linea di servizio", "Service line"),
-    Column("codes", "Motivi", "Reasons"),
-    Column("why", "Spiegazione", "Explanation"),
-    Column("entitlement", "Spettanza", "Entitlement", "money"),
+    Column("unit_id", "workbook.column.unit_id"),
+    Column("name", "workbook.column.name"),
+    Column("operator", "workbook.column.operator"),
+    Column("municipality", "workbook.column.municipality"),
+    Column("unit_type", "workbook.column.unit_type"),
+    Column("area", "workbook.column.area"),
+    Column("service", "workbook.column.service"),
+    Column("codes", "workbook.column.codes"),
+    Column("why", "workbook.column.why"),
+    Column("entitlement", "workbook.column.entitlement", "money"),
 )
 
 SUMMARY_SHEET: tuple[Column, ...] = (
-    Column("area", "Area", "Area"),
-    Column("service", "Linea di servizio", "Service line"),
-    Column("label", "Descrizione", "Description"),
-    Column("budget", "Budget area", "Area budget", "money"),
-    Column("target", "Obiettivo (andamento storico)", "Target (2024 pattern)", "money"),
-    Column("historical_2024", "Assegnato 2024", "Assigned 2024", "money"),
-    Column("awarded", "Assegnato", "Awarded", "money"),
-    Column("deviation", "Scostamento dall'obiettivo", "Deviation from target", "money"),
-    Column("share", "Quota percentuale della linea", "Share of the line", "share"),
-    Column("units_funded", "Unità finanziate", "Units funded", "count"),
-    Column("units_excluded", "Unità non finanziate", "Units not funded", "count"),
+    Column("area", "workbook.column.area"),
+    Column("service", "workbook.column.service"),
+    Column("label", "workbook.column.label"),
+    Column("budget", "workbook.column.budget", "money"),
+    Column("target", "workbook.column.target", "money"),
+    Column("historical_2024", "workbook.column.historical_2024", "money"),
+    Column("awarded", "workbook.column.awarded", "money"),
+    Column("deviation", "workbook.column.deviation", "money"),
+    Column("share", "workbook.column.line_share", "share"),
+    Column("units_funded", "workbook.column.units_funded", "count"),
+    Column("units_excluded", "workbook.column.units_excluded", "count"),
 )
 
 CHECKS_SHEET: tuple[Column, ...] = (
-    Column("code", "Verifica", "Check"),
-    Column("description", "Regola verificata", "Rule checked"),
-    Column("kind", "Tipo", "Kind"),
-    Column("checked", "Elementi verificati", "Items checked", "count"),
-    Column("failed", "Violazioni", "Violations", "count"),
-    Column("outcome", "Esito", "Outcome"),
+    Column("code", "workbook.column.check"),
+    Column("description", "workbook.column.description"),
+    Column("kind", "workbook.column.kind"),
+    Column("checked", "workbook.column.checked", "count"),
+    Column("failed", "workbook.column.failed", "count"),
+    Column("outcome", "workbook.column.outcome"),
 )
 
 VIOLATIONS_SHEET: tuple[Column, ...] = (
-    Column("check", "Verifica", "Check"),
-    Column("subject", "Oggetto", "Subject"),
-    Column("expected", "Atteso", "Expected"),
-    Column("actual", "Trovato", "Found"),
-    Column("message", "Dettaglio", "Detail"),
+    Column("check", "workbook.column.check"),
+    Column("subject", "workbook.column.subject"),
+    Column("expected", "workbook.column.expected"),
+    Column("actual", "workbook.column.actual"),
+    Column("message", "workbook.column.message"),
 )
 
-SHEET_NAMES = {
-    "it": ("Riparto", "Pagamenti", "Esclusioni", "Riepilogo", "Verifiche"),
-    "en": ("Allocation", "Payments", "Exclusions", "Summary", "Checks"),
-}
+# The sheets in their order; their names are the catalogue's ``workbook.sheet.<sheet>``.
+SHEETS = ("allocation", "payments", "exclusions", "summary", "checks")
 
-_TEXT = {
-    "it": {"rule": "regola", "certificate": "certificato di ottimalità", "passed": "superata",
-           "failed": "NON superata", "total": "TOTALE", "not_run":
-           "Verifiche non eseguite per questo riparto.", "violations": "Violazioni",
-           "summary": "Verifiche superate: {passed} su {run}; riparto controllato contro le "
-                      "regole {rule_set}."},
-    "en": {"rule": "rule", "certificate": "optimality certificate", "passed": "passed",
-           "failed": "FAILED", "total": "TOTAL", "not_run": "No checks were run for this "
-           "riparto.", "violations": "Violations",
-           "summary": "Checks passed: {passed} of {run}; allocation checked against the "
-                      "rules {rule_set}."},
-}
+
+def sheet_names(lang: str) -> tuple[str, ...]:
+    """The names of the sheets in `lang`, in their order."""
+    return tuple(text(f"workbook.sheet.{sheet}", lang) for sheet in SHEETS)
+
 
 # ---------------------------------------------------------------------------------------------
 # SpreadsheetML writer
@@ -280,9 +270,9 @@ class _SharedStrings:
     def xml(self) -> str:
         """The part's text."""
         items = []
-        for text in map(_clip, self.index):
-            space = ' xml:space="preserve"' if _NEEDS_PRESERVE.search(text) else ""
-            items.append(f"<si><t{space}>{_xml_text(text)}</t></si>")
+        for clipped in map(_clip, self.index):
+            space = ' xml:space="preserve"' if _NEEDS_PRESERVE.search(clipped) else ""
+            items.append(f"<si><t{space}>{_xml_text(clipped)}</t></si>")
         return (f'{_DECLARATION}<sst xmlns="{_MAIN_NS}" count="{self.count}" '
                 f'uniqueCount="{len(self.index)}">{"".join(items)}</sst>')
 
@@ -560,7 +550,7 @@ def _allocation(
     eligible = ALLOCATION_COLUMNS.index("eligible")
     ownership = ALLOCATION_COLUMNS.index("ownership")
     words = {"true": yes_no(True, lang), "false": yes_no(False, lang)}
-    owners = {"public": "pubblica", "private": "privata"} if lang == "it" else {}
+    owners = {owner.value: text(f"ownership.{owner.value}", lang) for owner in Ownership}
     rows: list[list[object]] = []
     # ALLOCATION_SHEET has allocation.csv's order
     for cells in allocation_rows(outcomes) if table is None else table:
@@ -581,7 +571,7 @@ def _exclusions(outcomes: Sequence[UnitOutcome], lang: str) -> list[list[object]
         rows.append([
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
             item.unit.unit_type, item.area, item.service, ";".join(codes),
-            "; ".join(describe(REASONS, code, lang) for code in codes),
+            "; ".join(describe("reason", code, lang) for code in codes),
             Decimal(item.entitlement) / 100,
         ])
     return rows
@@ -592,7 +582,7 @@ def _summary(
 ) -> list[list[object]]:
     labels = {s.code: s.label for a in rules.areas for s in a.services}
     labels.update({a.code: a.label for a in rules.areas})
-    total = _TEXT[lang]["total"]
+    total = text("word.TOTAL", lang)
     rows: list[list[object]] = []
     for cells in summary_rows(outcomes, allocation, rules):
         record = dict(zip(SUMMARY_COLUMNS, cells, strict=True))
@@ -610,23 +600,23 @@ def _payments(outcomes: Sequence[UnitOutcome]) -> list[list[object]]:
 
 
 def _checks(sheet: _Sheet, audit: AuditReport | None, lang: str) -> None:
-    words = _TEXT[lang]
+    w = phrases("workbook", lang)
     if audit is None:
-        sheet.put(1, 1, "text", words["not_run"])
+        sheet.put(1, 1, "text", w("not_run"))
         return
     certificates = {"MONEY_LEFT", "TRANSFER_IMPROVES"}
     rows: list[list[object]] = [
         [result.code,
-         CHECKS_IT.get(result.code, result.description) if lang == "it" else result.description,
-         words["certificate" if result.code in certificates else "rule"],
-         result.checked, result.failed, words["passed" if result.passed else "failed"]]
+         describe("check", result.code, lang, default=result.description),
+         w("certificate" if result.code in certificates else "rule"),
+         result.checked, result.failed, w("passed" if result.passed else "failed")]
         for result in audit.results
     ]
     after = _table(sheet, CHECKS_SHEET, rows, lang)
-    sheet.put(after + 1, 1, "text", words["summary"].format(
+    sheet.put(after + 1, 1, "text", w("summary").format(
         passed=audit.passed, run=audit.checks_run, rule_set=audit.rule_set))
     if audit.violations:
-        sheet.put(after + 3, 1, "text", words["violations"], _BOLD)
+        sheet.put(after + 3, 1, "text", w("violations"), _BOLD)
         details = [[v.check, v.subject, v.expected, v.actual, v.message]
                    for v in audit.violations]
         for offset, row in enumerate(details, start=1):
@@ -659,11 +649,11 @@ def allocation_workbook(
     """
     strings = _SharedStrings()
     riparto, payments, exclusions, summary, checks = (
-        _Sheet(name, strings) for name in SHEET_NAMES[lang])
+        _Sheet(name, strings) for name in sheet_names(lang))
     _table(riparto, ALLOCATION_SHEET, _allocation(outcomes, lang, table), lang)
     payment_data = _payments(outcomes)
     after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
-    totals: list[object] = [_TEXT[lang]["total"]]
+    totals: list[object] = [text("word.TOTAL", lang)]
     for index in range(1, len(PAYMENTS_SHEET)):
         totals.append(sum((Decimal(str(row[index])) for row in payment_data), Decimal(0)))
     for col, (column, value) in enumerate(zip(PAYMENTS_SHEET, totals, strict=True), start=1):

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.words import money, signed_money
+from fsr_opt.core.words import money, phrases, signed_money
 from fsr_opt.whatif.view import TOTAL, LineView, RunView
 
 K = TypeVar("K", bound=Hashable)
@@ -224,44 +224,16 @@ def diff_summary_rows(diff: RunDiff) -> list[list[str]]:
     return rows
 
 
-_DIFF_TEXT = {
-    "it": {
-        "title": "Confronto: {base} -> {scenario}",
-        "awarded": "assegnato", "distance": "distanza dal 2024",
-        "area": "area / linea", "base": "base", "scenario": "scenario", "change": "differenza",
-        "budget": "budget {before} -> {after} ({delta})",
-        "units": "unità: {GAINS} aumentano, {LOSES} diminuiscono, {ENTERS} entrano nel "
-                 "finanziamento, {LEAVES} ne escono;\n  il limite vincolante cambia per {binding}",
-        "only": "{ONLY_BASE} unità solo nella base, {ONLY_SCENARIO} solo nello scenario",
-        "largest": "variazioni maggiori:",
-        "none": "nessuna unità cambia contributo",
-        "more": "  ... e altre {n} (elenco completo in {file})",
-    },
-    "en": {
-        "title": "Comparison: {base} -> {scenario}",
-        "awarded": "awarded", "distance": "distance from 2024",
-        "area": "area / line", "base": "base", "scenario": "scenario", "change": "change",
-        "budget": "budget {before} -> {after} ({delta})",
-        "units": "units: {GAINS} gain, {LOSES} lose, {ENTERS} enter funding, {LEAVES} leave "
-                 "it;\n  the binding limit changes for {binding}",
-        "only": "{ONLY_BASE} units only in the base, {ONLY_SCENARIO} only in the scenario",
-        "largest": "largest changes:",
-        "none": "no unit's award changes",
-        "more": "  ... and {n} more (full list in {file})",
-    },
-}
-
-
 def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "whatif.csv") -> str:
     """One screen: the areas and lines before and after, then the units that move most."""
-    words = _DIFF_TEXT[lang]
+    w = phrases("diff", lang)
     width = 13
     lines = [
-        words["title"].format(base=diff.base, scenario=diff.scenario),
+        w("title").format(base=diff.base, scenario=diff.scenario),
         "",
-        f"{'':<22}{words['awarded']:^{3 * width}}{words['distance']:^{2 * width}}",
-        f"{words['area']:<22}{words['base']:>{width}}{words['scenario']:>{width}}"
-        f"{words['change']:>{width}}{words['base']:>{width}}{words['scenario']:>{width}}",
+        f"{'':<22}{w('awarded'):^{3 * width}}{w('distance'):^{2 * width}}",
+        f"{w('area'):<22}{w('base'):>{width}}{w('scenario'):>{width}}"
+        f"{w('change'):>{width}}{w('base'):>{width}}{w('scenario'):>{width}}",
     ]
     def numbers(line: LineChange) -> str:
         return (
@@ -278,21 +250,21 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
             continue
         lines.append(f"{line.area[:22]:<22}{numbers(line)}")
         if line.budget_before is not None and line.budget_after is not None:
-            lines.append("  " + words["budget"].format(
+            lines.append("  " + w("budget").format(
                 before=money(line.budget_before, lang), after=money(line.budget_after, lang),
                 delta=signed_money(line.budget_after - line.budget_before, lang)))
         lines += pending
         pending = []
     counts = {change.value: diff.count(change) for change in Change}
-    lines += ["", words["units"].format(binding=diff.binding_changes, **counts)]
+    lines += ["", w("units").format(binding=diff.binding_changes, **counts)]
     if counts["ONLY_BASE"] or counts["ONLY_SCENARIO"]:
-        lines.append(words["only"].format(**counts))
+        lines.append(w("only").format(**counts))
     moved = sorted((u for u in diff.units if u.delta or u.binding_changed),
                    key=lambda u: (-abs(u.delta), u.unit_id))
     if not moved:
-        lines.append(words["none"])
+        lines.append(w("none"))
         return "\n".join(lines)
-    lines.append(words["largest"])
+    lines.append(w("largest"))
     id_width = min(max(len(unit.unit_id) for unit in moved[:top]), 16)
     for unit in moved[:top]:
         binding = unit.binding_after if not unit.binding_changed else (
@@ -303,6 +275,6 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
             f"{money(unit.after, lang):>10} {signed_money(unit.delta, lang):>10}  {binding}"
         )
     if len(moved) > top:
-        lines.append(words["more"].format(n=len(moved) - top, file=file))
+        lines.append(w("more").format(n=len(moved) - top, file=file))
     return "\n".join(lines)
 

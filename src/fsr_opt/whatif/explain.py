@@ -18,111 +18,12 @@ from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.schema import (
     Assessment,
     ExclusionReason,
-    Ownership,
     RuleSet,
     ServiceResult,
 )
-from fsr_opt.core.words import BINDINGS, REASONS, describe, money, ratio, yes_no
+from fsr_opt.core.words import date_text, describe, money, phrases, ratio, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.rules.ruleset import normalize_name
-
-_EXPLAIN_TEXT = {
-    "it": {
-        "title": "Unità {id}: {name}",
-        "who": "ente gestore {operator}\ncomune {municipality}; tipologia {type} ({label}), "
-               "{ownership}",
-        "where": "area {area}, linea di servizio {service}",
-        "public": "pubblica", "private": "privata",
-        "access": "Criteri di accesso",
-        "pass": "ok", "fail": "NO", "off": "--",
-        "eligible": "esito: ammessa", "excluded": "esito: esclusa ({codes})",
-        "cap": "Importo spettante (tetto)",
-        "deficit": "disavanzo 2024 = costi {costs} - ricavi {revenues} = {deficit}",
-        "formula": "formula ({cls}) = base {base} + {rate} x {users} utenti = {amount}",
-        "no_formula": "nessuna formula: {why}; tetto = disavanzo",
-        "why_public": "unità pubblica o servizio comunale, quota proporzionale al costo",
-        "cap_is": "tetto = {rule} = {cap} ({source})",
-        "proration": "proporzione attività {days}/{year_days} giorni (cessata il {end})",
-        "full_year": "attiva tutto l'anno: proporzione 1",
-        "entitlement": "spettanza = {cap} x {proration}, per difetto al centesimo = {value}",
-        "entitlement_zero": "spettanza 0: esclusa dai criteri di accesso",
-        "entitlement_full": "spettanza = tetto = {value}",
-        "share": "Quota della linea {service}: lambda = {share} ({awarded} su {funded} di "
-                 "spettanze finanziate)",
-        "no_share": "Linea {service}: nessuna unità finanziata",
-        "award": "contributo = {award}; minimo {minimum}",
-        "exact": "  lambda x spettanza = {exact} EUR, arrotondato al centesimo",
-        "binding": "limite vincolante: {code}\n    {text}",
-        "budget": "budget area {area}: {budget}, assegnato {spent}",
-        "payments": "pagamenti: prima tranche {first}, seconda tranche {second}",
-        "single": "\n    importo fino a {threshold}: pagato in un'unica soluzione",
-        "formula_min": "min(disavanzo, formula)",
-        "deficit_only": "disavanzo",
-    },
-    "en": {
-        "title": "Unit {id}: {name}",
-        "who": "operator {operator}\nmunicipality {municipality}; type {type} ({label}), "
-               "{ownership}",
-        "where": "area {area}, service line {service}",
-        "public": "public", "private": "private",
-        "access": "Access criteria",
-        "pass": "ok", "fail": "NO", "off": "--",
-        "eligible": "result: eligible", "excluded": "result: excluded ({codes})",
-        "cap": "Entitlement (cap)",
-        "deficit": "2024 deficit = costs {costs} - revenues {revenues} = {deficit}",
-        "formula": "formula ({cls}) = base {base} + {rate} x {users} users = {amount}",
-        "no_formula": "no formula: {why}; cap = deficit",
-        "why_public": "public unit or municipal service, funded in proportion to its cost",
-        "cap_is": "cap = {rule} = {cap} ({source})",
-        "proration": "proration {days}/{year_days} days of activity (ceased on {end})",
-        "full_year": "active all year: proration 1",
-        "entitlement": "entitlement = {cap} x {proration}, floored to the cent = {value}",
-        "entitlement_zero": "entitlement 0: excluded by the access criteria",
-        "entitlement_full": "entitlement = cap = {value}",
-        "share": "Share of line {service}: lambda = {share} ({awarded} of {funded} funded "
-                 "entitlements)",
-        "no_share": "Line {service}: no unit funded",
-        "award": "award = {award}; minimum {minimum}",
-        "exact": "  lambda x entitlement = {exact} EUR, rounded to the cent",
-        "binding": "binding limit: {code}\n    {text}",
-        "budget": "area {area} budget: {budget}, awarded {spent}",
-        "payments": "payments: first tranche {first}, second tranche {second}",
-        "single": "\n    award up to {threshold}: paid at once",
-        "formula_min": "min(deficit, formula)",
-        "deficit_only": "deficit",
-    },
-}
-
-_TEST_DATA = {
-    "it": {
-        "NOT_IN_REGISTRY": "presente in AFAM: {registry}",
-        "NOT_AUTHORIZED": "autorizzazione/CPE: {authorized}",
-        "OUTSIDE_AMBITO": "comune {municipality} {inside} comuni dell'Ambito",
-        "STARTED_IN_YEAR": "inizio attività {start}; escluse se dal {year_start}",
-        "CEASED_BEFORE_YEAR": "cessazione: {end}",
-        "EXPERIMENTAL": "sperimentale: {experimental}; mantiene i requisiti: {keeps}",
-        "MISSING_DATA_DECLARATION": "dichiarazione Minori Web: {declared}",
-        "NO_DEFICIT": "disavanzo {deficit}",
-        "NOT_APPLIED": "istanza presentata: {applied}",
-        "switched_off": "criterio non applicato dalle regole",
-        "not_applicable": "non richiesto per questa tipologia",
-        "none": "nessuna",
-    },
-    "en": {
-        "NOT_IN_REGISTRY": "in AFAM: {registry}",
-        "NOT_AUTHORIZED": "authorisation/CPE: {authorized}",
-        "OUTSIDE_AMBITO": "municipality {municipality} {inside} the Ambito's municipalities",
-        "STARTED_IN_YEAR": "started {start}; excluded from {year_start}",
-        "CEASED_BEFORE_YEAR": "ceased: {end}",
-        "EXPERIMENTAL": "experimental: {experimental}; keeps requirements: {keeps}",
-        "MISSING_DATA_DECLARATION": "Minori Web declaration: {declared}",
-        "NO_DEFICIT": "deficit {deficit}",
-        "NOT_APPLIED": "application submitted: {applied}",
-        "switched_off": "criterion switched off by the rules",
-        "not_applicable": "not required for this type",
-        "none": "none",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -138,10 +39,6 @@ class CriterionCheck:
     data: str
 
 
-def _date_text(day: date, lang: str) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "it" else day.isoformat()
-
-
 def _maybe(value: bool | None, lang: str) -> str:
     return "-" if value is None else yes_no(value, lang)
 
@@ -154,7 +51,7 @@ def criterion_checks(
     Only the wording is built here; pass or fail is read from the assessment, so the screen can
     never disagree with the riparto.
     """
-    words = _TEST_DATA[lang]
+    w = phrases("criterion", lang)
     unit = item.unit
     kind = rules.unit_types.get(unit.unit_type)
     switches = rules.eligibility
@@ -162,18 +59,17 @@ def criterion_checks(
     in_ambito = normalize_name(unit.municipality) in {
         normalize_name(name) for name in rules.municipalities}
 
-    def date_text(day: date) -> str:
-        return _date_text(day, lang)
+    def day(value: date) -> str:
+        return date_text(value, lang)
 
     data = {
         "registry": yes_no(unit.in_registry, lang),
         "authorized": yes_no(unit.authorized, lang),
         "municipality": unit.municipality,
-        "inside": (("è tra i" if lang == "it" else "among") if in_ambito
-                   else ("non è tra i" if lang == "it" else "not among")),
-        "start": date_text(unit.start_date),
-        "year_start": date_text(unit.start_date.replace(year=rules.year, month=1, day=1)),
-        "end": date_text(unit.end_date) if unit.end_date else words["none"],
+        "inside": w("among" if in_ambito else "not_among"),
+        "start": day(unit.start_date),
+        "year_start": day(unit.start_date.replace(year=rules.year, month=1, day=1)),
+        "end": day(unit.end_date) if unit.end_date else w("none"),
         "experimental": yes_no(unit.experimental, lang),
         "keeps": _maybe(unit.keeps_requirements, lang),
         "declared": _maybe(unit.data_declared, lang),
@@ -196,15 +92,15 @@ def criterion_checks(
     checks = []
     for reason in ExclusionReason:
         switched_on, applies = active[reason]
-        text = words[reason.value].format(**data)
+        seen = w(reason.value).format(**data)
         if reason in item.reasons:
-            checks.append(CriterionCheck(reason, "fail", text))
+            checks.append(CriterionCheck(reason, "fail", seen))
         elif not switched_on:
-            checks.append(CriterionCheck(reason, "off", f"{text} ({words['switched_off']})"))
+            checks.append(CriterionCheck(reason, "off", f"{seen} ({w('switched_off')})"))
         elif not applies:
-            checks.append(CriterionCheck(reason, "off", f"{text} ({words['not_applicable']})"))
+            checks.append(CriterionCheck(reason, "off", f"{seen} ({w('not_applicable')})"))
         else:
-            checks.append(CriterionCheck(reason, "pass", text))
+            checks.append(CriterionCheck(reason, "pass", seen))
     return tuple(checks)
 
 
@@ -228,7 +124,7 @@ def explain_unit(
         area_spent: cents awarded in the unit's area.
         lang: ``it`` or ``en``.
     """
-    words = _EXPLAIN_TEXT[lang]
+    w = phrases("explain", lang)
     item = outcome.assessment
     award = outcome.award
     binding = outcome.binding.value
@@ -239,76 +135,76 @@ def explain_unit(
         return f"{money(cents, lang)} EUR"
 
     lines = [
-        words["title"].format(id=unit.unit_id, name=unit.name),
-        words["who"].format(
+        w("title").format(id=unit.unit_id, name=unit.name),
+        w("who").format(
             operator=unit.operator or "-", municipality=unit.municipality, type=unit.unit_type,
             label=kind.label if kind else "?",
-            ownership=words["public" if unit.ownership is Ownership.PUBLIC else "private"]),
-        words["where"].format(area=item.area, service=item.service),
+            ownership=text(f"ownership.{unit.ownership.value}", lang)),
+        w("where").format(area=item.area, service=item.service),
         "",
-        words["access"],
+        w("access"),
     ]
     for check in criterion_checks(item, rules, lang):
-        mark = words[check.status]
+        mark = w(check.status)
         lines.append(f"  [{mark:^4}] {check.reason.value:<25} {check.data}")
     codes = ", ".join(r.value for r in item.reasons)
-    lines.append("  " + (words["eligible"] if item.eligible else
-                         words["excluded"].format(codes=codes)))
-    lines += ["", words["cap"]]
-    lines.append("  " + words["deficit"].format(
+    lines.append("  " + (w("eligible") if item.eligible else
+                         w("excluded").format(codes=codes)))
+    lines += ["", w("cap")]
+    lines.append("  " + w("deficit").format(
         costs=money(unit.costs, lang), revenues=money(unit.revenues, lang),
         deficit=eur(item.deficit)))
     formula_class = rules.formula_classes.get(kind.formula_class) if (
         kind and kind.formula_class) else None
     if item.formula_amount is not None and formula_class is not None:
-        lines.append("  " + words["formula"].format(
+        lines.append("  " + w("formula").format(
             cls=formula_class.code, base=money(formula_class.base, lang),
             rate=money(formula_class.rate_per_user, lang), users=unit.users,
             amount=eur(item.formula_amount)))
-        rule = words["formula_min"]
+        rule = w("formula_min")
         cap = min(item.formula_amount, max(item.deficit, 0))
     else:
-        lines.append("  " + words["no_formula"].format(why=words["why_public"]))
-        rule = words["deficit_only"]
+        lines.append("  " + w("no_formula").format(why=w("why_public")))
+        rule = w("deficit_only")
         cap = max(item.deficit, 0)
-    lines.append("  " + words["cap_is"].format(rule=rule, cap=eur(cap),
+    lines.append("  " + w("cap_is").format(rule=rule, cap=eur(cap),
                                                source=item.cap_source.value))
     if item.proration != 1 and unit.end_date is not None:
-        lines.append("  " + words["proration"].format(
+        lines.append("  " + w("proration").format(
             days=item.proration.numerator, year_days=item.proration.denominator,
-            end=_date_text(unit.end_date, lang)))
+            end=date_text(unit.end_date, lang)))
     else:
-        lines.append("  " + words["full_year"])
+        lines.append("  " + w("full_year"))
     if item.eligible and item.proration == 1:
-        lines.append("  " + words["entitlement_full"].format(value=eur(item.entitlement)))
+        lines.append("  " + w("entitlement_full").format(value=eur(item.entitlement)))
     elif item.eligible:
-        lines.append("  " + words["entitlement"].format(
+        lines.append("  " + w("entitlement").format(
             cap=money(cap, lang), proration=_proration_text(item.proration, lang),
             value=eur(item.entitlement)))
     else:
-        lines.append("  " + words["entitlement_zero"])
+        lines.append("  " + w("entitlement_zero"))
     lines.append("")
     if service.funded_entitlement:
-        lines.append(words["share"].format(
+        lines.append(w("share").format(
             service=item.service, share=ratio(service.share, 6, lang),
             awarded=money(service.awarded, lang), funded=money(service.funded_entitlement, lang)))
     else:
-        lines.append(words["no_share"].format(service=item.service))
-    lines.append("  " + words["award"].format(award=eur(award),
+        lines.append(w("no_share").format(service=item.service))
+    lines.append("  " + w("award").format(award=eur(award),
                                               minimum=eur(rules.minimum_award)))
     if award and service.funded_entitlement:
         exact = service.share * item.entitlement
-        lines.append(words["exact"].format(exact=ratio(exact / 100, 4, lang)))
-    lines.append("  " + words["binding"].format(code=binding,
-                                                text=describe(BINDINGS, binding, lang)))
+        lines.append(w("exact").format(exact=ratio(exact / 100, 4, lang)))
+    lines.append("  " + w("binding").format(code=binding,
+                                                text=describe("binding", binding, lang)))
     if not item.eligible:
-        lines += [f"    {describe(REASONS, r.value, lang)}" for r in item.reasons]
-    lines.append("  " + words["budget"].format(
+        lines += [f"    {describe('reason', r.value, lang)}" for r in item.reasons]
+    lines.append("  " + w("budget").format(
         area=item.area, budget=eur(area_budget),
         spent=eur(area_spent)))
-    single = words["single"].format(threshold=eur(rules.single_payment_threshold)) if (
+    single = w("single").format(threshold=eur(rules.single_payment_threshold)) if (
         0 < award <= rules.single_payment_threshold) else ""
-    lines.append("  " + words["payments"].format(first=eur(outcome.tranche_1),
+    lines.append("  " + w("payments").format(first=eur(outcome.tranche_1),
                                                  second=eur(outcome.tranche_2)) + single)
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from fsr_opt.core.errors import (
 )
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
-from fsr_opt.core.words import money, ratio
+from fsr_opt.core.words import money, phrases, ratio
 from fsr_opt.whatif.pool import run_in_pool
 
 MAX_SWEEP_POINTS = 500
@@ -255,27 +255,17 @@ def sweep_rows(outcome: SweepOutcome, rules: RuleSet) -> list[list[str]]:
 
 
 
-_SWEEP_TEXT = {
-    "it": {"title": "Sweep di {option}: {done} punti su {total}", "funded": "finanziate",
-           "status": "esito", "more": "... e altri {n} punti (tabella completa in sweep.csv)",
-           "interrupted": "INTERROTTO: conservati i {done} punti completati su {total}"},
-    "en": {"title": "Sweep of {option}: {done} of {total} points", "funded": "funded",
-           "status": "status", "more": "... and {n} more points (full table in sweep.csv)",
-           "interrupted": "INTERRUPTED: kept the {done} finished points of {total}"},
-}
-
-
 def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: str = "it",
                limit: int = 20) -> str:
     """One screen: per point the swept value, each area's spend and the units funded."""
-    words = _SWEEP_TEXT[lang]
+    w = phrases("sweep", lang)
     option = axis.option if axis.area is None else f"{axis.option} {axis.area}"
     areas = [area.code for area in rules.areas]
     lines = [
-        words["title"].format(option=option, done=len(outcome.rows), total=outcome.total),
+        w("title").format(option=option, done=len(outcome.rows), total=outcome.total),
         "",
         f"{axis.column:>14}" + "".join(f"{code[:13]:>14}" for code in areas)
-        + f"{words['funded']:>12}  {words['status']}",
+        + f"{w('funded'):>12}  {w('status')}",
     ]
     shown = outcome.rows if len(outcome.rows) <= limit else outcome.rows[:limit]
     for row in shown:
@@ -287,7 +277,7 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
         funded = str(row.units_funded) if ok else "-"
         lines.append(f"{value:>14}{spent}{funded:>12}  {row.status}")
     if len(outcome.rows) > limit:
-        lines.append(words["more"].format(n=len(outcome.rows) - limit))
+        lines.append(w("more").format(n=len(outcome.rows) - limit))
     if outcome.interrupted:
-        lines += ["", words["interrupted"].format(done=len(outcome.rows), total=outcome.total)]
+        lines += ["", w("interrupted").format(done=len(outcome.rows), total=outcome.total)]
     return "\n".join(lines)
