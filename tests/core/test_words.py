@@ -68,7 +68,7 @@ def test_checks_in_english_are_the_audits_own_words() -> None:
 def test_lookup() -> None:
     assert text("reason.NOT_APPLIED") == "istanza di contributo non presentata"
     assert text("reason.NOT_APPLIED", "en") == "no application submitted"
-    with pytest.raises(KeyError, match="html.nothing"):
+    with pytest.raises(KeyError, match=r"html\.nothing"):
         text("html.nothing", "it")
     with pytest.raises(KeyError, match="'fr'"):
         text("word.yes", "fr")
