@@ -181,8 +181,8 @@ def run_solve(
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
         raise SolverError(f"the solver ended with status {result.status}", ErrorCode.NOT_OPTIMAL)
-    # Each unit's outcome and allocation.csv's rows, made once for every output (100,000
-    # units: about a second each).
+    # Each unit's outcome and allocation.csv's rows, made once for every output: at a large
+    # Ambito each takes a noticeable share of the run (benchmarks/RESULTS.md).
     outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
     table = allocation_rows(outcomes)
     report = audit_result(inputs, result.allocation, outcomes=outcomes)

@@ -363,7 +363,7 @@ def html_report(
     """Build report.html.
 
     Args:
-        outcomes: every unit with its award (`fsr_opt.reports.tables.unit_outcomes`), input order.
+        outcomes: every unit with its award (`fsr_opt.engine.outcomes.unit_outcomes`), input order.
         allocation: the solved allocation.
         rules: the rule set of the run (labels, parameters and their legal references).
         document: the run document of run.json (`fsr_opt.reports.tables.run_document`): input

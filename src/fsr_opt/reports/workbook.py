@@ -246,7 +246,7 @@ def allocation_workbook(
     """Build allocation.xlsx in memory.
 
     Args:
-        outcomes: every unit with its award (`fsr_opt.reports.tables.unit_outcomes`), input order.
+        outcomes: every unit with its award (`fsr_opt.engine.outcomes.unit_outcomes`), input order.
         allocation: the solved allocation.
         rules: the rule set of the run (labels of the areas and service lines).
         audit: the audit of this allocation for the Verifiche sheet; None says none was run.
