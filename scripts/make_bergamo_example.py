@@ -44,11 +44,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 try:
     from fsr_opt.core.schema import INPUT_COLUMNS
-    from fsr_opt.reports.workbook import reproducible_xlsx
+    from fsr_opt.reports.xlsx import reproducible_xlsx
 except ImportError:  # running without the package installed
     sys.path.insert(0, str(ROOT / "src"))
     from fsr_opt.core.schema import INPUT_COLUMNS
-    from fsr_opt.reports.workbook import reproducible_xlsx
+    from fsr_opt.reports.xlsx import reproducible_xlsx
 
 Unit = dict[str, Any]  # one row: contract column name -> value (money in cents)
 

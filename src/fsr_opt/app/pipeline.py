@@ -30,6 +30,7 @@ from fsr_opt.core.schema import (
 )
 from fsr_opt.core.words import DEFAULT_LANGUAGE
 from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, solve_riparto
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.files import (
@@ -42,44 +43,40 @@ from fsr_opt.io.files import (
 from fsr_opt.reports.charts import sweep_chart_png
 from fsr_opt.reports.html import html_report
 from fsr_opt.reports.tables import (
-    ALLOCATION_COLUMNS,
-    SUMMARY_COLUMNS,
-    UnitOutcome,
     allocation_rows,
     render_run_json,
     render_tables,
     run_document,
-    summary_rows,
     summary_text,
-    unit_outcomes,
 )
 from fsr_opt.reports.workbook import allocation_workbook
 from fsr_opt.rules.ruleset import apply_overrides, parse_rule_set
-from fsr_opt.whatif.core import (
+from fsr_opt.whatif.diff import (
     DIFF_COLUMNS,
     DIFF_NUMERIC,
     DIFF_SUMMARY_COLUMNS,
     DIFF_SUMMARY_NUMERIC,
     RunDiff,
-    RunView,
-    SweepAxis,
-    SweepOutcome,
-    SweepRow,
     diff_rows,
     diff_runs,
     diff_summary_rows,
     diff_text,
-    explain_unit,
+)
+from fsr_opt.whatif.explain import explain_unit, find_unit
+from fsr_opt.whatif.saved import view_from_rows
+from fsr_opt.whatif.sweep import (
+    SweepAxis,
+    SweepOutcome,
+    SweepRow,
     failed_row,
-    find_unit,
     parse_range,
     point_overrides,
     run_sweep,
     sweep_columns,
     sweep_row,
     sweep_rows,
-    view_from_tables,
 )
+from fsr_opt.whatif.view import RunView, view_from_outcomes
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +177,8 @@ def run_solve(
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
         raise SolverError(f"the solver ended with status {result.status}", ErrorCode.NOT_OPTIMAL)
-    # Each unit's outcome and allocation.csv's rows, made once for every output (100,000
-    # units: about a second each).
+    # Each unit's outcome and allocation.csv's rows, made once for every output: at a large
+    # Ambito each takes a noticeable share of the run (benchmarks/RESULTS.md).
     outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
     table = allocation_rows(outcomes)
     report = audit_result(inputs, result.allocation, outcomes=outcomes)
@@ -263,16 +260,13 @@ def solve_inputs(
 
 
 def run_view(label: str, inputs: Inputs, allocation: Allocation) -> RunView:
-    """A solved run as the comparison sees it: the rows of its allocation.csv and summary.csv.
+    """A run solved in memory as the comparison sees it, from its typed outcomes.
 
-    Going through the very rows written to the CSV files makes a what-if in memory and a
-    ``compare`` of the saved folders give the same differences.
+    `saved_view` gives the same view of the same run read back from its folder, so a
+    what-if in memory and a ``compare`` of the saved folders give the same differences.
     """
     outcomes = unit_outcomes(inputs.assessments, allocation, inputs.rules)
-    units = [dict(zip(ALLOCATION_COLUMNS, row, strict=True)) for row in allocation_rows(outcomes)]
-    lines = [dict(zip(SUMMARY_COLUMNS, row, strict=True))
-             for row in summary_rows(outcomes, allocation, inputs.rules)]
-    return view_from_tables(label, units, lines)
+    return view_from_outcomes(label, outcomes, allocation, inputs.rules)
 
 
 def saved_view(run_dir: Path) -> RunView:
@@ -283,9 +277,9 @@ def saved_view(run_dir: Path) -> RunView:
     """
     _, units, _ = load_allocation_table(run_dir / "allocation.csv")
     _, lines, _ = load_allocation_table(run_dir / "summary.csv")
-    return view_from_tables(str(run_dir), units, lines,
-                            allocation_source=str(run_dir / "allocation.csv"),
-                            summary_source=str(run_dir / "summary.csv"))
+    return view_from_rows(str(run_dir), units, lines,
+                          allocation_source=str(run_dir / "allocation.csv"),
+                          summary_source=str(run_dir / "summary.csv"))
 
 
 @dataclass(frozen=True)
@@ -359,12 +353,12 @@ def run_explain(
     """
     inputs = load_inputs(units_path, rules_path, overrides)
     _, allocation = solve_inputs(inputs, solver=solver, time_limit=time_limit)
-    run = run_view("run", inputs, allocation)
-    unit = find_unit(unit_id, run.units, inputs.table.source)
-    item = next(a for a in inputs.assessments if a.unit.unit_id == unit.unit_id)
-    spent = sum(r.awarded for r in allocation.services.values() if r.area == item.area)
-    return explain_unit(item, unit, allocation.services[item.service], inputs.rules,
-                        area_budget=allocation.area_budgets.get(item.area, 0),
+    outcomes = unit_outcomes(inputs.assessments, allocation, inputs.rules)
+    outcome = find_unit(unit_id, outcomes, inputs.table.source)
+    area = outcome.assessment.area
+    spent = sum(r.awarded for r in allocation.services.values() if r.area == area)
+    return explain_unit(outcome, allocation.services[outcome.assessment.service], inputs.rules,
+                        area_budget=allocation.area_budgets.get(area, 0),
                         area_spent=spent, lang=lang)
 
 

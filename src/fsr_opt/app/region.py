@@ -30,6 +30,7 @@ from fsr_opt.core.errors import (
     InputError,
 )
 from fsr_opt.core.money import format_cents
+from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.io.bundled import default_rules_path
 from fsr_opt.io.files import (
@@ -40,9 +41,9 @@ from fsr_opt.io.files import (
     sha256_file,
     write_outputs,
 )
-from fsr_opt.reports.tables import TOTAL, format_fraction_cents, unit_outcomes
+from fsr_opt.reports.tables import TOTAL, format_fraction_cents
 from fsr_opt.rules.ruleset import override_pairs
-from fsr_opt.whatif.core import default_workers, run_in_pool
+from fsr_opt.whatif.pool import default_workers, run_in_pool
 
 log = logging.getLogger(__name__)
 

@@ -12,26 +12,12 @@ import logging
 import math
 
 from fsr_opt.core.schema import RuleSet
-from fsr_opt.core.words import money
-from fsr_opt.whatif.core import SweepAxis, SweepOutcome
+from fsr_opt.core.words import money, phrases
+from fsr_opt.whatif.sweep import SweepAxis, SweepOutcome
 
 # Distinct colours (matplotlib's tab10, then two more); the line style tells the areas apart.
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
             "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#b15928")
-
-_WORDS = {
-    "it": {"budget": "Fondo dell'Ambito (EUR)", "share": "Percentuale dell'area {area} (%)",
-           "awarded": "Assegnato per linea di servizio (EUR)",
-           "title": "Riparto FSR {year}, Ambito di {ambito}: assegnato al variare {what}",
-           "fund": "del fondo", "share_of": "della quota dell'area {area}",
-           "interrupted": "interrotto: {done} punti su {total}"},
-    "en": {"budget": "Ambito fund (EUR)", "share": "Share of area {area} (%)",
-           "awarded": "Awarded per service line (EUR)",
-           "title": "FSR {year} riparto, Ambito di {ambito}: awarded against {what}",
-           "fund": "the fund", "share_of": "the {area} share",
-           "interrupted": "interrupted: {done} of {total} points"},
-}
-
 
 def sweep_chart_png(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet,
                     lang: str = "it") -> bytes:
@@ -48,7 +34,7 @@ def sweep_chart_png(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet,
 
     # matplotlib logs its font search at DEBUG: it would drown the output of --verbose.
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
-    words = _WORDS[lang]
+    w = phrases("chart", lang)
     figure = Figure(figsize=(10, 5.6), dpi=100)
     FigureCanvasAgg(figure)
     plot = figure.add_subplot(1, 1, 1)
@@ -72,15 +58,15 @@ def sweep_chart_png(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet,
     plot.yaxis.set_major_formatter(FuncFormatter(euros))
     if axis.area is None:
         plot.xaxis.set_major_formatter(FuncFormatter(euros))
-        plot.set_xlabel(words["budget"])
-        what = words["fund"]
+        plot.set_xlabel(w("budget"))
+        what = w("fund")
     else:
-        plot.set_xlabel(words["share"].format(area=axis.area))
-        what = words["share_of"].format(area=axis.area)
-    plot.set_ylabel(words["awarded"])
-    title = words["title"].format(year=rules.year, ambito=rules.ambito, what=what)
+        plot.set_xlabel(w("share").format(area=axis.area))
+        what = w("share_of").format(area=axis.area)
+    plot.set_ylabel(w("awarded"))
+    title = w("title").format(year=rules.year, ambito=rules.ambito, what=what)
     if outcome.interrupted:
-        title += "\n(" + words["interrupted"].format(done=len(outcome.rows),
+        title += "\n(" + w("interrupted").format(done=len(outcome.rows),
                                                      total=outcome.total) + ")"
     plot.set_title(title, fontsize=11)
     plot.grid(True, linewidth=0.4, alpha=0.6)

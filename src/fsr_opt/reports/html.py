@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from html import escape
@@ -25,8 +25,9 @@ from typing import Any
 from fsr_opt import __version__
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
-from fsr_opt.core.words import BINDINGS, CHECKS_IT, REASONS, describe, money, percent, ratio
-from fsr_opt.reports.tables import UnitOutcome, payment_rows
+from fsr_opt.core.words import describe, money, percent, phrases, ratio, text
+from fsr_opt.engine.outcomes import UnitOutcome
+from fsr_opt.reports.tables import payment_rows
 from fsr_opt.rules.ruleset import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
@@ -54,109 +55,6 @@ details summary{cursor:pointer;font-weight:bold;margin:.5rem 0}
 .warn{background:#fff4e5;border-left:4px solid #d9822b;padding:.4rem .8rem}
 @media print{details{display:block}details>summary{display:none}}
 """
-
-_WORDS: dict[str, dict[str, str]] = {
-    "it": {
-        "title": "Riparto del Fondo Sociale Regionale {year}",
-        "subtitle": "Ambito territoriale di {ambito} - regole {rule_set} v{version}",
-        "summary": "Sintesi",
-        "fund": "Fondo assegnato", "distributable": "Fondo ripartibile",
-        "awarded": "Totale assegnato", "minimum": "Contributo minimo",
-        "units": "Unità", "eligible": "ammesse", "funded": "finanziate",
-        "set_asides": "Accantonamenti (fondo di riserva, altri servizi)",
-        "overrides": "Parametri modificati rispetto alle regole",
-        "warnings": "Avvertenze",
-        "areas": "Ripartizione per area",
-        "area": "Area", "share": "Percentuale", "budget": "Budget", "left": "Non assegnato",
-        "area_chart": "Ripartizione del fondo tra le aree",
-        "services": "Linee di servizio e andamento storico",
-        "service": "Linea di servizio", "historical": "Assegnato 2024",
-        "target": "Obiettivo", "deviation": "Scostamento", "lambda": "Quota della linea",
-        "not_funded": "Non finanziate",
-        "service_chart": "Ogni linea di servizio: assegnato 2024 e assegnato ora",
-        "legend_hist": "assegnato 2024", "legend_now": "assegnato",
-        "distribution": "Distribuzione dei contributi",
-        "bracket": "Contributo (EUR)", "count": "Unità", "total": "Totale",
-        "distribution_chart": "Numero di unità finanziate per fascia di contributo",
-        "up_to": "fino a {high}", "from_to": "da {low} a {high}", "over": "oltre {low}",
-        "bindings": "Limiti che vincolano i contributi",
-        "binding": "Limite", "meaning": "Significato",
-        "binding_chart": "Numero di unità per limite vincolante",
-        "payments": "Pagamenti per ente gestore",
-        "operator": "Ente gestore", "first": "Prima tranche", "second": "Seconda tranche",
-        "payments_note": "Prima tranche ({first}%) dopo l'approvazione del riparto, seconda "
-                         "dopo l'approvazione del debito informativo da parte di ATS; i "
-                         "contributi fino a {threshold} EUR sono erogati in un'unica "
-                         "soluzione.",
-        "show": "Mostra l'elenco ({n})",
-        "exclusions": "Unità non finanziate",
-        "unit": "Unità", "reasons": "Motivi",
-        "checks": "Verifiche",
-        "checks_note": "Il riparto è stato ricontrollato al centesimo, senza solutore: "
-                       "{passed} verifiche superate su {run}.",
-        "checks_none": "Nessuna verifica è stata eseguita per questo riparto.",
-        "check": "Verifica", "checked": "Verificati", "violations": "Violazioni",
-        "outcome": "Esito", "passed": "superata", "failed": "NON superata",
-        "references": "Riferimenti normativi e parametri",
-        "parameter": "Parametro", "value": "Valore", "description": "Descrizione",
-        "reference": "Riferimento",
-        "hashes": "Impronte dei file di input (SHA-256)",
-        "file": "File", "sha": "SHA-256",
-        "footer": "Prodotto da fsr-opt {version}, solutore {solver}. Le cifre sono in euro; i "
-                  "calcoli sono esatti al centesimo.",
-        "TOTAL": "TOTALE",
-    },
-    "en": {
-        "title": "Riparto of the Fondo Sociale Regionale {year}",
-        "subtitle": "Ambito territoriale di {ambito} - rules {rule_set} v{version}",
-        "summary": "Summary",
-        "fund": "Fund assigned", "distributable": "Distributable fund",
-        "awarded": "Total awarded", "minimum": "Minimum award",
-        "units": "Units", "eligible": "eligible", "funded": "funded",
-        "set_asides": "Set-asides (reserve, other services)",
-        "overrides": "Parameters changed from the rule set",
-        "warnings": "Warnings",
-        "areas": "Split by area",
-        "area": "Area", "share": "Share", "budget": "Budget", "left": "Not awarded",
-        "area_chart": "Split of the fund among the areas",
-        "services": "Service lines and the 2024 pattern",
-        "service": "Service line", "historical": "Assigned 2024",
-        "target": "Target", "deviation": "Deviation", "lambda": "Share of the line",
-        "not_funded": "Not funded",
-        "service_chart": "Each service line: assigned in 2024 and awarded now",
-        "legend_hist": "assigned 2024", "legend_now": "awarded",
-        "distribution": "Distribution of the awards",
-        "bracket": "Award (EUR)", "count": "Units", "total": "Total",
-        "distribution_chart": "Funded units per award bracket",
-        "up_to": "up to {high}", "from_to": "from {low} to {high}", "over": "over {low}",
-        "bindings": "Limits that bind the awards",
-        "binding": "Limit", "meaning": "Meaning",
-        "binding_chart": "Units per binding limit",
-        "payments": "Payments per operator",
-        "operator": "Operator", "first": "First tranche", "second": "Second tranche",
-        "payments_note": "First tranche ({first}%) after the riparto is approved, second after "
-                         "ATS approves the data return; awards up to {threshold} EUR are paid "
-                         "at once.",
-        "show": "Show the list ({n})",
-        "exclusions": "Units not funded",
-        "unit": "Unit", "reasons": "Reasons",
-        "checks": "Checks",
-        "checks_note": "The riparto was re-checked to the cent without a solver: {passed} of "
-                       "{run} checks passed.",
-        "checks_none": "No checks were run for this riparto.",
-        "check": "Check", "checked": "Checked", "violations": "Violations",
-        "outcome": "Outcome", "passed": "passed", "failed": "FAILED",
-        "references": "Legal references and parameters",
-        "parameter": "Parameter", "value": "Value", "description": "Description",
-        "reference": "Reference",
-        "hashes": "Fingerprints of the input files (SHA-256)",
-        "file": "File", "sha": "SHA-256",
-        "footer": "Produced by fsr-opt {version}, solver {solver}. Figures in euros, exact to "
-                  "the cent.",
-        "TOTAL": "TOTAL",
-    },
-}
-
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
@@ -288,7 +186,7 @@ def _figure(svg: str, caption: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _area_section(allocation: Allocation, rules: RuleSet, w: Mapping[str, str],
+def _area_section(allocation: Allocation, rules: RuleSet, w: Callable[[str], str],
                   lang: str) -> str:
     rows = []
     parts = []
@@ -301,16 +199,16 @@ def _area_section(allocation: Allocation, rules: RuleSet, w: Mapping[str, str],
         rows.append([_t(area.label), _n(percent(area.share_percent, lang)),
                      _n(money(budget, lang)), _n(money(spent, lang)),
                      _n(money(budget - spent, lang))])
-    rows.append([_t(w["TOTAL"]), _n("100%"), _n(money(totals[0], lang)),
+    rows.append([_t(text("word.TOTAL", lang)), _n("100%"), _n(money(totals[0], lang)),
                  _n(money(totals[1], lang)), _n(money(totals[0] - totals[1], lang))])
-    table = _table([w["area"], w["share"], w["budget"], w["awarded"], w["left"]], rows,
+    table = _table([w("area"), w("share"), w("budget"), w("awarded"), w("left")], rows,
                    totals=[len(rows) - 1])
-    chart = _figure(donut_chart(parts, w["area_chart"], lang), w["area_chart"])
-    return f"<h2>{_e(w['areas'])}</h2>{chart}{table}"
+    chart = _figure(donut_chart(parts, w("area_chart"), lang), w("area_chart"))
+    return f"<h2>{_e(w('areas'))}</h2>{chart}{table}"
 
 
 def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet,
-                     w: Mapping[str, str], lang: str) -> str:
+                     w: Callable[[str], str], lang: str) -> str:
     funded: Counter[str] = Counter()
     unfunded: Counter[str] = Counter()
     for outcome in outcomes:
@@ -333,23 +231,23 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
         awarded = sum(allocation.services[s.code].awarded for s in area.services)
         budget = allocation.area_budgets[area.code]
         totals.append(len(rows))
-        rows.append([_t(area.code), _t(w["TOTAL"]), _n(money(historical, lang)),
+        rows.append([_t(area.code), _t(text("word.TOTAL", lang)), _n(money(historical, lang)),
                      _n(money(budget, lang)), _n(money(awarded, lang)),
                      _n(money(awarded - budget, lang)), _n(""),
                      _n(str(sum(funded[s.code] for s in area.services))),
                      _n(str(sum(unfunded[s.code] for s in area.services)))])
-    table = _table([w["area"], w["service"], w["historical"], w["target"], w["awarded"],
-                    w["deviation"], w["lambda"], w["funded"], w["not_funded"]], rows, totals)
-    chart = _figure(paired_bars(bars, (w["legend_hist"], w["legend_now"]), w["service_chart"],
-                                lang), w["service_chart"])
-    return f"<h2>{_e(w['services'])}</h2>{chart}{table}"
+    table = _table([w("area"), w("service"), w("historical"), w("target"), w("awarded"),
+                    w("deviation"), w("lambda"), w("funded"), w("not_funded")], rows, totals)
+    chart = _figure(paired_bars(bars, (w("legend_hist"), w("legend_now")), w("service_chart"),
+                                lang), w("service_chart"))
+    return f"<h2>{_e(w('services'))}</h2>{chart}{table}"
 
 
 def _round(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
-def _distribution_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str],
+def _distribution_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str],
                           lang: str) -> str:
     edges = [euros * 100 for euros in BRACKETS]
     counts = [0] * len(edges)
@@ -363,33 +261,33 @@ def _distribution_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str],
     labels = []
     for index, low in enumerate(edges):
         if index == 0:
-            labels.append(w["up_to"].format(high=money(edges[1], lang)[:-3]))
+            labels.append(w("up_to").format(high=money(edges[1], lang)[:-3]))
         elif index + 1 < len(edges):
-            labels.append(w["from_to"].format(low=money(low, lang)[:-3],
+            labels.append(w("from_to").format(low=money(low, lang)[:-3],
                                               high=money(edges[index + 1], lang)[:-3]))
         else:
-            labels.append(w["over"].format(low=money(low, lang)[:-3]))
+            labels.append(w("over").format(low=money(low, lang)[:-3]))
     rows = [[_t(label), _n(str(count)), _n(money(total, lang))]
             for label, count, total in zip(labels, counts, sums, strict=True)]
-    rows.append([_t(w["TOTAL"]), _n(str(sum(counts))), _n(money(sum(sums), lang))])
-    table = _table([w["bracket"], w["count"], w["awarded"]], rows, totals=[len(rows) - 1])
-    chart = _figure(column_bars(list(zip(labels, counts, strict=True)), w["distribution_chart"]),
-                    w["distribution_chart"])
-    return f"<h2>{_e(w['distribution'])}</h2>{chart}{table}"
+    rows.append([_t(text("word.TOTAL", lang)), _n(str(sum(counts))), _n(money(sum(sums), lang))])
+    table = _table([w("bracket"), w("count"), w("awarded")], rows, totals=[len(rows) - 1])
+    chart = _figure(column_bars(list(zip(labels, counts, strict=True)), w("distribution_chart")),
+                    w("distribution_chart"))
+    return f"<h2>{_e(w('distribution'))}</h2>{chart}{table}"
 
 
-def _binding_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str], lang: str) -> str:
+def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], lang: str) -> str:
     counts = Counter(outcome.binding.value for outcome in outcomes)
     order = [b.value for b in Binding if counts[b.value]]
-    rows = [[_t(code), _t(describe(BINDINGS, code, lang)), _n(str(counts[code]))]
+    rows = [[_t(code), _t(describe("binding", code, lang)), _n(str(counts[code]))]
             for code in order]
-    table = _table([w["binding"], w["meaning"], w["count"]], rows)
-    chart = _figure(column_bars([(code, counts[code]) for code in order], w["binding_chart"]),
-                    w["binding_chart"])
-    return f"<h2>{_e(w['bindings'])}</h2>{chart}{table}"
+    table = _table([w("binding"), w("meaning"), w("count")], rows)
+    chart = _figure(column_bars([(code, counts[code]) for code in order], w("binding_chart")),
+                    w("binding_chart"))
+    return f"<h2>{_e(w('bindings'))}</h2>{chart}{table}"
 
 
-def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Mapping[str, str],
+def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callable[[str], str],
                       lang: str) -> str:
     table_rows = payment_rows(outcomes)
     cents = [[int(Decimal(cell) * 100) for cell in row[2:]] for row in table_rows]
@@ -397,16 +295,17 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Mappin
             for row, values in zip(table_rows, cents, strict=True)]
     units = sum(int(row[1]) for row in table_rows)
     totals = [sum(values[i] for values in cents) for i in range(3)]
-    rows.append([_t(w["TOTAL"]), _n(str(units)), *(_n(money(t, lang)) for t in totals)])
-    note = w["payments_note"].format(first=ratio(rules.first_tranche_percent, 0, lang),
+    rows.append([_t(text("word.TOTAL", lang)), _n(str(units)),
+                 *(_n(money(t, lang)) for t in totals)])
+    note = w("payments_note").format(first=ratio(rules.first_tranche_percent, 0, lang),
                                      threshold=money(rules.single_payment_threshold, lang))
-    table = _table([w["operator"], w["funded"], w["awarded"], w["first"], w["second"]], rows,
+    table = _table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")], rows,
                    totals=[len(rows) - 1])
-    return (f"<h2>{_e(w['payments'])}</h2><p>{_e(note)}</p><details open><summary>"
-            f"{_e(w['show'].format(n=len(rows) - 1))}</summary>{table}</details>")
+    return (f"<h2>{_e(w('payments'))}</h2><p>{_e(note)}</p><details open><summary>"
+            f"{_e(w('show').format(n=len(rows) - 1))}</summary>{table}</details>")
 
 
-def _exclusions_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str],
+def _exclusions_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str],
                         lang: str) -> str:
     rows = []
     for outcome in outcomes:
@@ -415,46 +314,41 @@ def _exclusions_section(outcomes: Sequence[UnitOutcome], w: Mapping[str, str],
         item = outcome.assessment
         codes = [r.value for r in item.reasons] or [outcome.binding.value]
         rows.append([_t(item.unit.unit_id), _t(item.unit.name), _t(item.service),
-                     _t("; ".join(f"{c} ({describe(REASONS, c, lang)})" for c in codes))])
-    table = _table([w["unit"], w["description"], w["service"], w["reasons"]], rows)
-    return (f"<h2>{_e(w['exclusions'])}</h2><details><summary>"
-            f"{_e(w['show'].format(n=len(rows)))}</summary>{table}</details>")
+                     _t("; ".join(f"{c} ({describe('reason', c, lang)})" for c in codes))])
+    table = _table([w("unit"), w("description"), w("service"), w("reasons")], rows)
+    return (f"<h2>{_e(w('exclusions'))}</h2><details><summary>"
+            f"{_e(w('show').format(n=len(rows)))}</summary>{table}</details>")
 
 
-def _checks_section(audit: AuditReport | None, w: Mapping[str, str], lang: str) -> str:
+def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: str) -> str:
     if audit is None:
-        return f"<h2>{_e(w['checks'])}</h2><p>{_e(w['checks_none'])}</p>"
-    descriptions = _check_descriptions(lang)
-    rows = [[_t(r.code), _t(descriptions.get(r.code, r.description)), _n(str(r.checked)),
-             _n(str(r.failed)),
-             (w["passed"], "ok") if r.passed else (w["failed"], "ko")]
+        return f"<h2>{_e(w('checks'))}</h2><p>{_e(w('checks_none'))}</p>"
+    rows = [[_t(r.code), _t(describe("check", r.code, lang, default=r.description)),
+             _n(str(r.checked)), _n(str(r.failed)),
+             (w("passed"), "ok") if r.passed else (w("failed"), "ko")]
             for r in audit.results]
-    note = w["checks_note"].format(passed=audit.passed, run=audit.checks_run)
-    table = _table([w["check"], w["description"], w["checked"], w["violations"],
-                    w["outcome"]], rows)
+    note = w("checks_note").format(passed=audit.passed, run=audit.checks_run)
+    table = _table([w("check"), w("description"), w("checked"), w("violations"),
+                    w("outcome")], rows)
     details = ""
     if audit.violations:
-        details = _table([w["check"], w["unit"], w["description"]],
+        details = _table([w("check"), w("unit"), w("description")],
                          [[_t(v.check), _t(v.subject), _t(v.message)]
                           for v in audit.violations[:200]])
-    return f"<h2>{_e(w['checks'])}</h2><p>{_e(note)}</p>{table}{details}"
+    return f"<h2>{_e(w('checks'))}</h2><p>{_e(note)}</p>{table}{details}"
 
 
-def _check_descriptions(lang: str) -> Mapping[str, str]:
-    return CHECKS_IT if lang == "it" else {}
-
-
-def _references_section(rules: RuleSet, w: Mapping[str, str]) -> str:
+def _references_section(rules: RuleSet, w: Callable[[str], str]) -> str:
     rows = [[("" + p.path, "code"), _t(p.value), _t(p.description), _t(p.reference)]
             for p in rules.parameters]
-    return (f"<h2>{_e(w['references'])}</h2>"
-            + _table([w["parameter"], w["value"], w["description"], w["reference"]], rows))
+    return (f"<h2>{_e(w('references'))}</h2>"
+            + _table([w("parameter"), w("value"), w("description"), w("reference")], rows))
 
 
-def _hashes_section(document: Mapping[str, Any], w: Mapping[str, str]) -> str:
+def _hashes_section(document: Mapping[str, Any], w: Callable[[str], str]) -> str:
     inputs: Mapping[str, str] = document.get("inputs", {})
     rows = [[("" + name, "code"), (digest, "code")] for name, digest in inputs.items()]
-    return f"<h2>{_e(w['hashes'])}</h2>" + _table([w["file"], w["sha"]], rows)
+    return f"<h2>{_e(w('hashes'))}</h2>" + _table([w("file"), w("sha")], rows)
 
 
 def html_report(
@@ -469,7 +363,7 @@ def html_report(
     """Build report.html.
 
     Args:
-        outcomes: every unit with its award (`fsr_opt.reports.tables.unit_outcomes`), input order.
+        outcomes: every unit with its award (`fsr_opt.engine.outcomes.unit_outcomes`), input order.
         allocation: the solved allocation.
         rules: the rule set of the run (labels, parameters and their legal references).
         document: the run document of run.json (`fsr_opt.reports.tables.run_document`): input
@@ -480,39 +374,39 @@ def html_report(
     Returns:
         The page as UTF-8 bytes.
     """
-    w = _WORDS[lang]
+    w = phrases("html", lang)
     eligible = sum(1 for o in outcomes if o.assessment.eligible)
     funded = sum(1 for o in outcomes if o.award > 0)
     awarded = sum(o.award for o in outcomes)
-    title = w["title"].format(year=rules.year)
+    title = w("title").format(year=rules.year)
     kpis = [
-        (w["fund"], money(rules.fund, lang) + " EUR"),
-        (w["distributable"], money(distributable(rules), lang) + " EUR"),
-        (w["awarded"], money(awarded, lang) + " EUR"),
-        (w["minimum"], money(rules.minimum_award, lang) + " EUR"),
-        (w["units"], f"{len(outcomes)}; {w['eligible']} {eligible}; {w['funded']} {funded}"),
+        (w("fund"), money(rules.fund, lang) + " EUR"),
+        (w("distributable"), money(distributable(rules), lang) + " EUR"),
+        (w("awarded"), money(awarded, lang) + " EUR"),
+        (w("minimum"), money(rules.minimum_award, lang) + " EUR"),
+        (w("units"), f"{len(outcomes)}; {w('eligible')} {eligible}; {w('funded')} {funded}"),
     ]
     head = "".join(f"<div>{_e(label)}<b>{_e(value)}</b></div>" for label, value in kpis)
     extra = []
     set_asides = set_aside_amounts(rules)
     if any(set_asides.values()):
-        extra.append(f"<p>{_e(w['set_asides'])}: "
+        extra.append(f"<p>{_e(w('set_asides'))}: "
                      + _e(", ".join(money(v, lang) for v in set_asides.values())) + " EUR</p>")
     overrides = list(document.get("overrides", []))
     if overrides:
-        extra.append(f"<p class=\"warn\">{_e(w['overrides'])}: "
+        extra.append(f"<p class=\"warn\">{_e(w('overrides'))}: "
                      f"<span class=\"code\">{_e(', '.join(overrides))}</span></p>")
     warnings = list(document.get("warnings", []))
     if warnings:
-        extra.append(f"<div class=\"warn\"><b>{_e(w['warnings'])}</b><ul>"
+        extra.append(f"<div class=\"warn\"><b>{_e(w('warnings'))}</b><ul>"
                      + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
     solver = document.get("solver", {})
     solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
     body = "".join([
         f"<h1>{_e(title)}</h1>",
-        "<p class=\"sub\">" + _e(w["subtitle"].format(
+        "<p class=\"sub\">" + _e(w("subtitle").format(
             ambito=rules.ambito, rule_set=rules.rule_set_id, version=rules.version)) + "</p>",
-        f"<h2>{_e(w['summary'])}</h2><div class=\"kpi\">{head}</div>",
+        f"<h2>{_e(w('summary'))}</h2><div class=\"kpi\">{head}</div>",
         *extra,
         _area_section(allocation, rules, w, lang),
         _service_section(outcomes, allocation, rules, w, lang),
@@ -524,7 +418,7 @@ def html_report(
         _references_section(rules, w),
         _hashes_section(document, w),
         "<footer><p class=\"sub\">"
-        + _e(w["footer"].format(version=__version__, solver=solver_text)) + "</p></footer>",
+        + _e(w("footer").format(version=__version__, solver=solver_text)) + "</p></footer>",
     ])
     page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

@@ -14,8 +14,8 @@ from typing import Any
 
 from fsr_opt import __version__
 from fsr_opt.core.money import format_cents, round_half_up
-from fsr_opt.core.schema import Allocation, Assessment, Binding, RuleSet, SolveResult
-from fsr_opt.engine.eligibility import tranches
+from fsr_opt.core.schema import Allocation, Assessment, RuleSet, SolveResult
+from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.io.files import csv_bytes, json_bytes
 from fsr_opt.rules.ruleset import distributable, set_aside_amounts
 
@@ -53,45 +53,6 @@ def format_ratio(value: Fraction, places: int = 6) -> str:
 def format_fraction_cents(value: Fraction) -> str:
     """Render exact (possibly fractional) cents as euros, rounded half up to the cent."""
     return format_cents(round_half_up(value))
-
-
-@dataclass(frozen=True)
-class UnitOutcome:
-    """One row of allocation.csv before formatting."""
-
-    assessment: Assessment
-    award: int
-    share: Fraction
-    binding: Binding
-    tranche_1: int
-    tranche_2: int
-
-
-def unit_outcomes(
-    assessments: Sequence[Assessment], allocation: Allocation, rules: RuleSet
-) -> list[UnitOutcome]:
-    """Pair each assessed unit (input order) with its award, share, binding limit, payments."""
-    spent: dict[str, int] = {}
-    for service in allocation.services.values():
-        spent[service.area] = spent.get(service.area, 0) + service.awarded
-    outcomes = []
-    for item in assessments:
-        award = allocation.awards.get(item.unit.unit_id, 0)
-        result = allocation.services.get(item.service)
-        share = result.share if (result is not None and award > 0) else Fraction(0)
-        if not item.eligible:
-            binding = Binding.EXCLUDED
-        elif award == 0:
-            binding = Binding.BELOW_MINIMUM
-        elif share == 1:
-            binding = Binding(item.cap_source.value)
-        elif spent.get(item.area, 0) >= allocation.area_budgets.get(item.area, 0):
-            binding = Binding.AREA_BUDGET
-        else:
-            binding = Binding.EQUAL_SHARE
-        first, second = tranches(award, rules)
-        outcomes.append(UnitOutcome(item, award, share, binding, first, second))
-    return outcomes
 
 
 def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
@@ -265,8 +226,8 @@ def render_tables(
 ) -> dict[str, bytes]:
     """allocation.csv, summary.csv and payments.csv as bytes, ready to be written together.
 
-    `outcomes` (`unit_outcomes`) and `table` (`allocation_rows`) may be given when the caller
-    already has them: at 100,000 units each takes about a second.
+    `outcomes` (`fsr_opt.engine.outcomes.unit_outcomes`) and `table` (`allocation_rows`) may
+    be given when the caller already has them: each costs time in proportion to the units.
     """
     if outcomes is None:
         outcomes = unit_outcomes(assessments, allocation, rules)

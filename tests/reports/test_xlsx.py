@@ -1,7 +1,7 @@
-"""allocation.xlsx as a file: the SpreadsheetML parts themselves, hostile text, same bytes.
+"""The SpreadsheetML writer: the parts of allocation.xlsx themselves, hostile text, same bytes.
 
-tests/test_workbook.py reads the workbook back with openpyxl (what `fsr-opt audit` does);
-these tests also read the XML parts directly, as Excel would, so that an escape openpyxl
+tests/reports/test_workbook.py reads the workbook back with openpyxl (what `fsr-opt audit`
+does); these tests also read the XML parts directly, as Excel would, so that an escape openpyxl
 happens to tolerate cannot hide a file Excel would have to repair.
 """
 
@@ -27,17 +27,10 @@ from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.audit.run import audit_solution
 from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.reports.tables import unit_outcomes
-from fsr_opt.reports.workbook import (
-    ALLOCATION_SHEET,
-    _package,
-    _SharedStrings,
-    _Sheet,
-    _table,
-    allocation_workbook,
-    reproducible_xlsx,
-)
+from fsr_opt.reports.workbook import ALLOCATION_SHEET, allocation_workbook
+from fsr_opt.reports.xlsx import BOLD, Workbook, reproducible_xlsx
 
 from tests.conftest import table, tiny_rules, unit
 
@@ -184,7 +177,7 @@ def test_same_bytes_whatever_the_hash_seed(example: bytes) -> None:
     """Nothing in the workbook may follow a set's (hash-seeded) order."""
     script = (
         "import hashlib, sys\n"
-        "from tests.test_workbook_writer import build\n"
+        "from tests.reports.test_xlsx import build\n"
         "from fsr_opt.app.pipeline import load_inputs\n"
         "inputs = load_inputs(None, None)\n"
         "print(hashlib.sha256(build(inputs.assessments, inputs.rules)).hexdigest())\n"
@@ -193,7 +186,7 @@ def test_same_bytes_whatever_the_hash_seed(example: bytes) -> None:
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                              text=True, check=True, cwd=Path(__file__).parents[1])
+                              text=True, check=True, cwd=Path(__file__).parents[2])
         digests.add(done.stdout.strip())
     assert digests == {hashlib.sha256(example).hexdigest()}
 
@@ -296,10 +289,10 @@ def test_a_large_table_builds_and_reads_back() -> None:
          f"-{n}.10", "0.00"]
         for n in range(20_000)
     ]
-    strings = _SharedStrings()
-    sheet = _Sheet("Riparto", strings)
-    _table(sheet, ALLOCATION_SHEET, rows, "it")
-    data = _package([sheet], strings, "FSR 2025 - test")
+    book = Workbook("FSR 2025 - test")
+    book.add_sheet("Riparto").table([c.heading("it") for c in ALLOCATION_SHEET],
+                                    [c.kind for c in ALLOCATION_SHEET], rows)
+    data = book.to_bytes()
     for payload in parts(data).values():
         ElementTree.fromstring(payload)
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
@@ -326,3 +319,55 @@ def test_reproducible_xlsx_pins_openpyxl_files() -> None:
     with zipfile.ZipFile(io.BytesIO(saved[0])) as archive:
         assert {i.date_time for i in archive.infolist()} == {(2025, 9, 8, 0, 0, 0)}
         assert archive.read("docProps/core.xml").count(b">2025-09-08T00:00:00Z<") == 2
+
+
+def small_book(block_rows: int) -> bytes:
+    book = Workbook("test")
+    sheet = book.add_sheet("Dati")
+    sheet.cell(1, 1, "text", "Titolo", BOLD)
+    rows = [[f"U{n}", f"=x{n % 3}", f"{n}.{n % 100:02d}", str(n % 7)] for n in range(25)]
+    after = sheet.table(["id", "testo", "importo", "conta"], ["text", "text", "money", "count"],
+                        rows, first_row=3)
+    sheet.cell(after + 1, 1, "text", "Totale", BOLD)
+    sheet.cell(after + 1, 3, "money", Decimal("12.50"), BOLD)
+    book.add_sheet("Vuoto").cell(1, 1, "text", "niente")
+    return book.to_bytes(block_rows=block_rows)
+
+
+def test_the_bytes_do_not_depend_on_the_block_size() -> None:
+    one_block = small_book(10**6)
+    assert small_book(1) == one_block and small_book(7) == one_block
+
+
+def test_loose_cells_around_a_table_and_a_sheet_without_one() -> None:
+    data = small_book(4)
+    sheet = ElementTree.fromstring(parts(data)["xl/worksheets/sheet1.xml"])
+    rows = [int(r.get("r", "0")) for r in sheet.iter(f"{NS}row")]
+    assert rows == [1, 3, *range(4, 29), 30]  # title, heading, 25 rows, blank, total
+    dimension = sheet.find(f"{NS}dimension")
+    assert dimension is not None and dimension.get("ref") == "A1:D30"
+    pane = sheet.find(f"{NS}sheetViews/{NS}sheetView/{NS}pane")
+    assert pane is not None and pane.get("ySplit") == "3"
+    cells = read_sheet(data, 1)
+    assert cells["B4"].value == "=x0" and cells["B4"].style.get("quotePrefix") == "1"
+    assert (cells["C30"].kind, cells["C30"].value) == ("n", "12.50")
+    empty = read_sheet(data, 2)
+    assert list(empty) == ["A1"] and empty["A1"].value == "niente"
+    assert ElementTree.fromstring(parts(data)["xl/worksheets/sheet2.xml"]).find(
+        f"{NS}autoFilter") is None
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book["Dati"].auto_filter.ref == "A3:D28"
+    assert book["Vuoto"]["A1"].value == "niente"
+
+
+def test_a_sheet_takes_one_table_and_no_cell_inside_it() -> None:
+    sheet = Workbook("test").add_sheet("Dati")
+    sheet.table(["a"], ["text"], [["x"], ["y"]])
+    with pytest.raises(ValueError, match="already has a table"):
+        sheet.table(["a"], ["text"], [])
+    with pytest.raises(ValueError, match="belongs to its table"):
+        sheet.cell(3, 1, "text", "z")
+    other = Workbook("test").add_sheet("Altro")
+    other.cell(5, 1, "text", "sotto")
+    with pytest.raises(ValueError, match="cells in the rows of the table"):
+        other.table(["a"], ["text"], [["x"]] * 10)

@@ -16,10 +16,11 @@ from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.audit.run import audit, audit_solution
 from fsr_opt.core.schema import Allocation, Assessment, RuleSet
 from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.io.files import load_allocation_table
-from fsr_opt.reports.tables import ALLOCATION_COLUMNS, render_tables, unit_outcomes
-from fsr_opt.reports.workbook import ALLOCATION_SHEET, SHEET_NAMES, allocation_workbook
+from fsr_opt.reports.tables import ALLOCATION_COLUMNS, render_tables
+from fsr_opt.reports.workbook import ALLOCATION_SHEET, allocation_workbook, sheet_names
 
 from tests.conftest import table, tiny_rules, unit
 
@@ -167,6 +168,7 @@ def test_no_cell_is_ever_a_formula() -> None:
 def test_english_labels() -> None:
     inputs = load_inputs(None, None)
     run = make_run(inputs.assessments, inputs.rules, lang="en")
-    assert run.book.sheetnames == list(SHEET_NAMES["en"])
+    assert run.book.sheetnames == list(sheet_names("en")) == [
+        "Allocation", "Payments", "Exclusions", "Summary", "Checks"]
     assert run.book["Allocation"]["A1"].value == "Unit id"
     assert run.book["Allocation"].cell(row=2, column=9).value in {"yes", "no"}

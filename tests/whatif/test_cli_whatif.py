@@ -1,19 +1,18 @@
-"""The what-if commands and the reports of solve, through the command line, with exit codes."""
+"""The what-if commands through the command line: whatif, compare, sweep, explain, exit codes."""
 
 from __future__ import annotations
 
 import csv
-import io
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from fsr_opt.app import pipeline
 from fsr_opt.cli import app
-from fsr_opt.whatif.core import DIFF_COLUMNS, DIFF_SUMMARY_COLUMNS, SweepRow
+from fsr_opt.whatif.diff import DIFF_COLUMNS, DIFF_SUMMARY_COLUMNS
+from fsr_opt.whatif.sweep import SweepRow
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -36,25 +35,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     assert run("solve", "--out", str(base), "-q")[0] == 0
     assert run("solve", "--budget", "850000", "--out", str(cut), "-q")[0] == 0
     return base, cut
-
-
-def test_solve_writes_the_workbook_and_the_report(runs: tuple[Path, Path]) -> None:
-    base = runs[0]
-    book = openpyxl.load_workbook(io.BytesIO((base / "allocation.xlsx").read_bytes()))
-    assert book.sheetnames == ["Riparto", "Pagamenti", "Esclusioni", "Riepilogo", "Verifiche"]
-    assert book["Riparto"].max_row == len(read_csv(base / "allocation.csv")) + 1
-    page = (base / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="it">' in page and "892.495,35" in page
-
-
-def test_solve_lang_en_and_bad_lang(tmp_path: Path) -> None:
-    code, _, _ = run("solve", "--lang", "en", "--out", str(tmp_path / "en"), "-q")
-    assert code == 0
-    book = openpyxl.load_workbook(tmp_path / "en" / "allocation.xlsx")
-    assert book.sheetnames[0] == "Allocation"
-    assert '<html lang="en">' in (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
-    code, _, stderr = run("solve", "--lang", "fr", "--out", str(tmp_path / "fr"))
-    assert code == 2 and "--lang 'fr'" in stderr and not (tmp_path / "fr").exists()
 
 
 def test_whatif_equals_compare_of_the_saved_runs(runs: tuple[Path, Path], tmp_path: Path) -> None:
@@ -168,8 +148,3 @@ def test_explain(tmp_path: Path) -> None:
 def test_explain_unknown_unit_exit_2() -> None:
     code, _, stderr = run("explain", "UDO10478")
     assert code == 2 and "no unit with id 'UDO10478'" in stderr and "UDO104788" in stderr
-
-
-def test_report_html_is_the_same_for_the_same_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
-    assert run("solve", "--out", str(tmp_path), "-q")[0] == 0
-    assert (tmp_path / "report.html").read_bytes() == (runs[0] / "report.html").read_bytes()

@@ -12,9 +12,10 @@ from fsr_opt.audit.run import audit_solution
 from fsr_opt.core.schema import RuleSet, SolveResult
 from fsr_opt.core.words import money
 from fsr_opt.engine.eligibility import assess
+from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.reports.html import html_report
-from fsr_opt.reports.tables import run_document, unit_outcomes
+from fsr_opt.reports.tables import run_document
 
 from tests.conftest import table, tiny_rules, unit
 

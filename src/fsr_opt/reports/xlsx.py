@@ -1,0 +1,546 @@
+"""A SpreadsheetML (.xlsx) writer: each sheet streamed into its zip entry, same input same bytes.
+
+`Workbook` holds sheets; a `Sheet` gets one table (a heading row, then rows of cells, filtered,
+the heading frozen) and loose cells. Nothing is rendered until `Workbook.write`: each
+worksheet's XML then goes into its zip entry a block of rows at a time, so the memory a
+workbook needs does not grow with the text of its largest sheet. The texts are numbered (the
+shared strings) when the cells are given, in the order they are given, so the shared-strings
+part can be written before the sheets that refer to it: parts and zip entries keep a fixed
+order with fixed times, and the bytes do not depend on how the XML is cut into blocks.
+
+Cells are written by hand, not with openpyxl (far slower per cell; openpyxl still reads
+workbooks, `fsr_opt.io.files`). Every cell is a number (``<v>``, the exact decimal text) or a
+shared string, never ``<f>``: a text starting with ``=``, ``+``, ``-`` or ``@`` is stored as
+text with Excel's quote prefix, so neither opening nor editing the cell runs it. Text is
+XML-escaped, the characters XML 1.0 cannot carry are written as Excel's ``_xHHHH_`` escapes
+(ECMA-376 ST_Xstring), and a text longer than a cell can hold (32,767 characters) is cut,
+ending in "…".
+
+Cell kinds: ``money`` (format ``#,##0.00``: Excel shows 1.234,56 in an Italian locale and
+1,234.56 elsewhere, and the user can still add them up), ``ratio`` (``0.000000``), ``share``
+(a 0..1 share shown as ``0.0000%``), ``count`` (``0``); any other kind is text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import BinaryIO
+from xml.sax.saxutils import escape
+
+MONEY_FORMAT = "#,##0.00"
+SHARE_FORMAT = "0.0000%"
+RATIO_FORMAT = "0.000000"
+COUNT_FORMAT = "0"
+PLAIN, BOLD, HEADER = "plain", "bold", "header"
+# A fixed creation date keeps two workbooks of the same content alike (a writer would stamp
+# the current time); run.json records when a run happened.
+CREATED = datetime(2000, 1, 1)
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@")
+_MAX_WIDTH = 60
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAX_CELL_TEXT = 32767  # the most a cell holds in Excel, in UTF-16 units
+# zlib's fastest level: much faster than the default for a somewhat larger file
+# (benchmarks/RESULTS.md).
+_COMPRESS_LEVEL = 1
+# Rows (or shared strings) rendered at a time by default: bounds the text held in memory.
+BLOCK_ROWS = 2000
+
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline and CR; lone surrogates;
+# U+FFFE/U+FFFF), and text that already looks like an ``_xHHHH_`` escape, whose ``_`` is
+# itself escaped so that Excel reads the text back unchanged.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_NEEDS_ESCAPE = re.compile("[&<>\"'\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x")
+_NEEDS_PRESERVE = re.compile(r"^\s|\s$|\s\s|[\t\n\r]")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_PLAIN_INTEGER = re.compile(r"-?[0-9]+")
+_ENTITIES = {'"': "&quot;", "'": "&apos;", "\r": "&#13;"}  # a raw CR would read back as LF
+
+# Cell styles: the index of each (emphasis, kind, quote prefix) in styles.xml's cellXfs.
+_NUMBER_FORMATS = {"text": 0, "money": 4, "ratio": 164, "share": 165, "count": 1}
+_CUSTOM_FORMATS = {164: RATIO_FORMAT, 165: SHARE_FORMAT}  # 4 and 1 are built in
+assert _NUMBER_FORMATS["money"] == 4 and MONEY_FORMAT == "#,##0.00"
+assert _NUMBER_FORMATS["count"] == 1 and COUNT_FORMAT == "0"
+_STYLES: tuple[tuple[str, str, bool], ...] = (
+    *((emphasis, kind, False) for emphasis in (PLAIN, BOLD, HEADER) for kind in _NUMBER_FORMATS),
+    *((emphasis, "text", True) for emphasis in (PLAIN, BOLD, HEADER)),
+)
+_STYLE_INDEX = {style: index for index, style in enumerate(_STYLES)}
+_NUMERIC = {"money", "ratio", "share", "count"}
+
+
+def _xml_text(text: str) -> str:
+    """Escape text for an element or attribute; XML-illegal characters become ``_xHHHH_``."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = _UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return escape(text, _ENTITIES)
+
+
+def _clip(text: str) -> str:
+    """Cut a text to Excel's cell limit (UTF-16 units), ending it with an ellipsis."""
+    if len(text) * 2 <= _MAX_CELL_TEXT:
+        return text
+    units = text.encode("utf-16-le", "surrogatepass")
+    if len(units) <= 2 * _MAX_CELL_TEXT:
+        return text
+    units = units[:2 * (_MAX_CELL_TEXT - 1)]
+    if 0xD800 <= int.from_bytes(units[-2:], "little") <= 0xDBFF:
+        units = units[:-2]  # never split an emoji (a surrogate pair)
+    return units.decode("utf-16-le", "surrogatepass") + "…"
+
+
+def _number(value: object, kind: str) -> str:
+    """The ``<v>`` text of a numeric cell: the exact decimal, never a float's rounding."""
+    if kind == "count":
+        return str(int(str(value)))
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        return value  # the CSV's own text, e.g. 1234.56
+    if isinstance(value, int):
+        return str(int(value))  # int() also turns a bool into 0/1, never "True"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"a workbook cell cannot hold {number}")
+    return format(number, "f")
+
+
+def _numbers(values: Sequence[object], kind: str) -> list[str]:
+    """`_number` of a column's cells, "" for an empty one.
+
+    A plain decimal text (allocation.csv's cells) is checked by a regex and kept as it is.
+    """
+    match = (_PLAIN_INTEGER if kind == "count" else _PLAIN_NUMBER).fullmatch
+    return [value if type(value) is str and match(value)
+            else "" if value is None or value == "" else _number(value, kind)
+            for value in values]
+
+
+def _texts(values: Sequence[object]) -> list[str]:
+    """A text column's cells as strings, "" for an empty one."""
+    return [value if type(value) is str else "" if value is None else str(value)
+            for value in values]
+
+
+def _letter(col: int) -> str:
+    """Column letters of a 1-based column number (1 -> A, 27 -> AA)."""
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class _SharedStrings:
+    """xl/sharedStrings.xml: each text once (unit types, municipalities repeat a lot)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}  # text -> its number, in order of first use
+        self.count = 0  # cells that refer to a text
+
+    def add(self, texts: Sequence[str]) -> None:
+        """Number the new texts of a column of cells ("" is an empty cell)."""
+        index = self.index
+        add = index.setdefault  # a new text takes the next number
+        for text in texts:
+            if text:
+                add(text, len(index))
+        self.count += len(texts) - texts.count("")
+
+    def chunks(self, block_rows: int) -> Iterator[str]:
+        """The part's text, `block_rows` strings at a time."""
+        yield (f'{_DECLARATION}<sst xmlns="{_MAIN_NS}" count="{self.count}" '
+               f'uniqueCount="{len(self.index)}">')
+        items: list[str] = []
+        for text in map(_clip, self.index):
+            space = ' xml:space="preserve"' if _NEEDS_PRESERVE.search(text) else ""
+            items.append(f"<si><t{space}>{_xml_text(text)}</t></si>")
+            if len(items) == block_rows:
+                yield "".join(items)
+                items = []
+        yield "".join(items) + "</sst>"
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A sheet's table body: its cells by column, written only when the sheet is."""
+
+    first_row: int  # the row of the first body row (the heading is the row above)
+    kinds: tuple[str, ...]
+    columns: tuple[tuple[object, ...], ...]
+    count: int
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.count - 1
+
+
+class Sheet:
+    """One worksheet: its cells, column widths, filter and frozen heading.
+
+    Give the cells with `table` (at most once) and `cell`; `Workbook.write` renders them.
+    """
+
+    def __init__(self, name: str, strings: _SharedStrings) -> None:
+        self.name = name
+        self._strings = strings
+        self._cells: dict[int, str] = {}  # row number -> the XML of its loose cells
+        self._table: _Table | None = None
+        self._widths: list[int] = []
+        self._filter_ref: str | None = None
+        self._frozen_rows = 0
+        self._max_col = 0
+
+    def cell(self, row: int, col: int, kind: str, value: object, emphasis: str = PLAIN) -> None:
+        """Write one cell, right of the row's cells so far (a row's cells go left to right).
+
+        Raises:
+            ValueError: the row is one of the table's body rows.
+        """
+        if self._table is not None and self._table.first_row <= row <= self._table.last_row:
+            raise ValueError(f"row {row} of sheet '{self.name}' belongs to its table")
+        self._register(kind, [value])
+        xml = self._render(col, kind, [value], range(row, row + 1), emphasis)[0]
+        self._cells[row] = self._cells.get(row, "") + xml
+
+    def table(
+        self,
+        headings: Sequence[str],
+        kinds: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        *,
+        first_row: int = 1,
+        freeze: bool = True,
+    ) -> int:
+        """Write a heading row and the rows under it, filtered; return the next free row.
+
+        Args:
+            headings: the text of each column's heading.
+            kinds: each column's cell kind (see the module's docstring).
+            rows: the cells, one sequence per row, as many as the headings.
+            first_row: the heading's row.
+            freeze: keep the heading (and the rows above it) in view when scrolling.
+
+        Raises:
+            ValueError: the sheet already has a table, or a cell in the rows it would take.
+        """
+        if self._table is not None:
+            raise ValueError(f"sheet '{self.name}' already has a table")
+        if any(first_row < row <= first_row + len(rows) for row in self._cells):
+            raise ValueError(f"sheet '{self.name}' has cells in the rows of the table")
+        for col, heading in enumerate(headings, start=1):
+            self.cell(first_row, col, "text", heading, HEADER)
+        columns = tuple(zip(*rows, strict=True)) if rows else tuple(() for _ in headings)
+        for kind, cells in zip(kinds, columns, strict=True):
+            self._register(kind, cells)
+        self._max_col = max(self._max_col, len(headings))
+        self._table = _Table(first_row + 1, tuple(kinds), columns, len(rows))
+        # Width: the longest text as str() shows it (amounts get room for separators), capped.
+        self._widths = [
+            min(max(len(heading), max(map(len, map(str, cells)), default=0)
+                    + (4 if kind == "money" and cells else 0)) + 2, _MAX_WIDTH)
+            for heading, kind, cells in zip(headings, kinds, columns, strict=True)
+        ]
+        last = first_row + len(rows)
+        self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
+        if freeze:
+            self._frozen_rows = first_row
+        return last + 1
+
+    def _register(self, kind: str, values: Sequence[object]) -> None:
+        """Number the texts of these cells now: the shared strings go before the sheets."""
+        if kind not in _NUMERIC:
+            self._strings.add(_texts(values))
+
+    def _render(
+        self,
+        col: int,
+        kind: str,
+        values: Sequence[object],
+        numbers: Sequence[int],
+        emphasis: str = PLAIN,
+    ) -> list[str]:
+        """The XML of a column's cells in rows `numbers` ("" for an empty cell).
+
+        Numbers are numbers with their format; text is a shared string (numbered by
+        `_register`), with the quote prefix style when it starts like a formula.
+        """
+        letter = _letter(col)
+        self._max_col = max(self._max_col, col)
+        if kind in _NUMERIC:
+            xf = _STYLE_INDEX[emphasis, kind, False]
+            return [f'<c r="{letter}{n}" s="{xf}"><v>{text}</v></c>' if text else ""
+                    for n, text in zip(numbers, _numbers(values, kind), strict=True)]
+        plain = _STYLE_INDEX[emphasis, "text", False]
+        style = f' s="{plain}"' if plain else ""
+        quoted = f' s="{_STYLE_INDEX[emphasis, "text", True]}"'
+        index = self._strings.index
+        return [f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
+                f' t="s"><v>{index[text]}</v></c>' if text else ""
+                for n, text in zip(numbers, _texts(values), strict=True)]
+
+    def _body_rows(self, table: _Table, block_rows: int) -> Iterator[str]:
+        """The table's body as ``<row>`` elements, `block_rows` rows at a time."""
+        for start in range(0, table.count, block_rows):
+            stop = min(start + block_rows, table.count)
+            numbers = range(table.first_row + start, table.first_row + stop)
+            cells = [self._render(col, kind, values[start:stop], numbers)
+                     for col, (kind, values) in enumerate(zip(table.kinds, table.columns,
+                                                              strict=True), start=1)]
+            yield "".join(f'<row r="{n}">{"".join(row)}</row>'
+                          for n, row in zip(numbers, zip(*cells, strict=True), strict=True))
+
+    def _rows(self, block_rows: int) -> Iterator[str]:
+        """Every row in row order: the loose cells' rows around the table's body."""
+        table = self._table
+        loose = sorted(self._cells)
+        before = [n for n in loose if table is None or n < table.first_row]
+        yield "".join(f'<row r="{n}">{self._cells[n]}</row>' for n in before)
+        if table is not None:
+            yield from self._body_rows(table, block_rows)
+            yield "".join(f'<row r="{n}">{self._cells[n]}</row>'
+                          for n in loose if n > table.last_row)
+
+    def _chunks(self, selected: bool, block_rows: int) -> Iterator[str]:
+        """The worksheet part's text, its elements in the order ECMA-376 requires."""
+        table = self._table
+        last_row = max([*self._cells, table.last_row if table else 0, 1])
+        dimension = f"A1:{_letter(max(self._max_col, 1))}{last_row}"
+        tab = ' tabSelected="1"' if selected else ""
+        if self._frozen_rows:
+            top = f"A{self._frozen_rows + 1}"
+            view = (f'<sheetView{tab} workbookViewId="0"><pane ySplit="{self._frozen_rows}" '
+                    f'topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+                    f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
+                    "</sheetView>")
+        else:
+            view = f'<sheetView{tab} workbookViewId="0"/>'
+        cols = "".join(f'<col min="{n}" max="{n}" width="{width}" customWidth="1"/>'
+                       for n, width in enumerate(self._widths, start=1))
+        yield "".join((
+            _DECLARATION, f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
+            f'<dimension ref="{dimension}"/><sheetViews>{view}</sheetViews>',
+            '<sheetFormatPr defaultRowHeight="15"/>',
+            f"<cols>{cols}</cols>" if cols else "",
+            "<sheetData>",
+        ))
+        yield from self._rows(block_rows)
+        yield "".join((
+            "</sheetData>",
+            f'<autoFilter ref="{self._filter_ref}"/>' if self._filter_ref else "",
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+            'footer="0.3"/></worksheet>',
+        ))
+
+    def _filter_name(self, index: int) -> str | None:
+        """The hidden ``_FilterDatabase`` name Excel keeps for a sheet's autofilter, if any."""
+        if self._filter_ref is None:
+            return None
+        first, last = (re.sub(r"([A-Z]+)([0-9]+)", r"$\1$\2", ref)
+                       for ref in self._filter_ref.split(":"))
+        quoted = self.name.replace("'", "''")
+        target = _xml_text(f"'{quoted}'!{first}:{last}")
+        return (f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
+                f"{target}</definedName>")
+
+
+def _styles_xml() -> str:
+    """xl/styles.xml: the number formats, a bold font, the header fill, one xf per style."""
+    formats = "".join(f'<numFmt numFmtId="{n}" formatCode="{_xml_text(code)}"/>'
+                      for n, code in _CUSTOM_FORMATS.items())
+    font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
+    xfs = []
+    for emphasis, kind, quote in _STYLES:
+        attributes = (f'numFmtId="{_NUMBER_FORMATS[kind]}" fontId="{int(emphasis != PLAIN)}" '
+                      f'fillId="{2 if emphasis == HEADER else 0}" borderId="0" xfId="0"')
+        if kind != "text":
+            attributes += ' applyNumberFormat="1"'
+        if emphasis != PLAIN:
+            attributes += ' applyFont="1"'
+        if quote:
+            attributes += ' quotePrefix="1"'
+        if emphasis == HEADER:
+            xfs.append(f'<xf {attributes} applyFill="1" applyAlignment="1">'
+                       '<alignment vertical="top" wrapText="1"/></xf>')
+        else:
+            xfs.append(f"<xf {attributes}/>")
+    return "".join((
+        _DECLARATION, f'<styleSheet xmlns="{_MAIN_NS}">',
+        f'<numFmts count="{len(_CUSTOM_FORMATS)}">{formats}</numFmts>',
+        f'<fonts count="2"><font>{font}</font><font><b/>{font}</font></fonts>',
+        '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill>'
+        '<fill><patternFill patternType="solid"><fgColor rgb="FFDDE5F0"/>'
+        '<bgColor indexed="64"/></patternFill></fill></fills>',
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+        "</borders>",
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        "</cellStyleXfs>",
+        f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>',
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>',
+        '<dxfs count="0"/><tableStyles count="0"/></styleSheet>',
+    ))
+
+
+class Workbook:
+    """A workbook being filled: sheets in order, their shared strings, a title."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self._strings = _SharedStrings()
+        self._sheets: list[Sheet] = []
+
+    def add_sheet(self, name: str) -> Sheet:
+        """A new empty sheet after the others (the first is the one shown on opening)."""
+        sheet = Sheet(name, self._strings)
+        self._sheets.append(sheet)
+        return sheet
+
+    def to_bytes(self, *, block_rows: int = BLOCK_ROWS) -> bytes:
+        """The .xlsx file's bytes, the same for the same content (see `write`)."""
+        out = io.BytesIO()
+        self.write(out, block_rows=block_rows)
+        return out.getvalue()
+
+    def write(self, target: BinaryIO, *, block_rows: int = BLOCK_ROWS) -> None:
+        """Write the .xlsx file, each part into its zip entry as it is rendered.
+
+        Args:
+            target: a seekable binary file: each entry's sizes are then written in its
+                header, as a whole part written at once would have them.
+            block_rows: rows (and shared strings) rendered at a time; the bytes written do
+                not depend on it, the memory used does.
+        """
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, chunks in self._parts(block_rows):
+                with archive.open(_entry(name), "w") as entry:
+                    for chunk in chunks:
+                        if chunk:
+                            entry.write(chunk.encode("utf-8"))
+
+    def _parts(self, block_rows: int) -> Iterator[tuple[str, Iterable[str]]]:
+        """The parts in a fixed order: package, workbook, styles, shared strings, sheets."""
+        sheets = self._sheets
+        doc = "http://schemas.openxmlformats.org/officeDocument/2006"
+        package = "http://schemas.openxmlformats.org/package/2006"
+        types = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        stamp = CREATED.strftime("%Y-%m-%dT%H:%M:%SZ")
+        overrides = [
+            ("/xl/workbook.xml", f"{types}.sheet.main+xml"),
+            *((f"/xl/worksheets/sheet{n}.xml", f"{types}.worksheet+xml")
+              for n in range(1, len(sheets) + 1)),
+            ("/xl/styles.xml", f"{types}.styles+xml"),
+            ("/xl/sharedStrings.xml", f"{types}.sharedStrings+xml"),
+            ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+            ("/docProps/app.xml",
+             "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
+        ]
+        yield "[Content_Types].xml", ("".join((
+            _DECLARATION, f'<Types xmlns="{package}/content-types">',
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>',
+            *(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in overrides),
+            "</Types>",
+        )),)
+        yield "_rels/.rels", ("".join((
+            _DECLARATION, f'<Relationships xmlns="{_PKG_REL_NS}">',
+            f'<Relationship Id="rId1" Type="{doc}/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/>',
+            f'<Relationship Id="rId2" Type="{package}/relationships/metadata/core-properties" '
+            'Target="docProps/core.xml"/>',
+            f'<Relationship Id="rId3" Type="{doc}/relationships/extended-properties" '
+            'Target="docProps/app.xml"/>',
+            "</Relationships>",
+        )),)
+        yield "docProps/app.xml", (
+            f'{_DECLARATION}<Properties xmlns="{doc}/extended-properties" '
+            f'xmlns:vt="{doc}/docPropsVTypes"><Application>fsr-opt</Application></Properties>',)
+        yield "docProps/core.xml", ("".join((
+            _DECLARATION,
+            f'<cp:coreProperties xmlns:cp="{package}/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+            f"<dc:title>{_xml_text(self.title)}</dc:title><dc:creator>fsr-opt</dc:creator>",
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>',
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>',
+            "</cp:coreProperties>",
+        )),)
+        sheet_list = "".join(
+            f'<sheet name="{_xml_text(sheet.name)}" sheetId="{n}" r:id="rId{n}"/>'
+            for n, sheet in enumerate(sheets, start=1))
+        names = "".join(name for n, sheet in enumerate(sheets)
+                        if (name := sheet._filter_name(n)) is not None)
+        yield "xl/workbook.xml", ("".join((
+            _DECLARATION, f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
+            '<bookViews><workbookView activeTab="0"/></bookViews>',
+            f"<sheets>{sheet_list}</sheets>",
+            f"<definedNames>{names}</definedNames>" if names else "",
+            "</workbook>",
+        )),)
+        count = len(sheets)
+        yield "xl/_rels/workbook.xml.rels", ("".join((
+            _DECLARATION, f'<Relationships xmlns="{_PKG_REL_NS}">',
+            *(f'<Relationship Id="rId{n}" Type="{doc}/relationships/worksheet" '
+              f'Target="worksheets/sheet{n}.xml"/>' for n in range(1, count + 1)),
+            f'<Relationship Id="rId{count + 1}" Type="{doc}/relationships/styles" '
+            'Target="styles.xml"/>',
+            f'<Relationship Id="rId{count + 2}" Type="{doc}/relationships/sharedStrings" '
+            'Target="sharedStrings.xml"/>',
+            "</Relationships>",
+        )),)
+        yield "xl/styles.xml", (_styles_xml(),)
+        yield "xl/sharedStrings.xml", self._strings.chunks(block_rows)
+        for n, sheet in enumerate(sheets, start=1):
+            yield f"xl/worksheets/sheet{n}.xml", sheet._chunks(n == 1, block_rows)
+
+
+def zip_entry(name: str, stamp: datetime) -> zipfile.ZipInfo:
+    """A zip entry that carries `stamp`, not the time of writing (same input, same bytes)."""
+    zip_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute,
+                stamp.second)
+    entry = zipfile.ZipInfo(name, date_time=zip_time)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    entry.create_system = 3
+    entry.external_attr = 0o644 << 16
+    return entry
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A part's zip entry: fixed time, the writer's compression level."""
+    entry = zip_entry(name, CREATED)
+    # ZipFile.open takes the level from the entry: ZipInfo.compress_level from Python 3.13,
+    # _compresslevel before (still an alias after).
+    setattr(entry, "compress_level" if sys.version_info >= (3, 13) else "_compresslevel",
+            _COMPRESS_LEVEL)
+    return entry
+
+
+def reproducible_xlsx(data: bytes, stamp: datetime) -> bytes:
+    """Rewrite an XLSX with fixed zip entry times and document dates.
+
+    openpyxl (which writes the example's units.xlsx) stamps the save time on every zip entry
+    and in docProps/core.xml; the same input must give byte-identical outputs, so both are
+    pinned to `stamp`.
+    """
+    text_stamp = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            payload = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                payload = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                                 rb"\g<1>" + text_stamp, payload)
+            target.writestr(zip_entry(info.filename, stamp), payload)
+    return out.getvalue()

@@ -1,0 +1,280 @@
+"""The difference between two runs: per area and service line, and per unit.
+
+`diff_runs` compares two `RunView`s (a what-if's two solves, or two saved folders): per area
+and service line the budget, the amount awarded and the distance from the historical pattern;
+per unit who gains, loses, enters or leaves funding, and which limit starts or stops binding.
+`diff_rows`, `diff_summary_rows` and `diff_text` render it for whatif.csv / compare.csv and
+the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from fsr_opt.core.money import format_cents
+from fsr_opt.core.words import money, phrases, signed_money
+from fsr_opt.whatif.view import TOTAL, LineView, RunView
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Change(StrEnum):
+    """How one unit's award moves from the base to the scenario (whatif.csv ``change``)."""
+
+    ENTERS = "ENTERS"
+    LEAVES = "LEAVES"
+    GAINS = "GAINS"
+    LOSES = "LOSES"
+    UNCHANGED = "UNCHANGED"
+    ONLY_BASE = "ONLY_BASE"
+    ONLY_SCENARIO = "ONLY_SCENARIO"
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    """How one unit fares in the scenario against the base.
+
+    Attributes:
+        change: ``ENTERS``/``LEAVES`` funding, ``GAINS``, ``LOSES``, ``UNCHANGED``, or
+            ``ONLY_BASE``/``ONLY_SCENARIO`` when the two runs do not list the same units.
+        before, after: the award in each run, in cents (0 when the run does not list it).
+        binding_before, binding_after: the limit binding in each run ("" if absent).
+    """
+
+    unit_id: str
+    name: str
+    operator: str
+    area: str
+    service: str
+    before: int
+    after: int
+    binding_before: str
+    binding_after: str
+    change: Change
+
+    @property
+    def delta(self) -> int:
+        """Scenario award minus base award, in cents."""
+        return self.after - self.before
+
+    @property
+    def binding_changed(self) -> bool:
+        """True when a limit starts or stops binding (both runs list the unit)."""
+        return self.change not in {Change.ONLY_BASE, Change.ONLY_SCENARIO} and (
+            self.binding_before != self.binding_after
+        )
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """A service line, an area (service ``TOTAL``) or the fund (both ``TOTAL``) in two runs.
+
+    Budgets are set on area and fund rows only (a line's budget is its target).
+    """
+
+    area: str
+    service: str
+    budget_before: int | None
+    budget_after: int | None
+    target_before: int
+    target_after: int
+    awarded_before: int
+    awarded_after: int
+    distance_before: int
+    distance_after: int
+    funded_before: int
+    funded_after: int
+
+
+@dataclass(frozen=True)
+class RunDiff:
+    """Everything `diff_runs` finds, in the order the reports show it."""
+
+    base: str
+    scenario: str
+    lines: tuple[LineChange, ...]
+    units: tuple[UnitChange, ...]
+
+    def count(self, change: Change) -> int:
+        """Number of units with this ``change`` code."""
+        return sum(1 for unit in self.units if unit.change == change)
+
+    @property
+    def binding_changes(self) -> int:
+        """Units whose binding limit differs between the runs."""
+        return sum(1 for unit in self.units if unit.binding_changed)
+
+
+def _change(before: int | None, after: int | None) -> Change:
+    if before is None:
+        return Change.ONLY_SCENARIO
+    if after is None:
+        return Change.ONLY_BASE
+    if before == 0 and after > 0:
+        return Change.ENTERS
+    if before > 0 and after == 0:
+        return Change.LEAVES
+    if after > before:
+        return Change.GAINS
+    if after < before:
+        return Change.LOSES
+    return Change.UNCHANGED
+
+
+def _unit_changes(base: RunView, scenario: RunView) -> list[UnitChange]:
+    """Base order first, then the units only the scenario lists, in its order."""
+    after = {unit.unit_id: unit for unit in scenario.units}
+    before_ids = {unit.unit_id for unit in base.units}
+    changes = []
+    for unit in base.units:
+        other = after.get(unit.unit_id)
+        changes.append(UnitChange(
+            unit.unit_id, unit.name, unit.operator, unit.area, unit.service, unit.award,
+            other.award if other else 0, unit.binding, other.binding if other else "",
+            _change(unit.award, other.award if other else None),
+        ))
+    for unit in scenario.units:
+        if unit.unit_id not in before_ids:
+            changes.append(UnitChange(
+                unit.unit_id, unit.name, unit.operator, unit.area, unit.service, 0, unit.award,
+                "", unit.binding, Change.ONLY_SCENARIO,
+            ))
+    return changes
+
+
+def _ordered_keys(first: Sequence[K], second: Sequence[K]) -> list[K]:
+    """Keys of `first` in order, then those only in `second` (rule sets may differ)."""
+    return list(dict.fromkeys([*first, *second]))
+
+
+def _line_changes(base: RunView, scenario: RunView) -> list[LineChange]:
+    empty = LineView("", "", 0, 0, 0, 0, 0)
+    by_before = {(line.area, line.service): line for line in base.lines}
+    by_after = {(line.area, line.service): line for line in scenario.lines}
+    areas = _ordered_keys(list(base.budgets), list(scenario.budgets))
+    rows: list[LineChange] = []
+    fund = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    for area in areas:
+        keys = [k for k in _ordered_keys(list(by_before), list(by_after)) if k[0] == area]
+        sums = [0, 0, 0, 0, 0, 0, 0, 0]
+        for key in keys:
+            one, two = by_before.get(key, empty), by_after.get(key, empty)
+            values = (one.target, two.target, one.awarded, two.awarded, one.distance,
+                      two.distance, one.funded, two.funded)
+            rows.append(LineChange(area, key[1], None, None, *values))
+            sums = [s + v for s, v in zip(sums, values, strict=True)]
+        budgets = (base.budgets.get(area, 0), scenario.budgets.get(area, 0))
+        rows.append(LineChange(area, TOTAL, *budgets, *budgets, *sums[2:]))
+        fund = [f + v for f, v in zip(fund, [*budgets, *budgets, *sums[2:]], strict=True)]
+    rows.append(LineChange(TOTAL, TOTAL, *fund))
+    return rows
+
+
+def diff_runs(base: RunView, scenario: RunView) -> RunDiff:
+    """Compare two runs: every area and service line, and every unit of either run."""
+    return RunDiff(base.label, scenario.label, tuple(_line_changes(base, scenario)),
+                   tuple(_unit_changes(base, scenario)))
+
+
+DIFF_COLUMNS = (
+    "unit_id", "name", "operator", "area", "service", "change", "award_base",
+    "award_scenario", "award_change", "binding_base", "binding_scenario", "binding_changed",
+)
+DIFF_NUMERIC = ("award_base", "award_scenario", "award_change")
+DIFF_SUMMARY_COLUMNS = (
+    "area", "service", "budget_base", "budget_scenario", "budget_change", "target_base",
+    "target_scenario", "awarded_base", "awarded_scenario", "awarded_change", "distance_base",
+    "distance_scenario", "distance_change", "units_funded_base", "units_funded_scenario",
+    "units_funded_change",
+)
+DIFF_SUMMARY_NUMERIC = DIFF_SUMMARY_COLUMNS[2:]
+
+
+def diff_rows(diff: RunDiff) -> list[list[str]]:
+    """The rows of whatif.csv / compare.csv: one per unit, in the base's order."""
+    return [
+        [unit.unit_id, unit.name, unit.operator, unit.area, unit.service, unit.change.value,
+         format_cents(unit.before), format_cents(unit.after), format_cents(unit.delta),
+         unit.binding_before, unit.binding_after, "true" if unit.binding_changed else "false"]
+        for unit in diff.units
+    ]
+
+
+def diff_summary_rows(diff: RunDiff) -> list[list[str]]:
+    """The rows of whatif_summary.csv: each line, its area's total, then the fund's total."""
+    rows = []
+    for line in diff.lines:
+        budget = ["", "", ""]
+        if line.budget_before is not None and line.budget_after is not None:
+            budget = [format_cents(line.budget_before), format_cents(line.budget_after),
+                      format_cents(line.budget_after - line.budget_before)]
+        rows.append([
+            line.area, line.service, *budget,
+            format_cents(line.target_before), format_cents(line.target_after),
+            format_cents(line.awarded_before), format_cents(line.awarded_after),
+            format_cents(line.awarded_after - line.awarded_before),
+            format_cents(line.distance_before), format_cents(line.distance_after),
+            format_cents(line.distance_after - line.distance_before),
+            str(line.funded_before), str(line.funded_after),
+            str(line.funded_after - line.funded_before),
+        ])
+    return rows
+
+
+def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "whatif.csv") -> str:
+    """One screen: the areas and lines before and after, then the units that move most."""
+    w = phrases("diff", lang)
+    width = 13
+    lines = [
+        w("title").format(base=diff.base, scenario=diff.scenario),
+        "",
+        f"{'':<22}{w('awarded'):^{3 * width}}{w('distance'):^{2 * width}}",
+        f"{w('area'):<22}{w('base'):>{width}}{w('scenario'):>{width}}"
+        f"{w('change'):>{width}}{w('base'):>{width}}{w('scenario'):>{width}}",
+    ]
+    def numbers(line: LineChange) -> str:
+        return (
+            f"{money(line.awarded_before, lang):>{width}}{money(line.awarded_after, lang):>{width}}"
+            f"{signed_money(line.awarded_after - line.awarded_before, lang):>{width}}"
+            f"{money(line.distance_before, lang):>{width}}"
+            f"{money(line.distance_after, lang):>{width}}"
+        )
+
+    pending: list[str] = []  # an area's lines come before its total in `diff.lines`
+    for line in diff.lines:
+        if line.service != TOTAL:
+            pending.append(f"  {line.service[:20]:<20}{numbers(line)}")
+            continue
+        lines.append(f"{line.area[:22]:<22}{numbers(line)}")
+        if line.budget_before is not None and line.budget_after is not None:
+            lines.append("  " + w("budget").format(
+                before=money(line.budget_before, lang), after=money(line.budget_after, lang),
+                delta=signed_money(line.budget_after - line.budget_before, lang)))
+        lines += pending
+        pending = []
+    counts = {change.value: diff.count(change) for change in Change}
+    lines += ["", w("units").format(binding=diff.binding_changes, **counts)]
+    if counts["ONLY_BASE"] or counts["ONLY_SCENARIO"]:
+        lines.append(w("only").format(**counts))
+    moved = sorted((u for u in diff.units if u.delta or u.binding_changed),
+                   key=lambda u: (-abs(u.delta), u.unit_id))
+    if not moved:
+        lines.append(w("none"))
+        return "\n".join(lines)
+    lines.append(w("largest"))
+    id_width = min(max(len(unit.unit_id) for unit in moved[:top]), 16)
+    for unit in moved[:top]:
+        binding = unit.binding_after if not unit.binding_changed else (
+            f"{unit.binding_before or '-'} -> {unit.binding_after or '-'}")
+        lines.append(
+            f"  {unit.unit_id[:id_width]:<{id_width}} {unit.name[:20]:<20} "
+            f"{money(unit.before, lang):>10} -> "
+            f"{money(unit.after, lang):>10} {signed_money(unit.delta, lang):>10}  {binding}"
+        )
+    if len(moved) > top:
+        lines.append(w("more").format(n=len(moved) - top, file=file))
+    return "\n".join(lines)
+

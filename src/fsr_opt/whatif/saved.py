@@ -1,0 +1,184 @@
+"""A saved run read back: the rows of its allocation.csv and summary.csv into a `RunView`.
+
+``compare`` of two run folders goes through here; a what-if in memory goes through
+`fsr_opt.whatif.view.view_from_outcomes`. Both give the same view of the same run (tested),
+hence the same differences. `view_from_rows` is the one entry point: it takes the rows as
+text and never touches a file (the pipeline reads them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.whatif.view import TOTAL, LineView, RunView, UnitView
+
+ALLOCATION_NEEDS = ("unit_id", "name", "area", "service", "eligible", "award", "binding")
+SUMMARY_NEEDS = ("area", "service", "budget", "target", "historical_2024", "awarded",
+                 "deviation", "units_funded")
+_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
+
+
+class _Reader:
+    """Reads text cells into values, collecting every problem with its file, row and column."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def where(self, record: Mapping[str, str]) -> int | None:
+        text = record.get("__row__", "")
+        return int(text) if text.isdigit() else None
+
+    def text(self, record: Mapping[str, str], column: str) -> str:
+        return record.get(column, "").strip()
+
+    def cents(self, record: Mapping[str, str], column: str, *, blank: int | None = 0) -> int:
+        text = self.text(record, column)
+        if not text and blank is not None:
+            return blank
+        if not _AMOUNT.fullmatch(text):
+            self.problems.append(Problem(
+                f"'{text}' is not an amount in euros such as 1234.56", file=self.source,
+                row=self.where(record), column=column, code=ErrorCode.BAD_AMOUNT))
+            return 0
+        return int(Decimal(text) * 100)
+
+    def count(self, record: Mapping[str, str], column: str) -> int:
+        text = self.text(record, column)
+        if not text.isdigit():
+            self.problems.append(Problem(
+                f"'{text}' is not a count of units", file=self.source,
+                row=self.where(record), column=column, code=ErrorCode.BAD_COUNT))
+            return 0
+        return int(text)
+
+    def fraction(self, record: Mapping[str, str], column: str) -> Fraction:
+        text = self.text(record, column)
+        if not text:
+            return Fraction(0)
+        try:
+            return Fraction(Decimal(text))
+        except (InvalidOperation, ValueError):
+            self.problems.append(Problem(
+                f"'{text}' is not a number such as 0.125", file=self.source,
+                row=self.where(record), column=column, code=ErrorCode.BAD_NUMBER))
+            return Fraction(0)
+
+    def boolean(self, record: Mapping[str, str], column: str) -> bool:
+        text = self.text(record, column).lower()
+        if text not in {"true", "false"}:
+            self.problems.append(Problem(
+                f"'{text}' is not true or false", file=self.source,
+                row=self.where(record), column=column, code=ErrorCode.BAD_BOOLEAN))
+        return text == "true"
+
+
+def _missing_columns(
+    headings: Sequence[str], needed: Sequence[str], source: str
+) -> list[Problem]:
+    return [
+        Problem(f"column '{name}' is missing: is this an allocation of fsr-opt?", file=source,
+                column=name, code=ErrorCode.MISSING_COLUMN)
+        for name in needed if name not in headings
+    ]
+
+
+def _units(allocation: Sequence[Mapping[str, str]], reader: _Reader) -> list[UnitView]:
+    units = []
+    seen: set[str] = set()
+    for record in allocation:
+        unit_id = reader.text(record, "unit_id")
+        if unit_id in seen:
+            reader.problems.append(Problem(
+                f"the unit id '{unit_id}' appears twice", file=reader.source,
+                row=reader.where(record), column="unit_id", code=ErrorCode.DUPLICATE_ID))
+        seen.add(unit_id)
+        reasons = reader.text(record, "exclusion_reasons")
+        units.append(UnitView(
+            unit_id=unit_id,
+            name=reader.text(record, "name"),
+            operator=reader.text(record, "operator"),
+            area=reader.text(record, "area"),
+            service=reader.text(record, "service"),
+            eligible=reader.boolean(record, "eligible"),
+            reasons=tuple(r for r in reasons.split(";") if r),
+            entitlement=reader.cents(record, "entitlement"),
+            share=reader.fraction(record, "share"),
+            award=reader.cents(record, "award", blank=None),
+            binding=reader.text(record, "binding"),
+            tranche_1=reader.cents(record, "tranche_1"),
+            tranche_2=reader.cents(record, "tranche_2"),
+        ))
+    return units
+
+
+def _lines(
+    summary: Sequence[Mapping[str, str]], reader: _Reader
+) -> tuple[list[LineView], dict[str, int]]:
+    lines = []
+    budgets: dict[str, int] = {}
+    for record in summary:
+        area = reader.text(record, "area")
+        service = reader.text(record, "service")
+        if area == TOTAL:
+            continue
+        if service == TOTAL:
+            budgets[area] = reader.cents(record, "budget", blank=None)
+            continue
+        lines.append(LineView(
+            area=area,
+            service=service,
+            target=reader.cents(record, "target"),
+            historical=reader.cents(record, "historical_2024"),
+            awarded=reader.cents(record, "awarded"),
+            deviation=reader.cents(record, "deviation"),
+            funded=reader.count(record, "units_funded"),
+        ))
+    for line in lines:
+        if line.area not in budgets:
+            reader.problems.append(Problem(
+                f"area '{line.area}' has service lines but no TOTAL row with its budget",
+                file=reader.source, column="area", code=ErrorCode.MISSING_TOTAL))
+            budgets[line.area] = 0
+    return lines, budgets
+
+
+def view_from_rows(
+    label: str,
+    allocation: Sequence[Mapping[str, str]],
+    summary: Sequence[Mapping[str, str]],
+    *,
+    allocation_source: str = "allocation.csv",
+    summary_source: str = "summary.csv",
+) -> RunView:
+    """Read a run from the rows of its allocation.csv and summary.csv (text cells by heading).
+
+    Rows may carry ``"__row__"`` (their row in the file) for messages, as
+    `fsr_opt.io.files.load_allocation_table` gives them.
+
+    Raises:
+        InputError: a column is missing or a cell cannot be read; every problem at once, each
+            naming the file, row and column.
+    """
+    problems: list[Problem] = []
+    if allocation:
+        problems += _missing_columns(list(allocation[0]), ALLOCATION_NEEDS, allocation_source)
+    if summary:
+        problems += _missing_columns(list(summary[0]), SUMMARY_NEEDS, summary_source)
+    else:
+        problems.append(Problem("the summary has no rows", file=summary_source,
+                                code=ErrorCode.EMPTY_FILE))
+    if problems:
+        raise InputError(problems)
+    units_reader = _Reader(allocation_source)
+    units = _units(allocation, units_reader)
+    lines_reader = _Reader(summary_source)
+    lines, budgets = _lines(summary, lines_reader)
+    problems = units_reader.problems + lines_reader.problems
+    if problems:
+        raise InputError(problems)
+    return RunView(label, tuple(units), tuple(lines), budgets)

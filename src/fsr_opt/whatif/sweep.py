@@ -1,0 +1,283 @@
+"""Sweeps: one riparto per value of a parameter, solved in parallel, as rows and a screen.
+
+`parse_range` reads ``FROM:TO:STEP``; `point_overrides` turns a value into the rule-set
+overrides of its point (a share sweep rescales the other areas, `share_overrides`);
+`run_sweep` solves the points with the caller's point solver, in worker processes
+(`fsr_opt.whatif.pool`), and keeps the finished points when interrupted; `sweep_rows` and
+`sweep_text` render the outcome for sweep.csv and the screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from fsr_opt.core.errors import (
+    ErrorCode,
+    FsrOptError,
+    InfeasibleError,
+    InputError,
+    SolverError,
+)
+from fsr_opt.core.money import format_cents, largest_remainder
+from fsr_opt.core.schema import RuleSet, SolveResult
+from fsr_opt.core.words import money, phrases, ratio
+from fsr_opt.whatif.pool import run_in_pool
+
+MAX_SWEEP_POINTS = 500
+
+
+@dataclass(frozen=True)
+class SweepAxis:
+    """The parameter a sweep moves and the values it takes, smallest first.
+
+    Attributes:
+        option: ``--budget`` (the fund, euros) or ``--share`` (one area's percent).
+        area: the area of a share sweep; None for the budget.
+    """
+
+    option: str
+    area: str | None
+    values: tuple[Decimal, ...]
+
+    @property
+    def column(self) -> str:
+        """The name of the swept value's column in sweep.csv."""
+        return "budget" if self.area is None else f"share_{self.area}"
+
+
+def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = None
+                ) -> tuple[Decimal, ...]:
+    """Read ``FROM:TO:STEP`` into the values FROM, FROM+STEP, ... up to TO (included).
+
+    Args:
+        text: the range as typed.
+        option: the option's name, for messages.
+        places: most decimals a value may have (2 for euros).
+        upper: largest value allowed (100 for a percent).
+
+    Raises:
+        InputError: not three numbers, a negative or too precise value, FROM above TO,
+            STEP not positive, or more than `MAX_SWEEP_POINTS` points.
+    """
+    shape = f"{option} FROM:TO:STEP, e.g. {option} 800000:900000:25000"
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise InputError(f"{option} '{text}' is not a range; write {shape}", ErrorCode.BAD_OPTION)
+    try:
+        start, stop, step = (Decimal(part.strip()) for part in parts)
+    except InvalidOperation:
+        raise InputError(f"{option} '{text}': FROM, TO and STEP must be numbers; write {shape}",
+                         ErrorCode.BAD_OPTION) from None
+    problems = []
+    for name, value in (("FROM", start), ("TO", stop), ("STEP", step)):
+        if not value.is_finite():
+            problems.append(f"{name} {value} is not a number")
+        elif value.as_tuple().exponent < -places:  # type: ignore[operator]
+            problems.append(f"{name} {value} has more than {places} decimals")
+    if not problems:
+        if start < 0:
+            problems.append(f"FROM {start} is negative")
+        if upper is not None and stop > upper:
+            problems.append(f"TO {stop} is above {upper}")
+        if step <= 0:
+            problems.append(f"STEP {step} must be greater than 0")
+        elif stop < start:
+            problems.append(f"FROM {start} is above TO {stop}")
+    if problems:
+        raise InputError(f"{option} '{text}': " + "; ".join(problems), ErrorCode.BAD_OPTION)
+    count = math.floor((stop - start) / step) + 1
+    if count > MAX_SWEEP_POINTS:
+        raise InputError(f"{option} '{text}' gives {count} points; at most "
+                         f"{MAX_SWEEP_POINTS}: use a larger STEP", ErrorCode.BAD_OPTION)
+    return tuple(start + i * step for i in range(count))
+
+
+def share_overrides(
+    area: str, value: Decimal, shares: Mapping[str, Fraction]
+) -> list[tuple[str, str]]:
+    """Overrides setting one area's share; the other areas share the rest as before.
+
+    The other areas keep their proportions, each rounded to 6 decimals of a percent by largest
+    remainder, so that the shares still total exactly 100 as the rules require.
+
+    Raises:
+        InputError: the area is unknown, or the others cannot take the rest (all at 0%).
+    """
+    if area not in shares:
+        raise InputError(f"--share: unknown area '{area}'; areas: {', '.join(shares)}",
+                         ErrorCode.BAD_OPTION)
+    scale = 10**6
+    others = {code: share for code, share in shares.items() if code != area}
+    rest = (100 - Fraction(value)) * scale
+    weight = sum(others.values(), Fraction(0))
+    if rest and not weight:
+        raise InputError(f"--share {area}={value}: the other areas have no share to take the "
+                         f"remaining {100 - value}%", ErrorCode.BAD_OPTION)
+    quotas = [(code, rest * share / weight if weight else Fraction(0))
+              for code, share in others.items()]
+    parts = largest_remainder(int(rest), quotas)
+    pairs = [(f"areas.{area}.share", format(value, "f"))]
+    pairs += [(f"areas.{code}.share", format(Decimal(parts[code]) / scale, "f"))
+              for code in others]
+    return pairs
+
+
+def point_overrides(
+    axis: SweepAxis, value: Decimal, shares: Mapping[str, Fraction]
+) -> list[tuple[str, str]]:
+    """The rule-set overrides of one sweep point (applied after the fixed ones)."""
+    if axis.area is None:
+        return [("fund", format(value, "f"))]
+    return share_overrides(axis.area, value, shares)
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """The outcome of one sweep point.
+
+    Attributes:
+        status: ``optimal``, or why the point has no riparto (``infeasible``,
+            ``solver_failure``, ``input_error``), with the `message`.
+        awarded: cents per service line; spent: cents per area (empty if not optimal).
+    """
+
+    value: Decimal
+    status: str
+    awarded: Mapping[str, int] = field(default_factory=dict)
+    spent: Mapping[str, int] = field(default_factory=dict)
+    units_funded: int = 0
+    message: str = ""
+
+
+def sweep_row(value: Decimal, result: SolveResult, rules: RuleSet) -> SweepRow:
+    """Summarise a solved point: per line awarded, per area spent, units funded."""
+    allocation = result.allocation
+    if allocation is None or not result.is_ok:
+        return SweepRow(value, result.status.value, message="; ".join(result.messages))
+    awarded = {s.code: allocation.services[s.code].awarded for a in rules.areas
+               for s in a.services}
+    spent = {a.code: sum(awarded[s.code] for s in a.services) for a in rules.areas}
+    funded = sum(1 for award in allocation.awards.values() if award > 0)
+    return SweepRow(value, "optimal", awarded, spent, funded, "; ".join(result.messages))
+
+
+def failed_row(value: Decimal, error: FsrOptError) -> SweepRow:
+    """A point whose rules cannot hold or whose solver failed: kept, with the reason."""
+    if isinstance(error, InfeasibleError):
+        status = "infeasible"
+    elif isinstance(error, SolverError):
+        status = "solver_failure"
+    else:
+        status = "input_error"
+    return SweepRow(value, status, message=" | ".join(str(p) for p in error.problems))
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """The finished points of a sweep (by value), and whether it was cut short."""
+
+    rows: tuple[SweepRow, ...]
+    total: int
+    interrupted: bool
+
+
+def run_sweep(
+    values: Sequence[Decimal],
+    solve_point: Callable[[Decimal], SweepRow],
+    *,
+    workers: int,
+    progress: Callable[[SweepRow], None] | None = None,
+) -> SweepOutcome:
+    """Solve every point, in parallel when `workers` > 1, and keep all finished points.
+
+    A KeyboardInterrupt (Ctrl-C in the parent, or raised by a point) stops the sweep: the
+    points not started are cancelled, the running ones finish, and the outcome holds every
+    finished point with ``interrupted`` set, so that the caller can still write them.
+
+    Args:
+        values: the swept values.
+        solve_point: picklable when `workers` > 1 (a module-level function or a partial of
+            one); returns the point's row, turning expected failures into a status.
+        workers: processes to use; 1 solves in this process, in value order.
+        progress: called in this process with each finished row (for a progress bar).
+    """
+    done: list[SweepRow] = []
+
+    def finished(row: SweepRow) -> None:
+        done.append(row)
+        if progress is not None:
+            progress(row)
+
+    interrupted = False
+    if workers <= 1 or len(values) <= 1:
+        try:
+            for value in values:
+                finished(solve_point(value))
+        except KeyboardInterrupt:
+            interrupted = True
+    else:
+        interrupted = run_in_pool(values, solve_point, min(workers, len(values)), finished)
+    rows = tuple(sorted(done, key=lambda row: row.value))
+    # Stopped after the last point finished: nothing is missing, so nothing was interrupted.
+    return SweepOutcome(rows, len(values), interrupted and len(rows) < len(values))
+
+
+def sweep_columns(axis: SweepAxis, rules: RuleSet) -> tuple[str, ...]:
+    """sweep.csv's heading: the value, each line's award, each area's spend, units, status."""
+    return (
+        axis.column,
+        *(f"awarded_{s.code}" for a in rules.areas for s in a.services),
+        *(f"spent_{a.code}" for a in rules.areas),
+        "units_funded", "status", "message",
+    )
+
+
+def sweep_rows(outcome: SweepOutcome, rules: RuleSet) -> list[list[str]]:
+    """One row per finished point, by value; amounts empty for a point without a riparto."""
+    services = [s.code for a in rules.areas for s in a.services]
+    areas = [a.code for a in rules.areas]
+    rows = []
+    for row in outcome.rows:
+        ok = row.status == "optimal"
+        rows.append([
+            format(row.value, "f"),
+            *(format_cents(row.awarded.get(s, 0)) if ok else "" for s in services),
+            *(format_cents(row.spent.get(a, 0)) if ok else "" for a in areas),
+            str(row.units_funded) if ok else "",
+            row.status,
+            row.message,
+        ])
+    return rows
+
+
+
+def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: str = "it",
+               limit: int = 20) -> str:
+    """One screen: per point the swept value, each area's spend and the units funded."""
+    w = phrases("sweep", lang)
+    option = axis.option if axis.area is None else f"{axis.option} {axis.area}"
+    areas = [area.code for area in rules.areas]
+    lines = [
+        w("title").format(option=option, done=len(outcome.rows), total=outcome.total),
+        "",
+        f"{axis.column:>14}" + "".join(f"{code[:13]:>14}" for code in areas)
+        + f"{w('funded'):>12}  {w('status')}",
+    ]
+    shown = outcome.rows if len(outcome.rows) <= limit else outcome.rows[:limit]
+    for row in shown:
+        value = money(int(row.value * 100), lang) if axis.area is None else (
+            ratio(Fraction(row.value), 4, lang))
+        ok = row.status == "optimal"
+        spent = "".join(f"{money(row.spent.get(code, 0), lang) if ok else '-':>14}"
+                        for code in areas)
+        funded = str(row.units_funded) if ok else "-"
+        lines.append(f"{value:>14}{spent}{funded:>12}  {row.status}")
+    if len(outcome.rows) > limit:
+        lines.append(w("more").format(n=len(outcome.rows) - limit))
+    if outcome.interrupted:
+        lines += ["", w("interrupted").format(done=len(outcome.rows), total=outcome.total)]
+    return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""The catalogue of words: both languages for every key, the same placeholders, one lookup."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+from fractions import Fraction
+
+import pytest
+
+from fsr_opt.audit.registry import CHECKS
+from fsr_opt.core.schema import Binding, ExclusionReason, Ownership
+from fsr_opt.core.words import (
+    CATALOGUE,
+    LANGUAGES,
+    check_language,
+    date_text,
+    describe,
+    money,
+    percent,
+    phrases,
+    ratio,
+    signed_money,
+    text,
+    yes_no,
+)
+
+
+def placeholders(words: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(words) if name is not None}
+
+
+def test_every_key_has_every_language() -> None:
+    incomplete = [key for key, texts in CATALOGUE.items()
+                  if set(texts) != set(LANGUAGES) or not all(texts.values())]
+    assert not incomplete
+
+
+def test_both_languages_of_a_key_take_the_same_placeholders() -> None:
+    differ = [key for key, texts in CATALOGUE.items()
+              if len({frozenset(placeholders(texts[lang])) for lang in LANGUAGES}) != 1]
+    assert not differ
+
+
+def test_keys_are_namespaced() -> None:
+    namespaces = {key.split(".", 1)[0] for key in CATALOGUE}
+    assert namespaces == {"word", "ownership", "reason", "binding", "check", "workbook",
+                          "html", "chart", "diff", "sweep", "explain", "criterion"}
+
+
+def test_every_code_people_read_is_explained() -> None:
+    for reason in ExclusionReason:
+        assert f"reason.{reason.value}" in CATALOGUE
+        assert f"criterion.{reason.value}" in CATALOGUE
+    assert "reason.BELOW_MINIMUM" in CATALOGUE
+    for binding in Binding:
+        assert f"binding.{binding.value}" in CATALOGUE
+    for owner in Ownership:
+        assert f"ownership.{owner.value}" in CATALOGUE
+
+
+def test_checks_in_english_are_the_audits_own_words() -> None:
+    assert {f"check.{c.code}" for c in CHECKS} == {k for k in CATALOGUE if k.startswith("check.")}
+    for check in CHECKS:
+        assert text(f"check.{check.code}", "en") == check.description, check.code
+
+
+def test_lookup() -> None:
+    assert text("reason.NOT_APPLIED") == "istanza di contributo non presentata"
+    assert text("reason.NOT_APPLIED", "en") == "no application submitted"
+    with pytest.raises(KeyError, match=r"html\.nothing"):
+        text("html.nothing", "it")
+    with pytest.raises(KeyError, match="'fr'"):
+        text("word.yes", "fr")
+    assert phrases("diff", "en")("largest") == "largest changes:"
+
+
+def test_describe_a_code_and_one_without_words() -> None:
+    assert describe("binding", "AREA_BUDGET", "en").startswith("the area budget is spent")
+    assert describe("reason", "SOMETHING_NEW") == "SOMETHING_NEW"
+    assert describe("check", "NEW_CHECK", "it", default="its own text") == "its own text"
+
+
+def test_formats() -> None:
+    assert (money(123456789), money(123456789, "en"), money(-5)) == (
+        "1.234.567,89", "1,234,567.89", "-0,05")
+    assert (signed_money(100), signed_money(-100, "en"), signed_money(0)) == (
+        "+1,00", "-1.00", "0,00")
+    assert ratio(Fraction(10, 13), 6) == "0,769231" and ratio(Fraction(-1, 8), 2, "en") == "-0.13"
+    assert (percent(Fraction(25, 2)), percent(Fraction(50), "en")) == ("12,5%", "50%")
+    assert (yes_no(True), yes_no(False), yes_no(True, "en")) == ("sì", "no", "yes")
+    assert (date_text(date(2025, 6, 30)), date_text(date(2025, 6, 30), "en")) == (
+        "30/06/2025", "2025-06-30")
+
+
+def test_check_language() -> None:
+    assert check_language("en") == "en"
+    with pytest.raises(ValueError, match="it, en"):
+        check_language("fr")
