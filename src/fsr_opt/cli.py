@@ -3,6 +3,10 @@
 Exit codes (docs/errors.md): 0 success; 1 the audit found violations; 2 bad input or usage;
 3 infeasible rules or solver failure; 130 interrupted. This module is the only place that
 turns an error into an exit code (`EXIT_CODES`). Users see messages, never tracebacks.
+
+Each command imports the part of fsr-opt it needs when it runs: `fsr-opt --help` or
+`fsr-opt version` should not pay for PuLP, the readers and the reports (benchmarks/bench_cli.py
+measures it). Only light modules are imported here at the top.
 """
 
 from __future__ import annotations
@@ -12,34 +16,14 @@ import sys
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from fsr_opt import __version__
-from fsr_opt.app.pipeline import (
-    Inputs,
-    input_warnings,
-    load_inputs,
-    plan_sweep,
-    run_audit,
-    run_compare,
-    run_explain,
-    run_solve,
-    run_sweep_points,
-    run_whatif,
-)
-from fsr_opt.app.region import (
-    INTERNAL_ERROR,
-    NOT_RUN,
-    SOLVED,
-    AmbitoOutcome,
-    default_jobs,
-    plan_region,
-    run_region,
-)
-from fsr_opt.app.region import INTERRUPTED as REGION_INTERRUPTED
-from fsr_opt.audit.render import FORMATS, render_audit
+from fsr_opt.app.status import INTERNAL_ERROR, NOT_RUN, SOLVED
+from fsr_opt.app.status import INTERRUPTED as REGION_INTERRUPTED
+from fsr_opt.audit.report import FORMATS
 from fsr_opt.core.errors import (
     ErrorCode,
     FsrOptError,
@@ -49,10 +33,12 @@ from fsr_opt.core.errors import (
     SolverError,
 )
 from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES
-from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
-from fsr_opt.rules.ruleset import override_pairs
-from fsr_opt.whatif.pool import default_workers
-from fsr_opt.whatif.sweep import SweepRow, sweep_text
+from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
+
+if TYPE_CHECKING:
+    from fsr_opt.app.pipeline import Inputs
+    from fsr_opt.app.region import AmbitoOutcome
+    from fsr_opt.whatif.sweep import SweepRow
 
 app = typer.Typer(
     add_completion=False,
@@ -152,6 +138,8 @@ def _load(
     units: Path | None, rules: Path | None, overrides: list[tuple[str, str]]
 ) -> Inputs:
     """Load and check the inputs; print on stderr what loads but deserves a look."""
+    from fsr_opt.app.pipeline import input_warnings, load_inputs
+
     inputs = _guarded(lambda: load_inputs(units, rules, overrides))
     for warning in input_warnings(inputs):
         typer.echo(f"warning: {warning}", err=True)
@@ -161,6 +149,8 @@ def _load(
 def _overrides(
     budget: str | None, share: list[str] | None, min_award: str | None, sets: list[str] | None
 ) -> list[tuple[str, str]]:
+    from fsr_opt.rules.ruleset import override_pairs
+
     return _guarded(lambda: override_pairs(
         _euros(budget, "--budget"), share or [], _euros(min_award, "--min-award"), sets or []
     ))
@@ -203,6 +193,8 @@ def solve(
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
+    from fsr_opt.app.pipeline import run_solve
+
     run = _guarded(lambda: run_solve(inputs, out, solver=solver, time_limit=time_limit,
                                      lang=lang))
     if not quiet:
@@ -240,6 +232,9 @@ def audit(
                                f"{', '.join(FORMATS)}", ErrorCode.BAD_OPTION))
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
+    from fsr_opt.app.pipeline import run_audit
+    from fsr_opt.audit.render import render_audit
+
     run = _guarded(lambda: run_audit(inputs, allocation))
     typer.echo(render_audit(run.report, fmt), nl=False)
     if not run.report.is_ok:
@@ -287,6 +282,8 @@ def whatif(
     """
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
+    from fsr_opt.app.pipeline import run_whatif
+
     run = _guarded(lambda: run_whatif(units, rules, overrides, out, solver=solver,
                                       time_limit=time_limit, lang=lang))
     typer.echo(run.text)
@@ -307,6 +304,8 @@ def compare(
     Writes compare.csv and compare_summary.csv.
     """
     lang = _language(lang)
+    from fsr_opt.app.pipeline import run_compare
+
     run = _guarded(lambda: run_compare(base, other, out, lang=lang))
     typer.echo(run.text)
     typer.echo("")
@@ -348,6 +347,10 @@ def sweep(
     share_ranges = [item for item in shares if ":" in item]
     fixed_shares = [item for item in shares if ":" not in item]
     fixed = _overrides(None if budget_range else budget, fixed_shares, min_award, set_)
+    from fsr_opt.app.pipeline import plan_sweep, run_sweep_points
+    from fsr_opt.whatif.pool import default_workers
+    from fsr_opt.whatif.sweep import sweep_text
+
     spec, inputs = _guarded(lambda: plan_sweep(
         units, rules, fixed, budget_range=budget_range, share_ranges=share_ranges,
         fixed_shares=bool(fixed_shares), solver=solver, time_limit=time_limit))
@@ -394,6 +397,8 @@ def region(
     run, keeping the Ambiti already solved (exit 130).
     """
     lang = _language(lang)
+    from fsr_opt.app.region import default_jobs, plan_region, run_region
+
     plan = _guarded(lambda: plan_region(manifest, out, solver=solver, time_limit=time_limit,
                                         lang=lang))
     workers = jobs or default_jobs(len(plan.tasks))
@@ -441,6 +446,8 @@ def explain(
     """One screen about one unit: access tests, entitlement, share, binding limit, payments."""
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
+    from fsr_opt.app.pipeline import run_explain
+
     text = _guarded(lambda: run_explain(unit_id, units, rules, overrides, solver=solver,
                                         time_limit=time_limit, lang=lang))
     typer.echo(text)

@@ -31,7 +31,8 @@ from fsr_opt.core.schema import (
 from fsr_opt.core.words import DEFAULT_LANGUAGE
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
-from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, solve_riparto
+from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.files import (
     csv_bytes,

@@ -24,6 +24,7 @@ from typing import Any
 
 from fsr_opt import __version__
 from fsr_opt.app.pipeline import SolveRun, input_warnings, load_inputs, run_solve
+from fsr_opt.app.status import INTERNAL_ERROR, INTERRUPTED, NOT_RUN, SOLVED
 from fsr_opt.core.errors import (
     ErrorCode,
     FsrOptError,
@@ -31,7 +32,7 @@ from fsr_opt.core.errors import (
 )
 from fsr_opt.core.money import format_cents
 from fsr_opt.engine.outcomes import unit_outcomes
-from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.io.bundled import default_rules_path
 from fsr_opt.io.files import (
     Manifest,
@@ -56,10 +57,6 @@ SUMMARY_COLUMNS = (
 # No clock reading here: the same manifest gives the same file (seconds are in region.json).
 SUMMARY_NUMERIC = ("fund", "budget", "awarded", "deviation", "units", "units_funded",
                    "units_excluded")
-SOLVED = "optimal"
-NOT_RUN = "not_run"
-INTERRUPTED = "interrupted"
-INTERNAL_ERROR = "internal_error"
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,11 @@ import json
 from typing import Any
 
 from fsr_opt.audit.registry import CHECKS, check_of
-from fsr_opt.audit.report import AuditReport
+from fsr_opt.audit.report import FORMATS, AuditReport
 from fsr_opt.audit.wording import euros
 
 __all__ = ["FORMATS", "render_audit"]
 
-FORMATS = ("text", "json", "md")
-"""The report formats `render_audit` writes."""
 
 
 def _last_line(report: AuditReport) -> str:

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 from fsr_opt.audit.codes import CheckCode
 
-__all__ = ["AreaTotal", "AuditReport", "CheckResult", "Violation"]
+__all__ = ["FORMATS", "AreaTotal", "AuditReport", "CheckResult", "Violation"]
+
+FORMATS = ("text", "json", "md")
+"""The formats `audit.render.render_audit` writes a report in."""
 
 
 @dataclass(frozen=True)

@@ -60,14 +60,11 @@ from fsr_opt.engine.eligibility import (
 )
 from fsr_opt.engine.exact import AreaOptimum, round_area, solve_area
 from fsr_opt.engine.model import STAGES, RipartoModel, build_model
+from fsr_opt.engine.solvers import CBC_PATH_VARIABLE, DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.rules.ruleset import area_budgets
 
 log = logging.getLogger(__name__)
 
-SOLVERS = ("cbc", "highs")
-# A CBC of one's own (e.g. where PuLP bundles none for the platform) instead of PuLP's.
-CBC_PATH_VARIABLE = "FSR_OPT_CBC"
-DEFAULT_TIME_LIMIT = 60.0
 
 # How far a later stage may let an earlier optimum slip, in the stage's own unit (cents, or a
 # ratio for the excess). The values fixed are exact (`engine.exact`); the tolerance only
