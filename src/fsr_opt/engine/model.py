@@ -28,9 +28,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pulp
-
 from fsr_opt.engine.eligibility import NOTHING, Segment, ServicePlan
+from fsr_opt.engine.lp import pulp
 
 STAGES = ("spend", "deviation", "proportional_excess", "priority")
 EXCESS_SCALE = 1e6

@@ -32,8 +32,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-import pulp
-
 from fsr_opt.core.errors import ErrorCode, InfeasibleError, InputError, Problem, SolverError
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import (
@@ -59,6 +57,7 @@ from fsr_opt.engine.eligibility import (
     split_service_total,
 )
 from fsr_opt.engine.exact import AreaOptimum, round_area, solve_area
+from fsr_opt.engine.lp import highs_solver_class, pulp
 from fsr_opt.engine.model import STAGES, RipartoModel, build_model
 from fsr_opt.engine.solvers import CBC_PATH_VARIABLE, DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.rules.ruleset import area_budgets
@@ -101,7 +100,7 @@ def make_solver(name: str, time_limit: float) -> Any:
             raise SolverError(f"{CBC_PATH_VARIABLE}={path} is not an executable CBC; unset it "
                               "to use the CBC bundled with PuLP", ErrorCode.SOLVER_MISSING)
     elif name == "highs":
-        solver = pulp.HiGHS(
+        solver = highs_solver_class()(
             msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1, presolve="off"
         )
     else:
