@@ -14,6 +14,7 @@ import fsr_opt.engine.solve as solve_module
 from fsr_opt.core.errors import ErrorCode, InfeasibleError, SolverError
 from fsr_opt.core.schema import SolveStatus
 from fsr_opt.engine.eligibility import assess, plan_services
+from fsr_opt.engine.lp import highs_solver_class
 from fsr_opt.engine.model import build_model
 from fsr_opt.engine.solve import _run_stage, read_status, solve_riparto
 from fsr_opt.rules.ruleset import area_budgets
@@ -96,7 +97,7 @@ def test_solver_crash_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_solver_missing_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pulp.HiGHS, "available", lambda self: False)
+    monkeypatch.setattr(highs_solver_class(), "available", lambda self: False)
     rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
     with pytest.raises(SolverError) as info:
         solve_riparto(assess(table([unit("U1", "s", 80000)]), rules), rules, solver="highs")
