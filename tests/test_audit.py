@@ -29,7 +29,7 @@ from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import ServicePlan, assess, plan_services, tranches
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
 from tests.test_properties import Instance, instances, solve

@@ -50,7 +50,7 @@ from fsr_opt.core.errors import (
 )
 from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES
 from fsr_opt.engine.solve import DEFAULT_TIME_LIMIT, SOLVERS
-from fsr_opt.rules.ruleset import override_pairs
+from fsr_opt.rules.overrides import override_pairs
 from fsr_opt.whatif.core import SweepRow, default_workers, sweep_text
 
 app = typer.Typer(

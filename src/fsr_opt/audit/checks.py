@@ -38,7 +38,7 @@ from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.money import CENTS_PER_EURO, format_cents, round_half_up
 from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import ServicePlan, plan_services, tranches
-from fsr_opt.rules.ruleset import area_budgets, distributable
+from fsr_opt.rules.budgets import area_budgets, distributable
 
 __all__ = [
     "CHECKS",
@@ -977,7 +977,7 @@ def audit(
         rules: the rule set the allocation must follow.
         allocation: the awards to check (`parse_allocation` or `audit_solution`).
         budgets: the area budgets the allocation was made with; by default those the rule
-            set gives (`fsr_opt.rules.ruleset.area_budgets`). Passing a published table lets
+            set gives (`fsr_opt.rules.budgets.area_budgets`). Passing a published table lets
             ``BUDGETS_ADD_UP`` check it.
 
     Returns:

@@ -27,7 +27,7 @@ from fsr_opt.audit.checks import AuditReport
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import BINDINGS, CHECKS_IT, REASONS, describe, money, percent, ratio
 from fsr_opt.reports.tables import UnitOutcome, payment_rows
-from fsr_opt.rules.ruleset import distributable, set_aside_amounts
+from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
 # Award brackets of the distribution chart, in euros (the last is open-ended).
@@ -70,11 +70,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "area": "Area", "share": "Percentuale", "budget": "Budget", "left": "Non assegnato",
         "area_chart": "Ripartizione del fondo tra le aree",
         "services": "Linee di servizio e andamento storico",
-        "service": "Linea di servizio", "historical": "Assegnato 2024",
+        "service": "Linea di servizio", "historical": "Assegnato {history_year}",
         "target": "Obiettivo", "deviation": "Scostamento", "lambda": "Quota della linea",
         "not_funded": "Non finanziate",
-        "service_chart": "Ogni linea di servizio: assegnato 2024 e assegnato ora",
-        "legend_hist": "assegnato 2024", "legend_now": "assegnato",
+        "service_chart": "Ogni linea di servizio: assegnato {history_year} e assegnato ora",
+        "legend_hist": "assegnato {history_year}", "legend_now": "assegnato",
         "distribution": "Distribuzione dei contributi",
         "bracket": "Contributo (EUR)", "count": "Unità", "total": "Totale",
         "distribution_chart": "Numero di unità finanziate per fascia di contributo",
@@ -119,12 +119,12 @@ _WORDS: dict[str, dict[str, str]] = {
         "areas": "Split by area",
         "area": "Area", "share": "Share", "budget": "Budget", "left": "Not awarded",
         "area_chart": "Split of the fund among the areas",
-        "services": "Service lines and the 2024 pattern",
-        "service": "Service line", "historical": "Assigned 2024",
+        "services": "Service lines and the {history_year} pattern",
+        "service": "Service line", "historical": "Assigned {history_year}",
         "target": "Target", "deviation": "Deviation", "lambda": "Share of the line",
         "not_funded": "Not funded",
-        "service_chart": "Each service line: assigned in 2024 and awarded now",
-        "legend_hist": "assigned 2024", "legend_now": "awarded",
+        "service_chart": "Each service line: assigned in {history_year} and awarded now",
+        "legend_hist": "assigned {history_year}", "legend_now": "awarded",
         "distribution": "Distribution of the awards",
         "bracket": "Award (EUR)", "count": "Units", "total": "Total",
         "distribution_chart": "Funded units per award bracket",
@@ -315,6 +315,8 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
     unfunded: Counter[str] = Counter()
     for outcome in outcomes:
         (funded if outcome.award > 0 else unfunded)[outcome.assessment.service] += 1
+    w = {**w, **{key: w[key].format(history_year=rules.history_year)
+                 for key in ("services", "historical", "service_chart", "legend_hist")}}
     rows = []
     bars = []
     totals: list[int] = []
@@ -322,14 +324,14 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
         for service in area.services:
             result = allocation.services[service.code]
             target = _round(result.target)
-            bars.append((service.label, service.historical_2024, result.awarded))
+            bars.append((service.label, service.historical, result.awarded))
             rows.append([_t(area.code), _t(f"{service.code} - {service.label}"),
-                         _n(money(service.historical_2024, lang)), _n(money(target, lang)),
+                         _n(money(service.historical, lang)), _n(money(target, lang)),
                          _n(money(result.awarded, lang)),
                          _n(money(result.awarded - target, lang)),
                          _n(ratio(result.share, 6, lang)),
                          _n(str(funded[service.code])), _n(str(unfunded[service.code]))])
-        historical = sum(s.historical_2024 for s in area.services)
+        historical = sum(s.historical for s in area.services)
         awarded = sum(allocation.services[s.code].awarded for s in area.services)
         budget = allocation.area_budgets[area.code]
         totals.append(len(rows))

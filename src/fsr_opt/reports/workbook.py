@@ -33,7 +33,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -94,7 +94,7 @@ ALLOCATION_SHEET: tuple[Column, ...] = (
     Column("service", "Linea di servizio", "Service line"),
     Column("eligible", "Ammessa", "Eligible", "bool"),
     Column("exclusion_reasons", "Motivi di esclusione", "Exclusion reasons"),
-    Column("deficit", "Disavanzo 2024", "2024 deficit", "money"),
+    Column("deficit", "Disavanzo {history_year}", "{history_year} deficit", "money"),
     Column("formula_amount", "Importo da formula", "Formula amount", "money"),
     Column("proration", "Proporzione attività", "Proration", "ratio"),
     Column("entitlement", "Spettanza", "Entitlement", "money"),
@@ -134,8 +134,9 @@ SUMMARY_SHEET: tuple[Column, ...] = (
     Column("service", "Linea di servizio", "Service line"),
     Column("label", "Descrizione", "Description"),
     Column("budget", "Budget area", "Area budget", "money"),
-    Column("target", "Obiettivo (andamento storico)", "Target (2024 pattern)", "money"),
-    Column("historical_2024", "Assegnato 2024", "Assigned 2024", "money"),
+    Column("target", "Obiettivo (andamento storico)", "Target ({history_year} pattern)",
+           "money"),
+    Column("historical", "Assegnato {history_year}", "Assigned {history_year}", "money"),
     Column("awarded", "Assegnato", "Awarded", "money"),
     Column("deviation", "Scostamento dall'obiettivo", "Deviation from target", "money"),
     Column("share", "Quota percentuale della linea", "Share of the line", "share"),
@@ -605,6 +606,13 @@ def _summary(
     return rows
 
 
+def _with_year(columns: Sequence[Column], rules: RuleSet) -> tuple[Column, ...]:
+    """The columns with ``{history_year}`` in their headings set from the rule set."""
+    return tuple(replace(column, it=column.it.format(history_year=rules.history_year),
+                         en=column.en.format(history_year=rules.history_year))
+                 for column in columns)
+
+
 def _payments(outcomes: Sequence[UnitOutcome]) -> list[list[object]]:
     return [list(row) for row in payment_rows(outcomes)]
 
@@ -660,7 +668,8 @@ def allocation_workbook(
     strings = _SharedStrings()
     riparto, payments, exclusions, summary, checks = (
         _Sheet(name, strings) for name in SHEET_NAMES[lang])
-    _table(riparto, ALLOCATION_SHEET, _allocation(outcomes, lang, table), lang)
+    _table(riparto, _with_year(ALLOCATION_SHEET, rules), _allocation(outcomes, lang, table),
+           lang)
     payment_data = _payments(outcomes)
     after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
     totals: list[object] = [_TEXT[lang]["total"]]
@@ -670,7 +679,8 @@ def allocation_workbook(
         # below the filter, after a blank row
         payments.put(after + 1, col, column.kind, value, _BOLD)
     _table(exclusions, EXCLUSIONS_SHEET, _exclusions(outcomes, lang), lang)
-    _table(summary, SUMMARY_SHEET, _summary(outcomes, allocation, rules, lang), lang)
+    _table(summary, _with_year(SUMMARY_SHEET, rules), _summary(outcomes, allocation, rules, lang),
+           lang)
     _checks(checks, audit, lang)
     return _package((riparto, payments, exclusions, summary, checks), strings,
                     f"FSR {rules.year} - {rules.ambito}")

@@ -60,7 +60,7 @@ from fsr_opt.core.words import (
     yes_no,
 )
 from fsr_opt.engine.eligibility import tranches
-from fsr_opt.rules.ruleset import normalize_name
+from fsr_opt.rules.lookup import normalize_name
 
 TOTAL = "TOTAL"
 K = TypeVar("K", bound=Hashable)
@@ -194,8 +194,10 @@ class _Reader:
 
 
 ALLOCATION_NEEDS = ("unit_id", "name", "area", "service", "eligible", "award", "binding")
-SUMMARY_NEEDS = ("area", "service", "budget", "target", "historical_2024", "awarded",
+SUMMARY_NEEDS = ("area", "service", "budget", "target", "historical", "awarded",
                  "deviation", "units_funded")
+_HISTORICAL = re.compile(r"historical(_[0-9]{4})?")
+"""summary.csv heads the reference-year amounts with their year (historical_2024)."""
 
 
 def _missing_columns(
@@ -228,8 +230,11 @@ def view_from_tables(
     problems: list[Problem] = []
     if allocation:
         problems += _missing_columns(list(allocation[0]), ALLOCATION_NEEDS, allocation_source)
+    historical = next((name for name in (summary[0] if summary else ())
+                       if _HISTORICAL.fullmatch(name)), "historical")
     if summary:
-        problems += _missing_columns(list(summary[0]), SUMMARY_NEEDS, summary_source)
+        needs = [historical if name == "historical" else name for name in SUMMARY_NEEDS]
+        problems += _missing_columns(list(summary[0]), needs, summary_source)
     else:
         problems.append(Problem("the summary has no rows", file=summary_source,
                                 code=ErrorCode.EMPTY_FILE))
@@ -277,7 +282,7 @@ def view_from_tables(
             area=area,
             service=service,
             target=lines_reader.cents(record, "target"),
-            historical=lines_reader.cents(record, "historical_2024"),
+            historical=lines_reader.cents(record, historical),
             awarded=lines_reader.cents(record, "awarded"),
             deviation=lines_reader.cents(record, "deviation"),
             funded=lines_reader.count(record, "units_funded"),
@@ -878,7 +883,7 @@ _EXPLAIN_TEXT = {
         "pass": "ok", "fail": "NO", "off": "--",
         "eligible": "esito: ammessa", "excluded": "esito: esclusa ({codes})",
         "cap": "Importo spettante (tetto)",
-        "deficit": "disavanzo 2024 = costi {costs} - ricavi {revenues} = {deficit}",
+        "deficit": "disavanzo {history_year} = costi {costs} - ricavi {revenues} = {deficit}",
         "formula": "formula ({cls}) = base {base} + {rate} x {users} utenti = {amount}",
         "no_formula": "nessuna formula: {why}; tetto = disavanzo",
         "why_public": "unità pubblica o servizio comunale, quota proporzionale al costo",
@@ -910,7 +915,7 @@ _EXPLAIN_TEXT = {
         "pass": "ok", "fail": "NO", "off": "--",
         "eligible": "result: eligible", "excluded": "result: excluded ({codes})",
         "cap": "Entitlement (cap)",
-        "deficit": "2024 deficit = costs {costs} - revenues {revenues} = {deficit}",
+        "deficit": "{history_year} deficit = costs {costs} - revenues {revenues} = {deficit}",
         "formula": "formula ({cls}) = base {base} + {rate} x {users} users = {amount}",
         "no_formula": "no formula: {why}; cap = deficit",
         "why_public": "public unit or municipal service, funded in proportion to its cost",
@@ -1095,8 +1100,8 @@ def explain_unit(
                          words["excluded"].format(codes=codes)))
     lines += ["", words["cap"]]
     lines.append("  " + words["deficit"].format(
-        costs=money(unit.costs, lang), revenues=money(unit.revenues, lang),
-        deficit=eur(item.deficit)))
+        history_year=rules.history_year, costs=money(unit.costs, lang),
+        revenues=money(unit.revenues, lang), deficit=eur(item.deficit)))
     formula_class = rules.formula_classes.get(kind.formula_class) if (
         kind and kind.formula_class) else None
     if item.formula_amount is not None and formula_class is not None:
