@@ -140,7 +140,7 @@ def work_fast(units: Path, budget: str | None, solver: str, limit: float,
     from fsr_opt.engine.solve import candidate_segments, solve_riparto, solver_version  # noqa: PLC0415
     from fsr_opt.io.files import load_units  # noqa: PLC0415
     from fsr_opt.reports.tables import exact_objectives, render_tables  # noqa: PLC0415
-    from fsr_opt.rules.ruleset import area_budgets  # noqa: PLC0415
+    from fsr_opt.rules.budgets import area_budgets  # noqa: PLC0415
 
     kind = f"{'fast' if prune else 'full'}-{solver}"
     out: dict[str, Any] = {"kind": kind, "solver_version": solver_version(solver)}

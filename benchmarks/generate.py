@@ -352,7 +352,7 @@ def write_region(ambiti: int, units: int, seed: int, out: Path) -> Path:
 def demand_ratios(instance: Instance, units_path: Path) -> dict[str, float]:
     """Eligible entitlements / area budget per area, with the package's own rules."""
     from fsr_opt.app.pipeline import load_inputs  # noqa: PLC0415  (the package is only needed here)
-    from fsr_opt.rules.ruleset import area_budgets  # noqa: PLC0415
+    from fsr_opt.rules.budgets import area_budgets  # noqa: PLC0415
 
     inputs = load_inputs(units_path, None, [("fund", str(instance.budget))])
     budgets = area_budgets(inputs.rules)

@@ -62,7 +62,7 @@ from typing import Any
 import pulp
 
 from fsr_opt.core.schema import Assessment, RuleSet
-from fsr_opt.rules.ruleset import area_budgets, service_targets
+from fsr_opt.rules.budgets import area_budgets, service_targets
 
 STAGES = ("spend", "deviation", "proportional_excess", "priority")
 TOLERANCE = {"spend": 0.001, "deviation": 0.01, "proportional_excess": 1e-7}

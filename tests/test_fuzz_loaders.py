@@ -27,12 +27,13 @@ from fsr_opt.core.schema import INPUT_COLUMNS, RuleSet, UnitsTable
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.io import files
 from fsr_opt.io.files import load_units, read_rule_document
-from fsr_opt.rules.ruleset import apply_overrides, parse_rule_set
+from fsr_opt.rules.overrides import apply_overrides
+from fsr_opt.rules.validate import parse_rule_set
 
 from tests.conftest import ROOT
 
 BUNDLED_RULES = ROOT / "models" / "fsr-2025-bergamo.yaml"
-MINIMAL_RULES = ROOT / "tests" / "bad_rules" / "minimal_valid.yaml"
+MINIMAL_RULES = ROOT / "tests" / "rules" / "bad_rules" / "minimal_valid.yaml"
 HEADER = [spec.name for spec in INPUT_COLUMNS]
 HEADER_IT = [spec.heading_it for spec in INPUT_COLUMNS]
 GOOD_ROW = ["U1", "Asilo nido", "Coop", "Bergamo", "ASILO_NIDO", "private", "30", "1234.56",

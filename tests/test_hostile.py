@@ -1,6 +1,6 @@
 """Hostile inputs through the real command line: a clear message and exit code, never a crash.
 
-Every file of tests/hostile (see its expected.yaml), tests/bad_inputs and tests/bad_rules is
+Every file of tests/hostile (see its expected.yaml), tests/bad_inputs and tests/rules/bad_rules is
 given to ``fsr-opt solve``; the test checks the exit code, the words of the message on stderr,
 that no traceback is printed and that no output folder is created when the run fails. The
 awkward but valid files (BOM, Latin-1, UTF-16, municipality spellings) must load and solve,
@@ -27,7 +27,7 @@ from tests.conftest import ROOT
 
 HOSTILE = ROOT / "tests" / "hostile"
 BAD_INPUTS = ROOT / "tests" / "bad_inputs"
-BAD_RULES = ROOT / "tests" / "bad_rules"
+BAD_RULES = ROOT / "tests" / "rules" / "bad_rules"
 EXAMPLE_UNITS = ROOT / "data" / "bergamo-2025" / "units.csv"
 NOT_CORPUS = {"expected.yaml", "make_corpus.py", "support", "__pycache__", "__init__.py"}
 

@@ -17,7 +17,7 @@ from fsr_opt.engine.eligibility import assess, plan_services
 from fsr_opt.engine.lp import highs_solver_class
 from fsr_opt.engine.model import build_model
 from fsr_opt.engine.solve import _run_stage, read_status, solve_riparto
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
 

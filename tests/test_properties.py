@@ -13,7 +13,7 @@ from fsr_opt.core.errors import InfeasibleError
 from fsr_opt.core.schema import Allocation, RuleSet, UnitRecord
 from fsr_opt.engine.eligibility import assess, plan_services
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
 from tests.oracle import optimum
@@ -135,7 +135,7 @@ def test_cbc_and_highs_agree(instance: Instance) -> None:
 def test_more_money_never_lowers_an_area(instance: Instance, extra: int) -> None:
     richer = Instance(
         tiny_rules(
-            {s.code: (a.code, s.historical_2024) for a in instance.rules.areas for s in a.services},
+            {s.code: (a.code, s.historical) for a in instance.rules.areas for s in a.services},
             {a.code: int(a.share_percent) for a in instance.rules.areas},
             fund=instance.rules.fund + extra, minimum=instance.rules.minimum_award,
         ),
@@ -158,7 +158,7 @@ def test_with_minimum_zero_no_award_falls(instance: Instance, extra: int) -> Non
     rules = instance.rules
     richer = Instance(
         tiny_rules(
-            {s.code: (a.code, s.historical_2024) for a in rules.areas for s in a.services},
+            {s.code: (a.code, s.historical) for a in rules.areas for s in a.services},
             {a.code: int(a.share_percent) for a in rules.areas},
             fund=rules.fund + extra, minimum=0,
         ),

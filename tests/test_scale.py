@@ -14,7 +14,7 @@ from fsr_opt.engine.bounds import deviation_floor, deviation_window
 from fsr_opt.engine.eligibility import NOTHING, ServicePlan, plan_services, service_segments
 from fsr_opt.engine.model import build_model
 from fsr_opt.engine.solve import candidate_segments, solve_riparto, starting_solutions
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 
 @pytest.fixture(scope="module")

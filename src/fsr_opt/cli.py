@@ -149,7 +149,7 @@ def _load(
 def _overrides(
     budget: str | None, share: list[str] | None, min_award: str | None, sets: list[str] | None
 ) -> list[tuple[str, str]]:
-    from fsr_opt.rules.ruleset import override_pairs
+    from fsr_opt.rules.overrides import override_pairs
 
     return _guarded(lambda: override_pairs(
         _euros(budget, "--budget"), share or [], _euros(min_award, "--min-award"), sets or []

@@ -25,7 +25,7 @@ from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import ServicePlan, plan_services, tranches
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 COLUMNS = ("unit_id", "award", "eligible", "entitlement", "tranche_1", "tranche_2")
 AUDIT_DOC = Path(__file__).resolve().parents[2] / "docs" / "audit.md"

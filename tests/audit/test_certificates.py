@@ -9,7 +9,7 @@ from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.run import audit_solution
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 from tests.audit.conftest import COLUMNS, Example, failed, mutate, resplit, text_rows
 from tests.conftest import table, tiny_rules, unit

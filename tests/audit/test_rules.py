@@ -12,7 +12,7 @@ from fsr_opt.audit.evidence import Evidence
 from fsr_opt.audit.run import audit
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.engine.eligibility import tranches
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 from tests.audit.conftest import (
     COLUMNS,

@@ -192,8 +192,9 @@ def units_files() -> None:
 
 
 def rule_files() -> None:
-    """The bad rule sets, each the minimal valid one of tests/bad_rules with one mistake."""
-    minimal = (ROOT / "tests" / "bad_rules" / "minimal_valid.yaml").read_text(encoding="utf-8")
+    """The bad rule sets, each the minimal valid one of tests/rules/bad_rules with one mistake."""
+    minimal = (ROOT / "tests" / "rules" / "bad_rules" / "minimal_valid.yaml").read_text(
+        encoding="utf-8")
     body = minimal.split("\n", 1)[1]  # drop the comment line
 
     def variant(name: str, old: str, new: str) -> None:

@@ -67,7 +67,7 @@ def test_every_figure_is_shown(example: tuple[Inputs, SolveResult, str]) -> None
         for service in area.services:
             awarded = result.allocation.services[service.code].awarded
             assert money(awarded) in page, service.code
-            assert money(service.historical_2024) in page, service.code
+            assert money(service.historical) in page, service.code
             assert escape(service.label) in page
     assert "300,00" in page  # minimum award
     for code in ("AREA_BUDGET", "BELOW_MINIMUM", "EXCLUDED", "FORMULA"):

@@ -11,8 +11,8 @@ from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
-    SUMMARY_COLUMNS,
     allocation_rows,
+    summary_headings,
     summary_rows,
 )
 from fsr_opt.whatif.saved import view_from_rows
@@ -51,6 +51,6 @@ def saved(label: str, rules: RuleSet, units: Sequence[UnitRecord]) -> RunView:
     run = solve(rules, units)
     allocation = [dict(zip(ALLOCATION_COLUMNS, row, strict=True))
                   for row in allocation_rows(run.outcomes)]
-    summary = [dict(zip(SUMMARY_COLUMNS, row, strict=True))
+    summary = [dict(zip(summary_headings(rules), row, strict=True))  # as summary.csv heads them
                for row in summary_rows(run.outcomes, run.allocation, rules)]
     return view_from_rows(label, allocation, summary)

@@ -51,7 +51,8 @@ from fsr_opt.reports.tables import (
     summary_text,
 )
 from fsr_opt.reports.workbook import allocation_workbook
-from fsr_opt.rules.ruleset import apply_overrides, parse_rule_set
+from fsr_opt.rules.overrides import apply_overrides
+from fsr_opt.rules.validate import parse_rule_set
 from fsr_opt.whatif.diff import (
     DIFF_COLUMNS,
     DIFF_NUMERIC,

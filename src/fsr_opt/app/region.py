@@ -43,7 +43,7 @@ from fsr_opt.io.files import (
     write_outputs,
 )
 from fsr_opt.reports.tables import TOTAL, format_fraction_cents
-from fsr_opt.rules.ruleset import override_pairs
+from fsr_opt.rules.overrides import override_pairs
 from fsr_opt.whatif.pool import default_workers, run_in_pool
 
 log = logging.getLogger(__name__)

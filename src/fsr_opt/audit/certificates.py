@@ -88,6 +88,6 @@ def transfer_improves(evidence: Evidence) -> Findings:
                     f"target of {exact_euros(d.target)} EUR and {r.service} "
                     f"{euros(receiver.total)} EUR against {exact_euros(r.target)} EUR; "
                     f"moving one cent from {d.service} to {r.service} brings both closer to "
-                    "their 2024 targets, keeping their funded units",
+                    f"their {evidence.rules.history_year} targets, keeping their funded units",
                     area=area, service=d.service, to_service=r.service))
     return Findings(len(evidence.lines), found)

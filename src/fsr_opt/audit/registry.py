@@ -121,7 +121,7 @@ CHECKS: tuple[Check, ...] = (
           f"{_FEES}; {_BY_AREA}", certificates.money_left),
     Check(CheckCode.TRANSFER_IMPROVES, _CERTIFICATE,
           "no 1-cent transfer between two service lines of an area brings both closer to their "
-          "2024 targets",
+          "{history_year} targets",
           _BY_AREA, certificates.transfer_improves),
 )
 

@@ -16,7 +16,7 @@ from fsr_opt.audit.report import Violation
 from fsr_opt.audit.wording import euros, exact_euros, ratio, unit_subject
 from fsr_opt.core.schema import Assessment
 from fsr_opt.engine.eligibility import tranches as split_in_tranches
-from fsr_opt.rules.ruleset import distributable
+from fsr_opt.rules.budgets import distributable
 
 __all__ = [
     "above_entitlement",

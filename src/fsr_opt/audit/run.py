@@ -16,7 +16,7 @@ from fsr_opt.audit.evidence import Evidence
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.report import AuditReport, CheckResult, Violation
 from fsr_opt.core.schema import Assessment, RuleSet
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 __all__ = ["audit", "audit_solution"]
 
@@ -39,7 +39,7 @@ def audit(
         rules: the rule set the allocation must follow.
         allocation: the awards to check (`parse_allocation` or `audit_solution`).
         budgets: the area budgets the allocation was made with; by default those the rule
-            set gives (`fsr_opt.rules.ruleset.area_budgets`). Passing a published table lets
+            set gives (`fsr_opt.rules.budgets.area_budgets`). Passing a published table lets
             ``BUDGETS_ADD_UP`` check it.
 
     Returns:
@@ -55,7 +55,8 @@ def audit(
             skipped.append(check.code)
             continue
         findings = check.run(evidence)
-        results.append(CheckResult(check.code, check.description, findings.checked,
+        description = check.description.replace("{history_year}", str(rules.history_year))
+        results.append(CheckResult(check.code, description, findings.checked,
                                    len(findings.violations)))
         violations.extend(findings.violations)
     return AuditReport(

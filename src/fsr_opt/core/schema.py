@@ -164,12 +164,16 @@ class UnitType:
 
 @dataclass(frozen=True)
 class ServiceLine:
-    """A group of unit types sharing one 2024 amount and one share lambda."""
+    """A group of unit types sharing one reference-year amount and one share lambda.
+
+    Attributes:
+        historical: cents assigned to the line in the reference year (`RuleSet.history_year`).
+    """
 
     code: str
     label: str
     area: str
-    historical_2024: int
+    historical: int
     unit_types: tuple[str, ...]
 
 
@@ -230,6 +234,15 @@ class RuleSet:
     parameters: tuple[ParameterInfo, ...] = ()
     source: str = ""
     sha256: str = ""
+
+    @property
+    def history_year(self) -> int:
+        """The reference year: the riparto follows its assignments and uses its accounts.
+
+        The year before the fund's: the 2025 criteria split the fund by the 2024 amounts and
+        judge units on their 2024 costs and users. Reports name it in their headings.
+        """
+        return self.year - 1
 
     def area(self, code: str) -> Area:
         """Return the area with this code (KeyError if unknown)."""

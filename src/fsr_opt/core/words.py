@@ -72,8 +72,8 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "en": "no declaration that the data were entered in Minori Web",
     },
     "reason.NO_DEFICIT": {
-        "it": "nessun disavanzo nel 2024 (costi non superiori ai ricavi)",
-        "en": "no deficit in 2024 (costs not above revenues)",
+        "it": "nessun disavanzo nel {history_year} (costi non superiori ai ricavi)",
+        "en": "no deficit in {history_year} (costs not above revenues)",
     },
     "reason.NOT_APPLIED": {
         "it": "istanza di contributo non presentata",
@@ -108,7 +108,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     },
     "binding.EQUAL_SHARE": {
         "it": "riceve la quota comune della linea, fissata dall'andamento storico",
-        "en": "receives the line's common share, set by the 2024 pattern",
+        "en": "receives the line's common share, set by the {history_year} pattern",
     },
 
     # The audit's checks (English as the audit states them: tests/core/test_words.py)
@@ -179,7 +179,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "it": "nessuno spostamento di 1 centesimo tra due linee avvicina entrambe all'andamento "
               "storico",
         "en": "no 1-cent transfer between two service lines of an area brings both closer to "
-              "their 2024 targets",
+              "their {history_year} targets",
     },
 
     # allocation.xlsx: sheet names, column headings, the Verifiche sheet
@@ -198,7 +198,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "workbook.column.service": {"it": "Linea di servizio", "en": "Service line"},
     "workbook.column.eligible": {"it": "Ammessa", "en": "Eligible"},
     "workbook.column.exclusion_reasons": {"it": "Motivi di esclusione", "en": "Exclusion reasons"},
-    "workbook.column.deficit": {"it": "Disavanzo 2024", "en": "2024 deficit"},
+    "workbook.column.deficit": {"it": "Disavanzo {history_year}", "en": "{history_year} deficit"},
     "workbook.column.formula_amount": {"it": "Importo da formula", "en": "Formula amount"},
     "workbook.column.proration": {"it": "Proporzione attività", "en": "Proration"},
     "workbook.column.entitlement": {"it": "Spettanza", "en": "Entitlement"},
@@ -223,9 +223,10 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "workbook.column.budget": {"it": "Budget area", "en": "Area budget"},
     "workbook.column.target": {
         "it": "Obiettivo (andamento storico)",
-        "en": "Target (2024 pattern)",
+        "en": "Target ({history_year} pattern)",
     },
-    "workbook.column.historical_2024": {"it": "Assegnato 2024", "en": "Assigned 2024"},
+    "workbook.column.historical": {
+        "it": "Assegnato {history_year}", "en": "Assigned {history_year}"},
     "workbook.column.awarded": {"it": "Assegnato", "en": "Awarded"},
     "workbook.column.deviation": {
         "it": "Scostamento dall'obiettivo",
@@ -298,19 +299,19 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     },
     "html.services": {
         "it": "Linee di servizio e andamento storico",
-        "en": "Service lines and the 2024 pattern",
+        "en": "Service lines and the {history_year} pattern",
     },
     "html.service": {"it": "Linea di servizio", "en": "Service line"},
-    "html.historical": {"it": "Assegnato 2024", "en": "Assigned 2024"},
+    "html.historical": {"it": "Assegnato {history_year}", "en": "Assigned {history_year}"},
     "html.target": {"it": "Obiettivo", "en": "Target"},
     "html.deviation": {"it": "Scostamento", "en": "Deviation"},
     "html.lambda": {"it": "Quota della linea", "en": "Share of the line"},
     "html.not_funded": {"it": "Non finanziate", "en": "Not funded"},
     "html.service_chart": {
-        "it": "Ogni linea di servizio: assegnato 2024 e assegnato ora",
-        "en": "Each service line: assigned in 2024 and awarded now",
+        "it": "Ogni linea di servizio: assegnato {history_year} e assegnato ora",
+        "en": "Each service line: assigned in {history_year} and awarded now",
     },
-    "html.legend_hist": {"it": "assegnato 2024", "en": "assigned 2024"},
+    "html.legend_hist": {"it": "assegnato {history_year}", "en": "assigned {history_year}"},
     "html.legend_now": {"it": "assegnato", "en": "awarded"},
     "html.distribution": {"it": "Distribuzione dei contributi", "en": "Distribution of the awards"},
     "html.bracket": {"it": "Contributo (EUR)", "en": "Award (EUR)"},
@@ -409,7 +410,9 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "en": "Comparison: {base} -> {scenario}",
     },
     "diff.awarded": {"it": "assegnato", "en": "awarded"},
-    "diff.distance": {"it": "distanza dal 2024", "en": "distance from 2024"},
+    "diff.distance": {"it": "distanza dal {history_year}", "en": "distance from {history_year}"},
+    "diff.distance_historical": {"it": "distanza dallo storico",
+                                 "en": "distance from history"},
     "diff.area": {"it": "area / linea", "en": "area / line"},
     "diff.base": {"it": "base", "en": "base"},
     "diff.scenario": {"it": "scenario", "en": "scenario"},
@@ -471,8 +474,8 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "explain.excluded": {"it": "esito: esclusa ({codes})", "en": "result: excluded ({codes})"},
     "explain.cap": {"it": "Importo spettante (tetto)", "en": "Entitlement (cap)"},
     "explain.deficit": {
-        "it": "disavanzo 2024 = costi {costs} - ricavi {revenues} = {deficit}",
-        "en": "2024 deficit = costs {costs} - revenues {revenues} = {deficit}",
+        "it": "disavanzo {history_year} = costi {costs} - ricavi {revenues} = {deficit}",
+        "en": "{history_year} deficit = costs {costs} - revenues {revenues} = {deficit}",
     },
     "explain.formula": {
         "it": "formula ({cls}) = base {base} + {rate} x {users} utenti = {amount}",
@@ -605,16 +608,21 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 def describe(table: str, code: str, lang: str = DEFAULT_LANGUAGE,
-             default: str | None = None) -> str:
+             default: str | None = None, *, history_year: int) -> str:
     """The explanation of a code of `table` (``reason``, ``binding``, ``check``) in `lang`.
 
     A code without an entry (one added later to the rules or the audit) shows `default`, or
-    the code itself.
+    the code itself. Some explanations name the reference year of the rule set (the year of
+    the accounts the riparto reads: `RuleSet.history_year`).
     """
     key = f"{table}.{code}"
-    if key in CATALOGUE:
-        return text(key, lang)
-    return code if default is None else default
+    found = text(key, lang) if key in CATALOGUE else (code if default is None else default)
+    return with_year(found, history_year)
+
+
+def with_year(words: str, history_year: int) -> str:
+    """`words` with the rule set's reference year in place of ``{history_year}``."""
+    return words.replace("{history_year}", str(history_year))
 
 
 def phrases(namespace: str, lang: str) -> Callable[[str], str]:

@@ -34,7 +34,8 @@ from fsr_opt.core.schema import (
     UnitsTable,
     UnitType,
 )
-from fsr_opt.rules.ruleset import normalize_name, service_targets
+from fsr_opt.rules.budgets import service_targets
+from fsr_opt.rules.lookup import normalize_name
 
 
 def assess(table: UnitsTable, rules: RuleSet) -> tuple[Assessment, ...]:
@@ -267,7 +268,7 @@ def plan_services(
                     service=service.code,
                     priority=priority,
                     target=targets[service.code],
-                    historical=service.historical_2024,
+                    historical=service.historical,
                     ranked=ranked,
                     segments=service_segments([e for _, e in ranked], rules.minimum_award),
                 )

@@ -60,7 +60,7 @@ from fsr_opt.engine.exact import AreaOptimum, round_area, solve_area
 from fsr_opt.engine.lp import highs_solver_class, pulp
 from fsr_opt.engine.model import STAGES, RipartoModel, build_model
 from fsr_opt.engine.solvers import CBC_PATH_VARIABLE, DEFAULT_TIME_LIMIT, SOLVERS
-from fsr_opt.rules.ruleset import area_budgets
+from fsr_opt.rules.budgets import area_budgets
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import describe, money, percent, phrases, ratio, text
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.tables import payment_rows
-from fsr_opt.rules.ruleset import distributable, set_aside_amounts
+from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
 # Award brackets of the distribution chart, in euros (the last is open-ended).
@@ -213,6 +213,11 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
     unfunded: Counter[str] = Counter()
     for outcome in outcomes:
         (funded if outcome.award > 0 else unfunded)[outcome.assessment.service] += 1
+    year = str(rules.history_year)
+
+    def say(name: str) -> str:  # the section's headings name the reference year
+        return w(name).replace("{history_year}", year)
+
     rows = []
     bars = []
     totals: list[int] = []
@@ -220,14 +225,14 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
         for service in area.services:
             result = allocation.services[service.code]
             target = _round(result.target)
-            bars.append((service.label, service.historical_2024, result.awarded))
+            bars.append((service.label, service.historical, result.awarded))
             rows.append([_t(area.code), _t(f"{service.code} - {service.label}"),
-                         _n(money(service.historical_2024, lang)), _n(money(target, lang)),
+                         _n(money(service.historical, lang)), _n(money(target, lang)),
                          _n(money(result.awarded, lang)),
                          _n(money(result.awarded - target, lang)),
                          _n(ratio(result.share, 6, lang)),
                          _n(str(funded[service.code])), _n(str(unfunded[service.code]))])
-        historical = sum(s.historical_2024 for s in area.services)
+        historical = sum(s.historical for s in area.services)
         awarded = sum(allocation.services[s.code].awarded for s in area.services)
         budget = allocation.area_budgets[area.code]
         totals.append(len(rows))
@@ -236,11 +241,12 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
                      _n(money(awarded - budget, lang)), _n(""),
                      _n(str(sum(funded[s.code] for s in area.services))),
                      _n(str(sum(unfunded[s.code] for s in area.services)))])
-    table = _table([w("area"), w("service"), w("historical"), w("target"), w("awarded"),
-                    w("deviation"), w("lambda"), w("funded"), w("not_funded")], rows, totals)
-    chart = _figure(paired_bars(bars, (w("legend_hist"), w("legend_now")), w("service_chart"),
-                                lang), w("service_chart"))
-    return f"<h2>{_e(w('services'))}</h2>{chart}{table}"
+    table = _table([say("area"), say("service"), say("historical"), say("target"),
+                    say("awarded"), say("deviation"), say("lambda"), say("funded"),
+                    say("not_funded")], rows, totals)
+    chart = _figure(paired_bars(bars, (say("legend_hist"), say("legend_now")),
+                                say("service_chart"), lang), say("service_chart"))
+    return f"<h2>{_e(say('services'))}</h2>{chart}{table}"
 
 
 def _round(value: Fraction) -> int:
@@ -276,11 +282,12 @@ def _distribution_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], st
     return f"<h2>{_e(w('distribution'))}</h2>{chart}{table}"
 
 
-def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], lang: str) -> str:
+def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], lang: str,
+                     year: int) -> str:
     counts = Counter(outcome.binding.value for outcome in outcomes)
     order = [b.value for b in Binding if counts[b.value]]
-    rows = [[_t(code), _t(describe("binding", code, lang)), _n(str(counts[code]))]
-            for code in order]
+    rows = [[_t(code), _t(describe("binding", code, lang, history_year=year)),
+             _n(str(counts[code]))] for code in order]
     table = _table([w("binding"), w("meaning"), w("count")], rows)
     chart = _figure(column_bars([(code, counts[code]) for code in order], w("binding_chart")),
                     w("binding_chart"))
@@ -306,7 +313,7 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
 
 
 def _exclusions_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str],
-                        lang: str) -> str:
+                        lang: str, year: int) -> str:
     rows = []
     for outcome in outcomes:
         if outcome.award > 0:
@@ -314,16 +321,19 @@ def _exclusions_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str]
         item = outcome.assessment
         codes = [r.value for r in item.reasons] or [outcome.binding.value]
         rows.append([_t(item.unit.unit_id), _t(item.unit.name), _t(item.service),
-                     _t("; ".join(f"{c} ({describe('reason', c, lang)})" for c in codes))])
+                     _t("; ".join(f"{c} ({describe('reason', c, lang, history_year=year)})"
+                                  for c in codes))])
     table = _table([w("unit"), w("description"), w("service"), w("reasons")], rows)
     return (f"<h2>{_e(w('exclusions'))}</h2><details><summary>"
             f"{_e(w('show').format(n=len(rows)))}</summary>{table}</details>")
 
 
-def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: str) -> str:
+def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: str,
+                    year: int) -> str:
     if audit is None:
         return f"<h2>{_e(w('checks'))}</h2><p>{_e(w('checks_none'))}</p>"
-    rows = [[_t(r.code), _t(describe("check", r.code, lang, default=r.description)),
+    rows = [[_t(r.code), _t(describe("check", r.code, lang, default=r.description,
+                                   history_year=year)),
              _n(str(r.checked)), _n(str(r.failed)),
              (w("passed"), "ok") if r.passed else (w("failed"), "ko")]
             for r in audit.results]
@@ -411,10 +421,10 @@ def html_report(
         _area_section(allocation, rules, w, lang),
         _service_section(outcomes, allocation, rules, w, lang),
         _distribution_section(outcomes, w, lang),
-        _binding_section(outcomes, w, lang),
+        _binding_section(outcomes, w, lang, rules.history_year),
         _payments_section(outcomes, rules, w, lang),
-        _exclusions_section(outcomes, w, lang),
-        _checks_section(audit, w, lang),
+        _exclusions_section(outcomes, w, lang, rules.history_year),
+        _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w),
         _hashes_section(document, w),
         "<footer><p class=\"sub\">"

@@ -17,7 +17,7 @@ from fsr_opt.core.money import format_cents, round_half_up
 from fsr_opt.core.schema import Allocation, Assessment, RuleSet, SolveResult
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.io.files import csv_bytes, json_bytes
-from fsr_opt.rules.ruleset import distributable, set_aside_amounts
+from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 ALLOCATION_COLUMNS = (
     "unit_id", "name", "operator", "municipality", "unit_type", "ownership", "area", "service",
@@ -29,7 +29,7 @@ ALLOCATION_NUMERIC = (
     "tranche_2",
 )
 SUMMARY_COLUMNS = (
-    "area", "service", "budget", "target", "historical_2024", "awarded", "deviation", "share",
+    "area", "service", "budget", "target", "historical", "awarded", "deviation", "share",
     "units_funded", "units_excluded",
 )
 SUMMARY_NUMERIC = SUMMARY_COLUMNS[2:]
@@ -48,6 +48,15 @@ def format_ratio(value: Fraction, places: int = 6) -> str:
     scaled = round_half_up(value * 10**places)
     whole, frac = divmod(scaled, 10**places)
     return f"{whole}.{frac:0{places}d}"
+
+
+def summary_headings(rules: RuleSet) -> tuple[str, ...]:
+    """summary.csv's headings: the reference-year amount is headed with its year.
+
+    ``historical_2024`` for the 2025 rules: the year comes from the rule set, not the code.
+    """
+    return tuple(f"historical_{rules.history_year}" if name == "historical" else name
+                 for name in SUMMARY_COLUMNS)
 
 
 def format_fraction_cents(value: Fraction) -> str:
@@ -125,11 +134,11 @@ def summary_rows(
         area_tally = _Tally(budget=allocation.area_budgets[area.code])
         for service in area.services:
             result = allocation.services[service.code]
-            line = _Tally(0, result.target, service.historical_2024, result.awarded,
+            line = _Tally(0, result.target, service.historical, result.awarded,
                           funded.get(service.code, 0), unfunded.get(service.code, 0))
             rows.append([
                 area.code, service.code, "", format_fraction_cents(result.target),
-                format_cents(service.historical_2024), format_cents(result.awarded),
+                format_cents(service.historical), format_cents(result.awarded),
                 format_fraction_cents(result.awarded - result.target),
                 format_ratio(result.share), str(line.funded), str(line.unfunded),
             ])
@@ -235,8 +244,9 @@ def render_tables(
         "allocation.csv": csv_bytes(ALLOCATION_COLUMNS,
                                     allocation_rows(outcomes) if table is None else table,
                                     numeric_columns=ALLOCATION_NUMERIC),
-        "summary.csv": csv_bytes(SUMMARY_COLUMNS, summary_rows(outcomes, allocation, rules),
-                                 numeric_columns=SUMMARY_NUMERIC),
+        "summary.csv": csv_bytes(summary_headings(rules),
+                                 summary_rows(outcomes, allocation, rules),
+                                 numeric_columns=summary_headings(rules)[2:]),
         "payments.csv": csv_bytes(PAYMENT_COLUMNS, payment_rows(outcomes),
                                   numeric_columns=PAYMENT_NUMERIC),
     }

@@ -17,7 +17,7 @@ the other outputs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from fsr_opt.audit.report import AuditReport
@@ -44,15 +44,20 @@ class Column:
         words: the catalogue key of its heading (`fsr_opt.core.words`).
         kind: ``text``, ``money`` (euros), ``ratio`` (6 decimals), ``share`` (a 0..1 share
             shown as a percent), ``count``, ``bool`` (true/false shown as sì/no).
+        history_year: the year a heading's ``{history_year}`` names (`_with_year`).
     """
 
     key: str
     words: str
     kind: str = "text"
+    history_year: int | None = None
 
     def heading(self, lang: str) -> str:
         """The heading in `lang`."""
-        return text(self.words, lang)
+        words = text(self.words, lang)
+        if self.history_year is None:
+            return words
+        return words.replace("{history_year}", str(self.history_year))
 
 
 # Headings chosen so that `fsr-opt audit --allocation allocation.xlsx` recognises the
@@ -107,7 +112,7 @@ SUMMARY_SHEET: tuple[Column, ...] = (
     Column("label", "workbook.column.label"),
     Column("budget", "workbook.column.budget", "money"),
     Column("target", "workbook.column.target", "money"),
-    Column("historical_2024", "workbook.column.historical_2024", "money"),
+    Column("historical", "workbook.column.historical", "money"),
     Column("awarded", "workbook.column.awarded", "money"),
     Column("deviation", "workbook.column.deviation", "money"),
     Column("share", "workbook.column.line_share", "share"),
@@ -170,7 +175,7 @@ def _allocation(
     return rows
 
 
-def _exclusions(outcomes: Sequence[UnitOutcome], lang: str) -> list[list[object]]:
+def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[list[object]]:
     rows: list[list[object]] = []
     for outcome in outcomes:
         if outcome.award > 0:
@@ -180,7 +185,7 @@ def _exclusions(outcomes: Sequence[UnitOutcome], lang: str) -> list[list[object]
         rows.append([
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
             item.unit.unit_type, item.area, item.service, ";".join(codes),
-            "; ".join(describe("reason", code, lang) for code in codes),
+            "; ".join(describe("reason", code, lang, history_year=year) for code in codes),
             Decimal(item.entitlement) / 100,
         ])
     return rows
@@ -204,11 +209,16 @@ def _summary(
     return rows
 
 
+def _with_year(columns: Sequence[Column], rules: RuleSet) -> tuple[Column, ...]:
+    """The columns with ``{history_year}`` in their headings set from the rule set."""
+    return tuple(replace(column, history_year=rules.history_year) for column in columns)
+
+
 def _payments(outcomes: Sequence[UnitOutcome]) -> list[list[object]]:
     return [list(row) for row in payment_rows(outcomes)]
 
 
-def _checks(sheet: Sheet, audit: AuditReport | None, lang: str) -> None:
+def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> None:
     w = phrases("workbook", lang)
     if audit is None:
         sheet.cell(1, 1, "text", w("not_run"))
@@ -216,7 +226,8 @@ def _checks(sheet: Sheet, audit: AuditReport | None, lang: str) -> None:
     certificates = {"MONEY_LEFT", "TRANSFER_IMPROVES"}
     rows: list[list[object]] = [
         [result.code,
-         describe("check", result.code, lang, default=result.description),
+         describe("check", result.code, lang, default=result.description,
+                  history_year=year),
          w("certificate" if result.code in certificates else "rule"),
          result.checked, result.failed, w("passed" if result.passed else "failed")]
         for result in audit.results
@@ -259,7 +270,8 @@ def allocation_workbook(
     book = Workbook(f"FSR {rules.year} - {rules.ambito}")
     riparto, payments, exclusions, summary, checks = (
         book.add_sheet(name) for name in sheet_names(lang))
-    _table(riparto, ALLOCATION_SHEET, _allocation(outcomes, lang, table), lang)
+    _table(riparto, _with_year(ALLOCATION_SHEET, rules), _allocation(outcomes, lang, table),
+           lang)
     payment_data = _payments(outcomes)
     after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
     totals: list[object] = [text("word.TOTAL", lang)]
@@ -268,7 +280,8 @@ def allocation_workbook(
     for col, (column, value) in enumerate(zip(PAYMENTS_SHEET, totals, strict=True), start=1):
         # below the filter, after a blank row
         payments.cell(after + 1, col, column.kind, value, BOLD)
-    _table(exclusions, EXCLUSIONS_SHEET, _exclusions(outcomes, lang), lang)
-    _table(summary, SUMMARY_SHEET, _summary(outcomes, allocation, rules, lang), lang)
-    _checks(checks, audit, lang)
+    _table(exclusions, EXCLUSIONS_SHEET, _exclusions(outcomes, lang, rules.history_year), lang)
+    _table(summary, _with_year(SUMMARY_SHEET, rules), _summary(outcomes, allocation, rules, lang),
+           lang)
+    _checks(checks, audit, lang, rules.history_year)
     return book.to_bytes()

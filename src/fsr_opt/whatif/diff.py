@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.words import money, phrases, signed_money
+from fsr_opt.core.words import money, phrases, signed_money, with_year
 from fsr_opt.whatif.view import TOTAL, LineView, RunView
 
 K = TypeVar("K", bound=Hashable)
@@ -97,6 +97,7 @@ class RunDiff:
     scenario: str
     lines: tuple[LineChange, ...]
     units: tuple[UnitChange, ...]
+    history_year: int | None = None
 
     def count(self, change: Change) -> int:
         """Number of units with this ``change`` code."""
@@ -176,7 +177,8 @@ def _line_changes(base: RunView, scenario: RunView) -> list[LineChange]:
 def diff_runs(base: RunView, scenario: RunView) -> RunDiff:
     """Compare two runs: every area and service line, and every unit of either run."""
     return RunDiff(base.label, scenario.label, tuple(_line_changes(base, scenario)),
-                   tuple(_unit_changes(base, scenario)))
+                   tuple(_unit_changes(base, scenario)),
+                   base.history_year or scenario.history_year)
 
 
 DIFF_COLUMNS = (
@@ -228,10 +230,12 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
     """One screen: the areas and lines before and after, then the units that move most."""
     w = phrases("diff", lang)
     width = 13
+    distance = (with_year(w("distance"), diff.history_year) if diff.history_year
+                else w("distance_historical"))
     lines = [
         w("title").format(base=diff.base, scenario=diff.scenario),
         "",
-        f"{'':<22}{w('awarded'):^{3 * width}}{w('distance'):^{2 * width}}",
+        f"{'':<22}{w('awarded'):^{3 * width}}{distance:^{2 * width}}",
         f"{w('area'):<22}{w('base'):>{width}}{w('scenario'):>{width}}"
         f"{w('change'):>{width}}{w('base'):>{width}}{w('scenario'):>{width}}",
     ]

@@ -23,7 +23,7 @@ from fsr_opt.core.schema import (
 )
 from fsr_opt.core.words import date_text, describe, money, phrases, ratio, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
-from fsr_opt.rules.ruleset import normalize_name
+from fsr_opt.rules.lookup import normalize_name
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,8 @@ def explain_unit(
                          w("excluded").format(codes=codes)))
     lines += ["", w("cap")]
     lines.append("  " + w("deficit").format(
-        costs=money(unit.costs, lang), revenues=money(unit.revenues, lang),
+        history_year=rules.history_year, costs=money(unit.costs, lang),
+        revenues=money(unit.revenues, lang),
         deficit=eur(item.deficit)))
     formula_class = rules.formula_classes.get(kind.formula_class) if (
         kind and kind.formula_class) else None
@@ -196,9 +197,11 @@ def explain_unit(
         exact = service.share * item.entitlement
         lines.append(w("exact").format(exact=ratio(exact / 100, 4, lang)))
     lines.append("  " + w("binding").format(code=binding,
-                                                text=describe("binding", binding, lang)))
+                                                text=describe("binding", binding, lang,
+                                                              history_year=rules.history_year)))
     if not item.eligible:
-        lines += [f"    {describe('reason', r.value, lang)}" for r in item.reasons]
+        lines += [f"    {describe('reason', r.value, lang, history_year=rules.history_year)}"
+                  for r in item.reasons]
     lines.append("  " + w("budget").format(
         area=item.area, budget=eur(area_budget),
         spent=eur(area_spent)))

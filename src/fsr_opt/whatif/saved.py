@@ -17,8 +17,10 @@ from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.whatif.view import TOTAL, LineView, RunView, UnitView
 
 ALLOCATION_NEEDS = ("unit_id", "name", "area", "service", "eligible", "award", "binding")
-SUMMARY_NEEDS = ("area", "service", "budget", "target", "historical_2024", "awarded",
+SUMMARY_NEEDS = ("area", "service", "budget", "target", "historical", "awarded",
                  "deviation", "units_funded")
+_HISTORICAL = re.compile(r"historical(_[0-9]{4})?")
+"""summary.csv heads the reference year's amounts with that year (``historical_2024``)."""
 _AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 
 
@@ -133,7 +135,7 @@ def _lines(
             area=area,
             service=service,
             target=reader.cents(record, "target"),
-            historical=reader.cents(record, "historical_2024"),
+            historical=reader.cents(record, "historical"),
             awarded=reader.cents(record, "awarded"),
             deviation=reader.cents(record, "deviation"),
             funded=reader.count(record, "units_funded"),
@@ -165,6 +167,11 @@ def view_from_rows(
             naming the file, row and column.
     """
     problems: list[Problem] = []
+    dated = next((found for key in (summary[0] if summary else ())
+                  if (found := _HISTORICAL.fullmatch(key))), None)
+    history_year = int(dated.group(1)[1:]) if dated and dated.group(1) else None
+    summary = [{("historical" if _HISTORICAL.fullmatch(key) else key): value
+                for key, value in record.items()} for record in summary]
     if allocation:
         problems += _missing_columns(list(allocation[0]), ALLOCATION_NEEDS, allocation_source)
     if summary:
@@ -181,4 +188,4 @@ def view_from_rows(
     problems = units_reader.problems + lines_reader.problems
     if problems:
         raise InputError(problems)
-    return RunView(label, tuple(units), tuple(lines), budgets)
+    return RunView(label, tuple(units), tuple(lines), budgets, history_year)

@@ -82,12 +82,14 @@ class RunView:
         units: in the run's row order.
         lines: service lines in rule-set order.
         budgets: area budget per area, in area order.
+        history_year: the year of the historical amounts the targets follow, when known.
     """
 
     label: str
     units: tuple[UnitView, ...]
     lines: tuple[LineView, ...]
     budgets: Mapping[str, int]
+    history_year: int | None = None
 
 
 def _printed_share(share: Fraction) -> Fraction:
@@ -138,11 +140,11 @@ def view_from_outcomes(
                 area=area.code,
                 service=service.code,
                 target=round_half_up(result.target),
-                historical=service.historical_2024,
+                historical=service.historical,
                 awarded=result.awarded,
                 # rounded as a whole, as summary.csv prints it (not awarded - rounded target)
                 deviation=round_half_up(result.awarded - result.target),
                 funded=funded.get(service.code, 0),
             ))
     budgets = {area.code: allocation.area_budgets[area.code] for area in rules.areas}
-    return RunView(label, units, tuple(lines), budgets)
+    return RunView(label, units, tuple(lines), budgets, rules.history_year)

@@ -1,0 +1,468 @@
+"""The rule-set document as pydantic models: one class per section, one per kind of parameter.
+
+These models are the one declaration of the format: the keys of each mapping, which are
+required, the type of each value (a reader of `fsr_opt.rules.values`, so messages are the
+project's) and what each key means. A field's description is at once the hint of a "missing
+key" message, the help an editor shows, and part of the published JSON Schema
+(`rule_set_json_schema`). `fsr_opt.rules.validate` walks a document with these models field
+by field, so that one bad value never hides another problem.
+
+A parameter (OpenFisca's parameters are the model) is a value with its ``description`` and
+``reference``, written either as one ``value`` or, from format 2, as ``values`` keyed by the
+day from which each applies; the riparto of a year uses the value in force on 1 January of
+that year (`in_force`). Adding a parameter is one field here and its use where the `RuleSet`
+is built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from fractions import Fraction
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
+
+from fsr_opt.core.errors import ErrorCode
+from fsr_opt.rules import values as read
+from fsr_opt.rules.values import RuleValueError, describe, show_money, show_percent
+
+FORMAT_1 = "fsr-opt/rules/1"
+"""The first layout: one value per parameter, service lines' amounts keyed ``historical_2024``."""
+
+FORMAT_2 = "fsr-opt/rules/2"
+"""The current layout: values may be keyed by date, and no key carries a year."""
+
+FORMATS = (FORMAT_1, FORMAT_2)
+
+FORMAT_1_KEYS = {"historical": "historical_2024"}
+"""Fields that format 1 spells with a year (read as the same field)."""
+
+FORMAT_2_ONLY = frozenset({"values"})
+"""Fields that format 1 does not have."""
+
+SCHEMA_FILE = "fsr-opt-rules.schema.json"
+"""The JSON Schema's file name, next to the bundled rule sets."""
+
+
+def read_format(raw: object) -> str:
+    """The ``format`` key: one of `FORMATS`."""
+    if raw in FORMATS:
+        return str(raw)
+    raise RuleValueError(
+        ErrorCode.BAD_FORMAT,
+        f"expected '{FORMAT_2}' (or the older '{FORMAT_1}'), got {describe(raw)}; this "
+        "program reads these formats only (see docs/rules-format.md)")
+
+
+def document_year(document: Mapping[str, Any]) -> int | None:
+    """The year that picks dated values (``metadata.year``); None if it cannot be read."""
+    metadata = document.get("metadata")
+    try:
+        return read.read_year(metadata.get("year")) if isinstance(metadata, Mapping) else None
+    except RuleValueError:
+        return None
+
+
+def in_force(days: Iterable[date], year: int) -> date | None:
+    """The day of the dated value that the riparto of `year` uses, or None if none applies yet.
+
+    That is the latest day on or before 1 January of the year. The fund, its shares and its
+    amounts are fixed once for the whole year, so the value must already apply when the year
+    begins; a value keyed later in the year would apply to part of a year that has one riparto,
+    and the validation refuses it (`ErrorCode.VALUE_STARTS_IN_YEAR`).
+    """
+    start = date(year, 1, 1)
+    return max((day for day in days if day <= start), default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Value types: a reader for validation, a JSON Schema for editors
+# ---------------------------------------------------------------------------------------------
+
+_NUMBER_TEXT = r"^\s*-?[0-9]+(\.[0-9]+)?\s*$"
+
+
+def _decimal_schema(**limits: float) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": [
+        {"type": "number", **limits},
+        {"type": "string", "pattern": _NUMBER_TEXT, "description": "a decimal in quotes"},
+    ]})
+
+
+Text = Annotated[str, PlainValidator(read.read_text),
+                 WithJsonSchema({"type": "string", "minLength": 1})]
+Note = Text
+"""Free notes (an area's or a unit type's ``description``): text, but no parameter's."""
+Description = Annotated[str, PlainValidator(read.read_description),
+                        WithJsonSchema({"type": "string", "minLength": 1})]
+Reference = Annotated[str, PlainValidator(read.read_reference), WithJsonSchema({"anyOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+]})]
+Version = Annotated[str, PlainValidator(read.read_version), WithJsonSchema({"type": "string"})]
+Year = Annotated[int, PlainValidator(read.read_year),
+                 WithJsonSchema({"type": "integer", "minimum": 1900, "maximum": 2999})]
+Code = Annotated[str, PlainValidator(read.read_code),
+                 WithJsonSchema({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"})]
+DateKey = Annotated[date, PlainValidator(read.read_date_key),
+                    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})]
+FormatName = Annotated[str, PlainValidator(read_format),
+                       WithJsonSchema({"type": "string", "const": FORMAT_2})]
+Flag = Annotated[bool, PlainValidator(read.read_flag), WithJsonSchema({"type": "boolean"})]
+FormulaClassRef = Annotated[str | None, PlainValidator(read.read_formula_class),
+                            WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})]
+TypeCodes = Annotated[tuple[str, ...], PlainValidator(read.read_type_codes), WithJsonSchema(
+    {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1})]
+
+Amount = Annotated[int, PlainValidator(read.read_amount), _decimal_schema(minimum=0)]
+Fund = Annotated[int, PlainValidator(read.read_fund), _decimal_schema(exclusiveMinimum=0)]
+Percent = Annotated[Fraction, PlainValidator(read.read_percent),
+                    _decimal_schema(minimum=0, maximum=100)]
+SetAsidePercent = Annotated[Fraction, PlainValidator(read.read_set_aside),
+                            _decimal_schema(minimum=0, maximum=100)]
+Switch = Annotated[bool, PlainValidator(read.read_switch), WithJsonSchema({"type": "boolean"})]
+Names = Annotated[tuple[str, ...], PlainValidator(read.read_names), WithJsonSchema(
+    {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
+     "uniqueItems": True})]
+EurUnit = Annotated[str, PlainValidator(lambda raw: read.read_unit(raw, "EUR")),
+                    WithJsonSchema({"type": "string", "const": "EUR"})]
+PercentUnit = Annotated[str, PlainValidator(lambda raw: read.read_unit(raw, "percent")),
+                        WithJsonSchema({"type": "string", "const": "percent"})]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters
+# ---------------------------------------------------------------------------------------------
+
+_REFERENCE = ("The legal source: act, date and section, or a list of them. Required here unless "
+              "every dated value gives its own.")
+_DATED_REFERENCE = "The act that set this value, if not (only) the parameter's reference."
+_VALUES = ("Instead of value, the values keyed by the day from which each applies "
+           "(YYYY-MM-DD); the riparto of a year uses the one in force on 1 January.")
+_EUR = "EUR: the amount is in euros."
+_PERCENT = "percent: the value is a percent (50 means half)."
+
+
+class Parameter(_Model):
+    """A value with what it is and which act decided it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["value"]}, {"required": ["values"]}]})
+
+    @classmethod
+    def show(cls, value: Any) -> str:
+        """The value as reports show it."""
+        return str(value)
+
+    description: Description = Field(
+        description="What the value is and why it has this value.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_REFERENCE)
+
+
+class DatedValue(_Model):
+    """One entry of a parameter's ``values``: the value from its day on."""
+
+
+class DatedAmount(DatedValue):
+    """An amount and, optionally, the act that set it."""
+
+    value: Amount = Field(description="The amount in euros, at most two decimals.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class AmountParameter(Parameter):
+    """An amount in euros, at least 0."""
+
+    @classmethod
+    def show(cls, value: Any) -> str:  # noqa: D102
+        return show_money(value)
+    unit: EurUnit = Field(description=_EUR)
+    value: Amount | SkipJsonSchema[None] = Field(
+        None, description="The amount in euros, at most two decimals.")
+    values: dict[DateKey, DatedAmount] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
+class DatedFund(DatedValue):
+    """The fund and, optionally, the act that assigned it."""
+
+    value: Fund = Field(description="The amount in euros, greater than 0.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class FundParameter(Parameter):
+    """The amount assigned to the Ambito, greater than 0."""
+
+    @classmethod
+    def show(cls, value: Any) -> str:  # noqa: D102
+        return show_money(value)
+    unit: EurUnit = Field(description=_EUR)
+    value: Fund | SkipJsonSchema[None] = Field(
+        None, description="The amount in euros, greater than 0.")
+    values: dict[DateKey, DatedFund] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
+class DatedPercent(DatedValue):
+    """A percent and, optionally, the act that set it."""
+
+    value: Percent = Field(description="The percent, from 0 to 100, without a '%' sign.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class PercentParameter(Parameter):
+    """A percent from 0 to 100."""
+
+    @classmethod
+    def show(cls, value: Any) -> str:  # noqa: D102
+        return show_percent(value)
+    unit: PercentUnit = Field(description=_PERCENT)
+    value: Percent | SkipJsonSchema[None] = Field(
+        None, description="The percent, from 0 to 100, without a '%' sign.")
+    values: dict[DateKey, DatedPercent] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
+class DatedSetAside(DatedValue):
+    """A set-aside percent and, optionally, the act that set it."""
+
+    value: SetAsidePercent = Field(description="The percent taken from the fund, at least 0.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class SetAsideParameter(Parameter):
+    """A percent of the fund taken before the split among areas, up to its legal maximum."""
+
+    @classmethod
+    def show(cls, value: Any) -> str:  # noqa: D102
+        return show_percent(value)
+    unit: PercentUnit = Field(description=_PERCENT)
+    max: Percent = Field(description="The largest percent the law allows, from 0 to 100.")
+    value: SetAsidePercent | SkipJsonSchema[None] = Field(
+        None, description="The percent taken from the fund, at least 0 and at most max.")
+    values: dict[DateKey, DatedSetAside] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
+class DatedSwitch(DatedValue):
+    """A switch's setting and, optionally, the act that set it."""
+
+    value: Switch = Field(description="true or false.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class SwitchParameter(Parameter):
+    """An access criterion applied (true) or not (false)."""
+
+    @classmethod
+    def show(cls, value: Any) -> str:  # noqa: D102
+        return "true" if value else "false"
+    value: Switch | SkipJsonSchema[None] = Field(None, description="true or false.")
+    values: dict[DateKey, DatedSwitch] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
+class DatedNames(DatedValue):
+    """A list of names and, optionally, the act that set it."""
+
+    value: Names = Field(description="The names, each once.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class NamesParameter(Parameter):
+    """A list of names, none repeated (ignoring case, accents, apostrophes and hyphens)."""
+
+    @classmethod
+    def show(cls, value: Any) -> str:  # noqa: D102
+        return ", ".join(value)
+    value: Names | SkipJsonSchema[None] = Field(
+        None, description="The names, such as [Bergamo, Gorle], each once.")
+    values: dict[DateKey, DatedNames] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------------------------
+
+
+class Metadata(_Model):
+    """Which rule set this is, for which Ambito and year, and the act it implements."""
+
+    id: Text = Field(description="The rule set's identifier, e.g. fsr-2025-bergamo.")
+    version: Version = Field(description='The rule set\'s version as quoted text, e.g. "2025.1".')
+    ambito: Text = Field(description="The name of the Ambito territoriale, e.g. Bergamo.")
+    year: Year = Field(description=(
+        "The year of the fund, an integer such as 2025: dated values are taken as in force on "
+        "1 January of it, and reports name the year before as the reference year."))
+    title: Text = Field(description="A one-line title of the rule set.")
+    reference: Text = Field(description=(
+        "The legal source of the whole rule set, e.g. 'DGR n. XII/4793 del 28/07/2025'."))
+    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+
+
+class SetAsides(_Model):
+    """The funds taken from the fund before the split among the areas."""
+
+    reserve_percent: SetAsideParameter = Field(
+        description="The reserve fund (fondo di riserva): {value, max, unit: percent, ...}.")
+    other_services_percent: SetAsideParameter = Field(
+        description="The fund for other services: {value, max, unit: percent, ...}.")
+
+
+class Payments(_Model):
+    """How awards are paid."""
+
+    first_tranche_percent: PercentParameter = Field(
+        description="The percent of an award paid after approval: {value, unit: percent, ...}.")
+    single_payment_threshold: AmountParameter = Field(
+        description="Awards up to this amount are paid at once: {value, unit: EUR, ...}.")
+
+
+class Eligibility(_Model):
+    """One switch per access criterion; each decides whether its exclusion reason applies."""
+
+    require_registry: SwitchParameter = Field(
+        description="Units of offer must be in the regional registry AFAM (NOT_IN_REGISTRY).")
+    require_authorization: SwitchParameter = Field(
+        description="Units of offer must be authorised or have sent the CPE (NOT_AUTHORIZED).")
+    require_in_ambito: SwitchParameter = Field(
+        description="Units must be in a municipality of the Ambito (OUTSIDE_AMBITO).")
+    exclude_started_in_year: SwitchParameter = Field(
+        description="Units that started in the fund's year are excluded (STARTED_IN_YEAR).")
+    exclude_ceased_before_year: SwitchParameter = Field(
+        description="Units that ceased before the fund's year are excluded "
+                    "(CEASED_BEFORE_YEAR).")
+    exclude_experimental: SwitchParameter = Field(
+        description="Experimental units are excluded, except the allowed types (EXPERIMENTAL).")
+    require_data_declaration: SwitchParameter = Field(
+        description="Types that require it must declare their data (MISSING_DATA_DECLARATION).")
+    require_deficit: SwitchParameter = Field(
+        description="Only units with a deficit are funded (NO_DEFICIT).")
+    require_application: SwitchParameter = Field(
+        description="Only units that applied are funded (NOT_APPLIED).")
+
+
+class FormulaClassEntry(_Model):
+    """The cap of private units of offer: base + rate_per_user x users."""
+
+    label: Text = Field(description="A human-readable name.")
+    base: AmountParameter = Field(
+        description="The base amount: {value, unit: EUR, description, reference}.")
+    rate_per_user: AmountParameter = Field(
+        description="The amount per user: {value, unit: EUR, description, reference}.")
+    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description="The legal source.")
+
+
+class ServiceLineEntry(_Model):
+    """Unit types sharing one reference-year amount, one target and one share of entitlement."""
+
+    label: Text = Field(description="A human-readable name.")
+    unit_types: TypeCodes = Field(
+        description="The list of the unit type codes of the service line, e.g. [CSE].")
+    historical: AmountParameter = Field(description=(
+        "The amount assigned to the line in the reference year (the year before the fund's): "
+        "{value, unit: EUR, description, reference}; it sets the line's target."))
+    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+
+
+class AreaEntry(_Model):
+    """A macro area: its share of the distributable fund and its service lines."""
+
+    label: Text = Field(description="A human-readable name.")
+    share: PercentParameter = Field(description=(
+        "The area's percent of the distributable fund: {value, unit: percent, ...}."))
+    services: dict[Code, ServiceLineEntry] = Field(min_length=1, description=(
+        "The area's service lines, keyed by code; every area needs at least one service line "
+        "to receive its budget."))
+    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+
+
+class UnitTypeEntry(_Model):
+    """A unit type code of the units table and how the rules treat it."""
+
+    label: Text = Field(description="A human-readable name.")
+    formula_class: FormulaClassRef = Field(None, description=(
+        "The code of the formula class of its private units; null or absent for a municipal "
+        "service."))
+    municipal_service: Flag = Field(description=(
+        "true for a service run or bought by a municipality, false for a unit of offer."))
+    requires_data_declaration: Flag = Field(
+        False, description="The Minori Web declaration is required.")
+    experimental_allowed: Flag = Field(
+        False, description="An experimental unit stays eligible if it keeps its requirements.")
+    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description="The legal source.")
+
+
+class RuleDocument(_Model):
+    """A rule set: everything the riparto of one year and one Ambito depends on."""
+
+    model_config = ConfigDict(title="fsr-opt rule set")
+
+    format: FormatName = Field(description=f"The format identifier, exactly '{FORMAT_2}'.")
+    metadata: Metadata = Field(
+        description="A mapping with id, version, ambito, year, title and reference.")
+    fund: FundParameter = Field(description=(
+        "The amount assigned to the Ambito: {value, unit: EUR, description, reference}."))
+    set_asides: SetAsides = Field(description="reserve_percent and other_services_percent.")
+    minimum_award: AmountParameter = Field(description=(
+        "The minimum award, below which a unit gets nothing: {value, unit: EUR, description, "
+        "reference}."))
+    payments: Payments = Field(
+        description="The payment rules: first_tranche_percent and single_payment_threshold.")
+    municipalities: NamesParameter = Field(description=(
+        "The Ambito's municipalities: {value: [..], description, reference}."))
+    eligibility: Eligibility = Field(description=(
+        "One switch per access criterion: require_registry, require_authorization, "
+        "require_in_ambito, exclude_started_in_year, exclude_ceased_before_year, "
+        "exclude_experimental, require_data_declaration, require_deficit, "
+        "require_application."))
+    formula_classes: dict[Code, FormulaClassEntry] = Field(min_length=1, description=(
+        "The formula classes (base + rate per user), keyed by code."))
+    areas: dict[Code, AreaEntry] = Field(min_length=1, description=(
+        "The macro areas, keyed by code, each with label, share and services."))
+    unit_types: dict[Code, UnitTypeEntry] = Field(min_length=1, description=(
+        "The unit types, keyed by the code used in the units table."))
+
+
+def document_keys(model: type[BaseModel], fmt: str) -> dict[str, str]:
+    """The keys a mapping of `model` has in format `fmt`, each with the name of its field."""
+    keys: dict[str, str] = {}
+    for name in model.model_fields:
+        if fmt == FORMAT_1 and name in FORMAT_2_ONLY:
+            continue
+        keys[FORMAT_1_KEYS.get(name, name) if fmt == FORMAT_1 else name] = name
+    return keys
+
+
+def rule_set_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a format-2 rule file, for editors (see docs/rules-format.md)."""
+    schema = RuleDocument.model_json_schema()
+    _close_keyed_mappings(schema)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def json_schema_text() -> str:
+    """`rule_set_json_schema` as the text of the committed schema file."""
+    return json.dumps(rule_set_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _close_keyed_mappings(node: object) -> None:
+    """Make a mapping keyed by code or date refuse keys of another shape, as validation does."""
+    if isinstance(node, dict):
+        if "patternProperties" in node:
+            node["additionalProperties"] = False
+        for child in node.values():
+            _close_keyed_mappings(child)
+    elif isinstance(node, list):
+        for child in node:
+            _close_keyed_mappings(child)

@@ -1,0 +1,232 @@
+"""Command-line overrides: put new values into a rule-set document before it is validated.
+
+An override is applied to the document, not to the `RuleSet`, so that `parse_rule_set`
+checks it exactly as it checks the file: an override can never slip past a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.rules.document import document_year, in_force
+from fsr_opt.rules.values import RuleValueError, read_date_key, suggest
+
+__all__ = ["apply_overrides", "override_pairs", "parameter_paths"]
+
+_OPTION_NAMES = {"budget": "fund", "min_award": "minimum_award"}
+"""Command-line option names people also try as ``--set`` keys; suggested as their path."""
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _is_parameter(node: object) -> bool:
+    return isinstance(node, Mapping) and ("value" in node or "values" in node)
+
+
+def _plain(node: Any) -> Any:
+    """Deep-copy a YAML tree into plain dicts and lists (the caller's document stays intact)."""
+    if isinstance(node, Mapping):
+        return {key: _plain(value) for key, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_plain(value) for value in node]
+    return node
+
+
+def parameter_paths(document: Mapping[str, Any]) -> list[str]:
+    """Return the dotted path of every parameter (a mapping with ``value`` or ``values``).
+
+    These are the keys `apply_overrides` accepts, in document order, and the paths reports
+    show.
+    """
+    paths: list[str] = []
+
+    def walk(node: object, path: str) -> None:
+        if not isinstance(node, Mapping):
+            return
+        if path and _is_parameter(node):
+            paths.append(path)
+            return
+        for key, child in node.items():
+            walk(child, _join(path, key))
+
+    walk(document, "")
+    return paths
+
+
+def _override_value(text: str) -> Any:
+    """Read an override's text like YAML, keeping numbers as their exact decimal text.
+
+    ``15.5`` would become a binary float; keeping the text lets `parse_rule_set` read the
+    decimal exactly (it accepts quoted decimals), so ``--budget 1234567890123.45`` stays exact.
+    """
+    value = yaml.safe_load(text)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = Decimal(text.strip())
+        except InvalidOperation:
+            return value
+        if number.is_finite():
+            return text.strip()
+    return value
+
+
+def _put(node: dict[str, Any], value: Any, year: int | None) -> None:
+    """Replace the value the rule set's year uses, keeping its description and reference.
+
+    For values keyed by date that is the entry in force on 1 January of the year (a new entry
+    keyed that day if none applies yet); the other years' values stay as they are.
+    """
+    dated = node.get("values")
+    if "value" in node or not isinstance(dated, dict) or year is None:
+        if "value" not in node:
+            node.pop("values", None)  # unusable anyway: its problem is the year's or its own
+        node["value"] = value
+        return
+    days: dict[date, Any] = {}
+    for key in dated:
+        try:
+            days[read_date_key(key)] = key
+        except RuleValueError:
+            continue
+    day = in_force(days, year)
+    entry = dated.get(days[day]) if day is not None else None
+    if isinstance(entry, dict):
+        entry["value"] = value
+    else:
+        dated[date(year, 1, 1)] = {"value": value}
+
+
+def apply_overrides(
+    document: Mapping[str, Any], overrides: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """Return a deep copy of `document` with each override's value put in place.
+
+    An override names a parameter by its dotted path (``fund``, ``areas.disabili.share``,
+    ``eligibility.require_application``, ``formula_classes.cag.rate_per_user``,
+    ``areas.minori.services.adm.historical``, ``municipalities``...) and gives the new value
+    as text, read with YAML rules (``15``, ``15.5``, ``true``, ``[a, b]``). For a parameter
+    with values keyed by date, the value the rule set's year uses is replaced. Nothing is
+    validated here beyond the path: `parse_rule_set` checks the result exactly as it checks a
+    file. Later overrides of the same path win.
+
+    Args:
+        document: the rule-set document as read from YAML; left unchanged.
+        overrides: (dotted path, value text) pairs, in command-line order.
+
+    Returns:
+        A new document.
+
+    Raises:
+        RuleSetError: ``UNKNOWN_PARAMETER`` for a path that names no parameter (with the
+            nearest known path and the full list), ``BAD_OVERRIDE`` for unreadable value text;
+            all bad overrides are reported together.
+    """
+    result: dict[str, Any] = _plain(document)
+    known = parameter_paths(result)
+    year = document_year(result)
+    problems: list[Problem] = []
+    for key, text in overrides:
+        path = key.strip()
+        node = _find_parameter(result, path)
+        if node is None:
+            guess = _OPTION_NAMES.get(path.replace("-", "_"))
+            if guess not in known:
+                guess = suggest(path, known, cutoff=0.5)
+            hint = f"; did you mean '{guess}'?" if guess else ";"
+            problems.append(Problem(
+                f"unknown parameter '{path}'{hint} Known parameters: {', '.join(known)}",
+                code=ErrorCode.UNKNOWN_PARAMETER,
+            ))
+            continue
+        try:
+            _put(node, _override_value(text), year)
+        except RecursionError:
+            problems.append(Problem(
+                f"{path}: the value '{text[:40]}...' nests brackets too deeply; write a "
+                "number such as 15.5, true/false, or a list such as [Bergamo, Gorle]",
+                code=ErrorCode.BAD_OVERRIDE,
+            ))
+        except (yaml.YAMLError, ValueError) as exc:  # ValueError: the date 2024-02-30
+            reason = " ".join(str(exc).split())
+            problems.append(Problem(
+                f"{path}: cannot read the value '{text}' ({reason}); write a number such as "
+                "15.5, true/false, or a list such as [Bergamo, Gorle]",
+                code=ErrorCode.BAD_OVERRIDE,
+            ))
+    if problems:
+        raise RuleSetError(problems)
+    return result
+
+
+def _find_parameter(document: dict[str, Any], path: str) -> dict[str, Any] | None:
+    node: Any = document
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node if isinstance(node, dict) and _is_parameter(node) else None
+
+
+def override_pairs(
+    budget: Decimal | str | None,
+    shares: Sequence[str],
+    min_award: Decimal | str | None,
+    sets: Sequence[str],
+) -> list[tuple[str, str]]:
+    """Turn the command-line overrides into (dotted path, value text) pairs.
+
+    ``--budget EUR`` sets ``fund``, ``--share AREA=PERCENT`` sets ``areas.AREA.share``,
+    ``--min-award EUR`` sets ``minimum_award`` and ``--set KEY=VALUE`` sets any parameter;
+    the pairs come in that order, so a ``--set`` of the same path has the last word.
+    Whether AREA or KEY exists is checked by `apply_overrides`, which can suggest a spelling.
+
+    Raises:
+        RuleSetError: ``BAD_OVERRIDE`` for every option whose text is not ``KEY=VALUE`` with a
+            non-empty key and value.
+    """
+    pairs: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    if budget is not None:
+        pairs.append(("fund", _amount_text(budget)))
+    for item in shares:
+        split = _split_option(item, "--share", "AREA=PERCENT", "minori=45", problems)
+        if split is not None:
+            pairs.append((f"areas.{split[0]}.share", split[1]))
+    if min_award is not None:
+        pairs.append(("minimum_award", _amount_text(min_award)))
+    for item in sets:
+        split = _split_option(item, "--set", "KEY=VALUE", "areas.disabili.share=15", problems)
+        if split is not None:
+            pairs.append(split)
+    if problems:
+        raise RuleSetError(problems)
+    return pairs
+
+
+def _amount_text(value: Decimal | str) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value.strip()
+
+
+def _split_option(
+    text: str, option: str, shape: str, example: str, problems: list[Problem]
+) -> tuple[str, str] | None:
+    key, equals, value = text.partition("=")
+    key, value = key.strip(), value.strip()
+    if not equals or not key or not value:
+        what = "no '='" if not equals else "an empty key" if not key else "an empty value"
+        problems.append(Problem(
+            f"{option} '{text}' has {what}; write {option} {shape}, e.g. {option} {example}",
+            code=ErrorCode.BAD_OVERRIDE,
+        ))
+        return None
+    return key, value

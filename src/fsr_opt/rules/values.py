@@ -1,0 +1,345 @@
+"""The values a rule set is written with: exact numbers, texts, codes, dates, and their messages.
+
+Each reader takes what YAML (or TOML) produced and returns the program's value, or raises
+`RuleValueError` with the `ErrorCode` and the sentence a person needs to fix the file. The pydantic
+models of `fsr_opt.rules.document` wrap these readers as field types, so that the message a
+user reads is the project's, never pydantic's.
+
+Numbers are strict: a plain decimal written as a YAML number or as quoted text (``15.5``,
+``"892495.35"``). A percent sign, Italian thousands separators, booleans, ``.nan`` and
+exponents beyond +-30 are refused, because each is a typing mistake that a reader would
+otherwise turn into a wrong amount.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.money import format_cents
+from fsr_opt.rules.lookup import normalize_name
+
+MAX_AMOUNT_CENTS = 10**15 * 100
+"""Above 10^15 euros an amount of a rule set is a typing error (``1e20``), not a fund.
+
+Far above any real fund, so that exactness can still be tested on 16-digit amounts; the
+solver's own numerical range is narrower (see docs/errors.md).
+"""
+
+_MAX_EXPONENT = 30
+"""Decimal exponents beyond +-30 are refused: ``1e999999999`` would take forever to expand."""
+
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+"""Area, service, formula-class and unit-type codes: they appear in dotted override paths."""
+
+
+class RuleValueError(ValueError):
+    """A value that cannot be read, with the code and the message for the person fixing it."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def describe(value: object) -> str:
+    """Show a bad value in a message: its text and, when that could mislead, its YAML type."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, Mapping):
+        return "a mapping" if value else "an empty mapping"
+    if isinstance(value, list):
+        return "a list" if value else "an empty list"
+    return f"a {type(value).__name__}"
+
+
+def suggest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str | None:
+    """The nearest of `choices` to a mistyped `word`, for a "did you mean"; None if none is near."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return matches[0] if matches else None
+
+
+def decimal_text(value: Decimal) -> str:
+    """Render a Decimal without exponent or trailing zeros (``50``, ``15.5``), exactly.
+
+    ``Decimal.normalize`` would round to the context's 28 digits, so the zeros are stripped
+    from the text instead.
+    """
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def show_percent(value: Fraction) -> str:
+    """A percent as reports and messages show it: ``50%``, ``12.5%``."""
+    if value.denominator == 1:
+        return f"{value.numerator}%"
+    return f"{decimal_text(Decimal(value.numerator) / Decimal(value.denominator))}%"
+
+
+def show_money(cents: int) -> str:
+    """An amount as reports and messages show it: ``892495.35 EUR``."""
+    return f"{format_cents(cents)} EUR"
+
+
+def _decimal(value: object) -> Decimal | None:
+    """Read a YAML number (or a quoted decimal) exactly; None if it is not a finite number.
+
+    Floats go through ``repr``, the shortest text that reads back as the same float, which is
+    the text written in the file for any value with at most 15 significant digits.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float | str):
+        try:
+            number = Decimal(repr(value) if isinstance(value, float) else value.strip())
+        except InvalidOperation:
+            return None
+    else:
+        return None
+    if not number.is_finite():
+        return None
+    return number if number.is_zero() or abs(number.adjusted()) <= _MAX_EXPONENT else None
+
+
+def read_amount(raw: object, *, minimum: int | None = 0) -> int:
+    """An amount in euros as integer cents; more than two decimals is refused, never rounded.
+
+    Args:
+        raw: the YAML value.
+        minimum: the smallest allowed amount in cents (None: any).
+    """
+    number = _decimal(raw)
+    if number is None:
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"value must be an amount in euros such as 1234.56, got {describe(raw)}; "
+            "write a plain number with '.' as decimal mark and no thousands separator")
+    cents = Fraction(number) * 100  # exact at any length, unlike Decimal's 28 digits
+    if cents.denominator != 1:
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"value {decimal_text(number)} has more than two decimals; amounts are in "
+            "euros and cents, round it to the cent")
+    if abs(cents.numerator) > MAX_AMOUNT_CENTS:
+        raise RuleValueError(
+            ErrorCode.TOO_LARGE,
+            f"value {decimal_text(number)} EUR is implausibly large (more than 10^15 "
+            "euros); check the figure")
+    if minimum is not None and cents.numerator < minimum:
+        shown = show_money(minimum)
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"value {show_money(cents.numerator)} is below the minimum {shown}; use a "
+            f"value of at least {shown}")
+    return cents.numerator
+
+
+def read_fund(raw: object) -> int:
+    """The fund: an amount greater than 0 (``NEGATIVE_FUND`` otherwise)."""
+    cents = read_amount(raw, minimum=None)
+    if cents <= 0:
+        raise RuleValueError(
+            ErrorCode.NEGATIVE_FUND,
+            f"value {format_cents(cents)} EUR must be greater than 0; write the amount "
+            "assigned to the Ambito by the regional act")
+    return cents
+
+
+def read_percent(raw: object, *, maximum: Fraction | None = Fraction(100)) -> Fraction:
+    """A percent as an exact fraction, at least 0 and at most `maximum` (None: no maximum)."""
+    number = _decimal(raw)
+    if number is None:
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            "value must be a percent written as a plain number such as 50 or 12.5 "
+            f"(no '%' sign), got {describe(raw)}")
+    percent = Fraction(number)
+    if percent < 0:
+        shown = show_percent(Fraction(0))
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"value {show_percent(percent)} is below the minimum {shown}; use a value "
+            f"of at least {shown}")
+    if maximum is not None and percent > maximum:
+        shown = show_percent(maximum)
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"value {show_percent(percent)} is above the maximum {shown}; use a value "
+            f"of at most {shown}")
+    return percent
+
+
+def read_set_aside(raw: object) -> Fraction:
+    """A set-aside percent: at least 0 (its ``max`` is checked against it by the validation)."""
+    number = _decimal(raw)
+    if number is not None and number < 0:
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"value {show_percent(Fraction(number))} is negative; write 0 when no "
+            "set-aside is made")
+    return read_percent(raw, maximum=None)
+
+
+def read_switch(raw: object) -> bool:
+    """A parameter's true or false."""
+    if not isinstance(raw, bool):
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"value must be true or false, got {describe(raw)}")
+    return raw
+
+
+def read_flag(raw: object) -> bool:
+    """A unit type's true or false (not a parameter: the message names no value)."""
+    if not isinstance(raw, bool):
+        raise RuleValueError(ErrorCode.BAD_VALUE, f"must be true or false, got {describe(raw)}")
+    return raw
+
+
+def read_text(raw: object) -> str:
+    """Non-empty text, stripped."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise RuleValueError(ErrorCode.BAD_VALUE, f"must be non-empty text, got {describe(raw)}")
+    return raw.strip()
+
+
+def read_description(raw: object) -> str:
+    """A parameter's description, its runs of spaces and line breaks collapsed."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise RuleValueError(
+            ErrorCode.MISSING_DESCRIPTION,
+            f"is empty or not text ({describe(raw)}); write a sentence that says what "
+            "the value is and why")
+    return " ".join(raw.split())
+
+
+def read_reference(raw: object) -> str:
+    """A legal reference, or a list of them joined with '; ' (a value may rest on several acts)."""
+    if isinstance(raw, str) and raw.strip():
+        return " ".join(raw.split())
+    if isinstance(raw, list) and raw and all(isinstance(v, str) and v.strip() for v in raw):
+        return "; ".join(" ".join(v.split()) for v in raw)
+    raise RuleValueError(
+        ErrorCode.MISSING_REFERENCE,
+        f"is empty or not text ({describe(raw)}); cite the legal source (act, date and "
+        "section), or give a list of them")
+
+
+def read_version(raw: object) -> str:
+    """The rule set's version: quoted text, so that 2025.10 does not become the number 2025.1."""
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    raise RuleValueError(
+        ErrorCode.BAD_VALUE,
+        f"must be quoted text such as \"2025.1\", got {describe(raw)}; quote it so "
+        "that 2025.10 is not read as the number 2025.1")
+
+
+def read_year(raw: object) -> int:
+    """The year of the fund, an integer."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and 1900 <= raw <= 2999:
+        return raw
+    raise RuleValueError(
+        ErrorCode.BAD_VALUE,
+        f"must be a year written as an integer such as 2025, got {describe(raw)}")
+
+
+def read_code(raw: object) -> str:
+    """A code used as a key; it appears in dotted override paths, so it has no dots."""
+    if isinstance(raw, str) and _CODE.match(raw):
+        return raw
+    raise RuleValueError(
+        ErrorCode.BAD_CODE,
+        f"'{raw}' is not a valid code; use letters, digits and '_', starting with a "
+        "letter (codes appear in dotted override paths)")
+
+
+def read_formula_class(raw: object) -> str | None:
+    """A formula class code, or null for a municipal service."""
+    if raw is None or (isinstance(raw, str) and raw.strip()):
+        return raw.strip() if isinstance(raw, str) else None
+    raise RuleValueError(
+        ErrorCode.BAD_VALUE,
+        f"must be a formula class code or null, got {describe(raw)}")
+
+
+def read_type_codes(raw: object) -> tuple[str, ...]:
+    """The unit type codes of a service line: a non-empty list."""
+    if not isinstance(raw, list) or not raw:
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            "must be a non-empty list of unit type codes such as [CSE], got "
+            f"{describe(raw)}")
+    bad = [item for item in raw if not isinstance(item, str) or not item.strip()]
+    if bad:
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            f"every entry must be a unit type code, got {describe(bad[0])}")
+    return tuple(item.strip() for item in raw)
+
+
+def read_names(raw: object) -> tuple[str, ...]:
+    """A non-empty list of place names, none repeated (compared with `normalize_name`)."""
+    if not isinstance(raw, list) or not raw:
+        raise RuleValueError(
+            ErrorCode.BAD_VALUE,
+            "value must be a non-empty list of names such as [Bergamo, Gorle], got "
+            f"{describe(raw)}")
+    names: list[str] = []
+    seen: dict[str, str] = {}
+    for item in raw:
+        if not isinstance(item, str) or not item.strip():
+            raise RuleValueError(
+                ErrorCode.BAD_VALUE,
+                f"every name must be non-empty text, got {describe(item)}")
+        name = " ".join(item.split())
+        key = normalize_name(name)
+        if key in seen:
+            raise RuleValueError(
+                ErrorCode.DUPLICATE_NAME,
+                f"'{name}' repeats '{seen[key]}' (names are compared ignoring case, "
+                "accents, apostrophes and hyphens); list it once")
+        seen[key] = name
+        names.append(name)
+    return tuple(names)
+
+
+def read_unit(raw: object, unit: str) -> str:
+    """The ``unit`` of a parameter, which must be the one its kind requires."""
+    if raw != unit:
+        raise RuleValueError(
+            ErrorCode.BAD_UNIT,
+            f"must be '{unit}', got {describe(raw)}; write unit: {unit}")
+    return unit
+
+
+def read_date_key(raw: object) -> date:
+    """The day from which a dated value applies: a YAML date or ``YYYY-MM-DD`` text."""
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    hint = (f"; write {raw}-01-01 for a value that applies from the {raw} fund"
+            if isinstance(raw, int) and not isinstance(raw, bool) else "")
+    raise RuleValueError(
+        ErrorCode.BAD_VALUE,
+        f"'{raw}' is not a date such as 2026-01-01 (the day from which the value "
+        f"applies){hint}")

@@ -1,0 +1,124 @@
+"""The document models: the keys of each format, the value in force, the published JSON Schema.
+
+The schema file is generated from the models; when a model changes, write it again with
+
+    .venv/bin/python -m tests.rules.test_document --write
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fsr_opt.core.schema import EligibilitySwitches
+from fsr_opt.rules.document import (
+    FORMAT_1,
+    FORMAT_2,
+    SCHEMA_FILE,
+    AmountParameter,
+    Eligibility,
+    RuleDocument,
+    ServiceLineEntry,
+    document_keys,
+    in_force,
+    json_schema_text,
+    rule_set_json_schema,
+)
+
+from tests.rules.support import BUNDLED, MINIMAL_DATED, ROOT, load, rolled_over
+
+SCHEMA = ROOT / "models" / SCHEMA_FILE
+
+
+def as_json(node: Any) -> Any:
+    """A YAML document as an editor's YAML server sees it: dates are text."""
+    if isinstance(node, dict):
+        return {str(key): as_json(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [as_json(value) for value in node]
+    return node.isoformat() if isinstance(node, date) else node
+
+
+@given(days=st.sets(st.dates(min_value=date(1990, 1, 1), max_value=date(2050, 12, 31)),
+                    max_size=8),
+       year=st.integers(1990, 2051))
+def test_the_value_in_force_is_the_latest_on_or_before_1_january(
+    days: set[date], year: int
+) -> None:
+    day = in_force(days, year)
+    if day is None:
+        assert all(d > date(year, 1, 1) for d in days)
+    else:
+        assert day in days and day <= date(year, 1, 1)
+        assert not any(day < d <= date(year, 1, 1) for d in days)
+
+
+def test_in_force_on_the_first_day() -> None:
+    days = [date(2025, 1, 1), date(2026, 1, 1), date(2025, 9, 8)]
+    assert in_force(days, 2026) == date(2026, 1, 1)
+    assert in_force(days, 2025) == date(2025, 1, 1)
+    assert in_force(days, 2024) is None
+
+
+def test_the_keys_of_each_format() -> None:
+    assert list(document_keys(ServiceLineEntry, FORMAT_1)) == [
+        "label", "unit_types", "historical_2024", "description"]
+    assert list(document_keys(ServiceLineEntry, FORMAT_2)) == [
+        "label", "unit_types", "historical", "description"]
+    assert "values" not in document_keys(AmountParameter, FORMAT_1)
+    assert document_keys(AmountParameter, FORMAT_2)["values"] == "values"
+
+
+def test_one_switch_per_access_criterion() -> None:
+    assert list(Eligibility.model_fields) == [f.name for f in fields(EligibilitySwitches)]
+
+
+def test_the_models_read_a_format_2_document() -> None:
+    document = RuleDocument.model_validate(load(MINIMAL_DATED))
+    assert document.fund.values is not None
+    assert document.fund.values[date(2026, 1, 1)].value == 100_000
+    assert document.areas["a"].services["home"].historical.values is not None
+
+
+def test_the_schema_file_is_up_to_date() -> None:
+    assert SCHEMA.read_text(encoding="utf-8") == json_schema_text(), (
+        f"{SCHEMA} is out of date: write it again with "
+        "`.venv/bin/python -m tests.rules.test_document --write`")
+
+
+def test_the_schema_accepts_format_2_documents() -> None:
+    validator = jsonschema.Draft202012Validator(rule_set_json_schema())
+    validator.check_schema(rule_set_json_schema())
+    for document in (load(MINIMAL_DATED), rolled_over(load(BUNDLED), 2026)):
+        errors = [error.message for error in validator.iter_errors(as_json(document))]
+        assert errors == []
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda d: d.update(minimum_awrd=d.pop("minimum_award")), "'minimum_awrd' was unexpected"),
+    (lambda d: d["fund"].update(value=5), "is valid under each of"),
+    (lambda d: d["areas"]["a"]["share"]["values"].update({"2026": {"value": 1}}), "'2026'"),
+    (lambda d: d["areas"]["a"]["share"].update(unit="%"), "'percent' was expected"),
+    (lambda d: d.update(format=FORMAT_1), "'fsr-opt/rules/2' was expected"),
+])
+def test_the_schema_shows_an_editor_the_mistakes(change: Any, words: str) -> None:
+    document = as_json(load(MINIMAL_DATED))
+    change(document)
+    validator = jsonschema.Draft202012Validator(rule_set_json_schema())
+    messages = [error.message for error in validator.iter_errors(document)]
+    messages += [c.message for e in validator.iter_errors(document) for c in e.context or ()]
+    assert any(words in message for message in messages), messages
+
+
+if __name__ == "__main__":  # python -m tests.rules.test_document --write
+    if sys.argv[1:] != ["--write"]:
+        sys.exit(__doc__)
+    SCHEMA.write_text(json_schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA}")
