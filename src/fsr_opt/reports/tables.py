@@ -16,7 +16,7 @@ from fsr_opt import __version__
 from fsr_opt.core.money import format_cents, round_half_up
 from fsr_opt.core.schema import Allocation, Assessment, Binding, RuleSet, SolveResult
 from fsr_opt.engine.eligibility import tranches
-from fsr_opt.io.files import csv_bytes, json_bytes
+from fsr_opt.io.outputs import csv_bytes, json_bytes
 from fsr_opt.rules.ruleset import distributable, set_aside_amounts
 
 ALLOCATION_COLUMNS = (
