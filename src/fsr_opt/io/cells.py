@@ -25,8 +25,8 @@ Numbers are read in a `Dialect`:
 API:
 
 - `parse_money` (euros -> integer cents), `parse_count` (a whole number >= 0),
-  `parse_decimal` (an exact `Decimal`), `read_decimal` (also the decimal mark read),
-  `decimal_mark`, `parse_share` (an exact `Fraction`, ``%`` allowed);
+  `parse_decimal` (an exact `Decimal`), `read_decimal` and `parse_figure` (also the decimal
+  mark read), `decimal_mark`, `parse_share` (an exact `Fraction`, ``%`` allowed);
 - `parse_bool` (yes/no words in Italian and English), `parse_date` (Excel dates,
   ``YYYY-MM-DD``, ``DD/MM/YYYY``), `parse_ownership`, `parse_text`, `parse_code`;
 - `parse_cell`: one of the above by column kind, with the checks every column shares;
@@ -475,20 +475,20 @@ def parse_decimal(
     return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{text}' is not a number; write it like 1234.56")
 
 
-def _check_amount(cents: int, shown_text: str, negative: bool) -> int | CellProblem:
+def _check_amount(cents: int, cell: RawCell, negative: bool) -> int | CellProblem:
     """Refuse a negative (unless allowed) or implausibly large amount."""
     if cents < 0 and not negative:
         return CellProblem(ErrorCode.NEGATIVE,
-                           f"'{shown_text}' is negative; amounts must be 0 or more")
+                           f"'{shown(cell)}' is negative; amounts must be 0 or more")
     if abs(cents) > MAX_CENTS:
-        return CellProblem(ErrorCode.TOO_LARGE, f"'{shown_text}' is implausibly large (more "
+        return CellProblem(ErrorCode.TOO_LARGE, f"'{shown(cell)}' is implausibly large (more "
                            "than 100 billion euros); check the figure")
     return cents
 
 
-def _too_many_decimals(shown_text: str) -> CellProblem:
+def _too_many_decimals(cell: RawCell) -> CellProblem:
     return CellProblem(ErrorCode.TOO_MANY_DECIMALS,
-                       f"'{shown_text}' has more than two decimals; round it to the cent")
+                       f"'{shown(cell)}' has more than two decimals; round it to the cent")
 
 
 def parse_money(
@@ -510,30 +510,28 @@ def parse_money(
         cents = int(whole + decimals.ljust(2, "0")) if decimals else int(whole) * CENTS_PER_EURO
         if cents <= MAX_CENTS:
             return cents
-    shown_text = shown(cell)
     if isinstance(cell, bool) or not isinstance(cell, int | float | str):
-        return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is not an amount in euros; "
+        return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown(cell)}' is not an amount in euros; "
                            "write it like 1234.56")
     if isinstance(cell, int):
-        return _check_amount(cell * CENTS_PER_EURO, shown_text, negative)
+        return _check_amount(cell * CENTS_PER_EURO, cell, negative)
     if isinstance(cell, float):
         if not math.isfinite(cell):
             return CellProblem(ErrorCode.NOT_A_NUMBER,
-                               f"'{shown_text}' is not an amount in euros")
+                               f"'{shown(cell)}' is not an amount in euros")
         if abs(cell) > MAX_CENTS / CENTS_PER_EURO:  # before multiplying: 1e308 * 100 is inf
-            return _check_amount(MAX_CENTS + 1 if cell > 0 else -MAX_CENTS - 1, shown_text,
-                                 negative)
+            return _check_amount(MAX_CENTS + 1 if cell > 0 else -MAX_CENTS - 1, cell, negative)
         cents = round(cell * CENTS_PER_EURO)
         if abs(cell * CENTS_PER_EURO - cents) > _CENT_TOLERANCE:
-            return _too_many_decimals(shown_text)
-        return _check_amount(cents, shown_text, negative)
+            return _too_many_decimals(cell)
+        return _check_amount(cents, cell, negative)
     reading = read_decimal(visible(cell), dialect, currency=True)
     if isinstance(reading, CellProblem):
         return reading
     value = reading[0] * CENTS_PER_EURO
     if value != value.to_integral_value():
-        return _too_many_decimals(shown_text)
-    return _check_amount(int(value), shown_text, negative)
+        return _too_many_decimals(cell)
+    return _check_amount(int(value), cell, negative)
 
 
 def parse_count(
@@ -553,30 +551,56 @@ def parse_count(
         whole, mark, _ = simple.groups()
         if mark is None and int(whole) <= maximum:
             return int(whole)
-    shown_text = shown(cell)
-    not_a_number = CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is not a number; write "
-                               "a whole number such as 12")
-    value: Decimal | CellProblem
-    if isinstance(cell, str):
-        value = parse_decimal(cell, dialect)
-        if isinstance(value, CellProblem) and value.code is ErrorCode.NOT_A_NUMBER:
-            return not_a_number
-    elif (isinstance(cell, float) and math.isfinite(cell)) or (
-            isinstance(cell, int) and not isinstance(cell, bool)):
-        value = parse_decimal(cell)
-    else:
-        return not_a_number
+    if type(cell) is float and cell.is_integer() and 0 <= cell <= maximum:
+        return int(cell)  # what Excel gives for 12
+    value = _count_value(cell, dialect)
+    if value is None:
+        return CellProblem(ErrorCode.NOT_A_NUMBER,
+                           f"'{shown(cell)}' is not a number; write a whole number such as 12")
     if isinstance(value, CellProblem):
         return value
     if value < 0:
-        return CellProblem(ErrorCode.NEGATIVE, f"'{shown_text}' is negative; write 0 or more")
+        return CellProblem(ErrorCode.NEGATIVE, f"'{shown(cell)}' is negative; write 0 or more")
     if value != value.to_integral_value():
-        return CellProblem(ErrorCode.NOT_AN_INTEGER, f"'{shown_text}' is not a whole number; "
+        return CellProblem(ErrorCode.NOT_AN_INTEGER, f"'{shown(cell)}' is not a whole number; "
                            "write a whole number such as 12")
     if value > maximum:
-        return CellProblem(ErrorCode.TOO_LARGE, f"'{shown_text}' is implausibly large (more "
+        return CellProblem(ErrorCode.TOO_LARGE, f"'{shown(cell)}' is implausibly large (more "
                            f"than {maximum:,} {noun}); check the figure")
     return int(value)
+
+
+def _count_value(cell: RawCell, dialect: Dialect) -> Decimal | CellProblem | None:
+    """The number a count cell holds, why it cannot be read, or None when it holds none."""
+    if isinstance(cell, str):
+        value = parse_decimal(cell, dialect)
+        unreadable = isinstance(value, CellProblem) and value.code is ErrorCode.NOT_A_NUMBER
+        return None if unreadable else value
+    if (isinstance(cell, float) and math.isfinite(cell)) or (
+            isinstance(cell, int) and not isinstance(cell, bool)):
+        return parse_decimal(cell)
+    return None
+
+
+def parse_figure(
+    cell: RawCell, kind: str, dialect: Dialect = Dialect.AUTO
+) -> tuple[int | CellProblem, str | None]:
+    """Parse a money (``kind`` "money") or count ("int") cell with the decimal mark it shows.
+
+    The mark (`decimal_mark`) lets a reader refuse a file whose figures mix two locales. The
+    common figure (``1234.56``, ``12``) is read with a single match.
+    """
+    if dialect is not Dialect.PLAIN and type(cell) is str and (
+            simple := _SIMPLE_FIGURE.fullmatch(cell.strip())):
+        whole, mark, decimals = simple.groups()
+        if kind == "money":
+            cents = int(whole + decimals.ljust(2, "0")) if decimals else int(whole) * 100
+            if cents <= MAX_CENTS:
+                return cents, mark
+        elif mark is None and int(whole) <= MAX_USERS:
+            return int(whole), None
+    value = parse_money(cell, dialect) if kind == "money" else parse_count(cell, dialect)
+    return value, None if isinstance(value, CellProblem) else decimal_mark(cell, dialect)
 
 
 def parse_share(

@@ -14,7 +14,7 @@ import contextlib
 import gc
 import logging
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
@@ -33,8 +33,7 @@ from fsr_opt.io.cells import (
     fold_heading,
     normalize_id,
     parse_cell,
-    parse_count,
-    parse_money,
+    parse_figure,
     unquote,
 )
 from fsr_opt.io.tables import RawTable, TableCache, match_headings, read_table
@@ -290,9 +289,9 @@ def _parse_column(
 ) -> _Column:
     """Parse one column of every data row; a missing column gives its empty value (or a bad).
 
-    A column of text cells (any CSV) is read one distinct text at a time: types,
-    municipalities, yes/no and dates repeat a lot. Typed XLSX cells are read one by one, as
-    True, 1 and 1.0 are equal keys that read differently.
+    A column is read one distinct cell at a time: types, municipalities, yes/no, dates and
+    counts repeat a lot. Typed XLSX cells are told apart by their type too, as True, 1 and
+    1.0 are equal keys that read differently.
 
     Args:
         spec: the column.
@@ -305,27 +304,28 @@ def _parse_column(
         bad = frozenset(range(count)) if spec.required else frozenset()
         return _Column([empty] * count, bad, (), frozenset())
     numeric = spec.kind in ("money", "int")
+    distinct: Iterable[tuple[Hashable, RawCell]]
+    keys: Sequence[Hashable]
     if set(map(type, raws)) <= {str, type(None)}:
-        value_of: dict[RawCell, object] = {}
-        mark_of: dict[RawCell, str] = {}
-        bad_raws: set[RawCell] = set()
-        for raw in dict.fromkeys(raws):
-            value_of[raw], mark = _read_cell(spec, raw, dialect, numeric)
-            if mark is not None:
-                mark_of[raw] = mark
-            elif isinstance(value_of[raw], CellProblem):
-                bad_raws.add(raw)
-        bad_rows = frozenset(position for position, raw in enumerate(raws) if raw in bad_raws
-                             ) if bad_raws else frozenset()
-        return _Column(list(map(value_of.__getitem__, raws)), bad_rows,
-                       list(map(mark_of.get, raws)) if mark_of else [],
-                       frozenset(mark_of.values()))
-    pairs = [_read_cell(spec, raw, dialect, numeric) for raw in raws]
-    values = [value for value, _ in pairs]
-    marks = [mark for _, mark in pairs]
-    bad_rows = frozenset(position for position, value in enumerate(values)
-                         if isinstance(value, CellProblem))
-    return _Column(values, bad_rows, marks, frozenset(mark for mark in marks if mark))
+        keys = raws
+        distinct = ((raw, raw) for raw in dict.fromkeys(raws))
+    else:
+        typed = list(zip(map(type, raws), raws, strict=True))
+        keys, distinct = typed, ((key, key[1]) for key in dict.fromkeys(typed))
+    value_of: dict[Hashable, object] = {}
+    mark_of: dict[Hashable, str] = {}
+    bad_keys: set[Hashable] = set()
+    for key, raw in distinct:
+        value_of[key], mark = _read_cell(spec, raw, dialect, numeric)
+        if mark is not None:
+            mark_of[key] = mark
+        elif isinstance(value_of[key], CellProblem):
+            bad_keys.add(key)
+    bad_rows = frozenset(position for position, key in enumerate(keys) if key in bad_keys
+                         ) if bad_keys else frozenset()
+    return _Column(list(map(value_of.__getitem__, keys)), bad_rows,
+                   list(map(mark_of.get, keys)) if mark_of else [],
+                   frozenset(mark_of.values()))
 
 
 def _read_cell(
@@ -337,10 +337,9 @@ def _read_cell(
         if text and spec.kind == "text":
             return unquote(text), None
         if numeric and text:
-            number = (parse_money(text, dialect) if spec.kind == "money"
-                      else parse_count(text, dialect))
+            number, mark = parse_figure(text, spec.kind, dialect)
             if not isinstance(number, CellProblem):
-                return number, decimal_mark(text, dialect)
+                return number, mark
     value = parse_cell(spec.kind, raw, dialect)
     if value is None:
         if spec.required:
