@@ -35,6 +35,7 @@ from fsr_opt.io.cells import (
     parse_count,
     parse_date,
     parse_decimal,
+    parse_figure,
     parse_money,
     parse_ownership,
     parse_share,
@@ -147,6 +148,21 @@ def test_read_decimal_says_which_mark_it_read() -> None:
     assert decimal_mark("12") is None and decimal_mark(12.5) is None
     assert decimal_mark("abc") is None
     assert decimal_mark("1234.5", PLAIN) == "."
+
+
+@pytest.mark.parametrize(("cell", "kind", "dialect", "expected"), [
+    ("1234.56", "money", AUTO, (123456, ".")), ("1.234,5", "money", AUTO, (123450, ",")),
+    ("12", "money", AUTO, (1200, None)), ("1.234", "money", ITALIAN, (123400, ",")),
+    (1234.5, "money", AUTO, (123450, None)), ("12", "int", AUTO, (12, None)),
+    ("1.200", "int", ITALIAN, (1200, ",")), ("12,0", "int", AUTO, (12, ",")),
+    ("1234,5", "money", PLAIN, ("NOT_A_NUMBER", None)), ("-1", "int", AUTO, ("NEGATIVE", None)),
+])
+def test_a_figure_comes_with_the_decimal_mark_it_was_read_with(
+        cell: Any, kind: str, dialect: Dialect, expected: tuple[Any, str | None]) -> None:
+    value, mark = parse_figure(cell, kind, dialect)
+    assert (_code(value) or value, mark) == expected
+    direct = parse_money(cell, dialect) if kind == "money" else parse_count(cell, dialect)
+    assert value == direct and mark == (None if _code(value) else decimal_mark(cell, dialect))
 
 
 # --- counts, decimals, shares ------------------------------------------------------------------
@@ -398,6 +414,9 @@ def test_any_cell_never_raises(cell: Any, dialect: Dialect) -> None:
     for parse in (parse_money, parse_count, parse_decimal, parse_share):
         result = parse(cell, dialect)
         assert isinstance(result, CellProblem | int | Decimal | Fraction)
+    for kind in ("money", "int"):
+        assert parse_figure(cell, kind, dialect)[0] == (
+            parse_money(cell, dialect) if kind == "money" else parse_count(cell, dialect))
     assert isinstance(parse_money(cell, dialect, negative=True), CellProblem | int)
     for one in (parse_bool, parse_date, parse_ownership, parse_text, parse_code, cell_text):
         one(cell)
