@@ -196,7 +196,8 @@ def test_count_limit_and_noun_are_the_callers() -> None:
     (0.1, AUTO, Decimal("0.1")), (7, AUTO, Decimal(7)), (Decimal("2.50"), AUTO, Decimal("2.50")),
     ("1.000", AUTO, "AMBIGUOUS_NUMBER"), (True, AUTO, "NOT_A_NUMBER"),
     (float("nan"), AUTO, "NOT_A_NUMBER"), (Decimal("NaN"), AUTO, "NOT_A_NUMBER"),
-    ("€ 5", AUTO, "NOT_A_NUMBER"),
+    ("€ 5", AUTO, "NOT_A_NUMBER"), (Decimal("1e999999999"), AUTO, "NOT_A_NUMBER"),
+    (Decimal("1e-31"), AUTO, "NOT_A_NUMBER"), (Decimal("0e-99"), AUTO, Decimal("0e-99")),
 ])
 def test_decimal_parsing(cell: Any, dialect: Dialect, expected: Decimal | str) -> None:
     result = parse_decimal(cell, dialect)

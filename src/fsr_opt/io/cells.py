@@ -115,6 +115,9 @@ _MESSAGE_CELL_CHARS = 60
 # A float from Excel is accepted as cents when it is this close to a whole cent (1e-6 euros).
 _CENT_TOLERANCE = 1e-6 * CENTS_PER_EURO
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
+# A Decimal handed over by a program beyond 10^+-30 is no figure of a riparto, and its exact
+# Fraction (1e999999999) would never finish.
+_MAX_EXPONENT = 30
 
 # Patterns compiled once: a table of 100,000 rows has over a million cells.
 _WORD_BREAKS = re.compile(r"[\s_\-]+")
@@ -465,7 +468,8 @@ def parse_decimal(
     if isinstance(cell, str):
         reading = read_decimal(visible(cell), dialect, currency=currency)
         return reading if isinstance(reading, CellProblem) else reading[0]
-    if isinstance(cell, Decimal) and cell.is_finite():
+    if isinstance(cell, Decimal) and cell.is_finite() and (
+            cell.is_zero() or abs(cell.adjusted()) <= _MAX_EXPONENT):
         return cell
     if isinstance(cell, int) and not isinstance(cell, bool):
         return Decimal(cell)
@@ -610,10 +614,9 @@ def parse_share(
 
     The value is the exact `Fraction` of the decimal written, never a float's neighbour.
     """
-    text = cell.strip() if isinstance(cell, str) else None
-    is_percent = percent and text is not None and text.endswith("%")
-    number = parse_decimal(text.removesuffix("%").rstrip() if is_percent and text else cell,
-                           dialect)
+    text = cell.strip() if isinstance(cell, str) else ""
+    is_percent = percent and text.endswith("%")
+    number = parse_decimal(text[:-1].rstrip() if is_percent else cell, dialect)
     if isinstance(number, CellProblem):
         if number.code is ErrorCode.NOT_A_NUMBER:
             example = "0.125 or 12.5%" if percent else "0.125"

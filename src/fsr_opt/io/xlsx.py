@@ -121,8 +121,8 @@ def read_with_calamine(data: bytes, choice: SheetChoice) -> list[Record] | None:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             return _calamine_records(workbook, data, choice)
-    except BaseException as exc:  # CalamineError, ZipError..., or a Rust panic (not an
-        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):  # Exception)
+    except BaseException as exc:  # CalamineError, ZipError..., or a Rust panic, which is
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):  # no Exception
             raise
         logger.debug("calamine cannot read the workbook (%s): read with openpyxl",
                      type(exc).__name__)
