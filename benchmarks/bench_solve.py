@@ -115,20 +115,20 @@ def _profile_text(profile: cProfile.Profile, top: int = 18) -> str:
 
 
 def _lift_row_limit(units: Path) -> str | None:
-    """Let fsr_opt.io.files read a table above its MAX_ROWS guard (the benchmark's 100,000 rows).
+    """Let fsr_opt.io read a table above its MAX_ROWS guard (the benchmark's 100,000 rows).
 
     The guard refuses hostile inputs; the benchmark measures the engine at the sizes of issue 5
     and says so in its results when it lifted the limit.
     """
-    from fsr_opt.io import files  # noqa: PLC0415
+    from fsr_opt.io import source  # noqa: PLC0415
 
-    limit = getattr(files, "MAX_ROWS", None)
+    limit = getattr(source, "MAX_ROWS", None)
     with units.open("rb") as handle:
         rows = sum(1 for _ in handle) - 1
     if limit is None or rows <= limit:
         return None
-    files.MAX_ROWS = rows
-    return f"fsr_opt.io.files.MAX_ROWS ({limit:,}) lifted to {rows:,} for this run"
+    source.MAX_ROWS = rows
+    return f"fsr_opt.io.source.MAX_ROWS ({limit:,}) lifted to {rows:,} for this run"
 
 
 def work_fast(units: Path, budget: str | None, solver: str, limit: float,
@@ -138,7 +138,7 @@ def work_fast(units: Path, budget: str | None, solver: str, limit: float,
     from fsr_opt.engine.eligibility import assess, plan_services  # noqa: PLC0415
     from fsr_opt.engine.model import build_model  # noqa: PLC0415
     from fsr_opt.engine.solve import candidate_segments, solve_riparto, solver_version  # noqa: PLC0415
-    from fsr_opt.io.files import load_units  # noqa: PLC0415
+    from fsr_opt.io.units import load_units  # noqa: PLC0415
     from fsr_opt.reports.tables import exact_objectives, render_tables  # noqa: PLC0415
     from fsr_opt.rules.budgets import area_budgets  # noqa: PLC0415
 

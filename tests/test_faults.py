@@ -29,7 +29,7 @@ from fsr_opt.core.schema import SolveStatus
 from fsr_opt.engine import solve
 from fsr_opt.engine.lp import highs_solver_class
 from fsr_opt.engine.solve import CBC_PATH_VARIABLE
-from fsr_opt.io import files
+from fsr_opt.io import outputs
 
 from tests.conftest import ROOT
 from tests.hostile.make_corpus import BASE, COL, HEADER, csv_text
@@ -162,7 +162,7 @@ def test_output_folder_read_only(units: Path, previous: Path,
     def refuse(src: Any, dst: Any) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(dst))
 
-    monkeypatch.setattr(files.os, "replace", refuse)
+    monkeypatch.setattr(outputs.os, "replace", refuse)
     code, _, stderr = solve_into(units, previous)
     assert code == 2
     assert str(previous) in stderr and "not writable" in stderr
@@ -179,7 +179,7 @@ def test_output_folder_refuses_new_files(units: Path, tmp_path: Path,
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(outputs.tempfile, "mkstemp", refuse)
     code, _, stderr = solve_into(units, out)
     assert code == 2
     assert "not writable" in stderr and "read-only" in stderr
@@ -237,7 +237,7 @@ def test_disk_full_half_way(units: Path, previous: Path,
                 return FullDisk(stream)
         return stream
 
-    monkeypatch.setattr(files.os, "fdopen", fdopen)
+    monkeypatch.setattr(outputs.os, "fdopen", fdopen)
     code, _, stderr = solve_into(units, previous)
     if sys.platform == "linux":
         assert len(opened) == 2  # the fault did happen, on the second output
@@ -260,7 +260,7 @@ def test_interrupt_while_moving_outputs_restores_the_old_ones(
                 raise KeyboardInterrupt
         real_replace(src, dst)
 
-    monkeypatch.setattr(files.os, "replace", interrupted)
+    monkeypatch.setattr(outputs.os, "replace", interrupted)
     code, _, stderr = solve_into(units, previous)
     assert len(moves) == 3
     assert code == 130

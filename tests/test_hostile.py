@@ -21,7 +21,7 @@ import yaml
 from typer.testing import CliRunner
 
 from fsr_opt.cli import app
-from fsr_opt.io import files
+from fsr_opt.io import source
 
 from tests.conftest import ROOT
 
@@ -37,7 +37,7 @@ BAD_INPUT_WORDS: dict[str, list[str]] = yaml.safe_load(
     (BAD_INPUTS / "expected.yaml").read_text(encoding="utf-8"))
 BAD_RULE_WORDS: dict[str, list[str]] = yaml.safe_load(
     (BAD_RULES / "expected.yaml").read_text(encoding="utf-8"))
-# The CLI reads a rule set through files.read_rule_document, which refuses a document that is
+# The CLI reads a rule set through rulefile.read_rule_document, which refuses a document that is
 # not a mapping before parse_rule_set (what tests/test_rules.py calls) sees it.
 CLI_RULE_WORDS = {"not_a_mapping.yaml": ["the rule set is a list", "mapping of keys to values"]}
 _CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")  # SHARES_NOT_100: a code, not message text
@@ -61,7 +61,7 @@ def read_allocation(out: Path) -> dict[str, dict[str, str]]:
 def solve_args(name: str, case: dict[str, Any], out: Path) -> list[str]:
     """The command line of one corpus file: as units or as rules, with its partner file."""
     path = HOSTILE / name
-    kind = case.get("as") or ("rules" if path.suffix in files.RULE_EXTENSIONS else "units")
+    kind = case.get("as") or ("rules" if path.suffix in source.RULE_EXTENSIONS else "units")
     args = ["solve", "--out", str(out)]
     if kind == "rules":
         args += ["--rules", str(path)]
@@ -170,24 +170,24 @@ def test_a_100_mb_file_is_refused_at_once_without_reading_it(tmp_path: Path) -> 
 def test_a_table_with_too_many_rows_is_refused(tmp_path: Path) -> None:
     header, row = EXAMPLE_UNITS.read_text(encoding="utf-8").splitlines()[:2]
     path = tmp_path / "units.csv"
-    path.write_text(header + "\n" + (row + "\n") * (files.MAX_ROWS + 1), encoding="utf-8")
-    assert path.stat().st_size < files.MAX_INPUT_BYTES
+    path.write_text(header + "\n" + (row + "\n") * (source.MAX_ROWS + 1), encoding="utf-8")
+    assert path.stat().st_size < source.MAX_INPUT_BYTES
     started = time.monotonic()
     code, _, stderr = run("validate", "--units", str(path))
     assert code == 2
-    assert f"more than {files.MAX_ROWS} rows" in stderr and "units.csv" in stderr
+    assert f"more than {source.MAX_ROWS} rows" in stderr and "units.csv" in stderr
     assert time.monotonic() - started < 10  # reading stops at the limit
 
 
 def test_a_workbook_that_unpacks_too_large_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_XLSX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr(source, "MAX_XLSX_UNPACKED_BYTES", 10_000)
     code, _, stderr = run("validate", "--units", str(HOSTILE / "formula_sum.xlsx"))
     assert code == 2
     assert "formula_sum.xlsx" in stderr and "unpacks to" in stderr
 
 
 def test_a_workbook_with_too_many_rows_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(files, "MAX_ROWS", 2)
+    monkeypatch.setattr(source, "MAX_ROWS", 2)
     code, _, stderr = run("validate", "--units", str(HOSTILE / "huge_values.xlsx"))
     assert code == 2
     assert "more than 2 rows" in stderr

@@ -19,7 +19,8 @@ from fsr_opt.app import region
 from fsr_opt.app.region import plan_region, run_region
 from fsr_opt.cli import EXIT_CODES, app
 from fsr_opt.core.errors import ErrorCode, InputError, SolverError
-from fsr_opt.io.files import load_manifest, load_units
+from fsr_opt.io.manifest import load_manifest
+from fsr_opt.io.units import load_units
 
 from tests.conftest import ROOT
 

@@ -86,7 +86,7 @@ def resplit(example: Example, awards: dict[str, int], service: str, total: int) 
 def text_rows(
     example: Example, awards: Mapping[str, int], columns: Iterable[str] = COLUMNS
 ) -> list[dict[str, str]]:
-    """The allocation as `io.files.load_allocation_table` returns it: text cells, row numbers."""
+    """The allocation as `load_allocation_table` returns it: text cells, row numbers."""
     rows = []
     for number, item in enumerate(example.inputs.assessments, start=2):
         award = awards[item.unit.unit_id]

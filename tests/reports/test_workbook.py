@@ -18,7 +18,7 @@ from fsr_opt.core.schema import Allocation, Assessment, RuleSet
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.io.files import load_allocation_table
+from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.reports.tables import ALLOCATION_COLUMNS, render_tables
 from fsr_opt.reports.workbook import ALLOCATION_SHEET, allocation_workbook, sheet_names
 

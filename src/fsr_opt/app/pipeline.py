@@ -33,14 +33,12 @@ from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
+from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.bundled import default_rules_path, default_units_path
-from fsr_opt.io.files import (
-    csv_bytes,
-    load_allocation_table,
-    load_units,
-    read_rule_document,
-    write_outputs,
-)
+from fsr_opt.io.outputs import csv_bytes, write_outputs
+from fsr_opt.io.rulefile import read_rule_document
+from fsr_opt.io.tables import TableCache
+from fsr_opt.io.units import load_units
 from fsr_opt.reports.charts import sweep_chart_png
 from fsr_opt.reports.html import html_report
 from fsr_opt.reports.tables import (
@@ -131,13 +129,15 @@ def load_inputs(
     overrides: Sequence[tuple[str, str]] = (),
     *,
     ambito: str | None = None,
+    cache: TableCache | None = None,
 ) -> Inputs:
     """Load and check everything a solve needs; raise the first layer's errors all at once.
 
-    With `ambito`, the units are the table's rows of that Ambito (its ``ambito`` column).
+    With `ambito`, the units are the table's rows of that Ambito (its ``ambito`` column); a
+    `cache` keeps the raw table for the next Ambito that shares it.
     """
     rules = load_rules(rules_path, overrides)
-    table = load_units(units_path or default_units_path(), ambito=ambito)
+    table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache)
     return Inputs(table, rules, assess(table, rules), tuple(overrides))
 
 

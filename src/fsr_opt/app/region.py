@@ -34,19 +34,19 @@ from fsr_opt.core.money import format_cents
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.io.bundled import default_rules_path
-from fsr_opt.io.files import (
-    Manifest,
-    csv_bytes,
-    json_bytes,
-    load_manifest,
-    sha256_file,
-    write_outputs,
-)
+from fsr_opt.io.manifest import Manifest, load_manifest
+from fsr_opt.io.outputs import csv_bytes, json_bytes, write_outputs
+from fsr_opt.io.source import sha256_file
+from fsr_opt.io.tables import TableCache
 from fsr_opt.reports.tables import TOTAL, format_fraction_cents
 from fsr_opt.rules.overrides import override_pairs
 from fsr_opt.whatif.pool import default_workers, run_in_pool
 
 log = logging.getLogger(__name__)
+
+# A units table shared by several Ambiti, read to check the manifest, is kept for their solves:
+# the pool's processes inherit it when forked, and each keeps the last one it reads.
+_SHARED_TABLES = TableCache()
 
 SUMMARY_FILE = "region-summary.csv"
 JSON_FILE = "region.json"
@@ -198,7 +198,7 @@ def plan_region(
     if not time_limit > 0:
         raise InputError(f"--time-limit {time_limit:g} is not a time: give the seconds each "
                          "Ambito may take, more than 0", ErrorCode.BAD_OPTION)
-    manifest = load_manifest(manifest_path)
+    manifest = load_manifest(manifest_path, cache=_SHARED_TABLES)
     tasks = tuple(
         AmbitoTask(entry.ambito, entry.units, entry.rules, entry.budget, entry.split,
                    out_dir / entry.ambito, solver, time_limit, lang)
@@ -219,7 +219,8 @@ def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
     try:
         overrides = override_pairs(task.budget, [], None, [])
         inputs = load_inputs(task.units, task.rules, overrides,
-                             ambito=task.ambito if task.split else None)
+                             ambito=task.ambito if task.split else None,
+                             cache=_SHARED_TABLES if task.split else None)
         run = run_solve(inputs, task.out_dir, solver=task.solver, time_limit=task.time_limit,
                         lang=task.lang)
         return _solved(task, overrides, run, clock)

@@ -208,7 +208,7 @@ def parse_allocation(
     nothing assigned (0); an empty optional cell is not checked.
 
     Args:
-        headings: the headings as written, from `fsr_opt.io.files.load_allocation_table`.
+        headings: the headings as written, from `fsr_opt.io.allocation.load_allocation_table`.
         rows: one mapping heading -> text per row, each with ``"__row__"`` (its 1-based row).
         source: the file name, put in every problem.
         sha256: the file's hash, kept for the report.

@@ -16,7 +16,7 @@ from fsr_opt import __version__
 from fsr_opt.core.money import format_cents, round_half_up
 from fsr_opt.core.schema import Allocation, Assessment, RuleSet, SolveResult
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
-from fsr_opt.io.files import csv_bytes, json_bytes
+from fsr_opt.io.outputs import csv_bytes, json_bytes
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 ALLOCATION_COLUMNS = (

@@ -10,7 +10,7 @@ Spreadsheet rules kept here: amounts are numeric cells (Excel shows them in the 
 locale and can add them up), the header row is frozen and filtered, and no cell is ever a
 formula, whatever the text of a unit (`fsr_opt.reports.xlsx` writes the parts).
 
-The workbook is returned as bytes; `fsr_opt.io.files.write_outputs` writes it together with
+The workbook is returned as bytes; `fsr_opt.io.outputs.write_outputs` writes it together with
 the other outputs.
 """
 

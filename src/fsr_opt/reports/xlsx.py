@@ -8,10 +8,10 @@ shared strings) when the cells are given, in the order they are given, so the sh
 part can be written before the sheets that refer to it: parts and zip entries keep a fixed
 order with fixed times, and the bytes do not depend on how the XML is cut into blocks.
 
-Cells are written by hand, not with openpyxl (far slower per cell; openpyxl still reads
-workbooks, `fsr_opt.io.files`). Every cell is a number (``<v>``, the exact decimal text) or a
-shared string, never ``<f>``: a text starting with ``=``, ``+``, ``-`` or ``@`` is stored as
-text with Excel's quote prefix, so neither opening nor editing the cell runs it. Text is
+Cells are written by hand, not with openpyxl (far slower per cell; benchmarks/RESULTS.md).
+Every cell is a number (``<v>``, the exact decimal text) or a shared string, never ``<f>``:
+a text starting with ``=``, ``+``, ``-`` or ``@`` is stored as text with Excel's quote
+prefix, so neither opening nor editing the cell runs it. Text is
 XML-escaped, the characters XML 1.0 cannot carry are written as Excel's ``_xHHHH_`` escapes
 (ECMA-376 ST_Xstring), and a text longer than a cell can hold (32,767 characters) is cut,
 ending in "…".

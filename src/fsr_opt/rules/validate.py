@@ -9,7 +9,7 @@ section at its first bad field and word its errors by pydantic's ``loc`` and ``t
 
 Every problem is a `Problem` with the project's `ErrorCode`, its message starting with the
 dotted path of the key (``areas.minori.share: ...``). No file I/O happens here:
-`fsr_opt.io.files.read_rule_document` reads the YAML or TOML and hands over the mapping.
+`fsr_opt.io.rulefile.read_rule_document` reads the YAML or TOML and hands over the mapping.
 """
 
 from __future__ import annotations

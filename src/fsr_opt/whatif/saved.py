@@ -160,7 +160,7 @@ def view_from_rows(
     """Read a run from the rows of its allocation.csv and summary.csv (text cells by heading).
 
     Rows may carry ``"__row__"`` (their row in the file) for messages, as
-    `fsr_opt.io.files.load_allocation_table` gives them.
+    `fsr_opt.io.allocation.load_allocation_table` gives them.
 
     Raises:
         InputError: a column is missing or a cell cannot be read; every problem at once, each

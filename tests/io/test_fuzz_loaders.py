@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from fsr_opt.core.errors import InputError, RuleSetError
 from fsr_opt.core.schema import INPUT_COLUMNS, RuleSet, UnitsTable
 from fsr_opt.engine.eligibility import assess
-from fsr_opt.io import files
-from fsr_opt.io.files import load_units, read_rule_document
+from fsr_opt.io.rulefile import read_rule_document
+from fsr_opt.io.source import ZIP_MAGIC
+from fsr_opt.io.units import load_units
 from fsr_opt.rules.overrides import apply_overrides
 from fsr_opt.rules.validate import parse_rule_set
 
@@ -99,7 +100,7 @@ def test_random_bytes(data: bytes, suffix: str, workdir: Path, rules: RuleSet) -
 @given(data=st.binary(max_size=2000))
 def test_random_bytes_that_look_like_a_zip(data: bytes, workdir: Path, rules: RuleSet) -> None:
     path = workdir / "zipish.xlsx"
-    path.write_bytes(files._ZIP_MAGIC + data)
+    path.write_bytes(ZIP_MAGIC + data)
     _check_units_outcome(path, rules)
 
 

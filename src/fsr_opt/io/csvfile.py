@@ -1,0 +1,86 @@
+"""CSV bytes -> numbered records of text cells, in whatever dialect Excel or a program wrote.
+
+Excel writes CSV differently by locale: Italian Excel separates with ``;`` and writes decimal
+commas, English Excel ``,``; either may add a ``sep=`` line, a BOM, or save as cp1252 or
+UTF-16 ("Unicode text", tab-separated). The separator tells the dialect of the numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Sequence
+
+from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.io import source
+from fsr_opt.io.cells import Dialect, RawCell, is_blank_row
+
+logger = logging.getLogger(__name__)
+
+Record = tuple[int, Sequence[RawCell]]
+"""A row of a file: its 1-based number as a spreadsheet shows it, and its cells."""
+
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
+_SEP_LINE = re.compile(r'"?sep=(.)"?', re.IGNORECASE)
+_DELIMITERS = (";", "\t", ",")  # in this order on a tie: ';' only ever means the Excel dialect
+
+
+def too_many_rows(file: str) -> InputError:
+    """The error of a table with more than `source.MAX_ROWS` data rows."""
+    return InputError([Problem(
+        f"the table has more than {source.MAX_ROWS} rows; a units table has one row per unit "
+        "of offer or municipal service line (an Ambito has hundreds): check that this is the "
+        "right file, or split it", file=file, code=ErrorCode.TOO_MANY_ROWS)])
+
+
+def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
+    """Split CSV bytes into numbered records; return (the dialect of its numbers, records).
+
+    The separator is read from an Excel ``sep=`` line when there is one, else sniffed from the
+    header line among ``,`` ``;`` and tab; ``;`` means Excel's Italian dialect (decimal comma,
+    '.' groups thousands). Records are numbered as Excel shows them (a quoted value spanning
+    lines is one row). Reading stops past `source.MAX_ROWS` non-empty rows.
+
+    Raises:
+        InputError: a workbook or binary data named .csv, an unknown encoding, a broken quote,
+            too many rows.
+    """
+    if data.startswith(source.ZIP_MAGIC):
+        raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
+                          "this is an Excel workbook with a .csv name; rename it to .xlsx")
+    if b"\x00" in data and not data.startswith(source.UTF16_BOMS):
+        text = "\x00"  # binary data: reported below, before any decoding error
+    else:
+        text = source.decode_text(data, file).rstrip("\x1a")
+    if _BINARY_CHARS.search(text):
+        raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
+                          "the file holds binary data, not CSV text; export the sheet from "
+                          "Excel with 'Save as' > 'CSV UTF-8'")
+    lines = text.splitlines()
+    sep_line = _SEP_LINE.fullmatch(lines[0].strip()) if lines else None
+    if sep_line:
+        delimiter = sep_line.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        header = next((line for line in lines if line.strip()), "")
+        counts = {d: header.count(d) for d in _DELIMITERS}
+        delimiter = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[Record] = []
+    filled = 0
+    limit = source.MAX_ROWS
+    try:
+        for number, record in enumerate(reader, start=1):
+            records.append((number, record))
+            filled += not is_blank_row(record)
+            if filled > limit + 1:  # stop reading: a huge file must not fill the memory
+                raise too_many_rows(file)
+    except csv.Error as exc:
+        raise InputError([Problem(
+            f"the CSV cannot be read near line {reader.line_num} ({exc}); check the quotes "
+            "around that value",
+            file=file, row=len(records) + 1, code=ErrorCode.CSV_SYNTAX)]) from None
+    logger.debug("%s: CSV with separator %r", file, delimiter)
+    return (Dialect.ITALIAN if delimiter == ";" else Dialect.AUTO), records

@@ -1,0 +1,232 @@
+"""Writing outputs: deterministic CSV and JSON bytes, written atomically (all files or none).
+
+Every output goes to a temporary file next to its destination first, flushed to disk, and is
+moved into place only when all of them are written, so a failure (an interruption included)
+never leaves a half-written set of outputs. CSV cells that a spreadsheet would run as
+formulas are neutralised (CWE-1236).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, time
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from fsr_opt.core.errors import ErrorCode, InputError
+from fsr_opt.io.cells import FORMULA_TRIGGERS
+from fsr_opt.io.source import fail
+
+logger = logging.getLogger(__name__)
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a quote to a text cell a spreadsheet would run as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def csv_bytes(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    numeric_columns: Collection[str] = (),
+) -> bytes:
+    """Render a table as deterministic, formula-safe CSV bytes (UTF-8, ',', LF, few quotes).
+
+    Text cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
+    ``@``, tab or CR) get a leading ``'``. Cells of `numeric_columns` are written as given when
+    they are plain numbers such as ``-12.05``, so that negative amounts stay numbers; anything
+    else in them is neutralised like text.
+
+    Args:
+        header: the column names.
+        rows: the cells of each row, already formatted as text, as many as the header.
+        numeric_columns: names (in `header`) of the columns holding formatted numbers.
+
+    Raises:
+        ValueError: a row does not have as many cells as the header (a programming error).
+    """
+    numeric = [name in numeric_columns for name in header]
+    lines = [_csv_line([neutralise(name) for name in header])]
+    for number, row in enumerate(rows, start=1):
+        if len(row) != len(header):
+            raise ValueError(f"row {number} has {len(row)} cells, the header {len(header)}")
+        lines.append(_csv_line([
+            cell if is_number and (not cell or _PLAIN_NUMBER.fullmatch(cell))
+            else neutralise(cell)
+            for cell, is_number in zip(row, numeric, strict=True)
+        ]))
+    return "".join(lines).encode("utf-8")
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    """Join cells into one CSV line, quoting only cells with ``,``, ``"``, CR or LF.
+
+    Written by hand because the csv module leaves a lone CR unquoted with a LF terminator,
+    which breaks the row for every reader.
+    """
+    return ",".join(
+        '"' + cell.replace('"', '""') + '"' if _NEEDS_QUOTES.search(cell) else cell
+        for cell in cells
+    ) + "\n"
+
+
+def _json_default(obj: object) -> object:
+    """Serialise the few non-JSON types reports use, deterministically."""
+    if isinstance(obj, date | time):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, Decimal | Path):
+        return str(obj)
+    if isinstance(obj, set | frozenset):
+        return sorted(obj, key=str)
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+
+
+def json_bytes(obj: Any) -> bytes:
+    """Render an object as deterministic JSON bytes: sorted keys, indent 2, UTF-8, final LF.
+
+    Dates become ISO text, Decimals and Paths text, sets sorted lists; NaN is refused (it is
+    not JSON).
+    """
+    text = json.dumps(obj, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False,
+                      default=_json_default)
+    return (text + "\n").encode("utf-8")
+
+
+def _os_message(exc: OSError) -> str:
+    """Say in plain words why writing failed."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder is not writable (permission denied or read-only disk)"
+    return f"{exc.strerror or exc}"
+
+
+def _write_temp(folder: Path, name: str, data: bytes) -> Path:
+    """Write bytes to a new temporary file next to their destination and flush them to disk."""
+    handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    path = Path(temp)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        path.chmod(0o644)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write a set of output files atomically: all of them, or none (the old ones stay).
+
+    Every file is first written and fsynced to a temporary file in `out_dir`; only then is
+    each moved into place with `os.replace`. If a move fails half-way, the files already moved
+    are put back from backups (hard links to the previous outputs), so a failure never leaves
+    a mix of old and new outputs.
+
+    Args:
+        out_dir: the output folder, created if needed.
+        files: file name (no folders) -> bytes, in the order to report them.
+
+    Returns:
+        The written paths, in the order of `files`.
+
+    Raises:
+        InputError: the folder cannot be created or written (the message says why: disk full,
+            not writable, a file in the way).
+        ValueError: a name is not a plain file name (a programming error).
+    """
+    folder = Path(out_dir)
+    where = str(out_dir)
+    for name in files:
+        if not name or name in {".", ".."} or Path(name).name != name:
+            raise ValueError(f"output name {name!r} is not a plain file name")
+    if folder.exists() and not folder.is_dir():
+        raise fail(InputError, where, ErrorCode.OUTPUT_NOT_A_FOLDER,
+                    "the output path is a file, not a folder; choose another output folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
+                    f"cannot create the output folder: {_os_message(exc)}") from None
+    temps: dict[str, Path] = {}
+    try:
+        for name, data in files.items():
+            temps[name] = _write_temp(folder, name, data)
+        _move_into_place(folder, temps)
+    except OSError as exc:
+        raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
+                    f"cannot write the outputs, nothing was changed: {_os_message(exc)}"
+                    ) from None
+    finally:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+    _fsync_folder(folder)
+    return [folder / name for name in files]
+
+
+def _move_into_place(folder: Path, temps: Mapping[str, Path]) -> None:
+    """Replace each output by its temporary file; on failure restore the previous outputs.
+
+    A failure is any exception, an interruption (Ctrl-C, `KeyboardInterrupt`) included.
+    """
+    backups: dict[str, Path | None] = {}
+    try:
+        for name in temps:
+            final = folder / name
+            backup: Path | None = None
+            if final.exists():
+                backup = folder / f".{name}.{os.getpid()}.bak"
+                backup.unlink(missing_ok=True)
+                try:
+                    os.link(final, backup)
+                except OSError:  # no hard links on this file system: copy instead
+                    shutil.copy2(final, backup)
+            backups[name] = backup
+        moved: list[str] = []
+        try:
+            for name, temp in temps.items():
+                os.replace(temp, folder / name)
+                moved.append(name)
+        except BaseException:  # also Ctrl-C half-way: never leave a mix of old and new outputs
+            for name in moved:
+                previous = backups[name]
+                if previous is None:
+                    (folder / name).unlink(missing_ok=True)
+                else:
+                    os.replace(previous, folder / name)
+            raise
+    finally:
+        for previous in backups.values():
+            if previous is not None:
+                previous.unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder entry so that the renames survive a crash (POSIX; best effort)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        logger.debug("cannot fsync folder %s", folder)
+    finally:
+        os.close(handle)

@@ -1,0 +1,239 @@
+"""A file -> its table of raw cells under its headings, whatever the format (CSV or XLSX).
+
+The readers of units tables, allocations and manifests all start here: `read_table` finds
+the header row (the first non-empty row), drops empty rows, checks row widths and refuses
+what cannot be a table, so that each reader only maps headings (`match_headings`) and parses
+cells (`fsr_opt.io.cells`).
+
+A `TableCache`, owned by the caller, keeps the last table read: a region run reads a units
+table shared by several Ambiti once to check the manifest and once per Ambito, and the same
+bytes always give the same (immutable) table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.io import source
+from fsr_opt.io.cells import (
+    Dialect,
+    RawCell,
+    Record,
+    clip,
+    fold_heading,
+    heading_text,
+    is_blank,
+    is_blank_row,
+)
+from fsr_opt.io.csvfile import read_csv_records, too_many_rows
+from fsr_opt.io.xlsx import SheetChoice, read_xlsx_records
+
+logger = logging.getLogger(__name__)
+
+# Title rows above the headings are looked for (and reported, not skipped) this far down.
+_HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file read into raw cells, format-independent.
+
+    Attributes:
+        file: the path as the user gave it (used in every message).
+        sha256: hex digest of the file bytes.
+        dialect: how the file writes numbers: ``ITALIAN`` for a ';' CSV (Excel's Italian
+            dialect), else ``AUTO``.
+        header_row: the 1-based row holding the headings.
+        headings: the non-empty headings as written (surrounding spaces removed).
+        rows: (1-based row, cells aligned with `headings`) of every non-empty data row.
+        problems: problems found while reading (rows too long, merged cells).
+    """
+
+    file: str
+    sha256: str
+    dialect: Dialect
+    header_row: int
+    headings: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[RawCell, ...]], ...]
+    problems: tuple[Problem, ...]
+
+
+class TableCache:
+    """The last table read through it, by file name, bytes (SHA-256) and sheet choice.
+
+    The caller decides what is worth keeping and for how long: a region run keeps the table
+    that several Ambiti share; a single solve keeps nothing (a table of 100,000 rows is large).
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[str, str, SheetChoice] | None = None
+        self._table: RawTable | None = None
+
+    def get(self, file: str, sha256: str, choice: SheetChoice) -> RawTable | None:
+        """The table kept for these bytes read this way, or None."""
+        return self._table if self._key == (file, sha256, choice) else None
+
+    def put(self, table: RawTable, choice: SheetChoice) -> None:
+        """Keep `table` (and forget the one kept before)."""
+        self._key, self._table = (table.file, table.sha256, choice), table
+
+    def clear(self) -> None:
+        """Forget the table kept."""
+        self._key = self._table = None
+
+
+def read_table(
+    path: str | Path, choice: SheetChoice, *, cache: TableCache | None = None
+) -> RawTable:
+    """Read a CSV or XLSX file into raw cells under its headings.
+
+    Args:
+        path: the file; its extension decides the format.
+        choice: which sheet of a workbook holds the table.
+        cache: where to look for the table first, and to keep it; None: nothing kept.
+
+    Raises:
+        InputError: the file cannot be read as a table at all.
+    """
+    file = str(path)
+    data, sha = source.read_table_bytes(path)
+    if cache is not None and (kept := cache.get(file, sha, choice)) is not None:
+        return kept
+    records: Sequence[Record]
+    if source.is_csv(path):
+        dialect, records = read_csv_records(data, file)
+        extra: list[Problem] = []
+    else:
+        dialect = Dialect.AUTO
+        records, extra = read_xlsx_records(data, file, choice)
+    table = _frame(file, sha, dialect, records, extra, choice.looks_right)
+    if cache is not None:
+        cache.put(table, choice)
+    return table
+
+
+def _frame(
+    file: str,
+    sha: str,
+    dialect: Dialect,
+    records: Iterable[Record],
+    extra: list[Problem],
+    looks_right: Callable[[Sequence[str]], bool],
+) -> RawTable:
+    """Find the header (first non-empty row), drop empty rows and check row widths.
+
+    Raises:
+        InputError: no table at all, more than `source.MAX_ROWS` rows, or the headings stand
+            below some title rows (they are found, but not guessed past: the user deletes the
+            rows).
+    """
+    rows = [(number, cells if isinstance(cells, list) else list(cells))
+            for number, cells in records if not is_blank_row(cells)]
+    if not rows:
+        raise source.fail(InputError, file, ErrorCode.EMPTY_FILE,
+                          "the file holds no table; it needs a header row and one row per unit")
+    if len(rows) > source.MAX_ROWS + 1:
+        raise too_many_rows(file)
+    header_row, header = rows[0]
+    texts = [heading_text(cell) for cell in header]
+    if not looks_right(texts):
+        for number, cells in rows[1:1 + _HEADER_SEARCH_ROWS]:
+            if looks_right([heading_text(cell) for cell in cells]):
+                raise InputError([Problem(
+                    f"the headings of the table are in row {number}, but row {header_row} "
+                    f"comes first ('{clip(' '.join(t for t in texts if t))}'); delete the "
+                    f"rows above the headings (titles, notes) so that the headings come first",
+                    file=file, row=header_row, code=ErrorCode.HEADER_NOT_FIRST)])
+    while texts and not texts[-1]:
+        texts.pop()
+    width = len(texts)
+    kept = [i for i, text in enumerate(texts) if text]
+    problems = list(extra)
+    data: list[tuple[int, tuple[RawCell, ...]]] = []
+    first = kept[0] if kept and looks_right(texts) else None
+    first_heading = texts[first].casefold() if first is not None else ""
+    unnamed = [i for i in range(width) if not texts[i]]
+    for number, cells in rows[1:]:
+        if (first is not None and first < len(cells) and isinstance(cells[first], str)
+                and heading_text(cells[first]).casefold() == first_heading
+                and looks_right([heading_text(cell) for cell in cells])):
+            problems.append(Problem(
+                f"this row repeats the headings of row {header_row} (two tables pasted "
+                "together?); delete it, and check that no unit is listed twice",
+                file=file, row=number, code=ErrorCode.REPEATED_HEADER))
+            continue
+        overflow = ([i for i in range(width, len(cells)) if not is_blank(cells[i])]
+                    if len(cells) > width else None)
+        if overflow:
+            problems.append(Problem(
+                f"there is a value in column {column_letter(overflow[0])}, beyond the last of "
+                f"the {width} headings; if a value contains the separator, quote it, else "
+                "give that column a heading or delete the value",
+                file=file, row=number, code=ErrorCode.ROW_TOO_LONG))
+            continue
+        for i in unnamed:
+            if i < len(cells) and not is_blank(cells[i]):
+                logger.warning("%s: row %d, column %s has a value but no heading; it is ignored",
+                               file, number, column_letter(i))
+        padded = cells if len(cells) == width else cells[:width] + [None] * (width - len(cells))
+        data.append((number, tuple(padded) if not unnamed else tuple(padded[i] for i in kept)))
+    return RawTable(file, sha, dialect, header_row, tuple(texts[i] for i in kept), tuple(data),
+                    tuple(problems))
+
+
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+class HeadingMatch(NamedTuple):
+    """The headings of a table matched to columns.
+
+    Attributes:
+        columns: column name -> index of its heading in the table's cells (the first, when
+            several headings name the column).
+        problems: a `DUPLICATE_COLUMN` problem for each heading that repeats a column.
+        unknown: the headings that name no column, as written.
+    """
+
+    columns: dict[str, int]
+    problems: list[Problem]
+    unknown: list[str]
+
+
+def match_headings(table: RawTable, lookup: Mapping[str, str] | None = None) -> HeadingMatch:
+    """Match a table's headings to column names, ignoring case, accents, spaces, `_` and `-`.
+
+    Args:
+        table: the table read.
+        lookup: folded heading or alias (`fold_heading`) -> column name; None: every heading
+            is its own column (its folded text), to find repeated headings.
+    """
+    columns: dict[str, int] = {}
+    problems: list[Problem] = []
+    unknown: list[str] = []
+    for index, heading in enumerate(table.headings):
+        folded = fold_heading(heading)
+        name = folded if lookup is None else lookup.get(folded)
+        if name is None:
+            unknown.append(heading)
+        elif name in columns:
+            first = table.headings[columns[name]]
+            both = "" if fold_heading(first) == folded else f" (both are '{name}')"
+            problems.append(Problem(
+                f"this column repeats column '{first}'{both}; keep only one",
+                file=table.file, row=table.header_row, column=heading,
+                code=ErrorCode.DUPLICATE_COLUMN))
+        else:
+            columns[name] = index
+    return HeadingMatch(columns, problems, unknown)

@@ -1,0 +1,470 @@
+"""The units table (contract section 2): a CSV or XLSX file -> checked `UnitRecord`s.
+
+Everything a planner hands us arrives here, so this is where a spreadsheet's quirks (Italian
+decimal commas, Excel date cells, formulas without a saved result, a BOM, cp1252) become
+typed records, or `Problem`s naming file, row and column. Every problem of the file (missing
+columns, unreadable cells, duplicate ids, an end before the start, amounts written in two
+locales) is collected before one `InputError` is raised, so a planner fixes the table in one
+pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
+from fsr_opt.io.cells import (
+    KIND_WANTED,
+    CellProblem,
+    Dialect,
+    RawCell,
+    cell_text,
+    clip,
+    decimal_mark,
+    fold_heading,
+    normalize_id,
+    parse_cell,
+    parse_figure,
+    unquote,
+)
+from fsr_opt.io.tables import RawTable, TableCache, match_headings, read_table
+from fsr_opt.io.xlsx import SheetChoice
+
+logger = logging.getLogger(__name__)
+
+AMBITO_COLUMN = "ambito"
+"""The column of a units table that says which Ambito each row belongs to (region runs)."""
+
+
+
+def _column_lookup() -> dict[str, str]:
+    """Map every folded name, Italian heading and alias to its column (the first one wins)."""
+    lookup: dict[str, str] = {}
+    for spec in INPUT_COLUMNS:
+        for name in (spec.name, spec.heading_it, *spec.aliases):
+            lookup.setdefault(fold_heading(name), spec.name)
+    return lookup
+
+
+COLUMN_LOOKUP: Mapping[str, str] = _column_lookup()
+"""Every folded name, Italian heading and alias of the contract -> its column name."""
+
+
+def has_units_headings(headings: Sequence[str]) -> bool:
+    """True when the headings include every required column of the units table."""
+    names = {COLUMN_LOOKUP.get(fold_heading(heading)) for heading in headings}
+    return all(spec.name in names for spec in INPUT_COLUMNS if spec.required)
+
+
+UNITS_SHEET = SheetChoice(frozenset({"unita", "units"}), has_units_headings, "Unità")
+"""The units table's sheet in a workbook: ``Unità`` or ``Units``, else the one with its headings."""
+
+
+def load_units(
+    path: str | Path, *, ambito: str | None = None, cache: TableCache | None = None
+) -> UnitsTable:
+    """Load and type-check the units table (contract section 2) from a CSV or XLSX file.
+
+    Every problem of the file (missing columns, unreadable cells, duplicate ids, end before
+    start) is collected first, so the user sees them all at once.
+
+    Args:
+        path: a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
+        ambito: keep only the rows whose ``ambito`` column holds this code (ignoring case):
+            one Ambito of a table that lists the units of several (see `load_manifest`).
+            Rows keep their numbers in the file, and ids need only be unique among the kept
+            rows.
+        cache: where the raw table may already be, and is kept (a table shared by several
+            Ambiti, read once per Ambito).
+
+    Returns:
+        The units in file order, with the file's SHA-256.
+
+    Raises:
+        InputError: the file cannot be read, or at least one cell is wrong; one `Problem` each.
+            With `ambito`, also a table without an ``ambito`` column or without its rows.
+    """
+    with _no_cycle_collection():
+        table = read_table(path, UNITS_SHEET, cache=cache)
+        if ambito is not None:
+            table = _rows_of_ambito(table, ambito)
+        else:
+            _refuse_several_ambiti(table)
+        return _units(table, expected=() if ambito is None else (AMBITO_COLUMN,))
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a table's objects are built.
+
+    Reading a large table makes millions of lists, tuples and records, none of which form a
+    cycle; the collector would walk them all again and again. Memory is still freed by
+    reference counting, and the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _units(table: RawTable, expected: Sequence[str]) -> UnitsTable:
+    """Parse and check the rows of a raw table into units, or raise all the problems."""
+    columns, problems = _map_headings(table, expected)
+    problems.extend(table.problems)
+    # Column by column: a column's distinct texts (types, municipalities, yes/no, dates) are
+    # few, and each is parsed once; rows are put together afterwards, in file order.
+    by_column = (list(zip(*(cells for _, cells in table.rows), strict=True))
+                 or [()] * len(table.headings))
+    parsed = [_parse_column(spec, None if (index := columns.get(spec.name)) is None
+                            else by_column[index], len(table.rows), table.dialect)
+              for spec in INPUT_COLUMNS]
+    bad_rows = set().union(*(column.bad_rows for column in parsed))
+    suspects = _rows_to_check(parsed)
+    units: list[UnitRecord] = []
+    first_row_of: dict[str, tuple[int, str]] = {}
+    for position, ((number, _), values) in enumerate(
+            zip(table.rows, zip(*(column.values for column in parsed), strict=True),
+                strict=True)):
+        if position in bad_rows:
+            problems.extend(_cell_problems(table, columns, number, values))
+        if position in suspects:
+            problems.extend(_row_checks(table, columns, number, values, first_row_of))
+        if position not in bad_rows:
+            units.append(UnitRecord(number, *values))
+    problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
+    if not table.rows and not problems:
+        problems.append(Problem("the table has headings but no units; add one row per unit",
+                                file=table.file, row=table.header_row, code=ErrorCode.NO_ROWS))
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.row or 0))
+    return UnitsTable(source=table.file, sha256=table.sha256, units=tuple(units))
+
+
+def _map_headings(
+    table: RawTable, expected: Sequence[str] = ()
+) -> tuple[dict[str, int], list[Problem]]:
+    """Match the file's headings to the contract's columns.
+
+    Args:
+        table: the table read.
+        expected: folded headings of other columns the caller uses (``ambito``), not warned of.
+
+    Returns:
+        (column name -> index in the table's cells, problems: missing or repeated columns).
+        Unknown headings are ignored with a logged warning, so a planner may keep notes.
+    """
+    found, problems, unknown = match_headings(table, COLUMN_LOOKUP)
+    for heading in unknown:
+        if fold_heading(heading) not in expected:
+            logger.warning("%s: column '%s' is not a column of the units table; it is ignored",
+                           table.file, heading)
+    required = [spec for spec in INPUT_COLUMNS if spec.required]
+    missing = [spec for spec in required if spec.name not in found]
+    if len(missing) > len(required) // 2:
+        headings = ", ".join(f"'{clip(h)}'" for h in table.headings[:12])
+        more = f" and {len(table.headings) - 12} more" if len(table.headings) > 12 else ""
+        problems.append(Problem(
+            f"this is not a units table: only {len(required) - len(missing)} of its "
+            f"{len(required)} required columns were found among the headings ({headings}{more}); "
+            f"missing: {', '.join(spec.name for spec in missing)}. Check that this is the right "
+            "file, and head its columns as the contract or the Italian template does",
+            file=table.file, row=table.header_row, code=ErrorCode.WRONG_COLUMNS))
+        return found, problems
+    for spec in missing:
+        problems.append(Problem(
+            f"the required column '{spec.name}' is missing; add a column headed "
+            f"'{spec.name}' or '{spec.heading_it}'", file=table.file,
+            row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
+    return found, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# The Ambito of each row (tables shared by several Ambiti)
+# ---------------------------------------------------------------------------------------------
+
+
+def ambito_index(headings: Sequence[str]) -> int | None:
+    """Return the index of the ``ambito`` heading, if there is one."""
+    return next((i for i, heading in enumerate(headings)
+                 if fold_heading(heading) == AMBITO_COLUMN), None)
+
+
+def ambito_key(cell: RawCell) -> str:
+    """Return an ``ambito`` cell folded for comparison ("" when empty or unreadable)."""
+    text = cell_text(cell)
+    return "" if isinstance(text, CellProblem) else text.casefold()
+
+
+def _rows_of_ambito(table: RawTable, ambito: str) -> RawTable:
+    """Keep the rows of one Ambito, by the table's ``ambito`` column.
+
+    Raises:
+        InputError: the table has no ``ambito`` column, or no row of this Ambito.
+    """
+    index = ambito_index(table.headings)
+    if index is None:
+        raise InputError([Problem(
+            f"the table has no '{AMBITO_COLUMN}' column, so the rows of Ambito '{ambito}' "
+            f"cannot be told apart; add a column '{AMBITO_COLUMN}' with each row's Ambito code",
+            file=table.file, row=table.header_row, code=ErrorCode.NO_AMBITO_COLUMN)])
+    wanted = ambito.casefold()
+    rows = tuple((number, cells) for number, cells in table.rows
+                 if ambito_key(cells[index]) == wanted)
+    if table.rows and not rows:
+        raise InputError([Problem(
+            f"no row of the table has '{ambito}' in column '{table.headings[index]}'; check "
+            "the Ambito's code", file=table.file, row=table.header_row,
+            column=table.headings[index], code=ErrorCode.NO_ROWS)])
+    return replace(table, rows=rows)
+
+
+def _refuse_several_ambiti(table: RawTable) -> None:
+    """Refuse a table holding several Ambiti's units when no Ambito is chosen.
+
+    Solving them together would pool their budgets and their units: a silent wrong riparto.
+
+    Raises:
+        InputError: the ``ambito`` column holds more than one code.
+    """
+    index = ambito_index(table.headings)
+    if index is None:
+        return
+    codes = sorted({key for _, cells in table.rows if (key := ambito_key(cells[index]))})
+    if len(codes) > 1:
+        shown_codes = ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
+        raise InputError([Problem(
+            f"the table holds the units of {len(codes)} Ambiti ({shown_codes}) in column "
+            f"'{table.headings[index]}': one riparto per Ambito; solve them with "
+            "'fsr-opt region --manifest' (one manifest row per Ambito, see docs/region.md) or "
+            "keep one Ambito's rows per table", file=table.file, row=table.header_row,
+            column=table.headings[index], code=ErrorCode.SEVERAL_AMBITI)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns and rows
+# ---------------------------------------------------------------------------------------------
+
+# `_units` builds records from the values in column order: the two must agree.
+if [f.name for f in fields(UnitRecord)] != ["row", *(spec.name for spec in INPUT_COLUMNS)]:
+    raise RuntimeError("UnitRecord's fields are not 'row' and then INPUT_COLUMNS, in order")
+
+
+class _Column(NamedTuple):
+    """One column of the units table, parsed.
+
+    Attributes:
+        values: per data row, the value, "" or None for an empty optional cell, or a
+            `CellProblem` (which makes its row bad).
+        bad_rows: positions in ``table.rows`` of the rows whose cell is a `CellProblem`.
+        marks: per data row, the decimal mark a number cell written as text was read with
+            (empty for a column of another kind).
+        mark_kinds: the distinct marks in `marks`.
+    """
+
+    values: Sequence[Any]
+    bad_rows: frozenset[int]
+    marks: Sequence[str | None]
+    mark_kinds: frozenset[str]
+
+
+# The value of a required column missing from the file: its rows are not built into units,
+# and the missing column is reported once (by `_map_headings`), not in every row.
+_MISSING = CellProblem(ErrorCode.MISSING_COLUMN, "the column is missing")
+
+
+def _parse_column(
+    spec: ColumnSpec, raws: Sequence[RawCell] | None, count: int, dialect: Dialect
+) -> _Column:
+    """Parse one column of every data row; a missing column gives its empty value (or a bad).
+
+    A column is read one distinct cell at a time: types, municipalities, yes/no, dates and
+    counts repeat a lot. Typed XLSX cells are told apart by their type too, as True, 1 and
+    1.0 are equal keys that read differently.
+
+    Args:
+        spec: the column.
+        raws: its cell in each data row, or None when the file lacks the column.
+        count: the number of data rows.
+        dialect: how the file writes numbers.
+    """
+    if raws is None:
+        empty: object = _MISSING if spec.required else "" if spec.kind == "text" else None
+        bad = frozenset(range(count)) if spec.required else frozenset()
+        return _Column([empty] * count, bad, (), frozenset())
+    numeric = spec.kind in ("money", "int")
+    distinct: Iterable[tuple[Hashable, RawCell]]
+    keys: Sequence[Hashable]
+    if set(map(type, raws)) <= {str, type(None)}:
+        keys = raws
+        distinct = ((raw, raw) for raw in dict.fromkeys(raws))
+    else:
+        typed = list(zip(map(type, raws), raws, strict=True))
+        keys, distinct = typed, ((key, key[1]) for key in dict.fromkeys(typed))
+    value_of: dict[Hashable, object] = {}
+    mark_of: dict[Hashable, str] = {}
+    bad_keys: set[Hashable] = set()
+    for key, raw in distinct:
+        value_of[key], mark = _read_cell(spec, raw, dialect, numeric)
+        if mark is not None:
+            mark_of[key] = mark
+        elif isinstance(value_of[key], CellProblem):
+            bad_keys.add(key)
+    bad_rows = frozenset(position for position, key in enumerate(keys) if key in bad_keys
+                         ) if bad_keys else frozenset()
+    return _Column(list(map(value_of.__getitem__, keys)), bad_rows,
+                   list(map(mark_of.get, keys)) if mark_of else [],
+                   frozenset(mark_of.values()))
+
+
+def _read_cell(
+    spec: ColumnSpec, raw: RawCell, dialect: Dialect, numeric: bool
+) -> tuple[object, str | None]:
+    """Read one cell: (value, "" or None when empty and allowed, or a problem; decimal mark)."""
+    if type(raw) is str and raw.isascii():  # the shortcuts of the usual cells of a CSV
+        text = raw.strip()
+        if text and spec.kind == "text":
+            return unquote(text), None
+        if numeric and text:
+            number, mark = parse_figure(text, spec.kind, dialect)
+            if not isinstance(number, CellProblem):
+                return number, mark
+    value = parse_cell(spec.kind, raw, dialect)
+    if value is None:
+        if spec.required:
+            return CellProblem(ErrorCode.EMPTY_VALUE,
+                               f"the cell is empty; fill in {KIND_WANTED[spec.kind]}"), None
+        return ("" if spec.kind == "text" else None), None
+    if numeric and not isinstance(value, CellProblem):
+        return value, decimal_mark(raw, dialect)
+    return value, None
+
+
+def _cell_problems(
+    table: RawTable, columns: Mapping[str, int], number: int, values: Sequence[object]
+) -> list[Problem]:
+    """The problems of a row's unreadable cells, in column order."""
+    return [Problem(value.message, file=table.file, row=number,
+                    column=table.headings[columns[spec.name]], code=value.code)
+            for spec, value in zip(INPUT_COLUMNS, values, strict=True)
+            if isinstance(value, CellProblem) and value is not _MISSING]
+
+
+def _marks_in_file_order(
+    table: RawTable, columns: Mapping[str, int], parsed: Sequence[_Column]
+) -> list[tuple[int, str, str, str]]:
+    """Return (row, heading, text, decimal mark) of every number cell with a mark, row by row.
+
+    Only a file that uses both marks needs them (see `_mixed_marks`); for any other file the
+    list is empty, which spares building a tuple for each of its amounts.
+    """
+    if len(frozenset().union(*(column.mark_kinds for column in parsed))) < 2:
+        return []
+    marks: list[tuple[int, str, str, str]] = []
+    for position, (number, cells) in enumerate(table.rows):
+        for spec, column in zip(INPUT_COLUMNS, parsed, strict=True):
+            if column.mark_kinds and (mark := column.marks[position]) is not None:
+                index = columns[spec.name]
+                marks.append((number, table.headings[index], str(cells[index]).strip(), mark))
+    return marks
+
+
+def _rows_to_check(parsed: Sequence[_Column]) -> set[int]:
+    """Return the positions of the rows that `_row_checks` may find wrong.
+
+    Those are the rows whose id is also another row's, and those whose end date is before
+    their start date; every other row passes, and checking only these saves a call per row.
+    """
+    keys = [normalize_id(unit_id) if isinstance(unit_id, str) and unit_id else None
+            for unit_id in parsed[_UNIT_ID].values]
+    shared = {key for key, count in Counter(keys).items() if count > 1 and key is not None}
+    suspects = {position for position, key in enumerate(keys) if key in shared} if shared else set()
+    starts, ends = parsed[_START_DATE].values, parsed[_END_DATE].values
+    suspects.update(position for position, end in enumerate(ends)
+                    if isinstance(end, date) and isinstance(start := starts[position], date)
+                    and end < start)
+    return suspects
+
+
+def _row_checks(
+    table: RawTable,
+    columns: Mapping[str, int],
+    number: int,
+    values: Sequence[object],
+    first_row_of: dict[str, tuple[int, str]],
+) -> list[Problem]:
+    """Checks across cells of a row: the id is unique, the end is not before the start.
+
+    Ids are compared ignoring case and runs of spaces (`normalize_id`): ``UDO1234`` and
+    ``udo1234`` name the same unit in the registry, and two rows for one unit would fund it
+    twice.
+
+    Args:
+        table: the table, for messages.
+        columns: column name -> index in the table's cells.
+        number: the row's number in the file.
+        values: the row's values in `INPUT_COLUMNS` order (problems for unreadable cells).
+        first_row_of: the first (row, id) of each folded id seen so far; updated.
+    """
+    problems: list[Problem] = []
+    unit_id, start, end = (values[_UNIT_ID], values[_START_DATE], values[_END_DATE])
+    if isinstance(unit_id, str) and unit_id:
+        key = normalize_id(unit_id)
+        if key in first_row_of:
+            row, seen = first_row_of[key]
+            same = (f"is already used in row {row}" if seen == unit_id else
+                    f"is the same as '{seen}' in row {row} (ids are compared ignoring case "
+                    "and spaces)")
+            problems.append(Problem(
+                f"the unit id '{clip(unit_id)}' {same}; give every unit its own id",
+                file=table.file, row=number, column=table.headings[columns["unit_id"]],
+                code=ErrorCode.DUPLICATE_ID))
+        else:
+            first_row_of[key] = (number, unit_id)
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        problems.append(Problem(
+            f"the end date {end.isoformat()} is before the start date {start.isoformat()}; "
+            "correct one of them", file=table.file, row=number,
+            column=table.headings[columns["end_date"]], code=ErrorCode.END_BEFORE_START))
+    return problems
+
+
+_COLUMN_ORDER = {spec.name: order for order, spec in enumerate(INPUT_COLUMNS)}
+_UNIT_ID, _START_DATE, _END_DATE = (_COLUMN_ORDER[name]
+                                    for name in ("unit_id", "start_date", "end_date"))
+
+
+def _mixed_marks(file: str, marks: Sequence[tuple[int, str, str, str]]) -> list[Problem]:
+    """Refuse a file whose amounts use both '.' and ',' as the decimal mark.
+
+    Each such cell can be read on its own, but a file that writes ``1.234,56`` in one row and
+    ``1,234.56`` or ``12.50`` in another was pasted together from two locales, and a figure
+    such as ``1.234`` in it could mean either 1234 or 1.234: nothing is guessed, the cells that
+    disagree with the file's more common mark (on a tie, with its first) are reported.
+    """
+    counts = {mark: sum(1 for m in marks if m[3] == mark) for mark in (".", ",")}
+    if not all(counts.values()):
+        return []
+    first = marks[0]
+    usual = max((".", ","), key=lambda mark: (counts[mark], mark == first[3]))
+    example = next(m for m in marks if m[3] == usual)
+    others = counts[usual] - 1
+    where = (f"row {example[0]} ('{clip(example[2])}', column '{example[1]}')"
+             + (f" and {others} other cell{'s' if others > 1 else ''} use" if others else " uses"))
+    return [Problem(
+        f"'{clip(text)}' uses '{mark}' as the decimal mark, but {where} '{usual}'; the file "
+        "mixes two number formats, so no amount can be read with certainty: write every "
+        "amount the same way, e.g. 1234.56",
+        file=file, row=row, column=heading, code=ErrorCode.MIXED_NUMBER_FORMAT)
+        for row, heading, text, mark in marks if mark != usual]

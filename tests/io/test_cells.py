@@ -1,0 +1,432 @@
+"""Tests of fsr_opt.io.cells: the one cell parser (numbers in three dialects, dates, words)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.money import format_cents, format_cents_it
+from fsr_opt.core.schema import Ownership
+from fsr_opt.io.cells import (
+    KINDS,
+    MAX_CENTS,
+    CellProblem,
+    Dialect,
+    ExcelError,
+    Formula,
+    cell_text,
+    clip,
+    decimal_mark,
+    fold_heading,
+    heading_text,
+    is_blank,
+    is_blank_row,
+    normalize_id,
+    parse_bool,
+    parse_cell,
+    parse_code,
+    parse_count,
+    parse_date,
+    parse_decimal,
+    parse_figure,
+    parse_money,
+    parse_ownership,
+    parse_share,
+    parse_text,
+    read_decimal,
+    render,
+    shown,
+    unquote,
+)
+
+AUTO, ITALIAN, PLAIN = Dialect.AUTO, Dialect.ITALIAN, Dialect.PLAIN
+
+
+def _code(result: object) -> ErrorCode | None:
+    return result.code if isinstance(result, CellProblem) else None
+
+
+# --- money -------------------------------------------------------------------------------------
+
+MONEY_CASES = [
+    # cell, dialect, cents or error code
+    ("1234.56", AUTO, 123456),
+    ("1234,56", AUTO, 123456),
+    ("1.234,56", AUTO, 123456),
+    ("1,234.56", AUTO, 123456),
+    ("1234", AUTO, 123400),
+    ("€ 1.234,56", AUTO, 123456),
+    ("1.234,56 €", ITALIAN, 123456),
+    ("1 234,5", AUTO, 123450),
+    ("1\u00a0234.50", AUTO, 123450),
+    ("1.234.567", AUTO, 123456700),
+    ("1,234,567.8", AUTO, 123456780),
+    ("0,5", AUTO, 50),
+    ("1.234", ITALIAN, 123400),
+    ("1234.56", ITALIAN, 123456),
+    ("1.234", AUTO, "AMBIGUOUS_NUMBER"),
+    ("1,234", AUTO, "AMBIGUOUS_NUMBER"),
+    ("1,234", ITALIAN, "AMBIGUOUS_NUMBER"),
+    ("1234.567", AUTO, "TOO_MANY_DECIMALS"),
+    ("1.234,567", ITALIAN, "TOO_MANY_DECIMALS"),
+    ("-5", AUTO, "NEGATIVE"),
+    ("-1.234,56", ITALIAN, "NEGATIVE"),
+    ("abc", AUTO, "NOT_A_NUMBER"),
+    ("nan", AUTO, "NOT_A_NUMBER"),
+    ("inf", AUTO, "NOT_A_NUMBER"),
+    ("1e5", AUTO, "NOT_A_NUMBER"),
+    ("12,34,56", AUTO, "NOT_A_NUMBER"),
+    ("1,23.45", AUTO, "NOT_A_NUMBER"),
+    ("1.234,56,7", AUTO, "NOT_A_NUMBER"),
+    ("12 34", AUTO, "NOT_A_NUMBER"),
+    ("200000000000", AUTO, "TOO_LARGE"),
+    (1234.56, AUTO, 123456),
+    (0.1 + 0.2, AUTO, 30),
+    (1234.5678, AUTO, "TOO_MANY_DECIMALS"),
+    (1500, AUTO, 150000),
+    (-1.0, AUTO, "NEGATIVE"),
+    (1e308, AUTO, "TOO_LARGE"),
+    (float("nan"), AUTO, "NOT_A_NUMBER"),
+    (True, AUTO, "NOT_A_NUMBER"),
+    (date(2024, 1, 1), AUTO, "NOT_A_NUMBER"),
+    (timedelta(days=1), AUTO, "NOT_A_NUMBER"),
+    # the plain dialect: what a program writes, '.' as decimal mark and nothing else
+    ("1234.56", PLAIN, 123456),
+    ("1.000", PLAIN, 100),
+    ("-12.05", PLAIN, "NEGATIVE"),
+    ("1234,56", PLAIN, "NOT_A_NUMBER"),
+    ("1,234.56", PLAIN, "NOT_A_NUMBER"),
+    ("€ 12", PLAIN, "NOT_A_NUMBER"),
+    ("1.234", PLAIN, "TOO_MANY_DECIMALS"),
+]
+
+
+@pytest.mark.parametrize(("cell", "dialect", "expected"), MONEY_CASES)
+def test_money_parsing(cell: Any, dialect: Dialect, expected: int | str) -> None:
+    result = parse_money(cell, dialect)
+    if isinstance(expected, int):
+        assert result == expected
+    else:
+        assert _code(result) == expected
+
+
+def test_money_may_be_negative_when_asked() -> None:
+    assert parse_money("-12.05", PLAIN, negative=True) == -1205
+    assert parse_money("-1.234,56", ITALIAN, negative=True) == -123456
+    assert parse_money(-0.5, negative=True) == -50
+    assert _code(parse_money(-1e308, negative=True)) == "TOO_LARGE"
+    assert _code(parse_money("-200000000000", negative=True)) == "TOO_LARGE"
+
+
+def test_an_ambiguous_number_shows_both_readings() -> None:
+    result = parse_money("1.234")
+    assert isinstance(result, CellProblem)
+    assert result.message == ("'1.234' is ambiguous: 1234 if '.' separates thousands, 1.234 "
+                              "if it is the decimal mark; write 1234 or 1234.00, without "
+                              "thousands separators")
+    comma = parse_count("1,200")
+    assert isinstance(comma, CellProblem) and comma.code == "AMBIGUOUS_NUMBER"
+    assert "1200 if ',' separates thousands, 1.200 if it is the decimal mark" in comma.message
+
+
+def test_read_decimal_says_which_mark_it_read() -> None:
+    assert read_decimal("1.234,56") == (Decimal("1234.56"), ",")
+    assert read_decimal("1,234,567") == (Decimal("1234567"), ".")
+    assert read_decimal("12") == (Decimal("12"), None)
+    assert read_decimal("-3,5") == (Decimal("-3.5"), ",")
+    assert read_decimal("€ 3", currency=True) == (Decimal("3"), None)
+    assert _code(read_decimal("€ 3")) == "NOT_A_NUMBER"
+    assert read_decimal("-0.125", PLAIN) == (Decimal("-0.125"), ".")
+    assert decimal_mark("1234,5") == "," and decimal_mark("1.234,56 €") == ","
+    assert decimal_mark("12") is None and decimal_mark(12.5) is None
+    assert decimal_mark("abc") is None
+    assert decimal_mark("1234.5", PLAIN) == "."
+
+
+@pytest.mark.parametrize(("cell", "kind", "dialect", "expected"), [
+    ("1234.56", "money", AUTO, (123456, ".")), ("1.234,5", "money", AUTO, (123450, ",")),
+    ("12", "money", AUTO, (1200, None)), ("1.234", "money", ITALIAN, (123400, ",")),
+    (1234.5, "money", AUTO, (123450, None)), ("12", "int", AUTO, (12, None)),
+    ("1.200", "int", ITALIAN, (1200, ",")), ("12,0", "int", AUTO, (12, ",")),
+    ("1234,5", "money", PLAIN, ("NOT_A_NUMBER", None)), ("-1", "int", AUTO, ("NEGATIVE", None)),
+])
+def test_a_figure_comes_with_the_decimal_mark_it_was_read_with(
+        cell: Any, kind: str, dialect: Dialect, expected: tuple[Any, str | None]) -> None:
+    value, mark = parse_figure(cell, kind, dialect)
+    assert (_code(value) or value, mark) == expected
+    direct = parse_money(cell, dialect) if kind == "money" else parse_count(cell, dialect)
+    assert value == direct and mark == (None if _code(value) else decimal_mark(cell, dialect))
+
+
+# --- counts, decimals, shares ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("12", 12), ("12.0", 12), (12.0, 12), (7, 7), ("0", 0), ("1.234", "AMBIGUOUS_NUMBER"),
+    ("12.5", "NOT_AN_INTEGER"), (12.5, "NOT_AN_INTEGER"), ("-1", "NEGATIVE"),
+    ("tanti", "NOT_A_NUMBER"), (False, "NOT_A_NUMBER"), ("1000001", "TOO_LARGE"),
+    (float("inf"), "NOT_A_NUMBER"), (None, "NOT_A_NUMBER"),
+])
+def test_count_parsing(cell: Any, expected: int | str) -> None:
+    result = parse_count(cell)
+    if isinstance(expected, int):
+        assert result == expected
+    else:
+        assert _code(result) == expected
+
+
+def test_count_limit_and_noun_are_the_callers() -> None:
+    assert parse_count("150", maximum=200, noun="units") == 150
+    result = parse_count("201", maximum=200, noun="units")
+    assert isinstance(result, CellProblem)
+    assert "more than 200 units" in result.message
+    assert "more than 1,000,000 users" in str(parse_count(10**7))
+
+
+@pytest.mark.parametrize(("cell", "dialect", "expected"), [
+    ("0.125", AUTO, Decimal("0.125")), ("0,125", AUTO, Decimal("0.125")),
+    ("1.000", PLAIN, Decimal("1.000")), ("1.000", ITALIAN, Decimal("1000")),
+    (0.1, AUTO, Decimal("0.1")), (7, AUTO, Decimal(7)), (Decimal("2.50"), AUTO, Decimal("2.50")),
+    ("1.000", AUTO, "AMBIGUOUS_NUMBER"), (True, AUTO, "NOT_A_NUMBER"),
+    (float("nan"), AUTO, "NOT_A_NUMBER"), (Decimal("NaN"), AUTO, "NOT_A_NUMBER"),
+    ("€ 5", AUTO, "NOT_A_NUMBER"), (Decimal("1e999999999"), AUTO, "NOT_A_NUMBER"),
+    (Decimal("1e-31"), AUTO, "NOT_A_NUMBER"), (Decimal("0e-99"), AUTO, Decimal("0e-99")),
+])
+def test_decimal_parsing(cell: Any, dialect: Dialect, expected: Decimal | str) -> None:
+    result = parse_decimal(cell, dialect)
+    if isinstance(expected, Decimal):
+        assert result == expected
+        assert str(result) == str(expected)  # the decimals as written: 2.50 stays 2.50
+    else:
+        assert _code(result) == expected
+
+
+@pytest.mark.parametrize(("cell", "dialect", "expected"), [
+    ("0.125", AUTO, Fraction(1, 8)), ("0,090154", AUTO, Fraction(90154, 10**6)),
+    ("9,0154%", AUTO, Fraction(90154, 10**6)), ("12.5 %", AUTO, Fraction(1, 8)),
+    (0.1, AUTO, Fraction(1, 10)), ("1", PLAIN, Fraction(1)), ("0.125", PLAIN, Fraction(1, 8)),
+    ("-0.1", AUTO, "NEGATIVE"), ("abc", AUTO, "NOT_A_NUMBER"), ("12%", PLAIN, "NOT_A_NUMBER"),
+    ("1,125", AUTO, "AMBIGUOUS_NUMBER"),
+])
+def test_share_parsing(cell: Any, dialect: Dialect, expected: Fraction | str) -> None:
+    result = parse_share(cell, dialect, percent=dialect is not PLAIN)
+    if isinstance(expected, Fraction):
+        assert result == expected
+    else:
+        assert _code(result) == expected
+
+
+# --- dates, yes/no, ownership, text ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("2024-01-31", date(2024, 1, 31)), ("31/01/2024", date(2024, 1, 31)),
+    ("1/2/2024", date(2024, 2, 1)), (datetime(2024, 1, 31, 0, 0), date(2024, 1, 31)),
+    (date(2024, 1, 31), date(2024, 1, 31)), ("31-01-2024", None), ("2024/01/31", None),
+    ("30/02/2024", None), ("31.01.2024", None), (45321, None), ("01/01/0024", None),
+    (time(8, 0), None), (timedelta(days=2), None),
+])
+def test_date_parsing(cell: Any, expected: date | None) -> None:
+    result = parse_date(cell)
+    if expected is None:
+        assert _code(result) == "NOT_A_DATE"
+    else:
+        assert result == expected
+
+
+def test_a_month_first_date_is_refused_with_a_warning_about_the_others() -> None:
+    result = parse_date("09/13/2000")
+    assert isinstance(result, CellProblem) and "MM/DD/YYYY" in result.message
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("true", True), ("FALSE", False), ("Yes", True), ("no", False), ("sì", True), ("SI", True),
+    ("1", True), ("0", False), ("vero", True), ("falso", False), ("y", True), ("N", False),
+    ("s", True), (True, True), (0, False), (1.0, True), ("forse", None), ("2", None), (2, None),
+])
+def test_bool_parsing(cell: Any, expected: bool | None) -> None:
+    result = parse_bool(cell)
+    if expected is None:
+        assert _code(result) == "NOT_A_BOOLEAN"
+    else:
+        assert result is expected
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("public", Ownership.PUBLIC), (" Pubblica ", Ownership.PUBLIC), ("PRIVATO", Ownership.PRIVATE),
+    ("privata", Ownership.PRIVATE), ("mista", None), (1, None), (None, None),
+])
+def test_ownership_parsing(cell: Any, expected: Ownership | None) -> None:
+    result = parse_ownership(cell)
+    if expected is None:
+        assert _code(result) == "BAD_OWNERSHIP"
+    else:
+        assert result is expected
+
+
+def test_text_cells() -> None:
+    assert parse_text("  Nido\u200b Città ") == "Nido Città"
+    assert parse_text("'=cmd()") == "=cmd()"  # the neutralisation of written CSV is undone
+    assert parse_text("'quoted") == "'quoted"
+    assert parse_text(None) == "" and parse_text(12.0) == "12" and parse_text(True) == "true"
+    assert parse_code(" asilo_nido ") == "ASILO_NIDO"
+    assert _code(parse_text(Formula("=A1"))) == "FORMULA_CELL"
+    assert _code(parse_code(ExcelError("#N/A"))) == "EXCEL_ERROR"
+    assert cell_text(datetime(2025, 6, 30)) == "2025-06-30"
+    assert cell_text(datetime(2025, 6, 30, 8, 30)) == "2025-06-30T08:30:00"
+    assert unquote("'+39") == "+39" and unquote("'") == "'"
+
+
+def test_render_and_shown() -> None:
+    assert render(1234.56) == "1234.56" and render(2469.0) == "2469" and render(7) == "7"
+    assert render(1e-7) == "0.0000001" and render(False) == "false"
+    assert render(time(8, 30)) == "08:30:00" and render(timedelta(days=1)) == "1 day, 0:00:00"
+    assert shown(1e308) == "1e+308" and shown(None) == "" and shown(Formula("=A1")) == "=A1"
+    assert shown("x" * 100) == "x" * 57 + "..."
+    assert clip(" a \n  b ") == "a b"
+
+
+def test_blank_cells_and_rows() -> None:
+    assert is_blank(None) and is_blank("") and is_blank(" \t") and not is_blank(0)
+    assert is_blank_row(["", " ", None]) and is_blank_row(["", ""]) and is_blank_row([])
+    assert not is_blank_row(["", 0.0]) and not is_blank_row([" x"])
+
+
+def test_heading_folding() -> None:
+    assert fold_heading(" Data_inizio-Attività ") == "data inizio attivita"
+    assert fold_heading("UNITÀ") == "unita" == fold_heading("unita\u200b")
+    assert heading_text("  Costi 2024\ufeff ") == "Costi 2024"
+    assert heading_text(2024) == "2024" and heading_text(None) == ""
+    assert heading_text(ExcelError("#REF!")) == "#REF!"
+
+
+def test_ids_are_normalized_for_comparison() -> None:
+    assert normalize_id("UDO  1234") == normalize_id("udo 1234") == "udo 1234"
+    assert normalize_id("\uff35\uff24\uff2f1") == "udo1"  # full-width letters
+    assert normalize_id("U1") != normalize_id("U2")
+
+
+# --- one cell of a column ----------------------------------------------------------------------
+
+
+def test_parse_cell_by_kind() -> None:
+    assert parse_cell("money", " 1.234,56 ", ITALIAN) == 123456
+    assert parse_cell("int", "12", AUTO) == 12
+    assert parse_cell("date", "2024-01-31") == date(2024, 1, 31)
+    assert parse_cell("bool", "sì") is True
+    assert parse_cell("ownership", "pubblica") is Ownership.PUBLIC
+    assert parse_cell("code", "sad") == "SAD"
+    assert parse_cell("text", "\u200b ") is None  # only invisible characters: empty
+    assert parse_cell("money", None) is None
+    assert _code(parse_cell("money", "=SUM(A1:A3)")) == "FORMULA_CELL"
+    assert parse_cell("text", "=SUM(A1:A3)") == "=SUM(A1:A3)"  # a name may start with '='
+    assert _code(parse_cell("bool", Formula("=A1"))) == "FORMULA_CELL"
+    assert _code(parse_cell("date", ExcelError("#VALUE!"))) == "EXCEL_ERROR"
+    assert {"text", "code", "ownership", "int", "money", "date", "bool"} == KINDS
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+def _english(cents: int) -> str:
+    """1,234.56: English Excel's thousands separators."""
+    whole, rest = divmod(cents, 100)
+    return f"{whole:,}.{rest:02d}"
+
+
+@given(st.integers(0, MAX_CENTS))
+@example(0)
+@example(99999)
+@example(100000)
+@example(MAX_CENTS)
+def test_an_amount_written_in_any_dialect_reads_back_to_itself(cents: int) -> None:
+    plain, italian = format_cents(cents), format_cents_it(cents)
+    for dialect in Dialect:
+        assert parse_money(plain, dialect) == cents, (plain, dialect)
+    assert parse_money(italian, ITALIAN) == cents
+    assert parse_money(italian, AUTO) == cents
+    assert parse_money(f"€ {italian}", ITALIAN) == cents
+    assert parse_money(_english(cents), AUTO) == cents
+    assert parse_money(-cents / 100, negative=True) == -cents
+    assert parse_money("-" + plain, PLAIN, negative=True) == -cents
+
+
+@given(st.integers(0, 10**6))
+def test_a_count_written_in_any_dialect_reads_back_to_itself(count: int) -> None:
+    for dialect in Dialect:
+        assert parse_count(str(count), dialect) == count
+    assert parse_count(f"{count:,}".replace(",", "."), ITALIAN) == count
+    assert parse_count(float(count)) == count
+
+
+@given(head=st.integers(1, 999), tail=st.integers(0, 999), mark=st.sampled_from(".,"),
+       sign=st.sampled_from(["", "-", "€ "]))
+def test_a_thousands_like_figure_is_refused_in_auto(head: int, tail: int, mark: str,
+                                                   sign: str) -> None:
+    text = f"{sign}{head}{mark}{tail:03d}"
+    for parse in (parse_money, parse_count, parse_decimal, parse_share):
+        result = parse(text, AUTO)
+        if sign == "€ " and parse is not parse_money:
+            assert _code(result) == "NOT_A_NUMBER"
+            continue
+        assert _code(result) == "AMBIGUOUS_NUMBER", (parse, text)
+        assert isinstance(result, CellProblem)
+        assert f"{head}{tail:03d} if '{mark}' separates thousands" in result.message
+        assert f"{head}.{tail:03d} if it is the decimal mark" in result.message
+    if mark == ".":
+        assert parse_decimal(text.removeprefix("€ "), ITALIAN) == Decimal(
+            f"{sign.strip('€ ')}{head}{tail:03d}")
+
+
+@given(units=st.integers(0, 10**12), places=st.integers(0, 6))
+def test_a_share_is_the_exact_fraction_of_its_decimals(units: int, places: int) -> None:
+    text = format(Decimal(units).scaleb(-places), "f")
+    exact = Fraction(units, 10**places)
+    whole, _, decimals = text.partition(".")
+    ambiguous = len(decimals) == 3 and 1 <= int(whole) <= 999  # 1.234: thousands?
+    assert parse_share(text, PLAIN) == exact
+    assert parse_share(f"{text}%", PLAIN) == exact / 100
+    for dialect, written in ((AUTO, text), (AUTO, text.replace(".", ",")),
+                             (ITALIAN, text.replace(".", ","))):
+        result = parse_share(written, dialect)
+        if ambiguous:
+            assert _code(result) == "AMBIGUOUS_NUMBER"
+        else:
+            assert result == exact
+
+
+CELLS = st.one_of(
+    st.text(), st.none(), st.booleans(), st.integers(), st.floats(),
+    st.dates(), st.datetimes(), st.times(), st.timedeltas(), st.decimals(),
+    st.builds(Formula, st.text()), st.builds(ExcelError, st.text()),
+    st.text(alphabet="0123456789.,- €eE%\u00a0\u2212+", max_size=20),
+)
+
+
+@given(cell=CELLS, dialect=st.sampled_from(Dialect))
+def test_any_cell_never_raises(cell: Any, dialect: Dialect) -> None:
+    for parse in (parse_money, parse_count, parse_decimal, parse_share):
+        result = parse(cell, dialect)
+        assert isinstance(result, CellProblem | int | Decimal | Fraction)
+    for kind in ("money", "int"):
+        assert parse_figure(cell, kind, dialect)[0] == (
+            parse_money(cell, dialect) if kind == "money" else parse_count(cell, dialect))
+    assert isinstance(parse_money(cell, dialect, negative=True), CellProblem | int)
+    for one in (parse_bool, parse_date, parse_ownership, parse_text, parse_code, cell_text):
+        one(cell)
+    for kind in KINDS:
+        parse_cell(kind, cell, dialect)
+    if isinstance(cell, str):
+        read_decimal(cell, dialect, currency=True)
+        decimal_mark(cell, dialect)
+        fold_heading(cell)
+        normalize_id(cell)
+        heading_text(cell)
+    shown(cell)

@@ -1,0 +1,121 @@
+"""Tests of fsr_opt.io.outputs: deterministic, formula-safe CSV and JSON, atomic writes."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fsr_opt.core.errors import InputError
+from fsr_opt.io.outputs import csv_bytes, json_bytes, neutralise, write_outputs
+
+
+def test_neutralise_quotes_what_a_spreadsheet_would_run() -> None:
+    assert [neutralise(c) for c in ["=1+1", "+39", "-", "@x", "\tx", "\rx", "a=b", ""]] == [
+        "'=1+1", "'+39", "'-", "'@x", "'\tx", "'\rx", "a=b", ""]
+
+
+def test_csv_bytes_is_deterministic_and_formula_safe() -> None:
+    header = ["unit_id", "name", "award", "note"]
+    rows = [
+        ["U1", "=HYPERLINK(\"x\")", "-12.05", "+39 035"],
+        ["U2", "@SUM(A1)", "=1+1", "-"],
+        ["U3", "\tTab", "", "a,b"],
+        ["U4", "Città \"Alta\"", "300.00", "\rcr"],
+    ]
+    data = csv_bytes(header, rows, numeric_columns={"award"})
+    assert data == csv_bytes(header, rows, numeric_columns=["award"])
+    assert data.decode("utf-8") == (
+        "unit_id,name,award,note\n"
+        "U1,\"'=HYPERLINK(\"\"x\"\")\",-12.05,'+39 035\n"
+        "U2,'@SUM(A1),'=1+1,'-\n"
+        "U3,'\tTab,,\"a,b\"\n"
+        "U4,\"Città \"\"Alta\"\"\",300.00,\"'\rcr\"\n"
+    )
+    assert not data.startswith(b"\xef\xbb\xbf")
+    with pytest.raises(ValueError, match="row 1"):
+        csv_bytes(header, [["too", "short"]])
+
+
+def test_json_bytes_is_deterministic() -> None:
+    obj = {"b": [1, 2], "a": {"z": "Città", "y": date(2025, 1, 1), "x": Decimal("1.50")}}
+    data = json_bytes(obj)
+    assert data.endswith(b"}\n")
+    assert data.decode("utf-8").index('"a"') < data.decode("utf-8").index('"b"')
+    assert json.loads(data) == {"a": {"x": "1.50", "y": "2025-01-01", "z": "Città"},
+                                "b": [1, 2]}
+    assert "Città" in data.decode("utf-8")
+    with pytest.raises(ValueError):
+        json_bytes({"x": float("nan")})
+
+
+def test_write_outputs_writes_all_in_order(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "out"
+    paths = write_outputs(out, {"b.csv": b"b\n", "a.json": b"{}\n"})
+    assert paths == [out / "b.csv", out / "a.json"]
+    assert (out / "b.csv").read_bytes() == b"b\n"
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.csv"]
+    write_outputs(out, {"b.csv": b"new\n"})
+    assert (out / "b.csv").read_bytes() == b"new\n"
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "b.csv"]
+
+
+def test_write_outputs_disk_full_leaves_old_outputs(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_outputs(out, {"allocation.csv": b"old allocation\n", "run.json": b"old run\n"})
+    real_fsync = os.fsync
+    calls = []
+
+    def failing_fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # the second temporary file: the first is already written
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(InputError, match="disk is full") as exc:
+        write_outputs(out, {"allocation.csv": b"new\n", "run.json": b"new\n", "x.csv": b"x"})
+    assert exc.value.problems[0].file == str(out)
+    assert (out / "allocation.csv").read_bytes() == b"old allocation\n"
+    assert (out / "run.json").read_bytes() == b"old run\n"
+    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "run.json"]
+
+
+def test_write_outputs_failed_move_restores_old_outputs(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_outputs(out, {"allocation.csv": b"old allocation\n", "run.json": b"old run\n"})
+    real_replace = os.replace
+    moves = []
+
+    def failing_replace(src: Any, dst: Any) -> None:
+        moves.append(dst)
+        if len(moves) == 3:  # allocation and summary moved, run.json fails
+            raise OSError(errno.EACCES, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(InputError, match="not writable"):
+        write_outputs(out, {"allocation.csv": b"new\n", "summary.csv": b"new\n",
+                            "run.json": b"new\n"})
+    assert (out / "allocation.csv").read_bytes() == b"old allocation\n"
+    assert (out / "run.json").read_bytes() == b"old run\n"
+    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "run.json"]
+
+
+def test_write_outputs_refuses_a_file_in_the_way(tmp_path: Path) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    with pytest.raises(InputError, match="not a folder"):
+        write_outputs(blocker, {"a.csv": b""})
+    with pytest.raises(InputError, match="cannot create"):
+        write_outputs(blocker / "sub", {"a.csv": b""})
+    with pytest.raises(ValueError, match="plain file name"):
+        write_outputs(tmp_path / "ok", {"../a.csv": b""})
