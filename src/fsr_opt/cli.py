@@ -447,6 +447,68 @@ def explain(
 
 
 @app.command()
+def serve(
+    units: UnitsOption = None,
+    rules: RulesOption = None,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+                    ] = 8765,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; other than 127.0.0.1 (this "
+                          "machine only), an access token is printed and required.")
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
+    solver: SolverOption = "cbc",
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    lang: Annotated[
+        str, typer.Option("--lang", help=f"Language of the page: {' or '.join(LANGUAGES)} "
+                          "(a switch on the page changes it).")
+    ] = DEFAULT_LANGUAGE,
+    max_upload_mb: Annotated[
+        int, typer.Option("--max-upload-mb", min=1, max=50, help="Largest upload accepted.")
+    ] = 20,
+) -> None:
+    """The what-if page in the browser: load data, change parameters, compare scenarios.
+
+    Serves http://127.0.0.1:8765/ until Ctrl-C. Starts from the units and rules given (the
+    bundled example by default); each browser has its own data and scenarios (docs/serve.md).
+    """
+    lang = _language(lang)
+    # The server's libraries load for serve only: the other commands start as fast as before.
+    from fsr_opt.web.server import (  # noqa: PLC0415
+        ServeConfig,
+        check_port,
+        is_loopback,
+        new_token,
+        prepare,
+        run,
+    )
+    from fsr_opt.web.workspace import SolveSettings  # noqa: PLC0415
+
+    token = None if is_loopback(host) else new_token()
+    config = ServeConfig(units=units, rules=rules, host=host, port=port, token=token,
+                         max_upload_bytes=max_upload_mb * 1024 * 1024,
+                         settings=SolveSettings(solver, time_limit), lang=lang)
+    _guarded(lambda: check_port(host, port))
+    start = _guarded(lambda: prepare(config))
+    for warning in start.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if token is not None:
+        typer.echo(f"warning: listening on {host}: other machines can reach the page; every "
+                   "request needs the access token of the link below. The data travel "
+                   "unencrypted (plain HTTP) on the network.", err=True)
+    typer.echo(f"fsr-opt serve: {config.url}")
+    typer.echo("Ctrl-C stops the server.")
+
+    def open_page() -> None:
+        import webbrowser  # noqa: PLC0415
+
+        webbrowser.open(config.url)
+
+    _guarded(lambda: run(config, start, on_ready=open_page if open_browser else None))
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     typer.echo(f"fsr-opt {__version__}")
