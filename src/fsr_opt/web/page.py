@@ -305,7 +305,9 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
             "ambito": rules.ambito, "year": rules.year,
             "bundled": workspace.source.units is None,
         },
-        "warnings": list(workspace.warnings),
+        # the files by name: the page need not show where the server keeps them
+        "warnings": [line.replace(table.source, Path(table.source).name)
+                     for line in workspace.warnings],
         "controls": _controls(workspace, moves),
         "result": result(workspace.current, workspace.baseline, lang),
         "scenarios": [_scenario_card(s, lang) for s in workspace.scenarios()],

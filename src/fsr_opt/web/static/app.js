@@ -490,7 +490,7 @@
     }, [
       el("td", {}, [unitButton(r.id)]), el("td", { text: r.name }), el("td", { text: r.operator }),
       el("td", { text: r.municipality }),
-      el("td", { text: current.services[r.service] || r.service, title: r.service }),
+      el("td", { text: r.service, title: current.services[r.service] || r.service }),
       el("td", { className: "n", text: money(r.entitlement) }),
       el("td", { className: "n", text: money(r.award) }),
       el("td", { className: "n", text: money(r.base_award) }),
@@ -651,7 +651,7 @@
     for (const button of document.querySelectorAll("[role=tab]")) {
       button.addEventListener("click", () => selectTab(button.getAttribute("aria-controls")));
     }
-    for (const button of document.querySelectorAll("[data-lang]")) {
+    for (const button of document.querySelectorAll(".lang button[data-lang]")) {
       button.addEventListener("click", async () => {
         const answer = await call("POST", "/api/language", { lang: button.dataset.lang });
         if (answer) window.location.reload();
