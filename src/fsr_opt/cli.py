@@ -497,15 +497,24 @@ def serve(
         typer.echo(f"warning: listening on {host}: other machines can reach the page; every "
                    "request needs the access token of the link below. The data travel "
                    "unencrypted (plain HTTP) on the network.", err=True)
-    typer.echo(f"fsr-opt serve: {config.url}")
-    typer.echo("Ctrl-C stops the server.")
 
-    def open_page() -> None:
-        import webbrowser  # noqa: PLC0415
+    def listening() -> None:
+        """Say where the page is only once it answers (and open it, with --open)."""
+        typer.echo(f"fsr-opt serve: {config.url}")
+        typer.echo("Ctrl-C stops the server.")
+        if open_browser:
+            import webbrowser  # noqa: PLC0415
 
-        webbrowser.open(config.url)
+            webbrowser.open(config.url)
 
-    _guarded(lambda: run(config, start, on_ready=open_page if open_browser else None))
+    def serve_until_stopped() -> None:
+        try:
+            run(config, start, on_ready=listening)
+        except KeyboardInterrupt:  # Ctrl-C is how a server stops: not a failure
+            pass
+        typer.echo("fsr-opt serve stopped.")
+
+    _guarded(serve_until_stopped)
 
 
 @app.command()

@@ -45,7 +45,7 @@ def test_both_languages_of_a_key_take_the_same_placeholders() -> None:
 def test_keys_are_namespaced() -> None:
     namespaces = {key.split(".", 1)[0] for key in CATALOGUE}
     assert namespaces == {"word", "ownership", "reason", "binding", "check", "workbook",
-                          "html", "chart", "diff", "sweep", "explain", "criterion"}
+                          "html", "chart", "diff", "sweep", "explain", "criterion", "web"}
 
 
 def test_every_code_people_read_is_explained() -> None:
