@@ -7,6 +7,7 @@ turns an error into an exit code (`EXIT_CODES`). Users see messages, never trace
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Callable
@@ -508,10 +509,8 @@ def serve(
             webbrowser.open(config.url)
 
     def serve_until_stopped() -> None:
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a server stops
             run(config, start, on_ready=listening)
-        except KeyboardInterrupt:  # Ctrl-C is how a server stops: not a failure
-            pass
         typer.echo("fsr-opt serve stopped.")
 
     _guarded(serve_until_stopped)

@@ -87,7 +87,7 @@ def test_every_bad_field_is_reported_at_once_and_nothing_changes(client: TestCli
     answer = client.post("/api/change", json={
         "fund": "tanti", "minimum_award": "-1", "shares": {"disabili": "120"},
         "moved": "disabili", "historical": {"adm": "1,2,3"}}, headers=CHANGE)
-    assert answer.status_code == 422
+    assert answer.status_code == 200 and "error" in answer.json()
     error = answer.json()["error"]
     assert error["count"] == 4 and {p["code"] for p in error["problems"]} == {"BAD_OPTION"}
     assert error["kept"].startswith("I dati e il riparto")
@@ -96,10 +96,8 @@ def test_every_bad_field_is_reported_at_once_and_nothing_changes(client: TestCli
 
 
 def test_a_rule_broken_by_the_parameters_is_the_rule_sets_error(client: TestClient) -> None:
-    answer = client.post("/api/change", json={"minimum_award": "20000000"}, headers=CHANGE)
-    assert answer.status_code in (200, 422)
     answer = client.post("/api/change", json={"shares": {"minori": "70"}}, headers=CHANGE)
-    assert answer.status_code == 422
+    assert answer.status_code == 200 and "error" in answer.json()
     error = answer.json()["error"]
     assert error["title"] == "Errore nelle regole o nei parametri"
     assert error["problems"][0]["code"] == "SHARES_NOT_100"
@@ -110,7 +108,7 @@ def test_a_bad_upload_is_listed_and_the_server_goes_on(client: TestClient) -> No
     bad = (ROOT / "tests" / "bad_inputs" / "three_problems.csv").read_bytes()
     answer = client.post("/api/upload/units?name=three_problems.csv", content=bad,
                          headers=CHANGE)
-    assert answer.status_code == 422
+    assert answer.status_code == 200 and "error" in answer.json()
     rows = answer.json()["error"]["problems"]
     assert len(rows) == 3 and all(p["file"] == "three_problems.csv" for p in rows)
     assert all(p["row"] and p["column"] and p["fix"] for p in rows)
@@ -140,7 +138,7 @@ def test_an_upload_replaces_the_data(client: TestClient) -> None:
 def test_an_upload_too_large_is_refused(make_client: Callable[..., TestClient]) -> None:
     client = make_client(ServeConfig(max_upload_bytes=1000))
     answer = client.post("/api/upload/units?name=big.csv", content=b"x" * 1001, headers=CHANGE)
-    assert answer.status_code == 422
+    assert answer.status_code == 200 and "error" in answer.json()
     (problem,) = answer.json()["error"]["problems"]
     assert problem["code"] == "FILE_TOO_LARGE" and "big.csv" in problem["message"]
 
@@ -155,7 +153,7 @@ def test_two_browsers_never_mix(make_client: Callable[..., TestClient]) -> None:
     assert [s["name"] for s in seen["scenarios"]] == ["Base"]
     assert [s["name"] for s in first.get("/api/state").json()["scenarios"]] == [
         "Base", "Scenario corrente", "mine"]
-    assert second.get("/api/unit?scenario=s1&id=UDO712980").status_code == 422
+    assert "error" in second.get("/api/unit?scenario=s1&id=UDO712980").json()
 
 
 def test_a_solver_failure_is_a_message_and_the_server_goes_on(
@@ -168,7 +166,7 @@ def test_a_solver_failure_is_a_message_and_the_server_goes_on(
 
     monkeypatch.setattr(workspace_module, "solve_inputs", times_out)
     answer = client.post("/api/change", json={"fund": "800000"}, headers=CHANGE)
-    assert answer.status_code == 422
+    assert answer.status_code == 200 and "error" in answer.json()
     error = answer.json()["error"]
     assert error["title"].startswith("Il calcolo ha superato il tempo massimo")
     assert error["problems"][0]["fix"].startswith("riprova")
@@ -197,7 +195,7 @@ def test_scenarios_explanations_comparisons(client: TestClient) -> None:
     saved = client.post("/api/scenarios", json={"name": "A"}, headers=CHANGE).json()
     assert [s["key"] for s in saved["scenarios"]] == ["base", "current", "s1"]
     taken = client.post("/api/scenarios", json={"name": "a"}, headers=CHANGE)
-    assert taken.status_code == 422 and "esiste già" in taken.json()["error"]["problems"][0][
+    assert taken.status_code == 200 and "esiste già" in taken.json()["error"]["problems"][0][
         "message"]
     unit = client.get("/api/unit?scenario=s1&id=UDO712980").json()
     assert unit["text"].startswith("Unità UDO712980") and unit["scenario"] == "A"

@@ -284,8 +284,10 @@ class PlannerApp:
     ) -> Response:
         """Run `action` on the visitor's workspace in a worker thread; errors become JSON.
 
-        A `FsrOptError` becomes the page's table of problems (422); anything else is logged and
-        becomes a short message (500). Either way the workspace keeps its previous state.
+        A `FsrOptError` becomes the page's table of problems, in a normal answer (status 200:
+        a refused file or value is an answer for the planner, not a failure of the page, and
+        the browser logs no error for it); anything else is logged and becomes a short message
+        (500). Either way the workspace keeps its previous state.
         """
         workspace, created = await run_in_threadpool(self._workspace, request)
 
@@ -293,8 +295,8 @@ class PlannerApp:
             with locked(workspace):
                 try:
                     return 200, action(workspace)
-                except FsrOptError as exc:
-                    return 422, {"error": problems(exc, workspace.lang)}
+                except FsrOptError as exc:  # the planner's to fix: answered, not failed
+                    return 200, {"error": problems(exc, workspace.lang)}
                 except Exception:
                     log.exception("internal error while serving %s", request.url.path)
                     return 500, {"error": {

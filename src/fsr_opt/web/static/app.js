@@ -112,7 +112,7 @@
     try {
       const response = await fetch(url, { method, headers, body: data, credentials: "same-origin" });
       const answer = await response.json();
-      if (!response.ok) {
+      if (!response.ok || answer.error) {
         showErrors(answer.error || { title: w("error_unknown"), problems: [] });
         return null;
       }
