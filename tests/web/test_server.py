@@ -283,3 +283,15 @@ def test_a_busy_port_is_refused() -> None:
 
 def test_state_of_a_new_browser_needs_no_page_first(client: TestClient) -> None:
     assert client.get("/api/state").json()["source"]["count"] == 249
+
+
+def test_the_template_is_the_bundled_workbook_whatever_the_data(
+    make_client: Callable[..., TestClient]
+) -> None:
+    client = make_client(ServeConfig(units=ROOT / "tests" / "hostile" / "support" /
+                                     "minimal_units.csv"))
+    client.post("/api/upload/units?name=units.xlsx", content=EXAMPLE_XLSX.read_bytes(),
+                headers=CHANGE)
+    template = client.get("/download/template.xlsx")
+    assert template.content == EXAMPLE_XLSX.read_bytes()
+    assert template.headers["content-disposition"] == 'attachment; filename="modello-unita.xlsx"'

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import shlex
-import shutil
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -171,8 +170,3 @@ def _cells(row: list[str], columns: tuple[str, ...], numeric: tuple[str, ...]) -
         else:
             cells.append(value)
     return cells
-
-
-def remove_folder(path: Path) -> None:
-    """Remove a temporary folder, ignoring what is already gone."""
-    shutil.rmtree(path, ignore_errors=True)

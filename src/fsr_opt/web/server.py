@@ -47,6 +47,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from fsr_opt import __version__
+from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem
 from fsr_opt.core.words import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, text
 from fsr_opt.web.downloads import Downloads, run_zip
@@ -451,9 +452,7 @@ class PlannerApp:
 
     async def template(self, request: Request) -> Response:
         """The Excel template of the units table (the bundled example's workbook)."""
-        bundled = Path(self.workspaces.start.inputs.table.source)
-        example = bundled if self.config.units is None else None
-        return await self._file(request, lambda workspace: _template(workspace, example))
+        return await self._file(request, lambda workspace: _template(workspace, self.config))
 
     async def _file(
         self, request: Request, make: Callable[[Workspace], tuple[str, bytes]]
@@ -498,11 +497,12 @@ class PlannerApp:
         ]
 
 
-def _template(workspace: Workspace, example: Path | None) -> tuple[str, bytes]:
-    """The bundled units.xlsx (the Italian template, filled with the example)."""
-    folder = example.parent if example is not None else Path(
-        workspace.baseline.inputs.table.source).parent
-    workbook = folder / "units.xlsx"
+def _template(workspace: Workspace, config: ServeConfig) -> tuple[str, bytes]:
+    """The bundled units.xlsx: the Italian template, filled with the example."""
+    bundled = Path(workspace.baseline.inputs.table.source) if (
+        config.units is None and workspace.source.units is None) else Path(
+        load_inputs(None, None).table.source)  # the bundled files, read to find them
+    workbook = bundled.parent / "units.xlsx"
     if not workbook.is_file():
         raise InputError([Problem(text("web.error.no_template", workspace.lang),
                                   code=ErrorCode.FILE_NOT_FOUND)])
