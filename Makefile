@@ -27,6 +27,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 pytest: $(VENV)/.installed-test
+	@if [ -x "$${FSR_OPT_CHROMIUM:-/usr/bin/chromium}" ]; then \
+		echo "browser tests: run with $${FSR_OPT_CHROMIUM:-/usr/bin/chromium}"; \
+	else echo "browser tests: SKIPPED, no Chromium at $${FSR_OPT_CHROMIUM:-/usr/bin/chromium}" \
+		"(apt-get install chromium)"; fi
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-$(if $(CI),ci,dev)} $(BIN)/python -m pytest -q
 
 test: lint pytest

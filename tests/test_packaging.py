@@ -52,6 +52,14 @@ def test_the_wheel_holds_every_package_and_the_bundled_files(wheel: Path) -> Non
     assert "fsr_opt/models/fsr-2025-bergamo.yaml" in names
     assert {"fsr_opt/examples/bergamo-2025/units.csv",
             "fsr_opt/examples/bergamo-2025/units.xlsx"} <= names
+    # the page of fsr-opt serve works offline: every asset in the source tree is in the wheel
+    web = ROOT / "src" / "fsr_opt" / "web"
+    assets = {f"fsr_opt/web/{path.relative_to(web).as_posix()}"
+              for folder in ("templates", "static") for path in (web / folder).rglob("*")
+              if path.is_file()}
+    assert {"fsr_opt/web/templates/index.html", "fsr_opt/web/static/app.js",
+            "fsr_opt/web/static/fonts/titillium-web-latin-400-normal.woff2"} <= assets
+    assert assets <= names, sorted(assets - names)
 
 
 def test_the_installed_command_solves_the_bundled_example_anywhere(

@@ -11,6 +11,7 @@ measures it). Only light modules are imported here at the top.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Callable
@@ -451,6 +452,75 @@ def explain(
     text = _guarded(lambda: run_explain(unit_id, units, rules, overrides, solver=solver,
                                         time_limit=time_limit, lang=lang))
     typer.echo(text)
+
+
+@app.command()
+def serve(
+    units: UnitsOption = None,
+    rules: RulesOption = None,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+                    ] = 8765,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; other than 127.0.0.1 (this "
+                          "machine only), an access token is printed and required.")
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
+    solver: SolverOption = "cbc",
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    lang: Annotated[
+        str, typer.Option("--lang", help=f"Language of the page: {' or '.join(LANGUAGES)} "
+                          "(a switch on the page changes it).")
+    ] = DEFAULT_LANGUAGE,
+    max_upload_mb: Annotated[
+        int, typer.Option("--max-upload-mb", min=1, max=50, help="Largest upload accepted.")
+    ] = 20,
+) -> None:
+    """The what-if page in the browser: load data, change parameters, compare scenarios.
+
+    Serves http://127.0.0.1:8765/ until Ctrl-C. Starts from the units and rules given (the
+    bundled example by default); each browser has its own data and scenarios (docs/serve.md).
+    """
+    lang = _language(lang)
+    # The server's libraries load for serve only: the other commands start as fast as before.
+    from fsr_opt.web.server import (
+        ServeConfig,
+        check_port,
+        is_loopback,
+        new_token,
+        prepare,
+        run,
+    )
+    from fsr_opt.web.workspace import SolveSettings
+
+    token = None if is_loopback(host) else new_token()
+    config = ServeConfig(units=units, rules=rules, host=host, port=port, token=token,
+                         max_upload_bytes=max_upload_mb * 1024 * 1024,
+                         settings=SolveSettings(solver, time_limit), lang=lang)
+    _guarded(lambda: check_port(host, port))
+    start = _guarded(lambda: prepare(config))
+    for warning in start.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if token is not None:
+        typer.echo(f"warning: listening on {host}: other machines can reach the page; every "
+                   "request needs the access token of the link below. The data travel "
+                   "unencrypted (plain HTTP) on the network.", err=True)
+
+    def listening() -> None:
+        """Say where the page is only once it answers (and open it, with --open)."""
+        typer.echo(f"fsr-opt serve: {config.url}")
+        typer.echo("Ctrl-C stops the server.")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(config.url)
+
+    def serve_until_stopped() -> None:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a server stops
+            run(config, start, on_ready=listening)
+        typer.echo("fsr-opt serve stopped.")
+
+    _guarded(serve_until_stopped)
 
 
 @app.command()

@@ -9,9 +9,10 @@ touches this file only, and a later move to a gettext catalogue replaces `text` 
 such as ``AREA_BUDGET`` never change, only their explanations (`describe`).
 
 Keys are ``namespace.name``: ``word``, ``ownership``, ``reason``, ``binding`` and ``check``
-are shared; ``workbook``, ``html``, ``chart``, ``diff``, ``sweep``, ``explain`` and
-``criterion`` belong to one report or screen. Texts with ``{placeholders}`` are filled with
-`str.format`; both languages of a key take the same placeholders (tested).
+are shared; ``workbook``, ``html``, ``chart``, ``diff``, ``sweep``, ``explain``,
+``criterion`` and ``web`` (the page of ``fsr-opt serve``) belong to one report or screen.
+Texts with ``{placeholders}`` are filled with `str.format`; both languages of a key take the
+same placeholders (tested).
 """
 
 from __future__ import annotations
@@ -592,6 +593,624 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "criterion.none": {"it": "nessuna", "en": "none"},
     "criterion.among": {"it": "è tra i", "en": "among"},
     "criterion.not_among": {"it": "non è tra i", "en": "not among"},
+
+    # fsr-opt serve: the planners' what-if page (fsr_opt.web). ``web.js.*`` are read by its
+    # script; ``web.fix.<CODE>`` is the advice shown next to a problem with that code.
+    "web.page.title": {"it": "Riparto FSR: simulazioni", "en": "FSR riparto: what-if"},
+    "web.page.skip": {"it": "Vai ai risultati", "en": "Skip to the results"},
+    "web.page.loading": {"it": "Caricamento…", "en": "Loading…"},
+    "web.page.language": {"it": "Lingua", "en": "Language"},
+    "web.page.busy": {"it": "Calcolo in corso…", "en": "Computing…"},
+    "web.page.footer": {
+        "it": "i dati restano su questo computer: la pagina non contatta nessun altro indirizzo",
+        "en": "the data stay on this computer: the page contacts no other address",
+    },
+    "web.data.title": {"it": "Dati", "en": "Data"},
+    "web.data.units": {"it": "Unità", "en": "Units"},
+    "web.data.rules": {"it": "Regole", "en": "Rules"},
+    "web.data.upload_units": {
+        "it": "Carica la tabella delle unità (Excel o CSV)",
+        "en": "Upload the units table (Excel or CSV)",
+    },
+    "web.data.upload_rules": {
+        "it": "Carica un set di regole (YAML o TOML)",
+        "en": "Upload a rule set (YAML or TOML)",
+    },
+    "web.data.example": {"it": "Usa l'esempio incluso", "en": "Use the bundled example"},
+    "web.data.template": {"it": "Scarica il modello Excel", "en": "Download the Excel template"},
+    "web.data.hint": {
+        "it": "File fino a {mb} MB. Una tabella con errori non sostituisce quella in uso: "
+              "la pagina elenca ogni problema con riga e colonna.",
+        "en": "Files up to {mb} MB. A table with errors does not replace the one in use: the "
+              "page lists every problem with its row and column.",
+    },
+    "web.params.title": {"it": "Parametri", "en": "Parameters"},
+    "web.control.fund": {"it": "Fondo dell'Ambito", "en": "Ambito fund"},
+    "web.control.minimum": {"it": "Contributo minimo", "en": "Minimum award"},
+    "web.control.shares": {
+        "it": "Quote per area (sempre 100%: spostandone una, le altre si riducono o crescono "
+              "in proporzione)",
+        "en": "Shares per area (always 100%: moving one moves the others in proportion)",
+    },
+    "web.control.historical": {
+        "it": "Assegnato {history_year} per linea di servizio",
+        "en": "{history_year} amount per service line",
+    },
+    "web.control.historical_hint": {
+        "it": "Il riparto segue l'andamento storico: cambiare una cifra sposta gli obiettivi "
+              "delle linee della stessa area.",
+        "en": "The riparto follows the {history_year} pattern: changing a figure moves the "
+              "targets of the lines of the same area.",
+    },
+    "web.control.switches": {"it": "Criteri di accesso", "en": "Access criteria"},
+    "web.control.switches_hint": {
+        "it": "Un criterio spento non esclude più nessuna unità.",
+        "en": "A criterion switched off no longer excludes any unit.",
+    },
+    "web.control.residual": {"it": "Residui", "en": "Residuals"},
+    "web.control.reset": {"it": "Torna alle regole approvate", "en": "Back to the approved rules"},
+    "web.control.command": {"it": "Stesso riparto da riga di comando:",
+                            "en": "Same riparto on the command line:"},
+    "web.scenarios.title": {"it": "Scenari", "en": "Scenarios"},
+    "web.scenarios.name": {"it": "Nome dello scenario", "en": "Scenario name"},
+    "web.scenarios.placeholder": {"it": "es. Fondo ridotto 5%", "en": "e.g. Fund cut by 5%"},
+    "web.scenarios.save": {"it": "Salva scenario", "en": "Save scenario"},
+    "web.scenarios.hint": {
+        "it": "Salva il riparto mostrato con un nome per confrontarlo con altri.",
+        "en": "Save the riparto shown under a name to compare it with others.",
+    },
+    "web.scenarios.side_hint": {
+        "it": "Base: le regole approvate. Scenario corrente: i parametri in modifica. Gli altri "
+              "sono gli scenari salvati.",
+        "en": "Baseline: the approved rules. Current scenario: the parameters being edited. The "
+              "others are the saved scenarios.",
+    },
+    "web.tab.riparto": {"it": "Riparto", "en": "Riparto"},
+    "web.tab.units": {"it": "Unità", "en": "Units"},
+    "web.tab.scenarios": {"it": "Scenari e confronto", "en": "Scenarios and comparison"},
+    "web.result.areas": {"it": "Aree", "en": "Areas"},
+    "web.result.lines": {"it": "Linee di servizio", "en": "Service lines"},
+    "web.result.difference": {"it": "Differenze dalla base", "en": "Difference from the baseline"},
+    "web.result.charts": {"it": "Grafici del report", "en": "Charts of the report"},
+    "web.units.search": {"it": "Cerca", "en": "Search"},
+    "web.units.search_hint": {"it": "codice, nome, ente, comune…",
+                              "en": "id, name, operator, municipality…"},
+    "web.units.municipality": {"it": "Comune", "en": "Municipality"},
+    "web.units.operator": {"it": "Ente gestore", "en": "Operator"},
+    "web.units.service": {"it": "Linea di servizio", "en": "Service line"},
+    "web.units.funded": {"it": "Finanziata", "en": "Funded"},
+    "web.units.change": {"it": "Rispetto alla base", "en": "Against the baseline"},
+    "web.units.previous": {"it": "Precedenti", "en": "Previous"},
+    "web.units.next": {"it": "Successive", "en": "Next"},
+    "web.compare.title": {"it": "Confronta due scenari", "en": "Compare two scenarios"},
+    "web.compare.first": {"it": "Primo (riferimento)", "en": "First (reference)"},
+    "web.compare.second": {"it": "Secondo", "en": "Second"},
+    "web.compare.button": {"it": "Confronta", "en": "Compare"},
+    "web.explain.close": {"it": "Chiudi", "en": "Close"},
+    "web.scenario.base": {"it": "Base", "en": "Baseline"},
+    "web.scenario.current": {"it": "Scenario corrente", "en": "Current scenario"},
+    "web.switch.require_registry": {
+        "it": "Presenza nel registro AFAM", "en": "Listed in the AFAM registry"},
+    "web.switch.require_authorization": {
+        "it": "Autorizzazione al funzionamento o CPE", "en": "Authorisation to operate or CPE"},
+    "web.switch.require_in_ambito": {
+        "it": "Ubicazione nell'Ambito", "en": "Located in the Ambito"},
+    "web.switch.exclude_started_in_year": {
+        "it": "Escludi le unità avviate nell'anno", "en": "Exclude units started in the year"},
+    "web.switch.exclude_ceased_before_year": {
+        "it": "Escludi le unità cessate prima dell'anno",
+        "en": "Exclude units ceased before the year"},
+    "web.switch.exclude_experimental": {
+        "it": "Escludi le unità sperimentali", "en": "Exclude experimental units"},
+    "web.switch.require_data_declaration": {
+        "it": "Dichiarazione Minori Web", "en": "Minori Web declaration"},
+    "web.switch.require_deficit": {"it": "Disavanzo nel {history_year}",
+                                   "en": "A {history_year} deficit"},
+    "web.switch.require_application": {
+        "it": "Istanza di contributo presentata", "en": "Application submitted"},
+    "web.residual.none": {"it": "Nessuna redistribuzione", "en": "No redistribution"},
+    "web.residual.area": {"it": "Entro la stessa area", "en": "Within the same area"},
+    "web.residual.fondo": {"it": "Sull'intero fondo", "en": "Across the whole fund"},
+    "web.refused.host": {
+        "it": "Richiesta rifiutata: questa pagina risponde solo dal computer su cui gira "
+              "fsr-opt serve (indirizzo 127.0.0.1).",
+        "en": "Request refused: this page answers only on the computer running fsr-opt serve "
+              "(address 127.0.0.1).",
+    },
+    "web.refused.token": {
+        "it": "Accesso negato: apri il link con il codice di accesso stampato all'avvio di "
+              "fsr-opt serve.",
+        "en": "Access denied: open the link with the access token printed when fsr-opt serve "
+              "started.",
+    },
+    "web.refused.origin": {
+        "it": "Richiesta rifiutata: le modifiche si fanno solo dalla pagina di fsr-opt serve.",
+        "en": "Request refused: changes are made only from the fsr-opt serve page.",
+    },
+    "web.error.input": {"it": "Errore nei dati", "en": "Error in the data"},
+    "web.error.rules": {"it": "Errore nelle regole o nei parametri",
+                        "en": "Error in the rules or the parameters"},
+    "web.error.infeasible": {
+        "it": "Le regole non possono valere tutte insieme: nessun riparto le rispetta",
+        "en": "The rules cannot all hold: no riparto satisfies them",
+    },
+    "web.error.solver": {"it": "Il calcolo non è riuscito", "en": "The computation failed"},
+    "web.error.time_limit": {
+        "it": "Il calcolo ha superato il tempo massimo e si è fermato senza un riparto certo",
+        "en": "The computation reached its time limit and stopped without a proven riparto",
+    },
+    "web.error.other": {"it": "Errore", "en": "Error"},
+    "web.error.internal": {
+        "it": "Errore interno di fsr-opt: l'operazione non è stata eseguita (segnalalo, con il "
+              "file usato)",
+        "en": "Internal error of fsr-opt: nothing was done (please report it, with the file "
+              "used)",
+    },
+    "web.error.kept": {
+        "it": "I dati e il riparto mostrati restano quelli di prima.",
+        "en": "The data and the riparto shown stay as they were.",
+    },
+    "web.error.too_large": {
+        "it": "il file '{name}' supera il limite di {limit} MB; controlla che sia il file "
+              "giusto",
+        "en": "the file '{name}' is over the limit of {limit} MB; check it is the right file",
+    },
+    "web.error.no_template": {
+        "it": "il modello Excel non è disponibile in questa installazione",
+        "en": "the Excel template is not available in this installation",
+    },
+    "web.error.amount": {
+        "it": "{label}: '{value}' non è un importo in euro con al massimo due decimali "
+              "(es. 850.000,00)",
+        "en": "{label}: '{value}' is not an amount in euros with at most two decimals "
+              "(e.g. 850,000.00)",
+    },
+    "web.error.percent": {
+        "it": "{label}: '{value}' non è una percentuale tra 0 e 100 con al massimo due "
+              "decimali (es. 12,5)",
+        "en": "{label}: '{value}' is not a percentage from 0 to 100 with at most two "
+              "decimals (e.g. 12.5)",
+    },
+    "web.error.name_empty": {"it": "dai un nome allo scenario",
+                             "en": "give the scenario a name"},
+    "web.error.name_long": {"it": "il nome supera i {limit} caratteri",
+                            "en": "the name is longer than {limit} characters"},
+    "web.error.name_taken": {"it": "esiste già uno scenario '{name}': scegli un altro nome",
+                             "en": "a scenario '{name}' exists already: choose another name"},
+    "web.error.too_many": {
+        "it": "al massimo {limit} scenari salvati: eliminane uno",
+        "en": "at most {limit} saved scenarios: delete one",
+    },
+    "web.error.no_scenario": {
+        "it": "lo scenario '{key}' non esiste più: ricarica la pagina",
+        "en": "the scenario '{key}' no longer exists: reload the page",
+    },
+    "web.download.compare_stem": {"it": "confronto", "en": "comparison"},
+    "web.download.readme": {
+        "it": "Riparto FSR {year}, Ambito di {ambito}: scenario \"{scenario}\"\n"
+              "Scaricato da fsr-opt serve.\n\n"
+              "Dati: {units}; regole: {rules} (nella cartella dati/).\n"
+              "Parametri cambiati rispetto alle regole: {options}\n\n"
+              "Per verificare il riparto al centesimo, senza risolutore, da questa cartella:\n"
+              "  {audit}\n\n"
+              "Per ricalcolarlo da capo:\n"
+              "  {solve}\n",
+        "en": "FSR riparto {year}, Ambito of {ambito}: scenario \"{scenario}\"\n"
+              "Downloaded from fsr-opt serve.\n\n"
+              "Data: {units}; rules: {rules} (in the folder dati/).\n"
+              "Parameters changed from the rules: {options}\n\n"
+              "To audit the riparto to the cent, without a solver, from this folder:\n"
+              "  {audit}\n\n"
+              "To compute it again:\n"
+              "  {solve}\n",
+    },
+    "web.book.title": {"it": "Confronto: {base} e {scenario}",
+                       "en": "Comparison: {base} and {scenario}"},
+    "web.book.units": {"it": "Unità", "en": "Units"},
+    "web.book.lines": {"it": "Aree e linee", "en": "Areas and lines"},
+    "web.js.error_unknown": {"it": "Errore", "en": "Error"},
+    "web.js.error_network": {
+        "it": "Il server di fsr-opt non risponde: è ancora in esecuzione?",
+        "en": "The fsr-opt server does not answer: is it still running?",
+    },
+    "web.js.problems_one": {"it": "1 problema:", "en": "1 problem:"},
+    "web.js.problems_many": {"it": "{n} problemi, tutti insieme:",
+                             "en": "{n} problems, all at once:"},
+    "web.js.file": {"it": "File", "en": "File"},
+    "web.js.row": {"it": "Riga", "en": "Row"},
+    "web.js.column": {"it": "Colonna", "en": "Column"},
+    "web.js.message": {"it": "Problema", "en": "Problem"},
+    "web.js.fix": {"it": "Come correggere", "en": "How to fix it"},
+    "web.js.close": {"it": "Chiudi", "en": "Close"},
+    "web.js.kept": {
+        "it": "I dati e il riparto mostrati restano quelli di prima.",
+        "en": "The data and the riparto shown stay as they were.",
+    },
+    "web.js.too_large": {
+        "it": "Il file '{name}' supera il limite di {mb} MB",
+        "en": "The file '{name}' is over the limit of {mb} MB",
+    },
+    "web.js.subtitle": {"it": "Ambito di {ambito}, anno {year}; regole {rule_set}",
+                        "en": "Ambito of {ambito}, year {year}; rules {rule_set}"},
+    "web.js.units_now": {"it": "{name} ({n} unità)", "en": "{name} ({n} units)"},
+    "web.js.warnings": {"it": "Da controllare", "en": "To check"},
+    "web.js.was": {"it": "regole: {value}", "en": "rules: {value}"},
+    "web.js.moved": {
+        "it": "{area} portata a {after}; le altre aree in proporzione: {others}.",
+        "en": "{area} set to {after}; the other areas in proportion: {others}.",
+    },
+    "web.js.residual": {"it": "Residui", "en": "Residuals"},
+    "web.js.residual_rules": {"it": "Come nelle regole", "en": "As in the rules"},
+    "web.js.residual_missing": {
+        "it": "Il set di regole non ha ancora una regola per i residui: il denaro che un'area "
+              "non riesce ad assegnare resta non assegnato (colonna «Non assegnato»).",
+        "en": "The rule set has no residual rule yet: money an area cannot award stays "
+              "unassigned (column \"Not assigned\").",
+    },
+    "web.js.no_changes": {"it": "nessuna modifica: le regole approvate",
+                          "en": "no change: the approved rules"},
+    "web.js.fund": {"it": "Fondo", "en": "Fund"},
+    "web.js.distributable": {"it": "Ripartibile", "en": "Distributable"},
+    "web.js.awarded": {"it": "Assegnato", "en": "Awarded"},
+    "web.js.unassigned": {"it": "Non assegnato", "en": "Not assigned"},
+    "web.js.funded_units": {"it": "Unità finanziate / ammesse / totali",
+                            "en": "Units funded / eligible / all"},
+    "web.js.funded_units_short": {"it": "Unità finanziate", "en": "Units funded"},
+    "web.js.solved_in": {"it": "Calcolato in", "en": "Solved in"},
+    "web.js.download": {"it": "Scarica", "en": "Download"},
+    "web.js.run_folder": {"it": "cartella completa (zip)", "en": "whole run folder (zip)"},
+    "web.js.total": {"it": "TOTALE", "en": "TOTAL"},
+    "web.js.area": {"it": "Area", "en": "Area"},
+    "web.js.share": {"it": "Quota", "en": "Share"},
+    "web.js.shares": {"it": "Quote", "en": "Shares"},
+    "web.js.budget": {"it": "Budget", "en": "Budget"},
+    "web.js.vs_base": {"it": "Rispetto alla base", "en": "Against the baseline"},
+    "web.js.service": {"it": "Linea di servizio", "en": "Service line"},
+    "web.js.historical": {"it": "Assegnato {history_year}", "en": "Assigned {history_year}"},
+    "web.js.target": {"it": "Obiettivo", "en": "Target"},
+    "web.js.deviation": {"it": "Scostamento", "en": "Deviation"},
+    "web.js.lambda": {"it": "Quota della linea", "en": "Share of the line"},
+    "web.js.funded": {"it": "Finanziate", "en": "Funded"},
+    "web.js.not_funded": {"it": "Non finanziate", "en": "Not funded"},
+    "web.js.difference_none": {
+        "it": "Stai guardando la base: cambia un parametro per vedere chi guadagna e chi perde.",
+        "en": "This is the baseline: change a parameter to see who gains and who loses.",
+    },
+    "web.js.enters": {"it": "entrano nel finanziamento", "en": "enter funding"},
+    "web.js.leaves": {"it": "escono dal finanziamento", "en": "leave funding"},
+    "web.js.gains": {"it": "guadagnano", "en": "gain"},
+    "web.js.loses": {"it": "perdono", "en": "lose"},
+    "web.js.unchanged": {"it": "invariate", "en": "unchanged"},
+    "web.js.binding_changes": {"it": "cambiano limite", "en": "change binding limit"},
+    "web.js.unit": {"it": "Codice", "en": "Id"},
+    "web.js.name": {"it": "Denominazione", "en": "Name"},
+    "web.js.before": {"it": "Prima", "en": "Before"},
+    "web.js.after": {"it": "Dopo", "en": "After"},
+    "web.js.change_amount": {"it": "Variazione", "en": "Change"},
+    "web.js.binding": {"it": "Limite", "en": "Limit"},
+    "web.js.largest": {
+        "it": "Le {n} variazioni maggiori (su {total} unità che cambiano; tutte nella scheda "
+              "Unità):",
+        "en": "The {n} largest changes (of {total} units that change; all in the Units tab):",
+    },
+    "web.js.operator": {"it": "Ente gestore", "en": "Operator"},
+    "web.js.municipality": {"it": "Comune", "en": "Municipality"},
+    "web.js.entitlement": {"it": "Spettanza", "en": "Entitlement"},
+    "web.js.award": {"it": "Contributo", "en": "Award"},
+    "web.js.base_award": {"it": "Contributo base", "en": "Baseline award"},
+    "web.js.all": {"it": "tutti", "en": "all"},
+    "web.js.funded_yes": {"it": "sì", "en": "yes"},
+    "web.js.funded_no": {"it": "no", "en": "no"},
+    "web.js.excluded": {"it": "esclusa dai criteri", "en": "excluded by the criteria"},
+    "web.js.units_count": {"it": "{shown} unità su {total}", "en": "{shown} units of {total}"},
+    "web.js.page_of": {"it": "pagina {page} di {pages}", "en": "page {page} of {pages}"},
+    "web.js.minimum": {"it": "Contributo minimo", "en": "Minimum award"},
+    "web.js.data": {"it": "Dati", "en": "Data"},
+    "web.js.delete": {"it": "elimina", "en": "delete"},
+    "web.js.compared": {"it": "{first} → {second}", "en": "{first} → {second}"},
+    "web.js.download_compare": {
+        "it": "Scarica il confronto (Excel e CSV, zip)",
+        "en": "Download the comparison (Excel and CSV, zip)",
+    },
+    "web.fix.FILE_NOT_FOUND": {
+        "it": "controlla il nome del file e caricalo di nuovo",
+        "en": "check the file name and upload it again",
+    },
+    "web.fix.NOT_A_FILE": {
+        "it": "carica un file, non una cartella",
+        "en": "upload a file, not a folder",
+    },
+    "web.fix.UNREADABLE": {
+        "it": "controlla che il file non sia aperto o protetto e riprova",
+        "en": "check the file is not open or protected and try again",
+    },
+    "web.fix.UNSUPPORTED_FORMAT": {
+        "it": "salva la tabella come .xlsx o CSV UTF-8; le regole come .yaml",
+        "en": "save the table as .xlsx or CSV UTF-8; the rules as .yaml",
+    },
+    "web.fix.NOT_A_SPREADSHEET": {
+        "it": "apri il file in Excel e salvalo di nuovo come .xlsx (o Salva con nome > CSV UTF-8)",
+        "en": "open the file in Excel and save it again as .xlsx (or Save as > CSV UTF-8)",
+    },
+    "web.fix.ENCODING": {
+        "it": "in Excel: Salva con nome > CSV UTF-8",
+        "en": "in Excel: Save as > CSV UTF-8",
+    },
+    "web.fix.EMPTY_FILE": {"it": "esporta di nuovo la tabella", "en": "export the table again"},
+    "web.fix.FILE_TOO_LARGE": {
+        "it": "controlla che sia il file giusto; copia solo la tabella in una "
+              "cartella di lavoro nuova",
+        "en": "check it is the right file; copy just the table into a new workbook",
+    },
+    "web.fix.TOO_MANY_ROWS": {
+        "it": "controlla che sia il file giusto, o dividilo",
+        "en": "check it is the right file, or split it",
+    },
+    "web.fix.CSV_SYNTAX": {
+        "it": "correggi le virgolette intorno al valore indicato",
+        "en": "fix the quotes around the value named",
+    },
+    "web.fix.SHEET_NOT_FOUND": {
+        "it": "tieni la tabella in un solo foglio, o chiama il foglio «Unità»",
+        "en": "keep the table in one sheet, or name its sheet \"Unità\"",
+    },
+    "web.fix.MERGED_HEADER": {
+        "it": "separa le celle unite: ogni colonna ha la sua intestazione",
+        "en": "unmerge the cells: every column needs its own heading",
+    },
+    "web.fix.WRONG_COLUMNS": {
+        "it": "usa le intestazioni del modello Excel (Codice unità, Denominazione, ...)",
+        "en": "use the headings of the Excel template (Codice unità, Denominazione, ...)",
+    },
+    "web.fix.MISSING_COLUMN": {"it": "aggiungi la colonna indicata", "en": "add the column named"},
+    "web.fix.DUPLICATE_COLUMN": {
+        "it": "tieni una sola delle due colonne",
+        "en": "keep one of the two columns",
+    },
+    "web.fix.HEADER_NOT_FIRST": {
+        "it": "cancella le righe sopra le intestazioni",
+        "en": "delete the rows above the headings",
+    },
+    "web.fix.REPEATED_HEADER": {
+        "it": "cancella la riga ripetuta e controlla che nessuna unità sia elencata due volte",
+        "en": "delete the repeated row and check no unit is listed twice",
+    },
+    "web.fix.ROW_TOO_LONG": {
+        "it": "metti il valore tra virgolette, o dai un'intestazione alla colonna",
+        "en": "quote the value, or give the column a heading",
+    },
+    "web.fix.EMPTY_VALUE": {"it": "compila la cella", "en": "fill in the cell"},
+    "web.fix.MERGED_CELL": {
+        "it": "separa le celle unite e compila ciascuna",
+        "en": "unmerge and fill every cell",
+    },
+    "web.fix.NOT_A_NUMBER": {
+        "it": "scrivi il numero; formatta la colonna come numero con due decimali",
+        "en": "type the number; format the column as a number with two decimals",
+    },
+    "web.fix.AMBIGUOUS_NUMBER": {
+        "it": "scrivi l'importo senza separatore delle migliaia (1234,00)",
+        "en": "write the amount without thousands separators (1234.00)",
+    },
+    "web.fix.MIXED_NUMBER_FORMAT": {
+        "it": "scrivi tutti gli importi nello stesso modo",
+        "en": "write every amount the same way",
+    },
+    "web.fix.TOO_MANY_DECIMALS": {"it": "arrotonda al centesimo", "en": "round it to the cent"},
+    "web.fix.NEGATIVE": {
+        "it": "importi e utenti sono 0 o più; un avanzo è costi minori dei ricavi",
+        "en": "amounts and users are 0 or more; a surplus is costs below revenues",
+    },
+    "web.fix.TOO_LARGE": {
+        "it": "probabile errore di battitura: controlla la cifra",
+        "en": "probably a typing error: check the figure",
+    },
+    "web.fix.NOT_AN_INTEGER": {"it": "scrivi un numero intero", "en": "write a whole number"},
+    "web.fix.NOT_A_DATE": {
+        "it": "scrivi la data come GG/MM/AAAA o AAAA-MM-GG",
+        "en": "write the date as DD/MM/YYYY or YYYY-MM-DD",
+    },
+    "web.fix.NOT_A_BOOLEAN": {"it": "scrivi sì o no", "en": "write yes or no"},
+    "web.fix.BAD_OWNERSHIP": {"it": "scrivi pubblica o privata", "en": "write public or private"},
+    "web.fix.FORMULA_CELL": {
+        "it": "apri e salva il file in Excel, o scrivi il valore",
+        "en": "open and save the file in Excel, or type the value",
+    },
+    "web.fix.EXCEL_ERROR": {
+        "it": "correggi la formula o scrivi il valore",
+        "en": "correct the formula or type the value",
+    },
+    "web.fix.DUPLICATE_ID": {
+        "it": "dai a ogni unità un codice diverso",
+        "en": "give every unit its own id",
+    },
+    "web.fix.END_BEFORE_START": {
+        "it": "correggi una delle due date",
+        "en": "correct one of the two dates",
+    },
+    "web.fix.NO_ROWS": {"it": "aggiungi una riga per ogni unità", "en": "add one row per unit"},
+    "web.fix.UNKNOWN_TYPE": {
+        "it": "usa uno dei codici di tipologia elencati nel messaggio",
+        "en": "use one of the unit type codes the message lists",
+    },
+    "web.fix.SEVERAL_AMBITI": {
+        "it": "tieni le righe di un solo Ambito (più Ambiti: fsr-opt region)",
+        "en": "keep one Ambito's rows (several Ambiti: fsr-opt region)",
+    },
+    "web.fix.BAD_AMOUNT": {
+        "it": "ricalcola il riparto, o ripristina la cella",
+        "en": "solve again, or restore the cell",
+    },
+    "web.fix.BAD_COUNT": {
+        "it": "ricalcola il riparto, o ripristina la cella",
+        "en": "solve again, or restore the cell",
+    },
+    "web.fix.BAD_NUMBER": {
+        "it": "ricalcola il riparto, o ripristina la cella",
+        "en": "solve again, or restore the cell",
+    },
+    "web.fix.BAD_BOOLEAN": {
+        "it": "ricalcola il riparto, o ripristina la cella",
+        "en": "solve again, or restore the cell",
+    },
+    "web.fix.MISSING_TOTAL": {"it": "ricalcola il riparto", "en": "solve again"},
+    "web.fix.UNKNOWN_UNIT": {
+        "it": "controlla il codice dell'unità (il messaggio suggerisce il più vicino)",
+        "en": "check the unit's id (the message suggests the nearest)",
+    },
+    "web.fix.SYNTAX": {
+        "it": "correggi la sintassi alla riga indicata; metti il testo tra virgolette",
+        "en": "fix the syntax at the row given; quote text",
+    },
+    "web.fix.TOO_DEEP": {
+        "it": "controlla parentesi e rientri",
+        "en": "check brackets and indentation",
+    },
+    "web.fix.NOT_A_MAPPING": {
+        "it": "il file deve associare chiavi a valori (vedi il set di regole incluso)",
+        "en": "the file must map keys to values (see the bundled rule set)",
+    },
+    "web.fix.MISSING_KEY": {"it": "aggiungi la chiave indicata", "en": "add the key named"},
+    "web.fix.UNKNOWN_KEY": {
+        "it": "correggi il nome della chiave (il messaggio suggerisce il più vicino)",
+        "en": "correct the key's name (the message suggests the nearest)",
+    },
+    "web.fix.MISSING_DESCRIPTION": {
+        "it": "scrivi cos'è il valore e perché",
+        "en": "say what the value is and why",
+    },
+    "web.fix.MISSING_REFERENCE": {
+        "it": "cita l'atto, la data e il paragrafo",
+        "en": "cite the act, date and section",
+    },
+    "web.fix.BAD_VALUE": {
+        "it": "scrivi un numero nell'intervallo indicato",
+        "en": "write a number in the range given",
+    },
+    "web.fix.NEGATIVE_FUND": {
+        "it": "il fondo è l'importo assegnato all'Ambito, 0 o più",
+        "en": "the fund is the amount assigned to the Ambito, 0 or more",
+    },
+    "web.fix.SHARES_NOT_100": {
+        "it": "le quote delle aree devono sommare a 100%",
+        "en": "the area shares must add up to 100%",
+    },
+    "web.fix.SET_ASIDE_TOO_LARGE": {"it": "riduci l'accantonamento", "en": "lower the set-aside"},
+    "web.fix.BAD_UNIT": {
+        "it": "scrivi l'unità di misura indicata nel messaggio",
+        "en": "write the unit the message gives",
+    },
+    "web.fix.NO_VALUE_IN_FORCE": {
+        "it": "aggiungi un valore con data 1 gennaio dell'anno del riparto, o precedente",
+        "en": "add a value dated 1 January of the riparto's year, or earlier",
+    },
+    "web.fix.VALUE_STARTS_IN_YEAR": {
+        "it": "data il valore 1 gennaio dell'anno a cui si applica",
+        "en": "date the value 1 January of the year it applies to",
+    },
+    "web.fix.BAD_FORMAT": {
+        "it": "parti dal set di regole incluso (docs/rules-format.md)",
+        "en": "start from the bundled rule set (docs/rules-format.md)",
+    },
+    "web.fix.BAD_CODE": {
+        "it": "rinomina il codice: lettere minuscole, cifre e _",
+        "en": "rename the code: lower-case letters, digits and _",
+    },
+    "web.fix.DUPLICATE_NAME": {"it": "elencalo una volta sola", "en": "list it once"},
+    "web.fix.DUPLICATE_SERVICE": {
+        "it": "rinomina una delle due linee",
+        "en": "rename one of the two lines",
+    },
+    "web.fix.TYPE_IN_TWO_SERVICES": {
+        "it": "metti ogni tipologia in una sola linea di servizio",
+        "en": "put each unit type in exactly one service line",
+    },
+    "web.fix.TYPE_WITHOUT_SERVICE": {
+        "it": "metti ogni tipologia in una sola linea di servizio",
+        "en": "put each unit type in exactly one service line",
+    },
+    "web.fix.UNKNOWN_UNIT_TYPE": {
+        "it": "metti ogni tipologia in una sola linea di servizio",
+        "en": "put each unit type in exactly one service line",
+    },
+    "web.fix.UNKNOWN_FORMULA_CLASS": {
+        "it": "il messaggio indica cosa cambiare",
+        "en": "the message says what to change",
+    },
+    "web.fix.INCONSISTENT_UNIT_TYPE": {
+        "it": "il messaggio indica cosa cambiare",
+        "en": "the message says what to change",
+    },
+    "web.fix.BAD_OPTION": {"it": "correggi il valore indicato", "en": "correct the value named"},
+    "web.fix.BAD_OVERRIDE": {"it": "correggi il valore indicato", "en": "correct the value named"},
+    "web.fix.UNKNOWN_PARAMETER": {
+        "it": "questo set di regole non ha il parametro: usa un set di regole che lo preveda",
+        "en": "this rule set has no such parameter: use a rule set that has it",
+    },
+    "web.fix.UNKNOWN_SOLVER": {
+        "it": "riavvia fsr-opt serve con --solver cbc o highs",
+        "en": "restart fsr-opt serve with --solver cbc or highs",
+    },
+    "web.fix.MINIMUM_ABOVE_ENTITLEMENTS": {
+        "it": "abbassa il contributo minimo o rivedi le spettanze",
+        "en": "lower the minimum award or review the entitlements",
+    },
+    "web.fix.AREA_BUDGET": {
+        "it": "controlla il fondo e gli accantonamenti",
+        "en": "check the fund and the set-asides",
+    },
+    "web.fix.INFEASIBLE": {
+        "it": "rivedi i parametri cambiati: torna alle regole approvate e cambiane uno alla volta",
+        "en": "review the changed parameters: go back to the approved rules and "
+              "change one at a time",
+    },
+    "web.fix.NUMERICAL": {
+        "it": "riavvia fsr-opt serve con --solver highs",
+        "en": "restart fsr-opt serve with --solver highs",
+    },
+    "web.fix.SOLVER_MISSING": {
+        "it": "reinstalla fsr-opt, o riavvia con l'altro --solver",
+        "en": "reinstall fsr-opt, or restart with the other --solver",
+    },
+    "web.fix.SOLVER_CRASHED": {
+        "it": "riprova, o riavvia fsr-opt serve con l'altro --solver",
+        "en": "retry, or restart fsr-opt serve with the other --solver",
+    },
+    "web.fix.TIME_LIMIT": {
+        "it": "riprova; se si ripete, riavvia fsr-opt serve con un --time-limit più alto",
+        "en": "retry; if it happens again, restart fsr-opt serve with a higher --time-limit",
+    },
+    "web.fix.NOT_OPTIMAL": {"it": "riprova", "en": "retry"},
+    "web.fix.WRONG_ANSWER": {
+        "it": "riavvia con l'altro --solver e segnala il caso",
+        "en": "restart with the other --solver and report it",
+    },
+    "web.fix.OWN_AUDIT_FAILED": {
+        "it": "segnala il caso, con i file usati",
+        "en": "report it, with the files used",
+    },
+    "web.fix.OUTPUT_NOT_A_FOLDER": {"it": "scegli una cartella", "en": "choose a folder"},
+    "web.fix.OUTPUT_UNWRITABLE": {
+        "it": "libera spazio sul disco temporaneo e riprova",
+        "en": "free space on the temporary disk and try again",
+    },
+    "web.fix.BAD_AMBITO_CODE": {
+        "it": "usa un codice semplice come bergamo",
+        "en": "use a plain code such as bergamo",
+    },
+    "web.fix.DUPLICATE_AMBITO": {"it": "una riga per Ambito", "en": "one row per Ambito"},
+    "web.fix.BAD_BUDGET": {
+        "it": "scrivi l'importo come 892495.35",
+        "en": "write it like 892495.35",
+    },
+    "web.fix.NO_AMBITO_COLUMN": {
+        "it": "aggiungi la colonna con il codice dell'Ambito di ogni riga",
+        "en": "add the column with each row's Ambito code",
+    },
+    "web.fix.UNKNOWN_AMBITO": {
+        "it": "correggi il codice, o aggiungi l'Ambito al manifesto",
+        "en": "correct the code, or add the Ambito to the manifest",
+    },
 }
 
 

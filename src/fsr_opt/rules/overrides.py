@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
-from fsr_opt.rules.document import document_year, in_force
+from fsr_opt.rules.document import FORMAT_1_KEYS, document_year, in_force
 from fsr_opt.rules.values import RuleValueError, read_date_key, suggest
 
 __all__ = ["apply_overrides", "override_pairs", "parameter_paths"]
@@ -104,6 +104,17 @@ def _put(node: dict[str, Any], value: Any, year: int | None) -> None:
         dated[date(year, 1, 1)] = {"value": value}
 
 
+def _format_1_path(path: str) -> str:
+    """The same parameter as format 1 spells it (``...historical`` -> ``...historical_2024``).
+
+    The year-free names work on either format, so a script or the web page need not know
+    which format a rule file is written in.
+    """
+    head, _, last = path.rpartition(".")
+    spelled = FORMAT_1_KEYS.get(last, last)
+    return f"{head}.{spelled}" if head else spelled
+
+
 def apply_overrides(
     document: Mapping[str, Any], overrides: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
@@ -135,7 +146,7 @@ def apply_overrides(
     problems: list[Problem] = []
     for key, text in overrides:
         path = key.strip()
-        node = _find_parameter(result, path)
+        node = _find_parameter(result, path) or _find_parameter(result, _format_1_path(path))
         if node is None:
             guess = _OPTION_NAMES.get(path.replace("-", "_"))
             if guess not in known:

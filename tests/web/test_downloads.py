@@ -1,0 +1,73 @@
+"""Downloads are what ``solve`` and ``compare`` write; a downloaded riparto passes the audit."""
+
+from __future__ import annotations
+
+import io
+import shlex
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from typer.testing import CliRunner
+
+from fsr_opt.app.pipeline import run_compare, run_solve
+from fsr_opt.cli import app
+from fsr_opt.web.downloads import Downloads, comparison_workbook, run_zip
+from fsr_opt.web.parameters import Parameters
+from fsr_opt.web.workspace import SolveSettings, Start, Workspace
+
+
+def unzip(data: bytes, into: Path) -> Path:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(into)
+        (folder,) = {name.split("/", 1)[0] for name in archive.namelist()}
+    return into / folder
+
+
+def test_the_run_folder_is_solves_and_passes_the_audit(
+    start: Start, tmp_path: Path, monkeypatch
+) -> None:
+    workspace = Workspace.open(tmp_path / "w", start)
+    workspace.change(Parameters(fund="850000.00", minimum_award="500.00"))
+    downloads = Downloads(SolveSettings())
+    made = downloads.run(workspace.current, "it")
+    assert downloads.run(workspace.current, "it") is made  # made once
+    cli = run_solve(workspace.current.inputs, tmp_path / "cli")
+    for path in cli.written:
+        if path.name != "run.json":  # run.json has the clock readings
+            assert made.files[path.name] == path.read_bytes(), path.name
+    name, data = run_zip(made)
+    assert name == "riparto-Bergamo-2025-Scenario corrente.zip"
+    folder = unzip(data, tmp_path / "unzipped")
+    assert {"allocation.csv", "allocation.xlsx", "report.html", "audit.json", "run.json",
+            "LEGGIMI.txt", "dati"} <= {path.name for path in folder.iterdir()}
+    readme = (folder / "LEGGIMI.txt").read_text(encoding="utf-8")
+    (command,) = [line.strip() for line in readme.splitlines()
+                  if line.strip().startswith("fsr-opt audit")]
+    assert "--budget 850000.00 --min-award 500.00" in command
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    assert "failed: 0" in result.output
+
+
+def test_the_comparison_is_compares(start: Start, tmp_path: Path) -> None:
+    workspace = Workspace.open(tmp_path / "w", start, "en")
+    workspace.change(Parameters(fund="850000.00"))
+    saved = workspace.save("cut")
+    name, data = Downloads(SolveSettings()).comparison(workspace.baseline, saved, "en")
+    assert name == "comparison-Baseline-cut.zip"
+    folder = unzip(data, tmp_path / "unzipped")
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "compare.csv", "compare_summary.csv", "comparison.txt", "comparison.xlsx"]
+    first = run_solve(workspace.baseline.inputs, tmp_path / "a")
+    second = run_solve(saved.inputs, tmp_path / "b")
+    cli = run_compare(first.out_dir, second.out_dir, tmp_path / "out", lang="en")
+    for path in cli.written:
+        assert (folder / path.name).read_bytes() == path.read_bytes()
+    book = openpyxl.load_workbook(folder / "comparison.xlsx", read_only=True)
+    units, lines = book.worksheets
+    assert units.max_row == len(workspace.baseline.outcomes) + 1
+    last = list(lines.iter_rows(values_only=True))[-1]
+    assert last[:4] == ("TOTAL", "TOTAL", 892495.35, 850000)
+    assert comparison_workbook(cli.diff, "it")[:2] == b"PK"

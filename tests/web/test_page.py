@@ -1,0 +1,93 @@
+"""What the page shows: the same figures as the command line's outputs, in the visitor's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fsr_opt.app.pipeline import run_explain
+from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
+from fsr_opt.core.words import CATALOGUE
+from fsr_opt.web.page import UNIT_COLUMNS, comparison, explanation, problems, state
+from fsr_opt.web.parameters import Parameters
+from fsr_opt.web.workspace import Start, Workspace
+
+
+def test_every_error_code_has_its_advice_in_both_languages() -> None:
+    assert {f"web.fix.{code.value}" for code in ErrorCode} <= set(CATALOGUE)
+
+
+def test_a_bad_file_is_a_table_of_problems_with_the_advice() -> None:
+    error = InputError([
+        Problem("'tanti' is not a number", file="/private/tmp/x/units.csv", row=4,
+                column="Utenti 2024", code=ErrorCode.NOT_A_NUMBER),
+        Problem("no such column", file="/private/tmp/x/units.csv",
+                code=ErrorCode.MISSING_COLUMN),
+    ])
+    shown = problems(error, "it")
+    assert shown["title"] == "Errore nei dati" and shown["count"] == 2
+    first = shown["problems"][0]
+    assert first == {"file": "units.csv", "row": 4, "column": "Utenti 2024",
+                     "message": "'tanti' is not a number",
+                     "fix": CATALOGUE["web.fix.NOT_A_NUMBER"]["it"], "code": "NOT_A_NUMBER"}
+    assert shown["problems"][1]["row"] is None
+    assert problems(error, "en")["title"] == "Error in the data"
+
+
+def test_each_failure_has_its_own_title() -> None:
+    timed_out = SolverError("CBC stopped at the time limit", ErrorCode.TIME_LIMIT)
+    assert problems(timed_out, "it")["title"].startswith("Il calcolo ha superato il tempo")
+    crashed = SolverError("CBC crashed", ErrorCode.SOLVER_CRASHED)
+    assert problems(crashed, "it")["title"] == "Il calcolo non è riuscito"
+    other = FsrOptError("something", ErrorCode.BAD_OPTION)
+    assert problems(other, "it")["title"] == "Errore"
+
+
+def test_the_state_adds_up_as_the_riparto_does(start: Start, tmp_path: Path) -> None:
+    workspace = Workspace.open(tmp_path, start)
+    workspace.change(Parameters(fund="850000.00"))
+    page = state(workspace)
+    result = page["result"]
+    allocation = workspace.current.allocation
+    assert result["awarded"] == sum(allocation.awards.values())
+    assert result["distributable"] == 85000000
+    assert result["unassigned"] == result["distributable"] - result["awarded"]
+    for area in result["areas"]:
+        assert area["budget"] == allocation.area_budgets[area["area"]]
+        assert area["unassigned"] == area["budget"] - area["awarded"]
+        assert area["budget_base"] == workspace.baseline.allocation.area_budgets[area["area"]]
+    assert sum(line["awarded"] for line in result["lines"]) == result["awarded"]
+    assert len(result["rows"]) == len(start.inputs.table.units)
+    rows = [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in result["rows"]]
+    assert sum(row["award"] for row in rows) == result["awarded"]
+    assert sum(row["base_award"] for row in rows) == result["base_awarded"] == 89249535
+    assert {row["change"] for row in rows} <= {"ENTERS", "LEAVES", "GAINS", "LOSES", "UNCHANGED"}
+    counts = result["difference"]["counts"]
+    assert sum(counts.values()) == len(rows) and counts["LOSES"] > 0
+    assert [chart["svg"][:4] for chart in result["charts"]] == ["<svg"] * 4
+    assert page["controls"]["command"] == "--budget 850000.00"
+    assert page["controls"]["fund"] == 85000000 and page["controls"]["base_fund"] == 89249535
+    assert [s["name"] for s in page["scenarios"]] == ["Base", "Scenario corrente"]
+    assert page["warnings"][0].startswith("units.csv, row ")  # the file by its name only
+
+
+def test_the_explanation_is_the_explain_command(start: Start, tmp_path: Path) -> None:
+    workspace = Workspace.open(tmp_path, start, "en")
+    workspace.change(Parameters(fund="850000.00"))
+    shown = explanation(workspace.current, "udo712980", "en")  # as explain, any case
+    assert shown["id"] == "UDO712980" and shown["scenario"] == "Current scenario"
+    assert shown["text"] == run_explain("UDO712980", None, None, [("fund", "850000.00")],
+                                        lang="en")
+
+
+def test_a_comparison_lists_every_area_and_unit(start: Start, tmp_path: Path) -> None:
+    workspace = Workspace.open(tmp_path, start)
+    workspace.change(Parameters(fund="850000.00"))
+    saved = workspace.save("850")
+    compared = comparison(workspace.baseline, saved, "it")
+    assert (compared["first"]["name"], compared["second"]["name"]) == ("Base", "850")
+    fund = compared["lines"][-1]
+    assert (fund["area"], fund["service"]) == ("TOTAL", "TOTAL")
+    assert fund["budget_before"] == 89249535 and fund["budget_after"] == 85000000
+    assert fund["awarded_after"] == compared["second"]["awarded"]
+    assert compared["difference"]["counts"]["LOSES"] == state(workspace)["result"][
+        "difference"]["counts"]["LOSES"]

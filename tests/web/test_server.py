@@ -1,0 +1,297 @@
+"""The server through HTTP (Starlette's TestClient): routes, safety, errors, downloads."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable
+
+import pytest
+from starlette.testclient import TestClient
+
+from fsr_opt.app.pipeline import load_inputs, solve_inputs
+from fsr_opt.core.errors import ErrorCode, SolverError
+from fsr_opt.web import server as server_module
+from fsr_opt.web import workspace as workspace_module
+from fsr_opt.web.server import (
+    CONTENT_SECURITY_POLICY,
+    ServeConfig,
+    check_port,
+    host_name,
+    is_loopback,
+)
+
+from .conftest import CHANGE, EXAMPLE_XLSX, ROOT
+
+STATIC = ROOT / "src" / "fsr_opt" / "web" / "static"
+TEMPLATES = ROOT / "src" / "fsr_opt" / "web" / "templates"
+
+
+def awarded(answer: dict) -> int:
+    return answer["result"]["awarded"]
+
+
+def test_the_page_and_its_assets(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "default-src 'none'" in CONTENT_SECURITY_POLICY
+    assert page.headers["x-frame-options"] == "DENY"
+    assert '<html lang="it">' in page.text and "Riparto FSR: simulazioni" in page.text
+    cookie = page.headers["set-cookie"]
+    assert "fsr_opt_workspace=" in cookie and "HttpOnly" in cookie
+    assert "samesite=strict" in cookie.lower()
+    for asset in ("app.js", "app.css", "icon.svg", "fonts/titillium-web-latin-400-normal.woff2",
+                  "fonts/titillium-web-latin-600-normal.woff2",
+                  "fonts/titillium-web-latin-700-normal.woff2", "fonts/OFL.txt"):
+        assert client.get(f"/static/{asset}").status_code == 200, asset
+
+
+def test_no_asset_names_another_address() -> None:
+    """Offline by construction: nothing the page loads points outside its own server."""
+    for path in [*STATIC.rglob("*.js"), *STATIC.rglob("*.css"), *TEMPLATES.rglob("*.html")]:
+        found = re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", path.read_text("utf-8"))
+        assert found == [], (path.name, found)
+
+
+def test_a_change_gives_the_command_lines_riparto(client: TestClient) -> None:
+    base = client.get("/api/state").json()
+    assert awarded(base) == 89249535 and base["controls"]["command"] == ""
+    answer = client.post("/api/change", json={"fund": "850.000,00"}, headers=CHANGE).json()
+    _, allocation = solve_inputs(load_inputs(None, None, [("fund", "850000.00")]))
+    assert awarded(answer) == sum(allocation.awards.values())
+    assert answer["controls"]["command"] == "--budget 850000.00"
+    assert [a["awarded"] for a in answer["result"]["areas"]] == [
+        sum(r.awarded for r in allocation.services.values() if r.area == area)
+        for area in ("minori", "disabili", "anziani")]
+
+
+def test_moving_a_share_rebalances_and_says_how(client: TestClient) -> None:
+    answer = client.post("/api/change", json={
+        "shares": {"minori": "50", "disabili": "20", "anziani": "40"}, "moved": "disabili"},
+        headers=CHANGE).json()
+    shares = {s["area"]: s["value"] for s in answer["controls"]["shares"]}
+    assert shares == {"minori": "44.44", "disabili": "20", "anziani": "35.56"}
+    assert [(m["area"], m["before"], m["after"]) for m in answer["controls"]["moves"]] == [
+        ("disabili", "10%", "20%"), ("minori", "50%", "44,44%"), ("anziani", "40%", "35,56%")]
+    again = client.post("/api/change", json={
+        "fund": "892.495,35", "shares": shares, "switches": {"require_application": False}},
+        headers=CHANGE).json()
+    assert {s["area"]: s["value"] for s in again["controls"]["shares"]} == shares  # kept
+    assert "--set eligibility.require_application=false" in again["controls"]["command"]
+    assert client.post("/api/reset", headers=CHANGE).json()["controls"]["command"] == ""
+
+
+def test_every_bad_field_is_reported_at_once_and_nothing_changes(client: TestClient) -> None:
+    before = client.post("/api/change", json={"fund": "850000"}, headers=CHANGE).json()
+    answer = client.post("/api/change", json={
+        "fund": "tanti", "minimum_award": "-1", "shares": {"disabili": "120"},
+        "moved": "disabili", "historical": {"adm": "1,2,3"}}, headers=CHANGE)
+    assert answer.status_code == 200 and "error" in answer.json()
+    error = answer.json()["error"]
+    assert error["count"] == 4 and {p["code"] for p in error["problems"]} == {"BAD_OPTION"}
+    assert error["kept"].startswith("I dati e il riparto")
+    after = client.get("/api/state").json()
+    assert after["controls"]["fund"] == 85000000 and awarded(after) == awarded(before)
+
+
+def test_a_rule_broken_by_the_parameters_is_the_rule_sets_error(client: TestClient) -> None:
+    answer = client.post("/api/change", json={"shares": {"minori": "70"}}, headers=CHANGE)
+    assert answer.status_code == 200 and "error" in answer.json()
+    error = answer.json()["error"]
+    assert error["title"] == "Errore nelle regole o nei parametri"
+    assert error["problems"][0]["code"] == "SHARES_NOT_100"
+    assert error["problems"][0]["fix"] == "le quote delle aree devono sommare a 100%"
+
+
+def test_a_bad_upload_is_listed_and_the_server_goes_on(client: TestClient) -> None:
+    bad = (ROOT / "tests" / "bad_inputs" / "three_problems.csv").read_bytes()
+    answer = client.post("/api/upload/units?name=three_problems.csv", content=bad,
+                         headers=CHANGE)
+    assert answer.status_code == 200 and "error" in answer.json()
+    rows = answer.json()["error"]["problems"]
+    assert len(rows) == 3 and all(p["file"] == "three_problems.csv" for p in rows)
+    assert all(p["row"] and p["column"] and p["fix"] for p in rows)
+    garbage = client.post("/api/upload/units?name=x.xlsx", content=b"\x00\x01not a workbook",
+                          headers=CHANGE)
+    assert garbage.json()["error"]["problems"][0]["code"] == "NOT_A_SPREADSHEET"
+    rules = client.post("/api/upload/rules?name=r.yaml", content=b"fund: [", headers=CHANGE)
+    assert rules.json()["error"]["problems"][0]["code"] == "SYNTAX"
+    state = client.get("/api/state").json()
+    assert state["source"]["units"] == "units.csv" and awarded(state) == 89249535
+
+
+def test_an_upload_replaces_the_data(client: TestClient) -> None:
+    answer = client.post("/api/upload/units?name=Unità%202025.xlsx",
+                         content=EXAMPLE_XLSX.read_bytes(), headers=CHANGE)
+    assert answer.status_code == 200
+    assert answer.json()["source"]["units"] == "Unità 2025.xlsx"
+    assert awarded(answer.json()) == 89249535
+    rules = (ROOT / "models" / "fsr-2025-bergamo.yaml").read_bytes()
+    answer = client.post("/api/upload/rules?name=regole.yaml", content=rules, headers=CHANGE)
+    assert answer.json()["source"]["rules"] == "regole.yaml"
+    back = client.post("/api/example", headers=CHANGE).json()["source"]
+    assert (back["units"], back["rules"], back["bundled"]) == (
+        "units.csv", "fsr-2025-bergamo.yaml", True)
+
+
+def test_an_upload_too_large_is_refused(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(ServeConfig(max_upload_bytes=1000))
+    answer = client.post("/api/upload/units?name=big.csv", content=b"x" * 1001, headers=CHANGE)
+    assert answer.status_code == 200 and "error" in answer.json()
+    (problem,) = answer.json()["error"]["problems"]
+    assert problem["code"] == "FILE_TOO_LARGE" and "big.csv" in problem["message"]
+
+
+def test_two_browsers_never_mix(make_client: Callable[..., TestClient]) -> None:
+    first = make_client()
+    second = TestClient(first.app, base_url=str(first.base_url))
+    first.post("/api/change", json={"fund": "850000"}, headers=CHANGE)
+    first.post("/api/scenarios", json={"name": "mine"}, headers=CHANGE)
+    seen = second.get("/api/state").json()
+    assert awarded(seen) == 89249535
+    assert [s["name"] for s in seen["scenarios"]] == ["Base"]
+    assert [s["name"] for s in first.get("/api/state").json()["scenarios"]] == [
+        "Base", "Scenario corrente", "mine"]
+    assert "error" in second.get("/api/unit?scenario=s1&id=UDO712980").json()
+
+
+def test_a_solver_failure_is_a_message_and_the_server_goes_on(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.get("/api/state")
+
+    def times_out(*_args: object, **_kwargs: object) -> None:
+        raise SolverError("CBC stopped at the time limit of 60 s", ErrorCode.TIME_LIMIT)
+
+    monkeypatch.setattr(workspace_module, "solve_inputs", times_out)
+    answer = client.post("/api/change", json={"fund": "800000"}, headers=CHANGE)
+    assert answer.status_code == 200 and "error" in answer.json()
+    error = answer.json()["error"]
+    assert error["title"].startswith("Il calcolo ha superato il tempo massimo")
+    assert error["problems"][0]["fix"].startswith("riprova")
+    assert client.get("/api/state").json()["controls"]["fund"] == 89249535  # unchanged
+    monkeypatch.undo()
+    answer = client.post("/api/change", json={"fund": "800000"}, headers=CHANGE)
+    assert answer.status_code == 200 and answer.json()["controls"]["fund"] == 80000000
+
+
+def test_an_internal_error_is_a_short_message(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(server_module, "read_parameters", broken)
+    answer = client.post("/api/change", json={}, headers=CHANGE)
+    assert answer.status_code == 500
+    assert answer.json()["error"]["title"].startswith("Errore interno di fsr-opt")
+    assert "a bug" not in answer.text and "Traceback" not in answer.text
+    assert client.get("/api/state").status_code == 200
+
+
+def test_scenarios_explanations_comparisons(client: TestClient) -> None:
+    client.post("/api/change", json={"fund": "850000"}, headers=CHANGE)
+    saved = client.post("/api/scenarios", json={"name": "A"}, headers=CHANGE).json()
+    assert [s["key"] for s in saved["scenarios"]] == ["base", "current", "s1"]
+    taken = client.post("/api/scenarios", json={"name": "a"}, headers=CHANGE)
+    assert taken.status_code == 200 and "esiste già" in taken.json()["error"]["problems"][0][
+        "message"]
+    unit = client.get("/api/unit?scenario=s1&id=UDO712980").json()
+    assert unit["text"].startswith("Unità UDO712980") and unit["scenario"] == "A"
+    missing = client.get("/api/unit?scenario=s1&id=UDO71298").json()["error"]
+    assert "UDO712980" in missing["problems"][0]["message"]  # the nearest id is suggested
+    compared = client.get("/api/compare?first=base&second=s1").json()
+    assert compared["second"]["name"] == "A" and compared["lines"][-1]["budget_after"] == 85000000
+    gone = client.post("/api/scenarios/s1/delete", headers=CHANGE).json()
+    assert [s["key"] for s in gone["scenarios"]] == ["base", "current"]
+
+
+def test_downloads(client: TestClient) -> None:
+    client.post("/api/change", json={"fund": "850000"}, headers=CHANGE)
+    xlsx = client.get("/download/current/allocation.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in xlsx.headers["content-disposition"]
+    report = client.get("/download/base/report.html")
+    assert report.text.startswith("<!DOCTYPE html>") and "892.495,35" in report.text
+    assert client.get("/download/current/riparto.zip").content[:2] == b"PK"
+    assert client.get("/download/compare.zip?first=base&second=current").content[:2] == b"PK"
+    template = client.get("/download/template.xlsx")
+    assert template.content == EXAMPLE_XLSX.read_bytes()
+    assert client.get("/download/current/passwords.txt").status_code == 404
+    assert client.get("/download/s7/report.html").status_code == 422
+
+
+def test_language(client: TestClient) -> None:
+    assert client.post("/api/language", json={"lang": "en"}, headers=CHANGE).json() == {
+        "lang": "en"}
+    assert '<html lang="en">' in client.get("/").text
+    assert client.get("/api/state").json()["scenarios"][0]["name"] == "Baseline"
+    assert client.post("/api/language", json={"lang": "fr"}, headers=CHANGE).json() == {
+        "lang": "en"}
+
+
+def test_changes_need_the_pages_header(client: TestClient) -> None:
+    refused = client.post("/api/change", json={"fund": "1"})
+    assert refused.status_code == 403 and "solo dalla pagina" in refused.text
+    assert client.post("/api/reset").status_code == 403
+
+
+def test_only_this_machines_names_are_answered(make_client: Callable[..., TestClient]) -> None:
+    rebound = make_client(base_url="http://attacker.example:8765")
+    assert rebound.get("/").status_code == 421
+    assert make_client(base_url="http://localhost:8765").get("/").status_code == 200
+    assert make_client(base_url="http://[::1]:8765").get("/").status_code == 200
+
+
+def test_off_loopback_every_request_needs_the_token(
+    make_client: Callable[..., TestClient]
+) -> None:
+    config = ServeConfig(host="192.0.2.10", token="s3cret-token")
+    assert config.url == "http://192.0.2.10:8765/?token=s3cret-token"
+    client = make_client(config, base_url="http://192.0.2.10:8765")
+    assert client.get("/").status_code == 403
+    assert client.get("/static/app.js").status_code == 403
+    assert client.get("/?token=wrong").status_code == 403
+    entered = client.get("/?token=s3cret-token", follow_redirects=False)
+    assert entered.status_code == 303 and entered.headers["location"] == "/"
+    assert "fsr_opt_token=" in entered.headers["set-cookie"]
+    assert client.get("/").status_code == 200  # the cookie carries it now
+    other = make_client(config, base_url="http://192.0.2.10:8765")
+    assert other.get("/api/state", headers={"x-fsr-opt-token": "s3cret-token"}).status_code == 200
+
+
+def test_addresses_and_ports() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert is_loopback("127.0.0.2") and not is_loopback("0.0.0.0")
+    assert not is_loopback("192.168.1.4") and not is_loopback("ufficio-piano")
+    assert [host_name(h) for h in ("127.0.0.1:8765", "[::1]:8765", "localhost")] == [
+        "127.0.0.1", "[::1]", "localhost"]
+    assert ServeConfig(host="0.0.0.0", token="t").url == "http://127.0.0.1:8765/?token=t"
+
+
+def test_a_busy_port_is_refused() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(Exception, match=f"127.0.0.1:{port}.*--port") as caught:
+            check_port("127.0.0.1", port)
+    assert caught.value.codes == (ErrorCode.BAD_OPTION,)  # type: ignore[attr-defined]
+
+
+def test_state_of_a_new_browser_needs_no_page_first(client: TestClient) -> None:
+    assert client.get("/api/state").json()["source"]["count"] == 249
+
+
+def test_the_template_is_the_bundled_workbook_whatever_the_data(
+    make_client: Callable[..., TestClient]
+) -> None:
+    client = make_client(ServeConfig(units=ROOT / "tests" / "hostile" / "support" /
+                                     "minimal_units.csv"))
+    client.post("/api/upload/units?name=units.xlsx", content=EXAMPLE_XLSX.read_bytes(),
+                headers=CHANGE)
+    template = client.get("/download/template.xlsx")
+    assert template.content == EXAMPLE_XLSX.read_bytes()
+    assert template.headers["content-disposition"] == 'attachment; filename="modello-unita.xlsx"'
