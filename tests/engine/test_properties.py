@@ -16,7 +16,7 @@ from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.rules.ruleset import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
-from tests.oracle import optimum
+from tests.engine.oracle import optimum
 
 
 @dataclass
