@@ -1,3 +1,4 @@
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -82,3 +83,83 @@ def test_round_half_up_of_integers_and_fractions(value: Fraction, whole: int) ->
     assert round_half_up(whole) == whole
     expected = int((abs(value) + Fraction(1, 2)) // 1) * (1 if value >= 0 else -1)
     assert round_half_up(value) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Ties and limits, constructed (random draws almost never hit them)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_largest_remainder_gives_equal_remainders_to_the_larger_quota() -> None:
+    # Quotas 1.25 and 2.25: one spare cent, equal remainders; the larger quota ("b") takes it,
+    # although "a" comes first by key.
+    assert largest_remainder(4, [("a", Fraction(5, 4)), ("b", Fraction(9, 4))]) == {
+        "a": 1, "b": 3}
+    assert largest_remainder_over(4, [("a", 5), ("b", 9)], 4) == {"a": 1, "b": 3}
+
+
+def test_largest_remainder_over_breaks_ties_like_largest_remainder() -> None:
+    # Equal remainders with quotas in both orders, and equal quotas decided by the key.
+    cases = [
+        (7, [("z", 9), ("y", 5), ("x", 13)], 4),  # 2.25, 1.25, 3.25: the cent to x, the largest
+        (3, [("b", 6), ("a", 6)], 4),  # 1.5 each: the smaller key, "a"
+        (5, [("k1", 7), ("k2", 7), ("k3", 7)], 5),  # 1.4 each: two cents, k1 and k2
+    ]
+    expected = [{"z": 2, "y": 1, "x": 4}, {"b": 1, "a": 2}, {"k1": 2, "k2": 2, "k3": 1}]
+    for (total, numerators, denominator), want in zip(cases, expected, strict=True):
+        fractions = [(k, Fraction(n, denominator)) for k, n in numerators]
+        assert largest_remainder(total, fractions) == want
+        assert largest_remainder_over(total, numerators, denominator) == want
+
+
+def test_largest_remainder_tie_key_decides_among_equal_quotas() -> None:
+    quotas = [("first", Fraction(3, 2)), ("second", Fraction(3, 2))]
+    assert largest_remainder(3, quotas) == {"first": 2, "second": 1}
+    assert largest_remainder(3, quotas, tie_key=["b", "a"]) == {"first": 1, "second": 2}
+
+
+def test_largest_remainder_accepts_exactly_the_totals_between_floors_and_ceilings() -> None:
+    # Quotas 1.5, 1.5 and 2: floors add to 4, ceilings to 6.
+    quotas = [("a", Fraction(3, 2)), ("b", Fraction(3, 2)), ("c", Fraction(2))]
+    numerators = [("a", 3), ("b", 3), ("c", 4)]
+    for total in (4, 5, 6):
+        assert sum(largest_remainder(total, quotas).values()) == total
+        assert largest_remainder_over(total, numerators, 2) == largest_remainder(total, quotas)
+    for total in (3, 7):
+        with pytest.raises(ValueError):
+            largest_remainder(total, quotas)
+        with pytest.raises(ValueError):
+            largest_remainder_over(total, numerators, 2)
+    with pytest.raises(ValueError):
+        largest_remainder_over(0, [], 0)
+    assert largest_remainder_over(0, [], 1) == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(Fraction(1, 2), 1), (Fraction(-1, 2), -1), (Fraction(-3, 2), -2), (Fraction(-7, 10), -1),
+     (Fraction(-249, 100), -2), (Fraction(0), 0), (Fraction(1, 3), 0), (Fraction(-1, 3), 0)],
+)
+def test_round_half_up_rounds_halves_away_from_zero(value: Fraction, expected: int) -> None:
+    assert round_half_up(value) == expected
+
+
+def test_euros_to_cents_at_the_cent() -> None:
+    assert euros_to_cents("0.01") == 1
+    assert euros_to_cents(Decimal("1.50")) == 150
+    assert euros_to_cents(7) == 700
+    assert euros_to_cents("-0.01") == -1
+    with pytest.raises(ValueError):
+        euros_to_cents("0.001")
+    with pytest.raises(ValueError):
+        euros_to_cents("0.015")
+
+
+def test_format_cents_below_one_euro_and_negative() -> None:
+    assert format_cents(5) == "0.05"
+    assert format_cents(-5) == "-0.05"
+    assert format_cents(100) == "1.00"
+    assert format_cents_it(-100) == "-1,00"
+    assert format_cents_it(99999) == "999,99"
+    assert format_cents_it(100000) == "1.000,00"
+    assert format_cents_it(5) == "0,05"

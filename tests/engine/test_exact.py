@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 from fsr_opt.engine.eligibility import Segment, ServicePlan
-from fsr_opt.engine.exact import round_area, solve_area
+from fsr_opt.engine.exact import AreaOptimum, round_area, solve_area
 
 
 def plan(code: str, priority: int, target: Fraction | int, low: int, high: int) -> ServicePlan:
@@ -60,3 +62,65 @@ def test_rounding_keeps_the_spend_and_the_segments() -> None:
     plans = [plan(c, i, Fraction(1000, 3), 0, 1000) for i, c in enumerate("ABC")]
     result = solve_area(plans, picked(*plans), 1000)
     assert round_area(plans, result) == {"A": 334, "B": 333, "C": 333}
+
+
+# ---------------------------------------------------------------------------------------------
+# The order of round_area's spare cents, and the budget on its limit
+# ---------------------------------------------------------------------------------------------
+
+
+def optimum_of(totals: dict[str, Fraction], spend: int) -> AreaOptimum:
+    return AreaOptimum(spend, Fraction(0), None, totals)
+
+
+def test_round_area_gives_a_spare_cent_to_the_larger_remainder_next() -> None:
+    # Both ceilings are a whole cent nearer their targets (far above): equal gain. The cent
+    # goes to the larger remainder (B, 0.75), although A comes first.
+    plans = [plan("A", 0, 1000, 0, 2000), plan("B", 1, 1000, 0, 2000)]
+    totals = {"A": Fraction(41, 4), "B": Fraction(83, 4)}  # 10.25 and 20.75
+    assert round_area(plans, optimum_of(totals, 31)) == {"A": 10, "B": 21}
+
+
+def test_round_area_gives_a_spare_cent_first_where_the_ceiling_is_nearest_the_target() -> None:
+    # A's target 10.3: its ceiling 11 is 0.4 cent farther than its floor 10 is. B's target is
+    # far above: its ceiling gains a whole cent. B takes the cent despite its smaller remainder.
+    plans = [plan("A", 0, Fraction(103, 10), 0, 2000), plan("B", 1, 1000, 0, 2000)]
+    totals = {"A": Fraction(43, 4), "B": Fraction(81, 4)}  # 10.75 and 20.25
+    assert round_area(plans, optimum_of(totals, 31)) == {"A": 10, "B": 21}
+
+
+def test_round_area_gives_a_spare_cent_to_the_earlier_line_last() -> None:
+    plans = [plan("A", 1, 1000, 0, 2000), plan("B", 0, 1000, 0, 2000)]
+    totals = {"A": Fraction(21, 2), "B": Fraction(41, 2)}  # 10.5 and 20.5: equal in all else
+    assert round_area(plans, optimum_of(totals, 31)) == {"A": 10, "B": 21}
+
+
+def test_round_area_leaves_whole_totals_alone() -> None:
+    # A whole total is no candidate, even where its ceiling would gain most (A's target is
+    # far above, B's ceiling gains nothing).
+    plans = [plan("A", 0, 1000, 0, 2000), plan("B", 1, Fraction(41, 2), 0, 2000)]
+    totals = {"A": Fraction(10), "B": Fraction(41, 2)}
+    assert round_area(plans, optimum_of(totals, 31)) == {"A": 10, "B": 21}
+
+
+def test_lower_bounds_filling_the_budget_exactly_are_feasible() -> None:
+    plans = [plan("A", 0, 50, 60, 200), plan("B", 1, 50, 40, 200)]
+    result = solve_area(plans, picked(*plans), 100)
+    assert result.totals == {"A": 60, "B": 40} and result.spend == 100
+    with pytest.raises(ValueError):
+        solve_area(plans, picked(*plans), 99)
+
+
+def test_targets_met_exactly_leave_no_deviation() -> None:
+    plans = [plan("A", 0, 300, 0, 500), plan("B", 1, 700, 0, 900)]
+    result = solve_area(plans, picked(*plans), 1000)
+    assert result.totals == {"A": 300, "B": 700}
+    assert (result.deviation, result.excess_ratio) == (0, 0)
+
+
+def test_a_line_with_a_zero_target_is_filled_before_the_water_level() -> None:
+    # No history for B: it takes what A, at most 100, cannot. The ratio is A's alone.
+    plans = [plan("A", 0, 1000, 0, 100), plan("B", 1, 0, 0, 5000)]
+    result = solve_area(plans, picked(*plans), 1000)
+    assert result.totals == {"A": 100, "B": 900}
+    assert result.excess_ratio == Fraction(-9, 10)
