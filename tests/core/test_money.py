@@ -101,11 +101,11 @@ def test_largest_remainder_gives_equal_remainders_to_the_larger_quota() -> None:
 def test_largest_remainder_over_breaks_ties_like_largest_remainder() -> None:
     # Equal remainders with quotas in both orders, and equal quotas decided by the key.
     cases = [
-        (7, [("z", 9), ("y", 5), ("x", 13)], 4),  # 2.25, 1.25, 3.25: the cent to x, the largest
+        (7, [("c", 13), ("a", 5), ("b", 9)], 4),  # 3.25, 1.25, 2.25: the cent to c, the largest
         (3, [("b", 6), ("a", 6)], 4),  # 1.5 each: the smaller key, "a"
         (5, [("k1", 7), ("k2", 7), ("k3", 7)], 5),  # 1.4 each: two cents, k1 and k2
     ]
-    expected = [{"z": 2, "y": 1, "x": 4}, {"b": 1, "a": 2}, {"k1": 2, "k2": 2, "k3": 1}]
+    expected = [{"c": 4, "a": 1, "b": 2}, {"b": 1, "a": 2}, {"k1": 2, "k2": 2, "k3": 1}]
     for (total, numerators, denominator), want in zip(cases, expected, strict=True):
         fractions = [(k, Fraction(n, denominator)) for k, n in numerators]
         assert largest_remainder(total, fractions) == want
