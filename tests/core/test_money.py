@@ -126,11 +126,13 @@ def test_largest_remainder_accepts_exactly_the_totals_between_floors_and_ceiling
         assert sum(largest_remainder(total, quotas).values()) == total
         assert largest_remainder_over(total, numerators, 2) == largest_remainder(total, quotas)
     for total in (3, 7):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=f"^cannot split {total} cents among quotas adding "
+                                             "to 5.0$"):
             largest_remainder(total, quotas)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=f"^cannot split {total} cents among quotas adding "
+                                             "to 5.0$"):
             largest_remainder_over(total, numerators, 2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^the common denominator must be positive$"):
         largest_remainder_over(0, [], 0)
     assert largest_remainder_over(0, [], 1) == {}
 
@@ -149,7 +151,7 @@ def test_euros_to_cents_at_the_cent() -> None:
     assert euros_to_cents(Decimal("1.50")) == 150
     assert euros_to_cents(7) == 700
     assert euros_to_cents("-0.01") == -1
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^0\.001 has more than two decimals$"):
         euros_to_cents("0.001")
     with pytest.raises(ValueError):
         euros_to_cents("0.015")
@@ -163,3 +165,4 @@ def test_format_cents_below_one_euro_and_negative() -> None:
     assert format_cents_it(99999) == "999,99"
     assert format_cents_it(100000) == "1.000,00"
     assert format_cents_it(5) == "0,05"
+    assert (format_cents(0), format_cents_it(0)) == ("0.00", "0,00")  # zero has no sign
