@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from fsr_opt.engine.eligibility import assess
 
 from tests.conftest import table, tiny_rules, unit
-from tests.test_properties import Instance, instances, solve
+from tests.engine.test_properties import Instance, instances, solve
 
 
 def check_same_objectives(instance: Instance) -> None:

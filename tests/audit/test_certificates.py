@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fsr_opt.audit import certificates
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.audit.evidence import Evidence
 from fsr_opt.audit.render import render_audit
+from fsr_opt.audit.report import Violation
 from fsr_opt.audit.run import audit_solution
+from fsr_opt.core.schema import RuleSet, UnitRecord
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.rules.budgets import area_budgets
@@ -89,3 +93,68 @@ def test_the_solver_rounding_leaves_no_one_cent_transfer() -> None:
     report = audit_solution(assessments, rules, awards)
     assert failed(report) == {"TRANSFER_IMPROVES"}
     assert [(v.service, v.to_service) for v in report.violations] == [("s0", "s6")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Each certificate on its threshold, on small hand-made Ambiti
+# ---------------------------------------------------------------------------------------------
+
+
+def certified(code: str, rules: RuleSet, units: list[UnitRecord],
+              awards: dict[str, int]) -> list[Violation]:
+    report = audit_solution(assess(table(units), rules), rules, awards)
+    return [v for v in report.violations if v.check == code]
+
+
+def test_money_left_flags_a_single_cent_a_line_could_take() -> None:
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=1_000_000, minimum=30000)
+    units = [unit("A", "s", 2_000_000)]
+    (violation,) = certified("MONEY_LEFT", rules, units, {"A": 999_999})
+    assert violation.expected == "a total up to 10000.00"
+    assert certified("MONEY_LEFT", rules, units, {"A": 1_000_000}) == []
+
+
+@pytest.mark.parametrize(("budget", "flagged"), [(133, False), (134, True)])
+def test_money_left_counts_a_funded_set_starting_at_the_money_left(
+    budget: int, flagged: bool
+) -> None:
+    # 100 and 60 cents, minimum 50: one unit funded from 50 to 83 cents, both from 134. At 83
+    # the area leaves budget - 83; the line can take it only if that reaches 134.
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=budget, minimum=50)
+    units = [unit("A", "s", 100), unit("B", "s", 60)]
+    violations = certified("MONEY_LEFT", rules, units, {"A": 83, "B": 0})
+    assert [v.expected for v in violations] == (["a total up to 1.34"] if flagged else [])
+
+
+def test_transfer_improves_needs_both_lines_strictly_closer() -> None:
+    # Targets 500 and 500 cents: 501/499 is one cent off each. Targets 500.5 each: from
+    # 501/500 a cent moved leaves the donor as far from its target as before.
+    units = [unit("S", "s", 10000), unit("T", "t", 10000)]
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=1000, minimum=0)
+    (violation,) = certified("TRANSFER_IMPROVES", rules, units, {"S": 501, "T": 499})
+    assert (violation.service, violation.to_service) == ("s", "t")
+    assert certified("TRANSFER_IMPROVES", rules, units, {"S": 500, "T": 500}) == []
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=1001, minimum=0)
+    assert certified("TRANSFER_IMPROVES", rules, units, {"S": 501, "T": 500}) == []
+
+
+@pytest.mark.parametrize(("given", "flagged"), [(300, False), (301, True)])
+def test_transfer_improves_keeps_the_donor_in_its_funded_set(given: int, flagged: bool) -> None:
+    # s funds its 600-cent unit from 300 cents (minimum 300): at 300 it cannot give a cent
+    # without leaving it out. Targets 100 and 900 cents.
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 9)}, {"a": 100}, fund=1000, minimum=300)
+    units = [unit("S", "s", 600), unit("T", "t", 10000)]
+    violations = certified("TRANSFER_IMPROVES", rules, units, {"S": given, "T": 1000 - given})
+    assert len(violations) == (1 if flagged else 0)
+
+
+@pytest.mark.parametrize(("entitlement", "flagged"), [(700, False), (701, True)])
+def test_transfer_improves_keeps_the_receiver_within_its_entitlements(
+    entitlement: int, flagged: bool
+) -> None:
+    # t at 700 cents, below its target of 900.9: it can take a cent only below its full
+    # entitlement (share 1).
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 9)}, {"a": 100}, fund=1001, minimum=300)
+    units = [unit("S", "s", 600), unit("T", "t", entitlement)]
+    violations = certified("TRANSFER_IMPROVES", rules, units, {"S": 301, "T": 700})
+    assert len(violations) == (1 if flagged else 0)

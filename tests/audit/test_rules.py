@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
 
 from fsr_opt.audit import rules
-from fsr_opt.audit.allocation import parse_allocation
+from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow, parse_allocation
 from fsr_opt.audit.evidence import Evidence
+from fsr_opt.audit.report import Violation
 from fsr_opt.audit.run import audit
 from fsr_opt.core.money import format_cents, largest_remainder
-from fsr_opt.engine.eligibility import tranches
+from fsr_opt.core.schema import RuleSet, UnitRecord
+from fsr_opt.engine.eligibility import assess, tranches
 from fsr_opt.rules.budgets import area_budgets
 
 from tests.audit.conftest import (
@@ -23,6 +26,7 @@ from tests.audit.conftest import (
     resplit,
     text_rows,
 )
+from tests.conftest import table, tiny_rules, unit
 
 # ---------------------------------------------------------------------------------------------
 # Called directly: what each rule examines
@@ -262,3 +266,132 @@ def test_the_share_column_is_checked_at_its_own_precision(example: Example) -> N
     funded_row["share"] = "0.5"
     report = audit_rows(example, rows, columns)
     assert failed(report) == {"SHARE_MISMATCH"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Each rule on its threshold, on small hand-made Ambiti
+# ---------------------------------------------------------------------------------------------
+
+ONE_LINE = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=1_000_000, minimum=30000)
+
+
+def found(
+    code: str,
+    units: list[UnitRecord],
+    awards: dict[str, int],
+    *,
+    rules: RuleSet = ONE_LINE,
+    budgets: dict[str, int] | None = None,
+    rows: list[ProvidedRow] | None = None,
+    columns: frozenset[str] = frozenset(),
+) -> list[Violation]:
+    """The violations of one check on an allocation of `units` (rows from `awards` by default)."""
+    given = rows if rows is not None else [ProvidedRow(None, uid, a) for uid, a in awards.items()]
+    report = audit(assess(table(units), rules), rules,
+                   ProvidedAllocation("x.csv", tuple(given), columns), budgets=budgets)
+    return [v for v in report.violations if v.check == code]
+
+
+def test_left_out_flags_a_share_exactly_at_the_minimum() -> None:
+    # A gets 300 EUR of 600: share 1/2. B's half of 600 EUR is exactly the minimum; C's half
+    # of 599.99 EUR falls half a cent short.
+    units = [unit("A", "s", 60000), unit("B", "s", 60000)]
+    assert [v.unit for v in found("LEFT_OUT", units, {"A": 30000, "B": 0})] == ["B"]
+    units = [unit("A", "s", 60000), unit("C", "s", 59999)]
+    assert found("LEFT_OUT", units, {"A": 30000, "C": 0}) == []
+
+
+def test_left_out_with_minimum_zero_flags_a_share_of_one_cent() -> None:
+    # Minimum 0: a share rounding to 0 is allowed only below one cent. 1/100 of 100 cents
+    # is 1 cent; of 99 cents 0.99.
+    rules = replace(ONE_LINE, minimum_award=0)
+    units = [unit("A", "s", 10000), unit("B", "s", 100), unit("C", "s", 99)]
+    violations = found("LEFT_OUT", units, {"A": 102, "B": 0, "C": 0}, rules=rules)
+    # The share counts every entitlement with a minimum of 0: 102 / 10199 of B's 100 cents.
+    assert [v.unit for v in violations] == ["B"]
+
+
+def test_below_minimum_flags_a_cent_short_and_accepts_the_minimum() -> None:
+    units = [unit("A", "s", 90000), unit("B", "s", 90000), unit("C", "s", 90000)]
+    violations = found("BELOW_MINIMUM", units, {"A": 30000, "B": 29999, "C": 1})
+    assert [v.unit for v in violations] == ["B", "C"]
+
+
+def test_above_entitlement_flags_a_cent_over_and_accepts_the_entitlement() -> None:
+    units = [unit("A", "s", 50000), unit("B", "s", 50000)]
+    violations = found("ABOVE_ENTITLEMENT", units, {"A": 50000, "B": 50001})
+    assert [v.unit for v in violations] == ["B"]
+
+
+def test_area_budget_flags_a_cent_over_and_accepts_the_budget() -> None:
+    units = [unit("A", "s", 2_000_000)]
+    assert found("AREA_BUDGET", units, {"A": 1_000_000}) == []
+    assert [v.area for v in found("AREA_BUDGET", units, {"A": 1_000_001})] == ["a"]
+
+
+def test_budgets_add_up_flags_a_budget_off_by_exactly_one_cent() -> None:
+    # Shares 60/40 of 10,000.00 EUR: whole cents. One cent moved from a1 to a0 keeps the total
+    # and puts each budget exactly one cent off its share.
+    rules = tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 60, "a1": 40}, fund=1_000_000)
+    units = [unit("A", "s", 1000)]
+    moved = found("BUDGETS_ADD_UP", units, {}, rules=rules, budgets={"a0": 600001, "a1": 399999})
+    assert [v.subject for v in moved] == ["area a0", "area a1"]
+    assert found("BUDGETS_ADD_UP", units, {}, rules=rules,
+                 budgets={"a0": 600000, "a1": 400000}) == []
+
+
+def test_budgets_add_up_accepts_either_rounding_of_a_half_cent() -> None:
+    # 50/50 of 1.01 EUR: 50.5 cents each. 51 + 50 is each share rounded (within a cent);
+    # 52 + 49 is not, although the total is right.
+    rules = tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 50, "a1": 50}, fund=101)
+    units = [unit("A", "s", 1000)]
+    assert found("BUDGETS_ADD_UP", units, {}, rules=rules, budgets={"a0": 51, "a1": 50}) == []
+    assert [v.subject for v in found("BUDGETS_ADD_UP", units, {}, rules=rules,
+                                     budgets={"a0": 52, "a1": 49})] == ["area a0", "area a1"]
+    assert [v.subject for v in found("BUDGETS_ADD_UP", units, {}, rules=rules,
+                                     budgets={"a0": 51, "a1": 51})] == ["the area budgets"]
+
+
+def test_equal_share_accepts_one_cent_off_and_flags_two() -> None:
+    # 400 EUR for two units of 400 EUR: share 1/2, exact awards 200 EUR each.
+    units = [unit("A", "s", 40000), unit("B", "s", 40000)]
+    assert found("EQUAL_SHARE", units, {"A": 20001, "B": 19999}) == []
+    violations = found("EQUAL_SHARE", units, {"A": 20002, "B": 19998})
+    assert [v.unit for v in violations] == ["A", "B"]
+
+
+def test_share_mismatch_accepts_a_share_rounded_at_its_own_precision() -> None:
+    # Share 1/8 = 0.125: written with two decimals, 0.12 and 0.13 are both within half a
+    # hundredth; 0.11 is not. Written exactly, only 0.125 is.
+    units = [unit("A", "s", 800000)]
+
+    def share_rows(text: str) -> list[ProvidedRow]:
+        places = len(text.partition(".")[2])
+        return [ProvidedRow(2, "A", 100000, share=Fraction(text), share_places=places)]
+
+    columns = frozenset({"share"})
+    for written in ("0.12", "0.13", "0.125"):
+        assert found("SHARE_MISMATCH", units, {}, rows=share_rows(written),
+                     columns=columns) == [], written
+    for written in ("0.11", "0.14", "0.124"):
+        assert len(found("SHARE_MISMATCH", units, {}, rows=share_rows(written),
+                         columns=columns)) == 1, written
+
+
+def test_tranches_flag_the_half_even_split_of_a_half_cent() -> None:
+    # 70% of 1,000.15 EUR = 700.105: the criteria round half up, 700.11 + 300.04.
+    units = [unit("A", "s", 200000)]
+    columns = frozenset({"tranche_1", "tranche_2"})
+
+    def paid(first: int, second: int, award: int = 100015) -> list[Violation]:
+        row = ProvidedRow(2, "A", award, tranche_1=first, tranche_2=second)
+        return found("TRANCHES", units, {}, rows=[row], columns=columns)
+
+    assert paid(70011, 30004) == []
+    (violation,) = paid(70010, 30005)
+    assert violation.expected == "700.11, 300.04"
+    # Up to the threshold at once; one cent more in two tranches.
+    assert paid(100000, 0, award=100000) == []
+    assert len(paid(70000, 30000, award=100000)) == 1
+    assert paid(70001, 30000, award=100001) == []
+    assert len(paid(100001, 0, award=100001)) == 1

@@ -14,7 +14,7 @@ from fsr_opt.engine.eligibility import assess, tranches
 
 from tests.audit.conftest import AUDIT_DOC, Example, audit_rows, failed, text_rows
 from tests.conftest import table
-from tests.test_properties import Instance, instances, solve
+from tests.engine.test_properties import Instance, instances, solve
 
 
 def test_the_solved_example_passes_every_check(example: Example) -> None:

@@ -11,6 +11,7 @@ so). This package imports nothing; callers import from its modules:
     rules         the rule checks every allocation must satisfy
     certificates  the optimality certificates: a failure proves a better allocation exists
     evidence      what the checks share, computed once per audit
+    recomputed    the arithmetic the checks compare with, apart from the engine's code
     report        `AuditReport` and its parts; codes: `CheckCode`
     render        `render_audit` in text, JSON (audit.json) and Markdown
     wording       how amounts and subjects are written in violations

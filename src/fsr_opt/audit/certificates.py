@@ -29,19 +29,19 @@ def money_left(evidence: Evidence) -> Findings:
         if total.left < 1:
             continue
         for code, line in evidence.lines.items():
-            if line.plan.area != total.area:
+            if line.area != total.area:
                 continue
             now = line.total
-            for segment in line.plan.segments:
-                low = max(now + 1, segment.lower)
-                high = min(segment.upper, now + total.left)
+            for option in line.funded_sets:
+                low = max(now + 1, option.lower)
+                high = min(option.upper, now + total.left)
                 if low <= high:
                     found.append(Violation(
                         CheckCode.MONEY_LEFT, f"service {code} (area {total.area})",
                         f"a total up to {euros(high)}", euros(now),
                         f"area {total.area} leaves {euros(total.left)} EUR unspent, and "
                         f"service line {code} could take a total of {euros(high)} EUR "
-                        f"instead of {euros(now)} EUR ({segment.funded_units} units "
+                        f"instead of {euros(now)} EUR ({option.units} units "
                         "funded at an equal share) without breaking any rule",
                         area=total.area, service=code))
                     break
@@ -59,35 +59,34 @@ def transfer_improves(evidence: Evidence) -> Findings:
     fraction of a cent above the best integer split with no line worse off by a whole cent.
     """
     found = []
-    areas = {line.plan.area for line in evidence.lines.values()}
+    areas = {line.area for line in evidence.lines.values()}
     for area in [a.code for a in evidence.rules.areas if a.code in areas]:
-        lines = [line for line in evidence.lines.values() if line.plan.area == area]
+        lines = [line for line in evidence.lines.values() if line.area == area]
         donors: list[ServiceLine] = []
         receivers: list[ServiceLine] = []
         for line in lines:
-            now, target = line.total, line.plan.target
-            segment = line.plan.segment_for(now)
-            if segment is None:
+            now, target = line.total, line.target
+            funded = line.funded_set_at(now)
+            if funded is None:
                 continue
-            if now - 1 >= segment.lower and abs(now - 1 - target) < abs(now - target):
+            if funded.holds(now - 1) and abs(now - 1 - target) < abs(now - target):
                 donors.append(line)
-            if now + 1 <= segment.upper and abs(now + 1 - target) < abs(now - target):
+            if funded.holds(now + 1) and abs(now + 1 - target) < abs(now - target):
                 receivers.append(line)
         for donor in donors:
             for receiver in receivers:
                 if donor is receiver:
                     continue
-                d, r = donor.plan, receiver.plan
                 found.append(Violation(
                     CheckCode.TRANSFER_IMPROVES,
-                    f"services {d.service} -> {r.service} (area {area})",
-                    f"{d.service} {euros(donor.total - 1)}, "
-                    f"{r.service} {euros(receiver.total + 1)}",
-                    f"{d.service} {euros(donor.total)}, {r.service} {euros(receiver.total)}",
-                    f"area {area}: {d.service} gets {euros(donor.total)} EUR against a "
-                    f"target of {exact_euros(d.target)} EUR and {r.service} "
-                    f"{euros(receiver.total)} EUR against {exact_euros(r.target)} EUR; "
-                    f"moving one cent from {d.service} to {r.service} brings both closer to "
+                    f"services {donor.code} -> {receiver.code} (area {area})",
+                    f"{donor.code} {euros(donor.total - 1)}, "
+                    f"{receiver.code} {euros(receiver.total + 1)}",
+                    f"{donor.code} {euros(donor.total)}, {receiver.code} {euros(receiver.total)}",
+                    f"area {area}: {donor.code} gets {euros(donor.total)} EUR against a "
+                    f"target of {exact_euros(donor.target)} EUR and {receiver.code} "
+                    f"{euros(receiver.total)} EUR against {exact_euros(receiver.target)} EUR; "
+                    f"moving one cent from {donor.code} to {receiver.code} brings both closer to "
                     f"their {evidence.rules.history_year} targets, keeping their funded units",
-                    area=area, service=d.service, to_service=r.service))
+                    area=area, service=donor.code, to_service=receiver.code))
     return Findings(len(evidence.lines), found)

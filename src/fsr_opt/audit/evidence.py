@@ -1,9 +1,10 @@
 """What every check reads, computed once per audit, and what each check returns.
 
-The allocation contributes its awards and nothing else: eligibility, entitlements, segments
-(funded sets) and targets come from the assessed units and the rule set, so an allocation
-cannot vouch for itself. The optional columns it carries (eligible, entitlement, tranches,
-share) are only compared with what is recomputed here.
+The allocation contributes its awards and nothing else: eligibility and entitlements come from
+the assessed units, the funded sets and targets are recomputed from them and the rule set
+(`fsr_opt.audit.recomputed`, not the engine's code), so an allocation cannot vouch for itself.
+The optional columns it carries (eligible, entitlement, tranches, share) are only compared
+with what is recomputed here.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
+from fsr_opt.audit.recomputed import FundedSet, funded_sets, service_targets
 from fsr_opt.audit.report import AreaTotal, Violation
 from fsr_opt.core.schema import Assessment, RuleSet
-from fsr_opt.engine.eligibility import ServicePlan, plan_services
 
 __all__ = ["Evidence", "Findings", "ServiceLine", "line_share"]
 
@@ -30,15 +31,29 @@ class Findings:
 
 @dataclass(frozen=True)
 class ServiceLine:
-    """A service line as the checks see it: its plan and its eligible units with their awards."""
+    """A service line as the checks see it: units, awards, target and what it can fund.
 
-    plan: ServicePlan
+    Attributes:
+        code, area: the line's code and its area's.
+        target: T_s, exact cents: the area budget in proportion to the 2024 amounts.
+        units: the line's eligible units, in table order, with their awards.
+        funded_sets: the sets of units it can fund, fewest units first (`funded_sets`).
+    """
+
+    code: str
+    area: str
+    target: Fraction
     units: tuple[tuple[Assessment, int], ...]
+    funded_sets: tuple[FundedSet, ...]
 
     @property
     def total(self) -> int:
         """What the allocation gives the line's eligible units together (cents)."""
         return sum(award for _, award in self.units)
+
+    def funded_set_at(self, total: int) -> FundedSet | None:
+        """The set of units a total funds; None when no set can take exactly that total."""
+        return next((option for option in self.funded_sets if option.holds(total)), None)
 
 
 class Evidence:
@@ -81,12 +96,18 @@ class Evidence:
                        for code, line in self.lines.items()}
 
     def _service_lines(self) -> dict[str, ServiceLine]:
-        plans = plan_services(self.assessments, self.rules, self.budgets)
-        units: dict[str, list[tuple[Assessment, int]]] = {plan.service: [] for plan in plans}
+        targets = service_targets(self.rules, self.budgets)
+        units: dict[str, list[tuple[Assessment, int]]] = {code: [] for code in targets}
         for item in self.assessments:
             if item.eligible and item.service in units:
                 units[item.service].append((item, self.awards[item.unit.unit_id]))
-        return {plan.service: ServiceLine(plan, tuple(units[plan.service])) for plan in plans}
+        minimum = self.rules.minimum_award
+        return {
+            service.code: ServiceLine(
+                service.code, area.code, targets[service.code], tuple(units[service.code]),
+                funded_sets([item.entitlement for item, _ in units[service.code]], minimum))
+            for area in self.rules.areas for service in area.services
+        }
 
     def first_row(self, unit_id: str) -> int | None:
         """The file row of a unit's first allocation row; None without a row or a file."""

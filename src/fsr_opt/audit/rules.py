@@ -12,11 +12,10 @@ from fractions import Fraction
 
 from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings
+from fsr_opt.audit.recomputed import distributable_fund, payments
 from fsr_opt.audit.report import Violation
 from fsr_opt.audit.wording import euros, exact_euros, ratio, unit_subject
 from fsr_opt.core.schema import Assessment
-from fsr_opt.engine.eligibility import tranches as split_in_tranches
-from fsr_opt.rules.budgets import distributable
 
 __all__ = [
     "above_entitlement",
@@ -220,7 +219,7 @@ def budgets_add_up(evidence: Evidence) -> Findings:
     Meaningful when the budgets are given (a published table): those the rule set derives
     hold by construction.
     """
-    fund = distributable(evidence.rules)
+    fund = distributable_fund(evidence.rules)
     found = []
     total = sum(evidence.budgets.values())
     if total != fund:
@@ -268,7 +267,7 @@ def equal_share(evidence: Evidence) -> Findings:
                     f"at {ratio(share)} of their entitlements; unit "
                     f"{item.unit.unit_id} (entitlement {euros(item.entitlement)} EUR) "
                     f"should get {exact_euros(exact)} EUR within one cent, not "
-                    f"{euros(award)} EUR", unit=item.unit.unit_id, area=line.plan.area,
+                    f"{euros(award)} EUR", unit=item.unit.unit_id, area=line.area,
                     service=code, row=row))
     return Findings(checked, found)
 
@@ -299,7 +298,7 @@ def left_out(evidence: Evidence) -> Findings:
                     f"entitlements; for unit {item.unit.unit_id} (entitlement "
                     f"{euros(item.entitlement)} EUR) that is {exact_euros(exact)} EUR, "
                     f"at least the minimum of {euros(evidence.rules.minimum_award)} EUR, "
-                    "yet it gets 0", unit=item.unit.unit_id, area=line.plan.area,
+                    "yet it gets 0", unit=item.unit.unit_id, area=line.area,
                     service=code, row=row))
     return Findings(checked, found)
 
@@ -344,7 +343,7 @@ def tranches(evidence: Evidence) -> Findings:
     threshold = evidence.rules.single_payment_threshold
     found = []
     for row in rows:
-        first, second = split_in_tranches(row.award, evidence.rules)
+        first, second = payments(row.award, evidence.rules)
         given = (row.tranche_1, row.tranche_2)
         if given[0] not in (None, first) or given[1] not in (None, second):
             rule = (f"up to {euros(threshold)} EUR paid at once" if row.award <= threshold

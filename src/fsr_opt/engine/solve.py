@@ -83,7 +83,7 @@ def make_solver(name: str, time_limit: float) -> Any:
 
     CBC gets no ``-threads`` option: it then runs one thread, deterministically. With
     ``-threads 1`` the bundled CBC 2.10.3 stalled for 10 s on about 1 run in 200, even on a
-    model of two variables (`tests/test_model_solve.py`).
+    model of two variables (`tests/engine/test_solve.py`).
     """
     limit = max(time_limit, 0.01)
     if name == "cbc":

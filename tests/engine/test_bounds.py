@@ -158,3 +158,38 @@ def test_deviation_floor_is_below_every_solution(area: tuple[list[ServicePlan], 
     found = combinations(plans, budget)
     spend, deviation, _ = optimal(found)
     assert deviation_floor(plans, spend) <= deviation
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounds on their limits
+# ---------------------------------------------------------------------------------------------
+
+
+def test_capacity_spend_of_one_line_reaches_a_segment_starting_at_the_budget() -> None:
+    # Segments [50, 83] and [134, 160] (entitlements 100 and 60, minimum 50).
+    line = [plan("s0", 0, 100, [100, 60], 50)]
+    assert [capacity_spend(line, budget) for budget in (49, 50, 100, 133, 134, 500)] == [
+        0, 50, 83, 83, 134, 160]
+
+
+def test_capacity_spend_of_several_lines_is_the_budget_or_every_line_full() -> None:
+    lines = [plan("s0", 0, 100, [100], 50), plan("s1", 1, 100, [60], 50)]
+    assert capacity_spend(lines, 159) == 159
+    assert capacity_spend(lines, 160) == 160
+    assert capacity_spend(lines, 161) == 160
+
+
+def test_starting_picks_take_a_segment_whose_lower_bound_is_the_water_level() -> None:
+    # One line, budget 134: the water level is 134, the lower bound of the two-unit segment.
+    (line,) = [plan("s0", 0, 134, [100, 60], 50)]
+    picks = starting_picks([line], 134)
+    assert picks["s0"] == line.segments[1]
+    start = starting_solution([line], 134)
+    assert start is not None and start[1].spend == 134
+
+
+def test_starting_solution_stops_below_a_gap_in_the_totals() -> None:
+    # Budget 100 falls in the gap (83, 134): the best spend is 83, and the start reaches it.
+    line = plan("s0", 0, 100, [100, 60], 50)
+    start = starting_solution([line], 100)
+    assert start is not None and start[1].spend == 83

@@ -154,3 +154,64 @@ def test_cbc_runs_without_a_threads_option(tmp_path: Any) -> None:
     solver.keepFiles = False
     problem.solve(solver)
     assert pulp.LpStatus[problem.status] == "Optimal" and problem.objective.value() == 7
+
+
+# ---------------------------------------------------------------------------------------------
+# The solver's status on its limits
+# ---------------------------------------------------------------------------------------------
+
+
+def test_time_limit_is_told_even_when_cbc_reports_infeasible() -> None:
+    # CBC stopped by its time limit before finding a solution reports "Infeasible": the limit,
+    # not the rules, is what the user must hear about.
+    problem = fake(pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible)
+    assert read_status(problem, "cbc", 10.0, 10.0) is SolveStatus.TIME_LIMIT
+    assert read_status(problem, "cbc", 12.5, 10.0) is SolveStatus.TIME_LIMIT
+    assert read_status(problem, "cbc", 9.99, 10.0) is SolveStatus.INFEASIBLE
+
+
+def test_cbc_statuses_other_than_optimal_are_not_optimal() -> None:
+    assert read_status(fake(pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded), "cbc", 1.0,
+                       10.0) is SolveStatus.UNBOUNDED
+    assert read_status(fake(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound), "cbc",
+                       1.0, 10.0) is SolveStatus.ERROR
+    # PuLP's "Optimal" without the solution status "optimal" is never taken as optimal.
+    assert read_status(fake(pulp.LpStatusOptimal, pulp.LpSolutionNoSolutionFound), "cbc",
+                       1.0, 10.0) is SolveStatus.ERROR
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("kOptimal", SolveStatus.OPTIMAL), ("kTimeLimit", SolveStatus.TIME_LIMIT),
+     ("kIterationLimit", SolveStatus.TIME_LIMIT), ("kInterrupt", SolveStatus.TIME_LIMIT),
+     ("kInfeasible", SolveStatus.INFEASIBLE),
+     ("kUnboundedOrInfeasible", SolveStatus.INFEASIBLE),
+     ("kUnbounded", SolveStatus.UNBOUNDED), ("kSolveError", SolveStatus.ERROR)],
+)
+def test_highs_status_is_read_from_highs(status: str, expected: SolveStatus) -> None:
+    model = SimpleNamespace(getModelStatus=lambda: getattr(highspy.HighsModelStatus, status))
+    problem = SimpleNamespace(status=pulp.LpStatusOptimal, sol_status=1, solverModel=model)
+    assert read_status(problem, "highs", 1.0, 10.0) is expected
+
+
+def test_a_deadline_already_past_is_a_time_limit() -> None:
+    with pytest.raises(SolverError) as info:
+        _run_stage(tiny_model(100000), "spend", "cbc", time.monotonic() - 1)
+    assert info.value.codes == (ErrorCode.TIME_LIMIT,)
+
+
+def test_an_area_without_money_is_not_warned_about_the_minimum() -> None:
+    # The minimum is above every entitlement of b, but b has no budget: nothing is lost there.
+    rules = tiny_rules({"s": ("a", 1), "t": ("b", 1)}, {"a": 100, "b": 0}, fund=200000,
+                       minimum=60000)
+    units = [unit("U1", "s", 80000), unit("U2", "t", 50000)]
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert result.messages == ()
+    assert result.allocation is not None and result.allocation.awards == {"U1": 80000}
+
+
+def test_a_unit_whose_entitlement_is_the_minimum_gets_the_minimum() -> None:
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000, minimum=30000)
+    units = [unit("AT", "s", 30000), unit("BELOW", "s", 29999)]
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert result.allocation is not None and result.allocation.awards == {"AT": 30000}
