@@ -726,7 +726,7 @@ def write_xlsx(rows: list[Unit], path: Path) -> None:
     assert ws is not None
     ws.title = "Unità"
     bold = Font(bold=True)
-    ws.append([c.heading_it for c in INPUT_COLUMNS])
+    ws.append([c.heading(YEAR - 1) for c in INPUT_COLUMNS])
     for cell in ws[1]:
         cell.font = bold
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -738,7 +738,7 @@ def write_xlsx(rows: list[Unit], path: Path) -> None:
             number_format = MONEY_FORMAT if column.kind == "money" else DATE_FORMAT
             for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = number_format
-        widest = max([len(column.heading_it)]
+        widest = max([len(column.heading(YEAR - 1))]
                      + [display_width(r[column.name], column.kind) for r in rows])
         ws.column_dimensions[letter].width = min(max(widest + 2, 10), 55)
     ws.freeze_panes = "A2"
@@ -749,7 +749,7 @@ def write_xlsx(rows: list[Unit], path: Path) -> None:
     for cell in info[1]:
         cell.font = bold
     for column in INPUT_COLUMNS:
-        info.append([column.heading_it, column.name, "sì" if column.required else "no",
+        info.append([column.heading(YEAR - 1), column.name, "sì" if column.required else "no",
                      INSTRUCTIONS[column.name]])
     info.append([])
     info.append(["Formati: importi in euro (numeri), date GG/MM/AAAA, valori sì/no; una riga "

@@ -103,6 +103,25 @@ def test_italian_csv_loads_the_same(tmp_path: Path) -> None:
     assert load_units(path).units == EXPECTED
 
 
+@pytest.mark.parametrize("year", [None, 2024, 2031])
+def test_the_accounts_columns_may_name_any_year(tmp_path: Path, year: int | None) -> None:
+    # the template of each riparto heads its figures with the accounts' year: no code change
+    headings = [spec.heading_it if year is None else spec.heading(year) for spec in INPUT_COLUMNS]
+    assert ("Costi 2031" in headings) == (year == 2031)
+    dated, plain = tmp_path / "dated.csv", tmp_path / "plain.csv"
+    dated.write_text(_csv_text(headings, ROWS), encoding="utf-8")
+    plain.write_text(_csv_text(HEADER, ROWS), encoding="utf-8")
+    assert load_units(dated).units == load_units(plain).units
+
+
+def test_a_year_does_not_make_any_heading_a_column(tmp_path: Path) -> None:
+    headings = [*HEADER[:1], "name 2024", *HEADER[2:]]
+    path = tmp_path / "units.csv"
+    path.write_text(_csv_text(headings, ROWS), encoding="utf-8")
+    with pytest.raises(InputError, match="'name' is missing"):
+        load_units(path)
+
+
 def test_cp1252_csv_is_read_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture
                                            ) -> None:
     path = tmp_path / "units.csv"
@@ -234,7 +253,7 @@ def test_missing_columns_and_bad_cells_together(tmp_path: Path) -> None:
 
 
 def test_xlsx_cells_report_the_heading_as_written(tmp_path: Path) -> None:
-    headings = [spec.heading_it for spec in INPUT_COLUMNS]
+    headings = [spec.heading(2024) for spec in INPUT_COLUMNS]
     row: list[Any] = list(ROWS[0])
     row[HEADER.index("costs")] = "=1+1"
     row[HEADER.index("users")] = 3.5

@@ -31,10 +31,12 @@ class ColumnSpec:
 
     Attributes:
         name: the contract's column name (``unit_id``...).
-        heading_it: the Italian heading of the project's Excel template.
+        heading_it: the Italian heading of the project's Excel template, without a year.
         kind: ``text``, ``code``, ``ownership``, ``int``, ``money``, ``date`` or ``bool``.
         required: whether the column must be present.
         aliases: other accepted headings (matched case- and accent-insensitively).
+        dated: a figure of the accounts' year: the template heads it with that year
+            ("Costi 2024" for the 2025 riparto), and any ``HEADING YYYY`` is accepted.
     """
 
     name: str
@@ -42,6 +44,11 @@ class ColumnSpec:
     kind: str
     required: bool = True
     aliases: tuple[str, ...] = ()
+    dated: bool = False
+
+    def heading(self, history_year: int) -> str:
+        """The template's heading for a riparto whose accounts are of `history_year`."""
+        return f"{self.heading_it} {history_year}" if self.dated else self.heading_it
 
 
 INPUT_COLUMNS: tuple[ColumnSpec, ...] = (
@@ -51,9 +58,9 @@ INPUT_COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("municipality", "Comune", "text", aliases=("comune sede",)),
     ColumnSpec("unit_type", "Tipologia", "code", aliases=("tipo", "tipologia udo")),
     ColumnSpec("ownership", "Natura giuridica", "ownership", aliases=("natura",)),
-    ColumnSpec("users", "Utenti 2024", "int", aliases=("utenti",)),
-    ColumnSpec("costs", "Costi 2024", "money", aliases=("costi",)),
-    ColumnSpec("revenues", "Ricavi 2024", "money", aliases=("ricavi",)),
+    ColumnSpec("users", "Utenti", "int", dated=True),
+    ColumnSpec("costs", "Costi", "money", dated=True),
+    ColumnSpec("revenues", "Ricavi", "money", dated=True),
     ColumnSpec("start_date", "Data inizio attività", "date", aliases=("data inizio",)),
     ColumnSpec("end_date", "Data cessazione", "date", required=False,
                aliases=("data fine", "data cessazione attività")),

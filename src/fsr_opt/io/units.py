@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
@@ -46,16 +47,41 @@ AMBITO_COLUMN = "ambito"
 
 
 
-def _column_lookup() -> dict[str, str]:
-    """Map every folded name, Italian heading and alias to its column (the first one wins)."""
-    lookup: dict[str, str] = {}
-    for spec in INPUT_COLUMNS:
-        for name in (spec.name, spec.heading_it, *spec.aliases):
-            lookup.setdefault(fold_heading(name), spec.name)
-    return lookup
+_DATED_HEADING = re.compile(r"(.+) ([12][0-9]{3})")
+"""A folded heading followed by a year (``costi 2024``)."""
 
 
-COLUMN_LOOKUP: Mapping[str, str] = _column_lookup()
+class _ColumnLookup(Mapping[str, str]):
+    """Folded heading -> column name: every name, Italian heading and alias of the contract.
+
+    A column of the accounts' figures (`ColumnSpec.dated`) is also found by its heading
+    followed by any year, so the template of a new year ("Costi 2025") needs no code change.
+    """
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        for spec in INPUT_COLUMNS:
+            for name in (spec.name, spec.heading_it, *spec.aliases):
+                self._names.setdefault(fold_heading(name), spec.name)
+        self._dated = {fold_heading(spec.heading_it): spec.name
+                       for spec in INPUT_COLUMNS if spec.dated}
+
+    def __getitem__(self, folded: str) -> str:
+        if folded in self._names:
+            return self._names[folded]
+        dated = _DATED_HEADING.fullmatch(folded)
+        if dated and dated.group(1) in self._dated:
+            return self._dated[dated.group(1)]
+        raise KeyError(folded)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+COLUMN_LOOKUP: Mapping[str, str] = _ColumnLookup()
 """Every folded name, Italian heading and alias of the contract -> its column name."""
 
 
@@ -185,7 +211,9 @@ def _map_headings(
     for spec in missing:
         problems.append(Problem(
             f"the required column '{spec.name}' is missing; add a column headed "
-            f"'{spec.name}' or '{spec.heading_it}'", file=table.file,
+            f"'{spec.name}' or '{spec.heading_it}'"
+            + (" (the template adds the year of the accounts)" if spec.dated else ""),
+            file=table.file,
             row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
     return found, problems
 
