@@ -49,6 +49,10 @@ def _canonical(name: str, data: bytes, places: dict[str, str]) -> bytes:
         data = data.replace(path.encode(), placeholder.encode())
     if name == "run.json":
         data = _TIMESTAMP.sub(rb'"\1": "T"', data)
+        # run.json sorts its keys, and the input paths are keys: sort again once they are
+        # placeholders, or the order would depend on where the checkout and the temporary
+        # folder are
+        data = json.dumps(json.loads(data), indent=2, sort_keys=True).encode()
     return data
 
 
