@@ -37,13 +37,15 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from functools import cache
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-import openpyxl
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.io import source
@@ -167,11 +169,18 @@ _TYPE = re.compile(rb"\st\s*=\s*[\"'](\w*)[\"']")
 # openpyxl leaves it as written (but for _x005F_, an escaped '_').
 _ESCAPE = re.compile(rb"_x005[Ff]_|(_x[0-9A-Fa-f]{4}_)")
 _LAST_DAY = 2958465  # the serial of 9999-12-31, the last day a date cell can show
-# Built-in number formats that show dates or times: those openpyxl knows, and the East Asian
-# ones (27-36, 50-58) that some readers treat as dates.
-_BUILTIN_DATES = frozenset(
-    {i for i, code in BUILTIN_FORMATS.items() if is_date_format(code)}
-    | set(range(27, 37)) | set(range(50, 59)))
+
+
+@cache
+def _builtin_dates() -> frozenset[int]:
+    """The built-in number formats that show dates or times.
+
+    Those openpyxl knows, and the East Asian ones (27-36, 50-58) some readers treat as dates.
+    """
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format  # noqa: PLC0415
+
+    return frozenset({i for i, code in BUILTIN_FORMATS.items() if is_date_format(code)}
+                     | set(range(27, 37)) | set(range(50, 59)))
 _PACKAGE_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
@@ -278,6 +287,9 @@ def _date_styles(archive: zipfile.ZipFile, parts: Sequence[str]) -> frozenset[in
         root = ElementTree.fromstring(archive.read(parts[0]))
     except (ElementTree.ParseError, KeyError):
         return None
+    # openpyxl (a quarter of a second to import) is imported only when a workbook is read
+    from openpyxl.styles.numbers import is_date_format, is_timedelta_format  # noqa: PLC0415
+
     codes = {int(element.get("numFmtId", "-1")): element.get("formatCode", "")
              for element in root.iter() if _local(element.tag) == "numFmt"}
     if any(is_timedelta_format(code) for code in codes.values()):
@@ -289,7 +301,7 @@ def _date_styles(archive: zipfile.ZipFile, parts: Sequence[str]) -> frozenset[in
             if number_format == 46:  # [h]:mm:ss
                 raise _DurationsError
             if (is_date_format(codes[number_format]) if number_format in codes
-                    else number_format in _BUILTIN_DATES):
+                    else number_format in _builtin_dates()):
                 dates.add(index)
     return frozenset(dates)
 
@@ -429,6 +441,8 @@ def _open_workbook(
     data: bytes, file: str, *, data_only: bool, read_only: bool = False
 ) -> Workbook:
     """Open workbook bytes with openpyxl, turning any failure into one `InputError`."""
+    import openpyxl  # noqa: PLC0415  (only for the sheets calamine reads differently)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions
@@ -517,6 +531,8 @@ def _merged_problems(sheet: Worksheet, file: str, records: Sequence[Record]) -> 
 
 def _choose_sheet(workbook: Workbook, file: str, choice: SheetChoice) -> Worksheet:
     """Pick the table's sheet as `SheetChoice` says, or say which sheets there are."""
+    from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
+
     sheets = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
     named = [ws for ws in sheets if fold_heading(ws.title) in choice.names]
     if len(named) == 1:
