@@ -45,6 +45,10 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Riparto of the Fondo Sociale Regionale as an exact mixed-integer programme.",
+    # Plain help and usage errors: Rich's formatting costs about as much as the rest of the
+    # start-up (benchmarks/bench_cli.py), and scripts read our output.
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 
 T = TypeVar("T")
