@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import BinaryIO
-from xml.sax.saxutils import escape
 
 MONEY_FORMAT = "#,##0.00"
 SHARE_FORMAT = "0.0000%"
@@ -64,7 +63,10 @@ _NEEDS_ESCAPE = re.compile("[&<>\"'\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\uff
 _NEEDS_PRESERVE = re.compile(r"^\s|\s$|\s\s|[\t\n\r]")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _PLAIN_INTEGER = re.compile(r"-?[0-9]+")
-_ENTITIES = {'"': "&quot;", "'": "&apos;", "\r": "&#13;"}  # a raw CR would read back as LF
+# XML's five entities, and CR as a character reference (a raw CR would read back as LF).
+# A table, not xml.sax.saxutils: that module imports urllib and http for nothing here.
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                           "'": "&apos;", "\r": "&#13;"})
 
 # Cell styles: the index of each (emphasis, kind, quote prefix) in styles.xml's cellXfs.
 _NUMBER_FORMATS = {"text": 0, "money": 4, "ratio": 164, "share": 165, "count": 1}
@@ -84,7 +86,7 @@ def _xml_text(text: str) -> str:
     if not _NEEDS_ESCAPE.search(text):
         return text
     text = _UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
-    return escape(text, _ENTITIES)
+    return text.translate(_ENTITIES)
 
 
 def _clip(text: str) -> str:
