@@ -10,6 +10,7 @@ with their accented letters intact. The oversized inputs are made here, in a tem
 from __future__ import annotations
 
 import csv
+import io
 import re
 import time
 import tracemalloc
@@ -220,3 +221,67 @@ def test_hostile_overrides_exit_2_at_once(args: list[str], words: list[str]) -> 
     for word in words:
         assert word in stderr
     assert time.monotonic() - started < 10
+
+
+# --- one reader of numbers and ids (issue 11's end, issue 16) ------------------------------
+
+_FIGURE = re.compile(r"(-?)([0-9]+)\.([0-9]+)")
+
+
+def italian_excel(text: str) -> str:
+    """A CSV of fsr-opt as Excel re-saves it in Italian: ';', 1.234,56, VERO/FALSO."""
+
+    def cell(value: str) -> str:
+        if figure := _FIGURE.fullmatch(value):
+            sign, whole, decimals = figure.groups()
+            return f"{sign}{int(whole):,}".replace(",", ".") + "," + decimals
+        return {"true": "VERO", "false": "FALSO"}.get(value, value)
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerows([cell(value) for value in row] for row in csv.reader(text.splitlines()))
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("solved") / "run"
+    code, _, stderr = run("solve", "--out", str(out), "-q")
+    assert code == 0, stderr
+    return out
+
+
+def test_an_allocation_resaved_by_italian_excel_passes_audit_and_compare(
+    solved: Path, tmp_path: Path
+) -> None:
+    resaved = tmp_path / "resaved"
+    resaved.mkdir()
+    for name in ("allocation.csv", "summary.csv"):
+        text = (solved / name).read_text(encoding="utf-8")
+        (resaved / name).write_text(italian_excel(text), encoding="utf-8")
+    assert "VERO" in (resaved / "allocation.csv").read_text(encoding="utf-8")
+    assert "446.247,68" in (resaved / "summary.csv").read_text(encoding="utf-8")
+    code, stdout, stderr = run("audit", "--allocation", str(resaved / "allocation.csv"))
+    assert code == 0, stdout + stderr
+    code, stdout, stderr = run("compare", str(solved), str(resaved), "--out",
+                               str(tmp_path / "cmp"), "--lang", "en")
+    assert code == 0, stderr
+    with (tmp_path / "cmp" / "compare.csv").open(encoding="utf-8") as handle:
+        changes = {row["change"] for row in csv.DictReader(handle)}
+    assert changes == {"UNCHANGED"}
+
+
+def test_ids_are_matched_by_the_audit_as_the_units_table_compares_them(
+    solved: Path, tmp_path: Path
+) -> None:
+    text = (solved / "allocation.csv").read_text(encoding="utf-8")
+    header, *lines = text.splitlines()
+    changed = [line.split(",", 1) for line in lines]
+    odd = ["\u200b", "\U000e0041", "\u034f", "\ufe0f", "\u3164", " "]
+    lowered = tmp_path / "allocation.csv"
+    lowered.write_text("\n".join([header, *(
+        f"{unit_id.lower()}{odd[i % len(odd)]},{rest}" for i, (unit_id, rest) in
+        enumerate(changed))]) + "\n", encoding="utf-8")
+    code, stdout, stderr = run("audit", "--allocation", str(lowered), "--format", "json")
+    assert code == 0, stdout[-2000:] + stderr
+    assert "UNIT_UNKNOWN" not in stdout.replace('"UNIT_UNKNOWN"', "")

@@ -241,8 +241,9 @@ def run_audit(inputs: Inputs, allocation_path: Path) -> AuditRun:
     Raises:
         InputError: the allocation cannot be read; every bad cell named by row and column.
     """
-    headings, rows, digest = load_allocation_table(allocation_path)
-    provided = parse_allocation(headings, rows, str(allocation_path), sha256=digest)
+    table = load_allocation_table(allocation_path)
+    provided = parse_allocation(table.headings, table.rows, str(allocation_path),
+                                sha256=table.sha256, dialect=table.dialect)
     return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided))
 
 
@@ -277,11 +278,12 @@ def saved_view(run_dir: Path) -> RunView:
     Raises:
         InputError: a file is missing or unreadable, or a cell cannot be read.
     """
-    _, units, _ = load_allocation_table(run_dir / "allocation.csv")
-    _, lines, _ = load_allocation_table(run_dir / "summary.csv")
-    return view_from_rows(str(run_dir), units, lines,
+    units = load_allocation_table(run_dir / "allocation.csv")
+    lines = load_allocation_table(run_dir / "summary.csv")
+    return view_from_rows(str(run_dir), units.rows, lines.rows,
                           allocation_source=str(run_dir / "allocation.csv"),
-                          summary_source=str(run_dir / "summary.csv"))
+                          summary_source=str(run_dir / "summary.csv"),
+                          allocation_dialect=units.dialect, summary_dialect=lines.dialect)
 
 
 @dataclass(frozen=True)

@@ -68,10 +68,6 @@ class ErrorCode(StrEnum):
     UNKNOWN_TYPE = "UNKNOWN_TYPE"
     SEVERAL_AMBITI = "SEVERAL_AMBITI"
     # A saved run read back (compare, explain).
-    BAD_AMOUNT = "BAD_AMOUNT"
-    BAD_COUNT = "BAD_COUNT"
-    BAD_NUMBER = "BAD_NUMBER"
-    BAD_BOOLEAN = "BAD_BOOLEAN"
     MISSING_TOTAL = "MISSING_TOTAL"
     UNKNOWN_UNIT = "UNKNOWN_UNIT"
     # The rule-set document.

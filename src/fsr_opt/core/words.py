@@ -1037,22 +1037,6 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "it": "tieni le righe di un solo Ambito (più Ambiti: fsr-opt region)",
         "en": "keep one Ambito's rows (several Ambiti: fsr-opt region)",
     },
-    "web.fix.BAD_AMOUNT": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
-    "web.fix.BAD_COUNT": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
-    "web.fix.BAD_NUMBER": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
-    "web.fix.BAD_BOOLEAN": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
     "web.fix.MISSING_TOTAL": {"it": "ricalcola il riparto", "en": "solve again"},
     "web.fix.UNKNOWN_UNIT": {
         "it": "controlla il codice dell'unità (il messaggio suggerisce il più vicino)",
