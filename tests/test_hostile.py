@@ -207,16 +207,32 @@ def test_an_oversized_rule_set_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (["--budget", "1e999999999"], ["fund", "1e999999999"]),
-    (["--budget", "1e20"], ["fund", "implausibly large"]),
-    (["--budget", "NaN"], ["fund", "NaN"]),
-    (["--min-award", "-300"], ["minimum_award", "below the minimum"]),
+    (["--budget", "1e999999999"], ["--budget", "1e999999999", "not an amount in euros"]),
+    (["--budget", "1e20"], ["--budget", "1e20", "850.000,00"]),
+    (["--budget", "NaN"], ["--budget", "NaN"]),
+    (["--budget", "1.000"], ["--budget", "ambiguous", "1000 if '.' separates thousands",
+                             "1.000 if it is the decimal mark"]),
+    (["--budget", "\u0661\u0662\u0663"], ["--budget", "digits other than 0-9"]),
+    (["--budget", "99999999999999999"], ["fund", "implausibly large", "--budget"]),
+    (["--min-award", "1,505"], ["minimum_award", "more than two decimals", "--min-award 1,505"]),
+    (["--set", "fund=0xD9E5F"], ["fund", "hexadecimal", "--set fund=0xD9E5F"]),
+    (["--set", "fund=1:30"], ["fund", "base 60"]),
+    (["--set", "fund=3_00"], ["fund", "'_' between digits"]),
+    (["--set", "eligibility.require_registry=yes"], ["require_registry", "write true or false"]),
+    (["--time-limit", "nan"], ["--time-limit", "'nan'", "number of seconds"]),
+    (["--time-limit", "-1"], ["--time-limit", "'-1'"]),
+    (["--time-limit", "\U0001d7cf\U0001d7ce"], ["--time-limit"]),
+    (["--time-limit", "inf"], ["--time-limit", "'inf'"]),
+    (["--min-award", "-300"], ["minimum_award", "below the minimum", "--min-award -300"]),
     (["--share", "minori=0.5"], ["shares add up to"]),
     (["--set", "municipalities=" + "[" * 3000 + "]" * 3000], ["municipalities", "too deeply"]),
 ])
-def test_hostile_overrides_exit_2_at_once(args: list[str], words: list[str]) -> None:
+def test_hostile_overrides_exit_2_at_once(
+    args: list[str], words: list[str], tmp_path: Path
+) -> None:
     started = time.monotonic()
-    code, _, stderr = run("validate", *args)
+    code, _, stderr = run("solve" if "--time-limit" in args else "validate", *args,
+                          *(("--out", str(tmp_path / "out")) if "--time-limit" in args else ()))
     assert code == 2, stderr
     for word in words:
         assert word in stderr

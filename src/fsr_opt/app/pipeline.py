@@ -19,7 +19,15 @@ from fsr_opt.audit.allocation import ProvidedAllocation, parse_allocation
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.audit.run import audit, audit_solution
-from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
+from fsr_opt.core.errors import (
+    MAX_WARNINGS_PER_KIND,
+    ErrorCode,
+    FsrOptError,
+    InputError,
+    Problem,
+    SolverError,
+    WarningLog,
+)
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -141,23 +149,23 @@ def load_inputs(
     return Inputs(table, rules, assess(table, rules), tuple(overrides))
 
 
-def input_warnings(inputs: Inputs, limit: int = 20) -> list[str]:
+def input_warnings(inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND) -> list[str]:
     """Units that load but deserve a look: excluded as outside the Ambito.
 
     A municipality outside the Ambito is excluded, not an input error, but it is often a
-    misspelling (case and accents are already forgiven): the planner must see it.
+    misspelling (case and accents are already forgiven): the planner must see it. In the
+    form of every warning (``FILE, row N: ...``), the first `limit` and then their count.
     """
-    outside = [a.unit for a in inputs.assessments if ExclusionReason.OUTSIDE_AMBITO in a.reasons]
-    lines = [
-        f"{inputs.table.source}, row {unit.row}: unit {unit.unit_id} is in "
-        f"'{unit.municipality}', not a municipality of the Ambito "
-        f"({', '.join(inputs.rules.municipalities)}): excluded as OUTSIDE_AMBITO; check the "
-        "spelling if it belongs to the Ambito"
-        for unit in outside[:limit]
-    ]
-    if len(outside) > limit:
-        lines.append(f"... and {len(outside) - limit} more units excluded as OUTSIDE_AMBITO")
-    return lines
+    log = WarningLog(limit)
+    for item in inputs.assessments:
+        if ExclusionReason.OUTSIDE_AMBITO in item.reasons:
+            unit = item.unit
+            log.add(Problem(
+                f"unit {unit.unit_id} is in '{unit.municipality}', not a municipality of the "
+                f"Ambito ({', '.join(inputs.rules.municipalities)}): excluded as "
+                "OUTSIDE_AMBITO; check the spelling if it belongs to the Ambito",
+                file=inputs.table.source, row=unit.row, code=ErrorCode.UNIT_OUTSIDE_AMBITO))
+    return log.lines()
 
 
 def run_solve(

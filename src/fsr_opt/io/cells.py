@@ -565,6 +565,9 @@ def parse_money(
                                f"'{shown(cell)}' is not an amount in euros")
         if abs(cell) > MAX_CENTS / CENTS_PER_EURO:  # before multiplying: 1e308 * 100 is inf
             return _check_amount(MAX_CENTS + 1 if cell > 0 else -MAX_CENTS - 1, cell, negative)
+        written = Decimal(repr(cell)) * CENTS_PER_EURO  # the figure typed (shortest text)
+        if written == written.to_integral_value():
+            return _check_amount(int(written), cell, negative)
         cents = round(cell * CENTS_PER_EURO)
         if abs(cell * CENTS_PER_EURO - cents) > _CENT_TOLERANCE:
             return _too_many_decimals(cell)

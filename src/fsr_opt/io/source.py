@@ -16,7 +16,7 @@ import logging
 import zipfile
 from pathlib import Path
 
-from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem
+from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, warn
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +127,9 @@ def decode_text(data: bytes, file: str) -> str:
         raise fail(InputError, file, ErrorCode.ENCODING,
                    "the file is neither UTF-8 nor Windows-1252 text; in Excel choose "
                    "'Save as' > 'CSV UTF-8'") from None
-    logger.warning("%s is not UTF-8; read it as Windows-1252 (cp1252). Check accented letters, "
-                   "or save it as 'CSV UTF-8'", file)
+    warn(Problem("the file is not UTF-8: it was read as Windows-1252 (cp1252); check the "
+                 "accented letters, or save it as 'CSV UTF-8'", file=file,
+                 code=ErrorCode.READ_AS_CP1252))
     return text
 
 

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn_each
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
 from fsr_opt.io.cells import (
     KIND_WANTED,
@@ -192,10 +192,13 @@ def _map_headings(
         Unknown headings are ignored with a logged warning, so a planner may keep notes.
     """
     found, problems, unknown = match_headings(table, COLUMN_LOOKUP)
-    for heading in unknown:
-        if fold_heading(heading) not in expected:
-            logger.warning("%s: column '%s' is not a column of the units table; it is ignored",
-                           table.file, heading)
+    ignored = (heading for heading in unknown if fold_heading(heading) not in expected)
+    warn_each((Problem("not a column of the units table; it is ignored", file=table.file,
+                       row=table.header_row, column=clip(heading),
+                       code=ErrorCode.UNKNOWN_COLUMN) for heading in ignored),
+              lambda more: Problem(f"and {more} more columns are not columns of the units "
+                                   "table; they are ignored", file=table.file,
+                                   row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
     required = [spec for spec in INPUT_COLUMNS if spec.required]
     missing = [spec for spec in required if spec.name not in found]
     if len(missing) > len(required) // 2:
