@@ -208,7 +208,7 @@ def run_solve(
                                                    audit=report, lang=lang, table=table)
     files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
                                        audit=report, lang=lang)
-    written = write_outputs(out_dir, files)
+    written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))
     summary = summary_text(inputs.assessments, result.allocation, inputs.rules, result.messages,
                            outcomes=outcomes)
     return SolveRun(inputs, result, out_dir, tuple(written), summary, report)
@@ -303,13 +303,15 @@ class DiffRun:
     text: str
 
 
-def _write_diff(diff: RunDiff, out_dir: Path, stem: str, lang: str) -> DiffRun:
+def _write_diff(
+    diff: RunDiff, out_dir: Path, stem: str, lang: str, inputs: Sequence[str | Path]
+) -> DiffRun:
     files = {
         f"{stem}.csv": csv_bytes(DIFF_COLUMNS, diff_rows(diff), numeric_columns=DIFF_NUMERIC),
         f"{stem}_summary.csv": csv_bytes(DIFF_SUMMARY_COLUMNS, diff_summary_rows(diff),
                                          numeric_columns=DIFF_SUMMARY_NUMERIC),
     }
-    written = write_outputs(out_dir, files)
+    written = write_outputs(out_dir, files, inputs=inputs)
     return DiffRun(diff, tuple(written), diff_text(diff, lang=lang, file=f"{stem}.csv"))
 
 
@@ -339,13 +341,16 @@ def run_whatif(
     label = ", ".join(f"{key}={value}" for key, value in overrides)
     diff = diff_runs(run_view("base", base, base_allocation),
                      run_view(label, scenario, scenario_allocation))
-    return _write_diff(diff, out_dir, "whatif", lang)
+    return _write_diff(diff, out_dir, "whatif", lang,
+                       (scenario.table.source, scenario.rules.source))
 
 
 def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str = "it") -> DiffRun:
     """Compare two saved runs (the first is the base); write compare.csv and its summary."""
     diff = diff_runs(saved_view(first), saved_view(second))
-    return _write_diff(diff, out_dir, "compare", lang)
+    inputs = [folder / name for folder in (first, second)
+              for name in ("allocation.csv", "summary.csv")]
+    return _write_diff(diff, out_dir, "compare", lang, inputs)
 
 
 def run_explain(
@@ -495,7 +500,8 @@ def run_sweep_points(
                                     numeric_columns=sweep_columns(spec.axis, rules)[:-2])}
     if outcome.rows:
         files["sweep.png"] = sweep_chart_png(outcome, spec.axis, rules, lang)
-    written = write_outputs(out_dir, files)
+    written = write_outputs(out_dir, files, inputs=(
+        spec.units or default_units_path(), spec.rules or default_rules_path()))
     return SweepRun(outcome, tuple(written))
 
 

@@ -358,7 +358,8 @@ def run_region(
         SUMMARY_FILE: csv_bytes(SUMMARY_COLUMNS, summary_rows(outcomes),
                                 numeric_columns=SUMMARY_NUMERIC),
         JSON_FILE: json_bytes(document),
-    })
+    }, inputs=(plan.manifest.source, *(path for task in plan.tasks
+                                        for path in (task.units, task.rules) if path)))
     text = region_text(plan, outcomes, jobs=jobs, seconds=seconds)
     return RegionRun(plan, outcomes, interrupted, exit_code, seconds, tuple(written), text)
 

@@ -36,7 +36,7 @@ from fsr_opt.io.cells import (
     is_blank,
     is_blank_row,
 )
-from fsr_opt.io.csvfile import read_csv_records, too_many_rows
+from fsr_opt.io.csvfile import read_csv_records, too_many_columns, too_many_rows
 from fsr_opt.io.xlsx import SheetChoice, read_xlsx_records
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,9 @@ def _frame(
     if len(rows) > source.MAX_ROWS + 1:
         raise too_many_rows(file)
     header_row, header = rows[0]
+    widest = max(rows, key=lambda row: len(row[1]))
+    if len(widest[1]) > source.MAX_COLUMNS:
+        raise too_many_columns(file, widest[0], len(widest[1]))
     texts = [heading_text(cell) for cell in header]
     if not looks_right(texts):
         for number, cells in rows[1:1 + _HEADER_SEARCH_ROWS]:
