@@ -491,11 +491,23 @@ def _mixed_marks(file: str, marks: Sequence[tuple[int, str, str, str]]) -> list[
     usual = max((".", ","), key=lambda mark: (counts[mark], mark == first[3]))
     example = next(m for m in marks if m[3] == usual)
     others = counts[usual] - 1
-    where = (f"row {example[0]} ('{clip(example[2])}', column '{example[1]}')"
-             + (f" and {others} other cell{'s' if others > 1 else ''} use" if others else " uses"))
+    where = (f"row {example[0]} (column '{example[1]}': {_how(example[2], usual)})"
+             + (f" and {others} other cell{'s' if others > 1 else ''}" if others else ""))
     return [Problem(
-        f"'{clip(text)}' uses '{mark}' as the decimal mark, but {where} '{usual}'; the file "
-        "mixes two number formats, so no amount can be read with certainty: write every "
-        "amount the same way, e.g. 1234.56",
+        f"{_how(text, mark)}, but {where} the other way; the file mixes two number formats, so "
+        "no amount can be read with certainty: write every amount the same way, e.g. 1234.56",
         file=file, row=row, column=heading, code=ErrorCode.MIXED_NUMBER_FORMAT)
         for row, heading, text, mark in marks if mark != usual]
+
+
+def _how(text: str, mark: str) -> str:
+    """Say how a figure shows its decimal mark: written, or told by thousands separators.
+
+    In a ';' CSV (Excel's Italian dialect) ``1.500`` is one thousand five hundred: its '.'
+    separates thousands, so ',' would be its decimal mark, though none is written.
+    """
+    shown = clip(text)
+    if mark in text:
+        return f"'{shown}' has '{mark}' as the decimal mark"
+    group = "." if mark == "," else ","
+    return f"'{shown}' has '{group}' between thousands, as a file with '{mark}' decimals writes"
