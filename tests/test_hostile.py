@@ -23,7 +23,7 @@ import yaml
 from typer.testing import CliRunner
 
 from fsr_opt.cli import app
-from fsr_opt.core.errors import MAX_WARNINGS_PER_KIND
+from fsr_opt.core.errors import MAX_RENDERED, MAX_WARNINGS_PER_KIND
 from fsr_opt.io import source
 
 from tests.conftest import ROOT
@@ -458,4 +458,15 @@ def test_escape_sequences_from_a_cell_reach_the_terminal_escaped(tmp_path: Path)
     path.write_text(header + "\n" + row.replace(",Bergamo,", f",Milano{C1},", 1) + "\n",
                     encoding="utf-8")
     code, stdout, stderr = run("explain", unit_id, "--units", str(path), "--lang", "en")
-    assert "\x9b" not in stdout + stderr and "\\u009b" in stdout + stderr
+    assert code == 0 and "\x9b" not in stdout + stderr and "\\u009b" in stdout + stderr
+
+
+def test_an_error_lists_50_problems_then_counts_the_rest(tmp_path: Path) -> None:
+    header, *rows = EXAMPLE_UNITS.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join([header, *(f"{line},x" for line in rows[:80])]) + "\n",
+                    encoding="utf-8")
+    code, _, stderr = run("validate", "--units", str(path))
+    assert code == 2
+    assert "input error: 80 problems" in stderr and "  ... and 30 more" in stderr
+    assert sum(1 for line in stderr.splitlines() if line.startswith("  - ")) == MAX_RENDERED
