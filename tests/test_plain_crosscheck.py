@@ -30,7 +30,12 @@ def check_same_objectives(instance: Instance) -> None:
         results = [ours.services[s.code] for s in area.services]
         our_spend = sum(r.awarded for r in results)
         our_deviation = sum((abs(r.awarded - r.target) for r in results), Fraction(0))
-        assert abs(spend.get(area.code, 0.0) - our_spend) <= 0.5, area.code
+        # The plain model's "must fund" margin (1/E_s cent) sits below the solver's feasibility
+        # tolerance, so a unit whose entitlement is exactly the minimum can be left out while a
+        # larger one takes its last cent: the plain spend may be one cent too high (see
+        # test_plain_may_take_a_cent_at_an_entitlement_equal_to_the_minimum). Ours is checked
+        # against an exact enumeration in tests/engine/test_properties.py.
+        assert -0.5 <= spend.get(area.code, 0.0) - our_spend <= 1.0, area.code
         slack = len(area.services) + 1e-6
         assert abs(deviation.get(area.code, 0.0) - float(our_deviation)) <= slack, area.code
 
@@ -58,3 +63,15 @@ def test_agree_when_the_next_unit_sits_at_the_minimum() -> None:
     instance = Instance(rules, [unit("big", "s", 180_000), unit("edge", "s", 30_000)])
     check_same_objectives(instance)
     assert solve(instance).services["s"].awarded == 179_999
+
+
+def test_plain_may_take_a_cent_at_an_entitlement_equal_to_the_minimum() -> None:
+    # Found by Hypothesis. 300.01 and 300.00 EUR with a 300 EUR minimum and 300.01 EUR: funding
+    # the larger unit with its whole entitlement gives a share of 1, at which the smaller one
+    # reaches the minimum and must be funded too, which the budget cannot pay. So the larger
+    # unit gets at most 300.00 (by hand: the segment of one unit ends at ceil(300*300.01/300)-1
+    # cents). The plain model, within its tolerance, pays 300.01.
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=30_001, minimum=30_000)
+    instance = Instance(rules, [unit("big", "s", 30_001), unit("edge", "s", 30_000)])
+    check_same_objectives(instance)
+    assert solve(instance).services["s"].awarded == 30_000

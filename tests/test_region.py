@@ -155,7 +155,7 @@ BAD_MANIFESTS = {
     "missing units": ([["a", "missing.csv", "", ""]], "FILE_NOT_FOUND", [2], "units"),
     "units not a table": ([["a", "rules.yaml", "", ""]], "UNSUPPORTED_FORMAT", [2], "units"),
     "missing rules": ([["a", "u.csv", "nowhere.yaml", ""]], "FILE_NOT_FOUND", [2], "rules"),
-    "bad budget": ([["a", "u.csv", "", "1.000,00"]], "BAD_BUDGET", [2], "budget"),
+    "ambiguous budget": ([["a", "u.csv", "", "1.000"]], "BAD_BUDGET", [2], "budget"),
     "negative budget": ([["a", "u.csv", "", "-5"]], "BAD_BUDGET", [2], "budget"),
     "budget in millicents": ([["a", "u.csv", "", "10.001"]], "BAD_BUDGET", [2], "budget"),
     "shared without column": ([["a", "u.csv", "", ""], ["b", "u.csv", "", ""]],

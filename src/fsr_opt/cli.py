@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import sys
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -26,15 +27,19 @@ from fsr_opt.app.status import INTERNAL_ERROR, NOT_RUN, SOLVED
 from fsr_opt.app.status import INTERRUPTED as REGION_INTERRUPTED
 from fsr_opt.audit.report import FORMATS
 from fsr_opt.core.errors import (
+    WARNINGS_LOGGER,
     ErrorCode,
     FsrOptError,
     InfeasibleError,
     InputError,
+    Problem,
     RuleSetError,
     SolverError,
+    WarningLog,
 )
 from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 
 if TYPE_CHECKING:
     from fsr_opt.app.pipeline import Inputs
@@ -94,8 +99,53 @@ SetOption = Annotated[
 SolverOption = Annotated[
     str, typer.Option("--solver", help=f"MILP solver: {' or '.join(SOLVERS)}.")
 ]
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal obeys instead of showing: C0 controls but tab and line feed (ESC
+starts the sequences that move the cursor or retitle the window), DEL, the C1 controls
+(U+009B is a one-character ESC [) and the direction marks and overrides that reorder what
+a line shows."""
+
+
+def _printable(text: str) -> str:
+    """Text for the terminal: every control character shown escaped (as JSON does), not obeyed.
+
+    A rule set or a cell may carry an escape sequence (an OSC sequence in an Ambito's name
+    retitles the terminal); fsr-opt prints names and values from its inputs, so everything
+    it prints goes through here. ESC shows as a backslash, ``u001b``: JSON's form, so
+    ``--format json`` stays JSON.
+    """
+    return _TERMINAL_UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def _say(message: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print a line (on stderr with `err`), its control characters escaped (`_printable`)."""
+    typer.echo(_printable(message), err=err, nl=nl)
+
+
+def _seconds(value: str | float, option: str) -> float:
+    """Read a number of seconds, 0 or more, in ASCII digits, as ``60`` or ``2.5``.
+
+    Raises:
+        typer.Exit: exit 2, after a ``BAD_OPTION`` message naming the option (``nan``,
+            ``-1``, ``inf``, ``1e3``, digits other than 0-9 are refused).
+    """
+    if isinstance(value, int | float):
+        return float(value)
+    number = parse_decimal(value, Dialect.PLAIN)
+    if isinstance(number, CellProblem) or number < 0:
+        raise _fail(InputError(f"{option} '{value}' is not a number of seconds (0 or more); "
+                               "write it like 60 or 2.5", ErrorCode.BAD_OPTION))
+    return float(number)
+
+
+def _time_limit(value: str | float) -> float:
+    return _seconds(value, "--time-limit")
+
+
 TimeLimitOption = Annotated[
-    float, typer.Option("--time-limit", help="Seconds before giving up (exit 3).")
+    float, typer.Option("--time-limit", help="Seconds before giving up (exit 3).",
+                        parser=_time_limit, metavar="SECONDS")
 ]
 LangOption = Annotated[
     str, typer.Option("--lang", help=f"Language of the reports: {' or '.join(LANGUAGES)}.")
@@ -103,9 +153,107 @@ LangOption = Annotated[
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
 
 
+class _Session:
+    """What one invocation of the command line keeps, reset by `main_options`.
+
+    Attributes:
+        options: the override options given (dotted path -> as typed), to name them in the
+            rule-set problems they cause.
+        warnings: the warnings printed, at most `MAX_WARNINGS_PER_KIND` of each code; the
+            others are counted and their number printed when the command ends.
+    """
+
+    def __init__(self) -> None:
+        self.options: dict[str, str] = {}
+        self.warnings = WarningLog()
+
+    def reset(self) -> None:
+        """Forget the last invocation's options and warnings."""
+        self.options = {}
+        self.warnings = WarningLog()
+
+    def omitted(self) -> None:
+        """Print how many warnings of each code were not shown."""
+        for problem in self.warnings.omitted():
+            _say(f"warning: {problem}", err=True)
+
+
+_SESSION = _Session()
+
+
+class _WarningPrinter(logging.Handler):
+    """Prints each warning (`fsr_opt.core.errors.warn`) once: ``warning: FILE, row N: ...``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record's `Problem`, unless its code has had its share."""
+        problem = getattr(record, "problem", None)
+        if not isinstance(problem, Problem):
+            _say(f"warning: {record.getMessage()}", err=True)
+        elif _SESSION.warnings.add(problem):
+            _say(f"warning: {problem}", err=True)
+
+
+class _LogPrinter(logging.Handler):
+    """Prints logger records on stderr (only with --verbose: otherwise it shows none)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print the record as ``LEVEL logger: message``."""
+        _say(self.format(record), err=True)
+
+
+def _configure_logging(verbose: bool) -> Callable[[], None]:
+    """Route warnings to `_WarningPrinter` and logger records to stderr with --verbose only.
+
+    Returns:
+        What undoes it, for the end of the command (tests invoke many commands in one
+        process, and the library's callers keep their own logging).
+    """
+    root = logging.getLogger()
+    warnings_logger = logging.getLogger(WARNINGS_LOGGER)
+    for logger, kind in ((root, _LogPrinter), (warnings_logger, _WarningPrinter)):
+        for handler in [h for h in logger.handlers if isinstance(h, kind)]:
+            logger.removeHandler(handler)
+    log_printer = _LogPrinter(logging.DEBUG if verbose else logging.CRITICAL + 1)
+    log_printer.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(log_printer)  # also keeps Python's last-resort printer quiet
+    root_level = root.level
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    warning_printer = _WarningPrinter(logging.WARNING)
+    warnings_logger.addHandler(warning_printer)
+    warnings_logger.propagate = False  # printed once, in the one form, not as a log record
+
+    def undo() -> None:
+        root.removeHandler(log_printer)
+        root.setLevel(root_level)
+        warnings_logger.removeHandler(warning_printer)
+        warnings_logger.propagate = True
+
+    return undo
+
+
 def _fail(exc: FsrOptError) -> typer.Exit:
-    typer.echo(exc.render(), err=True)
+    _say(_name_options(exc).render(), err=True)
     return typer.Exit(EXIT_CODES[exc.kind])
+
+
+def _name_options(exc: FsrOptError) -> FsrOptError:
+    """Name the command-line option behind each rule-set problem an override caused.
+
+    An override is checked as the file is, so its problem names the parameter's path
+    (``fund: value -5.00 EUR must be greater than 0``); the user typed ``--budget -5``.
+    """
+    given = _SESSION.options
+    if not given or not isinstance(exc, RuleSetError):
+        return exc
+    problems = []
+    for problem in exc.problems:
+        path = problem.message.split(":", 1)[0] if ":" in problem.message else ""
+        options = [typed for key, typed in given.items() if path and (
+            key == path or key.startswith(path + ".") or path.startswith(key + "."))]
+        named = options and not problem.message.startswith("-")
+        problems.append(replace(problem, message=f"{problem.message} (given as "
+                                f"{', '.join(options)})") if named else problem)
+    return RuleSetError(problems)
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -117,26 +265,13 @@ def _guarded(action: Callable[[], T]) -> T:
     except FsrOptError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted: no output was written", err=True)
+        _say("interrupted: no output was written", err=True)
         raise typer.Exit(INTERRUPTED) from None
     except Exception as exc:
         logging.getLogger(__name__).debug("internal error", exc_info=True)
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (please report it; "
+        _say(f"internal error: {type(exc).__name__}: {exc} (please report it; "
                    "run with --verbose for details)", err=True)
         raise typer.Exit(EXIT_CODES[INTERNAL_ERROR]) from None
-
-
-def _euros(text: str | None, option: str) -> str | None:
-    if text is None:
-        return None
-    try:
-        Decimal(text)
-    except InvalidOperation:
-        raise _fail(
-            InputError(f"{option} '{text}' is not an amount in euros (e.g. 850000.00)",
-                       ErrorCode.BAD_OPTION)
-        ) from None
-    return text
 
 
 def _load(
@@ -147,7 +282,7 @@ def _load(
 
     inputs = _guarded(lambda: load_inputs(units, rules, overrides))
     for warning in input_warnings(inputs):
-        typer.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
     return inputs
 
 
@@ -156,9 +291,14 @@ def _overrides(
 ) -> list[tuple[str, str]]:
     from fsr_opt.rules.overrides import override_pairs
 
-    return _guarded(lambda: override_pairs(
-        _euros(budget, "--budget"), share or [], _euros(min_award, "--min-award"), sets or []
-    ))
+    given = {"fund": f"--budget {budget}"} if budget is not None else {}
+    given.update({f"areas.{item.partition('=')[0].strip()}.share": f"--share {item}"
+                  for item in share or []})
+    if min_award is not None:
+        given["minimum_award"] = f"--min-award {min_award}"
+    given.update({item.partition("=")[0].strip(): f"--set {item}" for item in sets or []})
+    _SESSION.options = given
+    return _guarded(lambda: override_pairs(budget, share or [], min_award, sets or []))
 
 
 def _language(lang: str) -> str:
@@ -170,14 +310,13 @@ def _language(lang: str) -> str:
 
 @app.callback()
 def main_options(
+    context: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
 ) -> None:
     """Riparto of the Lombardy Fondo Sociale Regionale (FSR) among an Ambito's units."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    _SESSION.reset()
+    context.call_on_close(_configure_logging(verbose))
+    context.call_on_close(_SESSION.omitted)  # runs first: closing calls back in reverse
 
 
 @app.command()
@@ -203,12 +342,12 @@ def solve(
     run = _guarded(lambda: run_solve(inputs, out, solver=solver, time_limit=time_limit,
                                      lang=lang))
     if not quiet:
-        typer.echo(run.summary)
-        typer.echo("")
-        typer.echo(f"solved with {run.result.solver} {run.result.solver_version} in "
+        _say(run.summary)
+        _say("")
+        _say(f"solved with {run.result.solver} {run.result.solver_version} in "
                    f"{run.result.seconds:.2f}s; outputs in {out}/:")
     for path in run.written:
-        typer.echo(f"  {path}")
+        _say(f"  {path}")
 
 
 @app.command()
@@ -241,7 +380,7 @@ def audit(
     from fsr_opt.audit.render import render_audit
 
     run = _guarded(lambda: run_audit(inputs, allocation))
-    typer.echo(render_audit(run.report, fmt), nl=False)
+    _say(render_audit(run.report, fmt), nl=False)
     if not run.report.is_ok:
         raise typer.Exit(AUDIT_FAILED)
 
@@ -259,7 +398,7 @@ def validate(
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
     eligible = sum(1 for item in inputs.assessments if item.eligible)
-    typer.echo(
+    _say(
         f"{inputs.table.source}: {len(inputs.assessments)} units, {eligible} eligible; "
         f"rule set {inputs.rules.rule_set_id} v{inputs.rules.version} ({inputs.rules.source}): "
         "valid"
@@ -291,10 +430,10 @@ def whatif(
 
     run = _guarded(lambda: run_whatif(units, rules, overrides, out, solver=solver,
                                       time_limit=time_limit, lang=lang))
-    typer.echo(run.text)
-    typer.echo("")
+    _say(run.text)
+    _say("")
     for path in run.written:
-        typer.echo(f"  {path}")
+        _say(f"  {path}")
 
 
 @app.command()
@@ -312,10 +451,10 @@ def compare(
     from fsr_opt.app.pipeline import run_compare
 
     run = _guarded(lambda: run_compare(base, other, out, lang=lang))
-    typer.echo(run.text)
-    typer.echo("")
+    _say(run.text)
+    _say("")
     for path in run.written:
-        typer.echo(f"  {path}")
+        _say(f"  {path}")
 
 
 @app.command()
@@ -368,12 +507,12 @@ def sweep(
         run = _guarded(lambda: run_sweep_points(
             spec, inputs.rules, out, workers=workers or default_workers(), progress=advance,
             lang=lang))
-    typer.echo(sweep_text(run.outcome, spec.axis, inputs.rules, lang=lang))
-    typer.echo("")
+    _say(sweep_text(run.outcome, spec.axis, inputs.rules, lang=lang))
+    _say("")
     for path in run.written:
-        typer.echo(f"  {path}")
+        _say(f"  {path}")
     if run.outcome.interrupted:
-        typer.echo(f"interrupted: {len(run.outcome.rows)} of {total} points finished and "
+        _say(f"interrupted: {len(run.outcome.rows)} of {total} points finished and "
                    f"written to {out}/", err=True)
         raise typer.Exit(INTERRUPTED)
 
@@ -416,20 +555,20 @@ def region(
                                           progress=advance))
     for outcome in run.outcomes:
         for warning in outcome.warnings:
-            typer.echo(f"warning: {outcome.ambito}: {warning}", err=True)
+            _say(f"warning: {outcome.ambito}: {warning}", err=True)
         if outcome.message and outcome.status != NOT_RUN:
-            typer.echo(f"{outcome.ambito}: {outcome.message}", err=True)
-    typer.echo(run.text)
-    typer.echo("")
-    typer.echo(f"outputs in {out}/:")
+            _say(f"{outcome.ambito}: {outcome.message}", err=True)
+    _say(run.text)
+    _say("")
+    _say(f"outputs in {out}/:")
     for path in run.written:
-        typer.echo(f"  {path}")
+        _say(f"  {path}")
     for outcome in run.outcomes:
         if outcome.solved:
-            typer.echo(f"  {outcome.out_dir}/")
+            _say(f"  {outcome.out_dir}/")
     if run.interrupted:
         stopped = [outcome.ambito for outcome in run.outcomes if outcome.status == NOT_RUN]
-        typer.echo(f"interrupted: {len(stopped)} of {len(run.outcomes)} Ambiti not solved "
+        _say(f"interrupted: {len(stopped)} of {len(run.outcomes)} Ambiti not solved "
                    f"({', '.join(stopped)}); the others are written", err=True)
     if run.exit_code:
         raise typer.Exit(run.exit_code)
@@ -455,7 +594,7 @@ def explain(
 
     text = _guarded(lambda: run_explain(unit_id, units, rules, overrides, solver=solver,
                                         time_limit=time_limit, lang=lang))
-    typer.echo(text)
+    _say(text)
 
 
 @app.command()
@@ -504,16 +643,16 @@ def serve(
     _guarded(lambda: check_port(host, port))
     start = _guarded(lambda: prepare(config))
     for warning in start.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
     if token is not None:
-        typer.echo(f"warning: listening on {host}: other machines can reach the page; every "
+        _say(f"warning: listening on {host}: other machines can reach the page; every "
                    "request needs the access token of the link below. The data travel "
                    "unencrypted (plain HTTP) on the network.", err=True)
 
     def listening() -> None:
         """Say where the page is only once it answers (and open it, with --open)."""
-        typer.echo(f"fsr-opt serve: {config.url}")
-        typer.echo("Ctrl-C stops the server.")
+        _say(f"fsr-opt serve: {config.url}")
+        _say("Ctrl-C stops the server.")
         if open_browser:
             import webbrowser
 
@@ -522,7 +661,7 @@ def serve(
     def serve_until_stopped() -> None:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a server stops
             run(config, start, on_ready=listening)
-        typer.echo("fsr-opt serve stopped.")
+        _say("fsr-opt serve stopped.")
 
     _guarded(serve_until_stopped)
 
@@ -530,7 +669,7 @@ def serve(
 @app.command()
 def version() -> None:
     """Print the version."""
-    typer.echo(f"fsr-opt {__version__}")
+    _say(f"fsr-opt {__version__}")
 
 
 def main() -> None:

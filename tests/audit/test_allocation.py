@@ -8,6 +8,7 @@ import pytest
 
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.core.errors import InputError
+from fsr_opt.io.cells import Dialect
 
 
 def test_italian_headings_and_amounts() -> None:
@@ -18,7 +19,7 @@ def test_italian_headings_and_amounts() -> None:
         {"__row__": "8", "Codice unità": "G", "Importo assegnato": "1 234,56 euro"},
         {"__row__": "5", "Codice unità": "D", "Importo assegnato": ""},
         {"__row__": "6", "Codice unità": "E", "Importo assegnato": "1,234,567.8"},
-        {"__row__": "7", "Codice unità": "F", "Importo assegnato": "864.1900000000001"},
+        {"__row__": "7", "Codice unità": "F", "Importo assegnato": 864.1900000000001},
     ]
     allocation = parse_allocation(["Codice unità", "Importo assegnato"], rows, "r.csv")
     assert sorted((r.unit_id, r.award, r.row) for r in allocation.rows) == [
@@ -26,6 +27,28 @@ def test_italian_headings_and_amounts() -> None:
         ("E", 123456780, 6), ("F", 86419, 7), ("G", 123456, 8),
     ]
     assert allocation.columns == frozenset()
+
+
+def test_a_float_of_excel_is_a_cent_but_the_same_figure_typed_is_refused() -> None:
+    # A workbook's =B2*0,7 holds the binary float 864.1900000000001: that is 864.19. The same
+    # digits written as text are a figure with 13 decimals, which is never rounded.
+    rows = [{"__row__": 2, "unit_id": "A", "award": "864.1900000000001"}]
+    with pytest.raises(InputError) as caught:
+        parse_allocation(["unit_id", "award"], rows, "r.csv")
+    assert [p.code for p in caught.value.problems] == ["TOO_MANY_DECIMALS"]
+
+
+def test_the_italian_excel_dialect_reads_thousands_and_vero() -> None:
+    rows = [{"__row__": 2, "unit_id": "A", "award": "1.000", "eligible": "VERO",
+             "share": "0,5"},
+            {"__row__": 3, "unit_id": "B", "award": "1.234,56", "eligible": "FALSO",
+             "share": "0"}]
+    allocation = parse_allocation(["unit_id", "award", "eligible", "share"], rows, "r.csv",
+                                  dialect=Dialect.ITALIAN)
+    assert [(r.award, r.eligible, r.share) for r in allocation.rows] == [
+        (100000, True, Fraction(1, 2)), (123456, False, 0)]
+    with pytest.raises(InputError, match="ambiguous"):  # outside that dialect, 1.000 is refused
+        parse_allocation(["unit_id", "award"], rows[:1], "r.csv")
 
 
 def test_optional_columns_are_read_when_present() -> None:

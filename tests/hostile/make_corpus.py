@@ -231,6 +231,50 @@ def rule_files() -> None:
     write("rules_latin1.yaml", body.replace("Test act art. 1", "Delibera n. 12, art. 1 - città"),
           encoding="latin-1")
     write("units_given_as_rules.csv", csv_text(HEADER, rows()))
+    # YAML 1.1 guesses: each would be a number nobody wrote
+    variant("fund_base_60.yaml", "value: 1000.00", "value: 1:30")
+    variant("fund_hexadecimal.yaml", "value: 1000.00", "value: 0xD9E5F")
+    variant("fund_underscores.yaml", "value: 1000.00", "value: 3_00")
+    variant("fund_octal.yaml", "value: 1000.00", "value: 0300")
+    variant("fund_infinity.yaml", "value: 1000.00", "value: .inf")
+    variant("switch_yes.yaml",
+            "require_registry: {value: true,", "require_registry: {value: yes,")
+    variant("fund_quoted_underscores.yaml", "value: 1000.00", "value: '1_000'")
+    variant("fund_arabic_digits.yaml", "value: 1000.00", "value: '\u0661\u0660\u0660\u0660'")
+    write("fund_hexadecimal.toml", "format = 'fsr-opt/rules/2'\nfund = 0xD9E5F\n")
+
+
+def round_two_files() -> None:
+    """Issue 16's classes: hidden sheets, misleading files, invisible ids, digits, YAML 1.1."""
+    base = [typed(r) for r in rows()]
+    older = [typed(r) for r in rows()]
+    older[0][COL["costs"]] = 999999.0  # an older copy: every deficit would be wrong
+    book = workbook({"Foglio1": [HEADER, *base], "Unità": [HEADER, *older]})
+    book["Unità"].sheet_state = "hidden"
+    book.active = 0
+    book.save(HERE / "hidden_sheet_older_copy.xlsx")
+    book = workbook({"Note": [["Dati FSR 2025: vedi l'altro foglio"]], "Unità": [HEADER, *older]})
+    book["Unità"].sheet_state = "veryHidden"
+    book.save(HERE / "only_a_very_hidden_sheet.xlsx")
+    # Excel saves a workbook with a password as an OLE file with these streams (names UTF-16)
+    write("password_protected.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+          + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 50
+          + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512)
+    buffer = io.BytesIO()
+    workbook({"Unità": [HEADER, *base]}).save(buffer)
+    write("workbook_named_txt.txt", buffer.getvalue())
+    write("semicolon_dot_decimals.csv", csv_text(HEADER, rows(
+        {"costs": "1.500"}, {"revenues": "12.50"}), sep=";"))
+    for name, mark in (("id_tag_character.csv", "\U000e0041"),
+                       ("id_grapheme_joiner.csv", "\u034f"),
+                       ("id_variation_selector.csv", "\ufe0f"),
+                       ("id_hangul_filler.csv", "\u3164")):
+        write(name, csv_text(HEADER, rows({}, {"unit_id": "UDO1001" + mark})))
+    write("date_arabic_digits.csv", csv_text(HEADER, rows(
+        {"start_date": "\u0662\u0660\u0660\u0664-\u0660\u0669-\u0662\u0661"})))
+    write("money_bold_digits.csv", csv_text(HEADER, rows(
+        {"costs": "\U0001d7d2\U0001d7ce\U0001d7ce\U0001d7ce\U0001d7ce\U0001d7ce"})))
+    write("users_fullwidth_digits.csv", csv_text(HEADER, rows({"users": "\uff13\uff10"})))
 
 
 def support_files() -> None:
@@ -247,4 +291,5 @@ def support_files() -> None:
 if __name__ == "__main__":
     units_files()
     rule_files()
+    round_two_files()
     support_files()

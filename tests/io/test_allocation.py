@@ -12,6 +12,7 @@ import pytest
 
 from fsr_opt.core.errors import InputError
 from fsr_opt.io.allocation import ALLOCATION_SHEET, has_unit_id_heading, load_allocation_table
+from fsr_opt.io.cells import Dialect, cell_text, is_blank
 from fsr_opt.io.outputs import csv_bytes
 from fsr_opt.io.source import sha256_file
 
@@ -55,24 +56,33 @@ def test_allocation_table_csv_round_trip(tmp_path: Path) -> None:
                      numeric_columns={"award"})
     path = tmp_path / "allocation.csv"
     path.write_bytes(data)
-    headings, rows, sha = load_allocation_table(path)
+    headings, rows, sha, dialect = load_allocation_table(path)
     assert headings == header
     assert rows == [
-        {"__row__": "2", "unit_id": "U1", "name": "=cmd()", "award": "-12.05"},
-        {"__row__": "3", "unit_id": "U2", "name": "Nido", "award": "300.00"},
+        {"__row__": 2, "unit_id": "U1", "name": "'=cmd()", "award": "-12.05"},
+        {"__row__": 3, "unit_id": "U2", "name": "Nido", "award": "300.00"},
     ]
     assert sha == sha256_file(path)
+    assert dialect is Dialect.AUTO
 
 
-def test_allocation_table_xlsx_renders_plain_text(tmp_path: Path) -> None:
+def test_allocation_table_tells_the_italian_dialect(tmp_path: Path) -> None:
+    path = tmp_path / "allocation.csv"
+    path.write_text("unit_id;award\nU1;1.234,56\n", encoding="utf-8")
+    table = load_allocation_table(path)
+    assert table.dialect is Dialect.ITALIAN
+    assert table.rows == [{"__row__": 2, "unit_id": "U1", "award": "1.234,56"}]
+
+
+def test_allocation_table_xlsx_keeps_the_typed_cells(tmp_path: Path) -> None:
     path = _write_xlsx(tmp_path / "allocation.xlsx", ["unit_id", "award", "date", "eligible"],
                        [[12345, 1234.56, datetime(2025, 6, 30), True], ["U2", 300, None, False]],
                        title="allocation")
-    headings, rows, _ = load_allocation_table(path)
+    headings, rows, _, _ = load_allocation_table(path)
     assert headings == ["unit_id", "award", "date", "eligible"]
-    assert rows[0] == {"__row__": "2", "unit_id": "12345", "award": "1234.56",
-                       "date": "2025-06-30", "eligible": "true"}
-    assert rows[1]["date"] == ""
+    assert [cell_text(rows[0][h]) for h in headings] == ["12345", "1234.56", "2025-06-30",
+                                                         "true"]
+    assert is_blank(rows[1]["date"])
 
 
 def test_allocation_table_reports_formulas_and_duplicate_headings(tmp_path: Path) -> None:

@@ -134,8 +134,9 @@ def test_payments_exclusions_summary_and_checks(example: Run) -> None:
 def test_the_workbook_can_be_audited(example: Run, tmp_path: Path) -> None:
     path = tmp_path / "allocation.xlsx"
     path.write_bytes(example.data)
-    headings, rows, digest = load_allocation_table(path)
-    provided = parse_allocation(headings, rows, str(path), sha256=digest)
+    table = load_allocation_table(path)
+    provided = parse_allocation(table.headings, table.rows, str(path), sha256=table.sha256,
+                                dialect=table.dialect)
     assert {"eligible", "entitlement", "share", "tranche_1", "tranche_2"} <= set(
         provided.columns)
     report = audit(example.assessments, example.rules, provided)

@@ -25,14 +25,14 @@ def test_reads_the_rows_of_a_run() -> None:
 
 def test_bad_saved_rows_name_file_row_and_column() -> None:
     allocation = [{"__row__": "2", "unit_id": "U1", "name": "n", "area": "a", "service": "s",
-                   "eligible": "maybe", "award": "1.234,56", "binding": "DEFICIT"}]
+                   "eligible": "maybe", "award": "1.234", "binding": "DEFICIT"}]
     with pytest.raises(InputError) as caught:
         view_from_rows("x", allocation, SUMMARY, allocation_source="run/allocation.csv")
     text = caught.value.render()
     assert "run/allocation.csv, row 2, column 'award'" in text
     assert "column 'eligible'" in text
-    assert {p.code for p in caught.value.problems} == {ErrorCode.BAD_AMOUNT,
-                                                       ErrorCode.BAD_BOOLEAN}
+    assert {p.code for p in caught.value.problems} == {ErrorCode.AMBIGUOUS_NUMBER,
+                                                       ErrorCode.NOT_A_BOOLEAN}
 
 
 def test_missing_columns_and_an_empty_summary() -> None:
@@ -51,5 +51,5 @@ def test_a_repeated_unit_and_an_area_without_its_total() -> None:
     with pytest.raises(InputError) as caught:
         view_from_rows("x", [{**row, "__row__": "2"}, {**row, "__row__": "3"}], [line])
     codes = [p.code for p in caught.value.problems]
-    assert codes == [ErrorCode.DUPLICATE_ID, ErrorCode.BAD_COUNT, ErrorCode.MISSING_TOTAL]
+    assert codes == [ErrorCode.DUPLICATE_ID, ErrorCode.NOT_A_NUMBER, ErrorCode.MISSING_TOTAL]
     assert caught.value.problems[0].row == 3

@@ -19,7 +19,15 @@ from fsr_opt.audit.allocation import ProvidedAllocation, parse_allocation
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.audit.run import audit, audit_solution
-from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
+from fsr_opt.core.errors import (
+    MAX_WARNINGS_PER_KIND,
+    ErrorCode,
+    FsrOptError,
+    InputError,
+    Problem,
+    SolverError,
+    WarningLog,
+)
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -141,23 +149,23 @@ def load_inputs(
     return Inputs(table, rules, assess(table, rules), tuple(overrides))
 
 
-def input_warnings(inputs: Inputs, limit: int = 20) -> list[str]:
+def input_warnings(inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND) -> list[str]:
     """Units that load but deserve a look: excluded as outside the Ambito.
 
     A municipality outside the Ambito is excluded, not an input error, but it is often a
-    misspelling (case and accents are already forgiven): the planner must see it.
+    misspelling (case and accents are already forgiven): the planner must see it. In the
+    form of every warning (``FILE, row N: ...``), the first `limit` and then their count.
     """
-    outside = [a.unit for a in inputs.assessments if ExclusionReason.OUTSIDE_AMBITO in a.reasons]
-    lines = [
-        f"{inputs.table.source}, row {unit.row}: unit {unit.unit_id} is in "
-        f"'{unit.municipality}', not a municipality of the Ambito "
-        f"({', '.join(inputs.rules.municipalities)}): excluded as OUTSIDE_AMBITO; check the "
-        "spelling if it belongs to the Ambito"
-        for unit in outside[:limit]
-    ]
-    if len(outside) > limit:
-        lines.append(f"... and {len(outside) - limit} more units excluded as OUTSIDE_AMBITO")
-    return lines
+    log = WarningLog(limit)
+    for item in inputs.assessments:
+        if ExclusionReason.OUTSIDE_AMBITO in item.reasons:
+            unit = item.unit
+            log.add(Problem(
+                f"unit {unit.unit_id} is in '{unit.municipality}', not a municipality of the "
+                f"Ambito ({', '.join(inputs.rules.municipalities)}): excluded as "
+                "OUTSIDE_AMBITO; check the spelling if it belongs to the Ambito",
+                file=inputs.table.source, row=unit.row, code=ErrorCode.UNIT_OUTSIDE_AMBITO))
+    return log.lines()
 
 
 def run_solve(
@@ -200,7 +208,7 @@ def run_solve(
                                                    audit=report, lang=lang, table=table)
     files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
                                        audit=report, lang=lang)
-    written = write_outputs(out_dir, files)
+    written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))
     summary = summary_text(inputs.assessments, result.allocation, inputs.rules, result.messages,
                            outcomes=outcomes)
     return SolveRun(inputs, result, out_dir, tuple(written), summary, report)
@@ -241,8 +249,9 @@ def run_audit(inputs: Inputs, allocation_path: Path) -> AuditRun:
     Raises:
         InputError: the allocation cannot be read; every bad cell named by row and column.
     """
-    headings, rows, digest = load_allocation_table(allocation_path)
-    provided = parse_allocation(headings, rows, str(allocation_path), sha256=digest)
+    table = load_allocation_table(allocation_path)
+    provided = parse_allocation(table.headings, table.rows, str(allocation_path),
+                                sha256=table.sha256, dialect=table.dialect)
     return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided))
 
 
@@ -277,11 +286,12 @@ def saved_view(run_dir: Path) -> RunView:
     Raises:
         InputError: a file is missing or unreadable, or a cell cannot be read.
     """
-    _, units, _ = load_allocation_table(run_dir / "allocation.csv")
-    _, lines, _ = load_allocation_table(run_dir / "summary.csv")
-    return view_from_rows(str(run_dir), units, lines,
+    units = load_allocation_table(run_dir / "allocation.csv")
+    lines = load_allocation_table(run_dir / "summary.csv")
+    return view_from_rows(str(run_dir), units.rows, lines.rows,
                           allocation_source=str(run_dir / "allocation.csv"),
-                          summary_source=str(run_dir / "summary.csv"))
+                          summary_source=str(run_dir / "summary.csv"),
+                          allocation_dialect=units.dialect, summary_dialect=lines.dialect)
 
 
 @dataclass(frozen=True)
@@ -293,13 +303,15 @@ class DiffRun:
     text: str
 
 
-def _write_diff(diff: RunDiff, out_dir: Path, stem: str, lang: str) -> DiffRun:
+def _write_diff(
+    diff: RunDiff, out_dir: Path, stem: str, lang: str, inputs: Sequence[str | Path]
+) -> DiffRun:
     files = {
         f"{stem}.csv": csv_bytes(DIFF_COLUMNS, diff_rows(diff), numeric_columns=DIFF_NUMERIC),
         f"{stem}_summary.csv": csv_bytes(DIFF_SUMMARY_COLUMNS, diff_summary_rows(diff),
                                          numeric_columns=DIFF_SUMMARY_NUMERIC),
     }
-    written = write_outputs(out_dir, files)
+    written = write_outputs(out_dir, files, inputs=inputs)
     return DiffRun(diff, tuple(written), diff_text(diff, lang=lang, file=f"{stem}.csv"))
 
 
@@ -329,13 +341,16 @@ def run_whatif(
     label = ", ".join(f"{key}={value}" for key, value in overrides)
     diff = diff_runs(run_view("base", base, base_allocation),
                      run_view(label, scenario, scenario_allocation))
-    return _write_diff(diff, out_dir, "whatif", lang)
+    return _write_diff(diff, out_dir, "whatif", lang,
+                       (scenario.table.source, scenario.rules.source))
 
 
 def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str = "it") -> DiffRun:
     """Compare two saved runs (the first is the base); write compare.csv and its summary."""
     diff = diff_runs(saved_view(first), saved_view(second))
-    return _write_diff(diff, out_dir, "compare", lang)
+    inputs = [folder / name for folder in (first, second)
+              for name in ("allocation.csv", "summary.csv")]
+    return _write_diff(diff, out_dir, "compare", lang, inputs)
 
 
 def run_explain(
@@ -485,7 +500,8 @@ def run_sweep_points(
                                     numeric_columns=sweep_columns(spec.axis, rules)[:-2])}
     if outcome.rows:
         files["sweep.png"] = sweep_chart_png(outcome, spec.axis, rules, lang)
-    written = write_outputs(out_dir, files)
+    written = write_outputs(out_dir, files, inputs=(
+        spec.units or default_units_path(), spec.rules or default_rules_path()))
     return SweepRun(outcome, tuple(written))
 
 

@@ -29,6 +29,8 @@ from fsr_opt.core.errors import (
     ErrorCode,
     FsrOptError,
     InputError,
+    WarningLog,
+    collecting_warnings,
 )
 from fsr_opt.core.money import format_cents
 from fsr_opt.engine.outcomes import unit_outcomes
@@ -217,13 +219,15 @@ def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
     clock = time.perf_counter()
     overrides: list[tuple[str, str]] = []
     try:
-        overrides = override_pairs(task.budget, [], None, [])
-        inputs = load_inputs(task.units, task.rules, overrides,
-                             ambito=task.ambito if task.split else None,
-                             cache=_SHARED_TABLES if task.split else None)
-        run = run_solve(inputs, task.out_dir, solver=task.solver, time_limit=task.time_limit,
-                        lang=task.lang)
-        return _solved(task, overrides, run, clock)
+        # The Ambito's warnings come back with its outcome, printed once by the caller.
+        with collecting_warnings() as given:
+            overrides = override_pairs(task.budget, [], None, [])
+            inputs = load_inputs(task.units, task.rules, overrides,
+                                 ambito=task.ambito if task.split else None,
+                                 cache=_SHARED_TABLES if task.split else None)
+            run = run_solve(inputs, task.out_dir, solver=task.solver,
+                            time_limit=task.time_limit, lang=task.lang)
+        return _solved(task, overrides, run, clock, given)
     except FsrOptError as exc:
         return _failed(task, overrides, exc.kind, exc.render(), clock)
     except Exception as exc:  # a bug in one Ambito must not cost the others theirs
@@ -234,7 +238,8 @@ def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
 
 
 def _solved(
-    task: AmbitoTask, overrides: Sequence[tuple[str, str]], run: SolveRun, clock: float
+    task: AmbitoTask, overrides: Sequence[tuple[str, str]], run: SolveRun, clock: float,
+    given: WarningLog,
 ) -> AmbitoOutcome:
     """The outcome of a solved Ambito: its figures per area."""
     rules, result = run.inputs.rules, run.result
@@ -260,7 +265,15 @@ def _solved(
         fund=rules.fund, areas=tuple(areas),
         solver=f"{result.solver} {result.solver_version}".strip(),
         seconds=time.perf_counter() - clock, solve_seconds=result.seconds,
-        warnings=(*input_warnings(run.inputs), *result.messages), written=run.written)
+        warnings=(*_read_warnings(given), *input_warnings(run.inputs), *result.messages),
+        written=run.written)
+
+
+def _read_warnings(given: WarningLog) -> list[str]:
+    """The warnings of reading an Ambito's files (the solver's are in its result already)."""
+    solver_code = ErrorCode.MINIMUM_ABOVE_SOME_ENTITLEMENTS
+    return [str(problem) for problem in (*given.kept, *given.omitted())
+            if problem.code is not solver_code]
 
 
 def _failed(
@@ -345,7 +358,8 @@ def run_region(
         SUMMARY_FILE: csv_bytes(SUMMARY_COLUMNS, summary_rows(outcomes),
                                 numeric_columns=SUMMARY_NUMERIC),
         JSON_FILE: json_bytes(document),
-    })
+    }, inputs=(plan.manifest.source, *(path for task in plan.tasks
+                                        for path in (task.units, task.rules) if path)))
     text = region_text(plan, outcomes, jobs=jobs, seconds=seconds)
     return RegionRun(plan, outcomes, interrupted, exit_code, seconds, tuple(written), text)
 

@@ -1,22 +1,32 @@
 """The allocation to audit: typed rows from a table read as text, every bad cell reported.
 
 Only ``unit_id`` and ``award`` are required, so that a riparto made by hand in Excel can be
-audited; Italian headings and amounts written in either locale are accepted. The cell
-readers here are the audit's own; they move to the io package's cell parser once it exists.
+audited; Italian headings and amounts written in either locale are accepted. Every cell is
+read by `fsr_opt.io.cells`, the parser of the units table, in the file's number dialect: an
+allocation re-saved by Excel in Italian (``;``, ``1.234,56``, ``VERO``) reads as written.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
-from fsr_opt.core.money import CENTS_PER_EURO
+from fsr_opt.io.cells import (
+    CellProblem,
+    Dialect,
+    RawCell,
+    cell_text,
+    fold_heading,
+    is_blank,
+    parse_bool,
+    parse_decimal,
+    parse_money,
+    parse_share,
+)
 
 __all__ = ["ProvidedAllocation", "ProvidedRow", "parse_allocation"]
 
@@ -74,128 +84,35 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     "tranche_2": ("tranche_2", "seconda tranche", "seconda quota", "saldo"),
     "share": ("share", "quota percentuale", "percentuale"),
 }
-_TRUE = frozenset({"true", "yes", "si", "1", "vero", "y", "s"})
-_FALSE = frozenset({"false", "no", "0", "falso", "n"})
 _ROW_KEY = "__row__"
+_HEADINGS = {fold_heading(alias): name for name, aliases in _ALIASES.items()
+             for alias in aliases}
 
 
-def _fold(text: str) -> str:
-    """Fold a heading for matching: no case, no accents; ``_``, ``-`` and spaces alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(part for part in re.split(r"[\s_\-]+", plain.casefold()) if part)
+def _share(cell: RawCell, dialect: Dialect) -> tuple[Fraction, int] | CellProblem:
+    """Read a share as written (``0.090154``, ``0,090154``, ``9,0154%``) and its decimals.
 
-
-_HEADINGS = {_fold(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
-
-
-class _CellError(ValueError):
-    """A cell that cannot be read unambiguously; `code` is the Problem's code."""
-
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-_GROUPED = re.compile(
-    r"(?P<whole>[1-9][0-9]{0,2}(?P<g>[., ])[0-9]{3}(?:(?P=g)[0-9]{3})*)"
-    r"(?:(?P<d>[.,])(?P<fraction>[0-9]+))?"
-)
-"""Thousands in groups of three (``1.234.567``, ``1,234``, ``1 234``), then decimals."""
-_PLAIN = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
-_AMBIGUOUS = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")
-_FLOAT_DIGITS = 15
-"""A figure with this many significant digits or more is a binary float written out."""
-
-
-def _decimal(text: str) -> Decimal:
-    """Read euros written by a person or a spreadsheet: ``1234.56``, ``1.234,56``, ``300 €``.
-
-    The allocation may come from any locale, so a single mark followed by exactly three
-    digits (``1.234``, ``1,500``) could be a thousands separator or decimals: it is refused
-    rather than guessed.
-
-    Raises:
-        _CellError: the text is not a number, or is ambiguous.
+    The decimals say how precisely the share was written, so that a rounded figure is
+    compared at its own precision (a percent has two more than it shows).
     """
-    s = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-")
-    s = re.sub(r"^(?:€|euro|eur)\s*|\s*(?:€|euro|eur)$", "", s, flags=re.IGNORECASE).strip()
-    if s.startswith("-"):
-        raise _CellError(ErrorCode.NEGATIVE, f"'{text.strip()}' is negative; amounts are 0 or more")
-    s = s.removeprefix("+")
-    if _AMBIGUOUS.fullmatch(s):
-        plain = s.replace(".", "").replace(",", "")
-        raise _CellError(ErrorCode.AMBIGUOUS_NUMBER,
-                         f"'{text.strip()}' is ambiguous (thousands or decimals?); write {plain} "
-                         f"or {plain}.00, without thousands separators")
-    if _PLAIN.fullmatch(s):
-        return Decimal(s.replace(",", "."))
-    grouped = _GROUPED.fullmatch(s)
-    if grouped and grouped["d"] != grouped["g"]:
-        digits = re.sub(r"[ .,]", "", grouped["whole"])
-        return Decimal(f"{digits}.{grouped['fraction'] or '0'}")
-    raise _CellError(ErrorCode.NOT_A_NUMBER,
-                     f"'{text.strip()}' is not an amount in euros; write it "
-                     "like 1234.56 or 1.234,56")
-
-
-def _cents(text: str) -> int:
-    """Read euros as integer cents, refusing fractions of a cent.
-
-    A spreadsheet formula (``=B2*0,7``) saved by Excel holds a binary float such as
-    ``864.1900000000001``; a figure with 15 or more significant digits within a millionth of
-    a euro of a whole cent is read as that cent. Anything else with more than two decimals
-    is refused, never rounded: the audit must not invent cents.
-    """
-    value = _decimal(text)
-    cents = value * CENTS_PER_EURO
-    if cents == cents.to_integral_value():
-        return int(cents)
-    nearest = cents.to_integral_value()
-    digits = len(value.as_tuple().digits)
-    if digits >= _FLOAT_DIGITS and abs(cents - nearest) <= Decimal("0.0001"):
-        return int(nearest)
-    raise _CellError(ErrorCode.TOO_MANY_DECIMALS,
-                     f"'{text.strip()}' has more than two decimals; round it to the cent")
-
-
-def _share(text: str) -> tuple[Fraction, int]:
-    """Read a share as written (``0.090154``, ``0,090154``, ``9,0154%``) and its decimals."""
-    s = text.strip().replace(" ", "")
-    percent = s.endswith("%")
-    s = s.removesuffix("%")
-    if "," in s and "." not in s:
-        s = s.replace(",", ".")
-    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", s):
-        raise _CellError(ErrorCode.NOT_A_NUMBER, f"'{text.strip()}' is not a share; write it like "
-                         "0.090154 or 9.0154%")
-    try:
-        value = Fraction(Decimal(s))
-    except InvalidOperation:  # pragma: no cover - the pattern above admits only decimals
-        raise _CellError(ErrorCode.NOT_A_NUMBER, f"'{text.strip()}' is not a share") from None
-    places = len(s.partition(".")[2])
-    if percent:
-        value, places = value / 100, places + 2
-    return value, places
-
-
-def _boolean(text: str) -> bool:
-    word = _fold(text)
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise _CellError(ErrorCode.NOT_A_BOOLEAN,
-                     f"'{text.strip()}' is not yes or no; write true/false, "
-                     "sì/no or 1/0")
+    value = parse_share(cell, dialect)
+    if isinstance(value, CellProblem):
+        return value
+    text = cell.strip() if isinstance(cell, str) else ""
+    percent = text.endswith("%")
+    written = parse_decimal(text[:-1].rstrip() if percent else cell, dialect)
+    exponent = written.as_tuple().exponent if isinstance(written, Decimal) else 0
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return value, places + (2 if percent else 0)
 
 
 def parse_allocation(
     headings: Sequence[str],
-    rows: Sequence[Mapping[str, str]],
+    rows: Sequence[Mapping[str, RawCell]],
     source: str,
     *,
     sha256: str = "",
+    dialect: Dialect = Dialect.AUTO,
 ) -> ProvidedAllocation:
     """Turn an allocation table read as text into typed rows, reporting every bad cell.
 
@@ -209,9 +126,11 @@ def parse_allocation(
 
     Args:
         headings: the headings as written, from `fsr_opt.io.allocation.load_allocation_table`.
-        rows: one mapping heading -> text per row, each with ``"__row__"`` (its 1-based row).
+        rows: one mapping heading -> cell (text, or a workbook's typed value) per row, each
+            with ``"__row__"`` (its 1-based row).
         source: the file name, put in every problem.
         sha256: the file's hash, kept for the report.
+        dialect: how the file writes numbers (`fsr_opt.io.cells.Dialect`).
 
     Returns:
         The parsed allocation.
@@ -223,7 +142,7 @@ def parse_allocation(
     problems: list[Problem] = []
     columns: dict[str, str] = {}
     for heading in headings:
-        name = _HEADINGS.get(_fold(heading))
+        name = _HEADINGS.get(fold_heading(heading))
         if name is None:
             continue
         if name in columns:
@@ -242,15 +161,15 @@ def parse_allocation(
         raise InputError(problems)
     parsed: list[ProvidedRow] = []
     for record in rows:
-        number = int(record[_ROW_KEY]) if record.get(_ROW_KEY, "").isdigit() else None
+        number = _row_number(record.get(_ROW_KEY))
         values: dict[str, Any] = {}
         for name, heading in columns.items():
-            text = (record.get(heading) or "").strip()
-            try:
-                values[name] = _cell(name, text)
-            except _CellError as bad:
-                problems.append(Problem(str(bad), file=source, row=number, column=heading,
-                                        code=bad.code))
+            value = _cell(name, record.get(heading), dialect)
+            if isinstance(value, CellProblem):
+                problems.append(Problem(value.message, file=source, row=number, column=heading,
+                                        code=value.code))
+            else:
+                values[name] = value
         if "unit_id" in values and not values["unit_id"]:
             problems.append(Problem("the unit id is empty; every row needs the unit's code",
                                     file=source, row=number, column=columns["unit_id"],
@@ -275,14 +194,21 @@ def parse_allocation(
                               sha256=sha256)
 
 
-def _cell(name: str, text: str) -> Any:
-    """Parse one cell of column `name`; None for an empty cell of a numeric column."""
+def _row_number(cell: RawCell) -> int | None:
+    """A row's number as the table reader gives it (an int, or text in older callers)."""
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return cell
+    return int(cell) if isinstance(cell, str) and cell.isascii() and cell.isdigit() else None
+
+
+def _cell(name: str, cell: RawCell, dialect: Dialect) -> Any:
+    """Parse one cell of column `name`; None for an empty cell of another column than the id."""
     if name == "unit_id":
-        return text
-    if not text:
+        return cell_text(cell)
+    if is_blank(cell):
         return None
     if name == "eligible":
-        return _boolean(text)
+        return parse_bool(cell)
     if name == "share":
-        return _share(text)
-    return _cents(text)
+        return _share(cell, dialect)
+    return parse_money(cell, dialect)

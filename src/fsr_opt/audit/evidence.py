@@ -17,6 +17,7 @@ from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
 from fsr_opt.audit.recomputed import FundedSet, funded_sets, service_targets
 from fsr_opt.audit.report import AreaTotal, Violation
 from fsr_opt.core.schema import Assessment, RuleSet
+from fsr_opt.io.cells import normalize_id
 
 __all__ = ["Evidence", "Findings", "ServiceLine", "line_share"]
 
@@ -65,7 +66,11 @@ class Evidence:
         allocation: the allocation audited.
         budgets: the area budgets the allocation must keep to, cents per area.
         known: the assessment of each unit id of the units table.
-        rows_of: the allocation's rows of each unit id it names, in file order.
+        rows_of: the allocation's rows of each unit it names, in file order: by the units
+            table's id when the row names a unit of it, else by the id as first written.
+            Ids are matched as the units table compares them (`normalize_id`: case, spaces,
+            invisible characters and compatibility forms aside), so ``udo1001`` is
+            ``UDO1001``.
         awards: what each unit of the units table receives: the sum of its rows, since a
             unit listed twice is paid twice; 0 for a unit without a row.
         lines: the service lines by code, in rule-set order.
@@ -84,9 +89,12 @@ class Evidence:
         self.allocation = allocation
         self.budgets = dict(budgets)
         self.known = {item.unit.unit_id: item for item in self.assessments}
+        self._ids = {normalize_id(unit_id): unit_id for unit_id in self.known}
         self.rows_of: dict[str, list[ProvidedRow]] = {}
         for row in allocation.rows:
-            self.rows_of.setdefault(row.unit_id, []).append(row)
+            key = normalize_id(row.unit_id)
+            self._ids.setdefault(key, row.unit_id)
+            self.rows_of.setdefault(self._ids[key], []).append(row)
         self.awards = {
             unit_id: sum(row.award for row in self.rows_of.get(unit_id, ()))
             for unit_id in self.known
@@ -109,6 +117,11 @@ class Evidence:
             for area in self.rules.areas for service in area.services
         }
 
+    def unit_id_of(self, written: str) -> str | None:
+        """The units table's id of the unit an allocation row names; None for an unknown id."""
+        unit_id = self._ids.get(normalize_id(written))
+        return unit_id if unit_id in self.known else None
+
     def first_row(self, unit_id: str) -> int | None:
         """The file row of a unit's first allocation row; None without a row or a file."""
         rows = self.rows_of.get(unit_id)
@@ -116,8 +129,8 @@ class Evidence:
 
     def known_rows(self) -> list[tuple[ProvidedRow, Assessment]]:
         """The allocation's rows that name a unit of the units table, with its assessment."""
-        return [(row, self.known[row.unit_id]) for row in self.allocation.rows
-                if row.unit_id in self.known]
+        return [(row, self.known[unit_id]) for row in self.allocation.rows
+                if (unit_id := self.unit_id_of(row.unit_id)) is not None]
 
     def area_totals(self) -> list[AreaTotal]:
         """Each area's budget and awards, in rule-set order; excluded units count if paid."""

@@ -76,7 +76,7 @@ def unit_unknown(evidence: Evidence) -> Findings:
                   f"unit '{row.unit_id}' is not in the units table; its award of "
                   f"{euros(row.award)} EUR is not counted in any area", unit=row.unit_id,
                   row=row.row)
-        for row in evidence.allocation.rows if row.unit_id not in evidence.known
+        for row in evidence.allocation.rows if evidence.unit_id_of(row.unit_id) is None
     ]
     return Findings(len(evidence.allocation.rows), found)
 
@@ -309,7 +309,7 @@ def share_mismatch(evidence: Evidence) -> Findings:
     found = []
     for row, item in rows:
         assert row.share is not None
-        award = evidence.awards[row.unit_id]
+        award = evidence.awards[item.unit.unit_id]
         expected = evidence.shares.get(item.service, Fraction(0)) if award > 0 else Fraction(0)
         if row.share == expected:
             continue

@@ -11,16 +11,31 @@ Every error carries a list of `Problem`s so that all problems of a file are repo
 twenty runs. Each problem has an `ErrorCode`; docs/errors.md explains every code (a test
 keeps the two in step). An error's `kind` says what failed; only the command line turns a
 kind into an exit code.
+
+Warnings are `Problem`s too, of what loads but deserves a look (a column ignored, a file read
+as Windows-1252): `warn` sends one to the logger `WARNINGS_LOGGER`, whose records the command
+line prints as ``warning: FILE, row N, column C: message``, at most `MAX_WARNINGS_PER_KIND`
+of each code and then their count; `collecting_warnings` keeps them instead (a region's
+Ambito, solved in another process, hands its warnings back with its outcome).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, overload
 
 MAX_RENDERED = 50
+"""Problems of an error listed in its message; the rest are counted."""
+MAX_WARNINGS_PER_KIND = 10
+"""Warnings of one code printed (or kept) in a run; the rest are counted."""
+WARNINGS_LOGGER = "fsr_opt.warnings"
+"""The logger of every warning: the command line prints its records in the one form."""
 
 
 class ErrorCode(StrEnum):
@@ -68,10 +83,6 @@ class ErrorCode(StrEnum):
     UNKNOWN_TYPE = "UNKNOWN_TYPE"
     SEVERAL_AMBITI = "SEVERAL_AMBITI"
     # A saved run read back (compare, explain).
-    BAD_AMOUNT = "BAD_AMOUNT"
-    BAD_COUNT = "BAD_COUNT"
-    BAD_NUMBER = "BAD_NUMBER"
-    BAD_BOOLEAN = "BAD_BOOLEAN"
     MISSING_TOTAL = "MISSING_TOTAL"
     UNKNOWN_UNIT = "UNKNOWN_UNIT"
     # The rule-set document.
@@ -124,6 +135,20 @@ class ErrorCode(StrEnum):
     BAD_BUDGET = "BAD_BUDGET"
     NO_AMBITO_COLUMN = "NO_AMBITO_COLUMN"
     UNKNOWN_AMBITO = "UNKNOWN_AMBITO"
+    # Hostile input (issue 16): what is refused before reading, and the warnings (the run
+    # goes on).
+    NOT_A_REGULAR_FILE = "NOT_A_REGULAR_FILE"
+    OUTPUT_IS_INPUT = "OUTPUT_IS_INPUT"
+    HIDDEN_SHEET = "HIDDEN_SHEET"
+    PASSWORD_PROTECTED = "PASSWORD_PROTECTED"
+    TOO_MANY_COLUMNS = "TOO_MANY_COLUMNS"
+    CELL_TOO_LONG = "CELL_TOO_LONG"
+    READ_AS_CP1252 = "READ_AS_CP1252"
+    UNKNOWN_COLUMN = "UNKNOWN_COLUMN"
+    UNNAMED_VALUE = "UNNAMED_VALUE"
+    SHEET_IGNORED = "SHEET_IGNORED"
+    UNIT_OUTSIDE_AMBITO = "UNIT_OUTSIDE_AMBITO"
+    MINIMUM_ABOVE_SOME_ENTITLEMENTS = "MINIMUM_ABOVE_SOME_ENTITLEMENTS"
 
 
 @dataclass(frozen=True)
@@ -231,3 +256,86 @@ class SolverError(FsrOptError):
 
     kind = "solver_failure"
     title = "solver failure"
+
+
+# ---------------------------------------------------------------------------------------------
+# Warnings
+# ---------------------------------------------------------------------------------------------
+
+
+class WarningLog:
+    """Warnings kept in constant memory: the first `limit` of each code, and how many in all.
+
+    Attributes:
+        counts: how many warnings of each code were given, in the order codes first came.
+        kept: the first `limit` warnings of each code, in the order they were given.
+    """
+
+    def __init__(self, limit: int = MAX_WARNINGS_PER_KIND) -> None:
+        self.limit = limit
+        self.counts: Counter[ErrorCode] = Counter()
+        self.kept: list[Problem] = []
+
+    def add(self, problem: Problem) -> bool:
+        """Count a warning; keep it and return True while its code is within the limit."""
+        self.counts[problem.code] += 1
+        if self.counts[problem.code] > self.limit:
+            return False
+        self.kept.append(problem)
+        return True
+
+    def omitted(self) -> list[Problem]:
+        """One warning per code past the limit: how many more of it were not shown."""
+        return [Problem(f"{count - self.limit} more warnings of this kind ({code.value}) are "
+                        "not shown", code=code)
+                for code, count in self.counts.items() if count > self.limit]
+
+    def lines(self) -> list[str]:
+        """Every warning kept, then the counts of those not kept, as text."""
+        return [str(problem) for problem in (*self.kept, *self.omitted())]
+
+
+_COLLECTOR: ContextVar[WarningLog | None] = ContextVar("fsr_opt_warnings", default=None)
+
+
+def warn(problem: Problem) -> None:
+    """Give a warning: what loads but deserves a look; the run goes on.
+
+    It goes to the `WarningLog` of the innermost `collecting_warnings`, else to the logger
+    `WARNINGS_LOGGER` (the record carries the `Problem` as ``record.problem``).
+    """
+    collector = _COLLECTOR.get()
+    if collector is not None:
+        collector.add(problem)
+        return
+    logging.getLogger(WARNINGS_LOGGER).warning("%s", problem, extra={"problem": problem})
+
+
+def warn_each(
+    problems: Iterable[Problem], more: Callable[[int], Problem],
+    limit: int = MAX_WARNINGS_PER_KIND,
+) -> None:
+    """Warn of the first `limit` - 1 problems of a loop, then of how many more (`more`).
+
+    Capped at the source, in constant memory: a header of 200,000 unknown columns gives ten
+    warnings, not 200,000 (the iterable is consumed lazily, only counted past the limit).
+    """
+    rest = 0
+    for number, problem in enumerate(problems, start=1):
+        if number < limit:
+            warn(problem)
+        else:
+            rest += 1
+    if rest:
+        warn(more(rest))
+
+
+@contextlib.contextmanager
+def collecting_warnings(limit: int = MAX_WARNINGS_PER_KIND) -> Iterator[WarningLog]:
+    """Keep the warnings given inside the block in a `WarningLog` instead of logging them."""
+    log = WarningLog(limit)
+    token = _COLLECTOR.set(log)
+    try:
+        yield log
+    finally:
+        _COLLECTOR.reset(token)

@@ -1037,22 +1037,6 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "it": "tieni le righe di un solo Ambito (più Ambiti: fsr-opt region)",
         "en": "keep one Ambito's rows (several Ambiti: fsr-opt region)",
     },
-    "web.fix.BAD_AMOUNT": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
-    "web.fix.BAD_COUNT": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
-    "web.fix.BAD_NUMBER": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
-    "web.fix.BAD_BOOLEAN": {
-        "it": "ricalcola il riparto, o ripristina la cella",
-        "en": "solve again, or restore the cell",
-    },
     "web.fix.MISSING_TOTAL": {"it": "ricalcola il riparto", "en": "solve again"},
     "web.fix.UNKNOWN_UNIT": {
         "it": "controlla il codice dell'unità (il messaggio suggerisce il più vicino)",
@@ -1210,6 +1194,60 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "web.fix.UNKNOWN_AMBITO": {
         "it": "correggi il codice, o aggiungi l'Ambito al manifesto",
         "en": "correct the code, or add the Ambito to the manifest",
+    },
+
+    # Hostile input (issue 16): the page's advice for the codes of what is refused before
+    # reading and of the warnings (keys web.fix.<CODE>, as the page looks them up).
+    "web.fix.NOT_A_REGULAR_FILE": {
+        "it": "indica un file vero e proprio (non una pipe, un dispositivo o una cartella)",
+        "en": "give a regular file (not a pipe, a device or a folder)",
+    },
+    "web.fix.OUTPUT_IS_INPUT": {
+        "it": "scegli una cartella dei risultati diversa da quella dei dati",
+        "en": "choose an output folder apart from the input files",
+    },
+    "web.fix.HIDDEN_SHEET": {
+        "it": "scopri il foglio in Excel (tasto destro su una scheda > Scopri) o copia la "
+              "tabella in un foglio visibile",
+        "en": "unhide the sheet in Excel (right-click a sheet tab > Unhide) or copy the table "
+              "to a visible sheet",
+    },
+    "web.fix.PASSWORD_PROTECTED": {
+        "it": "togli la password in Excel (File > Informazioni > Proteggi cartella di lavoro) "
+              "e salva di nuovo",
+        "en": "remove the password in Excel (File > Info > Protect Workbook) and save again",
+    },
+    "web.fix.TOO_MANY_COLUMNS": {
+        "it": "tieni solo le colonne della tabella delle unità",
+        "en": "keep only the columns of the units table",
+    },
+    "web.fix.CELL_TOO_LONG": {
+        "it": "accorcia la cella indicata, o controlla le virgolette",
+        "en": "shorten the cell named, or check the quotes",
+    },
+    "web.fix.READ_AS_CP1252": {
+        "it": "controlla le lettere accentate, o salva come 'CSV UTF-8'",
+        "en": "check the accented letters, or save as 'CSV UTF-8'",
+    },
+    "web.fix.UNKNOWN_COLUMN": {
+        "it": "nessuna azione: la colonna è ignorata",
+        "en": "nothing to do: the column is ignored",
+    },
+    "web.fix.UNNAMED_VALUE": {
+        "it": "dai un'intestazione alla colonna, o cancella il valore",
+        "en": "give the column a heading, or delete the value",
+    },
+    "web.fix.SHEET_IGNORED": {
+        "it": "controlla che il foglio letto sia quello giusto",
+        "en": "check that the sheet read is the right one",
+    },
+    "web.fix.UNIT_OUTSIDE_AMBITO": {
+        "it": "controlla come è scritto il comune",
+        "en": "check the spelling of the municipality",
+    },
+    "web.fix.MINIMUM_ABOVE_SOME_ENTITLEMENTS": {
+        "it": "abbassa il contributo minimo, o rivedi i tetti dell'area",
+        "en": "lower the minimum award, or review the area's entitlements",
     },
 }
 

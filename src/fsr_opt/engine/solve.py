@@ -32,7 +32,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from fsr_opt.core.errors import ErrorCode, InfeasibleError, InputError, Problem, SolverError
+from fsr_opt.core.errors import (
+    ErrorCode,
+    InfeasibleError,
+    InputError,
+    Problem,
+    SolverError,
+    warn,
+)
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import (
     Allocation,
@@ -304,7 +311,7 @@ def solve_riparto(
     plans = plan_services(assessments, rules, budgets)
     warnings_ = check_minimum_reachable(assessments, plans, rules, budgets)
     for warning in warnings_:
-        log.warning("%s", warning)
+        warn(Problem(warning, code=ErrorCode.MINIMUM_ABOVE_SOME_ENTITLEMENTS))
     deadline = started + time_limit
     starts = starting_solutions(plans, budgets) if prune else {}
     candidates = (candidate_segments(plans, budgets, starts) if prune

@@ -1,18 +1,20 @@
-"""Any table read as text, with the checks of the units table: an allocation to audit.
+"""Any table read by its headings, with the checks of the units table: an allocation to audit.
 
 The audit and the comparison of saved runs read allocation.csv or allocation.xlsx as
 fsr-opt wrote them or as a person re-saved them (another locale, Excel's own formats). The
-cells come back as text, numbers of a workbook as plain text (``1234.56``), so that every
-reader parses them with `fsr_opt.io.cells` whatever the format.
+cells come back as the file holds them (text from a CSV, typed values from a workbook) with
+the file's number `Dialect`, so that every reader parses them with `fsr_opt.io.cells`, as the
+units table is read: a figure means the same in every file of fsr-opt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from fsr_opt.core.errors import InputError, Problem
-from fsr_opt.io.cells import CellProblem, cell_text, fold_heading
+from fsr_opt.io.cells import CellProblem, Dialect, RawCell, cell_text, fold_heading
 from fsr_opt.io.tables import match_headings, read_table
 from fsr_opt.io.units import COLUMN_LOOKUP
 from fsr_opt.io.xlsx import SheetChoice
@@ -28,34 +30,55 @@ ALLOCATION_SHEET = SheetChoice(frozenset({"allocation", "allocazione", "riparto"
 """An allocation's sheet: ``Allocation``, ``Allocazione`` or ``Riparto``, else by its headings."""
 
 
-def load_allocation_table(path: str | Path) -> tuple[list[str], list[dict[str, str]], str]:
-    """Read any table (an allocation to audit) as text, with the same checks as `load_units`.
+ROW_KEY = "__row__"
+"""The key of a row's 1-based number in the file, in each row `load_allocation_table` gives."""
+
+
+class AllocationTable(NamedTuple):
+    """A table read by its headings.
+
+    Attributes:
+        headings: the headings as written.
+        rows: one mapping heading -> cell per data row (the cell as the file holds it, for
+            `fsr_opt.io.cells`), each with `ROW_KEY` -> its 1-based row in the file.
+        sha256: the SHA-256 of the file's bytes.
+        dialect: how the file writes numbers (``ITALIAN`` for Excel's ';' CSV).
+    """
+
+    headings: list[str]
+    rows: list[dict[str, RawCell]]
+    sha256: str
+    dialect: Dialect
+
+
+def load_allocation_table(path: str | Path) -> AllocationTable:
+    """Read any table (an allocation to audit, a saved run), with the checks of `load_units`.
 
     Args:
         path: a ``.csv``/``.txt`` or ``.xlsx``/``.xlsm`` file.
 
     Returns:
-        (headings as written, one dict heading -> text per row, SHA-256 of the file). XLSX
-        numbers come as plain text (``1234.56``), dates as ``YYYY-MM-DD``; each row also has
-        ``"__row__"``, its 1-based row in the file, for messages.
+        The headings, the rows (cells as the file holds them: text from a CSV, numbers,
+        dates and booleans from a workbook), the file's hash and its number dialect.
 
     Raises:
-        InputError: the file cannot be read, a heading repeats, or a cell is unreadable.
+        InputError: the file cannot be read, a heading repeats, or a cell holds a formula
+            without a saved result or an Excel error.
     """
     table = read_table(path, ALLOCATION_SHEET)
     problems = list(table.problems)
     problems.extend(match_headings(table).problems)
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, RawCell]] = []
     for number, cells in table.rows:
-        record = {"__row__": str(number)}
+        record: dict[str, RawCell] = {ROW_KEY: number}
         for heading, raw in zip(table.headings, cells, strict=True):
             text = cell_text(raw)
             if isinstance(text, CellProblem):
                 problems.append(Problem(text.message, file=table.file, row=number,
                                         column=heading, code=text.code))
             else:
-                record.setdefault(heading, text)
+                record.setdefault(heading, raw)
         rows.append(record)
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
-    return list(table.headings), rows, table.sha256
+    return AllocationTable(list(table.headings), rows, table.sha256, table.dialect)

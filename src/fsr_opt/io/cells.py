@@ -104,13 +104,25 @@ KIND_WANTED: Mapping[str, str] = {
 }
 """What a column of each kind expects, for messages ("fill in a whole number such as 12")."""
 
-# Invisible formatting characters (Unicode category Cf: zero-width spaces, BOMs, direction
-# marks, soft hyphens) that copy-paste leaves in cells; they carry no meaning in a table and
-# would make 'U1' and 'U1\u200b' two different ids, or hide a heading.
-_INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\ufff9-\ufffb]"
+# The default-ignorable code points of Unicode (the property Default_Ignorable_Code_Point of
+# DerivedCoreProperties.txt, Unicode 14.0 as Python 3.11's unicodedata; unchanged in 15 and
+# 16): zero-width spaces and joiners, BOMs, direction marks, soft hyphens, the combining
+# grapheme joiner, variation selectors, Hangul fillers, tag characters and the code points kept
+# for more. A renderer shows none of them, so they carry no meaning in a table, and would
+# make 'U1' and 'U1' + a tag character two ids. `unicodedata` has no such flag and its
+# category Cf misses some (U+034F is Mn, U+3164 Lo); tests/io/test_cells.py checks the ranges
+# against the `regex` module's \p{Default_Ignorable_Code_Point}.
+DEFAULT_IGNORABLE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
 )
+"""Every default-ignorable code point, as (first, last) ranges: what `visible` removes."""
+_INVISIBLE = re.compile("[" + "".join(
+    re.escape(chr(first)) + ("" if first == last else "-" + re.escape(chr(last)))
+    for first, last in DEFAULT_IGNORABLE_RANGES) + "]")
 _MESSAGE_CELL_CHARS = 60
 # A float from Excel is accepted as cents when it is this close to a whole cent (1e-6 euros).
 _CENT_TOLERANCE = 1e-6 * CENTS_PER_EURO
@@ -121,10 +133,10 @@ _MAX_EXPONENT = 30
 
 # Patterns compiled once: a table of 100,000 rows has over a million cells.
 _WORD_BREAKS = re.compile(r"[\s_\-]+")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_DMY_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_CURRENCY_AROUND = re.compile(r"^(?:€|eur)\s*|\s*(?:€|eur)$", re.IGNORECASE)
-_CURRENCY_BEFORE = re.compile(r"^(?:€|eur)\s*", re.IGNORECASE)
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_CURRENCY_AROUND = re.compile(r"^(?:€|euro|eur)\s*|\s*(?:€|euro|eur)$", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(r"^(?:€|euro|eur)\s*", re.IGNORECASE)
 _NUMBER_CHARS = re.compile(r"[0-9 .,]*[0-9][0-9 .,]*")
 _SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
 _PLAIN_FIGURE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
@@ -157,6 +169,22 @@ def visible(text: str) -> str:
     return text if text.isascii() else _INVISIBLE.sub("", text)
 
 
+def foreign_digits(text: str) -> bool:
+    """True when a text holds decimal digits other than 0-9 (Arabic-Indic, fullwidth, bold).
+
+    One rule everywhere (cells, dates, command-line values, rule sets): figures are written
+    with the digits 0-9. Python's int(), float() and Decimal() read any Unicode digit, and a
+    mathematical bold 1 looks like a 1; nothing typed on a keyboard in Italy needs them, so
+    they are refused, never converted.
+    """
+    return not text.isascii() and any(ch.isdecimal() and not ch.isascii() for ch in text)
+
+
+def _digits_problem(text: str, code: ErrorCode = ErrorCode.NOT_A_NUMBER) -> CellProblem:
+    return CellProblem(code, f"'{clip(text)}' is written with digits other than 0-9 (such as "
+                       "Arabic-Indic or mathematical digits); type it with the digits 0-9")
+
+
 def fold_heading(text: str) -> str:
     """Fold a heading or a word for matching: no case, no accents, `_`, `-` and spaces alike."""
     decomposed = unicodedata.normalize("NFKD", visible(text))
@@ -165,11 +193,17 @@ def fold_heading(text: str) -> str:
 
 
 def normalize_id(text: str) -> str:
-    """Fold an identifier for comparison: no case, runs of spaces as one, compatibility forms.
+    """Fold an identifier for comparison, as every reader of fsr-opt compares ids.
 
-    ``UDO1234`` and ``udo 1234`` then name the same unit, as they do in the registry.
+    Unicode compatibility normalisation and case folding (NFKC, casefold, NFKC again: the
+    compatibility caseless match of the Unicode standard), every default-ignorable code point
+    removed (`visible`), surrounding spaces dropped and runs of spaces as one: ``UDO1234``,
+    `` udo1234`` and ``UDO1234`` followed by a zero-width space or a tag character name the
+    same unit, as they do in the registry. The units table refuses two rows with one key; the
+    audit, the comparison of runs and ``explain`` match ids by it.
     """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible(text)).casefold())
+    return " ".join(visible(folded).split())
 
 
 def clip(text: str) -> str:
@@ -313,6 +347,8 @@ def parse_date(cell: RawCell) -> date | CellProblem:
             year, month, day = (int(g) for g in iso.groups())
         elif dmy := _DMY_DATE.fullmatch(text):
             day, month, year = (int(g) for g in dmy.groups())
+        elif foreign_digits(text):
+            return _digits_problem(text, ErrorCode.NOT_A_DATE)
         else:
             return CellProblem(ErrorCode.NOT_A_DATE, f"'{clip(text)}' is not a date; {hint}")
         try:
@@ -380,6 +416,8 @@ def read_decimal(
     shown_text = clip(original)
     if dialect is Dialect.PLAIN:
         if not _PLAIN_FIGURE.fullmatch(original):
+            if foreign_digits(original):
+                return _digits_problem(original)
             return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is not a number; write "
                                "it like 1234.56, with '.' as decimal mark and no thousands "
                                "separators")
@@ -394,6 +432,8 @@ def read_decimal(
     not_a_number = CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is not a number; write "
                                "it like 1234.56 or 1.234,56")
     if not _NUMBER_CHARS.fullmatch(s):
+        if foreign_digits(s):
+            return _digits_problem(original)
         if _SCIENTIFIC.fullmatch(s):
             return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is in scientific "
                                "notation, which Excel uses when a number is too long for the "
@@ -525,6 +565,9 @@ def parse_money(
                                f"'{shown(cell)}' is not an amount in euros")
         if abs(cell) > MAX_CENTS / CENTS_PER_EURO:  # before multiplying: 1e308 * 100 is inf
             return _check_amount(MAX_CENTS + 1 if cell > 0 else -MAX_CENTS - 1, cell, negative)
+        written = Decimal(repr(cell)) * CENTS_PER_EURO  # the figure typed (shortest text)
+        if written == written.to_integral_value():
+            return _check_amount(int(written), cell, negative)
         cents = round(cell * CENTS_PER_EURO)
         if abs(cell * CENTS_PER_EURO - cents) > _CENT_TOLERANCE:
             return _too_many_decimals(cell)
@@ -558,6 +601,8 @@ def parse_count(
     if type(cell) is float and cell.is_integer() and 0 <= cell <= maximum:
         return int(cell)  # what Excel gives for 12
     value = _count_value(cell, dialect)
+    if value is None and isinstance(cell, str) and foreign_digits(cell):
+        return _digits_problem(cell)
     if value is None:
         return CellProblem(ErrorCode.NOT_A_NUMBER,
                            f"'{shown(cell)}' is not a number; write a whole number such as 12")

@@ -12,6 +12,7 @@ import io
 import logging
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.io import source
@@ -35,6 +36,14 @@ def too_many_rows(file: str) -> InputError:
         "right file, or split it", file=file, code=ErrorCode.TOO_MANY_ROWS)])
 
 
+def too_many_columns(file: str, row: int, count: int) -> InputError:
+    """The error of a row with more than `source.MAX_COLUMNS` cells."""
+    return InputError([Problem(
+        f"the row has {count} columns, more than the limit of {source.MAX_COLUMNS} (Excel's "
+        "own); a units table has 17: check that this is the right file",
+        file=file, row=row, code=ErrorCode.TOO_MANY_COLUMNS)])
+
+
 def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
     """Split CSV bytes into numbered records; return (the dialect of its numbers, records).
 
@@ -47,9 +56,13 @@ def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
         InputError: a workbook or binary data named .csv, an unknown encoding, a broken quote,
             too many rows.
     """
-    if data.startswith(source.ZIP_MAGIC):
-        raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
-                          "this is an Excel workbook with a .csv name; rename it to .xlsx")
+    if data.startswith(source.ZIP_MAGIC) or data.startswith(source.OLE_MAGIC):
+        suffix = Path(file).suffix or "no extension"
+        code = (ErrorCode.PASSWORD_PROTECTED if source.is_encrypted(data)
+                else ErrorCode.NOT_A_SPREADSHEET)
+        raise source.fail(InputError, file, code,
+                          f"this is {source.workbook_kind(data)} with a '{suffix}' name, not "
+                          f"CSV text; {source.workbook_advice(data)}")
     if b"\x00" in data and not data.startswith(source.UTF16_BOMS):
         text = "\x00"  # binary data: reported below, before any decoding error
     else:
@@ -73,11 +86,19 @@ def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
     limit = source.MAX_ROWS
     try:
         for number, record in enumerate(reader, start=1):
+            if len(record) > source.MAX_COLUMNS:
+                raise too_many_columns(file, number, len(record))
             records.append((number, record))
             filled += not is_blank_row(record)
             if filled > limit + 1:  # stop reading: a huge file must not fill the memory
                 raise too_many_rows(file)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise InputError([Problem(
+                f"a cell is longer than {source.MAX_CELL_CHARS} characters, which no table of "
+                "units has: a quote opened and never closed makes the rest of the file one "
+                "cell; check the quotes", file=file, row=len(records) + 1,
+                code=ErrorCode.CELL_TOO_LONG)]) from None
         raise InputError([Problem(
             f"the CSV cannot be read near line {reader.line_num} ({exc}); check the quotes "
             "around that value",

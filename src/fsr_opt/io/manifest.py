@@ -13,12 +13,19 @@ import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.io.bundled import rule_sets_folder
-from fsr_opt.io.cells import CellProblem, cell_text, clip, fold_heading
+from fsr_opt.io.cells import (
+    CellProblem,
+    Dialect,
+    cell_text,
+    clip,
+    fold_heading,
+    foreign_digits,
+    parse_decimal,
+)
 from fsr_opt.io.source import RULE_EXTENSIONS, TABLE_EXTENSIONS
 from fsr_opt.io.tables import RawTable, TableCache, match_headings, read_table
 from fsr_opt.io.units import AMBITO_COLUMN, UNITS_SHEET, ambito_index, ambito_key
@@ -143,7 +150,8 @@ def load_manifest(path: str | Path, *, cache: TableCache | None = None) -> Manif
             texts["units"], folder, TABLE_EXTENSIONS, "units table", problem, "units")
         rules = _manifest_path(texts["rules"], folder, RULE_EXTENSIONS, "rule set", problem,
                                "rules", bundled=True) if texts["rules"] else None
-        budget = _check_budget(texts["budget"], problem) if texts["budget"] else None
+        budget = (_check_budget(texts["budget"], problem, table.dialect) if texts["budget"]
+                  else None)
         if ambito is not None and units is not None:
             entries.append(ManifestEntry(number, ambito, units, rules, budget, split=False))
             if len(problems) == before:
@@ -230,22 +238,30 @@ def _manifest_path(
     return None
 
 
-def _check_budget(text: str, problem: _Report) -> str | None:
-    """Return a fund read as ``--budget`` reads it, or None after reporting why it is bad."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value <= 0:
-        problem("budget", ErrorCode.BAD_BUDGET, f"'{clip(text)}' is not a fund in euros; write "
-                "a positive amount with '.' as decimal mark, e.g. 850000.00, or leave the cell "
-                "empty to keep the rule set's fund")
+def _check_budget(text: str, problem: _Report, dialect: Dialect) -> str | None:
+    """Return a fund as exact decimal text, read as every amount of fsr-opt is, or None.
+
+    The cell parser reads it in the manifest's dialect (``850000.00``, ``850.000,00``); an
+    amount that reads two ways (``1.000`` outside Excel's Italian CSV) is refused.
+    """
+    value = parse_decimal(text, dialect, currency=True)
+    if isinstance(value, CellProblem):
+        reason = (value.message if value.code is ErrorCode.AMBIGUOUS_NUMBER
+                  or foreign_digits(text) else f"'{clip(text)}' is not a fund in euros")
+        problem("budget", ErrorCode.BAD_BUDGET, f"{reason}; write a positive amount such as "
+                "850000.00 or 850.000,00, or leave the cell empty to keep the rule set's fund")
         return None
-    if value != value.quantize(Decimal("0.01")):
+    if value <= 0:
+        problem("budget", ErrorCode.BAD_BUDGET, f"'{clip(text)}' is not a fund in euros; write "
+                "a positive amount such as 850000.00, or leave the cell empty to keep the rule "
+                "set's fund")
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
         problem("budget", ErrorCode.BAD_BUDGET,
                 f"'{clip(text)}' has more than two decimals; round it to the cent")
         return None
-    return text
+    return format(value, "f")
 
 
 def _split_shared_tables(

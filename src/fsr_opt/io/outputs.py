@@ -132,7 +132,45 @@ def _write_temp(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The (device, inode) of the file a path leads to; None when nothing is there."""
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return None
+    return status.st_dev, status.st_ino
+
+
+def check_not_inputs(
+    out_dir: str | Path, names: Iterable[str], inputs: Iterable[str | Path]
+) -> None:
+    """Refuse outputs that would land on an input of the run, by path or by inode.
+
+    ``--units out/allocation.csv --out out`` would replace the units table with the run's
+    own allocation: the data are lost and the next run fails. An output is refused when its
+    path is an input's (symbolic links resolved) or when both lead to the same file (a hard
+    link).
+
+    Raises:
+        InputError: ``OUTPUT_IS_INPUT``, naming the output and the input.
+    """
+    folder = Path(out_dir)
+    sources = [(str(given), Path(given).resolve(), _identity(Path(given)))
+               for given in inputs if str(given)]
+    for name in names:
+        target = folder / name
+        resolved, identity = target.resolve(), _identity(target)
+        for given, path, same in sources:
+            if resolved == path or (identity is not None and identity == same):
+                raise fail(InputError, str(target), ErrorCode.OUTPUT_IS_INPUT,
+                           f"this output would replace the input '{given}' of the run, "
+                           "which would be lost; choose another output folder (--out) or "
+                           "move the input elsewhere. Nothing was written")
+
+
+def write_outputs(
+    out_dir: str | Path, files: Mapping[str, bytes], *, inputs: Iterable[str | Path] = ()
+) -> list[Path]:
     """Write a set of output files atomically: all of them, or none (the old ones stay).
 
     Every file is first written and fsynced to a temporary file in `out_dir`; only then is
@@ -143,13 +181,15 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]
     Args:
         out_dir: the output folder, created if needed.
         files: file name (no folders) -> bytes, in the order to report them.
+        inputs: the run's input files, which no output may replace (`check_not_inputs`).
 
     Returns:
         The written paths, in the order of `files`.
 
     Raises:
         InputError: the folder cannot be created or written (the message says why: disk full,
-            not writable, a file in the way).
+            not writable, a file in the way, a symbolic link that loops or leads nowhere), or
+            an output would replace an input.
         ValueError: a name is not a plain file name (a programming error).
     """
     folder = Path(out_dir)
@@ -157,9 +197,12 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]
     for name in files:
         if not name or name in {".", ".."} or Path(name).name != name:
             raise ValueError(f"output name {name!r} is not a plain file name")
+    if folder.is_symlink() and not folder.exists():
+        raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE, _broken_link(folder))
     if folder.exists() and not folder.is_dir():
         raise fail(InputError, where, ErrorCode.OUTPUT_NOT_A_FOLDER,
                     "the output path is a file, not a folder; choose another output folder")
+    check_not_inputs(folder, files, inputs)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -179,6 +222,21 @@ def write_outputs(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]
             temp.unlink(missing_ok=True)
     _fsync_folder(folder)
     return [folder / name for name in files]
+
+
+def _broken_link(folder: Path) -> str:
+    """Say why a symbolic link cannot be the output folder: it loops, or leads nowhere."""
+    try:
+        folder.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a loop so
+        return ("the output path is a symbolic link that loops (it leads back to itself); "
+                "remove the link or choose another output folder")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return ("the output path is a symbolic link that loops (it leads back to "
+                    "itself); remove the link or choose another output folder")
+    return (f"the output path is a symbolic link to '{os.readlink(folder)}', which does not "
+            "exist; create that folder, remove the link or choose another output folder")
 
 
 def _move_into_place(folder: Path, temps: Mapping[str, Path]) -> None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
+import stat
 import zipfile
 from pathlib import Path
 
-from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem
+from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, warn
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,10 @@ MAX_XLSX_UNPACKED_BYTES = 128 * 1024 * 1024
 """Largest total of the unpacked parts of a workbook (a reader may hold them in memory)."""
 MAX_ROWS = 150_000
 """Largest number of data rows (non-empty rows below the headings) read from a table."""
+MAX_COLUMNS = 16_384
+"""Most columns of a table: Excel's own limit (column XFD); a units table has 17."""
+MAX_CELL_CHARS = 131_072
+"""Longest cell of a CSV (the csv module's field limit); Excel's own cells hold 32,767."""
 
 ZIP_MAGIC = b"PK\x03\x04"
 """The first bytes of a zip archive, such as an .xlsx workbook."""
@@ -55,25 +61,33 @@ def read_bytes(
     path: Path, file: str, error: type[FsrOptError], *, limit: int | None = None,
     what: str = "the file",
 ) -> bytes:
-    """Read a whole file, turning every OS failure into `error` with a plain-words message.
+    """Read a whole regular file, turning every OS failure into `error` in plain words.
+
+    Only a regular file is read: a FIFO would block forever and a device such as /dev/zero
+    (behind a ``.csv`` name) never ends, and both report a size of 0. The kind is checked on
+    the path before opening it and again on the open file (which cannot then be swapped),
+    and the read itself stops at `limit` + 1 bytes, whatever size the file reports.
 
     Args:
         path: the file.
         file: the path as the user gave it, for messages.
         error: the error class to raise (`InputError` or `RuleSetError`).
-        limit: refuse a file larger than this many bytes, before reading it.
+        limit: refuse a file larger than this many bytes, before and while reading it.
         what: how the message names the file ("the rule set").
     """
-    if path.is_dir():
-        raise fail(error, file, ErrorCode.NOT_A_FILE,
-                   "is a folder, not a file; give the path of a file")
     try:
-        if limit is not None and (size := path.stat().st_size) > limit:
-            raise fail(error, file, ErrorCode.FILE_TOO_LARGE,
-                       f"{what} is {megabytes(size)}, more than the limit of "
-                       f"{megabytes(limit)}; this is not a table of units or rules "
-                       "(those are well under 1 MB): check that you gave the right file")
-        return path.read_bytes()
+        _check_regular(os.stat(path).st_mode, file, error)
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                         | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(handle, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            _check_regular(status.st_mode, file, error)
+            if limit is not None and status.st_size > limit:
+                raise _too_large(error, file, what, status.st_size, limit)
+            data = stream.read() if limit is None else stream.read(limit + 1)
+            if limit is not None and len(data) > limit:
+                raise _too_large(error, file, what, None, limit)
+            return data
     except FileNotFoundError:
         raise fail(error, file, ErrorCode.FILE_NOT_FOUND,
                    "file not found; check the path and the file name") from None
@@ -83,6 +97,32 @@ def read_bytes(
     except OSError as exc:
         raise fail(error, file, ErrorCode.UNREADABLE,
                    f"cannot be read ({exc.strerror or exc}); check the file") from None
+
+
+def _check_regular(mode: int, file: str, error: type[FsrOptError]) -> None:
+    """Refuse a folder, a FIFO, a device or a socket: only a regular file is read."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise fail(error, file, ErrorCode.NOT_A_FILE,
+                   "is a folder, not a file; give the path of a file")
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a character device" if stat.S_ISCHR(mode)
+            else "a block device" if stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    raise fail(error, file, ErrorCode.NOT_A_REGULAR_FILE,
+               f"is {kind}, not a regular file: it is not read (it could block or never "
+               "end); save the data to a file and give its path")
+
+
+def _too_large(
+    error: type[FsrOptError], file: str, what: str, size: int | None, limit: int
+) -> FsrOptError:
+    shown = megabytes(size) if size is not None else f"more than {megabytes(limit)}"
+    return fail(error, file, ErrorCode.FILE_TOO_LARGE,
+                f"{what} is {shown}, more than the limit of {megabytes(limit)}; this is not a "
+                "table of units or rules (those are well under 1 MB): check that you gave "
+                "the right file")
 
 
 def read_table_bytes(path: str | Path) -> tuple[bytes, str]:
@@ -127,9 +167,39 @@ def decode_text(data: bytes, file: str) -> str:
         raise fail(InputError, file, ErrorCode.ENCODING,
                    "the file is neither UTF-8 nor Windows-1252 text; in Excel choose "
                    "'Save as' > 'CSV UTF-8'") from None
-    logger.warning("%s is not UTF-8; read it as Windows-1252 (cp1252). Check accented letters, "
-                   "or save it as 'CSV UTF-8'", file)
+    warn(Problem("the file is not UTF-8: it was read as Windows-1252 (cp1252); check the "
+                 "accented letters, or save it as 'CSV UTF-8'", file=file,
+                 code=ErrorCode.READ_AS_CP1252))
     return text
+
+
+def is_encrypted(data: bytes) -> bool:
+    """Whether OLE bytes are an encrypted (password-protected) Office document.
+
+    Excel saves a workbook with a password to open as an OLE compound file holding the
+    streams ``EncryptionInfo`` and ``EncryptedPackage`` (their names are UTF-16 in the
+    file's directory), not as a zip.
+    """
+    return data.startswith(OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data
+
+
+def workbook_kind(data: bytes) -> str:
+    """What kind of workbook some bytes are, for a message ("an Excel workbook (.xlsx)")."""
+    if data.startswith(ZIP_MAGIC):
+        return "an Excel workbook (.xlsx)"
+    if is_encrypted(data):
+        return "an Excel workbook protected by a password (encrypted)"
+    return "an old Excel 97-2003 workbook (.xls)"
+
+
+def workbook_advice(data: bytes) -> str:
+    """How to turn these workbook bytes into a file fsr-opt reads."""
+    if data.startswith(ZIP_MAGIC):
+        return "rename it to .xlsx"
+    if is_encrypted(data):
+        return ("open it in Excel, remove the password (File > Info > Protect Workbook > "
+                "Encrypt with Password, leave it empty) and save it as .xlsx")
+    return "open it in Excel and save it as .xlsx"
 
 
 def check_workbook_bytes(data: bytes, file: str) -> None:
@@ -144,7 +214,10 @@ def check_workbook_bytes(data: bytes, file: str) -> None:
     """
     if not data.startswith(ZIP_MAGIC):
         if data.startswith(OLE_MAGIC):
-            message = "this is an old Excel 97-2003 workbook (.xls); save it as .xlsx"
+            code = (ErrorCode.PASSWORD_PROTECTED if is_encrypted(data)
+                    else ErrorCode.NOT_A_SPREADSHEET)
+            raise fail(InputError, file, code,
+                       f"this is {workbook_kind(data)}; {workbook_advice(data)}")
         else:
             message = ("the file is not an Excel workbook (it looks like text); save it as "
                        ".xlsx, or give it a .csv name if it is a CSV")
@@ -168,4 +241,5 @@ def sha256_file(path: str | Path) -> str:
     Raises:
         InputError: the file cannot be read.
     """
-    return hashlib.sha256(read_bytes(Path(path), str(path), InputError)).hexdigest()
+    data = read_bytes(Path(path), str(path), InputError, limit=MAX_INPUT_BYTES)
+    return hashlib.sha256(data).hexdigest()

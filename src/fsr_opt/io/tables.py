@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.errors import (
+    MAX_WARNINGS_PER_KIND,
+    ErrorCode,
+    InputError,
+    Problem,
+    warn_each,
+)
 from fsr_opt.io import source
 from fsr_opt.io.cells import (
     Dialect,
@@ -30,7 +36,7 @@ from fsr_opt.io.cells import (
     is_blank,
     is_blank_row,
 )
-from fsr_opt.io.csvfile import read_csv_records, too_many_rows
+from fsr_opt.io.csvfile import read_csv_records, too_many_columns, too_many_rows
 from fsr_opt.io.xlsx import SheetChoice, read_xlsx_records
 
 logger = logging.getLogger(__name__)
@@ -140,6 +146,9 @@ def _frame(
     if len(rows) > source.MAX_ROWS + 1:
         raise too_many_rows(file)
     header_row, header = rows[0]
+    widest = max(rows, key=lambda row: len(row[1]))
+    if len(widest[1]) > source.MAX_COLUMNS:
+        raise too_many_columns(file, widest[0], len(widest[1]))
     texts = [heading_text(cell) for cell in header]
     if not looks_right(texts):
         for number, cells in rows[1:1 + _HEADER_SEARCH_ROWS]:
@@ -158,6 +167,8 @@ def _frame(
     first = kept[0] if kept and looks_right(texts) else None
     first_heading = texts[first].casefold() if first is not None else ""
     unnamed = [i for i in range(width) if not texts[i]]
+    unnamed_values: list[tuple[int, int]] = []  # (row, column index): the first few, counted
+    unnamed_count = 0
     for number, cells in rows[1:]:
         if (first is not None and first < len(cells) and isinstance(cells[first], str)
                 and heading_text(cells[first]).casefold() == first_heading
@@ -178,10 +189,17 @@ def _frame(
             continue
         for i in unnamed:
             if i < len(cells) and not is_blank(cells[i]):
-                logger.warning("%s: row %d, column %s has a value but no heading; it is ignored",
-                               file, number, column_letter(i))
+                unnamed_count += 1
+                if len(unnamed_values) < MAX_WARNINGS_PER_KIND:
+                    unnamed_values.append((number, i))
         padded = cells if len(cells) == width else cells[:width] + [None] * (width - len(cells))
         data.append((number, tuple(padded) if not unnamed else tuple(padded[i] for i in kept)))
+    warn_each((Problem("this column has a value but no heading; it is ignored", file=file,
+                       row=number, column=column_letter(index), code=ErrorCode.UNNAMED_VALUE)
+               for number, index in unnamed_values),
+              lambda more: Problem(f"and {unnamed_count - MAX_WARNINGS_PER_KIND + more} more "
+                                   "cells have a value but no heading; they are ignored",
+                                   file=file, code=ErrorCode.UNNAMED_VALUE))
     return RawTable(file, sha, dialect, header_row, tuple(texts[i] for i in kept), tuple(data),
                     tuple(problems))
 

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn_each
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
 from fsr_opt.io.cells import (
     KIND_WANTED,
@@ -192,10 +192,13 @@ def _map_headings(
         Unknown headings are ignored with a logged warning, so a planner may keep notes.
     """
     found, problems, unknown = match_headings(table, COLUMN_LOOKUP)
-    for heading in unknown:
-        if fold_heading(heading) not in expected:
-            logger.warning("%s: column '%s' is not a column of the units table; it is ignored",
-                           table.file, heading)
+    ignored = (heading for heading in unknown if fold_heading(heading) not in expected)
+    warn_each((Problem("not a column of the units table; it is ignored", file=table.file,
+                       row=table.header_row, column=clip(heading),
+                       code=ErrorCode.UNKNOWN_COLUMN) for heading in ignored),
+              lambda more: Problem(f"and {more} more columns are not columns of the units "
+                                   "table; they are ignored", file=table.file,
+                                   row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
     required = [spec for spec in INPUT_COLUMNS if spec.required]
     missing = [spec for spec in required if spec.name not in found]
     if len(missing) > len(required) // 2:
@@ -488,11 +491,23 @@ def _mixed_marks(file: str, marks: Sequence[tuple[int, str, str, str]]) -> list[
     usual = max((".", ","), key=lambda mark: (counts[mark], mark == first[3]))
     example = next(m for m in marks if m[3] == usual)
     others = counts[usual] - 1
-    where = (f"row {example[0]} ('{clip(example[2])}', column '{example[1]}')"
-             + (f" and {others} other cell{'s' if others > 1 else ''} use" if others else " uses"))
+    where = (f"row {example[0]} (column '{example[1]}': {_how(example[2], usual)})"
+             + (f" and {others} other cell{'s' if others > 1 else ''}" if others else ""))
     return [Problem(
-        f"'{clip(text)}' uses '{mark}' as the decimal mark, but {where} '{usual}'; the file "
-        "mixes two number formats, so no amount can be read with certainty: write every "
-        "amount the same way, e.g. 1234.56",
+        f"{_how(text, mark)}, but {where} the other way; the file mixes two number formats, so "
+        "no amount can be read with certainty: write every amount the same way, e.g. 1234.56",
         file=file, row=row, column=heading, code=ErrorCode.MIXED_NUMBER_FORMAT)
         for row, heading, text, mark in marks if mark != usual]
+
+
+def _how(text: str, mark: str) -> str:
+    """Say how a figure shows its decimal mark: written, or told by thousands separators.
+
+    In a ';' CSV (Excel's Italian dialect) ``1.500`` is one thousand five hundred: its '.'
+    separates thousands, so ',' would be its decimal mark, though none is written.
+    """
+    shown = clip(text)
+    if mark in text:
+        return f"'{shown}' has '{mark}' as the decimal mark"
+    group = "." if mark == "," else ","
+    return f"'{shown}' has '{group}' between thousands, as a file with '{mark}' decimals writes"

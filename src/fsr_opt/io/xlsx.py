@@ -41,13 +41,13 @@ from functools import cache
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from python_calamine import CalamineWorkbook, SheetTypeEnum
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn
 from fsr_opt.io import source
 from fsr_opt.io.cells import (
     ExcelError,
@@ -67,7 +67,10 @@ class SheetChoice:
     """Which sheet of a workbook holds the table.
 
     The sheet named one of `names` (folded, `fold_heading`), else the only sheet, else the one
-    sheet whose first non-empty row `looks_right`.
+    sheet whose first non-empty row `looks_right`; among the visible sheets only. A hidden (or
+    very hidden) sheet is never chosen: an older copy of the table often hides there. A hidden
+    sheet named like the table is reported with a warning (``SHEET_IGNORED``); when only a
+    hidden sheet could hold the table, reading stops (``HIDDEN_SHEET``).
 
     Attributes:
         names: folded names of the sheet to prefer (``unita``, ``units``).
@@ -93,7 +96,7 @@ def read_xlsx_records(
             merged heading cells.
     """
     source.check_workbook_bytes(data, file)
-    records = read_with_calamine(data, choice)
+    records = read_with_calamine(data, choice, file=file)
     if records is not None:
         return records, []
     return read_with_openpyxl(data, file, choice)
@@ -113,7 +116,9 @@ def first_headings(rows: Iterator[Sequence[object]] | Sequence[Sequence[object]]
 # ---------------------------------------------------------------------------------------------
 
 
-def read_with_calamine(data: bytes, choice: SheetChoice) -> list[Record] | None:
+def read_with_calamine(
+    data: bytes, choice: SheetChoice, *, file: str = ""
+) -> list[Record] | None:
     """Read the table's sheet with calamine, or return None to leave it to openpyxl.
 
     None when calamine cannot open the workbook or read the sheet, when no sheet can be
@@ -122,7 +127,7 @@ def read_with_calamine(data: bytes, choice: SheetChoice) -> list[Record] | None:
     """
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
-            return _calamine_records(workbook, data, choice)
+            return _calamine_records(workbook, data, choice, file)
     except BaseException as exc:  # CalamineError, ZipError..., or a Rust panic, which is
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):  # no Exception
             raise
@@ -132,11 +137,12 @@ def read_with_calamine(data: bytes, choice: SheetChoice) -> list[Record] | None:
 
 
 def _calamine_records(
-    workbook: CalamineWorkbook, data: bytes, choice: SheetChoice
+    workbook: CalamineWorkbook, data: bytes, choice: SheetChoice, file: str
 ) -> list[Record] | None:
     """Choose the sheet as `SheetChoice` says and read it, each sheet scanned before reading."""
-    sheets = [meta.name for meta in workbook.sheets_metadata
-              if meta.typ == SheetTypeEnum.WorkSheet]
+    metas = [meta for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+    sheets = [meta.name for meta in metas if meta.visible == SheetVisibleEnum.Visible]
+    hidden = [meta.name for meta in metas if meta.visible != SheetVisibleEnum.Visible]
     named = [name for name in sheets if fold_heading(name) in choice.names]
     if len(named) == 1 or (len(sheets) == 1 and not named):
         candidates = named or sheets
@@ -151,9 +157,24 @@ def _calamine_records(
             logger.debug("sheet '%s' holds %s: read with openpyxl", name, reason)
             return None
         rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if len(candidates) == 1 or choice.looks_right(first_headings(rows)):
-            read.append(rows)
-    return list(enumerate(read[0], start=1)) if len(read) == 1 else None
+        # the only visible sheet is the table's, unless a hidden one may be (then: headings)
+        alone = len(candidates) == 1 and (bool(named) or not hidden)
+        if alone or choice.looks_right(first_headings(rows)):
+            read.append((name, rows))
+    if len(read) != 1:
+        return None
+    _warn_hidden(file, read[0][0], hidden, choice)
+    return list(enumerate(read[0][1], start=1))
+
+
+def _warn_hidden(file: str, chosen: str, hidden: Sequence[str], choice: SheetChoice) -> None:
+    """Warn of each hidden sheet named like the table: the visible one was read instead."""
+    for name in hidden:
+        if fold_heading(name) in choice.names:
+            warn(Problem(f"the hidden sheet '{name}' was not read; the table was read from the "
+                         f"visible sheet '{chosen}' (a hidden sheet is never read: unhide it "
+                         "if it holds the right table)", file=file,
+                         code=ErrorCode.SHEET_IGNORED))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,21 +551,49 @@ def _merged_problems(sheet: Worksheet, file: str, records: Sequence[Record]) -> 
 
 
 def _choose_sheet(workbook: Workbook, file: str, choice: SheetChoice) -> Worksheet:
-    """Pick the table's sheet as `SheetChoice` says, or say which sheets there are."""
+    """Pick the table's sheet as `SheetChoice` says, or say which sheets there are.
+
+    Only visible sheets are candidates; a hidden one that would have been chosen stops the
+    reading with ``HIDDEN_SHEET``.
+    """
     from openpyxl.worksheet.worksheet import Worksheet  # noqa: PLC0415
 
-    sheets = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
+    every = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
+    sheets = [ws for ws in every if ws.sheet_state == "visible"]
+    hidden = [ws for ws in every if ws.sheet_state != "visible"]
+    chosen = _pick(sheets, choice, by_headings=bool(hidden))
+    if chosen is not None:
+        _warn_hidden(file, chosen.title, [ws.title for ws in hidden], choice)
+        return chosen
+    would = _pick(every, choice)
+    if would is not None and would in hidden:
+        raise source.fail(InputError, file, ErrorCode.HIDDEN_SHEET,
+                          f"the table is in the hidden sheet '{would.title}', and a hidden "
+                          "sheet is never read (it often keeps an older copy); unhide it in "
+                          "Excel (right-click a sheet tab > Unhide) if it holds the right "
+                          "table, or copy the table to a visible sheet")
+    found = ", ".join(f"'{ws.title}'" + ("" if ws.sheet_state == "visible" else " (hidden)")
+                      for ws in every) or "none"
+    raise source.fail(InputError, file, ErrorCode.SHEET_NOT_FOUND,
+                      f"cannot tell which sheet holds the table (sheets: {found}); keep the "
+                      f"table in a single sheet, or name its sheet '{choice.suggested}'")
+
+
+def _pick(
+    sheets: Sequence[Worksheet], choice: SheetChoice, *, by_headings: bool = False
+) -> Worksheet | None:
+    """The sheet `choice` takes among `sheets`: by name, the only one, or by headings.
+
+    With `by_headings` (hidden sheets exist) the only sheet must also have the headings.
+    """
     named = [ws for ws in sheets if fold_heading(ws.title) in choice.names]
     if len(named) == 1:
         return named[0]
-    if len(sheets) == 1 and not named:
+    if len(sheets) == 1 and not named and not by_headings:
         return sheets[0]
     if not named:
         matching = [ws for ws in sheets
                     if choice.looks_right(first_headings(ws.iter_rows(values_only=True)))]
         if len(matching) == 1:
             return matching[0]
-    found = ", ".join(f"'{ws.title}'" for ws in sheets) or "none"
-    raise source.fail(InputError, file, ErrorCode.SHEET_NOT_FOUND,
-                      f"cannot tell which sheet holds the table (sheets: {found}); keep the "
-                      f"table in a single sheet, or name its sheet '{choice.suggested}'")
+    return None

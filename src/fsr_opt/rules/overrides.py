@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.io.cells import CellProblem, Dialect, foreign_digits, parse_decimal
+from fsr_opt.io.rulefile import load_yaml_value
 from fsr_opt.rules.document import FORMAT_1_KEYS, document_year, in_force
 from fsr_opt.rules.values import RuleValueError, read_date_key, suggest
 
@@ -62,12 +64,14 @@ def parameter_paths(document: Mapping[str, Any]) -> list[str]:
 
 
 def _override_value(text: str) -> Any:
-    """Read an override's text like YAML, keeping numbers as their exact decimal text.
+    """Read an override's text as a rule file's value, keeping numbers as their exact text.
 
-    ``15.5`` would become a binary float; keeping the text lets `parse_rule_set` read the
-    decimal exactly (it accepts quoted decimals), so ``--budget 1234567890123.45`` stays exact.
+    The strict loader of rule files reads it (`load_yaml_value`: ``0x10``, ``1_000`` or
+    ``1:30`` are refused with the reason, as in the file). ``15.5`` would become a binary
+    float; keeping the text lets `parse_rule_set` read the decimal exactly (it accepts quoted
+    decimals), so ``--budget 1234567890123.45`` stays exact.
     """
-    value = yaml.safe_load(text)
+    value = load_yaml_value(text)
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             number = Decimal(text.strip())
@@ -201,18 +205,19 @@ def override_pairs(
 
     Raises:
         RuleSetError: ``BAD_OVERRIDE`` for every option whose text is not ``KEY=VALUE`` with a
-            non-empty key and value.
+            non-empty key and value, ``BAD_OPTION`` for an amount that cannot be read (or could
+            be read two ways: ``1.000``).
     """
     pairs: list[tuple[str, str]] = []
     problems: list[Problem] = []
-    if budget is not None:
-        pairs.append(("fund", _amount_text(budget)))
+    if budget is not None and (amount := _amount_text(budget, "--budget", problems)):
+        pairs.append(("fund", amount))
     for item in shares:
         split = _split_option(item, "--share", "AREA=PERCENT", "minori=45", problems)
         if split is not None:
             pairs.append((f"areas.{split[0]}.share", split[1]))
-    if min_award is not None:
-        pairs.append(("minimum_award", _amount_text(min_award)))
+    if min_award is not None and (amount := _amount_text(min_award, "--min-award", problems)):
+        pairs.append(("minimum_award", amount))
     for item in sets:
         split = _split_option(item, "--set", "KEY=VALUE", "areas.disabili.share=15", problems)
         if split is not None:
@@ -222,10 +227,25 @@ def override_pairs(
     return pairs
 
 
-def _amount_text(value: Decimal | str) -> str:
+def _amount_text(value: Decimal | str, option: str, problems: list[Problem]) -> str | None:
+    """An amount of the command line (or a manifest, or the page) as exact decimal text.
+
+    Read by the cells' reader (`fsr_opt.io.cells.parse_decimal`, numbers of any locale):
+    ``850000.00``, ``850.000,00`` and ``850 000`` are read; ``1.000`` could be a thousand or
+    one, so it is refused with both readings; the range is the rule set's to check.
+    """
     if isinstance(value, Decimal):
         return format(value, "f")
-    return value.strip()
+    number = parse_decimal(value, Dialect.AUTO, currency=True)
+    if not isinstance(number, CellProblem):
+        return format(number, "f")
+    if number.code is ErrorCode.AMBIGUOUS_NUMBER or foreign_digits(value):
+        reason = number.message
+    else:
+        reason = (f"'{value.strip()}' is not an amount in euros; write it like 850000.00 or "
+                  "850.000,00")
+    problems.append(Problem(f"{option} {reason}", code=ErrorCode.BAD_OPTION))
+    return None
 
 
 def _split_option(

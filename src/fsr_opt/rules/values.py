@@ -6,9 +6,11 @@ models of `fsr_opt.rules.document` wrap these readers as field types, so that th
 user reads is the project's, never pydantic's.
 
 Numbers are strict: a plain decimal written as a YAML number or as quoted text (``15.5``,
-``"892495.35"``). A percent sign, Italian thousands separators, booleans, ``.nan`` and
-exponents beyond +-30 are refused, because each is a typing mistake that a reader would
-otherwise turn into a wrong amount.
+``"892495.35"``), with the digits 0-9. A percent sign, Italian thousands separators, ``_``
+between digits, hexadecimal or octal numbers, base 60 (``1:30``), booleans, ``.nan`` and
+exponents beyond +-30 are refused, because each is a typing mistake or a YAML 1.1 guess
+(`fsr_opt.io.rulefile.YamlGuess`, which says what YAML 1.1 would have read) that a reader
+would otherwise turn into a wrong amount.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode
 from fsr_opt.core.money import format_cents
+from fsr_opt.io.rulefile import YamlGuess
 from fsr_opt.rules.lookup import normalize_name
 
 MAX_AMOUNT_CENTS = 10**15 * 100
@@ -33,6 +36,10 @@ solver's own numerical range is narrower (see docs/errors.md).
 
 _MAX_EXPONENT = 30
 """Decimal exponents beyond +-30 are refused: ``1e999999999`` would take forever to expand."""
+
+_PLAIN_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+"""A decimal as a rule set writes it, also as quoted text: Decimal() alone would also read
+``1_000``, ``Infinity`` and digits other than 0-9."""
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 """Area, service, formula-class and unit-type codes: they appear in dotted override paths."""
@@ -51,6 +58,8 @@ def describe(value: object) -> str:
     """Show a bad value in a message: its text and, when that could mislead, its YAML type."""
     if value is None:
         return "nothing (null)"
+    if isinstance(value, YamlGuess):
+        return f"'{value}' ({value.reason})"
     if isinstance(value, bool):
         return f"the boolean {'true' if value else 'false'}"
     if isinstance(value, str):
@@ -100,7 +109,9 @@ def _decimal(value: object) -> Decimal | None:
     Floats go through ``repr``, the shortest text that reads back as the same float, which is
     the text written in the file for any value with at most 15 significant digits.
     """
-    if isinstance(value, bool):
+    if isinstance(value, bool | YamlGuess):
+        return None
+    if isinstance(value, str) and not _PLAIN_DECIMAL.fullmatch(value.strip()):
         return None
     if isinstance(value, int | Decimal):
         number = Decimal(value)

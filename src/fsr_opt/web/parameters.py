@@ -11,16 +11,16 @@ are kept at exactly 100% by `rebalance_shares`, which moves the other areas in p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.money import largest_remainder
 from fsr_opt.core.schema import EligibilitySwitches, RuleSet
 from fsr_opt.core.words import percent, text
+from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 from fsr_opt.rules.overrides import override_pairs
 
 # Shares are set to the hundredth of a percent: on a fund of a million euros, 100 EUR.
@@ -38,8 +38,6 @@ ELIGIBILITY_SWITCHES: tuple[str, ...] = tuple(item.name for item in fields(Eligi
 RESIDUAL_PARAMETER = "residui.scope"
 RESIDUAL_SCOPES: tuple[str, ...] = ("none", "area", "fondo")
 
-_ITALIAN_AMOUNT = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")
-_PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -69,29 +67,29 @@ class Parameters:
                     or self.historical or self.residual_scope)
 
 
+def _dialect(lang: str) -> Dialect:
+    """How the page reads figures: as it shows them (``850.000,00`` in Italian).
+
+    The Italian page shows ``.`` between thousands, so ``850.000`` there is what it shows
+    for eight hundred and fifty thousand (Excel's Italian dialect); elsewhere ``850.000`` or
+    ``850,000`` could be read two ways, and is refused, as on the command line.
+    """
+    return Dialect.ITALIAN if lang == "it" else Dialect.AUTO
+
+
 def parse_euros(value: str, label: str, lang: str) -> str:
     """Read an amount typed by a person; return its exact decimal text (``850000.00``).
 
-    ``850.000,00``, ``850000,5``, ``850000.50``, ``850 000`` and ``€ 850.000`` are read; a
-    figure where ``.`` could be a thousands or a decimal mark (``850.000`` alone) is read the
-    Italian way, as thousands, since that is how the page shows amounts.
+    Read by the cells' parser (`fsr_opt.io.cells`, as every amount of fsr-opt) in the page's
+    dialect (`_dialect`): ``850.000,00``, ``850000,5``, ``850000.50``, ``850 000`` and
+    ``€ 850.000`` are read on the Italian page; a figure that reads two ways is refused.
 
     Raises:
         InputError: ``BAD_OPTION`` when the text is not an amount with at most two decimals.
     """
-    cleaned = value.replace("€", "").replace("EUR", "").replace(" ", "").replace(" ", "")
-    cleaned = cleaned.replace("'", "").strip()
-    if _ITALIAN_AMOUNT.fullmatch(cleaned):
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif not _PLAIN_AMOUNT.fullmatch(cleaned):
-        raise InputError([Problem(text("web.error.amount", lang).format(
-            label=label, value=value), code=ErrorCode.BAD_OPTION)])
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the patterns admit only decimals
-        raise InputError([Problem(text("web.error.amount", lang).format(
-            label=label, value=value), code=ErrorCode.BAD_OPTION)]) from None
-    if number < 0 or number != number.quantize(Decimal("0.01")):
+    number = parse_decimal(value, _dialect(lang), currency=True)
+    if isinstance(number, CellProblem) or number < 0 or number != number.quantize(
+            Decimal("0.01")):
         raise InputError([Problem(text("web.error.amount", lang).format(
             label=label, value=value), code=ErrorCode.BAD_OPTION)])
     return format(number.quantize(Decimal("0.01")), "f")
@@ -103,12 +101,9 @@ def parse_percent(value: str, label: str, lang: str) -> Fraction:
     Raises:
         InputError: ``BAD_OPTION`` naming the field.
     """
-    cleaned = value.replace("%", "").replace(" ", "").replace(",", ".").strip()
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        number = Decimal(-1)
-    if (not number.is_finite() or not 0 <= number <= 100
+    cleaned = value.strip().removesuffix("%").strip()
+    number = parse_decimal(cleaned, _dialect(lang))
+    if (isinstance(number, CellProblem) or not 0 <= number <= 100
             or number != number.quantize(Decimal(1).scaleb(-SHARE_PLACES))):
         raise InputError([Problem(text("web.error.percent", lang).format(
             label=label, value=value), code=ErrorCode.BAD_OPTION)])

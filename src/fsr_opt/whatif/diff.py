@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import money, phrases, signed_money, with_year
+from fsr_opt.io.cells import normalize_id
 from fsr_opt.whatif.view import TOTAL, LineView, RunView
 
 K = TypeVar("K", bound=Hashable)
@@ -126,19 +127,23 @@ def _change(before: int | None, after: int | None) -> Change:
 
 
 def _unit_changes(base: RunView, scenario: RunView) -> list[UnitChange]:
-    """Base order first, then the units only the scenario lists, in its order."""
-    after = {unit.unit_id: unit for unit in scenario.units}
-    before_ids = {unit.unit_id for unit in base.units}
+    """Base order first, then the units only the scenario lists, in its order.
+
+    Units are matched by their ids as the units table compares them (`normalize_id`), so a
+    run whose ids a spreadsheet re-cased still lines up with the other.
+    """
+    after = {normalize_id(unit.unit_id): unit for unit in scenario.units}
+    before_ids = {normalize_id(unit.unit_id) for unit in base.units}
     changes = []
     for unit in base.units:
-        other = after.get(unit.unit_id)
+        other = after.get(normalize_id(unit.unit_id))
         changes.append(UnitChange(
             unit.unit_id, unit.name, unit.operator, unit.area, unit.service, unit.award,
             other.award if other else 0, unit.binding, other.binding if other else "",
             _change(unit.award, other.award if other else None),
         ))
     for unit in scenario.units:
-        if unit.unit_id not in before_ids:
+        if normalize_id(unit.unit_id) not in before_ids:
             changes.append(UnitChange(
                 unit.unit_id, unit.name, unit.operator, unit.area, unit.service, 0, unit.award,
                 "", unit.binding, Change.ONLY_SCENARIO,

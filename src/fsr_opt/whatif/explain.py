@@ -23,6 +23,7 @@ from fsr_opt.core.schema import (
 )
 from fsr_opt.core.words import date_text, describe, money, phrases, ratio, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
+from fsr_opt.io.cells import normalize_id
 from fsr_opt.rules.lookup import normalize_name
 
 
@@ -232,9 +233,9 @@ def find_unit(unit_id: str, outcomes: Sequence[UnitOutcome], source: str) -> Uni
     for outcome in outcomes:
         if outcome.assessment.unit.unit_id == unit_id:
             return outcome
-    folded = normalize_name(unit_id)
+    folded = normalize_id(unit_id)
     matches = [outcome for outcome in outcomes
-               if normalize_name(outcome.assessment.unit.unit_id) == folded]
+               if normalize_id(outcome.assessment.unit.unit_id) == folded]
     if len(matches) == 1:
         return matches[0]
     ids = [outcome.assessment.unit.unit_id for outcome in outcomes]

@@ -10,10 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.io.cells import (
+    CellProblem,
+    Dialect,
+    RawCell,
+    cell_text,
+    is_blank,
+    normalize_id,
+    parse_bool,
+    parse_count,
+    parse_money,
+    parse_share,
+)
 from fsr_opt.whatif.view import TOTAL, LineView, RunView, UnitView
 
 ALLOCATION_NEEDS = ("unit_id", "name", "area", "service", "eligible", "award", "binding")
@@ -21,62 +32,62 @@ SUMMARY_NEEDS = ("area", "service", "budget", "target", "historical", "awarded",
                  "deviation", "units_funded")
 _HISTORICAL = re.compile(r"historical(_[0-9]{4})?")
 """summary.csv heads the reference year's amounts with that year (``historical_2024``)."""
-_AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 
 
 class _Reader:
-    """Reads text cells into values, collecting every problem with its file, row and column."""
+    """Reads the cells of a saved file with `fsr_opt.io.cells`, collecting every problem.
 
-    def __init__(self, source: str) -> None:
+    The cells are those of the file (text from a CSV, typed values from a workbook), read in
+    the file's number dialect, exactly as the units table and the audit read theirs.
+    """
+
+    def __init__(self, source: str, dialect: Dialect) -> None:
         self.source = source
+        self.dialect = dialect
         self.problems: list[Problem] = []
 
-    def where(self, record: Mapping[str, str]) -> int | None:
-        text = record.get("__row__", "")
-        return int(text) if text.isdigit() else None
+    def where(self, record: Mapping[str, RawCell]) -> int | None:
+        number = record.get("__row__")
+        if isinstance(number, int) and not isinstance(number, bool):
+            return number
+        return int(number) if isinstance(number, str) and number.isascii() and \
+            number.isdigit() else None
 
-    def text(self, record: Mapping[str, str], column: str) -> str:
-        return record.get(column, "").strip()
+    def _value(self, record: Mapping[str, RawCell], column: str, value: object) -> object:
+        if isinstance(value, CellProblem):
+            self.problems.append(Problem(value.message, file=self.source,
+                                         row=self.where(record), column=column,
+                                         code=value.code))
+            return None
+        return value
 
-    def cents(self, record: Mapping[str, str], column: str, *, blank: int | None = 0) -> int:
-        text = self.text(record, column)
-        if not text and blank is not None:
+    def text(self, record: Mapping[str, RawCell], column: str) -> str:
+        value = self._value(record, column, cell_text(record.get(column)))
+        return value if isinstance(value, str) else ""
+
+    def cents(self, record: Mapping[str, RawCell], column: str, *, blank: int | None = 0
+              ) -> int:
+        cell = record.get(column)
+        if is_blank(cell) and blank is not None:
             return blank
-        if not _AMOUNT.fullmatch(text):
-            self.problems.append(Problem(
-                f"'{text}' is not an amount in euros such as 1234.56", file=self.source,
-                row=self.where(record), column=column, code=ErrorCode.BAD_AMOUNT))
-            return 0
-        return int(Decimal(text) * 100)
+        value = self._value(record, column, parse_money(cell, self.dialect, negative=True))
+        return value if isinstance(value, int) else 0
 
-    def count(self, record: Mapping[str, str], column: str) -> int:
-        text = self.text(record, column)
-        if not text.isdigit():
-            self.problems.append(Problem(
-                f"'{text}' is not a count of units", file=self.source,
-                row=self.where(record), column=column, code=ErrorCode.BAD_COUNT))
-            return 0
-        return int(text)
+    def count(self, record: Mapping[str, RawCell], column: str) -> int:
+        value = self._value(record, column, parse_count(record.get(column), self.dialect,
+                                                        noun="units"))
+        return value if isinstance(value, int) else 0
 
-    def fraction(self, record: Mapping[str, str], column: str) -> Fraction:
-        text = self.text(record, column)
-        if not text:
+    def fraction(self, record: Mapping[str, RawCell], column: str) -> Fraction:
+        cell = record.get(column)
+        if is_blank(cell):
             return Fraction(0)
-        try:
-            return Fraction(Decimal(text))
-        except (InvalidOperation, ValueError):
-            self.problems.append(Problem(
-                f"'{text}' is not a number such as 0.125", file=self.source,
-                row=self.where(record), column=column, code=ErrorCode.BAD_NUMBER))
-            return Fraction(0)
+        value = self._value(record, column, parse_share(cell, self.dialect, percent=False))
+        return value if isinstance(value, Fraction) else Fraction(0)
 
-    def boolean(self, record: Mapping[str, str], column: str) -> bool:
-        text = self.text(record, column).lower()
-        if text not in {"true", "false"}:
-            self.problems.append(Problem(
-                f"'{text}' is not true or false", file=self.source,
-                row=self.where(record), column=column, code=ErrorCode.BAD_BOOLEAN))
-        return text == "true"
+    def boolean(self, record: Mapping[str, RawCell], column: str) -> bool:
+        value = self._value(record, column, parse_bool(record.get(column)))
+        return value is True
 
 
 def _missing_columns(
@@ -89,16 +100,19 @@ def _missing_columns(
     ]
 
 
-def _units(allocation: Sequence[Mapping[str, str]], reader: _Reader) -> list[UnitView]:
+def _units(allocation: Sequence[Mapping[str, RawCell]], reader: _Reader) -> list[UnitView]:
     units = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for record in allocation:
         unit_id = reader.text(record, "unit_id")
-        if unit_id in seen:
+        key = normalize_id(unit_id)
+        if key in seen:
+            same = "" if seen[key] == unit_id else f" (as '{seen[key]}'; ids are compared " \
+                "ignoring case, spaces and invisible characters)"
             reader.problems.append(Problem(
-                f"the unit id '{unit_id}' appears twice", file=reader.source,
+                f"the unit id '{unit_id}' appears twice{same}", file=reader.source,
                 row=reader.where(record), column="unit_id", code=ErrorCode.DUPLICATE_ID))
-        seen.add(unit_id)
+        seen.setdefault(key, unit_id)
         reasons = reader.text(record, "exclusion_reasons")
         units.append(UnitView(
             unit_id=unit_id,
@@ -119,7 +133,7 @@ def _units(allocation: Sequence[Mapping[str, str]], reader: _Reader) -> list[Uni
 
 
 def _lines(
-    summary: Sequence[Mapping[str, str]], reader: _Reader
+    summary: Sequence[Mapping[str, RawCell]], reader: _Reader
 ) -> tuple[list[LineView], dict[str, int]]:
     lines = []
     budgets: dict[str, int] = {}
@@ -151,16 +165,20 @@ def _lines(
 
 def view_from_rows(
     label: str,
-    allocation: Sequence[Mapping[str, str]],
-    summary: Sequence[Mapping[str, str]],
+    allocation: Sequence[Mapping[str, RawCell]],
+    summary: Sequence[Mapping[str, RawCell]],
     *,
     allocation_source: str = "allocation.csv",
     summary_source: str = "summary.csv",
+    allocation_dialect: Dialect = Dialect.AUTO,
+    summary_dialect: Dialect = Dialect.AUTO,
 ) -> RunView:
-    """Read a run from the rows of its allocation.csv and summary.csv (text cells by heading).
+    """Read a run from the rows of its allocation.csv and summary.csv (cells by heading).
 
     Rows may carry ``"__row__"`` (their row in the file) for messages, as
-    `fsr_opt.io.allocation.load_allocation_table` gives them.
+    `fsr_opt.io.allocation.load_allocation_table` gives them, with each file's dialect: a
+    run folder whose files Excel re-saved in Italian (``;``, ``1.234,56``, ``VERO``) reads
+    as the one fsr-opt wrote.
 
     Raises:
         InputError: a column is missing or a cell cannot be read; every problem at once, each
@@ -181,9 +199,9 @@ def view_from_rows(
                                 code=ErrorCode.EMPTY_FILE))
     if problems:
         raise InputError(problems)
-    units_reader = _Reader(allocation_source)
+    units_reader = _Reader(allocation_source, allocation_dialect)
     units = _units(allocation, units_reader)
-    lines_reader = _Reader(summary_source)
+    lines_reader = _Reader(summary_source, summary_dialect)
     lines, budgets = _lines(summary, lines_reader)
     problems = units_reader.problems + lines_reader.problems
     if problems:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from fsr_opt.core.errors import (
@@ -25,6 +25,7 @@ from fsr_opt.core.errors import (
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
 from fsr_opt.core.words import money, phrases, ratio
+from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 from fsr_opt.whatif.pool import run_in_pool
 
 MAX_SWEEP_POINTS = 500
@@ -67,11 +68,14 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
     parts = text.split(":")
     if len(parts) != 3:
         raise InputError(f"{option} '{text}' is not a range; write {shape}", ErrorCode.BAD_OPTION)
-    try:
-        start, stop, step = (Decimal(part.strip()) for part in parts)
-    except InvalidOperation:
-        raise InputError(f"{option} '{text}': FROM, TO and STEP must be numbers; write {shape}",
-                         ErrorCode.BAD_OPTION) from None
+    read = [parse_decimal(part.strip(), Dialect.AUTO) for part in parts]
+    unreadable = [(name, value) for name, value in zip(("FROM", "TO", "STEP"), read, strict=True)
+                  if isinstance(value, CellProblem)]
+    if unreadable:
+        reasons = "; ".join(f"{name}: {value.message}" for name, value in unreadable)
+        raise InputError(f"{option} '{text}': FROM, TO and STEP must be numbers ({reasons}); "
+                         f"write {shape}", ErrorCode.BAD_OPTION)
+    start, stop, step = (value for value in read if isinstance(value, Decimal))
     problems = []
     for name, value in (("FROM", start), ("TO", stop), ("STEP", step)):
         if not value.is_finite():
