@@ -1,6 +1,6 @@
 """Cross-check the fast path at sizes the property tests cannot reach (SYNTHETIC data).
 
-The Hypothesis properties (tests/engine/test_properties.py, tests/test_plain_crosscheck.py)
+The Hypothesis properties (tests/engine/test_properties.py, tests/engine/test_plain_crosscheck.py)
 compare the pruned model with the full one on random areas of a few dozen units. This script does
 the same on generated Ambiti of hundreds to thousands of units, over a grid of funds and minimum
 awards drawn at random, and checks on each instance that:

@@ -1,7 +1,7 @@
 """Tests of fsr_opt.io.manifest: what the region run's manifest check keeps for the solves.
 
 The manifest's rules (codes, paths, budgets, shared tables) are tested end to end in
-tests/test_region.py; here, the table cache that the check fills for the solves.
+tests/app/test_region.py; here, the table cache that the check fills for the solves.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fsr_opt.core.errors import ErrorCode
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "errors.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
 # A table row whose first cell names codes: "| `CODE` |" or "| `A`, `B` |".
 _FIRST_CELL = re.compile(r"^\|\s*((?:`[A-Z][A-Z0-9_]*`(?:,\s*)?)+)[^|]*\|", re.MULTILINE)
 
