@@ -253,8 +253,14 @@ def _round(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
-def _distribution_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str],
-                          lang: str) -> str:
+def award_brackets(
+    outcomes: Sequence[UnitOutcome], lang: str
+) -> tuple[list[str], list[int], list[int]]:
+    """The funded units per award bracket (`BRACKETS`): labels, counts and cents awarded.
+
+    The report's table and chart and the web page's chart show the same brackets.
+    """
+    w = phrases("html", lang)
     edges = [euros * 100 for euros in BRACKETS]
     counts = [0] * len(edges)
     sums = [0] * len(edges)
@@ -273,6 +279,12 @@ def _distribution_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], st
                                               high=money(edges[index + 1], lang)[:-3]))
         else:
             labels.append(w("over").format(low=money(low, lang)[:-3]))
+    return labels, counts, sums
+
+
+def _distribution_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str],
+                          lang: str) -> str:
+    labels, counts, sums = award_brackets(outcomes, lang)
     rows = [[_t(label), _n(str(count)), _n(money(total, lang))]
             for label, count, total in zip(labels, counts, sums, strict=True)]
     rows.append([_t(text("word.TOTAL", lang)), _n(str(sum(counts))), _n(money(sum(sums), lang))])

@@ -20,14 +20,13 @@ from fsr_opt.core.schema import Binding, ExclusionReason
 from fsr_opt.core.words import (
     CATALOGUE,
     describe,
-    money,
     percent,
     phrases,
     ratio,
     text,
     with_year,
 )
-from fsr_opt.reports.html import BRACKETS, column_bars, donut_chart, paired_bars
+from fsr_opt.reports.html import award_brackets, column_bars, donut_chart, paired_bars
 from fsr_opt.web.parameters import (
     ELIGIBILITY_SWITCHES,
     RESIDUAL_SCOPES,
@@ -192,20 +191,7 @@ def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
     areas = [(area.label, allocation.area_budgets[area.code]) for area in rules.areas]
     lines = [(service.label, service.historical, allocation.services[service.code].awarded)
              for area in rules.areas for service in area.services]
-    edges = [euros * 100 for euros in BRACKETS]
-    counts = [0] * len(edges)
-    for outcome in scenario.outcomes:
-        if outcome.award > 0:
-            counts[max(i for i, edge in enumerate(edges) if outcome.award > edge or i == 0)] += 1
-    labels = []
-    for index, low in enumerate(edges):
-        if index == 0:
-            labels.append(w("up_to").format(high=money(edges[1], lang)[:-3]))
-        elif index + 1 < len(edges):
-            labels.append(w("from_to").format(low=money(low, lang)[:-3],
-                                              high=money(edges[index + 1], lang)[:-3]))
-        else:
-            labels.append(w("over").format(low=money(low, lang)[:-3]))
+    labels, counts, _ = award_brackets(scenario.outcomes, lang)
     bindings = Counter(outcome.binding.value for outcome in scenario.outcomes)
     order = [b.value for b in Binding if bindings[b.value]]
     return [
