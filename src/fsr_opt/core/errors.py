@@ -74,6 +74,7 @@ class ErrorCode(StrEnum):
     BAD_BOOLEAN = "BAD_BOOLEAN"
     MISSING_TOTAL = "MISSING_TOTAL"
     UNKNOWN_UNIT = "UNKNOWN_UNIT"
+    BAD_RUN_RECORD = "BAD_RUN_RECORD"
     # The rule-set document.
     SYNTAX = "SYNTAX"
     TOO_DEEP = "TOO_DEEP"
