@@ -39,6 +39,10 @@ def _example() -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+# Each Ambito takes every third row of the example (308 rows: 103, 103, 102).
+UNITS = {code: len(_example()[1][k::3]) for k, code in enumerate(CODES)}
+
+
 def _write_csv(path: Path, rows: list[list[str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -59,7 +63,7 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _write_csv(root / code / "units.csv", [header, *rows[k::3]])
     order = [2, 0, 1]
     _manifest(root, [[CODES[k], f"{CODES[k]}/units.csv", BUNDLED_RULES if k else "",
-                      BUDGETS[k], "83"] for k in order])
+                      BUDGETS[k], str(UNITS[CODES[k]])] for k in order])
     return root
 
 
@@ -224,7 +228,7 @@ def test_a_row_given_to_another_table_is_an_error(tmp_path: Path) -> None:
 
 def test_load_units_of_one_ambito_keeps_file_rows(shared: Path) -> None:
     table = load_units(shared / "all" / "units.csv", ambito="bg-b")
-    assert len(table.units) == 83
+    assert len(table.units) == UNITS["bg-b"] == 103
     assert [u.row for u in table.units[:3]] == [3, 6, 9]
     with pytest.raises(InputError) as caught:
         load_units(EXAMPLE, ambito="bg-a")
@@ -268,10 +272,11 @@ def test_region_summary_and_json(solved: tuple[Path, region.RegionRun]) -> None:
     for code in CODES:
         summary = {(r["area"], r["service"]): r for r in _read_csv(out / code / "summary.csv")}
         assert totals[code]["awarded"] == summary[("TOTAL", "TOTAL")]["awarded"]
-        assert int(totals[code]["units"]) == 83
-        assert int(totals[code]["units_funded"]) + int(totals[code]["units_excluded"]) == 83
+        assert int(totals[code]["units"]) == UNITS[code]
+        assert (int(totals[code]["units_funded"]) + int(totals[code]["units_excluded"])
+                == UNITS[code])
         areas = [r for r in rows if r["ambito"] == code and r["area"] != "TOTAL"]
-        assert sum(int(r["units"]) for r in areas) == 83
+        assert sum(int(r["units"]) for r in areas) == UNITS[code]
     document = json.loads((out / "region.json").read_text(encoding="utf-8"))
     assert document["status"] == "optimal" and document["exit_code"] == 0
     assert document["counts"] == {"ambiti": 3, "solved": 3, "failed": 0, "not_run": 0}

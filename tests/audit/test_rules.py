@@ -217,12 +217,13 @@ def test_an_eligible_unit_left_out(example: Example) -> None:
 
 
 def test_an_award_above_the_entitlement_names_the_cap(example: Example) -> None:
-    # residenziali_minori is funded in full (share 1): one more cent for one unit exceeds its
-    # cap while the share stays equal within a cent; the cent comes out of affidi.
+    # residenziali_disabili is funded in full (share 1): one more cent for one unit exceeds its
+    # cap while the share stays equal within a cent; the cent comes out of sadh, which stays
+    # above its target (so no transfer could bring two lines closer to theirs).
     def change(awards: dict[str, int]) -> None:
-        unit = example.funded(awards, "residenziali_minori")[0]
+        unit = example.funded(awards, "residenziali_disabili")[0]
         awards[unit.unit.unit_id] += 1
-        resplit(example, awards, "affidi", example.total(awards, "affidi") - 1)
+        resplit(example, awards, "sadh", example.total(awards, "sadh") - 1)
 
     report = mutate(example, change)
     assert failed(report) == {"ABOVE_ENTITLEMENT"}
