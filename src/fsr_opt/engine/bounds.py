@@ -95,8 +95,11 @@ def _filled(lines: Sequence[_Line], level: float) -> float:
 
 
 def _lowest(lines: Sequence[_Line]) -> float:
-    """The water level at which every line is at 0: -1 when the weights are the targets."""
-    return min([-1.0] + [-line.target / line.weight for line in lines])
+    """A water level no solution goes below: every line at 0.
+
+    That is -1 when the weights are the targets; without a line, nothing bounds it.
+    """
+    return min((-line.target / line.weight for line in lines), default=-math.inf)
 
 
 def _level(lines: Sequence[_Line], needed: float) -> float:
