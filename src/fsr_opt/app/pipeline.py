@@ -89,12 +89,18 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Inputs:
-    """A validated units table and rule set, with the assessment of every unit."""
+    """A validated units table and rule set, with the assessment of every unit.
+
+    Attributes:
+        ambito: the Ambito whose rows were taken from a table with an ``ambito`` column
+            (`fsr-opt region`), or None for a table of one Ambito.
+    """
 
     table: UnitsTable
     rules: RuleSet
     assessments: tuple[Assessment, ...]
     overrides: tuple[tuple[str, str], ...]
+    ambito: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ def load_inputs(
     """
     rules = load_rules(rules_path, overrides)
     table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache)
-    return Inputs(table, rules, assess(table, rules), tuple(overrides))
+    return Inputs(table, rules, assess(table, rules), tuple(overrides), ambito)
 
 
 def input_warnings(inputs: Inputs, limit: int = 20) -> list[str]:
@@ -201,6 +207,7 @@ def run_solve(
         started_at=started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         units=(inputs.table.source, inputs.table.sha256),
+        ambito=inputs.ambito,
     )
     files["run.json"] = render_run_json(document)
     files["allocation.xlsx"] = allocation_workbook(outcomes, result.allocation, inputs.rules,
@@ -350,8 +357,12 @@ def load_run_folder(
                 f"the run read its {role} from {path}, which is no longer there; give the "
                 f"file with --{role} PATH", file=str(source), code=ErrorCode.BAD_RUN_RECORD)])
         chosen[role] = path
+    files = document.get("input_files")
+    units_entry = files.get("units") if isinstance(files, dict) else None
+    ambito = units_entry.get("ambito") if isinstance(units_entry, dict) else None
     inputs = load_inputs(chosen["units"], chosen["rules"],
-                         [*((k, v) for k, v in pairs), *overrides])
+                         [*((k, v) for k, v in pairs), *overrides],
+                         ambito=ambito if isinstance(ambito, str) and ambito else None)
     now = {"units": (inputs.table.source, inputs.table.sha256),
            "rules": (inputs.rules.source, inputs.rules.sha256)}
     record = RunRecord(

@@ -225,11 +225,13 @@ def run_document(
     started_at: str,
     finished_at: str,
     units: tuple[str, str] | None = None,
+    ambito: str | None = None,
 ) -> dict[str, Any]:
     """The content of run.json: what was run, on what, with which outcome.
 
     `units` is the units table's (path, SHA-256), recorded apart from `inputs` so that
-    ``fsr-opt audit RUN_DIR`` knows which input is which.
+    ``fsr-opt audit RUN_DIR`` knows which input is which; `ambito`, the Ambito whose rows a
+    region took from a shared table, so that the audit takes the same rows.
     """
     allocation = result.allocation
     budgets = allocation.area_budgets if allocation else {}
@@ -237,6 +239,8 @@ def run_document(
     files: dict[str, Any] = {"rules": {"path": rules.source, "sha256": rules.sha256}}
     if units is not None:
         files["units"] = {"path": units[0], "sha256": units[1]}
+        if ambito is not None:
+            files["units"]["ambito"] = ambito
     return {
         "tool": {"name": "fsr-opt", "version": __version__},
         "status": result.status.value,
