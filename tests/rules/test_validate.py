@@ -443,3 +443,34 @@ def test_random_edits_give_a_rule_set_or_a_rule_set_error(name: str, data: st.Da
     assert rules.fund > 0 and sum(a.share_percent for a in rules.areas) == 100
     listed = [code for a in rules.areas for s in a.services for code in s.unit_types]
     assert sorted(listed) == sorted(rules.unit_types)
+
+
+# ---------------------------------------------------------------------------------------------
+# The optional sections of issue 12: the readings of the criteria and the residual phase
+# ---------------------------------------------------------------------------------------------
+
+
+def test_without_the_sections_the_defaults_are_the_criteria_as_before() -> None:
+    rules = parse_rule_set(load(MINIMAL))
+    assert rules.residual_scope == "none" and rules.line_without_applications == "targets"
+    assert not {p.path for p in rules.parameters} & {"residui.scope",
+                                                     "readings.line_without_applications"}
+    # an override cannot invent a parameter the file does not have
+    with pytest.raises(RuleSetError) as caught:
+        apply_overrides(load(MINIMAL), [("residui.scope", "area")])
+    assert [p.code for p in caught.value.problems] == [ErrorCode.UNKNOWN_PARAMETER]
+
+
+def test_the_sections_dated_in_format_2_take_the_value_in_force() -> None:
+    for year, scope in ((2025, "area"), (2026, "fondo")):
+        document = rolled_over(load(BUNDLED), year)
+        dated(document["residui"]["scope"], {date(2025, 1, 1): "area",
+                                             date(2026, 1, 1): "fondo"})
+        rules = parse_rule_set(document)
+        assert rules.residual_scope == scope
+        shown = {p.path: p.value for p in rules.parameters}
+        assert shown["residui.scope"] == f"{scope} (from {year}-01-01)"
+    changed = apply_overrides(load(BUNDLED), [("residui.scope", "fondo"),
+                                              ("readings.line_without_applications", "istanze")])
+    rules = parse_rule_set(changed)
+    assert (rules.residual_scope, rules.line_without_applications) == ("fondo", "istanze")

@@ -82,6 +82,27 @@ def test_moving_a_share_rebalances_and_says_how(client: TestClient) -> None:
     assert client.post("/api/reset", headers=CHANGE).json()["controls"]["command"] == ""
 
 
+def test_the_residual_scope_is_the_command_lines_and_nothing_is_left_silently(
+    client: TestClient,
+) -> None:
+    shares = {"minori": "30", "disabili": "30", "anziani": "40"}
+    by_area = client.post("/api/change", json={"shares": shares}, headers=CHANGE).json()
+    assert by_area["controls"]["residual"]["available"] is True
+    disabili = next(a for a in by_area["result"]["areas"] if a["area"] == "disabili")
+    # the riparto's 102,636.96 EUR and the residual phase's 165,111.65: nothing unassigned
+    assert (disabili["awarded"], disabili["residual"], disabili["unassigned"]) == (
+        10263696, 16511165, 0)
+    assert any("area disabili" in line for line in by_area["result"]["residual_lines"])
+    none = client.post("/api/change", json={"shares": shares, "residual_scope": "none"},
+                       headers=CHANGE).json()
+    assert "--set residui.scope=none" in none["controls"]["command"]
+    disabili = next(a for a in none["result"]["areas"] if a["area"] == "disabili")
+    assert (disabili["residual"], disabili["unassigned"]) == (0, 16511165)
+    assert none["result"]["unassigned"] == 16511165
+    assert none["result"]["residual_lines"][-1] == "Non assegnato: 165.111,65 EUR"
+    assert client.post("/api/reset", headers=CHANGE).json()["controls"]["command"] == ""
+
+
 def test_every_bad_field_is_reported_at_once_and_nothing_changes(client: TestClient) -> None:
     before = client.post("/api/change", json={"fund": "850000"}, headers=CHANGE).json()
     answer = client.post("/api/change", json={
