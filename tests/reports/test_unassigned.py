@@ -114,8 +114,8 @@ def test_compare_reads_the_same_from_the_saved_folders(tmp_path: Path) -> None:
     assert run("solve", *SHARES, "--out", str(tmp_path / "a"), "-q")[0] == 0
     assert run("solve", *SHARES, "--set", "residui.scope=fondo", "--out",
                str(tmp_path / "b"), "-q")[0] == 0
-    code, stdout, _ = run("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out",
-                          str(tmp_path / "c"))
+    code, _, _ = run("compare", str(tmp_path / "a"), str(tmp_path / "b"), "--out",
+                    str(tmp_path / "c"))
     assert code == 0
     summary = {(r["area"], r["service"]): r
                for r in read_csv(tmp_path / "c" / "compare_summary.csv")}
