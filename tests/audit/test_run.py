@@ -109,5 +109,6 @@ def test_the_python_example_of_the_docs_runs(
 def test_the_audit_of_every_solved_instance_passes(instance: Instance) -> None:
     allocation = solve(instance)
     assessments = assess(table(instance.units), instance.rules)
-    report = audit_solution(assessments, instance.rules, allocation.awards)
+    report = audit_solution(assessments, instance.rules, allocation.awards,
+                            residual=allocation.residual_awards)
     assert report.is_ok, render_audit(report, "text")
