@@ -239,7 +239,9 @@ def audit_result(
         residual=allocation.residual_awards,
         payments={o.assessment.unit.unit_id: (o.tranche_1, o.tranche_2) for o in outcomes},
         shares={o.assessment.unit.unit_id: o.share for o in outcomes},
-        residual_shares={o.assessment.unit.unit_id: o.residual_share for o in outcomes},
+        # the residual share of the units that received one (0 for the others by construction)
+        residual_shares={o.assessment.unit.unit_id: o.residual_share for o in outcomes
+                         if o.residual_award},
     )
     if not report.is_ok:
         raise SolverError([

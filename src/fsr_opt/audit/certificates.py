@@ -109,7 +109,7 @@ def residual_left(evidence: Evidence) -> Findings:
         left = pool.available - pool.given
         if left < 1:
             continue
-        for option in pool.sets:
+        for option in pool.sets(evidence.rules.minimum_award):
             low = max(pool.given + 1, option.lower)
             high = min(option.upper, pool.available)
             if low <= high:

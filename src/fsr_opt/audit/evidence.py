@@ -81,7 +81,6 @@ class Pool:
         units: each eligible unit that applied and still lacks something after its riparto
             award: (assessment, need, funded by the riparto, residual award), in table order.
         share: mu, the share of their need most residual awards agree with.
-        sets: the sets of units the pool can fund (`recomputed.residual_sets`).
     """
 
     code: str
@@ -89,12 +88,19 @@ class Pool:
     available: int
     units: tuple[tuple[Assessment, int, bool, int], ...]
     share: Fraction
-    sets: tuple[FundedSet, ...]
 
     @property
     def given(self) -> int:
         """What the allocation gives the pool's units in the residual phase (cents)."""
         return sum(residual for _, _, _, residual in self.units)
+
+    def sets(self, minimum: int) -> tuple[FundedSet, ...]:
+        """The sets of units the pool can fund (`recomputed.residual_sets`).
+
+        Worked out only when asked: only a pool that leaves money needs them.
+        """
+        return residual_sets([need for _, need, funded, _ in self.units if funded],
+                             [need for _, need, funded, _ in self.units if not funded], minimum)
 
 
 class Evidence:
@@ -141,6 +147,8 @@ class Evidence:
         }
         self.criteria = {unit_id: self.awards[unit_id] - self.residual[unit_id]
                          for unit_id in self.known}
+        self._area_totals: list[AreaTotal] | None = None
+        self._known_rows: list[tuple[ProvidedRow, Assessment]] | None = None
         self.lines = self._service_lines()
         self.shares = {code: line_share(line, rules.minimum_award, self._printed(line))
                        for code, line in self.lines.items()}
@@ -171,15 +179,26 @@ class Evidence:
         return rows[0].row if rows else None
 
     def known_rows(self) -> list[tuple[ProvidedRow, Assessment]]:
-        """The allocation's rows that name a unit of the units table, with its assessment."""
-        return [(row, self.known[row.unit_id]) for row in self.allocation.rows
-                if row.unit_id in self.known]
+        """The allocation's rows that name a unit of the units table, with its assessment.
+
+        Computed once: the checks of the optional columns each read them.
+        """
+        if self._known_rows is None:
+            self._known_rows = [(row, self.known[row.unit_id]) for row in self.allocation.rows
+                                if row.unit_id in self.known]
+        return list(self._known_rows)
 
     def area_totals(self) -> list[AreaTotal]:
         """Each area's budget, riparto and residual awards, in rule-set order.
 
-        Excluded units count if paid (their whole award in the riparto's part).
+        Excluded units count if paid (their whole award in the riparto's part). Computed once:
+        several checks and the report read them.
         """
+        if self._area_totals is None:
+            self._area_totals = self._sum_areas()
+        return list(self._area_totals)
+
+    def _sum_areas(self) -> list[AreaTotal]:
         spent: dict[str, int] = {}
         given: dict[str, int] = {}
         for item in self.assessments:
@@ -214,15 +233,12 @@ class Evidence:
         pools = []
         for code, codes in groups:
             units = tuple(entry for area in codes for entry in members[area])
-            minimum = self.rules.minimum_award
             share = consensus_share(
                 [(residual, need) for _, need, _, residual in units if residual > 0],
                 [row.residual_share for item, _, _, residual in units if residual > 0
                  for row in self.rows_of.get(item.unit.unit_id, ())
                  if row.residual_share is not None])
-            sets = residual_sets([need for _, need, funded, _ in units if funded],
-                                 [need for _, need, funded, _ in units if not funded], minimum)
-            pools.append(Pool(code, codes, available[code], units, share, sets))
+            pools.append(Pool(code, codes, available[code], units, share))
         return pools
 
 

@@ -148,10 +148,10 @@ def still_lacks(item: Assessment, award: int) -> int:
     beyond its deficit.
     """
     deficit = item.unit.costs - item.unit.revenues
-    if not item.eligible or deficit <= 0:
+    if deficit <= 0 or item.reasons:
         return 0
     active = item.proration
-    prorated = deficit * active.numerator // active.denominator
+    prorated = deficit if active == 1 else deficit * active.numerator // active.denominator
     return prorated - award if prorated > award else 0
 
 
@@ -209,7 +209,12 @@ def consensus_share(
     pairs = [(award, base) for award, base in awards if base > 0]
     if not pairs:
         return Fraction(0)
-    average = Fraction(sum(a for a, _ in pairs), sum(b for _, b in pairs) + silent)
+    total, bases = sum(a for a, _ in pairs), sum(b for _, b in pairs) + silent
+    # Every award within a cent of the plain average: a correct riparto, checked in integers
+    # (no Fraction per unit: a line may have tens of thousands of units).
+    if all(abs(a * bases - total * b) <= bases for a, b in pairs):
+        return Fraction(total, bases)
+    average = Fraction(total, bases)
     events: list[tuple[Fraction, int]] = []
     for award, base in pairs:
         events.append((Fraction(award - 1, base), 0))  # opens first: the intervals are closed

@@ -562,6 +562,8 @@ def residual_share_mismatch(evidence: Evidence) -> Findings:
         pool = pool_of.get(item.area)
         expected = (pool.share if pool is not None and evidence.residual[row.unit_id] > 0
                     else Fraction(0))
+        if row.residual_share == expected:
+            continue
         places = row.residual_places
         tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
         if abs(row.residual_share - expected) > tolerance:

@@ -73,10 +73,13 @@ def residual_need(item: Assessment, award: int) -> int:
     The deficit, prorated for a unit that ceased during the year (*"il finanziamento è modulato
     in base al periodo di attività"*) and floored to the cent, minus the award.
     """
-    if not item.eligible or item.deficit <= 0:
+    deficit = item.deficit
+    if deficit <= 0 or item.reasons:  # excluded, or nothing to cover
         return 0
-    cap = (item.deficit * item.proration.numerator) // item.proration.denominator
-    return max(cap - award, 0)
+    prorate = item.proration
+    # most units were active all year: no Fraction arithmetic for them (100,000 units)
+    cap = deficit if prorate == 1 else deficit * prorate.numerator // prorate.denominator
+    return cap - award if cap > award else 0
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
