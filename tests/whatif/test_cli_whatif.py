@@ -150,3 +150,16 @@ def test_explain(tmp_path: Path) -> None:
 def test_explain_unknown_unit_exit_2() -> None:
     code, _, stderr = run("explain", "UDO13368")
     assert code == 2 and "no unit with id 'UDO13368'" in stderr and "UDO133687" in stderr
+
+
+def test_whatif_compares_two_readings_of_the_criteria(tmp_path: Path) -> None:
+    # docs/model.md, "A line without applications": by istanze, cse (which asked for most)
+    # takes 804.23 EUR more of the quota sfa and autonomia cannot take; same distance.
+    code, stdout, stderr = run("whatif", "--set", "readings.line_without_applications=istanze",
+                               "--out", str(tmp_path))
+    assert code == 0, stderr
+    rows = {(r["area"], r["service"]): r for r in read_csv(tmp_path / "whatif_summary.csv")}
+    assert rows[("disabili", "cse")]["awarded_change"] == "804.23"
+    assert rows[("disabili", "sadh")]["awarded_change"] == "-431.34"
+    assert rows[("disabili", "TOTAL")]["distance_change"] == "0.00"
+    assert "readings.line_without_applications=istanze" in stdout
