@@ -430,3 +430,35 @@ def test_plain_solve_refuses_a_table_of_several_ambiti(shared: Path, tmp_path: P
     assert result.exit_code == 2
     assert "Ambiti" in result.output and "fsr-opt region" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_money_left_unassigned_is_in_the_region_summary(tmp_path: Path) -> None:
+    # Two Ambiti given three times the example's fund: disabili's caps leave 165,111.64 EUR.
+    # With the bundled rules (residui.scope area) the residual phase gives it to disabili's
+    # units; with a copy of the rules without a residual phase it stays unassigned, and the
+    # region's summary and warnings say so.
+    header, rows = _example()
+    _write_csv(tmp_path / "a" / "units.csv", [header, *rows])
+    _write_csv(tmp_path / "b" / "units.csv", [header, *rows])
+    bundled = (ROOT / BUNDLED_RULES).read_text(encoding="utf-8")
+    marker = "residui:\n  scope:\n    value: area"
+    assert marker in bundled
+    (tmp_path / "none.yaml").write_text(bundled.replace(marker, marker[:-4] + "none"),
+                                        encoding="utf-8")
+    manifest = _manifest(tmp_path, [["area", "a/units.csv", "", "2677486.05", ""],
+                                    ["none", "b/units.csv", "none.yaml", "2677486.05", ""]])
+    run = run_region(plan_region(manifest, tmp_path / "out", solver="cbc", time_limit=60),
+                     jobs=1, exit_codes=EXIT_CODES)
+    assert run.exit_code == 0
+    summary = {(r["ambito"], r["area"]): r
+               for r in _read_csv(tmp_path / "out" / "region-summary.csv")}
+    given = summary[("area", "disabili")]
+    assert (given["residual"], given["unassigned"]) == ("165111.64", "0.00")
+    left = summary[("none", "disabili")]
+    assert (left["residual"], left["unassigned"]) == ("0.00", "165111.64")
+    assert summary[("none", "TOTAL")]["unassigned"] == "165111.64"
+    document = json.loads((tmp_path / "out" / "region.json").read_text(encoding="utf-8"))
+    warnings = {a["ambito"]: a["warnings"] for a in document["ambiti"]}
+    assert not any("stay unassigned" in w for w in warnings["area"])
+    assert any(w.startswith("area disabili: 165111.64 EUR stay unassigned")
+               for w in warnings["none"])
