@@ -86,7 +86,7 @@ def _solve(work: Path, units: Path | None, fund: str | None) -> list[str]:
 CASES = (
     Case("help", "`fsr-opt --help`", 0.2, None, lambda work: ["--help"]),
     Case("version", "`fsr-opt version`", 0.2, None, lambda work: ["version"]),
-    Case("example", "`fsr-opt solve`, bundled example (249 rows), every output", 0.4, None,
+    Case("example", "`fsr-opt solve`, bundled example (308 rows), every output", 0.4, None,
          lambda work: _solve(work, None, None)),
     Case("n2000", "`fsr-opt solve`, 2,000 units (CSV)", 0.7, None,
          lambda work: _solve(work, *_instance(work, 2000))),

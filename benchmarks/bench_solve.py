@@ -49,7 +49,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "bergamo-2025" / "units.csv"
-EXAMPLE_SIZE = 211  # the example's units of offer (249 rows with the municipal lines)
+EXAMPLE_SIZE = 211  # the example's units of offer (308 rows with the CRD, the municipal lines
+# and the exclusion cases: data/README.md)
 KINDS = ("fast-cbc", "fast-highs", "full-cbc", "full-highs", "plain")
 ANALYSIS = "## Analysis"  # --markdown keeps this section of an existing file
 
@@ -340,7 +341,7 @@ def region_row(entry: dict[str, Any]) -> list[str]:
 def prepare(size: int, seed: int, folder: Path) -> tuple[Path, str | None, int]:
     """The units table and fund for a size: the bundled example for 211, else generated."""
     if size == EXAMPLE_SIZE:
-        return EXAMPLE, None, 249
+        return EXAMPLE, None, 308
     from benchmarks.generate import generate, write_instance  # noqa: PLC0415
 
     instance = generate(size, seed)

@@ -5,9 +5,12 @@ structure follows the criteria approved by the Assemblea dei Sindaci on 8 Septem
 (`shared/seeds/fsr-2025-ambito-bergamo-criteri.txt`):
 
 * 211 units of offer active at 31.12.2024 and present in AFAM, split by municipality and
-  ownership exactly as the criteria's table "TOTALE UDOS ATTIVE AL 31.12.2024";
+  ownership exactly as the criteria's table "TOTALE UDOS ATTIVE AL 31.12.2024", which excludes
+  the centri ricreativi diurni per minori from the count ("escludendo dal calcolo l'Unità di
+  Offerta Sociale Centro Ricreativo Diurno per Minori"): the CRD are generated apart;
 * the municipal service lines (SAD, SADH, ADM, AFFIDO, INSERIMENTO_COMUNITA) of the six
-  municipalities;
+  municipalities, and a few of the other municipal services point a) names (progetti, CDM,
+  ADH, SADAH);
 * a few units caught by each exclusion rule, one unit ceasing in mid-2025 (prorated), a few
   private units whose deficit is below the 300 EUR minimum, two municipality spellings in
   another case.
@@ -76,7 +79,10 @@ TYPE_AREA = {
     "ADM": "minori",
     "AFFIDO": "minori",
     "INSERIMENTO_COMUNITA": "minori",
+    "PROGETTI": "minori",
+    "CDM": "minori",
     "SADH": "disabili",
+    "ADH": "disabili",
     "ALLOGGIO_AUTONOMIA": "disabili",
     "SED": "disabili",
     "CSE": "disabili",
@@ -85,12 +91,18 @@ TYPE_AREA = {
     "CAD": "disabili",
     "CSS": "disabili",
     "SAD": "anziani",
+    "SADAH": "anziani",
     "ALLOGGIO_PROTETTO_ANZIANI": "anziani",
     "CENTRO_DIURNO_ANZIANI": "anziani",
     "CASA": "anziani",
 }
 TYPE_ORDER = {code: i for i, code in enumerate(TYPE_AREA)}
 MUNICIPAL_SERVICES = ("ADM", "AFFIDO", "INSERIMENTO_COMUNITA", "SADH", "SAD")
+# The other municipal services point a) of the criteria names ("progetti", "SAD/SADAH, ADM,
+# ADH e CDM"), run by some municipalities only.
+POINT_A_SERVICES = (("Bergamo", "PROGETTI"), ("Bergamo", "CDM"), ("Ponteranica", "ADH"),
+                    ("Torre Boldone", "SADAH"))
+MUNICIPAL_TYPES = frozenset(MUNICIPAL_SERVICES) | {s for _, s in POINT_A_SERVICES}
 RESIDENTIAL_MINORI = ("CEM", "COMUNITA_FAMILIARE")
 
 # Cap of private units: base + rate * users, euros (criteria, points b and c).
@@ -119,36 +131,60 @@ FORMULA = {
 }
 
 # The 211 units of offer active at 31.12.2024, per municipality and ownership. The totals per
-# cell are the criteria's table; the mix of types is invented but plausible.
+# cell are the criteria's table, which counts the centri ricreativi diurni apart (CRD below);
+# the mix of types is invented but plausible.
 COMPOSITION: dict[tuple[str, str], dict[str, int]] = {
     ("Bergamo", "public"): {
-        "ASILO_NIDO": 11, "CENTRO_PRIMA_INFANZIA": 2, "CRD": 1, "CSE": 1,
+        "ASILO_NIDO": 11, "CENTRO_PRIMA_INFANZIA": 2, "CAG": 1, "CSE": 1,
         "ALLOGGIO_PROTETTO_ANZIANI": 2, "CENTRO_DIURNO_ANZIANI": 5,
     },
     ("Bergamo", "private"): {
-        "ASILO_NIDO": 24, "MICRONIDO": 15, "NIDO_FAMIGLIA": 13, "CENTRO_PRIMA_INFANZIA": 5,
-        "CRD": 40, "CAG": 11, "CEM": 9, "COMUNITA_FAMILIARE": 5,
-        "ALLOGGIO_AUTONOMIA": 2, "SED": 1, "CSE": 6, "SFA": 4, "SFA_MINORI_SPERIMENTALE": 2,
-        "CAD": 2, "CSS": 1,
-        "ALLOGGIO_PROTETTO_ANZIANI": 2, "CENTRO_DIURNO_ANZIANI": 2, "CASA": 2,
+        "ASILO_NIDO": 38, "MICRONIDO": 20, "NIDO_FAMIGLIA": 16, "CENTRO_PRIMA_INFANZIA": 8,
+        "CAG": 15, "CEM": 11, "COMUNITA_FAMILIARE": 7,
+        "ALLOGGIO_AUTONOMIA": 2, "SED": 1, "CSE": 5, "SFA": 4, "SFA_MINORI_SPERIMENTALE": 2,
+        "CAD": 2,
+        "ALLOGGIO_PROTETTO_ANZIANI": 4, "CENTRO_DIURNO_ANZIANI": 7, "CASA": 4,
     },
     ("Gorle", "public"): {"ASILO_NIDO": 1, "CENTRO_DIURNO_ANZIANI": 1},
-    ("Gorle", "private"): {"MICRONIDO": 1, "NIDO_FAMIGLIA": 1, "CRD": 2, "CAG": 1},
-    ("Orio al Serio", "public"): {
-        "ASILO_NIDO": 1, "CRD": 1, "ALLOGGIO_PROTETTO_ANZIANI": 1, "CENTRO_DIURNO_ANZIANI": 1,
+    ("Gorle", "private"): {
+        "ASILO_NIDO": 1, "MICRONIDO": 1, "NIDO_FAMIGLIA": 1, "CENTRO_PRIMA_INFANZIA": 1,
+        "CAG": 1,
     },
-    ("Orio al Serio", "private"): {"CRD": 1},
-    ("Ponteranica", "public"): {"ASILO_NIDO": 1, "CRD": 1, "CENTRO_DIURNO_ANZIANI": 1},
-    ("Ponteranica", "private"): {"MICRONIDO": 1, "NIDO_FAMIGLIA": 1, "CRD": 2, "CSS": 1},
+    ("Orio al Serio", "public"): {
+        "ASILO_NIDO": 1, "CAG": 1, "ALLOGGIO_PROTETTO_ANZIANI": 1, "CENTRO_DIURNO_ANZIANI": 1,
+    },
+    ("Orio al Serio", "private"): {"MICRONIDO": 1},
+    ("Ponteranica", "public"): {"ASILO_NIDO": 1, "CAG": 1, "CENTRO_DIURNO_ANZIANI": 1},
+    ("Ponteranica", "private"): {
+        "ASILO_NIDO": 1, "MICRONIDO": 1, "NIDO_FAMIGLIA": 1, "CAG": 1, "CSS": 1,
+    },
     ("Sorisole", "public"): {},
     ("Sorisole", "private"): {
-        "ASILO_NIDO": 1, "MICRONIDO": 1, "NIDO_FAMIGLIA": 2, "CRD": 3, "CAG": 1, "CSE": 1,
+        "ASILO_NIDO": 2, "MICRONIDO": 1, "NIDO_FAMIGLIA": 2, "CENTRO_PRIMA_INFANZIA": 1,
+        "CAG": 1, "CSE": 1, "CENTRO_DIURNO_ANZIANI": 1,
     },
-    ("Torre Boldone", "public"): {"ASILO_NIDO": 1, "CRD": 1, "CENTRO_DIURNO_ANZIANI": 1},
+    ("Torre Boldone", "public"): {"ASILO_NIDO": 1, "CAG": 1, "CENTRO_DIURNO_ANZIANI": 1},
     ("Torre Boldone", "private"): {
-        "ASILO_NIDO": 1, "MICRONIDO": 2, "NIDO_FAMIGLIA": 1, "CRD": 3, "CAG": 1,
-        "COMUNITA_FAMILIARE": 1, "ALLOGGIO_AUTONOMIA": 1, "CASA": 1,
+        "ASILO_NIDO": 2, "MICRONIDO": 2, "NIDO_FAMIGLIA": 2, "CENTRO_PRIMA_INFANZIA": 1,
+        "CAG": 1, "COMUNITA_FAMILIARE": 1, "ALLOGGIO_AUTONOMIA": 1, "CASA": 1,
     },
+}
+
+# The centri ricreativi diurni per minori (summer centres, CRE of the oratori), counted apart
+# from the 211 as the criteria's table does: per municipality and ownership.
+CRD_COMPOSITION: dict[tuple[str, str], int] = {
+    ("Bergamo", "public"): 1, ("Bergamo", "private"): 40, ("Gorle", "private"): 2,
+    ("Orio al Serio", "public"): 1, ("Orio al Serio", "private"): 1,
+    ("Ponteranica", "public"): 1, ("Ponteranica", "private"): 2, ("Sorisole", "private"): 3,
+    ("Torre Boldone", "public"): 1, ("Torre Boldone", "private"): 3,
+}
+
+# The criteria's table "TOTALE UDOS ATTIVE AL 31.12.2024" (CRD excluded): checked by `check`.
+ACTIVE_UNITS = {
+    ("Bergamo", "public"): 22, ("Bergamo", "private"): 146, ("Gorle", "public"): 2,
+    ("Gorle", "private"): 5, ("Orio al Serio", "public"): 4, ("Orio al Serio", "private"): 1,
+    ("Ponteranica", "public"): 3, ("Ponteranica", "private"): 5, ("Sorisole", "public"): 0,
+    ("Sorisole", "private"): 9, ("Torre Boldone", "public"): 3, ("Torre Boldone", "private"): 11,
 }
 
 # users (min, max), cost per user in euros (min, max), revenues / costs for private and
@@ -187,6 +223,10 @@ MUNICIPAL_PROFILE = {
     "INSERIMENTO_COMUNITA": (40, 37_500, (0.05, 0.10)),
     "SADH": (14, 1_900, (0.05, 0.10)),
     "SAD": (320, 1_875, (0.08, 0.12)),
+    "PROGETTI": (60, 1_500, (0.00, 0.05)),
+    "CDM": (35, 6_000, (0.05, 0.12)),
+    "ADH": (18, 2_200, (0.02, 0.06)),
+    "SADAH": (45, 1_900, (0.08, 0.12)),
 }
 MUNICIPAL_LABEL = {
     "ADM": "Assistenza domiciliare minori (ADM)",
@@ -194,6 +234,10 @@ MUNICIPAL_LABEL = {
     "INSERIMENTO_COMUNITA": "Inserimenti di minori in comunità",
     "SADH": "Assistenza domiciliare disabili (SADH)",
     "SAD": "Servizio di assistenza domiciliare anziani (SAD)",
+    "PROGETTI": "Progetti per minori e famiglie",
+    "CDM": "Centro diurno minori (CDM)",
+    "ADH": "Assistenza domiciliare handicap (ADH)",
+    "SADAH": "Assistenza domiciliare anziani e disabili (SADAH)",
 }
 POPULATION = {
     "Bergamo": 120_000, "Gorle": 6_500, "Orio al Serio": 1_800, "Ponteranica": 6_700,
@@ -264,6 +308,8 @@ NICKS = {
         "Il Muretto", "Punto Giovani", "Crocevia", "Spazio Aperto", "Il Quadrato",
         "La Fucina", "Hangar", "Il Binario", "Controvento", "Il Ritrovo", "Skate Point",
         "La Bottega dei Ragazzi", "Il Faro Giovani", "Tempo Libero", "Il Graffio",
+        "Il Campetto", "Spazio Ragazzi", "La Ciurma", "Il Cantiere", "Il Sottopasso",
+        "La Rampa", "Il Portico",
     ),
     "comunita": (
         "Il Faro", "La Zattera", "Il Ponte", "La Bussola", "Casa del Sole", "L'Approdo",
@@ -489,7 +535,7 @@ class Generator:
 def expected_reasons(unit: Unit) -> list[str]:
     """Exclusion codes the rules should give this row (a private re-implementation)."""
     unit_type = unit["unit_type"]
-    municipal = unit_type in MUNICIPAL_SERVICES
+    municipal = unit_type in MUNICIPAL_TYPES
     start = unit["start_date"]
     end = unit["end_date"]
     assert isinstance(start, date)
@@ -504,9 +550,10 @@ def expected_reasons(unit: Unit) -> list[str]:
         reasons.append("STARTED_IN_YEAR")
     if isinstance(end, date) and end.year < YEAR:
         reasons.append("CEASED_BEFORE_YEAR")
-    if unit["experimental"] and not (
-        unit_type == "SFA_MINORI_SPERIMENTALE" and unit["keeps_requirements"]
-    ):
+    # the SFA minori are an experimentation by definition (criteria l.78): their requirements
+    # are checked whatever the row's experimental flag says
+    sfa_minori = unit_type == "SFA_MINORI_SPERIMENTALE"
+    if (unit["experimental"] or sfa_minori) and not (sfa_minori and unit["keeps_requirements"]):
         reasons.append("EXPERIMENTAL")
     if unit_type in RESIDENTIAL_MINORI and not unit["data_declared"]:
         reasons.append("MISSING_DATA_DECLARATION")
@@ -545,6 +592,9 @@ def build() -> list[Unit]:
         for unit_type, count in types.items():
             for _ in range(count):
                 units.append(gen.unit(municipality, ownership, unit_type))
+    for (municipality, ownership), count in CRD_COMPOSITION.items():
+        for _ in range(count):
+            units.append(gen.unit(municipality, ownership, "CRD"))
 
     used: set[str] = set()
 
@@ -561,7 +611,7 @@ def build() -> list[Unit]:
     def set_deficit(unit: Unit, cents: int) -> None:
         unit["revenues"] = unit["costs"] - cents
 
-    # --- special cases among the 211 --------------------------------------------------------
+    # --- special cases among the 211 and the CRD -------------------------------------------
     take("Bergamo", "private", "NIDO_FAMIGLIA")["authorized"] = False
     take("Sorisole", "private", "CRD")["authorized"] = False
 
@@ -570,7 +620,9 @@ def build() -> list[Unit]:
     cag.update(experimental=True, keeps_requirements=True)
     cpi = take("Bergamo", "private", "CENTRO_PRIMA_INFANZIA")
     cpi.update(experimental=True, keeps_requirements=False)
-    take("Bergamo", "private", "SFA_MINORI_SPERIMENTALE")["keeps_requirements"] = False
+    # not flagged experimental, not keeping the requirements: excluded all the same (l.78)
+    take("Bergamo", "private", "SFA_MINORI_SPERIMENTALE").update(
+        experimental=False, keeps_requirements=False)
     take("Bergamo", "private", "SFA_MINORI_SPERIMENTALE")  # experimental, keeps requirements
 
     take("Bergamo", "private", "CEM")["data_declared"] = False
@@ -621,6 +673,7 @@ def build() -> list[Unit]:
 
     # --- municipal service lines ------------------------------------------------------------
     services = [gen.municipal(m, s) for m in AMBITO for s in MUNICIPAL_SERVICES]
+    services += [gen.municipal(m, s) for m, s in POINT_A_SERVICES]
 
     rows = units + extra + services
     size_disabili_sadh(rows)
@@ -809,11 +862,33 @@ def summary(rows: list[Unit]) -> str:
     return "\n".join(lines)
 
 
+def is_active_unit_of_offer(unit: Unit) -> bool:
+    """One of the criteria's "UDOS attive al 31.12.2024" (CRD counted apart).
+
+    In AFAM and in the Ambito, started before 2025, not ceased before it, neither a municipal
+    service nor a centro ricreativo diurno.
+    """
+    start, end = unit["start_date"], unit["end_date"]
+    assert isinstance(start, date)
+    return (unit["in_registry"] and unit["unit_type"] not in MUNICIPAL_TYPES
+            and unit["unit_type"] != "CRD"
+            and unit["municipality"].casefold() in {m.casefold() for m in AMBITO}
+            and start.year < YEAR and not (isinstance(end, date) and end.year < YEAR))
+
+
 def check(rows: list[Unit]) -> None:
     """Fail loudly if the generated table drifts from what the example promises."""
     ids = [u["unit_id"] for u in rows]
     if len(ids) != len(set(ids)):
         raise RuntimeError("duplicate unit ids")
+    active: dict[tuple[str, str], int] = dict.fromkeys(ACTIVE_UNITS, 0)
+    canonical = {m.casefold(): m for m in AMBITO}
+    for unit in rows:
+        if is_active_unit_of_offer(unit):
+            key = (canonical[unit["municipality"].casefold()], unit["ownership"])
+            active[key] += 1
+    if active != ACTIVE_UNITS:
+        raise RuntimeError(f"active units differ from the criteria's table: {active}")
     for area in ("minori", "anziani"):
         total = sum(entitlement(u) for u in rows if TYPE_AREA[u["unit_type"]] == area)
         if total <= 1.3 * BUDGETS[area]:

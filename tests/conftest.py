@@ -1,14 +1,18 @@
-"""Shared fixtures: Hypothesis profiles and builders of tiny rule sets and unit tables."""
+"""Shared fixtures: Hypothesis profiles, builders of tiny rule sets and unit tables, and the
+audit of every run folder the suite writes."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 from fsr_opt.core.schema import (
@@ -114,3 +118,43 @@ def table(units: Sequence[UnitRecord], source: str = "units.csv") -> UnitsTable:
     """Wrap units in a table, numbering rows from 2 as a spreadsheet does."""
     numbered = tuple(replace(u, row=i + 2) for i, u in enumerate(units))
     return UnitsTable(source=source, sha256="0" * 64, units=numbered)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every run folder the suite writes passes `fsr-opt audit RUN_DIR` (issue 12)
+# ---------------------------------------------------------------------------------------------
+
+# The modules that call the pipeline's run_solve under their own name: each is patched so that
+# the command line, the region and the web page's downloads are audited as they write.
+_SOLVE_USERS = ("fsr_opt.app.pipeline", "fsr_opt.app.region", "fsr_opt.web.downloads")
+
+
+@pytest.fixture(autouse=True)
+def every_run_folder_passes_its_audit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Audit each folder `run_solve` writes, as `fsr-opt audit RUN_DIR` does, when written.
+
+    The folder is audited at once, before the test may edit it on purpose: the rule set, the
+    inputs and the overrides come from its run.json, the hashes are compared with the files.
+    A folder written in a worker process or by a subprocess is not seen here.
+    """
+    from fsr_opt.app import pipeline, region  # noqa: PLC0415
+
+    real = pipeline.run_solve
+    failed: list[str] = []
+
+    def solve_and_audit(inputs: Any, out_dir: Path, **options: Any) -> Any:
+        run = real(inputs, out_dir, **options)
+        folder = pipeline.load_run_folder(Path(out_dir))
+        report = pipeline.run_audit(folder.inputs, folder.allocation,
+                                    record=folder.record).report
+        if not report.is_ok:
+            failed.append(f"{out_dir}: {[(v.check, v.subject) for v in report.violations]}")
+        return run
+
+    monkeypatch.setattr(pipeline, "run_solve", solve_and_audit)
+    monkeypatch.setattr(region, "run_solve", solve_and_audit)
+    for name in _SOLVE_USERS[2:]:
+        if name in sys.modules:
+            monkeypatch.setattr(sys.modules[name], "run_solve", solve_and_audit)
+    yield
+    assert not failed, "a run folder fails fsr-opt audit RUN_DIR: " + "; ".join(failed)

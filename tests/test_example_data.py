@@ -27,13 +27,20 @@ HEADER = [
     "keeps_requirements", "data_declared", "applied",
 ]
 MUNICIPAL_SERVICES = {"SAD", "SADH", "ADM", "AFFIDO", "INSERIMENTO_COMUNITA"}
+# The other municipal services of point a) of the criteria, run by one municipality each.
+POINT_A_SERVICES = {("Bergamo", "PROGETTI"), ("Bergamo", "CDM"), ("Ponteranica", "ADH"),
+                    ("Torre Boldone", "SADAH")}
+MUNICIPAL_TYPES = MUNICIPAL_SERVICES | {code for _, code in POINT_A_SERVICES}
 UNIT_TYPES = {
     "ASILO_NIDO", "MICRONIDO", "NIDO_FAMIGLIA", "CENTRO_PRIMA_INFANZIA", "CRD", "CAG", "CEM",
     "COMUNITA_FAMILIARE", "ADM", "AFFIDO", "INSERIMENTO_COMUNITA", "SADH",
     "ALLOGGIO_AUTONOMIA", "SED", "CSE", "SFA", "SFA_MINORI_SPERIMENTALE", "CAD", "CSS", "SAD",
-    "ALLOGGIO_PROTETTO_ANZIANI", "CENTRO_DIURNO_ANZIANI", "CASA",
+    "ALLOGGIO_PROTETTO_ANZIANI", "CENTRO_DIURNO_ANZIANI", "CASA", "PROGETTI", "CDM", "ADH",
+    "SADAH",
 }
-# The criteria's table "TOTALE UDOS ATTIVE AL 31.12.2024": (public, private).
+# The criteria's table "TOTALE UDOS ATTIVE AL 31.12.2024": (public, private). It counts the
+# centri ricreativi diurni per minori apart ("escludendo dal calcolo ... Centro Ricreativo
+# Diurno per Minori", l.15); the example has these CRD besides, per municipality.
 ACTIVE_2024 = {
     "bergamo": (22, 146),
     "gorle": (2, 5),
@@ -42,35 +49,44 @@ ACTIVE_2024 = {
     "sorisole": (0, 9),
     "torre boldone": (3, 11),
 }
+CRD_APART = {
+    "bergamo": (1, 40),
+    "gorle": (0, 2),
+    "orio al serio": (1, 1),
+    "ponteranica": (1, 2),
+    "sorisole": (0, 3),
+    "torre boldone": (1, 3),
+}
 
 # unit id -> every reason code the rules must give it (see data/README.md).
 EXCLUSION_CASES = {
-    "UDO629696": {"NOT_IN_REGISTRY"},
-    "UDO233587": {"NOT_IN_REGISTRY"},
-    "UDO541980": {"NOT_AUTHORIZED"},
-    "UDO917187": {"NOT_AUTHORIZED"},
-    "UDO378422": {"OUTSIDE_AMBITO"},
-    "UDO163567": {"OUTSIDE_AMBITO"},
-    "UDO635176": {"STARTED_IN_YEAR"},
-    "UDO374240": {"STARTED_IN_YEAR", "NO_DEFICIT"},
-    "UDO596927": {"CEASED_BEFORE_YEAR"},
-    "UDO555904": {"CEASED_BEFORE_YEAR"},
-    "UDO989883": {"EXPERIMENTAL"},
-    "UDO958753": {"EXPERIMENTAL"},
-    "UDO483535": {"EXPERIMENTAL"},
-    "UDO340182": {"MISSING_DATA_DECLARATION"},
-    "UDO977558": {"MISSING_DATA_DECLARATION"},
-    "UDO232288": {"NO_DEFICIT"},
-    "UDO170123": {"NO_DEFICIT"},
-    "UDO782317": {"NO_DEFICIT"},
-    "UDO754109": {"NOT_APPLIED"},
-    "UDO302191": {"NOT_APPLIED"},
-    "UDO445605": {"NOT_APPLIED"},
+    "UDO623526": {"NOT_IN_REGISTRY"},
+    "UDO832791": {"NOT_IN_REGISTRY"},
+    "UDO212636": {"NOT_AUTHORIZED"},
+    "UDO161068": {"NOT_AUTHORIZED"},
+    "UDO898145": {"OUTSIDE_AMBITO"},
+    "UDO356205": {"OUTSIDE_AMBITO"},
+    "UDO379508": {"STARTED_IN_YEAR"},
+    "UDO391067": {"STARTED_IN_YEAR", "NO_DEFICIT"},
+    "UDO462735": {"CEASED_BEFORE_YEAR"},
+    "UDO271619": {"CEASED_BEFORE_YEAR"},
+    "UDO862380": {"EXPERIMENTAL"},
+    "UDO920396": {"EXPERIMENTAL"},
+    "UDO940466": {"EXPERIMENTAL"},  # SFA minori not flagged experimental: excluded all the same
+    "UDO256611": {"MISSING_DATA_DECLARATION"},
+    "UDO233587": {"MISSING_DATA_DECLARATION"},
+    "UDO313985": {"NO_DEFICIT"},
+    "UDO421452": {"NO_DEFICIT"},
+    "UDO488349": {"NO_DEFICIT"},
+    "UDO446236": {"NOT_APPLIED"},
+    "UDO954238": {"NOT_APPLIED"},
+    "UDO508657": {"NOT_APPLIED"},
 }
-EXPERIMENTAL_ELIGIBLE = "UDO250503"  # experimental SFA minori that keeps its requirements
-PRORATED = "UDO712980"  # ceases on 2025-06-30
-TINY_DEFICITS = {"UDO439287": "185.40", "UDO935969": "240.00", "UDO727339": "96.50"}
-OTHER_CASE = {"UDO904882": "BERGAMO", "UDO841326": "torre boldone"}
+EXPERIMENTAL_ELIGIBLE = "UDO296053"  # experimental SFA minori that keeps its requirements
+SFA_NOT_FLAGGED = "UDO940466"  # SFA minori, experimental false, keeps_requirements false (l.78)
+PRORATED = "UDO681697"  # ceases on 2025-06-30
+TINY_DEFICITS = {"UDO935459": "185.40", "UDO822115": "240.00", "UDO367266": "96.50"}
+OTHER_CASE = {"UDO839902": "BERGAMO", "UDO435661": "torre boldone"}
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -96,7 +112,7 @@ def cents(text: str) -> int:
 
 def reasons(row: dict[str, str]) -> set[str]:
     """A small re-statement of the contract's eligibility tests, for these files only."""
-    municipal = row["unit_type"] in MUNICIPAL_SERVICES
+    municipal = row["unit_type"] in MUNICIPAL_TYPES
     found = set()
     if not municipal and row["in_registry"] != "true":
         found.add("NOT_IN_REGISTRY")
@@ -108,8 +124,10 @@ def reasons(row: dict[str, str]) -> set[str]:
         found.add("STARTED_IN_YEAR")
     if row["end_date"] and row["end_date"] < "2025-01-01":
         found.add("CEASED_BEFORE_YEAR")
-    if row["experimental"] == "true" and not (
-        row["unit_type"] == "SFA_MINORI_SPERIMENTALE" and row["keeps_requirements"] == "true"
+    # the SFA minori are experimental by definition (l.78), whatever the row's flag says
+    sfa_minori = row["unit_type"] == "SFA_MINORI_SPERIMENTALE"
+    if (row["experimental"] == "true" or sfa_minori) and not (
+        sfa_minori and row["keeps_requirements"] == "true"
     ):
         found.add("EXPERIMENTAL")
     if row["unit_type"] in {"CEM", "COMUNITA_FAMILIARE"} and row["data_declared"] != "true":
@@ -136,7 +154,8 @@ def test_cells_are_well_formed(rows: list[dict[str, str]]) -> None:
             assert row[column] in {"true", "false"}
         for column in ("keeps_requirements", "data_declared"):
             assert row[column] in {"", "true", "false"}
-        assert (row["keeps_requirements"] != "") == (row["experimental"] == "true")
+        assert (row["keeps_requirements"] != "") == (
+            row["experimental"] == "true" or row["unit_type"] == "SFA_MINORI_SPERIMENTALE")
         residential = row["unit_type"] in {"CEM", "COMUNITA_FAMILIARE"}
         assert (row["data_declared"] != "") == residential
 
@@ -148,25 +167,35 @@ def test_unit_ids_unique(rows: list[dict[str, str]]) -> None:
 
 def test_active_units_match_the_criteria_table(rows: list[dict[str, str]]) -> None:
     counts: Counter[tuple[str, str]] = Counter()
+    crd: Counter[tuple[str, str]] = Counter()
     for row in rows:
         if (
             row["in_registry"] == "true"
             and row["start_date"] < "2025-01-01"
             and (not row["end_date"] or row["end_date"] >= "2025-01-01")
             and row["municipality"].casefold() in ACTIVE_2024
-            and row["unit_type"] not in MUNICIPAL_SERVICES
+            and row["unit_type"] not in MUNICIPAL_TYPES
         ):
-            counts[(row["municipality"].casefold(), row["ownership"])] += 1
+            counter = crd if row["unit_type"] == "CRD" else counts
+            counter[(row["municipality"].casefold(), row["ownership"])] += 1
     for municipality, (public, private) in ACTIVE_2024.items():
         assert counts[(municipality, "public")] == public, municipality
         assert counts[(municipality, "private")] == private, municipality
     assert sum(counts.values()) == 211
+    # the CRD, counted apart as the criteria do: all of them active and in AFAM but the one
+    # extra row not in the registry
+    for municipality, (public, private) in CRD_APART.items():
+        assert crd[(municipality, "public")] == public, municipality
+        assert crd[(municipality, "private")] == private, municipality
+    assert sum(crd.values()) == 55
+    assert sum(1 for row in rows if row["unit_type"] == "CRD") == 56
 
 
 def test_municipal_service_lines(rows: list[dict[str, str]]) -> None:
     lines = {(r["municipality"], r["unit_type"]): r for r in rows
-             if r["unit_type"] in MUNICIPAL_SERVICES}
-    assert len(lines) == 6 * 5
+             if r["unit_type"] in MUNICIPAL_TYPES}
+    assert len(lines) == 6 * 5 + 4
+    assert set(lines) >= POINT_A_SERVICES
     for (municipality, _), row in lines.items():
         assert row["ownership"] == "public"
         assert row["operator"] == f"Comune di {municipality}"
@@ -192,6 +221,9 @@ def test_other_special_cases(by_id: dict[str, dict[str, str]]) -> None:
     sfa = by_id[EXPERIMENTAL_ELIGIBLE]
     assert sfa["unit_type"] == "SFA_MINORI_SPERIMENTALE" and sfa["experimental"] == "true"
     assert sfa["keeps_requirements"] == "true" and not reasons(sfa)
+    unflagged = by_id[SFA_NOT_FLAGGED]
+    assert unflagged["unit_type"] == "SFA_MINORI_SPERIMENTALE"
+    assert unflagged["experimental"] == unflagged["keeps_requirements"] == "false"
     ceasing = [r for r in by_id.values() if r["end_date"] >= "2025-01-01"]
     assert [r["unit_id"] for r in ceasing] == [PRORATED]
     assert by_id[PRORATED]["end_date"] == "2025-06-30" and not reasons(by_id[PRORATED])
@@ -207,7 +239,8 @@ def test_readme_lists_the_cases() -> None:
     text = README.read_text(encoding="utf-8")
     assert "SYNTHETIC" in text
     for unit_id in [*EXCLUSION_CASES, EXPERIMENTAL_ELIGIBLE, PRORATED, *TINY_DEFICITS,
-                    *OTHER_CASE]:
+                    *OTHER_CASE, "COM-BERGAMO-PROGETTI", "COM-BERGAMO-CDM",
+                    "COM-PONTERANICA-ADH", "COM-TORRE-BOLDONE-SADAH"]:
         assert unit_id in text, unit_id
 
 

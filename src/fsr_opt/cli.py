@@ -352,11 +352,17 @@ def solve(
 
 @app.command()
 def audit(
+    run_dir: Annotated[
+        Path | None,
+        typer.Argument(help="A folder written by solve: its allocation.csv is audited with "
+                       "the rule set, inputs and overrides its run.json records.",
+                       show_default=False),
+    ] = None,
     allocation: Annotated[
-        Path,
+        Path | None,
         typer.Option("--allocation", help="Allocation to check (CSV or XLSX): ours, or an "
                      "Excel riparto with at least unit_id and award columns."),
-    ],
+    ] = None,
     units: UnitsOption = None,
     rules: RulesOption = None,
     fmt: Annotated[
@@ -369,17 +375,32 @@ def audit(
 ) -> None:
     """Re-check an allocation against every rule, to the cent, without the solver.
 
-    Exit 0 when every check holds, 1 when any fails, 2 on bad input.
+    Give a run folder (RUN_DIR), or --allocation: an allocation inside a run folder is audited
+    with what its run.json records (rule set, units, overrides, hashes); explicit --units,
+    --rules and overrides win. Exit 0 when every check holds, 1 when any fails, 2 on bad input.
     """
     if fmt not in FORMATS:
         raise _fail(InputError(f"--format '{fmt}' is not a report format; use one of "
                                f"{', '.join(FORMATS)}", ErrorCode.BAD_OPTION))
+    if run_dir is None and allocation is None:
+        raise _fail(InputError("give a run folder (fsr-opt audit out/) or an allocation "
+                               "(--allocation PATH)", ErrorCode.BAD_OPTION))
     overrides = _overrides(budget, share, min_award, set_)
-    inputs = _load(units, rules, overrides)
-    from fsr_opt.app.pipeline import run_audit
+    from fsr_opt.app.pipeline import input_warnings, load_run_folder, run_audit, run_folder_of
     from fsr_opt.audit.render import render_audit
 
-    run = _guarded(lambda: run_audit(inputs, allocation))
+    folder = run_dir if run_dir is not None else run_folder_of(allocation or Path())
+    if folder is not None:
+        loaded = _guarded(lambda: load_run_folder(folder, allocation=allocation, units=units,
+                                                  rules=rules, overrides=overrides))
+        for warning in input_warnings(loaded.inputs):
+            _say(f"warning: {warning}", err=True)
+        run = _guarded(lambda: run_audit(loaded.inputs, loaded.allocation,
+                                         record=loaded.record))
+    else:
+        assert allocation is not None
+        inputs = _load(units, rules, overrides)
+        run = _guarded(lambda: run_audit(inputs, allocation))
     _say(render_audit(run.report, fmt), nl=False)
     if not run.report.is_ok:
         raise typer.Exit(AUDIT_FAILED)

@@ -39,6 +39,10 @@ def _example() -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
+# Each Ambito takes every third row of the example (308 rows: 103, 103, 102).
+UNITS = {code: len(_example()[1][k::3]) for k, code in enumerate(CODES)}
+
+
 def _write_csv(path: Path, rows: list[list[str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -59,7 +63,7 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _write_csv(root / code / "units.csv", [header, *rows[k::3]])
     order = [2, 0, 1]
     _manifest(root, [[CODES[k], f"{CODES[k]}/units.csv", BUNDLED_RULES if k else "",
-                      BUDGETS[k], "83"] for k in order])
+                      BUDGETS[k], str(UNITS[CODES[k]])] for k in order])
     return root
 
 
@@ -224,7 +228,7 @@ def test_a_row_given_to_another_table_is_an_error(tmp_path: Path) -> None:
 
 def test_load_units_of_one_ambito_keeps_file_rows(shared: Path) -> None:
     table = load_units(shared / "all" / "units.csv", ambito="bg-b")
-    assert len(table.units) == 83
+    assert len(table.units) == UNITS["bg-b"] == 103
     assert [u.row for u in table.units[:3]] == [3, 6, 9]
     with pytest.raises(InputError) as caught:
         load_units(EXAMPLE, ambito="bg-a")
@@ -268,10 +272,11 @@ def test_region_summary_and_json(solved: tuple[Path, region.RegionRun]) -> None:
     for code in CODES:
         summary = {(r["area"], r["service"]): r for r in _read_csv(out / code / "summary.csv")}
         assert totals[code]["awarded"] == summary[("TOTAL", "TOTAL")]["awarded"]
-        assert int(totals[code]["units"]) == 83
-        assert int(totals[code]["units_funded"]) + int(totals[code]["units_excluded"]) == 83
+        assert int(totals[code]["units"]) == UNITS[code]
+        assert (int(totals[code]["units_funded"]) + int(totals[code]["units_excluded"])
+                == UNITS[code])
         areas = [r for r in rows if r["ambito"] == code and r["area"] != "TOTAL"]
-        assert sum(int(r["units"]) for r in areas) == 83
+        assert sum(int(r["units"]) for r in areas) == UNITS[code]
     document = json.loads((out / "region.json").read_text(encoding="utf-8"))
     assert document["status"] == "optimal" and document["exit_code"] == 0
     assert document["counts"] == {"ambiti": 3, "solved": 3, "failed": 0, "not_run": 0}
@@ -425,3 +430,35 @@ def test_plain_solve_refuses_a_table_of_several_ambiti(shared: Path, tmp_path: P
     assert result.exit_code == 2
     assert "Ambiti" in result.output and "fsr-opt region" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_money_left_unassigned_is_in_the_region_summary(tmp_path: Path) -> None:
+    # Two Ambiti given three times the example's fund: disabili's caps leave 165,111.64 EUR.
+    # With the bundled rules (residui.scope area) the residual phase gives it to disabili's
+    # units; with a copy of the rules without a residual phase it stays unassigned, and the
+    # region's summary and warnings say so.
+    header, rows = _example()
+    _write_csv(tmp_path / "a" / "units.csv", [header, *rows])
+    _write_csv(tmp_path / "b" / "units.csv", [header, *rows])
+    bundled = (ROOT / BUNDLED_RULES).read_text(encoding="utf-8")
+    marker = "residui:\n  scope:\n    value: area"
+    assert marker in bundled
+    (tmp_path / "none.yaml").write_text(bundled.replace(marker, marker[:-4] + "none"),
+                                        encoding="utf-8")
+    manifest = _manifest(tmp_path, [["area", "a/units.csv", "", "2677486.05", ""],
+                                    ["none", "b/units.csv", "none.yaml", "2677486.05", ""]])
+    run = run_region(plan_region(manifest, tmp_path / "out", solver="cbc", time_limit=60),
+                     jobs=1, exit_codes=EXIT_CODES)
+    assert run.exit_code == 0
+    summary = {(r["ambito"], r["area"]): r
+               for r in _read_csv(tmp_path / "out" / "region-summary.csv")}
+    given = summary[("area", "disabili")]
+    assert (given["residual"], given["unassigned"]) == ("165111.64", "0.00")
+    left = summary[("none", "disabili")]
+    assert (left["residual"], left["unassigned"]) == ("0.00", "165111.64")
+    assert summary[("none", "TOTAL")]["unassigned"] == "165111.64"
+    document = json.loads((tmp_path / "out" / "region.json").read_text(encoding="utf-8"))
+    warnings = {a["ambito"]: a["warnings"] for a in document["ambiti"]}
+    assert not any("stay unassigned" in w for w in warnings["area"])
+    assert any(w.startswith("area disabili: 165111.64 EUR stay unassigned")
+               for w in warnings["none"])

@@ -51,8 +51,18 @@ def test_the_share_counts_funded_units_or_all_units_with_minimum_zero() -> None:
     rows = [ProvidedRow(2, "A", 100000), ProvidedRow(3, "B", 0)]
     # A positive minimum: B has no award, so it is not funded; s0's share is A's alone.
     assert evidence(rows).shares["s0"] == Fraction(100000, 400000)
-    # Minimum 0: every eligible unit is funded, B's 0 being a share below one cent.
+    # Minimum 0: every eligible unit is funded, a 0 being a share that rounds to 0 cents. B's
+    # 1,000 EUR cannot be that while A gets a quarter of its entitlement: A's award sets the
+    # share (B is left out), B's entitlement pulling it only to the edge of what A agrees with.
     with_zero = evidence(rows, minimum=0)
-    assert with_zero.shares["s0"] == Fraction(100000, 500000)
+    assert abs(with_zero.shares["s0"] * 400000 - 100000) <= 1
     assert line_share(with_zero.lines["s0"], 0) == with_zero.shares["s0"]
     assert with_zero.shares["s1"] == 0  # nothing awarded
+    # A unit whose share is below a cent counts in the share: the line's total over all its
+    # entitlements, as the engine splits it.
+    tiny = Evidence(assess(table([unit("A", "s0", 400000), unit("B", "s0", 3)]),
+                           tiny_rules(SERVICES, {"a0": 60, "a1": 40}, fund=1000000,
+                                      minimum=0)),
+                    tiny_rules(SERVICES, {"a0": 60, "a1": 40}, fund=1000000, minimum=0),
+                    ProvidedAllocation("x.csv", tuple(rows)), {"a0": 600000, "a1": 400000})
+    assert tiny.shares["s0"] == Fraction(100000, 400003)

@@ -27,7 +27,7 @@ def test_the_kinds_are_the_sections_of_the_documentation() -> None:
         in_certificates = documented[check.code].section == CERTIFICATES_SECTION
         assert in_certificates == check.certificate, check.code
     assert {c.code for c in CHECKS if c.kind is CheckKind.CERTIFICATE} == {
-        "MONEY_LEFT", "TRANSFER_IMPROVES"}
+        "MONEY_LEFT", "TRANSFER_IMPROVES", "RESIDUAL_LEFT"}
 
 
 def test_the_criteria_are_those_documented() -> None:
@@ -56,6 +56,9 @@ def test_every_check_says_what_it_verifies() -> None:
     (frozenset({"tranche_1", "share"}), {"TRANCHES": True, "SHARE_MISMATCH": True}),
     (frozenset({"eligible", "entitlement"}),
      {"ELIGIBLE_MISMATCH": True, "ENTITLEMENT_MISMATCH": True, "TRANCHES": False}),
+    (frozenset({"residual_award"}), {"AWARD_PARTS": True, "RESIDUAL_SHARE_MISMATCH": False}),
+    (frozenset({"criteria_award", "residual_share", "run.json"}),
+     {"AWARD_PARTS": True, "RESIDUAL_SHARE_MISMATCH": True, "INPUT_CHANGED": True}),
 ])
 def test_a_check_with_an_optional_column_runs_only_when_it_is_there(
     columns: frozenset[str], runs: dict[str, bool]
@@ -64,4 +67,4 @@ def test_a_check_with_an_optional_column_runs_only_when_it_is_there(
         assert check_of(CheckCode(code)).runs_on(columns) is expected, code
     optional = {c.code for c in CHECKS if c.column is not None}
     assert optional == {"ELIGIBLE_MISMATCH", "ENTITLEMENT_MISMATCH", "SHARE_MISMATCH",
-                        "TRANCHES"}
+                        "TRANCHES", "INPUT_CHANGED", "AWARD_PARTS", "RESIDUAL_SHARE_MISMATCH"}

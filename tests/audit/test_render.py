@@ -53,6 +53,9 @@ def test_kinds_and_skipped_columns_come_from_the_registry(example: Example) -> N
         "ENTITLEMENT_MISMATCH": "the allocation has no entitlement column",
         "SHARE_MISMATCH": "the allocation has no share column",
         "TRANCHES": "the allocation has no tranches column",
+        "AWARD_PARTS": "the allocation has no parts column",
+        "RESIDUAL_SHARE_MISMATCH": "the allocation has no residual_share column",
+        "INPUT_CHANGED": "not a run folder: no run.json records the inputs",
     }
     text = render_audit(report, "text")
     width = max(len(code) for code in CheckCode)

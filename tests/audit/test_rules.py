@@ -54,6 +54,11 @@ def test_each_rule_examines_its_items(example: Example) -> None:
         rules.above_entitlement: eligible, rules.area_budget: 3, rules.budgets_add_up: 4,
         rules.equal_share: funded, rules.left_out: zero, rules.share_mismatch: 5,
         rules.tranches: units,
+        # No run record, no parts: nothing to compare; no residual awards in the allocation,
+        # no pool leftover in the bundled example (every area spends its budget).
+        rules.input_changed: 0, rules.award_parts: 0, rules.residual_scope: 0,
+        rules.residual_above_deficit: 0, rules.residual_pool: 3, rules.residual_equal_share: 0,
+        rules.residual_left_out: 0, rules.residual_share_mismatch: 0,
     }
     assert set(examined) == {getattr(rules, name) for name in rules.__all__}
     for check, count in examined.items():
@@ -212,12 +217,13 @@ def test_an_eligible_unit_left_out(example: Example) -> None:
 
 
 def test_an_award_above_the_entitlement_names_the_cap(example: Example) -> None:
-    # residenziali_minori is funded in full (share 1): one more cent for one unit exceeds its
-    # cap while the share stays equal within a cent; the cent comes out of affidi.
+    # residenziali_disabili is funded in full (share 1): one more cent for one unit exceeds its
+    # cap while the share stays equal within a cent; the cent comes out of sadh, which stays
+    # above its target (so no transfer could bring two lines closer to theirs).
     def change(awards: dict[str, int]) -> None:
-        unit = example.funded(awards, "residenziali_minori")[0]
+        unit = example.funded(awards, "residenziali_disabili")[0]
         awards[unit.unit.unit_id] += 1
-        resplit(example, awards, "affidi", example.total(awards, "affidi") - 1)
+        resplit(example, awards, "sadh", example.total(awards, "sadh") - 1)
 
     report = mutate(example, change)
     assert failed(report) == {"ABOVE_ENTITLEMENT"}
@@ -239,11 +245,12 @@ def test_eligible_and_entitlement_columns_are_checked(example: Example) -> None:
 def test_the_published_budgets_do_not_add_up(example: Example) -> None:
     # The criteria's table: 446,247.68 + 89,249.54 + 356,998.14 = 892,495.36, one cent more
     # than the fund. The extra cent of disabili is also money that cse could still take, so
-    # MONEY_LEFT fails with it.
+    # MONEY_LEFT fails with it; and, the bundled rules giving an area's leftover to its units
+    # (residui.scope area), a funded unit of disabili could take it as a residual.
     published = {"minori": 44624768, "disabili": 8924954, "anziani": 35699814}
     allocation = parse_allocation(list(COLUMNS), text_rows(example, example.awards), "x.csv")
     report = audit(example.inputs.assessments, example.rules, allocation, budgets=published)
-    assert failed(report) == {"BUDGETS_ADD_UP", "MONEY_LEFT"}
+    assert failed(report) == {"BUDGETS_ADD_UP", "MONEY_LEFT", "RESIDUAL_LEFT"}
     budget = next(v for v in report.violations if v.check == "BUDGETS_ADD_UP")
     assert (budget.expected, budget.actual) == ("892495.35", "892495.36")
 

@@ -64,7 +64,10 @@ def reasons(unit: UnitRecord, rules: RuleSet) -> tuple[str, ...]:
     if switch.exclude_ceased_before_year and unit.end_date and unit.end_date.year < rules.year:
         failed.append("CEASED_BEFORE_YEAR")
     exempt = kind.experimental_allowed and unit.keeps_requirements is True
-    if switch.exclude_experimental and unit.experimental and not exempt:
+    # a type that is an experimentation itself (the SFA minori, l.78) is experimental whatever
+    # the row says
+    experimental = unit.experimental or kind.experimental_by_nature
+    if switch.exclude_experimental and experimental and not exempt:
         failed.append("EXPERIMENTAL")
     if (switch.require_data_declaration and kind.requires_data_declaration
             and unit.data_declared is not True):
@@ -263,3 +266,82 @@ def payments(award: int, rules: RuleSet) -> tuple[int, int]:
         return award, 0
     first = _half_up(award * rules.first_tranche_percent / 100)
     return first, award - first
+
+
+# ---------------------------------------------------------------------------------------------
+# The residual phase (criteria, "quote residui")
+# ---------------------------------------------------------------------------------------------
+
+
+def lacking(unit: UnitRecord, judged: Judged, award: int) -> int:
+    """What an eligible unit still lacks after its award: its deficit for the days it was
+    active (whole cents, rounded down) less the award."""
+    if not judged.eligible or unit.costs <= unit.revenues:
+        return 0
+    return max(math.floor((unit.costs - unit.revenues) * judged.proration) - award, 0)
+
+
+def residual_pool(
+    members: Sequence[tuple[str, int, bool]], available: int, minimum: int
+) -> tuple[int, dict[str, int]]:
+    """Give a pool to its members (id, need, funded by the riparto): total and awards.
+
+    A share mu in [0, 1] of each need; a member the riparto funded takes any amount, another
+    is in exactly when mu * need reaches the minimum. Whichever members are in, the others
+    in are those with the larger needs (mu * need grows with need), so every candidate is
+    "the funded ones and every other with need at least t": t is each need, or nobody. For
+    each, the totals T = mu * E that keep exactly those in are tried from the largest down;
+    the largest within `available` over all candidates wins, split by largest remainder.
+    """
+    others = sorted({need for _, need, funded in members if not funded}, reverse=True)
+    best_total, best_in = 0, []
+    for threshold in [None, *others]:
+        chosen = [(u, n) for u, n, funded in members
+                  if funded or (threshold is not None and n >= threshold)]
+        entitlement = sum(n for _, n in chosen)
+        if entitlement == 0:
+            continue
+        out = [n for _, n, funded in members
+               if not funded and (threshold is None or n < threshold)]
+        new = [n for u, n, funded in members if not funded and threshold is not None
+               and n >= threshold]
+        top = min(available, entitlement)  # mu <= 1
+        if out:  # T * max(out) < minimum * E
+            top = min(top, math.ceil(Fraction(minimum * entitlement, max(out))) - 1)
+        bottom = math.ceil(Fraction(minimum * entitlement, min(new))) if new else 0
+        if bottom <= top and top > best_total:
+            best_total, best_in = top, chosen
+    if best_total == 0:
+        return 0, {}
+    entitlement = sum(n for _, n in best_in)
+    awards = split(best_total, {u: Fraction(best_total * n, entitlement) for u, n in best_in})
+    return best_total, {u: a for u, a in awards.items() if a > 0}
+
+
+def residual_awards(
+    units: Sequence[UnitRecord], rules: RuleSet, awards: Mapping[str, int],
+    area_budgets: Mapping[str, int],
+) -> dict[str, int]:
+    """The residual phase of an instance: each area's leftover to its units that applied
+    (scope area), or all leftovers to all of them (scope fondo); nothing with scope none."""
+    if rules.residual_scope == "none":
+        return {}
+    judged = {u.unit_id: judge(u, rules) for u in units}
+    left = dict(area_budgets)
+    members: dict[str, list[tuple[str, int, bool]]] = {area: [] for area in area_budgets}
+    for unit in units:
+        item = judged[unit.unit_id]
+        award = awards.get(unit.unit_id, 0)
+        left[item.area] -= award
+        need = lacking(unit, item, award)
+        if unit.applied and need > 0:
+            members[item.area].append((unit.unit_id, need, award > 0))
+    if rules.residual_scope == "fondo":
+        pools = [(sum(left.values()), [m for area in members for m in members[area]])]
+    else:
+        pools = [(left[area], members[area]) for area in members]
+    given: dict[str, int] = {}
+    for available, pool in pools:
+        if available > 0:
+            given.update(residual_pool(pool, available, rules.minimum_award)[1])
+    return given

@@ -111,6 +111,27 @@ def test_data_declaration_and_experimental_exception() -> None:
     ]
 
 
+def test_an_sfa_minori_keeps_its_requirements_whatever_its_experimental_flag_says() -> None:
+    # Criteria l.78: the SFA minori of d.g.r. 694/2010 are an experimentation by definition;
+    # they may be funded only if they kept the requirements of d.g.r. 11263/2010. A row that
+    # says experimental=false and keeps_requirements=false was funded before: now excluded.
+    types = dict(RULES.unit_types)
+    types["RES"] = UnitType("RES", "SFA minori", "a", "res", "residenziale", False, False, True,
+                            experimental_by_nature=True)
+    rules = replace(RULES, unit_types=types)
+    items = assess(table([
+        unit("A", "res", 50000, experimental=False, keeps_requirements=False),
+        unit("B", "res", 50000, experimental=False, keeps_requirements=None),
+        unit("C", "res", 50000, experimental=False, keeps_requirements=True),
+        unit("D", "res", 50000, experimental=True, keeps_requirements=True),
+    ]), rules)
+    assert [i.reasons for i in items] == [
+        (ExclusionReason.EXPERIMENTAL,), (ExclusionReason.EXPERIMENTAL,), (), ()]
+    # the access criterion switched off, nothing is checked
+    off = replace(rules, eligibility=replace(rules.eligibility, exclude_experimental=False))
+    assert assess(table([unit("A", "res", 50000, keeps_requirements=False)]), off)[0].eligible
+
+
 def test_private_formula_and_proration() -> None:
     # Private residential unit, 10 users: formula 1000 + 250*10 = 3500 EUR < deficit 5000.
     # Ceased on 30 June 2025: 181 days of 365; entitlement floor(350000 * 181 / 365) = 173561.

@@ -20,12 +20,15 @@ from fsr_opt.core.errors import InfeasibleError
 from fsr_opt.core.schema import (
     Allocation,
     EligibilitySwitches,
+    LineReading,
     Ownership,
+    ResidualScope,
     RuleSet,
     UnitRecord,
     UnitType,
 )
 from fsr_opt.engine.eligibility import assess, plan_services, tranches
+from fsr_opt.engine.residual import PoolUnit, split_pool
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.rules.budgets import area_budgets
 
@@ -80,7 +83,8 @@ def _varied_rules(draw: st.DrawFn, rules: RuleSet) -> RuleSet:
         municipal = draw(st.integers(0, 4)) == 0
         types[code] = UnitType(
             code, kind.label, kind.area, kind.service, None if municipal else kind.formula_class,
-            municipal, draw(st.integers(0, 3)) == 0, draw(st.booleans()))
+            municipal, draw(st.integers(0, 3)) == 0, draw(st.booleans()),
+            draw(st.integers(0, 5)) == 0)
     switches = EligibilitySwitches(
         *[draw(st.integers(0, 5)) > 0 for _ in range(len(EligibilitySwitches.__dataclass_fields__))]
     )
@@ -89,6 +93,8 @@ def _varied_rules(draw: st.DrawFn, rules: RuleSet) -> RuleSet:
         reserve_percent=draw(st.sampled_from([Fraction(0), Fraction(0), Fraction(5),
                                               Fraction(1, 2)])),
         other_services_percent=draw(st.sampled_from([Fraction(0), Fraction(5, 2)])),
+        residual_scope=draw(st.sampled_from(list(ResidualScope))),
+        line_without_applications=draw(st.sampled_from(list(LineReading))),
     )
 
 
@@ -296,3 +302,78 @@ def test_with_minimum_zero_no_award_falls(instance: Instance, extra: int) -> Non
         # One cent of slack: the largest-remainder cent may move between equal units.
         assert after.awards.get(unit_id, 0) >= award - 1
     assume(True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The residual phase: the oracle's pools, and its invariants
+# ---------------------------------------------------------------------------------------------
+
+
+@given(instances(), st.sampled_from(list(ResidualScope)))
+def test_the_residual_phase_is_the_oracles(instance: Instance, scope: ResidualScope) -> None:
+    rules = replace(instance.rules, residual_scope=scope)
+    instance = Instance(rules, instance.units)
+    allocation = solve(instance)
+    expected = oracle.residual_awards(instance.units, rules, allocation.awards,
+                                      oracle.budgets(rules))
+    assert dict(allocation.residual_awards) == expected
+    # never silent: the pools add up to what the budgets leave, given or not
+    left = sum(allocation.area_budgets.values()) - sum(allocation.awards.values())
+    assert sum(pool.available for pool in allocation.residual_pools) == left
+    assert allocation.unassigned == left - sum(expected.values()) >= 0
+
+
+@given(instances(), st.sampled_from([ResidualScope.AREA, ResidualScope.FONDO]))
+def test_residuals_never_pass_a_deficit_keep_the_minimum_and_conserve_money(
+    instance: Instance, scope: ResidualScope
+) -> None:
+    rules = replace(instance.rules, residual_scope=scope)
+    instance = Instance(rules, instance.units)
+    allocation = solve(instance)
+    judged = {u.unit_id: (u, oracle.judge(u, rules)) for u in instance.units}
+    for unit_id, residual in allocation.residual_awards.items():
+        record, item = judged[unit_id]
+        award = allocation.awards.get(unit_id, 0)
+        assert item.eligible and record.applied and residual > 0
+        assert residual <= oracle.lacking(record, item, award)  # never beyond the deficit
+        assert award + residual >= rules.minimum_award  # 0 or at least the minimum
+    for pool in allocation.residual_pools:
+        assert 0 <= pool.distributed <= max(pool.available, 0)
+        given = sum(allocation.residual_awards.get(u, 0) for u, (_, item) in judged.items()
+                    if item.area in pool.areas)
+        assert given == pool.distributed  # to the cent
+    assert (sum(allocation.awards.values()) + sum(allocation.residual_awards.values())
+            + allocation.unassigned == sum(allocation.area_budgets.values()))
+
+
+@st.composite
+def pools(draw: st.DrawFn) -> tuple[list[PoolUnit], int]:
+    """A residual pool: needs on the minimum's edges, some equal, some funded already."""
+    minimum = draw(st.sampled_from([0, 300, draw(st.integers(1, 5000))]))
+    count = draw(st.integers(0, 9))
+    needs: list[int] = []
+    for _ in range(count):
+        needs.append(draw(st.one_of(st.integers(1, 200_000),
+                                    st.sampled_from([minimum - 1, minimum, minimum + 1,
+                                                     *needs] if needs else [minimum + 1]))))
+    members = [PoolUnit(f"u{k}", max(need, 1), draw(st.booleans()))
+               for k, need in enumerate(needs)]
+    return members, minimum
+
+
+@given(pools(), st.integers(0, 400_000), st.integers(0, 400_000))
+def test_a_larger_residual_never_lowers_a_unit(
+    pool: tuple[list[PoolUnit], int], small: int, extra: int
+) -> None:
+    members, minimum = pool
+    before, mu_before = split_pool(members, small, minimum)
+    after, mu_after = split_pool(members, small + extra, minimum)
+    assert mu_after >= mu_before  # the common share only grows
+    for unit_id, cents in before.items():
+        # one cent of slack: the largest-remainder cent may move, as in the riparto (with a
+        # minimum of 0 a share below one cent may round to 0 either way)
+        assert after.get(unit_id, 0) >= cents - 1
+    # the oracle's largest total, and its split, are the product's
+    total, awards = oracle.residual_pool([(u.unit_id, u.need, u.funded) for u in members],
+                                         small + extra, minimum)
+    assert (sum(after.values()), after) == (total, awards)

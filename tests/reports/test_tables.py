@@ -47,8 +47,13 @@ def test_summary_and_payments() -> None:
     outcomes = unit_outcomes(assessments, allocation, rules)
     rows = summary_rows(outcomes, allocation, rules)
     assert rows[0][:8] == ["a", "s", "", "1000.00", "0.01", "1000.00", "0.00", "0.769231"]
-    assert rows[0][8:] == ["2", "2"]
+    # then the residual phase's columns: none here (tiny rules have no residual phase)
+    assert rows[0][8:] == ["2", "2", "0.00", "1000.00", "", ""]
+    # area b leaves 600 EUR its only unit cannot take: its pool's row says so, and the total
+    assert rows[3] == ["b", "TOTAL", "1000.00", "1000.00", "0.01", "400.00", "-600.00", "", "1",
+                       "0", "0.00", "400.00", "0.000000", "600.00"]
     assert rows[-1][:6] == ["TOTAL", "TOTAL", "2000.00", "2000.00", "0.02", "1400.00"]
+    assert rows[-1][10:] == ["0.00", "1400.00", "", "600.00"]
     assert payment_rows(outcomes) == [
         ["=cmd", "1", "400.00", "400.00", "0.00"],
         ["Coop A", "2", "1000.00", "1000.00", "0.00"],

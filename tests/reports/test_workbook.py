@@ -119,8 +119,12 @@ def test_payments_exclusions_summary_and_checks(example: Run) -> None:
     excluded = next(r for r in unpaid if "NOT_APPLIED" in r["exclusion_reasons"])
     assert "istanza di contributo non presentata" in reasons[excluded["unit_id"]]
     summary = example.book["Riepilogo"]
-    last = [cell.value for cell in summary[summary.max_row]]
-    assert last[0] == "TOTALE" and Decimal(str(last[6])) == Decimal("892495.35")
+    total = next(row for row in summary.iter_rows(values_only=True)
+                 if row[0] == "TOTALE" and row[1] == "TOTALE")
+    assert Decimal(str(total[6])) == Decimal("892495.35")
+    # below the table, whatever stays unassigned: here nothing, and it says so
+    assert summary.cell(row=summary.max_row, column=1).value == "Non assegnato: 0,00 EUR"
+    assert any(cell.value == "Residui e fondi non assegnati" for cell in summary["A"])
     minori = next(row for row in summary.iter_rows(values_only=True)
                   if row[0] == "minori" and row[1] == "TOTALE")
     assert Decimal(str(minori[3])) == Decimal("446247.68")

@@ -125,14 +125,14 @@ def test_workbook_parts_filters_and_document_properties(example: bytes) -> None:
     names = [(d.get("name"), d.get("localSheetId"), d.get("hidden"), d.text)
              for d in book.iter(f"{NS}definedName")]
     assert [n[:3] for n in names] == [("_xlnm._FilterDatabase", str(i), "1") for i in range(5)]
-    assert names[0][3] is not None and names[0][3].startswith("'Riparto'!$A$1:$S$")
+    assert names[0][3] is not None and names[0][3].startswith("'Riparto'!$A$1:$V$")
     sheet = ElementTree.fromstring(files["xl/worksheets/sheet1.xml"])
     pane = sheet.find(f"{NS}sheetViews/{NS}sheetView/{NS}pane")
     assert pane is not None and pane.attrib == {
         "ySplit": "1", "topLeftCell": "A2", "activePane": "bottomLeft", "state": "frozen"}
     last = names[0][3].rsplit("$", 1)[1]
     assert sheet.find(f"{NS}autoFilter") is not None
-    assert sheet.find(f"{NS}autoFilter").get("ref") == f"A1:S{last}"  # type: ignore[union-attr]
+    assert sheet.find(f"{NS}autoFilter").get("ref") == f"A1:V{last}"  # type: ignore[union-attr]
     core = files["docProps/core.xml"].decode()
     assert "<dc:creator>fsr-opt</dc:creator>" in core
     assert "<dc:title>FSR 2025 - Bergamo</dc:title>" in core
@@ -286,7 +286,7 @@ def test_a_large_table_builds_and_reads_back() -> None:
         [f"UDO{n:07d}", f"Unità {n} <{n % 7}> &", f"=Ente {n % 500}", f"Comune {n % 40}", "NIDO",
          "pubblica", "minori", "prima_infanzia", "sì", "" if n % 3 else "NO_DEFICIT",
          f"{n * 3}.{n % 100:02d}", "", "1", f"{n}.50", "0.086872", f"{n}.25", "AREA_BUDGET",
-         f"-{n}.10", "0.00"]
+         f"-{n}.10", "0.00", f"{n}.25", "0.00", "0.000000"]
         for n in range(20_000)
     ]
     book = Workbook("FSR 2025 - test")

@@ -39,6 +39,10 @@ CONTRACT_TYPES = {
                  "CAD", "CSS"],
     "anziani": ["SAD", "ALLOGGIO_PROTETTO_ANZIANI", "CENTRO_DIURNO_ANZIANI", "CASA"],
 }
+# The municipal services that point a) of the criteria names (issue 12), each in the area of
+# the 2024 line it is read with: progetti with affidi, CDM with the day services for minors,
+# ADH with SADH, SADAH with SAD.
+POINT_A_TYPES = {"minori": ["PROGETTI", "CDM"], "disabili": ["ADH"], "anziani": ["SADAH"]}
 
 
 @pytest.fixture(scope="module")
@@ -82,24 +86,25 @@ def test_service_lines_follow_the_default_reading(rules: RuleSet) -> None:
     }
     assert lines == {
         "adm": ("minori", ("ADM",), 6_700_000),
-        "affidi": ("minori", ("AFFIDO", "INSERIMENTO_COMUNITA"), 14_300_000),
+        "affidi": ("minori", ("AFFIDO", "INSERIMENTO_COMUNITA", "PROGETTI"), 14_300_000),
         "prima_infanzia": ("minori", ("ASILO_NIDO", "MICRONIDO", "NIDO_FAMIGLIA",
                                       "CENTRO_PRIMA_INFANZIA"), 15_050_000),
-        "diurni_minori": ("minori", ("CRD", "CAG"), 4_260_000),
+        "diurni_minori": ("minori", ("CRD", "CAG", "CDM"), 4_260_000),
         "residenziali_minori": ("minori", ("CEM", "COMUNITA_FAMILIARE"), 4_200_000),
-        "sadh": ("disabili", ("SADH",), 1_790_000),
+        "sadh": ("disabili", ("SADH", "ADH"), 1_790_000),
         "autonomia": ("disabili", ("ALLOGGIO_AUTONOMIA", "SED"), 1_050_000),
         "cse": ("disabili", ("CSE",), 2_500_000),
         "sfa": ("disabili", ("SFA", "SFA_MINORI_SPERIMENTALE"), 3_600_000),
         "residenziali_disabili": ("disabili", ("CAD", "CSS"), 700_000),
-        "anziani": ("anziani", ("SAD", "ALLOGGIO_PROTETTO_ANZIANI", "CENTRO_DIURNO_ANZIANI",
-                                "CASA"), 36_265_073),
+        "anziani": ("anziani", ("SAD", "SADAH", "ALLOGGIO_PROTETTO_ANZIANI",
+                                "CENTRO_DIURNO_ANZIANI", "CASA"), 36_265_073),
     }
 
 
 def test_every_contract_unit_type_is_defined(rules: RuleSet) -> None:
-    assert set(rules.unit_types) == {c for codes in CONTRACT_TYPES.values() for c in codes}
-    for area, codes in CONTRACT_TYPES.items():
+    defined = {area: CONTRACT_TYPES[area] + POINT_A_TYPES[area] for area in CONTRACT_TYPES}
+    assert set(rules.unit_types) == {c for codes in defined.values() for c in codes}
+    for area, codes in defined.items():
         for code in codes:
             found = rules.unit_types[code]
             assert found.code == code and found.area == area and found.label
@@ -108,7 +113,8 @@ def test_every_contract_unit_type_is_defined(rules: RuleSet) -> None:
 
 def test_unit_type_attributes(rules: RuleSet) -> None:
     municipal = {c for c, t in rules.unit_types.items() if t.municipal_service}
-    assert municipal == {"ADM", "AFFIDO", "INSERIMENTO_COMUNITA", "SADH", "SAD"}
+    assert municipal == {"ADM", "AFFIDO", "INSERIMENTO_COMUNITA", "SADH", "SAD", "PROGETTI",
+                         "CDM", "ADH", "SADAH"}
     assert all(rules.unit_types[c].formula_class is None for c in municipal)
     classes = {c: t.formula_class for c, t in rules.unit_types.items() if c not in municipal}
     assert classes == {
@@ -126,6 +132,9 @@ def test_unit_type_attributes(rules: RuleSet) -> None:
         "CEM", "COMUNITA_FAMILIARE"}
     assert {c for c, t in rules.unit_types.items() if t.experimental_allowed} == {
         "SFA_MINORI_SPERIMENTALE"}
+    # the SFA minori are an experimentation by definition (d.g.r. 694/2010): criteria l.78
+    assert {c for c, t in rules.unit_types.items() if t.experimental_by_nature} == {
+        "SFA_MINORI_SPERIMENTALE"}
 
 
 def test_formula_classes(rules: RuleSet) -> None:
@@ -141,11 +150,13 @@ def test_formula_classes(rules: RuleSet) -> None:
 
 def test_every_parameter_is_documented_in_document_order(rules: RuleSet) -> None:
     paths = [p.path for p in rules.parameters]
-    assert len(paths) == len(set(paths)) == 40
+    assert len(paths) == len(set(paths)) == 42
     assert paths[:3] == ["fund", "set_asides.reserve_percent",
                          "set_asides.other_services_percent"]
     # format 1 keeps its key with the year: the paths (and so the reports) stay as they were
-    assert paths[-1] == "areas.anziani.services.anziani.historical_2024"
+    assert paths[-3] == "areas.anziani.services.anziani.historical_2024"
+    # then the readings of the criteria and the residual phase (issue 12)
+    assert paths[-2:] == ["readings.line_without_applications", "residui.scope"]
     for info in rules.parameters:
         assert info.value and len(info.description) > 20, info.path
         assert any(act in info.reference for act in ("Criteri di riparto", "DGR", "d.g.r.")), \
@@ -155,6 +166,8 @@ def test_every_parameter_is_documented_in_document_order(rules: RuleSet) -> None
     assert shown["set_asides.reserve_percent"] == "0% (max 5%)"
     assert shown["areas.minori.share"] == "50%"
     assert shown["eligibility.require_application"] == "true"
+    assert shown["residui.scope"] == "area"
+    assert shown["readings.line_without_applications"] == "targets"
     assert shown["municipalities"].startswith("Bergamo, Gorle, ")
 
 
@@ -408,7 +421,8 @@ def test_random_edits_give_a_rule_set_or_a_rule_set_error(name: str, data: st.Da
         node: Any = document
         for key in path[:-1]:
             node = node.get(key) if isinstance(node, dict) else (
-                node[key] if isinstance(node, list) and key < len(node) else None)
+                node[key] if isinstance(node, list) and isinstance(key, int)
+                and key < len(node) else None)
         last = path[-1]
         if isinstance(node, dict) and last in node:
             if action == "drop":
@@ -429,3 +443,34 @@ def test_random_edits_give_a_rule_set_or_a_rule_set_error(name: str, data: st.Da
     assert rules.fund > 0 and sum(a.share_percent for a in rules.areas) == 100
     listed = [code for a in rules.areas for s in a.services for code in s.unit_types]
     assert sorted(listed) == sorted(rules.unit_types)
+
+
+# ---------------------------------------------------------------------------------------------
+# The optional sections of issue 12: the readings of the criteria and the residual phase
+# ---------------------------------------------------------------------------------------------
+
+
+def test_without_the_sections_the_defaults_are_the_criteria_as_before() -> None:
+    rules = parse_rule_set(load(MINIMAL))
+    assert rules.residual_scope == "none" and rules.line_without_applications == "targets"
+    assert not {p.path for p in rules.parameters} & {"residui.scope",
+                                                     "readings.line_without_applications"}
+    # an override cannot invent a parameter the file does not have
+    with pytest.raises(RuleSetError) as caught:
+        apply_overrides(load(MINIMAL), [("residui.scope", "area")])
+    assert [p.code for p in caught.value.problems] == [ErrorCode.UNKNOWN_PARAMETER]
+
+
+def test_the_sections_dated_in_format_2_take_the_value_in_force() -> None:
+    for year, scope in ((2025, "area"), (2026, "fondo")):
+        document = rolled_over(load(BUNDLED), year)
+        dated(document["residui"]["scope"], {date(2025, 1, 1): "area",
+                                             date(2026, 1, 1): "fondo"})
+        rules = parse_rule_set(document)
+        assert rules.residual_scope == scope
+        shown = {p.path: p.value for p in rules.parameters}
+        assert shown["residui.scope"] == f"{scope} (from {year}-01-01)"
+    changed = apply_overrides(load(BUNDLED), [("residui.scope", "fondo"),
+                                              ("readings.line_without_applications", "istanze")])
+    rules = parse_rule_set(changed)
+    assert (rules.residual_scope, rules.line_without_applications) == ("fondo", "istanze")

@@ -127,7 +127,7 @@ def test_upload_the_workbook_change_the_fund_and_get_solves_totals(
     page = visitor.page
     visitor.shot("1-riparto.png", full_page=True)
     page.set_input_files("#units-file", str(EXAMPLE_XLSX))
-    expect(page.locator("#units-now")).to_have_text("units.xlsx (249 unità)")
+    expect(page.locator("#units-now")).to_have_text("units.xlsx (308 unità)")
     visitor.set_fund("850.000,00", "850.000,00")
     cli("solve", "--units", str(EXAMPLE_XLSX), "--budget", "850000", "--out", str(tmp_path),
         "--quiet")
@@ -172,18 +172,18 @@ def test_a_units_explanation_is_explains(visitor: Visitor) -> None:
     visitor.set_fund("850000", "850.000,00")
     page.click("#tab-units-button")
     page.select_option("#filter-funded", "no")
-    expect(page.locator("#units-count")).to_contain_text("su 249")
+    expect(page.locator("#units-count")).to_contain_text("su 308")
     page.select_option("#filter-funded", "")
-    page.fill("#search", "coccinella bergamo")  # every word, in any column
+    page.fill("#search", "coccinella sorisole")  # every word, in any column
     expect(page.locator("#units-table tbody tr")).to_have_count(2)
     page.fill("#search", "")
     page.locator("button.sort[data-sort=delta]").click()
     visitor.shot("3-unita.png")
-    page.fill("#search", "UDO712980")
+    page.fill("#search", "UDO681697")
     expect(page.locator("#units-table tbody tr")).to_have_count(1)
     page.locator("#units-table button.unit-link").click()
     expect(page.locator("#explain")).to_be_visible()
-    expected = run_explain("UDO712980", None, None, [("fund", "850000.00")], lang="it")
+    expected = run_explain("UDO681697", None, None, [("fund", "850000.00")], lang="it")
     expect(page.locator("#explain-text")).to_have_text(expected)
     visitor.shot("4-spiegazione.png")
     page.click("#explain-close")
@@ -248,7 +248,7 @@ def test_a_bad_file_shows_every_problem_and_the_page_goes_on(visitor: Visitor) -
     expect(rows.first.locator("td").nth(0)).to_have_text("three_problems.csv")
     expect(rows.first.locator("td").nth(4)).not_to_be_empty()
     visitor.shot("6-errori.png")
-    expect(page.locator("#units-now")).to_have_text("units.csv (249 unità)")
+    expect(page.locator("#units-now")).to_have_text("units.csv (308 unità)")
     visitor.set_fund("800.000", "800.000,00")
     expect(page.locator("#errors")).to_be_hidden()
 

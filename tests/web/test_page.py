@@ -73,9 +73,9 @@ def test_the_state_adds_up_as_the_riparto_does(start: Start, tmp_path: Path) -> 
 def test_the_explanation_is_the_explain_command(start: Start, tmp_path: Path) -> None:
     workspace = Workspace.open(tmp_path, start, "en")
     workspace.change(Parameters(fund="850000.00"))
-    shown = explanation(workspace.current, "udo712980", "en")  # as explain, any case
-    assert shown["id"] == "UDO712980" and shown["scenario"] == "Current scenario"
-    assert shown["text"] == run_explain("UDO712980", None, None, [("fund", "850000.00")],
+    shown = explanation(workspace.current, "udo681697", "en")  # as explain, any case
+    assert shown["id"] == "UDO681697" and shown["scenario"] == "Current scenario"
+    assert shown["text"] == run_explain("UDO681697", None, None, [("fund", "850000.00")],
                                         lang="en")
 
 

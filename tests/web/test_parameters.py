@@ -14,6 +14,7 @@ from fsr_opt.rules.overrides import override_pairs
 from fsr_opt.web.parameters import (
     ELIGIBILITY_SWITCHES,
     RESIDUAL_PARAMETER,
+    RESIDUAL_SCOPES,
     Parameters,
     command_line,
     has_residual_rules,
@@ -126,10 +127,12 @@ def test_share_fields() -> None:
     assert share_text(Fraction("12.50")) == "12.5" and share_text(Fraction(100, 3)) == "100/3"
 
 
-def test_the_switches_are_the_rule_sets_and_residual_rules_are_not_there_yet() -> None:
+def test_the_switches_and_the_residual_scope_are_the_rule_sets() -> None:
     rules = load_rules(None)
     assert set(ELIGIBILITY_SWITCHES) == {
         p.path.split(".", 1)[1] for p in rules.parameters if p.path.startswith("eligibility.")}
-    assert not has_residual_rules(rules)
-    overrides = scenario_overrides(Parameters(residual_scope="area"), rules)
-    assert overrides == [(RESIDUAL_PARAMETER, "area")]  # what the later rule-set section reads
+    assert has_residual_rules(rules)  # the bundled rules have residui.scope (issue 12)
+    assert set(RESIDUAL_SCOPES) == {"none", "area", "fondo"}
+    overrides = scenario_overrides(Parameters(residual_scope="fondo"), rules)
+    assert overrides == [(RESIDUAL_PARAMETER, "fondo")]
+    assert load_rules(None, overrides).residual_scope == "fondo"

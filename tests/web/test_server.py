@@ -82,6 +82,27 @@ def test_moving_a_share_rebalances_and_says_how(client: TestClient) -> None:
     assert client.post("/api/reset", headers=CHANGE).json()["controls"]["command"] == ""
 
 
+def test_the_residual_scope_is_the_command_lines_and_nothing_is_left_silently(
+    client: TestClient,
+) -> None:
+    shares = {"minori": "30", "disabili": "30", "anziani": "40"}
+    by_area = client.post("/api/change", json={"shares": shares}, headers=CHANGE).json()
+    assert by_area["controls"]["residual"]["available"] is True
+    disabili = next(a for a in by_area["result"]["areas"] if a["area"] == "disabili")
+    # the riparto's 102,636.96 EUR and the residual phase's 165,111.65: nothing unassigned
+    assert (disabili["awarded"], disabili["residual"], disabili["unassigned"]) == (
+        10263696, 16511165, 0)
+    assert any("area disabili" in line for line in by_area["result"]["residual_lines"])
+    none = client.post("/api/change", json={"shares": shares, "residual_scope": "none"},
+                       headers=CHANGE).json()
+    assert "--set residui.scope=none" in none["controls"]["command"]
+    disabili = next(a for a in none["result"]["areas"] if a["area"] == "disabili")
+    assert (disabili["residual"], disabili["unassigned"]) == (0, 16511165)
+    assert none["result"]["unassigned"] == 16511165
+    assert none["result"]["residual_lines"][-1] == "Non assegnato: 165.111,65 EUR"
+    assert client.post("/api/reset", headers=CHANGE).json()["controls"]["command"] == ""
+
+
 def test_every_bad_field_is_reported_at_once_and_nothing_changes(client: TestClient) -> None:
     before = client.post("/api/change", json={"fund": "850000"}, headers=CHANGE).json()
     answer = client.post("/api/change", json={
@@ -153,7 +174,7 @@ def test_two_browsers_never_mix(make_client: Callable[..., TestClient]) -> None:
     assert [s["name"] for s in seen["scenarios"]] == ["Base"]
     assert [s["name"] for s in first.get("/api/state").json()["scenarios"]] == [
         "Base", "Scenario corrente", "mine"]
-    assert "error" in second.get("/api/unit?scenario=s1&id=UDO712980").json()
+    assert "error" in second.get("/api/unit?scenario=s1&id=UDO681697").json()
 
 
 def test_a_solver_failure_is_a_message_and_the_server_goes_on(
@@ -197,10 +218,10 @@ def test_scenarios_explanations_comparisons(client: TestClient) -> None:
     taken = client.post("/api/scenarios", json={"name": "a"}, headers=CHANGE)
     assert taken.status_code == 200 and "esiste già" in taken.json()["error"]["problems"][0][
         "message"]
-    unit = client.get("/api/unit?scenario=s1&id=UDO712980").json()
-    assert unit["text"].startswith("Unità UDO712980") and unit["scenario"] == "A"
-    missing = client.get("/api/unit?scenario=s1&id=UDO71298").json()["error"]
-    assert "UDO712980" in missing["problems"][0]["message"]  # the nearest id is suggested
+    unit = client.get("/api/unit?scenario=s1&id=UDO681697").json()
+    assert unit["text"].startswith("Unità UDO681697") and unit["scenario"] == "A"
+    missing = client.get("/api/unit?scenario=s1&id=UDO68169").json()["error"]
+    assert "UDO681697" in missing["problems"][0]["message"]  # the nearest id is suggested
     compared = client.get("/api/compare?first=base&second=s1").json()
     assert compared["second"]["name"] == "A" and compared["lines"][-1]["budget_after"] == 85000000
     gone = client.post("/api/scenarios/s1/delete", headers=CHANGE).json()
@@ -282,7 +303,7 @@ def test_a_busy_port_is_refused() -> None:
 
 
 def test_state_of_a_new_browser_needs_no_page_first(client: TestClient) -> None:
-    assert client.get("/api/state").json()["source"]["count"] == 249
+    assert client.get("/api/state").json()["source"]["count"] == 308
 
 
 def test_the_template_is_the_bundled_workbook_whatever_the_data(

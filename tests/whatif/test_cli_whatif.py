@@ -42,7 +42,7 @@ def test_whatif_equals_compare_of_the_saved_runs(runs: tuple[Path, Path], tmp_pa
     assert code == 0
     assert "Confronto: base -> fund=850000" in stdout and "whatif.csv" in stdout
     rows = read_csv(tmp_path / "w" / "whatif.csv")
-    assert tuple(rows[0]) == DIFF_COLUMNS and len(rows) == 249
+    assert tuple(rows[0]) == DIFF_COLUMNS and len(rows) == 308
     summary = read_csv(tmp_path / "w" / "whatif_summary.csv")
     assert tuple(summary[0]) == DIFF_SUMMARY_COLUMNS
     fund = summary[-1]
@@ -135,10 +135,12 @@ def test_interrupted_sweep_writes_the_points_it_finished(
 
 
 def test_explain(tmp_path: Path) -> None:
-    code, stdout, _ = run("explain", "UDO104788")
+    # a private asilo nido at its formula, 300 + 120 x 36 users = 4,620.00 EUR, funded at the
+    # line's share 150,888.06 / 1,678,950.97 of its funded entitlements: 415.2014 EUR
+    code, stdout, _ = run("explain", "UDO133687")
     assert code == 0
-    assert "Unità UDO104788" in stdout and "lambda = 0,090154" in stdout
-    assert "contributo = 708,61 EUR" in stdout and "AREA_BUDGET" in stdout
+    assert "Unità UDO133687" in stdout and "lambda = 0,089870" in stdout
+    assert "contributo = 415,20 EUR" in stdout and "AREA_BUDGET" in stdout
     excluded = next(r for r in read_csv(Path("data/bergamo-2025/units.csv"))
                     if r["applied"].lower() in {"false", "no", "0"})
     code, stdout, _ = run("explain", excluded["unit_id"], "--lang", "en")
@@ -146,5 +148,18 @@ def test_explain(tmp_path: Path) -> None:
 
 
 def test_explain_unknown_unit_exit_2() -> None:
-    code, _, stderr = run("explain", "UDO10478")
-    assert code == 2 and "no unit with id 'UDO10478'" in stderr and "UDO104788" in stderr
+    code, _, stderr = run("explain", "UDO13368")
+    assert code == 2 and "no unit with id 'UDO13368'" in stderr and "UDO133687" in stderr
+
+
+def test_whatif_compares_two_readings_of_the_criteria(tmp_path: Path) -> None:
+    # docs/model.md, "A line without applications": by istanze, cse (which asked for most)
+    # takes 804.23 EUR more of the quota sfa and autonomia cannot take; same distance.
+    code, stdout, stderr = run("whatif", "--set", "readings.line_without_applications=istanze",
+                               "--out", str(tmp_path))
+    assert code == 0, stderr
+    rows = {(r["area"], r["service"]): r for r in read_csv(tmp_path / "whatif_summary.csv")}
+    assert rows[("disabili", "cse")]["awarded_change"] == "804.23"
+    assert rows[("disabili", "sadh")]["awarded_change"] == "-431.34"
+    assert rows[("disabili", "TOTAL")]["distance_change"] == "0.00"
+    assert "readings.line_without_applications=istanze" in stdout

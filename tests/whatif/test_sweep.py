@@ -94,10 +94,13 @@ def test_sweep_row_of_a_solved_point_and_the_rows_of_the_file() -> None:
     failed = failed_row(Decimal(1), InfeasibleError("no way", ErrorCode.INFEASIBLE))
     outcome = SweepOutcome((failed, row), 2, False)
     assert sweep_columns(axis, rules) == ("budget", "awarded_x", "awarded_y", "spent_a",
-                                          "spent_b", "units_funded", "status", "message")
+                                          "spent_b", "residual", "unassigned", "units_funded",
+                                          "status", "message")
+    # area b's 750 EUR leave 250 EUR its only unit cannot take (no residual phase): never silent
+    assert (row.residual, row.unassigned) == (0, 25000)
     assert sweep_rows(outcome, rules) == [
-        ["1", "", "", "", "", "", "infeasible", "no way"],
-        ["1500", "750.00", "500.00", "750.00", "500.00", "2", "optimal", ""],
+        ["1", "", "", "", "", "", "", "", "infeasible", "no way"],
+        ["1500", "750.00", "500.00", "750.00", "500.00", "0.00", "250.00", "2", "optimal", ""],
     ]
 
 
@@ -108,15 +111,15 @@ def test_sweep_text() -> None:
     text = sweep_text(SweepOutcome(rows, 30, True), axis, TWO_AREAS)
     lines = text.splitlines()
     assert lines[0] == "Sweep di --budget: 25 punti su 30"
-    assert lines[2].split() == ["budget", "a", "b", "finanziate", "esito"]
-    assert lines[3].split() == ["0,00", "0,00", "0,00", "0", "optimal"]
+    assert lines[2].split() == ["budget", "a", "b", "non", "assegnato", "finanziate", "esito"]
+    assert lines[3].split() == ["0,00", "0,00", "0,00", "0,00", "0", "optimal"]
     assert "... e altri 5 punti (tabella completa in sweep.csv)" in text
     assert lines[-1] == "INTERROTTO: conservati i 25 punti completati su 30"
     share = SweepAxis("--share", "a", (Decimal("12.5"),))
     failed = SweepRow(Decimal("12.5"), "infeasible", message="x")
     english = sweep_text(SweepOutcome((failed,), 1, False), share, TWO_AREAS, lang="en")
     assert english.splitlines()[0] == "Sweep of --share a: 1 of 1 points"
-    assert english.splitlines()[3].split() == ["12.5000", "-", "-", "-", "infeasible"]
+    assert english.splitlines()[3].split() == ["12.5000", "-", "-", "-", "-", "infeasible"]
 
 
 def test_failed_point_keeps_its_reason() -> None:

@@ -9,13 +9,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
-from fsr_opt.audit.allocation import ProvidedAllocation, parse_allocation
+from fsr_opt.audit.allocation import (
+    ProvidedAllocation,
+    RecordedInput,
+    RunRecord,
+    parse_allocation,
+)
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.audit.run import audit, audit_solution
@@ -41,7 +47,7 @@ from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
-from fsr_opt.io.allocation import load_allocation_table
+from fsr_opt.io.allocation import RUN_RECORD, load_allocation_table, load_run_record
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.outputs import csv_bytes, write_outputs
 from fsr_opt.io.rulefile import read_rule_document
@@ -91,12 +97,18 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Inputs:
-    """A validated units table and rule set, with the assessment of every unit."""
+    """A validated units table and rule set, with the assessment of every unit.
+
+    Attributes:
+        ambito: the Ambito whose rows were taken from a table with an ``ambito`` column
+            (`fsr-opt region`), or None for a table of one Ambito.
+    """
 
     table: UnitsTable
     rules: RuleSet
     assessments: tuple[Assessment, ...]
     overrides: tuple[tuple[str, str], ...]
+    ambito: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,7 +158,7 @@ def load_inputs(
     """
     rules = load_rules(rules_path, overrides)
     table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache)
-    return Inputs(table, rules, assess(table, rules), tuple(overrides))
+    return Inputs(table, rules, assess(table, rules), tuple(overrides), ambito)
 
 
 def input_warnings(inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND) -> list[str]:
@@ -202,6 +214,8 @@ def run_solve(
         overrides=inputs.overrides,
         started_at=started_at,
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        units=(inputs.table.source, inputs.table.sha256),
+        ambito=inputs.ambito,
     )
     files["run.json"] = render_run_json(document)
     files["allocation.xlsx"] = allocation_workbook(outcomes, result.allocation, inputs.rules,
@@ -230,8 +244,12 @@ def audit_result(
         inputs.assessments,
         inputs.rules,
         allocation.awards,
+        residual=allocation.residual_awards,
         payments={o.assessment.unit.unit_id: (o.tranche_1, o.tranche_2) for o in outcomes},
         shares={o.assessment.unit.unit_id: o.share for o in outcomes},
+        # the residual share of the units that received one (0 for the others by construction)
+        residual_shares={o.assessment.unit.unit_id: o.residual_share for o in outcomes
+                         if o.residual_award},
     )
     if not report.is_ok:
         raise SolverError([
@@ -243,8 +261,13 @@ def audit_result(
     return report
 
 
-def run_audit(inputs: Inputs, allocation_path: Path) -> AuditRun:
+def run_audit(
+    inputs: Inputs, allocation_path: Path, *, record: RunRecord | None = None
+) -> AuditRun:
     """Read an allocation (ours, or an Excel riparto) and audit it against the inputs.
+
+    With the `record` of its run folder, the audit also checks that the inputs are the files
+    the run read (``INPUT_CHANGED``).
 
     Raises:
         InputError: the allocation cannot be read; every bad cell named by row and column.
@@ -252,7 +275,113 @@ def run_audit(inputs: Inputs, allocation_path: Path) -> AuditRun:
     table = load_allocation_table(allocation_path)
     provided = parse_allocation(table.headings, table.rows, str(allocation_path),
                                 sha256=table.sha256, dialect=table.dialect)
+    if record is not None:
+        provided = replace(provided, record=record,
+                           columns=provided.columns | {RUN_RECORD})
     return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided))
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """What `fsr-opt audit RUN_DIR` audits: the inputs as the run's record says, and where.
+
+    Attributes:
+        inputs: the units and rule set (with the run's overrides, then the explicit ones).
+        allocation: the allocation file to audit.
+        record: run.json's record of the inputs, with their hashes then and now.
+    """
+
+    inputs: Inputs
+    allocation: Path
+    record: RunRecord
+
+
+def run_folder_of(allocation: Path) -> Path | None:
+    """The run folder an allocation file sits in (its folder has a run.json), if any."""
+    folder = allocation.parent
+    return folder if (folder / RUN_RECORD).is_file() else None
+
+
+def _recorded_path(document: dict[str, Any], role: str, source: Path) -> tuple[str, str]:
+    """The path and hash run.json records for an input (``units`` or ``rules``)."""
+    def mapping(value: object) -> dict[str, Any]:
+        return value if isinstance(value, dict) else {}
+
+    entry = mapping(mapping(document.get("input_files")).get(role))
+    if entry:
+        path, digest = entry.get("path"), entry.get("sha256")
+    else:  # a run.json written before input_files: the rule set is named, the units not
+        rule_set = mapping(document.get("rule_set"))
+        inputs = mapping(document.get("inputs"))
+        rules_path = rule_set.get("source")
+        if role == "rules":
+            path, digest = rules_path, rule_set.get("sha256")
+        else:
+            others = [(p, d) for p, d in inputs.items() if p != rules_path]
+            path, digest = others[0] if len(others) == 1 else (None, None)
+    if not isinstance(path, str) or not isinstance(digest, str) or not path:
+        raise InputError([Problem(
+            f"run.json does not record the {role} file of the run; give it with "
+            f"--{role} PATH", file=str(source), code=ErrorCode.BAD_RUN_RECORD)])
+    return path, digest
+
+
+def load_run_folder(
+    run_dir: Path,
+    *,
+    allocation: Path | None = None,
+    units: Path | None = None,
+    rules: Path | None = None,
+    overrides: Sequence[tuple[str, str]] = (),
+) -> RunFolder:
+    """Load what a run folder was solved with, as its run.json records it.
+
+    The rule set, the units table and the overrides come from run.json; an explicit
+    `units` or `rules` path wins over the recorded one, and explicit `overrides` are applied
+    after the recorded ones (so they win for the same parameter). The hashes recorded are
+    compared with what is read now: a changed file is named by the audit (``INPUT_CHANGED``).
+
+    Raises:
+        InputError: no run.json, a run.json without what it should record, or a recorded
+            input that is no longer at its path (``BAD_RUN_RECORD``); bad inputs.
+        RuleSetError: the rule set with the overrides breaks a rule.
+    """
+    document = load_run_record(run_dir)
+    source = run_dir / RUN_RECORD
+    recorded_overrides = document.get("overrides", [])
+    if not isinstance(recorded_overrides, list) or not all(
+            isinstance(item, str) and "=" in item for item in recorded_overrides):
+        raise InputError([Problem("its overrides are not a list of KEY=VALUE texts; run "
+                                  "solve again", file=str(source),
+                                  code=ErrorCode.BAD_RUN_RECORD)])
+    pairs = [tuple(item.split("=", 1)) for item in recorded_overrides]
+    chosen: dict[str, Path] = {}
+    recorded: dict[str, tuple[str, str]] = {}
+    for role, given in (("units", units), ("rules", rules)):
+        recorded[role] = _recorded_path(document, role, source)
+        if given is not None:
+            chosen[role] = given
+            continue
+        path = Path(recorded[role][0])
+        if not path.is_file():
+            raise InputError([Problem(
+                f"the run read its {role} from {path}, which is no longer there; give the "
+                f"file with --{role} PATH", file=str(source), code=ErrorCode.BAD_RUN_RECORD)])
+        chosen[role] = path
+    files = document.get("input_files")
+    units_entry = files.get("units") if isinstance(files, dict) else None
+    ambito = units_entry.get("ambito") if isinstance(units_entry, dict) else None
+    inputs = load_inputs(chosen["units"], chosen["rules"],
+                         [*((k, v) for k, v in pairs), *overrides],
+                         ambito=ambito if isinstance(ambito, str) and ambito else None)
+    now = {"units": (inputs.table.source, inputs.table.sha256),
+           "rules": (inputs.rules.source, inputs.rules.sha256)}
+    record = RunRecord(
+        path=str(source),
+        inputs=tuple(RecordedInput(role, recorded[role][0], recorded[role][1], *now[role])
+                     for role in ("units", "rules")),
+        overrides=tuple(recorded_overrides))
+    return RunFolder(inputs, allocation or run_dir / "allocation.csv", record)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from fsr_opt.io.manifest import Manifest, load_manifest
 from fsr_opt.io.outputs import csv_bytes, json_bytes, write_outputs
 from fsr_opt.io.source import sha256_file
 from fsr_opt.io.tables import TableCache
-from fsr_opt.reports.tables import TOTAL, format_fraction_cents
+from fsr_opt.reports.tables import TOTAL, format_fraction_cents, unassigned_warnings
 from fsr_opt.rules.overrides import override_pairs
 from fsr_opt.whatif.pool import default_workers, run_in_pool
 
@@ -54,11 +54,11 @@ SUMMARY_FILE = "region-summary.csv"
 JSON_FILE = "region.json"
 SUMMARY_COLUMNS = (
     "ambito", "area", "fund", "budget", "awarded", "deviation", "units", "units_funded",
-    "units_excluded", "status", "message",
+    "units_excluded", "residual", "unassigned", "status", "message",
 )
 # No clock reading here: the same manifest gives the same file (seconds are in region.json).
 SUMMARY_NUMERIC = ("fund", "budget", "awarded", "deviation", "units", "units_funded",
-                   "units_excluded")
+                   "units_excluded", "residual", "unassigned")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,9 @@ class AreaFigures:
         deviation: exact cents, the sum over the area's service lines of |awarded - target|
             (the distance from the 2024 pattern that the second stage minimises).
         units, funded: the area's units, and those with an award.
+        residual: what the residual phase gives the area's units (awarded is the riparto's).
+        unassigned: what nobody receives: on an area's row when the area is a residual pool
+            of its own, on the Ambito's total always; None where it does not apply.
     """
 
     area: str
@@ -93,6 +96,8 @@ class AreaFigures:
     deviation: Fraction
     units: int
     funded: int
+    residual: int = 0
+    unassigned: int | None = None
 
 
 @dataclass(frozen=True)
@@ -138,8 +143,13 @@ class AmbitoOutcome:
 
     @property
     def awarded(self) -> int:
-        """Cents awarded in the Ambito (0 unless solved)."""
+        """Cents awarded in the Ambito by the riparto (0 unless solved)."""
         return sum(area.awarded for area in self.areas)
+
+    @property
+    def unassigned(self) -> int:
+        """Cents of the Ambito's area budgets that nobody receives (0 unless solved)."""
+        return sum(area.budget - area.awarded - area.residual for area in self.areas)
 
 
 @dataclass(frozen=True)
@@ -247,14 +257,17 @@ def _solved(
     allocation = result.allocation
     outcomes = unit_outcomes(run.inputs.assessments, allocation, rules)
     areas = []
+    pools = {pool.code: pool for pool in allocation.residual_pools}
     for area in rules.areas:
         lines = [allocation.services[service.code] for service in area.services]
         mine = [o for o in outcomes if o.assessment.area == area.code]
+        pool = pools.get(area.code)
         areas.append(AreaFigures(
             area.code, allocation.area_budgets.get(area.code, 0),
             sum(line.awarded for line in lines),
             sum((abs(line.awarded - line.target) for line in lines), Fraction(0)),
-            len(mine), sum(1 for o in mine if o.award > 0)))
+            len(mine), sum(1 for o in mine if o.award > 0),
+            sum(o.residual_award for o in mine), pool.left if pool else None))
     table = run.inputs.table
     return AmbitoOutcome(
         ambito=task.ambito, status=SOLVED, message="", out_dir=task.out_dir,
@@ -265,7 +278,8 @@ def _solved(
         fund=rules.fund, areas=tuple(areas),
         solver=f"{result.solver} {result.solver_version}".strip(),
         seconds=time.perf_counter() - clock, solve_seconds=result.seconds,
-        warnings=(*_read_warnings(given), *input_warnings(run.inputs), *result.messages),
+        warnings=(*_read_warnings(given), *input_warnings(run.inputs), *result.messages,
+                  *unassigned_warnings(allocation, rules)),
         written=run.written)
 
 
@@ -380,17 +394,22 @@ def summary_rows(outcomes: Sequence[AmbitoOutcome]) -> list[list[str]]:
     for outcome in outcomes:
         fund = "" if outcome.fund is None else format_cents(outcome.fund)
         if not outcome.solved:
-            rows.append([outcome.ambito, TOTAL, fund, "", "", "", "", "", "", outcome.status,
-                         _one_line(outcome.message)])
+            rows.append([outcome.ambito, TOTAL, fund, "", "", "", "", "", "", "", "",
+                         outcome.status, _one_line(outcome.message)])
             continue
         areas = outcome.areas
-        total = AreaFigures(TOTAL, sum(a.budget for a in areas), sum(a.awarded for a in areas),
+        budget, awarded = sum(a.budget for a in areas), sum(a.awarded for a in areas)
+        residual = sum(a.residual for a in areas)
+        total = AreaFigures(TOTAL, budget, awarded,
                             sum((a.deviation for a in areas), Fraction(0)),
-                            sum(a.units for a in areas), sum(a.funded for a in areas))
+                            sum(a.units for a in areas), sum(a.funded for a in areas),
+                            residual, budget - awarded - residual)
         rows.extend([
             outcome.ambito, area.area, fund, format_cents(area.budget),
             format_cents(area.awarded), format_fraction_cents(area.deviation),
             str(area.units), str(area.funded), str(area.units - area.funded),
+            format_cents(area.residual),
+            "" if area.unassigned is None else format_cents(area.unassigned),
             outcome.status, "",
         ] for area in (*areas, total))
     return rows
@@ -464,8 +483,8 @@ def region_text(
         f"FSR region run: {len(outcomes)} Ambiti from {plan.manifest.source} "
         f"(solver {plan.solver}, {jobs} job{'s' if jobs != 1 else ''})",
         "",
-        f"{'ambito':<20}{'units':>8}{'funded':>8}{'fund':>16}{'awarded':>16}  "
-        f"{'status':<16}{'seconds':>8}",
+        f"{'ambito':<20}{'units':>8}{'funded':>8}{'fund':>16}{'awarded':>16}"
+        f"{'unassigned':>14}  {'status':<16}{'seconds':>8}",
     ]
     for outcome in outcomes:
         units = sum(area.units for area in outcome.areas)
@@ -474,13 +493,15 @@ def region_text(
             f"{outcome.ambito:<20}"
             f"{units if outcome.solved else '-':>8}{funded if outcome.solved else '-':>8}"
             f"{format_cents(outcome.fund) if outcome.fund is not None else '-':>16}"
-            f"{format_cents(outcome.awarded) if outcome.solved else '-':>16}  "
+            f"{format_cents(outcome.awarded) if outcome.solved else '-':>16}"
+            f"{format_cents(outcome.unassigned) if outcome.solved else '-':>14}  "
             f"{outcome.status:<16}{outcome.seconds:>8.2f}")
     lines.append(
         f"{'TOTAL (solved)':<20}"
         f"{sum(area.units for o in solved for area in o.areas):>8}"
         f"{sum(area.funded for o in solved for area in o.areas):>8}"
         f"{format_cents(sum(o.fund or 0 for o in solved)):>16}"
-        f"{format_cents(sum(o.awarded for o in solved)):>16}  "
+        f"{format_cents(sum(o.awarded for o in solved)):>16}"
+        f"{format_cents(sum(o.unassigned for o in solved)):>14}  "
         f"{f'{len(solved)} of {len(outcomes)}':<16}{seconds:>8.2f}")
     return "\n".join(lines)

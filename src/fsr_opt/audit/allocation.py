@@ -28,7 +28,8 @@ from fsr_opt.io.cells import (
     parse_share,
 )
 
-__all__ = ["ProvidedAllocation", "ProvidedRow", "parse_allocation"]
+__all__ = ["ProvidedAllocation", "ProvidedRow", "RecordedInput", "RunRecord",
+           "parse_allocation"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class ProvidedRow:
         share: the share as written (0..1); `share_places` is its number of decimals, so
             that a rounded figure (``0.090154``) is compared at its own precision; None means
             exact.
+        criteria_award, residual_award: the award's two parts (the riparto by the criteria,
+            the residual phase), cents, when the allocation gives them.
+        residual_share: the residual pool's share as written, with `residual_places`.
     """
 
     row: int | None
@@ -52,6 +56,26 @@ class ProvidedRow:
     tranche_2: int | None = None
     share: Fraction | None = None
     share_places: int | None = None
+    criteria_award: int | None = None
+    residual_award: int | None = None
+    residual_share: Fraction | None = None
+    residual_places: int | None = None
+
+    @property
+    def residual(self) -> int:
+        """The residual part of the award: as given, or the award less its criteria part."""
+        if self.residual_award is not None:
+            return self.residual_award
+        if self.criteria_award is not None:
+            return self.award - self.criteria_award
+        return 0
+
+    @property
+    def criteria(self) -> int:
+        """The riparto's part of the award: as given, or the award less its residual part."""
+        if self.criteria_award is not None:
+            return self.criteria_award
+        return self.award - self.residual
 
 
 @dataclass(frozen=True)
@@ -61,18 +85,61 @@ class ProvidedAllocation:
     Attributes:
         source: the file name (or ``solve``), for the report.
         columns: the optional columns present: ``eligible``, ``entitlement``, ``tranche_1``,
-            ``tranche_2``, ``share``.
+            ``tranche_2``, ``share``, ``criteria_award``, ``residual_award``,
+            ``residual_share`` (and ``run.json`` when the allocation comes with its run record).
         sha256: the hash of the file's bytes, if it came from a file.
+        record: the run's own record of its inputs, when the allocation is in a run folder.
     """
 
     source: str
     rows: tuple[ProvidedRow, ...]
     columns: frozenset[str] = frozenset()
     sha256: str = ""
+    record: RunRecord | None = None
+
+
+@dataclass(frozen=True)
+class RecordedInput:
+    """An input file as run.json records it, and as the audit found it.
+
+    Attributes:
+        role: ``units`` or ``rules``.
+        recorded: the path the run read it from.
+        recorded_sha256: the hash the run recorded.
+        used: the path the audit read.
+        sha256: the hash of what the audit read.
+    """
+
+    role: str
+    recorded: str
+    recorded_sha256: str
+    used: str
+    sha256: str
+
+    @property
+    def changed(self) -> bool:
+        """True when the audit did not read the bytes the run read."""
+        return self.sha256 != self.recorded_sha256
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What run.json says about a run folder's inputs (`fsr-opt audit RUN_DIR`).
+
+    Attributes:
+        path: the run.json read.
+        inputs: each input of the run: where it was, its hash then and now.
+        overrides: the overrides the run applied, as ``KEY=VALUE`` texts.
+    """
+
+    path: str
+    inputs: tuple[RecordedInput, ...]
+    overrides: tuple[str, ...] = ()
 
 
 _REQUIRED = ("unit_id", "award")
-_OPTIONAL = ("eligible", "entitlement", "tranche_1", "tranche_2", "share")
+_OPTIONAL = ("eligible", "entitlement", "tranche_1", "tranche_2", "share", "criteria_award",
+             "residual_award", "residual_share")
 _ALIASES: Mapping[str, tuple[str, ...]] = {
     "unit_id": ("unit_id", "codice unità", "codice", "codice udo", "codice unita di offerta",
                 "id"),
@@ -83,6 +150,11 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     "tranche_1": ("tranche_1", "prima tranche", "prima quota", "acconto"),
     "tranche_2": ("tranche_2", "seconda tranche", "seconda quota", "saldo"),
     "share": ("share", "quota percentuale", "percentuale"),
+    "criteria_award": ("criteria_award", "contributo criteri", "contributo riparto",
+                       "quota criteri"),
+    "residual_award": ("residual_award", "contributo residui", "residui", "quota residui"),
+    "residual_share": ("residual_share", "quota residui percentuale",
+                       "percentuale residui"),
 }
 _ROW_KEY = "__row__"
 _HEADINGS = {fold_heading(alias): name for name, aliases in _ALIASES.items()
@@ -176,6 +248,7 @@ def parse_allocation(
                                     code=ErrorCode.EMPTY_VALUE))
         if len(values) == len(columns) and values["unit_id"]:
             share = values.get("share")
+            residual_share = values.get("residual_share")
             parsed.append(ProvidedRow(
                 row=number,
                 unit_id=values["unit_id"],
@@ -186,6 +259,10 @@ def parse_allocation(
                 tranche_2=values.get("tranche_2"),
                 share=share[0] if share else None,
                 share_places=share[1] if share else None,
+                criteria_award=values.get("criteria_award"),
+                residual_award=values.get("residual_award"),
+                residual_share=residual_share[0] if residual_share else None,
+                residual_places=residual_share[1] if residual_share else None,
             ))
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
@@ -209,6 +286,6 @@ def _cell(name: str, cell: RawCell, dialect: Dialect) -> Any:
         return None
     if name == "eligible":
         return parse_bool(cell)
-    if name == "share":
+    if name in ("share", "residual_share"):
         return _share(cell, dialect)
     return parse_money(cell, dialect)

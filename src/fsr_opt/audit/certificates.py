@@ -13,9 +13,11 @@ from __future__ import annotations
 from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings, ServiceLine
 from fsr_opt.audit.report import Violation
+from fsr_opt.audit.rules import pool_subject
 from fsr_opt.audit.wording import euros, exact_euros
+from fsr_opt.core.schema import ResidualScope
 
-__all__ = ["money_left", "transfer_improves"]
+__all__ = ["money_left", "residual_left", "transfer_improves"]
 
 
 def money_left(evidence: Evidence) -> Findings:
@@ -26,7 +28,8 @@ def money_left(evidence: Evidence) -> Findings:
     """
     found = []
     for total in evidence.area_totals():
-        if total.left < 1:
+        left = total.budget - total.awarded  # what the riparto left (the residual phase apart)
+        if left < 1:
             continue
         for code, line in evidence.lines.items():
             if line.area != total.area:
@@ -34,12 +37,12 @@ def money_left(evidence: Evidence) -> Findings:
             now = line.total
             for option in line.funded_sets:
                 low = max(now + 1, option.lower)
-                high = min(option.upper, now + total.left)
+                high = min(option.upper, now + left)
                 if low <= high:
                     found.append(Violation(
                         CheckCode.MONEY_LEFT, f"service {code} (area {total.area})",
                         f"a total up to {euros(high)}", euros(now),
-                        f"area {total.area} leaves {euros(total.left)} EUR unspent, and "
+                        f"area {total.area} leaves {euros(left)} EUR unspent, and "
                         f"service line {code} could take a total of {euros(high)} EUR "
                         f"instead of {euros(now)} EUR ({option.units} units "
                         "funded at an equal share) without breaking any rule",
@@ -90,3 +93,33 @@ def transfer_improves(evidence: Evidence) -> Findings:
                     f"their {evidence.rules.history_year} targets, keeping their funded units",
                     area=area, service=donor.code, to_service=receiver.code))
     return Findings(len(evidence.lines), found)
+
+
+def residual_left(evidence: Evidence) -> Findings:
+    """No pool leaves money its units could take within the rules (a certificate).
+
+    With a residual phase in the rule set, a pool that gives T while some set of its units
+    could be given a total T' with T < T' <= what the riparto left, at one share of their
+    needs, leaves money unassigned that the criteria give to the units that applied.
+    """
+    if evidence.scope is ResidualScope.NONE:
+        return Findings(0, [])
+    found = []
+    for pool in evidence.pools:
+        left = pool.available - pool.given
+        if left < 1:
+            continue
+        for option in pool.sets(evidence.rules.minimum_award):
+            low = max(pool.given + 1, option.lower)
+            high = min(option.upper, pool.available)
+            if low <= high:
+                found.append(Violation(
+                    CheckCode.RESIDUAL_LEFT, pool_subject(pool),
+                    f"residuals up to {euros(high)}", euros(pool.given),
+                    f"{pool_subject(pool)} leaves {euros(left)} EUR unassigned after "
+                    f"residuals of {euros(pool.given)} EUR, yet its units that applied could "
+                    f"receive {euros(high)} EUR at one share of what they still lack "
+                    f"({option.units} more units funded) without breaking any rule",
+                    area=pool.code))
+                break
+    return Findings(len(evidence.pools), found)

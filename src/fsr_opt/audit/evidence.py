@@ -5,6 +5,13 @@ the assessed units, the funded sets and targets are recomputed from them and the
 (`fsr_opt.audit.recomputed`, not the engine's code), so an allocation cannot vouch for itself.
 The optional columns it carries (eligible, entitlement, tranches, share) are only compared
 with what is recomputed here.
+
+An award has two parts: the riparto by the criteria (service lines, shares lambda_s, area
+budgets) and the residual phase (what the riparto left, given at a share mu of what each unit
+still lacks). Given the columns ``criteria_award``/``residual_award``, the checks of each phase
+read its part; without them the whole award is the riparto's. The share of a line (or a pool)
+is the one most of its awards agree with (`recomputed.consensus_share`): one edited award is
+then one unit off, not a reason to find every other unit off.
 """
 
 from __future__ import annotations
@@ -14,12 +21,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
-from fsr_opt.audit.recomputed import FundedSet, funded_sets, service_targets
+from fsr_opt.audit.recomputed import (
+    FundedSet,
+    consensus_share,
+    funded_sets,
+    residual_sets,
+    service_targets,
+    still_lacks,
+)
 from fsr_opt.audit.report import AreaTotal, Violation
-from fsr_opt.core.schema import Assessment, RuleSet
+from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
 from fsr_opt.io.cells import normalize_id
 
-__all__ = ["Evidence", "Findings", "ServiceLine", "line_share"]
+__all__ = ["Evidence", "Findings", "Pool", "ServiceLine", "line_share"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,39 @@ class ServiceLine:
         return next((option for option in self.funded_sets if option.holds(total)), None)
 
 
+@dataclass(frozen=True)
+class Pool:
+    """A residual pool as the checks see it: what the riparto left and who may receive it.
+
+    Attributes:
+        code: the area's code, or ``fondo`` for the one pool of the whole fund.
+        areas: the areas whose leftovers it holds and whose units may receive.
+        available: cents the riparto left in them (budgets less riparto awards, at least 0).
+        units: each eligible unit that applied and still lacks something after its riparto
+            award: (assessment, need, funded by the riparto, residual award), in table order.
+        share: mu, the share of their need most residual awards agree with.
+    """
+
+    code: str
+    areas: tuple[str, ...]
+    available: int
+    units: tuple[tuple[Assessment, int, bool, int], ...]
+    share: Fraction
+
+    @property
+    def given(self) -> int:
+        """What the allocation gives the pool's units in the residual phase (cents)."""
+        return sum(residual for _, _, _, residual in self.units)
+
+    def sets(self, minimum: int) -> tuple[FundedSet, ...]:
+        """The sets of units the pool can fund (`recomputed.residual_sets`).
+
+        Worked out only when asked: only a pool that leaves money needs them.
+        """
+        return residual_sets([need for _, need, funded, _ in self.units if funded],
+                             [need for _, need, funded, _ in self.units if not funded], minimum)
+
+
 class Evidence:
     """The facts the checks share, so that each check states only its rule.
 
@@ -73,8 +120,11 @@ class Evidence:
             ``UDO1001``.
         awards: what each unit of the units table receives: the sum of its rows, since a
             unit listed twice is paid twice; 0 for a unit without a row.
-        lines: the service lines by code, in rule-set order.
+        criteria, residual: the two parts of each unit's award (the riparto's, the residual
+            phase's); without the parts' columns the whole award is the riparto's.
+        lines: the service lines by code, in rule-set order, with their riparto awards.
         shares: the share lambda_s of each service line (see `line_share`).
+        pools: the residual pools, in rule-set order of their areas.
     """
 
     def __init__(
@@ -99,16 +149,30 @@ class Evidence:
             unit_id: sum(row.award for row in self.rows_of.get(unit_id, ()))
             for unit_id in self.known
         }
+        self.residual = {
+            unit_id: sum(row.residual for row in self.rows_of.get(unit_id, ()))
+            for unit_id in self.known
+        }
+        self.criteria = {unit_id: self.awards[unit_id] - self.residual[unit_id]
+                         for unit_id in self.known}
+        self._area_totals: list[AreaTotal] | None = None
+        self._known_rows: list[tuple[ProvidedRow, Assessment]] | None = None
         self.lines = self._service_lines()
-        self.shares = {code: line_share(line, rules.minimum_award)
+        self.shares = {code: line_share(line, rules.minimum_award, self._printed(line))
                        for code, line in self.lines.items()}
+        self.pools = self._pools()
+
+    def _printed(self, line: ServiceLine) -> list[Fraction]:
+        """The share column of the line's funded rows, as written (none without the column)."""
+        return [row.share for item, award in line.units if award > 0
+                for row in self.rows_of.get(item.unit.unit_id, ()) if row.share is not None]
 
     def _service_lines(self) -> dict[str, ServiceLine]:
         targets = service_targets(self.rules, self.budgets)
         units: dict[str, list[tuple[Assessment, int]]] = {code: [] for code in targets}
         for item in self.assessments:
             if item.eligible and item.service in units:
-                units[item.service].append((item, self.awards[item.unit.unit_id]))
+                units[item.service].append((item, self.criteria[item.unit.unit_id]))
         minimum = self.rules.minimum_award
         return {
             service.code: ServiceLine(
@@ -128,28 +192,79 @@ class Evidence:
         return rows[0].row if rows else None
 
     def known_rows(self) -> list[tuple[ProvidedRow, Assessment]]:
-        """The allocation's rows that name a unit of the units table, with its assessment."""
-        return [(row, self.known[unit_id]) for row in self.allocation.rows
-                if (unit_id := self.unit_id_of(row.unit_id)) is not None]
+        """The allocation's rows that name a unit of the units table, with its assessment.
+
+        Computed once: the checks of the optional columns each read them.
+        """
+        if self._known_rows is None:
+            self._known_rows = [(row, self.known[unit_id]) for row in self.allocation.rows
+                                if (unit_id := self.unit_id_of(row.unit_id)) is not None]
+        return list(self._known_rows)
 
     def area_totals(self) -> list[AreaTotal]:
-        """Each area's budget and awards, in rule-set order; excluded units count if paid."""
+        """Each area's budget, riparto and residual awards, in rule-set order.
+
+        Excluded units count if paid (their whole award in the riparto's part). Computed once:
+        several checks and the report read them.
+        """
+        if self._area_totals is None:
+            self._area_totals = self._sum_areas()
+        return list(self._area_totals)
+
+    def _sum_areas(self) -> list[AreaTotal]:
         spent: dict[str, int] = {}
+        given: dict[str, int] = {}
         for item in self.assessments:
-            spent[item.area] = spent.get(item.area, 0) + self.awards[item.unit.unit_id]
-        return [AreaTotal(area, budget, spent.get(area, 0))
+            unit_id = item.unit.unit_id
+            spent[item.area] = spent.get(item.area, 0) + self.criteria[unit_id]
+            given[item.area] = given.get(item.area, 0) + self.residual[unit_id]
+        return [AreaTotal(area, budget, spent.get(area, 0), given.get(area, 0))
                 for area, budget in self.budgets.items()]
 
+    @property
+    def scope(self) -> ResidualScope:
+        """Where the rule set's residual phase takes the riparto's leftovers."""
+        return self.rules.residual_scope
 
-def line_share(line: ServiceLine, minimum_award: int) -> Fraction:
-    """The share lambda_s of a service line: its total over its funded entitlements.
+    def _pools(self) -> list[Pool]:
+        """The residual pools: one per area, or one for the fund with scope ``fondo``."""
+        left = {total.area: max(total.budget - total.awarded, 0) for total in self.area_totals()}
+        members: dict[str, list[tuple[Assessment, int, bool, int]]] = {a: [] for a in left}
+        for item in self.assessments:
+            unit_id = item.unit.unit_id
+            need = still_lacks(item, self.criteria[unit_id])
+            residual = self.residual[unit_id]
+            if item.area in members and ((item.unit.applied and need > 0) or residual > 0):
+                members[item.area].append((item, need, self.criteria[unit_id] > 0, residual))
+        areas = [area.code for area in self.rules.areas if area.code in left]
+        if self.scope is ResidualScope.FONDO:
+            groups = [("fondo", tuple(areas))]
+            available = {"fondo": sum(left.values())}
+        else:
+            groups = [(area, (area,)) for area in areas]
+            available = left
+        pools = []
+        for code, codes in groups:
+            units = tuple(entry for area in codes for entry in members[area])
+            share = consensus_share(
+                [(residual, need) for _, need, _, residual in units if residual > 0],
+                [row.residual_share for item, _, _, residual in units if residual > 0
+                 for row in self.rows_of.get(item.unit.unit_id, ())
+                 if row.residual_share is not None])
+            pools.append(Pool(code, codes, available[code], units, share))
+        return pools
+
+
+def line_share(line: ServiceLine, minimum_award: int, printed: Sequence[Fraction] = ()) -> Fraction:
+    """The share lambda_s of a service line: the one most of its awards agree with.
 
     With a positive minimum the funded units are those with an award. With a minimum of
     0 every eligible unit is funded, an award of 0 being the rounding of a share below
-    one cent, so all entitlements count.
+    one cent, so all entitlements count. When every award agrees (a correct riparto) this is
+    the line's total over its funded entitlements; one award off does not move it
+    (`recomputed.consensus_share`, ties settled by the `printed` share column).
     """
-    funded = [(item, award) for item, award in line.units
-              if (award > 0 if minimum_award > 0 else item.entitlement > 0)]
-    entitlement = sum(item.entitlement for item, _ in funded)
-    total = sum(award for _, award in funded)
-    return Fraction(total, entitlement) if entitlement > 0 else Fraction(0)
+    funded = [(award, item.entitlement) for item, award in line.units if award > 0]
+    silent = (sum(item.entitlement for item, award in line.units if award == 0)
+              if minimum_award == 0 else 0)
+    return consensus_share(funded, printed, silent=silent)

@@ -27,7 +27,11 @@ class CheckKind(StrEnum):
 
 
 # A column name the report uses for several allocation columns, any of which lets a check run.
-_COLUMNS_NAMED = {"tranches": frozenset({"tranche_1", "tranche_2"})}
+_COLUMNS_NAMED = {"tranches": frozenset({"tranche_1", "tranche_2"}),
+                  "parts": frozenset({"criteria_award", "residual_award"})}
+
+RUN_RECORD = "run.json"
+"""The `Check.column` of a check that needs the run folder's record of its inputs."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,20 @@ class Check:
         """True for an optimality certificate, False for a rule."""
         return self.kind is CheckKind.CERTIFICATE
 
+    @property
+    def skip_reason(self) -> str:
+        """Why the check did not run on an allocation without its column (audit.json)."""
+        if self.column == RUN_RECORD:
+            return "not a run folder: no run.json records the inputs"
+        return f"the allocation has no {self.column} column"
+
+    @property
+    def skip_line(self) -> str:
+        """The same, as the text report's SKIP line ends."""
+        if self.column == RUN_RECORD:
+            return self.skip_reason
+        return f"no {self.column} column in the allocation"
+
     def runs_on(self, columns: frozenset[str]) -> bool:
         """Whether an allocation with these optional columns has what the check compares."""
         if self.column is None:
@@ -71,7 +89,12 @@ _BY_AREA = "§ Criteri specifici per area"
 _ENTITLEMENT = f"{_FEES}; {_BY_AREA}, lettere a), b), c); § Criteri di accesso - Attività"
 _RULE, _CERTIFICATE = CheckKind.RULE, CheckKind.CERTIFICATE
 
+_RESIDUAL = f"{_BY_AREA}, quote residue; {_FEES}"
+
 CHECKS: tuple[Check, ...] = (
+    Check(CheckCode.INPUT_CHANGED, _RULE,
+          "the units table and the rule set are the files the run read (run.json's SHA-256)",
+          "premessa", rules.input_changed, column=RUN_RECORD),
     Check(CheckCode.UNIT_MISSING, _RULE,
           "every unit of the units table has a row in the allocation",
           _FEES, rules.unit_missing),
@@ -81,6 +104,9 @@ CHECKS: tuple[Check, ...] = (
     Check(CheckCode.UNIT_UNKNOWN, _RULE,
           "every row names a unit of the units table",
           _FEES, rules.unit_unknown),
+    Check(CheckCode.AWARD_PARTS, _RULE,
+          "an award is its riparto part plus its residual part",
+          _RESIDUAL, rules.award_parts, column="parts"),
     Check(CheckCode.INELIGIBLE_PAID, _RULE,
           "a unit failing an access criterion gets 0",
           _ACCESS, rules.ineligible_paid),
@@ -113,6 +139,24 @@ CHECKS: tuple[Check, ...] = (
     Check(CheckCode.SHARE_MISMATCH, _RULE,
           "the share column is the service line's share",
           _BY_AREA, rules.share_mismatch, column="share"),
+    Check(CheckCode.RESIDUAL_SCOPE, _RULE,
+          "residual awards only where the rule set's scope sends them, to units that applied",
+          _RESIDUAL, rules.residual_scope),
+    Check(CheckCode.RESIDUAL_ABOVE_DEFICIT, _RULE,
+          "no residual award takes a unit beyond its deficit (prorated)",
+          _RESIDUAL, rules.residual_above_deficit),
+    Check(CheckCode.RESIDUAL_POOL, _RULE,
+          "the residual awards of a pool add up to at most what the riparto left in it",
+          _RESIDUAL, rules.residual_pool),
+    Check(CheckCode.RESIDUAL_EQUAL_SHARE, _RULE,
+          "a pool's recipients get one share of what each still lacked, within 1 cent",
+          _RESIDUAL, rules.residual_equal_share),
+    Check(CheckCode.RESIDUAL_LEFT_OUT, _RULE,
+          "no unit that applied is left without residual while the pool's share is due to it",
+          _RESIDUAL, rules.residual_left_out),
+    Check(CheckCode.RESIDUAL_SHARE_MISMATCH, _RULE,
+          "the residual_share column is the pool's share",
+          _RESIDUAL, rules.residual_share_mismatch, column="residual_share"),
     Check(CheckCode.TRANCHES, _RULE,
           "payments: 70% rounded half up then the rest, or all at once up to the threshold",
           "§ Erogazione", rules.tranches, column="tranches"),
@@ -123,6 +167,10 @@ CHECKS: tuple[Check, ...] = (
           "no 1-cent transfer between two service lines of an area brings both closer to their "
           "{history_year} targets",
           _BY_AREA, certificates.transfer_improves),
+    Check(CheckCode.RESIDUAL_LEFT, _CERTIFICATE,
+          "no residual pool leaves money that its units that applied could take within the "
+          "rules",
+          _RESIDUAL, certificates.residual_left),
 )
 
 _BY_CODE = {check.code: check for check in CHECKS}

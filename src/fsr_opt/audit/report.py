@@ -7,8 +7,12 @@ section of the reports for people; they are kept stable for the scripts that rea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fsr_opt.audit.codes import CheckCode
+
+if TYPE_CHECKING:
+    from fsr_opt.audit.findings import Finding
 
 __all__ = ["FORMATS", "AreaTotal", "AuditReport", "CheckResult", "Violation"]
 
@@ -67,16 +71,26 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class AreaTotal:
-    """An area's budget and what the allocation awards in it (cents)."""
+    """An area's budget and what the allocation awards in it (cents).
+
+    Attributes:
+        awarded: the riparto's awards to the area's units (by the criteria).
+        residual: the residual phase's awards to the area's units.
+    """
 
     area: str
     budget: int
     awarded: int
+    residual: int = 0
 
     @property
     def left(self) -> int:
-        """Budget minus awards (negative when the budget is exceeded)."""
-        return self.budget - self.awarded
+        """Budget minus all awards: what stays unassigned in the area.
+
+        Negative when the area receives more than its budget: over it, or given other areas'
+        leftovers by a residual pool of the fund.
+        """
+        return self.budget - self.awarded - self.residual
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,10 @@ class AuditReport:
         results: one result per check run, in running order (`registry.CHECKS`).
         skipped: the checks not run because the allocation lacks their column.
         violations: every violation, grouped by check in running order (`registry.CHECKS`).
+        findings: the violations grouped by cause (`fsr_opt.audit.findings`): one per edited
+            cell, its consequences counted under it.
+        notes: what an auditor should know that breaks no rule: money left unassigned, and
+            why, per residual pool.
     """
 
     source: str
@@ -104,6 +122,8 @@ class AuditReport:
     results: tuple[CheckResult, ...]
     skipped: tuple[CheckCode, ...]
     violations: tuple[Violation, ...]
+    findings: tuple[Finding, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def checks_run(self) -> int:

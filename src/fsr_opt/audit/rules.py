@@ -11,22 +11,30 @@ from __future__ import annotations
 from fractions import Fraction
 
 from fsr_opt.audit.codes import CheckCode
-from fsr_opt.audit.evidence import Evidence, Findings
+from fsr_opt.audit.evidence import Evidence, Findings, Pool
 from fsr_opt.audit.recomputed import distributable_fund, payments
 from fsr_opt.audit.report import Violation
 from fsr_opt.audit.wording import euros, exact_euros, ratio, unit_subject
-from fsr_opt.core.schema import Assessment
+from fsr_opt.core.schema import Assessment, ResidualScope
 
 __all__ = [
     "above_entitlement",
     "area_budget",
+    "award_parts",
     "below_minimum",
     "budgets_add_up",
     "eligible_mismatch",
     "entitlement_mismatch",
     "equal_share",
     "ineligible_paid",
+    "input_changed",
     "left_out",
+    "residual_above_deficit",
+    "residual_equal_share",
+    "residual_left_out",
+    "residual_pool",
+    "residual_scope",
+    "residual_share_mismatch",
     "share_mismatch",
     "tranches",
     "unit_duplicated",
@@ -35,8 +43,48 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# The allocation covers each unit once
+# The inputs are the run's, and the allocation covers each unit once
 # ---------------------------------------------------------------------------------------------
+
+
+def input_changed(evidence: Evidence) -> Findings:
+    """The inputs are the bytes the run read: run.json's hashes match the files audited."""
+    record = evidence.allocation.record
+    if record is None:
+        return Findings(0, [])
+    found = [
+        Violation(CheckCode.INPUT_CHANGED, f"{item.role} {item.used}",
+                  f"SHA-256 {item.recorded_sha256[:12]}...", f"SHA-256 {item.sha256[:12]}...",
+                  f"the {item.role} file {item.used} is not the one the run read "
+                  f"({item.recorded}, SHA-256 {item.recorded_sha256} in {record.path}); it "
+                  f"now has SHA-256 {item.sha256}: the audit checks the allocation against "
+                  "the files as they are now, not as the run saw them")
+        for item in record.inputs if item.changed
+    ]
+    return Findings(len(record.inputs), found)
+
+
+def award_parts(evidence: Evidence) -> Findings:
+    """An award is its riparto part plus its residual part, neither below 0."""
+    rows = [row for row in evidence.allocation.rows
+            if row.criteria_award is not None or row.residual_award is not None]
+    found = []
+    for row in rows:
+        if row.criteria >= 0 and row.residual >= 0 and row.criteria + row.residual == row.award:
+            continue
+        shown = ", ".join("-" if value is None else euros(value)
+                          for value in (row.criteria_award, row.residual_award))
+        found.append(Violation(
+            CheckCode.AWARD_PARTS, unit_subject(row.unit_id, row.row),
+            f"criteria_award + residual_award = {euros(row.award)}", shown,
+            f"unit {row.unit_id}: the award of {euros(row.award)} EUR is paid as its riparto "
+            f"part plus its residual part; the allocation gives criteria_award, "
+            f"residual_award = {shown}", unit=row.unit_id, row=row.row,
+            area=(evidence.known[known].area
+                  if (known := evidence.unit_id_of(row.unit_id)) is not None else None)))
+    return Findings(len(rows), found)
+
+
 
 
 def unit_missing(evidence: Evidence) -> Findings:
@@ -140,37 +188,49 @@ def entitlement_mismatch(evidence: Evidence) -> Findings:
 
 
 def below_minimum(evidence: Evidence) -> Findings:
-    """An eligible unit's award is 0 or at least the minimum award (no "pioggia")."""
+    """An eligible unit's award is 0 or at least the minimum award (no "pioggia").
+
+    Both the whole award and its riparto part: the residual phase may add any amount to a
+    unit the riparto funded, never lift one from below the minimum.
+    """
     minimum = evidence.rules.minimum_award
     eligible = [item for item in evidence.assessments if item.eligible]
     found = []
     for item in eligible:
         award = evidence.awards[item.unit.unit_id]
-        if 0 < award < minimum:
+        part = evidence.criteria[item.unit.unit_id]
+        if 0 < award < minimum or 0 < part < minimum:
             row = evidence.first_row(item.unit.unit_id)
+            what = (f"is awarded {euros(award)} EUR" if 0 < award < minimum else
+                    f"is awarded {euros(part)} EUR by the riparto (plus {euros(award - part)} "
+                    "EUR of residuals)")
             found.append(Violation(
                 CheckCode.BELOW_MINIMUM, unit_subject(item.unit.unit_id, row),
-                f"0.00 or at least {euros(minimum)}", euros(award),
-                f"unit {item.unit.unit_id} is awarded {euros(award)} EUR, below the "
-                f"minimum award of {euros(minimum)} EUR", unit=item.unit.unit_id,
+                f"0.00 or at least {euros(minimum)}",
+                euros(award if 0 < award < minimum else part),
+                f"unit {item.unit.unit_id} {what}, below the minimum award of "
+                f"{euros(minimum)} EUR", unit=item.unit.unit_id,
                 area=item.area, service=item.service, row=row))
     return Findings(len(eligible), found)
 
 
 def above_entitlement(evidence: Evidence) -> Findings:
-    """No eligible unit gets more than its entitlement; the violation names the cap."""
+    """No eligible unit gets more than its entitlement by the riparto; the violation names the cap.
+
+    The residual phase may go beyond the formula, up to the deficit (`residual_above_deficit`).
+    """
     eligible = [item for item in evidence.assessments if item.eligible]
     found = []
     for item in eligible:
-        award = evidence.awards[item.unit.unit_id]
+        award = evidence.criteria[item.unit.unit_id]
         if award > item.entitlement:
             row = evidence.first_row(item.unit.unit_id)
             found.append(Violation(
                 CheckCode.ABOVE_ENTITLEMENT, unit_subject(item.unit.unit_id, row),
                 f"at most {euros(item.entitlement)} (cap: {'+'.join(_caps(item))})",
                 euros(award),
-                f"unit {item.unit.unit_id} is awarded {euros(award)} EUR, above its "
-                f"entitlement of {euros(item.entitlement)} EUR ({_cap_text(item)})",
+                f"unit {item.unit.unit_id} is awarded {euros(award)} EUR by the riparto, above "
+                f"its entitlement of {euros(item.entitlement)} EUR ({_cap_text(item)})",
                 unit=item.unit.unit_id, area=item.area, service=item.service, row=row))
     return Findings(len(eligible), found)
 
@@ -201,14 +261,17 @@ def _cap_text(item: Assessment) -> str:
 
 
 def area_budget(evidence: Evidence) -> Findings:
-    """Each area's awards, excluded units included if paid, add up to at most its budget."""
+    """Each area's riparto awards, excluded units included if paid, add up to at most its budget.
+
+    The residual phase has its own limit (`residual_pool`).
+    """
     found = [
         Violation(CheckCode.AREA_BUDGET, f"area {total.area}", f"at most {euros(total.budget)}",
                   euros(total.awarded),
-                  f"area {total.area}: the awards add up to {euros(total.awarded)} EUR, "
-                  f"{euros(-total.left)} EUR over its budget of {euros(total.budget)} EUR",
-                  area=total.area)
-        for total in evidence.area_totals() if total.left < 0
+                  f"area {total.area}: the riparto's awards add up to {euros(total.awarded)} "
+                  f"EUR, {euros(total.awarded - total.budget)} EUR over its budget of "
+                  f"{euros(total.budget)} EUR", area=total.area)
+        for total in evidence.area_totals() if total.awarded > total.budget
     ]
     return Findings(len(evidence.budgets), found)
 
@@ -309,7 +372,7 @@ def share_mismatch(evidence: Evidence) -> Findings:
     found = []
     for row, item in rows:
         assert row.share is not None
-        award = evidence.awards[item.unit.unit_id]
+        award = evidence.criteria[item.unit.unit_id]
         expected = evidence.shares.get(item.service, Fraction(0)) if award > 0 else Fraction(0)
         if row.share == expected:
             continue
@@ -355,4 +418,161 @@ def tranches(evidence: Evidence) -> Findings:
                 f"unit {row.unit_id}: an award of {euros(row.award)} EUR is paid "
                 f"{euros(first)} + {euros(second)} EUR ({rule}); the allocation says "
                 f"tranche_1, tranche_2 = {shown}", unit=row.unit_id, row=row.row))
+    return Findings(len(rows), found)
+
+
+# ---------------------------------------------------------------------------------------------
+# The residual phase (criteria, "quote residui"): what the riparto left, given after it to the
+# units that applied at one share mu of what each still lacks (deficit, prorated, less the
+# riparto's award), a unit's award staying 0 or at least the minimum.
+# ---------------------------------------------------------------------------------------------
+
+
+def pool_subject(pool: Pool) -> str:
+    """How a residual pool is named in a violation: its area, or the fund's pool."""
+    return "the fund's residual pool" if pool.code == "fondo" else f"area {pool.code}"
+
+
+def residual_scope(evidence: Evidence) -> Findings:
+    """Residual awards go only where the rule set's scope sends them: to units that applied.
+
+    Nothing with scope ``none``; otherwise only eligible units that applied (an excluded unit
+    is `INELIGIBLE_PAID` already).
+    """
+    found = []
+    given = [item for item in evidence.assessments if evidence.residual[item.unit.unit_id] > 0]
+    for item in given:
+        unit_id = item.unit.unit_id
+        residual = evidence.residual[unit_id]
+        row = evidence.first_row(unit_id)
+        if evidence.scope is ResidualScope.NONE:
+            why = ("the rule set has no residual phase (residui.scope none): what the riparto "
+                   "leaves stays unassigned")
+        elif item.eligible and not item.unit.applied:
+            why = ("it did not apply: the residuals go to the units that applied (\"alle UDOS "
+                   "che hanno presentato istanza\")")
+        else:
+            continue
+        found.append(Violation(
+            CheckCode.RESIDUAL_SCOPE, unit_subject(unit_id, row), "0.00", euros(residual),
+            f"unit {unit_id} receives {euros(residual)} EUR of residuals, but {why}",
+            unit=unit_id, area=item.area, service=item.service, row=row))
+    return Findings(len(given), found)
+
+
+def residual_above_deficit(evidence: Evidence) -> Findings:
+    """No unit's residual award takes it beyond its deficit (prorated for the days active)."""
+    found = []
+    checked = 0
+    for pool in evidence.pools:
+        for item, need, _, residual in pool.units:
+            if residual == 0:
+                continue
+            checked += 1
+            if residual > need:
+                row = evidence.first_row(item.unit.unit_id)
+                found.append(Violation(
+                    CheckCode.RESIDUAL_ABOVE_DEFICIT, unit_subject(item.unit.unit_id, row),
+                    f"at most {euros(need)}", euros(residual),
+                    f"unit {item.unit.unit_id} still lacked {euros(need)} EUR after its "
+                    f"riparto award of {euros(evidence.criteria[item.unit.unit_id])} EUR "
+                    f"(deficit {euros(item.deficit)} EUR"
+                    + (f", prorated {item.proration.numerator}/{item.proration.denominator}"
+                       if item.proration < 1 else "")
+                    + f"), but receives {euros(residual)} EUR of residuals",
+                    unit=item.unit.unit_id, area=item.area, service=item.service, row=row))
+    return Findings(checked, found)
+
+
+def residual_pool(evidence: Evidence) -> Findings:
+    """The residual awards of a pool add up to at most what the riparto left in it."""
+    found = [
+        Violation(CheckCode.RESIDUAL_POOL, pool_subject(pool), f"at most {euros(pool.available)}",
+                  euros(pool.given),
+                  f"{pool_subject(pool)}: the riparto leaves {euros(pool.available)} EUR, but "
+                  f"the residual awards add up to {euros(pool.given)} EUR", area=pool.code)
+        for pool in evidence.pools if pool.given > pool.available
+    ]
+    return Findings(len(evidence.pools), found)
+
+
+def residual_equal_share(evidence: Evidence) -> Findings:
+    """A pool's recipients get one share mu of what each still lacked, within one cent."""
+    found = []
+    checked = 0
+    for pool in evidence.pools:
+        top, bottom = pool.share.numerator, pool.share.denominator
+        for item, need, _, residual in pool.units:
+            if residual == 0:
+                continue
+            checked += 1
+            if abs(residual * bottom - top * need) > bottom:
+                exact = pool.share * need
+                row = evidence.first_row(item.unit.unit_id)
+                found.append(Violation(
+                    CheckCode.RESIDUAL_EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
+                    f"{exact_euros(exact)} +/- 0.01", euros(residual),
+                    f"{pool_subject(pool)}: the residuals are given at {ratio(pool.share)} of "
+                    f"what each unit still lacks; unit {item.unit.unit_id} lacked "
+                    f"{euros(need)} EUR and should get {exact_euros(exact)} EUR within one "
+                    f"cent, not {euros(residual)} EUR", unit=item.unit.unit_id,
+                    area=item.area, service=item.service, row=row))
+    return Findings(checked, found)
+
+
+def residual_left_out(evidence: Evidence) -> Findings:
+    """No unit that applied gets no residual while the pool's share of its need is due to it.
+
+    A unit the riparto funded is due any share of a cent or more; an unfunded one when the
+    share of its need reaches the minimum award (then leaving it out pays its equals what it
+    is denied).
+    """
+    minimum = evidence.rules.minimum_award
+    found = []
+    checked = 0
+    for pool in evidence.pools:
+        if pool.share == 0:
+            continue
+        for item, need, funded, residual in pool.units:
+            if residual != 0 or need <= 0 or not item.unit.applied:
+                continue
+            checked += 1
+            threshold = 1 if funded else max(minimum, 1)
+            exact = pool.share * need
+            if exact >= threshold:
+                row = evidence.first_row(item.unit.unit_id)
+                found.append(Violation(
+                    CheckCode.RESIDUAL_LEFT_OUT, unit_subject(item.unit.unit_id, row),
+                    f"about {exact_euros(exact)}", "0.00",
+                    f"{pool_subject(pool)}: the residuals are given at {ratio(pool.share)} of "
+                    f"what each unit still lacks; unit {item.unit.unit_id} lacked "
+                    f"{euros(need)} EUR, so {exact_euros(exact)} EUR"
+                    + ("" if funded else f", at least the minimum of {euros(minimum)} EUR,")
+                    + " is due to it, yet it gets no residual", unit=item.unit.unit_id,
+                    area=item.area, service=item.service, row=row))
+    return Findings(checked, found)
+
+
+def residual_share_mismatch(evidence: Evidence) -> Findings:
+    """The ``residual_share`` column is the pool's share mu (0 without a residual award)."""
+    pool_of = {area: pool for pool in evidence.pools for area in pool.areas}
+    rows = [(row, item) for row, item in evidence.known_rows() if row.residual_share is not None]
+    found = []
+    for row, item in rows:
+        assert row.residual_share is not None
+        pool = pool_of.get(item.area)
+        expected = (pool.share if pool is not None and evidence.residual[item.unit.unit_id] > 0
+                    else Fraction(0))
+        if row.residual_share == expected:
+            continue
+        places = row.residual_places
+        tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
+        if abs(row.residual_share - expected) > tolerance:
+            found.append(Violation(
+                CheckCode.RESIDUAL_SHARE_MISMATCH, unit_subject(row.unit_id, row.row),
+                ratio(expected), ratio(row.residual_share),
+                f"unit {row.unit_id}: its residual pool gives {ratio(expected)} of what each "
+                f"unit still lacks (0 for a unit without residual); the allocation says "
+                f"{ratio(row.residual_share)}", unit=row.unit_id, area=item.area,
+                service=item.service, row=row.row))
     return Findings(len(rows), found)

@@ -12,10 +12,12 @@ from fractions import Fraction
 
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
 from fsr_opt.audit.codes import CheckCode
-from fsr_opt.audit.evidence import Evidence
+from fsr_opt.audit.evidence import Evidence, Pool
+from fsr_opt.audit.findings import group_findings
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.report import AuditReport, CheckResult, Violation
-from fsr_opt.core.schema import Assessment, RuleSet
+from fsr_opt.audit.wording import euros, ratio
+from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
 from fsr_opt.rules.budgets import area_budgets
 
 __all__ = ["audit", "audit_solution"]
@@ -69,7 +71,33 @@ def audit(
         results=tuple(results),
         skipped=tuple(skipped),
         violations=tuple(violations),
+        findings=group_findings(violations),
+        notes=tuple(note for pool in evidence.pools if (note := pool_note(pool, evidence))),
     )
+
+
+def pool_note(pool: Pool, evidence: Evidence) -> str:
+    """What a residual pool leaves unassigned, and why, in one sentence ("" if nothing).
+
+    Money left is no violation when no rule lets anyone take it, but it is never silent.
+    """
+    left = pool.available - pool.given
+    if left <= 0:
+        return ""
+    where = "the fund" if pool.code == "fondo" else f"area {pool.code}"
+    need = sum(need for _, need, _, _ in pool.units)
+    if evidence.scope is ResidualScope.NONE:
+        return (f"{where}: {euros(left)} EUR stay unassigned: the riparto cannot award more "
+                "within the caps and the minimum award, and the rule set has no residual "
+                f"phase (residui.scope none); its units that applied still lack {euros(need)} "
+                "EUR")
+    given = (f"residuals of {euros(pool.given)} EUR go to "
+             f"{sum(1 for *_, residual in pool.units if residual > 0)} units at "
+             f"{ratio(pool.share)} of what they still lacked; " if pool.given else "")
+    why = ("its units that applied lack nothing more" if pool.given >= need
+           else "the minimum award keeps the rest from the units that lack less")
+    return (f"{where}: the riparto leaves {euros(pool.available)} EUR; {given}"
+            f"{euros(left)} EUR stay unassigned ({why})")
 
 
 def audit_solution(
@@ -77,8 +105,10 @@ def audit_solution(
     rules: RuleSet,
     awards: Mapping[str, int],
     *,
+    residual: Mapping[str, int] | None = None,
     payments: Mapping[str, tuple[int, int]] | None = None,
     shares: Mapping[str, Fraction] | None = None,
+    residual_shares: Mapping[str, Fraction] | None = None,
     source: str = "solve",
 ) -> AuditReport:
     """Audit an allocation held in memory (our own solve), without writing or reading a file.
@@ -86,27 +116,38 @@ def audit_solution(
     Args:
         assessments: every unit, in table order; a unit absent from `awards` is awarded 0.
         rules: the rule set.
-        awards: cents per unit id.
+        awards: the riparto's cents per unit id (phase one; the whole award without
+            `residual`).
+        residual: the residual phase's cents per unit id, when there is one.
         payments: (tranche_1, tranche_2) cents per unit id, when the tranches are to be
             checked too.
         shares: the exact share reported per unit id, when it is to be checked too.
+        residual_shares: the exact residual share reported per unit id, likewise.
         source: the name the report gives the allocation.
 
     Returns:
         The report, as `audit` makes it.
     """
     ids = [item.unit.unit_id for item in assessments]
-    ids += sorted(set(awards) - set(ids))
+    ids += sorted((set(awards) | set(residual or {})) - set(ids))
     rows = []
     for unit_id in ids:
         first, second = payments.get(unit_id, (None, None)) if payments else (None, None)
+        criteria = awards.get(unit_id, 0)
+        extra = residual.get(unit_id, 0) if residual is not None else None
         rows.append(ProvidedRow(
-            row=None, unit_id=unit_id, award=awards.get(unit_id, 0), tranche_1=first,
-            tranche_2=second, share=shares.get(unit_id) if shares else None))
+            row=None, unit_id=unit_id, award=criteria + (extra or 0), tranche_1=first,
+            tranche_2=second, share=shares.get(unit_id) if shares else None,
+            criteria_award=criteria if residual is not None else None, residual_award=extra,
+            residual_share=residual_shares.get(unit_id) if residual_shares else None))
     columns = set()
     if payments is not None:
         columns |= {"tranche_1", "tranche_2"}
     if shares is not None:
         columns.add("share")
+    if residual is not None:
+        columns |= {"criteria_award", "residual_award"}
+    if residual_shares is not None:
+        columns.add("residual_share")
     return audit(assessments, rules,
                  ProvidedAllocation(source=source, rows=tuple(rows), columns=frozenset(columns)))

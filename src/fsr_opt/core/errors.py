@@ -85,6 +85,7 @@ class ErrorCode(StrEnum):
     # A saved run read back (compare, explain).
     MISSING_TOTAL = "MISSING_TOTAL"
     UNKNOWN_UNIT = "UNKNOWN_UNIT"
+    BAD_RUN_RECORD = "BAD_RUN_RECORD"
     # The rule-set document.
     SYNTAX = "SYNTAX"
     TOO_DEEP = "TOO_DEEP"

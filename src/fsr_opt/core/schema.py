@@ -157,6 +157,9 @@ class UnitType:
         requires_data_declaration: residential units for minors (Minori Web declaration).
         experimental_allowed: an experimental unit of this type stays eligible when it keeps
             its requirements (experimental SFA minori, DGR 694/2010).
+        experimental_by_nature: the type is itself an experimentation (the SFA minori of
+            d.g.r. 694/2010): every unit of it is judged as experimental, whatever the row's
+            ``experimental`` flag says, so its requirements are always checked.
     """
 
     code: str
@@ -167,6 +170,7 @@ class UnitType:
     municipal_service: bool
     requires_data_declaration: bool
     experimental_allowed: bool
+    experimental_by_nature: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,31 @@ class EligibilitySwitches:
     require_application: bool = True
 
 
+class ResidualScope(StrEnum):
+    """Where the residual phase takes the money the riparto leaves (rule set ``residui.scope``).
+
+    ``none``: it stays unassigned (and is reported); ``area``: each area's leftover goes to the
+    units of that area, so the areas' split stays exact; ``fondo``: the leftovers of all areas
+    form one pool for the units of the whole fund.
+    """
+
+    NONE = "none"
+    AREA = "area"
+    FONDO = "fondo"
+
+
+class LineReading(StrEnum):
+    """How the quota a service line cannot take goes to the other lines of its area.
+
+    The rule set's ``readings.line_without_applications``: in proportion to the other lines'
+    targets (``targets``), or to the applications they received (``istanze``: the
+    entitlements of their eligible units that applied). Criteria, "Criteri specifici per area".
+    """
+
+    TARGETS = "targets"
+    ISTANZE = "istanze"
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """A validated rule set: everything the riparto of one year and one Ambito depends on.
@@ -221,6 +250,8 @@ class RuleSet:
         single_payment_threshold: cents; awards up to this are paid at once.
         municipalities: the Ambito's municipalities, as written in the rule set.
         parameters: every parameter with its description and legal reference, for reports.
+        residual_scope: where the residual phase takes what the riparto leaves unassigned.
+        line_without_applications: how a line's quota it cannot take goes to the others.
     """
 
     rule_set_id: str
@@ -241,6 +272,8 @@ class RuleSet:
     parameters: tuple[ParameterInfo, ...] = ()
     source: str = ""
     sha256: str = ""
+    residual_scope: ResidualScope = ResidualScope.NONE
+    line_without_applications: LineReading = LineReading.TARGETS
 
     @property
     def history_year(self) -> int:
@@ -350,6 +383,7 @@ class Binding(StrEnum):
     FORMULA = "FORMULA"
     AREA_BUDGET = "AREA_BUDGET"
     EQUAL_SHARE = "EQUAL_SHARE"
+    RESIDUAL = "RESIDUAL"
 
 
 @dataclass(frozen=True)
@@ -380,15 +414,88 @@ class ServiceResult:
     awarded: int
     share: Fraction
     funded_entitlement: int
+    weight: Fraction | None = None
+
+    @property
+    def excess_weight(self) -> Fraction:
+        """What the tie-break spreads excess in proportion to: the target unless a reading says."""
+        return self.target if self.weight is None else self.weight
+
+
+FONDO = "fondo"
+"""The code of the one residual pool of scope ``fondo`` (area codes name the others)."""
+
+
+@dataclass(frozen=True)
+class ResidualPool:
+    """One distribution of the residual phase: what the riparto left, and where it went.
+
+    Attributes:
+        code: the area's code (scopes ``none`` and ``area``), or `FONDO`.
+        areas: the areas whose leftovers form the pool and whose units may receive from it.
+        available: cents the riparto left unassigned in those areas.
+        need: cents the pool's eligible units that applied still lack (prorated deficit
+            minus their award), added up.
+        distributed: cents given in the residual phase (0 with scope ``none``).
+        share: mu, the common share of what each recipient still lacked (0 if nothing given).
+        recipients: units that received a residual award.
+    """
+
+    code: str
+    areas: tuple[str, ...]
+    available: int
+    need: int
+    distributed: int
+    share: Fraction
+    recipients: int
+
+    @property
+    def left(self) -> int:
+        """Cents that stay unassigned after the residual phase."""
+        return self.available - self.distributed
 
 
 @dataclass(frozen=True)
 class Allocation:
-    """Awards in cents per unit id, with the per-service outcome that produced them."""
+    """Awards in cents per unit id, with the per-service outcome that produced them.
+
+    Attributes:
+        awards: the riparto by the criteria (the lexicographic MILP): phase one.
+        residual_awards: the residual phase's awards (criteria l.115), only units above 0.
+        residual_pools: where the money the riparto left went (one pool per area, or one
+            for the fund); empty only for an allocation made without the residual phase.
+    """
 
     awards: Mapping[str, int]
     services: Mapping[str, ServiceResult]
     area_budgets: Mapping[str, int]
+    residual_scope: ResidualScope = ResidualScope.NONE
+    residual_awards: Mapping[str, int] = field(default_factory=dict)
+    residual_pools: tuple[ResidualPool, ...] = ()
+
+    def paid(self, unit_id: str) -> int:
+        """What the unit receives in all: its riparto award plus its residual award."""
+        return self.awards.get(unit_id, 0) + self.residual_awards.get(unit_id, 0)
+
+    @property
+    def criteria_total(self) -> int:
+        """Cents awarded by the riparto (phase one)."""
+        return sum(self.awards.values())
+
+    @property
+    def residual_total(self) -> int:
+        """Cents awarded by the residual phase."""
+        return sum(self.residual_awards.values())
+
+    @property
+    def total(self) -> int:
+        """Cents paid in all."""
+        return self.criteria_total + self.residual_total
+
+    @property
+    def unassigned(self) -> int:
+        """Cents of the area budgets that nobody receives."""
+        return sum(self.area_budgets.values()) - self.total
 
 
 @dataclass(frozen=True)

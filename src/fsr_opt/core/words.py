@@ -8,9 +8,10 @@ language) and is read through `text`, the one lookup: a corrected wording, or a 
 touches this file only, and a later move to a gettext catalogue replaces `text` alone. Codes
 such as ``AREA_BUDGET`` never change, only their explanations (`describe`).
 
-Keys are ``namespace.name``: ``word``, ``ownership``, ``reason``, ``binding`` and ``check``
-are shared; ``workbook``, ``html``, ``chart``, ``diff``, ``sweep``, ``explain``,
-``criterion`` and ``web`` (the page of ``fsr-opt serve``) belong to one report or screen.
+Keys are ``namespace.name``: ``word``, ``ownership``, ``reason``, ``binding``, ``check`` and
+``residual`` (the residual phase and the money left unassigned, in every summary) are shared;
+``workbook``, ``html``, ``chart``, ``diff``, ``sweep``, ``explain``, ``criterion`` and ``web``
+(the page of ``fsr-opt serve``) belong to one report or screen.
 Texts with ``{placeholders}`` are filled with `str.format`; both languages of a key take the
 same placeholders (tested).
 """
@@ -842,9 +843,9 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "web.js.residual": {"it": "Residui", "en": "Residuals"},
     "web.js.residual_rules": {"it": "Come nelle regole", "en": "As in the rules"},
     "web.js.residual_missing": {
-        "it": "Il set di regole non ha ancora una regola per i residui: il denaro che un'area "
-              "non riesce ad assegnare resta non assegnato (colonna «Non assegnato»).",
-        "en": "The rule set has no residual rule yet: money an area cannot award stays "
+        "it": "Il set di regole non ha la sezione dei residui: il denaro che un'area non "
+              "riesce ad assegnare resta non assegnato (colonna «Non assegnato»).",
+        "en": "The rule set has no residual section: money an area cannot award stays "
               "unassigned (column \"Not assigned\").",
     },
     "web.js.no_changes": {"it": "nessuna modifica: le regole approvate",
@@ -1248,6 +1249,129 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "web.fix.MINIMUM_ABOVE_SOME_ENTITLEMENTS": {
         "it": "abbassa il contributo minimo, o rivedi i tetti dell'area",
         "en": "lower the minimum award, or review the area's entitlements",
+    },
+    # Issue 12: the residual phase, money left unassigned, the award's two parts, the checks
+    # of the residual phase and of a run folder. (The check.*, binding.* and workbook.column.*
+    # keys follow their namespaces' rules: tests/core/test_words.py.)
+    "residual.title": {"it": "Residui e fondi non assegnati",
+                       "en": "Residuals and money left unassigned"},
+    "residual.scope.none": {
+        "it": "nessuna fase dei residui (residui.scope none): ciò che il riparto lascia resta "
+              "non assegnato",
+        "en": "no residual phase (residui.scope none): what the riparto leaves stays "
+              "unassigned",
+    },
+    "residual.scope.area": {
+        "it": "residui entro ciascuna area (residui.scope area): la ripartizione tra le aree "
+              "resta esatta",
+        "en": "residuals within each area (residui.scope area): the split among the areas "
+              "stays exact",
+    },
+    "residual.scope.fondo": {
+        "it": "residui sull'intero fondo (residui.scope fondo): ciò che un'area lascia può "
+              "andare alle unità di altre aree",
+        "en": "residuals across the whole fund (residui.scope fondo): what an area leaves may "
+              "go to units of other areas",
+    },
+    "residual.fund": {"it": "il fondo", "en": "the fund"},
+    "residual.area": {"it": "area {area}", "en": "area {area}"},
+    "residual.pool": {
+        "it": "{where}: il riparto lascia {available} EUR; ai residui {given} EUR a {units} "
+              "unità ({share} di quanto mancava loro); non assegnato {left} EUR",
+        "en": "{where}: the riparto leaves {available} EUR; residuals {given} EUR to {units} "
+              "units ({share} of what they still lacked); unassigned {left} EUR",
+    },
+    "residual.pool_none": {
+        "it": "{where}: {left} EUR non assegnati; alle unità che hanno presentato istanza "
+              "mancano ancora {need} EUR",
+        "en": "{where}: {left} EUR unassigned; the units that applied still lack {need} EUR",
+    },
+    "residual.why_covered": {
+        "it": "alle unità che hanno presentato istanza non manca altro",
+        "en": "the units that applied lack nothing more",
+    },
+    "residual.why_minimum": {
+        "it": "il contributo minimo esclude le unità cui manca meno",
+        "en": "the minimum award keeps the rest from the units that lack less",
+    },
+    "residual.unassigned": {"it": "Non assegnato: {left} EUR", "en": "Unassigned: {left} EUR"},
+    "residual.nothing_left": {
+        "it": "Il riparto assegna tutti i budget delle aree: non resta nulla da assegnare.",
+        "en": "The riparto awards every area budget: nothing is left to assign.",
+    },
+    "residual.diff": {
+        "it": "Non assegnato: base {before} EUR, scenario {after} EUR ({delta}); residui: "
+              "base {residual_before} EUR, scenario {residual_after} EUR",
+        "en": "Unassigned: base {before} EUR, scenario {after} EUR ({delta}); residuals: "
+              "base {residual_before} EUR, scenario {residual_after} EUR",
+    },
+    "residual.explain": {
+        "it": "Fase dei residui: riceve {residual} EUR, {share} di quanto gli mancava ancora "
+              "({need} EUR: disavanzo meno il contributo del riparto).",
+        "en": "Residual phase: receives {residual} EUR, {share} of what it still lacked "
+              "({need} EUR: its deficit less its riparto award).",
+    },
+    "residual.total": {"it": "Totale contributo", "en": "Total award"},
+    "residual.column": {"it": "non assegnato", "en": "unassigned"},
+    "binding.RESIDUAL": {
+        "it": "riceve la quota comune dei residui di quanto gli mancava ancora",
+        "en": "receives the residual pool's common share of what it still lacked",
+    },
+    "workbook.column.criteria_award": {"it": "Contributo criteri", "en": "Award by the criteria"},
+    "workbook.column.residual_award": {"it": "Contributo residui", "en": "Residual award"},
+    "workbook.column.residual_share": {"it": "Percentuale residui", "en": "Residual share"},
+    "workbook.column.residual": {"it": "Residui", "en": "Residuals"},
+    "workbook.column.total_awarded": {"it": "Assegnato con i residui",
+                                      "en": "Awarded with residuals"},
+    "workbook.column.unassigned": {"it": "Non assegnato", "en": "Unassigned"},
+    "html.residual": {"it": "Residui", "en": "Residuals"},
+    "web.fix.BAD_RUN_RECORD": {
+        "it": "rifai il calcolo, o indica i file con --units e --rules",
+        "en": "solve again, or give the files with --units and --rules",
+    },
+    "check.INPUT_CHANGED": {
+        "it": "la tabella delle unità e le regole sono i file letti dal calcolo (SHA-256 di "
+              "run.json)",
+        "en": "the units table and the rule set are the files the run read (run.json's "
+              "SHA-256)",
+    },
+    "check.AWARD_PARTS": {
+        "it": "un contributo è la parte del riparto più la parte dei residui",
+        "en": "an award is its riparto part plus its residual part",
+    },
+    "check.RESIDUAL_SCOPE": {
+        "it": "i residui vanno solo dove le regole li mandano, alle unità che hanno presentato "
+              "istanza",
+        "en": "residual awards only where the rule set's scope sends them, to units that "
+              "applied",
+    },
+    "check.RESIDUAL_ABOVE_DEFICIT": {
+        "it": "nessun residuo porta un'unità oltre il suo disavanzo (in proporzione)",
+        "en": "no residual award takes a unit beyond its deficit (prorated)",
+    },
+    "check.RESIDUAL_POOL": {
+        "it": "i residui di un fondo non superano quanto il riparto vi ha lasciato",
+        "en": "the residual awards of a pool add up to at most what the riparto left in it",
+    },
+    "check.RESIDUAL_EQUAL_SHARE": {
+        "it": "le unità che ricevono residui ne ricevono la stessa quota di quanto mancava "
+              "loro, al centesimo",
+        "en": "a pool's recipients get one share of what each still lacked, within 1 cent",
+    },
+    "check.RESIDUAL_LEFT_OUT": {
+        "it": "nessuna unità che ha presentato istanza resta senza residui se la quota le "
+              "spetta",
+        "en": "no unit that applied is left without residual while the pool's share is due "
+              "to it",
+    },
+    "check.RESIDUAL_SHARE_MISMATCH": {
+        "it": "la colonna Percentuale residui è la quota del fondo dei residui",
+        "en": "the residual_share column is the pool's share",
+    },
+    "check.RESIDUAL_LEFT": {
+        "it": "nessun fondo dei residui lascia denaro che le sue unità potrebbero ricevere",
+        "en": "no residual pool leaves money that its units that applied could take within "
+              "the rules",
     },
 }
 

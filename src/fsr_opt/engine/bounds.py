@@ -12,8 +12,10 @@ The bounds relax every *other* line of the area to its convex hull [0, capacity_
   capacity leaves uncovered) for R in [0, sum of capacities]. A line at total S therefore
   costs at least ``base + |S - T_s| + |S - (X - C)|``: minimised over a segment in closed
   form. A segment whose bound exceeds a known solution's deviation is never stage-2 optimal.
-* **excess ratio** (stage 3). At total S the line's own ratio is ``(S - T_s) / T_s`` and the
-  others need a water level rho with ``sum_s' min(cap, (1 + rho) T_s') >= X - S``. A segment
+* **excess ratio** (stage 3). At total S the line's own ratio is ``(S - T_s) / w_s`` and the
+  others need a water level rho with ``sum_s' min(cap, max(0, T_s' + rho w_s')) >= X - S``
+  (w_s the line's weight in the tie-break: its target, ``(1 + rho) T_s``, unless a reading of
+  the criteria says otherwise). A segment
   whose bound exceeds the excess ratio of a *stage-2-optimal* solution is never stage-3
   optimal (and so never part of the lexicographic optimum).
 
@@ -49,6 +51,15 @@ EXCESS_MARGIN = 1e-5
 class _Line:
     target: float
     capacity: float
+    weight: float
+
+    def at(self, level: float) -> float:
+        """The line's total at a water level: its target plus level x weight, within [0, cap]."""
+        return min(self.capacity, max(0.0, self.target + level * self.weight))
+
+
+def _line(plan: ServicePlan) -> _Line:
+    return _Line(float(plan.target), float(plan.capacity), float(plan.excess_weight))
 
 
 def capacity_spend(plans: Sequence[ServicePlan], budget: int) -> int:
@@ -65,37 +76,47 @@ def capacity_spend(plans: Sequence[ServicePlan], budget: int) -> int:
 
 
 def water_level_totals(plans: Sequence[ServicePlan], spend: float) -> dict[str, float]:
-    """Continuous relaxation of stages 1-3: each line at min(capacity, (1 + rho) T_s).
+    """Continuous relaxation of stages 1-3: each line at min(capacity, T_s + rho w_s).
 
-    Lines with no target take their capacity first (as the exact stage 3 does).
+    Lines with no weight take their capacity first (as the exact stage 3 does).
     """
-    lines = {p.service: _Line(float(p.target), float(p.capacity)) for p in plans}
-    fixed = {s: line.capacity for s, line in lines.items() if line.target <= 0}
-    weighted = {s: line for s, line in lines.items() if line.target > 0}
+    lines = {p.service: _line(p) for p in plans}
+    fixed = {s: line.capacity for s, line in lines.items() if line.weight <= 0}
+    weighted = {s: line for s, line in lines.items() if line.weight > 0}
     level = _level(list(weighted.values()), spend - sum(fixed.values()))
     totals = dict(fixed)
     for service, line in weighted.items():
-        totals[service] = min(line.capacity, max(0.0, (1 + level) * line.target))
+        totals[service] = line.at(level)
     return totals
 
 
 def _filled(lines: Sequence[_Line], level: float) -> float:
-    return sum(min(line.capacity, max(0.0, (1 + level) * line.target)) for line in lines)
+    return sum(line.at(level) for line in lines)
+
+
+def _lowest(lines: Sequence[_Line]) -> float:
+    """A water level no solution goes below: every line at 0.
+
+    That is -1 when the weights are the targets; without a line, nothing bounds it.
+    """
+    return min((-line.target / line.weight for line in lines), default=-math.inf)
 
 
 def _level(lines: Sequence[_Line], needed: float) -> float:
-    """Least rho >= -1 with sum min(cap, (1 + rho) T) >= needed; inf if capacity is short."""
+    """Least rho with sum min(cap, max(0, T + rho w)) >= needed; inf if capacity is short."""
     if needed <= 0 or not lines:
-        return -1.0 if needed <= 0 else math.inf
+        return _lowest(lines) if needed <= 0 else math.inf
     if needed > sum(line.capacity for line in lines):
         return math.inf
-    breaks = sorted({line.capacity / line.target - 1 for line in lines})
-    previous = -1.0
+    starts = {line: -line.target / line.weight for line in lines}
+    ends = {line: (line.capacity - line.target) / line.weight for line in lines}
+    previous = _lowest(lines)
+    breaks = sorted({b for b in (*starts.values(), *ends.values()) if b > previous})
     for level in breaks:
         if _filled(lines, level) >= needed:
             break
         previous = level
-    slope = sum(line.target for line in lines if (1 + previous) * line.target < line.capacity)
+    slope = sum(line.weight for line in lines if starts[line] <= previous < ends[line])
     if slope <= 0:
         return previous
     return previous + (needed - _filled(lines, previous)) / slope
@@ -197,7 +218,7 @@ def deviation_window(
     Given the deviation of a known solution at the best spend, this keeps every segment of
     every stage-2 optimum (and a margin more); `NOTHING` among them if funding nothing can be.
     """
-    lines = {p.service: _Line(float(p.target), float(p.capacity)) for p in plans}
+    lines = {p.service: _line(p) for p in plans}
     clamped = {s: min(line.target, line.capacity) for s, line in lines.items()}
     total_clamped = sum(clamped.values())
     total_base = sum(line.target - clamped[s] for s, line in lines.items())
@@ -235,17 +256,18 @@ def excess_window(
     Given the ratio of a stage-2-optimal solution, this keeps every segment of every stage-3
     optimum (and a margin more).
     """
-    lines = {p.service: _Line(float(p.target), float(p.capacity)) for p in plans}
+    lines = {p.service: _line(p) for p in plans}
     limit = excess_ratio + EXCESS_MARGIN * (1 + abs(excess_ratio))
     window: dict[str, tuple[Segment, ...]] = {}
     for plan in plans:
         line = lines[plan.service]
         others = [other for s, other in lines.items() if s != plan.service]
-        weighted = [other for other in others if other.target > 0]
-        fixed = sum(other.capacity for other in others if other.target <= 0)
+        weighted = [other for other in others if other.weight > 0]
+        fixed = sum(other.capacity for other in others if other.weight <= 0)
         kept = []
         for segment in candidates[plan.service]:
-            own = (segment.lower - line.target) / line.target if line.target > 0 else -1.0
+            own = ((segment.lower - line.target) / line.weight if line.weight > 0
+                   else -math.inf)
             needed = spend - 1.0 - segment.upper - fixed
             if own <= limit and _level(weighted, needed) <= limit:
                 kept.append(segment)

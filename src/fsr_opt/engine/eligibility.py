@@ -28,6 +28,7 @@ from fsr_opt.core.schema import (
     Assessment,
     CapSource,
     ExclusionReason,
+    LineReading,
     Ownership,
     RuleSet,
     UnitRecord,
@@ -86,7 +87,8 @@ def exclusion_reasons(
          switches.exclude_ceased_before_year and unit.end_date is not None
          and unit.end_date < year_start),
         (ExclusionReason.EXPERIMENTAL,
-         switches.exclude_experimental and unit.experimental
+         switches.exclude_experimental
+         and (unit.experimental or unit_type.experimental_by_nature)
          and not (unit_type.experimental_allowed and unit.keeps_requirements is True)),
         (ExclusionReason.MISSING_DATA_DECLARATION,
          switches.require_data_declaration and unit_type.requires_data_declaration
@@ -182,6 +184,9 @@ class ServicePlan:
         ranked: (unit_id, entitlement) of the units that can ever be funded
             (entitlement >= minimum and > 0), largest entitlement first, then unit id.
         segments: the non-empty segments, by number of funded groups.
+        weight: what the tie-break (stage 3) spreads the excess over targets in proportion
+            to, when a reading of the criteria says other than the target
+            (`fsr_opt.core.schema.LineReading`); None means the target.
     """
 
     area: str
@@ -191,6 +196,12 @@ class ServicePlan:
     historical: int
     ranked: tuple[tuple[str, int], ...]
     segments: tuple[Segment, ...]
+    weight: Fraction | None = None
+
+    @property
+    def excess_weight(self) -> Fraction:
+        """The line's weight in the tie-break: S_s - T_s <= rho * weight."""
+        return self.target if self.weight is None else self.weight
 
     @property
     def capacity(self) -> int:
@@ -248,15 +259,21 @@ def plan_services(
 ) -> tuple[ServicePlan, ...]:
     """Build one plan per service line of the rule set, in rule-set order.
 
-    The plans depend on the set of units, never on their order in the table.
+    The plans depend on the set of units, never on their order in the table. With the reading
+    ``istanze`` of `LineReading`, each line's weight in the tie-break is what its eligible units
+    that applied are entitled to ("proporzionalmente alle istanze ricevute").
     """
     targets = service_targets(rules, budgets)
     by_service: dict[str, list[tuple[str, int]]] = {}
+    requested: dict[str, int] = {}
     for item in assessments:
         if item.eligible and item.entitlement > 0 and item.entitlement >= rules.minimum_award:
             by_service.setdefault(item.service, []).append(
                 (item.unit.unit_id, item.entitlement)
             )
+        if item.eligible and item.unit.applied:
+            requested[item.service] = requested.get(item.service, 0) + item.entitlement
+    by_applications = rules.line_without_applications is LineReading.ISTANZE
     plans = []
     priority = 0
     for area in rules.areas:
@@ -271,6 +288,8 @@ def plan_services(
                     historical=service.historical,
                     ranked=ranked,
                     segments=service_segments([e for _, e in ranked], rules.minimum_award),
+                    weight=(Fraction(requested.get(service.code, 0)) if by_applications
+                            else None),
                 )
             )
             priority += 1

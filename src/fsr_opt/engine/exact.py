@@ -14,7 +14,9 @@ For segment bounds [L_s, U_s], targets T_s and the area's budget B:
   deviation, so the least deviation is sum |c_s - T_s| + |X - sum c_s| (stage 2), reached by
   moving totals only in the direction of X - sum c_s;
 * the excess ratio rho (stage 3) is the least water level with
-  sum_s clamp((1 + rho) T_s, lo_s, hi_s) >= X over lines with T_s > 0;
+  sum_s clamp(T_s + rho w_s, lo_s, hi_s) >= X over lines with w_s > 0, w_s being the line's
+  weight (its target T_s, or what its units asked for under the reading ``istanze``): with
+  w_s = T_s that is clamp((1 + rho) T_s, lo_s, hi_s);
 * what is still free goes to the earliest service lines (stage 4).
 """
 
@@ -35,8 +37,9 @@ class AreaOptimum:
     Attributes:
         spend: cents awarded in the area.
         deviation: sum over service lines of |S_s - T_s|, exact cents.
-        excess_ratio: max over lines with T_s > 0 of (S_s - T_s) / T_s, at least -1;
-            None when no line has a positive target.
+        excess_ratio: max over lines with w_s > 0 of (S_s - T_s) / w_s (w_s the line's
+            `ServicePlan.excess_weight`; -1 or more when it is the target); None when no line
+            has a positive weight.
         totals: exact service totals (they add up to `spend`).
     """
 
@@ -72,14 +75,14 @@ def solve_area(
     # Stage 2 allows moving only towards X: up from c_s when short, down to L_s when over.
     lo = {s: (nearest[s] if gap >= 0 else bounds[s][0]) for s in nearest}
     hi = {s: (bounds[s][1] if gap >= 0 else nearest[s]) for s in nearest}
-    weighted = [p for p in plans if p.target > 0]
-    unweighted = sum((hi[p.service] for p in plans if p.target <= 0), Fraction(0))
+    weighted = [p for p in plans if p.excess_weight > 0]
+    unweighted = sum((hi[p.service] for p in plans if p.excess_weight <= 0), Fraction(0))
     ratio = _water_level(weighted, lo, hi, spend - unweighted)
     upper = dict(hi)
     if ratio is not None:
         for plan in weighted:
-            upper[plan.service] = _clamp((1 + ratio) * plan.target, lo[plan.service],
-                                         hi[plan.service])
+            upper[plan.service] = _clamp(plan.target + ratio * plan.excess_weight,
+                                         lo[plan.service], hi[plan.service])
     totals = dict(lo)
     left = spend - sum(lo.values())
     for plan in sorted(plans, key=lambda p: p.priority):
@@ -95,14 +98,22 @@ def _water_level(
     hi: Mapping[str, Fraction],
     needed: Fraction,
 ) -> Fraction | None:
-    """Least rho >= max(-1, (lo_s - T_s) / T_s) with sum clamp((1+rho) T_s, lo, hi) >= needed."""
+    """Least rho >= max((lo_s - T_s) / w_s) with sum clamp(T_s + rho w_s, lo, hi) >= needed.
+
+    With w_s = T_s the floor is at least -1 (every lo_s is 0 or more), the model's lower bound.
+    """
     if not weighted:
         return None
-    floor_level = max([Fraction(-1)] + [lo[p.service] / p.target - 1 for p in weighted])
+
+    def level_of(plan: ServicePlan, total: Fraction) -> Fraction:
+        return (total - plan.target) / plan.excess_weight
+
+    floor_level = max(level_of(p, lo[p.service]) for p in weighted)
 
     def filled(level: Fraction) -> Fraction:
         return sum(
-            (_clamp((1 + level) * p.target, lo[p.service], hi[p.service]) for p in weighted),
+            (_clamp(p.target + level * p.excess_weight, lo[p.service], hi[p.service])
+             for p in weighted),
             Fraction(0),
         )
 
@@ -110,7 +121,7 @@ def _water_level(
         return floor_level
     breaks = sorted({
         b for p in weighted
-        for b in (lo[p.service] / p.target - 1, hi[p.service] / p.target - 1)
+        for b in (level_of(p, lo[p.service]), level_of(p, hi[p.service]))
         if b > floor_level
     })
     previous = floor_level
@@ -122,9 +133,8 @@ def _water_level(
         return breaks[-1] if breaks else floor_level  # every line full: the last breakpoint
     # filled() is linear between `previous` and `level`: solve for the crossing exactly.
     slope = sum(
-        (p.target for p in weighted
-         if lo[p.service] < (1 + previous) * p.target < hi[p.service]
-         or lo[p.service] <= (1 + previous) * p.target < hi[p.service]),
+        (p.excess_weight for p in weighted
+         if lo[p.service] <= p.target + previous * p.excess_weight < hi[p.service]),
         Fraction(0),
     )
     if slope == 0:

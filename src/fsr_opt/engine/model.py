@@ -17,7 +17,8 @@ Constraint names (quoted by infeasibility messages):
   would have to be funded);
 * ``cap__<service>``: share <= 1, i.e. every award <= its entitlement;
 * ``deviation_above__<service>`` / ``deviation_below__<service>``: |S_s - T_s|;
-* ``proportional_excess__<service>``: S_s - T_s <= rho_area * T_s (the tie-break);
+* ``proportional_excess__<service>``: S_s - T_s <= rho_area * w_s (the tie-break; w_s is the
+  line's target, or its applications under the reading ``istanze``);
 * ``stage<N>__<area>``: fixes the optimum of an earlier stage.
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from fsr_opt.engine.eligibility import NOTHING, Segment, ServicePlan
@@ -170,9 +172,13 @@ def build_model(
         model.area_totals[area] = spend
         add_constraint(problem, spend <= budget, constraint_name("area_budget", area))
         deviations = []
-        if any(p.target > 0 for p in area_plans):
-            # Only areas with a positive target get rho: a variable in no row breaks CBC's MPS.
-            rho = problem.add_variable(constraint_name("excess_ratio", area), lowBound=-1)
+        weighted = [p for p in area_plans if p.excess_weight > 0]
+        if weighted:
+            # Only areas with a positive weight get rho: a variable in no row breaks CBC's MPS.
+            # Its lowest value puts every line at 0: -1 when the weights are the targets.
+            lowest = min([Fraction(-1)] + [-p.target / p.excess_weight for p in weighted])
+            rho = problem.add_variable(constraint_name("excess_ratio", area),
+                                       lowBound=float(lowest))
             model.excess[area] = rho
         for plan in area_plans:
             total = model.totals[plan.service]
@@ -181,10 +187,10 @@ def build_model(
             problem += (dev >= total - target, constraint_name("deviation_above", plan.service))
             problem += (dev >= target - total, constraint_name("deviation_below", plan.service))
             deviations.append(dev)
-            if plan.target > 0:
+            if plan.excess_weight > 0:
                 add_constraint(
                     problem,
-                    total - target <= target * rho,
+                    total - target <= float(plan.excess_weight) * rho,
                     constraint_name("proportional_excess", plan.service),
                 )
             priority_terms.append((count - plan.priority) * total)

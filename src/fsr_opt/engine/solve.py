@@ -9,6 +9,10 @@ The stages, per area (areas share no constraint, so all areas are solved in one 
    service lines cannot absorb is spread over the others in proportion to their targets;
 4. ``priority``: any freedom left goes to earlier service lines of the rule set.
 
+Then the residual phase (`engine.residual`, no solver) gives what the riparto left to the
+units that applied, as the rule set's ``residui.scope`` says; the riparto's awards stay as
+they are.
+
 A stage is accepted only if the solver itself proves it optimal: CBC's solution status (not
 PuLP's summary) and HiGHS's own model status are read; a time limit, an infeasibility or a
 crash raises `SolverError` / `InfeasibleError`. The solver's values then cross to cents once:
@@ -66,6 +70,7 @@ from fsr_opt.engine.eligibility import (
 from fsr_opt.engine.exact import AreaOptimum, round_area, solve_area
 from fsr_opt.engine.lp import highs_solver_class, pulp
 from fsr_opt.engine.model import STAGES, RipartoModel, build_model
+from fsr_opt.engine.residual import residual_phase
 from fsr_opt.engine.solvers import CBC_PATH_VARIABLE, DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.rules.budgets import area_budgets
 
@@ -332,7 +337,8 @@ def solve_riparto(
     totals: dict[str, int] = {}
     for area, optimum in run.optima.items():
         totals.update(round_area([p for p in plans if p.area == area], optimum))
-    allocation = allocation_from_totals(plans, budgets, totals)
+    allocation = residual_phase(assessments, rules,
+                                allocation_from_totals(plans, budgets, totals))
     return SolveResult(
         status=SolveStatus.OPTIMAL,
         solver=solver,
@@ -527,5 +533,6 @@ def allocation_from_totals(
             awarded=total,
             share=Fraction(total, funded) if funded else Fraction(0),
             funded_entitlement=funded,
+            weight=plan.weight,
         )
     return Allocation(awards=awards, services=services, area_budgets=dict(budgets))

@@ -9,11 +9,12 @@ units table is read: a figure means the same in every file of fsr-opt.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from fsr_opt.core.errors import InputError, Problem
+from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.io.cells import CellProblem, Dialect, RawCell, cell_text, fold_heading
 from fsr_opt.io.tables import match_headings, read_table
 from fsr_opt.io.units import COLUMN_LOOKUP
@@ -82,3 +83,32 @@ def load_allocation_table(path: str | Path) -> AllocationTable:
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
     return AllocationTable(list(table.headings), rows, table.sha256, table.dialect)
+
+
+
+RUN_RECORD = "run.json"
+"""The file `fsr-opt solve` writes in its folder with what it ran on (rules, inputs, hashes)."""
+
+
+def load_run_record(run_dir: str | Path) -> dict[str, Any]:
+    """Read a run folder's run.json, as `fsr-opt audit RUN_DIR` needs it.
+
+    Raises:
+        InputError: no run.json (``FILE_NOT_FOUND``: not a folder written by ``solve``), or
+            one that is not a JSON object (``BAD_RUN_RECORD``).
+    """
+    path = Path(run_dir) / RUN_RECORD
+    if not path.is_file():
+        raise InputError(f"{run_dir} is not a run folder: it has no {RUN_RECORD} (the record "
+                         "fsr-opt solve writes with its outputs); give the allocation with "
+                         "--allocation and the inputs with --units/--rules",
+                         ErrorCode.FILE_NOT_FOUND)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError([Problem(f"cannot read it as JSON ({exc}); run solve again",
+                                  file=str(path), code=ErrorCode.BAD_RUN_RECORD)]) from None
+    if not isinstance(document, dict):
+        raise InputError([Problem("it is not a JSON object; run solve again", file=str(path),
+                                  code=ErrorCode.BAD_RUN_RECORD)])
+    return document

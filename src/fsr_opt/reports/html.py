@@ -27,7 +27,7 @@ from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import describe, money, percent, phrases, ratio, text
 from fsr_opt.engine.outcomes import UnitOutcome
-from fsr_opt.reports.tables import payment_rows
+from fsr_opt.reports.tables import payment_rows, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
@@ -186,25 +186,33 @@ def _figure(svg: str, caption: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _area_section(allocation: Allocation, rules: RuleSet, w: Callable[[str], str],
-                  lang: str) -> str:
+def _area_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet,
+                  w: Callable[[str], str], lang: str) -> str:
+    """Per area: budget, the riparto, the residual phase and what stays unassigned."""
+    residual: Counter[str] = Counter()
+    for outcome in outcomes:
+        residual[outcome.assessment.area] += outcome.residual_award
     rows = []
     parts = []
-    totals = [0, 0]
+    totals = [0, 0, 0]
     for area in rules.areas:
         budget = allocation.area_budgets[area.code]
         spent = sum(allocation.services[s.code].awarded for s in area.services)
-        totals = [totals[0] + budget, totals[1] + spent]
+        given = residual[area.code]
+        totals = [totals[0] + budget, totals[1] + spent, totals[2] + given]
         parts.append((area.label, budget))
         rows.append([_t(area.label), _n(percent(area.share_percent, lang)),
                      _n(money(budget, lang)), _n(money(spent, lang)),
-                     _n(money(budget - spent, lang))])
+                     _n(money(given, lang)), _n(money(budget - spent - given, lang))])
     rows.append([_t(text("word.TOTAL", lang)), _n("100%"), _n(money(totals[0], lang)),
-                 _n(money(totals[1], lang)), _n(money(totals[0] - totals[1], lang))])
-    table = _table([w("area"), w("share"), w("budget"), w("awarded"), w("left")], rows,
-                   totals=[len(rows) - 1])
+                 _n(money(totals[1], lang)), _n(money(totals[2], lang)),
+                 _n(money(totals[0] - totals[1] - totals[2], lang))])
+    table = _table([w("area"), w("share"), w("budget"), w("awarded"), w("residual"), w("left")],
+                   rows, totals=[len(rows) - 1])
     chart = _figure(donut_chart(parts, w("area_chart"), lang), w("area_chart"))
-    return f"<h2>{_e(w('areas'))}</h2>{chart}{table}"
+    lines = "".join(f"<li>{_e(line)}</li>" for line in residual_lines(allocation, lang))
+    return (f"<h2>{_e(w('areas'))}</h2>{chart}{table}"
+            f"<h3>{_e(text('residual.title', lang))}</h3><ul>{lines}</ul>")
 
 
 def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet,
@@ -430,7 +438,7 @@ def html_report(
             ambito=rules.ambito, rule_set=rules.rule_set_id, version=rules.version)) + "</p>",
         f"<h2>{_e(w('summary'))}</h2><div class=\"kpi\">{head}</div>",
         *extra,
-        _area_section(allocation, rules, w, lang),
+        _area_section(outcomes, allocation, rules, w, lang),
         _service_section(outcomes, allocation, rules, w, lang),
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),

@@ -14,23 +14,39 @@ from typing import Any
 
 from fsr_opt import __version__
 from fsr_opt.core.money import format_cents, round_half_up
-from fsr_opt.core.schema import Allocation, Assessment, RuleSet, SolveResult
+from fsr_opt.core.schema import (
+    FONDO,
+    Allocation,
+    Assessment,
+    ResidualPool,
+    ResidualScope,
+    RuleSet,
+    SolveResult,
+)
+from fsr_opt.core.words import money, phrases, ratio
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.io.outputs import csv_bytes, json_bytes
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
+# The contract's columns, then the award's two parts (the riparto by the criteria, the residual
+# phase) and the residual pool's share: ``award`` is always the total paid.
 ALLOCATION_COLUMNS = (
     "unit_id", "name", "operator", "municipality", "unit_type", "ownership", "area", "service",
     "eligible", "exclusion_reasons", "deficit", "formula_amount", "proration", "entitlement",
-    "share", "award", "binding", "tranche_1", "tranche_2",
+    "share", "award", "binding", "tranche_1", "tranche_2", "criteria_award", "residual_award",
+    "residual_share",
 )
 ALLOCATION_NUMERIC = (
     "deficit", "formula_amount", "proration", "entitlement", "share", "award", "tranche_1",
-    "tranche_2",
+    "tranche_2", "criteria_award", "residual_award", "residual_share",
 )
+# ``awarded`` is the riparto's (what the targets and the deviation are about); ``residual``
+# what the residual phase adds, ``total_awarded`` both; a pool's ``residual_share`` and
+# ``unassigned`` sit on its row (an area's, or the fund's TOTAL with scope fondo).
 SUMMARY_COLUMNS = (
     "area", "service", "budget", "target", "historical", "awarded", "deviation", "share",
-    "units_funded", "units_excluded",
+    "units_funded", "units_excluded", "residual", "total_awarded", "residual_share",
+    "unassigned",
 )
 SUMMARY_NUMERIC = SUMMARY_COLUMNS[2:]
 PAYMENT_COLUMNS = ("operator", "units", "total_award", "tranche_1", "tranche_2")
@@ -84,6 +100,9 @@ def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
             outcome.binding.value,
             format_cents(outcome.tranche_1),
             format_cents(outcome.tranche_2),
+            format_cents(outcome.criteria_award),
+            format_cents(outcome.residual_award),
+            format_ratio(outcome.residual_share),
         ])
     return rows
 
@@ -98,6 +117,7 @@ class _Tally:
     awarded: int = 0
     funded: int = 0
     unfunded: int = 0
+    residual: int = 0
 
     def add(self, other: _Tally) -> None:
         self.target += other.target
@@ -105,13 +125,16 @@ class _Tally:
         self.awarded += other.awarded
         self.funded += other.funded
         self.unfunded += other.unfunded
+        self.residual += other.residual
 
-    def total_row(self, area: str) -> list[str]:
+    def total_row(self, area: str, pool: ResidualPool | None) -> list[str]:
         return [
             area, TOTAL, format_cents(self.budget), format_fraction_cents(Fraction(self.budget)),
             format_cents(self.historical), format_cents(self.awarded),
             format_fraction_cents(self.awarded - Fraction(self.budget)), "", str(self.funded),
-            str(self.unfunded),
+            str(self.unfunded), format_cents(self.residual),
+            format_cents(self.awarded + self.residual),
+            format_ratio(pool.share) if pool else "", format_cents(pool.left) if pool else "",
         ]
 
 
@@ -125,9 +148,13 @@ def summary_rows(
     """
     funded: dict[str, int] = {}
     unfunded: dict[str, int] = {}
+    residual: dict[str, int] = {}
     for outcome in outcomes:
+        code = outcome.assessment.service
         counter = funded if outcome.award > 0 else unfunded
-        counter[outcome.assessment.service] = counter.get(outcome.assessment.service, 0) + 1
+        counter[code] = counter.get(code, 0) + 1
+        residual[code] = residual.get(code, 0) + outcome.residual_award
+    pools = {pool.code: pool for pool in allocation.residual_pools}
     rows = []
     grand = _Tally()
     for area in rules.areas:
@@ -135,18 +162,22 @@ def summary_rows(
         for service in area.services:
             result = allocation.services[service.code]
             line = _Tally(0, result.target, service.historical, result.awarded,
-                          funded.get(service.code, 0), unfunded.get(service.code, 0))
+                          funded.get(service.code, 0), unfunded.get(service.code, 0),
+                          residual.get(service.code, 0))
             rows.append([
                 area.code, service.code, "", format_fraction_cents(result.target),
                 format_cents(service.historical), format_cents(result.awarded),
                 format_fraction_cents(result.awarded - result.target),
                 format_ratio(result.share), str(line.funded), str(line.unfunded),
+                format_cents(line.residual), format_cents(line.awarded + line.residual), "", "",
             ])
             area_tally.add(line)
-        rows.append(area_tally.total_row(area.code))
+        rows.append(area_tally.total_row(area.code, pools.get(area.code)))
         grand.budget += area_tally.budget
         grand.add(area_tally)
-    rows.append(grand.total_row(TOTAL))
+    row = grand.total_row(TOTAL, pools.get(FONDO))
+    row[-1] = format_cents(allocation.unassigned)
+    rows.append(row)
     return rows
 
 
@@ -175,7 +206,8 @@ def exact_objectives(allocation: Allocation, rules: RuleSet) -> dict[str, dict[s
         results = [allocation.services[s.code] for s in area.services]
         spend = sum(r.awarded for r in results)
         deviation = sum((abs(r.awarded - r.target) for r in results), Fraction(0))
-        ratios = [(r.awarded - r.target) / r.target for r in results if r.target > 0]
+        ratios = [(r.awarded - r.target) / r.excess_weight for r in results
+                  if r.excess_weight > 0]
         values[area.code] = {
             "spend": format_cents(spend),
             "deviation": format_fraction_cents(deviation),
@@ -192,11 +224,23 @@ def run_document(
     overrides: Sequence[tuple[str, str]],
     started_at: str,
     finished_at: str,
+    units: tuple[str, str] | None = None,
+    ambito: str | None = None,
 ) -> dict[str, Any]:
-    """The content of run.json: what was run, on what, with which outcome."""
+    """The content of run.json: what was run, on what, with which outcome.
+
+    `units` is the units table's (path, SHA-256), recorded apart from `inputs` so that
+    ``fsr-opt audit RUN_DIR`` knows which input is which; `ambito`, the Ambito whose rows a
+    region took from a shared table, so that the audit takes the same rows.
+    """
     allocation = result.allocation
     budgets = allocation.area_budgets if allocation else {}
-    awarded = sum(allocation.awards.values()) if allocation else 0
+    awarded = allocation.total if allocation else 0
+    files: dict[str, Any] = {"rules": {"path": rules.source, "sha256": rules.sha256}}
+    if units is not None:
+        files["units"] = {"path": units[0], "sha256": units[1]}
+        if ambito is not None:
+            files["units"]["ambito"] = ambito
     return {
         "tool": {"name": "fsr-opt", "version": __version__},
         "status": result.status.value,
@@ -206,6 +250,10 @@ def run_document(
         "area_budgets": {area: format_cents(cents) for area, cents in budgets.items()},
         "area_budgets_cents": dict(budgets),
         "awarded": format_cents(awarded),
+        "awarded_criteria": format_cents(allocation.criteria_total if allocation else 0),
+        "residual": residual_document(allocation, rules) if allocation else {},
+        "unassigned": format_cents(allocation.unassigned if allocation else 0),
+        "readings": {"line_without_applications": rules.line_without_applications.value},
         "minimum_award": format_cents(rules.minimum_award),
         "objectives": exact_objectives(allocation, rules) if allocation else {},
         "stages": [
@@ -217,12 +265,90 @@ def run_document(
         "rule_set": {"id": rules.rule_set_id, "version": rules.version, "ambito": rules.ambito,
                      "year": rules.year, "source": rules.source, "sha256": rules.sha256},
         "inputs": dict(inputs),
+        "input_files": files,
         "overrides": [f"{key}={value}" for key, value in overrides],
-        "warnings": list(result.messages),
+        "warnings": [*result.messages,
+                     *(unassigned_warnings(allocation, rules) if allocation else [])],
         "started_at": started_at,
         "finished_at": finished_at,
         "seconds": round(result.seconds, 4),
     }
+
+
+def residual_document(allocation: Allocation, rules: RuleSet) -> dict[str, Any]:
+    """run.json's ``residual``: the scope and, per pool, what was left, given and unassigned."""
+    return {
+        "scope": allocation.residual_scope.value,
+        "distributed": format_cents(allocation.residual_total),
+        "pools": [
+            {"pool": pool.code, "areas": list(pool.areas),
+             "left_by_riparto": format_cents(pool.available),
+             "still_lacking": format_cents(pool.need),
+             "distributed": format_cents(pool.distributed), "share": format_ratio(pool.share),
+             "recipients": pool.recipients, "unassigned": format_cents(pool.left)}
+            for pool in allocation.residual_pools
+        ],
+    }
+
+
+def unassigned_warnings(allocation: Allocation, rules: RuleSet) -> list[str]:
+    """One warning per residual pool that leaves money unassigned: never silent.
+
+    Each says how much, why (no residual phase, the units that applied lack nothing more,
+    or the minimum award), and what the residual phase gave.
+    """
+    warnings = []
+    for pool in allocation.residual_pools:
+        if pool.left <= 0:
+            continue
+        where = "the fund" if pool.code == FONDO else f"area {pool.code}"
+        if allocation.residual_scope is ResidualScope.NONE:
+            warnings.append(
+                f"{where}: {format_cents(pool.left)} EUR stay unassigned: the caps and the "
+                "minimum award leave it, and the rule set has no residual phase "
+                f"(residui.scope none); its units that applied still lack "
+                f"{format_cents(pool.need)} EUR (--set residui.scope=area would give it to "
+                "them in proportion)")
+            continue
+        given = (f"the residual phase gave {format_cents(pool.distributed)} EUR to "
+                 f"{pool.recipients} units ({format_ratio(pool.share, 4)} of what they still "
+                 "lacked); " if pool.distributed else "")
+        why = ("its units that applied lack nothing more" if pool.distributed >= pool.need
+               else "the minimum award keeps the rest from the units that lack less")
+        warnings.append(
+            f"{where}: the riparto left {format_cents(pool.available)} EUR; {given}"
+            f"{format_cents(pool.left)} EUR stay unassigned ({why})")
+    return warnings
+
+
+def residual_lines(allocation: Allocation, lang: str) -> list[str]:
+    """The residual phase and the money left unassigned, for people, in `lang`.
+
+    One line for the scope, one per pool that the riparto left money in, and the total
+    unassigned.
+    """
+    w = phrases("residual", lang)
+    lines = [w(f"scope.{allocation.residual_scope.value}")]
+    for pool in allocation.residual_pools:
+        if pool.available <= 0:
+            continue
+        where = w("fund") if pool.code == FONDO else w("area").format(area=pool.code)
+        if allocation.residual_scope is ResidualScope.NONE:
+            lines.append(w("pool_none").format(where=where, left=money(pool.left, lang),
+                                               need=money(pool.need, lang)))
+            continue
+        line = w("pool").format(
+            where=where, available=money(pool.available, lang),
+            given=money(pool.distributed, lang), units=pool.recipients,
+            share=ratio(pool.share, 4, lang), left=money(pool.left, lang))
+        if pool.left > 0:
+            line += " (" + w("why_covered" if pool.distributed >= pool.need
+                             else "why_minimum") + ")"
+        lines.append(line)
+    if len(lines) == 1 and allocation.unassigned == 0:
+        lines.append(w("nothing_left"))
+    lines.append(w("unassigned").format(left=money(allocation.unassigned, lang)))
+    return lines
 
 
 def render_tables(
@@ -290,7 +416,21 @@ def summary_text(
                 f"{format_cents(result.awarded):>14}{format_ratio(result.share, 4):>10}"
                 f"{count:>8}"
             )
-    total = sum(allocation.awards.values())
-    lines.append(f"{TOTAL:<28}{format_cents(distributable(rules)):>14}{format_cents(total):>14}")
-    lines.extend(f"warning: {warning}" for warning in warnings)
+    lines.append(f"{TOTAL:<28}{format_cents(distributable(rules)):>14}"
+                 f"{format_cents(allocation.criteria_total):>14}")
+    lines.append("")
+    lines.append(f"residual phase (residui.scope {allocation.residual_scope.value}): "
+                 f"{format_cents(allocation.residual_total)} EUR to "
+                 f"{len(allocation.residual_awards)} units")
+    for pool in allocation.residual_pools:
+        if pool.available > 0:
+            where = "fund" if pool.code == FONDO else pool.code
+            lines.append(
+                f"  {where:<26}left {format_cents(pool.available)}, given "
+                f"{format_cents(pool.distributed)} (share {format_ratio(pool.share, 4)}), "
+                f"unassigned {format_cents(pool.left)}")
+    lines.append(f"{'paid':<28}{'':>14}{format_cents(allocation.total):>14}")
+    lines.append(f"{'unassigned':<28}{'':>14}{format_cents(allocation.unassigned):>14}")
+    lines.extend(f"warning: {warning}" for warning in
+                 [*warnings, *unassigned_warnings(allocation, rules)])
     return "\n".join(lines)

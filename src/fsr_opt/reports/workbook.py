@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.schema import Allocation, Ownership, RuleSet
 from fsr_opt.core.words import describe, phrases, text, yes_no
@@ -30,6 +31,7 @@ from fsr_opt.reports.tables import (
     TOTAL,
     allocation_rows,
     payment_rows,
+    residual_lines,
     summary_rows,
 )
 from fsr_opt.reports.xlsx import BOLD, Sheet, Workbook
@@ -82,6 +84,9 @@ ALLOCATION_SHEET: tuple[Column, ...] = (
     Column("binding", "workbook.column.binding"),
     Column("tranche_1", "workbook.column.tranche_1", "money"),
     Column("tranche_2", "workbook.column.tranche_2", "money"),
+    Column("criteria_award", "workbook.column.criteria_award", "money"),
+    Column("residual_award", "workbook.column.residual_award", "money"),
+    Column("residual_share", "workbook.column.residual_share", "share"),
 )
 assert tuple(c.key for c in ALLOCATION_SHEET) == ALLOCATION_COLUMNS
 
@@ -118,6 +123,10 @@ SUMMARY_SHEET: tuple[Column, ...] = (
     Column("share", "workbook.column.line_share", "share"),
     Column("units_funded", "workbook.column.units_funded", "count"),
     Column("units_excluded", "workbook.column.units_excluded", "count"),
+    Column("residual", "workbook.column.residual", "money"),
+    Column("total_awarded", "workbook.column.total_awarded", "money"),
+    Column("residual_share", "workbook.column.residual_share", "share"),
+    Column("unassigned", "workbook.column.unassigned", "money"),
 )
 
 CHECKS_SHEET: tuple[Column, ...] = (
@@ -223,12 +232,11 @@ def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> No
     if audit is None:
         sheet.cell(1, 1, "text", w("not_run"))
         return
-    certificates = {"MONEY_LEFT", "TRANSFER_IMPROVES"}
     rows: list[list[object]] = [
         [result.code,
          describe("check", result.code, lang, default=result.description,
                   history_year=year),
-         w("certificate" if result.code in certificates else "rule"),
+         w("certificate" if check_of(result.code).certificate else "rule"),
          result.checked, result.failed, w("passed" if result.passed else "failed")]
         for result in audit.results
     ]
@@ -281,7 +289,11 @@ def allocation_workbook(
         # below the filter, after a blank row
         payments.cell(after + 1, col, column.kind, value, BOLD)
     _table(exclusions, EXCLUSIONS_SHEET, _exclusions(outcomes, lang, rules.history_year), lang)
-    _table(summary, _with_year(SUMMARY_SHEET, rules), _summary(outcomes, allocation, rules, lang),
-           lang)
+    after = _table(summary, _with_year(SUMMARY_SHEET, rules),
+                   _summary(outcomes, allocation, rules, lang), lang)
+    # Whatever stays unassigned is never silent: below the table, after a blank row.
+    summary.cell(after + 1, 1, "text", text("residual.title", lang), BOLD)
+    for offset, line in enumerate(residual_lines(allocation, lang), start=2):
+        summary.cell(after + offset, 1, "text", line)
     _checks(checks, audit, lang, rules.history_year)
     return book.to_bytes()

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 from pydantic.json_schema import SkipJsonSchema
 
 from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.schema import LineReading, ResidualScope
 from fsr_opt.rules import values as read
 from fsr_opt.rules.values import RuleValueError, describe, show_money, show_percent
 
@@ -127,6 +128,12 @@ Switch = Annotated[bool, PlainValidator(read.read_switch), WithJsonSchema({"type
 Names = Annotated[tuple[str, ...], PlainValidator(read.read_names), WithJsonSchema(
     {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1,
      "uniqueItems": True})]
+RESIDUAL_SCOPES = tuple(scope.value for scope in ResidualScope)
+READINGS = tuple(reading.value for reading in LineReading)
+Scope = Annotated[str, PlainValidator(lambda raw: read.read_choice(raw, RESIDUAL_SCOPES)),
+                  WithJsonSchema({"type": "string", "enum": list(RESIDUAL_SCOPES)})]
+Reading = Annotated[str, PlainValidator(lambda raw: read.read_choice(raw, READINGS)),
+                    WithJsonSchema({"type": "string", "enum": list(READINGS)})]
 EurUnit = Annotated[str, PlainValidator(lambda raw: read.read_unit(raw, "EUR")),
                     WithJsonSchema({"type": "string", "const": "EUR"})]
 PercentUnit = Annotated[str, PlainValidator(lambda raw: read.read_unit(raw, "percent")),
@@ -288,6 +295,40 @@ class NamesParameter(Parameter):
         None, description=_VALUES, min_length=1)
 
 
+class DatedScope(DatedValue):
+    """A residual scope and, optionally, the act that set it."""
+
+    value: Scope = Field(description="none, area or fondo.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class ScopeParameter(Parameter):
+    """Where the residual phase takes what the riparto leaves: none, area or fondo."""
+
+    value: Scope | SkipJsonSchema[None] = Field(None, description=(
+        "none (what is left stays unassigned), area (each area's leftover to the units of "
+        "that area) or fondo (all leftovers to the units of the whole fund)."))
+    values: dict[DateKey, DatedScope] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
+class DatedReading(DatedValue):
+    """A reading of the criteria and, optionally, the act that chose it."""
+
+    value: Reading = Field(description="targets or istanze.")
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
+
+
+class ReadingParameter(Parameter):
+    """Which reading of a sentence of the criteria the riparto follows."""
+
+    value: Reading | SkipJsonSchema[None] = Field(None, description=(
+        "targets (in proportion to the other lines' targets) or istanze (in proportion to "
+        "the applications they received)."))
+    values: dict[DateKey, DatedReading] | SkipJsonSchema[None] = Field(
+        None, description=_VALUES, min_length=1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Sections
 # ---------------------------------------------------------------------------------------------
@@ -350,6 +391,23 @@ class Eligibility(_Model):
         description="Only units that applied are funded (NOT_APPLIED).")
 
 
+class Residui(_Model):
+    """The residual phase: what the riparto leaves, given after it to the units that applied."""
+
+    scope: ScopeParameter = Field(description=(
+        "Where the money the riparto leaves goes: {value: none | area | fondo, description, "
+        "reference}."))
+
+
+class Readings(_Model):
+    """The readings of the criteria where a sentence allows more than one."""
+
+    line_without_applications: ReadingParameter = Field(description=(
+        "How the quota of a service line that cannot take it (no or too few applications) "
+        "goes to the other lines of its area: {value: targets | istanze, description, "
+        "reference}."))
+
+
 class FormulaClassEntry(_Model):
     """The cap of private units of offer: base + rate_per_user x users."""
 
@@ -399,6 +457,9 @@ class UnitTypeEntry(_Model):
         False, description="The Minori Web declaration is required.")
     experimental_allowed: Flag = Field(
         False, description="An experimental unit stays eligible if it keeps its requirements.")
+    experimental_by_nature: Flag = Field(False, description=(
+        "The type is itself an experimentation (SFA minori, d.g.r. 694/2010): every unit of it "
+        "is judged experimental, whatever its experimental flag says."))
     description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
     reference: Reference | SkipJsonSchema[None] = Field(None, description="The legal source.")
 
@@ -432,6 +493,13 @@ class RuleDocument(_Model):
         "The macro areas, keyed by code, each with label, share and services."))
     unit_types: dict[Code, UnitTypeEntry] = Field(min_length=1, description=(
         "The unit types, keyed by the code used in the units table."))
+    readings: Readings | SkipJsonSchema[None] = Field(None, description=(
+        "Optional: the readings of the criteria where they allow more than one "
+        "(line_without_applications); without it, the quota of a line goes to the others in "
+        "proportion to their targets."))
+    residui: Residui | SkipJsonSchema[None] = Field(None, description=(
+        "Optional: the residual phase (scope); without it, what the riparto leaves stays "
+        "unassigned (and is reported)."))
 
 
 def document_keys(model: type[BaseModel], fmt: str) -> dict[str, str]:

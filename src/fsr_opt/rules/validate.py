@@ -26,7 +26,9 @@ from fsr_opt.core.schema import (
     Area,
     EligibilitySwitches,
     FormulaClass,
+    LineReading,
     ParameterInfo,
+    ResidualScope,
     RuleSet,
     ServiceLine,
     UnitType,
@@ -389,7 +391,7 @@ def _build(
     unit_types = {
         code: UnitType(code, kind["label"], *lines[code], kind["formula_class"],
                        kind["municipal_service"], kind["requires_data_declaration"],
-                       kind["experimental_allowed"])
+                       kind["experimental_allowed"], kind["experimental_by_nature"])
         for code, kind in document["unit_types"].items()
     }
     formula_classes = {
@@ -399,6 +401,7 @@ def _build(
     }
     metadata, set_asides, payments = (
         document["metadata"], document["set_asides"], document["payments"])
+    residui, readings = document.get("residui"), document.get("readings")
     return RuleSet(
         rule_set_id=metadata["id"],
         version=metadata["version"],
@@ -419,4 +422,9 @@ def _build(
         parameters=tuple(parameters),
         source=source,
         sha256=sha256,
+        residual_scope=ResidualScope(residui["scope"]["value"]) if residui
+        else ResidualScope.NONE,
+        line_without_applications=LineReading(
+            readings["line_without_applications"]["value"]) if readings
+        else LineReading.TARGETS,
     )

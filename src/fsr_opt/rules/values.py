@@ -215,6 +215,17 @@ def read_switch(raw: object) -> bool:
     return raw
 
 
+def read_choice(raw: object, choices: Sequence[str]) -> str:
+    """A parameter's value that must be one of a few words (a reading, a scope)."""
+    if isinstance(raw, str) and raw.strip() in choices:
+        return raw.strip()
+    guess = suggest(raw, choices) if isinstance(raw, str) else None
+    hint = f"; did you mean '{guess}'?" if guess else ""
+    raise RuleValueError(
+        ErrorCode.BAD_VALUE,
+        f"value must be one of {', '.join(choices)}, got {describe(raw)}{hint}")
+
+
 def read_flag(raw: object) -> bool:
     """A unit type's true or false (not a parameter: the message names no value)."""
     if not isinstance(raw, bool):

@@ -27,6 +27,7 @@ from fsr_opt.core.words import (
     with_year,
 )
 from fsr_opt.reports.html import award_brackets, column_bars, donut_chart, paired_bars
+from fsr_opt.reports.tables import residual_lines
 from fsr_opt.web.parameters import (
     ELIGIBILITY_SWITCHES,
     RESIDUAL_SCOPES,
@@ -144,6 +145,9 @@ def _areas(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]
     rules = scenario.inputs.rules
     allocation = scenario.allocation
     before = {line.area: line for line in diff.lines if line.service == "TOTAL"}
+    residual: Counter[str] = Counter()
+    for outcome in scenario.outcomes:
+        residual[outcome.assessment.area] += outcome.residual_award
     rows = []
     for area in rules.areas:
         budget = allocation.area_budgets[area.code]
@@ -151,7 +155,8 @@ def _areas(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]
         change = before.get(area.code)
         rows.append({
             "area": area.code, "label": area.label, "share": percent(area.share_percent, lang),
-            "budget": budget, "awarded": awarded, "unassigned": budget - awarded,
+            "budget": budget, "awarded": awarded, "residual": residual[area.code],
+            "unassigned": budget - awarded - residual[area.code],
             "budget_base": change.budget_before if change else None,
             "awarded_base": change.awarded_before if change else None,
         })
@@ -259,6 +264,7 @@ def result(scenario: Scenario, baseline: Scenario, lang: str) -> dict[str, Any]:
         "eligible": sum(1 for o in outcomes if o.assessment.eligible),
         "funded": sum(1 for o in outcomes if o.award > 0),
         "areas": _areas(scenario, diff, lang),
+        "residual_lines": residual_lines(scenario.allocation, lang),
         "lines": _lines(scenario, diff, lang),
         "charts": charts(scenario, lang),
         "columns": UNIT_COLUMNS,

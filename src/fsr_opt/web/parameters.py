@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.money import largest_remainder
-from fsr_opt.core.schema import EligibilitySwitches, RuleSet
+from fsr_opt.core.schema import EligibilitySwitches, ResidualScope, RuleSet
 from fsr_opt.core.words import percent, text
 from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 from fsr_opt.rules.overrides import override_pairs
@@ -31,12 +31,12 @@ HUNDRED = Fraction(100)
 ELIGIBILITY_SWITCHES: tuple[str, ...] = tuple(item.name for item in fields(EligibilitySwitches))
 """The access criteria a planner can switch off, in the rule set's order."""
 
-# The residual phase of issue 12 (money an area cannot spend) is not in the rule sets yet. When
-# a rule set has this parameter, the page offers its scopes; until then it only shows the money
-# left unassigned per area. Adding a scope here, and its words `web.residual.<scope>`, is all
-# the page needs.
+# The residual phase (money an area cannot spend, criteria l.115): when a rule set has this
+# parameter (the bundled one does), the page offers its scopes; a rule set without the section
+# only shows the money left unassigned per area. The scopes are the rule set's
+# (`fsr_opt.core.schema.ResidualScope`), each with its words `web.residual.<scope>`.
 RESIDUAL_PARAMETER = "residui.scope"
-RESIDUAL_SCOPES: tuple[str, ...] = ("none", "area", "fondo")
+RESIDUAL_SCOPES: tuple[str, ...] = tuple(scope.value for scope in ResidualScope)
 
 
 
@@ -203,7 +203,7 @@ def scenario_overrides(parameters: Parameters, rules: RuleSet) -> list[tuple[str
 
 
 def has_residual_rules(rules: RuleSet) -> bool:
-    """Whether the rule set has the residual phase's scope (a later rule-set section)."""
+    """Whether the rule set has the residual phase's scope (its optional ``residui`` section)."""
     return any(item.path == RESIDUAL_PARAMETER for item in rules.parameters)
 
 

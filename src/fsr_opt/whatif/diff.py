@@ -10,12 +10,12 @@ the screen.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.words import money, phrases, signed_money, with_year
+from fsr_opt.core.words import money, phrases, signed_money, text, with_year
 from fsr_opt.io.cells import normalize_id
 from fsr_opt.whatif.view import TOTAL, LineView, RunView
 
@@ -73,7 +73,9 @@ class UnitChange:
 class LineChange:
     """A service line, an area (service ``TOTAL``) or the fund (both ``TOTAL``) in two runs.
 
-    Budgets are set on area and fund rows only (a line's budget is its target).
+    Budgets are set on area and fund rows only (a line's budget is its target); so is what
+    stays unassigned, when the run says it for that row (an area is a residual pool of its own
+    unless the scope is ``fondo``).
     """
 
     area: str
@@ -88,6 +90,10 @@ class LineChange:
     distance_after: int
     funded_before: int
     funded_after: int
+    residual_before: int = 0
+    residual_after: int = 0
+    unassigned_before: int | None = None
+    unassigned_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,20 +168,24 @@ def _line_changes(base: RunView, scenario: RunView) -> list[LineChange]:
     by_after = {(line.area, line.service): line for line in scenario.lines}
     areas = _ordered_keys(list(base.budgets), list(scenario.budgets))
     rows: list[LineChange] = []
-    fund = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    fund = [0] * 12
     for area in areas:
         keys = [k for k in _ordered_keys(list(by_before), list(by_after)) if k[0] == area]
-        sums = [0, 0, 0, 0, 0, 0, 0, 0]
+        sums = [0] * 10
         for key in keys:
             one, two = by_before.get(key, empty), by_after.get(key, empty)
             values = (one.target, two.target, one.awarded, two.awarded, one.distance,
-                      two.distance, one.funded, two.funded)
+                      two.distance, one.funded, two.funded, one.residual, two.residual)
             rows.append(LineChange(area, key[1], None, None, *values))
             sums = [s + v for s, v in zip(sums, values, strict=True)]
         budgets = (base.budgets.get(area, 0), scenario.budgets.get(area, 0))
-        rows.append(LineChange(area, TOTAL, *budgets, *budgets, *sums[2:]))
+        rows.append(replace(LineChange(area, TOTAL, *budgets, *budgets, *sums[2:]),
+                            unassigned_before=base.unassigned.get(area),
+                            unassigned_after=scenario.unassigned.get(area)))
         fund = [f + v for f, v in zip(fund, [*budgets, *budgets, *sums[2:]], strict=True)]
-    rows.append(LineChange(TOTAL, TOTAL, *fund))
+    rows.append(replace(LineChange(TOTAL, TOTAL, *fund),
+                        unassigned_before=base.unassigned.get(TOTAL),
+                        unassigned_after=scenario.unassigned.get(TOTAL)))
     return rows
 
 
@@ -195,7 +205,8 @@ DIFF_SUMMARY_COLUMNS = (
     "area", "service", "budget_base", "budget_scenario", "budget_change", "target_base",
     "target_scenario", "awarded_base", "awarded_scenario", "awarded_change", "distance_base",
     "distance_scenario", "distance_change", "units_funded_base", "units_funded_scenario",
-    "units_funded_change",
+    "units_funded_change", "residual_base", "residual_scenario", "unassigned_base",
+    "unassigned_scenario", "unassigned_change",
 )
 DIFF_SUMMARY_NUMERIC = DIFF_SUMMARY_COLUMNS[2:]
 
@@ -227,8 +238,18 @@ def diff_summary_rows(diff: RunDiff) -> list[list[str]]:
             format_cents(line.distance_after - line.distance_before),
             str(line.funded_before), str(line.funded_after),
             str(line.funded_after - line.funded_before),
+            format_cents(line.residual_before), format_cents(line.residual_after),
+            *_unassigned_cells(line),
         ])
     return rows
+
+
+def _unassigned_cells(line: LineChange) -> list[str]:
+    """What stays unassigned in both runs and its change ("" where a run does not say)."""
+    before, after = line.unassigned_before, line.unassigned_after
+    return ["" if before is None else format_cents(before),
+            "" if after is None else format_cents(after),
+            "" if before is None or after is None else format_cents(after - before)]
 
 
 def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "whatif.csv") -> str:
@@ -264,6 +285,13 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
                 delta=signed_money(line.budget_after - line.budget_before, lang)))
         lines += pending
         pending = []
+    fund = diff.lines[-1]
+    lines += ["", text("residual.diff", lang).format(
+        before=money(fund.unassigned_before or 0, lang),
+        after=money(fund.unassigned_after or 0, lang),
+        delta=signed_money((fund.unassigned_after or 0) - (fund.unassigned_before or 0), lang),
+        residual_before=money(fund.residual_before, lang),
+        residual_after=money(fund.residual_after, lang))]
     counts = {change.value: diff.count(change) for change in Change}
     lines += ["", w("units").format(binding=diff.binding_changes, **counts)]
     if counts["ONLY_BASE"] or counts["ONLY_SCENARIO"]:

@@ -23,6 +23,7 @@ from fsr_opt.core.schema import (
 )
 from fsr_opt.core.words import date_text, describe, money, phrases, ratio, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
+from fsr_opt.engine.residual import residual_need
 from fsr_opt.io.cells import normalize_id
 from fsr_opt.rules.lookup import normalize_name
 
@@ -192,11 +193,17 @@ def explain_unit(
             awarded=money(service.awarded, lang), funded=money(service.funded_entitlement, lang)))
     else:
         lines.append(w("no_share").format(service=item.service))
-    lines.append("  " + w("award").format(award=eur(award),
+    lines.append("  " + w("award").format(award=eur(outcome.criteria_award),
                                               minimum=eur(rules.minimum_award)))
-    if award and service.funded_entitlement:
+    if outcome.criteria_award and service.funded_entitlement:
         exact = service.share * item.entitlement
         lines.append(w("exact").format(exact=ratio(exact / 100, 4, lang)))
+    if outcome.residual_award:
+        need = residual_need(item, outcome.criteria_award)
+        lines.append("  " + text("residual.explain", lang).format(
+            residual=money(outcome.residual_award, lang),
+            share=ratio(outcome.residual_share, 6, lang), need=money(need, lang)))
+        lines.append("  " + text("residual.total", lang) + ": " + eur(award))
     lines.append("  " + w("binding").format(code=binding,
                                                 text=describe("binding", binding, lang,
                                                               history_year=rules.history_year)))

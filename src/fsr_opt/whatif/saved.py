@@ -128,22 +128,34 @@ def _units(allocation: Sequence[Mapping[str, RawCell]], reader: _Reader) -> list
             binding=reader.text(record, "binding"),
             tranche_1=reader.cents(record, "tranche_1"),
             tranche_2=reader.cents(record, "tranche_2"),
+            residual_award=reader.cents(record, "residual_award"),
         ))
     return units
 
 
 def _lines(
     summary: Sequence[Mapping[str, RawCell]], reader: _Reader
-) -> tuple[list[LineView], dict[str, int]]:
+) -> tuple[list[LineView], dict[str, int], dict[str, int]]:
+    """The service lines, the area budgets, and what stays unassigned (per pool and TOTAL).
+
+    A summary.csv written before the residual phase has no ``unassigned`` column: its areas
+    then leave their budget less their awards.
+    """
     lines = []
     budgets: dict[str, int] = {}
+    unassigned: dict[str, int] = {}
+    has_unassigned = bool(summary) and "unassigned" in summary[0]
     for record in summary:
         area = reader.text(record, "area")
         service = reader.text(record, "service")
+        if service == TOTAL and has_unassigned and reader.text(record, "unassigned"):
+            unassigned[area] = reader.cents(record, "unassigned")
         if area == TOTAL:
             continue
         if service == TOTAL:
             budgets[area] = reader.cents(record, "budget", blank=None)
+            if not has_unassigned:
+                unassigned[area] = budgets[area] - reader.cents(record, "awarded")
             continue
         lines.append(LineView(
             area=area,
@@ -153,6 +165,7 @@ def _lines(
             awarded=reader.cents(record, "awarded"),
             deviation=reader.cents(record, "deviation"),
             funded=reader.count(record, "units_funded"),
+            residual=reader.cents(record, "residual"),
         ))
     for line in lines:
         if line.area not in budgets:
@@ -160,7 +173,9 @@ def _lines(
                 f"area '{line.area}' has service lines but no TOTAL row with its budget",
                 file=reader.source, column="area", code=ErrorCode.MISSING_TOTAL))
             budgets[line.area] = 0
-    return lines, budgets
+    if not has_unassigned:
+        unassigned[TOTAL] = sum(unassigned.values())
+    return lines, budgets, unassigned
 
 
 def view_from_rows(
@@ -202,8 +217,8 @@ def view_from_rows(
     units_reader = _Reader(allocation_source, allocation_dialect)
     units = _units(allocation, units_reader)
     lines_reader = _Reader(summary_source, summary_dialect)
-    lines, budgets = _lines(summary, lines_reader)
+    lines, budgets, unassigned = _lines(summary, lines_reader)
     problems = units_reader.problems + lines_reader.problems
     if problems:
         raise InputError(problems)
-    return RunView(label, tuple(units), tuple(lines), budgets, history_year)
+    return RunView(label, tuple(units), tuple(lines), budgets, history_year, unassigned)

@@ -24,7 +24,7 @@ from fsr_opt.core.errors import (
 )
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
-from fsr_opt.core.words import money, phrases, ratio
+from fsr_opt.core.words import money, phrases, ratio, text
 from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 from fsr_opt.whatif.pool import run_in_pool
 
@@ -146,7 +146,9 @@ class SweepRow:
     Attributes:
         status: ``optimal``, or why the point has no riparto (``infeasible``,
             ``solver_failure``, ``input_error``), with the `message`.
-        awarded: cents per service line; spent: cents per area (empty if not optimal).
+        awarded: cents per service line; spent: cents per area, by the riparto (empty if not
+            optimal).
+        residual: cents given by the residual phase; unassigned: cents nobody receives.
     """
 
     value: Decimal
@@ -155,6 +157,8 @@ class SweepRow:
     spent: Mapping[str, int] = field(default_factory=dict)
     units_funded: int = 0
     message: str = ""
+    residual: int = 0
+    unassigned: int = 0
 
 
 def sweep_row(value: Decimal, result: SolveResult, rules: RuleSet) -> SweepRow:
@@ -165,8 +169,10 @@ def sweep_row(value: Decimal, result: SolveResult, rules: RuleSet) -> SweepRow:
     awarded = {s.code: allocation.services[s.code].awarded for a in rules.areas
                for s in a.services}
     spent = {a.code: sum(awarded[s.code] for s in a.services) for a in rules.areas}
-    funded = sum(1 for award in allocation.awards.values() if award > 0)
-    return SweepRow(value, "optimal", awarded, spent, funded, "; ".join(result.messages))
+    paid = set(allocation.awards) | set(allocation.residual_awards)
+    funded = sum(1 for unit_id in paid if allocation.paid(unit_id) > 0)
+    return SweepRow(value, "optimal", awarded, spent, funded, "; ".join(result.messages),
+                    allocation.residual_total, allocation.unassigned)
 
 
 def failed_row(value: Decimal, error: FsrOptError) -> SweepRow:
@@ -231,12 +237,15 @@ def run_sweep(
 
 
 def sweep_columns(axis: SweepAxis, rules: RuleSet) -> tuple[str, ...]:
-    """sweep.csv's heading: the value, each line's award, each area's spend, units, status."""
+    """sweep.csv's heading: the value, each line's award, each area's spend, units, status.
+
+    After the spends, the residual phase and what stays unassigned: never silent.
+    """
     return (
         axis.column,
         *(f"awarded_{s.code}" for a in rules.areas for s in a.services),
         *(f"spent_{a.code}" for a in rules.areas),
-        "units_funded", "status", "message",
+        "residual", "unassigned", "units_funded", "status", "message",
     )
 
 
@@ -251,6 +260,8 @@ def sweep_rows(outcome: SweepOutcome, rules: RuleSet) -> list[list[str]]:
             format(row.value, "f"),
             *(format_cents(row.awarded.get(s, 0)) if ok else "" for s in services),
             *(format_cents(row.spent.get(a, 0)) if ok else "" for a in areas),
+            format_cents(row.residual) if ok else "",
+            format_cents(row.unassigned) if ok else "",
             str(row.units_funded) if ok else "",
             row.status,
             row.message,
@@ -269,7 +280,7 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
         w("title").format(option=option, done=len(outcome.rows), total=outcome.total),
         "",
         f"{axis.column:>14}" + "".join(f"{code[:13]:>14}" for code in areas)
-        + f"{w('funded'):>12}  {w('status')}",
+        + f"{text('residual.column', lang):>14}{w('funded'):>12}  {w('status')}",
     ]
     shown = outcome.rows if len(outcome.rows) <= limit else outcome.rows[:limit]
     for row in shown:
@@ -279,7 +290,8 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
         spent = "".join(f"{money(row.spent.get(code, 0), lang) if ok else '-':>14}"
                         for code in areas)
         funded = str(row.units_funded) if ok else "-"
-        lines.append(f"{value:>14}{spent}{funded:>12}  {row.status}")
+        left = money(row.unassigned, lang) if ok else "-"
+        lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {row.status}")
     if len(outcome.rows) > limit:
         lines.append(w("more").format(n=len(outcome.rows) - limit))
     if outcome.interrupted:

@@ -11,7 +11,7 @@ differences.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from fsr_opt.core.money import round_half_up
@@ -47,6 +47,7 @@ class UnitView:
     binding: str
     tranche_1: int
     tranche_2: int
+    residual_award: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class LineView:
         deviation: awarded minus target; its absolute value is the line's distance from the
             historical pattern (the quantity stage 2 of the objective minimises).
         funded: units of the line with an award above 0.
+        residual: what the residual phase gives the line's units (``awarded`` is the
+            riparto's, which the target and the deviation are about).
     """
 
     area: str
@@ -66,6 +69,7 @@ class LineView:
     awarded: int
     deviation: int
     funded: int
+    residual: int = 0
 
     @property
     def distance(self) -> int:
@@ -83,6 +87,8 @@ class RunView:
         lines: service lines in rule-set order.
         budgets: area budget per area, in area order.
         history_year: the year of the historical amounts the targets follow, when known.
+        unassigned: cents nobody receives: per area when each area is a residual pool of its
+            own (scopes none and area), and the fund's under ``TOTAL``.
     """
 
     label: str
@@ -90,6 +96,7 @@ class RunView:
     lines: tuple[LineView, ...]
     budgets: Mapping[str, int]
     history_year: int | None = None
+    unassigned: Mapping[str, int] = field(default_factory=dict)
 
 
 def _printed_share(share: Fraction) -> Fraction:
@@ -124,13 +131,16 @@ def view_from_outcomes(
             binding=outcome.binding.value,
             tranche_1=outcome.tranche_1,
             tranche_2=outcome.tranche_2,
+            residual_award=outcome.residual_award,
         )
         for outcome in outcomes
     )
     funded: dict[str, int] = {}
+    residual: dict[str, int] = {}
     for outcome in outcomes:
+        code = outcome.assessment.service
+        residual[code] = residual.get(code, 0) + outcome.residual_award
         if outcome.award > 0:
-            code = outcome.assessment.service
             funded[code] = funded.get(code, 0) + 1
     lines = []
     for area in rules.areas:
@@ -145,6 +155,10 @@ def view_from_outcomes(
                 # rounded as a whole, as summary.csv prints it (not awarded - rounded target)
                 deviation=round_half_up(result.awarded - result.target),
                 funded=funded.get(service.code, 0),
+                residual=residual.get(service.code, 0),
             ))
     budgets = {area.code: allocation.area_budgets[area.code] for area in rules.areas}
-    return RunView(label, units, tuple(lines), budgets, rules.history_year)
+    unassigned = {pool.code: pool.left for pool in allocation.residual_pools
+                  if pool.code in budgets}
+    unassigned[TOTAL] = allocation.unassigned
+    return RunView(label, units, tuple(lines), budgets, rules.history_year, unassigned)

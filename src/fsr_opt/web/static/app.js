@@ -318,13 +318,17 @@
 
     const areas = result.areas;
     const areaRows = areas.map((a) => [a.label, a.share, money(a.budget), money(a.awarded),
-      money(a.unassigned), delta(a.awarded, a.awarded_base)]);
+      money(a.residual), money(a.unassigned), delta(a.awarded, a.awarded_base)]);
     const sum = (field) => areas.reduce((total, a) => total + a[field], 0);
     const baseSum = areas.every((a) => a.awarded_base !== null) ? sum("awarded_base") : null;
     areaRows.push([w("total"), "100%", money(sum("budget")), money(sum("awarded")),
-      money(sum("unassigned")), delta(sum("awarded"), baseSum)]);
-    table($("areas-table"), [w("area"), w("share"), w("budget"), w("awarded"), w("unassigned"),
-      w("vs_base")], areaRows, { numeric: [1, 2, 3, 4, 5], totals: [areaRows.length - 1] });
+      money(sum("residual")), money(sum("unassigned")), delta(sum("awarded"), baseSum)]);
+    table($("areas-table"), [w("area"), w("share"), w("budget"), w("awarded"), w("residual"),
+      w("unassigned"), w("vs_base")], areaRows,
+      { numeric: [1, 2, 3, 4, 5, 6], totals: [areaRows.length - 1] });
+    // The residual phase and whatever stays unassigned: never silent.
+    $("residual-lines").replaceChildren(
+      ...(result.residual_lines || []).map((line) => el("li", { text: line })));
 
     table($("lines-table"), [w("area"), w("service"), w("historical"), w("target"), w("awarded"),
       w("deviation"), w("lambda"), w("funded"), w("not_funded"), w("vs_base")],
