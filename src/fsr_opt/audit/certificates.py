@@ -13,7 +13,6 @@ from __future__ import annotations
 from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings, ServiceLine
 from fsr_opt.audit.report import Violation
-from fsr_opt.audit.rules import pool_subject
 from fsr_opt.audit.wording import euros, exact_euros
 from fsr_opt.core.schema import ResidualScope
 
@@ -114,9 +113,9 @@ def residual_left(evidence: Evidence) -> Findings:
             high = min(option.upper, pool.available)
             if low <= high:
                 found.append(Violation(
-                    CheckCode.RESIDUAL_LEFT, pool_subject(pool),
+                    CheckCode.RESIDUAL_LEFT, pool.subject,
                     f"residuals up to {euros(high)}", euros(pool.given),
-                    f"{pool_subject(pool)} leaves {euros(left)} EUR unassigned after "
+                    f"{pool.subject} leaves {euros(left)} EUR unassigned after "
                     f"residuals of {euros(pool.given)} EUR, yet its units that applied could "
                     f"receive {euros(high)} EUR at one share of what they still lack "
                     f"({option.units} more units funded) without breaking any rule",

@@ -103,6 +103,11 @@ class Pool:
         return residual_sets([need for _, need, funded, _ in self.units if funded],
                              [need for _, need, funded, _ in self.units if not funded], minimum)
 
+    @property
+    def subject(self) -> str:
+        """How the pool is named in a violation: its area, or the fund's pool."""
+        return "the fund's residual pool" if self.code == "fondo" else f"area {self.code}"
+
 
 class Evidence:
     """The facts the checks share, so that each check states only its rule.

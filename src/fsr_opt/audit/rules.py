@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from fsr_opt.audit.codes import CheckCode
-from fsr_opt.audit.evidence import Evidence, Findings, Pool
+from fsr_opt.audit.evidence import Evidence, Findings
 from fsr_opt.audit.recomputed import distributable_fund, payments
 from fsr_opt.audit.report import Violation
 from fsr_opt.audit.wording import euros, exact_euros, ratio, unit_subject
@@ -428,11 +428,6 @@ def tranches(evidence: Evidence) -> Findings:
 # ---------------------------------------------------------------------------------------------
 
 
-def pool_subject(pool: Pool) -> str:
-    """How a residual pool is named in a violation: its area, or the fund's pool."""
-    return "the fund's residual pool" if pool.code == "fondo" else f"area {pool.code}"
-
-
 def residual_scope(evidence: Evidence) -> Findings:
     """Residual awards go only where the rule set's scope sends them: to units that applied.
 
@@ -487,9 +482,9 @@ def residual_above_deficit(evidence: Evidence) -> Findings:
 def residual_pool(evidence: Evidence) -> Findings:
     """The residual awards of a pool add up to at most what the riparto left in it."""
     found = [
-        Violation(CheckCode.RESIDUAL_POOL, pool_subject(pool), f"at most {euros(pool.available)}",
+        Violation(CheckCode.RESIDUAL_POOL, pool.subject, f"at most {euros(pool.available)}",
                   euros(pool.given),
-                  f"{pool_subject(pool)}: the riparto leaves {euros(pool.available)} EUR, but "
+                  f"{pool.subject}: the riparto leaves {euros(pool.available)} EUR, but "
                   f"the residual awards add up to {euros(pool.given)} EUR", area=pool.code)
         for pool in evidence.pools if pool.given > pool.available
     ]
@@ -512,7 +507,7 @@ def residual_equal_share(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.RESIDUAL_EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
                     f"{exact_euros(exact)} +/- 0.01", euros(residual),
-                    f"{pool_subject(pool)}: the residuals are given at {ratio(pool.share)} of "
+                    f"{pool.subject}: the residuals are given at {ratio(pool.share)} of "
                     f"what each unit still lacks; unit {item.unit.unit_id} lacked "
                     f"{euros(need)} EUR and should get {exact_euros(exact)} EUR within one "
                     f"cent, not {euros(residual)} EUR", unit=item.unit.unit_id,
@@ -544,7 +539,7 @@ def residual_left_out(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.RESIDUAL_LEFT_OUT, unit_subject(item.unit.unit_id, row),
                     f"about {exact_euros(exact)}", "0.00",
-                    f"{pool_subject(pool)}: the residuals are given at {ratio(pool.share)} of "
+                    f"{pool.subject}: the residuals are given at {ratio(pool.share)} of "
                     f"what each unit still lacks; unit {item.unit.unit_id} lacked "
                     f"{euros(need)} EUR, so {exact_euros(exact)} EUR"
                     + ("" if funded else f", at least the minimum of {euros(minimum)} EUR,")
