@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from scripts.cli_reference import BEGIN, END, generate
 
 from fsr_opt.cli import app
 from fsr_opt.core.schema import INPUT_COLUMNS
-from scripts.cli_reference import BEGIN, END, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "reference.md"
