@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,30 @@ def _record(param: Any, ctx: Any) -> tuple[str, str]:
     return f"`{_cell(names)}`", _cell(help_text)
 
 
-def _command(name: str, command: Any, parent: Any) -> list[str]:
-    ctx = command.context_class(command, info_name=name, parent=parent)
+def walk(typer_app: typer.Typer) -> Iterator[tuple[str, Any, Any]]:
+    """Every command of `typer_app` and of its sub-groups, with its name and context.
+
+    Names are as typed after `fsr-opt` (`solve`, or `ats split` for a sub-command); a group
+    comes before its own commands, all in the order `--help` lists them.
+    """
+    group = typer.main.get_command(typer_app)
+    yield from _walk(group, group.context_class(group, info_name="fsr-opt"), ())
+
+
+def _walk(group: Any, ctx: Any, path: tuple[str, ...]) -> Iterator[tuple[str, Any, Any]]:
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        child = command.context_class(command, info_name=name, parent=ctx)
+        yield " ".join((*path, name)), command, child
+        if hasattr(command, "list_commands"):
+            yield from _walk(command, child, (*path, name))
+
+
+def _command(name: str, command: Any, ctx: Any) -> list[str]:
     usage = " ".join(command.collect_usage_pieces(ctx))
-    lines = [f"### `fsr-opt {name}`", "", "```", f"fsr-opt {name} {usage}".rstrip(), "```", ""]
+    lines = [f"### `fsr-opt {name}`", "", "```", f"{ctx.command_path} {usage}".rstrip(), "```",
+             ""]
     for paragraph in (command.help or "").strip().split("\n\n"):
         lines += [" ".join(paragraph.split()), ""]
     params = [p for p in command.params if p.name != "help"]
@@ -62,9 +83,9 @@ def _command(name: str, command: Any, parent: Any) -> list[str]:
     return lines
 
 
-def generate() -> str:
+def generate(typer_app: typer.Typer = app) -> str:
     """The generated section: every command of `fsr-opt`, in the order `--help` lists them."""
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(typer_app)
     root = group.context_class(group, info_name="fsr-opt")
     lines = [BEGIN, ""]
     for option in group.params:
@@ -72,10 +93,8 @@ def generate() -> str:
             names, help_text = _record(option, root)
             lines.append(f"Global option, before the command: {names}: {help_text}")
             lines.append("")
-    for name in group.list_commands(root):
-        command = group.get_command(root, name)
-        assert command is not None
-        lines += _command(name, command, root)
+    for name, command, ctx in walk(typer_app):
+        lines += _command(name, command, ctx)
     lines.append(END)
     return "\n".join(lines) + "\n"
 

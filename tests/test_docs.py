@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
-from scripts.cli_reference import BEGIN, END, generate
+from scripts.cli_reference import BEGIN, END, generate, walk
 
 from fsr_opt.cli import app
 from fsr_opt.core.schema import INPUT_COLUMNS
@@ -96,26 +96,17 @@ def test_nothing_points_outside_the_repository(page: Path) -> None:
     assert not found, f"{page.relative_to(ROOT)} mentions {found}: link docs/reference.md instead"
 
 
-def _cli() -> dict[str, set[str]]:
-    """Every command of `fsr-opt` with the names of its options and arguments."""
-    group = typer.main.get_command(app)
-    ctx = group.context_class(group, info_name="fsr-opt")
-    commands = {}
-    for name in group.list_commands(ctx):
-        command = group.get_command(ctx, name)
-        assert command is not None
-        names = set()
-        for param in command.params:
-            if param.name != "help":
-                names |= {*param.opts, *param.secondary_opts}
-        commands[name] = names
-    return commands
+def _cli(typer_app: typer.Typer = app) -> dict[str, set[str]]:
+    """Every command of `fsr-opt` (`ats split` for a sub-command) with its options' names."""
+    return {name: {name for param in command.params if param.name != "help"
+                   for name in (*param.opts, *param.secondary_opts)}
+            for name, command, _ in walk(typer_app)}
 
 
-def _documented() -> dict[str, str]:
+def _documented(text: str | None = None) -> dict[str, str]:
     """docs/reference.md: each `### fsr-opt NAME` section's text, by command name."""
-    text = REFERENCE.read_text(encoding="utf-8")
-    parts = re.split(r"^### `fsr-opt ([a-z-]+)`\s*$", text, flags=re.MULTILINE)
+    text = REFERENCE.read_text(encoding="utf-8") if text is None else text
+    parts = re.split(r"^### `fsr-opt ([a-z -]+)`\s*$", text, flags=re.MULTILINE)
     return {name: body.split("\n## ")[0] for name, body in zip(parts[1::2], parts[2::2],
                                                                 strict=True)}
 
@@ -153,3 +144,23 @@ def test_every_column_of_the_units_table_is_documented() -> None:
         assert column.heading_it in row, (column.name, column.heading_it)
         assert all(alias in row for alias in column.aliases), (column.name, column.aliases)
         assert ("| yes |" in row) == column.required, (column.name, "required")
+
+
+def test_the_generator_documents_sub_commands() -> None:
+    toy = typer.Typer()
+    group = typer.Typer(help="The ATS level.")
+    toy.add_typer(group, name="ats")
+
+    @toy.command()
+    def solve(out: str = typer.Option("out", "--out", help="Output folder.")) -> None:
+        """Solve."""
+
+    @group.command()
+    def split(manifest: str = typer.Option(..., "--manifest", help="The manifest.")) -> None:
+        """Split the fund among the Ambiti."""
+
+    assert _cli(toy) == {"solve": {"--out"}, "ats": set(), "ats split": {"--manifest"}}
+    documented = _documented(generate(toy))
+    assert sorted(documented) == ["ats", "ats split", "solve"]
+    assert "fsr-opt ats split [OPTIONS]" in documented["ats split"]
+    assert "`--manifest <str>` | The manifest. [required]" in documented["ats split"]
