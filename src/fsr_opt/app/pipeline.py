@@ -219,7 +219,8 @@ def run_solve(
     )
     files["run.json"] = render_run_json(document)
     files["allocation.xlsx"] = allocation_workbook(outcomes, result.allocation, inputs.rules,
-                                                   audit=report, lang=lang, table=table)
+                                                   audit=report, lang=lang, table=table,
+                                                   units_sha256=inputs.table.sha256)
     files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
                                        audit=report, lang=lang)
     written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))

@@ -1373,6 +1373,108 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "en": "no residual pool leaves money that its units that applied could take within "
               "the rules",
     },
+    # The deliberation's annex (allocation.xlsx's Allegato, Per Comune, Per ente; report.html)
+    # and the scenario reports of whatif and compare (scenario.xlsx, scenario.html)
+    "workbook.sheet.annex": {"it": "Allegato", "en": "Annex"},
+    "workbook.sheet.municipalities": {"it": "Per Comune", "en": "By municipality"},
+    "workbook.sheet.operators": {"it": "Per ente", "en": "By operator"},
+    "workbook.column.reason": {"it": "Motivo o limite", "en": "Reason or limit"},
+    "workbook.column.shortfall": {"it": "Importo mancante", "en": "Shortfall"},
+    "workbook.column.units": {"it": "Unità", "en": "Units"},
+    "workbook.footer_rules": {
+        "it": "Regole {rule_set} (versione {version})",
+        "en": "Rule set {rule_set} (version {version})",
+    },
+    "workbook.footer_input": {"it": "SHA-256 unità: {sha}", "en": "Units SHA-256: {sha}"},
+    "workbook.footer_page": {"it": "Pagina {page} di {pages}", "en": "Page {page} of {pages}"},
+    "workbook.not_given": {"it": "(non indicato)", "en": "(not given)"},
+    "html.annex": {"it": "Allegato: elenco delle unità", "en": "Annex: list of the units"},
+    "html.annex_note": {
+        "it": "Tutte le unità, finanziate o no, per Comune ed ente gestore. Motivo o limite: "
+              "perché l'unità non riceve nulla (motivi di esclusione, contributo sotto il "
+              "minimo) o quale limite fissa il suo contributo. Importo mancante: la spettanza "
+              "dell'unità (il suo tetto: disavanzo o formula, riproporzionati) meno quanto "
+              "riceve in tutto, mai sotto zero; per un'unità esclusa è zero, perché non ha "
+              "spettanza.",
+        "en": "Every unit, funded or not, by municipality and operator. Reason or limit: why "
+              "the unit receives nothing (exclusion reasons, an award below the minimum) or "
+              "which limit sets its award. Shortfall: the unit's entitlement (its cap: deficit "
+              "or formula, prorated) minus all it receives, never below zero; an excluded unit "
+              "has no entitlement, hence no shortfall.",
+    },
+    "html.municipalities": {"it": "Totali per Comune", "en": "Totals by municipality"},
+    "html.operators": {"it": "Totali per ente gestore", "en": "Totals by operator"},
+    "html.municipality": {"it": "Comune", "en": "Municipality"},
+    "html.entitlement": {"it": "Spettanza", "en": "Entitlement"},
+    "html.shortfall": {"it": "Importo mancante", "en": "Shortfall"},
+    "html.residual_part": {"it": "di cui residui", "en": "of which residual"},
+    "html.reason": {"it": "Motivo o limite", "en": "Reason or limit"},
+    "html.name": {"it": "Denominazione", "en": "Name"},
+    "html.not_given": {"it": "(non indicato)", "en": "(not given)"},
+    "diff.entering": {
+        "it": "entrano nel finanziamento ({n}):",
+        "en": "entering funding ({n}):",
+    },
+    "diff.leaving": {"it": "escono dal finanziamento ({n}):", "en": "leaving funding ({n}):"},
+    "diff.more_named": {
+        "it": "  ... e altre {n} (elenco completo in {file})",
+        "en": "  ... and {n} more (full list in {file})",
+    },
+    "scenario.title": {
+        "it": "Scenario a confronto: {base} -> {scenario}",
+        "en": "Scenario compared: {base} -> {scenario}",
+    },
+    "scenario.subtitle": {
+        "it": "Base e scenario affiancati, con la differenza (scenario meno base), per area, "
+              "linea di servizio e unità. Cifre in euro.",
+        "en": "Base and scenario side by side, with the change (scenario less base), per area, "
+              "service line and unit. Figures in euros.",
+    },
+    "scenario.sheet.areas": {"it": "Aree", "en": "Areas"},
+    "scenario.sheet.lines": {"it": "Linee", "en": "Lines"},
+    "scenario.sheet.units": {"it": "Unità", "en": "Units"},
+    "scenario.sheet.moves": {"it": "Entrano ed escono", "en": "Entering and leaving"},
+    "scenario.areas": {"it": "Per area", "en": "By area"},
+    "scenario.lines": {"it": "Per linea di servizio", "en": "By service line"},
+    "scenario.units": {"it": "Per unità", "en": "By unit"},
+    "scenario.entering": {"it": "Unità che entrano nel finanziamento",
+                          "en": "Units entering funding"},
+    "scenario.leaving": {"it": "Unità che escono dal finanziamento",
+                         "en": "Units leaving funding"},
+    "scenario.none": {"it": "nessuna", "en": "none"},
+    "scenario.area": {"it": "Area", "en": "Area"},
+    "scenario.service": {"it": "Linea di servizio", "en": "Service line"},
+    "scenario.unit_id": {"it": "Codice unità", "en": "Unit id"},
+    "scenario.name": {"it": "Denominazione", "en": "Name"},
+    "scenario.municipality": {"it": "Comune", "en": "Municipality"},
+    "scenario.operator": {"it": "Ente gestore", "en": "Operator"},
+    "scenario.change_code": {"it": "Variazione", "en": "Change"},
+    "scenario.budget_base": {"it": "Budget base", "en": "Budget base"},
+    "scenario.budget_scenario": {"it": "Budget scenario", "en": "Budget scenario"},
+    "scenario.budget_change": {"it": "Budget differenza", "en": "Budget change"},
+    "scenario.awarded_base": {"it": "Assegnato base", "en": "Awarded base"},
+    "scenario.awarded_scenario": {"it": "Assegnato scenario", "en": "Awarded scenario"},
+    "scenario.awarded_change": {"it": "Assegnato differenza", "en": "Awarded change"},
+    "scenario.funded_base": {"it": "Finanziate base", "en": "Funded base"},
+    "scenario.funded_scenario": {"it": "Finanziate scenario", "en": "Funded scenario"},
+    "scenario.funded_change": {"it": "Finanziate differenza", "en": "Funded change"},
+    "scenario.award_base": {"it": "Contributo base", "en": "Award base"},
+    "scenario.award_scenario": {"it": "Contributo scenario", "en": "Award scenario"},
+    "scenario.award_change": {"it": "Contributo differenza", "en": "Award change"},
+    "scenario.binding_base": {"it": "Limite base", "en": "Limit base"},
+    "scenario.binding_scenario": {"it": "Limite scenario", "en": "Limit scenario"},
+    "scenario.direction": {"it": "Movimento", "en": "Move"},
+    "scenario.change.ENTERS": {"it": "entra", "en": "enters"},
+    "scenario.change.LEAVES": {"it": "esce", "en": "leaves"},
+    "scenario.change.GAINS": {"it": "aumenta", "en": "gains"},
+    "scenario.change.LOSES": {"it": "diminuisce", "en": "loses"},
+    "scenario.change.UNCHANGED": {"it": "invariato", "en": "unchanged"},
+    "scenario.change.ONLY_BASE": {"it": "solo nella base", "en": "only in the base"},
+    "scenario.change.ONLY_SCENARIO": {"it": "solo nello scenario", "en": "only in the scenario"},
+    "scenario.footer": {
+        "it": "Prodotto da fsr-opt {version}. Base: {base}; scenario: {scenario}.",
+        "en": "Produced by fsr-opt {version}. Base: {base}; scenario: {scenario}.",
+    },
 }
 
 

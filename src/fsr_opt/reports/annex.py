@@ -1,0 +1,121 @@
+"""The deliberation's annex: every unit with its Comune and ente, and the totals of each.
+
+The Assemblea dei Sindaci attaches to its deliberation the list of the units, funded or not,
+with what each receives and why, and the totals per Comune and per ente gestore. The workbook
+(sheets Allegato, Per Comune, Per ente) and report.html show the same rows, built here once
+from the typed outcomes, in cents.
+
+"The amount that fell short" (``shortfall``) is the unit's entitlement (its cap: the smaller of
+its deficit and its formula, prorated, `docs/model.md`) minus what it receives in all, never
+below 0: what the fund did not cover of what the criteria recognise it. A unit the criteria
+exclude has no entitlement, hence no shortfall; a unit below the minimum award lacks all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from fsr_opt.core.words import describe
+from fsr_opt.engine.outcomes import UnitOutcome
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    """One unit of the annex (amounts in cents).
+
+    Attributes:
+        reasons: why the unit gets nothing (its exclusion reason codes, or the binding limit
+            such as ``BELOW_MINIMUM``), or, when funded, the limit that sets its award.
+        shortfall: entitlement minus award, at least 0 (the module's docstring).
+    """
+
+    unit_id: str
+    name: str
+    municipality: str
+    operator: str
+    area: str
+    service: str
+    entitlement: int
+    award: int
+    residual_award: int
+    tranche_1: int
+    tranche_2: int
+    reasons: tuple[str, ...]
+    shortfall: int
+
+    @property
+    def funded(self) -> bool:
+        """True when the unit receives something."""
+        return self.award > 0
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    """The units of one Comune or one ente gestore, added up (cents)."""
+
+    name: str
+    units: int
+    funded: int
+    entitlement: int
+    award: int
+    residual_award: int
+    tranche_1: int
+    tranche_2: int
+    shortfall: int
+
+
+def reason_text(row: AnnexRow, lang: str, history_year: int) -> str:
+    """The annex's "reason or limit" in words: why nothing, or which limit sets the award."""
+    table = "binding" if row.funded else "reason"
+    return "; ".join(describe(table, code, lang, history_year=history_year)
+                     for code in row.reasons)
+
+
+def _order(text: str) -> tuple[str, str]:
+    """Sort key of a name: without case first, then as written (a stable, total order)."""
+    return text.casefold(), text
+
+
+def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:
+    """Every unit, ordered by Comune, ente gestore and unit id (the annex's order)."""
+    rows = []
+    for outcome in outcomes:
+        item = outcome.assessment
+        unit = item.unit
+        reasons = tuple(r.value for r in item.reasons) or (outcome.binding.value,)
+        rows.append(AnnexRow(
+            unit.unit_id, unit.name, unit.municipality, unit.operator, item.area, item.service,
+            item.entitlement, outcome.award, outcome.residual_award, outcome.tranche_1,
+            outcome.tranche_2, reasons, max(0, item.entitlement - outcome.award),
+        ))
+    rows.sort(key=lambda r: (*_order(r.municipality), *_order(r.operator), *_order(r.unit_id)))
+    return rows
+
+
+def group_totals(rows: Sequence[AnnexRow], key: Callable[[AnnexRow], str]) -> list[GroupTotal]:
+    """The rows added up per `key` (the Comune or the ente), groups in name order."""
+    groups: dict[str, list[AnnexRow]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return [total(name, groups[name]) for name in sorted(groups, key=_order)]
+
+
+def total(name: str, rows: Sequence[AnnexRow]) -> GroupTotal:
+    """`rows` added up under `name` (a group, or the whole annex's TOTALE)."""
+    return GroupTotal(
+        name, len(rows), sum(1 for r in rows if r.funded),
+        sum(r.entitlement for r in rows), sum(r.award for r in rows),
+        sum(r.residual_award for r in rows), sum(r.tranche_1 for r in rows),
+        sum(r.tranche_2 for r in rows), sum(r.shortfall for r in rows),
+    )
+
+
+def by_municipality(rows: Sequence[AnnexRow]) -> list[GroupTotal]:
+    """Totals per Comune."""
+    return group_totals(rows, lambda r: r.municipality)
+
+
+def by_operator(rows: Sequence[AnnexRow]) -> list[GroupTotal]:
+    """Totals per ente gestore."""
+    return group_totals(rows, lambda r: r.operator)
