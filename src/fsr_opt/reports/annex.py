@@ -13,6 +13,7 @@ exclude has no entitlement, hence no shortfall; a unit below the minimum award l
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -89,16 +90,31 @@ def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:
             item.entitlement, outcome.award, outcome.residual_award, outcome.tranche_1,
             outcome.tranche_2, reasons, max(0, item.entitlement - outcome.award),
         ))
-    rows.sort(key=lambda r: (*_order(r.municipality), *_order(r.operator), *_order(r.unit_id)))
+    rows.sort(key=lambda r: (_fold(r.municipality), _fold(r.operator), *_order(r.unit_id)))
     return rows
 
 
+def _fold(name: str) -> str:
+    """A name as a group compares it: ``BERGAMO`` and ``Bergamo `` are one Comune."""
+    return " ".join(name.casefold().split())
+
+
 def group_totals(rows: Sequence[AnnexRow], key: Callable[[AnnexRow], str]) -> list[GroupTotal]:
-    """The rows added up per `key` (the Comune or the ente), groups in name order."""
+    """The rows added up per `key` (the Comune or the ente), groups in name order.
+
+    Names are compared without case and extra spaces (a units table often spells one Comune
+    two ways); a group is shown under its most frequent spelling (the first in name order on
+    a tie).
+    """
     groups: dict[str, list[AnnexRow]] = {}
     for row in rows:
-        groups.setdefault(key(row), []).append(row)
-    return [total(name, groups[name]) for name in sorted(groups, key=_order)]
+        groups.setdefault(_fold(key(row)), []).append(row)
+    totals = []
+    for members in groups.values():
+        spellings = Counter(key(row) for row in members)
+        name = min(spellings, key=lambda n: (-spellings[n], *_order(n)))
+        totals.append(total(name, members))
+    return sorted(totals, key=lambda t: _order(t.name))
 
 
 def total(name: str, rows: Sequence[AnnexRow]) -> GroupTotal:
