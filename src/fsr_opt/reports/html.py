@@ -98,6 +98,16 @@ def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
     return f"{open_tag}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+PAGE_CSS = _CSS
+"""The report's styles, screen and print, for the other pages of the reports (scenario.html)."""
+
+
+def html_table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
+               totals: Sequence[int] = (), css: str = "") -> str:
+    """A table as report.html draws it (cells are (text, css class)), for the other pages."""
+    return _table(headings, rows, totals, css)
+
+
 def _n(text: str) -> tuple[str, str]:
     return text, "n"
 

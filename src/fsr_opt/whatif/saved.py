@@ -132,6 +132,7 @@ def _units(allocation: Sequence[Mapping[str, RawCell]], reader: _Reader) -> list
             tranche_1=reader.cents(record, "tranche_1"),
             tranche_2=reader.cents(record, "tranche_2"),
             residual_award=reader.cents(record, "residual_award"),
+            municipality=reader.text(record, "municipality"),
         ))
     return units
 
