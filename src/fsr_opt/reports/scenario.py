@@ -189,7 +189,8 @@ def _areas_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:
         [w("area"), w("budget_base"), w("budget_scenario"), w("budget_change"),
          w("awarded_base"), w("awarded_scenario"), w("awarded_change"), w("funded_base"),
          w("funded_scenario"), w("funded_change"), w("unassigned_base"),
-         w("unassigned_scenario"), w("unassigned_change")], rows, totals=[len(rows) - 1]))
+         w("unassigned_scenario"), w("unassigned_change")], rows, totals=[len(rows) - 1],
+        css="annex"))
 
 
 def _lines_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:

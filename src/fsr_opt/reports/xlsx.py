@@ -525,9 +525,11 @@ class Workbook:
         sheet_list = "".join(
             f'<sheet name="{_xml_text(sheet.name)}" sheetId="{n}" r:id="rId{n}"/>'
             for n, sheet in enumerate(sheets, start=1))
-        names = "".join(name for n, sheet in enumerate(sheets)
-                        for name in (sheet._filter_name(n), sheet._print_titles_name(n))
-                        if name is not None)
+        # Excel's order: by name without case (_xlnm._FilterDatabase before Print_Titles)
+        names = "".join([*(name for n, sheet in enumerate(sheets)
+                           if (name := sheet._filter_name(n)) is not None),
+                         *(name for n, sheet in enumerate(sheets)
+                           if (name := sheet._print_titles_name(n)) is not None)])
         yield "xl/workbook.xml", ("".join((
             _DECLARATION, f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
             '<bookViews><workbookView activeTab="0"/></bookViews>',
