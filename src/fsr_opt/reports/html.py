@@ -62,13 +62,13 @@ tr.total td{font-weight:bold;background:#f4f6f9}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}
 details summary{cursor:pointer;font-weight:bold;margin:.5rem 0}
 .warn{background:#fff4e5;border-left:4px solid #d9822b;padding:.4rem .8rem}
-table.annex{font-size:.8rem}table.annex td.code{word-break:normal;font-size:inherit}
-table.annex td.why{min-width:11rem}
+table.annex{font-size:.75rem}table.annex td.code{word-break:normal;font-size:.7rem}
+table.annex td.why{min-width:9rem}table.annex th,table.annex td{padding:.2rem .3rem}
 .note{font-size:.85rem;color:#444}
 @page{size:A4 landscape;margin:12mm 10mm 14mm}
 @media print{
 body{max-width:none;margin:0;padding:0;font-size:10pt}
-table{font-size:8.5pt}table.annex{font-size:7.5pt}
+table{font-size:8.5pt}table.annex{font-size:7.5pt}table.annex td.code{font-size:7pt}
 thead{display:table-header-group}tfoot{display:table-footer-group}
 tr,figure,.kpi div,li{break-inside:avoid}
 h1,h2,h3{break-after:avoid}h2.page{break-before:page}
