@@ -4,8 +4,12 @@ The page is meant to be attached to the deliberation and read without fsr-opt: o
 network, no script. Styles are inline CSS and the charts are inline SVG drawn here (the area
 split, each service line against its 2024 amount, the distribution of the awards, the limits
 that bind), each with its figures in a table next to it, so that nothing is shown only as a
-picture. It ends with the rule set's legal references and the SHA-256 of every input, so that
-a reader can tell exactly which data and which rules produced it.
+picture. The deliberation's annex follows (every unit by Comune and ente, with the reason it
+gets nothing or the limit on its award, and the amount that fell short; the totals per Comune
+and per ente: `fsr_opt.reports.annex`). It ends with the rule set's legal references and the
+SHA-256 of every input, so that a reader can tell exactly which data and which rules produced
+it. Printed (``@media print``), it is A4 landscape, the big sections start a page, table heads
+repeat on every page and no row is cut between two pages (tests/reports/test_print.py).
 
 Everything comes from `fsr_opt.reports.tables` (the same rows as the CSV files) and the run document
 of run.json; the page holds no clock reading of its own, so the same run gives the same bytes.
