@@ -123,6 +123,7 @@ EXCLUSIONS_SHEET: tuple[Column, ...] = (
     Column("codes", "workbook.column.codes"),
     Column("why", "workbook.column.why"),
     Column("entitlement", "workbook.column.entitlement", "money"),
+    Column("shortfall", "workbook.column.shortfall", "money"),
 )
 
 SUMMARY_SHEET: tuple[Column, ...] = (
@@ -285,6 +286,8 @@ def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[l
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
             item.unit.unit_type, item.area, item.service, ";".join(codes),
             "; ".join(describe("reason", code, lang, history_year=year) for code in codes),
+            Decimal(item.entitlement) / 100,
+            # what fell short: all the entitlement, as the unit receives nothing (annex.py)
             Decimal(item.entitlement) / 100,
         ])
     return rows
