@@ -8,9 +8,9 @@ table heads (``thead {display: table-header-group}``), and the annex's must repe
 the printed result itself, not the CSS that asks for it; the PDF is parsed with a few regular
 expressions (Chromium writes its objects uncompressed; pypdf is not needed).
 
-Screenshots of the first page and of the per-unit list go to a temporary folder;
-``python -m tests.reports.test_print --guide`` writes them to docs/guida/ for the planners'
-guide (report-riepilogo.png, report-unita.png). Skipped, saying why, without Chromium.
+Screenshots of the first page and of the per-unit list go to a temporary folder (the planners'
+guide's pictures, docs/guida/report-*.png, come from scripts/guida_screenshots.py). Skipped,
+saying why, without Chromium.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -160,12 +159,3 @@ def test_screenshots_of_the_summary_and_the_unit_list(report: Path, tmp_path: Pa
         data = shot.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000, shot
 
-
-if __name__ == "__main__" and sys.argv[1:] == ["--guide"]:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as work:
-        run_solve(load_inputs(None, None), Path(work))
-        (ROOT / "docs" / "guida").mkdir(exist_ok=True)
-        for shot in screenshots(Path(work) / "report.html", ROOT / "docs" / "guida"):
-            print(shot)
