@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 from fsr_opt.app.pipeline import load_inputs, run_solve
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.cli import app
+from fsr_opt.core.words import money
 from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.cells import is_total_label
-from fsr_opt.reports.annex import annex_rows, by_municipality, by_operator
+from fsr_opt.reports.annex import amount, annex_rows, by_municipality, by_operator
 from fsr_opt.whatif.saved import view_from_rows
 
 from tests.conftest import tiny_rules, unit
@@ -193,3 +194,10 @@ def test_english_annex(tmp_path: Path) -> None:
     assert book["Annex"].oddFooter.right.text == "Page &P of &N"
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Annex: list of the units" in page and "Totals by municipality" in page
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_amount_writes_what_money_writes(lang: str) -> None:
+    values = [0, 1, -1, 5, 99, 100, -100, 99999, 100000, 123456, -123456789, 10**13]
+    values += [(n * 7919) ** 2 % 10**11 * (-1) ** n for n in range(2000)]
+    assert [amount(v, lang) for v in values] == [money(v, lang) for v in values]

@@ -34,6 +34,7 @@ from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
     AnnexRow,
     GroupTotal,
+    amount,
     annex_rows,
     by_municipality,
     by_operator,
@@ -358,12 +359,12 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
                       lang: str) -> str:
     table_rows = payment_rows(outcomes)
     cents = [[int(Decimal(cell) * 100) for cell in row[2:]] for row in table_rows]
-    rows = [[_t(row[0]), _n(row[1]), *(_n(money(value, lang)) for value in values)]
+    rows = [[_t(row[0]), _n(row[1]), *(_n(amount(value, lang)) for value in values)]
             for row, values in zip(table_rows, cents, strict=True)]
     units = sum(int(row[1]) for row in table_rows)
     totals = [sum(values[i] for values in cents) for i in range(3)]
     rows.append([_t(text("word.TOTAL", lang)), _n(str(units)),
-                 *(_n(money(t, lang)) for t in totals)])
+                 *(_n(amount(t, lang)) for t in totals)])
     note = w("payments_note").format(first=ratio(rules.first_tranche_percent, 0, lang),
                                      threshold=money(rules.single_payment_threshold, lang))
     table = _table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")], rows,
@@ -387,10 +388,10 @@ def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
                      _t(row.operator or unknown), _t(row.service),
                      _t("; ".join(f"{c} ({describe('reason', c, lang, history_year=year)})"
                                   for c in row.reasons)),
-                     _n(money(row.shortfall, lang))])
+                     _n(amount(row.shortfall, lang))])
     count = len(rows)
     rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
-                 _n(money(short, lang))])
+                 _n(amount(short, lang))])
     table = _table([w("unit"), w("name"), w("municipality"), w("operator"), w("service"),
                     w("reasons"), w("shortfall")], rows, totals=[len(rows) - 1])
     return (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
@@ -403,16 +404,16 @@ def _annex_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str
     unknown = w("not_given")
     rows = [[_t(row.municipality or unknown), _t(row.operator or unknown),
              (row.unit_id, "code"), _t(row.name), _t(row.service),
-             _n(money(row.entitlement, lang)), _n(money(row.award, lang)),
-             _n(money(row.residual_award, lang)), _n(money(row.tranche_1, lang)),
-             _n(money(row.tranche_2, lang)), (reason_text(row, lang, year), "why"),
-             _n(money(row.shortfall, lang))] for row in units]
+             _n(amount(row.entitlement, lang)), _n(amount(row.award, lang)),
+             _n(amount(row.residual_award, lang)), _n(amount(row.tranche_1, lang)),
+             _n(amount(row.tranche_2, lang)), (reason_text(row, lang, year), "why"),
+             _n(amount(row.shortfall, lang))] for row in units]
     whole = total("", units)
     rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""),
                  _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
-                 *(_n(money(value, lang)) for value in (
+                 *(_n(amount(value, lang)) for value in (
                      whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
-                     whole.tranche_2)), _t(""), _n(money(whole.shortfall, lang))])
+                     whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))])
     table = _table([w("municipality"), w("operator"), w("unit"), w("name"), w("service"),
                     w("entitlement"), w("awarded"), w("residual_part"), w("first"),
                     w("second"), w("reason"), w("shortfall")], rows,
@@ -425,7 +426,7 @@ def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], s
                   lang: str) -> str:
     unknown = w("not_given")
     rows = [[_t(group.name or unknown), _n(str(group.units)), _n(str(group.funded)),
-             *(_n(money(value, lang)) for value in (
+             *(_n(amount(value, lang)) for value in (
                  group.entitlement, group.award, group.residual_award, group.tranche_1,
                  group.tranche_2, group.shortfall))] for group in groups]
     units = sum(g.units for g in groups)
@@ -433,7 +434,7 @@ def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], s
     sums = [sum(getattr(g, name) for g in groups) for name in (
         "entitlement", "award", "residual_award", "tranche_1", "tranche_2", "shortfall")]
     rows.append([_t(text("word.TOTAL", lang)), _n(str(units)), _n(str(funded)),
-                 *(_n(money(value, lang)) for value in sums)])
+                 *(_n(amount(value, lang)) for value in sums)])
     return _table([w(first), w("count"), w("funded"), w("entitlement"), w("awarded"),
                    w("residual_part"), w("first"), w("second"), w("shortfall")], rows,
                   totals=[len(rows) - 1])
