@@ -4,7 +4,6 @@ audit of every run folder the suite writes."""
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -124,37 +123,53 @@ def table(units: Sequence[UnitRecord], source: str = "units.csv") -> UnitsTable:
 # Every run folder the suite writes passes `fsr-opt audit RUN_DIR` (issue 12)
 # ---------------------------------------------------------------------------------------------
 
-# The modules that call the pipeline's run_solve under their own name: each is patched so that
-# the command line, the region and the web page's downloads are audited as they write.
-_SOLVE_USERS = ("fsr_opt.app.pipeline", "fsr_opt.app.region", "fsr_opt.web.downloads")
+# The audit wraps `pipeline.run_solve` once, when this conftest loads: before any test module
+# is imported (a module that imports run_solve by name, such as web.downloads, region or a test
+# module, binds the wrapper) and before any fixture runs, so the folders of module-scoped
+# fixtures are audited too. A folder written by a subprocess or a worker process is not seen.
+_FAILED_AUDITS: list[str] = []
 
 
-@pytest.fixture(autouse=True)
-def every_run_folder_passes_its_audit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Audit each folder `run_solve` writes, as `fsr-opt audit RUN_DIR` does, when written.
-
-    The folder is audited at once, before the test may edit it on purpose: the rule set, the
-    inputs and the overrides come from its run.json, the hashes are compared with the files.
-    A folder written in a worker process or by a subprocess is not seen here.
-    """
-    from fsr_opt.app import pipeline, region  # noqa: PLC0415
-
-    real = pipeline.run_solve
-    failed: list[str] = []
-
+def _solve_and_audit(real: Any) -> Any:
     def solve_and_audit(inputs: Any, out_dir: Path, **options: Any) -> Any:
+        from fsr_opt.app import pipeline  # noqa: PLC0415
+
         run = real(inputs, out_dir, **options)
         folder = pipeline.load_run_folder(Path(out_dir))
         report = pipeline.run_audit(folder.inputs, folder.allocation,
                                     record=folder.record).report
         if not report.is_ok:
-            failed.append(f"{out_dir}: {[(v.check, v.subject) for v in report.violations]}")
+            _FAILED_AUDITS.append(
+                f"{out_dir}: {[(v.check, v.subject) for v in report.violations]}")
         return run
 
-    monkeypatch.setattr(pipeline, "run_solve", solve_and_audit)
-    monkeypatch.setattr(region, "run_solve", solve_and_audit)
-    for name in _SOLVE_USERS[2:]:
-        if name in sys.modules:
-            monkeypatch.setattr(sys.modules[name], "run_solve", solve_and_audit)
+    solve_and_audit.audits_run_folders = True  # type: ignore[attr-defined]
+    return solve_and_audit
+
+
+def _audit_every_run_folder() -> None:
+    """Audit each folder `run_solve` writes, as `fsr-opt audit RUN_DIR` does, when written.
+
+    Called when this conftest loads, which is before the conftests below it (tests/web's
+    imports web.downloads) and before any test module.
+    """
+    from fsr_opt.app import pipeline  # noqa: PLC0415
+
+    if not getattr(pipeline.run_solve, "audits_run_folders", False):
+        pipeline.run_solve = _solve_and_audit(pipeline.run_solve)  # type: ignore[assignment]
+
+
+_audit_every_run_folder()
+
+
+@pytest.fixture(autouse=True)
+def every_run_folder_passes_its_audit() -> Iterator[None]:
+    """Fail the test during which (or during whose fixtures) a run folder failed its audit.
+
+    The folder is audited at once, before the test may edit it on purpose: the rule set, the
+    inputs and the overrides come from its run.json, the hashes are compared with the files.
+    """
     yield
+    failed = list(_FAILED_AUDITS)
+    _FAILED_AUDITS.clear()
     assert not failed, "a run folder fails fsr-opt audit RUN_DIR: " + "; ".join(failed)

@@ -320,6 +320,25 @@ def test_a_fifo_is_refused_before_reading(option: str, tmp_path: Path) -> None:
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_run_record_that_is_not_a_file_is_named_as_such(solved: Path, tmp_path: Path) -> None:
+    """`audit RUN_DIR` reads run.json as every input: a FIFO is refused, not waited on nor
+    called missing, and /dev/zero behind the name is not read until memory runs out."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "allocation.csv").write_bytes((solved / "allocation.csv").read_bytes())
+    os.mkfifo(folder / "run.json")
+    started = time.monotonic()
+    code, _, stderr = run("audit", str(folder))
+    assert code == 2 and "named pipe (FIFO), not a regular file" in stderr, stderr
+    assert time.monotonic() - started < 10
+    if Path("/dev/zero").exists():
+        (folder / "run.json").unlink()
+        (folder / "run.json").symlink_to("/dev/zero")
+        code, _, stderr = run("audit", str(folder))
+        assert code == 2 and "character device" in stderr, stderr
+
+
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 def test_a_device_behind_a_table_name_is_refused_before_reading(tmp_path: Path) -> None:
     for name in ("units.csv", "rules.yaml"):

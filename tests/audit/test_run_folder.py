@@ -124,3 +124,32 @@ def test_a_run_json_written_before_input_files_still_works(tmp_path: Path) -> No
     (out / "run.json").write_text(json.dumps(document), encoding="utf-8")
     code, stdout, _ = run("audit", str(out))
     assert code == 0 and last_line(stdout) == "checks run: 25, passed: 25, failed: 0"
+
+
+def test_every_run_folder_the_suite_writes_is_audited() -> None:
+    """tests/conftest.py wraps run_solve before any module binds it, fixtures included."""
+    from fsr_opt.app import pipeline, region  # noqa: PLC0415
+    from fsr_opt.web import downloads  # noqa: PLC0415
+
+    for module in (pipeline, region, downloads):
+        assert getattr(module.run_solve, "audits_run_folders", False), module.__name__
+
+
+def test_a_folder_carried_elsewhere_reads_its_inputs_from_dati(tmp_path: Path) -> None:
+    """Inputs no longer at their recorded paths are taken from the folder's dati/, by name."""
+    given = tmp_path / "given"
+    given.mkdir()
+    units = given / "mie-unita.csv"
+    shutil.copyfile(EXAMPLE, units)
+    out = tmp_path / "run"
+    assert run("solve", "--units", str(units), "--budget", "850000", "--out", str(out),
+               "-q")[0] == 0
+    (out / "dati").mkdir()
+    shutil.move(units, out / "dati" / units.name)
+    code, stdout, _ = run("audit", str(out))
+    assert code == 0, stdout
+    assert last_line(stdout) == "checks run: 25, passed: 25, failed: 0"
+    (out / "dati" / units.name).write_text(EXAMPLE.read_text(encoding="utf-8") + "\n",
+                                           encoding="utf-8")
+    code, stdout, _ = run("audit", str(out))
+    assert code == 1 and "INPUT_CHANGED" in stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shlex
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from fsr_opt.app.pipeline import run_compare, run_solve
 from fsr_opt.cli import app
 from fsr_opt.web.downloads import Downloads, comparison_workbook, run_zip
 from fsr_opt.web.parameters import Parameters
-from fsr_opt.web.workspace import SolveSettings, Start, Workspace
+from fsr_opt.web.workspace import DataSource, SolveSettings, Start, Workspace
+
+from tests.conftest import ROOT
 
 
 def unzip(data: bytes, into: Path) -> Path:
@@ -49,6 +52,28 @@ def test_the_run_folder_is_solves_and_passes_the_audit(
     result = CliRunner().invoke(app, shlex.split(command)[1:])
     assert result.exit_code == 0, result.output
     assert "failed: 0" in result.output
+
+
+def test_a_downloaded_run_folder_of_an_upload_passes_audit_run_dir_once_the_server_is_gone(
+    start: Start, tmp_path: Path
+) -> None:
+    """run.json records the upload's private path, gone with the server: the copy in dati/
+    is read instead, and its hash still decides (issue 12's `fsr-opt audit RUN_DIR`)."""
+    workspace = Workspace.open(tmp_path / "w", start)
+    uploaded = workspace.upload_path("mie-unita.xlsx")
+    shutil.copyfile(ROOT / "data" / "bergamo-2025" / "units.xlsx", uploaded)
+    workspace.replace_source(DataSource(uploaded, None, uploaded.name, ""))
+    workspace.change(Parameters(fund="840000.00"))
+    _, data = run_zip(Downloads(SolveSettings()).run(workspace.current, "it"))
+    folder = unzip(data, tmp_path / "unzipped")
+    shutil.rmtree(tmp_path / "w")  # the server stopped: its uploads are gone
+    result = CliRunner().invoke(app, ["audit", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "failed: 0" in result.output
+    copy = folder / "dati" / "mie-unita.xlsx"
+    copy.write_bytes(copy.read_bytes() + b"\0")  # a changed copy is named, not trusted
+    result = CliRunner().invoke(app, ["audit", str(folder)])
+    assert result.exit_code != 0
 
 
 def test_the_comparison_is_compares(start: Start, tmp_path: Path) -> None:

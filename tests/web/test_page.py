@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fsr_opt.app.pipeline import run_explain
@@ -91,3 +92,13 @@ def test_a_comparison_lists_every_area_and_unit(start: Start, tmp_path: Path) ->
     assert fund["awarded_after"] == compared["second"]["awarded"]
     assert compared["difference"]["counts"]["LOSES"] == state(workspace)["result"][
         "difference"]["counts"]["LOSES"]
+
+
+def test_no_placeholder_is_left_in_the_page(start: Start, tmp_path: Path) -> None:
+    """The page's words name the reference year, as report.html does ("Assegnato 2024")."""
+    for lang in ("it", "en"):
+        workspace = Workspace.open(tmp_path / lang, start, lang)
+        page = json.dumps(state(workspace), ensure_ascii=False)
+        assert "{history_year}" not in page and "{year}" not in page, lang
+        titles = [chart["title"] for chart in state(workspace)["result"]["charts"]]
+        assert any("2024" in title for title in titles), titles

@@ -328,6 +328,11 @@ def _recorded_path(document: dict[str, Any], role: str, source: Path) -> tuple[s
     return path, digest
 
 
+RUN_INPUTS_FOLDER = "dati"
+"""Where a run folder carries copies of its inputs (the run folder `fsr-opt serve` downloads):
+a recorded input no longer at its path is looked for there, by its file name."""
+
+
 def load_run_folder(
     run_dir: Path,
     *,
@@ -338,10 +343,12 @@ def load_run_folder(
 ) -> RunFolder:
     """Load what a run folder was solved with, as its run.json records it.
 
-    The rule set, the units table and the overrides come from run.json; an explicit
-    `units` or `rules` path wins over the recorded one, and explicit `overrides` are applied
-    after the recorded ones (so they win for the same parameter). The hashes recorded are
-    compared with what is read now: a changed file is named by the audit (``INPUT_CHANGED``).
+    The rule set, the units table and the overrides come from run.json (an input no longer
+    at its recorded path is taken from the folder's `RUN_INPUTS_FOLDER`, if a file of that
+    name is there); an explicit `units` or `rules` path wins over the recorded one, and
+    explicit `overrides` are applied after the recorded ones (so they win for the same
+    parameter). The hashes recorded are compared with what is read now: a changed file is
+    named by the audit (``INPUT_CHANGED``).
 
     Raises:
         InputError: no run.json, a run.json without what it should record, or a recorded
@@ -365,6 +372,9 @@ def load_run_folder(
             chosen[role] = given
             continue
         path = Path(recorded[role][0])
+        copy = run_dir / RUN_INPUTS_FOLDER / path.name
+        if not path.is_file() and copy.is_file():
+            path = copy  # a folder carried elsewhere with its inputs; the hashes still decide
         if not path.is_file():
             raise InputError([Problem(
                 f"the run read its {role} from {path}, which is no longer there; give the "

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.io.cells import CellProblem, Dialect, RawCell, cell_text, fold_heading
+from fsr_opt.io.source import MAX_INPUT_BYTES, read_bytes
 from fsr_opt.io.tables import match_headings, read_table
 from fsr_opt.io.units import COLUMN_LOOKUP
 from fsr_opt.io.xlsx import SheetChoice
@@ -98,14 +99,16 @@ def load_run_record(run_dir: str | Path) -> dict[str, Any]:
             one that is not a JSON object (``BAD_RUN_RECORD``).
     """
     path = Path(run_dir) / RUN_RECORD
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{run_dir} is not a run folder: it has no {RUN_RECORD} (the record "
                          "fsr-opt solve writes with its outputs); give the allocation with "
                          "--allocation and the inputs with --units/--rules",
                          ErrorCode.FILE_NOT_FOUND)
+    # as every input: a regular file only (a FIFO or a device is named as such), size-capped
+    data = read_bytes(path, str(path), InputError, limit=MAX_INPUT_BYTES)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise InputError([Problem(f"cannot read it as JSON ({exc}); run solve again",
                                   file=str(path), code=ErrorCode.BAD_RUN_RECORD)]) from None
     if not isinstance(document, dict):

@@ -149,7 +149,14 @@ def _check_document_size(document: Any, file: str) -> None:
             stack.extend((child, depth + 1) for child in node)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+try:  # libyaml's parser, when PyYAML has it, is several times faster than the pure-Python
+    # one (benchmarks/RESULTS.md); the constructors and resolvers below are the same code
+    from yaml import CSafeLoader as _SafeBase
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeBase  # type: ignore[assignment]
+
+
+class _UniqueKeyLoader(_SafeBase):
     """The safe loader, refusing a key that appears twice in one mapping.
 
     A scalar that matches a YAML type but is not a valid value of it (the date ``2024-02-30``,
@@ -186,7 +193,7 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
                                  _construct_unique_mapping)
 
 
-def _plain_scalars(loader: type[yaml.SafeLoader]) -> None:
+def _plain_scalars(loader: type[_SafeBase]) -> None:
     """Resolve bools and numbers as YAML 1.2 does; mark YAML 1.1's other readings as guesses.
 
     The safe loader's resolvers for bool, int and float are replaced: ``true``/``false``, plain
@@ -241,13 +248,27 @@ def load_yaml_value(text: str) -> Any:
         yaml.YAMLError: the text is not valid YAML.
         ValueError: a scalar of a YAML type that is not a value of it (``2024-02-30``).
     """
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
+    return _load(text)
+
+
+def _load(text: str) -> Any:
+    """Load YAML text with the strict loader; too deep a nesting is a `RecursionError`.
+
+    The pure-Python parser recurses until Python stops it, libyaml stops at its own depth
+    limit with a YAML error: both are the same problem for the callers.
+    """
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader subclass: safe
+    except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(getattr(exc, "problem", "") or ""):
+            raise RecursionError(str(exc)) from None
+        raise
 
 
 def _parse_yaml(text: str, file: str) -> Any:
     """Parse YAML text; a syntax error becomes a `RuleSetError` with its line."""
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: safe
+        return _load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

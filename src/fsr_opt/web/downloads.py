@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from fsr_opt.app.pipeline import run_compare, run_solve
+from fsr_opt.app.pipeline import RUN_INPUTS_FOLDER, run_compare, run_solve
 from fsr_opt.core.words import phrases, text
 from fsr_opt.reports.xlsx import Workbook
 from fsr_opt.web.page import scenario_name
@@ -38,7 +38,7 @@ from fsr_opt.whatif.diff import (
     diff_summary_rows,
 )
 
-DATA_FOLDER = "dati"
+DATA_FOLDER = RUN_INPUTS_FOLDER  # where `fsr-opt audit RUN_DIR` looks for moved inputs
 # Scenarios whose files are kept in memory per visitor (a run folder is a few hundred kB).
 KEPT = 6
 

@@ -190,8 +190,13 @@ def _lines(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]
 
 def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
     """The charts of report.html for this scenario: areas, lines, awards, binding limits."""
-    w = phrases("html", lang)
+    phrase = phrases("html", lang)
     rules = scenario.inputs.rules
+    year = str(rules.history_year)
+
+    def w(name: str) -> str:  # as report.html: the words name the reference year
+        return phrase(name).replace("{history_year}", year)
+
     allocation = scenario.allocation
     areas = [(area.label, allocation.area_budgets[area.code]) for area in rules.areas]
     lines = [(service.label, service.historical, allocation.services[service.code].awarded)
