@@ -32,7 +32,8 @@ PARTS = {
     "report-riepilogo.png": (None, "Linee di servizio e andamento storico", 1100),
     "report-linee.png": ("Linee di servizio e andamento storico", "Distribuzione dei contributi",
                          1100),
-    "report-unita.png": ("Unità non finanziate", "Verifiche", 640),
+    # the deliberation's annex: every unit by Comune and ente, with its result and why
+    "report-unita.png": ("Allegato: elenco delle unità", "Totali per Comune", 640),
     "report-verifiche.png": ("Verifiche", "Riferimenti normativi e parametri", 1100),
 }
 

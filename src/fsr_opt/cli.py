@@ -443,7 +443,7 @@ def whatif(
 
     Per area and service line (budget, awarded, distance from the 2024 pattern) and per unit
     (who gains, who loses, who enters or leaves funding, which limit starts or stops binding):
-    whatif.csv and whatif_summary.csv.
+    whatif.csv and whatif_summary.csv; scenario.xlsx and scenario.html for people.
     """
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
@@ -466,7 +466,7 @@ def compare(
 ) -> None:
     """Compare two saved runs (their allocation.csv and summary.csv), as whatif does.
 
-    Writes compare.csv and compare_summary.csv.
+    Writes compare.csv and compare_summary.csv; scenario.xlsx and scenario.html for people.
     """
     lang = _language(lang)
     from fsr_opt.app.pipeline import run_compare

@@ -35,8 +35,11 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_solve_writes_the_workbook_and_the_report(base: Path) -> None:
     book = openpyxl.load_workbook(io.BytesIO((base / "allocation.xlsx").read_bytes()))
-    assert book.sheetnames == ["Riparto", "Pagamenti", "Esclusioni", "Riepilogo", "Verifiche"]
-    assert book["Riparto"].max_row == len(read_csv(base / "allocation.csv")) + 1
+    assert book.sheetnames == ["Riparto", "Allegato", "Per Comune", "Per ente", "Pagamenti",
+                               "Esclusioni", "Riepilogo", "Verifiche"]
+    # the units, a blank row, then the TOTALE row
+    assert book["Riparto"].max_row == len(read_csv(base / "allocation.csv")) + 3
+    assert book["Riparto"].cell(row=book["Riparto"].max_row, column=1).value == "TOTALE"
     page = (base / "report.html").read_text(encoding="utf-8")
     assert '<html lang="it">' in page and "892.495,35" in page
 

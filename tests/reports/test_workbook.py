@@ -62,15 +62,15 @@ def unquote(text: str) -> str:
 
 
 def test_sheets_in_order(example: Run) -> None:
-    assert example.book.sheetnames == ["Riparto", "Pagamenti", "Esclusioni", "Riepilogo",
-                                       "Verifiche"]
+    assert example.book.sheetnames == ["Riparto", "Allegato", "Per Comune", "Per ente",
+                                       "Pagamenti", "Esclusioni", "Riepilogo", "Verifiche"]
 
 
 def test_riparto_matches_allocation_csv_cell_by_cell(example: Run) -> None:
     sheet = example.book["Riparto"]
     headings = [cell.value for cell in sheet[1]]
     assert headings[0] == "Codice unità" and "Contributo" in headings
-    assert sheet.max_row == len(example.csv_rows) + 1
+    assert sheet.max_row == len(example.csv_rows) + 3  # a blank row, then TOTALE
     kinds = {column.key: column.kind for column in ALLOCATION_SHEET}
     for row_number, expected in enumerate(example.csv_rows, start=2):
         cells = [cell for cell in sheet[row_number]]
@@ -98,7 +98,7 @@ def test_number_formats_frozen_headers_and_filters(example: Run) -> None:
     assert award.number_format == "#,##0.00" and award.data_type == "n"
     share = riparto.cell(row=2, column=ALLOCATION_COLUMNS.index("share") + 1)
     assert share.number_format == "0.0000%"
-    for name in ("Riparto", "Pagamenti", "Esclusioni", "Riepilogo", "Verifiche"):
+    for name in example.book.sheetnames:
         sheet = example.book[name]
         assert sheet.freeze_panes == "A2", name
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), name
@@ -113,9 +113,9 @@ def test_payments_exclusions_summary_and_checks(example: Run) -> None:
     assert sum(Decimal(str(a)) for a in awards[:-1] if a is not None) == Decimal("892495.35")
     exclusions = example.book["Esclusioni"]
     unpaid = [r for r in example.csv_rows if r["award"] == "0.00"]
-    assert exclusions.max_row == len(unpaid) + 1
+    assert exclusions.max_row == len(unpaid) + 3  # a blank row, then TOTALE
     reasons = {exclusions.cell(row=r, column=1).value: exclusions.cell(row=r, column=9).value
-               for r in range(2, exclusions.max_row + 1)}
+               for r in range(2, exclusions.max_row - 1)}
     excluded = next(r for r in unpaid if "NOT_APPLIED" in r["exclusion_reasons"])
     assert "istanza di contributo non presentata" in reasons[excluded["unit_id"]]
     summary = example.book["Riepilogo"]
@@ -174,6 +174,7 @@ def test_english_labels() -> None:
     inputs = load_inputs(None, None)
     run = make_run(inputs.assessments, inputs.rules, lang="en")
     assert run.book.sheetnames == list(sheet_names("en")) == [
-        "Allocation", "Payments", "Exclusions", "Summary", "Checks"]
+        "Allocation", "Annex", "By municipality", "By operator", "Payments", "Exclusions",
+        "Summary", "Checks"]
     assert run.book["Allocation"]["A1"].value == "Unit id"
     assert run.book["Allocation"].cell(row=2, column=9).value in {"yes", "no"}

@@ -38,7 +38,7 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 PARTS = [
     "[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml",
     "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml",
-    *(f"xl/worksheets/sheet{n}.xml" for n in range(1, 6)),
+    *(f"xl/worksheets/sheet{n}.xml" for n in range(1, 9)),
 ]
 # CT_Worksheet's sequence (ECMA-376 Part 1, 18.3.1.99): Excel repairs a file that breaks it.
 WORKSHEET_ORDER = [
@@ -111,7 +111,7 @@ def test_every_part_is_well_formed_xml_in_schema_order(example: bytes) -> None:
     for name, payload in files.items():
         ElementTree.fromstring(payload)  # raises on malformed XML
         assert payload.startswith(b'<?xml version="1.0" encoding="UTF-8"'), name
-    for n in range(1, 6):
+    for n in range(1, 9):
         root = ElementTree.fromstring(files[f"xl/worksheets/sheet{n}.xml"])
         tags = [child.tag.removeprefix(NS) for child in root]
         assert tags == sorted(tags, key=WORKSHEET_ORDER.index), tags
@@ -124,7 +124,10 @@ def test_workbook_parts_filters_and_document_properties(example: bytes) -> None:
     book = ElementTree.fromstring(files["xl/workbook.xml"])
     names = [(d.get("name"), d.get("localSheetId"), d.get("hidden"), d.text)
              for d in book.iter(f"{NS}definedName")]
-    assert [n[:3] for n in names] == [("_xlnm._FilterDatabase", str(i), "1") for i in range(5)]
+    assert [n[:3] for n in names] == [
+        *(("_xlnm._FilterDatabase", str(i), "1") for i in range(8)),
+        *(("_xlnm.Print_Titles", str(i), None) for i in range(8))]
+    assert names[8][3] == "'Riparto'!$1:$1"
     assert names[0][3] is not None and names[0][3].startswith("'Riparto'!$A$1:$V$")
     sheet = ElementTree.fromstring(files["xl/worksheets/sheet1.xml"])
     pane = sheet.find(f"{NS}sheetViews/{NS}sheetView/{NS}pane")
@@ -264,12 +267,12 @@ def test_hostile_text_reads_back_with_openpyxl(hostile: bytes) -> None:
 def test_verifiche_without_an_audit_and_with_violations() -> None:
     inputs = load_inputs(None, None)
     data = build(inputs.assessments, inputs.rules, audited=False)
-    cells = read_sheet(data, 5)
+    cells = read_sheet(data, 8)
     assert list(cells) == ["A1"] and "non eseguite" in cells["A1"].value
     files = parts(data)
-    sheet = ElementTree.fromstring(files["xl/worksheets/sheet5.xml"])
+    sheet = ElementTree.fromstring(files["xl/worksheets/sheet8.xml"])
     assert sheet.find(f"{NS}autoFilter") is None and sheet.find(f"{NS}cols") is None
-    assert b'localSheetId="4"' not in files["xl/workbook.xml"]
+    assert b'localSheetId="7"' not in files["xl/workbook.xml"]
 
     failing = build(inputs.assessments, inputs.rules, tamper=True)
     book = openpyxl.load_workbook(io.BytesIO(failing))

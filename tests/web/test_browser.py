@@ -214,7 +214,8 @@ def test_scenarios_side_by_side_compared_and_downloaded(visitor: Visitor, tmp_pa
     download.value.save_as(saved)
     names = zipfile.ZipFile(saved).namelist()
     assert {name.split("/", 1)[1] for name in names} == {
-        "compare.csv", "compare_summary.csv", "confronto.txt", "confronto.xlsx"}
+        "compare.csv", "compare_summary.csv", "confronto.txt", "confronto.xlsx",
+        "scenario.html", "scenario.xlsx"}
 
 
 def test_the_downloaded_workbook_and_run_folder_pass_the_audit(

@@ -55,6 +55,7 @@ from fsr_opt.io.tables import TableCache
 from fsr_opt.io.units import load_units
 from fsr_opt.reports.charts import sweep_chart_png
 from fsr_opt.reports.html import html_report
+from fsr_opt.reports.scenario import scenario_html, scenario_workbook
 from fsr_opt.reports.tables import (
     allocation_rows,
     render_run_json,
@@ -219,7 +220,8 @@ def run_solve(
     )
     files["run.json"] = render_run_json(document)
     files["allocation.xlsx"] = allocation_workbook(outcomes, result.allocation, inputs.rules,
-                                                   audit=report, lang=lang, table=table)
+                                                   audit=report, lang=lang, table=table,
+                                                   units_sha256=inputs.table.sha256)
     files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
                                        audit=report, lang=lang)
     written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))
@@ -433,6 +435,11 @@ def saved_view(run_dir: Path) -> RunView:
                           allocation_dialect=units.dialect, summary_dialect=lines.dialect)
 
 
+SCENARIO_XLSX = "scenario.xlsx"
+SCENARIO_HTML = "scenario.html"
+"""What whatif and compare write beside their CSV files, for people (`fsr_opt.reports.scenario`)."""
+
+
 @dataclass(frozen=True)
 class DiffRun:
     """A comparison of two runs, the files written and the screen to print."""
@@ -449,9 +456,13 @@ def _write_diff(
         f"{stem}.csv": csv_bytes(DIFF_COLUMNS, diff_rows(diff), numeric_columns=DIFF_NUMERIC),
         f"{stem}_summary.csv": csv_bytes(DIFF_SUMMARY_COLUMNS, diff_summary_rows(diff),
                                          numeric_columns=DIFF_SUMMARY_NUMERIC),
+        # the same comparison for people, in `lang`: side by side, units entering and leaving
+        SCENARIO_XLSX: scenario_workbook(diff, lang=lang),
+        SCENARIO_HTML: scenario_html(diff, lang=lang),
     }
     written = write_outputs(out_dir, files, inputs=inputs)
-    return DiffRun(diff, tuple(written), diff_text(diff, lang=lang, file=f"{stem}.csv"))
+    return DiffRun(diff, tuple(written), diff_text(
+        diff, lang=lang, file=f"{stem}.csv, {SCENARIO_XLSX}, {SCENARIO_HTML}"))
 
 
 def run_whatif(

@@ -22,6 +22,7 @@ from fsr_opt.io.cells import (
     cell_text,
     fold_heading,
     is_blank,
+    is_total_label,
     parse_bool,
     parse_decimal,
     parse_money,
@@ -233,6 +234,8 @@ def parse_allocation(
         raise InputError(problems)
     parsed: list[ProvidedRow] = []
     for record in rows:
+        if is_total_label(record.get(columns["unit_id"])):
+            continue  # allocation.xlsx's TOTALE row adds the units up: it is not one
         number = _row_number(record.get(_ROW_KEY))
         values: dict[str, Any] = {}
         for name, heading in columns.items():

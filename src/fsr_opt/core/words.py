@@ -12,8 +12,9 @@ locale (``it_IT``: ``892.495,35`` and ``02/12/2026``).
 
 Keys are ``namespace.name``: ``word``, ``ownership``, ``reason``, ``binding``, ``check`` and
 ``residual`` (the residual phase and the money left unassigned, in every summary) are shared;
-``workbook``, ``html``, ``chart``, ``diff``, ``sweep``, ``explain``, ``criterion`` and ``web``
-(the page of ``fsr-opt serve``) belong to one report or screen.
+``workbook``, ``html``, ``chart``, ``diff``, ``sweep``, ``explain``, ``criterion``, ``web``
+(the page of ``fsr-opt serve``) and ``scenario`` (scenario.xlsx and scenario.html of whatif
+and compare) belong to one report or screen.
 Texts with ``{placeholders}`` are filled with `str.format`; both languages of a key take the
 same placeholders (tested).
 """

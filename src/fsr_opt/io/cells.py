@@ -709,3 +709,16 @@ def parse_cell(kind: str, cell: RawCell, dialect: Dialect = Dialect.AUTO) -> obj
         return CellProblem(ErrorCode.FORMULA_CELL, f"holds the formula '{cell.strip()}' as text "
                            f"where {KIND_WANTED[kind]} is expected; type the value itself")
     return _PARSERS[kind](cell, dialect)
+
+
+TOTAL_LABELS = frozenset({"totale", "total"})
+"""What the first cell of a total row says (allocation.xlsx ends each sheet with TOTALE)."""
+
+
+def is_total_label(cell: RawCell) -> bool:
+    """True for a cell reading TOTALE or TOTAL (any case): a total row, never a unit.
+
+    allocation.xlsx adds up each sheet in a last row whose unit id cell says TOTALE; the
+    audit and the comparison of saved runs read that sheet back and skip the row.
+    """
+    return isinstance(cell, str) and normalize_id(cell) in TOTAL_LABELS

@@ -4,8 +4,12 @@ The page is meant to be attached to the deliberation and read without fsr-opt: o
 network, no script. Styles are inline CSS and the charts are inline SVG drawn here (the area
 split, each service line against its 2024 amount, the distribution of the awards, the limits
 that bind), each with its figures in a table next to it, so that nothing is shown only as a
-picture. It ends with the rule set's legal references and the SHA-256 of every input, so that
-a reader can tell exactly which data and which rules produced it.
+picture. The deliberation's annex follows (every unit by Comune and ente, with the reason it
+gets nothing or the limit on its award, and the amount that fell short; the totals per Comune
+and per ente: `fsr_opt.reports.annex`). It ends with the rule set's legal references and the
+SHA-256 of every input, so that a reader can tell exactly which data and which rules produced
+it. Printed (``@media print``), it is A4 landscape, the big sections start a page, table heads
+repeat on every page and no row is cut between two pages (tests/reports/test_print.py).
 
 Everything comes from `fsr_opt.reports.tables` (the same rows as the CSV files) and the run document
 of run.json; the page holds no clock reading of its own, so the same run gives the same bytes.
@@ -27,6 +31,16 @@ from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import describe, money, percent, phrases, ratio, text
 from fsr_opt.engine.outcomes import UnitOutcome
+from fsr_opt.reports.annex import (
+    AnnexRow,
+    GroupTotal,
+    amount,
+    annex_rows,
+    by_municipality,
+    by_operator,
+    reason_text,
+    total,
+)
 from fsr_opt.reports.tables import payment_rows, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
@@ -53,7 +67,20 @@ tr.total td{font-weight:bold;background:#f4f6f9}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}
 details summary{cursor:pointer;font-weight:bold;margin:.5rem 0}
 .warn{background:#fff4e5;border-left:4px solid #d9822b;padding:.4rem .8rem}
-@media print{details{display:block}details>summary{display:none}}
+table.annex{font-size:.75rem}table.annex td.code{word-break:normal;font-size:.7rem}
+table.annex td.why{min-width:9rem}table.annex th,table.annex td{padding:.2rem .3rem}
+.note{font-size:.85rem;color:#444}
+@page{size:A4 landscape;margin:12mm 10mm 14mm}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:10pt}
+table{font-size:8.5pt}table.annex{font-size:7.5pt}table.annex td.code{font-size:7pt}
+thead{display:table-header-group}tfoot{display:table-footer-group}
+tr,figure,.kpi div,li{break-inside:avoid}
+h1,h2,h3{break-after:avoid}h2.page{break-before:page}
+details{display:block}details>summary{display:none}
+details::details-content{content-visibility:visible;display:contents}
+th{background:#e8eef5 !important;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
 """
 
 def _e(value: object) -> str:
@@ -61,15 +88,29 @@ def _e(value: object) -> str:
 
 
 def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
-           totals: Sequence[int] = ()) -> str:
-    """An HTML table; each cell is (text, css class); rows listed in `totals` are bold."""
+           totals: Sequence[int] = (), css: str = "") -> str:
+    """An HTML table; each cell is (text, css class); rows listed in `totals` are bold.
+
+    Printed, the heading row repeats on every page and no row is cut between two (`_CSS`).
+    """
     head = "".join(f"<th>{_e(h)}</th>" for h in headings)
     body = []
     for index, row in enumerate(rows):
         cells = "".join(f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
                         for text, cls in row)
         body.append(f'<tr class="total">{cells}</tr>' if index in totals else f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    open_tag = f'<table class="{css}">' if css else "<table>"
+    return f"{open_tag}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+PAGE_CSS = _CSS
+"""The report's styles, screen and print, for the other pages of the reports (scenario.html)."""
+
+
+def html_table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
+               totals: Sequence[int] = (), css: str = "") -> str:
+    """A table as report.html draws it (cells are (text, css class)), for the other pages."""
+    return _table(headings, rows, totals, css)
 
 
 def _n(text: str) -> tuple[str, str]:
@@ -318,40 +359,99 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
                       lang: str) -> str:
     table_rows = payment_rows(outcomes)
     cents = [[int(Decimal(cell) * 100) for cell in row[2:]] for row in table_rows]
-    rows = [[_t(row[0]), _n(row[1]), *(_n(money(value, lang)) for value in values)]
+    rows = [[_t(row[0]), _n(row[1]), *(_n(amount(value, lang)) for value in values)]
             for row, values in zip(table_rows, cents, strict=True)]
     units = sum(int(row[1]) for row in table_rows)
     totals = [sum(values[i] for values in cents) for i in range(3)]
     rows.append([_t(text("word.TOTAL", lang)), _n(str(units)),
-                 *(_n(money(t, lang)) for t in totals)])
+                 *(_n(amount(t, lang)) for t in totals)])
     note = w("payments_note").format(first=ratio(rules.first_tranche_percent, 0, lang),
                                      threshold=money(rules.single_payment_threshold, lang))
     table = _table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")], rows,
                    totals=[len(rows) - 1])
-    return (f"<h2>{_e(w('payments'))}</h2><p>{_e(note)}</p><details open><summary>"
+    return (f"<h2 class=\"page\">{_e(w('payments'))}</h2><p>{_e(note)}</p><details open>"
+            "<summary>"
             f"{_e(w('show').format(n=len(rows) - 1))}</summary>{table}</details>")
 
 
-def _exclusions_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str],
+def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
                         lang: str, year: int) -> str:
+    """The units that get nothing, with their Comune, ente, reasons and what fell short."""
     rows = []
-    for outcome in outcomes:
-        if outcome.award > 0:
+    unknown = w("not_given")
+    short = 0
+    for row in units:
+        if row.funded:
             continue
-        item = outcome.assessment
-        codes = [r.value for r in item.reasons] or [outcome.binding.value]
-        rows.append([_t(item.unit.unit_id), _t(item.unit.name), _t(item.service),
+        short += row.shortfall
+        rows.append([_t(row.unit_id), _t(row.name), _t(row.municipality or unknown),
+                     _t(row.operator or unknown), _t(row.service),
                      _t("; ".join(f"{c} ({describe('reason', c, lang, history_year=year)})"
-                                  for c in codes))])
-    table = _table([w("unit"), w("description"), w("service"), w("reasons")], rows)
-    return (f"<h2>{_e(w('exclusions'))}</h2><details><summary>"
-            f"{_e(w('show').format(n=len(rows)))}</summary>{table}</details>")
+                                  for c in row.reasons)),
+                     _n(amount(row.shortfall, lang))])
+    count = len(rows)
+    rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
+                 _n(amount(short, lang))])
+    table = _table([w("unit"), w("name"), w("municipality"), w("operator"), w("service"),
+                    w("reasons"), w("shortfall")], rows, totals=[len(rows) - 1])
+    return (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
+            f"{_e(w('show').format(n=count))}</summary>{table}</details>")
+
+
+def _annex_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str,
+                   year: int) -> str:
+    """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row."""
+    unknown = w("not_given")
+    rows = [[_t(row.municipality or unknown), _t(row.operator or unknown),
+             (row.unit_id, "code"), _t(row.name), _t(row.service),
+             _n(amount(row.entitlement, lang)), _n(amount(row.award, lang)),
+             _n(amount(row.residual_award, lang)), _n(amount(row.tranche_1, lang)),
+             _n(amount(row.tranche_2, lang)), (reason_text(row, lang, year), "why"),
+             _n(amount(row.shortfall, lang))] for row in units]
+    whole = total("", units)
+    rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""),
+                 _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
+                 *(_n(amount(value, lang)) for value in (
+                     whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
+                     whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))])
+    table = _table([w("municipality"), w("operator"), w("unit"), w("name"), w("service"),
+                    w("entitlement"), w("awarded"), w("residual_part"), w("first"),
+                    w("second"), w("reason"), w("shortfall")], rows,
+                   totals=[len(rows) - 1], css="annex")
+    return (f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
+            f"<p class=\"note\">{_e(w('annex_note'))}</p>{table}")
+
+
+def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
+                  lang: str) -> str:
+    unknown = w("not_given")
+    rows = [[_t(group.name or unknown), _n(str(group.units)), _n(str(group.funded)),
+             *(_n(amount(value, lang)) for value in (
+                 group.entitlement, group.award, group.residual_award, group.tranche_1,
+                 group.tranche_2, group.shortfall))] for group in groups]
+    units = sum(g.units for g in groups)
+    funded = sum(g.funded for g in groups)
+    sums = [sum(getattr(g, name) for g in groups) for name in (
+        "entitlement", "award", "residual_award", "tranche_1", "tranche_2", "shortfall")]
+    rows.append([_t(text("word.TOTAL", lang)), _n(str(units)), _n(str(funded)),
+                 *(_n(amount(value, lang)) for value in sums)])
+    return _table([w(first), w("count"), w("funded"), w("entitlement"), w("awarded"),
+                   w("residual_part"), w("first"), w("second"), w("shortfall")], rows,
+                  totals=[len(rows) - 1])
+
+
+def _groups_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str) -> str:
+    """Totals per Comune and per ente gestore, each with its TOTALE row."""
+    return (f"<h2 class=\"page\">{_e(w('municipalities'))}</h2>"
+            + _groups_table(by_municipality(units), "municipality", w, lang)
+            + f"<h2>{_e(w('operators'))}</h2>"
+            + _groups_table(by_operator(units), "operator", w, lang))
 
 
 def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: str,
                     year: int) -> str:
     if audit is None:
-        return f"<h2>{_e(w('checks'))}</h2><p>{_e(w('checks_none'))}</p>"
+        return f"<h2 class=\"page\">{_e(w('checks'))}</h2><p>{_e(w('checks_none'))}</p>"
     rows = [[_t(r.code), _t(describe("check", r.code, lang, default=r.description,
                                    history_year=year)),
              _n(str(r.checked)), _n(str(r.failed)),
@@ -365,7 +465,7 @@ def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: st
         details = _table([w("check"), w("unit"), w("description")],
                          [[_t(v.check), _t(v.subject), _t(v.message)]
                           for v in audit.violations[:200]])
-    return f"<h2>{_e(w('checks'))}</h2><p>{_e(note)}</p>{table}{details}"
+    return f"<h2 class=\"page\">{_e(w('checks'))}</h2><p>{_e(note)}</p>{table}{details}"
 
 
 def _references_section(rules: RuleSet, w: Callable[[str], str]) -> str:
@@ -405,6 +505,7 @@ def html_report(
         The page as UTF-8 bytes.
     """
     w = phrases("html", lang)
+    units = annex_rows(outcomes)
     eligible = sum(1 for o in outcomes if o.assessment.eligible)
     funded = sum(1 for o in outcomes if o.award > 0)
     awarded = sum(o.award for o in outcomes)
@@ -442,8 +543,10 @@ def html_report(
         _service_section(outcomes, allocation, rules, w, lang),
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),
+        _annex_section(units, w, lang, rules.history_year),
+        _groups_section(units, w, lang),
         _payments_section(outcomes, rules, w, lang),
-        _exclusions_section(outcomes, w, lang, rules.history_year),
+        _exclusions_section(units, w, lang, rules.history_year),
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w),
         _hashes_section(document, w),

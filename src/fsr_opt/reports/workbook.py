@@ -1,14 +1,20 @@
 """allocation.xlsx: the riparto as a workbook for the offices and the Assemblea dei Sindaci.
 
-Five sheets, Italian by default: Riparto (one row per unit, the same cells as
-allocation.csv), Pagamenti (per ente gestore), Esclusioni (units that get nothing, and why),
-Riepilogo (per area and service line, as summary.csv) and Verifiche (the audit of the
-result). The rows come from `fsr_opt.reports.tables`, so the workbook and the CSV files can
-never disagree; the headings and words come from the catalogue (`fsr_opt.core.words`).
+Eight sheets, Italian by default: Riparto (one row per unit, the same cells as
+allocation.csv), the deliberation's annex (Allegato: every unit by Comune and ente, with why
+and what fell short, `fsr_opt.reports.annex`; Per Comune and Per ente: their totals),
+Pagamenti (per ente gestore), Esclusioni (units that get nothing, and why), Riepilogo (per
+area and service line, as summary.csv) and Verifiche (the audit of the result). The rows
+come from `fsr_opt.reports.tables`, so the workbook and the CSV files can never disagree;
+the headings and words come from the catalogue (`fsr_opt.core.words`).
 
 Spreadsheet rules kept here: amounts are numeric cells (Excel shows them in the reader's
 locale and can add them up), the header row is frozen and filtered, and no cell is ever a
-formula, whatever the text of a unit (`fsr_opt.reports.xlsx` writes the parts).
+formula, whatever the text of a unit (`fsr_opt.reports.xlsx` writes the parts). Every sheet
+ends with a TOTALE row, after a blank row so that it stays out of the filter and of a sort
+(readers of the Riparto sheet skip it: `fsr_opt.io.cells.is_total_label`), and prints on A4
+landscape, one page wide, with its heading row on every page and a footer naming the rule
+set and the SHA-256 of the units table.
 
 The workbook is returned as bytes; `fsr_opt.io.outputs.write_outputs` writes it together with
 the other outputs.
@@ -22,9 +28,18 @@ from decimal import Decimal
 
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
+from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import Allocation, Ownership, RuleSet
 from fsr_opt.core.words import describe, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
+from fsr_opt.reports.annex import (
+    AnnexRow,
+    GroupTotal,
+    annex_rows,
+    by_municipality,
+    by_operator,
+    reason_text,
+)
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
@@ -34,7 +49,7 @@ from fsr_opt.reports.tables import (
     residual_lines,
     summary_rows,
 )
-from fsr_opt.reports.xlsx import BOLD, Sheet, Workbook
+from fsr_opt.reports.xlsx import BOLD, Sheet, Workbook, footer_codes
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,7 @@ EXCLUSIONS_SHEET: tuple[Column, ...] = (
     Column("codes", "workbook.column.codes"),
     Column("why", "workbook.column.why"),
     Column("entitlement", "workbook.column.entitlement", "money"),
+    Column("shortfall", "workbook.column.shortfall", "money"),
 )
 
 SUMMARY_SHEET: tuple[Column, ...] = (
@@ -146,8 +162,44 @@ VIOLATIONS_SHEET: tuple[Column, ...] = (
     Column("message", "workbook.column.message"),
 )
 
+ANNEX_SHEET: tuple[Column, ...] = (
+    Column("municipality", "workbook.column.municipality"),
+    Column("operator", "workbook.column.operator"),
+    Column("unit_id", "workbook.column.unit_id"),
+    Column("name", "workbook.column.name"),
+    Column("area", "workbook.column.area"),
+    Column("service", "workbook.column.service"),
+    Column("entitlement", "workbook.column.entitlement", "money"),
+    Column("award", "workbook.column.award", "money"),
+    Column("residual_award", "workbook.column.residual_award", "money"),
+    Column("tranche_1", "workbook.column.tranche_1", "money"),
+    Column("tranche_2", "workbook.column.tranche_2", "money"),
+    Column("reason", "workbook.column.reason"),
+    Column("shortfall", "workbook.column.shortfall", "money"),
+)
+
+
+def _group_sheet(first: str) -> tuple[Column, ...]:
+    """The columns of the totals per Comune or per ente (`first` names the group)."""
+    return (
+        Column(first, f"workbook.column.{first}"),
+        Column("units", "workbook.column.units", "count"),
+        Column("funded", "workbook.column.units_funded", "count"),
+        Column("entitlement", "workbook.column.entitlement", "money"),
+        Column("award", "workbook.column.award", "money"),
+        Column("residual_award", "workbook.column.residual_award", "money"),
+        Column("tranche_1", "workbook.column.tranche_1", "money"),
+        Column("tranche_2", "workbook.column.tranche_2", "money"),
+        Column("shortfall", "workbook.column.shortfall", "money"),
+    )
+
+
+MUNICIPALITIES_SHEET = _group_sheet("municipality")
+OPERATORS_SHEET = _group_sheet("operator")
+
 # The sheets in their order; their names are the catalogue's ``workbook.sheet.<sheet>``.
-SHEETS = ("allocation", "payments", "exclusions", "summary", "checks")
+SHEETS = ("allocation", "annex", "municipalities", "operators", "payments", "exclusions",
+          "summary", "checks")
 
 
 def sheet_names(lang: str) -> tuple[str, ...]:
@@ -164,6 +216,47 @@ def _table(
     """Write the headings in `lang` and the rows; return the next free row."""
     return sheet.table([column.heading(lang) for column in columns],
                        [column.kind for column in columns], rows)
+
+
+def _euros(cents: int) -> str:
+    """Cents as the plain decimal text the writer stores as it is (``1234.56``): fast."""
+    return format_cents(cents)
+
+
+def _totals(
+    sheet: Sheet,
+    row: int,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[object]],
+    lang: str,
+) -> None:
+    """The TOTALE row at `row`: each money and count column added up exactly, in bold."""
+    sheet.cell(row, 1, "text", text("word.TOTAL", lang), BOLD)
+    for col, column in enumerate(columns, start=1):
+        if col == 1 or column.kind not in ("money", "count"):
+            continue
+        cells = [cell[col - 1] for cell in rows]
+        if column.kind == "count":
+            sheet.cell(row, col, "count", sum(int(str(v)) for v in cells if v != ""), BOLD)
+        else:
+            sheet.cell(row, col, "money",
+                       sum((Decimal(str(v)) for v in cells if v not in ("", None)), Decimal(0)),
+                       BOLD)
+
+
+def _annex(rows: Sequence[AnnexRow], lang: str, year: int) -> list[list[object]]:
+    unknown = text("workbook.not_given", lang)
+    return [[row.municipality or unknown, row.operator or unknown, row.unit_id, row.name,
+             row.area, row.service, _euros(row.entitlement), _euros(row.award),
+             _euros(row.residual_award), _euros(row.tranche_1), _euros(row.tranche_2),
+             reason_text(row, lang, year), _euros(row.shortfall)] for row in rows]
+
+
+def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
+    unknown = text("workbook.not_given", lang)
+    return [[group.name or unknown, group.units, group.funded, _euros(group.entitlement),
+             _euros(group.award), _euros(group.residual_award), _euros(group.tranche_1),
+             _euros(group.tranche_2), _euros(group.shortfall)] for group in groups]
 
 
 def _allocation(
@@ -195,6 +288,8 @@ def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[l
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
             item.unit.unit_type, item.area, item.service, ";".join(codes),
             "; ".join(describe("reason", code, lang, history_year=year) for code in codes),
+            Decimal(item.entitlement) / 100,
+            # what fell short: all the entitlement, as the unit receives nothing (annex.py)
             Decimal(item.entitlement) / 100,
         ])
     return rows
@@ -241,6 +336,8 @@ def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> No
         for result in audit.results
     ]
     after = _table(sheet, CHECKS_SHEET, rows, lang)
+    _totals(sheet, after + 1, CHECKS_SHEET, rows, lang)
+    after += 2
     sheet.cell(after + 1, 1, "text", w("summary").format(
         passed=audit.passed, run=audit.checks_run, rule_set=audit.rule_set))
     if audit.violations:
@@ -261,6 +358,7 @@ def allocation_workbook(
     audit: AuditReport | None = None,
     lang: str = "it",
     table: Sequence[Sequence[str]] | None = None,
+    units_sha256: str = "",
 ) -> bytes:
     """Build allocation.xlsx in memory.
 
@@ -271,24 +369,36 @@ def allocation_workbook(
         audit: the audit of this allocation for the Verifiche sheet; None says none was run.
         lang: ``it`` (default) or ``en``, for sheet names, headings and words.
         table: allocation.csv's rows (`fsr_opt.reports.tables.allocation_rows`), if already made.
+        units_sha256: the SHA-256 of the units table, printed in every page's footer.
 
     Returns:
         The .xlsx file's bytes, the same for the same arguments.
     """
     book = Workbook(f"FSR {rules.year} - {rules.ambito}")
-    riparto, payments, exclusions, summary, checks = (
-        book.add_sheet(name) for name in sheet_names(lang))
-    _table(riparto, _with_year(ALLOCATION_SHEET, rules), _allocation(outcomes, lang, table),
-           lang)
+    book.set_footer(footer_codes(
+        text("workbook.footer_rules", lang).format(rule_set=rules.rule_set_id,
+                                                  version=rules.version),
+        text("workbook.footer_input", lang).format(sha=units_sha256) if units_sha256 else "",
+        text("workbook.footer_page", lang)))
+    (riparto, annex, municipalities, operators, payments, exclusions, summary,
+     checks) = (book.add_sheet(name) for name in sheet_names(lang))
+    columns = _with_year(ALLOCATION_SHEET, rules)
+    cells = _allocation(outcomes, lang, table)
+    # each TOTALE below its table, after a blank row: out of the filter and of a sort
+    _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang)
+    units = annex_rows(outcomes)
+    for sheet, sheet_columns, data in (
+        (annex, ANNEX_SHEET, _annex(units, lang, rules.history_year)),
+        (municipalities, MUNICIPALITIES_SHEET, _groups(by_municipality(units), lang)),
+        (operators, OPERATORS_SHEET, _groups(by_operator(units), lang)),
+    ):
+        _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang)
     payment_data = _payments(outcomes)
     after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
-    totals: list[object] = [text("word.TOTAL", lang)]
-    for index in range(1, len(PAYMENTS_SHEET)):
-        totals.append(sum((Decimal(str(row[index])) for row in payment_data), Decimal(0)))
-    for col, (column, value) in enumerate(zip(PAYMENTS_SHEET, totals, strict=True), start=1):
-        # below the filter, after a blank row
-        payments.cell(after + 1, col, column.kind, value, BOLD)
-    _table(exclusions, EXCLUSIONS_SHEET, _exclusions(outcomes, lang, rules.history_year), lang)
+    _totals(payments, after + 1, PAYMENTS_SHEET, payment_data, lang)
+    excluded = _exclusions(outcomes, lang, rules.history_year)
+    after = _table(exclusions, EXCLUSIONS_SHEET, excluded, lang)
+    _totals(exclusions, after + 1, EXCLUSIONS_SHEET, excluded, lang)
     after = _table(summary, _with_year(SUMMARY_SHEET, rules),
                    _summary(outcomes, allocation, rules, lang), lang)
     # Whatever stays unassigned is never silent: below the table, after a blank row.

@@ -19,6 +19,11 @@ ending in "…".
 Cell kinds: ``money`` (format ``#,##0.00``: Excel shows 1.234,56 in an Italian locale and
 1,234.56 elsewhere, and the user can still add them up), ``ratio`` (``0.000000``), ``share``
 (a 0..1 share shown as ``0.0000%``), ``count`` (``0``); any other kind is text.
+
+Print set-up (`Workbook.set_footer`, on every sheet): A4 landscape, fit to one page wide and
+as many tall as needed (``fitToPage``), the table's heading row repeated on every printed page
+(the ``_xlnm.Print_Titles`` defined name) and a footer, so that a sheet printed as the annex of
+a deliberation names its rule set and input on every page.
 """
 
 from __future__ import annotations
@@ -201,6 +206,8 @@ class Sheet:
         self._filter_ref: str | None = None
         self._frozen_rows = 0
         self._max_col = 0
+        self._heading_row: int | None = None  # repeated on each printed page
+        self.footer = ""  # the oddFooter's codes (`footer_codes`); "" for none
 
     def cell(self, row: int, col: int, kind: str, value: object, emphasis: str = PLAIN) -> None:
         """Write one cell, right of the row's cells so far (a row's cells go left to right).
@@ -256,6 +263,7 @@ class Sheet:
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
             self._frozen_rows = first_row
+        self._heading_row = first_row
         return last + 1
 
     def _register(self, kind: str, values: Sequence[object]) -> None:
@@ -330,6 +338,7 @@ class Sheet:
                        for n, width in enumerate(self._widths, start=1))
         yield "".join((
             _DECLARATION, f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
             f'<dimension ref="{dimension}"/><sheetViews>{view}</sheetViews>',
             '<sheetFormatPr defaultRowHeight="15"/>',
             f"<cols>{cols}</cols>" if cols else "",
@@ -339,9 +348,24 @@ class Sheet:
         yield "".join((
             "</sheetData>",
             f'<autoFilter ref="{self._filter_ref}"/>' if self._filter_ref else "",
-            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-            'footer="0.3"/></worksheet>',
+            '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.75" header="0.3" '
+            'footer="0.3"/>',
+            # A4 (paperSize 9), landscape, one page wide and as many tall as the rows need
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>',
+            f"<headerFooter><oddFooter>{_xml_text(self.footer)}</oddFooter></headerFooter>"
+            if self.footer else "",
+            "</worksheet>",
         ))
+
+    def _print_titles_name(self, index: int) -> str | None:
+        """The ``Print_Titles`` name that repeats the heading row on every printed page."""
+        if self._heading_row is None:
+            return None
+        quoted = self.name.replace("'", "''")
+        row = self._heading_row
+        target = _xml_text(f"'{quoted}'!${row}:${row}")
+        return (f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+                f"{target}</definedName>")
 
     def _filter_name(self, index: int) -> str | None:
         """The hidden ``_FilterDatabase`` name Excel keeps for a sheet's autofilter, if any."""
@@ -393,6 +417,18 @@ def _styles_xml() -> str:
     ))
 
 
+def footer_codes(left: str, centre: str, right: str) -> str:
+    """A page footer's codes: three texts, left, centre and right (ECMA-376 headerFooter).
+
+    ``&`` starts a code in a footer, so the texts' own ``&`` are doubled; ``{page}`` and
+    ``{pages}`` in a text become the page number and the page count.
+    """
+    def codes(words: str) -> str:
+        return words.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
+
+    return f"&L{codes(left)}&C{codes(centre)}&R{codes(right)}"
+
+
 class Workbook:
     """A workbook being filled: sheets in order, their shared strings, a title."""
 
@@ -400,12 +436,20 @@ class Workbook:
         self.title = title
         self._strings = _SharedStrings()
         self._sheets: list[Sheet] = []
+        self._footer = ""
 
     def add_sheet(self, name: str) -> Sheet:
         """A new empty sheet after the others (the first is the one shown on opening)."""
         sheet = Sheet(name, self._strings)
+        sheet.footer = self._footer
         self._sheets.append(sheet)
         return sheet
+
+    def set_footer(self, footer: str) -> None:
+        """Print `footer` (`footer_codes`) at the foot of every page of every sheet."""
+        self._footer = footer
+        for sheet in self._sheets:
+            sheet.footer = footer
 
     def to_bytes(self, *, block_rows: int = BLOCK_ROWS) -> bytes:
         """The .xlsx file's bytes, the same for the same content (see `write`)."""
@@ -481,8 +525,11 @@ class Workbook:
         sheet_list = "".join(
             f'<sheet name="{_xml_text(sheet.name)}" sheetId="{n}" r:id="rId{n}"/>'
             for n, sheet in enumerate(sheets, start=1))
-        names = "".join(name for n, sheet in enumerate(sheets)
-                        if (name := sheet._filter_name(n)) is not None)
+        # Excel's order: by name without case (_xlnm._FilterDatabase before Print_Titles)
+        names = "".join([*(name for n, sheet in enumerate(sheets)
+                           if (name := sheet._filter_name(n)) is not None),
+                         *(name for n, sheet in enumerate(sheets)
+                           if (name := sheet._print_titles_name(n)) is not None)])
         yield "xl/workbook.xml", ("".join((
             _DECLARATION, f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">',
             '<bookViews><workbookView activeTab="0"/></bookViews>',

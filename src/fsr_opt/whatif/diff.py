@@ -43,6 +43,7 @@ class UnitChange:
             ``ONLY_BASE``/``ONLY_SCENARIO`` when the two runs do not list the same units.
         before, after: the award in each run, in cents (0 when the run does not list it).
         binding_before, binding_after: the limit binding in each run ("" if absent).
+        municipality: the unit's Comune (the base's, or the scenario's when only it has it).
     """
 
     unit_id: str
@@ -55,6 +56,7 @@ class UnitChange:
     binding_before: str
     binding_after: str
     change: Change
+    municipality: str = ""
 
     @property
     def delta(self) -> int:
@@ -147,12 +149,13 @@ def _unit_changes(base: RunView, scenario: RunView) -> list[UnitChange]:
             unit.unit_id, unit.name, unit.operator, unit.area, unit.service, unit.award,
             other.award if other else 0, unit.binding, other.binding if other else "",
             _change(unit.award, other.award if other else None),
+            unit.municipality or (other.municipality if other else ""),
         ))
     for unit in scenario.units:
         if normalize_id(unit.unit_id) not in before_ids:
             changes.append(UnitChange(
                 unit.unit_id, unit.name, unit.operator, unit.area, unit.service, 0, unit.award,
-                "", unit.binding, Change.ONLY_SCENARIO,
+                "", unit.binding, Change.ONLY_SCENARIO, unit.municipality,
             ))
     return changes
 
@@ -252,17 +255,44 @@ def _unassigned_cells(line: LineChange) -> list[str]:
             "" if before is None or after is None else format_cents(after - before)]
 
 
-def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "whatif.csv") -> str:
-    """One screen: the areas and lines before and after, then the units that move most."""
+def _named(diff: RunDiff, change: Change, heading: str, lang: str, limit: int,
+           file: str) -> list[str]:
+    """The units entering (or leaving) funding by id, name and Comune: `limit` at most.
+
+    More than `limit` are counted, and `file` named as where the whole list is.
+    """
+    units = [unit for unit in diff.units if unit.change == change]
+    if not units:
+        return []
+    lines = [heading.format(n=len(units))]
+    for unit in units[:limit]:
+        where = f" ({unit.municipality})" if unit.municipality else ""
+        lines.append(f"  {unit.unit_id} {unit.name}{where}: {money(unit.before, lang)} -> "
+                     f"{money(unit.after, lang)}")
+    if len(units) > limit:
+        lines.append(text("diff.more_named", lang).format(n=len(units) - limit, file=file))
+    return lines
+
+
+def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "whatif.csv",
+              named: int = 10) -> str:
+    """One screen: the areas and lines before and after, then the units that move most.
+
+    The units entering and leaving funding are named (id, name, Comune), `named` of each at
+    most; unit ids are shown in full.
+    """
     w = phrases("diff", lang)
     width = 13
+    # the first column fits every area and service line code (never cut)
+    label = max([20, *(len(line.service) for line in diff.lines),
+                 *(len(line.area) - 2 for line in diff.lines)]) + 2
     distance = (with_year(w("distance"), diff.history_year) if diff.history_year
                 else w("distance_historical"))
     lines = [
         w("title").format(base=diff.base, scenario=diff.scenario),
         "",
-        f"{'':<22}{w('awarded'):^{3 * width}}{distance:^{2 * width}}",
-        f"{w('area'):<22}{w('base'):>{width}}{w('scenario'):>{width}}"
+        f"{'':<{label}}{w('awarded'):^{3 * width}}{distance:^{2 * width}}",
+        f"{w('area'):<{label}}{w('base'):>{width}}{w('scenario'):>{width}}"
         f"{w('change'):>{width}}{w('base'):>{width}}{w('scenario'):>{width}}",
     ]
     def numbers(line: LineChange) -> str:
@@ -276,9 +306,9 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
     pending: list[str] = []  # an area's lines come before its total in `diff.lines`
     for line in diff.lines:
         if line.service != TOTAL:
-            pending.append(f"  {line.service[:20]:<20}{numbers(line)}")
+            pending.append(f"  {line.service:<{label - 2}}{numbers(line)}")
             continue
-        lines.append(f"{line.area[:22]:<22}{numbers(line)}")
+        lines.append(f"{line.area:<{label}}{numbers(line)}")
         if line.budget_before is not None and line.budget_after is not None:
             lines.append("  " + w("budget").format(
                 before=money(line.budget_before, lang), after=money(line.budget_after, lang),
@@ -296,13 +326,15 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
     lines += ["", w("units").format(binding=diff.binding_changes, **counts)]
     if counts["ONLY_BASE"] or counts["ONLY_SCENARIO"]:
         lines.append(w("only").format(**counts))
+    for change, key in ((Change.ENTERS, "entering"), (Change.LEAVES, "leaving")):
+        lines += _named(diff, change, w(key), lang, named, file)
     moved = sorted((u for u in diff.units if u.delta or u.binding_changed),
                    key=lambda u: (-abs(u.delta), u.unit_id))
     if not moved:
         lines.append(w("none"))
         return "\n".join(lines)
     lines.append(w("largest"))
-    id_width = min(max(len(unit.unit_id) for unit in moved[:top]), 16)
+    id_width = max(len(unit.unit_id) for unit in moved[:top])  # ids in full, never cut
     for unit in moved[:top]:
         binding = unit.binding_after if not unit.binding_changed else (
             f"{unit.binding_before or '-'} -> {unit.binding_after or '-'}")

@@ -19,6 +19,7 @@ from fsr_opt.io.cells import (
     RawCell,
     cell_text,
     is_blank,
+    is_total_label,
     normalize_id,
     parse_bool,
     parse_count,
@@ -104,6 +105,8 @@ def _units(allocation: Sequence[Mapping[str, RawCell]], reader: _Reader) -> list
     units = []
     seen: dict[str, str] = {}
     for record in allocation:
+        if is_total_label(record.get("unit_id")):
+            continue  # a TOTALE row (allocation.xlsx's last) adds the units up
         unit_id = reader.text(record, "unit_id")
         key = normalize_id(unit_id)
         if key in seen:
@@ -129,6 +132,7 @@ def _units(allocation: Sequence[Mapping[str, RawCell]], reader: _Reader) -> list
             tranche_1=reader.cents(record, "tranche_1"),
             tranche_2=reader.cents(record, "tranche_2"),
             residual_award=reader.cents(record, "residual_award"),
+            municipality=reader.text(record, "municipality"),
         ))
     return units
 

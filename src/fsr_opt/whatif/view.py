@@ -32,6 +32,7 @@ class UnitView:
         share: the service line's share given to the unit, rounded to `SHARE_PLACES`
             decimals as printed.
         binding: the code of the limit that binds the award (``AREA_BUDGET``...).
+        municipality: the unit's Comune ("" when the run does not say it).
     """
 
     unit_id: str
@@ -48,6 +49,7 @@ class UnitView:
     tranche_1: int
     tranche_2: int
     residual_award: int = 0
+    municipality: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def view_from_outcomes(
             tranche_1=outcome.tranche_1,
             tranche_2=outcome.tranche_2,
             residual_award=outcome.residual_award,
+            municipality=outcome.assessment.unit.municipality,
         )
         for outcome in outcomes
     )

@@ -1,0 +1,203 @@
+"""The deliberation's annex: allocation.xlsx's print set-up and totals, report.html's unit list.
+
+allocation.xlsx is read back with openpyxl (a reader that is not ours): every sheet prints A4
+landscape, one page wide, its heading row repeated, with a footer naming the rule set and the
+units' SHA-256; every sheet ends with a TOTALE row equal, to the cent, to the sum of its rows;
+the readers of an allocation (the audit, compare) skip that row.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+from typer.testing import CliRunner
+
+from fsr_opt.app.pipeline import load_inputs, run_solve
+from fsr_opt.audit.allocation import parse_allocation
+from fsr_opt.cli import app
+from fsr_opt.core.words import money
+from fsr_opt.io.allocation import load_allocation_table
+from fsr_opt.io.cells import is_total_label
+from fsr_opt.reports.annex import amount, annex_rows, by_municipality, by_operator
+from fsr_opt.whatif.saved import view_from_rows
+
+from tests.conftest import tiny_rules, unit
+from tests.whatif.runs import solve
+
+SHEETS = ["Riparto", "Allegato", "Per Comune", "Per ente", "Pagamenti", "Esclusioni",
+          "Riepilogo", "Verifiche"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("annex")
+    result = CliRunner().invoke(app, ["solve", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def book(run_dir: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO((run_dir / "allocation.xlsx").read_bytes()))
+
+
+def cents(value: object) -> int:
+    return int(Decimal(str(value)) * 100)
+
+
+def body_and_total(sheet: Worksheet) -> tuple[list[tuple[object, ...]], tuple[object, ...]]:
+    """The rows under the heading, up to the blank row; and the TOTALE row after it."""
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    blank = next(i for i, row in enumerate(rows) if all(v is None for v in row))
+    total = rows[blank + 1]
+    assert total[0] == "TOTALE", sheet.title
+    return rows[:blank], total
+
+
+def test_every_sheet_prints_landscape_fit_to_width_with_titles_and_footer(
+    book: openpyxl.Workbook, run_dir: Path
+) -> None:
+    assert book.sheetnames == SHEETS
+    units_hash = load_inputs(None, None).table.sha256
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.paperSize == 9  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        footer = sheet.oddFooter
+        assert "fsr-2025-bergamo" in footer.left.text
+        assert footer.center.text == f"SHA-256 unità: {units_hash}"
+        assert footer.right.text == "Pagina &P di &N"
+        if sheet.title != "Verifiche" or sheet["A1"].value == "Verifica":
+            assert sheet.print_title_rows == "$1:$1", sheet.title
+
+
+@pytest.mark.parametrize("name", ["Riparto", "Allegato", "Per Comune", "Per ente", "Pagamenti",
+                                  "Esclusioni"])
+def test_totale_is_the_sum_of_the_rows_to_the_cent(book: openpyxl.Workbook, name: str) -> None:
+    sheet = book[name]
+    rows, total = body_and_total(sheet)
+    money = [i for i, cell in enumerate(sheet[2]) if cell.number_format == "#,##0.00"]
+    assert money, name
+    for index in money:
+        assert cents(total[index]) == sum(cents(r[index]) for r in rows if r[index] is not None)
+    counts = [i for i, cell in enumerate(sheet[2]) if cell.number_format == "0"]
+    for index in counts:
+        assert total[index] == sum(r[index] for r in rows), (name, index)
+    if name != "Esclusioni":
+        award = [c.value for c in sheet[1]].index(
+            "Contributo totale" if name == "Pagamenti" else "Contributo")
+        assert cents(total[award]) == 89249535
+
+
+def test_verifiche_and_riepilogo_total_rows(book: openpyxl.Workbook) -> None:
+    rows, total = body_and_total(book["Verifiche"])
+    assert total[3] == sum(r[3] for r in rows) and total[4] == 0
+    summary = list(book["Riepilogo"].iter_rows(min_row=2, values_only=True))
+    areas = [r for r in summary if r[1] == "TOTALE" and r[0] != "TOTALE"]
+    fund = next(r for r in summary if r[0] == "TOTALE" and r[1] == "TOTALE")
+    assert cents(fund[6]) == sum(cents(r[6]) for r in areas) == 89249535
+
+
+def test_the_annex_lists_every_unit_by_comune_with_its_shortfall(
+    book: openpyxl.Workbook, run_dir: Path
+) -> None:
+    rows, _ = body_and_total(book["Allegato"])
+    headings = [c.value for c in book["Allegato"][1]]
+    assert headings == ["Comune", "Ente gestore", "Codice unità", "Denominazione", "Area",
+                        "Linea di servizio", "Spettanza", "Contributo", "Contributo residui",
+                        "Prima tranche", "Seconda tranche", "Motivo o limite",
+                        "Importo mancante"]
+    riparto, _ = body_and_total(book["Riparto"])
+    assert sorted(r[2] for r in rows) == sorted(r[0] for r in riparto)  # every unit, once
+    comuni = [str(r[0]).casefold() for r in rows]
+    assert comuni == sorted(comuni)
+    for row in rows:
+        entitlement, award, short = cents(row[6]), cents(row[7]), cents(row[12])
+        assert short == max(0, entitlement - award)
+        assert row[11]  # a reason or a limit, always
+    below = next(r for r in rows if cents(r[7]) == 0 and cents(r[6]) > 0)
+    assert cents(below[12]) == cents(below[6]) and "minimo" in below[11]
+    # one Comune spelled two ways in the units table is one group
+    assert [r[0] for r in book["Per Comune"].iter_rows(min_row=2, values_only=True)
+            ].count("Bergamo") == 1
+
+
+def test_the_audit_and_compare_skip_the_totale_row(run_dir: Path) -> None:
+    loaded = load_allocation_table(run_dir / "allocation.xlsx")
+    assert any(is_total_label(r.get("Codice unità")) for r in loaded.rows)
+    provided = parse_allocation(loaded.headings, loaded.rows, "allocation.xlsx",
+                                dialect=loaded.dialect)
+    assert len(provided.rows) == len(loaded.rows) - 1
+    assert "TOTALE" not in {r.unit_id for r in provided.rows}
+    code = CliRunner().invoke(app, ["audit", "--allocation", str(run_dir / "allocation.xlsx")])
+    assert code.exit_code == 0, code.output
+    csv_rows = load_allocation_table(run_dir / "allocation.csv").rows
+    summary = load_allocation_table(run_dir / "summary.csv").rows
+    total = {**csv_rows[0], "unit_id": "TOTALE", "name": "", "award": "892495.35"}
+    view = view_from_rows("run", [*csv_rows, total], summary)
+    assert len(view.units) == len(csv_rows) and view.units[0].municipality
+
+
+def test_is_total_label() -> None:
+    assert is_total_label("TOTALE") and is_total_label(" Total ") and is_total_label("totale")
+    assert not is_total_label("UDO123") and not is_total_label(None) and not is_total_label(3)
+
+
+def test_groups_and_shortfall_on_a_tiny_riparto() -> None:
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=100000)
+    units = [unit("U1", "s", 80000, operator="Op U"),
+             unit("U2", "s", 50000, municipality="BERGAMO ", operator="Ente B"),
+             unit("U3", "s", 20000, operator="Ente B")]
+    run = solve(rules, units)
+    rows = annex_rows(run.outcomes)
+    assert [r.unit_id for r in rows] == ["U2", "U3", "U1"]  # one Comune, then by ente
+    for row in rows:
+        assert row.shortfall == max(0, row.entitlement - row.award)
+    assert sum(r.shortfall for r in rows) == 150000 - 100000
+    comuni = by_municipality(rows)
+    assert [(g.name, g.units) for g in comuni] == [("Bergamo", 3)]  # its usual spelling
+    assert [(g.name, g.units) for g in by_operator(rows)] == [("Ente B", 2), ("Op U", 1)]
+    assert sum(g.award for g in comuni) == sum(g.award for g in by_operator(rows)) == 100000
+
+
+def test_report_html_lists_every_unit_with_comune_ente_and_shortfall(run_dir: Path) -> None:
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "Allegato: elenco delle unità" in page and "Importo mancante" in page
+    assert "Totali per Comune" in page and "Totali per ente gestore" in page
+    annex = page[page.index('id="allegato"'):page.index("Totali per Comune")]
+    ids = [r["unit_id"] for r in load_allocation_table(run_dir / "allocation.csv").rows]
+    assert all(f">{unit_id}<" in annex for unit_id in ids)
+    assert annex.count("<tr") == len(ids) + 2  # heading, units, TOTALE
+    excluded = page[page.index("Unità non finanziate</h2>"):]
+    assert "<th>Comune</th><th>Ente gestore</th>" in excluded
+    assert "spettanza" in page  # the note says what the shortfall is
+    css = re.search(r"<style>(.*)</style>", page, re.S)
+    assert css is not None
+    for rule in ("@page{size:A4 landscape", "thead{display:table-header-group}",
+                 "break-inside:avoid", "h2.page{break-before:page}"):
+        assert rule in css.group(1)
+
+
+def test_english_annex(tmp_path: Path) -> None:
+    inputs = load_inputs(None, None)
+    run_solve(inputs, tmp_path, lang="en")
+    book = openpyxl.load_workbook(tmp_path / "allocation.xlsx")
+    assert book.sheetnames[1:4] == ["Annex", "By municipality", "By operator"]
+    assert book["Annex"]["M1"].value == "Shortfall"
+    assert book["Annex"].oddFooter.right.text == "Page &P of &N"
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Annex: list of the units" in page and "Totals by municipality" in page
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_amount_writes_what_money_writes(lang: str) -> None:
+    values = [0, 1, -1, 5, 99, 100, -100, 99999, 100000, 123456, -123456789, 10**13]
+    values += [(n * 7919) ** 2 % 10**11 * (-1) ** n for n in range(2000)]
+    assert [amount(v, lang) for v in values] == [money(v, lang) for v in values]
