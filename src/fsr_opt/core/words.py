@@ -1373,6 +1373,298 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "en": "no residual pool leaves money that its units that applied could take within "
               "the rules",
     },
+    # The ATS level (issue 15, docs/ats.md): reports, screens and the audit of `fsr-opt ats`.
+    "ats.title": {
+        "it": '{ats}: riparto, monitoraggio e compensazione tra gli Ambiti ({year})',
+        "en": '{ats}: split, monitoring and rebalance among the Ambiti ({year})',
+    },
+    "ats.sheet_split": {
+        "it": 'Riparto tra gli Ambiti',
+        "en": 'Split among the Ambiti',
+    },
+    "ats.sheet_monitor": {
+        "it": 'Monitoraggio',
+        "en": 'Monitoring',
+    },
+    "ats.sheet_transfers": {
+        "it": 'Compensazione',
+        "en": 'Rebalance',
+    },
+    "ats.sheet_final": {
+        "it": 'Dopo la compensazione',
+        "en": 'After the rebalance',
+    },
+    "ats.total": {
+        "it": 'TOTALE',
+        "en": 'TOTAL',
+    },
+    "ats.ambito": {
+        "it": 'Codice Ambito',
+        "en": 'Ambito code',
+    },
+    "ats.name": {
+        "it": 'Ambito',
+        "en": 'Ambito',
+    },
+    "ats.fund": {
+        "it": 'Fondo',
+        "en": 'Fund',
+    },
+    "ats.main": {
+        "it": 'Quota per indicatori',
+        "en": 'Indicator part',
+    },
+    "ats.set_aside": {
+        "it": 'Quota registri e sportelli',
+        "en": 'Registers and desks part',
+    },
+    "ats.total_amount": {
+        "it": 'Assegnato',
+        "en": 'Assigned',
+    },
+    "ats.share": {
+        "it": 'Quota del fondo',
+        "en": 'Share of the fund',
+    },
+    "ats.assigned": {
+        "it": 'Assegnato',
+        "en": 'Assigned',
+    },
+    "ats.committed": {
+        "it": 'Impegnato',
+        "en": 'Committed',
+    },
+    "ats.spent": {
+        "it": 'Speso',
+        "en": 'Spent',
+    },
+    "ats.spend_rate": {
+        "it": 'Tasso di spesa',
+        "en": 'Spend rate',
+    },
+    "ats.residual": {
+        "it": 'Residuo non impegnato',
+        "en": 'Uncommitted residual',
+    },
+    "ats.unmet_applications": {
+        "it": 'Domande ammesse non finanziate',
+        "en": 'Admitted applications not funded',
+    },
+    "ats.unmet_amount": {
+        "it": 'Importo domande non finanziate',
+        "en": 'Amount of unfunded applications',
+    },
+    "ats.surplus": {
+        "it": 'Eccedenza cedibile',
+        "en": 'Surplus that can be given',
+    },
+    "ats.need": {
+        "it": 'Fabbisogno non coperto',
+        "en": 'Uncovered need',
+    },
+    "ats.flags": {
+        "it": 'Segnalazioni',
+        "en": 'Flags',
+    },
+    "ats.flagged": {
+        "it": 'Rendicontazioni che non tornano',
+        "en": 'Reports that do not add up',
+    },
+    "ats.flag.COMMITTED_ABOVE_ASSIGNED": {
+        "it": "impegnato superiore all'assegnato",
+        "en": 'committed above assigned',
+    },
+    "ats.flag.SPENT_ABOVE_COMMITTED": {
+        "it": "speso superiore all'impegnato",
+        "en": 'spent above committed',
+    },
+    "ats.flag.ASSIGNED_NOT_AS_SPLIT": {
+        "it": "assegnato diverso dal riparto dell'ATS",
+        "en": 'assigned differs from the ATS split',
+    },
+    "ats.flag.AMOUNT_WITHOUT_APPLICATIONS": {
+        "it": 'importo di domande non finanziate senza domande',
+        "en": 'an unfunded amount without applications',
+    },
+    "ats.flag.APPLICATIONS_WITHOUT_AMOUNT": {
+        "it": 'domande non finanziate senza importo',
+        "en": 'unfunded applications without an amount',
+    },
+    "ats.flag.UNMET_WITH_RESIDUAL": {
+        "it": 'domande non finanziate pur avendo un residuo non impegnato',
+        "en": 'unfunded applications while money is uncommitted',
+    },
+    "ats.donor": {
+        "it": 'Ambito che cede',
+        "en": 'Ambito giving',
+    },
+    "ats.receiver": {
+        "it": 'Ambito che riceve',
+        "en": 'Ambito receiving',
+    },
+    "ats.amount": {
+        "it": 'Importo',
+        "en": 'Amount',
+    },
+    "ats.why": {
+        "it": 'Motivo',
+        "en": 'Why',
+    },
+    "ats.why_text": {
+        "it": "chi cede ha {donor_surplus} EUR che non userà; chi riceve ha {receiver_need} "
+              "EUR di domande ammesse non finanziate",
+        "en": "the donor has {donor_surplus} EUR it will not use; the receiver has "
+              "{receiver_need} EUR of admitted applications not funded",
+    },
+    "ats.given": {
+        "it": 'Ceduto',
+        "en": 'Given',
+    },
+    "ats.received": {
+        "it": 'Ricevuto',
+        "en": 'Received',
+    },
+    "ats.final": {
+        "it": 'Dopo la compensazione',
+        "en": 'After the rebalance',
+    },
+    "ats.coverage": {
+        "it": 'Copertura del fabbisogno',
+        "en": 'Need covered',
+    },
+    "ats.objective": {
+        "it": 'Obiettivi, in ordine di priorità',
+        "en": 'Objectives, in order of priority',
+    },
+    "ats.stage.min_coverage": {
+        "it": '1. copertura minima del fabbisogno tra gli Ambiti che ricevono',
+        "en": '1. lowest share of need covered among the receiving Ambiti',
+    },
+    "ats.stage.total": {
+        "it": '2. fabbisogno coperto in totale',
+        "en": '2. need covered in all',
+    },
+    "ats.stage.tie_break": {
+        "it": '3. spareggio (eccedenze maggiori ai fabbisogni maggiori), valore',
+        "en": '3. tie-break (larger surpluses to larger needs), value',
+    },
+    "ats.split_rule": {
+        "it": "Ripartizione per indicatori: {weights}; la quota per {set_aside} in proporzione"
+              " all'indicatore '{indicator}'. Centesimi per resti maggiori; a parità di resto,"
+              " quota maggiore e poi codice.",
+        "en": "Split by indicators: {weights}; the part for {set_aside} in proportion to the "
+              "indicator '{indicator}'. Cents by largest remainder; ties to the larger quota, "
+              "then the code.",
+    },
+    "ats.rebalance_rule": {
+        "it": "La compensazione sposta il residuo che un Ambito non userà (oltre alle proprie "
+              "domande non finanziate) verso gli Ambiti con domande ammesse non finanziate; "
+              "nessun Ambito scende sotto l'impegnato, ogni trasferimento è nullo o almeno "
+              "pari al minimo, e il numero dei trasferimenti non supera il limite.",
+        "en": "The rebalance moves the residual an Ambito will not use (beyond its own "
+              "unfunded applications) to the Ambiti with admitted applications not funded; no "
+              "Ambito ends below what it committed, each transfer is 0 or at least the "
+              "minimum, and the number of transfers stays within the limit.",
+    },
+    "ats.no_transfers": {
+        "it": "Nessun trasferimento: nessun Ambito ha un'eccedenza e un altro un fabbisogno di"
+              " almeno il minimo.",
+        "en": "No transfer: no Ambito has a surplus while another has a need of at least the "
+              "minimum.",
+    },
+    "ats.chart_split": {
+        "it": 'Riparto del fondo tra gli Ambiti',
+        "en": 'The fund split among the Ambiti',
+    },
+    "ats.chart_monitor": {
+        "it": 'Assegnato e speso per Ambito',
+        "en": 'Assigned and spent per Ambito',
+    },
+    "ats.chart_final": {
+        "it": 'Assegnato prima e dopo la compensazione',
+        "en": 'Assigned before and after the rebalance',
+    },
+    "ats.references": {
+        "it": 'Parametri e riferimenti normativi',
+        "en": 'Parameters and legal references',
+    },
+    "ats.screen_split": {
+        "it": "Riparto {ats} {year}: {fund} EUR tra {count} Ambiti ({main} per indicatori, "
+              "{set_aside} per registri e sportelli)",
+        "en": "Split {ats} {year}: {fund} EUR among {count} Ambiti ({main} by indicators, "
+              "{set_aside} for registers and desks)",
+    },
+    "ats.screen_monitor": {
+        "it": "Monitoraggio: {count} Ambiti, assegnato {assigned} EUR, speso {spent} EUR "
+              "({rate}); eccedenze {surplus} EUR, fabbisogno non coperto {need} EUR; "
+              "rendicontazioni segnalate: {flagged}",
+        "en": "Monitoring: {count} Ambiti, assigned {assigned} EUR, spent {spent} EUR "
+              "({rate}); surpluses {surplus} EUR, uncovered need {need} EUR; reports flagged: "
+              "{flagged}",
+    },
+    "ats.screen_rebalance": {
+        "it": "Compensazione: {count} trasferimenti, {total} EUR spostati; copertura minima "
+              "{coverage}",
+        "en": 'Rebalance: {count} transfers, {total} EUR moved; lowest coverage {coverage}',
+    },
+    "ats.audit_ok": {
+        "it": 'Verifica: tutte le {count} regole sono rispettate.',
+        "en": 'Audit: all {count} rules hold.',
+    },
+    "ats.audit_failed": {
+        "it": 'Verifica: {count} violazioni.',
+        "en": 'Audit: {count} violations.',
+    },
+    "ats.check.SPLIT_TOTAL": {
+        "it": 'gli importi del riparto sommano al fondo, al centesimo',
+        "en": "the split's amounts add up to the fund, to the cent",
+    },
+    "ats.check.SPLIT_SET_ASIDE": {
+        "it": 'la quota registri e sportelli è la percentuale del fondo e ne rispetta il massimo',
+        "en": "the registers and desks part is the fund's percent, within its maximum",
+    },
+    "ats.check.SPLIT_AMOUNT": {
+        "it": 'ogni Ambito riceve la propria quota per indicatori, arrotondata per resti maggiori',
+        "en": 'each Ambito receives its indicator quota, rounded by largest remainder',
+    },
+    "ats.check.SPLIT_FLOOR": {
+        "it": 'nessun Ambito riceve meno della soglia minima',
+        "en": 'no Ambito receives less than the floor',
+    },
+    "ats.check.TRANSFER_MINIMUM": {
+        "it": 'ogni trasferimento è almeno pari al minimo',
+        "en": 'each transfer is at least the minimum',
+    },
+    "ats.check.TRANSFER_COUNT": {
+        "it": 'i trasferimenti non superano il limite',
+        "en": 'the transfers stay within the limit',
+    },
+    "ats.check.TRANSFER_PAIR": {
+        "it": "un trasferimento va da un Ambito a un altro, una volta per coppia, e nessun "
+              "Ambito cede e riceve insieme",
+        "en": "a transfer goes from one Ambito to another, once per pair, and no Ambito both "
+              "gives and receives",
+    },
+    "ats.check.TRANSFER_COMMITTED": {
+        "it": 'nessun Ambito scende sotto quanto ha impegnato',
+        "en": 'no Ambito ends below what it committed',
+    },
+    "ats.check.TRANSFER_SURPLUS": {
+        "it": "nessun Ambito cede più della propria eccedenza (il residuo oltre le proprie "
+              "domande non finanziate)",
+        "en": "no Ambito gives more than its surplus (the residual beyond its own unfunded "
+              "applications)",
+    },
+    "ats.check.TRANSFER_NEED": {
+        "it": 'nessun Ambito riceve più del proprio fabbisogno non coperto',
+        "en": 'no Ambito receives more than its uncovered need',
+    },
+    "ats.check.TRANSFER_IMPROVABLE": {
+        "it": "nessun trasferimento possibile resta da fare: non c'è un'eccedenza e un "
+              "fabbisogno di almeno il minimo con trasferimenti ancora disponibili",
+        "en": "no possible transfer is left undone: no surplus and need of at least the "
+              "minimum while transfers remain",
+    },
 }
 
 
