@@ -28,11 +28,8 @@ from fsr_opt.io.cells import (
     parse_money,
     parse_share,
 )
-from fsr_opt.io.rulefile import read_rule_document
-from fsr_opt.io.source import sha256_file
 from fsr_opt.io.tables import RawTable, match_headings, read_table
 from fsr_opt.io.xlsx import SheetChoice
-from fsr_opt.rules.ats import parse_ats_rules
 
 DEFAULT_ATS_RULES = "ats-bergamo-2025.yaml"
 DEFAULT_ATS_EXAMPLE = "ats-bergamo-2025"
@@ -48,17 +45,6 @@ def default_ats_rules_path() -> Path:
 def default_ats_example(name: str) -> Path:
     """A file of the bundled ATS example (``indicators.csv``, ``monitoring.csv``)."""
     return _file("examples", DEFAULT_ATS_EXAMPLE, name)
-
-
-def load_ats_rules(path: str | Path | None = None) -> AtsRules:
-    """Read and validate an ATS rule set (the bundled one when `path` is None).
-
-    Raises:
-        RuleSetError: every problem of the file at once.
-    """
-    path = default_ats_rules_path() if path is None else Path(path)
-    document, source = read_rule_document(path)
-    return parse_ats_rules(document, source=source, sha256=sha256_file(path))
 
 
 # ---------------------------------------------------------------------------------------------
