@@ -39,6 +39,7 @@ import hashlib
 import logging
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -152,8 +153,10 @@ def rebalance(
             model.problem += (constraint, f"lift__{number}")
         feasible = _solve(model, pulp.lpSum(model.t.values()), pulp.LpMaximize, solver,
                           deadline, "min_coverage", may_be_infeasible=True)
-        for number in range(len(better)):
-            del model.problem.constraints[f"lift__{number}"]
+        with warnings.catch_warnings():  # pulp<4 is pinned: its constraints mapping
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for number in range(len(better)):
+                del model.problem.constraints[f"lift__{number}"]
         if feasible is None:
             break
         seconds += feasible
