@@ -554,6 +554,11 @@ def region(
     ] = None,
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
     lang: LangOption = DEFAULT_LANGUAGE,
+    fund_from: Annotated[
+        Path | None,
+        typer.Option("--fund-from", help="An ATS split (split.csv of fsr-opt ats split): each "
+                     "Ambito's fund is its amount there (docs/ats.md)."),
+    ] = None,
 ) -> None:
     """Solve several Ambiti, each as solve would, in parallel; write one folder per Ambito.
 
@@ -565,7 +570,7 @@ def region(
     from fsr_opt.app.region import default_jobs, plan_region, run_region
 
     plan = _guarded(lambda: plan_region(manifest, out, solver=solver, time_limit=time_limit,
-                                        lang=lang))
+                                        lang=lang, fund_from=fund_from))
     workers = jobs or default_jobs(len(plan.tasks))
     with typer.progressbar(length=len(plan.tasks), label="region", file=sys.stderr) as bar:
 
