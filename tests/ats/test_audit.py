@@ -49,7 +49,7 @@ def test_split_mutations_are_caught() -> None:
     assert "SPLIT_FLOOR" in {f.code for f in audit_split(floored, INDICATORS, AMOUNTS).findings}
 
 
-def _transfer_codes(transfers: list[Transfer], rules=RULES) -> set[str]:  # noqa: ANN001
+def _transfer_codes(transfers: list[Transfer], rules=RULES) -> set[str]:
     return {f.code for f in audit_transfers(rules, REPORTS, transfers).findings}
 
 
@@ -62,7 +62,7 @@ def _transfer_codes(transfers: list[Transfer], rules=RULES) -> set[str]:  # noqa
     (lambda t: [*t, Transfer("DALMINE", "VALLE_IMAGNA", 1000_00)], "TRANSFER_NEED"),
     (lambda t: t[1:], "TRANSFER_IMPROVABLE"),
 ])
-def test_transfer_mutations_are_caught(mutate, code: str) -> None:  # noqa: ANN001
+def test_transfer_mutations_are_caught(mutate, code: str) -> None:
     assert code in _transfer_codes(list(mutate(list(TRANSFERS))))
 
 
