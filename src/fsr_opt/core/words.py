@@ -1374,6 +1374,26 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
               "the rules",
     },
     # The ATS level (issue 15, docs/ats.md): reports, screens and the audit of `fsr-opt ats`.
+    "web.fix.ATS_UNKNOWN_AMBITO": {
+        "it": "correggi il codice: deve essere uno degli Ambiti delle regole dell'ATS",
+        "en": "correct the code: it must be one of the ATS rule set's Ambiti",
+    },
+    "web.fix.ATS_MISSING_AMBITO": {
+        "it": "aggiungi una riga per ogni Ambito delle regole dell'ATS",
+        "en": "add a row for every Ambito of the ATS rule set",
+    },
+    "web.fix.ATS_ZERO_INDICATOR": {
+        "it": "compila i valori dell'indicatore, o porta a 0 il suo peso nelle regole",
+        "en": "fill in the indicator's figures, or set its weight to 0 in the rule set",
+    },
+    "web.fix.ATS_FLOORS_ABOVE_FUND": {
+        "it": "abbassa la soglia minima per Ambito, o aumenta il fondo",
+        "en": "lower the floor per Ambito, or raise the fund",
+    },
+    "web.fix.ATS_SPLIT_MISMATCH": {
+        "it": "usa nel manifesto i codici Ambito del riparto dell'ATS, senza budget propri",
+        "en": "use the ATS split's Ambito codes in the manifest, without budgets of their own",
+    },
     "ats.title": {
         "it": '{ats}: riparto, monitoraggio e compensazione tra gli Ambiti ({year})',
         "en": '{ats}: split, monitoring and rebalance among the Ambiti ({year})',

@@ -13,12 +13,13 @@ gives the model; in short, with s_i the surplus of donor i and n_j the need of r
 
 and three lexicographic stages, each fixed exactly before the next:
 
-1. ``min_coverage``: maximise z with t_j >= z n_j for every receiver j (the lowest share of
-   unmet demand covered). The solver's z is optimal within its tolerance only, so it is
-   lifted: while some solution gives every receiver t_j >= floor(z* n_j) + 1, z* becomes
-   that solution's min t_j / n_j; when none exists (proven infeasible), z* is the exact
-   optimum. It is fixed as t_j >= ceil(z* n_j), exact in integers;
-2. ``total``: maximise sum t_ij (the demand covered); fixed as sum t_ij >= T*;
+1. ``min_coverage``: maximise z, an integer number of hundredths of a percent, with
+   t_j >= z n_j / 10000 for every receiver j (the lowest share of unmet demand covered).
+   An integer objective has an exact optimum z*; it is fixed as t_j >= ceil(z* n_j / 10000),
+   in integers, and a finer difference is left to stage 2;
+2. ``total``: maximise sum t_ij (the demand covered); fixed as sum t_ij >= T*. The amounts
+   are continuous variables: once the binaries are fixed the constraints are those of a
+   network flow with whole-cent bounds, so the optimum is a vertex in whole cents (checked);
 3. ``tie_break``: minimise sum w_ij t_ij with w_ij = 1000 (1 + rank_i)(1 + rank_j) + h_ij,
    donors ranked by surplus and receivers by need (largest first, then code), h_ij in
    0..999 from a hash of the two codes (`tie_weight`): the larger surpluses give first, to
@@ -39,7 +40,6 @@ import hashlib
 import logging
 import math
 import time
-import warnings
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -54,6 +54,11 @@ from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
 
 log = logging.getLogger(__name__)
 
+COVERAGE_POINTS = 10_000
+"""The lowest coverage is maximised in hundredths of a percent: an integer, so its optimum is
+exact, and a finer difference is left to the next stage (the total covered)."""
+INTEGRALITY = 1e-4
+"""How far from a whole cent a transfer the solver returns may be (its floating point)."""
 STAGES = ("min_coverage", "total", "tie_break")
 
 
@@ -74,7 +79,7 @@ class _Model:
                     continue
                 name = constraint_name(*key)
                 t = self.problem.add_variable(f"t__{name}", lowBound=0, upBound=cap,
-                                              cat="Integer")
+                                              cat="Continuous")
                 y = self.problem.add_variable(f"y__{name}", lowBound=0, upBound=1,
                                               cat="Binary")
                 self.t[key], self.y[key] = t, y
@@ -86,12 +91,13 @@ class _Model:
             if given:
                 self.problem += (pulp.lpSum(given) <= donor.surplus,
                                  constraint_name("give", code))
-        self.z = self.problem.add_variable("min_coverage", lowBound=0, upBound=1)
+        self.z = self.problem.add_variable("min_coverage", lowBound=0, upBound=COVERAGE_POINTS,
+                                           cat="Integer")
         for receiver in receivers:
             code = receiver.report.ambito
             self.problem += (self.received(code) <= receiver.need, constraint_name("take", code))
-            self.problem += (self.received(code) - receiver.need * self.z >= 0,
-                             constraint_name("coverage", code))
+            self.problem += (self.received(code) - receiver.need / COVERAGE_POINTS * self.z
+                             >= 0, constraint_name("coverage", code))
         if self.y:
             self.problem += (pulp.lpSum(self.y.values()) <= limit, "max_transfers")
 
@@ -100,8 +106,16 @@ class _Model:
         return pulp.lpSum(t for (_, r), t in self.t.items() if r == code)
 
     def values(self) -> dict[tuple[str, str], int]:
-        """The transfers of the solution, in integer cents (0 left out)."""
-        found = {key: round(t.value() or 0.0) for key, t in self.t.items()}
+        """The transfers of the solution, in integer cents (0 left out).
+
+        Raises:
+            SolverError: a transfer is not a whole number of cents (not a vertex).
+        """
+        raw = {key: t.value() or 0.0 for key, t in self.t.items()}
+        found = {key: round(value) for key, value in raw.items()}
+        if any(abs(raw[key] - found[key]) > INTEGRALITY for key in raw):
+            raise SolverError("the solver returned transfers that are not whole cents; try the "
+                              "other solver (--solver)", ErrorCode.WRONG_ANSWER)
         return {key: amount for key, amount in found.items() if amount}
 
 
@@ -144,32 +158,20 @@ def rebalance(
     needs = {line.report.ambito: line.need for line in receivers}
     # 1. the lowest coverage of unmet demand
     seconds = _time(_solve(model, model.z, pulp.LpMaximize, solver, deadline, STAGES[0]))
-    found = _checked(model, minimum, max_transfers)
-    coverage = min(Fraction(_received(found, code), need) for code, need in needs.items())
-    while True:  # the solver's z is optimal within its tolerance: lift it to the exact optimum
-        better = [model.received(code) >= math.floor(coverage * need) + 1
-                  for code, need in needs.items()]
-        for number, constraint in enumerate(better):
-            model.problem += (constraint, f"lift__{number}")
-        feasible = _solve(model, pulp.lpSum(model.t.values()), pulp.LpMaximize, solver,
-                          deadline, "min_coverage", may_be_infeasible=True)
-        with warnings.catch_warnings():  # pulp<4 is pinned: its constraints mapping
-            warnings.simplefilter("ignore", DeprecationWarning)
-            for number in range(len(better)):
-                del model.problem.constraints[f"lift__{number}"]
-        if feasible is None:
-            break
-        seconds += feasible
-        found = _checked(model, minimum, max_transfers)
-        coverage = min(Fraction(_received(found, code), need) for code, need in needs.items())
+    points = round(model.z.value() or 0.0)  # an integer variable: its optimum is exact
+    coverage = Fraction(points, COVERAGE_POINTS)
     stages.append(RebalanceStage(STAGES[0], coverage, seconds))
     for code, need in needs.items():
         model.problem += (model.received(code) >= math.ceil(coverage * need),
                           constraint_name("stage1", code))
-    # 2. the demand covered
+    model.z.upBound = 0  # its rows now only say received >= 0: no fractional bound is left
+    # 2. the demand covered (with the binaries fixed, a network flow: whole cents)
     seconds = _time(_solve(model, pulp.lpSum(model.t.values()), pulp.LpMaximize, solver,
                            deadline, STAGES[1]))
     found = _checked(model, minimum, max_transfers)
+    if min(Fraction(_received(found, c), n) for c, n in needs.items()) < coverage:
+        raise SolverError("the solver's lowest coverage does not hold in whole cents; try the "
+                          "other solver (--solver)", ErrorCode.WRONG_ANSWER)
     total = sum(found.values())
     stages.append(RebalanceStage(STAGES[1], Fraction(total), seconds))
     model.problem += (pulp.lpSum(model.t.values()) >= total, "stage2")
@@ -179,7 +181,7 @@ def rebalance(
                            pulp.LpMinimize, solver, deadline, STAGES[2]))
     found = _checked(model, minimum, max_transfers)
     if (sum(found.values()) != total
-            or min(Fraction(_received(found, c), n) for c, n in needs.items()) != coverage):
+            or min(Fraction(_received(found, c), n) for c, n in needs.items()) < coverage):
         raise SolverError("the tie-break stage lost an earlier stage's optimum; try the other "
                           "solver (--solver)", ErrorCode.WRONG_ANSWER)
     stages.append(RebalanceStage(
