@@ -1395,140 +1395,140 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "en": "use the ATS split's Ambito codes in the manifest, without budgets of their own",
     },
     "ats.title": {
-        "it": '{ats}: riparto, monitoraggio e compensazione tra gli Ambiti ({year})',
-        "en": '{ats}: split, monitoring and rebalance among the Ambiti ({year})',
+        "it": "{ats}: riparto, monitoraggio e compensazione tra gli Ambiti ({year})",
+        "en": "{ats}: split, monitoring and rebalance among the Ambiti ({year})",
     },
     "ats.sheet_split": {
-        "it": 'Riparto tra gli Ambiti',
-        "en": 'Split among the Ambiti',
+        "it": "Riparto tra gli Ambiti",
+        "en": "Split among the Ambiti",
     },
     "ats.sheet_monitor": {
-        "it": 'Monitoraggio',
-        "en": 'Monitoring',
+        "it": "Monitoraggio",
+        "en": "Monitoring",
     },
     "ats.sheet_transfers": {
-        "it": 'Compensazione',
-        "en": 'Rebalance',
+        "it": "Compensazione",
+        "en": "Rebalance",
     },
     "ats.sheet_final": {
-        "it": 'Dopo la compensazione',
-        "en": 'After the rebalance',
+        "it": "Dopo la compensazione",
+        "en": "After the rebalance",
     },
     "ats.total": {
-        "it": 'TOTALE',
-        "en": 'TOTAL',
+        "it": "TOTALE",
+        "en": "TOTAL",
     },
     "ats.ambito": {
-        "it": 'Codice Ambito',
-        "en": 'Ambito code',
+        "it": "Codice Ambito",
+        "en": "Ambito code",
     },
     "ats.name": {
-        "it": 'Ambito',
-        "en": 'Ambito',
+        "it": "Ambito",
+        "en": "Ambito",
     },
     "ats.fund": {
-        "it": 'Fondo',
-        "en": 'Fund',
+        "it": "Fondo",
+        "en": "Fund",
     },
     "ats.main": {
-        "it": 'Quota per indicatori',
-        "en": 'Indicator part',
+        "it": "Quota per indicatori",
+        "en": "Indicator part",
     },
     "ats.set_aside": {
-        "it": 'Quota registri e sportelli',
-        "en": 'Registers and desks part',
+        "it": "Quota registri e sportelli",
+        "en": "Registers and desks part",
     },
     "ats.total_amount": {
-        "it": 'Assegnato',
-        "en": 'Assigned',
+        "it": "Assegnato",
+        "en": "Assigned",
     },
     "ats.share": {
-        "it": 'Quota del fondo',
-        "en": 'Share of the fund',
+        "it": "Quota del fondo",
+        "en": "Share of the fund",
     },
     "ats.assigned": {
-        "it": 'Assegnato',
-        "en": 'Assigned',
+        "it": "Assegnato",
+        "en": "Assigned",
     },
     "ats.committed": {
-        "it": 'Impegnato',
-        "en": 'Committed',
+        "it": "Impegnato",
+        "en": "Committed",
     },
     "ats.spent": {
-        "it": 'Speso',
-        "en": 'Spent',
+        "it": "Speso",
+        "en": "Spent",
     },
     "ats.spend_rate": {
-        "it": 'Tasso di spesa',
-        "en": 'Spend rate',
+        "it": "Tasso di spesa",
+        "en": "Spend rate",
     },
     "ats.residual": {
-        "it": 'Residuo non impegnato',
-        "en": 'Uncommitted residual',
+        "it": "Residuo non impegnato",
+        "en": "Uncommitted residual",
     },
     "ats.unmet_applications": {
-        "it": 'Domande ammesse non finanziate',
-        "en": 'Admitted applications not funded',
+        "it": "Domande ammesse non finanziate",
+        "en": "Admitted applications not funded",
     },
     "ats.unmet_amount": {
-        "it": 'Importo domande non finanziate',
-        "en": 'Amount of unfunded applications',
+        "it": "Importo domande non finanziate",
+        "en": "Amount of unfunded applications",
     },
     "ats.surplus": {
-        "it": 'Eccedenza cedibile',
-        "en": 'Surplus that can be given',
+        "it": "Eccedenza cedibile",
+        "en": "Surplus that can be given",
     },
     "ats.need": {
-        "it": 'Fabbisogno non coperto',
-        "en": 'Uncovered need',
+        "it": "Fabbisogno non coperto",
+        "en": "Uncovered need",
     },
     "ats.flags": {
-        "it": 'Segnalazioni',
-        "en": 'Flags',
+        "it": "Segnalazioni",
+        "en": "Flags",
     },
     "ats.flagged": {
-        "it": 'Rendicontazioni che non tornano',
-        "en": 'Reports that do not add up',
+        "it": "Rendicontazioni che non tornano",
+        "en": "Reports that do not add up",
     },
     "ats.flag.COMMITTED_ABOVE_ASSIGNED": {
         "it": "impegnato superiore all'assegnato",
-        "en": 'committed above assigned',
+        "en": "committed above assigned",
     },
     "ats.flag.SPENT_ABOVE_COMMITTED": {
         "it": "speso superiore all'impegnato",
-        "en": 'spent above committed',
+        "en": "spent above committed",
     },
     "ats.flag.ASSIGNED_NOT_AS_SPLIT": {
         "it": "assegnato diverso dal riparto dell'ATS",
-        "en": 'assigned differs from the ATS split',
+        "en": "assigned differs from the ATS split",
     },
     "ats.flag.AMOUNT_WITHOUT_APPLICATIONS": {
-        "it": 'importo di domande non finanziate senza domande',
-        "en": 'an unfunded amount without applications',
+        "it": "importo di domande non finanziate senza domande",
+        "en": "an unfunded amount without applications",
     },
     "ats.flag.APPLICATIONS_WITHOUT_AMOUNT": {
-        "it": 'domande non finanziate senza importo',
-        "en": 'unfunded applications without an amount',
+        "it": "domande non finanziate senza importo",
+        "en": "unfunded applications without an amount",
     },
     "ats.flag.UNMET_WITH_RESIDUAL": {
-        "it": 'domande non finanziate pur avendo un residuo non impegnato',
-        "en": 'unfunded applications while money is uncommitted',
+        "it": "domande non finanziate pur avendo un residuo non impegnato",
+        "en": "unfunded applications while money is uncommitted",
     },
     "ats.donor": {
-        "it": 'Ambito che cede',
-        "en": 'Ambito giving',
+        "it": "Ambito che cede",
+        "en": "Ambito giving",
     },
     "ats.receiver": {
-        "it": 'Ambito che riceve',
-        "en": 'Ambito receiving',
+        "it": "Ambito che riceve",
+        "en": "Ambito receiving",
     },
     "ats.amount": {
-        "it": 'Importo',
-        "en": 'Amount',
+        "it": "Importo",
+        "en": "Amount",
     },
     "ats.why": {
-        "it": 'Motivo',
-        "en": 'Why',
+        "it": "Motivo",
+        "en": "Why",
     },
     "ats.why_text": {
         "it": "chi cede ha {donor_surplus} EUR che non userà; chi riceve ha {receiver_need} "
@@ -1537,36 +1537,40 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
               "{receiver_need} EUR of admitted applications not funded",
     },
     "ats.given": {
-        "it": 'Ceduto',
-        "en": 'Given',
+        "it": "Ceduto",
+        "en": "Given",
     },
     "ats.received": {
-        "it": 'Ricevuto',
-        "en": 'Received',
+        "it": "Ricevuto",
+        "en": "Received",
     },
     "ats.final": {
-        "it": 'Dopo la compensazione',
-        "en": 'After the rebalance',
+        "it": "Dopo la compensazione",
+        "en": "After the rebalance",
     },
     "ats.coverage": {
-        "it": 'Copertura del fabbisogno',
-        "en": 'Need covered',
+        "it": "Copertura del fabbisogno",
+        "en": "Need covered",
     },
     "ats.objective": {
-        "it": 'Obiettivi, in ordine di priorità',
-        "en": 'Objectives, in order of priority',
+        "it": "Obiettivi, in ordine di priorità",
+        "en": "Objectives, in order of priority",
     },
     "ats.stage.min_coverage": {
-        "it": '1. copertura minima del fabbisogno tra gli Ambiti che ricevono',
-        "en": '1. lowest share of need covered among the receiving Ambiti',
+        "it": "1. copertura minima del fabbisogno tra gli Ambiti che ricevono",
+        "en": "1. lowest share of need covered among the receiving Ambiti",
     },
     "ats.stage.total": {
-        "it": '2. fabbisogno coperto in totale',
-        "en": '2. need covered in all',
+        "it": "2. fabbisogno coperto in totale",
+        "en": "2. need covered in all",
+    },
+    "ats.tie_break_done": {
+        "it": "applicato (rebalance.json ne riporta il valore)",
+        "en": "applied (rebalance.json records its value)",
     },
     "ats.stage.tie_break": {
-        "it": '3. spareggio (eccedenze maggiori ai fabbisogni maggiori), valore',
-        "en": '3. tie-break (larger surpluses to larger needs), value',
+        "it": "3. spareggio (eccedenze maggiori ai fabbisogni maggiori)",
+        "en": "3. tie-break (larger surpluses to larger needs)",
     },
     "ats.split_rule": {
         "it": "Ripartizione per indicatori: {weights}; la quota per {set_aside} in proporzione"
@@ -1593,20 +1597,20 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
               "minimum.",
     },
     "ats.chart_split": {
-        "it": 'Riparto del fondo tra gli Ambiti',
-        "en": 'The fund split among the Ambiti',
+        "it": "Riparto del fondo tra gli Ambiti",
+        "en": "The fund split among the Ambiti",
     },
     "ats.chart_monitor": {
-        "it": 'Assegnato e speso per Ambito',
-        "en": 'Assigned and spent per Ambito',
+        "it": "Assegnato e speso per Ambito",
+        "en": "Assigned and spent per Ambito",
     },
     "ats.chart_final": {
-        "it": 'Assegnato prima e dopo la compensazione',
-        "en": 'Assigned before and after the rebalance',
+        "it": "Assegnato prima e dopo la compensazione",
+        "en": "Assigned before and after the rebalance",
     },
     "ats.references": {
-        "it": 'Parametri e riferimenti normativi',
-        "en": 'Parameters and legal references',
+        "it": "Parametri e riferimenti normativi",
+        "en": "Parameters and legal references",
     },
     "ats.screen_split": {
         "it": "Riparto {ats} {year}: {fund} EUR tra {count} Ambiti ({main} per indicatori, "
@@ -1625,39 +1629,39 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
     "ats.screen_rebalance": {
         "it": "Compensazione: {count} trasferimenti, {total} EUR spostati; copertura minima "
               "{coverage}",
-        "en": 'Rebalance: {count} transfers, {total} EUR moved; lowest coverage {coverage}',
+        "en": "Rebalance: {count} transfers, {total} EUR moved; lowest coverage {coverage}",
     },
     "ats.audit_ok": {
-        "it": 'Verifica: tutte le {count} regole sono rispettate.',
-        "en": 'Audit: all {count} rules hold.',
+        "it": "Verifica: tutte le {count} regole sono rispettate.",
+        "en": "Audit: all {count} rules hold.",
     },
     "ats.audit_failed": {
-        "it": 'Verifica: {count} violazioni.',
-        "en": 'Audit: {count} violations.',
+        "it": "Verifica: {count} violazioni.",
+        "en": "Audit: {count} violations.",
     },
     "ats.check.SPLIT_TOTAL": {
-        "it": 'gli importi del riparto sommano al fondo, al centesimo',
+        "it": "gli importi del riparto sommano al fondo, al centesimo",
         "en": "the split's amounts add up to the fund, to the cent",
     },
     "ats.check.SPLIT_SET_ASIDE": {
-        "it": 'la quota registri e sportelli è la percentuale del fondo e ne rispetta il massimo',
+        "it": "la quota registri e sportelli è la percentuale del fondo e ne rispetta il massimo",
         "en": "the registers and desks part is the fund's percent, within its maximum",
     },
     "ats.check.SPLIT_AMOUNT": {
-        "it": 'ogni Ambito riceve la propria quota per indicatori, arrotondata per resti maggiori',
-        "en": 'each Ambito receives its indicator quota, rounded by largest remainder',
+        "it": "ogni Ambito riceve la propria quota per indicatori, arrotondata per resti maggiori",
+        "en": "each Ambito receives its indicator quota, rounded by largest remainder",
     },
     "ats.check.SPLIT_FLOOR": {
-        "it": 'nessun Ambito riceve meno della soglia minima',
-        "en": 'no Ambito receives less than the floor',
+        "it": "nessun Ambito riceve meno della soglia minima",
+        "en": "no Ambito receives less than the floor",
     },
     "ats.check.TRANSFER_MINIMUM": {
-        "it": 'ogni trasferimento è almeno pari al minimo',
-        "en": 'each transfer is at least the minimum',
+        "it": "ogni trasferimento è almeno pari al minimo",
+        "en": "each transfer is at least the minimum",
     },
     "ats.check.TRANSFER_COUNT": {
-        "it": 'i trasferimenti non superano il limite',
-        "en": 'the transfers stay within the limit',
+        "it": "i trasferimenti non superano il limite",
+        "en": "the transfers stay within the limit",
     },
     "ats.check.TRANSFER_PAIR": {
         "it": "un trasferimento va da un Ambito a un altro, una volta per coppia, e nessun "
@@ -1666,8 +1670,8 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
               "gives and receives",
     },
     "ats.check.TRANSFER_COMMITTED": {
-        "it": 'nessun Ambito scende sotto quanto ha impegnato',
-        "en": 'no Ambito ends below what it committed',
+        "it": "nessun Ambito scende sotto quanto ha impegnato",
+        "en": "no Ambito ends below what it committed",
     },
     "ats.check.TRANSFER_SURPLUS": {
         "it": "nessun Ambito cede più della propria eccedenza (il residuo oltre le proprie "
@@ -1676,8 +1680,8 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
               "applications)",
     },
     "ats.check.TRANSFER_NEED": {
-        "it": 'nessun Ambito riceve più del proprio fabbisogno non coperto',
-        "en": 'no Ambito receives more than its uncovered need',
+        "it": "nessun Ambito riceve più del proprio fabbisogno non coperto",
+        "en": "no Ambito receives more than its uncovered need",
     },
     "ats.check.TRANSFER_IMPROVABLE": {
         "it": "nessun trasferimento possibile resta da fare: non c'è un'eccedenza e un "

@@ -178,7 +178,7 @@ def _stage_value(name: str, value: Fraction, lang: str) -> str:
         return percent(value * 100, lang)
     if name == "total":
         return money(int(value), lang) + " EUR"
-    return str(int(value))
+    return phrases("ats", lang)("tie_break_done")
 
 
 def report_html(rules: AtsRules, *, split: Split | None = None,
