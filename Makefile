@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: run test lint pytest bench mutation clean
+.PHONY: run test lint pytest bench mutation clean catalogue
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ pytest: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-$(if $(CI),ci,dev)} $(BIN)/python -m pytest -q
 
 test: lint pytest
+
+# The gettext catalogue (docs/architecture.md, "Languages"): extract the msgids of the code with
+# Babel, add the new ones to the Italian .po (translate them: a test fails until then), compile
+# the .mo. Words added in dict form: $(BIN)/python scripts/words_to_po.py MODULE.py
+catalogue: $(VENV)/.installed
+	$(BIN)/python -m scripts.catalogue
 
 # A few minutes; the full table of benchmarks/RESULTS.md: see the commands in its Analysis.
 bench: $(VENV)/.installed

@@ -2,7 +2,7 @@
 
 The units are invented (names, codes, users, costs are generated, not real), but the
 structure follows the criteria approved by the Assemblea dei Sindaci on 8 September 2025
-(`shared/seeds/fsr-2025-ambito-bergamo-criteri.txt`):
+(the criteria are summarised in docs/reference.md):
 
 * 211 units of offer active at 31.12.2024 and present in AFAM, split by municipality and
   ownership exactly as the criteria's table "TOTALE UDOS ATTIVE AL 31.12.2024", which excludes
@@ -23,8 +23,8 @@ Usage::
     .venv/bin/python scripts/make_bergamo_example.py            # writes data/bergamo-2025/
     .venv/bin/python scripts/make_bergamo_example.py --out DIR  # writes DIR/units.{csv,xlsx}
 
-The entitlement figures printed at the end are a rough re-implementation of the contract's
-section 1.5, used only to check that demand exceeds the area budgets as intended.
+The entitlement figures printed at the end are a rough re-implementation of the entitlement
+rule (docs/reference.md, 1.5), used only to check that demand exceeds the area budgets as intended.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ except ImportError:  # running without the package installed
     from fsr_opt.core.schema import INPUT_COLUMNS
     from fsr_opt.reports.xlsx import reproducible_xlsx
 
-Unit = dict[str, Any]  # one row: contract column name -> value (money in cents)
+Unit = dict[str, Any]  # one row: column name -> value (money in cents)
 
 SEED = 2025
 YEAR = 2025
@@ -66,7 +66,7 @@ AMBITO = ("Bergamo", "Gorle", "Orio al Serio", "Ponteranica", "Sorisole", "Torre
 BUDGETS = {"minori": 44_624_768, "disabili": 8_924_953, "anziani": 35_699_814}
 DISABILI_DEMAND_RATIO = 1.15  # summed eligible entitlements / budget, by design
 
-# Unit types in the contract's order (section 2), with their area.
+# Unit types in a fixed order (the rows are sorted by it), with their area.
 TYPE_AREA = {
     "ASILO_NIDO": "minori",
     "MICRONIDO": "minori",
@@ -528,7 +528,7 @@ class Generator:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rough check of eligibility and entitlement (contract 1.4-1.5), for the summary only
+# Rough check of eligibility and entitlement (docs/reference.md, 1.4-1.5), for the summary only
 # ---------------------------------------------------------------------------------------------
 
 

@@ -50,6 +50,9 @@ def test_the_wheel_holds_every_package_and_the_bundled_files(wheel: Path) -> Non
     for package in PACKAGES:
         assert f"{package.replace('.', '/')}/__init__.py" in names, package
     assert "fsr_opt/models/fsr-2025-bergamo.yaml" in names
+    # the words people read in Italian: the gettext catalogue and its compiled form
+    assert {"fsr_opt/locale/it/LC_MESSAGES/fsr_opt.po",
+            "fsr_opt/locale/it/LC_MESSAGES/fsr_opt.mo"} <= names
     assert {"fsr_opt/examples/bergamo-2025/units.csv",
             "fsr_opt/examples/bergamo-2025/units.xlsx"} <= names
     # the page of fsr-opt serve works offline: every asset in the source tree is in the wheel

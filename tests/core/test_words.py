@@ -11,8 +11,8 @@ import pytest
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.core.schema import Binding, ExclusionReason, Ownership
 from fsr_opt.core.words import (
-    CATALOGUE,
     LANGUAGES,
+    WORDS,
     check_language,
     date_text,
     describe,
@@ -31,7 +31,7 @@ def placeholders(words: str) -> set[str]:
 
 
 def test_every_key_has_every_language() -> None:
-    incomplete = [key for key, texts in CATALOGUE.items()
+    incomplete = [key for key, texts in WORDS.items()
                   if set(texts) != set(LANGUAGES) or not all(texts.values())]
     assert not incomplete
 
@@ -42,7 +42,7 @@ OPTIONAL_PLACEHOLDERS = {"history_year"}
 
 
 def test_both_languages_of_a_key_take_the_same_placeholders() -> None:
-    differ = [key for key, texts in CATALOGUE.items()
+    differ = [key for key, texts in WORDS.items()
               if len({frozenset(placeholders(texts[lang]) - OPTIONAL_PLACEHOLDERS)
                       for lang in LANGUAGES}) != 1]
     assert not differ
@@ -50,13 +50,13 @@ def test_both_languages_of_a_key_take_the_same_placeholders() -> None:
 
 def test_no_text_names_a_year() -> None:
     # the year comes from the rule set ({history_year}), so a new year needs no code change
-    dated = [key for key, texts in CATALOGUE.items()
+    dated = [key for key, texts in WORDS.items()
              if any(year in texts[lang] for lang in LANGUAGES for year in ("2024", "2025"))]
     assert not dated
 
 
 def test_keys_are_namespaced() -> None:
-    namespaces = {key.split(".", 1)[0] for key in CATALOGUE}
+    namespaces = {key.split(".", 1)[0] for key in WORDS}
     assert namespaces == {"word", "ownership", "reason", "binding", "check", "workbook",
                           "html", "chart", "diff", "sweep", "explain", "criterion", "web",
                           "residual", "ats"}
@@ -64,17 +64,17 @@ def test_keys_are_namespaced() -> None:
 
 def test_every_code_people_read_is_explained() -> None:
     for reason in ExclusionReason:
-        assert f"reason.{reason.value}" in CATALOGUE
-        assert f"criterion.{reason.value}" in CATALOGUE
-    assert "reason.BELOW_MINIMUM" in CATALOGUE
+        assert f"reason.{reason.value}" in WORDS
+        assert f"criterion.{reason.value}" in WORDS
+    assert "reason.BELOW_MINIMUM" in WORDS
     for binding in Binding:
-        assert f"binding.{binding.value}" in CATALOGUE
+        assert f"binding.{binding.value}" in WORDS
     for owner in Ownership:
-        assert f"ownership.{owner.value}" in CATALOGUE
+        assert f"ownership.{owner.value}" in WORDS
 
 
 def test_checks_in_english_are_the_audits_own_words() -> None:
-    assert {f"check.{c.code}" for c in CHECKS} == {k for k in CATALOGUE if k.startswith("check.")}
+    assert {f"check.{c.code}" for c in CHECKS} == {k for k in WORDS if k.startswith("check.")}
     for check in CHECKS:
         assert text(f"check.{check.code}", "en") == check.description, check.code
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from fsr_opt.app.pipeline import run_explain
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
-from fsr_opt.core.words import CATALOGUE
+from fsr_opt.core.words import WORDS
 from fsr_opt.web.page import UNIT_COLUMNS, comparison, explanation, problems, state
 from fsr_opt.web.parameters import Parameters
 from fsr_opt.web.workspace import Start, Workspace
 
 
 def test_every_error_code_has_its_advice_in_both_languages() -> None:
-    assert {f"web.fix.{code.value}" for code in ErrorCode} <= set(CATALOGUE)
+    assert {f"web.fix.{code.value}" for code in ErrorCode} <= set(WORDS)
 
 
 def test_a_bad_file_is_a_table_of_problems_with_the_advice() -> None:
@@ -28,7 +28,7 @@ def test_a_bad_file_is_a_table_of_problems_with_the_advice() -> None:
     first = shown["problems"][0]
     assert first == {"file": "units.csv", "row": 4, "column": "Utenti 2024",
                      "message": "'tanti' is not a number",
-                     "fix": CATALOGUE["web.fix.NOT_A_NUMBER"]["it"], "code": "NOT_A_NUMBER"}
+                     "fix": WORDS["web.fix.NOT_A_NUMBER"]["it"], "code": "NOT_A_NUMBER"}
     assert shown["problems"][1]["row"] is None
     assert problems(error, "en")["title"] == "Error in the data"
 

@@ -306,7 +306,7 @@ class RuleSet:
 
 
 class ExclusionReason(StrEnum):
-    """Why a unit gets nothing; codes are part of the contract (section 1.4)."""
+    """Why a unit gets nothing; codes are part of the interface (docs/reference.md, 1.4)."""
 
     NOT_IN_REGISTRY = "NOT_IN_REGISTRY"
     NOT_AUTHORIZED = "NOT_AUTHORIZED"

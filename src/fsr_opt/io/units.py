@@ -1,4 +1,4 @@
-"""The units table (contract section 2): a CSV or XLSX file -> checked `UnitRecord`s.
+"""The units table (docs/reference.md, 2.1): a CSV or XLSX file -> checked `UnitRecord`s.
 
 Everything a planner hands us arrives here, so this is where a spreadsheet's quirks (Italian
 decimal commas, Excel date cells, formulas without a saved result, a BOM, cp1252) become
@@ -98,7 +98,7 @@ UNITS_SHEET = SheetChoice(frozenset({"unita", "units"}), has_units_headings, "Un
 def load_units(
     path: str | Path, *, ambito: str | None = None, cache: TableCache | None = None
 ) -> UnitsTable:
-    """Load and type-check the units table (contract section 2) from a CSV or XLSX file.
+    """Load and type-check the units table (docs/reference.md, 2.1) from a CSV or XLSX file.
 
     Every problem of the file (missing columns, unreadable cells, duplicate ids, end before
     start) is collected first, so the user sees them all at once.

@@ -18,7 +18,7 @@ from fsr_opt.core.errors import FsrOptError
 from fsr_opt.core.money import round_half_up
 from fsr_opt.core.schema import Binding, ExclusionReason
 from fsr_opt.core.words import (
-    CATALOGUE,
+    WORDS,
     describe,
     percent,
     phrases,
@@ -82,7 +82,7 @@ def problems(error: FsrOptError, lang: str) -> dict[str, Any]:
             "row": problem.row,
             "column": problem.column or "",
             "message": problem.message,
-            "fix": text(fix_key, lang) if fix_key in CATALOGUE else "",
+            "fix": text(fix_key, lang) if fix_key in WORDS else "",
             "code": problem.code.value,
         })
     return {"title": text(key, lang), "count": len(rows), "problems": rows,

@@ -49,7 +49,7 @@ from starlette.staticfiles import StaticFiles
 from fsr_opt import __version__
 from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem
-from fsr_opt.core.words import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, text, with_year
+from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES, WORDS, text, with_year
 from fsr_opt.web.downloads import Downloads, run_zip
 from fsr_opt.web.page import comparison, explanation, problems, state
 from fsr_opt.web.parameters import (
@@ -315,7 +315,7 @@ class PlannerApp:
         lang = workspace.lang
         year = workspace.current.inputs.rules.history_year  # "Assegnato 2024" and the like
         words = {key[len("web.js."):]: with_year(values[lang], year)
-                 for key, values in CATALOGUE.items() if key.startswith("web.js.")}
+                 for key, values in WORDS.items() if key.startswith("web.js.")}
         page = self.templates.get_template("index.html").render(
             lang=lang, w=lambda key: with_year(text(f"web.{key}", lang), year),
             version=__version__,

@@ -1,0 +1,126 @@
+"""The gettext catalogue of fsr-opt: extract the words from the code, update the .po, compile.
+
+    python -m scripts.catalogue          # `make catalogue`
+
+Babel's extractor reads every ``_("...")``, ``N_("...")``, ``ngettext`` and ``pgettext`` call
+under src/fsr_opt; a msgid new to the code is added to the Italian ``.po`` with an empty
+msgstr (tests/core/test_catalogue.py then fails until someone translates it), a msgid the code
+no longer uses is dropped. Keyed entries (msgctxt = a key of `fsr_opt.core.words.text`, moved
+in by scripts/words_to_po.py) are kept: the .po is their source. The ``.mo`` is compiled from
+the ``.po``; both are package data.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "src" / "fsr_opt"
+PO_PATH = SOURCE / "locale" / "it" / "LC_MESSAGES" / "fsr_opt.po"
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "translate": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
+"""The calls whose literal arguments are msgids (Babel's keyword specifications)."""
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
+"""The dates of the .po header: fixed, so that the files change only when the words do."""
+
+
+def new_catalogue() -> Catalog:
+    return Catalog(locale="it", domain="fsr_opt", project="fsr-opt", version="0.1",
+                   creation_date=FIXED_DATE, revision_date=FIXED_DATE,
+                   language_team="fsr-opt", last_translator="fsr-opt",
+                   copyright_holder="fsr-opt", msgid_bugs_address="", fuzzy=False,
+                   header_comment="# The words of fsr-opt in Italian: msgid English (the code's), "
+                   "msgstr Italian.\n# msgctxt, when present, is the key of "
+                   "fsr_opt.core.words.text.\n# make catalogue updates this file from the "
+                   "code; scripts/words_to_po.py moves words\n# kept in dict form here.")
+
+
+def read_catalogue(path: Path = PO_PATH) -> Catalog:
+    if not path.exists():
+        return new_catalogue()
+    with path.open("rb") as source:
+        catalogue = read_po(source, locale="it", domain="fsr_opt")
+    catalogue.creation_date = FIXED_DATE
+    catalogue.revision_date = FIXED_DATE
+    catalogue.fuzzy = False
+    return catalogue
+
+
+def write_catalogue(catalogue: Catalog, path: Path = PO_PATH) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalogue, width=100, omit_header=False, ignore_obsolete=True,
+             include_lineno=False)
+    path.write_bytes(buffer.getvalue())
+
+
+def mo_bytes(path: Path = PO_PATH) -> bytes:
+    """The compiled catalogue of the .po at `path` (fuzzy entries left out, as gettext does)."""
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalogue(path), use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def compile_mo(path: Path = PO_PATH) -> Path:
+    target = path.with_suffix(".mo")
+    target.write_bytes(mo_bytes(path))
+    return target
+
+
+def extracted(source: Path = SOURCE) -> Iterator[tuple[str | tuple[str, ...], str | None, str]]:
+    """Every msgid of the code: (msgid or its singular and plural, msgctxt, where)."""
+    for filename, lineno, message, _comments, context in extract_from_dir(
+            str(source), method_map=[("**.py", "python")], keywords=KEYWORDS,
+            comment_tags=(), strip_comment_tags=True):
+        yield message, context, f"{filename}:{lineno}"
+
+
+def update(po_path: Path = PO_PATH, source: Path = SOURCE) -> tuple[int, int]:
+    """Bring the .po in step with the code; return (msgids added, msgids dropped)."""
+    catalogue = read_catalogue(po_path)
+    seen: set[tuple[str, str | None]] = set()
+    added = 0
+    for message, context, where in extracted(source):
+        msgid = message if isinstance(message, str) else message[0]
+        seen.add((msgid, context))
+        entry = catalogue.get(message, context=context)
+        if entry is None:
+            catalogue.add(message, "" if isinstance(message, str) else ("", ""),
+                          context=context, locations=[(where.rsplit(":", 1)[0], None)])
+            added += 1
+    dropped = 0
+    for entry in list(catalogue):
+        if not entry.id or (entry.context is not None and (entry.id, entry.context) not in seen):
+            continue  # the header, and the keyed entries: the .po is their source
+        msgid = entry.id if isinstance(entry.id, str) else entry.id[0]
+        if (msgid, entry.context) not in seen:
+            catalogue.delete(entry.id, context=entry.context)
+            dropped += 1
+    write_catalogue(catalogue, po_path)
+    compile_mo(po_path)
+    return added, dropped
+
+
+def main() -> int:
+    added, dropped = update()
+    print(f"{PO_PATH.relative_to(ROOT)}: {added} new msgids (translate them), {dropped} dropped;"
+          f" {PO_PATH.with_suffix('.mo').relative_to(ROOT)} compiled")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
