@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+import openpyxl
 import pytest
 
+from fsr_opt.app.ats import run_audit
 from fsr_opt.audit.ats import SplitAmount, audit_split, audit_transfers, render_audit
 from fsr_opt.core.ats import Transfer
 from fsr_opt.engine.ats_monitor import monitor
@@ -69,3 +72,20 @@ def test_transfer_mutations_are_caught(mutate, code: str) -> None:
 def test_too_many_transfers() -> None:
     assert "TRANSFER_COUNT" in _transfer_codes(list(TRANSFERS),
                                                rules=replace(RULES, max_transfers=3))
+
+
+def test_a_split_made_by_hand_in_excel_is_audited(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Riparto"
+    sheet.append(["Codice Ambito", "Denominazione", "Importo"])
+    for amount in AMOUNTS:
+        sheet.append([amount.ambito.lower(), RULES.ambiti[amount.ambito], amount.total / 100])
+    sheet.append(["TOTALE", "", RULES.fund / 100])
+    path = tmp_path / "riparto.xlsx"
+    book.save(path)
+    assert all(audit.is_ok for audit in run_audit(None, split_path=path))
+    sheet.cell(2, 3).value = AMOUNTS[0].total / 100 + 5  # five euros more to Bergamo
+    book.save(path)
+    (audit,) = run_audit(None, split_path=path)
+    assert {f.code for f in audit.findings} == {"SPLIT_TOTAL", "SPLIT_AMOUNT"}
