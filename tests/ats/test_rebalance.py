@@ -118,3 +118,15 @@ def test_cbc_and_highs_agree(seed: int) -> None:
     highs = rebalance(lines, minimum=500_00, max_transfers=8, solver="highs")
     assert cbc.transfers == highs.transfers
     assert [s.value for s in cbc.stages] == [s.value for s in highs.stages]
+
+
+def test_the_lowest_coverage_is_reachable_in_whole_cents() -> None:
+    # 10.01 EUR for two needs of 10.00: in fractions of a cent both could get 50.05%, whose
+    # whole-cent bounds (5.01 + 5.01) exceed the 10.01; in whole cents the best is 50.00%
+    lines = monitor([report("A", 20_01, 10_00, 0), report("B", 0, 0, 10_00),
+                     report("C", 0, 0, 10_00)])
+    for solver in ("cbc", "highs"):
+        result = rebalance(lines, minimum=0, max_transfers=5, solver=solver)
+        assert result.stages[0].value == Fraction(1, 2)
+        assert result.stages[1].value == 10_01
+        assert sorted(t.amount for t in result.transfers) == [5_00, 5_01]

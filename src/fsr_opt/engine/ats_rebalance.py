@@ -17,9 +17,11 @@ and three lexicographic stages, each fixed exactly before the next:
    t_j >= z n_j / 10000 for every receiver j (the lowest share of unmet demand covered).
    An integer objective has an exact optimum z*; it is fixed as t_j >= ceil(z* n_j / 10000),
    in integers, and a finer difference is left to stage 2;
-2. ``total``: maximise sum t_ij (the demand covered); fixed as sum t_ij >= T*. The amounts
-   are continuous variables: once the binaries are fixed the constraints are those of a
-   network flow with whole-cent bounds, so the optimum is a vertex in whole cents (checked);
+2. ``total``: maximise sum t_ij (the demand covered); fixed as sum t_ij >= T*. Stage 1
+   solves in integer cents (so its solution proves the bounds of the fix reachable); from
+   here the amounts are continuous: once the binaries are fixed the constraints are those of
+   a network flow with whole-cent bounds, so the optimum is a vertex in whole cents (checked),
+   and HiGHS solves the tie-break ten times faster than with integer amounts;
 3. ``tie_break``: minimise sum w_ij t_ij with w_ij = 1000 (1 + rank_i)(1 + rank_j) + h_ij,
    donors ranked by surplus and receivers by need (largest first, then code), h_ij in
    0..999 from a hash of the two codes (`tie_weight`): the larger surpluses give first, to
@@ -79,7 +81,7 @@ class _Model:
                     continue
                 name = constraint_name(*key)
                 t = self.problem.add_variable(f"t__{name}", lowBound=0, upBound=cap,
-                                              cat="Continuous")
+                                              cat="Integer")
                 y = self.problem.add_variable(f"y__{name}", lowBound=0, upBound=1,
                                               cat="Binary")
                 self.t[key], self.y[key] = t, y
@@ -165,6 +167,8 @@ def rebalance(
         model.problem += (model.received(code) >= math.ceil(coverage * need),
                           constraint_name("stage1", code))
     model.z.upBound = 0  # its rows now only say received >= 0: no fractional bound is left
+    for amount in model.t.values():  # whole cents from here on by the network structure
+        amount.cat = pulp.LpContinuous
     # 2. the demand covered (with the binaries fixed, a network flow: whole cents)
     seconds = _time(_solve(model, pulp.lpSum(model.t.values()), pulp.LpMaximize, solver,
                            deadline, STAGES[1]))
