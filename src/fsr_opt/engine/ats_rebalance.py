@@ -25,8 +25,9 @@ and three lexicographic stages, each fixed exactly before the next:
 3. ``tie_break``: minimise sum w_ij t_ij with w_ij = 1000 (1 + rank_i)(1 + rank_j) + h_ij,
    donors ranked by surplus and receivers by need (largest first, then code), h_ij in
    0..999 from a hash of the two codes (`tie_weight`): the larger surpluses give first, to
-   the larger needs, and no cycle of transfers is neutral, so the optimum is one point and
-   CBC and HiGHS return the same cents (tested).
+   the larger needs, and a cycle of transfers that left the cost unchanged would need the
+   hashed parts to cancel exactly: in practice the optimum is one point, and CBC and HiGHS
+   return the same cents (tested).
 
 "Fewest transfers" is not a stage of its own: proving the fewest count is a subset-sum
 search that took CBC and HiGHS over 20 s on the 14 Ambiti of the bundled example (measured,
@@ -199,8 +200,9 @@ def tie_weight(donor_rank: int, receiver_rank: int, donor: str, receiver: str) -
     """The tie-break's cost of a cent moved from `donor` to `receiver`.
 
     (1 + rank) products put the larger surpluses with the larger needs; the last three digits,
-    from a hash of the two codes (never of row order), make every cycle of transfers cost
-    something, so that the optimum is one point and both solvers find the same cents.
+    from a hash of the two codes (never of row order), make a cycle of transfers that costs
+    nothing (a tie between two optima) need an exact cancellation, so both solvers find the
+    same cents. (1 + rank) products alone are neutral on every 4-cycle of a grid.
     """
     digest = hashlib.sha256(f"{donor}\x00{receiver}".encode()).digest()
     return (1 + donor_rank) * (1 + receiver_rank) * 1000 + int.from_bytes(digest[:4]) % 1000
