@@ -202,7 +202,7 @@ def tie_weight(donor_rank: int, receiver_rank: int, donor: str, receiver: str) -
     (1 + rank) products put the larger surpluses with the larger needs; the last three digits,
     from a hash of the two codes (never of row order), make a cycle of transfers that costs
     nothing (a tie between two optima) need an exact cancellation, so both solvers find the
-    same cents (the products alone can cancel around a cycle of six transfers or more).
+    same cents (the products alone tie on some cycles of transfers).
     """
     digest = hashlib.sha256(f"{donor}\x00{receiver}".encode()).digest()
     return (1 + donor_rank) * (1 + receiver_rank) * 1000 + int.from_bytes(digest[:4]) % 1000
