@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from fsr_opt.cli import app
+from fsr_opt.io.ats import default_ats_rules_path
 from fsr_opt.io.bundled import default_units_path
 
 RUNNER = CliRunner()
@@ -88,3 +89,13 @@ def test_region_takes_each_fund_from_the_split(tmp_path: Path) -> None:
     code, _, err = run("region", "--manifest", str(missing), "--fund-from",
                        str(tmp_path / "s" / "split.csv"), "--out", str(tmp_path / "o2"))
     assert code == 2 and "ATLANTIDE" in err
+
+
+def test_a_rebalance_stopped_by_the_time_limit_exits_3(tmp_path: Path) -> None:
+    rules = tmp_path / "ats.yaml"
+    rules.write_text(default_ats_rules_path().read_text(encoding="utf-8").replace(
+        "    value: 12\n", "    value: 10\n"), encoding="utf-8")
+    code, _, err = run("ats", "rebalance", "--rules", str(rules), "--time-limit", "1",
+                       "--out", str(tmp_path / "o"))
+    assert code == 3 and "max_transfers" in err and "not proven optimal" in err
+    assert not (tmp_path / "o").exists()

@@ -238,8 +238,11 @@ def _solve(model: _Model, objective: Any, sense: int, solver_name: str, deadline
     status = read_status(model.problem, solver_name, elapsed, limit)
     log.debug("rebalance stage %s: %s in %.3fs", stage, status, elapsed)
     if status is SolveStatus.TIME_LIMIT:
-        raise SolverError(f"time limit reached at rebalance stage '{stage}'; raise "
-                          "--time-limit", ErrorCode.TIME_LIMIT)
+        raise SolverError(f"time limit reached at rebalance stage '{stage}': the result is "
+                          "not proven optimal and is not reported; raise --time-limit, or the "
+                          "rule set's rebalance.max_transfers (a limit below donors + "
+                          "receivers - 1 makes the search combinatorial, docs/ats.md)",
+                          ErrorCode.TIME_LIMIT)
     if status is SolveStatus.INFEASIBLE and may_be_infeasible:
         return None
     if status is SolveStatus.INFEASIBLE:
