@@ -554,6 +554,11 @@ def region(
     ] = None,
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
     lang: LangOption = DEFAULT_LANGUAGE,
+    fund_from: Annotated[
+        Path | None,
+        typer.Option("--fund-from", help="An ATS split (split.csv of fsr-opt ats split): each "
+                     "Ambito's fund is its amount there (docs/ats.md)."),
+    ] = None,
 ) -> None:
     """Solve several Ambiti, each as solve would, in parallel; write one folder per Ambito.
 
@@ -565,7 +570,7 @@ def region(
     from fsr_opt.app.region import default_jobs, plan_region, run_region
 
     plan = _guarded(lambda: plan_region(manifest, out, solver=solver, time_limit=time_limit,
-                                        lang=lang))
+                                        lang=lang, fund_from=fund_from))
     workers = jobs or default_jobs(len(plan.tasks))
     with typer.progressbar(length=len(plan.tasks), label="region", file=sys.stderr) as bar:
 
@@ -691,6 +696,131 @@ def serve(
 def version() -> None:
     """Print the version."""
     _say(f"fsr-opt {__version__}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The ATS level (issue 15, docs/ats.md): fsr-opt ats split | monitor | rebalance | audit
+# ---------------------------------------------------------------------------------------------
+
+ats_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+    help="The ATS level: split a fund among the Ambiti, monitor, rebalance, audit.")
+app.add_typer(ats_app, name="ats")
+
+AtsRulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="ATS rule set (YAML/TOML); default: the bundled "
+                              "ATS Bergamo 2025 rules.")]
+IndicatorsOption = Annotated[
+    Path | None, typer.Option("--indicators", help="Indicators per Ambito (CSV or XLSX); "
+                              "default: the bundled example.")]
+ReportsOption = Annotated[
+    Path | None, typer.Option("--reports", help="The Ambiti's reports (CSV or XLSX): assigned, "
+                              "committed, spent, unmet demand; default: the bundled example.")]
+SplitOption = Annotated[
+    Path | None, typer.Option("--split", help="A split (split.csv of ats split, or by hand) to "
+                              "compare the reports with, or to audit.")]
+
+
+def _amount(value: str | None, option: str) -> int | None:
+    """An amount in euros typed on the command line, in cents (None when not given)."""
+    if value is None:
+        return None
+    from fsr_opt.io.cells import parse_money
+
+    cents = parse_money(value.strip())
+    if isinstance(cents, CellProblem) or cents <= 0:
+        raise _fail(InputError(f"{option} '{value}' is not an amount in euros greater than 0; "
+                               "write it like 330774.00 or 330.774,00", ErrorCode.BAD_OPTION))
+    return cents
+
+
+@ats_app.command("split")
+def ats_split(
+    rules: AtsRulesOption = None,
+    indicators: IndicatorsOption = None,
+    out: OutOption = Path("out-ats"),
+    fund: Annotated[str | None, typer.Option("--fund", help="Split this fund (euros) instead "
+                                             "of the rule set's.")] = None,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Split the ATS fund among the Ambiti by weighted indicators; write split.csv and a report."""
+    lang = _language(lang)
+    cents = _amount(fund, "--fund")
+    from fsr_opt.app.ats import run_split
+
+    run = _guarded(lambda: run_split(rules, indicators, out, fund=cents, lang=lang))
+    _say(run.summary)
+    for path in run.written:
+        _say(f"  {path}")
+
+
+@ats_app.command("monitor")
+def ats_monitor(
+    rules: AtsRulesOption = None,
+    reports: ReportsOption = None,
+    split: SplitOption = None,
+    out: OutOption = Path("out-ats"),
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Per Ambito: spend rate, residual and unmet demand; flag a report that does not add up."""
+    lang = _language(lang)
+    from fsr_opt.app.ats import run_monitor
+
+    run = _guarded(lambda: run_monitor(rules, reports, split, out, lang=lang))
+    _say(run.summary)
+    for path in run.written:
+        _say(f"  {path}")
+
+
+@ats_app.command("rebalance")
+def ats_rebalance(
+    rules: AtsRulesOption = None,
+    reports: ReportsOption = None,
+    split: SplitOption = None,
+    out: OutOption = Path("out-ats"),
+    solver: SolverOption = "cbc",
+    time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Move residual money to Ambiti with unmet demand (MILP); write transfers.csv and a report."""
+    lang = _language(lang)
+    from fsr_opt.app.ats import run_rebalance
+
+    run = _guarded(lambda: run_rebalance(rules, reports, split, out, solver=solver,
+                                         time_limit=time_limit, lang=lang))
+    _say(run.summary)
+    for path in run.written:
+        _say(f"  {path}")
+
+
+@ats_app.command("audit")
+def ats_audit(
+    rules: AtsRulesOption = None,
+    split: SplitOption = None,
+    indicators: IndicatorsOption = None,
+    transfers: Annotated[Path | None, typer.Option("--transfers", help="A transfer table "
+                         "(transfers.csv of ats rebalance, or by hand) to audit.")] = None,
+    reports: ReportsOption = None,
+    fund: Annotated[str | None, typer.Option("--fund", help="The fund the split divides, if "
+                                             "not the rule set's (euros).")] = None,
+    lang: LangOption = DEFAULT_LANGUAGE,
+) -> None:
+    """Re-check a split and/or a transfer table, to the cent, without the solver (exit 1 if not)."""
+    lang = _language(lang)
+    if split is None and transfers is None:
+        raise _fail(InputError("give a split (--split PATH) or transfers (--transfers PATH)",
+                               ErrorCode.BAD_OPTION))
+    cents = _amount(fund, "--fund")
+    from fsr_opt.app.ats import run_audit
+    from fsr_opt.audit.ats import render_audit
+
+    audits = _guarded(lambda: run_audit(rules, split_path=split, indicators_path=indicators,
+                                        transfers_path=transfers, reports_path=reports,
+                                        fund=cents))
+    for audit_ in audits:
+        _say(render_audit(audit_, lang), nl=False)
+    if not all(audit_.is_ok for audit_ in audits):
+        raise typer.Exit(AUDIT_FAILED)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -29,6 +29,7 @@ from fsr_opt.core.errors import (
     ErrorCode,
     FsrOptError,
     InputError,
+    Problem,
     WarningLog,
     collecting_warnings,
 )
@@ -197,8 +198,12 @@ def plan_region(
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
     lang: str = "it",
+    fund_from: Path | None = None,
 ) -> RegionPlan:
     """Check the options and the whole manifest before any Ambito is solved.
+
+    With `fund_from` (an ATS split, ``split.csv`` of ``fsr-opt ats split``), each Ambito's
+    fund is its amount in the split (docs/ats.md, "From the ATS split to the riparti").
 
     Raises:
         InputError: an unknown solver, a time limit that is not positive, or any problem of
@@ -211,12 +216,45 @@ def plan_region(
         raise InputError(f"--time-limit {time_limit:g} is not a time: give the seconds each "
                          "Ambito may take, more than 0", ErrorCode.BAD_OPTION)
     manifest = load_manifest(manifest_path, cache=_SHARED_TABLES)
+    if fund_from is not None:
+        manifest = funds_from_split(manifest, fund_from)
     tasks = tuple(
         AmbitoTask(entry.ambito, entry.units, entry.rules, entry.budget, entry.split,
                    out_dir / entry.ambito, solver, time_limit, lang)
         for entry in manifest.entries
     )
     return RegionPlan(manifest, out_dir, tasks, solver, time_limit)
+
+
+def funds_from_split(manifest: Manifest, split_path: Path) -> Manifest:
+    """The manifest with each Ambito's fund taken from an ATS split (codes ignoring case).
+
+    Raises:
+        InputError: an Ambito of the manifest has no amount in the split, or has a budget of
+            its own as well (`ATS_SPLIT_MISMATCH`); every one at once.
+    """
+    from fsr_opt.io.ats import load_split  # noqa: PLC0415  (only with --fund-from)
+
+    amounts = {row.ambito.casefold(): row.total for row in load_split(split_path, None)}
+    problems = []
+    entries = []
+    for entry in manifest.entries:
+        total = amounts.get(entry.ambito.casefold())
+        if total is None:
+            problems.append(Problem(
+                f"the Ambito '{entry.ambito}' has no amount in the split {split_path}; make the "
+                "manifest's ambito codes those of the split", file=manifest.source,
+                row=entry.row, column="ambito", code=ErrorCode.ATS_SPLIT_MISMATCH))
+        elif entry.budget is not None:
+            problems.append(Problem(
+                f"the Ambito '{entry.ambito}' has a budget in the manifest and one in the "
+                "split; empty the manifest's budget to take the split's", file=manifest.source,
+                row=entry.row, column="budget", code=ErrorCode.ATS_SPLIT_MISMATCH))
+        else:
+            entries.append(replace(entry, budget=format_cents(total)))
+    if problems:
+        raise InputError(problems)
+    return replace(manifest, entries=tuple(entries))
 
 
 def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:

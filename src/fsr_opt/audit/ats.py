@@ -1,0 +1,221 @@
+"""The audit of the ATS level: a split and a transfer table, ours or made by hand.
+
+Like the riparto's audit it imports no solver and nothing of the engine: it redoes the
+arithmetic it checks (the indicator quotas, the floors, the largest remainder) with its own
+code, so that a mistake in `engine.ats_split` or `engine.ats_rebalance` cannot hide itself.
+Each check has a code (docs/ats.md, "The audit"), and the words of each are in the
+catalogue (``ats.check.CODE``). A finding names the Ambito (or the transfer) and says what is
+off in cents.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from fsr_opt.core.ats import AmbitoIndicators, AmbitoReport, AtsRules, Transfer
+from fsr_opt.core.money import format_cents, largest_remainder, round_half_up
+from fsr_opt.core.words import phrases
+
+SPLIT_CHECKS = ("SPLIT_TOTAL", "SPLIT_SET_ASIDE", "SPLIT_AMOUNT", "SPLIT_FLOOR")
+TRANSFER_CHECKS = ("TRANSFER_MINIMUM", "TRANSFER_COUNT", "TRANSFER_PAIR", "TRANSFER_COMMITTED",
+                   "TRANSFER_SURPLUS", "TRANSFER_NEED", "TRANSFER_IMPROVABLE")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation: the check, what it is about, and what is off."""
+
+    code: str
+    subject: str
+    message: str
+
+
+@dataclass(frozen=True)
+class AtsAudit:
+    """The checks run and what they found (empty: every rule holds)."""
+
+    checks: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def is_ok(self) -> bool:
+        """True when no check found anything."""
+        return not self.findings
+
+
+@dataclass(frozen=True)
+class SplitAmount:
+    """An Ambito's amounts in a split as written: the total, and its parts if given."""
+
+    ambito: str
+    total: int
+    main: int | None = None
+    set_aside: int | None = None
+
+
+def _expected_split(
+    rules: AtsRules, indicators: Sequence[AmbitoIndicators], fund: int
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """The split recomputed here: (set-aside, main part per Ambito, set-aside per Ambito)."""
+    set_aside = round_half_up(Fraction(fund) * rules.set_aside_percent / 100)
+    main = fund - set_aside
+    rows = {row.ambito: row.values for row in indicators}
+    codes = [code for code in rules.ambiti if code in rows]
+    share = dict.fromkeys(codes, Fraction(0))
+    for indicator in rules.indicators:
+        total = sum((rows[c][indicator.code] for c in codes), Fraction(0))
+        if indicator.weight and total:
+            for code in codes:
+                share[code] += indicator.weight / 100 * rows[code][indicator.code] / total
+    raised: set[str] = set()
+    quota: dict[str, Fraction] = {}
+    for _ in range(len(codes) + 1):  # raise those below the floor until none is
+        rest = main - rules.floor * len(raised)
+        weight = sum((share[c] for c in codes if c not in raised), Fraction(0))
+        quota = {c: Fraction(rules.floor) if c in raised else
+                 (rest * share[c] / weight if weight else Fraction(0)) for c in codes}
+        below = {c for c in codes if c not in raised and quota[c] < rules.floor}
+        if not below:
+            break
+        raised |= below
+    main_cents = largest_remainder(main, [(c, quota[c]) for c in codes])
+    desks = {c: rows[c][rules.set_aside_indicator] for c in codes}
+    desks_total = sum(desks.values(), Fraction(0))
+    aside = largest_remainder(set_aside, [
+        (c, set_aside * desks[c] / desks_total if desks_total else Fraction(0)) for c in codes])
+    return set_aside, main_cents, aside
+
+
+def audit_split(
+    rules: AtsRules, indicators: Sequence[AmbitoIndicators], amounts: Sequence[SplitAmount],
+    *, fund: int | None = None, lang: str = "it",
+) -> AtsAudit:
+    """Check a split against the rule set and the indicators, to the cent.
+
+    Args:
+        rules: the ATS rule set.
+        indicators: the indicators the split should follow.
+        amounts: the split as written, one per Ambito.
+        fund: the fund split, if not the rule set's.
+        lang: the language of the findings.
+    """
+    del lang  # the findings' messages are figures and codes; the check words are catalogued
+    fund = rules.fund if fund is None else fund
+    findings: list[Finding] = []
+    total = sum(a.total for a in amounts)
+    if total != fund:
+        findings.append(Finding("SPLIT_TOTAL", "TOTAL", f"the amounts add up to "
+                                f"{format_cents(total)} EUR, the fund is {format_cents(fund)} "
+                                f"EUR ({format_cents(total - fund)})"))
+    set_aside, main, aside = _expected_split(rules, indicators, fund)
+    if rules.set_aside_percent > rules.set_aside_max:
+        findings.append(Finding("SPLIT_SET_ASIDE", "set_aside", "the set-aside percent is "
+                                "above its maximum"))
+    given_aside = [a.set_aside for a in amounts]
+    if None not in given_aside and sum(x or 0 for x in given_aside) != set_aside:
+        findings.append(Finding(
+            "SPLIT_SET_ASIDE", "set_aside",
+            f"the set-aside parts add up to {format_cents(sum(x or 0 for x in given_aside))} "
+            f"EUR, not {format_cents(set_aside)} EUR"))
+    for amount in amounts:
+        code = amount.ambito
+        if code not in main:
+            continue
+        expected = main[code] + aside[code]
+        if amount.total != expected:
+            findings.append(Finding("SPLIT_AMOUNT", code, f"{format_cents(amount.total)} EUR, "
+                                    f"the rules give {format_cents(expected)} EUR "
+                                    f"({format_cents(amount.total - expected)})"))
+        elif amount.main is not None and amount.main != main[code]:
+            findings.append(Finding("SPLIT_AMOUNT", code, f"indicator part "
+                                    f"{format_cents(amount.main)} EUR, the rules give "
+                                    f"{format_cents(main[code])} EUR"))
+        own_main = amount.main if amount.main is not None else amount.total - aside[code]
+        if own_main < rules.floor:
+            findings.append(Finding("SPLIT_FLOOR", code, f"{format_cents(own_main)} EUR from "
+                                    f"the indicators, below the floor "
+                                    f"{format_cents(rules.floor)} EUR"))
+    return AtsAudit(SPLIT_CHECKS, tuple(findings))
+
+
+def audit_transfers(
+    rules: AtsRules, reports: Sequence[AmbitoReport], transfers: Sequence[Transfer],
+) -> AtsAudit:
+    """Check a transfer table against the reports and the rule set's limits.
+
+    Recomputes each Ambito's surplus (residual beyond its own unmet demand) and need (unmet
+    demand beyond its own residual) from its report, then checks every transfer and every
+    Ambito's end amount; and certifies that no transfer is left undone while one could still
+    be made (a surplus and a need of at least the minimum, and a transfer to spare).
+    """
+    by_code: Mapping[str, AmbitoReport] = {r.ambito: r for r in reports}
+    findings: list[Finding] = []
+    surplus, need = {}, {}
+    for r in reports:
+        residual = r.assigned - r.committed
+        surplus[r.ambito] = max(0, residual - r.unmet_amount)
+        need[r.ambito] = max(0, r.unmet_amount - max(0, residual))
+    given: Counter[str] = Counter()
+    received: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    for t in transfers:
+        subject = f"{t.donor} -> {t.receiver}"
+        pairs[(t.donor, t.receiver)] += 1
+        if t.amount < max(rules.minimum_transfer, 1):
+            findings.append(Finding("TRANSFER_MINIMUM", subject, f"{format_cents(t.amount)} EUR, "
+                                    f"below the minimum {format_cents(rules.minimum_transfer)} "
+                                    "EUR"))
+        if t.donor == t.receiver:
+            findings.append(Finding("TRANSFER_PAIR", subject, "an Ambito gives to itself"))
+        given[t.donor] += t.amount
+        received[t.receiver] += t.amount
+    for (donor, receiver), count in sorted(pairs.items()):
+        if count > 1:
+            findings.append(Finding("TRANSFER_PAIR", f"{donor} -> {receiver}",
+                                    f"{count} transfers for one pair; make them one"))
+    for code in sorted(set(given) & set(received)):
+        findings.append(Finding("TRANSFER_PAIR", code, "this Ambito both gives and receives"))
+    if len(transfers) > rules.max_transfers:
+        findings.append(Finding("TRANSFER_COUNT", "TOTAL", f"{len(transfers)} transfers, the "
+                                f"limit is {rules.max_transfers}"))
+    for code, report in by_code.items():
+        final = report.assigned - given[code] + received[code]
+        if given[code] and final < report.committed:
+            findings.append(Finding("TRANSFER_COMMITTED", code, f"ends at {format_cents(final)} "
+                                    f"EUR, below its commitments {format_cents(report.committed)}"
+                                    " EUR"))
+        if given[code] > surplus[code]:
+            findings.append(Finding("TRANSFER_SURPLUS", code, f"gives {format_cents(given[code])} "
+                                    f"EUR, its surplus is {format_cents(surplus[code])} EUR"))
+        if received[code] > need[code]:
+            findings.append(Finding("TRANSFER_NEED", code, f"receives "
+                                    f"{format_cents(received[code])} EUR, its need is "
+                                    f"{format_cents(need[code])} EUR"))
+    floor = max(rules.minimum_transfer, 1)
+    spare = [c for c in by_code if surplus[c] - given[c] >= floor and not received[c]]
+    short = [c for c in by_code if need[c] - received[c] >= floor and not given[c]]
+    if not findings and spare and short and len(transfers) < rules.max_transfers:
+        findings.append(Finding(
+            "TRANSFER_IMPROVABLE", f"{spare[0]} -> {short[0]}",
+            f"{format_cents(surplus[spare[0]] - given[spare[0]])} EUR still unused and "
+            f"{format_cents(need[short[0]] - received[short[0]])} EUR of need uncovered, with "
+            f"{rules.max_transfers - len(transfers)} transfers to spare"))
+    return AtsAudit(TRANSFER_CHECKS, tuple(findings))
+
+
+def render_audit(audit: AtsAudit, lang: str = "it") -> str:
+    """The audit as text: the verdict, then each finding under the rule it breaks."""
+    w = phrases("ats", lang)
+    if audit.is_ok:
+        lines = [w("audit_ok").format(count=len(audit.checks))]
+    else:
+        lines = [w("audit_failed").format(count=len(audit.findings))]
+    for code in audit.checks:
+        found = [f for f in audit.findings if f.code == code]
+        mark = "ok" if not found else "KO"
+        lines.append(f"  [{mark}] {code}: {w(f'check.{code}')}")
+        lines.extend(f"      - {f.subject}: {f.message}" for f in found)
+    return "\n".join(lines) + "\n"
