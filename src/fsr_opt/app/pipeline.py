@@ -34,6 +34,7 @@ from fsr_opt.core.errors import (
     SolverError,
     WarningLog,
 )
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -42,7 +43,7 @@ from fsr_opt.core.schema import (
     SolveResult,
     UnitsTable,
 )
-from fsr_opt.core.words import DEFAULT_LANGUAGE
+from fsr_opt.core.words import DEFAULT_LANGUAGE, text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -173,9 +174,12 @@ def input_warnings(inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND) -> list[s
         if ExclusionReason.OUTSIDE_AMBITO in item.reasons:
             unit = item.unit
             log.add(Problem(
-                f"unit {unit.unit_id} is in '{unit.municipality}', not a municipality of the "
-                f"Ambito ({', '.join(inputs.rules.municipalities)}): excluded as "
-                "OUTSIDE_AMBITO; check the spelling if it belongs to the Ambito",
+                _("unit {unit} is in '{municipality}', not a municipality of the Ambito "
+                  "({municipalities}): excluded ({reason}); check the spelling if it belongs "
+                  "to the Ambito").format(
+                    unit=unit.unit_id, municipality=unit.municipality,
+                    municipalities=", ".join(inputs.rules.municipalities),
+                    reason=text("reason.OUTSIDE_AMBITO")),
                 file=inputs.table.source, row=unit.row, code=ErrorCode.UNIT_OUTSIDE_AMBITO))
     return log.lines()
 
@@ -223,7 +227,8 @@ def run_solve(
     files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
                                        audit=report, lang=lang)
     written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))
-    summary = summary_text(inputs.assessments, result.allocation, inputs.rules, result.messages,
+    # result.messages were printed as they happened (`warn`): the summary does not repeat them
+    summary = summary_text(inputs.assessments, result.allocation, inputs.rules,
                            outcomes=outcomes)
     return SolveRun(inputs, result, out_dir, tuple(written), summary, report)
 
