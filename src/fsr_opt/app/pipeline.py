@@ -34,7 +34,7 @@ from fsr_opt.core.errors import (
     SolverError,
     WarningLog,
 )
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import _, resolve
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -43,7 +43,7 @@ from fsr_opt.core.schema import (
     SolveResult,
     UnitsTable,
 )
-from fsr_opt.core.words import DEFAULT_LANGUAGE, text
+from fsr_opt.core.words import text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -190,7 +190,7 @@ def run_solve(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = DEFAULT_LANGUAGE,
+    lang: str | None = None,
 ) -> SolveRun:
     """Solve, audit the result, then write every output atomically.
 
@@ -199,6 +199,7 @@ def run_solve(
     The result is audited exactly as an allocation from a file would be (`audit_result`),
     so the outputs never report an allocation that our own checks reject.
     """
+    lang = resolve(lang)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
@@ -457,13 +458,14 @@ def run_whatif(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = "it",
+    lang: str | None = None,
 ) -> DiffRun:
     """Solve the baseline (no overrides) and the scenario; write whatif.csv and its summary.
 
     Raises:
         InputError: no override given (the scenario would be the baseline), or bad input.
     """
+    lang = resolve(lang)
     if not overrides:
         raise InputError("whatif needs at least one override (--budget, --share, "
                          "--min-award or --set): the scenario would be the baseline",
@@ -479,8 +481,9 @@ def run_whatif(
                        (scenario.table.source, scenario.rules.source))
 
 
-def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str = "it") -> DiffRun:
+def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str | None = None) -> DiffRun:
     """Compare two saved runs (the first is the base); write compare.csv and its summary."""
+    lang = resolve(lang)
     diff = diff_runs(saved_view(first), saved_view(second))
     inputs = [folder / name for folder in (first, second)
               for name in ("allocation.csv", "summary.csv")]
@@ -495,13 +498,14 @@ def run_explain(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = "it",
+    lang: str | None = None,
 ) -> str:
     """Solve in memory and explain one unit's award on one screen.
 
     Raises:
         InputError: no unit has this id (the message suggests the nearest).
     """
+    lang = resolve(lang)
     inputs = load_inputs(units_path, rules_path, overrides)
     _, allocation = solve_inputs(inputs, solver=solver, time_limit=time_limit)
     outcomes = unit_outcomes(inputs.assessments, allocation, inputs.rules)
@@ -614,7 +618,7 @@ def run_sweep_points(
     *,
     workers: int,
     progress: Callable[[SweepRow], None] | None = None,
-    lang: str = "it",
+    lang: str | None = None,
 ) -> SweepRun:
     """Solve every point (in parallel), then write sweep.csv and sweep.png atomically.
 
@@ -628,6 +632,7 @@ def run_sweep_points(
         progress: called with each finished point (the command line's progress bar).
         lang: labels of the chart.
     """
+    lang = resolve(lang)
     outcome = run_sweep(spec.axis.values, functools.partial(_point, spec), workers=workers,
                         progress=progress)
     files = {"sweep.csv": csv_bytes(sweep_columns(spec.axis, rules), sweep_rows(outcome, rules),

@@ -32,6 +32,7 @@ from fsr_opt.core.errors import (
     WarningLog,
     collecting_warnings,
 )
+from fsr_opt.core.i18n import _, resolve, use_language
 from fsr_opt.core.money import format_cents
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
@@ -196,7 +197,7 @@ def plan_region(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = "it",
+    lang: str | None = None,
 ) -> RegionPlan:
     """Check the options and the whole manifest before any Ambito is solved.
 
@@ -204,6 +205,7 @@ def plan_region(
         InputError: an unknown solver, a time limit that is not positive, or any problem of
             the manifest (all of them at once, naming file, row and column).
     """
+    lang = resolve(lang)
     if solver not in SOLVERS:
         raise InputError(f"unknown solver '{solver}': use --solver with one of "
                          f"{', '.join(SOLVERS)}", ErrorCode.UNKNOWN_SOLVER)
@@ -228,23 +230,25 @@ def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
     """
     clock = time.perf_counter()
     overrides: list[tuple[str, str]] = []
-    try:
-        # The Ambito's warnings come back with its outcome, printed once by the caller.
-        with collecting_warnings() as given:
-            overrides = override_pairs(task.budget, [], None, [])
-            inputs = load_inputs(task.units, task.rules, overrides,
-                                 ambito=task.ambito if task.split else None,
-                                 cache=_SHARED_TABLES if task.split else None)
-            run = run_solve(inputs, task.out_dir, solver=task.solver,
-                            time_limit=task.time_limit, lang=task.lang)
-        return _solved(task, overrides, run, clock, given)
-    except FsrOptError as exc:
-        return _failed(task, overrides, exc.kind, exc.render(), clock)
-    except Exception as exc:  # a bug in one Ambito must not cost the others theirs
-        log.debug("internal error in Ambito %s", task.ambito, exc_info=True)
-        return _failed(task, overrides, INTERNAL_ERROR,
-                       f"internal error: {type(exc).__name__}: {exc} (please report it; run "
-                       "with --verbose for details)", clock)
+    with use_language(task.lang):  # a process of its own: the run's language goes along
+        try:
+            # The Ambito's warnings come back with its outcome, printed once by the caller.
+            with collecting_warnings() as given:
+                overrides = override_pairs(task.budget, [], None, [])
+                inputs = load_inputs(task.units, task.rules, overrides,
+                                     ambito=task.ambito if task.split else None,
+                                     cache=_SHARED_TABLES if task.split else None)
+                run = run_solve(inputs, task.out_dir, solver=task.solver,
+                                time_limit=task.time_limit, lang=task.lang)
+            return _solved(task, overrides, run, clock, given)
+        except FsrOptError as exc:
+            return _failed(task, overrides, exc.kind, exc.render(), clock)
+        except Exception as exc:  # a bug in one Ambito must not cost the others theirs
+            log.debug("internal error in Ambito %s", task.ambito, exc_info=True)
+            return _failed(task, overrides, INTERNAL_ERROR,
+                           _("internal error: {error}: {reason} (please report it; run with "
+                             "--verbose for details)").format(error=type(exc).__name__,
+                                                              reason=exc), clock)
 
 
 def _solved(
