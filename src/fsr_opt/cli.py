@@ -56,6 +56,7 @@ from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 if TYPE_CHECKING:
     from fsr_opt.app.pipeline import Inputs
     from fsr_opt.app.region import AmbitoOutcome
+    from fsr_opt.core.schema import RuleSet
     from fsr_opt.whatif.sweep import SweepRow
 
 app = typer.Typer(
@@ -253,22 +254,28 @@ def _fail(exc: FsrOptError) -> typer.Exit:
 
 
 def _name_options(exc: FsrOptError) -> FsrOptError:
-    """Name the command-line option behind each rule-set problem an override caused.
+    """Blame the command-line option, not the rule file, for a problem an override caused.
 
-    An override is checked as the file is, so its problem names the parameter's path
-    (``fund: value -5.00 EUR must be greater than 0``); the user typed ``--budget -5``.
+    An override is checked as the file is, so its problem names the rule file and the
+    parameter's path (``FILE: fund: value -5.00 EUR must be greater than 0``); the user typed
+    ``--budget -5``, so the message starts with that, without the file. When every problem
+    comes from an option the error is the input's (the rule file is not at fault).
     """
     given = _SESSION.options
     if not given or not isinstance(exc, RuleSetError):
         return exc
     problems = []
-    for problem in exc.problems:
-        path = problem.message.split(":", 1)[0] if ":" in problem.message else ""
+    for found in exc.problems:
+        path = found.message.split(":", 1)[0] if ":" in found.message else ""
         options = [typed for key, typed in given.items() if path and (
             key == path or key.startswith(path + ".") or path.startswith(key + "."))]
-        named = options and not problem.message.startswith("-")
-        problems.append(replace(problem, message=_("{message} (given as {options})").format(
-            message=problem.message, options=", ".join(options))) if named else problem)
+        named = options and not found.message.startswith("-")
+        problems.append(replace(found, file=None, row=None, column=None,
+                                message=_("{options}: {message}").format(
+                                    options=", ".join(options), message=found.message))
+                        if named else found)
+    if all(problem.file is None for problem in problems):
+        return InputError(problems)
     return RuleSetError(problems)
 
 
@@ -300,6 +307,14 @@ def _load(
     for warning in input_warnings(inputs):
         _say(_("warning: {message}").format(message=warning), err=True)
     return inputs
+
+
+def _share_split(rules: RuleSet, share: list[str] | None) -> None:
+    """After ``--share``: print every area's share, the others rescaled in proportion."""
+    if share:
+        from fsr_opt.app.pipeline import share_split
+
+        _say(share_split(rules))
 
 
 def _overrides(
@@ -348,6 +363,7 @@ def main_options(
     """Riparto of the Lombardy Fondo Sociale Regionale (FSR) among an Ambito's units."""
     _SESSION.reset()
     clear_language()  # a command sets it (`_language`); tests run many in one process
+    context.call_on_close(clear_language)
     context.call_on_close(_configure_logging(verbose))
     context.call_on_close(_SESSION.omitted)  # runs first: closing calls back in reverse
 
@@ -370,6 +386,8 @@ def solve(
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
+    if not quiet:
+        _share_split(inputs.rules, share)
     from fsr_opt.app.pipeline import run_solve
 
     run = _guarded(lambda: run_solve(inputs, out, solver=solver, time_limit=time_limit,
@@ -457,6 +475,7 @@ def validate(
     _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
+    _share_split(inputs.rules, share)
     eligible = sum(1 for item in inputs.assessments if item.eligible)
     _say(_("{file}: {units} units, {eligible} eligible; rule set {rule_set} v{version} "
            "({rules_file}): valid").format(

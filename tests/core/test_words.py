@@ -26,6 +26,12 @@ from fsr_opt.core.words import (
 )
 
 
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the default language: Italian (the suite sets FSR_OPT_LANG=en)."""
+    monkeypatch.delenv("FSR_OPT_LANG", raising=False)
+
+
 def placeholders(words: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(words) if name is not None}
 

@@ -43,7 +43,7 @@ def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_2026_rule_set_solves_end_to_end(tmp_path: Path) -> None:
     rules = write(rolled_over(load(BUNDLED), 2026), tmp_path / "fsr-2026-test.yaml")
-    out = solve(tmp_path / "out", "--rules", str(rules))
+    out = solve(tmp_path / "out", "--rules", str(rules), "--lang", "it")
     run = json.loads((out / "run.json").read_text("utf-8"))
     assert run["rule_set"]["year"] == 2026
     assert (run["fund"], run["minimum_award"]) == ("900000.00", "350.00")

@@ -43,7 +43,7 @@ from fsr_opt.core.schema import (
     SolveResult,
     UnitsTable,
 )
-from fsr_opt.core.words import text
+from fsr_opt.core.words import percent, text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -477,8 +477,18 @@ def run_whatif(
     label = ", ".join(f"{key}={value}" for key, value in overrides)
     diff = diff_runs(run_view("base", base, base_allocation),
                      run_view(label, scenario, scenario_allocation))
-    return _write_diff(diff, out_dir, "whatif", lang,
-                       (scenario.table.source, scenario.rules.source))
+    run = _write_diff(diff, out_dir, "whatif", lang,
+                      (scenario.table.source, scenario.rules.source))
+    if any(key.strip().startswith("areas.") and key.strip().endswith(".share")
+           for key, _value in overrides):
+        return replace(run, text=share_split(scenario.rules) + "\n\n" + run.text)
+    return run
+
+
+def share_split(rules: RuleSet) -> str:
+    """Every area's share in one line (after ``--share``: the others rescaled in proportion)."""
+    return _("shares of the areas: {split}").format(split=", ".join(
+        f"{area.code} {percent(area.share_percent)}" for area in rules.areas))
 
 
 def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str | None = None) -> DiffRun:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn_each
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
 from fsr_opt.io.cells import (
     KIND_WANTED,
@@ -160,7 +161,7 @@ def _units(table: RawTable, expected: Sequence[str]) -> UnitsTable:
     suspects = _rows_to_check(parsed)
     units: list[UnitRecord] = []
     first_row_of: dict[str, tuple[int, str]] = {}
-    for position, ((number, _), values) in enumerate(
+    for position, ((number, _cells), values) in enumerate(
             zip(table.rows, zip(*(column.values for column in parsed), strict=True),
                 strict=True)):
         if position in bad_rows:
@@ -375,7 +376,8 @@ def _read_cell(
     if value is None:
         if spec.required:
             return CellProblem(ErrorCode.EMPTY_VALUE,
-                               f"the cell is empty; fill in {KIND_WANTED[spec.kind]}"), None
+                               _("the cell is empty; fill in {wanted}").format(
+                                   wanted=_(KIND_WANTED[spec.kind]))), None
         return ("" if spec.kind == "text" else None), None
     if numeric and not isinstance(value, CellProblem):
         return value, decimal_mark(raw, dialect)

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 import yaml
 
-from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, RuleSetError
+from fsr_opt.core.money import largest_remainder
 from fsr_opt.io.cells import CellProblem, Dialect, foreign_digits, parse_decimal
 from fsr_opt.io.rulefile import load_yaml_value
 from fsr_opt.rules.document import FORMAT_1_KEYS, document_year, in_force
@@ -178,7 +180,74 @@ def apply_overrides(
             ))
     if problems:
         raise RuleSetError(problems)
+    _rescale_other_shares(result, [key.strip() for key, _text in overrides], year)
     return result
+
+
+SHARE_PLACES = 6
+"""Decimals of a percent the rescaled shares are rounded to (as a share sweep does)."""
+
+
+def _value_in_force(node: Mapping[str, Any], year: int | None) -> Any:
+    """The value of a parameter that the rule set's year uses (None if none can be read)."""
+    if "value" in node:
+        return node["value"]
+    dated = node.get("values")
+    if not isinstance(dated, Mapping) or year is None:
+        return None
+    days: dict[date, Any] = {}
+    for key in dated:
+        try:
+            days[read_date_key(key)] = key
+        except RuleValueError:
+            continue
+    day = in_force(days, year)
+    entry = dated.get(days[day]) if day is not None else None
+    return entry.get("value") if isinstance(entry, Mapping) else None
+
+
+def _percent(value: Any) -> Fraction | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return Fraction(number) if number.is_finite() else None
+
+
+def _rescale_other_shares(document: dict[str, Any], paths: Sequence[str],
+                          year: int | None) -> None:
+    """Give the areas whose share no override set the rest of 100%, in their proportions.
+
+    ``--share disabili=15`` alone moves the other areas as a share sweep does: they keep
+    their proportions among themselves, each rounded to `SHARE_PLACES` decimals by largest
+    remainder, so the shares still total exactly 100. When every area is set, or the shares
+    cannot be read, nothing changes: `parse_rule_set` reports what is wrong.
+    """
+    areas = document.get("areas")
+    if not isinstance(areas, dict):
+        return
+    nodes: dict[str, dict[str, Any]] = {
+        code: area["share"] for code, area in areas.items()
+        if isinstance(area, Mapping) and isinstance(area.get("share"), dict)}
+    given = {code for code in nodes if f"areas.{code}.share" in paths}
+    others = [code for code in nodes if code not in given]
+    if not given or not others:
+        return
+    shares = {code: _percent(_value_in_force(node, year)) for code, node in nodes.items()}
+    if any(share is None or share < 0 for share in shares.values()):
+        return
+    read = {code: share for code, share in shares.items() if share is not None}
+    scale = 10**SHARE_PLACES
+    rest = (100 - sum((read[code] for code in given), Fraction(0))) * scale
+    weight = sum((read[code] for code in others), Fraction(0))
+    if rest < 0 or rest.denominator != 1 or (rest and not weight):
+        return
+    quotas = [(code, rest * read[code] / weight if weight else Fraction(0)) for code in others]
+    parts = largest_remainder(int(rest), quotas, tie_key=others)
+    for code in others:
+        _put(nodes[code], format(Decimal(parts[code]) / scale, "f"), year)
 
 
 def _find_parameter(document: dict[str, Any], path: str) -> dict[str, Any] | None:
@@ -204,7 +273,7 @@ def override_pairs(
     Whether AREA or KEY exists is checked by `apply_overrides`, which can suggest a spelling.
 
     Raises:
-        RuleSetError: ``BAD_OVERRIDE`` for every option whose text is not ``KEY=VALUE`` with a
+        InputError: ``BAD_OVERRIDE`` for every option whose text is not ``KEY=VALUE`` with a
             non-empty key and value, ``BAD_OPTION`` for an amount that cannot be read (or could
             be read two ways: ``1.000``).
     """
@@ -223,7 +292,7 @@ def override_pairs(
         if split is not None:
             pairs.append(split)
     if problems:
-        raise RuleSetError(problems)
+        raise InputError(problems)  # the option's text, not the rule file
     return pairs
 
 
