@@ -262,7 +262,7 @@ def _name_options(exc: FsrOptError) -> FsrOptError:
     comes from an option the error is the input's (the rule file is not at fault).
     """
     given = _SESSION.options
-    if not given or not isinstance(exc, RuleSetError):
+    if not given or not isinstance(exc, RuleSetError | InputError):
         return exc
     problems = []
     for found in exc.problems:
@@ -274,7 +274,7 @@ def _name_options(exc: FsrOptError) -> FsrOptError:
                                 message=_("{options}: {message}").format(
                                     options=", ".join(options), message=found.message))
                         if named else found)
-    if all(problem.file is None for problem in problems):
+    if isinstance(exc, InputError) or all(problem.file is None for problem in problems):
         return InputError(problems)
     return RuleSetError(problems)
 

@@ -31,6 +31,7 @@ from fsr_opt.core.errors import (
     FsrOptError,
     InputError,
     Problem,
+    RuleSetError,
     SolverError,
     WarningLog,
 )
@@ -152,13 +153,32 @@ def load_inputs(
     ambito: str | None = None,
     cache: TableCache | None = None,
 ) -> Inputs:
-    """Load and check everything a solve needs; raise the first layer's errors all at once.
+    """Load and check everything a solve needs; raise every problem of both files at once.
+
+    The units table is read even when the rule set has problems (they are reported
+    together); with a valid rule set, a unit of an unknown type is one of the table's
+    problems.
 
     With `ambito`, the units are the table's rows of that Ambito (its ``ambito`` column); a
     `cache` keeps the raw table for the next Ambito that shares it.
     """
-    rules = load_rules(rules_path, overrides)
-    table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache)
+    try:
+        rules: RuleSet | None = load_rules(rules_path, overrides)
+    except RuleSetError as exc:  # the units table's problems are reported with the rules'
+        rules_error: RuleSetError | None = exc
+        rules = None
+    else:
+        rules_error = None
+    try:
+        table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache,
+                           unit_types=None if rules is None else rules.unit_types)
+    except InputError as exc:
+        if rules_error is None:
+            raise
+        raise InputError([*rules_error.problems, *exc.problems]) from None
+    if rules_error is not None:
+        raise rules_error
+    assert rules is not None
     return Inputs(table, rules, assess(table, rules), tuple(overrides), ambito)
 
 

@@ -15,7 +15,7 @@ import gc
 import logging
 import re
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
@@ -97,7 +97,8 @@ UNITS_SHEET = SheetChoice(frozenset({"unita", "units"}), has_units_headings, "Un
 
 
 def load_units(
-    path: str | Path, *, ambito: str | None = None, cache: TableCache | None = None
+    path: str | Path, *, ambito: str | None = None, cache: TableCache | None = None,
+    unit_types: Collection[str] | None = None,
 ) -> UnitsTable:
     """Load and type-check the units table (contract section 2) from a CSV or XLSX file.
 
@@ -112,6 +113,8 @@ def load_units(
             rows.
         cache: where the raw table may already be, and is kept (a table shared by several
             Ambiti, read once per Ambito).
+        unit_types: the rule set's unit type codes, when known: a row of another type is a
+            problem reported with the others (``UNKNOWN_TYPE``), not after they are fixed.
 
     Returns:
         The units in file order, with the file's SHA-256.
@@ -126,7 +129,8 @@ def load_units(
             table = _rows_of_ambito(table, ambito)
         else:
             _refuse_several_ambiti(table)
-        return _units(table, expected=() if ambito is None else (AMBITO_COLUMN,))
+        return _units(table, expected=() if ambito is None else (AMBITO_COLUMN,),
+                      unit_types=unit_types)
 
 
 @contextlib.contextmanager
@@ -146,7 +150,8 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _units(table: RawTable, expected: Sequence[str]) -> UnitsTable:
+def _units(table: RawTable, expected: Sequence[str],
+           unit_types: Collection[str] | None = None) -> UnitsTable:
     """Parse and check the rows of a raw table into units, or raise all the problems."""
     columns, problems = _map_headings(table, expected)
     problems.extend(table.problems)
@@ -171,6 +176,8 @@ def _units(table: RawTable, expected: Sequence[str]) -> UnitsTable:
         if position not in bad_rows:
             units.append(UnitRecord(number, *values))
     problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
+    if unit_types is not None:
+        problems.extend(_unknown_types(table, columns, units, unit_types))
     if not table.rows and not problems:
         problems.append(Problem("the table has headings but no units; add one row per unit",
                                 file=table.file, row=table.header_row, code=ErrorCode.NO_ROWS))
@@ -428,6 +435,19 @@ def _rows_to_check(parsed: Sequence[_Column]) -> set[int]:
                     if isinstance(end, date) and isinstance(start := starts[position], date)
                     and end < start)
     return suspects
+
+
+def _unknown_types(table: RawTable, columns: Mapping[str, int], units: Sequence[UnitRecord],
+                   unit_types: Collection[str]) -> list[Problem]:
+    """One problem per unit whose type the rule set does not know (`engine.eligibility` too)."""
+    unknown = {unit.unit_type for unit in units} - set(unit_types)
+    if not unknown or "unit_type" not in columns:
+        return []
+    codes = ", ".join(sorted(unit_types))
+    return [Problem(_("unknown unit type '{type}'; use one of the rule set's codes: {codes}"
+                      ).format(type=unit.unit_type, codes=codes), file=table.file, row=unit.row,
+                    column=table.headings[columns["unit_type"]], code=ErrorCode.UNKNOWN_TYPE)
+            for unit in units if unit.unit_type in unknown]
 
 
 def _row_checks(

@@ -6,6 +6,7 @@ checks it exactly as it checks the file: an override can never slip past a rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -290,7 +291,7 @@ def override_pairs(
     for item in sets:
         split = _split_option(item, "--set", "KEY=VALUE", "areas.disabili.share=15", problems)
         if split is not None:
-            pairs.append(split)
+            pairs.append((split[0], _figure_text(split[1], f"--set {item}", problems)))
     if problems:
         raise InputError(problems)  # the option's text, not the rule file
     return pairs
@@ -315,6 +316,28 @@ def _amount_text(value: Decimal | str, option: str, problems: list[Problem]) -> 
                   "850.000,00")
     problems.append(Problem(f"{option} {reason}", code=ErrorCode.BAD_OPTION))
     return None
+
+
+_FIGURE = re.compile(r"[+-]?[0-9][0-9 .,]*")
+"""A figure with marks, as people type it: ``1.000``, ``12,5``, ``850.000,00``."""
+
+
+def _figure_text(value: str, option: str, problems: list[Problem]) -> str:
+    """A ``--set`` value: a figure in the Italian or the plain form as plain decimal text.
+
+    YAML would read ``1.000`` as one and refuse ``850.000,00``; a figure is read as the
+    amounts of ``--budget`` are (both forms; ``1.000`` refused with both readings). Any
+    other value (``true``, ``[Bergamo, Gorle]``, a date) is left to the rule file's reader.
+    """
+    text = value.strip()
+    if not _FIGURE.fullmatch(text) or not any(mark in text for mark in ".,"):
+        return value
+    number = parse_decimal(text, Dialect.AUTO)
+    if isinstance(number, CellProblem):
+        if number.code is ErrorCode.AMBIGUOUS_NUMBER:
+            problems.append(Problem(f"{option}: {number.message}", code=ErrorCode.BAD_OPTION))
+        return value
+    return format(number, "f")
 
 
 def _split_option(
