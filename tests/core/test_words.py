@@ -65,7 +65,7 @@ def test_keys_are_namespaced() -> None:
     namespaces = {key.split(".", 1)[0] for key in WORDS}
     assert namespaces == {"word", "ownership", "reason", "binding", "check", "workbook",
                           "html", "chart", "diff", "sweep", "explain", "criterion", "web",
-                          "residual"}
+                          "residual", "binding_label", "param"}
 
 
 def test_every_code_people_read_is_explained() -> None:

@@ -57,7 +57,7 @@ def test_a_2026_rule_set_solves_end_to_end(tmp_path: Path) -> None:
     report = (out / "report.html").read_text("utf-8")
     assert "Assegnato 2025" in report and "Assegnato 2024" not in report
     assert "areas.minori.services.adm.historical" in report
-    assert "900000.00 EUR (from 2026-01-01)" in report
+    assert "900.000,00 EUR (dal 01/01/2026)" in report and "assegnato 2025" in report
 
 
 def test_a_dated_rule_set_for_2025_gives_the_bundled_riparto(
