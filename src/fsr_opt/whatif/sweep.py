@@ -22,6 +22,7 @@ from fsr_opt.core.errors import (
     InputError,
     SolverError,
 )
+from fsr_opt.core.i18n import N_, translate
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
 from fsr_opt.core.words import money, phrases, ratio, text
@@ -270,6 +271,12 @@ def sweep_rows(outcome: SweepOutcome, rules: RuleSet) -> list[list[str]]:
 
 
 
+_STATUS = {"optimal": N_("solved"), "infeasible": N_("infeasible"),
+           "solver_failure": N_("solver failure"), "input_error": N_("input error"),
+           "rule_set_error": N_("rule-set error")}
+"""How each status of a point reads on the screen (sweep.csv keeps the codes)."""
+
+
 def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: str = "it",
                limit: int = 20) -> str:
     """One screen: per point the swept value, each area's spend and the units funded."""
@@ -291,7 +298,8 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
                         for code in areas)
         funded = str(row.units_funded) if ok else "-"
         left = money(row.unassigned, lang) if ok else "-"
-        lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {row.status}")
+        status = translate(_STATUS[row.status], lang) if row.status in _STATUS else row.status
+        lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {status}")
     if len(outcome.rows) > limit:
         lines.append(w("more").format(n=len(outcome.rows) - limit))
     if outcome.interrupted:
