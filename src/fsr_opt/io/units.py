@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn_each
 from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
+from fsr_opt.core.words import date_text
 from fsr_opt.io.cells import (
     KIND_WANTED,
     CellProblem,
@@ -201,28 +202,32 @@ def _map_headings(
     """
     found, problems, unknown = match_headings(table, COLUMN_LOOKUP)
     ignored = (heading for heading in unknown if fold_heading(heading) not in expected)
-    warn_each((Problem("not a column of the units table; it is ignored", file=table.file,
+    warn_each((Problem(_("not a column of the units table; it is ignored"), file=table.file,
                        row=table.header_row, column=clip(heading),
                        code=ErrorCode.UNKNOWN_COLUMN) for heading in ignored),
-              lambda more: Problem(f"and {more} more columns are not columns of the units "
-                                   "table; they are ignored", file=table.file,
+              lambda more: Problem(_("and {count} more columns are not columns of the units "
+                                     "table; they are ignored").format(count=more),
+                                   file=table.file,
                                    row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
     required = [spec for spec in INPUT_COLUMNS if spec.required]
     missing = [spec for spec in required if spec.name not in found]
     if len(missing) > len(required) // 2:
         headings = ", ".join(f"'{clip(h)}'" for h in table.headings[:12])
-        more = f" and {len(table.headings) - 12} more" if len(table.headings) > 12 else ""
+        more = _(" and {count} more").format(count=len(table.headings) - 12) if len(
+            table.headings) > 12 else ""
         problems.append(Problem(
-            f"this is not a units table: only {len(required) - len(missing)} of its "
-            f"{len(required)} required columns were found among the headings ({headings}{more}); "
-            f"missing: {', '.join(spec.name for spec in missing)}. Check that this is the right "
-            "file, and head its columns as the contract or the Italian template does",
+            _("this is not a units table: only {found} of its {required} required columns were "
+              "found among the headings ({headings}); missing: {missing}. Check that this is "
+              "the right file, and head its columns as the contract or the Italian template "
+              "does").format(found=len(required) - len(missing), required=len(required),
+                             headings=headings + more,
+                             missing=", ".join(spec.name for spec in missing)),
             file=table.file, row=table.header_row, code=ErrorCode.WRONG_COLUMNS))
         return found, problems
     for spec in missing:
         problems.append(Problem(
-            f"the required column '{spec.name}' is missing; add a column headed "
-            f"'{spec.name}' or '{spec.heading_it}'"
+            _("the required column '{column}' is missing; add a column headed '{column}' or "
+              "'{italian}'").format(column=spec.name, italian=spec.heading_it)
             + (" (the template adds the year of the accounts)" if spec.dated else ""),
             file=table.file,
             row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
@@ -476,19 +481,20 @@ def _row_checks(
         key = normalize_id(unit_id)
         if key in first_row_of:
             row, seen = first_row_of[key]
-            same = (f"is already used in row {row}" if seen == unit_id else
-                    f"is the same as '{seen}' in row {row} (ids are compared ignoring case "
-                    "and spaces)")
+            same = (_("is already used in row {row}").format(row=row) if seen == unit_id else
+                    _("is the same as '{seen}' in row {row} (ids are compared ignoring case "
+                      "and spaces)").format(seen=seen, row=row))
             problems.append(Problem(
-                f"the unit id '{clip(unit_id)}' {same}; give every unit its own id",
+                _("the unit id '{id}' {same}; give every unit its own id").format(
+                    id=clip(unit_id), same=same),
                 file=table.file, row=number, column=table.headings[columns["unit_id"]],
                 code=ErrorCode.DUPLICATE_ID))
         else:
             first_row_of[key] = (number, unit_id)
     if isinstance(start, date) and isinstance(end, date) and end < start:
         problems.append(Problem(
-            f"the end date {end.isoformat()} is before the start date {start.isoformat()}; "
-            "correct one of them", file=table.file, row=number,
+            _("the end date {end} is before the start date {start}; correct one of them").format(
+                end=date_text(end), start=date_text(start)), file=table.file, row=number,
             column=table.headings[columns["end_date"]], code=ErrorCode.END_BEFORE_START))
     return problems
 
