@@ -487,13 +487,14 @@ def run_whatif(
     """
     lang = resolve(lang)
     if not overrides:
-        raise InputError("whatif needs at least one override (--budget, --share, "
-                         "--min-award or --set): the scenario would be the baseline",
-                             ErrorCode.BAD_OPTION)
+        raise InputError(_("whatif needs at least one override (--budget, --share, "
+                           "--min-award or --set): the scenario would be the baseline"),
+                         ErrorCode.BAD_OPTION)
     base = load_inputs(units_path, rules_path)
     scenario = load_inputs(units_path, rules_path, overrides)
-    _, base_allocation = solve_inputs(base, solver=solver, time_limit=time_limit)
-    _, scenario_allocation = solve_inputs(scenario, solver=solver, time_limit=time_limit)
+    _base_result, base_allocation = solve_inputs(base, solver=solver, time_limit=time_limit)
+    _scenario_result, scenario_allocation = solve_inputs(scenario, solver=solver,
+                                                         time_limit=time_limit)
     label = ", ".join(f"{key}={value}" for key, value in overrides)
     diff = diff_runs(run_view("base", base, base_allocation),
                      run_view(label, scenario, scenario_allocation))
@@ -595,18 +596,18 @@ def plan_sweep(
     ranged = (budget_range is not None) + len(share_ranges)
     if ranged != 1:
         raise InputError(
-            "sweep needs exactly one range: --budget FROM:TO:STEP or --share "
-            f"AREA=FROM:TO:STEP (got {ranged})", ErrorCode.BAD_OPTION)
+            _("sweep needs exactly one range: --budget FROM:TO:STEP or --share "
+              "AREA=FROM:TO:STEP (got {count})").format(count=ranged), ErrorCode.BAD_OPTION)
     if share_ranges:
         if fixed_shares:
-            raise InputError("a share sweep sets the other areas' shares itself (they keep "
-                             "their proportions); drop the fixed --share options",
-                                 ErrorCode.BAD_OPTION)
+            raise InputError(_("a share sweep sets the other areas' shares itself (they keep "
+                               "their proportions); drop the fixed --share options"),
+                             ErrorCode.BAD_OPTION)
         area, equals, text = share_ranges[0].partition("=")
         if not equals or not area.strip():
-            raise InputError(f"--share '{share_ranges[0]}' is not a range; write --share "
-                             "AREA=FROM:TO:STEP, e.g. --share disabili=5:20:2.5",
-                                 ErrorCode.BAD_OPTION)
+            raise InputError(_("--share '{text}' is not a range; write --share "
+                               "AREA=FROM:TO:STEP, e.g. --share disabili=5:20:2.5").format(
+                                   text=share_ranges[0]), ErrorCode.BAD_OPTION)
         axis = SweepAxis("--share", area.strip(),
                          parse_range(text, f"--share {area.strip()}=", places=4,
                                      upper=Decimal(100)))

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, RuleSetError
+from fsr_opt.core.i18n import _
 from fsr_opt.core.money import largest_remainder
 from fsr_opt.io.cells import CellProblem, Dialect, foreign_digits, parse_decimal
 from fsr_opt.io.rulefile import load_yaml_value
@@ -158,9 +159,10 @@ def apply_overrides(
             guess = _OPTION_NAMES.get(path.replace("-", "_"))
             if guess not in known:
                 guess = suggest(path, known, cutoff=0.5)
-            hint = f"; did you mean '{guess}'?" if guess else ";"
+            hint = _("; did you mean '{guess}'?").format(guess=guess) if guess else ";"
             problems.append(Problem(
-                f"unknown parameter '{path}'{hint} Known parameters: {', '.join(known)}",
+                _("unknown parameter '{path}'{hint} Known parameters: {known}").format(
+                    path=path, hint=hint, known=", ".join(known)),
                 code=ErrorCode.UNKNOWN_PARAMETER,
             ))
             continue
@@ -168,15 +170,17 @@ def apply_overrides(
             _put(node, _override_value(text), year)
         except RecursionError:
             problems.append(Problem(
-                f"{path}: the value '{text[:40]}...' nests brackets too deeply; write a "
-                "number such as 15.5, true/false, or a list such as [Bergamo, Gorle]",
+                _("{path}: the value '{value}...' nests brackets too deeply; write a number "
+                  "such as 15.5, true/false, or a list such as [Bergamo, Gorle]").format(
+                    path=path, value=text[:40]),
                 code=ErrorCode.BAD_OVERRIDE,
             ))
         except (yaml.YAMLError, ValueError) as exc:  # ValueError: the date 2024-02-30
             reason = " ".join(str(exc).split())
             problems.append(Problem(
-                f"{path}: cannot read the value '{text}' ({reason}); write a number such as "
-                "15.5, true/false, or a list such as [Bergamo, Gorle]",
+                _("{path}: cannot read the value '{value}' ({reason}); write a number such as "
+                  "15.5, true/false, or a list such as [Bergamo, Gorle]").format(
+                    path=path, value=text, reason=reason),
                 code=ErrorCode.BAD_OVERRIDE,
             ))
     if problems:
@@ -312,8 +316,8 @@ def _amount_text(value: Decimal | str, option: str, problems: list[Problem]) -> 
     if number.code is ErrorCode.AMBIGUOUS_NUMBER or foreign_digits(value):
         reason = number.message
     else:
-        reason = (f"'{value.strip()}' is not an amount in euros; write it like 850000.00 or "
-                  "850.000,00")
+        reason = _("'{value}' is not an amount in euros; write it like 850.000,00 or "
+                   "850000.00").format(value=value.strip())
     problems.append(Problem(f"{option} {reason}", code=ErrorCode.BAD_OPTION))
     return None
 
@@ -346,9 +350,11 @@ def _split_option(
     key, equals, value = text.partition("=")
     key, value = key.strip(), value.strip()
     if not equals or not key or not value:
-        what = "no '='" if not equals else "an empty key" if not key else "an empty value"
+        what = _("no '='") if not equals else _("an empty key") if not key else _(
+            "an empty value")
         problems.append(Problem(
-            f"{option} '{text}' has {what}; write {option} {shape}, e.g. {option} {example}",
+            _("{option} '{text}' has {what}; write {option} {shape}, e.g. {option} {example}"
+              ).format(option=option, text=text, what=what, shape=shape, example=example),
             code=ErrorCode.BAD_OVERRIDE,
         ))
         return None
