@@ -61,7 +61,7 @@ def test_whatif_equals_compare_of_the_saved_runs(runs: tuple[Path, Path], tmp_pa
 
 def test_whatif_needs_an_override(tmp_path: Path) -> None:
     code, _, stderr = run("whatif", "--out", str(tmp_path / "w"))
-    assert code == 2 and "at least one override" in stderr
+    assert code == 2 and "almeno una modifica" in stderr
 
 
 def test_compare_a_missing_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
