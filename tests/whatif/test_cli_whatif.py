@@ -83,7 +83,7 @@ def test_compare_a_missing_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
     ],
 )
 def test_bad_sweeps_exit_2(args: list[str], words: list[str], tmp_path: Path) -> None:
-    code, _, stderr = run("sweep", *args, "--out", str(tmp_path / "s"))
+    code, _, stderr = run("sweep", *args, "--out", str(tmp_path / "s"), "--lang", "en")
     assert code == 2, stderr
     for word in words:
         assert word in stderr
