@@ -228,7 +228,7 @@ def _map_headings(
         problems.append(Problem(
             _("the required column '{column}' is missing; add a column headed '{column}' or "
               "'{italian}'").format(column=spec.name, italian=spec.heading_it)
-            + (" (the template adds the year of the accounts)" if spec.dated else ""),
+            + (_(" (the template adds the year of the accounts)") if spec.dated else ""),
             file=table.file,
             row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
     return found, problems
