@@ -38,6 +38,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The suite reads messages in English, as most of its assertions do; fsr-opt speaks Italian by
+# default, and the tests of the language (tests/test_language.py) remove the variable, or give
+# --lang, to check it. Set for the whole session: fixtures of any scope see it.
+os.environ["FSR_OPT_LANG"] = "en"
+
+
 def tiny_rules(
     services: dict[str, tuple[str, int]],
     shares: dict[str, int],

@@ -147,7 +147,8 @@ def test_unknown_unit_type_exit_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--share", "disabili=15"], ["105", "share"]),
+        # one share alone moves the others; shares given beyond 100% together are refused
+        (["--share", "disabili=50", "--share", "minori=60"], ["150", "share", "--share"]),
         (["--set", "fnud=1"], ["fnud", "fund"]),
         (["--budget", "tanti"], ["--budget", "tanti"]),
         (["--set", "novalue"], ["KEY=VALUE"]),

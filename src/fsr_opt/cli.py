@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -37,13 +39,24 @@ from fsr_opt.core.errors import (
     SolverError,
     WarningLog,
 )
-from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES
+from fsr_opt.core.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_ENV,
+    LANGUAGES,
+    LanguageError,
+    _,
+    clear_language,
+    environment_language,
+    set_language,
+)
+from fsr_opt.core.words import ratio
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 
 if TYPE_CHECKING:
     from fsr_opt.app.pipeline import Inputs
     from fsr_opt.app.region import AmbitoOutcome
+    from fsr_opt.core.schema import RuleSet
     from fsr_opt.whatif.sweep import SweepRow
 
 app = typer.Typer(
@@ -134,8 +147,9 @@ def _seconds(value: str | float, option: str) -> float:
         return float(value)
     number = parse_decimal(value, Dialect.PLAIN)
     if isinstance(number, CellProblem) or number < 0:
-        raise _fail(InputError(f"{option} '{value}' is not a number of seconds (0 or more); "
-                               "write it like 60 or 2.5", ErrorCode.BAD_OPTION))
+        raise _fail(InputError(_("{option} '{value}' is not a number of seconds (0 or more); "
+                                 "write it like 60 or 2.5").format(option=option, value=value),
+                               ErrorCode.BAD_OPTION))
     return float(number)
 
 
@@ -148,7 +162,10 @@ TimeLimitOption = Annotated[
                         parser=_time_limit, metavar="SECONDS")
 ]
 LangOption = Annotated[
-    str, typer.Option("--lang", help=f"Language of the reports: {' or '.join(LANGUAGES)}.")
+    str | None,
+    typer.Option("--lang", show_default=False,
+                 help=f"Language of everything printed and written for people: "
+                 f"{' or '.join(LANGUAGES)} (default: {LANGUAGE_ENV}, else {DEFAULT_LANGUAGE}).")
 ]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
 
@@ -175,7 +192,7 @@ class _Session:
     def omitted(self) -> None:
         """Print how many warnings of each code were not shown."""
         for problem in self.warnings.omitted():
-            _say(f"warning: {problem}", err=True)
+            _say(_("warning: {message}").format(message=problem), err=True)
 
 
 _SESSION = _Session()
@@ -188,9 +205,9 @@ class _WarningPrinter(logging.Handler):
         """Print the record's `Problem`, unless its code has had its share."""
         problem = getattr(record, "problem", None)
         if not isinstance(problem, Problem):
-            _say(f"warning: {record.getMessage()}", err=True)
+            _say(_("warning: {message}").format(message=record.getMessage()), err=True)
         elif _SESSION.warnings.add(problem):
-            _say(f"warning: {problem}", err=True)
+            _say(_("warning: {message}").format(message=problem), err=True)
 
 
 class _LogPrinter(logging.Handler):
@@ -237,22 +254,28 @@ def _fail(exc: FsrOptError) -> typer.Exit:
 
 
 def _name_options(exc: FsrOptError) -> FsrOptError:
-    """Name the command-line option behind each rule-set problem an override caused.
+    """Blame the command-line option, not the rule file, for a problem an override caused.
 
-    An override is checked as the file is, so its problem names the parameter's path
-    (``fund: value -5.00 EUR must be greater than 0``); the user typed ``--budget -5``.
+    An override is checked as the file is, so its problem names the rule file and the
+    parameter's path (``FILE: fund: value -5.00 EUR must be greater than 0``); the user typed
+    ``--budget -5``, so the message starts with that, without the file. When every problem
+    comes from an option the error is the input's (the rule file is not at fault).
     """
     given = _SESSION.options
-    if not given or not isinstance(exc, RuleSetError):
+    if not given or not isinstance(exc, RuleSetError | InputError):
         return exc
     problems = []
-    for problem in exc.problems:
-        path = problem.message.split(":", 1)[0] if ":" in problem.message else ""
+    for found in exc.problems:
+        path = found.message.split(":", 1)[0] if ":" in found.message else ""
         options = [typed for key, typed in given.items() if path and (
             key == path or key.startswith(path + ".") or path.startswith(key + "."))]
-        named = options and not problem.message.startswith("-")
-        problems.append(replace(problem, message=f"{problem.message} (given as "
-                                f"{', '.join(options)})") if named else problem)
+        named = options and not found.message.startswith("-")
+        problems.append(replace(found, file=None, row=None, column=None,
+                                message=_("{options}: {message}").format(
+                                    options=", ".join(options), message=found.message))
+                        if named else found)
+    if isinstance(exc, InputError) or all(problem.file is None for problem in problems):
+        return InputError(problems)
     return RuleSetError(problems)
 
 
@@ -265,12 +288,12 @@ def _guarded(action: Callable[[], T]) -> T:
     except FsrOptError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
-        _say("interrupted: no output was written", err=True)
+        _say(_("interrupted: no output was written"), err=True)
         raise typer.Exit(INTERRUPTED) from None
     except Exception as exc:
         logging.getLogger(__name__).debug("internal error", exc_info=True)
-        _say(f"internal error: {type(exc).__name__}: {exc} (please report it; "
-                   "run with --verbose for details)", err=True)
+        _say(_("internal error: {error}: {reason} (please report it; run with --verbose for "
+               "details)").format(error=type(exc).__name__, reason=exc), err=True)
         raise typer.Exit(EXIT_CODES[INTERNAL_ERROR]) from None
 
 
@@ -282,8 +305,16 @@ def _load(
 
     inputs = _guarded(lambda: load_inputs(units, rules, overrides))
     for warning in input_warnings(inputs):
-        _say(f"warning: {warning}", err=True)
+        _say(_("warning: {message}").format(message=warning), err=True)
     return inputs
+
+
+def _share_split(rules: RuleSet, share: list[str] | None) -> None:
+    """After ``--share``: print every area's share, the others rescaled in proportion."""
+    if share:
+        from fsr_opt.app.pipeline import share_split
+
+        _say(share_split(rules))
 
 
 def _overrides(
@@ -301,10 +332,26 @@ def _overrides(
     return _guarded(lambda: override_pairs(budget, share or [], min_award, sets or []))
 
 
-def _language(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise _fail(InputError(f"--lang '{lang}' is not a language of the reports; use one of "
-                               f"{', '.join(LANGUAGES)}", ErrorCode.BAD_OPTION))
+def _language(lang: str | None) -> str:
+    """Set the language of this run: ``--lang``, else ``FSR_OPT_LANG``, else Italian.
+
+    Raises:
+        typer.Exit: exit 2, naming ``--lang`` or ``FSR_OPT_LANG``, for a language fsr-opt
+            does not speak.
+    """
+    if lang is None:
+        try:
+            lang = environment_language() or DEFAULT_LANGUAGE
+        except LanguageError:
+            raise _fail(InputError(_(
+                "{variable}={value!r} is not a language of fsr-opt; use one of {choices}"
+            ).format(variable=LANGUAGE_ENV, value=os.environ.get(LANGUAGE_ENV, ""),
+                     choices=", ".join(LANGUAGES)), ErrorCode.BAD_OPTION)) from None
+    elif lang not in LANGUAGES:
+        raise _fail(InputError(_(
+            "--lang '{lang}' is not a language of fsr-opt; use one of {choices}"
+        ).format(lang=lang, choices=", ".join(LANGUAGES)), ErrorCode.BAD_OPTION))
+    set_language(lang)
     return lang
 
 
@@ -315,6 +362,8 @@ def main_options(
 ) -> None:
     """Riparto of the Lombardy Fondo Sociale Regionale (FSR) among an Ambito's units."""
     _SESSION.reset()
+    clear_language()  # a command sets it (`_language`); tests run many in one process
+    context.call_on_close(clear_language)
     context.call_on_close(_configure_logging(verbose))
     context.call_on_close(_SESSION.omitted)  # runs first: closing calls back in reverse
 
@@ -330,13 +379,15 @@ def solve(
     set_: SetOption = None,
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the paths.")] = False,
 ) -> None:
     """Compute the riparto; write the CSV tables, run.json, allocation.xlsx and report.html."""
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
+    if not quiet:
+        _share_split(inputs.rules, share)
     from fsr_opt.app.pipeline import run_solve
 
     run = _guarded(lambda: run_solve(inputs, out, solver=solver, time_limit=time_limit,
@@ -344,8 +395,9 @@ def solve(
     if not quiet:
         _say(run.summary)
         _say("")
-        _say(f"solved with {run.result.solver} {run.result.solver_version} in "
-                   f"{run.result.seconds:.2f}s; outputs in {out}/:")
+        _say(_("solved with {solver} {version} in {seconds} s; outputs in {folder}/:").format(
+            solver=run.result.solver, version=run.result.solver_version,
+            seconds=ratio(Fraction(run.result.seconds), 2), folder=out))
     for path in run.written:
         _say(f"  {path}")
 
@@ -372,6 +424,7 @@ def audit(
     share: ShareOption = None,
     min_award: MinAwardOption = None,
     set_: SetOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Re-check an allocation against every rule, to the cent, without the solver.
 
@@ -379,12 +432,14 @@ def audit(
     with what its run.json records (rule set, units, overrides, hashes); explicit --units,
     --rules and overrides win. Exit 0 when every check holds, 1 when any fails, 2 on bad input.
     """
+    _language(lang)
     if fmt not in FORMATS:
-        raise _fail(InputError(f"--format '{fmt}' is not a report format; use one of "
-                               f"{', '.join(FORMATS)}", ErrorCode.BAD_OPTION))
+        raise _fail(InputError(_("--format '{format}' is not a report format; use one of "
+                                 "{choices}").format(format=fmt, choices=", ".join(FORMATS)),
+                               ErrorCode.BAD_OPTION))
     if run_dir is None and allocation is None:
-        raise _fail(InputError("give a run folder (fsr-opt audit out/) or an allocation "
-                               "(--allocation PATH)", ErrorCode.BAD_OPTION))
+        raise _fail(InputError(_("give a run folder (fsr-opt audit out/) or an allocation "
+                                 "(--allocation PATH)"), ErrorCode.BAD_OPTION))
     overrides = _overrides(budget, share, min_award, set_)
     from fsr_opt.app.pipeline import input_warnings, load_run_folder, run_audit, run_folder_of
     from fsr_opt.audit.render import render_audit
@@ -394,7 +449,7 @@ def audit(
         loaded = _guarded(lambda: load_run_folder(folder, allocation=allocation, units=units,
                                                   rules=rules, overrides=overrides))
         for warning in input_warnings(loaded.inputs):
-            _say(f"warning: {warning}", err=True)
+            _say(_("warning: {message}").format(message=warning), err=True)
         run = _guarded(lambda: run_audit(loaded.inputs, loaded.allocation,
                                          record=loaded.record))
     else:
@@ -414,16 +469,19 @@ def validate(
     share: ShareOption = None,
     min_award: MinAwardOption = None,
     set_: SetOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Check the units table and the rule set without solving; report every problem."""
+    _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
     inputs = _load(units, rules, overrides)
+    _share_split(inputs.rules, share)
     eligible = sum(1 for item in inputs.assessments if item.eligible)
-    _say(
-        f"{inputs.table.source}: {len(inputs.assessments)} units, {eligible} eligible; "
-        f"rule set {inputs.rules.rule_set_id} v{inputs.rules.version} ({inputs.rules.source}): "
-        "valid"
-    )
+    _say(_("{file}: {units} units, {eligible} eligible; rule set {rule_set} v{version} "
+           "({rules_file}): valid").format(
+        file=inputs.table.source, units=len(inputs.assessments), eligible=eligible,
+        rule_set=inputs.rules.rule_set_id, version=inputs.rules.version,
+        rules_file=inputs.rules.source))
 
 
 @app.command()
@@ -437,7 +495,7 @@ def whatif(
     set_: SetOption = None,
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """Solve the baseline and the scenario of the overrides; show and write the difference.
 
@@ -462,7 +520,7 @@ def compare(
     base: Annotated[Path, typer.Argument(help="Folder of the first run (the base).")],
     other: Annotated[Path, typer.Argument(help="Folder of the second run.")],
     out: OutOption = Path("out"),
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """Compare two saved runs (their allocation.csv and summary.csv), as whatif does.
 
@@ -499,7 +557,7 @@ def sweep(
     workers: Annotated[
         int, typer.Option("--workers", min=0, help="Processes solving points; 0: one per core.")
     ] = 0,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """Solve one riparto per value of a range; write sweep.csv and the chart sweep.png.
 
@@ -533,8 +591,8 @@ def sweep(
     for path in run.written:
         _say(f"  {path}")
     if run.outcome.interrupted:
-        _say(f"interrupted: {len(run.outcome.rows)} of {total} points finished and "
-                   f"written to {out}/", err=True)
+        _say(_("interrupted: {done} of {total} points finished and written to {folder}/"
+               ).format(done=len(run.outcome.rows), total=total, folder=out), err=True)
         raise typer.Exit(INTERRUPTED)
 
 
@@ -553,7 +611,7 @@ def region(
                      "most one per Ambito."),
     ] = None,
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
     fund_from: Annotated[
         Path | None,
         typer.Option("--fund-from", help="An ATS split (split.csv of fsr-opt ats split): each "
@@ -581,12 +639,13 @@ def region(
                                           progress=advance))
     for outcome in run.outcomes:
         for warning in outcome.warnings:
-            _say(f"warning: {outcome.ambito}: {warning}", err=True)
+            _say(_("warning: {message}").format(message=f"{outcome.ambito}: {warning}"),
+                 err=True)
         if outcome.message and outcome.status != NOT_RUN:
             _say(f"{outcome.ambito}: {outcome.message}", err=True)
     _say(run.text)
     _say("")
-    _say(f"outputs in {out}/:")
+    _say(_("outputs in {folder}/:").format(folder=out))
     for path in run.written:
         _say(f"  {path}")
     for outcome in run.outcomes:
@@ -594,8 +653,9 @@ def region(
             _say(f"  {outcome.out_dir}/")
     if run.interrupted:
         stopped = [outcome.ambito for outcome in run.outcomes if outcome.status == NOT_RUN]
-        _say(f"interrupted: {len(stopped)} of {len(run.outcomes)} Ambiti not solved "
-                   f"({', '.join(stopped)}); the others are written", err=True)
+        _say(_("interrupted: {stopped} of {total} Ambiti not solved ({names}); the others are "
+               "written").format(stopped=len(stopped), total=len(run.outcomes),
+                                 names=", ".join(stopped)), err=True)
     if run.exit_code:
         raise typer.Exit(run.exit_code)
 
@@ -611,7 +671,7 @@ def explain(
     set_: SetOption = None,
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """One screen about one unit: access tests, entitlement, share, binding limit, payments."""
     lang = _language(lang)
@@ -638,9 +698,11 @@ def serve(
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
     lang: Annotated[
-        str, typer.Option("--lang", help=f"Language of the page: {' or '.join(LANGUAGES)} "
-                          "(a switch on the page changes it).")
-    ] = DEFAULT_LANGUAGE,
+        str | None, typer.Option("--lang", show_default=False,
+                                 help=f"Language of the page: {' or '.join(LANGUAGES)} (default: "
+                                 f"{LANGUAGE_ENV}, else {DEFAULT_LANGUAGE}; a switch on the page "
+                                 "changes it).")
+    ] = None,
     max_upload_mb: Annotated[
         int, typer.Option("--max-upload-mb", min=1, max=50, help="Largest upload accepted.")
     ] = 20,
@@ -669,16 +731,17 @@ def serve(
     _guarded(lambda: check_port(host, port))
     start = _guarded(lambda: prepare(config))
     for warning in start.warnings:
-        _say(f"warning: {warning}", err=True)
+        _say(_("warning: {message}").format(message=warning), err=True)
     if token is not None:
-        _say(f"warning: listening on {host}: other machines can reach the page; every "
-                   "request needs the access token of the link below. The data travel "
-                   "unencrypted (plain HTTP) on the network.", err=True)
+        _say(_("warning: {message}").format(message=_(
+            "listening on {host}: other machines can reach the page; every request needs the "
+            "access token of the link below. The data travel unencrypted (plain HTTP) on the "
+            "network.").format(host=host)), err=True)
 
     def listening() -> None:
         """Say where the page is only once it answers (and open it, with --open)."""
         _say(f"fsr-opt serve: {config.url}")
-        _say("Ctrl-C stops the server.")
+        _say(_("Ctrl-C stops the server."))
         if open_browser:
             import webbrowser
 
@@ -687,7 +750,7 @@ def serve(
     def serve_until_stopped() -> None:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a server stops
             run(config, start, on_ready=listening)
-        _say("fsr-opt serve stopped.")
+        _say(_("fsr-opt serve stopped."))
 
     _guarded(serve_until_stopped)
 
@@ -741,7 +804,7 @@ def ats_split(
     out: OutOption = Path("out-ats"),
     fund: Annotated[str | None, typer.Option("--fund", help="Split this fund (euros) instead "
                                              "of the rule set's.")] = None,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """Split the ATS fund among the Ambiti by weighted indicators; write split.csv and a report."""
     lang = _language(lang)
@@ -760,7 +823,7 @@ def ats_monitor(
     reports: ReportsOption = None,
     split: SplitOption = None,
     out: OutOption = Path("out-ats"),
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """Per Ambito: spend rate, residual and unmet demand; flag a report that does not add up."""
     lang = _language(lang)
@@ -780,7 +843,7 @@ def ats_rebalance(
     out: OutOption = Path("out-ats"),
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """Move residual money to Ambiti with unmet demand (MILP); write transfers.csv and a report."""
     lang = _language(lang)
@@ -803,7 +866,7 @@ def ats_audit(
     reports: ReportsOption = None,
     fund: Annotated[str | None, typer.Option("--fund", help="The fund the split divides, if "
                                              "not the rule set's (euros).")] = None,
-    lang: LangOption = DEFAULT_LANGUAGE,
+    lang: LangOption = None,
 ) -> None:
     """Re-check a split and/or a transfer table, to the cent, without the solver (exit 1 if not)."""
     lang = _language(lang)

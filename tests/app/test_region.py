@@ -465,5 +465,5 @@ def test_money_left_unassigned_is_in_the_region_summary(tmp_path: Path) -> None:
     document = json.loads((tmp_path / "out" / "region.json").read_text(encoding="utf-8"))
     warnings = {a["ambito"]: a["warnings"] for a in document["ambiti"]}
     assert not any("stay unassigned" in w for w in warnings["area"])
-    assert any(w.startswith("area disabili: 165111.64 EUR stay unassigned")
+    assert any(w.startswith("area disabili: 165,111.64 EUR stay unassigned")
                for w in warnings["none"])

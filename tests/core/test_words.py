@@ -26,6 +26,12 @@ from fsr_opt.core.words import (
 )
 
 
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the default language: Italian (the suite sets FSR_OPT_LANG=en)."""
+    monkeypatch.delenv("FSR_OPT_LANG", raising=False)
+
+
 def placeholders(words: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(words) if name is not None}
 
@@ -59,7 +65,7 @@ def test_keys_are_namespaced() -> None:
     namespaces = {key.split(".", 1)[0] for key in WORDS}
     assert namespaces == {"word", "ownership", "reason", "binding", "check", "workbook",
                           "html", "chart", "diff", "sweep", "explain", "criterion", "web",
-                          "residual", "scenario", "ats"}
+                          "residual", "scenario", "ats", "binding_label", "param"}
 
 
 def test_every_code_people_read_is_explained() -> None:

@@ -43,7 +43,9 @@ def test_infeasible_rules_are_named() -> None:
     model = tiny_model(-1)  # a negative budget: nothing, not even 0, fits
     with pytest.raises(InfeasibleError) as info:
         _run_stage(model, "spend", "cbc", time.monotonic() + 30)
-    assert "area_budget__a" in str(info.value)
+    # the area in words, never the model's constraint name (area_budget__a)
+    assert "area 'a': its budget, -0.01 EUR, is negative" in str(info.value)
+    assert "area_budget__" not in str(info.value)
     assert info.value.codes == (ErrorCode.AREA_BUDGET,)
 
 
@@ -61,7 +63,8 @@ def test_minimum_above_every_entitlement_is_refused() -> None:
     units = [unit("U1", "s", 80000), unit("U2", "s", 50000)]
     with pytest.raises(InfeasibleError) as info:
         solve_riparto(assess(table(units), rules), rules)
-    assert "minimum" in str(info.value) and "area_budget__a" in str(info.value)
+    assert "minimum award" in str(info.value) and "area 'a'" in str(info.value)
+    assert "area_budget__" not in str(info.value)
 
 
 def fake(status: int, sol_status: int) -> Any:

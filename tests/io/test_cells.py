@@ -12,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.i18n import use_language
 from fsr_opt.core.money import format_cents, format_cents_it
 from fsr_opt.core.schema import Ownership
 from fsr_opt.io.cells import (
@@ -128,12 +129,16 @@ def test_money_may_be_negative_when_asked() -> None:
 def test_an_ambiguous_number_shows_both_readings() -> None:
     result = parse_money("1.234")
     assert isinstance(result, CellProblem)
-    assert result.message == ("'1.234' is ambiguous: 1234 if '.' separates thousands, 1.234 "
-                              "if it is the decimal mark; write 1234 or 1234.00, without "
-                              "thousands separators")
+    assert result.message == ("'1.234' can be read two ways: 1234 if '.' separates thousands, "
+                              "or 1.234 if '.' is the decimal mark; write 1234 or 1.234, "
+                              "without thousands separators")
+    with use_language("it"):
+        assert parse_money("1.000").message == (  # type: ignore[union-attr]
+            "'1.000' si può leggere in due modi: 1000 se '.' separa le migliaia, oppure 1 se "
+            "'.' separa i decimali; scrivi 1000 oppure 1, senza separatori delle migliaia")
     comma = parse_count("1,200")
     assert isinstance(comma, CellProblem) and comma.code == "AMBIGUOUS_NUMBER"
-    assert "1200 if ',' separates thousands, 1.200 if it is the decimal mark" in comma.message
+    assert "1200 if ',' separates thousands, or 1.2 if ',' is the decimal mark" in comma.message
 
 
 def test_read_decimal_says_which_mark_it_read() -> None:
@@ -379,7 +384,8 @@ def test_a_thousands_like_figure_is_refused_in_auto(head: int, tail: int, mark: 
         assert _code(result) == "AMBIGUOUS_NUMBER", (parse, text)
         assert isinstance(result, CellProblem)
         assert f"{head}{tail:03d} if '{mark}' separates thousands" in result.message
-        assert f"{head}.{tail:03d} if it is the decimal mark" in result.message
+        decimal = format(Decimal(f"{head}.{tail:03d}").normalize(), "f")
+        assert f"or {decimal} if '{mark}' is the decimal mark" in result.message
     if mark == ".":
         assert parse_decimal(text.removeprefix("€ "), ITALIAN) == Decimal(
             f"{sign.strip('€ ')}{head}{tail:03d}")

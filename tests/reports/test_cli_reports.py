@@ -14,7 +14,7 @@ from fsr_opt.cli import app
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(app, list(args), env={"FSR_OPT_LANG": None})  # Italian
     assert "Traceback" not in result.output
     assert "Traceback" not in (result.stderr or "")
     return result.exit_code, result.stdout, result.stderr

@@ -10,11 +10,11 @@ import pytest
 from fsr_opt.app.pipeline import Inputs, load_inputs
 from fsr_opt.audit.run import audit_solution
 from fsr_opt.core.schema import RuleSet, SolveResult
-from fsr_opt.core.words import money
+from fsr_opt.core.words import money, text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.reports.html import html_report
+from fsr_opt.reports.html import html_report, parameter_name, parameter_value
 from fsr_opt.reports.tables import run_document
 
 from tests.conftest import table, tiny_rules, unit
@@ -66,12 +66,14 @@ def test_every_figure_is_shown(example: tuple[Inputs, SolveResult, str]) -> None
         assert escape(area.label) in page
         for service in area.services:
             awarded = result.allocation.services[service.code].awarded
-            assert money(awarded) in page, service.code
-            assert money(service.historical) in page, service.code
+            assert money(awarded, "it") in page, service.code
+            assert money(service.historical, "it") in page, service.code
             assert escape(service.label) in page
     assert "300,00" in page  # minimum award
+    # the binding limits in words, not as codes (the codes stay in the CSV files)
     for code in ("AREA_BUDGET", "BELOW_MINIMUM", "EXCLUDED", "FORMULA"):
-        assert code in page
+        assert f">{escape(text(f'binding_label.{code}', 'it'))}<" in page
+    assert ">EXCLUDED<" not in page and ">FORMULA<" not in page  # (the others are checks too)
 
 
 def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, str]) -> None:
@@ -80,7 +82,11 @@ def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, s
     for parameter in inputs.rules.parameters:
         assert escape(parameter.path) in page
         assert escape(parameter.reference) in page, parameter.path
-        assert escape(parameter.value) in page
+        assert escape(parameter_value(parameter.value, "it")) in page
+        assert escape(parameter_name(parameter.path, inputs.rules, "it")) in page
+    # in words and in the forms of the language, not as the rule file writes them
+    assert "Aree / Area Disabili / quota del fondo" in page and "892.495,35 EUR" in page
+    assert ">true<" not in page and ">sì<" in page
     assert inputs.table.sha256 in page and inputs.rules.sha256 in page
     assert escape(inputs.table.source) in page
 

@@ -22,7 +22,8 @@ SHARES = ["--share", "minori=30", "--share", "disabili=30", "--share", "anziani=
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
+    # the default language: Italian screens and reports (the suite's FSR_OPT_LANG=en aside)
+    result = CliRunner().invoke(app, list(args), env={"FSR_OPT_LANG": None})
     assert "Traceback" not in result.output
     return result.exit_code, result.stdout, result.stderr
 
@@ -42,12 +43,12 @@ def left(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_the_screen_says_what_stays_unassigned_and_why(left: tuple[Path, str]) -> None:
     _, stdout = left
-    assert "residual phase (residui.scope area): 0.00 EUR to 0 units" in stdout
-    assert "disabili                  left 89249.53, given 0.00" in stdout
-    assert [line.split() for line in stdout.splitlines() if line.startswith("unassigned")] == [
-        ["unassigned", "89249.53"]]
-    assert ("warning: area disabili: the riparto left 89249.53 EUR; 89249.53 EUR stay "
-            "unassigned (the minimum award keeps the rest") in stdout
+    assert "fase dei residui (residui.scope area): 0,00 EUR a 0 unità" in stdout
+    assert "disabili                  lasciati 89.249,53, dati 0,00" in stdout
+    assert [line.split() for line in stdout.splitlines() if line.startswith("non assegnato")] == [
+        ["non", "assegnato", "89.249,53"]]
+    assert ("avviso: area disabili: il riparto ha lasciato 89.249,53 EUR; 89.249,53 EUR restano "
+            "non assegnati (il contributo minimo tiene il resto") in stdout
 
 
 def test_the_files_say_it(left: tuple[Path, str]) -> None:
@@ -57,7 +58,9 @@ def test_the_files_say_it(left: tuple[Path, str]) -> None:
     assert document["awarded"] == document["awarded_criteria"] == "803245.82"
     pools = {pool["pool"]: pool for pool in document["residual"]["pools"]}
     assert pools["disabili"]["unassigned"] == "89249.53" and document["residual"]["scope"] == "area"
-    assert any(w.startswith("area disabili: the riparto left") for w in document["warnings"])
+    # run.json's warnings are in the language of the run (its keys and codes never change)
+    assert any(w.startswith("area disabili: il riparto ha lasciato")
+               for w in document["warnings"])
     summary = {(r["area"], r["service"]): r for r in read_csv(out / "summary.csv")}
     assert summary[("disabili", "TOTAL")]["unassigned"] == "89249.53"
     assert summary[("TOTAL", "TOTAL")]["unassigned"] == "89249.53"
@@ -73,7 +76,7 @@ def test_the_files_say_it(left: tuple[Path, str]) -> None:
 def test_the_residual_phase_gives_the_issues_leftover(tmp_path: Path) -> None:
     code, stdout, _ = run("solve", *SHARES, "--out", str(tmp_path))
     assert code == 0
-    assert "residual phase (residui.scope area): 165111.65 EUR to 18 units" in stdout
+    assert "fase dei residui (residui.scope area): 165.111,65 EUR a 18 unità" in stdout
     rows = read_csv(tmp_path / "allocation.csv")
     given = [r for r in rows if r["residual_award"] != "0.00"]
     assert len(given) == 18 and {r["area"] for r in given} == {"disabili"}

@@ -15,6 +15,7 @@ from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.audit.run import audit, audit_solution
 from fsr_opt.core.schema import Allocation, Assessment, RuleSet
+from fsr_opt.core.words import text as words_text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -88,6 +89,8 @@ def test_riparto_matches_allocation_csv_cell_by_cell(example: Run) -> None:
                 assert cell.value == {"true": "sì", "false": "no"}[text]
             elif name == "ownership":
                 assert cell.value == {"public": "pubblica", "private": "privata"}[text]
+            elif name == "binding":  # the limit in words, as the report shows it
+                assert cell.value == words_text(f"binding_label.{text}", "it")
             else:
                 assert (cell.value or "") == text, (row_number, name)
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from fsr_opt.core.errors import RuleSetError
+from fsr_opt.core.errors import InputError, RuleSetError
 from fsr_opt.rules.budgets import area_budgets
 from fsr_opt.rules.overrides import apply_overrides, override_pairs, parameter_paths
 from fsr_opt.rules.validate import parse_rule_set
@@ -88,10 +88,29 @@ def test_override_amounts_stay_exact(document: dict[str, Any]) -> None:
 
 
 def test_override_shares_must_still_total_100(document: dict[str, Any]) -> None:
-    doc = apply_overrides(document, override_pairs(None, ["disabili=15"], None, []))
+    # every area given: nothing is rescaled, and the total must be 100
+    doc = apply_overrides(document, override_pairs(
+        None, ["minori=50", "disabili=15", "anziani=40"], None, []))
     problems = problems_of(doc)
     assert [p.code for p in problems] == ["SHARES_NOT_100"]
     assert "105%" in problems[0].message
+
+
+def test_one_share_alone_rescales_the_others_in_proportion(document: dict[str, Any]) -> None:
+    # minori 50, disabili 10, anziani 40: disabili at 15 leaves 85 to share 50:40
+    doc = apply_overrides(document, override_pairs(None, ["disabili=15"], None, []))
+    rules = parse_rule_set(doc, source="x.yaml")
+    assert {a.code: a.share_percent for a in rules.areas} == {
+        "minori": Decimal("47.222222"), "disabili": 15, "anziani": Decimal("37.777778")}
+    assert sum(a.share_percent for a in rules.areas) == 100
+    # two given, the third takes the rest; the same through --set
+    doc = apply_overrides(document, [("areas.disabili.share", "15"),
+                                     ("areas.minori.share", "45")])
+    assert {a.code: a.share_percent for a in parse_rule_set(doc, source="x.yaml").areas} == {
+        "minori": 45, "disabili": 15, "anziani": 40}
+    # more than 100 given: nothing to rescale, the rules say what is wrong
+    doc = apply_overrides(document, override_pairs(None, ["disabili=60", "minori=60"], None, []))
+    assert [p.code for p in problems_of(doc)] == ["SHARES_NOT_100"]
 
 
 def test_override_with_too_many_decimals_is_refused(document: dict[str, Any]) -> None:
@@ -135,7 +154,7 @@ def test_unreadable_override_value(document: dict[str, Any]) -> None:
 
 
 def test_malformed_options_are_all_reported() -> None:
-    with pytest.raises(RuleSetError) as info:
+    with pytest.raises(InputError) as info:  # the options' fault, not the rule file's
         override_pairs(None, ["minori", "=50", "disabili="], None, ["fund"])
     messages = [p.message for p in info.value.problems]
     assert len(messages) == 4

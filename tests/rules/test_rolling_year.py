@@ -43,7 +43,7 @@ def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_2026_rule_set_solves_end_to_end(tmp_path: Path) -> None:
     rules = write(rolled_over(load(BUNDLED), 2026), tmp_path / "fsr-2026-test.yaml")
-    out = solve(tmp_path / "out", "--rules", str(rules))
+    out = solve(tmp_path / "out", "--rules", str(rules), "--lang", "it")
     run = json.loads((out / "run.json").read_text("utf-8"))
     assert run["rule_set"]["year"] == 2026
     assert (run["fund"], run["minimum_award"]) == ("900000.00", "350.00")
@@ -57,7 +57,7 @@ def test_a_2026_rule_set_solves_end_to_end(tmp_path: Path) -> None:
     report = (out / "report.html").read_text("utf-8")
     assert "Assegnato 2025" in report and "Assegnato 2024" not in report
     assert "areas.minori.services.adm.historical" in report
-    assert "900000.00 EUR (from 2026-01-01)" in report
+    assert "900.000,00 EUR (dal 01/01/2026)" in report and "assegnato 2025" in report
 
 
 def test_a_dated_rule_set_for_2025_gives_the_bundled_riparto(

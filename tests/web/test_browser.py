@@ -51,9 +51,11 @@ def server() -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    # the page in its default language, Italian (the suite's FSR_OPT_LANG=en is not the page's)
+    env = {name: value for name, value in os.environ.items() if name != "FSR_OPT_LANG"}
     process = subprocess.Popen([sys.executable, "-m", "fsr_opt", "serve", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               cwd=ROOT)
+                               cwd=ROOT, env=env)
     assert process.stdout is not None
     line = process.stdout.readline()
     assert line.startswith("fsr-opt serve: http://127.0.0.1:"), line
@@ -137,7 +139,7 @@ def test_upload_the_workbook_change_the_fund_and_get_solves_totals(
     (fund,) = [row for row in summary if row["area"] == "TOTAL"]
 
     def shown(euros: str) -> str:
-        return money(round(float(euros) * 100))
+        return money(round(float(euros) * 100), "it")  # the page speaks Italian
 
     expect(page.locator("#kpi-2 b")).to_have_text(f"{shown(fund['awarded'])} EUR")
     cells = page.locator("#areas-table tbody tr")

@@ -35,7 +35,7 @@ def test_the_run_folder_is_solves_and_passes_the_audit(
     downloads = Downloads(SolveSettings())
     made = downloads.run(workspace.current, "it")
     assert downloads.run(workspace.current, "it") is made  # made once
-    cli = run_solve(workspace.current.inputs, tmp_path / "cli")
+    cli = run_solve(workspace.current.inputs, tmp_path / "cli", lang="it")
     for path in cli.written:
         if path.name != "run.json":  # run.json has the clock readings
             assert made.files[path.name] == path.read_bytes(), path.name

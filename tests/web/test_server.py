@@ -117,7 +117,9 @@ def test_every_bad_field_is_reported_at_once_and_nothing_changes(client: TestCli
 
 
 def test_a_rule_broken_by_the_parameters_is_the_rule_sets_error(client: TestClient) -> None:
-    answer = client.post("/api/change", json={"shares": {"minori": "70"}}, headers=CHANGE)
+    # (one share alone would move the others in proportion: two of them exceed 100%)
+    answer = client.post("/api/change", json={"shares": {"minori": "70", "disabili": "50"}},
+                         headers=CHANGE)
     assert answer.status_code == 200 and "error" in answer.json()
     error = answer.json()["error"]
     assert error["title"] == "Errore nelle regole o nei parametri"

@@ -46,7 +46,7 @@ def test_start_names_the_bundled_files(start: Start) -> None:
     assert (start.source.units_name, start.source.rules_name) == (
         "units.csv", "fsr-2025-bergamo.yaml")
     assert start.baseline.key == BASE and start.baseline.parameters.is_baseline
-    assert any("OUTSIDE_AMBITO" in line for line in start.warnings)
+    assert any("located outside the Ambito" in line for line in start.warnings)
 
 
 def test_changes_saves_and_errors(start: Start, tmp_path: Path) -> None:
@@ -64,8 +64,8 @@ def test_changes_saves_and_errors(start: Start, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="s9"):
         workspace.scenario("s9")
     before = workspace.current
-    with pytest.raises(RuleSetError):  # a share set alone breaks the 100% rule
-        workspace.change(Parameters(shares={"minori": 60, "disabili": 10, "anziani": 40}))
+    with pytest.raises(RuleSetError):  # shares beyond 100% together break the 100% rule
+        workspace.change(Parameters(shares={"minori": 60, "disabili": 50, "anziani": 40}))
     assert workspace.current is before  # nothing changed
     workspace.forget("s1")
     workspace.forget("s1")  # twice: the page may be out of date

@@ -16,7 +16,7 @@ from fsr_opt.whatif.sweep import SweepRow
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(app, list(args), env={"FSR_OPT_LANG": None})  # Italian
     assert "Traceback" not in result.output
     assert "Traceback" not in (result.stderr or "")
     return result.exit_code, result.stdout, result.stderr
@@ -61,7 +61,7 @@ def test_whatif_equals_compare_of_the_saved_runs(runs: tuple[Path, Path], tmp_pa
 
 def test_whatif_needs_an_override(tmp_path: Path) -> None:
     code, _, stderr = run("whatif", "--out", str(tmp_path / "w"))
-    assert code == 2 and "at least one override" in stderr
+    assert code == 2 and "almeno una modifica" in stderr
 
 
 def test_compare_a_missing_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_compare_a_missing_run(runs: tuple[Path, Path], tmp_path: Path) -> None:
     ],
 )
 def test_bad_sweeps_exit_2(args: list[str], words: list[str], tmp_path: Path) -> None:
-    code, _, stderr = run("sweep", *args, "--out", str(tmp_path / "s"))
+    code, _, stderr = run("sweep", *args, "--out", str(tmp_path / "s"), "--lang", "en")
     assert code == 2, stderr
     for word in words:
         assert word in stderr
@@ -128,7 +128,7 @@ def test_interrupted_sweep_writes_the_points_it_finished(
     code, stdout, stderr = run("sweep", "--budget", "100000:500000:100000", "--workers", "1",
                                "--out", str(tmp_path))
     assert code == 130
-    assert "interrupted: 2 of 5 points" in stderr
+    assert "interrotto: 2 punti su 5" in stderr
     assert "INTERROTTO" in stdout
     rows = read_csv(tmp_path / "sweep.csv")
     assert [r["budget"] for r in rows] == ["100000", "200000"]
@@ -140,11 +140,12 @@ def test_explain(tmp_path: Path) -> None:
     code, stdout, _ = run("explain", "UDO133687")
     assert code == 0
     assert "Unità UDO133687" in stdout and "lambda = 0,089870" in stdout
-    assert "contributo = 415,20 EUR" in stdout and "AREA_BUDGET" in stdout
+    assert "contributo = 415,20 EUR" in stdout and "budget dell'area" in stdout
     excluded = next(r for r in read_csv(Path("data/bergamo-2025/units.csv"))
                     if r["applied"].lower() in {"false", "no", "0"})
     code, stdout, _ = run("explain", excluded["unit_id"], "--lang", "en")
-    assert code == 0 and "[ NO ] NOT_APPLIED" in stdout and "result: excluded" in stdout
+    assert code == 0 and "[ NO ] application submitted: no" in stdout
+    assert "result: excluded" in stdout
 
 
 def test_explain_unknown_unit_exit_2() -> None:

@@ -29,12 +29,12 @@ def explain(units: list[UnitRecord], unit_id: str, rules: RuleSet = ONE_LINE,
 def test_explain_a_funded_unit() -> None:
     text = explain(THREE_UNITS, "U1")
     assert "Unità U1" in text
-    assert "[ ok ] NOT_IN_REGISTRY" in text and "[ NO ]" not in text
+    assert "[ ok ] presente in AFAM: sì" in text and "[ NO ]" not in text
     assert "esito: ammessa" in text
     assert "disavanzo 2024 = costi 1.800,00 - ricavi 1.000,00 = 800,00 EUR" in text
     assert "lambda = 0,769231" in text  # 1000 / 1300
     assert "contributo = 615,38 EUR" in text
-    assert "AREA_BUDGET" in text and "budget area a: 1.000,00 EUR" in text
+    assert "limite vincolante: budget dell'area" in text and "budget area a: 1.000,00 EUR" in text
     assert "prima tranche 615,38 EUR, seconda tranche 0,00 EUR" in text
     assert "un'unica soluzione" in text
     assert len(text.splitlines()) <= 35
@@ -43,10 +43,11 @@ def test_explain_a_funded_unit() -> None:
 def test_explain_an_excluded_unit_shows_each_failed_test_with_its_data() -> None:
     units = [*THREE_UNITS, unit("X1", "s", 90000, applied=False, municipality="Milano")]
     text = explain(units, "X1")
-    assert "[ NO ] OUTSIDE_AMBITO" in text and "comune Milano" in text
-    assert "[ NO ] NOT_APPLIED" in text and "istanza presentata: no" in text
-    assert "esito: esclusa (OUTSIDE_AMBITO, NOT_APPLIED)" in text
-    assert "contributo = 0,00 EUR" in text and "EXCLUDED" in text
+    assert "[ NO ] comune Milano" in text
+    assert "[ NO ] istanza presentata: no" in text
+    assert ("esito: esclusa (ubicata fuori dall'Ambito; istanza di contributo non presentata)"
+            in text)
+    assert "contributo = 0,00 EUR" in text and "limite vincolante: esclusa" in text
     assert "istanza di contributo non presentata" in text  # the reason explained
     english = explain(units, "X1", lang="en")
     assert "result: excluded" in english and "application submitted: no" in english
@@ -58,7 +59,7 @@ def test_explain_a_formula_capped_private_unit_prorated() -> None:
                   end_date=date(2025, 6, 30)), *THREE_UNITS]
     text = explain(units, "P1")
     assert "base 1.000,00 + 250,00 x 4 utenti = 2.000,00 EUR" in text
-    assert "181/365" in text and "FORMULA" in text
+    assert "181/365" in text and "(formula)" in text
     assert "cessata il 30/06/2025" in text
     assert "ceased on 2025-06-30" in explain(units, "P1", lang="en")
 

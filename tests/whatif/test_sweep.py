@@ -112,7 +112,7 @@ def test_sweep_text() -> None:
     lines = text.splitlines()
     assert lines[0] == "Sweep di --budget: 25 punti su 30"
     assert lines[2].split() == ["budget", "a", "b", "non", "assegnato", "finanziate", "esito"]
-    assert lines[3].split() == ["0,00", "0,00", "0,00", "0,00", "0", "optimal"]
+    assert lines[3].split() == ["0,00", "0,00", "0,00", "0,00", "0", "risolto"]
     assert "... e altri 5 punti (tabella completa in sweep.csv)" in text
     assert lines[-1] == "INTERROTTO: conservati i 25 punti completati su 30"
     share = SweepAxis("--share", "a", (Decimal("12.5"),))

@@ -31,9 +31,11 @@ from fsr_opt.core.errors import (
     FsrOptError,
     InputError,
     Problem,
+    RuleSetError,
     SolverError,
     WarningLog,
 )
+from fsr_opt.core.i18n import _, resolve
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -42,7 +44,7 @@ from fsr_opt.core.schema import (
     SolveResult,
     UnitsTable,
 )
-from fsr_opt.core.words import DEFAULT_LANGUAGE
+from fsr_opt.core.words import percent, text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -152,13 +154,32 @@ def load_inputs(
     ambito: str | None = None,
     cache: TableCache | None = None,
 ) -> Inputs:
-    """Load and check everything a solve needs; raise the first layer's errors all at once.
+    """Load and check everything a solve needs; raise every problem of both files at once.
+
+    The units table is read even when the rule set has problems (they are reported
+    together); with a valid rule set, a unit of an unknown type is one of the table's
+    problems.
 
     With `ambito`, the units are the table's rows of that Ambito (its ``ambito`` column); a
     `cache` keeps the raw table for the next Ambito that shares it.
     """
-    rules = load_rules(rules_path, overrides)
-    table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache)
+    try:
+        rules: RuleSet | None = load_rules(rules_path, overrides)
+    except RuleSetError as exc:  # the units table's problems are reported with the rules'
+        rules_error: RuleSetError | None = exc
+        rules = None
+    else:
+        rules_error = None
+    try:
+        table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache,
+                           unit_types=None if rules is None else rules.unit_types)
+    except InputError as exc:
+        if rules_error is None:
+            raise
+        raise InputError([*rules_error.problems, *exc.problems]) from None
+    if rules_error is not None:
+        raise rules_error
+    assert rules is not None
     return Inputs(table, rules, assess(table, rules), tuple(overrides), ambito)
 
 
@@ -174,9 +195,12 @@ def input_warnings(inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND) -> list[s
         if ExclusionReason.OUTSIDE_AMBITO in item.reasons:
             unit = item.unit
             log.add(Problem(
-                f"unit {unit.unit_id} is in '{unit.municipality}', not a municipality of the "
-                f"Ambito ({', '.join(inputs.rules.municipalities)}): excluded as "
-                "OUTSIDE_AMBITO; check the spelling if it belongs to the Ambito",
+                _("unit {unit} is in '{municipality}', not a municipality of the Ambito "
+                  "({municipalities}): excluded ({reason}); check the spelling if it belongs "
+                  "to the Ambito").format(
+                    unit=unit.unit_id, municipality=unit.municipality,
+                    municipalities=", ".join(inputs.rules.municipalities),
+                    reason=text("reason.OUTSIDE_AMBITO")),
                 file=inputs.table.source, row=unit.row, code=ErrorCode.UNIT_OUTSIDE_AMBITO))
     return log.lines()
 
@@ -187,7 +211,7 @@ def run_solve(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = DEFAULT_LANGUAGE,
+    lang: str | None = None,
 ) -> SolveRun:
     """Solve, audit the result, then write every output atomically.
 
@@ -196,6 +220,7 @@ def run_solve(
     The result is audited exactly as an allocation from a file would be (`audit_result`),
     so the outputs never report an allocation that our own checks reject.
     """
+    lang = resolve(lang)
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
@@ -225,7 +250,8 @@ def run_solve(
     files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
                                        audit=report, lang=lang)
     written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))
-    summary = summary_text(inputs.assessments, result.allocation, inputs.rules, result.messages,
+    # result.messages were printed as they happened (`warn`): the summary does not repeat them
+    summary = summary_text(inputs.assessments, result.allocation, inputs.rules,
                            outcomes=outcomes)
     return SolveRun(inputs, result, out_dir, tuple(written), summary, report)
 
@@ -473,30 +499,43 @@ def run_whatif(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = "it",
+    lang: str | None = None,
 ) -> DiffRun:
     """Solve the baseline (no overrides) and the scenario; write whatif.csv and its summary.
 
     Raises:
         InputError: no override given (the scenario would be the baseline), or bad input.
     """
+    lang = resolve(lang)
     if not overrides:
-        raise InputError("whatif needs at least one override (--budget, --share, "
-                         "--min-award or --set): the scenario would be the baseline",
-                             ErrorCode.BAD_OPTION)
+        raise InputError(_("whatif needs at least one override (--budget, --share, "
+                           "--min-award or --set): the scenario would be the baseline"),
+                         ErrorCode.BAD_OPTION)
     base = load_inputs(units_path, rules_path)
     scenario = load_inputs(units_path, rules_path, overrides)
-    _, base_allocation = solve_inputs(base, solver=solver, time_limit=time_limit)
-    _, scenario_allocation = solve_inputs(scenario, solver=solver, time_limit=time_limit)
+    _base_result, base_allocation = solve_inputs(base, solver=solver, time_limit=time_limit)
+    _scenario_result, scenario_allocation = solve_inputs(scenario, solver=solver,
+                                                         time_limit=time_limit)
     label = ", ".join(f"{key}={value}" for key, value in overrides)
     diff = diff_runs(run_view("base", base, base_allocation),
                      run_view(label, scenario, scenario_allocation))
-    return _write_diff(diff, out_dir, "whatif", lang,
-                       (scenario.table.source, scenario.rules.source))
+    run = _write_diff(diff, out_dir, "whatif", lang,
+                      (scenario.table.source, scenario.rules.source))
+    if any(key.strip().startswith("areas.") and key.strip().endswith(".share")
+           for key, _value in overrides):
+        return replace(run, text=share_split(scenario.rules) + "\n\n" + run.text)
+    return run
 
 
-def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str = "it") -> DiffRun:
+def share_split(rules: RuleSet) -> str:
+    """Every area's share in one line (after ``--share``: the others rescaled in proportion)."""
+    return _("shares of the areas: {split}").format(split=", ".join(
+        f"{area.code} {percent(area.share_percent)}" for area in rules.areas))
+
+
+def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str | None = None) -> DiffRun:
     """Compare two saved runs (the first is the base); write compare.csv and its summary."""
+    lang = resolve(lang)
     diff = diff_runs(saved_view(first), saved_view(second))
     inputs = [folder / name for folder in (first, second)
               for name in ("allocation.csv", "summary.csv")]
@@ -511,13 +550,14 @@ def run_explain(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = "it",
+    lang: str | None = None,
 ) -> str:
     """Solve in memory and explain one unit's award on one screen.
 
     Raises:
         InputError: no unit has this id (the message suggests the nearest).
     """
+    lang = resolve(lang)
     inputs = load_inputs(units_path, rules_path, overrides)
     _, allocation = solve_inputs(inputs, solver=solver, time_limit=time_limit)
     outcomes = unit_outcomes(inputs.assessments, allocation, inputs.rules)
@@ -577,18 +617,18 @@ def plan_sweep(
     ranged = (budget_range is not None) + len(share_ranges)
     if ranged != 1:
         raise InputError(
-            "sweep needs exactly one range: --budget FROM:TO:STEP or --share "
-            f"AREA=FROM:TO:STEP (got {ranged})", ErrorCode.BAD_OPTION)
+            _("sweep needs exactly one range: --budget FROM:TO:STEP or --share "
+              "AREA=FROM:TO:STEP (got {count})").format(count=ranged), ErrorCode.BAD_OPTION)
     if share_ranges:
         if fixed_shares:
-            raise InputError("a share sweep sets the other areas' shares itself (they keep "
-                             "their proportions); drop the fixed --share options",
-                                 ErrorCode.BAD_OPTION)
+            raise InputError(_("a share sweep sets the other areas' shares itself (they keep "
+                               "their proportions); drop the fixed --share options"),
+                             ErrorCode.BAD_OPTION)
         area, equals, text = share_ranges[0].partition("=")
         if not equals or not area.strip():
-            raise InputError(f"--share '{share_ranges[0]}' is not a range; write --share "
-                             "AREA=FROM:TO:STEP, e.g. --share disabili=5:20:2.5",
-                                 ErrorCode.BAD_OPTION)
+            raise InputError(_("--share '{text}' is not a range; write --share "
+                               "AREA=FROM:TO:STEP, e.g. --share disabili=5:20:2.5").format(
+                                   text=share_ranges[0]), ErrorCode.BAD_OPTION)
         axis = SweepAxis("--share", area.strip(),
                          parse_range(text, f"--share {area.strip()}=", places=4,
                                      upper=Decimal(100)))
@@ -630,7 +670,7 @@ def run_sweep_points(
     *,
     workers: int,
     progress: Callable[[SweepRow], None] | None = None,
-    lang: str = "it",
+    lang: str | None = None,
 ) -> SweepRun:
     """Solve every point (in parallel), then write sweep.csv and sweep.png atomically.
 
@@ -644,6 +684,7 @@ def run_sweep_points(
         progress: called with each finished point (the command line's progress bar).
         lang: labels of the chart.
     """
+    lang = resolve(lang)
     outcome = run_sweep(spec.axis.values, functools.partial(_point, spec), workers=workers,
                         progress=progress)
     files = {"sweep.csv": csv_bytes(sweep_columns(spec.axis, rules), sweep_rows(outcome, rules),

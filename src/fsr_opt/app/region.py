@@ -33,7 +33,9 @@ from fsr_opt.core.errors import (
     WarningLog,
     collecting_warnings,
 )
+from fsr_opt.core.i18n import N_, _, resolve, use_language
 from fsr_opt.core.money import format_cents
+from fsr_opt.core.words import money, ratio
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.io.bundled import default_rules_path
@@ -197,7 +199,7 @@ def plan_region(
     *,
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
-    lang: str = "it",
+    lang: str | None = None,
     fund_from: Path | None = None,
 ) -> RegionPlan:
     """Check the options and the whole manifest before any Ambito is solved.
@@ -209,6 +211,7 @@ def plan_region(
         InputError: an unknown solver, a time limit that is not positive, or any problem of
             the manifest (all of them at once, naming file, row and column).
     """
+    lang = resolve(lang)
     if solver not in SOLVERS:
         raise InputError(f"unknown solver '{solver}': use --solver with one of "
                          f"{', '.join(SOLVERS)}", ErrorCode.UNKNOWN_SOLVER)
@@ -266,23 +269,25 @@ def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
     """
     clock = time.perf_counter()
     overrides: list[tuple[str, str]] = []
-    try:
-        # The Ambito's warnings come back with its outcome, printed once by the caller.
-        with collecting_warnings() as given:
-            overrides = override_pairs(task.budget, [], None, [])
-            inputs = load_inputs(task.units, task.rules, overrides,
-                                 ambito=task.ambito if task.split else None,
-                                 cache=_SHARED_TABLES if task.split else None)
-            run = run_solve(inputs, task.out_dir, solver=task.solver,
-                            time_limit=task.time_limit, lang=task.lang)
-        return _solved(task, overrides, run, clock, given)
-    except FsrOptError as exc:
-        return _failed(task, overrides, exc.kind, exc.render(), clock)
-    except Exception as exc:  # a bug in one Ambito must not cost the others theirs
-        log.debug("internal error in Ambito %s", task.ambito, exc_info=True)
-        return _failed(task, overrides, INTERNAL_ERROR,
-                       f"internal error: {type(exc).__name__}: {exc} (please report it; run "
-                       "with --verbose for details)", clock)
+    with use_language(task.lang):  # a process of its own: the run's language goes along
+        try:
+            # The Ambito's warnings come back with its outcome, printed once by the caller.
+            with collecting_warnings() as given:
+                overrides = override_pairs(task.budget, [], None, [])
+                inputs = load_inputs(task.units, task.rules, overrides,
+                                     ambito=task.ambito if task.split else None,
+                                     cache=_SHARED_TABLES if task.split else None)
+                run = run_solve(inputs, task.out_dir, solver=task.solver,
+                                time_limit=task.time_limit, lang=task.lang)
+            return _solved(task, overrides, run, clock, given)
+        except FsrOptError as exc:
+            return _failed(task, overrides, exc.kind, exc.render(), clock)
+        except Exception as exc:  # a bug in one Ambito must not cost the others theirs
+            log.debug("internal error in Ambito %s", task.ambito, exc_info=True)
+            return _failed(task, overrides, INTERNAL_ERROR,
+                           _("internal error: {error}: {reason} (please report it; run with "
+                             "--verbose for details)").format(error=type(exc).__name__,
+                                                              reason=exc), clock)
 
 
 def _solved(
@@ -512,34 +517,53 @@ def _ambito_document(outcome: AmbitoOutcome, exit_code: int) -> dict[str, Any]:
     }
 
 
+STATUS_WORDS = {
+    "optimal": N_("solved"), "input_error": N_("input error"),
+    "rule_set_error": N_("rule-set error"),
+    "infeasible": N_("infeasible"), "solver_failure": N_("solver failure"),
+    "internal_error": N_("internal error"), "not_run": N_("not run"),
+    "interrupted": N_("interrupted"),
+}
+"""How each status of an Ambito reads on the screen (region.json keeps the codes)."""
+
+
 def region_text(
     plan: RegionPlan, outcomes: Sequence[AmbitoOutcome], *, jobs: int, seconds: float
 ) -> str:
-    """The combined summary for the terminal: one line per Ambito and the solved total."""
+    """The combined summary for the terminal: one line per Ambito and the solved total.
+
+    In the language of the run (region.json and region-summary.csv keep the codes).
+    """
     solved = [outcome for outcome in outcomes if outcome.solved]
     lines = [
-        f"FSR region run: {len(outcomes)} Ambiti from {plan.manifest.source} "
-        f"(solver {plan.solver}, {jobs} job{'s' if jobs != 1 else ''})",
+        _("FSR region run: {count} Ambiti from {manifest} (solver {solver}, jobs {jobs})").format(
+            count=len(outcomes), manifest=plan.manifest.source, solver=plan.solver, jobs=jobs),
         "",
-        f"{'ambito':<20}{'units':>8}{'funded':>8}{'fund':>16}{'awarded':>16}"
-        f"{'unassigned':>14}  {'status':<16}{'seconds':>8}",
+        "".join(f"{heading:{width}}" for heading, width in (
+            (_("ambito"), "<20"), (_("units"), ">8"), (_("funded"), ">8"), (_("fund"), ">16"),
+            (_("awarded"), ">16"), (_("unassigned"), ">14"), ("", "2"), (_("status"), "<16"),
+            (_("seconds"), ">8"))),
     ]
     for outcome in outcomes:
         units = sum(area.units for area in outcome.areas)
         funded = sum(area.funded for area in outcome.areas)
+        status = _(STATUS_WORDS[outcome.status]) if outcome.status in STATUS_WORDS else (
+            outcome.status)
         lines.append(
             f"{outcome.ambito:<20}"
             f"{units if outcome.solved else '-':>8}{funded if outcome.solved else '-':>8}"
-            f"{format_cents(outcome.fund) if outcome.fund is not None else '-':>16}"
-            f"{format_cents(outcome.awarded) if outcome.solved else '-':>16}"
-            f"{format_cents(outcome.unassigned) if outcome.solved else '-':>14}  "
-            f"{outcome.status:<16}{outcome.seconds:>8.2f}")
+            f"{money(outcome.fund) if outcome.fund is not None else '-':>16}"
+            f"{money(outcome.awarded) if outcome.solved else '-':>16}"
+            f"{money(outcome.unassigned) if outcome.solved else '-':>14}  "
+            f"{status:<16}{ratio(Fraction(outcome.seconds), 2):>8}")
+    total = _("TOTAL (solved)")
+    counted = _("{solved} of {total}").format(solved=len(solved), total=len(outcomes))
     lines.append(
-        f"{'TOTAL (solved)':<20}"
+        f"{total:<20}"
         f"{sum(area.units for o in solved for area in o.areas):>8}"
         f"{sum(area.funded for o in solved for area in o.areas):>8}"
-        f"{format_cents(sum(o.fund or 0 for o in solved)):>16}"
-        f"{format_cents(sum(o.awarded for o in solved)):>16}"
-        f"{format_cents(sum(o.unassigned for o in solved)):>14}  "
-        f"{f'{len(solved)} of {len(outcomes)}':<16}{seconds:>8.2f}")
+        f"{money(sum(o.fund or 0 for o in solved)):>16}"
+        f"{money(sum(o.awarded for o in solved)):>16}"
+        f"{money(sum(o.unassigned for o in solved)):>14}  "
+        f"{counted:<16}{ratio(Fraction(seconds), 2):>8}")
     return "\n".join(lines)

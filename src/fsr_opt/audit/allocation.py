@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import _
 from fsr_opt.io.cells import (
     CellProblem,
     Dialect,
@@ -220,16 +221,18 @@ def parse_allocation(
             continue
         if name in columns:
             problems.append(Problem(
-                f"this column repeats column '{columns[name]}' (both are '{name}'); keep "
-                "only one", file=source, column=heading, code=ErrorCode.DUPLICATE_COLUMN))
+                _("this column repeats column '{first}'{both}; keep only one").format(
+                    first=columns[name], both=_(" (both are '{name}')").format(name=name)),
+                file=source, column=heading, code=ErrorCode.DUPLICATE_COLUMN))
             continue
         columns[name] = heading
     for name in _REQUIRED:
         if name not in columns:
             italian = _ALIASES[name][1]
             problems.append(Problem(
-                f"the required column '{name}' is missing; add a column headed '{name}' or "
-                f"'{italian}'", file=source, column=name, code=ErrorCode.MISSING_COLUMN))
+                _("the required column '{column}' is missing; add a column headed '{column}' "
+                  "or '{italian}'").format(column=name, italian=italian), file=source,
+                column=name, code=ErrorCode.MISSING_COLUMN))
     if problems:
         raise InputError(problems)
     parsed: list[ProvidedRow] = []
@@ -246,7 +249,7 @@ def parse_allocation(
             else:
                 values[name] = value
         if "unit_id" in values and not values["unit_id"]:
-            problems.append(Problem("the unit id is empty; every row needs the unit's code",
+            problems.append(Problem(_("the unit id is empty; every row needs the unit's code"),
                                     file=source, row=number, column=columns["unit_id"],
                                     code=ErrorCode.EMPTY_VALUE))
         if len(values) == len(columns) and values["unit_id"]:

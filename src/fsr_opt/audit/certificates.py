@@ -14,6 +14,7 @@ from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings, ServiceLine
 from fsr_opt.audit.report import Violation
 from fsr_opt.audit.wording import euros, exact_euros
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import ResidualScope
 
 __all__ = ["money_left", "residual_left", "transfer_improves"]
@@ -41,10 +42,11 @@ def money_left(evidence: Evidence) -> Findings:
                     found.append(Violation(
                         CheckCode.MONEY_LEFT, f"service {code} (area {total.area})",
                         f"a total up to {euros(high)}", euros(now),
-                        f"area {total.area} leaves {euros(left)} EUR unspent, and "
-                        f"service line {code} could take a total of {euros(high)} EUR "
-                        f"instead of {euros(now)} EUR ({option.units} units "
-                        "funded at an equal share) without breaking any rule",
+                        _("area {area} leaves {left} EUR unspent, and service line {line} "
+                          "could take a total of {high} EUR instead of {now} EUR ({units} "
+                          "units funded at an equal share) without breaking any rule").format(
+                            area=total.area, left=euros(left), line=code, high=euros(high),
+                            now=euros(now), units=option.units),
                         area=total.area, service=code))
                     break
     return Findings(len(evidence.lines), found)
@@ -85,11 +87,15 @@ def transfer_improves(evidence: Evidence) -> Findings:
                     f"{donor.code} {euros(donor.total - 1)}, "
                     f"{receiver.code} {euros(receiver.total + 1)}",
                     f"{donor.code} {euros(donor.total)}, {receiver.code} {euros(receiver.total)}",
-                    f"area {area}: {donor.code} gets {euros(donor.total)} EUR against a "
-                    f"target of {exact_euros(donor.target)} EUR and {receiver.code} "
-                    f"{euros(receiver.total)} EUR against {exact_euros(receiver.target)} EUR; "
-                    f"moving one cent from {donor.code} to {receiver.code} brings both closer to "
-                    f"their {evidence.rules.history_year} targets, keeping their funded units",
+                    _("area {area}: {donor} gets {donor_total} EUR against a target of "
+                      "{donor_target} EUR and {receiver} {receiver_total} EUR against "
+                      "{receiver_target} EUR; moving one cent from {donor} to {receiver} brings "
+                      "both closer to their {year} targets, keeping their funded units").format(
+                        area=area, donor=donor.code, donor_total=euros(donor.total),
+                        donor_target=exact_euros(donor.target), receiver=receiver.code,
+                        receiver_total=euros(receiver.total),
+                        receiver_target=exact_euros(receiver.target),
+                        year=evidence.rules.history_year),
                     area=area, service=donor.code, to_service=receiver.code))
     return Findings(len(evidence.lines), found)
 
@@ -115,10 +121,11 @@ def residual_left(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.RESIDUAL_LEFT, pool.subject,
                     f"residuals up to {euros(high)}", euros(pool.given),
-                    f"{pool.subject} leaves {euros(left)} EUR unassigned after "
-                    f"residuals of {euros(pool.given)} EUR, yet its units that applied could "
-                    f"receive {euros(high)} EUR at one share of what they still lack "
-                    f"({option.units} more units funded) without breaking any rule",
+                    _("{pool} leaves {left} EUR unassigned after residuals of {given} EUR, yet "
+                      "its units that applied could receive {high} EUR at one share of what "
+                      "they still lack ({units} more units funded) without breaking any rule"
+                      ).format(pool=pool.subject, left=euros(left), given=euros(pool.given),
+                               high=euros(high), units=option.units),
                     area=pool.code))
                 break
     return Findings(len(evidence.pools), found)

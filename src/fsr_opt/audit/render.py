@@ -11,16 +11,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.registry import CHECKS, RUN_RECORD, check_of
 from fsr_opt.audit.report import FORMATS, AuditReport, Violation
 from fsr_opt.audit.wording import euros
+from fsr_opt.core.i18n import SOURCE_LANGUAGE, _, current_language
+from fsr_opt.core.words import has_text, money, text
 
 __all__ = ["FORMATS", "render_audit"]
 
 
 
 def _last_line(report: AuditReport) -> str:
-    return f"checks run: {report.checks_run}, passed: {report.passed}, failed: {report.failed}"
+    return _("checks run: {run}, passed: {passed}, failed: {failed}").format(
+        run=report.checks_run, passed=report.passed, failed=report.failed)
+
+
+def _description(code: str, description: str) -> str:
+    """The rule of a check in the language of the run (the registry's English otherwise)."""
+    key = f"check.{code}"
+    if current_language() == SOURCE_LANGUAGE or not has_text(key):
+        return description
+    return text(key)
 
 
 def _violation(v: Violation) -> dict[str, Any]:
@@ -64,39 +76,55 @@ def _document(report: AuditReport) -> dict[str, Any]:
 
 def _render_text(report: AuditReport) -> str:
     lines = [
-        f"audit of {report.source} ({report.rows} rows) against rule set {report.rule_set}, "
-        f"{report.units} units",
+        _("audit of {source} ({rows} rows) against rule set {rule_set}, {units} units").format(
+            source=report.source, rows=report.rows, rule_set=report.rule_set,
+            units=report.units),
         "",
-        f"{'area':<20}{'budget':>14}{'awarded':>14}{'residual':>14}{'left':>14}",
+        "".join(f"{heading:{width}}" for heading, width in (
+            (_("area"), "<20"), (_("budget"), ">14"), (_("awarded"), ">14"),
+            (_("residual"), ">14"), (_("left"), ">14"))),
     ]
-    lines += [f"{t.area:<20}{euros(t.budget):>14}{euros(t.awarded):>14}"
-              f"{euros(t.residual):>14}{euros(t.left):>14}" for t in report.areas]
-    lines += [f"note: {note}" for note in report.notes]
+    lines += [f"{t.area:<20}{money(t.budget):>14}{money(t.awarded):>14}"
+              f"{money(t.residual):>14}{money(t.left):>14}" for t in report.areas]
+    lines += [_("note: {note}").format(note=note) for note in report.notes]
     lines.append("")
     width = max(len(check.code) for check in CHECKS)
+    passed, failed, skipped = _("PASS"), _("FAIL"), _("SKIP")
+    status_width = max(len(passed), len(failed), len(skipped))
     for result in report.results:
-        status = "PASS" if result.passed else "FAIL"
-        count = (f"{result.checked} checked" if result.passed
-                 else f"{result.failed} violation{'s' if result.failed != 1 else ''} in "
-                 f"{result.checked} checked")
-        lines.append(f"{status}  {result.code:<{width}}  {result.description} ({count})")
+        status = passed if result.passed else failed
+        count = (_("{checked} checked").format(checked=result.checked) if result.passed
+                 else _("{failed} violations in {checked} checked").format(
+                     failed=result.failed, checked=result.checked))
+        lines.append(f"{status:<{status_width}}  {result.code:<{width}}  "
+                     f"{_description(result.code, result.description)} ({count})")
     for code in report.skipped:
-        lines.append(f"SKIP  {code:<{width}}  {check_of(code).skip_line}")
+        lines.append(f"{skipped:<{status_width}}  {code:<{width}}  {_skip_line(code)}")
     if report.violations:
-        lines += ["", f"findings ({len(report.findings)}, explaining "
-                  f"{len(report.violations)} violations):"]
+        lines += ["", _("findings ({findings}, explaining {violations} violations):").format(
+            findings=len(report.findings), violations=len(report.violations))]
         for number, finding in enumerate(report.findings, 1):
             v = finding.cause
-            lines.append(f"  {number}. {v.check}  {v.subject}: expected {v.expected}, "
-                         f"actual {v.actual}")
+            lines.append(f"  {number}. {v.check}  " + _(
+                "{subject}: expected {expected}, actual {actual}").format(
+                subject=v.subject, expected=v.expected, actual=v.actual))
             lines.append(f"      {v.message}")
             if finding.consequences:
-                lines.append(f"      and {len(finding.consequences)} consequence"
-                             f"{'s' if len(finding.consequences) != 1 else ''}:")
-                lines += [f"        - {c.check}  {c.subject}: expected {c.expected}, "
-                          f"actual {c.actual}" for c in finding.consequences]
+                lines.append("      " + _("and {count} consequences:").format(
+                    count=len(finding.consequences)))
+                lines += [f"        - {c.check}  " + _(
+                    "{subject}: expected {expected}, actual {actual}").format(
+                    subject=c.subject, expected=c.expected, actual=c.actual)
+                    for c in finding.consequences]
     lines += ["", _last_line(report)]
     return "\n".join(lines) + "\n"
+
+
+def _skip_line(code: CheckCode) -> str:
+    check = check_of(code)
+    if check.column == RUN_RECORD:
+        return _("not a run folder: no run.json records the inputs")
+    return _("no {column} column in the allocation").format(column=check.column)
 
 
 def _md_cell(text: object) -> str:
@@ -105,37 +133,43 @@ def _md_cell(text: object) -> str:
 
 def _render_md(report: AuditReport) -> str:
     lines = [
-        f"# Audit of `{report.source}`",
+        "# " + _("Audit of {source}").format(source=f"`{report.source}`"),
         "",
-        f"Rule set {report.rule_set}; {report.units} units; {report.rows} allocation rows.",
+        _("Rule set {rule_set}; {units} units; {rows} allocation rows.").format(
+            rule_set=report.rule_set, units=report.units, rows=report.rows),
         "",
-        "| area | budget | awarded | residual | left |",
+        "| " + " | ".join((_("area"), _("budget"), _("awarded"), _("residual"), _("left")))
+        + " |",
         "|---|---:|---:|---:|---:|",
     ]
-    lines += [f"| {t.area} | {euros(t.budget)} | {euros(t.awarded)} | {euros(t.residual)} | "
-              f"{euros(t.left)} |" for t in report.areas]
+    lines += [f"| {t.area} | {money(t.budget)} | {money(t.awarded)} | {money(t.residual)} | "
+              f"{money(t.left)} |" for t in report.areas]
     if report.notes:
         lines += ["", *[f"- {_md_cell(note)}" for note in report.notes]]
-    lines += ["", "## Checks", "", "| check | result | checked | violations | rule |",
+    lines += ["", "## " + _("Checks"), "",
+              "| " + " | ".join((_("check"), _("result"), _("checked"), _("violations"),
+                                 _("rule"))) + " |",
               "|---|---|---:|---:|---|"]
     for result in report.results:
-        lines.append(f"| `{result.code}` | {'pass' if result.passed else '**FAIL**'} | "
-                     f"{result.checked} | {result.failed} | {_md_cell(result.description)} |")
+        outcome = _("pass") if result.passed else "**" + _("FAIL") + "**"
+        lines.append(f"| `{result.code}` | {outcome} | {result.checked} | {result.failed} | "
+                     f"{_md_cell(_description(result.code, result.description))} |")
     for code in report.skipped:
         check = check_of(code)
-        reason = (f"no `{check.column}` column" if check.column != RUN_RECORD
-                  else check.skip_reason)
-        lines.append(f"| `{code}` | skipped | | | {_md_cell(reason)} |")
+        reason = (_("no `{column}` column").format(column=check.column)
+                  if check.column != RUN_RECORD else _skip_line(code))
+        lines.append(f"| `{code}` | {_('skipped')} | | | {_md_cell(reason)} |")
     if report.violations:
-        lines += ["", "## Findings", "",
-                  "| # | check | subject | expected | actual | detail |",
+        lines += ["", "## " + _("Findings"), "",
+                  "| # | " + " | ".join((_("check"), _("subject"), _("expected"), _("actual"),
+                                         _("detail"))) + " |",
                   "|---:|---|---|---|---|---|"]
         for number, finding in enumerate(report.findings, 1):
             v = finding.cause
             detail = v.message
             if finding.consequences:
-                detail += "; consequences: " + "; ".join(
-                    f"{c.check} {c.subject}" for c in finding.consequences)
+                detail += "; " + _("consequences: {list}").format(list="; ".join(
+                    f"{c.check} {c.subject}" for c in finding.consequences))
             lines.append(f"| {number} | `{v.check}` | {_md_cell(v.subject)} | "
                          f"{_md_cell(v.expected)} | {_md_cell(v.actual)} | "
                          f"{_md_cell(detail)} |")

@@ -15,6 +15,7 @@ from fsr_opt.audit.evidence import Evidence, Findings
 from fsr_opt.audit.recomputed import distributable_fund, payments
 from fsr_opt.audit.report import Violation
 from fsr_opt.audit.wording import euros, exact_euros, ratio, unit_subject
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import Assessment, ResidualScope
 
 __all__ = [
@@ -55,10 +56,12 @@ def input_changed(evidence: Evidence) -> Findings:
     found = [
         Violation(CheckCode.INPUT_CHANGED, f"{item.role} {item.used}",
                   f"SHA-256 {item.recorded_sha256[:12]}...", f"SHA-256 {item.sha256[:12]}...",
-                  f"the {item.role} file {item.used} is not the one the run read "
-                  f"({item.recorded}, SHA-256 {item.recorded_sha256} in {record.path}); it "
-                  f"now has SHA-256 {item.sha256}: the audit checks the allocation against "
-                  "the files as they are now, not as the run saw them")
+                  _("the {role} file {used} is not the one the run read ({recorded}, SHA-256 "
+                    "{recorded_sha256} in {record}); it now has SHA-256 {sha256}: the audit "
+                    "checks the allocation against the files as they are now, not as the run "
+                    "saw them").format(role=item.role, used=item.used, recorded=item.recorded,
+                                       recorded_sha256=item.recorded_sha256,
+                                       record=record.path, sha256=item.sha256))
         for item in record.inputs if item.changed
     ]
     return Findings(len(record.inputs), found)
@@ -77,9 +80,10 @@ def award_parts(evidence: Evidence) -> Findings:
         found.append(Violation(
             CheckCode.AWARD_PARTS, unit_subject(row.unit_id, row.row),
             f"criteria_award + residual_award = {euros(row.award)}", shown,
-            f"unit {row.unit_id}: the award of {euros(row.award)} EUR is paid as its riparto "
-            f"part plus its residual part; the allocation gives criteria_award, "
-            f"residual_award = {shown}", unit=row.unit_id, row=row.row,
+            _("unit {unit}: the award of {award} EUR is paid as its riparto part plus its "
+              "residual part; the allocation gives criteria_award, residual_award = {shown}"
+              ).format(unit=row.unit_id, award=euros(row.award), shown=shown),
+            unit=row.unit_id, row=row.row,
             area=(evidence.known[known].area
                   if (known := evidence.unit_id_of(row.unit_id)) is not None else None)))
     return Findings(len(rows), found)
@@ -92,8 +96,9 @@ def unit_missing(evidence: Evidence) -> Findings:
     found = [
         Violation(CheckCode.UNIT_MISSING, f"unit {item.unit.unit_id}", "a row with its award",
                   "no row",
-                  f"unit {item.unit.unit_id} (row {item.unit.row} of the units table) has "
-                  "no row in the allocation; it is counted as awarded 0",
+                  _("unit {unit} (row {row} of the units table) has no row in the "
+                    "allocation; it is counted as awarded 0").format(unit=item.unit.unit_id,
+                                                                     row=item.unit.row),
                   unit=item.unit.unit_id, area=item.area, service=item.service)
         for item in evidence.assessments if item.unit.unit_id not in evidence.rows_of
     ]
@@ -110,8 +115,9 @@ def unit_duplicated(evidence: Evidence) -> Findings:
             found.append(Violation(
                 CheckCode.UNIT_DUPLICATED, unit_subject(unit_id, rows[1].row), "1 row",
                 f"{len(rows)} rows" + (f" ({where})" if where else ""),
-                f"unit {unit_id} is listed {len(rows)} times; its rows add up to "
-                f"{euros(total)} EUR, which is what would be paid",
+                _("unit {unit} is listed {count} times; its rows add up to {total} EUR, which "
+                  "is what would be paid").format(unit=unit_id, count=len(rows),
+                                                  total=euros(total)),
                 unit=unit_id, row=rows[1].row))
     return Findings(len(evidence.rows_of), found)
 
@@ -121,8 +127,9 @@ def unit_unknown(evidence: Evidence) -> Findings:
     found = [
         Violation(CheckCode.UNIT_UNKNOWN, unit_subject(row.unit_id, row.row),
                   "a unit id of the units table", f"'{row.unit_id}'",
-                  f"unit '{row.unit_id}' is not in the units table; its award of "
-                  f"{euros(row.award)} EUR is not counted in any area", unit=row.unit_id,
+                  _("unit '{unit}' is not in the units table; its award of {award} EUR is not "
+                    "counted in any area").format(unit=row.unit_id, award=euros(row.award)),
+                  unit=row.unit_id,
                   row=row.row)
         for row in evidence.allocation.rows if evidence.unit_id_of(row.unit_id) is None
     ]
@@ -146,8 +153,9 @@ def ineligible_paid(evidence: Evidence) -> Findings:
                 CheckCode.INELIGIBLE_PAID, unit_subject(item.unit.unit_id,
                                                         evidence.first_row(item.unit.unit_id)),
                 f"0.00 (excluded: {reasons})", euros(award),
-                f"unit {item.unit.unit_id} fails the access criteria {reasons} but is "
-                f"awarded {euros(award)} EUR", unit=item.unit.unit_id, area=item.area,
+                _("unit {unit} fails the access criteria {reasons} but is awarded {award} EUR"
+                  ).format(unit=item.unit.unit_id, reasons=reasons, award=euros(award)),
+                unit=item.unit.unit_id, area=item.area,
                 service=item.service, row=evidence.first_row(item.unit.unit_id)))
     return Findings(len(ineligible), found)
 
@@ -163,10 +171,12 @@ def eligible_mismatch(evidence: Evidence) -> Findings:
                 CheckCode.ELIGIBLE_MISMATCH, unit_subject(row.unit_id, row.row),
                 "true" if item.eligible else f"false ({reasons})",
                 "true" if row.eligible else "false",
-                f"unit {row.unit_id} is "
-                + ("eligible" if item.eligible else f"excluded ({reasons})")
-                + " by the access criteria of the rule set, but the allocation says "
-                + ("eligible" if row.eligible else "not eligible"),
+                _("unit {unit} is {judged} by the access criteria of the rule set, but the "
+                  "allocation says {said}").format(
+                    unit=row.unit_id,
+                    judged=_("eligible") if item.eligible else _("excluded ({reasons})").format(
+                        reasons=reasons),
+                    said=_("eligible") if row.eligible else _("not eligible")),
                 unit=row.unit_id, area=item.area, service=item.service, row=row.row))
     return Findings(len(rows), found)
 
@@ -177,9 +187,10 @@ def entitlement_mismatch(evidence: Evidence) -> Findings:
     found = [
         Violation(CheckCode.ENTITLEMENT_MISMATCH, unit_subject(row.unit_id, row.row),
                   euros(item.entitlement), euros(row.entitlement),
-                  f"unit {row.unit_id}: the entitlement recomputed from the units table is "
-                  f"{euros(item.entitlement)} EUR ({_cap_text(item)}), the allocation "
-                  f"says {euros(row.entitlement)} EUR", unit=row.unit_id, area=item.area,
+                  _("unit {unit}: the entitlement recomputed from the units table is "
+                    "{expected} EUR ({cap}), the allocation says {actual} EUR").format(
+                      unit=row.unit_id, expected=euros(item.entitlement), cap=_cap_text(item),
+                      actual=euros(row.entitlement)), unit=row.unit_id, area=item.area,
                   service=item.service, row=row.row)
         for row, item in rows
         if row.entitlement is not None and row.entitlement != item.entitlement
@@ -201,15 +212,17 @@ def below_minimum(evidence: Evidence) -> Findings:
         part = evidence.criteria[item.unit.unit_id]
         if 0 < award < minimum or 0 < part < minimum:
             row = evidence.first_row(item.unit.unit_id)
-            what = (f"is awarded {euros(award)} EUR" if 0 < award < minimum else
-                    f"is awarded {euros(part)} EUR by the riparto (plus {euros(award - part)} "
-                    "EUR of residuals)")
+            what = (_("is awarded {award} EUR").format(award=euros(award))
+                    if 0 < award < minimum else
+                    _("is awarded {part} EUR by the riparto (plus {residual} EUR of residuals)"
+                      ).format(part=euros(part), residual=euros(award - part)))
             found.append(Violation(
                 CheckCode.BELOW_MINIMUM, unit_subject(item.unit.unit_id, row),
                 f"0.00 or at least {euros(minimum)}",
                 euros(award if 0 < award < minimum else part),
-                f"unit {item.unit.unit_id} {what}, below the minimum award of "
-                f"{euros(minimum)} EUR", unit=item.unit.unit_id,
+                _("unit {unit} {what}, below the minimum award of {minimum} EUR").format(
+                    unit=item.unit.unit_id, what=what, minimum=euros(minimum)),
+                unit=item.unit.unit_id,
                 area=item.area, service=item.service, row=row))
     return Findings(len(eligible), found)
 
@@ -229,8 +242,10 @@ def above_entitlement(evidence: Evidence) -> Findings:
                 CheckCode.ABOVE_ENTITLEMENT, unit_subject(item.unit.unit_id, row),
                 f"at most {euros(item.entitlement)} (cap: {'+'.join(_caps(item))})",
                 euros(award),
-                f"unit {item.unit.unit_id} is awarded {euros(award)} EUR by the riparto, above "
-                f"its entitlement of {euros(item.entitlement)} EUR ({_cap_text(item)})",
+                _("unit {unit} is awarded {award} EUR by the riparto, above its entitlement "
+                  "of {entitlement} EUR ({cap})").format(
+                    unit=item.unit.unit_id, award=euros(award),
+                    entitlement=euros(item.entitlement), cap=_cap_text(item)),
                 unit=item.unit.unit_id, area=item.area, service=item.service, row=row))
     return Findings(len(eligible), found)
 
@@ -244,15 +259,15 @@ def _caps(item: Assessment) -> list[str]:
 
 def _cap_text(item: Assessment) -> str:
     """Explain an entitlement: which cap, with the deficit, the formula and the proration."""
-    parts = [f"deficit {euros(item.deficit)}"]
+    parts = [_("deficit {amount}").format(amount=euros(item.deficit))]
     if item.formula_amount is not None:
-        parts.append(f"formula {euros(item.formula_amount)}")
+        parts.append(_("formula {amount}").format(amount=euros(item.formula_amount)))
     if item.proration < 1:
-        parts.append(f"proration {item.proration.numerator}/{item.proration.denominator} of "
-                     "the year")
+        parts.append(_("proration {part}/{whole} of the year").format(
+            part=item.proration.numerator, whole=item.proration.denominator))
     if not item.eligible:
-        parts.append("0 because excluded")
-    return f"cap {'+'.join(_caps(item))}: " + ", ".join(parts)
+        parts.append(_("0 because excluded"))
+    return _("cap {caps}: {parts}").format(caps="+".join(_caps(item)), parts=", ".join(parts))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,9 +283,11 @@ def area_budget(evidence: Evidence) -> Findings:
     found = [
         Violation(CheckCode.AREA_BUDGET, f"area {total.area}", f"at most {euros(total.budget)}",
                   euros(total.awarded),
-                  f"area {total.area}: the riparto's awards add up to {euros(total.awarded)} "
-                  f"EUR, {euros(total.awarded - total.budget)} EUR over its budget of "
-                  f"{euros(total.budget)} EUR", area=total.area)
+                  _("area {area}: the riparto's awards add up to {awarded} EUR, {over} EUR "
+                    "over its budget of {budget} EUR").format(
+                      area=total.area, awarded=euros(total.awarded),
+                      over=euros(total.awarded - total.budget), budget=euros(total.budget)),
+                  area=total.area)
         for total in evidence.area_totals() if total.awarded > total.budget
     ]
     return Findings(len(evidence.budgets), found)
@@ -288,8 +305,9 @@ def budgets_add_up(evidence: Evidence) -> Findings:
     if total != fund:
         found.append(Violation(
             CheckCode.BUDGETS_ADD_UP, "the area budgets", euros(fund), euros(total),
-            f"the area budgets add up to {euros(total)} EUR, the distributable fund is "
-            f"{euros(fund)} EUR ({euros(total - fund)} EUR of difference)"))
+            _("the area budgets add up to {total} EUR, the distributable fund is {fund} EUR "
+              "({difference} EUR of difference)").format(
+                total=euros(total), fund=euros(fund), difference=euros(total - fund))))
     for area in evidence.rules.areas:
         budget = evidence.budgets.get(area.code, 0)
         quota = Fraction(fund) * area.share_percent / 100
@@ -297,9 +315,10 @@ def budgets_add_up(evidence: Evidence) -> Findings:
             found.append(Violation(
                 CheckCode.BUDGETS_ADD_UP, f"area {area.code}",
                 f"{exact_euros(quota)} rounded to the cent", euros(budget),
-                f"area {area.code}: {area.share_percent}% of {euros(fund)} EUR is "
-                f"{exact_euros(quota)} EUR; a budget of {euros(budget)} EUR is not that "
-                "amount rounded to the cent", area=area.code))
+                _("area {area}: {share}% of {fund} EUR is {quota} EUR; a budget of {budget} "
+                  "EUR is not that amount rounded to the cent").format(
+                    area=area.code, share=area.share_percent, fund=euros(fund),
+                    quota=exact_euros(quota), budget=euros(budget)), area=area.code))
     return Findings(len(evidence.rules.areas) + 1, found)
 
 
@@ -326,11 +345,13 @@ def equal_share(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
                     f"{exact_euros(exact)} +/- 0.01", euros(award),
-                    f"service line {code}: the funded units share {euros(line.total)} EUR "
-                    f"at {ratio(share)} of their entitlements; unit "
-                    f"{item.unit.unit_id} (entitlement {euros(item.entitlement)} EUR) "
-                    f"should get {exact_euros(exact)} EUR within one cent, not "
-                    f"{euros(award)} EUR", unit=item.unit.unit_id, area=line.area,
+                    _("service line {line}: the funded units share {total} EUR at {share} of "
+                      "their entitlements; unit {unit} (entitlement {entitlement} EUR) should "
+                      "get {exact} EUR within one cent, not {award} EUR").format(
+                        line=code, total=euros(line.total), share=ratio(share),
+                        unit=item.unit.unit_id, entitlement=euros(item.entitlement),
+                        exact=exact_euros(exact), award=euros(award)),
+                    unit=item.unit.unit_id, area=line.area,
                     service=code, row=row))
     return Findings(checked, found)
 
@@ -357,11 +378,13 @@ def left_out(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.LEFT_OUT, unit_subject(item.unit.unit_id, row),
                     f"about {exact_euros(exact)}", "0.00",
-                    f"service line {code} funds its units at {ratio(share)} of their "
-                    f"entitlements; for unit {item.unit.unit_id} (entitlement "
-                    f"{euros(item.entitlement)} EUR) that is {exact_euros(exact)} EUR, "
-                    f"at least the minimum of {euros(evidence.rules.minimum_award)} EUR, "
-                    "yet it gets 0", unit=item.unit.unit_id, area=line.area,
+                    _("service line {line} funds its units at {share} of their entitlements; "
+                      "for unit {unit} (entitlement {entitlement} EUR) that is {exact} EUR, at "
+                      "least the minimum of {minimum} EUR, yet it gets 0").format(
+                        line=code, share=ratio(share), unit=item.unit.unit_id,
+                        entitlement=euros(item.entitlement), exact=exact_euros(exact),
+                        minimum=euros(evidence.rules.minimum_award)),
+                    unit=item.unit.unit_id, area=line.area,
                     service=code, row=row))
     return Findings(checked, found)
 
@@ -382,9 +405,10 @@ def share_mismatch(evidence: Evidence) -> Findings:
             found.append(Violation(
                 CheckCode.SHARE_MISMATCH, unit_subject(row.unit_id, row.row), ratio(expected),
                 ratio(row.share),
-                f"unit {row.unit_id}: its service line {item.service} is funded at "
-                f"{ratio(expected)} of the entitlements (0 for a unit without award); the "
-                f"allocation says {ratio(row.share)}", unit=row.unit_id, area=item.area,
+                _("unit {unit}: its service line {line} is funded at {expected} of the "
+                  "entitlements (0 for a unit without award); the allocation says {actual}"
+                  ).format(unit=row.unit_id, line=item.service, expected=ratio(expected),
+                           actual=ratio(row.share)), unit=row.unit_id, area=item.area,
                 service=item.service, row=row.row))
     return Findings(len(rows), found)
 
@@ -409,15 +433,18 @@ def tranches(evidence: Evidence) -> Findings:
         first, second = payments(row.award, evidence.rules)
         given = (row.tranche_1, row.tranche_2)
         if given[0] not in (None, first) or given[1] not in (None, second):
-            rule = (f"up to {euros(threshold)} EUR paid at once" if row.award <= threshold
-                    else f"{percent}% rounded half up, then the rest")
+            rule = (_("up to {threshold} EUR paid at once").format(threshold=euros(threshold))
+                    if row.award <= threshold
+                    else _("{percent}% rounded half up, then the rest").format(percent=percent))
             shown = ", ".join("-" if v is None else euros(v) for v in given)
             found.append(Violation(
                 CheckCode.TRANCHES, unit_subject(row.unit_id, row.row),
                 f"{euros(first)}, {euros(second)}", shown,
-                f"unit {row.unit_id}: an award of {euros(row.award)} EUR is paid "
-                f"{euros(first)} + {euros(second)} EUR ({rule}); the allocation says "
-                f"tranche_1, tranche_2 = {shown}", unit=row.unit_id, row=row.row))
+                _("unit {unit}: an award of {award} EUR is paid {first} + {second} EUR "
+                  "({rule}); the allocation says tranche_1, tranche_2 = {shown}").format(
+                    unit=row.unit_id, award=euros(row.award), first=euros(first),
+                    second=euros(second), rule=rule, shown=shown),
+                unit=row.unit_id, row=row.row))
     return Findings(len(rows), found)
 
 
@@ -441,16 +468,17 @@ def residual_scope(evidence: Evidence) -> Findings:
         residual = evidence.residual[unit_id]
         row = evidence.first_row(unit_id)
         if evidence.scope is ResidualScope.NONE:
-            why = ("the rule set has no residual phase (residui.scope none): what the riparto "
-                   "leaves stays unassigned")
+            why = _("the rule set has no residual phase (residui.scope none): what the "
+                    "riparto leaves stays unassigned")
         elif item.eligible and not item.unit.applied:
-            why = ("it did not apply: the residuals go to the units that applied (\"alle UDOS "
-                   "che hanno presentato istanza\")")
+            why = _("it did not apply: the residuals go to the units that applied (\"alle "
+                    "UDOS che hanno presentato istanza\")")
         else:
             continue
         found.append(Violation(
             CheckCode.RESIDUAL_SCOPE, unit_subject(unit_id, row), "0.00", euros(residual),
-            f"unit {unit_id} receives {euros(residual)} EUR of residuals, but {why}",
+            _("unit {unit} receives {residual} EUR of residuals, but {why}").format(
+                unit=unit_id, residual=euros(residual), why=why),
             unit=unit_id, area=item.area, service=item.service, row=row))
     return Findings(len(given), found)
 
@@ -460,7 +488,7 @@ def residual_above_deficit(evidence: Evidence) -> Findings:
     found = []
     checked = 0
     for pool in evidence.pools:
-        for item, need, _, residual in pool.units:
+        for item, need, _funded, residual in pool.units:
             if residual == 0:
                 continue
             checked += 1
@@ -469,12 +497,15 @@ def residual_above_deficit(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.RESIDUAL_ABOVE_DEFICIT, unit_subject(item.unit.unit_id, row),
                     f"at most {euros(need)}", euros(residual),
-                    f"unit {item.unit.unit_id} still lacked {euros(need)} EUR after its "
-                    f"riparto award of {euros(evidence.criteria[item.unit.unit_id])} EUR "
-                    f"(deficit {euros(item.deficit)} EUR"
-                    + (f", prorated {item.proration.numerator}/{item.proration.denominator}"
-                       if item.proration < 1 else "")
-                    + f"), but receives {euros(residual)} EUR of residuals",
+                    _("unit {unit} still lacked {need} EUR after its riparto award of "
+                      "{award} EUR (deficit {deficit} EUR{prorated}), but receives {residual} "
+                      "EUR of residuals").format(
+                        unit=item.unit.unit_id, need=euros(need),
+                        award=euros(evidence.criteria[item.unit.unit_id]),
+                        deficit=euros(item.deficit),
+                        prorated=_(", prorated {part}/{whole}").format(
+                            part=item.proration.numerator, whole=item.proration.denominator)
+                        if item.proration < 1 else "", residual=euros(residual)),
                     unit=item.unit.unit_id, area=item.area, service=item.service, row=row))
     return Findings(checked, found)
 
@@ -484,8 +515,10 @@ def residual_pool(evidence: Evidence) -> Findings:
     found = [
         Violation(CheckCode.RESIDUAL_POOL, pool.subject, f"at most {euros(pool.available)}",
                   euros(pool.given),
-                  f"{pool.subject}: the riparto leaves {euros(pool.available)} EUR, but "
-                  f"the residual awards add up to {euros(pool.given)} EUR", area=pool.code)
+                  _("{pool}: the riparto leaves {available} EUR, but the residual awards add "
+                    "up to {given} EUR").format(pool=pool.subject,
+                                                available=euros(pool.available),
+                                                given=euros(pool.given)), area=pool.code)
         for pool in evidence.pools if pool.given > pool.available
     ]
     return Findings(len(evidence.pools), found)
@@ -497,7 +530,7 @@ def residual_equal_share(evidence: Evidence) -> Findings:
     checked = 0
     for pool in evidence.pools:
         top, bottom = pool.share.numerator, pool.share.denominator
-        for item, need, _, residual in pool.units:
+        for item, need, _funded, residual in pool.units:
             if residual == 0:
                 continue
             checked += 1
@@ -507,10 +540,12 @@ def residual_equal_share(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.RESIDUAL_EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
                     f"{exact_euros(exact)} +/- 0.01", euros(residual),
-                    f"{pool.subject}: the residuals are given at {ratio(pool.share)} of "
-                    f"what each unit still lacks; unit {item.unit.unit_id} lacked "
-                    f"{euros(need)} EUR and should get {exact_euros(exact)} EUR within one "
-                    f"cent, not {euros(residual)} EUR", unit=item.unit.unit_id,
+                    _("{pool}: the residuals are given at {share} of what each unit still "
+                      "lacks; unit {unit} lacked {need} EUR and should get {exact} EUR within "
+                      "one cent, not {residual} EUR").format(
+                        pool=pool.subject, share=ratio(pool.share), unit=item.unit.unit_id,
+                        need=euros(need), exact=exact_euros(exact), residual=euros(residual)),
+                    unit=item.unit.unit_id,
                     area=item.area, service=item.service, row=row))
     return Findings(checked, found)
 
@@ -539,11 +574,14 @@ def residual_left_out(evidence: Evidence) -> Findings:
                 found.append(Violation(
                     CheckCode.RESIDUAL_LEFT_OUT, unit_subject(item.unit.unit_id, row),
                     f"about {exact_euros(exact)}", "0.00",
-                    f"{pool.subject}: the residuals are given at {ratio(pool.share)} of "
-                    f"what each unit still lacks; unit {item.unit.unit_id} lacked "
-                    f"{euros(need)} EUR, so {exact_euros(exact)} EUR"
-                    + ("" if funded else f", at least the minimum of {euros(minimum)} EUR,")
-                    + " is due to it, yet it gets no residual", unit=item.unit.unit_id,
+                    _("{pool}: the residuals are given at {share} of what each unit still "
+                      "lacks; unit {unit} lacked {need} EUR, so {exact} EUR{minimum} is due "
+                      "to it, yet it gets no residual").format(
+                        pool=pool.subject, share=ratio(pool.share), unit=item.unit.unit_id,
+                        need=euros(need), exact=exact_euros(exact),
+                        minimum="" if funded else _(", at least the minimum of {minimum} EUR,"
+                                                    ).format(minimum=euros(minimum))),
+                    unit=item.unit.unit_id,
                     area=item.area, service=item.service, row=row))
     return Findings(checked, found)
 
@@ -566,8 +604,9 @@ def residual_share_mismatch(evidence: Evidence) -> Findings:
             found.append(Violation(
                 CheckCode.RESIDUAL_SHARE_MISMATCH, unit_subject(row.unit_id, row.row),
                 ratio(expected), ratio(row.residual_share),
-                f"unit {row.unit_id}: its residual pool gives {ratio(expected)} of what each "
-                f"unit still lacks (0 for a unit without residual); the allocation says "
-                f"{ratio(row.residual_share)}", unit=row.unit_id, area=item.area,
+                _("unit {unit}: its residual pool gives {expected} of what each unit still "
+                  "lacks (0 for a unit without residual); the allocation says {actual}"
+                  ).format(unit=row.unit_id, expected=ratio(expected),
+                           actual=ratio(row.residual_share)), unit=row.unit_id, area=item.area,
                 service=item.service, row=row.row))
     return Findings(len(rows), found)

@@ -16,8 +16,9 @@ from fsr_opt.audit.evidence import Evidence, Pool
 from fsr_opt.audit.findings import group_findings
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.report import AuditReport, CheckResult, Violation
-from fsr_opt.audit.wording import euros, ratio
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
+from fsr_opt.core.words import money, ratio
 from fsr_opt.rules.budgets import area_budgets
 
 __all__ = ["audit", "audit_solution"]
@@ -84,20 +85,22 @@ def pool_note(pool: Pool, evidence: Evidence) -> str:
     left = pool.available - pool.given
     if left <= 0:
         return ""
-    where = "the fund" if pool.code == "fondo" else f"area {pool.code}"
-    need = sum(need for _, need, _, _ in pool.units)
+    where = _("the fund") if pool.code == "fondo" else _("area {area}").format(area=pool.code)
+    need = sum(need for _item, need, _funded, _residual in pool.units)
     if evidence.scope is ResidualScope.NONE:
-        return (f"{where}: {euros(left)} EUR stay unassigned: the riparto cannot award more "
-                "within the caps and the minimum award, and the rule set has no residual "
-                f"phase (residui.scope none); its units that applied still lack {euros(need)} "
-                "EUR")
-    given = (f"residuals of {euros(pool.given)} EUR go to "
-             f"{sum(1 for *_, residual in pool.units if residual > 0)} units at "
-             f"{ratio(pool.share)} of what they still lacked; " if pool.given else "")
-    why = ("its units that applied lack nothing more" if pool.given >= need
-           else "the minimum award keeps the rest from the units that lack less")
-    return (f"{where}: the riparto leaves {euros(pool.available)} EUR; {given}"
-            f"{euros(left)} EUR stay unassigned ({why})")
+        return _("{where}: {left} EUR stay unassigned: the riparto cannot award more within "
+                 "the caps and the minimum award, and the rule set has no residual phase "
+                 "(residui.scope none); its units that applied still lack {need} EUR").format(
+            where=where, left=money(left), need=money(need))
+    given = _("residuals of {given} EUR go to {units} units at {share} of what they still "
+              "lacked; ").format(
+        given=money(pool.given), units=sum(1 for *_rest, residual in pool.units if residual > 0),
+        share=ratio(pool.share, 6)) if pool.given else ""
+    why = (_("its units that applied lack nothing more") if pool.given >= need
+           else _("the minimum award keeps the rest from the units that lack less"))
+    return _("{where}: the riparto leaves {available} EUR; {given}{left} EUR stay unassigned "
+             "({why})").format(where=where, available=money(pool.available), given=given,
+                               left=money(left), why=why)
 
 
 def audit_solution(

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, overload
 
+from fsr_opt.core.i18n import N_, _
+
 MAX_RENDERED = 50
 """Problems of an error listed in its message; the rest are counted."""
 MAX_WARNINGS_PER_KIND = 10
@@ -185,9 +187,9 @@ class Problem:
         if self.file:
             where.append(self.file)
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column:
-            where.append(f"column '{self.column}'")
+            where.append(_("column '{column}'").format(column=self.column))
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
@@ -201,7 +203,7 @@ class FsrOptError(Exception):
     """
 
     kind: ClassVar[str] = "error"
-    title: ClassVar[str] = "error"
+    title: ClassVar[str] = N_("error")
 
     @overload
     def __init__(self, problems: Sequence[Problem]) -> None: ...
@@ -228,12 +230,13 @@ class FsrOptError(Exception):
         A spreadsheet with a wrong column can produce thousands of problems; past `limit`
         the rest are counted, not listed (they are usually the same mistake).
         """
+        title = _(self.title)
         if len(self.problems) == 1:
-            return f"{self.title}: {self.problems[0]}"
-        lines = [f"{self.title}: {len(self.problems)} problems"]
+            return f"{title}: {self.problems[0]}"
+        lines = [_("{title}: {count} problems").format(title=title, count=len(self.problems))]
         lines.extend(f"  - {p}" for p in self.problems[:limit])
         if len(self.problems) > limit:
-            lines.append(f"  ... and {len(self.problems) - limit} more")
+            lines.append(_("  ... and {count} more").format(count=len(self.problems) - limit))
         return "\n".join(lines)
 
 
@@ -241,28 +244,28 @@ class InputError(FsrOptError):
     """The units table, an allocation or a command-line value cannot be used as given."""
 
     kind = "input_error"
-    title = "input error"
+    title = N_("input error")
 
 
 class RuleSetError(FsrOptError):
     """The rule set (file or override) is malformed or inconsistent."""
 
     kind = "rule_set_error"
-    title = "rule-set error"
+    title = N_("rule-set error")
 
 
 class InfeasibleError(FsrOptError):
     """The rules cannot all hold at once; the problems name the rules in conflict."""
 
     kind = "infeasible"
-    title = "infeasible"
+    title = N_("infeasible")
 
 
 class SolverError(FsrOptError):
     """The solver is missing, crashed, or stopped before proving optimality."""
 
     kind = "solver_failure"
-    title = "solver failure"
+    title = N_("solver failure")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,8 +296,8 @@ class WarningLog:
 
     def omitted(self) -> list[Problem]:
         """One warning per code past the limit: how many more of it were not shown."""
-        return [Problem(f"{count - self.limit} more warnings of this kind ({code.value}) are "
-                        "not shown", code=code)
+        return [Problem(_("{count} more warnings of this kind ({code}) are not shown").format(
+                        count=count - self.limit, code=code.value), code=code)
                 for code, count in self.counts.items() if count > self.limit]
 
     def lines(self) -> list[str]:

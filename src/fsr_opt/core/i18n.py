@@ -89,6 +89,11 @@ def set_language(lang: str) -> None:
     _LANGUAGE.set(check_language(lang))
 
 
+def clear_language() -> None:
+    """Forget the language set in this context: back to ``FSR_OPT_LANG``, else Italian."""
+    _LANGUAGE.set(None)
+
+
 @contextlib.contextmanager
 def use_language(lang: str | None) -> Iterator[str]:
     """Run a block in `lang` (None: the current language), restoring the previous one after."""

@@ -23,6 +23,7 @@ from datetime import date
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import _
 from fsr_opt.core.money import largest_remainder_over
 from fsr_opt.core.schema import (
     Assessment,
@@ -48,8 +49,8 @@ def assess(table: UnitsTable, rules: RuleSet) -> tuple[Assessment, ...]:
     """
     problems = [
         Problem(
-            f"unknown unit type '{unit.unit_type}'; use one of the rule set's codes: "
-            + ", ".join(sorted(rules.unit_types)),
+            _("unknown unit type '{type}'; use one of the rule set's codes: {codes}").format(
+                type=unit.unit_type, codes=", ".join(sorted(rules.unit_types))),
             file=table.source,
             row=unit.row,
             column="unit_type",

@@ -44,7 +44,7 @@ from fsr_opt.core.errors import (
     SolverError,
     warn,
 )
-from fsr_opt.core.money import format_cents
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -54,6 +54,7 @@ from fsr_opt.core.schema import (
     SolveStatus,
     StageResult,
 )
+from fsr_opt.core.words import money, ratio
 from fsr_opt.engine.bounds import (
     deviation_floor,
     deviation_window,
@@ -109,19 +110,21 @@ def make_solver(name: str, time_limit: float) -> Any:
                 gapAbs=0, options=["preprocess off"],
             )
         if path and not solver.available():
-            raise SolverError(f"{CBC_PATH_VARIABLE}={path} is not an executable CBC; unset it "
-                              "to use the CBC bundled with PuLP", ErrorCode.SOLVER_MISSING)
+            raise SolverError(_("{variable}={path} is not an executable CBC; unset it to use "
+                                "the CBC bundled with PuLP").format(variable=CBC_PATH_VARIABLE,
+                                                                    path=path),
+                              ErrorCode.SOLVER_MISSING)
     elif name == "highs":
         solver = highs_solver_class()(
             msg=False, timeLimit=limit, gapRel=0, gapAbs=0, threads=1, presolve="off"
         )
     else:
-        raise InputError(f"unknown solver '{name}': use --solver with one of {', '.join(SOLVERS)}",
-                         ErrorCode.UNKNOWN_SOLVER)
+        raise InputError(_("unknown solver '{name}': use --solver with one of {choices}").format(
+            name=name, choices=", ".join(SOLVERS)), ErrorCode.UNKNOWN_SOLVER)
     if not solver.available():
-        hint = "reinstall pulp" if name == "cbc" else "pip install highspy"
-        raise SolverError(f"solver '{name}' is not available on this machine: {hint}",
-                          ErrorCode.SOLVER_MISSING)
+        hint = _("reinstall pulp") if name == "cbc" else _("pip install highspy")
+        raise SolverError(_("solver '{name}' is not available on this machine: {hint}").format(
+            name=name, hint=hint), ErrorCode.SOLVER_MISSING)
     return solver
 
 
@@ -199,7 +202,7 @@ def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) ->
 def _run_stage(
     model: RipartoModel, stage: str, solver_name: str, deadline: float
 ) -> StageResult:
-    objective, sense, _ = model.stage_objective(stage)
+    objective, sense, _ignored = model.stage_objective(stage)
     if not pulp.lpSum(objective).keys():
         # Nothing to decide (no fundable unit): CBC rejects a model without variables.
         return StageResult(stage, "max" if sense == pulp.LpMaximize else "min",
@@ -208,28 +211,30 @@ def _run_stage(
     model.problem.setObjective(objective)
     limit = deadline - time.monotonic()
     if limit <= 0:
-        raise SolverError(f"time limit reached before stage '{stage}'; raise --time-limit",
-                          ErrorCode.TIME_LIMIT)
+        raise SolverError(_("time limit reached before stage '{stage}'; raise --time-limit"
+                            ).format(stage=stage), ErrorCode.TIME_LIMIT)
     solver = make_solver(solver_name, limit)
     started = time.monotonic()
     try:
         with _native_stdout_silenced(solver_name == "highs"):
             model.problem.solve(solver)
     except (pulp.PulpSolverError, OSError) as exc:
-        raise SolverError(f"solver '{solver_name}' failed at stage '{stage}': {exc}",
-                          ErrorCode.SOLVER_CRASHED) from exc
+        raise SolverError(_("solver '{solver}' failed at stage '{stage}': {reason}").format(
+            solver=solver_name, stage=stage, reason=exc), ErrorCode.SOLVER_CRASHED) from exc
     elapsed = time.monotonic() - started
     status = read_status(model.problem, solver_name, elapsed, limit)
     log.debug("stage %s: %s in %.3fs", stage, status, elapsed)
     if status is SolveStatus.TIME_LIMIT:
         raise SolverError(
-            f"time limit reached at stage '{stage}' after {elapsed:.1f}s: the result is not "
-            "proven optimal and is not reported; raise --time-limit", ErrorCode.TIME_LIMIT
+            _("time limit reached at stage '{stage}' after {seconds} s: the result is not "
+              "proven optimal and is not reported; raise --time-limit").format(
+                stage=stage, seconds=ratio(Fraction(elapsed), 1)), ErrorCode.TIME_LIMIT
         )
     if status is SolveStatus.INFEASIBLE:
         raise InfeasibleError(_infeasibility_problems(model, stage))
     if not status.is_ok:
-        raise SolverError(f"solver '{solver_name}' ended stage '{stage}' with status {status}",
+        raise SolverError(_("solver '{solver}' ended stage '{stage}' with status {status}"
+                            ).format(solver=solver_name, stage=stage, status=status),
                           ErrorCode.NOT_OPTIMAL)
     value = pulp.value(objective)
     return StageResult(
@@ -244,19 +249,19 @@ def _run_stage(
 def _infeasibility_problems(model: RipartoModel, stage: str) -> list[Problem]:
     if stage != STAGES[0]:
         return [Problem(
-            f"stage '{stage}' became infeasible after fixing the earlier stages: a numerical "
-            f"problem of the solver; try the other solver (--solver), constraints "
-            f"stage1_spend__* and deviation_*",
+            _("stage '{stage}' became infeasible after fixing the earlier stages: a numerical "
+              "problem of the solver; try the other solver (--solver)").format(stage=stage),
             code=ErrorCode.NUMERICAL,
         )]
     problems = [
-        Problem(f"area_budget__{area}: budget {budget} cents is negative",
-                code=ErrorCode.AREA_BUDGET)
+        Problem(_("area '{area}': its budget, {budget} EUR, is negative").format(
+            area=area, budget=money(budget)), code=ErrorCode.AREA_BUDGET)
         for area, budget in model.budgets.items()
         if budget < 0
     ]
     return problems or [Problem(
-        "the rules cannot all hold: area_budget__*, minimum__* and must_fund__* conflict",
+        _("the rules cannot all hold: the area budgets, the minimum award and the units that "
+          "must be funded conflict"),
         code=ErrorCode.INFEASIBLE,
     )]
 
@@ -279,11 +284,11 @@ def check_minimum_reachable(
         fundable = any(p.segments for p in plans if p.area == area)
         if budget > 0 and eligible and not fundable:
             problems.append(Problem(
-                f"area_budget__{area} and minimum_award conflict: the minimum award "
-                f"{format_cents(rules.minimum_award)} EUR is above every entitlement of area "
-                f"'{area}' (largest {format_cents(max(eligible))} EUR), so its budget of "
-                f"{format_cents(budget)} EUR cannot be awarded; lower the minimum award "
-                "(--min-award) or review the entitlements",
+                _("area '{area}': the minimum award, {minimum} EUR, is above every "
+                  "entitlement of the area (largest {largest} EUR), so its budget of {budget} "
+                  "EUR cannot be awarded; lower the minimum award (--min-award) or review the "
+                  "entitlements").format(area=area, minimum=money(rules.minimum_award),
+                                         largest=money(max(eligible)), budget=money(budget)),
                 code=ErrorCode.MINIMUM_ABOVE_ENTITLEMENTS,
             ))
     funded_areas = {p.area for p in plans if p.segments}
@@ -463,11 +468,11 @@ class _StageRun:
                     raise
                 # The last stage only breaks ties: the funded sets of stage 3 already satisfy
                 # every rule and the three real objectives. Keep them, and say so.
-                self.warnings.append(
-                    f"the final tie-break (stage '{stage}') was numerically infeasible for "
-                    f"{solver}; the funded sets of the previous stage are kept (every rule and "
+                self.warnings.append(_(
+                    "the final tie-break (stage '{stage}') was numerically infeasible for "
+                    "{solver}; the funded sets of the previous stage are kept (every rule and "
                     "stages 1-3 hold; another solver may break the remaining ties differently)"
-                )
+                ).format(stage=stage, solver=solver))
                 return False
         self.stages.append(result)
         self.optima = exact_optima(model)
@@ -502,7 +507,8 @@ def exact_optima(model: RipartoModel) -> dict[str, AreaOptimum]:
         try:
             optima[area] = solve_area(plans, picked, budget)
         except ValueError as exc:
-            raise SolverError(f"area {area}: the solver's answer breaks a rule: {exc}",
+            raise SolverError(_("area '{area}': the solver's answer breaks a rule: {reason}"
+                                ).format(area=area, reason=exc),
                               ErrorCode.WRONG_ANSWER) from exc
     return optima
 

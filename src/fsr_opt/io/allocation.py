@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import _
 from fsr_opt.io.cells import CellProblem, Dialect, RawCell, cell_text, fold_heading
 from fsr_opt.io.source import MAX_INPUT_BYTES, read_bytes
 from fsr_opt.io.tables import match_headings, read_table
@@ -100,18 +101,19 @@ def load_run_record(run_dir: str | Path) -> dict[str, Any]:
     """
     path = Path(run_dir) / RUN_RECORD
     if not path.exists():
-        raise InputError(f"{run_dir} is not a run folder: it has no {RUN_RECORD} (the record "
-                         "fsr-opt solve writes with its outputs); give the allocation with "
-                         "--allocation and the inputs with --units/--rules",
-                         ErrorCode.FILE_NOT_FOUND)
+        raise InputError(_("{folder} is not a run folder: it has no {record} (the record "
+                           "fsr-opt solve writes with its outputs); give the allocation with "
+                           "--allocation and the inputs with --units/--rules").format(
+                               folder=run_dir, record=RUN_RECORD), ErrorCode.FILE_NOT_FOUND)
     # as every input: a regular file only (a FIFO or a device is named as such), size-capped
     data = read_bytes(path, str(path), InputError, limit=MAX_INPUT_BYTES)
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError([Problem(f"cannot read it as JSON ({exc}); run solve again",
+        raise InputError([Problem(_("cannot read it as JSON ({reason}); run solve again").format(
+                                      reason=exc),
                                   file=str(path), code=ErrorCode.BAD_RUN_RECORD)]) from None
     if not isinstance(document, dict):
-        raise InputError([Problem("it is not a JSON object; run solve again", file=str(path),
+        raise InputError([Problem(_("it is not a JSON object; run solve again"), file=str(path),
                                   code=ErrorCode.BAD_RUN_RECORD)])
     return document

@@ -47,8 +47,10 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.core.money import CENTS_PER_EURO
 from fsr_opt.core.schema import Ownership
+from fsr_opt.core.words import ratio
 
 
 class Dialect(Enum):
@@ -94,15 +96,16 @@ MAX_USERS = 10**6
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a text cell as a formula (CWE-1236)."""
 KIND_WANTED: Mapping[str, str] = {
-    "text": "a value",
-    "code": "a unit type code such as ASILO_NIDO",
-    "ownership": "public or private",
-    "int": "a whole number such as 12",
-    "money": "an amount in euros such as 1234.56",
-    "date": "a date such as 2024-01-31 or 31/01/2024",
-    "bool": "yes or no",
+    "text": N_("a value"),
+    "code": N_("a unit type code such as ASILO_NIDO"),
+    "ownership": N_("public or private"),
+    "int": N_("a whole number such as 12"),
+    "money": N_("an amount in euros such as 1234.56"),
+    "date": N_("a date such as 2024-01-31 or 31/01/2024"),
+    "bool": N_("yes or no"),
 }
-"""What a column of each kind expects, for messages ("fill in a whole number such as 12")."""
+"""What a column of each kind expects, for messages ("fill in a whole number such as 12");
+in English, the msgids: read them through `_`."""
 
 # The default-ignorable code points of Unicode (the property Default_Ignorable_Code_Point of
 # DerivedCoreProperties.txt, Unicode 14.0 as Python 3.11's unicodedata; unchanged in 15 and
@@ -181,8 +184,9 @@ def foreign_digits(text: str) -> bool:
 
 
 def _digits_problem(text: str, code: ErrorCode = ErrorCode.NOT_A_NUMBER) -> CellProblem:
-    return CellProblem(code, f"'{clip(text)}' is written with digits other than 0-9 (such as "
-                       "Arabic-Indic or mathematical digits); type it with the digits 0-9")
+    return CellProblem(code, _("'{text}' is written with digits other than 0-9 (such as "
+                               "Arabic-Indic or mathematical digits); type it with the digits "
+                               "0-9").format(text=clip(text)))
 
 
 def fold_heading(text: str) -> str:
@@ -275,12 +279,13 @@ def cell_text(cell: RawCell) -> str | CellProblem:
     """Read any cell as text (empty -> ""); a formula without result or an error is a problem."""
     if isinstance(cell, Formula):
         return CellProblem(ErrorCode.FORMULA_CELL,
-                           f"holds the formula {cell.text} but the file has no saved result "
-                           "for it; open the file in Excel and save it, or type the value "
-                           "instead")
+                           _("holds the formula {formula} but the file has no saved result "
+                             "for it; open the file in Excel and save it, or type the value "
+                             "instead").format(formula=cell.text))
     if isinstance(cell, ExcelError):
-        return CellProblem(ErrorCode.EXCEL_ERROR, f"shows the Excel error {cell.text}; correct "
-                           "the formula or type the value")
+        return CellProblem(ErrorCode.EXCEL_ERROR, _("shows the Excel error {error}; correct "
+                                                    "the formula or type the value").format(
+                                                        error=cell.text))
     if cell is None:
         return ""
     if isinstance(cell, str):
@@ -308,8 +313,9 @@ def parse_ownership(cell: RawCell) -> Ownership | CellProblem:
     """Parse public/private, also in Italian (pubblica/pubblico, privata/privato)."""
     word = _OWNERSHIP_WORDS.get(fold_heading(cell)) if isinstance(cell, str) else None
     if word is None:
-        return CellProblem(ErrorCode.BAD_OWNERSHIP, f"'{shown(cell)}' is not an ownership; "
-                           "write public or private (pubblica/privata)")
+        return CellProblem(ErrorCode.BAD_OWNERSHIP, _("'{value}' is not an ownership; write "
+                                                      "public or private (pubblica/privata)"
+                                                      ).format(value=shown(cell)))
     return word
 
 
@@ -326,7 +332,8 @@ def parse_bool(cell: RawCell) -> bool | CellProblem:
         if word in _FALSE_WORDS:
             return False
     return CellProblem(ErrorCode.NOT_A_BOOLEAN,
-                       f"'{shown(cell)}' is not yes or no; write one of {_BOOL_HINT}")
+                       _("'{value}' is not yes or no; write one of {choices}").format(
+                           value=shown(cell), choices=_BOOL_HINT))
 
 
 def parse_date(cell: RawCell) -> date | CellProblem:
@@ -335,7 +342,7 @@ def parse_date(cell: RawCell) -> date | CellProblem:
     The day comes first with ``/``, as in Italy; a date that only reads month first
     (``09/13/2000``) is refused with a warning about the other dates of the file.
     """
-    hint = "write it as YYYY-MM-DD (2024-01-31) or DD/MM/YYYY (31/01/2024)"
+    hint = _("write it as YYYY-MM-DD (2024-01-31) or DD/MM/YYYY (31/01/2024)")
     if isinstance(cell, datetime):
         value = cell.date()
     elif isinstance(cell, date):
@@ -350,26 +357,33 @@ def parse_date(cell: RawCell) -> date | CellProblem:
         elif foreign_digits(text):
             return _digits_problem(text, ErrorCode.NOT_A_DATE)
         else:
-            return CellProblem(ErrorCode.NOT_A_DATE, f"'{clip(text)}' is not a date; {hint}")
+            return CellProblem(ErrorCode.NOT_A_DATE, _("'{value}' is not a date; {hint}").format(
+                value=clip(text), hint=hint))
         try:
             value = date(year, month, day)
         except ValueError:
             if dmy and 1 <= day <= 12 and 13 <= month <= 31:
                 return CellProblem(
-                    ErrorCode.NOT_A_DATE, f"'{text}' is not a day of the calendar read as "
-                    "DD/MM/YYYY; it looks like the American order MM/DD/YYYY, in which case "
-                    "the other dates of the file written with '/' were read with day and "
-                    "month swapped: write every date as YYYY-MM-DD")
+                    ErrorCode.NOT_A_DATE, _("'{value}' is not a day of the calendar read as "
+                                            "DD/MM/YYYY; it looks like the American order "
+                                            "MM/DD/YYYY, in which case the other dates of the "
+                                            "file written with '/' were read with day and month "
+                                            "swapped: write every date as YYYY-MM-DD").format(
+                                                value=text))
             return CellProblem(ErrorCode.NOT_A_DATE,
-                               f"'{text}' is not a day of the calendar; {hint}")
+                               _("'{value}' is not a day of the calendar; {hint}").format(
+                                   value=text, hint=hint))
     elif isinstance(cell, int | float):
-        return CellProblem(ErrorCode.NOT_A_DATE, f"the cell holds the number {render(cell)}, "
-                           f"not a date; format the cell as a date or {hint}")
+        return CellProblem(ErrorCode.NOT_A_DATE, _(
+            "the cell holds the number {number}, not a date; format the cell as a date or "
+            "{hint}").format(number=render(cell), hint=hint))
     else:
-        return CellProblem(ErrorCode.NOT_A_DATE, f"'{shown(cell)}' is not a date; {hint}")
+        return CellProblem(ErrorCode.NOT_A_DATE, _("'{value}' is not a date; {hint}").format(
+            value=shown(cell), hint=hint))
     if not _MIN_YEAR <= value.year <= _MAX_YEAR:
         return CellProblem(ErrorCode.NOT_A_DATE,
-                           f"the year {value.year} is implausible; check the date")
+                           _("the year {year} is implausible; check the date").format(
+                               year=value.year))
     return value
 
 
@@ -418,9 +432,9 @@ def read_decimal(
         if not _PLAIN_FIGURE.fullmatch(original):
             if foreign_digits(original):
                 return _digits_problem(original)
-            return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is not a number; write "
-                               "it like 1234.56, with '.' as decimal mark and no thousands "
-                               "separators")
+            return CellProblem(ErrorCode.NOT_A_NUMBER, _(
+                "'{value}' is not a number; write it like 1234.56, with '.' as decimal mark and "
+                "no thousands separators").format(value=shown_text))
         return Decimal(original), "." if "." in original else None
     s = original.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-")
     if currency:
@@ -429,16 +443,17 @@ def read_decimal(
     s = s[1:].strip() if s[:1] in "+-" and s else s
     if currency:
         s = _CURRENCY_BEFORE.sub("", s)
-    not_a_number = CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is not a number; write "
-                               "it like 1234.56 or 1.234,56")
+    not_a_number = CellProblem(ErrorCode.NOT_A_NUMBER, _(
+        "'{value}' is not a number; write it like 1234.56 or 1.234,56").format(value=shown_text))
     if not _NUMBER_CHARS.fullmatch(s):
         if foreign_digits(s):
             return _digits_problem(original)
         if _SCIENTIFIC.fullmatch(s):
-            return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown_text}' is in scientific "
-                               "notation, which Excel uses when a number is too long for the "
-                               "column and which loses digits; format the column as a number "
-                               "with two decimals, export the file again and check the figure")
+            return CellProblem(ErrorCode.NOT_A_NUMBER, _(
+                "'{value}' is in scientific notation, which Excel uses when a number is too "
+                "long for the column and which loses digits; format the column as a number "
+                "with two decimals, export the file again and check the figure").format(
+                    value=shown_text))
         return not_a_number
     marks = [ch for ch in s if ch in ".,"]
     decimal_mark: str | None = None
@@ -450,7 +465,7 @@ def read_decimal(
         group_mark = marks[0]
     elif marks:
         mark = marks[0]
-        head, _, tail = s.partition(mark)
+        head, _mark, tail = s.partition(mark)
         if len(tail) == 3 and tail.isdigit() and _LEADING_GROUPS.fullmatch(head):
             if not (dialect is Dialect.ITALIAN and mark == "."):
                 return _ambiguous(shown_text, mark, head.replace(" ", ""), tail)
@@ -460,15 +475,14 @@ def read_decimal(
     if decimal_mark is not None:
         if s.count(decimal_mark) != 1:
             return not_a_number
-        whole, _, fraction = s.partition(decimal_mark)
+        whole, _mark, fraction = s.partition(decimal_mark)
     else:
         whole, fraction = s, ""
     digits = _ungroup(whole, group_mark) if whole else "0"
     if digits is None or (fraction and not fraction.isdigit()):
-        return CellProblem(ErrorCode.NOT_A_NUMBER,
-                           f"'{shown_text}' is not a valid number: thousands separators "
-                           "must separate groups of three digits; write it like 1234.56 or "
-                           "1.234,56")
+        return CellProblem(ErrorCode.NOT_A_NUMBER, _(
+            "'{value}' is not a valid number: thousands separators must separate groups of "
+            "three digits; write it like 1234.56 or 1.234,56").format(value=shown_text))
     value = Decimal(f"{digits}.{fraction}" if fraction else digits)  # the decimals written
     if decimal_mark is None and group_mark in (".", ","):
         decimal_mark = "," if group_mark == "." else "."
@@ -477,10 +491,14 @@ def read_decimal(
 
 def _ambiguous(shown_text: str, mark: str, head: str, tail: str) -> CellProblem:
     """The problem of ``1.234``: both readings, and how to write the one meant."""
-    return CellProblem(ErrorCode.AMBIGUOUS_NUMBER,
-                       f"'{shown_text}' is ambiguous: {head}{tail} if '{mark}' separates "
-                       f"thousands, {head}.{tail} if it is the decimal mark; write "
-                       f"{head}{tail} or {head}{tail}.00, without thousands separators")
+    thousands = str(int(head + tail))
+    decimal = Decimal(f"{head}.{tail}").normalize()  # 1.000 -> 1, 1.250 -> 1.25
+    shown_decimal = ratio(Fraction(decimal), len(format(decimal, "f").partition(".")[2]))
+    return CellProblem(ErrorCode.AMBIGUOUS_NUMBER, _(
+        "'{value}' can be read two ways: {thousands} if '{mark}' separates thousands, or "
+        "{decimal} if '{mark}' is the decimal mark; write {thousands} or {decimal}, without "
+        "thousands separators").format(value=shown_text, mark=mark, thousands=thousands,
+                                       decimal=shown_decimal))
 
 
 def decimal_mark(cell: RawCell, dialect: Dialect = Dialect.AUTO) -> str | None:
@@ -516,23 +534,27 @@ def parse_decimal(
     if isinstance(cell, float) and math.isfinite(cell):
         return Decimal(repr(cell))
     text = str(cell) if isinstance(cell, Decimal) else shown(cell)
-    return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{text}' is not a number; write it like 1234.56")
+    return CellProblem(ErrorCode.NOT_A_NUMBER,
+                       _("'{value}' is not a number; write it like 1234.56").format(value=text))
 
 
 def _check_amount(cents: int, cell: RawCell, negative: bool) -> int | CellProblem:
     """Refuse a negative (unless allowed) or implausibly large amount."""
     if cents < 0 and not negative:
         return CellProblem(ErrorCode.NEGATIVE,
-                           f"'{shown(cell)}' is negative; amounts must be 0 or more")
+                           _("'{value}' is negative; amounts must be 0 or more").format(
+                               value=shown(cell)))
     if abs(cents) > MAX_CENTS:
-        return CellProblem(ErrorCode.TOO_LARGE, f"'{shown(cell)}' is implausibly large (more "
-                           "than 100 billion euros); check the figure")
+        return CellProblem(ErrorCode.TOO_LARGE, _(
+            "'{value}' is implausibly large (more than 100 billion euros); check the figure"
+        ).format(value=shown(cell)))
     return cents
 
 
 def _too_many_decimals(cell: RawCell) -> CellProblem:
     return CellProblem(ErrorCode.TOO_MANY_DECIMALS,
-                       f"'{shown(cell)}' has more than two decimals; round it to the cent")
+                       _("'{value}' has more than two decimals; round it to the cent").format(
+                           value=shown(cell)))
 
 
 def parse_money(
@@ -550,19 +572,20 @@ def parse_money(
     """
     if (dialect is not Dialect.PLAIN and isinstance(cell, str)
             and (simple := _SIMPLE_FIGURE.fullmatch(cell.strip()))):
-        whole, _, decimals = simple.groups()
+        whole, _mark, decimals = simple.groups()
         cents = int(whole + decimals.ljust(2, "0")) if decimals else int(whole) * CENTS_PER_EURO
         if cents <= MAX_CENTS:
             return cents
     if isinstance(cell, bool) or not isinstance(cell, int | float | str):
-        return CellProblem(ErrorCode.NOT_A_NUMBER, f"'{shown(cell)}' is not an amount in euros; "
-                           "write it like 1234.56")
+        return CellProblem(ErrorCode.NOT_A_NUMBER, _(
+            "'{value}' is not an amount in euros; write it like 1234.56").format(
+                value=shown(cell)))
     if isinstance(cell, int):
         return _check_amount(cell * CENTS_PER_EURO, cell, negative)
     if isinstance(cell, float):
         if not math.isfinite(cell):
             return CellProblem(ErrorCode.NOT_A_NUMBER,
-                               f"'{shown(cell)}' is not an amount in euros")
+                               _("'{value}' is not an amount in euros").format(value=shown(cell)))
         if abs(cell) > MAX_CENTS / CENTS_PER_EURO:  # before multiplying: 1e308 * 100 is inf
             return _check_amount(MAX_CENTS + 1 if cell > 0 else -MAX_CENTS - 1, cell, negative)
         written = Decimal(repr(cell)) * CENTS_PER_EURO  # the figure typed (shortest text)
@@ -595,7 +618,7 @@ def parse_count(
     """
     if (dialect is not Dialect.PLAIN and isinstance(cell, str)
             and (simple := _SIMPLE_FIGURE.fullmatch(cell.strip()))):
-        whole, mark, _ = simple.groups()
+        whole, mark, _decimals = simple.groups()
         if mark is None and int(whole) <= maximum:
             return int(whole)
     if type(cell) is float and cell.is_integer() and 0 <= cell <= maximum:
@@ -605,17 +628,21 @@ def parse_count(
         return _digits_problem(cell)
     if value is None:
         return CellProblem(ErrorCode.NOT_A_NUMBER,
-                           f"'{shown(cell)}' is not a number; write a whole number such as 12")
+                           _("'{value}' is not a number; write a whole number such as 12").format(
+                               value=shown(cell)))
     if isinstance(value, CellProblem):
         return value
     if value < 0:
-        return CellProblem(ErrorCode.NEGATIVE, f"'{shown(cell)}' is negative; write 0 or more")
+        return CellProblem(ErrorCode.NEGATIVE, _("'{value}' is negative; write 0 or more").format(
+            value=shown(cell)))
     if value != value.to_integral_value():
-        return CellProblem(ErrorCode.NOT_AN_INTEGER, f"'{shown(cell)}' is not a whole number; "
-                           "write a whole number such as 12")
+        return CellProblem(ErrorCode.NOT_AN_INTEGER, _(
+            "'{value}' is not a whole number; write a whole number such as 12").format(
+                value=shown(cell)))
     if value > maximum:
-        return CellProblem(ErrorCode.TOO_LARGE, f"'{shown(cell)}' is implausibly large (more "
-                           f"than {maximum:,} {noun}); check the figure")
+        return CellProblem(ErrorCode.TOO_LARGE, _(
+            "'{value}' is implausibly large (more than {maximum} {noun}); check the figure"
+        ).format(value=shown(cell), maximum=f"{maximum:,}", noun=noun))
     return int(value)
 
 
@@ -666,11 +693,12 @@ def parse_share(
         if number.code is ErrorCode.NOT_A_NUMBER:
             example = "0.125 or 12.5%" if percent else "0.125"
             return CellProblem(ErrorCode.NOT_A_NUMBER,
-                               f"'{shown(cell)}' is not a share; write it like {example}")
+                               _("'{value}' is not a share; write it like {example}").format(
+                                   value=shown(cell), example=example))
         return number
     if number < 0:
-        return CellProblem(ErrorCode.NEGATIVE, f"'{shown(cell)}' is negative; shares are 0 or "
-                           "more")
+        return CellProblem(ErrorCode.NEGATIVE, _("'{value}' is negative; shares are 0 or more"
+                                                 ).format(value=shown(cell)))
     value = Fraction(number)
     return value / 100 if is_percent else value
 
@@ -681,13 +709,13 @@ def parse_share(
 
 
 _PARSERS: Mapping[str, Callable[[RawCell, Dialect], object]] = {
-    "text": lambda cell, _: parse_text(cell),
-    "code": lambda cell, _: parse_code(cell),
-    "ownership": lambda cell, _: parse_ownership(cell),
+    "text": lambda cell, _dialect: parse_text(cell),
+    "code": lambda cell, _dialect: parse_code(cell),
+    "ownership": lambda cell, _dialect: parse_ownership(cell),
     "int": parse_count,
     "money": parse_money,
-    "date": lambda cell, _: parse_date(cell),
-    "bool": lambda cell, _: parse_bool(cell),
+    "date": lambda cell, _dialect: parse_date(cell),
+    "bool": lambda cell, _dialect: parse_bool(cell),
 }
 KINDS = frozenset(_PARSERS)
 """The kinds of column `parse_cell` reads (`fsr_opt.core.schema.ColumnSpec.kind`)."""
@@ -706,8 +734,9 @@ def parse_cell(kind: str, cell: RawCell, dialect: Dialect = Dialect.AUTO) -> obj
     if is_blank(cell):
         return None
     if kind not in ("text", "code") and isinstance(cell, str) and cell.strip()[:1] == "=":
-        return CellProblem(ErrorCode.FORMULA_CELL, f"holds the formula '{cell.strip()}' as text "
-                           f"where {KIND_WANTED[kind]} is expected; type the value itself")
+        return CellProblem(ErrorCode.FORMULA_CELL, _(
+            "holds the formula '{formula}' as text where {wanted} is expected; type the value "
+            "itself").format(formula=cell.strip(), wanted=_(KIND_WANTED[kind])))
     return _PARSERS[kind](cell, dialect)
 
 

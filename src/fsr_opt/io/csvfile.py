@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import _
 from fsr_opt.io import source
 from fsr_opt.io.cells import Dialect, RawCell, is_blank_row
 
@@ -31,16 +32,18 @@ _DELIMITERS = (";", "\t", ",")  # in this order on a tie: ';' only ever means th
 def too_many_rows(file: str) -> InputError:
     """The error of a table with more than `source.MAX_ROWS` data rows."""
     return InputError([Problem(
-        f"the table has more than {source.MAX_ROWS} rows; a units table has one row per unit "
-        "of offer or municipal service line (an Ambito has hundreds): check that this is the "
-        "right file, or split it", file=file, code=ErrorCode.TOO_MANY_ROWS)])
+        _("the table has more than {count} rows; a units table has one row per unit of offer "
+          "or municipal service line (an Ambito has hundreds): check that this is the right "
+          "file, or split it").format(count=source.MAX_ROWS), file=file,
+        code=ErrorCode.TOO_MANY_ROWS)])
 
 
 def too_many_columns(file: str, row: int, count: int) -> InputError:
     """The error of a row with more than `source.MAX_COLUMNS` cells."""
     return InputError([Problem(
-        f"the row has {count} columns, more than the limit of {source.MAX_COLUMNS} (Excel's "
-        "own); a units table has 17: check that this is the right file",
+        _("the row has {count} columns, more than the limit of {limit} (Excel's own); a units "
+          "table has 17: check that this is the right file").format(
+            count=count, limit=source.MAX_COLUMNS),
         file=file, row=row, code=ErrorCode.TOO_MANY_COLUMNS)])
 
 
@@ -69,8 +72,8 @@ def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
         text = source.decode_text(data, file).rstrip("\x1a")
     if _BINARY_CHARS.search(text):
         raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
-                          "the file holds binary data, not CSV text; export the sheet from "
-                          "Excel with 'Save as' > 'CSV UTF-8'")
+                          _("the file holds binary data, not CSV text; export the sheet from "
+                            "Excel with 'Save as' > 'CSV UTF-8'"))
     lines = text.splitlines()
     sep_line = _SEP_LINE.fullmatch(lines[0].strip()) if lines else None
     if sep_line:
@@ -95,13 +98,14 @@ def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise InputError([Problem(
-                f"a cell is longer than {source.MAX_CELL_CHARS} characters, which no table of "
-                "units has: a quote opened and never closed makes the rest of the file one "
-                "cell; check the quotes", file=file, row=len(records) + 1,
+                _("a cell is longer than {limit} characters, which no table of units has: a "
+                  "quote opened and never closed makes the rest of the file one cell; check "
+                  "the quotes").format(limit=source.MAX_CELL_CHARS), file=file,
+                row=len(records) + 1,
                 code=ErrorCode.CELL_TOO_LONG)]) from None
         raise InputError([Problem(
-            f"the CSV cannot be read near line {reader.line_num} ({exc}); check the quotes "
-            "around that value",
+            _("the CSV cannot be read near line {line} ({reason}); check the quotes around that "
+              "value").format(line=reader.line_num, reason=exc),
             file=file, row=len(records) + 1, code=ErrorCode.CSV_SYNTAX)]) from None
     logger.debug("%s: CSV with separator %r", file, delimiter)
     return (Dialect.ITALIAN if delimiter == ";" else Dialect.AUTO), records

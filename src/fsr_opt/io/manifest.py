@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.io.bundled import rule_sets_folder
 from fsr_opt.io.cells import (
     CellProblem,
@@ -123,8 +124,9 @@ def load_manifest(path: str | Path, *, cache: TableCache | None = None) -> Manif
     for name in ("ambito", "units"):
         if name not in columns:
             problems.append(Problem(
-                f"the required column '{name}' is missing; the manifest needs the columns "
-                "ambito, units and, optionally, rules and budget", file=table.file,
+                _("the required column '{column}' is missing; the manifest needs the columns "
+                  "ambito, units and, optionally, rules and budget").format(column=name),
+                file=table.file,
                 row=table.header_row, column=name, code=ErrorCode.MISSING_COLUMN))
     if problems:
         raise InputError(problems)
@@ -147,8 +149,8 @@ def load_manifest(path: str | Path, *, cache: TableCache | None = None) -> Manif
         ambito = (None if texts["ambito"] is None else
                   _check_ambito_code(texts["ambito"], number, first_row_of, problem))
         units = None if texts["units"] is None else _manifest_path(
-            texts["units"], folder, TABLE_EXTENSIONS, "units table", problem, "units")
-        rules = _manifest_path(texts["rules"], folder, RULE_EXTENSIONS, "rule set", problem,
+            texts["units"], folder, TABLE_EXTENSIONS, N_("units table"), problem, "units")
+        rules = _manifest_path(texts["rules"], folder, RULE_EXTENSIONS, N_("rule set"), problem,
                                "rules", bundled=True) if texts["rules"] else None
         budget = (_check_budget(texts["budget"], problem, table.dialect) if texts["budget"]
                   else None)
@@ -179,18 +181,21 @@ def _check_ambito_code(
 ) -> str | None:
     """Return a valid, new Ambito code, or None after reporting why it is not."""
     if not text:
-        problem("ambito", ErrorCode.EMPTY_VALUE, "the cell is empty; write the Ambito's code")
+        problem("ambito", ErrorCode.EMPTY_VALUE, _("the cell is empty; write the Ambito's code"))
         return None
     if not _AMBITO_CODE.fullmatch(text) or text.casefold() in _RESERVED_NAMES:
         problem("ambito", ErrorCode.BAD_AMBITO_CODE,
-                f"'{clip(text)}' cannot be an Ambito code: the code names the Ambito's output "
-                "folder, so write 1 to 64 letters, digits, '-' or '_' (e.g. ambito-01)")
+                _("'{code}' cannot be an Ambito code: the code names the Ambito's output "
+                  "folder, so write 1 to 64 letters, digits, '-' or '_' (e.g. ambito-01)"
+                  ).format(code=clip(text)))
         return None
     if text.casefold() in first_row_of:
         row, seen = first_row_of[text.casefold()]
-        same = "" if seen == text else f" ('{seen}': codes are compared ignoring case)"
+        same = "" if seen == text else _(" ('{seen}': codes are compared ignoring case)").format(
+            seen=seen)
         problem("ambito", ErrorCode.DUPLICATE_AMBITO,
-                f"the Ambito '{text}' is already in row {row}{same}; give each Ambito one row")
+                _("the Ambito '{code}' is already in row {row}{same}; give each Ambito one row"
+                  ).format(code=text, row=row, same=same))
         return None
     first_row_of[text.casefold()] = (number, text)
     return text
@@ -212,13 +217,14 @@ def _manifest_path(
     project folder of the bundled rule sets (``models/fsr-2025-bergamo.yaml``).
     """
     if not text:
-        problem(column, ErrorCode.EMPTY_VALUE, f"the cell is empty; write the path of the {what}")
+        problem(column, ErrorCode.EMPTY_VALUE,
+                _("the cell is empty; write the path of the {what}").format(what=_(what)))
         return None
     given = Path(text)
     if given.suffix.lower() not in extensions:
         problem(column, ErrorCode.UNSUPPORTED_FORMAT,
-                f"'{clip(text)}' is not a {what} file: use a "
-                f"{', '.join(sorted(extensions))} file")
+                _("'{path}' is not a {what} file: use a {extensions} file").format(
+                    path=clip(text), what=_(what), extensions=", ".join(sorted(extensions))))
         return None
     # Normalised (``a/../b`` -> ``b``) so that run.json names the file plainly.
     places = [Path(os.path.normpath(given if given.is_absolute() else folder / given))]
@@ -229,12 +235,13 @@ def _manifest_path(
         if place.is_file():
             return place
         if place.is_dir():
-            problem(column, ErrorCode.NOT_A_FILE, f"'{place}' is a folder, not a {what} file")
+            problem(column, ErrorCode.NOT_A_FILE,
+                    _("'{path}' is a folder, not a {what} file").format(path=place, what=_(what)))
             return None
-    where = " or ".join(f"'{place}'" for place in places)
+    where = _(" or ").join(f"'{place}'" for place in places)
     problem(column, ErrorCode.FILE_NOT_FOUND,
-            f"the {what} '{clip(text)}' is not found (looked for {where}); paths are "
-            "relative to the manifest's folder")
+            _("the {what} '{path}' is not found (looked for {where}); paths are relative to "
+              "the manifest's folder").format(what=_(what), path=clip(text), where=where))
     return None
 
 
@@ -247,19 +254,23 @@ def _check_budget(text: str, problem: _Report, dialect: Dialect) -> str | None:
     value = parse_decimal(text, dialect, currency=True)
     if isinstance(value, CellProblem):
         reason = (value.message if value.code is ErrorCode.AMBIGUOUS_NUMBER
-                  or foreign_digits(text) else f"'{clip(text)}' is not a fund in euros")
-        problem("budget", ErrorCode.BAD_BUDGET, f"{reason}; write a positive amount such as "
-                "850000.00 or 850.000,00, or leave the cell empty to keep the rule set's fund")
+                  or foreign_digits(text) else _("'{value}' is not a fund in euros").format(
+                      value=clip(text)))
+        problem("budget", ErrorCode.BAD_BUDGET, _(
+            "{reason}; write a positive amount such as 850.000,00 or 850000.00, or leave the "
+            "cell empty to keep the rule set's fund").format(reason=reason))
         return None
     if value <= 0:
-        problem("budget", ErrorCode.BAD_BUDGET, f"'{clip(text)}' is not a fund in euros; write "
-                "a positive amount such as 850000.00, or leave the cell empty to keep the rule "
-                "set's fund")
+        problem("budget", ErrorCode.BAD_BUDGET, _(
+            "{reason}; write a positive amount such as 850.000,00 or 850000.00, or leave the "
+            "cell empty to keep the rule set's fund").format(
+                reason=_("'{value}' is not a fund in euros").format(value=clip(text))))
         return None
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         problem("budget", ErrorCode.BAD_BUDGET,
-                f"'{clip(text)}' has more than two decimals; round it to the cent")
+                _("'{value}' has more than two decimals; round it to the cent").format(
+                    value=clip(text)))
         return None
     return format(value, "f")
 
@@ -298,9 +309,11 @@ def _split_shared_tables(
                 cache.clear()
             if shared:
                 problems.extend(Problem(
-                    f"{len(group)} Ambiti name the units table '{entry.units}', which has no "
-                    f"'{AMBITO_COLUMN}' column to tell their rows apart; add that column, or "
-                    "give each Ambito its own table", file=manifest.file, row=entry.row,
+                    _("{count} Ambiti name the units table '{table}', which has no '{column}' "
+                      "column to tell their rows apart; add that column, or give each Ambito "
+                      "its own table").format(count=len(group), table=entry.units,
+                                              column=AMBITO_COLUMN),
+                    file=manifest.file, row=entry.row,
                     column=manifest.headings[columns["units"]], code=ErrorCode.NO_AMBITO_COLUMN)
                     for entry in group)
             else:
@@ -318,15 +331,15 @@ def _split_shared_tables(
                 continue
             shown_code = clip(str(cell_text(cells[index]) if key else ""))
             if not key:
-                message = "the cell is empty; write the code of the row's Ambito"
+                message = _("the cell is empty; write the code of the row's Ambito")
             elif key in codes:
-                message = (f"the row is of Ambito '{shown_code}', but the manifest gives that "
-                           f"Ambito the table '{codes[key].units}'; move the row, or name this "
-                           "table in its manifest row")
+                message = _("the row is of Ambito '{code}', but the manifest gives that Ambito "
+                            "the table '{table}'; move the row, or name this table in its "
+                            "manifest row").format(code=shown_code, table=codes[key].units)
             else:
-                message = (f"'{shown_code}' is not an Ambito of the manifest "
-                           f"({', '.join(entry.ambito for entry in group)} use this table); "
-                           "correct the code or add the Ambito to the manifest")
+                message = _("'{code}' is not an Ambito of the manifest ({ambiti} use this "
+                            "table); correct the code or add the Ambito to the manifest").format(
+                    code=shown_code, ambiti=", ".join(entry.ambito for entry in group))
             problems.append(Problem(message, file=table.file, row=number, column=heading,
                                     code=(ErrorCode.UNKNOWN_AMBITO if key
                                           else ErrorCode.EMPTY_VALUE)))
@@ -334,8 +347,9 @@ def _split_shared_tables(
             if not count:
                 entry = mine[key]
                 problems.append(Problem(
-                    f"the units table '{entry.units}' has no row of Ambito '{entry.ambito}' in "
-                    f"its column '{heading}'", file=manifest.file, row=entry.row,
+                    _("the units table '{table}' has no row of Ambito '{code}' in its column "
+                      "'{column}'").format(table=entry.units, code=entry.ambito,
+                                           column=heading), file=manifest.file, row=entry.row,
                     column=manifest.headings[columns["ambito"]], code=ErrorCode.NO_ROWS))
         result.extend(replace(entry, split=True) for entry in group)
     return result

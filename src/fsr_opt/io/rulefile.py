@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.core.i18n import N_
 from fsr_opt.io.source import RULE_EXTENSIONS, fail, read_bytes
 
 MAX_RULE_BYTES = 5 * 1024 * 1024
@@ -101,7 +102,7 @@ def read_rule_document(path: str | Path) -> tuple[dict[str, Any], str]:
         raise fail(RuleSetError, file, ErrorCode.UNSUPPORTED_FORMAT,
                     f"rule sets are .yaml, .yml or .toml files, not '{suffix or 'no extension'}'")
     data = read_bytes(Path(path), file, RuleSetError, limit=MAX_RULE_BYTES,
-                       what="the rule set")
+                       what=N_("the rule set"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, warn
+from fsr_opt.core.i18n import N_, _
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def megabytes(size: int) -> str:
 
 def read_bytes(
     path: Path, file: str, error: type[FsrOptError], *, limit: int | None = None,
-    what: str = "the file",
+    what: str = N_("the file"),
 ) -> bytes:
     """Read a whole regular file, turning every OS failure into `error` in plain words.
 
@@ -90,13 +91,15 @@ def read_bytes(
             return data
     except FileNotFoundError:
         raise fail(error, file, ErrorCode.FILE_NOT_FOUND,
-                   "file not found; check the path and the file name") from None
+                   _("file not found; check the path and the file name")) from None
     except PermissionError:
         raise fail(error, file, ErrorCode.UNREADABLE,
-                   "cannot be read (permission denied); check the file's permissions") from None
+                   _("cannot be read (permission denied); check the file's permissions")
+                   ) from None
     except OSError as exc:
         raise fail(error, file, ErrorCode.UNREADABLE,
-                   f"cannot be read ({exc.strerror or exc}); check the file") from None
+                   _("cannot be read ({reason}); check the file").format(
+                       reason=exc.strerror or exc)) from None
 
 
 def _check_regular(mode: int, file: str, error: type[FsrOptError]) -> None:
@@ -105,24 +108,25 @@ def _check_regular(mode: int, file: str, error: type[FsrOptError]) -> None:
         return
     if stat.S_ISDIR(mode):
         raise fail(error, file, ErrorCode.NOT_A_FILE,
-                   "is a folder, not a file; give the path of a file")
-    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode)
-            else "a character device" if stat.S_ISCHR(mode)
-            else "a block device" if stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+                   _("is a folder, not a file; give the path of a file"))
+    kind = (_("a named pipe (FIFO)") if stat.S_ISFIFO(mode)
+            else _("a character device") if stat.S_ISCHR(mode)
+            else _("a block device") if stat.S_ISBLK(mode)
+            else _("a socket") if stat.S_ISSOCK(mode) else _("not a regular file"))
     raise fail(error, file, ErrorCode.NOT_A_REGULAR_FILE,
-               f"is {kind}, not a regular file: it is not read (it could block or never "
-               "end); save the data to a file and give its path")
+               _("is {kind}, not a regular file: it is not read (it could block or never "
+                 "end); save the data to a file and give its path").format(kind=kind))
 
 
 def _too_large(
     error: type[FsrOptError], file: str, what: str, size: int | None, limit: int
 ) -> FsrOptError:
-    shown = megabytes(size) if size is not None else f"more than {megabytes(limit)}"
+    shown = megabytes(size) if size is not None else _("more than {size}").format(
+        size=megabytes(limit))
     return fail(error, file, ErrorCode.FILE_TOO_LARGE,
-                f"{what} is {shown}, more than the limit of {megabytes(limit)}; this is not a "
-                "table of units or rules (those are well under 1 MB): check that you gave "
-                "the right file")
+                _("{what} is {size}, more than the limit of {limit}; this is not a table of "
+                  "units or rules (those are well under 1 MB): check that you gave the right "
+                  "file").format(what=_(what), size=shown, limit=megabytes(limit)))
 
 
 def read_table_bytes(path: str | Path) -> tuple[bytes, str]:
@@ -134,13 +138,15 @@ def read_table_bytes(path: str | Path) -> tuple[bytes, str]:
     file = str(path)
     suffix = Path(path).suffix.lower()
     if suffix not in TABLE_EXTENSIONS and not Path(path).is_dir():
-        hint = "save it as .xlsx" if suffix in {".xls", ".ods"} else "use a .csv or .xlsx file"
+        hint = _("save it as .xlsx") if suffix in {".xls", ".ods"} else _(
+            "use a .csv or .xlsx file")
         raise fail(InputError, file, ErrorCode.UNSUPPORTED_FORMAT,
-                   f"files of type '{suffix or 'without extension'}' are not read; {hint}")
+                   _("files of type '{type}' are not read; {hint}").format(
+                       type=suffix or _("without extension"), hint=hint))
     data = read_bytes(Path(path), file, InputError, limit=MAX_INPUT_BYTES)
     if not data.strip():
         raise fail(InputError, file, ErrorCode.EMPTY_FILE,
-                   "the file is empty; it needs a header row and one row per unit")
+                   _("the file is empty; it needs a header row and one row per unit"))
     return data, hashlib.sha256(data).hexdigest()
 
 
@@ -165,10 +171,10 @@ def decode_text(data: bytes, file: str) -> str:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         raise fail(InputError, file, ErrorCode.ENCODING,
-                   "the file is neither UTF-8 nor Windows-1252 text; in Excel choose "
-                   "'Save as' > 'CSV UTF-8'") from None
-    warn(Problem("the file is not UTF-8: it was read as Windows-1252 (cp1252); check the "
-                 "accented letters, or save it as 'CSV UTF-8'", file=file,
+                   _("the file is neither UTF-8 nor Windows-1252 text; in Excel choose "
+                     "'Save as' > 'CSV UTF-8'")) from None
+    warn(Problem(_("the file is not UTF-8: it was read as Windows-1252 (cp1252); check the "
+                   "accented letters, or save it as 'CSV UTF-8'"), file=file,
                  code=ErrorCode.READ_AS_CP1252))
     return text
 

@@ -25,6 +25,7 @@ from fsr_opt.core.errors import (
     Problem,
     warn_each,
 )
+from fsr_opt.core.i18n import _
 from fsr_opt.io import source
 from fsr_opt.io.cells import (
     Dialect,
@@ -142,7 +143,8 @@ def _frame(
             for number, cells in records if not is_blank_row(cells)]
     if not rows:
         raise source.fail(InputError, file, ErrorCode.EMPTY_FILE,
-                          "the file holds no table; it needs a header row and one row per unit")
+                          _("the file holds no table; it needs a header row and one row per "
+                            "unit"))
     if len(rows) > source.MAX_ROWS + 1:
         raise too_many_rows(file)
     header_row, header = rows[0]
@@ -154,9 +156,10 @@ def _frame(
         for number, cells in rows[1:1 + _HEADER_SEARCH_ROWS]:
             if looks_right([heading_text(cell) for cell in cells]):
                 raise InputError([Problem(
-                    f"the headings of the table are in row {number}, but row {header_row} "
-                    f"comes first ('{clip(' '.join(t for t in texts if t))}'); delete the "
-                    f"rows above the headings (titles, notes) so that the headings come first",
+                    _("the headings of the table are in row {row}, but row {first} comes first "
+                      "('{text}'); delete the rows above the headings (titles, notes) so that "
+                      "the headings come first").format(
+                        row=number, first=header_row, text=clip(" ".join(t for t in texts if t))),
                     file=file, row=header_row, code=ErrorCode.HEADER_NOT_FIRST)])
     while texts and not texts[-1]:
         texts.pop()
@@ -174,17 +177,18 @@ def _frame(
                 and heading_text(cells[first]).casefold() == first_heading
                 and looks_right([heading_text(cell) for cell in cells])):
             problems.append(Problem(
-                f"this row repeats the headings of row {header_row} (two tables pasted "
-                "together?); delete it, and check that no unit is listed twice",
+                _("this row repeats the headings of row {row} (two tables pasted together?); "
+                  "delete it, and check that no unit is listed twice").format(row=header_row),
                 file=file, row=number, code=ErrorCode.REPEATED_HEADER))
             continue
         overflow = ([i for i in range(width, len(cells)) if not is_blank(cells[i])]
                     if len(cells) > width else None)
         if overflow:
             problems.append(Problem(
-                f"there is a value in column {column_letter(overflow[0])}, beyond the last of "
-                f"the {width} headings; if a value contains the separator, quote it, else "
-                "give that column a heading or delete the value",
+                _("there is a value in column {column}, beyond the last of the {count} "
+                  "headings; if a value contains the separator, quote it, else give that column "
+                  "a heading or delete the value").format(column=column_letter(overflow[0]),
+                                                          count=width),
                 file=file, row=number, code=ErrorCode.ROW_TOO_LONG))
             continue
         for i in unnamed:
@@ -194,11 +198,12 @@ def _frame(
                     unnamed_values.append((number, i))
         padded = cells if len(cells) == width else cells[:width] + [None] * (width - len(cells))
         data.append((number, tuple(padded) if not unnamed else tuple(padded[i] for i in kept)))
-    warn_each((Problem("this column has a value but no heading; it is ignored", file=file,
+    warn_each((Problem(_("this column has a value but no heading; it is ignored"), file=file,
                        row=number, column=column_letter(index), code=ErrorCode.UNNAMED_VALUE)
                for number, index in unnamed_values),
-              lambda more: Problem(f"and {unnamed_count - MAX_WARNINGS_PER_KIND + more} more "
-                                   "cells have a value but no heading; they are ignored",
+              lambda more: Problem(_("and {count} more cells have a value but no heading; they "
+                                     "are ignored").format(
+                                         count=unnamed_count - MAX_WARNINGS_PER_KIND + more),
                                    file=file, code=ErrorCode.UNNAMED_VALUE))
     return RawTable(file, sha, dialect, header_row, tuple(texts[i] for i in kept), tuple(data),
                     tuple(problems))
@@ -247,9 +252,11 @@ def match_headings(table: RawTable, lookup: Mapping[str, str] | None = None) -> 
             unknown.append(heading)
         elif name in columns:
             first = table.headings[columns[name]]
-            both = "" if fold_heading(first) == folded else f" (both are '{name}')"
+            both = "" if fold_heading(first) == folded else _(" (both are '{name}')").format(
+                name=name)
             problems.append(Problem(
-                f"this column repeats column '{first}'{both}; keep only one",
+                _("this column repeats column '{first}'{both}; keep only one").format(
+                    first=first, both=both),
                 file=table.file, row=table.header_row, column=heading,
                 code=ErrorCode.DUPLICATE_COLUMN))
         else:

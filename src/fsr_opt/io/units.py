@@ -15,14 +15,16 @@ import gc
 import logging
 import re
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn_each
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
+from fsr_opt.core.words import date_text
 from fsr_opt.io.cells import (
     KIND_WANTED,
     CellProblem,
@@ -96,7 +98,8 @@ UNITS_SHEET = SheetChoice(frozenset({"unita", "units"}), has_units_headings, "Un
 
 
 def load_units(
-    path: str | Path, *, ambito: str | None = None, cache: TableCache | None = None
+    path: str | Path, *, ambito: str | None = None, cache: TableCache | None = None,
+    unit_types: Collection[str] | None = None,
 ) -> UnitsTable:
     """Load and type-check the units table (docs/reference.md, 2.1) from a CSV or XLSX file.
 
@@ -111,6 +114,8 @@ def load_units(
             rows.
         cache: where the raw table may already be, and is kept (a table shared by several
             Ambiti, read once per Ambito).
+        unit_types: the rule set's unit type codes, when known: a row of another type is a
+            problem reported with the others (``UNKNOWN_TYPE``), not after they are fixed.
 
     Returns:
         The units in file order, with the file's SHA-256.
@@ -125,7 +130,8 @@ def load_units(
             table = _rows_of_ambito(table, ambito)
         else:
             _refuse_several_ambiti(table)
-        return _units(table, expected=() if ambito is None else (AMBITO_COLUMN,))
+        return _units(table, expected=() if ambito is None else (AMBITO_COLUMN,),
+                      unit_types=unit_types)
 
 
 @contextlib.contextmanager
@@ -145,7 +151,8 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _units(table: RawTable, expected: Sequence[str]) -> UnitsTable:
+def _units(table: RawTable, expected: Sequence[str],
+           unit_types: Collection[str] | None = None) -> UnitsTable:
     """Parse and check the rows of a raw table into units, or raise all the problems."""
     columns, problems = _map_headings(table, expected)
     problems.extend(table.problems)
@@ -160,7 +167,7 @@ def _units(table: RawTable, expected: Sequence[str]) -> UnitsTable:
     suspects = _rows_to_check(parsed)
     units: list[UnitRecord] = []
     first_row_of: dict[str, tuple[int, str]] = {}
-    for position, ((number, _), values) in enumerate(
+    for position, ((number, _cells), values) in enumerate(
             zip(table.rows, zip(*(column.values for column in parsed), strict=True),
                 strict=True)):
         if position in bad_rows:
@@ -170,6 +177,8 @@ def _units(table: RawTable, expected: Sequence[str]) -> UnitsTable:
         if position not in bad_rows:
             units.append(UnitRecord(number, *values))
     problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
+    if unit_types is not None:
+        problems.extend(_unknown_types(table, columns, units, unit_types))
     if not table.rows and not problems:
         problems.append(Problem("the table has headings but no units; add one row per unit",
                                 file=table.file, row=table.header_row, code=ErrorCode.NO_ROWS))
@@ -193,29 +202,33 @@ def _map_headings(
     """
     found, problems, unknown = match_headings(table, COLUMN_LOOKUP)
     ignored = (heading for heading in unknown if fold_heading(heading) not in expected)
-    warn_each((Problem("not a column of the units table; it is ignored", file=table.file,
+    warn_each((Problem(_("not a column of the units table; it is ignored"), file=table.file,
                        row=table.header_row, column=clip(heading),
                        code=ErrorCode.UNKNOWN_COLUMN) for heading in ignored),
-              lambda more: Problem(f"and {more} more columns are not columns of the units "
-                                   "table; they are ignored", file=table.file,
+              lambda more: Problem(_("and {count} more columns are not columns of the units "
+                                     "table; they are ignored").format(count=more),
+                                   file=table.file,
                                    row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
     required = [spec for spec in INPUT_COLUMNS if spec.required]
     missing = [spec for spec in required if spec.name not in found]
     if len(missing) > len(required) // 2:
         headings = ", ".join(f"'{clip(h)}'" for h in table.headings[:12])
-        more = f" and {len(table.headings) - 12} more" if len(table.headings) > 12 else ""
+        more = _(" and {count} more").format(count=len(table.headings) - 12) if len(
+            table.headings) > 12 else ""
         problems.append(Problem(
-            f"this is not a units table: only {len(required) - len(missing)} of its "
-            f"{len(required)} required columns were found among the headings ({headings}{more}); "
-            f"missing: {', '.join(spec.name for spec in missing)}. Check that this is the right "
-            "file, and head its columns as the contract or the Italian template does",
+            _("this is not a units table: only {found} of its {required} required columns were "
+              "found among the headings ({headings}); missing: {missing}. Check that this is "
+              "the right file, and head its columns as the contract or the Italian template "
+              "does").format(found=len(required) - len(missing), required=len(required),
+                             headings=headings + more,
+                             missing=", ".join(spec.name for spec in missing)),
             file=table.file, row=table.header_row, code=ErrorCode.WRONG_COLUMNS))
         return found, problems
     for spec in missing:
         problems.append(Problem(
-            f"the required column '{spec.name}' is missing; add a column headed "
-            f"'{spec.name}' or '{spec.heading_it}'"
-            + (" (the template adds the year of the accounts)" if spec.dated else ""),
+            _("the required column '{column}' is missing; add a column headed '{column}' or "
+              "'{italian}'").format(column=spec.name, italian=spec.heading_it)
+            + (_(" (the template adds the year of the accounts)") if spec.dated else ""),
             file=table.file,
             row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
     return found, problems
@@ -375,7 +388,8 @@ def _read_cell(
     if value is None:
         if spec.required:
             return CellProblem(ErrorCode.EMPTY_VALUE,
-                               f"the cell is empty; fill in {KIND_WANTED[spec.kind]}"), None
+                               _("the cell is empty; fill in {wanted}").format(
+                                   wanted=_(KIND_WANTED[spec.kind]))), None
         return ("" if spec.kind == "text" else None), None
     if numeric and not isinstance(value, CellProblem):
         return value, decimal_mark(raw, dialect)
@@ -428,6 +442,19 @@ def _rows_to_check(parsed: Sequence[_Column]) -> set[int]:
     return suspects
 
 
+def _unknown_types(table: RawTable, columns: Mapping[str, int], units: Sequence[UnitRecord],
+                   unit_types: Collection[str]) -> list[Problem]:
+    """One problem per unit whose type the rule set does not know (`engine.eligibility` too)."""
+    unknown = {unit.unit_type for unit in units} - set(unit_types)
+    if not unknown or "unit_type" not in columns:
+        return []
+    codes = ", ".join(sorted(unit_types))
+    return [Problem(_("unknown unit type '{type}'; use one of the rule set's codes: {codes}"
+                      ).format(type=unit.unit_type, codes=codes), file=table.file, row=unit.row,
+                    column=table.headings[columns["unit_type"]], code=ErrorCode.UNKNOWN_TYPE)
+            for unit in units if unit.unit_type in unknown]
+
+
 def _row_checks(
     table: RawTable,
     columns: Mapping[str, int],
@@ -454,19 +481,20 @@ def _row_checks(
         key = normalize_id(unit_id)
         if key in first_row_of:
             row, seen = first_row_of[key]
-            same = (f"is already used in row {row}" if seen == unit_id else
-                    f"is the same as '{seen}' in row {row} (ids are compared ignoring case "
-                    "and spaces)")
+            same = (_("is already used in row {row}").format(row=row) if seen == unit_id else
+                    _("is the same as '{seen}' in row {row} (ids are compared ignoring case "
+                      "and spaces)").format(seen=seen, row=row))
             problems.append(Problem(
-                f"the unit id '{clip(unit_id)}' {same}; give every unit its own id",
+                _("the unit id '{id}' {same}; give every unit its own id").format(
+                    id=clip(unit_id), same=same),
                 file=table.file, row=number, column=table.headings[columns["unit_id"]],
                 code=ErrorCode.DUPLICATE_ID))
         else:
             first_row_of[key] = (number, unit_id)
     if isinstance(start, date) and isinstance(end, date) and end < start:
         problems.append(Problem(
-            f"the end date {end.isoformat()} is before the start date {start.isoformat()}; "
-            "correct one of them", file=table.file, row=number,
+            _("the end date {end} is before the start date {start}; correct one of them").format(
+                end=date_text(end), start=date_text(start)), file=table.file, row=number,
             column=table.headings[columns["end_date"]], code=ErrorCode.END_BEFORE_START))
     return problems
 

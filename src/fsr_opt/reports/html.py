@@ -19,8 +19,10 @@ Italian by default; ``lang="en"`` for English.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from html import escape
@@ -28,8 +30,19 @@ from typing import Any
 
 from fsr_opt import __version__
 from fsr_opt.audit.report import AuditReport
+from fsr_opt.core.i18n import translate
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
-from fsr_opt.core.words import describe, money, percent, phrases, ratio, text
+from fsr_opt.core.words import (
+    date_text,
+    describe,
+    has_text,
+    money,
+    percent,
+    phrases,
+    ratio,
+    text,
+    yes_no,
+)
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
     AnnexRow,
@@ -347,11 +360,13 @@ def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], l
                      year: int) -> str:
     counts = Counter(outcome.binding.value for outcome in outcomes)
     order = [b.value for b in Binding if counts[b.value]]
-    rows = [[_t(code), _t(describe("binding", code, lang, history_year=year)),
+    labels = {code: text(f"binding_label.{code}", lang) if has_text(f"binding_label.{code}")
+              else code for code in order}
+    rows = [[_t(labels[code]), _t(describe("binding", code, lang, history_year=year)),
              _n(str(counts[code]))] for code in order]
     table = _table([w("binding"), w("meaning"), w("count")], rows)
-    chart = _figure(column_bars([(code, counts[code]) for code in order], w("binding_chart")),
-                    w("binding_chart"))
+    chart = _figure(column_bars([(labels[code], counts[code]) for code in order],
+                                w("binding_chart")), w("binding_chart"))
     return f"<h2>{_e(w('bindings'))}</h2>{chart}{table}"
 
 
@@ -386,8 +401,7 @@ def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
         short += row.shortfall
         rows.append([_t(row.unit_id), _t(row.name), _t(row.municipality or unknown),
                      _t(row.operator or unknown), _t(row.service),
-                     _t("; ".join(f"{c} ({describe('reason', c, lang, history_year=year)})"
-                                  for c in row.reasons)),
+                     (reason_text(row, lang, year), "why"),
                      _n(amount(row.shortfall, lang))])
     count = len(rows)
     rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
@@ -468,11 +482,52 @@ def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: st
     return f"<h2 class=\"page\">{_e(w('checks'))}</h2><p>{_e(note)}</p>{table}{details}"
 
 
-def _references_section(rules: RuleSet, w: Callable[[str], str]) -> str:
-    rows = [[("" + p.path, "code"), _t(p.value), _t(p.description), _t(p.reference)]
+_HISTORICAL = re.compile(r"historical_([12][0-9]{3})")
+_SHOWN_MONEY = re.compile(r"(-?[0-9]+\.[0-9]{2}) EUR")
+_SHOWN_PERCENT = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?)%")
+_SHOWN_FROM = re.compile(r"\(from ([0-9]{4}-[0-9]{2}-[0-9]{2})\)")
+
+
+def parameter_name(path: str, rules: RuleSet, lang: str | None = None) -> str:
+    """A parameter's path in words: ``areas.disabili.share``, ``Aree / Area Disabili / ...``.
+
+    A part without words of its own (a code of the rule set) shows the rule set's label, or
+    the code as written.
+    """
+    labels = {area.code: area.label for area in rules.areas}
+    labels.update({service.code: service.label for area in rules.areas
+                   for service in area.services})
+    labels.update({code: formula.label for code, formula in rules.formula_classes.items()})
+    parts = []
+    for part in path.split("."):
+        if found := _HISTORICAL.fullmatch(part):
+            parts.append(text("param.historical", lang).format(year=found.group(1)))
+        elif has_text(f"param.{part}"):
+            parts.append(text(f"param.{part}", lang))
+        else:
+            parts.append(labels.get(part, part))
+    return " / ".join(parts)
+
+
+def parameter_value(shown: str, lang: str | None = None) -> str:
+    """A parameter's value as the rules layer shows it, in the words and forms of `lang`."""
+    if shown in ("true", "false"):
+        return yes_no(shown == "true", lang)
+    shown = _SHOWN_FROM.sub(lambda m: "(" + translate("from {day}", lang).format(
+        day=date_text(date.fromisoformat(m.group(1)), lang)) + ")", shown)
+    shown = _SHOWN_MONEY.sub(lambda m: money(int(Decimal(m.group(1)) * 100), lang) + " EUR",
+                             shown)
+    shown = _SHOWN_PERCENT.sub(lambda m: percent(Fraction(Decimal(m.group(1))), lang), shown)
+    return shown.replace("(max ", "(" + translate("max", lang) + " ")
+
+
+def _references_section(rules: RuleSet, w: Callable[[str], str], lang: str) -> str:
+    rows = [[_t(parameter_name(p.path, rules, lang)), _t(parameter_value(p.value, lang)),
+             _t(p.description), _t(p.reference), ("" + p.path, "code")]
             for p in rules.parameters]
     return (f"<h2>{_e(w('references'))}</h2>"
-            + _table([w("parameter"), w("value"), w("description"), w("reference")], rows))
+            + _table([w("parameter"), w("value"), w("description"), w("reference"),
+                      translate("key (--set)", lang)], rows))
 
 
 def _hashes_section(document: Mapping[str, Any], w: Callable[[str], str]) -> str:
@@ -548,7 +603,7 @@ def html_report(
         _payments_section(outcomes, rules, w, lang),
         _exclusions_section(units, w, lang, rules.history_year),
         _checks_section(audit, w, lang, rules.history_year),
-        _references_section(rules, w),
+        _references_section(rules, w, lang),
         _hashes_section(document, w),
         "<footer><p class=\"sub\">"
         + _e(w("footer").format(version=__version__, solver=solver_text)) + "</p></footer>",

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from fsr_opt import __version__
+from fsr_opt.core.i18n import _
 from fsr_opt.core.money import format_cents, round_half_up
 from fsr_opt.core.schema import (
     FONDO,
@@ -23,7 +24,7 @@ from fsr_opt.core.schema import (
     RuleSet,
     SolveResult,
 )
-from fsr_opt.core.words import money, phrases, ratio
+from fsr_opt.core.words import money, phrases, ratio, text
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.io.outputs import csv_bytes, json_bytes
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
@@ -295,29 +296,30 @@ def unassigned_warnings(allocation: Allocation, rules: RuleSet) -> list[str]:
     """One warning per residual pool that leaves money unassigned: never silent.
 
     Each says how much, why (no residual phase, the units that applied lack nothing more,
-    or the minimum award), and what the residual phase gave.
+    or the minimum award), and what the residual phase gave; in the language of the run.
     """
     warnings = []
     for pool in allocation.residual_pools:
         if pool.left <= 0:
             continue
-        where = "the fund" if pool.code == FONDO else f"area {pool.code}"
+        where = _("the fund") if pool.code == FONDO else _("area {area}").format(area=pool.code)
         if allocation.residual_scope is ResidualScope.NONE:
-            warnings.append(
-                f"{where}: {format_cents(pool.left)} EUR stay unassigned: the caps and the "
-                "minimum award leave it, and the rule set has no residual phase "
-                f"(residui.scope none); its units that applied still lack "
-                f"{format_cents(pool.need)} EUR (--set residui.scope=area would give it to "
-                "them in proportion)")
+            warnings.append(_(
+                "{where}: {left} EUR stay unassigned: the caps and the minimum award leave it, "
+                "and the rule set has no residual phase (residui.scope none); its units that "
+                "applied still lack {need} EUR (--set residui.scope=area would give it to them "
+                "in proportion)").format(where=where, left=money(pool.left),
+                                          need=money(pool.need)))
             continue
-        given = (f"the residual phase gave {format_cents(pool.distributed)} EUR to "
-                 f"{pool.recipients} units ({format_ratio(pool.share, 4)} of what they still "
-                 "lacked); " if pool.distributed else "")
-        why = ("its units that applied lack nothing more" if pool.distributed >= pool.need
-               else "the minimum award keeps the rest from the units that lack less")
-        warnings.append(
-            f"{where}: the riparto left {format_cents(pool.available)} EUR; {given}"
-            f"{format_cents(pool.left)} EUR stay unassigned ({why})")
+        given = _("the residual phase gave {given} EUR to {units} units ({share} of what they "
+                  "still lacked); ").format(given=money(pool.distributed), units=pool.recipients,
+                                            share=ratio(pool.share, 4)) if pool.distributed else ""
+        why = (_("its units that applied lack nothing more") if pool.distributed >= pool.need
+               else _("the minimum award keeps the rest from the units that lack less"))
+        warnings.append(_("{where}: the riparto left {available} EUR; {given}{left} EUR stay "
+                          "unassigned ({why})").format(
+            where=where, available=money(pool.available), given=given, left=money(pool.left),
+            why=why))
     return warnings
 
 
@@ -391,46 +393,54 @@ def summary_text(
     *,
     outcomes: Sequence[UnitOutcome] | None = None,
 ) -> str:
-    """A one-screen summary for the terminal, ending with any warning of the run."""
+    """A one-screen summary for the terminal, in the language of the run.
+
+    It ends with the warnings of the run not already printed as they happened: `warnings`
+    (those of the caller) and the money left unassigned.
+    """
     if outcomes is None:
         outcomes = unit_outcomes(assessments, allocation, rules)
     eligible = sum(1 for o in outcomes if o.assessment.eligible)
     funded = sum(1 for o in outcomes if o.award > 0)
     lines = [
-        f"FSR {rules.year} riparto, Ambito di {rules.ambito} (rule set {rules.rule_set_id} "
-        f"v{rules.version})",
-        f"fund {format_cents(rules.fund)} EUR; units {len(outcomes)}, eligible {eligible}, "
-        f"funded {funded}; minimum award {format_cents(rules.minimum_award)} EUR",
+        _("FSR {year} riparto, Ambito di {ambito} (rule set {rule_set} v{version})").format(
+            year=rules.year, ambito=rules.ambito, rule_set=rules.rule_set_id,
+            version=rules.version),
+        _("fund {fund} EUR; units {units}, eligible {eligible}, funded {funded}; minimum award "
+          "{minimum} EUR").format(fund=money(rules.fund), units=len(outcomes), eligible=eligible,
+                                  funded=funded, minimum=money(rules.minimum_award)),
         "",
-        f"{'area / service':<28}{'target':>14}{'awarded':>14}{'share':>10}{'funded':>8}",
+        "".join(f"{heading:{width}}" for heading, width in (
+            (_("area / service"), "<28"), (_("target"), ">14"), (_("awarded"), ">14"),
+            (_("share"), ">10"), (_("funded"), ">8"))),
     ]
     for area in rules.areas:
         budget = allocation.area_budgets[area.code]
         spent = sum(allocation.services[s.code].awarded for s in area.services)
-        lines.append(f"{area.code:<28}{format_cents(budget):>14}{format_cents(spent):>14}")
+        lines.append(f"{area.code:<28}{money(budget):>14}{money(spent):>14}")
         for service in area.services:
             result = allocation.services[service.code]
             count = sum(1 for o in outcomes if o.award > 0 and o.assessment.service == service.code)
             lines.append(
-                f"  {service.code:<26}{format_fraction_cents(result.target):>14}"
-                f"{format_cents(result.awarded):>14}{format_ratio(result.share, 4):>10}"
-                f"{count:>8}"
+                f"  {service.code:<26}{money(round_half_up(result.target)):>14}"
+                f"{money(result.awarded):>14}{ratio(result.share, 4):>10}{count:>8}"
             )
-    lines.append(f"{TOTAL:<28}{format_cents(distributable(rules)):>14}"
-                 f"{format_cents(allocation.criteria_total):>14}")
+    lines.append(f"{text('word.TOTAL'):<28}{money(distributable(rules)):>14}"
+                 f"{money(allocation.criteria_total):>14}")
     lines.append("")
-    lines.append(f"residual phase (residui.scope {allocation.residual_scope.value}): "
-                 f"{format_cents(allocation.residual_total)} EUR to "
-                 f"{len(allocation.residual_awards)} units")
+    lines.append(_("residual phase (residui.scope {scope}): {total} EUR to {units} units").format(
+        scope=allocation.residual_scope.value, total=money(allocation.residual_total),
+        units=len(allocation.residual_awards)))
     for pool in allocation.residual_pools:
         if pool.available > 0:
-            where = "fund" if pool.code == FONDO else pool.code
-            lines.append(
-                f"  {where:<26}left {format_cents(pool.available)}, given "
-                f"{format_cents(pool.distributed)} (share {format_ratio(pool.share, 4)}), "
-                f"unassigned {format_cents(pool.left)}")
-    lines.append(f"{'paid':<28}{'':>14}{format_cents(allocation.total):>14}")
-    lines.append(f"{'unassigned':<28}{'':>14}{format_cents(allocation.unassigned):>14}")
-    lines.extend(f"warning: {warning}" for warning in
+            where = _("fund") if pool.code == FONDO else pool.code
+            lines.append("  " + f"{where:<26}" + _(
+                "left {available}, given {given} (share {share}), unassigned {left}").format(
+                available=money(pool.available), given=money(pool.distributed),
+                share=ratio(pool.share, 4), left=money(pool.left)))
+    paid, unassigned = _("paid"), _("unassigned")
+    lines.append(f"{paid:<28}{'':>14}{money(allocation.total):>14}")
+    lines.append(f"{unassigned:<28}{'':>14}{money(allocation.unassigned):>14}")
+    lines.extend(_("warning: {message}").format(message=warning) for warning in
                  [*warnings, *unassigned_warnings(allocation, rules)])
     return "\n".join(lines)

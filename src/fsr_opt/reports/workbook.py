@@ -29,8 +29,8 @@ from decimal import Decimal
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.schema import Allocation, Ownership, RuleSet
-from fsr_opt.core.words import describe, phrases, text, yes_no
+from fsr_opt.core.schema import Allocation, Binding, Ownership, RuleSet
+from fsr_opt.core.words import describe, has_text, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
     AnnexRow,
@@ -262,17 +262,21 @@ def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
 def _allocation(
     outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]] | None
 ) -> list[list[object]]:
-    """allocation.csv's cells, translated where a reader needs words (eligible, ownership)."""
+    """allocation.csv's cells, in words where a reader needs them (eligible, ownership, limit)."""
     eligible = ALLOCATION_COLUMNS.index("eligible")
     ownership = ALLOCATION_COLUMNS.index("ownership")
     words = {"true": yes_no(True, lang), "false": yes_no(False, lang)}
     owners = {owner.value: text(f"ownership.{owner.value}", lang) for owner in Ownership}
+    binding = ALLOCATION_COLUMNS.index("binding")
+    limits = {code.value: text(f"binding_label.{code.value}", lang) for code in Binding
+              if has_text(f"binding_label.{code.value}")}
     rows: list[list[object]] = []
     # ALLOCATION_SHEET has allocation.csv's order
     for cells in allocation_rows(outcomes) if table is None else table:
         row: list[object] = list(cells)
         row[eligible] = words.get(cells[eligible], words["false"])
         row[ownership] = owners.get(cells[ownership], cells[ownership])
+        row[binding] = limits.get(cells[binding], cells[binding])
         rows.append(row)
     return rows
 

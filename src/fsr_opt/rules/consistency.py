@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.i18n import _
 from fsr_opt.rules.values import show_percent, suggest
 
 Finding = tuple[str, ErrorCode, str]
@@ -55,8 +56,9 @@ def _shares(document: Mapping[str, Any]) -> Iterator[Finding]:
     if total != 100:
         listed = ", ".join(f"{code} {show_percent(share)}" for code, share in shares.items())
         yield ("areas", ErrorCode.SHARES_NOT_100,
-               f"the area shares add up to {show_percent(total)}, not 100% ({listed}); change "
-               "areas.<area>.share so that they total exactly 100")
+               _("the area shares add up to {total}, not 100% ({listed}); change "
+                 "areas.<area>.share so that they total exactly 100").format(
+                   total=show_percent(total), listed=listed))
 
 
 def _set_asides(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -74,13 +76,14 @@ def _set_asides(document: Mapping[str, Any]) -> Iterator[Finding]:
                    f"allowed by {path}.max; lower it to at most {show_percent(limit)}")
     if len(values) == 2 and sum(values) > 100:
         yield ("set_asides", ErrorCode.SET_ASIDE_TOO_LARGE,
-               f"the set-asides add up to {show_percent(sum(values, Fraction(0)))}, more than "
-               "the whole fund; lower them so that they total at most 100")
+               _("the set-asides add up to {total}, more than the whole fund; lower them so "
+                 "that they total at most 100").format(
+                   total=show_percent(sum(values, Fraction(0)))))
 
 
 def _service_codes(document: Mapping[str, Any]) -> Iterator[Finding]:
     first: dict[str, str] = {}
-    for area, code, _ in _services(document):
+    for area, code, _service in _services(document):
         path = f"areas.{area}.services.{code}"
         if code in first:
             yield (path, ErrorCode.DUPLICATE_SERVICE,

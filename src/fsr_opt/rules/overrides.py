@@ -6,14 +6,18 @@ checks it exactly as it checks the file: an override can never slip past a rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 import yaml
 
-from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, RuleSetError
+from fsr_opt.core.i18n import _
+from fsr_opt.core.money import largest_remainder
 from fsr_opt.io.cells import CellProblem, Dialect, foreign_digits, parse_decimal
 from fsr_opt.io.rulefile import load_yaml_value
 from fsr_opt.rules.document import FORMAT_1_KEYS, document_year, in_force
@@ -155,9 +159,10 @@ def apply_overrides(
             guess = _OPTION_NAMES.get(path.replace("-", "_"))
             if guess not in known:
                 guess = suggest(path, known, cutoff=0.5)
-            hint = f"; did you mean '{guess}'?" if guess else ";"
+            hint = _("; did you mean '{guess}'?").format(guess=guess) if guess else ";"
             problems.append(Problem(
-                f"unknown parameter '{path}'{hint} Known parameters: {', '.join(known)}",
+                _("unknown parameter '{path}'{hint} Known parameters: {known}").format(
+                    path=path, hint=hint, known=", ".join(known)),
                 code=ErrorCode.UNKNOWN_PARAMETER,
             ))
             continue
@@ -165,20 +170,89 @@ def apply_overrides(
             _put(node, _override_value(text), year)
         except RecursionError:
             problems.append(Problem(
-                f"{path}: the value '{text[:40]}...' nests brackets too deeply; write a "
-                "number such as 15.5, true/false, or a list such as [Bergamo, Gorle]",
+                _("{path}: the value '{value}...' nests brackets too deeply; write a number "
+                  "such as 15.5, true/false, or a list such as [Bergamo, Gorle]").format(
+                    path=path, value=text[:40]),
                 code=ErrorCode.BAD_OVERRIDE,
             ))
         except (yaml.YAMLError, ValueError) as exc:  # ValueError: the date 2024-02-30
             reason = " ".join(str(exc).split())
             problems.append(Problem(
-                f"{path}: cannot read the value '{text}' ({reason}); write a number such as "
-                "15.5, true/false, or a list such as [Bergamo, Gorle]",
+                _("{path}: cannot read the value '{value}' ({reason}); write a number such as "
+                  "15.5, true/false, or a list such as [Bergamo, Gorle]").format(
+                    path=path, value=text, reason=reason),
                 code=ErrorCode.BAD_OVERRIDE,
             ))
     if problems:
         raise RuleSetError(problems)
+    _rescale_other_shares(result, [key.strip() for key, _text in overrides], year)
     return result
+
+
+SHARE_PLACES = 6
+"""Decimals of a percent the rescaled shares are rounded to (as a share sweep does)."""
+
+
+def _value_in_force(node: Mapping[str, Any], year: int | None) -> Any:
+    """The value of a parameter that the rule set's year uses (None if none can be read)."""
+    if "value" in node:
+        return node["value"]
+    dated = node.get("values")
+    if not isinstance(dated, Mapping) or year is None:
+        return None
+    days: dict[date, Any] = {}
+    for key in dated:
+        try:
+            days[read_date_key(key)] = key
+        except RuleValueError:
+            continue
+    day = in_force(days, year)
+    entry = dated.get(days[day]) if day is not None else None
+    return entry.get("value") if isinstance(entry, Mapping) else None
+
+
+def _percent(value: Any) -> Fraction | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return Fraction(number) if number.is_finite() else None
+
+
+def _rescale_other_shares(document: dict[str, Any], paths: Sequence[str],
+                          year: int | None) -> None:
+    """Give the areas whose share no override set the rest of 100%, in their proportions.
+
+    ``--share disabili=15`` alone moves the other areas as a share sweep does: they keep
+    their proportions among themselves, each rounded to `SHARE_PLACES` decimals by largest
+    remainder, so the shares still total exactly 100. When every area is set, or the shares
+    cannot be read, nothing changes: `parse_rule_set` reports what is wrong.
+    """
+    areas = document.get("areas")
+    if not isinstance(areas, dict):
+        return
+    nodes: dict[str, dict[str, Any]] = {
+        code: area["share"] for code, area in areas.items()
+        if isinstance(area, Mapping) and isinstance(area.get("share"), dict)}
+    given = {code for code in nodes if f"areas.{code}.share" in paths}
+    others = [code for code in nodes if code not in given]
+    if not given or not others:
+        return
+    shares = {code: _percent(_value_in_force(node, year)) for code, node in nodes.items()}
+    if any(share is None or share < 0 for share in shares.values()):
+        return
+    read = {code: share for code, share in shares.items() if share is not None}
+    scale = 10**SHARE_PLACES
+    rest = (100 - sum((read[code] for code in given), Fraction(0))) * scale
+    weight = sum((read[code] for code in others), Fraction(0))
+    if rest < 0 or rest.denominator != 1 or (rest and not weight):
+        return
+    quotas = [(code, rest * read[code] / weight if weight else Fraction(0)) for code in others]
+    parts = largest_remainder(int(rest), quotas, tie_key=others)
+    for code in others:
+        _put(nodes[code], format(Decimal(parts[code]) / scale, "f"), year)
 
 
 def _find_parameter(document: dict[str, Any], path: str) -> dict[str, Any] | None:
@@ -204,7 +278,7 @@ def override_pairs(
     Whether AREA or KEY exists is checked by `apply_overrides`, which can suggest a spelling.
 
     Raises:
-        RuleSetError: ``BAD_OVERRIDE`` for every option whose text is not ``KEY=VALUE`` with a
+        InputError: ``BAD_OVERRIDE`` for every option whose text is not ``KEY=VALUE`` with a
             non-empty key and value, ``BAD_OPTION`` for an amount that cannot be read (or could
             be read two ways: ``1.000``).
     """
@@ -221,9 +295,9 @@ def override_pairs(
     for item in sets:
         split = _split_option(item, "--set", "KEY=VALUE", "areas.disabili.share=15", problems)
         if split is not None:
-            pairs.append(split)
+            pairs.append((split[0], _figure_text(split[1], f"--set {item}", problems)))
     if problems:
-        raise RuleSetError(problems)
+        raise InputError(problems)  # the option's text, not the rule file
     return pairs
 
 
@@ -242,10 +316,32 @@ def _amount_text(value: Decimal | str, option: str, problems: list[Problem]) -> 
     if number.code is ErrorCode.AMBIGUOUS_NUMBER or foreign_digits(value):
         reason = number.message
     else:
-        reason = (f"'{value.strip()}' is not an amount in euros; write it like 850000.00 or "
-                  "850.000,00")
+        reason = _("'{value}' is not an amount in euros; write it like 850.000,00 or "
+                   "850000.00").format(value=value.strip())
     problems.append(Problem(f"{option} {reason}", code=ErrorCode.BAD_OPTION))
     return None
+
+
+_FIGURE = re.compile(r"[+-]?[0-9][0-9 .,]*")
+"""A figure with marks, as people type it: ``1.000``, ``12,5``, ``850.000,00``."""
+
+
+def _figure_text(value: str, option: str, problems: list[Problem]) -> str:
+    """A ``--set`` value: a figure in the Italian or the plain form as plain decimal text.
+
+    YAML would read ``1.000`` as one and refuse ``850.000,00``; a figure is read as the
+    amounts of ``--budget`` are (both forms; ``1.000`` refused with both readings). Any
+    other value (``true``, ``[Bergamo, Gorle]``, a date) is left to the rule file's reader.
+    """
+    text = value.strip()
+    if not _FIGURE.fullmatch(text) or not any(mark in text for mark in ".,"):
+        return value
+    number = parse_decimal(text, Dialect.AUTO)
+    if isinstance(number, CellProblem):
+        if number.code is ErrorCode.AMBIGUOUS_NUMBER:
+            problems.append(Problem(f"{option}: {number.message}", code=ErrorCode.BAD_OPTION))
+        return value
+    return format(number, "f")
 
 
 def _split_option(
@@ -254,9 +350,11 @@ def _split_option(
     key, equals, value = text.partition("=")
     key, value = key.strip(), value.strip()
     if not equals or not key or not value:
-        what = "no '='" if not equals else "an empty key" if not key else "an empty value"
+        what = _("no '='") if not equals else _("an empty key") if not key else _(
+            "an empty value")
         problems.append(Problem(
-            f"{option} '{text}' has {what}; write {option} {shape}, e.g. {option} {example}",
+            _("{option} '{text}' has {what}; write {option} {shape}, e.g. {option} {example}"
+              ).format(option=option, text=text, what=what, shape=shape, example=example),
             code=ErrorCode.BAD_OVERRIDE,
         ))
         return None

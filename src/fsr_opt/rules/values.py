@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.i18n import _
 from fsr_opt.core.money import format_cents
 from fsr_opt.io.rulefile import YamlGuess
 from fsr_opt.rules.lookup import normalize_name
@@ -57,20 +58,20 @@ class RuleValueError(ValueError):
 def describe(value: object) -> str:
     """Show a bad value in a message: its text and, when that could mislead, its YAML type."""
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, YamlGuess):
         return f"'{value}' ({value.reason})"
     if isinstance(value, bool):
-        return f"the boolean {'true' if value else 'false'}"
+        return _("the boolean {value}").format(value="true" if value else "false")
     if isinstance(value, str):
-        return f"the text '{value}'"
+        return _("the text '{value}'").format(value=value)
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, Mapping):
-        return "a mapping" if value else "an empty mapping"
+        return _("a mapping") if value else _("an empty mapping")
     if isinstance(value, list):
-        return "a list" if value else "an empty list"
-    return f"a {type(value).__name__}"
+        return _("a list") if value else _("an empty list")
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def suggest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str | None:
@@ -138,25 +139,26 @@ def read_amount(raw: object, *, minimum: int | None = 0) -> int:
     if number is None:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"value must be an amount in euros such as 1234.56, got {describe(raw)}; "
-            "write a plain number with '.' as decimal mark and no thousands separator")
+            _("value must be an amount in euros such as 1234.56, got {value}; write a plain "
+              "number with '.' as decimal mark and no thousands separator").format(
+                value=describe(raw)))
     cents = Fraction(number) * 100  # exact at any length, unlike Decimal's 28 digits
     if cents.denominator != 1:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"value {decimal_text(number)} has more than two decimals; amounts are in "
-            "euros and cents, round it to the cent")
+            _("value {value} has more than two decimals; amounts are in euros and cents, "
+              "round it to the cent").format(value=decimal_text(number)))
     if abs(cents.numerator) > MAX_AMOUNT_CENTS:
         raise RuleValueError(
             ErrorCode.TOO_LARGE,
-            f"value {decimal_text(number)} EUR is implausibly large (more than 10^15 "
-            "euros); check the figure")
+            _("value {value} EUR is implausibly large (more than 10^15 euros); check the "
+              "figure").format(value=decimal_text(number)))
     if minimum is not None and cents.numerator < minimum:
         shown = show_money(minimum)
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"value {show_money(cents.numerator)} is below the minimum {shown}; use a "
-            f"value of at least {shown}")
+            _("value {value} is below the minimum {minimum}; use a value of at least "
+              "{minimum}").format(value=show_money(cents.numerator), minimum=shown))
     return cents.numerator
 
 
@@ -166,8 +168,8 @@ def read_fund(raw: object) -> int:
     if cents <= 0:
         raise RuleValueError(
             ErrorCode.NEGATIVE_FUND,
-            f"value {format_cents(cents)} EUR must be greater than 0; write the amount "
-            "assigned to the Ambito by the regional act")
+            _("value {value} EUR must be greater than 0; write the amount assigned to the "
+              "Ambito by the regional act").format(value=format_cents(cents)))
     return cents
 
 
@@ -177,21 +179,21 @@ def read_percent(raw: object, *, maximum: Fraction | None = Fraction(100)) -> Fr
     if number is None:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            "value must be a percent written as a plain number such as 50 or 12.5 "
-            f"(no '%' sign), got {describe(raw)}")
+            _("value must be a percent written as a plain number such as 50 or 12.5 (no '%' "
+              "sign), got {value}").format(value=describe(raw)))
     percent = Fraction(number)
     if percent < 0:
         shown = show_percent(Fraction(0))
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"value {show_percent(percent)} is below the minimum {shown}; use a value "
-            f"of at least {shown}")
+            _("value {value} is below the minimum {minimum}; use a value of at least "
+              "{minimum}").format(value=show_percent(percent), minimum=shown))
     if maximum is not None and percent > maximum:
         shown = show_percent(maximum)
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"value {show_percent(percent)} is above the maximum {shown}; use a value "
-            f"of at most {shown}")
+            _("value {value} is above the maximum {maximum}; use a value of at most "
+              "{maximum}").format(value=show_percent(percent), maximum=shown))
     return percent
 
 
@@ -201,8 +203,8 @@ def read_set_aside(raw: object) -> Fraction:
     if number is not None and number < 0:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"value {show_percent(Fraction(number))} is negative; write 0 when no "
-            "set-aside is made")
+            _("value {value} is negative; write 0 when no set-aside is made").format(
+                value=show_percent(Fraction(number))))
     return read_percent(raw, maximum=None)
 
 
@@ -211,7 +213,7 @@ def read_switch(raw: object) -> bool:
     if not isinstance(raw, bool):
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"value must be true or false, got {describe(raw)}")
+            _("value must be true or false, got {value}").format(value=describe(raw)))
     return raw
 
 
@@ -220,10 +222,11 @@ def read_choice(raw: object, choices: Sequence[str]) -> str:
     if isinstance(raw, str) and raw.strip() in choices:
         return raw.strip()
     guess = suggest(raw, choices) if isinstance(raw, str) else None
-    hint = f"; did you mean '{guess}'?" if guess else ""
+    hint = _("; did you mean '{guess}'?").format(guess=guess) if guess else ""
     raise RuleValueError(
         ErrorCode.BAD_VALUE,
-        f"value must be one of {', '.join(choices)}, got {describe(raw)}{hint}")
+        _("value must be one of {choices}, got {value}").format(
+            choices=", ".join(choices), value=describe(raw)) + hint)
 
 
 def read_flag(raw: object) -> bool:

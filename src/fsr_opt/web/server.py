@@ -49,6 +49,7 @@ from starlette.staticfiles import StaticFiles
 from fsr_opt import __version__
 from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem
+from fsr_opt.core.i18n import use_language
 from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES, WORDS, text, with_year
 from fsr_opt.web.downloads import Downloads, run_zip
 from fsr_opt.web.page import comparison, explanation, problems, state
@@ -211,7 +212,8 @@ class GuardMiddleware(BaseHTTPMiddleware):
                 return _secure(response)
         if request.method not in ("GET", "HEAD") and request.headers.get(CHANGE_HEADER) != "1":
             return _refusal(text("web.refused.origin", lang), 403)
-        return _secure(await call_next(request))
+        with use_language(lang):  # the messages made for this request speak the page's language
+            return _secure(await call_next(request))
 
 
 def host_name(header: str) -> str:

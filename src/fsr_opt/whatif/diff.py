@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.words import money, phrases, signed_money, text, with_year
+from fsr_opt.core.words import has_text, money, phrases, signed_money, text, with_year
 from fsr_opt.io.cells import normalize_id
 from fsr_opt.whatif.view import TOTAL, LineView, RunView
 
@@ -255,6 +255,14 @@ def _unassigned_cells(line: LineChange) -> list[str]:
             "" if before is None or after is None else format_cents(after - before)]
 
 
+def _binding_word(code: str | None, lang: str) -> str:
+    """A binding code as people read it (``AREA_BUDGET``: budget dell'area); ``-`` for none."""
+    if not code:
+        return "-"
+    key = f"binding_label.{code}"
+    return text(key, lang) if has_text(key) else code
+
+
 def _named(diff: RunDiff, change: Change, heading: str, lang: str, limit: int,
            file: str) -> list[str]:
     """The units entering (or leaving) funding by id, name and Comune: `limit` at most.
@@ -308,7 +316,8 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
         if line.service != TOTAL:
             pending.append(f"  {line.service:<{label - 2}}{numbers(line)}")
             continue
-        lines.append(f"{line.area:<{label}}{numbers(line)}")
+        area = text("word.TOTAL", lang) if line.area == TOTAL else line.area
+        lines.append(f"{area:<{label}}{numbers(line)}")
         if line.budget_before is not None and line.budget_after is not None:
             lines.append("  " + w("budget").format(
                 before=money(line.budget_before, lang), after=money(line.budget_after, lang),
@@ -336,8 +345,9 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
     lines.append(w("largest"))
     id_width = max(len(unit.unit_id) for unit in moved[:top])  # ids in full, never cut
     for unit in moved[:top]:
-        binding = unit.binding_after if not unit.binding_changed else (
-            f"{unit.binding_before or '-'} -> {unit.binding_after or '-'}")
+        binding = _binding_word(unit.binding_after, lang) if not unit.binding_changed else (
+            f"{_binding_word(unit.binding_before, lang)} -> "
+            f"{_binding_word(unit.binding_after, lang)}")
         lines.append(
             f"  {unit.unit_id[:id_width]:<{id_width}} {unit.name[:20]:<20} "
             f"{money(unit.before, lang):>10} -> "

@@ -21,7 +21,16 @@ from fsr_opt.core.schema import (
     RuleSet,
     ServiceResult,
 )
-from fsr_opt.core.words import date_text, describe, money, phrases, ratio, text, yes_no
+from fsr_opt.core.words import (
+    date_text,
+    describe,
+    has_text,
+    money,
+    phrases,
+    ratio,
+    text,
+    yes_no,
+)
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.engine.residual import residual_need
 from fsr_opt.io.cells import normalize_id
@@ -39,6 +48,11 @@ class CriterionCheck:
     reason: ExclusionReason
     status: str
     data: str
+
+
+def _binding_word(code: str, lang: str) -> str:
+    """A binding code as people read it (``FORMULA``: formula)."""
+    return text(f"binding_label.{code}", lang) if has_text(f"binding_label.{code}") else code
 
 
 def _maybe(value: bool | None, lang: str) -> str:
@@ -148,8 +162,9 @@ def explain_unit(
     ]
     for check in criterion_checks(item, rules, lang):
         mark = w(check.status)
-        lines.append(f"  [{mark:^4}] {check.reason.value:<25} {check.data}")
-    codes = ", ".join(r.value for r in item.reasons)
+        lines.append(f"  [{mark:^4}] {check.data}")
+    codes = "; ".join(describe("reason", r.value, lang, history_year=rules.history_year)
+                      for r in item.reasons)
     lines.append("  " + (w("eligible") if item.eligible else
                          w("excluded").format(codes=codes)))
     lines += ["", w("cap")]
@@ -171,7 +186,8 @@ def explain_unit(
         rule = w("deficit_only")
         cap = max(item.deficit, 0)
     lines.append("  " + w("cap_is").format(rule=rule, cap=eur(cap),
-                                               source=item.cap_source.value))
+                                               source=_binding_word(item.cap_source.value,
+                                                                    lang)))
     if item.proration != 1 and unit.end_date is not None:
         lines.append("  " + w("proration").format(
             days=item.proration.numerator, year_days=item.proration.denominator,
@@ -204,7 +220,7 @@ def explain_unit(
             residual=money(outcome.residual_award, lang),
             share=ratio(outcome.residual_share, 6, lang), need=money(need, lang)))
         lines.append("  " + text("residual.total", lang) + ": " + eur(award))
-    lines.append("  " + w("binding").format(code=binding,
+    lines.append("  " + w("binding").format(code=_binding_word(binding, lang),
                                                 text=describe("binding", binding, lang,
                                                               history_year=rules.history_year)))
     if not item.eligible:

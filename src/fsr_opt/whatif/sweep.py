@@ -22,6 +22,7 @@ from fsr_opt.core.errors import (
     InputError,
     SolverError,
 )
+from fsr_opt.core.i18n import N_, _, translate
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
 from fsr_opt.core.words import money, phrases, ratio, text
@@ -64,39 +65,43 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
         InputError: not three numbers, a negative or too precise value, FROM above TO,
             STEP not positive, or more than `MAX_SWEEP_POINTS` points.
     """
-    shape = f"{option} FROM:TO:STEP, e.g. {option} 800000:900000:25000"
+    shape = _("{option} FROM:TO:STEP, e.g. {option} 800000:900000:25000").format(option=option)
     parts = text.split(":")
     if len(parts) != 3:
-        raise InputError(f"{option} '{text}' is not a range; write {shape}", ErrorCode.BAD_OPTION)
+        raise InputError(_("{option} '{text}' is not a range; write {shape}").format(
+            option=option, text=text, shape=shape), ErrorCode.BAD_OPTION)
     read = [parse_decimal(part.strip(), Dialect.AUTO) for part in parts]
     unreadable = [(name, value) for name, value in zip(("FROM", "TO", "STEP"), read, strict=True)
                   if isinstance(value, CellProblem)]
     if unreadable:
         reasons = "; ".join(f"{name}: {value.message}" for name, value in unreadable)
-        raise InputError(f"{option} '{text}': FROM, TO and STEP must be numbers ({reasons}); "
-                         f"write {shape}", ErrorCode.BAD_OPTION)
+        raise InputError(_("{option} '{text}': FROM, TO and STEP must be numbers ({reasons}); "
+                           "write {shape}").format(option=option, text=text, reasons=reasons,
+                                                   shape=shape), ErrorCode.BAD_OPTION)
     start, stop, step = (value for value in read if isinstance(value, Decimal))
     problems = []
     for name, value in (("FROM", start), ("TO", stop), ("STEP", step)):
         if not value.is_finite():
-            problems.append(f"{name} {value} is not a number")
+            problems.append(_("{name} {value} is not a number").format(name=name, value=value))
         elif value.as_tuple().exponent < -places:  # type: ignore[operator]
-            problems.append(f"{name} {value} has more than {places} decimals")
+            problems.append(_("{name} {value} has more than {places} decimals").format(
+                name=name, value=value, places=places))
     if not problems:
         if start < 0:
-            problems.append(f"FROM {start} is negative")
+            problems.append(_("FROM {start} is negative").format(start=start))
         if upper is not None and stop > upper:
-            problems.append(f"TO {stop} is above {upper}")
+            problems.append(_("TO {stop} is above {upper}").format(stop=stop, upper=upper))
         if step <= 0:
-            problems.append(f"STEP {step} must be greater than 0")
+            problems.append(_("STEP {step} must be greater than 0").format(step=step))
         elif stop < start:
-            problems.append(f"FROM {start} is above TO {stop}")
+            problems.append(_("FROM {start} is above TO {stop}").format(start=start, stop=stop))
     if problems:
         raise InputError(f"{option} '{text}': " + "; ".join(problems), ErrorCode.BAD_OPTION)
     count = math.floor((stop - start) / step) + 1
     if count > MAX_SWEEP_POINTS:
-        raise InputError(f"{option} '{text}' gives {count} points; at most "
-                         f"{MAX_SWEEP_POINTS}: use a larger STEP", ErrorCode.BAD_OPTION)
+        raise InputError(_("{option} '{text}' gives {count} points; at most {maximum}: use a "
+                           "larger STEP").format(option=option, text=text, count=count,
+                                                 maximum=MAX_SWEEP_POINTS), ErrorCode.BAD_OPTION)
     return tuple(start + i * step for i in range(count))
 
 
@@ -112,15 +117,17 @@ def share_overrides(
         InputError: the area is unknown, or the others cannot take the rest (all at 0%).
     """
     if area not in shares:
-        raise InputError(f"--share: unknown area '{area}'; areas: {', '.join(shares)}",
+        raise InputError(_("--share: unknown area '{area}'; areas: {areas}").format(
+            area=area, areas=", ".join(shares)),
                          ErrorCode.BAD_OPTION)
     scale = 10**6
     others = {code: share for code, share in shares.items() if code != area}
     rest = (100 - Fraction(value)) * scale
     weight = sum(others.values(), Fraction(0))
     if rest and not weight:
-        raise InputError(f"--share {area}={value}: the other areas have no share to take the "
-                         f"remaining {100 - value}%", ErrorCode.BAD_OPTION)
+        raise InputError(_("--share {area}={value}: the other areas have no share to take the "
+                           "remaining {rest}%").format(area=area, value=value, rest=100 - value),
+                         ErrorCode.BAD_OPTION)
     quotas = [(code, rest * share / weight if weight else Fraction(0))
               for code, share in others.items()]
     parts = largest_remainder(int(rest), quotas)
@@ -270,6 +277,12 @@ def sweep_rows(outcome: SweepOutcome, rules: RuleSet) -> list[list[str]]:
 
 
 
+_STATUS = {"optimal": N_("solved"), "infeasible": N_("infeasible"),
+           "solver_failure": N_("solver failure"), "input_error": N_("input error"),
+           "rule_set_error": N_("rule-set error")}
+"""How each status of a point reads on the screen (sweep.csv keeps the codes)."""
+
+
 def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: str = "it",
                limit: int = 20) -> str:
     """One screen: per point the swept value, each area's spend and the units funded."""
@@ -291,7 +304,8 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
                         for code in areas)
         funded = str(row.units_funded) if ok else "-"
         left = money(row.unassigned, lang) if ok else "-"
-        lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {row.status}")
+        status = translate(_STATUS[row.status], lang) if row.status in _STATUS else row.status
+        lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {status}")
     if len(outcome.rows) > limit:
         lines.append(w("more").format(n=len(outcome.rows) - limit))
     if outcome.interrupted:

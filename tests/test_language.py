@@ -1,0 +1,200 @@
+"""One language for everything a person reads: Italian by default, English with --lang en or
+FSR_OPT_LANG=en; amounts in both forms; options named in their errors; one pass of problems.
+
+The rest of the suite runs with FSR_OPT_LANG=en (tests/conftest.py); these tests give the
+environment each command runs in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fsr_opt.cli import app
+
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "data" / "bergamo-2025" / "units.csv"
+DEFAULT = {"FSR_OPT_LANG": None}
+ENGLISH = {"FSR_OPT_LANG": "en"}
+
+
+def run(*args: str, env: dict[str, str | None] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=DEFAULT if env is None else env)
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    assert run("solve", "--out", str(out), "-q")[0] == 0
+    return out
+
+
+# --- one language, three ways to choose it --------------------------------------------------
+
+
+def test_solve_speaks_italian_by_default_and_english_when_asked(tmp_path: Path) -> None:
+    code, stdout, stderr = run("solve", "--out", str(tmp_path / "it"))
+    assert code == 0
+    assert "Riparto FSR 2025, Ambito di Bergamo" in stdout
+    assert "fondo 892.495,35 EUR" in stdout and "TOTALE" in stdout
+    assert "risolto con cbc" in stdout
+    assert stderr.startswith("avviso: ") and "non è un comune dell'Ambito" in stderr
+    for english in (run("solve", "--out", str(tmp_path / "en"), "--lang", "en"),
+                    run("solve", "--out", str(tmp_path / "env"), env=ENGLISH)):
+        assert english[0] == 0
+        assert "FSR 2025 riparto, Ambito di Bergamo" in english[1]
+        assert "fund 892,495.35 EUR" in english[1] and "solved with cbc" in english[1]
+        assert english[2].startswith("warning: ")
+    # --lang wins over the environment
+    assert "Riparto FSR" in run("solve", "--out", str(tmp_path / "x"), "--lang", "it",
+                                env=ENGLISH)[1]
+
+
+def test_validate_in_both_languages() -> None:
+    code, stdout, _ = run("validate")
+    assert code == 0 and "308 unità, 287 ammesse" in stdout and "valide" in stdout
+    code, stdout, _ = run("validate", "--lang", "en")
+    assert code == 0 and "308 units, 287 eligible" in stdout and "valid" in stdout
+
+
+def test_audit_in_both_languages(run_folder: Path) -> None:
+    code, stdout, _ = run("audit", str(run_folder))
+    assert code == 0
+    assert "verifica di" in stdout and "446.247,68" in stdout
+    assert "ogni contributo è 0 oppure almeno il contributo minimo" in stdout
+    assert "verifiche eseguite: 25, superate: 25" in stdout
+    for english in (run("audit", str(run_folder), "--lang", "en"),
+                    run("audit", str(run_folder), env=ENGLISH)):
+        assert english[0] == 0
+        assert "every award is 0 or at least the minimum award" in english[1]
+        assert "checks run: 25, passed: 25" in english[1] and "446,247.68" in english[1]
+
+
+def test_whatif_in_both_languages(tmp_path: Path) -> None:
+    code, stdout, _ = run("whatif", "--budget", "850.000,00", "--out", str(tmp_path / "it"))
+    assert code == 0 and "Confronto" in stdout and "446.247,68" in stdout
+    code, stdout, _ = run("whatif", "--budget", "850000", "--out", str(tmp_path / "en"),
+                          env=ENGLISH)
+    assert code == 0 and "Comparison" in stdout and "446,247.68" in stdout
+
+
+def test_region_in_both_languages(tmp_path: Path) -> None:
+    manifest = tmp_path / "region.csv"
+    manifest.write_text(f'ambito,units,budget\nbg,{EXAMPLE},"850.000,00"\n', encoding="utf-8")
+    code, stdout, _ = run("region", "--manifest", str(manifest), "--out", str(tmp_path / "it"))
+    assert code == 0
+    assert "Calcolo regionale FSR" in stdout and "850.000,00" in stdout and "risolto" in stdout
+    code, stdout, _ = run("region", "--manifest", str(manifest), "--out", str(tmp_path / "en"),
+                          "--lang", "en")
+    assert code == 0 and "FSR region run" in stdout and "850,000.00" in stdout
+
+
+def test_errors_and_their_locations_in_both_languages(tmp_path: Path) -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",256654.20,", ",molti,")
+    bad = tmp_path / "units.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, stderr = run("validate", "--units", str(bad))
+    assert code == 2
+    assert "errore nei dati: " in stderr and "riga 3, colonna 'costs'" in stderr
+    assert "'molti' non è un numero" in stderr
+    code, _, stderr = run("validate", "--units", str(bad), "--lang", "en")
+    assert "input error: " in stderr and "row 3, column 'costs'" in stderr
+
+
+@pytest.mark.parametrize(("args", "env", "named"), [
+    (["--lang", "fr"], DEFAULT, "--lang 'fr'"),
+    ([], {"FSR_OPT_LANG": "fr"}, "FSR_OPT_LANG='fr'"),
+])
+def test_an_unknown_language_is_a_usage_error_naming_where_it_came_from(
+    args: list[str], env: dict[str, str | None], named: str
+) -> None:
+    for command in (["validate"], ["audit", "out"], ["region", "--manifest", "m.csv"]):
+        code, _, stderr = run(*command, *args, env=env)
+        assert code == 2, command
+        assert named in stderr and "it, en" in stderr
+
+
+# --- amounts, options, one pass -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("budget", ["850.000,00", "850000", "850000.00", "850 000", "850,000.00"])
+def test_an_amount_in_the_italian_or_the_plain_form(budget: str) -> None:
+    assert run("validate", "--budget", budget, "--lang", "en")[0] == 0
+
+
+@pytest.mark.parametrize("args", [["--budget", "1.000"], ["--min-award", "1.000"],
+                                  ["--set", "fund=1.000"]])
+def test_an_ambiguous_amount_is_refused_with_both_readings(args: list[str]) -> None:
+    code, _, stderr = run("validate", *args, "--lang", "en")
+    assert code == 2
+    assert args[0] in stderr and "can be read two ways" in stderr
+    assert "1000 if '.' separates thousands" in stderr and "or 1 if '.' is the decimal mark" in (
+        stderr)
+    code, _, stderr = run("validate", *args)
+    assert "1000 se '.' separa le migliaia, oppure 1 se '.' separa i decimali" in stderr
+
+
+def test_a_set_figure_in_the_italian_form() -> None:
+    code, stdout, _ = run("validate", "--set", "minimum_award=1.000,00", "--lang", "en")
+    assert code == 0, stdout
+
+
+def test_one_share_alone_rescales_the_others_and_prints_the_split(tmp_path: Path) -> None:
+    code, stdout, _ = run("solve", "--share", "disabili=15", "--out", str(tmp_path / "s"),
+                          "--lang", "en")
+    assert code == 0
+    assert "shares of the areas: minori 47.2222%, disabili 15%, anziani 37.7778%" in stdout
+    # the motivating example of docs/whatif.md
+    code, stdout, _ = run("whatif", "--share", "disabili=15", "--out", str(tmp_path / "w"))
+    assert code == 0
+    assert stdout.startswith("quote delle aree: minori 47,2222%, disabili 15%, anziani 37,7778%")
+
+
+@pytest.mark.parametrize(("args", "starts"), [
+    (["--budget", "-5"], "input error: --budget -5: fund: "),
+    (["--set", "minimum_award=abc"], "input error: --set minimum_award=abc: minimum_award: "),
+    (["--min-award", "-300"], "input error: --min-award -300: minimum_award: "),
+    (["--share", "disabili=150"], "input error: --share disabili=150: areas.disabili.share: "),
+])
+def test_an_error_an_option_caused_names_the_option_not_the_rule_file(
+    args: list[str], starts: str
+) -> None:
+    code, _, stderr = run("validate", *args, "--lang", "en")
+    assert code == 2
+    error = [line for line in stderr.splitlines() if not line.startswith("warning")]
+    assert error[0].startswith(starts), error
+    assert ".yaml" not in "\n".join(error)
+
+
+def test_validate_reports_an_unknown_type_with_the_other_problems(tmp_path: Path) -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",ASILO_NIDO,", ",ASILO_NIDOX,")
+    lines[2] = lines[2].replace(",256654.20,", ",molti,")
+    bad = tmp_path / "units.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, stderr = run("validate", "--units", str(bad), "--lang", "en")
+    assert code == 2
+    assert "2 problems" in stderr
+    assert "row 2, column 'unit_type': unknown unit type 'ASILO_NIDOX'" in stderr
+    assert "row 3, column 'costs': 'molti' is not a number" in stderr
+    # the rule set's problems come with the table's (the types need a valid rule set)
+    code, _, stderr = run("validate", "--units", str(bad), "--budget", "-5", "--lang", "en")
+    assert code == 2 and "2 problems" in stderr
+    assert "--budget -5: fund: " in stderr and "'molti' is not a number" in stderr
+
+
+def test_each_warning_is_printed_once(tmp_path: Path) -> None:
+    code, stdout, stderr = run("solve", "--min-award", "40000", "--out", str(tmp_path),
+                               "--lang", "en")
+    assert code == 0
+    everything = stdout + stderr
+    assert everything.count("the minimum award, 40,000.00 EUR, is above every entitlement") == 1
+    assert "area_budget__" not in everything and "WARNING" not in everything
+    outside = [line for line in stderr.splitlines() if "not a municipality" in line]
+    assert len(outside) == 2 and all(line.startswith("warning: ") for line in outside)
