@@ -791,9 +791,12 @@ def _amount(value: str | None, option: str) -> int | None:
     from fsr_opt.io.cells import parse_money
 
     cents = parse_money(value.strip())
+    if isinstance(cents, CellProblem) and cents.code is ErrorCode.AMBIGUOUS_NUMBER:
+        raise _fail(InputError(f"{option} {cents.message}", ErrorCode.BAD_OPTION))
     if isinstance(cents, CellProblem) or cents <= 0:
-        raise _fail(InputError(f"{option} '{value}' is not an amount in euros greater than 0; "
-                               "write it like 330774.00 or 330.774,00", ErrorCode.BAD_OPTION))
+        raise _fail(InputError(_("{option} '{value}' is not an amount in euros greater than 0; "
+                                 "write it like 330774.00 or 330.774,00").format(
+                                     option=option, value=value), ErrorCode.BAD_OPTION))
     return cents
 
 

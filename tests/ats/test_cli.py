@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from fsr_opt.cli import app
@@ -20,7 +21,8 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_split_monitor_rebalance_audit(tmp_path: Path) -> None:
+def test_split_monitor_rebalance_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FSR_OPT_LANG", raising=False)  # Italian, the default
     code, out, _ = run("ats", "split", "--out", str(tmp_path / "s"))
     assert code == 0 and "330.774,00 EUR tra 14 Ambiti" in out
     split = tmp_path / "s" / "split.csv"
@@ -99,3 +101,10 @@ def test_a_rebalance_stopped_by_the_time_limit_exits_3(tmp_path: Path) -> None:
                        "--out", str(tmp_path / "o"))
     assert code == 3 and "max_transfers" in err and "not proven optimal" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_the_fund_option_reads_both_forms_and_refuses_an_ambiguous_one(tmp_path: Path) -> None:
+    code, out, _ = run("ats", "split", "--fund", "330.774,00", "--out", str(tmp_path / "it"))
+    assert code == 0 and "330,774.00" in out  # the suite speaks English (FSR_OPT_LANG=en)
+    code, _, err = run("ats", "split", "--fund", "1.000", "--out", str(tmp_path / "o"))
+    assert code == 2 and "--fund" in err and "1000" in err and " 1 " in err

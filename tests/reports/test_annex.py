@@ -37,7 +37,7 @@ SHEETS = ["Riparto", "Allegato", "Per Comune", "Per ente", "Pagamenti", "Esclusi
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("annex")
-    result = CliRunner().invoke(app, ["solve", "--out", str(out), "-q"])
+    result = CliRunner().invoke(app, ["solve", "--out", str(out), "-q", "--lang", "it"])
     assert result.exit_code == 0, result.output
     return out
 

@@ -120,7 +120,10 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_whatif_and_compare_write_the_scenario_reports(tmp_path: Path) -> None:
+def test_whatif_and_compare_write_the_scenario_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("FSR_OPT_LANG", raising=False)  # Italian, the default
     code, stdout, _ = run("whatif", "--budget", "800000", "--out", str(tmp_path / "w"))
     assert code == 0
     for name in ("scenario.xlsx", "scenario.html"):
