@@ -81,6 +81,16 @@ def test_round_area_gives_a_spare_cent_to_the_larger_remainder_next() -> None:
     assert round_area(plans, optimum_of(totals, 31)) == {"A": 10, "B": 21}
 
 
+def test_round_area_weighs_the_one_cent_step_and_the_remainder_not_the_total() -> None:
+    # A's target 11.5: its ceiling 11 is 0.5 from it, its floor 10 is 1.5: a gain of one
+    # cent, as for B (target far above). Equal gains: the larger remainder (A, 0.75) takes the
+    # cent, although B's total is larger. Weighing a two-cent step would favour B (-2 against
+    # -1), and so would ranking by the total instead of the remainder.
+    plans = [plan("A", 0, Fraction(23, 2), 0, 2000), plan("B", 1, 1000, 0, 2000)]
+    totals = {"A": Fraction(43, 4), "B": Fraction(81, 4)}  # 10.75 and 20.25
+    assert round_area(plans, optimum_of(totals, 31)) == {"A": 11, "B": 20}
+
+
 def test_round_area_gives_a_spare_cent_first_where_the_ceiling_is_nearest_the_target() -> None:
     # A's target 10.3: its ceiling 11 is 0.4 cent farther than its floor 10 is. B's target is
     # far above: its ceiling gains a whole cent. B takes the cent despite its smaller remainder.
