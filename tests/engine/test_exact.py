@@ -117,7 +117,8 @@ def test_lower_bounds_filling_the_budget_exactly_are_feasible() -> None:
     plans = [plan("A", 0, 50, 60, 200), plan("B", 1, 50, 40, 200)]
     result = solve_area(plans, picked(*plans), 100)
     assert result.totals == {"A": 60, "B": 40} and result.spend == 100
-    with pytest.raises(ValueError):
+    # The message reaches the user inside the solver error of a wrong answer.
+    with pytest.raises(ValueError, match=r"^the picked funded sets do not fit in the area budget$"):
         solve_area(plans, picked(*plans), 99)
 
 
