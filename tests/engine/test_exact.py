@@ -135,3 +135,12 @@ def test_a_line_with_a_zero_target_is_filled_before_the_water_level() -> None:
     result = solve_area(plans, picked(*plans), 1000)
     assert result.totals == {"A": 100, "B": 900}
     assert result.excess_ratio == Fraction(-9, 10)
+
+
+def test_a_budget_met_by_the_nearest_totals_moves_no_cent_to_a_line_without_history() -> None:
+    # A's target 154 fits its bounds and uses the whole spend (gap 0): B, without history
+    # (target 0), stays at 0. Moving cents from A to B would cost deviation on both lines.
+    plans = [plan("A", 0, 154, 5, 260), plan("B", 1, 0, 0, 39)]
+    result = solve_area(plans, picked(*plans), 154)
+    assert result.totals == {"A": 154, "B": 0}
+    assert (result.deviation, result.excess_ratio) == (0, 0)
