@@ -144,3 +144,12 @@ def test_a_budget_met_by_the_nearest_totals_moves_no_cent_to_a_line_without_hist
     result = solve_area(plans, picked(*plans), 154)
     assert result.totals == {"A": 154, "B": 0}
     assert (result.deviation, result.excess_ratio) == (0, 0)
+
+
+def test_a_gap_below_one_cent_moves_only_that_fraction() -> None:
+    # A's target 153.5 leaves half a cent of the spend 154 (gap 1/2): it goes to B, the line
+    # without history (A above its target would raise the excess ratio); A keeps 153.5.
+    plans = [plan("A", 0, Fraction(307, 2), 5, 260), plan("B", 1, 0, 0, 39)]
+    result = solve_area(plans, picked(*plans), 154)
+    assert result.totals == {"A": Fraction(307, 2), "B": Fraction(1, 2)}
+    assert (result.deviation, result.excess_ratio) == (Fraction(1, 2), 0)
