@@ -153,3 +153,12 @@ def test_a_gap_below_one_cent_moves_only_that_fraction() -> None:
     result = solve_area(plans, picked(*plans), 154)
     assert result.totals == {"A": Fraction(307, 2), "B": Fraction(1, 2)}
     assert (result.deviation, result.excess_ratio) == (Fraction(1, 2), 0)
+
+
+def test_a_line_without_history_absorbs_the_excess_before_an_earlier_line_with_room() -> None:
+    # A (first, target 100) has room up to 1000; B has no history (target 0, weight 0). The
+    # 50 above A's target go to B: the excess ratio stays 0 instead of A's 0.5.
+    plans = [plan("A", 0, 100, 0, 1000), plan("B", 1, 0, 0, 50)]
+    result = solve_area(plans, picked(*plans), 150)
+    assert result.totals == {"A": 100, "B": 50}
+    assert (result.deviation, result.excess_ratio) == (50, 0)
