@@ -162,3 +162,21 @@ def test_a_line_without_history_absorbs_the_excess_before_an_earlier_line_with_r
     result = solve_area(plans, picked(*plans), 150)
     assert result.totals == {"A": 100, "B": 50}
     assert (result.deviation, result.excess_ratio) == (50, 0)
+
+
+def test_the_water_level_rises_past_a_line_that_fills_on_the_way() -> None:
+    # A and B aim at 100; A is full at 150 (level 1/2), then only B rises: 400 needs B at 250,
+    # level 3/2. The slope after a breakpoint counts only the lines still rising there.
+    plans = [plan("A", 0, 100, 0, 150), plan("B", 1, 100, 0, 1000)]
+    result = solve_area(plans, picked(*plans), 400)
+    assert result.totals == {"A": 150, "B": 250}
+    assert (result.deviation, result.excess_ratio) == (200, Fraction(3, 2))
+
+
+def test_the_water_level_of_a_line_of_weight_one() -> None:
+    # A target of one cent: the slope of the water level is 1, and the level is exactly what
+    # the line takes above its target (4 cents), not the breakpoint where it fills (9).
+    plans = [plan("A", 0, 1, 0, 10)]
+    result = solve_area(plans, picked(*plans), 5)
+    assert result.totals == {"A": 5}
+    assert result.excess_ratio == 4
