@@ -122,3 +122,9 @@ if __name__ == "__main__":  # python -m tests.rules.test_document --write
         sys.exit(__doc__)
     SCHEMA.write_text(json_schema_text(), encoding="utf-8")
     print(f"wrote {SCHEMA}")
+
+
+def test_a_value_keyed_on_2_january_is_not_in_force_that_year() -> None:
+    # The riparto's values must apply on 1 January: a day later is too late for that year.
+    assert in_force([date(2026, 1, 2)], 2026) is None
+    assert in_force([date(2026, 1, 2)], 2027) == date(2026, 1, 2)
