@@ -27,3 +27,12 @@ def test_shares_are_ratios_with_six_decimals() -> None:
 def test_a_unit_is_named_with_its_row_when_it_has_one() -> None:
     assert unit_subject("UDO1", 7) == "unit UDO1 (row 7)"
     assert unit_subject("UDO1", None) == "unit UDO1"
+
+
+def test_fractions_of_a_cent_above_one_euro_and_below_the_sixth_decimal() -> None:
+    # Whole euros and the six decimals split at 10**6 millionths; what rounds to zero has no
+    # sign (never "-0.000000").
+    assert exact_euros(Fraction(1234567, 3)) == "4115.223333"
+    assert exact_euros(Fraction(-1234567, 3)) == "-4115.223333"
+    assert exact_euros(Fraction(1, 10**5)) == "0.000000"
+    assert exact_euros(Fraction(-1, 10**5)) == "0.000000"

@@ -81,6 +81,16 @@ def test_round_area_gives_a_spare_cent_to_the_larger_remainder_next() -> None:
     assert round_area(plans, optimum_of(totals, 31)) == {"A": 10, "B": 21}
 
 
+def test_round_area_weighs_the_one_cent_step_and_the_remainder_not_the_total() -> None:
+    # A's target 11.5: its ceiling 11 is 0.5 from it, its floor 10 is 1.5: a gain of one
+    # cent, as for B (target far above). Equal gains: the larger remainder (A, 0.75) takes the
+    # cent, although B's total is larger. Weighing a two-cent step would favour B (-2 against
+    # -1), and so would ranking by the total instead of the remainder.
+    plans = [plan("A", 0, Fraction(23, 2), 0, 2000), plan("B", 1, 1000, 0, 2000)]
+    totals = {"A": Fraction(43, 4), "B": Fraction(81, 4)}  # 10.75 and 20.25
+    assert round_area(plans, optimum_of(totals, 31)) == {"A": 11, "B": 20}
+
+
 def test_round_area_gives_a_spare_cent_first_where_the_ceiling_is_nearest_the_target() -> None:
     # A's target 10.3: its ceiling 11 is 0.4 cent farther than its floor 10 is. B's target is
     # far above: its ceiling gains a whole cent. B takes the cent despite its smaller remainder.
@@ -107,7 +117,8 @@ def test_lower_bounds_filling_the_budget_exactly_are_feasible() -> None:
     plans = [plan("A", 0, 50, 60, 200), plan("B", 1, 50, 40, 200)]
     result = solve_area(plans, picked(*plans), 100)
     assert result.totals == {"A": 60, "B": 40} and result.spend == 100
-    with pytest.raises(ValueError):
+    # The message reaches the user inside the solver error of a wrong answer.
+    with pytest.raises(ValueError, match=r"^the picked funded sets do not fit in the area budget$"):
         solve_area(plans, picked(*plans), 99)
 
 
@@ -124,3 +135,48 @@ def test_a_line_with_a_zero_target_is_filled_before_the_water_level() -> None:
     result = solve_area(plans, picked(*plans), 1000)
     assert result.totals == {"A": 100, "B": 900}
     assert result.excess_ratio == Fraction(-9, 10)
+
+
+def test_a_budget_met_by_the_nearest_totals_moves_no_cent_to_a_line_without_history() -> None:
+    # A's target 154 fits its bounds and uses the whole spend (gap 0): B, without history
+    # (target 0), stays at 0. Moving cents from A to B would cost deviation on both lines.
+    plans = [plan("A", 0, 154, 5, 260), plan("B", 1, 0, 0, 39)]
+    result = solve_area(plans, picked(*plans), 154)
+    assert result.totals == {"A": 154, "B": 0}
+    assert (result.deviation, result.excess_ratio) == (0, 0)
+
+
+def test_a_gap_below_one_cent_moves_only_that_fraction() -> None:
+    # A's target 153.5 leaves half a cent of the spend 154 (gap 1/2): it goes to B, the line
+    # without history (A above its target would raise the excess ratio); A keeps 153.5.
+    plans = [plan("A", 0, Fraction(307, 2), 5, 260), plan("B", 1, 0, 0, 39)]
+    result = solve_area(plans, picked(*plans), 154)
+    assert result.totals == {"A": Fraction(307, 2), "B": Fraction(1, 2)}
+    assert (result.deviation, result.excess_ratio) == (Fraction(1, 2), 0)
+
+
+def test_a_line_without_history_absorbs_the_excess_before_an_earlier_line_with_room() -> None:
+    # A (first, target 100) has room up to 1000; B has no history (target 0, weight 0). The
+    # 50 above A's target go to B: the excess ratio stays 0 instead of A's 0.5.
+    plans = [plan("A", 0, 100, 0, 1000), plan("B", 1, 0, 0, 50)]
+    result = solve_area(plans, picked(*plans), 150)
+    assert result.totals == {"A": 100, "B": 50}
+    assert (result.deviation, result.excess_ratio) == (50, 0)
+
+
+def test_the_water_level_rises_past_a_line_that_fills_on_the_way() -> None:
+    # A and B aim at 100; A is full at 150 (level 1/2), then only B rises: 400 needs B at 250,
+    # level 3/2. The slope after a breakpoint counts only the lines still rising there.
+    plans = [plan("A", 0, 100, 0, 150), plan("B", 1, 100, 0, 1000)]
+    result = solve_area(plans, picked(*plans), 400)
+    assert result.totals == {"A": 150, "B": 250}
+    assert (result.deviation, result.excess_ratio) == (200, Fraction(3, 2))
+
+
+def test_the_water_level_of_a_line_of_weight_one() -> None:
+    # A target of one cent: the slope of the water level is 1, and the level is exactly what
+    # the line takes above its target (4 cents), not the breakpoint where it fills (9).
+    plans = [plan("A", 0, 1, 0, 10)]
+    result = solve_area(plans, picked(*plans), 5)
+    assert result.totals == {"A": 5}
+    assert result.excess_ratio == 4

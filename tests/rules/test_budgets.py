@@ -81,3 +81,17 @@ def test_set_asides_round_half_up(document: dict[str, Any]) -> None:
     assert set_aside_amounts(rules) == {"reserve": 4_462_477, "other_services": 8_924_954}
     assert distributable(rules) == 89_249_535 - 4_462_477 - 8_924_954
     assert sum(area_budgets(rules).values()) == distributable(rules)
+
+
+def test_service_targets_follow_a_history_of_one_cent(document: dict[str, Any]) -> None:
+    # A history of a single cent is a history: the line that had it takes the whole budget
+    # (the equal split is only for an area whose every line had 0).
+    services = list(document["areas"]["disabili"]["services"])
+    doc = apply_overrides(document, [
+        (f"areas.disabili.services.{s}.historical_2024", "0.01" if s == "cse" else "0")
+        for s in services
+    ])
+    rules = parse_rule_set(doc)
+    targets = service_targets(rules, {"minori": 0, "disabili": 1000, "anziani": 0})
+    assert {s: targets[s] for s in services} == {
+        s: Fraction(1000 if s == "cse" else 0) for s in services}

@@ -31,6 +31,8 @@ from fsr_opt.rules.document import (
     json_schema_text,
     rule_set_json_schema,
 )
+from fsr_opt.rules.overrides import apply_overrides
+from fsr_opt.rules.validate import parse_rule_set
 
 from tests.rules.support import BUNDLED, MINIMAL_DATED, ROOT, load, rolled_over
 
@@ -122,3 +124,22 @@ if __name__ == "__main__":  # python -m tests.rules.test_document --write
         sys.exit(__doc__)
     SCHEMA.write_text(json_schema_text(), encoding="utf-8")
     print(f"wrote {SCHEMA}")
+
+
+def test_a_value_keyed_on_2_january_is_not_in_force_that_year() -> None:
+    # The riparto's values must apply on 1 January: a day later is too late for that year.
+    assert in_force([date(2026, 1, 2)], 2026) is None
+    assert in_force([date(2026, 1, 2)], 2027) == date(2026, 1, 2)
+
+
+def test_each_kind_of_parameter_is_shown_as_the_reports_show_it() -> None:
+    # The parameters table of the reports: euros with two decimals, percents with their cap,
+    # switches as true/false, the municipalities as a list separated by commas.
+    document = apply_overrides(load(BUNDLED), [("eligibility.require_deficit", "false")])
+    shown = {p.path: p.value for p in parse_rule_set(document).parameters}
+    assert shown["fund"] == "892495.35 EUR"
+    assert shown["set_asides.reserve_percent"] == "0% (max 5%)"
+    assert shown["eligibility.require_registry"] == "true"
+    assert shown["eligibility.require_deficit"] == "false"
+    assert shown["municipalities"] == ("Bergamo, Gorle, Orio al Serio, Ponteranica, Sorisole, "
+                                       "Torre Boldone")

@@ -34,3 +34,19 @@ def test_unit_type_lookup() -> None:
     assert unit_type(rules, "asilo nido") is found
     assert unit_type(rules, "Asilo-Nido") is found
     assert unit_type(rules, "NIDO") is None
+
+
+def test_unit_type_exact_code_first_even_when_not_upper_case() -> None:
+    # Codes may hold lower-case letters (the schema: a letter, then letters, digits and '_');
+    # a unit type defined as 'Adm_Minori' is found by that very code, which the spreadsheet
+    # spelling (upper case) would miss.
+    document = load(BUNDLED)
+    document["unit_types"]["Adm_Minori"] = document["unit_types"].pop("ADM")
+    for area in document["areas"].values():
+        for line in area["services"].values():
+            line["unit_types"] = ["Adm_Minori" if code == "ADM" else code
+                                  for code in line["unit_types"]]
+    rules = parse_rule_set(document)
+    found = unit_type(rules, "Adm_Minori")
+    assert found is not None and found.code == "Adm_Minori"
+    assert unit_type(rules, "ADM_MINORI") is None
