@@ -24,7 +24,16 @@ from fsr_opt.cli import app
 from fsr_opt.core.words import money
 from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.cells import is_total_label
-from fsr_opt.reports.annex import amount, annex_rows, by_municipality, by_operator
+from fsr_opt.reports.annex import (
+    AnnexRow,
+    GroupTotal,
+    amount,
+    annex_rows,
+    build_annex,
+    by_municipality,
+    by_operator,
+    total,
+)
 from fsr_opt.whatif.saved import view_from_rows
 
 from tests.conftest import tiny_rules, unit
@@ -165,6 +174,43 @@ def test_groups_and_shortfall_on_a_tiny_riparto() -> None:
     assert [(g.name, g.units) for g in comuni] == [("Bergamo", 3)]  # its usual spelling
     assert [(g.name, g.units) for g in by_operator(rows)] == [("Ente B", 2), ("Op U", 1)]
     assert sum(g.award for g in comuni) == sum(g.award for g in by_operator(rows)) == 100000
+
+
+def _naive_groups(rows: list[AnnexRow], field: str) -> list[GroupTotal]:
+    """The group totals written the obvious way (the one-pass code must agree)."""
+    groups: dict[str, list[AnnexRow]] = {}
+    for row in rows:
+        groups.setdefault(" ".join(getattr(row, field).casefold().split()), []).append(row)
+    out = []
+    for members in groups.values():
+        names = [getattr(r, field) for r in members]
+        name = min(set(names), key=lambda n: (-names.count(n), n.casefold(), n))
+        out.append(GroupTotal(name, len(members), sum(1 for r in members if r.award > 0),
+                              *(sum(getattr(r, f) for r in members) for f in (
+                                  "entitlement", "award", "residual_award", "tranche_1",
+                                  "tranche_2", "shortfall"))))
+    return sorted(out, key=lambda g: (g.name.casefold(), g.name))
+
+
+def test_build_annex_adds_up_as_the_obvious_code() -> None:
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=90000)
+    spellings = ["Bergamo", "BERGAMO ", "bergamo", "Treviglio", " treviglio", "Dalmine"]
+    units = [unit(f"U{n}", "s", 5000 + 1000 * n, municipality=spellings[n % 6],
+                  operator=["Ente B", "ente  b", "Op U"][n % 3]) for n in range(30)]
+    run = solve(rules, units)
+    annex = build_annex(run.outcomes)
+    assert annex.rows == annex_rows(run.outcomes)
+    assert annex.municipalities == by_municipality(annex.rows)
+    assert annex.operators == by_operator(annex.rows)
+    assert annex.municipalities == _naive_groups(annex.rows, "municipality")
+    assert annex.operators == _naive_groups(annex.rows, "operator")
+    # five units each way: a tie, won by the first spelling in name order
+    assert [g.name for g in annex.municipalities] == [" treviglio", "Bergamo", "Dalmine"]
+    assert annex.whole == total("", annex.rows)
+    assert annex.whole.units == 30
+    assert annex.whole.award == sum(o.award for o in run.outcomes) > 0
+    assert annex.whole.shortfall == sum(r.shortfall for r in annex.rows)
+    assert total("x", []) == GroupTotal("x", 0, 0, 0, 0, 0, 0, 0, 0)
 
 
 def test_report_html_lists_every_unit_with_comune_ente_and_shortfall(run_dir: Path) -> None:

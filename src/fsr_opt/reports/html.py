@@ -32,14 +32,12 @@ from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import describe, money, percent, phrases, ratio, text
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
+    Annex,
     AnnexRow,
     GroupTotal,
     amount,
-    annex_rows,
-    by_municipality,
-    by_operator,
+    build_annex,
     reason_text,
-    total,
 )
 from fsr_opt.reports.tables import payment_rows, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
@@ -398,8 +396,7 @@ def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
             f"{_e(w('show').format(n=count))}</summary>{table}</details>")
 
 
-def _annex_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str,
-                   year: int) -> str:
+def _annex_section(annex: Annex, w: Callable[[str], str], lang: str, year: int) -> str:
     """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row."""
     unknown = w("not_given")
     rows = [[_t(row.municipality or unknown), _t(row.operator or unknown),
@@ -407,8 +404,8 @@ def _annex_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str
              _n(amount(row.entitlement, lang)), _n(amount(row.award, lang)),
              _n(amount(row.residual_award, lang)), _n(amount(row.tranche_1, lang)),
              _n(amount(row.tranche_2, lang)), (reason_text(row, lang, year), "why"),
-             _n(amount(row.shortfall, lang))] for row in units]
-    whole = total("", units)
+             _n(amount(row.shortfall, lang))] for row in annex.rows]
+    whole = annex.whole
     rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""),
                  _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
                  *(_n(amount(value, lang)) for value in (
@@ -440,12 +437,12 @@ def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], s
                   totals=[len(rows) - 1])
 
 
-def _groups_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str) -> str:
+def _groups_section(annex: Annex, w: Callable[[str], str], lang: str) -> str:
     """Totals per Comune and per ente gestore, each with its TOTALE row."""
     return (f"<h2 class=\"page\">{_e(w('municipalities'))}</h2>"
-            + _groups_table(by_municipality(units), "municipality", w, lang)
+            + _groups_table(annex.municipalities, "municipality", w, lang)
             + f"<h2>{_e(w('operators'))}</h2>"
-            + _groups_table(by_operator(units), "operator", w, lang))
+            + _groups_table(annex.operators, "operator", w, lang))
 
 
 def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: str,
@@ -489,6 +486,7 @@ def html_report(
     *,
     audit: AuditReport | None = None,
     lang: str = "it",
+    annex: Annex | None = None,
 ) -> bytes:
     """Build report.html.
 
@@ -500,12 +498,14 @@ def html_report(
             hashes, overrides, warnings, solver.
         audit: the audit of this allocation; None says none was run.
         lang: ``it`` (default) or ``en``.
+        annex: the run's annex (`fsr_opt.reports.annex.build_annex`), if already made.
 
     Returns:
         The page as UTF-8 bytes.
     """
     w = phrases("html", lang)
-    units = annex_rows(outcomes)
+    if annex is None:
+        annex = build_annex(outcomes)
     eligible = sum(1 for o in outcomes if o.assessment.eligible)
     funded = sum(1 for o in outcomes if o.award > 0)
     awarded = sum(o.award for o in outcomes)
@@ -543,10 +543,10 @@ def html_report(
         _service_section(outcomes, allocation, rules, w, lang),
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),
-        _annex_section(units, w, lang, rules.history_year),
-        _groups_section(units, w, lang),
+        _annex_section(annex, w, lang, rules.history_year),
+        _groups_section(annex, w, lang),
         _payments_section(outcomes, rules, w, lang),
-        _exclusions_section(units, w, lang, rules.history_year),
+        _exclusions_section(annex.rows, w, lang, rules.history_year),
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w),
         _hashes_section(document, w),

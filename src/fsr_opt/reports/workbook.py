@@ -32,14 +32,7 @@ from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import Allocation, Ownership, RuleSet
 from fsr_opt.core.words import describe, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
-from fsr_opt.reports.annex import (
-    AnnexRow,
-    GroupTotal,
-    annex_rows,
-    by_municipality,
-    by_operator,
-    reason_text,
-)
+from fsr_opt.reports.annex import Annex, AnnexRow, GroupTotal, build_annex, reason_text
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
@@ -359,6 +352,7 @@ def allocation_workbook(
     lang: str = "it",
     table: Sequence[Sequence[str]] | None = None,
     units_sha256: str = "",
+    annex: Annex | None = None,
 ) -> bytes:
     """Build allocation.xlsx in memory.
 
@@ -370,6 +364,7 @@ def allocation_workbook(
         lang: ``it`` (default) or ``en``, for sheet names, headings and words.
         table: allocation.csv's rows (`fsr_opt.reports.tables.allocation_rows`), if already made.
         units_sha256: the SHA-256 of the units table, printed in every page's footer.
+        annex: the run's annex (`fsr_opt.reports.annex.build_annex`), if already made.
 
     Returns:
         The .xlsx file's bytes, the same for the same arguments.
@@ -380,17 +375,18 @@ def allocation_workbook(
                                                   version=rules.version),
         text("workbook.footer_input", lang).format(sha=units_sha256) if units_sha256 else "",
         text("workbook.footer_page", lang)))
-    (riparto, annex, municipalities, operators, payments, exclusions, summary,
+    (riparto, annex_sheet, municipalities, operators, payments, exclusions, summary,
      checks) = (book.add_sheet(name) for name in sheet_names(lang))
     columns = _with_year(ALLOCATION_SHEET, rules)
     cells = _allocation(outcomes, lang, table)
     # each TOTALE below its table, after a blank row: out of the filter and of a sort
     _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang)
-    units = annex_rows(outcomes)
+    if annex is None:
+        annex = build_annex(outcomes)
     for sheet, sheet_columns, data in (
-        (annex, ANNEX_SHEET, _annex(units, lang, rules.history_year)),
-        (municipalities, MUNICIPALITIES_SHEET, _groups(by_municipality(units), lang)),
-        (operators, OPERATORS_SHEET, _groups(by_operator(units), lang)),
+        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year)),
+        (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
+        (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
         _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang)
     payment_data = _payments(outcomes)
