@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 MONEY_FORMAT = "#,##0.00"
 SHARE_FORMAT = "0.0000%"
@@ -48,6 +48,10 @@ PLAIN, BOLD, HEADER = "plain", "bold", "header"
 CREATED = datetime(2000, 1, 1)
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# A line starting with one of them, in a column's texts joined with newlines: the cheap test
+# that a block of cells needs no quote prefix (a text with a newline of its own only makes it
+# take the cell-by-cell way).
+_TRIGGER_LINE = re.compile(r"(?:^|\n)[=+\-@]")
 _MAX_WIDTH = 60
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -121,19 +125,44 @@ def _number(value: object, kind: str) -> str:
     return format(number, "f")
 
 
+def _all_text(values: Sequence[object]) -> bool:
+    """True when every cell is a `str` (checked in C: a column holds 100,000 cells)."""
+    return not values or set(map(type, values)) == {str}
+
+
 def _numbers(values: Sequence[object], kind: str) -> list[str]:
     """`_number` of a column's cells, "" for an empty one.
 
-    A plain decimal text (allocation.csv's cells) is checked by a regex and kept as it is.
+    A plain decimal text (allocation.csv's cells) is checked by a regex and kept as it is; a
+    column of such texts is checked by one regex over the whole column (`_plain_column`).
     """
+    if _all_text(values) and _plain_column(texts := cast("Sequence[str]", values), kind):
+        return list(texts)
     match = (_PLAIN_INTEGER if kind == "count" else _PLAIN_NUMBER).fullmatch
     return [value if type(value) is str and match(value)
             else "" if value is None or value == "" else _number(value, kind)
             for value in values]
 
 
+_PLAIN_LINES = re.compile(r"(?:-?[0-9]+(?:\.[0-9]+)?)?(?:\n(?:-?[0-9]+(?:\.[0-9]+)?)?)*")
+_INTEGER_LINES = re.compile(r"(?:-?[0-9]+)?(?:\n(?:-?[0-9]+)?)*")
+
+
+def _plain_column(values: Sequence[str], kind: str) -> bool:
+    """True when each text is "" or a plain number `_numbers` keeps: one regex for them all.
+
+    A plain number is `_PLAIN_NUMBER` (`_PLAIN_INTEGER` for a count). The texts are joined
+    with newlines, so the count of newlines tells that no text holds one of its own.
+    """
+    joined = "\n".join(values)
+    lines = _INTEGER_LINES if kind == "count" else _PLAIN_LINES
+    return joined.count("\n") == len(values) - 1 and lines.fullmatch(joined) is not None
+
+
 def _texts(values: Sequence[object]) -> list[str]:
     """A text column's cells as strings, "" for an empty one."""
+    if _all_text(values):
+        return list(cast("Sequence[str]", values))
     return [value if type(value) is str else "" if value is None else str(value)
             for value in values]
 
@@ -157,10 +186,10 @@ class _SharedStrings:
     def add(self, texts: Sequence[str]) -> None:
         """Number the new texts of a column of cells ("" is an empty cell)."""
         index = self.index
-        add = index.setdefault  # a new text takes the next number
-        for text in texts:
-            if text:
-                add(text, len(index))
+        # each distinct text once, in order of first use (a column repeats its texts a lot)
+        for text in dict.fromkeys(texts):
+            if text and text not in index:
+                index[text] = len(index)
         self.count += len(texts) - texts.count("")
 
     def chunks(self, block_rows: int) -> Iterator[str]:
@@ -294,9 +323,14 @@ class Sheet:
         style = f' s="{plain}"' if plain else ""
         quoted = f' s="{_STYLE_INDEX[emphasis, "text", True]}"'
         index = self._strings.index
+        texts = _texts(values)
+        if "" not in texts and not _TRIGGER_LINE.search("\n".join(texts)):
+            # no empty cell and none to quote (most columns): the same style for every cell
+            return [f'<c r="{letter}{n}"{style} t="s"><v>{number}</v></c>'
+                    for n, number in zip(numbers, map(index.__getitem__, texts), strict=True)]
         return [f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
                 f' t="s"><v>{index[text]}</v></c>' if text else ""
-                for n, text in zip(numbers, _texts(values), strict=True)]
+                for n, text in zip(numbers, texts, strict=True)]
 
     def _body_rows(self, table: _Table, block_rows: int) -> Iterator[str]:
         """The table's body as ``<row>`` elements, `block_rows` rows at a time."""
