@@ -21,10 +21,12 @@ from typer.testing import CliRunner
 from fsr_opt.app.pipeline import load_inputs, run_solve
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.cli import app
-from fsr_opt.core.words import money
+from fsr_opt.core.words import describe, money, phrases, text
 from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.cells import is_total_label
+from fsr_opt.reports import html, workbook
 from fsr_opt.reports.annex import (
+    Annex,
     AnnexRow,
     GroupTotal,
     amount,
@@ -32,8 +34,10 @@ from fsr_opt.reports.annex import (
     build_annex,
     by_municipality,
     by_operator,
+    reason_text,
     total,
 )
+from fsr_opt.reports.tables import allocation_rows
 from fsr_opt.whatif.saved import view_from_rows
 
 from tests.conftest import tiny_rules, unit
@@ -247,3 +251,69 @@ def test_amount_writes_what_money_writes(lang: str) -> None:
     values = [0, 1, -1, 5, 99, 100, -100, 99999, 100000, 123456, -123456789, 10**13]
     values += [(n * 7919) ** 2 % 10**11 * (-1) ** n for n in range(2000)]
     assert [amount(v, lang) for v in values] == [money(v, lang) for v in values]
+
+
+def _hostile_annex() -> Annex:
+    rows = [AnnexRow(f"U<{n}>&", f'Nome "{n}" l\'unità', ["Bérgamo & Co", "", "<b>x</b>"][n % 3],
+                     ["Ente 'A'", "", "Op U"][n % 2], "A1", "S<1>", 100000 + n, 1000 * (n % 4),
+                     0, 500 * (n % 4), 500 * (n % 4),
+                     ("BELOW_MINIMUM",) if n % 4 == 0 else ("SHARE",),
+                     max(0, 100000 + n - 1000 * (n % 4)), n)
+            for n in range(12)]
+    return Annex(rows, by_municipality(rows), by_operator(rows), total("", rows))
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> None:
+    annex = _hostile_annex()
+    w = phrases("html", lang)
+    unknown = w("not_given")
+    rows = [[html._t(r.municipality or unknown), html._t(r.operator or unknown),
+             (r.unit_id, "code"), html._t(r.name), html._t(r.service),
+             *(html._n(amount(v, lang)) for v in (r.entitlement, r.award, r.residual_award,
+                                                  r.tranche_1, r.tranche_2)),
+             (reason_text(r, lang, 2024), "why"), html._n(amount(r.shortfall, lang))]
+            for r in annex.rows]
+    whole = annex.whole
+    rows.append([html._t(text("word.TOTAL", lang)), html._t(""), html._t(""),
+                 html._t(f"{whole.units} ({w('funded')} {whole.funded})"), html._t(""),
+                 *(html._n(amount(v, lang)) for v in (whole.entitlement, whole.award,
+                                                      whole.residual_award, whole.tranche_1,
+                                                      whole.tranche_2)),
+                 html._t(""), html._n(amount(whole.shortfall, lang))])
+    table = html._table([w(k) for k in ("municipality", "operator", "unit", "name", "service",
+                                         "entitlement", "awarded", "residual_part", "first",
+                                         "second", "reason", "shortfall")], rows,
+                        totals=[len(rows) - 1], css="annex")
+    assert html._annex_section(annex, w, lang, 2024).endswith(table)
+    assert "U&lt;3&gt;&amp;" in table and "&quot;3&quot;" in table and "<b>" not in table
+    # the units that get nothing
+    short = [r for r in annex.rows if not r.funded]
+    rows = [[html._t(r.unit_id), html._t(r.name), html._t(r.municipality or unknown),
+             html._t(r.operator or unknown), html._t(r.service),
+             html._t("; ".join(f"{c} ({describe('reason', c, lang, history_year=2024)})"
+                               for c in r.reasons)), html._n(amount(r.shortfall, lang))]
+            for r in short]
+    rows.append([html._t(text("word.TOTAL", lang)), *(html._t("") for _ in range(5)),
+                 html._n(amount(sum(r.shortfall for r in short), lang))])
+    table = html._table([w(k) for k in ("unit", "name", "municipality", "operator", "service",
+                                         "reasons", "shortfall")], rows, totals=[len(rows) - 1])
+    assert f"{table}</details>" in html._exclusions_section(annex.rows, w, lang, 2024)
+
+
+def test_e_escapes_only_what_needs_it() -> None:
+    assert html._e("a & b <c> \"d\" 'e'") == "a &amp; b &lt;c&gt; &quot;d&quot; &#x27;e&#x27;"
+    assert html._e("1.234,56") == "1.234,56" and html._e(12) == "12"
+
+
+def test_the_allegato_takes_allocation_csv_amounts_or_writes_them() -> None:
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=90000)
+    units = [unit(f"U{n}", "s", 5000 + 7001 * n, municipality=["B", "A"][n % 2])
+             for n in range(9)]
+    run = solve(rules, units)
+    rows = annex_rows(run.outcomes)
+    table = allocation_rows(run.outcomes)
+    taken = workbook._annex(rows, "it", 2024, table)
+    written = workbook._annex([r._replace(position=-1) for r in rows], "it", 2024, table)
+    assert taken == written
+    assert [r[2] for r in taken] == [r.unit_id for r in rows]

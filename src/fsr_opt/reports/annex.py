@@ -32,6 +32,9 @@ class AnnexRow(NamedTuple):
         reasons: why the unit gets nothing (its exclusion reason codes, or the binding limit
             such as ``BELOW_MINIMUM``), or, when funded, the limit that sets its award.
         shortfall: entitlement minus award, at least 0 (the module's docstring).
+        position: the unit's place in the outcomes the annex was made from (their input
+            order), so that a writer can take the unit's cells already written for
+            allocation.csv.
     """
 
     unit_id: str
@@ -47,6 +50,7 @@ class AnnexRow(NamedTuple):
     tranche_2: int
     reasons: tuple[str, ...]
     shortfall: int
+    position: int = -1  # the unit's place among the outcomes (input order); -1 if unknown
 
     @property
     def funded(self) -> bool:
@@ -133,7 +137,7 @@ def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:
     """Every unit, ordered by Comune, ente gestore and unit id (the annex's order)."""
     rows = []
     codes: dict[tuple[object, ...], tuple[str, ...]] = {}  # a few distinct reason sets
-    for outcome in outcomes:
+    for position, outcome in enumerate(outcomes):
         item = outcome.assessment
         unit = item.unit
         key = (item.reasons, outcome.binding)
@@ -146,6 +150,7 @@ def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:
             unit.unit_id, unit.name, unit.municipality, unit.operator, item.area, item.service,
             entitlement, award, outcome.residual_award, outcome.tranche_1,
             outcome.tranche_2, reasons, entitlement - award if entitlement > award else 0,
+            position,
         ))
     fold = _Folder()
     rows.sort(key=lambda r: (fold(r.municipality), fold(r.operator), r.unit_id.casefold(),

@@ -18,7 +18,9 @@ Italian by default; ``lang="en"`` for English.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -81,8 +83,28 @@ th{background:#e8eef5 !important;-webkit-print-color-adjust:exact;print-color-ad
 }
 """
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    """`value` as HTML text: escaped only when it holds one of ``&<>"'`` (one regex search)."""
+    text = value if type(value) is str else str(value)
+    return escape(text, quote=True) if _SPECIAL.search(text) else text
+
+
+class _Escaped(dict[str, str]):
+    """`_e`, remembered: the Comuni, enti and reasons of an annex repeat on many rows."""
+
+    def __missing__(self, text: str) -> str:
+        escaped = self[text] = _e(text)
+        return escaped
+
+
+def _tr(row: Sequence[tuple[str, str]], total: bool = False) -> str:
+    """One table row; each cell is (text, css class)."""
+    cells = "".join([f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
+                     for text, cls in row])
+    return f'<tr class="total">{cells}</tr>' if total else f"<tr>{cells}</tr>"
 
 
 def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
@@ -91,12 +113,14 @@ def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
 
     Printed, the heading row repeats on every page and no row is cut between two (`_CSS`).
     """
+    bold = set(totals)
+    return _table_of([_tr(row, index in bold) for index, row in enumerate(rows)], headings,
+                     css)
+
+
+def _table_of(body: Sequence[str], headings: Sequence[str], css: str = "") -> str:
+    """An HTML table of rows already written (`_tr`), under `headings`."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headings)
-    body = []
-    for index, row in enumerate(rows):
-        cells = "".join(f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
-                        for text, cls in row)
-        body.append(f'<tr class="total">{cells}</tr>' if index in totals else f"<tr>{cells}</tr>")
     open_tag = f'<table class="{css}">' if css else "<table>"
     return f"{open_tag}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -375,46 +399,78 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
 def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
                         lang: str, year: int) -> str:
     """The units that get nothing, with their Comune, ente, reasons and what fell short."""
-    rows = []
     unknown = w("not_given")
     short = 0
+    cells = _Escaped()
+    why: dict[tuple[str, ...], str] = {}  # a few distinct sets of reasons
+    money_of = _amounts(lang)
+    body = []
     for row in units:
         if row.funded:
             continue
         short += row.shortfall
-        rows.append([_t(row.unit_id), _t(row.name), _t(row.municipality or unknown),
-                     _t(row.operator or unknown), _t(row.service),
-                     _t("; ".join(f"{c} ({describe('reason', c, lang, history_year=year)})"
-                                  for c in row.reasons)),
-                     _n(amount(row.shortfall, lang))])
-    count = len(rows)
-    rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
-                 _n(amount(short, lang))])
-    table = _table([w("unit"), w("name"), w("municipality"), w("operator"), w("service"),
-                    w("reasons"), w("shortfall")], rows, totals=[len(rows) - 1])
+        reasons = why.get(row.reasons)
+        if reasons is None:
+            reasons = why[row.reasons] = _e("; ".join(
+                f"{c} ({describe('reason', c, lang, history_year=year)})" for c in row.reasons))
+        body.append(
+            f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
+            f"<td>{cells[row.municipality or unknown]}</td>"
+            f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
+            f'<td>{reasons}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
+    count = len(body)
+    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
+                     _n(amount(short, lang))], total=True))
+    table = _table_of(body, [w("unit"), w("name"), w("municipality"), w("operator"),
+                             w("service"), w("reasons"), w("shortfall")])
     return (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
             f"{_e(w('show').format(n=count))}</summary>{table}</details>")
 
 
+def _amounts(lang: str) -> Callable[[int], str]:
+    """`fsr_opt.reports.annex.amount` in `lang`, as HTML text (escaped if it ever needs it)."""
+    if _e(amount(-123456789, lang)) == amount(-123456789, lang):
+        return functools.partial(amount, lang=lang)  # digits and separators: nothing to escape
+    return lambda cents: _e(amount(cents, lang))
+
+
 def _annex_section(annex: Annex, w: Callable[[str], str], lang: str, year: int) -> str:
-    """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row."""
+    """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row.
+
+    Its rows are written here cell by cell as `_table` would (the same bytes), each in one
+    f-string: a large Ambito lists 100,000 units (benchmarks/RESULTS.md, "The annex").
+    """
     unknown = w("not_given")
-    rows = [[_t(row.municipality or unknown), _t(row.operator or unknown),
-             (row.unit_id, "code"), _t(row.name), _t(row.service),
-             _n(amount(row.entitlement, lang)), _n(amount(row.award, lang)),
-             _n(amount(row.residual_award, lang)), _n(amount(row.tranche_1, lang)),
-             _n(amount(row.tranche_2, lang)), (reason_text(row, lang, year), "why"),
-             _n(amount(row.shortfall, lang))] for row in annex.rows]
+    cells = _Escaped()
+    why: dict[tuple[bool, tuple[str, ...]], str] = {}
+    money_of = _amounts(lang)
+    body = []
+    for row in annex.rows:
+        funded = row.award > 0
+        reason = why.get((funded, row.reasons))
+        if reason is None:
+            reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
+        body.append(
+            f"<tr><td>{cells[row.municipality or unknown]}</td>"
+            f"<td>{cells[row.operator or unknown]}</td>"
+            f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
+            f"<td>{cells[row.service]}</td>"
+            f'<td class="n">{money_of(row.entitlement)}</td>'
+            f'<td class="n">{money_of(row.award)}</td>'
+            f'<td class="n">{money_of(row.residual_award)}</td>'
+            f'<td class="n">{money_of(row.tranche_1)}</td>'
+            f'<td class="n">{money_of(row.tranche_2)}</td>'
+            f'<td class="why">{reason}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
     whole = annex.whole
-    rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""),
-                 _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
-                 *(_n(amount(value, lang)) for value in (
-                     whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
-                     whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))])
-    table = _table([w("municipality"), w("operator"), w("unit"), w("name"), w("service"),
-                    w("entitlement"), w("awarded"), w("residual_part"), w("first"),
-                    w("second"), w("reason"), w("shortfall")], rows,
-                   totals=[len(rows) - 1], css="annex")
+    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
+                     _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
+                     *(_n(amount(value, lang)) for value in (
+                         whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
+                         whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))],
+                    total=True))
+    table = _table_of(body, [w("municipality"), w("operator"), w("unit"), w("name"),
+                             w("service"), w("entitlement"), w("awarded"), w("residual_part"),
+                             w("first"), w("second"), w("reason"), w("shortfall")], "annex")
     return (f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
             f"<p class=\"note\">{_e(w('annex_note'))}</p>{table}")
 

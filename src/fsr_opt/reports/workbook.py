@@ -248,12 +248,32 @@ def decimal_sum(cells: Sequence[object]) -> Decimal:
     return sum((Decimal(str(v)) for v in cells if v not in ("", None)), Decimal(0))
 
 
-def _annex(rows: Sequence[AnnexRow], lang: str, year: int) -> list[list[object]]:
+# allocation.csv's cells that the Allegato sheet shows too (the same amounts, as text)
+_SHARED = tuple(ALLOCATION_COLUMNS.index(name) for name in (
+    "entitlement", "award", "residual_award", "tranche_1", "tranche_2"))
+
+
+def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
+           table: Sequence[Sequence[str]]) -> list[list[object]]:
+    """The Allegato's cells; the amounts allocation.csv has are taken from its `table`.
+
+    A large Ambito has 100,000 units: writing their amounts again costs a second or so.
+    """
     unknown = text("workbook.not_given", lang)
-    return [[row.municipality or unknown, row.operator or unknown, row.unit_id, row.name,
-             row.area, row.service, _euros(row.entitlement), _euros(row.award),
-             _euros(row.residual_award), _euros(row.tranche_1), _euros(row.tranche_2),
-             reason_text(row, lang, year), _euros(row.shortfall)] for row in rows]
+    shared = itemgetter(*_SHARED)
+    reasons: dict[tuple[bool, tuple[str, ...]], str] = {}
+    cells: list[list[object]] = []
+    for row in rows:
+        funded = row.award > 0
+        reason = reasons.get((funded, row.reasons))
+        if reason is None:
+            reason = reasons[funded, row.reasons] = reason_text(row, lang, year)
+        amounts = (shared(table[row.position]) if row.position >= 0 else tuple(map(_euros, (
+            row.entitlement, row.award, row.residual_award, row.tranche_1, row.tranche_2))))
+        cells.append([row.municipality or unknown, row.operator or unknown, row.unit_id,
+                      row.name, row.area, row.service, *amounts, reason,
+                      _euros(row.shortfall)])
+    return cells
 
 
 def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
@@ -264,7 +284,7 @@ def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
 
 
 def _allocation(
-    outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]] | None
+    outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]]
 ) -> list[list[object]]:
     """allocation.csv's cells, translated where a reader needs words (eligible, ownership)."""
     eligible = ALLOCATION_COLUMNS.index("eligible")
@@ -273,7 +293,7 @@ def _allocation(
     owners = {owner.value: text(f"ownership.{owner.value}", lang) for owner in Ownership}
     rows: list[list[object]] = []
     # ALLOCATION_SHEET has allocation.csv's order
-    for cells in allocation_rows(outcomes) if table is None else table:
+    for cells in table:
         row: list[object] = list(cells)
         row[eligible] = words.get(cells[eligible], words["false"])
         row[ownership] = owners.get(cells[ownership], cells[ownership])
@@ -283,15 +303,19 @@ def _allocation(
 
 def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[list[object]]:
     rows: list[list[object]] = []
+    words: dict[tuple[str, ...], tuple[str, str]] = {}  # a few distinct sets of reasons
     for outcome in outcomes:
         if outcome.award > 0:
             continue
         item = outcome.assessment
-        codes = [r.value for r in item.reasons] or [outcome.binding.value]
+        codes = tuple(r.value for r in item.reasons) or (outcome.binding.value,)
+        said = words.get(codes)
+        if said is None:
+            said = words[codes] = (";".join(codes), "; ".join(
+                describe("reason", code, lang, history_year=year) for code in codes))
         rows.append([
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
-            item.unit.unit_type, item.area, item.service, ";".join(codes),
-            "; ".join(describe("reason", code, lang, history_year=year) for code in codes),
+            item.unit.unit_type, item.area, item.service, *said,
             Decimal(item.entitlement) / 100,
             # what fell short: all the entitlement, as the unit receives nothing (annex.py)
             Decimal(item.entitlement) / 100,
@@ -389,13 +413,15 @@ def allocation_workbook(
     (riparto, annex_sheet, municipalities, operators, payments, exclusions, summary,
      checks) = (book.add_sheet(name) for name in sheet_names(lang))
     columns = _with_year(ALLOCATION_SHEET, rules)
+    if table is None:
+        table = allocation_rows(outcomes)
     cells = _allocation(outcomes, lang, table)
     # each TOTALE below its table, after a blank row: out of the filter and of a sort
     _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang)
     if annex is None:
         annex = build_annex(outcomes)
     for sheet, sheet_columns, data in (
-        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year)),
+        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year, table)),
         (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
         (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
