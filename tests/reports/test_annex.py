@@ -285,7 +285,7 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
                                          "entitlement", "awarded", "residual_part", "first",
                                          "second", "reason", "shortfall")], rows,
                         totals=[len(rows) - 1], css="annex")
-    assert html._annex_section(annex, w, lang, 2024).endswith(table)
+    assert "".join(html._annex_section(annex, w, lang, 2024)).endswith(table)
     assert "U&lt;3&gt;&amp;" in table and "&quot;3&quot;" in table and "<b>" not in table
     # the units that get nothing
     short = [r for r in annex.rows if not r.funded]
@@ -298,7 +298,14 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
                  html._n(amount(sum(r.shortfall for r in short), lang))])
     table = html._table([w(k) for k in ("unit", "name", "municipality", "operator", "service",
                                          "reasons", "shortfall")], rows, totals=[len(rows) - 1])
-    assert f"{table}</details>" in html._exclusions_section(annex.rows, w, lang, 2024)
+    assert f"{table}</details>" in "".join(html._exclusions_section(annex.rows, w, lang, 2024))
+
+
+def test_the_page_is_encoded_block_by_block_as_one_text() -> None:
+    parts = ["a", "€", "b" * 3, "<è>", ""] * 7
+    for block in (1, 2, 3, 1000):
+        assert html._Page(parts).encode(block) == "".join(parts).encode("utf-8")
+    assert html._Page().encode() == b""
 
 
 def test_e_escapes_only_what_needs_it() -> None:

@@ -19,6 +19,7 @@ Italian by default; ``lang="en"`` for English.
 from __future__ import annotations
 
 import functools
+import io
 import math
 import re
 from collections import Counter
@@ -120,9 +121,29 @@ def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
 
 def _table_of(body: Sequence[str], headings: Sequence[str], css: str = "") -> str:
     """An HTML table of rows already written (`_tr`), under `headings`."""
+    return "".join(_table_parts(body, headings, css))
+
+
+def _table_parts(body: Sequence[str], headings: Sequence[str], css: str = "") -> list[str]:
+    """`_table_of`'s text in pieces, its rows not joined (`_Page`)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headings)
     open_tag = f'<table class="{css}">' if css else "<table>"
-    return f"{open_tag}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return [f"{open_tag}<thead><tr>{head}</tr></thead><tbody>", *body, "</tbody></table>"]
+
+
+class _Page(list[str]):
+    """The page's text in pieces, turned into UTF-8 a block at a time (`encode`).
+
+    The annex of a large Ambito is tens of megabytes of text: joining it into sections and
+    the sections into a page would hold several copies of it at once, each twice as large
+    as its bytes (a "€" on the page makes Python store every character in two bytes).
+    """
+
+    def encode(self, block: int = 2000) -> bytes:
+        out = io.BytesIO()
+        for start in range(0, len(self), block):
+            out.write("".join(self[start:start + block]).encode("utf-8"))
+        return out.getvalue()
 
 
 PAGE_CSS = _CSS
@@ -397,8 +418,11 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
 
 
 def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
-                        lang: str, year: int) -> str:
-    """The units that get nothing, with their Comune, ente, reasons and what fell short."""
+                        lang: str, year: int) -> list[str]:
+    """The units that get nothing, with their Comune, ente, reasons and what fell short.
+
+    In pieces, its rows not joined (`_Page`).
+    """
     unknown = w("not_given")
     short = 0
     cells = _Escaped()
@@ -421,10 +445,10 @@ def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
     count = len(body)
     body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
                      _n(amount(short, lang))], total=True))
-    table = _table_of(body, [w("unit"), w("name"), w("municipality"), w("operator"),
-                             w("service"), w("reasons"), w("shortfall")])
-    return (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
-            f"{_e(w('show').format(n=count))}</summary>{table}</details>")
+    table = _table_parts(body, [w("unit"), w("name"), w("municipality"), w("operator"),
+                                w("service"), w("reasons"), w("shortfall")])
+    return [f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
+            f"{_e(w('show').format(n=count))}</summary>", *table, "</details>"]
 
 
 def _amounts(lang: str) -> Callable[[int], str]:
@@ -434,11 +458,13 @@ def _amounts(lang: str) -> Callable[[int], str]:
     return lambda cents: _e(amount(cents, lang))
 
 
-def _annex_section(annex: Annex, w: Callable[[str], str], lang: str, year: int) -> str:
+def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
+                   year: int) -> list[str]:
     """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row.
 
-    Its rows are written here cell by cell as `_table` would (the same bytes), each in one
-    f-string: a large Ambito lists 100,000 units (benchmarks/RESULTS.md, "The annex").
+    In pieces, its rows not joined (`_Page`). Its rows are written here cell by cell as
+    `_table` would (the same bytes), each in one f-string: a large Ambito lists 100,000
+    units (benchmarks/RESULTS.md, "The annex").
     """
     unknown = w("not_given")
     cells = _Escaped()
@@ -468,11 +494,12 @@ def _annex_section(annex: Annex, w: Callable[[str], str], lang: str, year: int) 
                          whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
                          whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))],
                     total=True))
-    table = _table_of(body, [w("municipality"), w("operator"), w("unit"), w("name"),
-                             w("service"), w("entitlement"), w("awarded"), w("residual_part"),
-                             w("first"), w("second"), w("reason"), w("shortfall")], "annex")
-    return (f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
-            f"<p class=\"note\">{_e(w('annex_note'))}</p>{table}")
+    table = _table_parts(body, [w("municipality"), w("operator"), w("unit"), w("name"),
+                                w("service"), w("entitlement"), w("awarded"),
+                                w("residual_part"), w("first"), w("second"), w("reason"),
+                                w("shortfall")], "annex")
+    return [f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
+            f"<p class=\"note\">{_e(w('annex_note'))}</p>", *table]
 
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
@@ -589,7 +616,10 @@ def html_report(
                      + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
     solver = document.get("solver", {})
     solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
-    body = "".join([
+    page = _Page([
+        f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         "<p class=\"sub\">" + _e(w("subtitle").format(
             ambito=rules.ambito, rule_set=rules.rule_set_id, version=rules.version)) + "</p>",
@@ -599,19 +629,17 @@ def html_report(
         _service_section(outcomes, allocation, rules, w, lang),
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),
-        _annex_section(annex, w, lang, rules.history_year),
-        _groups_section(annex, w, lang),
-        _payments_section(outcomes, rules, w, lang),
-        _exclusions_section(annex.rows, w, lang, rules.history_year),
+    ])
+    page += _annex_section(annex, w, lang, rules.history_year)
+    page += [_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)]
+    page += _exclusions_section(annex.rows, w, lang, rules.history_year)
+    page += [
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w),
         _hashes_section(document, w),
         "<footer><p class=\"sub\">"
         + _e(w("footer").format(version=__version__, solver=solver_text)) + "</p></footer>",
-    ])
-    page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head>"
-            f"<body>{body}</body></html>\n")
-    return page.encode("utf-8")
+        "</body></html>\n",
+    ]
+    return page.encode()
 
