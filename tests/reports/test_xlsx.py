@@ -442,3 +442,11 @@ def test_decimal_sum_is_exact_for_texts_and_numbers() -> None:
     assert str(decimal_sum(["1.50", "2.00"])) == "3.50"
     assert str(decimal_sum([])) == "0"
     assert decimal_sum([Decimal("1.10"), 2, "", "0.01"]) == Decimal("3.11")
+
+
+def test_a_table_refuses_rows_or_kinds_of_another_width() -> None:
+    for kinds, rows in ((["text"], [["a", "b"]]), (["text", "text"], [["a", "b"], ["c"]]),
+                        (["text"], [["a"]])):
+        sheet = Workbook("t").add_sheet("s")
+        with pytest.raises(ValueError, match="headings"):
+            sheet.table(["h1", "h2"], kinds, rows)

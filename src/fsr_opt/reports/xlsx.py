@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import BinaryIO, cast
 
 MONEY_FORMAT = "#,##0.00"
@@ -208,11 +209,15 @@ class _SharedStrings:
 
 @dataclass(frozen=True)
 class _Table:
-    """A sheet's table body: its cells by column, written only when the sheet is."""
+    """A sheet's table body: its rows, written only when the sheet is.
+
+    The rows are kept as given, not turned into columns: a block of them is, when written
+    (a copy of a table of 100,000 rows by columns takes tens of megabytes).
+    """
 
     first_row: int  # the row of the first body row (the heading is the row above)
     kinds: tuple[str, ...]
-    columns: tuple[tuple[object, ...], ...]
+    rows: tuple[Sequence[object], ...]
     count: int
 
     @property
@@ -275,19 +280,21 @@ class Sheet:
             raise ValueError(f"sheet '{self.name}' already has a table")
         if any(first_row < row <= first_row + len(rows) for row in self._cells):
             raise ValueError(f"sheet '{self.name}' has cells in the rows of the table")
+        if len(kinds) != len(headings) or (rows and set(map(len, rows)) != {len(headings)}):
+            raise ValueError(f"sheet '{self.name}': a row or the kinds do not have as many "
+                             f"cells as the {len(headings)} headings")
         for col, heading in enumerate(headings, start=1):
             self.cell(first_row, col, "text", heading, HEADER)
-        columns = tuple(zip(*rows, strict=True)) if rows else tuple(() for _ in headings)
-        for kind, cells in zip(kinds, columns, strict=True):
+        self._widths = []
+        for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
+            cells = list(map(itemgetter(col), rows))  # one column at a time
             self._register(kind, cells)
+            # Width: the longest text as str() shows it (amounts get room for separators).
+            self._widths.append(min(max(len(heading), max(map(len, map(str, cells)), default=0)
+                                        + (4 if kind == "money" and cells else 0)) + 2,
+                                    _MAX_WIDTH))
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), columns, len(rows))
-        # Width: the longest text as str() shows it (amounts get room for separators), capped.
-        self._widths = [
-            min(max(len(heading), max(map(len, map(str, cells)), default=0)
-                    + (4 if kind == "money" and cells else 0)) + 2, _MAX_WIDTH)
-            for heading, kind, cells in zip(headings, kinds, columns, strict=True)
-        ]
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), len(rows))
         last = first_row + len(rows)
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
@@ -337,8 +344,9 @@ class Sheet:
         for start in range(0, table.count, block_rows):
             stop = min(start + block_rows, table.count)
             numbers = range(table.first_row + start, table.first_row + stop)
-            cells = [self._render(col, kind, values[start:stop], numbers)
-                     for col, (kind, values) in enumerate(zip(table.kinds, table.columns,
+            columns = zip(*table.rows[start:stop], strict=True)
+            cells = [self._render(col, kind, values, numbers)
+                     for col, (kind, values) in enumerate(zip(table.kinds, columns,
                                                               strict=True), start=1)]
             yield "".join(f'<row r="{n}">{"".join(row)}</row>'
                           for n, row in zip(numbers, zip(*cells, strict=True), strict=True))
