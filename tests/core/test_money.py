@@ -166,3 +166,10 @@ def test_format_cents_below_one_euro_and_negative() -> None:
     assert format_cents_it(100000) == "1.000,00"
     assert format_cents_it(5) == "0,05"
     assert (format_cents(0), format_cents_it(0)) == ("0.00", "0,00")  # zero has no sign
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_format_cents_is_the_exact_decimal(cents: int) -> None:
+    text = format_cents(cents)
+    assert Decimal(text) * 100 == cents and text == f"{Decimal(cents) / 100:.2f}"
+    assert text.split(".")[1].isdigit() and len(text.split(".")[1]) == 2

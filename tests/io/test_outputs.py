@@ -11,9 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fsr_opt.core.errors import InputError
-from fsr_opt.io.outputs import csv_bytes, json_bytes, neutralise, write_outputs
+from fsr_opt.io.outputs import (
+    _PLAIN_NUMBER,
+    _csv_line,
+    csv_bytes,
+    json_bytes,
+    neutralise,
+    write_outputs,
+)
 
 
 def test_neutralise_quotes_what_a_spreadsheet_would_run() -> None:
@@ -119,3 +128,18 @@ def test_write_outputs_refuses_a_file_in_the_way(tmp_path: Path) -> None:
         write_outputs(blocker / "sub", {"a.csv": b""})
     with pytest.raises(ValueError, match="plain file name"):
         write_outputs(tmp_path / "ok", {"../a.csv": b""})
+
+
+# cells made of what matters to CSV: separators, quotes, line ends, formula starts, digits
+_CELLS = st.text(alphabet=st.sampled_from(list('ab1-0.,"\r\n\t=+@ ')), max_size=6)
+
+
+@given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), max_size=6))
+def test_rows_written_as_they_are_only_when_the_cell_by_cell_way_agrees(
+    rows: list[list[str]],
+) -> None:
+    header = ["t", "n", "u"]
+    expected = _csv_line(header) + "".join(_csv_line([
+        cell if number and (not cell or _PLAIN_NUMBER.fullmatch(cell)) else neutralise(cell)
+        for cell, number in zip(row, (False, True, False), strict=True)]) for row in rows)
+    assert csv_bytes(header, rows, numeric_columns=["n"]) == expected.encode("utf-8")

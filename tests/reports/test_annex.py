@@ -21,10 +21,23 @@ from typer.testing import CliRunner
 from fsr_opt.app.pipeline import load_inputs, run_solve
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.cli import app
-from fsr_opt.core.words import money
+from fsr_opt.core.words import money, phrases, text
 from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.cells import is_total_label
-from fsr_opt.reports.annex import amount, annex_rows, by_municipality, by_operator
+from fsr_opt.reports import html, workbook
+from fsr_opt.reports.annex import (
+    Annex,
+    AnnexRow,
+    GroupTotal,
+    amount,
+    annex_rows,
+    build_annex,
+    by_municipality,
+    by_operator,
+    reason_text,
+    total,
+)
+from fsr_opt.reports.tables import allocation_rows
 from fsr_opt.whatif.saved import view_from_rows
 
 from tests.conftest import tiny_rules, unit
@@ -167,6 +180,43 @@ def test_groups_and_shortfall_on_a_tiny_riparto() -> None:
     assert sum(g.award for g in comuni) == sum(g.award for g in by_operator(rows)) == 100000
 
 
+def _naive_groups(rows: list[AnnexRow], field: str) -> list[GroupTotal]:
+    """The group totals written the obvious way (the one-pass code must agree)."""
+    groups: dict[str, list[AnnexRow]] = {}
+    for row in rows:
+        groups.setdefault(" ".join(getattr(row, field).casefold().split()), []).append(row)
+    out = []
+    for members in groups.values():
+        names = [getattr(r, field) for r in members]
+        name = min(set(names), key=lambda n: (-names.count(n), n.casefold(), n))
+        out.append(GroupTotal(name, len(members), sum(1 for r in members if r.award > 0),
+                              *(sum(getattr(r, f) for r in members) for f in (
+                                  "entitlement", "award", "residual_award", "tranche_1",
+                                  "tranche_2", "shortfall"))))
+    return sorted(out, key=lambda g: (g.name.casefold(), g.name))
+
+
+def test_build_annex_adds_up_as_the_obvious_code() -> None:
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=90000)
+    spellings = ["Bergamo", "BERGAMO ", "bergamo", "Treviglio", " treviglio", "Dalmine"]
+    units = [unit(f"U{n}", "s", 5000 + 1000 * n, municipality=spellings[n % 6],
+                  operator=["Ente B", "ente  b", "Op U"][n % 3]) for n in range(30)]
+    run = solve(rules, units)
+    annex = build_annex(run.outcomes)
+    assert annex.rows == annex_rows(run.outcomes)
+    assert annex.municipalities == by_municipality(annex.rows)
+    assert annex.operators == by_operator(annex.rows)
+    assert annex.municipalities == _naive_groups(annex.rows, "municipality")
+    assert annex.operators == _naive_groups(annex.rows, "operator")
+    # five units each way: a tie, won by the first spelling in name order
+    assert [g.name for g in annex.municipalities] == [" treviglio", "Bergamo", "Dalmine"]
+    assert annex.whole == total("", annex.rows)
+    assert annex.whole.units == 30
+    assert annex.whole.award == sum(o.award for o in run.outcomes) > 0
+    assert annex.whole.shortfall == sum(r.shortfall for r in annex.rows)
+    assert total("x", []) == GroupTotal("x", 0, 0, 0, 0, 0, 0, 0, 0)
+
+
 def test_report_html_lists_every_unit_with_comune_ente_and_shortfall(run_dir: Path) -> None:
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "Allegato: elenco delle unità" in page and "Importo mancante" in page
@@ -201,3 +251,75 @@ def test_amount_writes_what_money_writes(lang: str) -> None:
     values = [0, 1, -1, 5, 99, 100, -100, 99999, 100000, 123456, -123456789, 10**13]
     values += [(n * 7919) ** 2 % 10**11 * (-1) ** n for n in range(2000)]
     assert [amount(v, lang) for v in values] == [money(v, lang) for v in values]
+
+
+def _hostile_annex() -> Annex:
+    rows = [AnnexRow(f"U<{n}>&", f'Nome "{n}" l\'unità', ["Bérgamo & Co", "", "<b>x</b>"][n % 3],
+                     ["Ente 'A'", "", "Op U"][n % 2], "A1", "S<1>", 100000 + n, 1000 * (n % 4),
+                     0, 500 * (n % 4), 500 * (n % 4),
+                     ("BELOW_MINIMUM",) if n % 4 == 0 else ("SHARE",),
+                     max(0, 100000 + n - 1000 * (n % 4)), n)
+            for n in range(12)]
+    return Annex(rows, by_municipality(rows), by_operator(rows), total("", rows))
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> None:
+    annex = _hostile_annex()
+    w = phrases("html", lang)
+    unknown = w("not_given")
+    rows = [[html._t(r.municipality or unknown), html._t(r.operator or unknown),
+             (r.unit_id, "code"), html._t(r.name), html._t(r.service),
+             *(html._n(amount(v, lang)) for v in (r.entitlement, r.award, r.residual_award,
+                                                  r.tranche_1, r.tranche_2)),
+             (reason_text(r, lang, 2024), "why"), html._n(amount(r.shortfall, lang))]
+            for r in annex.rows]
+    whole = annex.whole
+    rows.append([html._t(text("word.TOTAL", lang)), html._t(""), html._t(""),
+                 html._t(f"{whole.units} ({w('funded')} {whole.funded})"), html._t(""),
+                 *(html._n(amount(v, lang)) for v in (whole.entitlement, whole.award,
+                                                      whole.residual_award, whole.tranche_1,
+                                                      whole.tranche_2)),
+                 html._t(""), html._n(amount(whole.shortfall, lang))])
+    table = html._table([w(k) for k in ("municipality", "operator", "unit", "name", "service",
+                                         "entitlement", "awarded", "residual_part", "first",
+                                         "second", "reason", "shortfall")], rows,
+                        totals=[len(rows) - 1], css="annex")
+    assert "".join(html._annex_section(annex, w, lang, 2024)).endswith(table)
+    assert "U&lt;3&gt;&amp;" in table and "&quot;3&quot;" in table and "<b>" not in table
+    # the units that get nothing
+    short = [r for r in annex.rows if not r.funded]
+    rows = [[html._t(r.unit_id), html._t(r.name), html._t(r.municipality or unknown),
+             html._t(r.operator or unknown), html._t(r.service),
+             (reason_text(r, lang, 2024), "why"), html._n(amount(r.shortfall, lang))]
+            for r in short]
+    rows.append([html._t(text("word.TOTAL", lang)), *(html._t("") for _ in range(5)),
+                 html._n(amount(sum(r.shortfall for r in short), lang))])
+    table = html._table([w(k) for k in ("unit", "name", "municipality", "operator", "service",
+                                         "reasons", "shortfall")], rows, totals=[len(rows) - 1])
+    assert f"{table}</details>" in "".join(html._exclusions_section(annex.rows, w, lang, 2024))
+
+
+def test_the_page_is_encoded_block_by_block_as_one_text() -> None:
+    parts = ["a", "€", "b" * 3, "<è>", ""] * 7
+    for block in (1, 2, 3, 1000):
+        assert html._Page(parts).encode(block) == "".join(parts).encode("utf-8")
+    assert html._Page().encode() == b""
+
+
+def test_e_escapes_only_what_needs_it() -> None:
+    assert html._e("a & b <c> \"d\" 'e'") == "a &amp; b &lt;c&gt; &quot;d&quot; &#x27;e&#x27;"
+    assert html._e("1.234,56") == "1.234,56" and html._e(12) == "12"
+
+
+def test_the_allegato_takes_allocation_csv_amounts_or_writes_them() -> None:
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=90000)
+    units = [unit(f"U{n}", "s", 5000 + 7001 * n, municipality=["B", "A"][n % 2])
+             for n in range(9)]
+    run = solve(rules, units)
+    rows = annex_rows(run.outcomes)
+    table = allocation_rows(run.outcomes)
+    taken = workbook._annex(rows, "it", 2024, table)
+    written = workbook._annex([r._replace(position=-1) for r in rows], "it", 2024, table)
+    assert taken == written
+    assert [r[2] for r in taken] == [r.unit_id for r in rows]

@@ -29,8 +29,16 @@ from fsr_opt.core.schema import Assessment, RuleSet
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
-from fsr_opt.reports.workbook import ALLOCATION_SHEET, allocation_workbook
-from fsr_opt.reports.xlsx import BOLD, Workbook, reproducible_xlsx
+from fsr_opt.reports import xlsx
+from fsr_opt.reports.workbook import ALLOCATION_SHEET, allocation_workbook, decimal_sum
+from fsr_opt.reports.xlsx import (
+    BOLD,
+    Workbook,
+    _all_text,
+    _plain_column,
+    _texts,
+    reproducible_xlsx,
+)
 
 from tests.conftest import table, tiny_rules, unit
 
@@ -374,3 +382,71 @@ def test_a_sheet_takes_one_table_and_no_cell_inside_it() -> None:
     other.cell(5, 1, "text", "sotto")
     with pytest.raises(ValueError, match="cells in the rows of the table"):
         other.table(["a"], ["text"], [["x"]] * 10)
+
+
+# The column-at-once ways (`_numbers`, `_texts`, `_render`) must write what the cell-by-cell
+# ways write: a column falls back to them as soon as one cell needs it.
+COLUMNS = [
+    ["1.50", "-2", "", "3.25"],
+    ["1.50", "1e5", "2"],  # not plain: the slow way decides
+    ["1.50", "2\n3"],  # a newline of its own
+    ["12", "-3", ""],
+    [],
+    ["1.50", 2, Decimal("3.10"), None],
+]
+
+
+@pytest.mark.parametrize("values", COLUMNS)
+@pytest.mark.parametrize("kind", ["money", "count", "ratio"])
+def test_numbers_by_column_equal_numbers_by_cell(values: list[object], kind: str) -> None:
+    def by_cell(value: object) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str) and (xlsx._PLAIN_INTEGER if kind == "count"
+                                       else xlsx._PLAIN_NUMBER).fullmatch(value):
+            return value
+        return xlsx._number(value, kind)
+
+    try:
+        expected: list[str] | type[Exception] = [by_cell(v) for v in values]
+    except (ValueError, ArithmeticError) as exc:
+        expected = type(exc)
+    if isinstance(expected, list):
+        assert xlsx._numbers(values, kind) == expected
+    else:
+        with pytest.raises(expected):
+            xlsx._numbers(values, kind)
+
+
+def test_plain_column_and_texts() -> None:
+    assert _plain_column(["1", "-2.50", ""], "money")
+    assert not _plain_column(["1", "2\n3"], "money") and not _plain_column(["1.5"], "count")
+    assert not _plain_column(["+1"], "money") and not _plain_column(["1."], "money")
+    assert _all_text([]) and _all_text(["a", ""]) and not _all_text(["a", None])
+    assert _texts(["a", None, 3]) == ["a", "", "3"] and _texts(("a", "b")) == ["a", "b"]
+
+
+def test_a_formula_like_text_is_quoted_wherever_it_sits_in_its_column() -> None:
+    book = Workbook("t")
+    sheet = book.add_sheet("s")
+    texts = ["plain", "also plain", "=1+1", "x\n-2", "", "@SUM(A1)"]
+    sheet.table(["h"], ["text"], [[t] for t in texts])
+    cells = read_sheet(book.to_bytes(), 1)
+    quoted = {ref for ref, cell in cells.items() if cell.style.get("quotePrefix") == "1"}
+    assert quoted == {"A4", "A7"}
+    assert "A6" not in cells  # the empty cell is no cell
+
+
+def test_decimal_sum_is_exact_for_texts_and_numbers() -> None:
+    assert decimal_sum(["0.10", "0.20", "", None, "-0.05"]) == Decimal("0.25")
+    assert str(decimal_sum(["1.50", "2.00"])) == "3.50"
+    assert str(decimal_sum([])) == "0"
+    assert decimal_sum([Decimal("1.10"), 2, "", "0.01"]) == Decimal("3.11")
+
+
+def test_a_table_refuses_rows_or_kinds_of_another_width() -> None:
+    for kinds, rows in ((["text"], [["a", "b"]]), (["text", "text"], [["a", "b"], ["c"]]),
+                        (["text"], [["a"]])):
+        sheet = Workbook("t").add_sheet("s")
+        with pytest.raises(ValueError, match="headings"):
+            sheet.table(["h1", "h2"], kinds, rows)

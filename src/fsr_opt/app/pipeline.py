@@ -55,6 +55,7 @@ from fsr_opt.io.outputs import csv_bytes, write_outputs
 from fsr_opt.io.rulefile import read_rule_document
 from fsr_opt.io.tables import TableCache
 from fsr_opt.io.units import load_units
+from fsr_opt.reports.annex import build_annex
 from fsr_opt.reports.charts import sweep_chart_png
 from fsr_opt.reports.html import html_report
 from fsr_opt.reports.scenario import scenario_html, scenario_workbook
@@ -244,11 +245,13 @@ def run_solve(
         ambito=inputs.ambito,
     )
     files["run.json"] = render_run_json(document)
+    annex = build_annex(outcomes)  # one annex for both reports
     files["allocation.xlsx"] = allocation_workbook(outcomes, result.allocation, inputs.rules,
                                                    audit=report, lang=lang, table=table,
-                                                   units_sha256=inputs.table.sha256)
+                                                   units_sha256=inputs.table.sha256,
+                                                   annex=annex)
     files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
-                                       audit=report, lang=lang)
+                                       audit=report, lang=lang, annex=annex)
     written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))
     # result.messages were printed as they happened (`warn`): the summary does not repeat them
     summary = summary_text(inputs.assessments, result.allocation, inputs.rules,

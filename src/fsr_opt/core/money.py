@@ -27,6 +27,8 @@ def euros_to_cents(euros: Decimal | int | str) -> int:
 
 def format_cents(cents: int) -> str:
     """Render cents as euros with two decimals and '.' as decimal mark (e.g. ``-12.05``)."""
+    if cents >= 0:  # the common case, without the sign's work: called for every cell
+        return f"{cents // 100}.{cents % 100:02d}"
     sign = "-" if cents < 0 else ""
     whole, frac = divmod(abs(cents), CENTS_PER_EURO)
     return f"{sign}{whole}.{frac:02d}"

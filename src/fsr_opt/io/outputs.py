@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# In a row joined with commas that has no comma of its own: a cell to quote (",", '"', CR,
+# LF) or one that starts like a formula (`FORMULA_TRIGGERS`, a negative number included);
+# a row without any is written as it is, the others cell by cell (`csv_bytes`).
+_NEEDS_CARE = re.compile('["\r\n]|(?:^|,)[=+\\-@\t]')
 
 
 def neutralise(cell: str) -> str:
@@ -60,9 +64,14 @@ def csv_bytes(
     """
     numeric = [name in numeric_columns for name in header]
     lines = [_csv_line([neutralise(name) for name in header])]
+    commas = len(header) - 1
     for number, row in enumerate(rows, start=1):
         if len(row) != len(header):
             raise ValueError(f"row {number} has {len(row)} cells, the header {len(header)}")
+        line = ",".join(row)
+        if line.count(",") == commas and not _NEEDS_CARE.search(line):
+            lines.append(line + "\n")  # no cell to quote or neutralise: the row as it is
+            continue
         lines.append(_csv_line([
             cell if is_number and (not cell or _PLAIN_NUMBER.fullmatch(cell))
             else neutralise(cell)

@@ -14,22 +14,27 @@ exclude has no entitlement, hence no shortfall; a unit below the minimum award l
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fsr_opt.core.words import describe, money
 from fsr_opt.engine.outcomes import UnitOutcome
 
 
-@dataclass(frozen=True)
-class AnnexRow:
+class AnnexRow(NamedTuple):
     """One unit of the annex (amounts in cents).
+
+    A named tuple, not a dataclass: a large Ambito makes one per unit, and a frozen
+    dataclass takes several times longer to build (benchmarks/RESULTS.md, "The annex").
 
     Attributes:
         reasons: why the unit gets nothing (its exclusion reason codes, or the binding limit
             such as ``BELOW_MINIMUM``), or, when funded, the limit that sets its award.
         shortfall: entitlement minus award, at least 0 (the module's docstring).
+        position: the unit's place in the outcomes the annex was made from (their input
+            order), so that a writer can take the unit's cells already written for
+            allocation.csv.
     """
 
     unit_id: str
@@ -45,6 +50,7 @@ class AnnexRow:
     tranche_2: int
     reasons: tuple[str, ...]
     shortfall: int
+    position: int = -1  # the unit's place among the outcomes (input order); -1 if unknown
 
     @property
     def funded(self) -> bool:
@@ -106,25 +112,112 @@ def _order(text: str) -> tuple[str, str]:
     return text.casefold(), text
 
 
+@dataclass(frozen=True)
+class Annex:
+    """The whole annex of a run: its rows, the totals per Comune and per ente, the TOTALE.
+
+    Made once per run (`build_annex`) and given to both the workbook and report.html: at a
+    large Ambito each part costs a noticeable share of the run.
+    """
+
+    rows: list[AnnexRow]
+    municipalities: list[GroupTotal]
+    operators: list[GroupTotal]
+    whole: GroupTotal
+
+
+def build_annex(outcomes: Sequence[UnitOutcome]) -> Annex:
+    """The annex of these outcomes: rows in the annex's order, group totals, TOTALE."""
+    rows = annex_rows(outcomes)
+    municipalities, operators = _both_totals(rows)
+    return Annex(rows, municipalities, operators, total("", rows))
+
+
 def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:
     """Every unit, ordered by Comune, ente gestore and unit id (the annex's order)."""
     rows = []
-    for outcome in outcomes:
+    codes: dict[tuple[object, ...], tuple[str, ...]] = {}  # a few distinct reason sets
+    for position, outcome in enumerate(outcomes):
         item = outcome.assessment
         unit = item.unit
-        reasons = tuple(r.value for r in item.reasons) or (outcome.binding.value,)
+        key = (item.reasons, outcome.binding)
+        reasons = codes.get(key)
+        if reasons is None:
+            reasons = codes[key] = (tuple(r.value for r in item.reasons)
+                                    or (outcome.binding.value,))
+        entitlement, award = item.entitlement, outcome.award
         rows.append(AnnexRow(
             unit.unit_id, unit.name, unit.municipality, unit.operator, item.area, item.service,
-            item.entitlement, outcome.award, outcome.residual_award, outcome.tranche_1,
-            outcome.tranche_2, reasons, max(0, item.entitlement - outcome.award),
+            entitlement, award, outcome.residual_award, outcome.tranche_1,
+            outcome.tranche_2, reasons, entitlement - award if entitlement > award else 0,
+            position,
         ))
-    rows.sort(key=lambda r: (_fold(r.municipality), _fold(r.operator), *_order(r.unit_id)))
+    # each name folded once: a table of 100,000 units names a few hundred Comuni and enti
+    fold = {name: _fold(name) for name in {r.municipality for r in rows} | {r.operator
+                                                                           for r in rows}}
+    rows.sort(key=lambda r: (fold[r.municipality], fold[r.operator], r.unit_id.casefold(),
+                             r.unit_id))
     return rows
 
 
 def _fold(name: str) -> str:
     """A name as a group compares it: ``BERGAMO`` and ``Bergamo `` are one Comune."""
     return " ".join(name.casefold().split())
+
+
+# An accumulator of a group: units, funded, entitlement, award, residual, tranches, shortfall.
+_Sums = list[int]
+
+
+def _add(sums: dict[str, _Sums], name: str, row: AnnexRow) -> None:
+    acc = sums.get(name)
+    if acc is None:
+        acc = sums[name] = [0] * 8
+    acc[0] += 1
+    if row.award > 0:
+        acc[1] += 1
+    acc[2] += row.entitlement
+    acc[3] += row.award
+    acc[4] += row.residual_award
+    acc[5] += row.tranche_1
+    acc[6] += row.tranche_2
+    acc[7] += row.shortfall
+
+
+def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
+    """Totals per spelling joined into groups (`group_totals`), in name order."""
+    groups: dict[str, list[tuple[str, _Sums]]] = {}
+    for name, acc in sums.items():
+        groups.setdefault(_fold(name), []).append((name, acc))
+    totals = []
+    for spellings in groups.values():
+        # the most frequent spelling, the first in name order on a tie
+        name = min(spellings, key=lambda s: (-s[1][0], *_order(s[0])))[0]
+        totals.append(GroupTotal(name, *(sum(column) for column in
+                                         zip(*(acc for _, acc in spellings), strict=True))))
+    return sorted(totals, key=lambda t: _order(t.name))
+
+
+def _both_totals(rows: Sequence[AnnexRow]) -> tuple[list[GroupTotal], list[GroupTotal]]:
+    """`by_municipality` and `by_operator` in one pass over the rows."""
+    municipalities: dict[str, _Sums] = {}
+    operators: dict[str, _Sums] = {}
+    for row in rows:  # _add twice, written out: this loop sees every unit of the annex
+        award = row.award
+        funded = 1 if award > 0 else 0
+        for sums, name in ((municipalities, row.municipality), (operators, row.operator)):
+            acc = sums.get(name)
+            if acc is None:
+                acc = sums[name] = [0] * 8
+            acc[0] += 1
+            acc[1] += funded
+            acc[2] += row.entitlement
+            acc[3] += award
+            acc[4] += row.residual_award
+            acc[5] += row.tranche_1
+            acc[6] += row.tranche_2
+            acc[7] += row.shortfall
+    return _merge(municipalities), _merge(operators)
 
 
 def group_totals(rows: Sequence[AnnexRow], key: Callable[[AnnexRow], str]) -> list[GroupTotal]:
@@ -134,25 +227,18 @@ def group_totals(rows: Sequence[AnnexRow], key: Callable[[AnnexRow], str]) -> li
     two ways); a group is shown under its most frequent spelling (the first in name order on
     a tie).
     """
-    groups: dict[str, list[AnnexRow]] = {}
+    sums: dict[str, _Sums] = {}
     for row in rows:
-        groups.setdefault(_fold(key(row)), []).append(row)
-    totals = []
-    for members in groups.values():
-        spellings = Counter(key(row) for row in members)
-        name = min(spellings, key=lambda n: (-spellings[n], *_order(n)))
-        totals.append(total(name, members))
-    return sorted(totals, key=lambda t: _order(t.name))
+        _add(sums, key(row), row)
+    return _merge(sums)
 
 
 def total(name: str, rows: Sequence[AnnexRow]) -> GroupTotal:
     """`rows` added up under `name` (a group, or the whole annex's TOTALE)."""
-    return GroupTotal(
-        name, len(rows), sum(1 for r in rows if r.funded),
-        sum(r.entitlement for r in rows), sum(r.award for r in rows),
-        sum(r.residual_award for r in rows), sum(r.tranche_1 for r in rows),
-        sum(r.tranche_2 for r in rows), sum(r.shortfall for r in rows),
-    )
+    sums: dict[str, _Sums] = {}
+    for row in rows:
+        _add(sums, name, row)
+    return GroupTotal(name, *sums.get(name, [0] * 8))
 
 
 def by_municipality(rows: Sequence[AnnexRow]) -> list[GroupTotal]:

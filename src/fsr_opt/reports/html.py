@@ -18,6 +18,8 @@ Italian by default; ``lang="en"`` for English.
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 import re
 from collections import Counter
@@ -45,14 +47,12 @@ from fsr_opt.core.words import (
 )
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
+    Annex,
     AnnexRow,
     GroupTotal,
     amount,
-    annex_rows,
-    by_municipality,
-    by_operator,
+    build_annex,
     reason_text,
-    total,
 )
 from fsr_opt.reports.tables import payment_rows, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
@@ -96,8 +96,28 @@ th{background:#e8eef5 !important;-webkit-print-color-adjust:exact;print-color-ad
 }
 """
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    """`value` as HTML text: escaped only when it holds one of ``&<>"'`` (one regex search)."""
+    text = value if type(value) is str else str(value)
+    return escape(text, quote=True) if _SPECIAL.search(text) else text
+
+
+class _Escaped(dict[str, str]):
+    """`_e`, remembered: the Comuni, enti and reasons of an annex repeat on many rows."""
+
+    def __missing__(self, text: str) -> str:
+        escaped = self[text] = _e(text)
+        return escaped
+
+
+def _tr(row: Sequence[tuple[str, str]], total: bool = False) -> str:
+    """One table row; each cell is (text, css class)."""
+    cells = "".join([f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
+                     for text, cls in row])
+    return f'<tr class="total">{cells}</tr>' if total else f"<tr>{cells}</tr>"
 
 
 def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
@@ -106,14 +126,36 @@ def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
 
     Printed, the heading row repeats on every page and no row is cut between two (`_CSS`).
     """
+    bold = set(totals)
+    return _table_of([_tr(row, index in bold) for index, row in enumerate(rows)], headings,
+                     css)
+
+
+def _table_of(body: Sequence[str], headings: Sequence[str], css: str = "") -> str:
+    """An HTML table of rows already written (`_tr`), under `headings`."""
+    return "".join(_table_parts(body, headings, css))
+
+
+def _table_parts(body: Sequence[str], headings: Sequence[str], css: str = "") -> list[str]:
+    """`_table_of`'s text in pieces, its rows not joined (`_Page`)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headings)
-    body = []
-    for index, row in enumerate(rows):
-        cells = "".join(f'<td class="{cls}">{_e(text)}</td>' if cls else f"<td>{_e(text)}</td>"
-                        for text, cls in row)
-        body.append(f'<tr class="total">{cells}</tr>' if index in totals else f"<tr>{cells}</tr>")
     open_tag = f'<table class="{css}">' if css else "<table>"
-    return f"{open_tag}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return [f"{open_tag}<thead><tr>{head}</tr></thead><tbody>", *body, "</tbody></table>"]
+
+
+class _Page(list[str]):
+    """The page's text in pieces, turned into UTF-8 a block at a time (`encode`).
+
+    The annex of a large Ambito is tens of megabytes of text: joining it into sections and
+    the sections into a page would hold several copies of it at once, each twice as large
+    as its bytes (a "€" on the page makes Python store every character in two bytes).
+    """
+
+    def encode(self, block: int = 2000) -> bytes:
+        out = io.BytesIO()
+        for start in range(0, len(self), block):
+            out.write("".join(self[start:start + block]).encode("utf-8"))
+        return out.getvalue()
 
 
 PAGE_CSS = _CSS
@@ -390,50 +432,87 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
 
 
 def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
-                        lang: str, year: int) -> str:
-    """The units that get nothing, with their Comune, ente, reasons and what fell short."""
-    rows = []
+                        lang: str, year: int) -> list[str]:
+    """The units that get nothing, with their Comune, ente, reasons and what fell short.
+
+    In pieces, its rows not joined (`_Page`).
+    """
     unknown = w("not_given")
     short = 0
+    cells = _Escaped()
+    why: dict[tuple[str, ...], str] = {}  # a few distinct sets of reasons
+    money_of = _amounts(lang)
+    body = []
     for row in units:
         if row.funded:
             continue
         short += row.shortfall
-        rows.append([_t(row.unit_id), _t(row.name), _t(row.municipality or unknown),
-                     _t(row.operator or unknown), _t(row.service),
-                     (reason_text(row, lang, year), "why"),
-                     _n(amount(row.shortfall, lang))])
-    count = len(rows)
-    rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
-                 _n(amount(short, lang))])
-    table = _table([w("unit"), w("name"), w("municipality"), w("operator"), w("service"),
-                    w("reasons"), w("shortfall")], rows, totals=[len(rows) - 1])
-    return (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
-            f"{_e(w('show').format(n=count))}</summary>{table}</details>")
+        reasons = why.get(row.reasons)
+        if reasons is None:
+            reasons = why[row.reasons] = _e(reason_text(row, lang, year))
+        body.append(
+            f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
+            f"<td>{cells[row.municipality or unknown]}</td>"
+            f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
+            f'<td class="why">{reasons}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
+    count = len(body)
+    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
+                     _n(amount(short, lang))], total=True))
+    table = _table_parts(body, [w("unit"), w("name"), w("municipality"), w("operator"),
+                                w("service"), w("reasons"), w("shortfall")])
+    return [f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
+            f"{_e(w('show').format(n=count))}</summary>", *table, "</details>"]
 
 
-def _annex_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str,
-                   year: int) -> str:
-    """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row."""
+def _amounts(lang: str) -> Callable[[int], str]:
+    """`fsr_opt.reports.annex.amount` in `lang`, as HTML text (escaped if it ever needs it)."""
+    if _e(amount(-123456789, lang)) == amount(-123456789, lang):
+        return functools.partial(amount, lang=lang)  # digits and separators: nothing to escape
+    return lambda cents: _e(amount(cents, lang))
+
+
+def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
+                   year: int) -> list[str]:
+    """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row.
+
+    In pieces, its rows not joined (`_Page`). Its rows are written here cell by cell as
+    `_table` would (the same bytes), each in one f-string: a large Ambito lists 100,000
+    units (benchmarks/RESULTS.md, "The annex").
+    """
     unknown = w("not_given")
-    rows = [[_t(row.municipality or unknown), _t(row.operator or unknown),
-             (row.unit_id, "code"), _t(row.name), _t(row.service),
-             _n(amount(row.entitlement, lang)), _n(amount(row.award, lang)),
-             _n(amount(row.residual_award, lang)), _n(amount(row.tranche_1, lang)),
-             _n(amount(row.tranche_2, lang)), (reason_text(row, lang, year), "why"),
-             _n(amount(row.shortfall, lang))] for row in units]
-    whole = total("", units)
-    rows.append([_t(text("word.TOTAL", lang)), _t(""), _t(""),
-                 _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
-                 *(_n(amount(value, lang)) for value in (
-                     whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
-                     whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))])
-    table = _table([w("municipality"), w("operator"), w("unit"), w("name"), w("service"),
-                    w("entitlement"), w("awarded"), w("residual_part"), w("first"),
-                    w("second"), w("reason"), w("shortfall")], rows,
-                   totals=[len(rows) - 1], css="annex")
-    return (f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
-            f"<p class=\"note\">{_e(w('annex_note'))}</p>{table}")
+    cells = _Escaped()
+    why: dict[tuple[bool, tuple[str, ...]], str] = {}
+    money_of = _amounts(lang)
+    body = []
+    for row in annex.rows:
+        funded = row.award > 0
+        reason = why.get((funded, row.reasons))
+        if reason is None:
+            reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
+        body.append(
+            f"<tr><td>{cells[row.municipality or unknown]}</td>"
+            f"<td>{cells[row.operator or unknown]}</td>"
+            f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
+            f"<td>{cells[row.service]}</td>"
+            f'<td class="n">{money_of(row.entitlement)}</td>'
+            f'<td class="n">{money_of(row.award)}</td>'
+            f'<td class="n">{money_of(row.residual_award)}</td>'
+            f'<td class="n">{money_of(row.tranche_1)}</td>'
+            f'<td class="n">{money_of(row.tranche_2)}</td>'
+            f'<td class="why">{reason}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
+    whole = annex.whole
+    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
+                     _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
+                     *(_n(amount(value, lang)) for value in (
+                         whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
+                         whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))],
+                    total=True))
+    table = _table_parts(body, [w("municipality"), w("operator"), w("unit"), w("name"),
+                                w("service"), w("entitlement"), w("awarded"),
+                                w("residual_part"), w("first"), w("second"), w("reason"),
+                                w("shortfall")], "annex")
+    return [f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
+            f"<p class=\"note\">{_e(w('annex_note'))}</p>", *table]
 
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
@@ -454,12 +533,12 @@ def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], s
                   totals=[len(rows) - 1])
 
 
-def _groups_section(units: Sequence[AnnexRow], w: Callable[[str], str], lang: str) -> str:
+def _groups_section(annex: Annex, w: Callable[[str], str], lang: str) -> str:
     """Totals per Comune and per ente gestore, each with its TOTALE row."""
     return (f"<h2 class=\"page\">{_e(w('municipalities'))}</h2>"
-            + _groups_table(by_municipality(units), "municipality", w, lang)
+            + _groups_table(annex.municipalities, "municipality", w, lang)
             + f"<h2>{_e(w('operators'))}</h2>"
-            + _groups_table(by_operator(units), "operator", w, lang))
+            + _groups_table(annex.operators, "operator", w, lang))
 
 
 def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: str,
@@ -544,6 +623,7 @@ def html_report(
     *,
     audit: AuditReport | None = None,
     lang: str = "it",
+    annex: Annex | None = None,
 ) -> bytes:
     """Build report.html.
 
@@ -555,12 +635,14 @@ def html_report(
             hashes, overrides, warnings, solver.
         audit: the audit of this allocation; None says none was run.
         lang: ``it`` (default) or ``en``.
+        annex: the run's annex (`fsr_opt.reports.annex.build_annex`), if already made.
 
     Returns:
         The page as UTF-8 bytes.
     """
     w = phrases("html", lang)
-    units = annex_rows(outcomes)
+    if annex is None:
+        annex = build_annex(outcomes)
     eligible = sum(1 for o in outcomes if o.assessment.eligible)
     funded = sum(1 for o in outcomes if o.award > 0)
     awarded = sum(o.award for o in outcomes)
@@ -588,7 +670,10 @@ def html_report(
                      + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
     solver = document.get("solver", {})
     solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
-    body = "".join([
+    page = _Page([
+        f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         "<p class=\"sub\">" + _e(w("subtitle").format(
             ambito=rules.ambito, rule_set=rules.rule_set_id, version=rules.version)) + "</p>",
@@ -598,19 +683,17 @@ def html_report(
         _service_section(outcomes, allocation, rules, w, lang),
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),
-        _annex_section(units, w, lang, rules.history_year),
-        _groups_section(units, w, lang),
-        _payments_section(outcomes, rules, w, lang),
-        _exclusions_section(units, w, lang, rules.history_year),
+    ])
+    page += _annex_section(annex, w, lang, rules.history_year)
+    page += [_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)]
+    page += _exclusions_section(annex.rows, w, lang, rules.history_year)
+    page += [
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w, lang),
         _hashes_section(document, w),
         "<footer><p class=\"sub\">"
         + _e(w("footer").format(version=__version__, solver=solver_text)) + "</p></footer>",
-    ])
-    page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head>"
-            f"<body>{body}</body></html>\n")
-    return page.encode("utf-8")
+        "</body></html>\n",
+    ]
+    return page.encode()
 

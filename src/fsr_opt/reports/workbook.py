@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from operator import itemgetter
 
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
@@ -32,14 +33,7 @@ from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import Allocation, Binding, Ownership, RuleSet
 from fsr_opt.core.words import describe, has_text, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
-from fsr_opt.reports.annex import (
-    AnnexRow,
-    GroupTotal,
-    annex_rows,
-    by_municipality,
-    by_operator,
-    reason_text,
-)
+from fsr_opt.reports.annex import Annex, AnnexRow, GroupTotal, build_annex, reason_text
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
@@ -235,21 +229,51 @@ def _totals(
     for col, column in enumerate(columns, start=1):
         if col == 1 or column.kind not in ("money", "count"):
             continue
-        cells = [cell[col - 1] for cell in rows]
+        cells = list(map(itemgetter(col - 1), rows))
         if column.kind == "count":
             sheet.cell(row, col, "count", sum(int(str(v)) for v in cells if v != ""), BOLD)
         else:
-            sheet.cell(row, col, "money",
-                       sum((Decimal(str(v)) for v in cells if v not in ("", None)), Decimal(0)),
-                       BOLD)
+            sheet.cell(row, col, "money", decimal_sum(cells), BOLD)
 
 
-def _annex(rows: Sequence[AnnexRow], lang: str, year: int) -> list[list[object]]:
+def decimal_sum(cells: Sequence[object]) -> Decimal:
+    """The exact sum of a money column's cells (decimal texts, numbers; "" and None skipped).
+
+    A column of texts (allocation.csv's cells, the annex's amounts) is added up without a
+    Python step per cell: the Riparto and Allegato sheets each have 100,000 rows at a large
+    Ambito.
+    """
+    if set(map(type, cells)) <= {str, type(None)}:
+        return sum(map(Decimal, filter(None, cells)), Decimal(0))  # type: ignore[arg-type]
+    return sum((Decimal(str(v)) for v in cells if v not in ("", None)), Decimal(0))
+
+
+# allocation.csv's cells that the Allegato sheet shows too (the same amounts, as text)
+_SHARED = tuple(ALLOCATION_COLUMNS.index(name) for name in (
+    "entitlement", "award", "residual_award", "tranche_1", "tranche_2"))
+
+
+def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
+           table: Sequence[Sequence[str]]) -> list[list[object]]:
+    """The Allegato's cells; the amounts allocation.csv has are taken from its `table`.
+
+    A large Ambito has 100,000 units: writing their amounts again costs a second or so.
+    """
     unknown = text("workbook.not_given", lang)
-    return [[row.municipality or unknown, row.operator or unknown, row.unit_id, row.name,
-             row.area, row.service, _euros(row.entitlement), _euros(row.award),
-             _euros(row.residual_award), _euros(row.tranche_1), _euros(row.tranche_2),
-             reason_text(row, lang, year), _euros(row.shortfall)] for row in rows]
+    shared = itemgetter(*_SHARED)
+    reasons: dict[tuple[bool, tuple[str, ...]], str] = {}
+    cells: list[list[object]] = []
+    for row in rows:
+        funded = row.award > 0
+        reason = reasons.get((funded, row.reasons))
+        if reason is None:
+            reason = reasons[funded, row.reasons] = reason_text(row, lang, year)
+        amounts = (shared(table[row.position]) if row.position >= 0 else tuple(map(_euros, (
+            row.entitlement, row.award, row.residual_award, row.tranche_1, row.tranche_2))))
+        cells.append([row.municipality or unknown, row.operator or unknown, row.unit_id,
+                      row.name, row.area, row.service, *amounts, reason,
+                      _euros(row.shortfall)])
+    return cells
 
 
 def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
@@ -260,7 +284,7 @@ def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
 
 
 def _allocation(
-    outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]] | None
+    outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]]
 ) -> list[list[object]]:
     """allocation.csv's cells, in words where a reader needs them (eligible, ownership, limit)."""
     eligible = ALLOCATION_COLUMNS.index("eligible")
@@ -272,7 +296,7 @@ def _allocation(
               if has_text(f"binding_label.{code.value}")}
     rows: list[list[object]] = []
     # ALLOCATION_SHEET has allocation.csv's order
-    for cells in allocation_rows(outcomes) if table is None else table:
+    for cells in table:
         row: list[object] = list(cells)
         row[eligible] = words.get(cells[eligible], words["false"])
         row[ownership] = owners.get(cells[ownership], cells[ownership])
@@ -283,15 +307,19 @@ def _allocation(
 
 def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[list[object]]:
     rows: list[list[object]] = []
+    words: dict[tuple[str, ...], tuple[str, str]] = {}  # a few distinct sets of reasons
     for outcome in outcomes:
         if outcome.award > 0:
             continue
         item = outcome.assessment
-        codes = [r.value for r in item.reasons] or [outcome.binding.value]
+        codes = tuple(r.value for r in item.reasons) or (outcome.binding.value,)
+        said = words.get(codes)
+        if said is None:
+            said = words[codes] = (";".join(codes), "; ".join(
+                describe("reason", code, lang, history_year=year) for code in codes))
         rows.append([
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
-            item.unit.unit_type, item.area, item.service, ";".join(codes),
-            "; ".join(describe("reason", code, lang, history_year=year) for code in codes),
+            item.unit.unit_type, item.area, item.service, *said,
             Decimal(item.entitlement) / 100,
             # what fell short: all the entitlement, as the unit receives nothing (annex.py)
             Decimal(item.entitlement) / 100,
@@ -363,6 +391,7 @@ def allocation_workbook(
     lang: str = "it",
     table: Sequence[Sequence[str]] | None = None,
     units_sha256: str = "",
+    annex: Annex | None = None,
 ) -> bytes:
     """Build allocation.xlsx in memory.
 
@@ -374,6 +403,7 @@ def allocation_workbook(
         lang: ``it`` (default) or ``en``, for sheet names, headings and words.
         table: allocation.csv's rows (`fsr_opt.reports.tables.allocation_rows`), if already made.
         units_sha256: the SHA-256 of the units table, printed in every page's footer.
+        annex: the run's annex (`fsr_opt.reports.annex.build_annex`), if already made.
 
     Returns:
         The .xlsx file's bytes, the same for the same arguments.
@@ -384,17 +414,20 @@ def allocation_workbook(
                                                   version=rules.version),
         text("workbook.footer_input", lang).format(sha=units_sha256) if units_sha256 else "",
         text("workbook.footer_page", lang)))
-    (riparto, annex, municipalities, operators, payments, exclusions, summary,
+    (riparto, annex_sheet, municipalities, operators, payments, exclusions, summary,
      checks) = (book.add_sheet(name) for name in sheet_names(lang))
     columns = _with_year(ALLOCATION_SHEET, rules)
+    if table is None:
+        table = allocation_rows(outcomes)
     cells = _allocation(outcomes, lang, table)
     # each TOTALE below its table, after a blank row: out of the filter and of a sort
     _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang)
-    units = annex_rows(outcomes)
+    if annex is None:
+        annex = build_annex(outcomes)
     for sheet, sheet_columns, data in (
-        (annex, ANNEX_SHEET, _annex(units, lang, rules.history_year)),
-        (municipalities, MUNICIPALITIES_SHEET, _groups(by_municipality(units), lang)),
-        (operators, OPERATORS_SHEET, _groups(by_operator(units), lang)),
+        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year, table)),
+        (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
+        (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
         _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang)
     payment_data = _payments(outcomes)

@@ -36,7 +36,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import BinaryIO
+from operator import itemgetter
+from typing import BinaryIO, cast
 
 MONEY_FORMAT = "#,##0.00"
 SHARE_FORMAT = "0.0000%"
@@ -48,6 +49,10 @@ PLAIN, BOLD, HEADER = "plain", "bold", "header"
 CREATED = datetime(2000, 1, 1)
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# A line starting with one of them, in a column's texts joined with newlines: the cheap test
+# that a block of cells needs no quote prefix (a text with a newline of its own only makes it
+# take the cell-by-cell way).
+_TRIGGER_LINE = re.compile(r"(?:^|\n)[=+\-@]")
 _MAX_WIDTH = 60
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -121,19 +126,44 @@ def _number(value: object, kind: str) -> str:
     return format(number, "f")
 
 
+def _all_text(values: Sequence[object]) -> bool:
+    """True when every cell is a `str` (checked in C: a column holds 100,000 cells)."""
+    return not values or set(map(type, values)) == {str}
+
+
 def _numbers(values: Sequence[object], kind: str) -> list[str]:
     """`_number` of a column's cells, "" for an empty one.
 
-    A plain decimal text (allocation.csv's cells) is checked by a regex and kept as it is.
+    A plain decimal text (allocation.csv's cells) is checked by a regex and kept as it is; a
+    column of such texts is checked by one regex over the whole column (`_plain_column`).
     """
+    if _all_text(values) and _plain_column(texts := cast("Sequence[str]", values), kind):
+        return list(texts)
     match = (_PLAIN_INTEGER if kind == "count" else _PLAIN_NUMBER).fullmatch
     return [value if type(value) is str and match(value)
             else "" if value is None or value == "" else _number(value, kind)
             for value in values]
 
 
+_PLAIN_LINES = re.compile(r"(?:-?[0-9]+(?:\.[0-9]+)?)?(?:\n(?:-?[0-9]+(?:\.[0-9]+)?)?)*")
+_INTEGER_LINES = re.compile(r"(?:-?[0-9]+)?(?:\n(?:-?[0-9]+)?)*")
+
+
+def _plain_column(values: Sequence[str], kind: str) -> bool:
+    """True when each text is "" or a plain number `_numbers` keeps: one regex for them all.
+
+    A plain number is `_PLAIN_NUMBER` (`_PLAIN_INTEGER` for a count). The texts are joined
+    with newlines, so the count of newlines tells that no text holds one of its own.
+    """
+    joined = "\n".join(values)
+    lines = _INTEGER_LINES if kind == "count" else _PLAIN_LINES
+    return joined.count("\n") == len(values) - 1 and lines.fullmatch(joined) is not None
+
+
 def _texts(values: Sequence[object]) -> list[str]:
     """A text column's cells as strings, "" for an empty one."""
+    if _all_text(values):
+        return list(cast("Sequence[str]", values))
     return [value if type(value) is str else "" if value is None else str(value)
             for value in values]
 
@@ -157,10 +187,10 @@ class _SharedStrings:
     def add(self, texts: Sequence[str]) -> None:
         """Number the new texts of a column of cells ("" is an empty cell)."""
         index = self.index
-        add = index.setdefault  # a new text takes the next number
-        for text in texts:
-            if text:
-                add(text, len(index))
+        # each distinct text once, in order of first use (a column repeats its texts a lot)
+        for text in dict.fromkeys(texts):
+            if text and text not in index:
+                index[text] = len(index)
         self.count += len(texts) - texts.count("")
 
     def chunks(self, block_rows: int) -> Iterator[str]:
@@ -179,11 +209,15 @@ class _SharedStrings:
 
 @dataclass(frozen=True)
 class _Table:
-    """A sheet's table body: its cells by column, written only when the sheet is."""
+    """A sheet's table body: its rows, written only when the sheet is.
+
+    The rows are kept as given, not turned into columns: a block of them is, when written
+    (a copy of a table of 100,000 rows by columns takes tens of megabytes).
+    """
 
     first_row: int  # the row of the first body row (the heading is the row above)
     kinds: tuple[str, ...]
-    columns: tuple[tuple[object, ...], ...]
+    rows: tuple[Sequence[object], ...]
     count: int
 
     @property
@@ -246,19 +280,21 @@ class Sheet:
             raise ValueError(f"sheet '{self.name}' already has a table")
         if any(first_row < row <= first_row + len(rows) for row in self._cells):
             raise ValueError(f"sheet '{self.name}' has cells in the rows of the table")
+        if len(kinds) != len(headings) or (rows and set(map(len, rows)) != {len(headings)}):
+            raise ValueError(f"sheet '{self.name}': a row or the kinds do not have as many "
+                             f"cells as the {len(headings)} headings")
         for col, heading in enumerate(headings, start=1):
             self.cell(first_row, col, "text", heading, HEADER)
-        columns = tuple(zip(*rows, strict=True)) if rows else tuple(() for _ in headings)
-        for kind, cells in zip(kinds, columns, strict=True):
+        self._widths = []
+        for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
+            cells = list(map(itemgetter(col), rows))  # one column at a time
             self._register(kind, cells)
+            # Width: the longest text as str() shows it (amounts get room for separators).
+            self._widths.append(min(max(len(heading), max(map(len, map(str, cells)), default=0)
+                                        + (4 if kind == "money" and cells else 0)) + 2,
+                                    _MAX_WIDTH))
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), columns, len(rows))
-        # Width: the longest text as str() shows it (amounts get room for separators), capped.
-        self._widths = [
-            min(max(len(heading), max(map(len, map(str, cells)), default=0)
-                    + (4 if kind == "money" and cells else 0)) + 2, _MAX_WIDTH)
-            for heading, kind, cells in zip(headings, kinds, columns, strict=True)
-        ]
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), len(rows))
         last = first_row + len(rows)
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
@@ -294,17 +330,23 @@ class Sheet:
         style = f' s="{plain}"' if plain else ""
         quoted = f' s="{_STYLE_INDEX[emphasis, "text", True]}"'
         index = self._strings.index
+        texts = _texts(values)
+        if "" not in texts and not _TRIGGER_LINE.search("\n".join(texts)):
+            # no empty cell and none to quote (most columns): the same style for every cell
+            return [f'<c r="{letter}{n}"{style} t="s"><v>{number}</v></c>'
+                    for n, number in zip(numbers, map(index.__getitem__, texts), strict=True)]
         return [f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
                 f' t="s"><v>{index[text]}</v></c>' if text else ""
-                for n, text in zip(numbers, _texts(values), strict=True)]
+                for n, text in zip(numbers, texts, strict=True)]
 
     def _body_rows(self, table: _Table, block_rows: int) -> Iterator[str]:
         """The table's body as ``<row>`` elements, `block_rows` rows at a time."""
         for start in range(0, table.count, block_rows):
             stop = min(start + block_rows, table.count)
             numbers = range(table.first_row + start, table.first_row + stop)
-            cells = [self._render(col, kind, values[start:stop], numbers)
-                     for col, (kind, values) in enumerate(zip(table.kinds, table.columns,
+            columns = zip(*table.rows[start:stop], strict=True)
+            cells = [self._render(col, kind, values, numbers)
+                     for col, (kind, values) in enumerate(zip(table.kinds, columns,
                                                               strict=True), start=1)]
             yield "".join(f'<row r="{n}">{"".join(row)}</row>'
                           for n, row in zip(numbers, zip(*cells, strict=True), strict=True))
