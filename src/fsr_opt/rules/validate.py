@@ -112,7 +112,7 @@ def _format(document: Mapping[str, Any], source: str) -> str:
     try:
         return read_format(document["format"])
     except RuleValueError as exc:
-        raise RuleSetError([Problem(f"format: {exc.message}", file=source,
+        raise RuleSetError([Problem(": ".join(("format", exc.message)), file=source,
                                     code=exc.code)]) from None
 
 
