@@ -17,8 +17,8 @@ from fractions import Fraction
 
 from fsr_opt.core.ats import AmbitoIndicators, AmbitoReport, AtsRules, Transfer
 from fsr_opt.core.i18n import _
-from fsr_opt.core.money import format_cents, largest_remainder, round_half_up
-from fsr_opt.core.words import phrases
+from fsr_opt.core.money import largest_remainder, round_half_up
+from fsr_opt.core.words import money, phrases
 
 SPLIT_CHECKS = ("SPLIT_TOTAL", "SPLIT_SET_ASIDE", "SPLIT_AMOUNT", "SPLIT_FLOOR")
 TRANSFER_CHECKS = ("TRANSFER_MINIMUM", "TRANSFER_COUNT", "TRANSFER_PAIR", "TRANSFER_COMMITTED",
@@ -110,8 +110,8 @@ def audit_split(
     if total != fund:
         findings.append(Finding("SPLIT_TOTAL", "TOTAL", _(
             "the amounts add up to {total} EUR, the fund is {fund} EUR ({difference})").format(
-                total=format_cents(total), fund=format_cents(fund),
-                difference=format_cents(total - fund))))
+                total=money(total), fund=money(fund),
+                difference=money(total - fund))))
     set_aside, main, aside = _expected_split(rules, indicators, fund)
     if rules.set_aside_percent > rules.set_aside_max:
         findings.append(Finding("SPLIT_SET_ASIDE", "set_aside",
@@ -121,8 +121,8 @@ def audit_split(
         findings.append(Finding(
             "SPLIT_SET_ASIDE", "set_aside",
             _("the set-aside parts add up to {total} EUR, not {expected} EUR").format(
-                total=format_cents(sum(x or 0 for x in given_aside)),
-                expected=format_cents(set_aside))))
+                total=money(sum(x or 0 for x in given_aside)),
+                expected=money(set_aside))))
     for amount in amounts:
         code = amount.ambito
         if code not in main:
@@ -131,17 +131,17 @@ def audit_split(
         if amount.total != expected:
             findings.append(Finding("SPLIT_AMOUNT", code, _(
                 "{amount} EUR, the rules give {expected} EUR ({difference})").format(
-                    amount=format_cents(amount.total), expected=format_cents(expected),
-                    difference=format_cents(amount.total - expected))))
+                    amount=money(amount.total), expected=money(expected),
+                    difference=money(amount.total - expected))))
         elif amount.main is not None and amount.main != main[code]:
             findings.append(Finding("SPLIT_AMOUNT", code, _(
                 "indicator part {amount} EUR, the rules give {expected} EUR").format(
-                    amount=format_cents(amount.main), expected=format_cents(main[code]))))
+                    amount=money(amount.main), expected=money(main[code]))))
         own_main = amount.main if amount.main is not None else amount.total - aside[code]
         if own_main < rules.floor:
             findings.append(Finding("SPLIT_FLOOR", code, _(
                 "{amount} EUR from the indicators, below the floor {floor} EUR").format(
-                    amount=format_cents(own_main), floor=format_cents(rules.floor))))
+                    amount=money(own_main), floor=money(rules.floor))))
     return AtsAudit(SPLIT_CHECKS, tuple(findings))
 
 
@@ -171,8 +171,8 @@ def audit_transfers(
         if t.amount < max(rules.minimum_transfer, 1):
             findings.append(Finding("TRANSFER_MINIMUM", subject, _(
                 "{amount} EUR, below the minimum {minimum} EUR").format(
-                    amount=format_cents(t.amount),
-                    minimum=format_cents(rules.minimum_transfer))))
+                    amount=money(t.amount),
+                    minimum=money(rules.minimum_transfer))))
         if t.donor == t.receiver:
             findings.append(Finding("TRANSFER_PAIR", subject, _("an Ambito gives to itself")))
         given[t.donor] += t.amount
@@ -194,15 +194,15 @@ def audit_transfers(
         if given[code] and final < report.committed:
             findings.append(Finding("TRANSFER_COMMITTED", code, _(
                 "ends at {amount} EUR, below its commitments {committed} EUR").format(
-                    amount=format_cents(final), committed=format_cents(report.committed))))
+                    amount=money(final), committed=money(report.committed))))
         if given[code] > surplus[code]:
             findings.append(Finding("TRANSFER_SURPLUS", code, _(
                 "gives {amount} EUR, its surplus is {surplus} EUR").format(
-                    amount=format_cents(given[code]), surplus=format_cents(surplus[code]))))
+                    amount=money(given[code]), surplus=money(surplus[code]))))
         if received[code] > need[code]:
             findings.append(Finding("TRANSFER_NEED", code, _(
                 "receives {amount} EUR, its need is {need} EUR").format(
-                    amount=format_cents(received[code]), need=format_cents(need[code]))))
+                    amount=money(received[code]), need=money(need[code]))))
     floor = max(rules.minimum_transfer, 1)
     spare = [c for c in by_code if surplus[c] - given[c] >= floor and not received[c]]
     short = [c for c in by_code if need[c] - received[c] >= floor and not given[c]]
@@ -211,8 +211,8 @@ def audit_transfers(
             "TRANSFER_IMPROVABLE", f"{spare[0]} -> {short[0]}",
             _("{unused} EUR still unused and {uncovered} EUR of need uncovered, with {spare} "
               "transfers to spare").format(
-                  unused=format_cents(surplus[spare[0]] - given[spare[0]]),
-                  uncovered=format_cents(need[short[0]] - received[short[0]]),
+                  unused=money(surplus[spare[0]] - given[spare[0]]),
+                  uncovered=money(need[short[0]] - received[short[0]]),
                   spare=rules.max_transfers - len(transfers))))
     return AtsAudit(TRANSFER_CHECKS, tuple(findings))
 

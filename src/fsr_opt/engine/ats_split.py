@@ -23,7 +23,8 @@ from fractions import Fraction
 from fsr_opt.core.ats import AmbitoIndicators, AtsRules, Split, SplitLine
 from fsr_opt.core.errors import ErrorCode, InfeasibleError, InputError, Problem
 from fsr_opt.core.i18n import _
-from fsr_opt.core.money import format_cents, largest_remainder, round_half_up
+from fsr_opt.core.money import largest_remainder, round_half_up
+from fsr_opt.core.words import money
 
 
 def set_aside_amount(rules: AtsRules, fund: int | None = None) -> int:
@@ -76,8 +77,8 @@ def floored_quotas(
         raise InfeasibleError([Problem(
             _("floor: {count} Ambiti at {floor} EUR each need {needed} EUR, more than the "
               "{main} EUR the indicators split; lower the floor").format(
-                  count=len(shares), floor=format_cents(floor),
-                  needed=format_cents(floor * len(shares)), main=format_cents(main)),
+                  count=len(shares), floor=money(floor),
+                  needed=money(floor * len(shares)), main=money(main)),
             code=ErrorCode.ATS_FLOORS_ABOVE_FUND)])
     floored: set[str] = set()
     while True:
