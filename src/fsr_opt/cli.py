@@ -792,7 +792,7 @@ def _amount(value: str | None, option: str) -> int | None:
 
     cents = parse_money(value.strip())
     if isinstance(cents, CellProblem) and cents.code is ErrorCode.AMBIGUOUS_NUMBER:
-        raise _fail(InputError(f"{option} {cents.message}", ErrorCode.BAD_OPTION))
+        raise _fail(InputError(" ".join((option, cents.message)), ErrorCode.BAD_OPTION))
     if isinstance(cents, CellProblem) or cents <= 0:
         raise _fail(InputError(_("{option} '{value}' is not an amount in euros greater than 0; "
                                  "write it like 330774.00 or 330.774,00").format(
@@ -874,8 +874,8 @@ def ats_audit(
     """Re-check a split and/or a transfer table, to the cent, without the solver (exit 1 if not)."""
     lang = _language(lang)
     if split is None and transfers is None:
-        raise _fail(InputError("give a split (--split PATH) or transfers (--transfers PATH)",
-                               ErrorCode.BAD_OPTION))
+        raise _fail(InputError(_("give a split (--split PATH) or transfers (--transfers "
+                                 "PATH)"), ErrorCode.BAD_OPTION))
     cents = _amount(fund, "--fund")
     from fsr_opt.app.ats import run_audit
     from fsr_opt.audit.ats import render_audit

@@ -21,6 +21,7 @@ from typing import Any
 from fsr_opt.audit.ats import AtsAudit, SplitAmount, audit_split, audit_transfers
 from fsr_opt.core.ats import AtsRules, MonitorLine, Rebalance, Split
 from fsr_opt.core.errors import ErrorCode, Problem, SolverError
+from fsr_opt.core.i18n import _
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import money, percent, phrases
 from fsr_opt.io import ats as files
@@ -111,8 +112,10 @@ def run_split(
 
 def _own_audit(audit: AtsAudit) -> None:
     if not audit.is_ok:
-        raise SolverError([Problem(f"our own result fails the audit: {f.code} {f.subject}: "
-                                   f"{f.message}", code=ErrorCode.OWN_AUDIT_FAILED)
+        raise SolverError([Problem(_("our own result fails the audit: {code} {subject}: "
+                                     "{message}").format(code=f.code, subject=f.subject,
+                                                         message=f.message),
+                                   code=ErrorCode.OWN_AUDIT_FAILED)
                            for f in audit.findings])
 
 

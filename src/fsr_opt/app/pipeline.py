@@ -225,7 +225,8 @@ def run_solve(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
-        raise SolverError(f"the solver ended with status {result.status}", ErrorCode.NOT_OPTIMAL)
+        raise SolverError(_("the solver ended with status {status}").format(
+            status=result.status), ErrorCode.NOT_OPTIMAL)
     # Each unit's outcome and allocation.csv's rows, made once for every output: at a large
     # Ambito each takes a noticeable share of the run (benchmarks/RESULTS.md).
     outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
@@ -284,8 +285,10 @@ def audit_result(
     )
     if not report.is_ok:
         raise SolverError([
-            Problem(f"our own audit of the result fails {v.check}: {v.subject}: expected "
-                    f"{v.expected}, actual {v.actual}; nothing was written",
+            Problem(_("our own audit of the result fails {check}: {subject}: expected "
+                      "{expected}, actual {actual}; nothing was written").format(
+                          check=v.check, subject=v.subject, expected=v.expected,
+                          actual=v.actual),
                     code=ErrorCode.OWN_AUDIT_FAILED)
             for v in report.violations
         ])
@@ -352,8 +355,8 @@ def _recorded_path(document: dict[str, Any], role: str, source: Path) -> tuple[s
             path, digest = others[0] if len(others) == 1 else (None, None)
     if not isinstance(path, str) or not isinstance(digest, str) or not path:
         raise InputError([Problem(
-            f"run.json does not record the {role} file of the run; give it with "
-            f"--{role} PATH", file=str(source), code=ErrorCode.BAD_RUN_RECORD)])
+            _("run.json does not record the {role} file of the run; give it with --{role} "
+              "PATH").format(role=role), file=str(source), code=ErrorCode.BAD_RUN_RECORD)])
     return path, digest
 
 
@@ -389,8 +392,8 @@ def load_run_folder(
     recorded_overrides = document.get("overrides", [])
     if not isinstance(recorded_overrides, list) or not all(
             isinstance(item, str) and "=" in item for item in recorded_overrides):
-        raise InputError([Problem("its overrides are not a list of KEY=VALUE texts; run "
-                                  "solve again", file=str(source),
+        raise InputError([Problem(_("its overrides are not a list of KEY=VALUE texts; run "
+                                    "solve again"), file=str(source),
                                   code=ErrorCode.BAD_RUN_RECORD)])
     pairs = [tuple(item.split("=", 1)) for item in recorded_overrides]
     chosen: dict[str, Path] = {}
@@ -406,8 +409,9 @@ def load_run_folder(
             path = copy  # a folder carried elsewhere with its inputs; the hashes still decide
         if not path.is_file():
             raise InputError([Problem(
-                f"the run read its {role} from {path}, which is no longer there; give the "
-                f"file with --{role} PATH", file=str(source), code=ErrorCode.BAD_RUN_RECORD)])
+                _("the run read its {role} from {path}, which is no longer there; give the "
+                  "file with --{role} PATH").format(role=role, path=path), file=str(source),
+                code=ErrorCode.BAD_RUN_RECORD)])
         chosen[role] = path
     files = document.get("input_files")
     units_entry = files.get("units") if isinstance(files, dict) else None
@@ -436,7 +440,8 @@ def solve_inputs(
     """Solve in memory (nothing written) and return the result with its allocation."""
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
-        raise SolverError(f"the solver ended with status {result.status}", ErrorCode.NOT_OPTIMAL)
+        raise SolverError(_("the solver ended with status {status}").format(
+            status=result.status), ErrorCode.NOT_OPTIMAL)
     return result, result.allocation
 
 

@@ -213,11 +213,13 @@ def plan_region(
     """
     lang = resolve(lang)
     if solver not in SOLVERS:
-        raise InputError(f"unknown solver '{solver}': use --solver with one of "
-                         f"{', '.join(SOLVERS)}", ErrorCode.UNKNOWN_SOLVER)
+        raise InputError(_("unknown solver '{solver}': use --solver with one of "
+                           "{choices}").format(solver=solver, choices=", ".join(SOLVERS)),
+                         ErrorCode.UNKNOWN_SOLVER)
     if not time_limit > 0:
-        raise InputError(f"--time-limit {time_limit:g} is not a time: give the seconds each "
-                         "Ambito may take, more than 0", ErrorCode.BAD_OPTION)
+        raise InputError(_("--time-limit {value} is not a time: give the seconds each Ambito "
+                           "may take, more than 0").format(value=f"{time_limit:g}"),
+                         ErrorCode.BAD_OPTION)
     manifest = load_manifest(manifest_path, cache=_SHARED_TABLES)
     if fund_from is not None:
         manifest = funds_from_split(manifest, fund_from)
@@ -245,13 +247,15 @@ def funds_from_split(manifest: Manifest, split_path: Path) -> Manifest:
         total = amounts.get(entry.ambito.casefold())
         if total is None:
             problems.append(Problem(
-                f"the Ambito '{entry.ambito}' has no amount in the split {split_path}; make the "
-                "manifest's ambito codes those of the split", file=manifest.source,
+                _("the Ambito '{ambito}' has no amount in the split {split}; make the "
+                  "manifest's ambito codes those of the split").format(
+                      ambito=entry.ambito, split=split_path), file=manifest.source,
                 row=entry.row, column="ambito", code=ErrorCode.ATS_SPLIT_MISMATCH))
         elif entry.budget is not None:
             problems.append(Problem(
-                f"the Ambito '{entry.ambito}' has a budget in the manifest and one in the "
-                "split; empty the manifest's budget to take the split's", file=manifest.source,
+                _("the Ambito '{ambito}' has a budget in the manifest and one in the split; "
+                  "empty the manifest's budget to take the split's").format(
+                      ambito=entry.ambito), file=manifest.source,
                 row=entry.row, column="budget", code=ErrorCode.ATS_SPLIT_MISMATCH))
         else:
             entries.append(replace(entry, budget=format_cents(total)))

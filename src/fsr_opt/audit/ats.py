@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from fsr_opt.core.ats import AmbitoIndicators, AmbitoReport, AtsRules, Transfer
-from fsr_opt.core.money import format_cents, largest_remainder, round_half_up
-from fsr_opt.core.words import phrases
+from fsr_opt.core.i18n import _
+from fsr_opt.core.money import largest_remainder, round_half_up
+from fsr_opt.core.words import money, phrases
 
 SPLIT_CHECKS = ("SPLIT_TOTAL", "SPLIT_SET_ASIDE", "SPLIT_AMOUNT", "SPLIT_FLOOR")
 TRANSFER_CHECKS = ("TRANSFER_MINIMUM", "TRANSFER_COUNT", "TRANSFER_PAIR", "TRANSFER_COMMITTED",
@@ -72,7 +73,7 @@ def _expected_split(
                 share[code] += indicator.weight / 100 * rows[code][indicator.code] / total
     raised: set[str] = set()
     quota: dict[str, Fraction] = {}
-    for _ in range(len(codes) + 1):  # raise those below the floor until none is
+    for _round in range(len(codes) + 1):  # raise those below the floor until none is
         rest = main - rules.floor * len(raised)
         weight = sum((share[c] for c in codes if c not in raised), Fraction(0))
         quota = {c: Fraction(rules.floor) if c in raised else
@@ -102,42 +103,45 @@ def audit_split(
         fund: the fund split, if not the rule set's.
         lang: the language of the findings.
     """
-    del lang  # the findings' messages are figures and codes; the check words are catalogued
+    del lang  # the findings follow the language of the run (`_`), as every message does
     fund = rules.fund if fund is None else fund
     findings: list[Finding] = []
     total = sum(a.total for a in amounts)
     if total != fund:
-        findings.append(Finding("SPLIT_TOTAL", "TOTAL", f"the amounts add up to "
-                                f"{format_cents(total)} EUR, the fund is {format_cents(fund)} "
-                                f"EUR ({format_cents(total - fund)})"))
+        findings.append(Finding("SPLIT_TOTAL", "TOTAL", _(
+            "the amounts add up to {total} EUR, the fund is {fund} EUR ({difference})").format(
+                total=money(total), fund=money(fund),
+                difference=money(total - fund))))
     set_aside, main, aside = _expected_split(rules, indicators, fund)
     if rules.set_aside_percent > rules.set_aside_max:
-        findings.append(Finding("SPLIT_SET_ASIDE", "set_aside", "the set-aside percent is "
-                                "above its maximum"))
+        findings.append(Finding("SPLIT_SET_ASIDE", "set_aside",
+                                _("the set-aside percent is above its maximum")))
     given_aside = [a.set_aside for a in amounts]
     if None not in given_aside and sum(x or 0 for x in given_aside) != set_aside:
         findings.append(Finding(
             "SPLIT_SET_ASIDE", "set_aside",
-            f"the set-aside parts add up to {format_cents(sum(x or 0 for x in given_aside))} "
-            f"EUR, not {format_cents(set_aside)} EUR"))
+            _("the set-aside parts add up to {total} EUR, not {expected} EUR").format(
+                total=money(sum(x or 0 for x in given_aside)),
+                expected=money(set_aside))))
     for amount in amounts:
         code = amount.ambito
         if code not in main:
             continue
         expected = main[code] + aside[code]
         if amount.total != expected:
-            findings.append(Finding("SPLIT_AMOUNT", code, f"{format_cents(amount.total)} EUR, "
-                                    f"the rules give {format_cents(expected)} EUR "
-                                    f"({format_cents(amount.total - expected)})"))
+            findings.append(Finding("SPLIT_AMOUNT", code, _(
+                "{amount} EUR, the rules give {expected} EUR ({difference})").format(
+                    amount=money(amount.total), expected=money(expected),
+                    difference=money(amount.total - expected))))
         elif amount.main is not None and amount.main != main[code]:
-            findings.append(Finding("SPLIT_AMOUNT", code, f"indicator part "
-                                    f"{format_cents(amount.main)} EUR, the rules give "
-                                    f"{format_cents(main[code])} EUR"))
+            findings.append(Finding("SPLIT_AMOUNT", code, _(
+                "indicator part {amount} EUR, the rules give {expected} EUR").format(
+                    amount=money(amount.main), expected=money(main[code]))))
         own_main = amount.main if amount.main is not None else amount.total - aside[code]
         if own_main < rules.floor:
-            findings.append(Finding("SPLIT_FLOOR", code, f"{format_cents(own_main)} EUR from "
-                                    f"the indicators, below the floor "
-                                    f"{format_cents(rules.floor)} EUR"))
+            findings.append(Finding("SPLIT_FLOOR", code, _(
+                "{amount} EUR from the indicators, below the floor {floor} EUR").format(
+                    amount=money(own_main), floor=money(rules.floor))))
     return AtsAudit(SPLIT_CHECKS, tuple(findings))
 
 
@@ -165,44 +169,51 @@ def audit_transfers(
         subject = f"{t.donor} -> {t.receiver}"
         pairs[(t.donor, t.receiver)] += 1
         if t.amount < max(rules.minimum_transfer, 1):
-            findings.append(Finding("TRANSFER_MINIMUM", subject, f"{format_cents(t.amount)} EUR, "
-                                    f"below the minimum {format_cents(rules.minimum_transfer)} "
-                                    "EUR"))
+            findings.append(Finding("TRANSFER_MINIMUM", subject, _(
+                "{amount} EUR, below the minimum {minimum} EUR").format(
+                    amount=money(t.amount),
+                    minimum=money(rules.minimum_transfer))))
         if t.donor == t.receiver:
-            findings.append(Finding("TRANSFER_PAIR", subject, "an Ambito gives to itself"))
+            findings.append(Finding("TRANSFER_PAIR", subject, _("an Ambito gives to itself")))
         given[t.donor] += t.amount
         received[t.receiver] += t.amount
     for (donor, receiver), count in sorted(pairs.items()):
         if count > 1:
             findings.append(Finding("TRANSFER_PAIR", f"{donor} -> {receiver}",
-                                    f"{count} transfers for one pair; make them one"))
+                                    _("{count} transfers for one pair; make them "
+                                      "one").format(count=count)))
     for code in sorted(set(given) & set(received)):
-        findings.append(Finding("TRANSFER_PAIR", code, "this Ambito both gives and receives"))
+        findings.append(Finding("TRANSFER_PAIR", code,
+                                _("this Ambito both gives and receives")))
     if len(transfers) > rules.max_transfers:
-        findings.append(Finding("TRANSFER_COUNT", "TOTAL", f"{len(transfers)} transfers, the "
-                                f"limit is {rules.max_transfers}"))
+        findings.append(Finding("TRANSFER_COUNT", "TOTAL", _(
+            "{count} transfers, the limit is {limit}").format(
+                count=len(transfers), limit=rules.max_transfers)))
     for code, report in by_code.items():
         final = report.assigned - given[code] + received[code]
         if given[code] and final < report.committed:
-            findings.append(Finding("TRANSFER_COMMITTED", code, f"ends at {format_cents(final)} "
-                                    f"EUR, below its commitments {format_cents(report.committed)}"
-                                    " EUR"))
+            findings.append(Finding("TRANSFER_COMMITTED", code, _(
+                "ends at {amount} EUR, below its commitments {committed} EUR").format(
+                    amount=money(final), committed=money(report.committed))))
         if given[code] > surplus[code]:
-            findings.append(Finding("TRANSFER_SURPLUS", code, f"gives {format_cents(given[code])} "
-                                    f"EUR, its surplus is {format_cents(surplus[code])} EUR"))
+            findings.append(Finding("TRANSFER_SURPLUS", code, _(
+                "gives {amount} EUR, its surplus is {surplus} EUR").format(
+                    amount=money(given[code]), surplus=money(surplus[code]))))
         if received[code] > need[code]:
-            findings.append(Finding("TRANSFER_NEED", code, f"receives "
-                                    f"{format_cents(received[code])} EUR, its need is "
-                                    f"{format_cents(need[code])} EUR"))
+            findings.append(Finding("TRANSFER_NEED", code, _(
+                "receives {amount} EUR, its need is {need} EUR").format(
+                    amount=money(received[code]), need=money(need[code]))))
     floor = max(rules.minimum_transfer, 1)
     spare = [c for c in by_code if surplus[c] - given[c] >= floor and not received[c]]
     short = [c for c in by_code if need[c] - received[c] >= floor and not given[c]]
     if not findings and spare and short and len(transfers) < rules.max_transfers:
         findings.append(Finding(
             "TRANSFER_IMPROVABLE", f"{spare[0]} -> {short[0]}",
-            f"{format_cents(surplus[spare[0]] - given[spare[0]])} EUR still unused and "
-            f"{format_cents(need[short[0]] - received[short[0]])} EUR of need uncovered, with "
-            f"{rules.max_transfers - len(transfers)} transfers to spare"))
+            _("{unused} EUR still unused and {uncovered} EUR of need uncovered, with {spare} "
+              "transfers to spare").format(
+                  unused=money(surplus[spare[0]] - given[spare[0]]),
+                  uncovered=money(need[short[0]] - received[short[0]]),
+                  spare=rules.max_transfers - len(transfers))))
     return AtsAudit(TRANSFER_CHECKS, tuple(findings))
 
 

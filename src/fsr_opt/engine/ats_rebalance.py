@@ -49,6 +49,7 @@ from typing import Any
 
 from fsr_opt.core.ats import MonitorLine, Rebalance, RebalanceStage, Transfer
 from fsr_opt.core.errors import ErrorCode, InfeasibleError, Problem, SolverError
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import SolveStatus
 from fsr_opt.engine.lp import pulp
 from fsr_opt.engine.model import constraint_name
@@ -90,7 +91,7 @@ class _Model:
                 self.problem += (t - cap * y <= 0, f"open__{name}")
         for donor in donors:
             code = donor.report.ambito
-            given = [t for (d, _), t in self.t.items() if d == code]
+            given = [t for (d, _r), t in self.t.items() if d == code]
             if given:
                 self.problem += (pulp.lpSum(given) <= donor.surplus,
                                  constraint_name("give", code))
@@ -106,7 +107,7 @@ class _Model:
 
     def received(self, code: str) -> Any:
         """What receiver `code` gets, as an expression."""
-        return pulp.lpSum(t for (_, r), t in self.t.items() if r == code)
+        return pulp.lpSum(t for (_d, r), t in self.t.items() if r == code)
 
     def values(self) -> dict[tuple[str, str], int]:
         """The transfers of the solution, in integer cents (0 left out).
@@ -117,8 +118,8 @@ class _Model:
         raw = {key: t.value() or 0.0 for key, t in self.t.items()}
         found = {key: round(value) for key, value in raw.items()}
         if any(abs(raw[key] - found[key]) > INTEGRALITY for key in raw):
-            raise SolverError("the solver returned transfers that are not whole cents; try the "
-                              "other solver (--solver)", ErrorCode.WRONG_ANSWER)
+            raise SolverError(_("the solver returned transfers that are not whole cents; try "
+                                "the other solver (--solver)"), ErrorCode.WRONG_ANSWER)
         return {key: amount for key, amount in found.items() if amount}
 
 
@@ -175,8 +176,8 @@ def rebalance(
                            deadline, STAGES[1]))
     found = _checked(model, minimum, max_transfers)
     if min(Fraction(_received(found, c), n) for c, n in needs.items()) < coverage:
-        raise SolverError("the solver's lowest coverage does not hold in whole cents; try the "
-                          "other solver (--solver)", ErrorCode.WRONG_ANSWER)
+        raise SolverError(_("the solver's lowest coverage does not hold in whole cents; try "
+                            "the other solver (--solver)"), ErrorCode.WRONG_ANSWER)
     total = sum(found.values())
     stages.append(RebalanceStage(STAGES[1], Fraction(total), seconds))
     model.problem += (pulp.lpSum(model.t.values()) >= total, "stage2")
@@ -187,8 +188,8 @@ def rebalance(
     found = _checked(model, minimum, max_transfers)
     if (sum(found.values()) != total
             or min(Fraction(_received(found, c), n) for c, n in needs.items()) < coverage):
-        raise SolverError("the tie-break stage lost an earlier stage's optimum; try the other "
-                          "solver (--solver)", ErrorCode.WRONG_ANSWER)
+        raise SolverError(_("the tie-break stage lost an earlier stage's optimum; try the "
+                            "other solver (--solver)"), ErrorCode.WRONG_ANSWER)
     stages.append(RebalanceStage(
         STAGES[2], Fraction(sum(weights[key] * amount for key, amount in found.items())),
         seconds))
@@ -214,7 +215,7 @@ def _time(seconds: float | None) -> float:
 
 
 def _received(found: dict[tuple[str, str], int], code: str) -> int:
-    return sum(amount for (_, r), amount in found.items() if r == code)
+    return sum(amount for (_d, r), amount in found.items() if r == code)
 
 
 def _solve(model: _Model, objective: Any, sense: int, solver_name: str, deadline: float,
@@ -224,35 +225,37 @@ def _solve(model: _Model, objective: Any, sense: int, solver_name: str, deadline
     model.problem.setObjective(objective)
     limit = deadline - time.monotonic()
     if limit <= 0:
-        raise SolverError(f"time limit reached before stage '{stage}'; raise --time-limit",
-                          ErrorCode.TIME_LIMIT)
+        raise SolverError(_("time limit reached before stage '{stage}'; raise "
+                            "--time-limit").format(stage=stage), ErrorCode.TIME_LIMIT)
     solver = make_solver(solver_name, limit)
     started = time.monotonic()
     try:
         with _native_stdout_silenced(solver_name == "highs"):
             model.problem.solve(solver)
     except (pulp.PulpSolverError, OSError) as exc:
-        raise SolverError(f"solver '{solver_name}' failed at stage '{stage}': {exc}",
-                          ErrorCode.SOLVER_CRASHED) from exc
+        raise SolverError(_("solver '{solver}' failed at stage '{stage}': {error}").format(
+            solver=solver_name, stage=stage, error=exc), ErrorCode.SOLVER_CRASHED) from exc
     elapsed = time.monotonic() - started
     status = read_status(model.problem, solver_name, elapsed, limit)
     log.debug("rebalance stage %s: %s in %.3fs", stage, status, elapsed)
     if status is SolveStatus.TIME_LIMIT:
-        raise SolverError(f"time limit reached at rebalance stage '{stage}': the result is "
-                          "not proven optimal and is not reported; raise --time-limit, or the "
-                          "rule set's rebalance.max_transfers (a limit below donors + "
-                          "receivers - 1 makes the search combinatorial, docs/ats.md)",
-                          ErrorCode.TIME_LIMIT)
+        raise SolverError(_("time limit reached at rebalance stage '{stage}': the result is "
+                            "not proven optimal and is not reported; raise --time-limit, or "
+                            "the rule set's rebalance.max_transfers (a limit below donors + "
+                            "receivers - 1 makes the search combinatorial, "
+                            "docs/ats.md)").format(stage=stage), ErrorCode.TIME_LIMIT)
     if status is SolveStatus.INFEASIBLE and may_be_infeasible:
         return None
     if status is SolveStatus.INFEASIBLE:
         raise InfeasibleError([Problem(
-            f"rebalance stage '{stage}' is infeasible: give__*, take__*, minimum__* and "
-            "max_transfers conflict (a numerical problem of the solver: try --solver)",
+            _("rebalance stage '{stage}' is infeasible: give__*, take__*, minimum__* and "
+              "max_transfers conflict (a numerical problem of the solver: try "
+              "--solver)").format(stage=stage),
             code=ErrorCode.NUMERICAL)])
     if not status.is_ok:
-        raise SolverError(f"solver '{solver_name}' ended rebalance stage '{stage}' with "
-                          f"status {status}", ErrorCode.NOT_OPTIMAL)
+        raise SolverError(_("solver '{solver}' ended rebalance stage '{stage}' with status "
+                            "{status}").format(solver=solver_name, stage=stage, status=status),
+                          ErrorCode.NOT_OPTIMAL)
     return elapsed
 
 
@@ -262,18 +265,23 @@ def _checked(model: _Model, minimum: int, limit: int) -> dict[tuple[str, str], i
     problems = []
     for (donor, receiver), amount in found.items():
         if amount < minimum:
-            problems.append(f"transfer {donor} -> {receiver} of {amount} cents is below the "
-                            f"minimum {minimum}")
+            problems.append(_("transfer {donor} -> {receiver} of {amount} cents is below the "
+                              "minimum {minimum}").format(donor=donor, receiver=receiver,
+                                                          amount=amount, minimum=minimum))
     for line in model.donors:
-        given = sum(a for (d, _), a in found.items() if d == line.report.ambito)
+        given = sum(a for (d, _r), a in found.items() if d == line.report.ambito)
         if given > line.surplus:
-            problems.append(f"{line.report.ambito} gives {given} cents, above its surplus")
+            problems.append(_("{ambito} gives {given} cents, above its surplus").format(
+                ambito=line.report.ambito, given=given))
     for line in model.receivers:
         if _received(found, line.report.ambito) > line.need:
-            problems.append(f"{line.report.ambito} receives above its need")
+            problems.append(_("{ambito} receives above its need").format(
+                ambito=line.report.ambito))
     if len(found) > limit:
-        problems.append(f"{len(found)} transfers, above the limit {limit}")
+        problems.append(_("{count} transfers, above the limit {limit}").format(
+            count=len(found), limit=limit))
     if problems:
-        raise SolverError("the solver's answer breaks a rule of the rebalance: "
-                          + "; ".join(problems), ErrorCode.WRONG_ANSWER)
+        raise SolverError(_("the solver's answer breaks a rule of the rebalance: "
+                            "{problems}").format(problems="; ".join(problems)),
+                          ErrorCode.WRONG_ANSWER)
     return found

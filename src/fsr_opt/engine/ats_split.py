@@ -22,7 +22,9 @@ from fractions import Fraction
 
 from fsr_opt.core.ats import AmbitoIndicators, AtsRules, Split, SplitLine
 from fsr_opt.core.errors import ErrorCode, InfeasibleError, InputError, Problem
-from fsr_opt.core.money import format_cents, largest_remainder, round_half_up
+from fsr_opt.core.i18n import _
+from fsr_opt.core.money import largest_remainder, round_half_up
+from fsr_opt.core.words import money
 
 
 def set_aside_amount(rules: AtsRules, fund: int | None = None) -> int:
@@ -47,9 +49,10 @@ def indicator_shares(
         total = sum((row.values[indicator.code] for row in indicators), Fraction(0))
         if not total:
             problems.append(Problem(
-                f"the indicator '{indicator.code}' is 0 for every Ambito, so its "
-                f"{indicator.weight}% cannot be split in proportion to it; fill in its figures "
-                "or set its weight to 0", code=ErrorCode.ATS_ZERO_INDICATOR))
+                _("the indicator '{indicator}' is 0 for every Ambito, so its {weight}% cannot "
+                  "be split in proportion to it; fill in its figures or set its weight to "
+                  "0").format(indicator=indicator.code, weight=indicator.weight),
+                code=ErrorCode.ATS_ZERO_INDICATOR))
             continue
         for row in indicators:
             shares[row.ambito] += indicator.weight / 100 * row.values[indicator.code] / total
@@ -72,9 +75,10 @@ def floored_quotas(
     """
     if floor * len(shares) > main:
         raise InfeasibleError([Problem(
-            f"floor: {len(shares)} Ambiti at {format_cents(floor)} EUR each need "
-            f"{format_cents(floor * len(shares))} EUR, more than the "
-            f"{format_cents(main)} EUR the indicators split; lower the floor",
+            _("floor: {count} Ambiti at {floor} EUR each need {needed} EUR, more than the "
+              "{main} EUR the indicators split; lower the floor").format(
+                  count=len(shares), floor=money(floor),
+                  needed=money(floor * len(shares)), main=money(main)),
             code=ErrorCode.ATS_FLOORS_ABOVE_FUND)])
     floored: set[str] = set()
     while True:
@@ -117,9 +121,10 @@ def split_fund(
     desks_total = sum(desks.values(), Fraction(0))
     if set_aside and not desks_total:
         raise InputError([Problem(
-            f"the indicator '{rules.set_aside_indicator}' of the set-aside is 0 for every "
-            "Ambito, so the set-aside cannot be split; fill in its figures or set the "
-            "set-aside to 0", code=ErrorCode.ATS_ZERO_INDICATOR)])
+            _("the indicator '{indicator}' of the set-aside is 0 for every Ambito, so the "
+              "set-aside cannot be split; fill in its figures or set the set-aside to "
+              "0").format(indicator=rules.set_aside_indicator),
+            code=ErrorCode.ATS_ZERO_INDICATOR)])
     aside_quotas = {a: set_aside * desks[a] / desks_total if desks_total else Fraction(0)
                     for a in codes}
     aside_cents = largest_remainder(set_aside, [(a, aside_quotas[a]) for a in codes])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fsr_opt.core.ats import AmbitoIndicators, AmbitoReport, AtsRules, Transfer
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.io.bundled import _file
 from fsr_opt.io.cells import (
     CellProblem,
@@ -105,7 +106,7 @@ def read_ambito_table(
         path: the CSV or XLSX file.
         columns: its columns (the ``ambito`` column first).
         ambiti: the rule set's Ambiti (code -> label) to match codes to; None: any code.
-        what: what one row is, for messages ("indicators of an Ambito").
+        what: what one row is, for messages (``N_("indicators of an Ambito")``).
         sheet_names: the names of the sheet to prefer in a workbook.
         every_ambito: every Ambito of the rule set must have a row.
         one_row_each: an Ambito may have one row only.
@@ -125,14 +126,15 @@ def read_ambito_table(
         if column.required and column.name not in found:
             names = ", ".join(c.name for c in columns if c.required)
             problems.append(Problem(
-                f"the required column '{column.name}' is missing; the table needs the "
-                f"columns {names}", file=table.file, row=table.header_row, column=column.name,
-                code=ErrorCode.MISSING_COLUMN))
+                _("the required column '{column}' is missing; the table needs the columns "
+                  "{names}").format(column=column.name, names=names), file=table.file,
+                row=table.header_row, column=column.name, code=ErrorCode.MISSING_COLUMN))
     if problems:
         raise InputError(problems)
     if not table.rows:
-        raise InputError([Problem(f"the table has headings but no rows; add one row per "
-                                  f"{what}", file=table.file, row=table.header_row,
+        raise InputError([Problem(_("the table has headings but no rows; add one row per "
+                                    "{what}").format(what=_(what)), file=table.file,
+                                  row=table.header_row,
                                   code=ErrorCode.NO_ROWS)])
     known = {normalize_id(code): code for code in (ambiti or {})}
     seen: dict[str, int] = {}
@@ -157,15 +159,17 @@ def read_ambito_table(
                 if ambiti is not None and key not in known:
                     listed = ", ".join(ambiti)
                     problems.append(Problem(
-                        f"'{clip(value)}' is not an Ambito of the rule set; use one of {listed}",
+                        _("'{value}' is not an Ambito of the rule set; use one of "
+                          "{listed}").format(value=clip(value), listed=listed),
                         file=table.file, row=number, column=heading,
                         code=ErrorCode.ATS_UNKNOWN_AMBITO))
                     continue
                 value = known.get(key, value)
                 if one_row_each and key in seen:
                     problems.append(Problem(
-                        f"the Ambito '{value}' is already in row {seen[key]}; give each Ambito "
-                        "one row", file=table.file, row=number, column=heading,
+                        _("the Ambito '{ambito}' is already in row {row}; give each Ambito one "
+                          "row").format(ambito=value, row=seen[key]), file=table.file,
+                        row=number, column=heading,
                         code=ErrorCode.DUPLICATE_ID))
                     continue
                 seen.setdefault(key, number)
@@ -176,8 +180,9 @@ def read_ambito_table(
         missing = [code for code in ambiti if normalize_id(code) not in seen]
         if missing:
             problems.append(Problem(
-                f"no row for the Ambiti {', '.join(missing)} of the rule set; add one row "
-                f"for each ({what})", file=table.file, code=ErrorCode.ATS_MISSING_AMBITO))
+                _("no row for the Ambiti {missing} of the rule set; add one row for each "
+                  "({what})").format(missing=", ".join(missing), what=_(what)),
+                file=table.file, code=ErrorCode.ATS_MISSING_AMBITO))
     if problems:
         raise InputError(problems)
     return table, rows
@@ -190,17 +195,19 @@ def _read(column: Column, cell: RawCell, table: RawTable) -> _Value | CellProble
         return shown
     if not shown:
         if column.required:
-            return CellProblem(ErrorCode.EMPTY_VALUE, f"the cell is empty; write the "
-                               f"{column.name.replace('_', ' ')}")
+            return CellProblem(ErrorCode.EMPTY_VALUE, _(
+                "the cell is empty; write the {column}").format(
+                    column=column.name.replace("_", " ")))
         return None
     if column.kind == "money":
         return parse_money(cell, table.dialect)
     if column.kind == "count":
-        return parse_count(cell, table.dialect, maximum=MAX_INDICATOR, noun="applications")
+        return parse_count(cell, table.dialect, maximum=MAX_INDICATOR, noun=_("applications"))
     value = parse_share(cell, table.dialect, percent=False)
     if isinstance(value, Fraction) and value > MAX_INDICATOR:
-        return CellProblem(ErrorCode.TOO_LARGE, f"'{clip(str(cell))}' is implausibly large for "
-                           "an indicator; check the figure")
+        return CellProblem(ErrorCode.TOO_LARGE, _(
+            "'{value}' is implausibly large for an indicator; check the figure").format(
+                value=clip(str(cell))))
     return value
 
 
@@ -224,7 +231,7 @@ def load_indicators(path: str | Path, rules: AtsRules) -> tuple[AmbitoIndicators
     columns = [AMBITO, NAME, *(Column(code, "figure", aliases=_INDICATOR_ALIASES.get(code, ()))
                                for code in rules.columns)]
     _table, rows = read_ambito_table(path, columns, ambiti=rules.ambiti,
-                                     what="indicators of an Ambito",
+                                     what=N_("indicators of an Ambito"),
                                      sheet_names=("indicatori", "indicators"))
     result = []
     for number, values in rows:
@@ -258,7 +265,7 @@ def load_monitoring(path: str | Path, rules: AtsRules) -> tuple[AmbitoReport, ..
         InputError: every problem of the file at once.
     """
     _table, rows = read_ambito_table(path, MONITOR_COLUMNS, ambiti=rules.ambiti,
-                                     what="report of an Ambito",
+                                     what=N_("report of an Ambito"),
                                      sheet_names=("monitoraggio", "monitoring"))
     return tuple(
         AmbitoReport(str(v["ambito"]), _int(v["assigned"]), _int(v["committed"]),
@@ -306,7 +313,7 @@ def load_split(path: str | Path, ambiti: Mapping[str, str] | None) -> tuple[Spli
         InputError: every problem of the file at once.
     """
     _table, rows = read_ambito_table(path, SPLIT_COLUMNS, ambiti=ambiti,
-                                     what="Ambito of the split",
+                                     what=N_("Ambito of the split"),
                                      sheet_names=("riparto", "split"))
     return tuple(SplitRow(str(v["ambito"]), _int(v["total"]),
                           _opt(v.get("main")), _opt(v.get("set_aside")), number)
@@ -337,8 +344,9 @@ def load_transfers(path: str | Path, rules: AtsRules) -> tuple[Transfer, ...]:
     for column in TRANSFER_COLUMNS:
         if column.name not in found:
             problems.append(Problem(
-                f"the required column '{column.name}' is missing; the table needs the "
-                "columns donor, receiver and amount", file=table.file, row=table.header_row,
+                _("the required column '{column}' is missing; the table needs the columns "
+                  "donor, receiver and amount").format(column=column.name), file=table.file,
+                row=table.header_row,
                 column=column.name, code=ErrorCode.MISSING_COLUMN))
     if problems:
         raise InputError(problems)
@@ -353,9 +361,9 @@ def load_transfers(path: str | Path, rules: AtsRules) -> tuple[Transfer, ...]:
                 if normalize_id(value) in TOTAL_ROWS:
                     break
                 if normalize_id(value) not in known:
-                    value = CellProblem(ErrorCode.ATS_UNKNOWN_AMBITO, f"'{clip(value)}' is not "
-                                        "an Ambito of the rule set; use one of "
-                                        + ", ".join(rules.ambiti))
+                    value = CellProblem(ErrorCode.ATS_UNKNOWN_AMBITO, _(
+                        "'{value}' is not an Ambito of the rule set; use one of "
+                        "{listed}").format(value=clip(value), listed=", ".join(rules.ambiti)))
                 else:
                     value = known[normalize_id(value)]
             if isinstance(value, CellProblem):

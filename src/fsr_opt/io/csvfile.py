@@ -64,8 +64,9 @@ def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
         code = (ErrorCode.PASSWORD_PROTECTED if source.is_encrypted(data)
                 else ErrorCode.NOT_A_SPREADSHEET)
         raise source.fail(InputError, file, code,
-                          f"this is {source.workbook_kind(data)} with a '{suffix}' name, not "
-                          f"CSV text; {source.workbook_advice(data)}")
+                          _("this is {kind} with a '{suffix}' name, not CSV text; "
+                            "{advice}").format(kind=source.workbook_kind(data), suffix=suffix,
+                                               advice=source.workbook_advice(data)))
     if b"\x00" in data and not data.startswith(source.UTF16_BOMS):
         text = "\x00"  # binary data: reported below, before any decoding error
     else:

@@ -131,8 +131,8 @@ def load_manifest(path: str | Path, *, cache: TableCache | None = None) -> Manif
     if problems:
         raise InputError(problems)
     if not table.rows:
-        raise InputError([Problem("the manifest has headings but no Ambito; add one row per "
-                                  "Ambito", file=table.file, row=table.header_row,
+        raise InputError([Problem(_("the manifest has headings but no Ambito; add one row per "
+                                    "Ambito"), file=table.file, row=table.header_row,
                                   code=ErrorCode.NO_ROWS)])
     entries: list[ManifestEntry] = []  # every row with a good code and table, for the checks
     valid: set[int] = set()  # the rows without any problem

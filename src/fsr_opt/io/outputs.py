@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fsr_opt.core.errors import ErrorCode, InputError
+from fsr_opt.core.i18n import _
 from fsr_opt.io.cells import FORMULA_TRIGGERS
 from fsr_opt.io.source import fail
 
@@ -172,9 +173,10 @@ def check_not_inputs(
         for given, path, same in sources:
             if resolved == path or (identity is not None and identity == same):
                 raise fail(InputError, str(target), ErrorCode.OUTPUT_IS_INPUT,
-                           f"this output would replace the input '{given}' of the run, "
-                           "which would be lost; choose another output folder (--out) or "
-                           "move the input elsewhere. Nothing was written")
+                           _("this output would replace the input '{input}' of the run, "
+                             "which would be lost; choose another output folder (--out) or "
+                             "move the input elsewhere. Nothing was written").format(
+                                 input=given))
 
 
 def write_outputs(
@@ -210,13 +212,15 @@ def write_outputs(
         raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE, _broken_link(folder))
     if folder.exists() and not folder.is_dir():
         raise fail(InputError, where, ErrorCode.OUTPUT_NOT_A_FOLDER,
-                    "the output path is a file, not a folder; choose another output folder")
+                    _("the output path is a file, not a folder; choose another output "
+                      "folder"))
     check_not_inputs(folder, files, inputs)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
-                    f"cannot create the output folder: {_os_message(exc)}") from None
+                    _("cannot create the output folder: {error}").format(
+                        error=_os_message(exc))) from None
     temps: dict[str, Path] = {}
     try:
         for name, data in files.items():
@@ -224,8 +228,8 @@ def write_outputs(
         _move_into_place(folder, temps)
     except OSError as exc:
         raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
-                    f"cannot write the outputs, nothing was changed: {_os_message(exc)}"
-                    ) from None
+                    _("cannot write the outputs, nothing was changed: {error}").format(
+                        error=_os_message(exc))) from None
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
-from fsr_opt.core.i18n import N_
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.io.source import RULE_EXTENSIONS, fail, read_bytes
 
 MAX_RULE_BYTES = 5 * 1024 * 1024
@@ -44,7 +44,8 @@ class YamlGuess(str):
     with `reason`.
 
     Attributes:
-        reason: what YAML 1.1 would have made of it, and how to write the value instead.
+        reason: what YAML 1.1 would have made of it, and how to write the value instead (the
+            English msgid: a message translates it).
     """
 
     reason: str
@@ -58,19 +59,19 @@ class YamlGuess(str):
 
 _GUESSES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"),
-     "YAML 1.1 reads it as a number in base 60 (1:30 is 90)"),
-    (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), "YAML 1.1 reads it as a hexadecimal number"),
-    (re.compile(r"[-+]?0b[01_]+"), "YAML 1.1 reads it as a binary number"),
+     N_("YAML 1.1 reads it as a number in base 60 (1:30 is 90)")),
+    (re.compile(r"[-+]?0x[0-9a-fA-F_]+"), N_("YAML 1.1 reads it as a hexadecimal number")),
+    (re.compile(r"[-+]?0b[01_]+"), N_("YAML 1.1 reads it as a binary number")),
     (re.compile(r"[-+]?0o?[0-7_]+"),
-     "YAML 1.1 reads a number with a leading 0 as octal (017 is 15)"),
-    (re.compile(r"[-+]?0[0-9]+(?:\.[0-9]*)?"), "a number does not start with 0"),
+     N_("YAML 1.1 reads a number with a leading 0 as octal (017 is 15)")),
+    (re.compile(r"[-+]?0[0-9]+(?:\.[0-9]*)?"), N_("a number does not start with 0")),
     (re.compile(r"[-+]?(?:[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|[0-9]*\.[0-9_]*_[0-9_]*)"
                 r"(?:[eE][-+]?[0-9]+)?"),
-     "YAML 1.1 reads '_' between digits as nothing (3_00 is 300)"),
+     N_("YAML 1.1 reads '_' between digits as nothing (3_00 is 300)")),
     (re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"),
-     "YAML 1.1 reads it as infinity or not-a-number"),
+     N_("YAML 1.1 reads it as infinity or not-a-number")),
     (re.compile(r"yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF"),
-     "YAML 1.1 reads it as a boolean; write true or false"),
+     N_("YAML 1.1 reads it as a boolean; write true or false")),
 )
 _GUESS_TAG = "tag:fsr-opt,2025:yaml-guess"
 _PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
@@ -100,26 +101,29 @@ def read_rule_document(path: str | Path) -> tuple[dict[str, Any], str]:
     suffix = Path(path).suffix.lower()
     if suffix not in RULE_EXTENSIONS:
         raise fail(RuleSetError, file, ErrorCode.UNSUPPORTED_FORMAT,
-                    f"rule sets are .yaml, .yml or .toml files, not '{suffix or 'no extension'}'")
+                    _("rule sets are .yaml, .yml or .toml files, not '{suffix}'").format(
+                        suffix=suffix or _("no extension")))
     data = read_bytes(Path(path), file, RuleSetError, limit=MAX_RULE_BYTES,
                        what=N_("the rule set"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise fail(RuleSetError, file, ErrorCode.ENCODING,
-                    "the rule set is not UTF-8 text; save it as UTF-8") from None
+                    _("the rule set is not UTF-8 text; save it as UTF-8")) from None
     try:
         document = _parse_toml(text, file) if suffix == ".toml" else _parse_yaml(text, file)
     except RecursionError:
         raise fail(RuleSetError, file, ErrorCode.TOO_DEEP,
-                    f"the rule set nests lists or mappings too deeply (the format needs about "
-                    f"6 levels, at most {MAX_RULE_DEPTH} are read); check the brackets and the "
-                    "indentation") from None
+                    _("the rule set nests lists or mappings too deeply (the format needs about "
+                      "6 levels, at most {depth} are read); check the brackets and the "
+                      "indentation").format(depth=MAX_RULE_DEPTH)) from None
     _check_document_size(document, file)
     if not isinstance(document, dict):
-        kind = "empty" if document is None else f"a {type(document).__name__}"
-        raise fail(RuleSetError, file, ErrorCode.NOT_A_MAPPING,
-                    f"the rule set is {kind}; its top level must be a mapping of keys to values")
+        message = (_("the rule set is empty; its top level must be a mapping of keys to values")
+                   if document is None else
+                   _("the rule set is a {kind}; its top level must be a mapping of keys to "
+                     "values").format(kind=type(document).__name__))
+        raise fail(RuleSetError, file, ErrorCode.NOT_A_MAPPING, message)
     return document, hashlib.sha256(data).hexdigest()
 
 
@@ -137,13 +141,14 @@ def _check_document_size(document: Any, file: str) -> None:
         nodes += 1
         if nodes > MAX_RULE_NODES:
             raise fail(RuleSetError, file, ErrorCode.TOO_LARGE,
-                        f"the rule set holds more than {MAX_RULE_NODES} values (counting every "
-                        "use of a YAML alias); a rule set has a few hundred, check the file")
+                        _("the rule set holds more than {count} values (counting every use of "
+                          "a YAML alias); a rule set has a few hundred, check the file").format(
+                              count=MAX_RULE_NODES))
         if depth > MAX_RULE_DEPTH:
             raise fail(RuleSetError, file, ErrorCode.TOO_DEEP,
-                        f"the rule set nests lists or mappings more than {MAX_RULE_DEPTH} "
-                        "levels deep (the format needs about 6); check the brackets and the "
-                        "indentation")
+                        _("the rule set nests lists or mappings more than {depth} levels deep "
+                          "(the format needs about 6); check the brackets and the "
+                          "indentation").format(depth=MAX_RULE_DEPTH))
         if isinstance(node, dict):
             stack.extend((child, depth + 1) for child in node.values())
         elif isinstance(node, list):
@@ -170,21 +175,23 @@ class _UniqueKeyLoader(_SafeBase):
             return super().construct_object(node, deep=deep)
         except ValueError as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"the value '{node.value}' cannot be read ({exc}); quote it if it "
-                "is text", node.start_mark) from None
+                None, None, _("the value '{value}' cannot be read ({error}); quote it if it is "
+                              "text").format(value=node.value, error=exc),
+                node.start_mark) from None
 
 
 def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     """Build a mapping, raising a located error on a duplicate key."""
     loader.flatten_mapping(node)
     seen: set[Any] = set()
-    for key_node, _ in node.value:
+    for key_node, _value in node.value:
         key = loader.construct_object(key_node, deep=True)
         if isinstance(key, list | dict):  # unhashable keys: leave them to the default error
             continue
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"the key '{key}' appears twice in the same mapping",
+                None, None, _("the key '{key}' appears twice in the same mapping").format(
+                    key=key),
                 key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=True)
@@ -273,10 +280,12 @@ def _parse_yaml(text: str, file: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        where = f" (column {mark.column + 1})" if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        raise RuleSetError([Problem(f"invalid YAML{where}: {reason}; fix the syntax",
-                                    file=file, row=line, code=ErrorCode.SYNTAX)]) from None
+        message = (_("invalid YAML (column {column}): {reason}; fix the syntax").format(
+            column=mark.column + 1, reason=reason) if mark is not None else
+            _("invalid YAML: {reason}; fix the syntax").format(reason=reason))
+        raise RuleSetError([Problem(message, file=file, row=line,
+                                    code=ErrorCode.SYNTAX)]) from None
 
 
 def _parse_toml(text: str, file: str) -> Any:
@@ -291,14 +300,16 @@ def _parse_toml(text: str, file: str) -> Any:
     if found:
         line = masked.count("\n", 0, found.start()) + 1
         raise RuleSetError([Problem(
-            f"the number '{found.group(0)}' is not a plain decimal (hexadecimal, octal and "
-            "binary numbers, '_' between digits, inf and nan are refused); write it like "
-            "892495.35", file=file, row=line, code=ErrorCode.BAD_VALUE)])
+            _("the number '{number}' is not a plain decimal (hexadecimal, octal and binary "
+              "numbers, '_' between digits, inf and nan are refused); write it like "
+              "892495.35").format(number=found.group(0)), file=file, row=line,
+            code=ErrorCode.BAD_VALUE)])
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        raise RuleSetError([Problem(f"invalid TOML: {exc}; fix the syntax", file=file,
+        raise RuleSetError([Problem(_("invalid TOML: {error}; fix the syntax").format(
+                                        error=exc), file=file,
                                     row=int(found.group(1)) if found else None,
                                     code=ErrorCode.SYNTAX)]) from None
 

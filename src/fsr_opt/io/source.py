@@ -192,20 +192,20 @@ def is_encrypted(data: bytes) -> bool:
 def workbook_kind(data: bytes) -> str:
     """What kind of workbook some bytes are, for a message ("an Excel workbook (.xlsx)")."""
     if data.startswith(ZIP_MAGIC):
-        return "an Excel workbook (.xlsx)"
+        return _("an Excel workbook (.xlsx)")
     if is_encrypted(data):
-        return "an Excel workbook protected by a password (encrypted)"
-    return "an old Excel 97-2003 workbook (.xls)"
+        return _("an Excel workbook protected by a password (encrypted)")
+    return _("an old Excel 97-2003 workbook (.xls)")
 
 
 def workbook_advice(data: bytes) -> str:
     """How to turn these workbook bytes into a file fsr-opt reads."""
     if data.startswith(ZIP_MAGIC):
-        return "rename it to .xlsx"
+        return _("rename it to .xlsx")
     if is_encrypted(data):
-        return ("open it in Excel, remove the password (File > Info > Protect Workbook > "
-                "Encrypt with Password, leave it empty) and save it as .xlsx")
-    return "open it in Excel and save it as .xlsx"
+        return _("open it in Excel, remove the password (File > Info > Protect Workbook > "
+                 "Encrypt with Password, leave it empty) and save it as .xlsx")
+    return _("open it in Excel and save it as .xlsx")
 
 
 def check_workbook_bytes(data: bytes, file: str) -> None:
@@ -223,10 +223,11 @@ def check_workbook_bytes(data: bytes, file: str) -> None:
             code = (ErrorCode.PASSWORD_PROTECTED if is_encrypted(data)
                     else ErrorCode.NOT_A_SPREADSHEET)
             raise fail(InputError, file, code,
-                       f"this is {workbook_kind(data)}; {workbook_advice(data)}")
+                       _("this is {kind}; {advice}").format(kind=workbook_kind(data),
+                                                          advice=workbook_advice(data)))
         else:
-            message = ("the file is not an Excel workbook (it looks like text); save it as "
-                       ".xlsx, or give it a .csv name if it is a CSV")
+            message = _("the file is not an Excel workbook (it looks like text); save it as "
+                        ".xlsx, or give it a .csv name if it is a CSV")
         raise fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET, message)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -235,10 +236,11 @@ def check_workbook_bytes(data: bytes, file: str) -> None:
         return
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise fail(InputError, file, ErrorCode.FILE_TOO_LARGE,
-                   f"the workbook unpacks to {megabytes(unpacked)}, more than the limit of "
-                   f"{megabytes(MAX_XLSX_UNPACKED_BYTES)}; check that this is the right "
-                   "file, or copy just the table into a new workbook (formatting applied to "
-                   "whole columns also makes a workbook this large)")
+                   _("the workbook unpacks to {size}, more than the limit of {limit}; check "
+                     "that this is the right file, or copy just the table into a new workbook "
+                     "(formatting applied to whole columns also makes a workbook this "
+                     "large)").format(size=megabytes(unpacked),
+                                      limit=megabytes(MAX_XLSX_UNPACKED_BYTES)))
 
 
 def sha256_file(path: str | Path) -> str:

@@ -180,7 +180,7 @@ def _units(table: RawTable, expected: Sequence[str],
     if unit_types is not None:
         problems.extend(_unknown_types(table, columns, units, unit_types))
     if not table.rows and not problems:
-        problems.append(Problem("the table has headings but no units; add one row per unit",
+        problems.append(Problem(_("the table has headings but no units; add one row per unit"),
                                 file=table.file, row=table.header_row, code=ErrorCode.NO_ROWS))
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
@@ -260,16 +260,18 @@ def _rows_of_ambito(table: RawTable, ambito: str) -> RawTable:
     index = ambito_index(table.headings)
     if index is None:
         raise InputError([Problem(
-            f"the table has no '{AMBITO_COLUMN}' column, so the rows of Ambito '{ambito}' "
-            f"cannot be told apart; add a column '{AMBITO_COLUMN}' with each row's Ambito code",
+            _("the table has no '{column}' column, so the rows of Ambito '{ambito}' cannot be "
+              "told apart; add a column '{column}' with each row's Ambito code").format(
+                  column=AMBITO_COLUMN, ambito=ambito),
             file=table.file, row=table.header_row, code=ErrorCode.NO_AMBITO_COLUMN)])
     wanted = ambito.casefold()
     rows = tuple((number, cells) for number, cells in table.rows
                  if ambito_key(cells[index]) == wanted)
     if table.rows and not rows:
         raise InputError([Problem(
-            f"no row of the table has '{ambito}' in column '{table.headings[index]}'; check "
-            "the Ambito's code", file=table.file, row=table.header_row,
+            _("no row of the table has '{ambito}' in column '{column}'; check the Ambito's "
+              "code").format(ambito=ambito, column=table.headings[index]), file=table.file,
+            row=table.header_row,
             column=table.headings[index], code=ErrorCode.NO_ROWS)])
     return replace(table, rows=rows)
 
@@ -289,10 +291,12 @@ def _refuse_several_ambiti(table: RawTable) -> None:
     if len(codes) > 1:
         shown_codes = ", ".join(codes[:6]) + (", ..." if len(codes) > 6 else "")
         raise InputError([Problem(
-            f"the table holds the units of {len(codes)} Ambiti ({shown_codes}) in column "
-            f"'{table.headings[index]}': one riparto per Ambito; solve them with "
-            "'fsr-opt region --manifest' (one manifest row per Ambito, see docs/region.md) or "
-            "keep one Ambito's rows per table", file=table.file, row=table.header_row,
+            _("the table holds the units of {count} Ambiti ({codes}) in column '{column}': "
+              "one riparto per Ambito; solve them with 'fsr-opt region --manifest' (one "
+              "manifest row per Ambito, see docs/region.md) or keep one Ambito's rows per "
+              "table").format(count=len(codes), codes=shown_codes,
+                              column=table.headings[index]),
+            file=table.file, row=table.header_row,
             column=table.headings[index], code=ErrorCode.SEVERAL_AMBITI)])
 
 
@@ -519,11 +523,15 @@ def _mixed_marks(file: str, marks: Sequence[tuple[int, str, str, str]]) -> list[
     usual = max((".", ","), key=lambda mark: (counts[mark], mark == first[3]))
     example = next(m for m in marks if m[3] == usual)
     others = counts[usual] - 1
-    where = (f"row {example[0]} (column '{example[1]}': {_how(example[2], usual)})"
-             + (f" and {others} other cell{'s' if others > 1 else ''}" if others else ""))
+    where = _("row {row} (column '{column}': {how})").format(
+        row=example[0], column=example[1], how=_how(example[2], usual))
+    if others:
+        where += (_(" and {count} other cells") if others > 1 else
+                  _(" and one other cell")).format(count=others)
     return [Problem(
-        f"{_how(text, mark)}, but {where} the other way; the file mixes two number formats, so "
-        "no amount can be read with certainty: write every amount the same way, e.g. 1234.56",
+        _("{how}, but {where} the other way; the file mixes two number formats, so no amount "
+          "can be read with certainty: write every amount the same way, e.g. 1234.56").format(
+              how=_how(text, mark), where=where),
         file=file, row=row, column=heading, code=ErrorCode.MIXED_NUMBER_FORMAT)
         for row, heading, text, mark in marks if mark != usual]
 
@@ -536,6 +544,7 @@ def _how(text: str, mark: str) -> str:
     """
     shown = clip(text)
     if mark in text:
-        return f"'{shown}' has '{mark}' as the decimal mark"
+        return _("'{shown}' has '{mark}' as the decimal mark").format(shown=shown, mark=mark)
     group = "." if mark == "," else ","
-    return f"'{shown}' has '{group}' between thousands, as a file with '{mark}' decimals writes"
+    return _("'{shown}' has '{group}' between thousands, as a file with '{mark}' decimals "
+             "writes").format(shown=shown, group=group, mark=mark)

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn
+from fsr_opt.core.i18n import _
 from fsr_opt.io import source
 from fsr_opt.io.cells import (
     ExcelError,
@@ -171,9 +172,10 @@ def _warn_hidden(file: str, chosen: str, hidden: Sequence[str], choice: SheetCho
     """Warn of each hidden sheet named like the table: the visible one was read instead."""
     for name in hidden:
         if fold_heading(name) in choice.names:
-            warn(Problem(f"the hidden sheet '{name}' was not read; the table was read from the "
-                         f"visible sheet '{chosen}' (a hidden sheet is never read: unhide it "
-                         "if it holds the right table)", file=file,
+            warn(Problem(_("the hidden sheet '{name}' was not read; the table was read from "
+                           "the visible sheet '{chosen}' (a hidden sheet is never read: unhide "
+                           "it if it holds the right table)").format(name=name, chosen=chosen),
+                         file=file,
                          code=ErrorCode.SHEET_IGNORED))
 
 
@@ -390,7 +392,7 @@ def _package_parts(archive: zipfile.ZipFile, sheet: str) -> _Parts:
             if _local(element.tag) == "sheet" and element.get("name") == sheet:
                 ids = {value for key, value in element.attrib.items()
                        if key.endswith("}id")}
-        sheets = tuple(_resolve(base, target) for rel_id, (_, target) in relations.items()
+        sheets = tuple(_resolve(base, target) for rel_id, (_kind, target) in relations.items()
                        if rel_id in ids)
         strings = tuple(_resolve(base, target) for kind, target in relations.values()
                         if kind.endswith("/sharedStrings"))
@@ -471,8 +473,9 @@ def _open_workbook(
                                           read_only=read_only)
     except Exception as exc:  # openpyxl raises anything (KeyError, zipfile...) on a bad file
         raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
-                          f"the file is not a readable Excel workbook ({type(exc).__name__}); "
-                          "open it in Excel and save it again as .xlsx") from None
+                          _("the file is not a readable Excel workbook ({error}); open it in "
+                            "Excel and save it again as .xlsx").format(
+                                error=type(exc).__name__)) from None
 
 
 def read_with_openpyxl(
@@ -527,8 +530,8 @@ def _formula_cells(
                     if cell.data_type == "f"}
     except Exception as exc:  # a sheet that the first pass read but streaming cannot
         raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
-                          f"the workbook cannot be read ({type(exc).__name__}); open it in "
-                          "Excel and save it again as .xlsx") from None
+                          _("the workbook cannot be read ({error}); open it in Excel and save "
+                            "it again as .xlsx").format(error=type(exc).__name__)) from None
     finally:
         workbook.close()
 
@@ -540,12 +543,13 @@ def _merged_problems(sheet: Worksheet, file: str, records: Sequence[Record]) -> 
     for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         if merged.min_row <= header_row <= merged.max_row:
             raise InputError([Problem(
-                f"the heading cells {merged.coord} are merged; unmerge them so that every "
-                "column has its own heading",
+                _("the heading cells {cells} are merged; unmerge them so that every column "
+                  "has its own heading").format(cells=merged.coord),
                 file=file, row=header_row, code=ErrorCode.MERGED_HEADER)])
         problems.append(Problem(
-            f"the cells {merged.coord} are merged, so all but the first read as empty; "
-            "unmerge them and fill in every cell", file=file, row=merged.min_row,
+            _("the cells {cells} are merged, so all but the first read as empty; unmerge them "
+              "and fill in every cell").format(cells=merged.coord), file=file,
+            row=merged.min_row,
             code=ErrorCode.MERGED_CELL))
     return problems
 
@@ -568,15 +572,16 @@ def _choose_sheet(workbook: Workbook, file: str, choice: SheetChoice) -> Workshe
     would = _pick(every, choice)
     if would is not None and would in hidden:
         raise source.fail(InputError, file, ErrorCode.HIDDEN_SHEET,
-                          f"the table is in the hidden sheet '{would.title}', and a hidden "
-                          "sheet is never read (it often keeps an older copy); unhide it in "
-                          "Excel (right-click a sheet tab > Unhide) if it holds the right "
-                          "table, or copy the table to a visible sheet")
-    found = ", ".join(f"'{ws.title}'" + ("" if ws.sheet_state == "visible" else " (hidden)")
-                      for ws in every) or "none"
+                          _("the table is in the hidden sheet '{sheet}', and a hidden sheet is "
+                            "never read (it often keeps an older copy); unhide it in Excel "
+                            "(right-click a sheet tab > Unhide) if it holds the right table, or "
+                            "copy the table to a visible sheet").format(sheet=would.title))
+    found = ", ".join(f"'{ws.title}'" + ("" if ws.sheet_state == "visible" else _(" (hidden)"))
+                      for ws in every) or _("none")
     raise source.fail(InputError, file, ErrorCode.SHEET_NOT_FOUND,
-                      f"cannot tell which sheet holds the table (sheets: {found}); keep the "
-                      f"table in a single sheet, or name its sheet '{choice.suggested}'")
+                      _("cannot tell which sheet holds the table (sheets: {found}); keep the "
+                        "table in a single sheet, or name its sheet '{suggested}'").format(
+                            found=found, suggested=choice.suggested))
 
 
 def _pick(

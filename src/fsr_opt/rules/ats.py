@@ -20,6 +20,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from fsr_opt.core.ats import AtsIndicator, AtsRules
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.core.i18n import _
 from fsr_opt.rules import values as read
 from fsr_opt.rules.document import (
     _VALUES,
@@ -54,7 +55,8 @@ def read_count(raw: object) -> int:
         return raw
     raise RuleValueError(
         ErrorCode.BAD_VALUE,
-        f"value must be a whole number from 0 to {MAX_TRANSFERS_LIMIT}, got {describe(raw)}")
+        _("value must be a whole number from 0 to {limit}, got {value}").format(
+            limit=MAX_TRANSFERS_LIMIT, value=describe(raw)))
 
 
 Count = Annotated[int, PlainValidator(read_count),
@@ -167,7 +169,8 @@ def parse_ats_rules(
     """
     if not isinstance(document, Mapping):
         raise RuleSetError([Problem(
-            f"(document): an ATS rule set must be a YAML mapping, got {describe(document)}",
+            _("(document): an ATS rule set must be a YAML mapping, got {value}").format(
+                value=describe(document)),
             file=source, code=ErrorCode.BAD_VALUE)])
     fmt = _format(document, source)
     walk = _Walk(source, fmt, document_year(document))
@@ -214,28 +217,31 @@ def _check(fields: Mapping[str, Any]) -> list[tuple[str, ErrorCode, str]]:
         total = sum(weights, Fraction(0))
         if total != 100:
             problems.append(("indicators", ErrorCode.SHARES_NOT_100,
-                             f"the weights total {show_percent(total)}, not 100%; make them "
-                             "total exactly 100"))
+                             _("the weights total {total}, not 100%; make them total exactly "
+                               "100").format(total=show_percent(total))))
     set_aside = fields.get("set_aside")
     percent = set_aside.get("percent") if isinstance(set_aside, Mapping) else None
     if isinstance(percent, Mapping) and percent.get("value") is not None and "max" in percent:
         if percent["value"] > percent["max"]:
             problems.append(("set_aside.percent", ErrorCode.SET_ASIDE_TOO_LARGE,
-                             f"value {show_percent(percent['value'])} is above its maximum "
-                             f"{show_percent(percent['max'])}; lower it"))
+                             _("value {value} is above its maximum {maximum}; lower it").format(
+                                 value=show_percent(percent["value"]),
+                                 maximum=show_percent(percent["max"]))))
         if percent["value"] > 100:
             problems.append(("set_aside.percent", ErrorCode.SET_ASIDE_TOO_LARGE,
-                             "a set-aside cannot exceed 100% of the fund"))
+                             _("a set-aside cannot exceed 100% of the fund")))
     if isinstance(set_aside, Mapping) and set_aside.get("indicator") in indicators:
         problems.append(("set_aside.indicator", ErrorCode.BAD_VALUE,
-                         f"'{set_aside['indicator']}' is already a weighted indicator; the "
-                         "set-aside needs a column of its own (e.g. desks)"))
+                         _("'{indicator}' is already a weighted indicator; the set-aside needs "
+                           "a column of its own (e.g. desks)").format(
+                               indicator=set_aside["indicator"])))
     ambiti = fields.get("ambiti") or {}
     folded: dict[str, str] = {}
     for code in ambiti:
         if code.casefold() in folded:
             problems.append((f"ambiti.{code}", ErrorCode.DUPLICATE_NAME,
-                             f"'{code}' and '{folded[code.casefold()]}' differ only in case; "
-                             "Ambito codes are compared ignoring case"))
+                             _("'{code}' and '{other}' differ only in case; Ambito codes are "
+                               "compared ignoring case").format(
+                                   code=code, other=folded[code.casefold()])))
         folded.setdefault(code.casefold(), code)
     return problems

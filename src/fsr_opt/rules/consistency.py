@@ -72,8 +72,9 @@ def _set_asides(document: Mapping[str, Any]) -> Iterator[Finding]:
         if limit is not None and value > limit:
             path = f"set_asides.{key}"
             yield (path, ErrorCode.SET_ASIDE_TOO_LARGE,
-                   f"value {show_percent(value)} exceeds the maximum {show_percent(limit)} "
-                   f"allowed by {path}.max; lower it to at most {show_percent(limit)}")
+                   _("value {value} exceeds the maximum {limit} allowed by {path}.max; lower "
+                     "it to at most {limit}").format(value=show_percent(value),
+                                                     limit=show_percent(limit), path=path))
     if len(values) == 2 and sum(values) > 100:
         yield ("set_asides", ErrorCode.SET_ASIDE_TOO_LARGE,
                _("the set-asides add up to {total}, more than the whole fund; lower them so "
@@ -87,8 +88,9 @@ def _service_codes(document: Mapping[str, Any]) -> Iterator[Finding]:
         path = f"areas.{area}.services.{code}"
         if code in first:
             yield (path, ErrorCode.DUPLICATE_SERVICE,
-                   f"service code '{code}' is already used by {first[code]}; service codes "
-                   "must be unique across areas, rename one of them")
+                   _("service code '{code}' is already used by {first}; service codes must be "
+                     "unique across areas, rename one of them").format(code=code,
+                                                                      first=first[code]))
         else:
             first[code] = path
 
@@ -102,27 +104,28 @@ def _type_membership(document: Mapping[str, Any]) -> Iterator[Finding]:
         for kind in line.get("unit_types", ()):
             if where.get(kind) == path:
                 yield (path, ErrorCode.TYPE_IN_TWO_SERVICES,
-                       f"unit type {kind} is listed twice; list it once")
+                       _("unit type {kind} is listed twice; list it once").format(kind=kind))
                 continue
             if kind in where:
                 yield (path, ErrorCode.TYPE_IN_TWO_SERVICES,
-                       f"unit type {kind} is already listed in {where[kind]}; a unit type "
-                       "belongs to exactly one service line, remove one of the two")
+                       _("unit type {kind} is already listed in {where}; a unit type belongs "
+                         "to exactly one service line, remove one of the two").format(
+                             kind=kind, where=where[kind]))
                 continue
             where[kind] = path
             if defined and kind not in defined:
                 guess = suggest(kind, defined)
-                hint = f" (did you mean '{guess}'?)" if guess else ""
+                hint = _(" (did you mean '{guess}'?)").format(guess=guess) if guess else ""
                 yield (path, ErrorCode.UNKNOWN_UNIT_TYPE,
-                       f"unit type '{kind}' is not defined in unit_types{hint}; define it "
-                       "there or fix the spelling")
+                       _("unit type '{kind}' is not defined in unit_types{hint}; define it "
+                         "there or fix the spelling").format(kind=kind, hint=hint))
     if not _mapping(document.get("areas")):
         return
     for kind in defined:
         if kind not in where:
             yield (f"unit_types.{kind}", ErrorCode.TYPE_WITHOUT_SERVICE,
-                   "this unit type is not listed in any service line; add it to the "
-                   "unit_types of one service line under areas, or remove it")
+                   _("this unit type is not listed in any service line; add it to the "
+                     "unit_types of one service line under areas, or remove it"))
 
 
 def _unit_types(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -136,14 +139,14 @@ def _unit_types(document: Mapping[str, Any]) -> Iterator[Finding]:
         path = f"unit_types.{code}.formula_class"
         if municipal and formula is not None:
             yield (path, ErrorCode.INCONSISTENT_UNIT_TYPE,
-                   "a municipal service is funded in proportion to its deficit and takes no "
-                   "formula class; write formula_class: null or municipal_service: false "
-                   f"(got '{formula}')")
+                   _("a municipal service is funded in proportion to its deficit and takes no "
+                     "formula class; write formula_class: null or municipal_service: false "
+                     "(got '{formula}')").format(formula=formula))
         elif not municipal and formula is None:
             yield (path, ErrorCode.INCONSISTENT_UNIT_TYPE,
-                   "a unit of offer needs a formula class (the cap of private units, criteria "
-                   "points b and c); write formula_class: <one of formula_classes> or set "
-                   "municipal_service: true")
+                   _("a unit of offer needs a formula class (the cap of private units, "
+                     "criteria points b and c); write formula_class: <one of formula_classes> "
+                     "or set municipal_service: true"))
 
 
 def _formula_references(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -154,8 +157,8 @@ def _formula_references(document: Mapping[str, Any]) -> Iterator[Finding]:
         formula = _mapping(kind).get("formula_class")
         if formula is not None and formula not in defined:
             guess = suggest(formula, defined)
-            hint = f"did you mean '{guess}'? " if guess else ""
+            hint = _("did you mean '{guess}'? ").format(guess=guess) if guess else ""
             yield (f"unit_types.{code}.formula_class", ErrorCode.UNKNOWN_FORMULA_CLASS,
-                   f"'{formula}' is not defined in formula_classes; {hint}Defined: "
-                   f"{', '.join(defined)}")
+                   _("'{formula}' is not defined in formula_classes; {hint}Defined: "
+                     "{defined}").format(formula=formula, hint=hint, defined=", ".join(defined)))
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 from pydantic.json_schema import SkipJsonSchema
 
 from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import LineReading, ResidualScope
 from fsr_opt.rules import values as read
 from fsr_opt.rules.values import RuleValueError, describe, show_money, show_percent
@@ -54,8 +55,9 @@ def read_format(raw: object) -> str:
         return str(raw)
     raise RuleValueError(
         ErrorCode.BAD_FORMAT,
-        f"expected '{FORMAT_2}' (or the older '{FORMAT_1}'), got {describe(raw)}; this "
-        "program reads these formats only (see docs/rules-format.md)")
+        _("expected '{format}' (or the older '{older}'), got {value}; this program reads "
+          "these formats only (see docs/rules-format.md)").format(
+              format=FORMAT_2, older=FORMAT_1, value=describe(raw)))
 
 
 def document_year(document: Mapping[str, Any]) -> int | None:

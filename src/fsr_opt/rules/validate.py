@@ -22,6 +22,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.core.schema import (
     Area,
     EligibilitySwitches,
@@ -51,13 +52,13 @@ from fsr_opt.rules.values import RuleValueError, describe, show_percent, suggest
 __all__ = ["parse_rule_set"]
 
 _FORMAT_NOTES = {
-    (FORMAT_1, "values"): f"values keyed by date need format: {FORMAT_2}; ",
-    (FORMAT_2, "historical_2024"): f"format {FORMAT_2} names it without the year; ",
+    (FORMAT_1, "values"): N_("values keyed by date need format: {format}; "),
+    (FORMAT_2, "historical_2024"): N_("format {format} names it without the year; "),
 }
 """Unknown keys that are known in the other format, and what to do about them."""
 
-_MISSING_REFERENCE = ("missing; every parameter needs a reference to its legal source (act, "
-                      "date and section), e.g. 'DGR n. XII/4793 del 28/07/2025'")
+_MISSING_REFERENCE = N_("missing; every parameter needs a reference to its legal source (act, "
+                        "date and section), e.g. 'DGR n. XII/4793 del 28/07/2025'")
 
 
 def parse_rule_set(
@@ -85,8 +86,9 @@ def parse_rule_set(
     if not isinstance(document, Mapping):
         keys = ", ".join(document_keys(RuleDocument, FORMAT_2))
         raise RuleSetError([Problem(
-            f"(document): a rule set must be a YAML mapping with the keys {keys}; got "
-            f"{describe(document)}", file=source, code=ErrorCode.BAD_VALUE)])
+            _("(document): a rule set must be a YAML mapping with the keys {keys}; got "
+              "{value}").format(keys=keys, value=describe(document)), file=source,
+            code=ErrorCode.BAD_VALUE)])
     fmt = _format(document, source)
     walk = _Walk(source, fmt, document_year(document))
     fields = walk.model(RuleDocument, document, "", "")
@@ -104,12 +106,13 @@ def _format(document: Mapping[str, Any], source: str) -> str:
     """The document's format; without a known one nothing else can be judged."""
     if "format" not in document:
         raise RuleSetError([Problem(
-            f"format: required key is missing; add it: format: {FORMAT_2}", file=source,
+            _("format: required key is missing; add it: format: {format}").format(
+                format=FORMAT_2), file=source,
             code=ErrorCode.MISSING_KEY)])
     try:
         return read_format(document["format"])
     except RuleValueError as exc:
-        raise RuleSetError([Problem(f"format: {exc.message}", file=source,
+        raise RuleSetError([Problem(": ".join(("format", exc.message)), file=source,
                                     code=exc.code)]) from None
 
 
@@ -121,7 +124,7 @@ def _hint(text: str | None) -> str:
     """A field's description as the end of a sentence: 'The fund.' -> 'the fund'."""
     if not text:
         return ""
-    text = text.rstrip(".")
+    text = _(text).rstrip(".")
     return text[0].lower() + text[1:] if text[1:2].islower() else text
 
 
@@ -184,8 +187,9 @@ class _Walk:
         if not isinstance(node, Mapping):
             about = _hint(hint or model.__doc__)
             self.problem(path, ErrorCode.BAD_VALUE,
-                         f"must be a mapping{f' ({about})' if about else ''}, got "
-                         f"{describe(node)}")
+                         (_("must be a mapping ({about}), got {value}") if about else
+                          _("must be a mapping, got {value}")).format(
+                              about=about, value=describe(node)))
             return None
         keys = document_keys(model, self.fmt)
         fields: dict[str, Any] = {}
@@ -229,7 +233,8 @@ class _Walk:
         """Read a mapping keyed by code or date; an entry that is not a mapping maps to None."""
         if not isinstance(node, Mapping) or not node:
             self.problem(path, ErrorCode.BAD_VALUE,
-                         f"must be a non-empty mapping ({_hint(hint)}), got {describe(node)}")
+                         _("must be a non-empty mapping ({about}), got {value}").format(
+                             about=_hint(hint), value=describe(node)))
             return _INVALID
         model = _model_class(value_type)
         assert model is not None, value_type
@@ -256,25 +261,29 @@ class _Walk:
                     self.problem(path, cause.code, cause.message)
                 else:  # a type without a reader of its own: pydantic's words
                     self.problem(path, ErrorCode.BAD_VALUE,
-                                 f"{error['msg']}, got {describe(raw)}")
+                                 _("{error}, got {value}").format(error=error["msg"],
+                                                                  value=describe(raw)))
             return _INVALID
 
     def unknown_key(self, path: str, key: object, allowed: Sequence[str]) -> None:
-        note = _FORMAT_NOTES.get((self.fmt, str(key)), "")
+        note = _FORMAT_NOTES.get((self.fmt, str(key)))
         guess = suggest(str(key), allowed)
-        hint = f"did you mean '{guess}'? " if guess else ""
-        self.problem(path, ErrorCode.UNKNOWN_KEY,
-                     f"unknown key; {note}{hint}Allowed here: {', '.join(allowed)}")
+        self.problem(path, ErrorCode.UNKNOWN_KEY, _(
+            "unknown key; {note}{hint}Allowed here: {allowed}").format(
+                note=_(note).format(format=FORMAT_2) if note else "",
+                hint=_("did you mean '{guess}'? ").format(guess=guess) if guess else "",
+                allowed=", ".join(allowed)))
 
     def missing(self, model: type[BaseModel], name: str, path: str) -> None:
         if issubclass(model, Parameter) and name == "description":
             self.problem(path, ErrorCode.MISSING_DESCRIPTION,
-                         "missing; every parameter needs a description that says what the "
-                         "value is and why it has this value")
+                         _("missing; every parameter needs a description that says what the "
+                           "value is and why it has this value"))
             return
         hint = _hint(model.model_fields[name].description)
         self.problem(path, ErrorCode.MISSING_KEY,
-                     f"required key is missing; add it{f': {hint}' if hint else ''}")
+                     _("required key is missing; add it: {hint}").format(hint=hint) if hint
+                     else _("required key is missing; add it"))
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -293,21 +302,21 @@ class _Walk:
         dated = "values" in node and self.fmt != FORMAT_1
         if "value" in node and dated:
             self.problem(path, ErrorCode.BAD_VALUE,
-                         "has both value and values; give one value for every year, or values "
-                         "keyed by the day from which each applies, not both")
+                         _("has both value and values; give one value for every year, or "
+                           "values keyed by the day from which each applies, not both"))
             return None
         if "value" not in node and not dated:
-            also = (", or values: keyed by the day from which each applies"
-                    if self.fmt != FORMAT_1 else "")
-            self.problem(_join(path, "value"), ErrorCode.MISSING_KEY,
-                         f"required key is missing; add it: the value itself{also}")
+            self.problem(_join(path, "value"), ErrorCode.MISSING_KEY, _(
+                "required key is missing; add it: the value itself, or values: keyed by the day "
+                "from which each applies") if self.fmt != FORMAT_1 else _(
+                "required key is missing; add it: the value itself"))
             return None
         references = [fields.get("reference")]
         since: date | None = None
         if not dated:
             if "reference" not in node:
                 self.problem(_join(path, "reference"), ErrorCode.MISSING_REFERENCE,
-                             _MISSING_REFERENCE)
+                             _(_MISSING_REFERENCE))
             value = fields.get("value", _INVALID)
         else:
             self.dated_references(node, path)
@@ -339,8 +348,8 @@ class _Walk:
         for key, entry in node["values"].items():
             if isinstance(entry, Mapping) and "reference" not in entry:
                 self.problem(f"{path}.values.{key}.reference", ErrorCode.MISSING_REFERENCE,
-                             _MISSING_REFERENCE + " (here, or once for all values next to "
-                             "description)")
+                             _(_MISSING_REFERENCE) + _(" (here, or once for all values next to "
+                                                       "description)"))
 
     def entry_in_force(
         self, values: dict[date, Any], path: str
@@ -352,17 +361,18 @@ class _Walk:
         for day in values:
             if day.year == year and (day.month, day.day) != (1, 1):
                 self.problem(f"{path}.values.{day}", ErrorCode.VALUE_STARTS_IN_YEAR,
-                             f"this value starts during {year}, but the riparto of {year} uses "
-                             f"one value for the whole year, the one in force on 1 January; "
-                             f"key it {year}-01-01 if it applies to the {year} fund, or "
-                             f"{year + 1}-01-01 if it applies from the next")
+                             _("this value starts during {year}, but the riparto of {year} "
+                               "uses one value for the whole year, the one in force on 1 "
+                               "January; key it {year}-01-01 if it applies to the {year} fund, "
+                               "or {next}-01-01 if it applies from the next").format(
+                                   year=year, next=year + 1))
         chosen = in_force(values, year)
         if chosen is None:
             if values:
                 self.problem(f"{path}.values", ErrorCode.NO_VALUE_IN_FORCE,
-                             f"no value applies on 1 January {year} (metadata.year), the first "
-                             f"starts on {min(values)}; add a value keyed {year}-01-01 or "
-                             "earlier")
+                             _("no value applies on 1 January {year} (metadata.year), the "
+                               "first starts on {first}; add a value keyed {year}-01-01 or "
+                               "earlier").format(year=year, first=min(values)))
             return None
         entry = values[chosen]
         return None if entry is None else (chosen, entry)

@@ -60,7 +60,7 @@ def describe(value: object) -> str:
     if value is None:
         return _("nothing (null)")
     if isinstance(value, YamlGuess):
-        return f"'{value}' ({value.reason})"
+        return f"'{value}' ({_(value.reason)})"
     if isinstance(value, bool):
         return _("the boolean {value}").format(value="true" if value else "false")
     if isinstance(value, str):
@@ -232,14 +232,16 @@ def read_choice(raw: object, choices: Sequence[str]) -> str:
 def read_flag(raw: object) -> bool:
     """A unit type's true or false (not a parameter: the message names no value)."""
     if not isinstance(raw, bool):
-        raise RuleValueError(ErrorCode.BAD_VALUE, f"must be true or false, got {describe(raw)}")
+        raise RuleValueError(ErrorCode.BAD_VALUE, _(
+            "must be true or false, got {value}").format(value=describe(raw)))
     return raw
 
 
 def read_text(raw: object) -> str:
     """Non-empty text, stripped."""
     if not isinstance(raw, str) or not raw.strip():
-        raise RuleValueError(ErrorCode.BAD_VALUE, f"must be non-empty text, got {describe(raw)}")
+        raise RuleValueError(ErrorCode.BAD_VALUE, _(
+            "must be non-empty text, got {value}").format(value=describe(raw)))
     return raw.strip()
 
 
@@ -248,8 +250,8 @@ def read_description(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise RuleValueError(
             ErrorCode.MISSING_DESCRIPTION,
-            f"is empty or not text ({describe(raw)}); write a sentence that says what "
-            "the value is and why")
+            _("is empty or not text ({value}); write a sentence that says what the value is "
+              "and why").format(value=describe(raw)))
     return " ".join(raw.split())
 
 
@@ -261,8 +263,8 @@ def read_reference(raw: object) -> str:
         return "; ".join(" ".join(v.split()) for v in raw)
     raise RuleValueError(
         ErrorCode.MISSING_REFERENCE,
-        f"is empty or not text ({describe(raw)}); cite the legal source (act, date and "
-        "section), or give a list of them")
+        _("is empty or not text ({value}); cite the legal source (act, date and section), or "
+          "give a list of them").format(value=describe(raw)))
 
 
 def read_version(raw: object) -> str:
@@ -271,8 +273,8 @@ def read_version(raw: object) -> str:
         return raw.strip()
     raise RuleValueError(
         ErrorCode.BAD_VALUE,
-        f"must be quoted text such as \"2025.1\", got {describe(raw)}; quote it so "
-        "that 2025.10 is not read as the number 2025.1")
+        _("must be quoted text such as \"2025.1\", got {value}; quote it so that 2025.10 is "
+          "not read as the number 2025.1").format(value=describe(raw)))
 
 
 def read_year(raw: object) -> int:
@@ -281,7 +283,8 @@ def read_year(raw: object) -> int:
         return raw
     raise RuleValueError(
         ErrorCode.BAD_VALUE,
-        f"must be a year written as an integer such as 2025, got {describe(raw)}")
+        _("must be a year written as an integer such as 2025, got {value}").format(
+            value=describe(raw)))
 
 
 def read_code(raw: object) -> str:
@@ -290,8 +293,8 @@ def read_code(raw: object) -> str:
         return raw
     raise RuleValueError(
         ErrorCode.BAD_CODE,
-        f"'{raw}' is not a valid code; use letters, digits and '_', starting with a "
-        "letter (codes appear in dotted override paths)")
+        _("'{value}' is not a valid code; use letters, digits and '_', starting with a letter "
+          "(codes appear in dotted override paths)").format(value=raw))
 
 
 def read_formula_class(raw: object) -> str | None:
@@ -300,7 +303,7 @@ def read_formula_class(raw: object) -> str | None:
         return raw.strip() if isinstance(raw, str) else None
     raise RuleValueError(
         ErrorCode.BAD_VALUE,
-        f"must be a formula class code or null, got {describe(raw)}")
+        _("must be a formula class code or null, got {value}").format(value=describe(raw)))
 
 
 def read_type_codes(raw: object) -> tuple[str, ...]:
@@ -308,13 +311,14 @@ def read_type_codes(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            "must be a non-empty list of unit type codes such as [CSE], got "
-            f"{describe(raw)}")
+            _("must be a non-empty list of unit type codes such as [CSE], got {value}").format(
+                value=describe(raw)))
     bad = [item for item in raw if not isinstance(item, str) or not item.strip()]
     if bad:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            f"every entry must be a unit type code, got {describe(bad[0])}")
+            _("every entry must be a unit type code, got {value}").format(
+                value=describe(bad[0])))
     return tuple(item.strip() for item in raw)
 
 
@@ -323,22 +327,23 @@ def read_names(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            "value must be a non-empty list of names such as [Bergamo, Gorle], got "
-            f"{describe(raw)}")
+            _("value must be a non-empty list of names such as [Bergamo, Gorle], got "
+              "{value}").format(value=describe(raw)))
     names: list[str] = []
     seen: dict[str, str] = {}
     for item in raw:
         if not isinstance(item, str) or not item.strip():
             raise RuleValueError(
                 ErrorCode.BAD_VALUE,
-                f"every name must be non-empty text, got {describe(item)}")
+                _("every name must be non-empty text, got {value}").format(
+                    value=describe(item)))
         name = " ".join(item.split())
         key = normalize_name(name)
         if key in seen:
             raise RuleValueError(
                 ErrorCode.DUPLICATE_NAME,
-                f"'{name}' repeats '{seen[key]}' (names are compared ignoring case, "
-                "accents, apostrophes and hyphens); list it once")
+                _("'{name}' repeats '{first}' (names are compared ignoring case, accents, "
+                  "apostrophes and hyphens); list it once").format(name=name, first=seen[key]))
         seen[key] = name
         names.append(name)
     return tuple(names)
@@ -349,7 +354,8 @@ def read_unit(raw: object, unit: str) -> str:
     if raw != unit:
         raise RuleValueError(
             ErrorCode.BAD_UNIT,
-            f"must be '{unit}', got {describe(raw)}; write unit: {unit}")
+            _("must be '{unit}', got {value}; write unit: {unit}").format(
+                unit=unit, value=describe(raw)))
     return unit
 
 
@@ -362,9 +368,9 @@ def read_date_key(raw: object) -> date:
             return date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    hint = (f"; write {raw}-01-01 for a value that applies from the {raw} fund"
-            if isinstance(raw, int) and not isinstance(raw, bool) else "")
+    hint = (_("; write {year}-01-01 for a value that applies from the {year} fund").format(
+        year=raw) if isinstance(raw, int) and not isinstance(raw, bool) else "")
     raise RuleValueError(
         ErrorCode.BAD_VALUE,
-        f"'{raw}' is not a date such as 2026-01-01 (the day from which the value "
-        f"applies){hint}")
+        _("'{value}' is not a date such as 2026-01-01 (the day from which the value "
+          "applies)").format(value=raw) + hint)

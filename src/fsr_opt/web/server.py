@@ -49,7 +49,7 @@ from starlette.staticfiles import StaticFiles
 from fsr_opt import __version__
 from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem
-from fsr_opt.core.i18n import use_language
+from fsr_opt.core.i18n import _, use_language
 from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES, WORDS, text, with_year
 from fsr_opt.web.downloads import Downloads, run_zip
 from fsr_opt.web.page import comparison, explanation, problems, state
@@ -165,8 +165,9 @@ def check_port(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose "
-                             "another port with --port, or another address with --host",
+            raise InputError(_("cannot listen on {host}:{port} ({error}); choose another port "
+                               "with --port, or another address with --host").format(
+                                   host=host, port=port, error=exc.strerror or exc),
                              ErrorCode.BAD_OPTION) from None
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import (
     Assessment,
     ExclusionReason,
@@ -263,7 +264,8 @@ def find_unit(unit_id: str, outcomes: Sequence[UnitOutcome], source: str) -> Uni
         return matches[0]
     ids = [outcome.assessment.unit.unit_id for outcome in outcomes]
     near = difflib.get_close_matches(unit_id, ids, n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(near)}?" if near else ""
-    raise InputError([Problem(f"no unit with id '{unit_id}'{hint}", file=source,
+    hint = _("; did you mean {near}?").format(near=", ".join(near)) if near else ""
+    raise InputError([Problem(_("no unit with id '{unit}'").format(unit=unit_id) + hint,
+                              file=source,
                               column="unit_id", code=ErrorCode.UNKNOWN_UNIT)])
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.i18n import _
 from fsr_opt.io.cells import (
     CellProblem,
     Dialect,
@@ -95,8 +96,8 @@ def _missing_columns(
     headings: Sequence[str], needed: Sequence[str], source: str
 ) -> list[Problem]:
     return [
-        Problem(f"column '{name}' is missing: is this an allocation of fsr-opt?", file=source,
-                column=name, code=ErrorCode.MISSING_COLUMN)
+        Problem(_("column '{name}' is missing: is this an allocation of fsr-opt?").format(
+            name=name), file=source, column=name, code=ErrorCode.MISSING_COLUMN)
         for name in needed if name not in headings
     ]
 
@@ -110,10 +111,13 @@ def _units(allocation: Sequence[Mapping[str, RawCell]], reader: _Reader) -> list
         unit_id = reader.text(record, "unit_id")
         key = normalize_id(unit_id)
         if key in seen:
-            same = "" if seen[key] == unit_id else f" (as '{seen[key]}'; ids are compared " \
-                "ignoring case, spaces and invisible characters)"
+            message = (_("the unit id '{unit}' appears twice").format(unit=unit_id)
+                       if seen[key] == unit_id else
+                       _("the unit id '{unit}' appears twice (as '{first}'; ids are compared "
+                         "ignoring case, spaces and invisible characters)").format(
+                             unit=unit_id, first=seen[key]))
             reader.problems.append(Problem(
-                f"the unit id '{unit_id}' appears twice{same}", file=reader.source,
+                message, file=reader.source,
                 row=reader.where(record), column="unit_id", code=ErrorCode.DUPLICATE_ID))
         seen.setdefault(key, unit_id)
         reasons = reader.text(record, "exclusion_reasons")
@@ -174,7 +178,8 @@ def _lines(
     for line in lines:
         if line.area not in budgets:
             reader.problems.append(Problem(
-                f"area '{line.area}' has service lines but no TOTAL row with its budget",
+                _("area '{area}' has service lines but no TOTAL row with its budget").format(
+                    area=line.area),
                 file=reader.source, column="area", code=ErrorCode.MISSING_TOTAL))
             budgets[line.area] = 0
     if not has_unassigned:
@@ -214,7 +219,7 @@ def view_from_rows(
     if summary:
         problems += _missing_columns(list(summary[0]), SUMMARY_NEEDS, summary_source)
     else:
-        problems.append(Problem("the summary has no rows", file=summary_source,
+        problems.append(Problem(_("the summary has no rows"), file=summary_source,
                                 code=ErrorCode.EMPTY_FILE))
     if problems:
         raise InputError(problems)
