@@ -53,7 +53,7 @@ from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import SolveStatus
 from fsr_opt.engine.lp import pulp
 from fsr_opt.engine.model import constraint_name
-from fsr_opt.engine.solve import _native_stdout_silenced, make_solver, read_status, solver_version
+from fsr_opt.engine.solve import solve_stage, solver_version
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
 
 log = logging.getLogger(__name__)
@@ -221,23 +221,8 @@ def _received(found: dict[tuple[str, str], int], code: str) -> int:
 def _solve(model: _Model, objective: Any, sense: int, solver_name: str, deadline: float,
            stage: str, *, may_be_infeasible: bool = False) -> float | None:
     """Solve one stage; only a proven optimum passes (None: proven infeasible, if allowed)."""
-    model.problem.sense = sense
-    model.problem.setObjective(objective)
-    limit = deadline - time.monotonic()
-    if limit <= 0:
-        raise SolverError(_("time limit reached before stage '{stage}'; raise "
-                            "--time-limit").format(stage=stage), ErrorCode.TIME_LIMIT)
-    solver = make_solver(solver_name, limit)
-    started = time.monotonic()
-    try:
-        with _native_stdout_silenced(solver_name == "highs"):
-            model.problem.solve(solver)
-    except (pulp.PulpSolverError, OSError) as exc:
-        raise SolverError(_("solver '{solver}' failed at stage '{stage}': {error}").format(
-            solver=solver_name, stage=stage, error=exc), ErrorCode.SOLVER_CRASHED) from exc
-    elapsed = time.monotonic() - started
-    status = read_status(model.problem, solver_name, elapsed, limit)
-    log.debug("rebalance stage %s: %s in %.3fs", stage, status, elapsed)
+    status, elapsed = solve_stage(model.problem, objective, sense, solver_name, deadline,
+                                  stage)
     if status is SolveStatus.TIME_LIMIT:
         raise SolverError(_("time limit reached at rebalance stage '{stage}': the result is "
                             "not proven optimal and is not reported; raise --time-limit, or "

@@ -199,16 +199,21 @@ def read_status(problem: Any, solver_name: str, elapsed: float, limit: float) ->
     return SolveStatus.ERROR
 
 
-def _run_stage(
-    model: RipartoModel, stage: str, solver_name: str, deadline: float
-) -> StageResult:
-    objective, sense, _ignored = model.stage_objective(stage)
-    if not pulp.lpSum(objective).keys():
-        # Nothing to decide (no fundable unit): CBC rejects a model without variables.
-        return StageResult(stage, "max" if sense == pulp.LpMaximize else "min",
-                           float(pulp.value(objective) or 0.0), SolveStatus.OPTIMAL, 0.0)
-    model.problem.sense = sense
-    model.problem.setObjective(objective)
+def solve_stage(problem: Any, objective: Any, sense: int, solver_name: str,
+                deadline: float, stage: str) -> tuple[SolveStatus, float]:
+    """Solve `problem` for one stage's objective within what is left until `deadline`.
+
+    Shared by the riparto's and the ATS rebalance's lexicographic stages, so both read the
+    solver's real status the same way; what a status means is the caller's to say.
+
+    Returns:
+        The status read off the solver (never its bare word) and the seconds it took.
+
+    Raises:
+        SolverError: no time left before the stage (TIME_LIMIT), or the solver crashed.
+    """
+    problem.sense = sense
+    problem.setObjective(objective)
     limit = deadline - time.monotonic()
     if limit <= 0:
         raise SolverError(_("time limit reached before stage '{stage}'; raise --time-limit"
@@ -217,13 +222,25 @@ def _run_stage(
     started = time.monotonic()
     try:
         with _native_stdout_silenced(solver_name == "highs"):
-            model.problem.solve(solver)
+            problem.solve(solver)
     except (pulp.PulpSolverError, OSError) as exc:
         raise SolverError(_("solver '{solver}' failed at stage '{stage}': {reason}").format(
             solver=solver_name, stage=stage, reason=exc), ErrorCode.SOLVER_CRASHED) from exc
     elapsed = time.monotonic() - started
-    status = read_status(model.problem, solver_name, elapsed, limit)
+    status = read_status(problem, solver_name, elapsed, limit)
     log.debug("stage %s: %s in %.3fs", stage, status, elapsed)
+    return status, elapsed
+
+
+def _run_stage(
+    model: RipartoModel, stage: str, solver_name: str, deadline: float
+) -> StageResult:
+    objective, sense, _ignored = model.stage_objective(stage)
+    if not pulp.lpSum(objective).keys():
+        # Nothing to decide (no fundable unit): CBC rejects a model without variables.
+        return StageResult(stage, "max" if sense == pulp.LpMaximize else "min",
+                           float(pulp.value(objective) or 0.0), SolveStatus.OPTIMAL, 0.0)
+    status, elapsed = solve_stage(model.problem, objective, sense, solver_name, deadline, stage)
     if status is SolveStatus.TIME_LIMIT:
         raise SolverError(
             _("time limit reached at stage '{stage}' after {seconds} s: the result is not "

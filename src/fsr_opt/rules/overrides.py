@@ -86,6 +86,21 @@ def _override_value(text: str) -> Any:
     return value
 
 
+def _entry_in_force(dated: Mapping[Any, Any], year: int) -> Any:
+    """The entry of a dated ``values`` mapping in force on 1 January of `year` (None if none).
+
+    Keys that are not dates are skipped: they are the rule set's validation to report.
+    """
+    days: dict[date, Any] = {}
+    for key in dated:
+        try:
+            days[read_date_key(key)] = key
+        except RuleValueError:
+            continue
+    day = in_force(days, year)
+    return dated.get(days[day]) if day is not None else None
+
+
 def _put(node: dict[str, Any], value: Any, year: int | None) -> None:
     """Replace the value the rule set's year uses, keeping its description and reference.
 
@@ -98,14 +113,7 @@ def _put(node: dict[str, Any], value: Any, year: int | None) -> None:
             node.pop("values", None)  # unusable anyway: its problem is the year's or its own
         node["value"] = value
         return
-    days: dict[date, Any] = {}
-    for key in dated:
-        try:
-            days[read_date_key(key)] = key
-        except RuleValueError:
-            continue
-    day = in_force(days, year)
-    entry = dated.get(days[day]) if day is not None else None
+    entry = _entry_in_force(dated, year)
     if isinstance(entry, dict):
         entry["value"] = value
     else:
@@ -200,14 +208,7 @@ def _value_in_force(node: Mapping[str, Any], year: int | None) -> Any:
     dated = node.get("values")
     if not isinstance(dated, Mapping) or year is None:
         return None
-    days: dict[date, Any] = {}
-    for key in dated:
-        try:
-            days[read_date_key(key)] = key
-        except RuleValueError:
-            continue
-    day = in_force(days, year)
-    entry = dated.get(days[day]) if day is not None else None
+    entry = _entry_in_force(dated, year)
     return entry.get("value") if isinstance(entry, Mapping) else None
 
 
