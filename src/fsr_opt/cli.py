@@ -312,7 +312,7 @@ def _load(
 def _share_split(rules: RuleSet, share: list[str] | None) -> None:
     """After ``--share``: print every area's share, the others rescaled in proportion."""
     if share:
-        from fsr_opt.app.pipeline import share_split
+        from fsr_opt.app.scenarios import share_split
 
         _say(share_split(rules))
 
@@ -505,7 +505,7 @@ def whatif(
     """
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
-    from fsr_opt.app.pipeline import run_whatif
+    from fsr_opt.app.scenarios import run_whatif
 
     run = _guarded(lambda: run_whatif(units, rules, overrides, out, solver=solver,
                                       time_limit=time_limit, lang=lang))
@@ -527,7 +527,7 @@ def compare(
     Writes compare.csv and compare_summary.csv; scenario.xlsx and scenario.html for people.
     """
     lang = _language(lang)
-    from fsr_opt.app.pipeline import run_compare
+    from fsr_opt.app.scenarios import run_compare
 
     run = _guarded(lambda: run_compare(base, other, out, lang=lang))
     _say(run.text)
@@ -570,7 +570,7 @@ def sweep(
     share_ranges = [item for item in shares if ":" in item]
     fixed_shares = [item for item in shares if ":" not in item]
     fixed = _overrides(None if budget_range else budget, fixed_shares, min_award, set_)
-    from fsr_opt.app.pipeline import plan_sweep, run_sweep_points
+    from fsr_opt.app.scenarios import plan_sweep, run_sweep_points
     from fsr_opt.whatif.pool import default_workers
     from fsr_opt.whatif.sweep import sweep_text
 
@@ -676,7 +676,7 @@ def explain(
     """One screen about one unit: access tests, entitlement, share, binding limit, payments."""
     lang = _language(lang)
     overrides = _overrides(budget, share, min_award, set_)
-    from fsr_opt.app.pipeline import run_explain
+    from fsr_opt.app.scenarios import run_explain
 
     text = _guarded(lambda: run_explain(unit_id, units, rules, overrides, solver=solver,
                                         time_limit=time_limit, lang=lang))

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import string
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.core.schema import Binding, ExclusionReason, Ownership
 from fsr_opt.core.words import (
     LANGUAGES,
+    LOCALES,
+    MONEY_PATTERN,
     WORDS,
     check_language,
     date_text,
@@ -115,6 +120,28 @@ def test_formats() -> None:
     assert (yes_no(True), yes_no(False), yes_no(True, "en")) == ("sì", "no", "yes")
     assert (date_text(date(2025, 6, 30)), date_text(date(2025, 6, 30), "en")) == (
         "30/06/2025", "2025-06-30")
+
+
+@settings(max_examples=300)
+@given(cents=st.integers(-(10**15), 10**15), lang=st.sampled_from(["it", "en"]))
+def test_money_writes_what_babel_writes(cents: int, lang: str) -> None:
+    """The fast layout of `money` against Babel's own layout of the CLDR pattern."""
+    from babel import Locale  # noqa: PLC0415
+    from babel.numbers import parse_pattern  # noqa: PLC0415
+
+    babel = parse_pattern(MONEY_PATTERN).apply(Decimal(cents).scaleb(-2),
+                                               Locale.parse(LOCALES[lang]))
+    assert money(cents, lang) == babel
+
+
+@pytest.mark.parametrize("cents", [0, 1, 99, 100, 99999, 100000, 123456, -1, -100000, -99999])
+def test_money_at_the_grouping_boundaries(cents: int) -> None:
+    """Around the first thousands separator, in both languages, both signs."""
+    from babel.numbers import format_decimal  # noqa: PLC0415
+
+    for lang, locale in LOCALES.items():
+        assert money(cents, lang) == format_decimal(Decimal(cents).scaleb(-2), MONEY_PATTERN,
+                                                    locale=locale)
 
 
 def test_check_language() -> None:

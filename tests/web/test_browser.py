@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import pytest
 from typer.testing import CliRunner
 
-from fsr_opt.app.pipeline import run_explain
+from fsr_opt.app.scenarios import run_explain
 from fsr_opt.cli import app
 from fsr_opt.core.words import money
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from fsr_opt.app.pipeline import run_compare, run_solve
+from fsr_opt.app.pipeline import run_solve
+from fsr_opt.app.scenarios import run_compare
 from fsr_opt.cli import app
 from fsr_opt.web.downloads import Downloads, comparison_workbook, run_zip
 from fsr_opt.web.parameters import Parameters

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fsr_opt.app.pipeline import run_explain
+from fsr_opt.app.scenarios import run_explain
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
 from fsr_opt.core.words import WORDS
 from fsr_opt.web.page import UNIT_COLUMNS, comparison, explanation, problems, state

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fsr_opt.app import pipeline
+from fsr_opt.app import scenarios
 from fsr_opt.cli import app
 from fsr_opt.whatif.diff import DIFF_COLUMNS, DIFF_SUMMARY_COLUMNS
 from fsr_opt.whatif.sweep import SweepRow
@@ -118,13 +118,13 @@ def test_interrupted_sweep_writes_the_points_it_finished(
 ) -> None:
     calls: list[Decimal] = []
 
-    def fake_point(spec: pipeline.SweepSpec, value: Decimal) -> SweepRow:
+    def fake_point(spec: scenarios.SweepSpec, value: Decimal) -> SweepRow:
         calls.append(value)
         if len(calls) == 3:
             raise KeyboardInterrupt
         return SweepRow(value, "optimal", {"adm": 100}, {"minori": 100}, 1)
 
-    monkeypatch.setattr(pipeline, "sweep_point", fake_point)
+    monkeypatch.setattr(scenarios, "sweep_point", fake_point)
     code, stdout, stderr = run("sweep", "--budget", "100000:500000:100000", "--workers", "1",
                                "--out", str(tmp_path))
     assert code == 130

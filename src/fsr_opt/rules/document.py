@@ -143,7 +143,10 @@ PercentUnit = Annotated[str, PlainValidator(lambda raw: read.read_unit(raw, "per
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    # The validation reads the fields (`fsr_opt.rules.validate`) and never calls a model:
+    # building each model's validator at import would only delay every command.
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
+                              defer_build=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from fsr_opt.app.pipeline import RUN_INPUTS_FOLDER, run_compare, run_solve
+from fsr_opt.app.pipeline import RUN_INPUTS_FOLDER, run_solve
+from fsr_opt.app.scenarios import run_compare
 from fsr_opt.core.words import phrases, text
 from fsr_opt.reports.xlsx import Workbook
 from fsr_opt.web.page import scenario_name
