@@ -38,7 +38,7 @@ test: lint pytest
 # The gettext catalogue (docs/architecture.md, "Languages"): extract the msgids of the code with
 # Babel, add the new ones to the Italian .po (translate them: a test fails until then), compile
 # the .mo. Words added in dict form: $(BIN)/python scripts/words_to_po.py MODULE.py
-catalogue: $(VENV)/.installed
+catalogue: $(VENV)/.installed-test
 	$(BIN)/python -m scripts.catalogue
 
 # A few minutes; the full table of benchmarks/RESULTS.md: see the commands in its Analysis.

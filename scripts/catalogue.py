@@ -7,25 +7,32 @@ under src/fsr_opt; a msgid new to the code is added to the Italian ``.po`` with 
 msgstr (tests/core/test_catalogue.py then fails until someone translates it), a msgid the code
 no longer uses is dropped. Keyed entries (msgctxt = a key of `fsr_opt.core.words.text`, moved
 in by scripts/words_to_po.py) are kept: the .po is their source. The ``.mo`` is compiled from
-the ``.po``; both are package data.
+the ``.po``; both are package data. The CLDR separators of each language are compiled from
+Babel's locale data into ``fsr_opt/core/cldr.py`` (`cldr_text`).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+
+from fsr_opt.core.words import LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "fsr_opt"
 PO_PATH = SOURCE / "locale" / "it" / "LC_MESSAGES" / "fsr_opt.po"
+CLDR_PATH = SOURCE / "core" / "cldr.py"
 KEYWORDS = {
     "_": None,
     "N_": None,
@@ -81,6 +88,27 @@ def compile_mo(path: Path = PO_PATH) -> Path:
     return target
 
 
+def cldr_text() -> str:
+    """The source of ``fsr_opt/core/cldr.py``: each language's minus sign and separators."""
+    symbols = {}
+    for lang, name in sorted(LOCALES.items()):
+        locale = Locale.parse(name)
+        symbols[lang] = (get_minus_sign_symbol(locale), get_group_symbol(locale),
+                         get_decimal_symbol(locale))
+    entries = ", ".join(f"{json.dumps(lang)}: ({', '.join(map(json.dumps, three))})"
+                        for lang, three in symbols.items())
+    return (
+        '"""The CLDR number symbols of each language, compiled from Babel by `make catalogue`.\n'
+        "\n"
+        "Do not edit: ``python -m scripts.catalogue`` writes this file from Babel's locale data\n"
+        "(tests/core/test_catalogue.py fails when the two differ). `fsr_opt.core.words` lays out\n"
+        "amounts, ratios and dates with them instead of loading Babel's data in every command.\n"
+        '"""\n'
+        "\n"
+        f"SYMBOLS: dict[str, tuple[str, str, str]] = {{{entries}}}\n"
+        '"""Per language: the minus sign, the thousands separator, the decimal separator."""\n')
+
+
 def extracted(source: Path = SOURCE) -> Iterator[tuple[str | tuple[str, ...], str | None, str]]:
     """Every msgid of the code: (msgid or its singular and plural, msgctxt, where)."""
     for filename, lineno, message, _comments, context in extract_from_dir(
@@ -112,6 +140,7 @@ def update(po_path: Path = PO_PATH, source: Path = SOURCE) -> tuple[int, int]:
             dropped += 1
     write_catalogue(catalogue, po_path)
     compile_mo(po_path)
+    CLDR_PATH.write_text(cldr_text(), encoding="utf-8")
     return added, dropped
 
 

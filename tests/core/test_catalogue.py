@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from scripts.catalogue import PO_PATH, SOURCE, extracted, mo_bytes, read_catalogue
+from scripts.catalogue import (
+    CLDR_PATH,
+    PO_PATH,
+    SOURCE,
+    cldr_text,
+    extracted,
+    mo_bytes,
+    read_catalogue,
+)
 from scripts.words_to_po import move
 
 from fsr_opt.core import i18n
@@ -55,6 +63,10 @@ def test_a_translation_takes_the_same_placeholders() -> None:
 
 def test_the_compiled_catalogue_is_the_po() -> None:
     assert PO_PATH.with_suffix(".mo").read_bytes() == mo_bytes(PO_PATH), "run make catalogue"
+
+
+def test_the_compiled_separators_are_babels() -> None:
+    assert CLDR_PATH.read_text(encoding="utf-8") == cldr_text(), "run make catalogue"
 
 
 def test_no_word_waits_in_dict_form() -> None:

@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fsr_opt.audit.registry import CHECKS
+from fsr_opt.core.money import round_half_up
 from fsr_opt.core.schema import Binding, ExclusionReason, Ownership
 from fsr_opt.core.words import (
+    DATE_PATTERNS,
     LANGUAGES,
     LOCALES,
     MONEY_PATTERN,
@@ -142,6 +144,26 @@ def test_money_at_the_grouping_boundaries(cents: int) -> None:
     for lang, locale in LOCALES.items():
         assert money(cents, lang) == format_decimal(Decimal(cents).scaleb(-2), MONEY_PATTERN,
                                                     locale=locale)
+
+
+@settings(max_examples=300)
+@given(value=st.fractions(min_value=-(10**9), max_value=10**9), places=st.integers(0, 6),
+       lang=st.sampled_from(["it", "en"]))
+def test_ratio_writes_what_babel_writes(value: Fraction, places: int, lang: str) -> None:
+    from babel import Locale  # noqa: PLC0415
+    from babel.numbers import parse_pattern  # noqa: PLC0415
+
+    scaled = Decimal(round_half_up(value * 10**places)).scaleb(-places)
+    babel = parse_pattern("0." + "0" * places if places else "0").apply(
+        scaled, Locale.parse(LOCALES[lang]))
+    assert ratio(value, places, lang) == babel
+
+
+@given(day=st.dates(min_value=date(1, 1, 1)), lang=st.sampled_from(["it", "en"]))
+def test_dates_are_laid_out_as_babel_lays_them_out(day: date, lang: str) -> None:
+    from babel.dates import format_date  # noqa: PLC0415
+
+    assert date_text(day, lang) == format_date(day, DATE_PATTERNS[lang], locale=LOCALES[lang])
 
 
 def test_check_language() -> None:

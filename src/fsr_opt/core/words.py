@@ -7,8 +7,10 @@ Sentences are wrapped in ``_()`` where they are written; the words kept under a 
 (``reason.NOT_APPLIED``, ``workbook.column.award``) are read through `text`. Both live in one
 gettext catalogue (``fsr_opt/locale/it/LC_MESSAGES/fsr_opt.po``: msgctxt = the key, msgid =
 the English, msgstr = the Italian). Codes such as ``AREA_BUDGET`` never change, only their
-explanations (`describe`). Numbers and dates are formatted by Babel with the language's
-locale (``it_IT``: ``892.495,35`` and ``02/12/2026``).
+explanations (`describe`). Numbers and dates follow the language's CLDR locale
+(``it_IT``: ``892.495,35`` and ``02/12/2026``): its separators are compiled from Babel into
+`fsr_opt.core.cldr` by ``make catalogue``, like the .mo from the .po, so that a command does
+not load Babel's locale data to print a total (tests compare the layout with Babel's own).
 
 Keys are ``namespace.name``: ``word``, ``ownership``, ``reason``, ``binding``, ``check`` and
 ``residual`` (the residual phase and the money left unassigned, in every summary) are shared;
@@ -23,11 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
-from functools import cache
-from typing import TYPE_CHECKING
 
+from fsr_opt.core.cldr import SYMBOLS
 from fsr_opt.core.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -38,14 +38,10 @@ from fsr_opt.core.i18n import (
 )
 from fsr_opt.core.money import round_half_up
 
-if TYPE_CHECKING:
-    from babel import Locale
-    from babel.numbers import NumberPattern
-
 __all__ = [
-    "CATALOGUE", "DEFAULT_LANGUAGE", "LANGUAGES", "LOCALES", "MONEY_PATTERN", "WORDS", "check_language",
-    "date_text", "describe", "has_text", "money", "percent", "phrases", "ratio", "signed_money",
-    "text", "with_year", "yes_no",
+    "CATALOGUE", "DATE_PATTERNS", "DEFAULT_LANGUAGE", "LANGUAGES", "LOCALES", "MONEY_PATTERN",
+    "WORDS", "check_language", "date_text", "describe", "has_text", "money", "percent",
+    "phrases", "ratio", "signed_money", "text", "with_year", "yes_no",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -146,51 +142,29 @@ def yes_no(value: bool, lang: str | None = None) -> str:
 LOCALES = {"it": "it_IT", "en": "en"}
 """The Babel locale of each language: its digits, separators and date patterns."""
 
-
-@cache
-def _locale(lang: str) -> Locale:
-    from babel import Locale  # noqa: PLC0415 - Babel loads where numbers are formatted
-
-    return Locale.parse(LOCALES[lang])
-
-
-@cache
-def _pattern(pattern: str) -> NumberPattern:
-    from babel.numbers import parse_pattern  # noqa: PLC0415 - as above
-
-    return parse_pattern(pattern)
-
-
-def _number(value: Decimal, pattern: str, lang: str | None) -> str:
-    """`value` laid out by the CLDR `pattern` with the separators of `lang` (Babel)."""
-    laid_out: str = _pattern(pattern).apply(value, _locale(resolve(lang)))
-    return laid_out
-
-
 MONEY_PATTERN = "#,##0.00"
 """The CLDR pattern of an amount in euros: thousands grouped by three, two decimals."""
 
+DATE_PATTERNS = {"it": "dd/MM/yyyy", "en": "yyyy-MM-dd"}
+"""The CLDR pattern of a date in each language."""
 
-@cache
-def _money_symbols(lang: str) -> tuple[str, str, str]:
-    """The minus sign, thousands and decimal separators Babel writes in `lang`'s amounts."""
-    sample = _number(Decimal(-123456789).scaleb(-2), MONEY_PATTERN, lang)  # -1.234.567,89
-    minus = sample[:sample.index("1")]
-    body = sample[len(minus):]
-    return minus, body[1], body[-3]
+
+def _signed(negative: bool, digits: str, lang: str) -> str:
+    return f"{SYMBOLS[lang][0]}{digits}" if negative else digits
 
 
 def money(cents: int, lang: str | None = None) -> str:
     """Render cents for people: ``1.234,56`` in Italian, ``1,234.56`` in English.
 
-    The text is what Babel writes with `MONEY_PATTERN` (tested on random amounts), laid out
-    here with the separators Babel gives once per language: reports show an amount for every
-    unit, and Babel's general layout costs a hundred times more per amount.
+    What Babel writes with `MONEY_PATTERN`, with the separators of `fsr_opt.core.cldr`
+    (tests compare both on random amounts): reports show an amount for every unit, and
+    Babel's general layout costs a hundred times more per amount.
     """
-    minus, group, decimal = _money_symbols(resolve(lang))
+    lang = resolve(lang)
+    _minus, group, decimal = SYMBOLS[lang]
     whole, hundredths = divmod(abs(cents), 100)
-    digits = f"{whole:,}".replace(",", group)
-    return f"{minus if cents < 0 else ''}{digits}{decimal}{hundredths:02d}"
+    return _signed(cents < 0, f"{whole:,}".replace(",", group) + f"{decimal}{hundredths:02d}",
+                   lang)
 
 
 def signed_money(cents: int, lang: str | None = None) -> str:
@@ -200,9 +174,11 @@ def signed_money(cents: int, lang: str | None = None) -> str:
 
 def ratio(value: Fraction, places: int = 4, lang: str | None = None) -> str:
     """Render an exact ratio with fixed decimals, rounded half up (``0,0902``)."""
+    lang = resolve(lang)
     scaled = round_half_up(value * 10**places)
-    return _number(Decimal(scaled).scaleb(-places), "0." + "0" * places if places else "0",
-                   lang)
+    whole, part = divmod(abs(scaled), 10**places)
+    digits = f"{whole}{SYMBOLS[lang][2]}{part:0{places}d}" if places else str(whole)
+    return _signed(scaled < 0, digits, lang)
 
 
 def percent(value: Fraction, lang: str | None = None) -> str:
@@ -212,9 +188,11 @@ def percent(value: Fraction, lang: str | None = None) -> str:
 
 
 def date_text(day: date, lang: str | None = None) -> str:
-    """Render a date for people: ``30/06/2025`` in Italian, ``2025-06-30`` in English."""
-    from babel.dates import format_date  # noqa: PLC0415 - as above
+    """Render a date for people: ``30/06/2025`` in Italian, ``2025-06-30`` in English.
 
-    lang = resolve(lang)
-    return format_date(day, "dd/MM/yyyy" if lang == "it" else "yyyy-MM-dd",
-                       locale=_locale(lang))
+    The layout of `DATE_PATTERNS` (Latin digits in both languages; tests compare it with
+    Babel's `format_date`).
+    """
+    if resolve(lang) == "it":
+        return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
