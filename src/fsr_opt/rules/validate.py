@@ -15,11 +15,11 @@ dotted path of the key (``areas.minori.share: ...``). No file I/O happens here:
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, PlainValidator, TypeAdapter, ValidationError, WithJsonSchema
 
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
 from fsr_opt.core.i18n import N_, _
@@ -162,6 +162,19 @@ def _adapter(annotation: Any, metadata: tuple[Any, ...]) -> TypeAdapter[Any]:
     return _ADAPTERS[key]
 
 
+def _plain_reader(annotation: Any, metadata: tuple[Any, ...]) -> Callable[..., Any] | None:
+    """The reader of a type that is only a `PlainValidator` (and its JSON Schema), if it is.
+
+    Such a type's adapter would call the reader and nothing else, and building the adapter
+    costs more than the whole walk of a rule set: every command reads one.
+    """
+    if get_origin(annotation) is Annotated:
+        metadata = (*get_args(annotation)[1:], *metadata)
+    readers = [item.func for item in metadata if isinstance(item, PlainValidator)]
+    rest = [item for item in metadata if not isinstance(item, PlainValidator | WithJsonSchema)]
+    return readers[0] if len(readers) == 1 and not rest else None
+
+
 class _Walk:
     """One pass over a document: the problems found and the parameters read, in order."""
 
@@ -252,6 +265,15 @@ class _Walk:
         return result
 
     def leaf(self, annotation: Any, metadata: tuple[Any, ...], raw: object, path: str) -> Any:
+        reader = _plain_reader(annotation, metadata)
+        if reader is not None:
+            try:
+                return reader(raw)
+            except RuleValueError as refused:
+                self.problem(path, refused.code, refused.message)
+                return _INVALID
+            except (ValueError, AssertionError):
+                pass  # pydantic's words for it, from the adapter below
         try:
             return _adapter(annotation, metadata).validate_python(raw)
         except ValidationError as exc:
