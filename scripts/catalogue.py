@@ -13,6 +13,7 @@ Babel's locale data into ``fsr_opt/core/cldr.py`` (`cldr_text`).
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import sys
@@ -109,12 +110,31 @@ def cldr_text() -> str:
         '"""Per language: the minus sign, the thousands separator, the decimal separator."""\n')
 
 
+def command_docstrings(cli: Path) -> Iterator[tuple[str, int]]:
+    """The docstring of every command of the command line, as Typer shows it in ``--help``.
+
+    Typer takes a command's help from its function's docstring (``inspect.getdoc``); the
+    command line translates it when it prints the help, so each one is a msgid.
+    """
+    for node in ast.walk(ast.parse(cli.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        is_command = any(isinstance(decorator, ast.Call)
+                         and isinstance(decorator.func, ast.Attribute)
+                         and decorator.func.attr == "command" for decorator in node.decorator_list)
+        docstring = ast.get_docstring(node)
+        if is_command and docstring:
+            yield docstring, node.lineno
+
+
 def extracted(source: Path = SOURCE) -> Iterator[tuple[str | tuple[str, ...], str | None, str]]:
     """Every msgid of the code: (msgid or its singular and plural, msgctxt, where)."""
     for filename, lineno, message, _comments, context in extract_from_dir(
             str(source), method_map=[("**.py", "python")], keywords=KEYWORDS,
             comment_tags=(), strip_comment_tags=True):
         yield message, context, f"{filename}:{lineno}"
+    for docstring, lineno in command_docstrings(source / "cli.py"):
+        yield docstring, None, f"cli.py:{lineno}"
 
 
 def update(po_path: Path = PO_PATH, source: Path = SOURCE) -> tuple[int, int]:

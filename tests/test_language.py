@@ -22,6 +22,7 @@ ENGLISH = {"FSR_OPT_LANG": "en"}
 
 
 def run(*args: str, env: dict[str, str | None] | None = None) -> tuple[int, str, str]:
+    # (CliRunner names the program "root" in usage lines)
     result = CliRunner().invoke(app, list(args), env=DEFAULT if env is None else env)
     assert "Traceback" not in result.output
     return result.exit_code, result.stdout, result.stderr
@@ -198,3 +199,39 @@ def test_each_warning_is_printed_once(tmp_path: Path) -> None:
     assert "area_budget__" not in everything and "WARNING" not in everything
     outside = [line for line in stderr.splitlines() if "not a municipality" in line]
     assert len(outside) == 2 and all(line.startswith("warning: ") for line in outside)
+
+
+def test_help_speaks_italian_by_default_and_english_on_request() -> None:
+    code, stdout, _ = run("solve", "--help")
+    assert code == 0
+    assert stdout.startswith("Uso: root solve [OPZIONI]")
+    assert "Calcola il riparto" in stdout and "Opzioni:" in stdout
+    assert "[predefinito: out]" in stdout and "Mostra questo aiuto ed esce." in stdout
+    assert "Override" not in stdout and "Show this message" not in stdout
+    for english in (run("solve", "--help", "--lang", "en")[1],
+                    run("solve", "--lang=en", "--help")[1],
+                    run("solve", "--help", env=ENGLISH)[1]):
+        assert english.startswith("Usage: root solve [OPTIONS]")
+        assert "Compute the riparto" in english and "[default: out]" in english
+    # --lang wins over the environment, also on a command's help
+    assert run("compare", "--help", "--lang", "it", env=ENGLISH)[1].startswith("Uso: ")
+    code, stdout, _ = run("--help")
+    assert "Comandi:" in stdout and "Il livello ATS" in stdout and "Stampa la versione." in stdout
+    code, stdout, _ = run("compare", "--help")
+    assert "Argomenti:" in stdout and "[obbligatorio]" in stdout
+    assert run("ats", "rebalance", "--help")[1].startswith("Uso: root ats rebalance")
+
+
+def test_every_help_text_has_its_italian() -> None:
+    """Every command's and option's help is a msgid of the catalogue, translated."""
+    from scripts.cli_reference import walk  # noqa: PLC0415
+
+    from fsr_opt.core.i18n import translate  # noqa: PLC0415
+
+    untranslated = []
+    for name, command, ctx in walk(app):
+        texts = [command.help, *(getattr(param, "help", None) for param in
+                                 command.get_params(ctx))]
+        untranslated += [f"{name or 'fsr-opt'}: {text!r}" for text in texts
+                         if text and translate(text, "it") == text]
+    assert not untranslated

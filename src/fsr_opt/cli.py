@@ -43,26 +43,158 @@ from fsr_opt.core.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_ENV,
     LANGUAGES,
+    N_,
     LanguageError,
     _,
     clear_language,
     environment_language,
     set_language,
+    use_language,
 )
 from fsr_opt.core.words import ratio
-from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
+from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
 from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 
 if TYPE_CHECKING:
+    # Typer's own copy of click: the types its command classes are written with
+    from typer._click import Context as ClickContext
+    from typer._click import HelpFormatter
+
     from fsr_opt.app.pipeline import Inputs
     from fsr_opt.app.region import AmbitoOutcome
     from fsr_opt.core.schema import RuleSet
     from fsr_opt.whatif.sweep import SweepRow
 
+_ARGUMENTS = "fsr_opt.arguments"
+"""Where the top group keeps the words typed after ``fsr-opt``, for the language of --help."""
+_TYPER_WORDS = (N_("Show this message and exit."),)
+"""Typer's own help texts that the ``--help`` pages translate (`_translated_help`)."""
+_HELP_EXTRAS = re.compile(r"\[(default: (?P<default>.*)|(?P<required>required))\]$")
+
+
+def _help_language(ctx: ClickContext) -> str:
+    """The language of a ``--help`` page: ``--lang`` typed anywhere, else as for a run.
+
+    ``--help`` is answered while the options are read, before ``--lang`` is acted on, so
+    the words typed are searched for it here; an unknown language leaves the default (the
+    command refuses it when it runs).
+    """
+    words: tuple[str, ...] = ctx.find_root().meta.get(_ARGUMENTS, ())
+    for index, word in enumerate(words):
+        value: str | None = (word.partition("=")[2] if word.startswith("--lang=") else
+                 words[index + 1] if word == "--lang" and index + 1 < len(words) else None)
+        if value in LANGUAGES:
+            return value
+    try:
+        return environment_language() or DEFAULT_LANGUAGE
+    except LanguageError:
+        return DEFAULT_LANGUAGE
+
+
+def _translated_help(command: typer.core.TyperCommand | typer.core.TyperGroup) -> None:
+    """Put the command's help and usage words in the current language (gettext msgids).
+
+    Typer builds the command objects anew for every call of the application, so the English
+    texts of the code are what is translated each time.
+    """
+    command.help = _(command.help) if command.help else command.help
+    command.options_metavar = _("[OPTIONS]")
+    if isinstance(command, typer.core.TyperGroup):
+        command.subcommand_metavar = _("COMMAND [ARGS]...")
+
+
+def _translated_record(record: tuple[str, str]) -> tuple[str, str]:
+    """A row of the options' table with Typer's ``[default: ...]``/``[required]`` translated."""
+    names, text = record
+    extra = _HELP_EXTRAS.search(text)
+    if extra is None:
+        return record
+    words = (_("default: {default}").format(default=extra["default"]) if extra["default"]
+             is not None else _("required"))
+    return names, f"{text[:extra.start()]}[{words}]"
+
+
+def _format_usage(
+    command: typer.core.TyperCommand | typer.core.TyperGroup,
+    ctx: ClickContext,
+    formatter: HelpFormatter,
+) -> None:
+    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)),
+                          prefix=_("Usage: "))
+
+
+def _format_parameters(
+    command: typer.core.TyperCommand | typer.core.TyperGroup,
+    ctx: ClickContext,
+    formatter: HelpFormatter,
+) -> None:
+    """The Arguments and Options sections, in the current language."""
+    params = command.get_params(ctx)  # with the --help option click adds
+    for param in params:
+        help_text = getattr(param, "help", None)
+        if help_text:
+            param.help = _(help_text)  # type: ignore[attr-defined]
+    for kind, title in (("argument", _("Arguments")), ("option", _("Options"))):
+        rows = [_translated_record(record) for param in params
+                if param.param_type_name == kind and (record := param.get_help_record(ctx))]
+        if rows:
+            with formatter.section(title):
+                formatter.write_dl(rows)
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose ``--help`` speaks the language of the run (Italian by default)."""
+
+    format_usage = _format_usage
+    format_options = _format_parameters
+
+    def format_help(self, ctx: ClickContext, formatter: HelpFormatter) -> None:
+        with use_language(_help_language(ctx)):
+            _translated_help(self)
+            super().format_help(ctx, formatter)
+
+
+class _Group(typer.core.TyperGroup):
+    """`_Command`'s ``--help`` for a group, with its commands' summaries translated too."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            ctx.meta[_ARGUMENTS] = tuple(args)
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: ClickContext, formatter: HelpFormatter) -> None:
+        with use_language(_help_language(ctx)):
+            _translated_help(self)
+            for name in self.list_commands(ctx):
+                command = self.get_command(ctx, name)
+                if command is not None and command.help:
+                    command.help = _(command.help)
+            super().format_help(ctx, formatter)
+
+    format_usage = _format_usage
+
+    def format_options(self, ctx: ClickContext, formatter: HelpFormatter) -> None:
+        _format_parameters(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(
+        self, ctx: ClickContext, formatter: HelpFormatter
+    ) -> None:
+        commands = [(name, command) for name in self.list_commands(ctx)
+                    if (command := self.get_command(ctx, name)) is not None
+                    and not command.hidden]
+        if commands:  # the layout of Typer's own list, with its title translated
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+            with formatter.section(_("Commands")):
+                formatter.write_dl([(name, command.get_short_help_str(limit))
+                                    for name, command in commands])
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
-    help="Riparto of the Fondo Sociale Regionale as an exact mixed-integer programme.",
+    help=N_("Riparto of the Fondo Sociale Regionale as an exact mixed-integer programme."),
     # Plain help and usage errors: Rich's formatting costs about as much as the rest of the
     # start-up (benchmarks/bench_cli.py), and scripts read our output.
     rich_markup_mode=None,
@@ -88,29 +220,29 @@ EXIT_CODES: dict[str, int] = {
 
 UnitsOption = Annotated[
     Path | None,
-    typer.Option("--units", help="Units table (CSV or XLSX); default: the bundled example."),
+    typer.Option("--units", help=N_("Units table (CSV or XLSX); default: the bundled example.")),
 ]
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", help="Rule-set file (YAML/TOML); default: the bundled 2025 rules."),
+    typer.Option("--rules", help=N_("Rule-set file (YAML/TOML); default: the bundled 2025 rules.")),
 ]
 BudgetOption = Annotated[
-    str | None, typer.Option("--budget", help="Override the fund, in euros (e.g. 850000).")
+    str | None, typer.Option("--budget", help=N_("Override the fund, in euros (e.g. 850000)."))
 ]
 ShareOption = Annotated[
     list[str] | None,
-    typer.Option("--share", help="Override an area share, AREA=PERCENT (repeatable)."),
+    typer.Option("--share", help=N_("Override an area share, AREA=PERCENT (repeatable).")),
 ]
 MinAwardOption = Annotated[
-    str | None, typer.Option("--min-award", help="Override the minimum award, in euros.")
+    str | None, typer.Option("--min-award", help=N_("Override the minimum award, in euros."))
 ]
 SetOption = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override any rule-set parameter, KEY=VALUE (repeatable)."),
+    typer.Option("--set", help=N_("Override any rule-set parameter, KEY=VALUE (repeatable).")),
 ]
 
 SolverOption = Annotated[
-    str, typer.Option("--solver", help=f"MILP solver: {' or '.join(SOLVERS)}.")
+    str, typer.Option("--solver", help=N_("MILP solver: cbc or highs."))
 ]
 _TERMINAL_UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -158,16 +290,16 @@ def _time_limit(value: str | float) -> float:
 
 
 TimeLimitOption = Annotated[
-    float, typer.Option("--time-limit", help="Seconds before giving up (exit 3).",
+    float, typer.Option("--time-limit", help=N_("Seconds before giving up (exit 3)."),
                         parser=_time_limit, metavar="SECONDS")
 ]
 LangOption = Annotated[
     str | None,
     typer.Option("--lang", show_default=False,
-                 help=f"Language of everything printed and written for people: "
-                 f"{' or '.join(LANGUAGES)} (default: {LANGUAGE_ENV}, else {DEFAULT_LANGUAGE}).")
+                 help=N_("Language of everything printed and written for people: it or en "
+                         "(default: FSR_OPT_LANG, else it)."))
 ]
-OutOption = Annotated[Path, typer.Option("--out", help="Output folder.")]
+OutOption = Annotated[Path, typer.Option("--out", help=N_("Output folder."))]
 
 
 class _Session:
@@ -358,7 +490,7 @@ def _language(lang: str | None) -> str:
 @app.callback()
 def main_options(
     context: typer.Context,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=N_("Log progress."))] = False,
 ) -> None:
     """Riparto of the Lombardy Fondo Sociale Regionale (FSR) among an Ambito's units."""
     _SESSION.reset()
@@ -368,11 +500,11 @@ def main_options(
     context.call_on_close(_SESSION.omitted)  # runs first: closing calls back in reverse
 
 
-@app.command()
+@app.command(cls=_Command)
 def solve(
     units: UnitsOption = None,
     rules: RulesOption = None,
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    out: Annotated[Path, typer.Option("--out", help=N_("Output folder."))] = Path("out"),
     budget: BudgetOption = None,
     share: ShareOption = None,
     min_award: MinAwardOption = None,
@@ -380,7 +512,7 @@ def solve(
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
     lang: LangOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the paths.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=N_("Print only the paths."))] = False,
 ) -> None:
     """Compute the riparto; write the CSV tables, run.json, allocation.xlsx and report.html."""
     lang = _language(lang)
@@ -402,23 +534,23 @@ def solve(
         _say(f"  {path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def audit(
     run_dir: Annotated[
         Path | None,
-        typer.Argument(help="A folder written by solve: its allocation.csv is audited with "
-                       "the rule set, inputs and overrides its run.json records.",
+        typer.Argument(help=N_("A folder written by solve: its allocation.csv is audited with "
+                       "the rule set, inputs and overrides its run.json records."),
                        show_default=False),
     ] = None,
     allocation: Annotated[
         Path | None,
-        typer.Option("--allocation", help="Allocation to check (CSV or XLSX): ours, or an "
-                     "Excel riparto with at least unit_id and award columns."),
+        typer.Option("--allocation", help=N_("Allocation to check (CSV or XLSX): ours, or an "
+                     "Excel riparto with at least unit_id and award columns.")),
     ] = None,
     units: UnitsOption = None,
     rules: RulesOption = None,
     fmt: Annotated[
-        str, typer.Option("--format", help=f"Report format: {', '.join(FORMATS)}.")
+        str, typer.Option("--format", help=N_("Report format: text, json or md."))
     ] = "text",
     budget: BudgetOption = None,
     share: ShareOption = None,
@@ -461,7 +593,7 @@ def audit(
         raise typer.Exit(AUDIT_FAILED)
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     units: UnitsOption = None,
     rules: RulesOption = None,
@@ -484,7 +616,7 @@ def validate(
         rules_file=inputs.rules.source))
 
 
-@app.command()
+@app.command(cls=_Command)
 def whatif(
     units: UnitsOption = None,
     rules: RulesOption = None,
@@ -515,10 +647,10 @@ def whatif(
         _say(f"  {path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
-    base: Annotated[Path, typer.Argument(help="Folder of the first run (the base).")],
-    other: Annotated[Path, typer.Argument(help="Folder of the second run.")],
+    base: Annotated[Path, typer.Argument(help=N_("Folder of the first run (the base)."))],
+    other: Annotated[Path, typer.Argument(help=N_("Folder of the second run."))],
     out: OutOption = Path("out"),
     lang: LangOption = None,
 ) -> None:
@@ -536,26 +668,26 @@ def compare(
         _say(f"  {path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def sweep(
     units: UnitsOption = None,
     rules: RulesOption = None,
     out: OutOption = Path("out"),
     budget: Annotated[
         str | None,
-        typer.Option("--budget", help="Sweep the fund, FROM:TO:STEP in euros (or fix it)."),
+        typer.Option("--budget", help=N_("Sweep the fund, FROM:TO:STEP in euros (or fix it).")),
     ] = None,
     share: Annotated[
         list[str] | None,
-        typer.Option("--share", help="Sweep an area share, AREA=FROM:TO:STEP in percent; "
-                     "the other areas keep their proportions."),
+        typer.Option("--share", help=N_("Sweep an area share, AREA=FROM:TO:STEP in percent; "
+                     "the other areas keep their proportions.")),
     ] = None,
     min_award: MinAwardOption = None,
     set_: SetOption = None,
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
     workers: Annotated[
-        int, typer.Option("--workers", min=0, help="Processes solving points; 0: one per core.")
+        int, typer.Option("--workers", min=0, help=N_("Processes solving points; 0: one per core."))
     ] = 0,
     lang: LangOption = None,
 ) -> None:
@@ -596,26 +728,26 @@ def sweep(
         raise typer.Exit(INTERRUPTED)
 
 
-@app.command()
+@app.command(cls=_Command)
 def region(
     manifest: Annotated[
         Path,
-        typer.Option("--manifest", help="Region manifest (CSV or XLSX): one row per Ambito with "
-                     "ambito, units and, optionally, rules and budget (docs/region.md)."),
+        typer.Option("--manifest", help=N_("Region manifest (CSV or XLSX): one row per Ambito with "
+                     "ambito, units and, optionally, rules and budget (docs/region.md).")),
     ],
     out: OutOption = Path("out"),
     solver: SolverOption = "cbc",
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", min=1, help="Ambiti solved at once; default: one per core, at "
-                     "most one per Ambito."),
+        typer.Option("--jobs", min=1, help=N_("Ambiti solved at once; default: one per core, at "
+                     "most one per Ambito.")),
     ] = None,
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
     lang: LangOption = None,
     fund_from: Annotated[
         Path | None,
-        typer.Option("--fund-from", help="An ATS split (split.csv of fsr-opt ats split): each "
-                     "Ambito's fund is its amount there (docs/ats.md)."),
+        typer.Option("--fund-from", help=N_("An ATS split (split.csv of fsr-opt ats split): each "
+                     "Ambito's fund is its amount there (docs/ats.md).")),
     ] = None,
 ) -> None:
     """Solve several Ambiti, each as solve would, in parallel; write one folder per Ambito.
@@ -660,9 +792,9 @@ def region(
         raise typer.Exit(run.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 def explain(
-    unit_id: Annotated[str, typer.Argument(help="The unit's id (unit_id column).")],
+    unit_id: Annotated[str, typer.Argument(help=N_("The unit's id (unit_id column)."))],
     units: UnitsOption = None,
     rules: RulesOption = None,
     budget: BudgetOption = None,
@@ -683,28 +815,28 @@ def explain(
     _say(text)
 
 
-@app.command()
+@app.command(cls=_Command)
 def serve(
     units: UnitsOption = None,
     rules: RulesOption = None,
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help=N_("Port to listen on."))
                     ] = 8765,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on; other than 127.0.0.1 (this "
-                          "machine only), an access token is printed and required.")
+        str, typer.Option("--host", help=N_("Address to listen on; other than 127.0.0.1 (this "
+                          "machine only), an access token is printed and required."))
     ] = "127.0.0.1",
     open_browser: Annotated[
-        bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
+        bool, typer.Option("--open", help=N_("Open the page in the default browser."))] = False,
     solver: SolverOption = "cbc",
     time_limit: TimeLimitOption = DEFAULT_TIME_LIMIT,
     lang: Annotated[
         str | None, typer.Option("--lang", show_default=False,
-                                 help=f"Language of the page: {' or '.join(LANGUAGES)} (default: "
-                                 f"{LANGUAGE_ENV}, else {DEFAULT_LANGUAGE}; a switch on the page "
-                                 "changes it).")
+                                 help=N_("Language of the page: it or en (default: "
+                                         "FSR_OPT_LANG, else it; a switch on the page "
+                                         "changes it)."))
     ] = None,
     max_upload_mb: Annotated[
-        int, typer.Option("--max-upload-mb", min=1, max=50, help="Largest upload accepted.")
+        int, typer.Option("--max-upload-mb", min=1, max=50, help=N_("Largest upload accepted."))
     ] = 20,
 ) -> None:
     """The what-if page in the browser: load data, change parameters, compare scenarios.
@@ -755,7 +887,7 @@ def serve(
     _guarded(serve_until_stopped)
 
 
-@app.command()
+@app.command(cls=_Command)
 def version() -> None:
     """Print the version."""
     _say(f"fsr-opt {__version__}")
@@ -766,22 +898,22 @@ def version() -> None:
 # ---------------------------------------------------------------------------------------------
 
 ats_app = typer.Typer(
-    no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
-    help="The ATS level: split a fund among the Ambiti, monitor, rebalance, audit.")
+    cls=_Group, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+    help=N_("The ATS level: split a fund among the Ambiti, monitor, rebalance, audit."))
 app.add_typer(ats_app, name="ats")
 
 AtsRulesOption = Annotated[
-    Path | None, typer.Option("--rules", help="ATS rule set (YAML/TOML); default: the bundled "
-                              "ATS Bergamo 2025 rules.")]
+    Path | None, typer.Option("--rules", help=N_("ATS rule set (YAML/TOML); default: the bundled "
+                              "ATS Bergamo 2025 rules."))]
 IndicatorsOption = Annotated[
-    Path | None, typer.Option("--indicators", help="Indicators per Ambito (CSV or XLSX); "
-                              "default: the bundled example.")]
+    Path | None, typer.Option("--indicators", help=N_("Indicators per Ambito (CSV or XLSX); "
+                              "default: the bundled example."))]
 ReportsOption = Annotated[
-    Path | None, typer.Option("--reports", help="The Ambiti's reports (CSV or XLSX): assigned, "
-                              "committed, spent, unmet demand; default: the bundled example.")]
+    Path | None, typer.Option("--reports", help=N_("The Ambiti's reports (CSV or XLSX): assigned, "
+                              "committed, spent, unmet demand; default: the bundled example."))]
 SplitOption = Annotated[
-    Path | None, typer.Option("--split", help="A split (split.csv of ats split, or by hand) to "
-                              "compare the reports with, or to audit.")]
+    Path | None, typer.Option("--split", help=N_("A split (split.csv of ats split, or by hand) to "
+                              "compare the reports with, or to audit."))]
 
 
 def _amount(value: str | None, option: str) -> int | None:
@@ -800,13 +932,13 @@ def _amount(value: str | None, option: str) -> int | None:
     return cents
 
 
-@ats_app.command("split")
+@ats_app.command("split", cls=_Command)
 def ats_split(
     rules: AtsRulesOption = None,
     indicators: IndicatorsOption = None,
     out: OutOption = Path("out-ats"),
-    fund: Annotated[str | None, typer.Option("--fund", help="Split this fund (euros) instead "
-                                             "of the rule set's.")] = None,
+    fund: Annotated[str | None, typer.Option("--fund", help=N_("Split this fund (euros) instead "
+                                             "of the rule set's."))] = None,
     lang: LangOption = None,
 ) -> None:
     """Split the ATS fund among the Ambiti by weighted indicators; write split.csv and a report."""
@@ -820,7 +952,7 @@ def ats_split(
         _say(f"  {path}")
 
 
-@ats_app.command("monitor")
+@ats_app.command("monitor", cls=_Command)
 def ats_monitor(
     rules: AtsRulesOption = None,
     reports: ReportsOption = None,
@@ -838,7 +970,7 @@ def ats_monitor(
         _say(f"  {path}")
 
 
-@ats_app.command("rebalance")
+@ats_app.command("rebalance", cls=_Command)
 def ats_rebalance(
     rules: AtsRulesOption = None,
     reports: ReportsOption = None,
@@ -859,16 +991,16 @@ def ats_rebalance(
         _say(f"  {path}")
 
 
-@ats_app.command("audit")
+@ats_app.command("audit", cls=_Command)
 def ats_audit(
     rules: AtsRulesOption = None,
     split: SplitOption = None,
     indicators: IndicatorsOption = None,
-    transfers: Annotated[Path | None, typer.Option("--transfers", help="A transfer table "
-                         "(transfers.csv of ats rebalance, or by hand) to audit.")] = None,
+    transfers: Annotated[Path | None, typer.Option("--transfers", help=N_("A transfer table "
+                         "(transfers.csv of ats rebalance, or by hand) to audit."))] = None,
     reports: ReportsOption = None,
-    fund: Annotated[str | None, typer.Option("--fund", help="The fund the split divides, if "
-                                             "not the rule set's (euros).")] = None,
+    fund: Annotated[str | None, typer.Option("--fund", help=N_("The fund the split divides, if "
+                                             "not the rule set's (euros)."))] = None,
     lang: LangOption = None,
 ) -> None:
     """Re-check a split and/or a transfer table, to the cent, without the solver (exit 1 if not)."""
