@@ -110,21 +110,26 @@ def cldr_text() -> str:
         '"""Per language: the minus sign, the thousands separator, the decimal separator."""\n')
 
 
-def command_docstrings(cli: Path) -> Iterator[tuple[str, int]]:
-    """The docstring of every command of the command line, as Typer shows it in ``--help``.
+def shown_docstrings(source: Path = SOURCE) -> Iterator[tuple[str, str]]:
+    """The docstrings people read, each with where it is: they are msgids too.
 
-    Typer takes a command's help from its function's docstring (``inspect.getdoc``); the
-    command line translates it when it prints the help, so each one is a msgid.
+    Typer shows a command's docstring as its ``--help`` (``inspect.getdoc``), and a rule
+    file that has something else where a mapping belongs is told what the mapping is by the
+    docstring of its schema model (`fsr_opt.rules.validate`); both are translated when shown.
     """
-    for node in ast.walk(ast.parse(cli.read_text(encoding="utf-8"))):
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        is_command = any(isinstance(decorator, ast.Call)
-                         and isinstance(decorator.func, ast.Attribute)
-                         and decorator.func.attr == "command" for decorator in node.decorator_list)
-        docstring = ast.get_docstring(node)
-        if is_command and docstring:
-            yield docstring, node.lineno
+    shown = {"cli.py": ast.FunctionDef, "rules/document.py": ast.ClassDef,
+             "rules/ats.py": ast.ClassDef}
+    for name, kind in shown.items():
+        for node in ast.walk(ast.parse((source / name).read_text(encoding="utf-8"))):
+            if not isinstance(node, kind):
+                continue
+            is_command = any(isinstance(decorator, ast.Call)
+                             and isinstance(decorator.func, ast.Attribute)
+                             and decorator.func.attr == "command"
+                             for decorator in node.decorator_list)
+            docstring = ast.get_docstring(node)
+            if docstring and (kind is ast.ClassDef or is_command):
+                yield docstring, f"{name}:{node.lineno}"
 
 
 def extracted(source: Path = SOURCE) -> Iterator[tuple[str | tuple[str, ...], str | None, str]]:
@@ -133,8 +138,8 @@ def extracted(source: Path = SOURCE) -> Iterator[tuple[str | tuple[str, ...], st
             str(source), method_map=[("**.py", "python")], keywords=KEYWORDS,
             comment_tags=(), strip_comment_tags=True):
         yield message, context, f"{filename}:{lineno}"
-    for docstring, lineno in command_docstrings(source / "cli.py"):
-        yield docstring, None, f"cli.py:{lineno}"
+    for docstring, where in shown_docstrings(source):
+        yield docstring, None, where
 
 
 def update(po_path: Path = PO_PATH, source: Path = SOURCE) -> tuple[int, int]:

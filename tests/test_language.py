@@ -235,3 +235,32 @@ def test_every_help_text_has_its_italian() -> None:
         untranslated += [f"{name or 'fsr-opt'}: {text!r}" for text in texts
                          if text and translate(text, "it") == text]
     assert not untranslated
+
+
+def test_a_rule_file_missing_a_key_is_told_what_the_key_is_in_italian(tmp_path: Path) -> None:
+    text = (ROOT / "models" / "fsr-2025-bergamo.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "rules.yaml"
+    broken.write_text(text.replace("\nminimum_award:", "\nminimum_awardx:", 1), encoding="utf-8")
+    code, _, stderr = run("validate", "--rules", str(broken))
+    assert code == 2
+    assert ("minimum_award: manca una chiave obbligatoria; aggiungerla: il contributo minimo, "
+            "sotto il quale un'unità non riceve nulla") in stderr
+
+
+def test_every_description_of_the_rule_schemas_has_its_italian() -> None:
+    """The key descriptions and model docstrings the rule-file messages quote."""
+    import inspect  # noqa: PLC0415
+
+    from pydantic import BaseModel  # noqa: PLC0415
+
+    from fsr_opt.core.i18n import translate  # noqa: PLC0415
+    from fsr_opt.rules import ats, document  # noqa: PLC0415
+
+    models = {model for module in (ats, document) for model in vars(module).values()
+              if isinstance(model, type) and issubclass(model, BaseModel)
+              and model.__module__ == module.__name__}
+    texts = {inspect.cleandoc(model.__doc__) for model in models if model.__doc__}
+    texts |= {info.description for model in models for info in model.model_fields.values()
+              if info.description}
+    assert len(texts) > 100
+    assert not [text for text in texts if translate(text, "it") == text]

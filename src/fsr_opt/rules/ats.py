@@ -20,7 +20,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from fsr_opt.core.ats import AtsIndicator, AtsRules
 from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.rules import values as read
 from fsr_opt.rules.document import (
     _VALUES,
@@ -66,14 +66,14 @@ Count = Annotated[int, PlainValidator(read_count),
 class DatedCount(DatedValue):
     """A count and, optionally, the act that set it."""
 
-    value: Count = Field(description="A whole number, 0 or more.")
-    reference: Reference | SkipJsonSchema[None] = Field(None, description="The act.")
+    value: Count = Field(description=N_("A whole number, 0 or more."))
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=N_("The act."))
 
 
 class CountParameter(Parameter):
     """A whole number, 0 or more."""
 
-    value: Count | SkipJsonSchema[None] = Field(None, description="A whole number, 0 or more.")
+    value: Count | SkipJsonSchema[None] = Field(None, description=N_("A whole number, 0 or more."))
     values: dict[DateKey, DatedCount] | SkipJsonSchema[None] = Field(
         None, description=_VALUES, min_length=1)
 
@@ -85,77 +85,77 @@ class WeightParameter(Parameter):
     def show(cls, value: Any) -> str:
         return show_percent(value)
     unit: Annotated[str, PlainValidator(lambda raw: read.read_unit(raw, "percent"))] = Field(
-        description="percent: the value is a percent (30 means 30%).")
+        description=N_("percent: the value is a percent (30 means 30%)."))
     value: Annotated[Fraction, PlainValidator(read.read_percent)] | SkipJsonSchema[None] = (
-        Field(None, description="The percent, from 0 to 100."))
+        Field(None, description=N_("The percent, from 0 to 100.")))
 
 
 class AtsMetadata(_Model):
     """Which rule set this is, for which ATS and year, and the act it implements."""
 
-    id: Text = Field(description="The rule set's identifier, e.g. ats-bergamo-2025.")
-    version: Version = Field(description='The version as quoted text, e.g. "2025.1".')
-    ats: Text = Field(description="The ATS's name, e.g. ATS Bergamo.")
-    year: Year = Field(description="The year of the fund, an integer such as 2025.")
-    title: Text = Field(description="A one-line title.")
-    reference: Text = Field(description="The legal source of the whole rule set.")
-    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+    id: Text = Field(description=N_("The rule set's identifier, e.g. ats-bergamo-2025."))
+    version: Version = Field(description=N_('The version as quoted text, e.g. "2025.1".'))
+    ats: Text = Field(description=N_("The ATS's name, e.g. ATS Bergamo."))
+    year: Year = Field(description=N_("The year of the fund, an integer such as 2025."))
+    title: Text = Field(description=N_("A one-line title."))
+    reference: Text = Field(description=N_("The legal source of the whole rule set."))
+    description: Note | SkipJsonSchema[None] = Field(None, description=N_("Free notes."))
 
 
 class IndicatorEntry(_Model):
     """A weighted indicator: a column of the indicators table and its weight."""
 
-    label: Text = Field(description="A human-readable name.")
-    weight: WeightParameter = Field(description=(
+    label: Text = Field(description=N_("A human-readable name."))
+    weight: WeightParameter = Field(description=N_(
         "The percent of the main split decided by this indicator: {value, unit: percent, "
         "description, reference}; the weights total 100."))
-    source: Text = Field(description="Where the real figures come from (office, dataset).")
+    source: Text = Field(description=N_("Where the real figures come from (office, dataset)."))
 
 
 class SetAsideEntry(_Model):
     """The part of the fund set aside before the main split, split by its own indicator."""
 
-    label: Text = Field(description="What the set-aside is for.")
-    percent: SetAsideParameter = Field(description=(
+    label: Text = Field(description=N_("What the set-aside is for."))
+    percent: SetAsideParameter = Field(description=N_(
         "The percent of the fund set aside, up to its legal maximum: {value, max, unit: "
         "percent, description, reference}."))
-    indicator: Code = Field(description="The column of the indicators table that splits it.")
-    indicator_label: Text = Field(description="A human-readable name of that indicator.")
-    source: Text = Field(description="Where the real figures of that indicator come from.")
+    indicator: Code = Field(description=N_("The column of the indicators table that splits it."))
+    indicator_label: Text = Field(description=N_("A human-readable name of that indicator."))
+    source: Text = Field(description=N_("Where the real figures of that indicator come from."))
 
 
 class RebalanceEntry(_Model):
     """The limits of the compensazione between Ambiti."""
 
-    minimum_transfer: AmountParameter = Field(description=(
+    minimum_transfer: AmountParameter = Field(description=N_(
         "A transfer is 0 or at least this: {value, unit: EUR, description, reference}."))
-    max_transfers: CountParameter = Field(description=(
+    max_transfers: CountParameter = Field(description=N_(
         "The most transfers one rebalance may make: {value, description, reference}."))
 
 
 class AmbitoEntry(_Model):
     """An Ambito of the ATS."""
 
-    label: Text = Field(description="The Ambito's name, e.g. Valle Seriana.")
-    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+    label: Text = Field(description=N_("The Ambito's name, e.g. Valle Seriana."))
+    description: Note | SkipJsonSchema[None] = Field(None, description=N_("Free notes."))
 
 
 class AtsDocument(_Model):
     """An ATS rule set: the split of a fund among the Ambiti and the limits of the rebalance."""
 
-    format: FormatName = Field(description="The format identifier, exactly 'fsr-opt/rules/2'.")
-    metadata: AtsMetadata = Field(description="id, version, ats, year, title and reference.")
-    fund: FundParameter = Field(description=(
+    format: FormatName = Field(description=N_("The format identifier, exactly 'fsr-opt/rules/2'."))
+    metadata: AtsMetadata = Field(description=N_("id, version, ats, year, title and reference."))
+    fund: FundParameter = Field(description=N_(
         "The fund the ATS passes to its Ambiti: {value, unit: EUR, description, reference}."))
-    indicators: dict[Code, IndicatorEntry] = Field(min_length=1, description=(
+    indicators: dict[Code, IndicatorEntry] = Field(min_length=1, description=N_(
         "The weighted indicators of the main split, keyed by their column."))
-    set_aside: SetAsideEntry = Field(description=(
+    set_aside: SetAsideEntry = Field(description=N_(
         "The set-aside: label, percent, indicator, indicator_label and source."))
-    floor: AmountParameter = Field(description=(
+    floor: AmountParameter = Field(description=N_(
         "The least each Ambito receives from the main split (0: no floor): {value, unit: EUR, "
         "description, reference}."))
-    rebalance: RebalanceEntry = Field(description="minimum_transfer and max_transfers.")
-    ambiti: dict[Code, AmbitoEntry] = Field(min_length=1, description=(
+    rebalance: RebalanceEntry = Field(description=N_("minimum_transfer and max_transfers."))
+    ambiti: dict[Code, AmbitoEntry] = Field(min_length=1, description=N_(
         "The Ambiti of the ATS, keyed by code."))
 
 

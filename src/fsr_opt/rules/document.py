@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchem
 from pydantic.json_schema import SkipJsonSchema
 
 from fsr_opt.core.errors import ErrorCode
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.core.schema import LineReading, ResidualScope
 from fsr_opt.rules import values as read
 from fsr_opt.rules.values import RuleValueError, describe, show_money, show_percent
@@ -153,13 +153,13 @@ class _Model(BaseModel):
 # Parameters
 # ---------------------------------------------------------------------------------------------
 
-_REFERENCE = ("The legal source: act, date and section, or a list of them. Required here unless "
+_REFERENCE = N_("The legal source: act, date and section, or a list of them. Required here unless "
               "every dated value gives its own.")
-_DATED_REFERENCE = "The act that set this value, if not (only) the parameter's reference."
-_VALUES = ("Instead of value, the values keyed by the day from which each applies "
+_DATED_REFERENCE = N_("The act that set this value, if not (only) the parameter's reference.")
+_VALUES = N_("Instead of value, the values keyed by the day from which each applies "
            "(YYYY-MM-DD); the riparto of a year uses the one in force on 1 January.")
-_EUR = "EUR: the amount is in euros."
-_PERCENT = "percent: the value is a percent (50 means half)."
+_EUR = N_("EUR: the amount is in euros.")
+_PERCENT = N_("percent: the value is a percent (50 means half).")
 
 
 class Parameter(_Model):
@@ -174,7 +174,7 @@ class Parameter(_Model):
         return str(value)
 
     description: Description = Field(
-        description="What the value is and why it has this value.")
+        description=N_("What the value is and why it has this value."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_REFERENCE)
 
 
@@ -185,7 +185,7 @@ class DatedValue(_Model):
 class DatedAmount(DatedValue):
     """An amount and, optionally, the act that set it."""
 
-    value: Amount = Field(description="The amount in euros, at most two decimals.")
+    value: Amount = Field(description=N_("The amount in euros, at most two decimals."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
@@ -197,7 +197,7 @@ class AmountParameter(Parameter):
         return show_money(value)
     unit: EurUnit = Field(description=_EUR)
     value: Amount | SkipJsonSchema[None] = Field(
-        None, description="The amount in euros, at most two decimals.")
+        None, description=N_("The amount in euros, at most two decimals."))
     values: dict[DateKey, DatedAmount] | SkipJsonSchema[None] = Field(
         None, description=_VALUES, min_length=1)
 
@@ -205,7 +205,7 @@ class AmountParameter(Parameter):
 class DatedFund(DatedValue):
     """The fund and, optionally, the act that assigned it."""
 
-    value: Fund = Field(description="The amount in euros, greater than 0.")
+    value: Fund = Field(description=N_("The amount in euros, greater than 0."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
@@ -217,7 +217,7 @@ class FundParameter(Parameter):
         return show_money(value)
     unit: EurUnit = Field(description=_EUR)
     value: Fund | SkipJsonSchema[None] = Field(
-        None, description="The amount in euros, greater than 0.")
+        None, description=N_("The amount in euros, greater than 0."))
     values: dict[DateKey, DatedFund] | SkipJsonSchema[None] = Field(
         None, description=_VALUES, min_length=1)
 
@@ -225,7 +225,7 @@ class FundParameter(Parameter):
 class DatedPercent(DatedValue):
     """A percent and, optionally, the act that set it."""
 
-    value: Percent = Field(description="The percent, from 0 to 100, without a '%' sign.")
+    value: Percent = Field(description=N_("The percent, from 0 to 100, without a '%' sign."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
@@ -237,7 +237,7 @@ class PercentParameter(Parameter):
         return show_percent(value)
     unit: PercentUnit = Field(description=_PERCENT)
     value: Percent | SkipJsonSchema[None] = Field(
-        None, description="The percent, from 0 to 100, without a '%' sign.")
+        None, description=N_("The percent, from 0 to 100, without a '%' sign."))
     values: dict[DateKey, DatedPercent] | SkipJsonSchema[None] = Field(
         None, description=_VALUES, min_length=1)
 
@@ -245,7 +245,7 @@ class PercentParameter(Parameter):
 class DatedSetAside(DatedValue):
     """A set-aside percent and, optionally, the act that set it."""
 
-    value: SetAsidePercent = Field(description="The percent taken from the fund, at least 0.")
+    value: SetAsidePercent = Field(description=N_("The percent taken from the fund, at least 0."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
@@ -256,9 +256,9 @@ class SetAsideParameter(Parameter):
     def show(cls, value: Any) -> str:  # noqa: D102
         return show_percent(value)
     unit: PercentUnit = Field(description=_PERCENT)
-    max: Percent = Field(description="The largest percent the law allows, from 0 to 100.")
+    max: Percent = Field(description=N_("The largest percent the law allows, from 0 to 100."))
     value: SetAsidePercent | SkipJsonSchema[None] = Field(
-        None, description="The percent taken from the fund, at least 0 and at most max.")
+        None, description=N_("The percent taken from the fund, at least 0 and at most max."))
     values: dict[DateKey, DatedSetAside] | SkipJsonSchema[None] = Field(
         None, description=_VALUES, min_length=1)
 
@@ -266,7 +266,7 @@ class SetAsideParameter(Parameter):
 class DatedSwitch(DatedValue):
     """A switch's setting and, optionally, the act that set it."""
 
-    value: Switch = Field(description="true or false.")
+    value: Switch = Field(description=N_("true or false."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
@@ -276,7 +276,7 @@ class SwitchParameter(Parameter):
     @classmethod
     def show(cls, value: Any) -> str:  # noqa: D102
         return "true" if value else "false"
-    value: Switch | SkipJsonSchema[None] = Field(None, description="true or false.")
+    value: Switch | SkipJsonSchema[None] = Field(None, description=N_("true or false."))
     values: dict[DateKey, DatedSwitch] | SkipJsonSchema[None] = Field(
         None, description=_VALUES, min_length=1)
 
@@ -284,7 +284,7 @@ class SwitchParameter(Parameter):
 class DatedNames(DatedValue):
     """A list of names and, optionally, the act that set it."""
 
-    value: Names = Field(description="The names, each once.")
+    value: Names = Field(description=N_("The names, each once."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
@@ -295,7 +295,7 @@ class NamesParameter(Parameter):
     def show(cls, value: Any) -> str:  # noqa: D102
         return ", ".join(value)
     value: Names | SkipJsonSchema[None] = Field(
-        None, description="The names, such as [Bergamo, Gorle], each once.")
+        None, description=N_("The names, such as [Bergamo, Gorle], each once."))
     values: dict[DateKey, DatedNames] | SkipJsonSchema[None] = Field(
         None, description=_VALUES, min_length=1)
 
@@ -303,14 +303,14 @@ class NamesParameter(Parameter):
 class DatedScope(DatedValue):
     """A residual scope and, optionally, the act that set it."""
 
-    value: Scope = Field(description="none, area or fondo.")
+    value: Scope = Field(description=N_("none, area or fondo."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
 class ScopeParameter(Parameter):
     """Where the residual phase takes what the riparto leaves: none, area or fondo."""
 
-    value: Scope | SkipJsonSchema[None] = Field(None, description=(
+    value: Scope | SkipJsonSchema[None] = Field(None, description=N_(
         "none (what is left stays unassigned), area (each area's leftover to the units of "
         "that area) or fondo (all leftovers to the units of the whole fund)."))
     values: dict[DateKey, DatedScope] | SkipJsonSchema[None] = Field(
@@ -320,14 +320,14 @@ class ScopeParameter(Parameter):
 class DatedReading(DatedValue):
     """A reading of the criteria and, optionally, the act that chose it."""
 
-    value: Reading = Field(description="targets or istanze.")
+    value: Reading = Field(description=N_("targets or istanze."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_DATED_REFERENCE)
 
 
 class ReadingParameter(Parameter):
     """Which reading of a sentence of the criteria the riparto follows."""
 
-    value: Reading | SkipJsonSchema[None] = Field(None, description=(
+    value: Reading | SkipJsonSchema[None] = Field(None, description=N_(
         "targets (in proportion to the other lines' targets) or istanze (in proportion to "
         "the applications they received)."))
     values: dict[DateKey, DatedReading] | SkipJsonSchema[None] = Field(
@@ -342,64 +342,65 @@ class ReadingParameter(Parameter):
 class Metadata(_Model):
     """Which rule set this is, for which Ambito and year, and the act it implements."""
 
-    id: Text = Field(description="The rule set's identifier, e.g. fsr-2025-bergamo.")
-    version: Version = Field(description='The rule set\'s version as quoted text, e.g. "2025.1".')
-    ambito: Text = Field(description="The name of the Ambito territoriale, e.g. Bergamo.")
-    year: Year = Field(description=(
+    id: Text = Field(description=N_("The rule set's identifier, e.g. fsr-2025-bergamo."))
+    version: Version = Field(
+        description=N_('The rule set\'s version as quoted text, e.g. "2025.1".'))
+    ambito: Text = Field(description=N_("The name of the Ambito territoriale, e.g. Bergamo."))
+    year: Year = Field(description=N_(
         "The year of the fund, an integer such as 2025: dated values are taken as in force on "
         "1 January of it, and reports name the year before as the reference year."))
-    title: Text = Field(description="A one-line title of the rule set.")
-    reference: Text = Field(description=(
+    title: Text = Field(description=N_("A one-line title of the rule set."))
+    reference: Text = Field(description=N_(
         "The legal source of the whole rule set, e.g. 'DGR n. XII/4793 del 28/07/2025'."))
-    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+    description: Note | SkipJsonSchema[None] = Field(None, description=N_("Free notes."))
 
 
 class SetAsides(_Model):
     """The funds taken from the fund before the split among the areas."""
 
     reserve_percent: SetAsideParameter = Field(
-        description="The reserve fund (fondo di riserva): {value, max, unit: percent, ...}.")
+        description=N_("The reserve fund (fondo di riserva): {value, max, unit: percent, ...}."))
     other_services_percent: SetAsideParameter = Field(
-        description="The fund for other services: {value, max, unit: percent, ...}.")
+        description=N_("The fund for other services: {value, max, unit: percent, ...}."))
 
 
 class Payments(_Model):
     """How awards are paid."""
 
     first_tranche_percent: PercentParameter = Field(
-        description="The percent of an award paid after approval: {value, unit: percent, ...}.")
+        description=N_("The percent of an award paid after approval: {value, unit: percent, ...}."))
     single_payment_threshold: AmountParameter = Field(
-        description="Awards up to this amount are paid at once: {value, unit: EUR, ...}.")
+        description=N_("Awards up to this amount are paid at once: {value, unit: EUR, ...}."))
 
 
 class Eligibility(_Model):
     """One switch per access criterion; each decides whether its exclusion reason applies."""
 
     require_registry: SwitchParameter = Field(
-        description="Units of offer must be in the regional registry AFAM (NOT_IN_REGISTRY).")
+        description=N_("Units of offer must be in the regional registry AFAM (NOT_IN_REGISTRY)."))
     require_authorization: SwitchParameter = Field(
-        description="Units of offer must be authorised or have sent the CPE (NOT_AUTHORIZED).")
+        description=N_("Units of offer must be authorised or have sent the CPE (NOT_AUTHORIZED)."))
     require_in_ambito: SwitchParameter = Field(
-        description="Units must be in a municipality of the Ambito (OUTSIDE_AMBITO).")
+        description=N_("Units must be in a municipality of the Ambito (OUTSIDE_AMBITO)."))
     exclude_started_in_year: SwitchParameter = Field(
-        description="Units that started in the fund's year are excluded (STARTED_IN_YEAR).")
+        description=N_("Units that started in the fund's year are excluded (STARTED_IN_YEAR)."))
     exclude_ceased_before_year: SwitchParameter = Field(
-        description="Units that ceased before the fund's year are excluded "
-                    "(CEASED_BEFORE_YEAR).")
+        description=N_("Units that ceased before the fund's year are excluded "
+                    "(CEASED_BEFORE_YEAR)."))
     exclude_experimental: SwitchParameter = Field(
-        description="Experimental units are excluded, except the allowed types (EXPERIMENTAL).")
+        description=N_("Experimental units are excluded, except the allowed types (EXPERIMENTAL)."))
     require_data_declaration: SwitchParameter = Field(
-        description="Types that require it must declare their data (MISSING_DATA_DECLARATION).")
+        description=N_("Types that require it must declare their data (MISSING_DATA_DECLARATION)."))
     require_deficit: SwitchParameter = Field(
-        description="Only units with a deficit are funded (NO_DEFICIT).")
+        description=N_("Only units with a deficit are funded (NO_DEFICIT)."))
     require_application: SwitchParameter = Field(
-        description="Only units that applied are funded (NOT_APPLIED).")
+        description=N_("Only units that applied are funded (NOT_APPLIED)."))
 
 
 class Residui(_Model):
     """The residual phase: what the riparto leaves, given after it to the units that applied."""
 
-    scope: ScopeParameter = Field(description=(
+    scope: ScopeParameter = Field(description=N_(
         "Where the money the riparto leaves goes: {value: none | area | fondo, description, "
         "reference}."))
 
@@ -407,7 +408,7 @@ class Residui(_Model):
 class Readings(_Model):
     """The readings of the criteria where a sentence allows more than one."""
 
-    line_without_applications: ReadingParameter = Field(description=(
+    line_without_applications: ReadingParameter = Field(description=N_(
         "How the quota of a service line that cannot take it (no or too few applications) "
         "goes to the other lines of its area: {value: targets | istanze, description, "
         "reference}."))
@@ -416,57 +417,57 @@ class Readings(_Model):
 class FormulaClassEntry(_Model):
     """The cap of private units of offer: base + rate_per_user x users."""
 
-    label: Text = Field(description="A human-readable name.")
+    label: Text = Field(description=N_("A human-readable name."))
     base: AmountParameter = Field(
-        description="The base amount: {value, unit: EUR, description, reference}.")
+        description=N_("The base amount: {value, unit: EUR, description, reference}."))
     rate_per_user: AmountParameter = Field(
-        description="The amount per user: {value, unit: EUR, description, reference}.")
-    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
-    reference: Reference | SkipJsonSchema[None] = Field(None, description="The legal source.")
+        description=N_("The amount per user: {value, unit: EUR, description, reference}."))
+    description: Note | SkipJsonSchema[None] = Field(None, description=N_("Free notes."))
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=N_("The legal source."))
 
 
 class ServiceLineEntry(_Model):
     """Unit types sharing one reference-year amount, one target and one share of entitlement."""
 
-    label: Text = Field(description="A human-readable name.")
+    label: Text = Field(description=N_("A human-readable name."))
     unit_types: TypeCodes = Field(
-        description="The list of the unit type codes of the service line, e.g. [CSE].")
-    historical: AmountParameter = Field(description=(
+        description=N_("The list of the unit type codes of the service line, e.g. [CSE]."))
+    historical: AmountParameter = Field(description=N_(
         "The amount assigned to the line in the reference year (the year before the fund's): "
         "{value, unit: EUR, description, reference}; it sets the line's target."))
-    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+    description: Note | SkipJsonSchema[None] = Field(None, description=N_("Free notes."))
 
 
 class AreaEntry(_Model):
     """A macro area: its share of the distributable fund and its service lines."""
 
-    label: Text = Field(description="A human-readable name.")
-    share: PercentParameter = Field(description=(
+    label: Text = Field(description=N_("A human-readable name."))
+    share: PercentParameter = Field(description=N_(
         "The area's percent of the distributable fund: {value, unit: percent, ...}."))
-    services: dict[Code, ServiceLineEntry] = Field(min_length=1, description=(
+    services: dict[Code, ServiceLineEntry] = Field(min_length=1, description=N_(
         "The area's service lines, keyed by code; every area needs at least one service line "
         "to receive its budget."))
-    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
+    description: Note | SkipJsonSchema[None] = Field(None, description=N_("Free notes."))
 
 
 class UnitTypeEntry(_Model):
     """A unit type code of the units table and how the rules treat it."""
 
-    label: Text = Field(description="A human-readable name.")
-    formula_class: FormulaClassRef = Field(None, description=(
+    label: Text = Field(description=N_("A human-readable name."))
+    formula_class: FormulaClassRef = Field(None, description=N_(
         "The code of the formula class of its private units; null or absent for a municipal "
         "service."))
-    municipal_service: Flag = Field(description=(
+    municipal_service: Flag = Field(description=N_(
         "true for a service run or bought by a municipality, false for a unit of offer."))
     requires_data_declaration: Flag = Field(
-        False, description="The Minori Web declaration is required.")
+        False, description=N_("The Minori Web declaration is required."))
     experimental_allowed: Flag = Field(
-        False, description="An experimental unit stays eligible if it keeps its requirements.")
-    experimental_by_nature: Flag = Field(False, description=(
+        False, description=N_("An experimental unit stays eligible if it keeps its requirements."))
+    experimental_by_nature: Flag = Field(False, description=N_(
         "The type is itself an experimentation (SFA minori, d.g.r. 694/2010): every unit of it "
         "is judged experimental, whatever its experimental flag says."))
-    description: Note | SkipJsonSchema[None] = Field(None, description="Free notes.")
-    reference: Reference | SkipJsonSchema[None] = Field(None, description="The legal source.")
+    description: Note | SkipJsonSchema[None] = Field(None, description=N_("Free notes."))
+    reference: Reference | SkipJsonSchema[None] = Field(None, description=N_("The legal source."))
 
 
 class RuleDocument(_Model):
@@ -474,35 +475,36 @@ class RuleDocument(_Model):
 
     model_config = ConfigDict(title="fsr-opt rule set")
 
-    format: FormatName = Field(description=f"The format identifier, exactly '{FORMAT_2}'.")
+    format: FormatName = Field(
+        description=N_("The format identifier, exactly 'fsr-opt/rules/2'."))
     metadata: Metadata = Field(
-        description="A mapping with id, version, ambito, year, title and reference.")
-    fund: FundParameter = Field(description=(
+        description=N_("A mapping with id, version, ambito, year, title and reference."))
+    fund: FundParameter = Field(description=N_(
         "The amount assigned to the Ambito: {value, unit: EUR, description, reference}."))
-    set_asides: SetAsides = Field(description="reserve_percent and other_services_percent.")
-    minimum_award: AmountParameter = Field(description=(
+    set_asides: SetAsides = Field(description=N_("reserve_percent and other_services_percent."))
+    minimum_award: AmountParameter = Field(description=N_(
         "The minimum award, below which a unit gets nothing: {value, unit: EUR, description, "
         "reference}."))
     payments: Payments = Field(
-        description="The payment rules: first_tranche_percent and single_payment_threshold.")
-    municipalities: NamesParameter = Field(description=(
+        description=N_("The payment rules: first_tranche_percent and single_payment_threshold."))
+    municipalities: NamesParameter = Field(description=N_(
         "The Ambito's municipalities: {value: [..], description, reference}."))
-    eligibility: Eligibility = Field(description=(
+    eligibility: Eligibility = Field(description=N_(
         "One switch per access criterion: require_registry, require_authorization, "
         "require_in_ambito, exclude_started_in_year, exclude_ceased_before_year, "
         "exclude_experimental, require_data_declaration, require_deficit, "
         "require_application."))
-    formula_classes: dict[Code, FormulaClassEntry] = Field(min_length=1, description=(
+    formula_classes: dict[Code, FormulaClassEntry] = Field(min_length=1, description=N_(
         "The formula classes (base + rate per user), keyed by code."))
-    areas: dict[Code, AreaEntry] = Field(min_length=1, description=(
+    areas: dict[Code, AreaEntry] = Field(min_length=1, description=N_(
         "The macro areas, keyed by code, each with label, share and services."))
-    unit_types: dict[Code, UnitTypeEntry] = Field(min_length=1, description=(
+    unit_types: dict[Code, UnitTypeEntry] = Field(min_length=1, description=N_(
         "The unit types, keyed by the code used in the units table."))
-    readings: Readings | SkipJsonSchema[None] = Field(None, description=(
+    readings: Readings | SkipJsonSchema[None] = Field(None, description=N_(
         "Optional: the readings of the criteria where they allow more than one "
         "(line_without_applications); without it, the quota of a line goes to the others in "
         "proportion to their targets."))
-    residui: Residui | SkipJsonSchema[None] = Field(None, description=(
+    residui: Residui | SkipJsonSchema[None] = Field(None, description=N_(
         "Optional: the residual phase (scope); without it, what the riparto leaves stays "
         "unassigned (and is reported)."))
 

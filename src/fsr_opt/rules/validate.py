@@ -14,6 +14,7 @@ dotted path of the key (``areas.minori.share: ...``). No file I/O happens here:
 
 from __future__ import annotations
 
+import inspect
 import types
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -198,7 +199,7 @@ class _Walk:
         Returns None when `node` is not a mapping, or when a parameter has no usable value.
         """
         if not isinstance(node, Mapping):
-            about = _hint(hint or model.__doc__)
+            about = _hint(hint or inspect.cleandoc(model.__doc__ or ""))
             self.problem(path, ErrorCode.BAD_VALUE,
                          (_("must be a mapping ({about}), got {value}") if about else
                           _("must be a mapping, got {value}")).format(
