@@ -264,3 +264,32 @@ def test_every_description_of_the_rule_schemas_has_its_italian() -> None:
               if info.description}
     assert len(texts) > 100
     assert not [text for text in texts if translate(text, "it") == text]
+
+
+@pytest.mark.parametrize(("args", "command", "italian", "english"), [
+    (["solve", "--bogus"], "root solve",
+     "Errore: l'opzione --bogus non esiste (opzioni possibili: --out)",
+     "Error: no such option: --bogus (possible options: --out)"),
+    (["solv"], "root", "Errore: il comando 'solv' non esiste; forse si intendeva 'solve'?",
+     "Error: no such command 'solv'; did you mean 'solve'?"),
+    (["compare"], "root compare", "Errore: manca l'argomento 'base'",
+     "Error: missing argument 'base'"),
+    (["serve", "--port", "0"], "root serve",
+     "Errore: valore non valido per '--port': 0 is not in the range",
+     "Error: invalid value for '--port': 0 is not in the range"),
+    (["ats", "rebalanc"], "root ats",
+     "Errore: il comando 'rebalanc' non esiste; forse si intendeva 'rebalance'?",
+     "Error: no such command 'rebalanc'; did you mean 'rebalance'?"),
+])
+def test_usage_errors_speak_the_language_of_the_run(
+    args: list[str], command: str, italian: str, english: str
+) -> None:
+    """click's own usage errors: usage line, hint and message, exit 2, in both languages."""
+    code, _, stderr = run(*args)
+    assert code == 2 and italian in stderr, stderr
+    assert stderr.startswith(f"Uso: {command} [OPZIONI]")
+    assert f"Per l'aiuto: '{command} --help'." in stderr
+    code, _, stderr = run(*args, "--lang", "en")
+    assert code == 2 and english in stderr, stderr
+    assert stderr.startswith(f"Usage: {command} [OPTIONS]")
+    assert f"Try '{command} --help' for help." in stderr

@@ -12,6 +12,7 @@ measures it). Only light modules are imported here at the top.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 import os
 import re
@@ -20,9 +21,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import IO, TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer._click.exceptions import (  # Typer's copy of click: its usage errors
+    BadParameter,
+    MissingParameter,
+    NoArgsIsHelpError,
+    NoSuchOption,
+    UsageError,
+)
 
 from fsr_opt import __version__
 from fsr_opt.app.status import INTERNAL_ERROR, NOT_RUN, SOLVED
@@ -57,6 +65,7 @@ from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 
 if TYPE_CHECKING:
     # Typer's own copy of click: the types its command classes are written with
+    from typer._click import Command as ClickCommand
     from typer._click import Context as ClickContext
     from typer._click import HelpFormatter
 
@@ -142,11 +151,82 @@ def _format_parameters(
                 formatter.write_dl(rows)
 
 
+def _usage_message(error: UsageError, unknown_command: str | None) -> str:
+    """What went wrong on the command line, in the current language.
+
+    Typer's copy of click writes its messages in English; the common ones are said again
+    here from the exception's fields, the rest (a reason of click's own types, such as a
+    number out of range) keep click's words after the translated name of the option.
+    """
+    if unknown_command is not None:
+        guesses = difflib.get_close_matches(unknown_command, _command_names(error.ctx))
+        return _("no such command '{name}'").format(name=unknown_command) + (
+            "; " + _("did you mean {guesses}?").format(
+                guesses=", ".join(f"'{guess}'" for guess in guesses)) if guesses else "")
+    if isinstance(error, NoSuchOption):
+        possible = sorted(error.possibilities or ())
+        return _("no such option: {name}").format(name=error.option_name) + (
+            " " + _("(possible options: {names})").format(names=", ".join(possible))
+            if possible else "")
+    if isinstance(error, MissingParameter) and error.param is not None:
+        name = error.param.get_error_hint(error.ctx) if error.ctx else error.param.name
+        return (_("missing argument {name}") if error.param.param_type_name == "argument"
+                else _("missing option {name}")).format(name=name)
+    if isinstance(error, BadParameter) and error.param is not None and error.ctx is not None:
+        return _("invalid value for {name}: {reason}").format(
+            name=error.param.get_error_hint(error.ctx), reason=error.message)
+    return error.format_message()
+
+
+def _command_names(ctx: ClickContext | None) -> list[str]:
+    command = ctx.command if ctx is not None else None
+    return list(command.commands) if isinstance(command, typer.core.TyperGroup) else []
+
+
+class _TranslatedUsageError(UsageError):
+    """A usage error printed in the run's language: usage line, hint and message."""
+
+    def __init__(self, original: UsageError, unknown_command: str | None = None) -> None:
+        super().__init__(original.message, original.ctx)
+        self.original = original
+        self.unknown_command = unknown_command
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print like click does (usage, hint, then the error), in the run's language."""
+        ctx = self.ctx
+        with use_language(_help_language(ctx) if ctx is not None else None):
+            lines = []
+            if ctx is not None:
+                if isinstance(ctx.command, typer.core.TyperCommand | typer.core.TyperGroup):
+                    _translated_help(ctx.command)  # the usage line's words
+                lines.append(ctx.get_usage())
+                if ctx.command.get_help_option(ctx) is not None:
+                    lines.append(_("Try '{command} {option}' for help.").format(
+                        command=ctx.command_path, option=ctx.help_option_names[0]))
+                lines.append("")
+            lines.append(_("Error: {message}").format(
+                message=_usage_message(self.original, self.unknown_command)))
+        typer.echo(_printable("\n".join(lines)), err=True)
+
+
+def _in_language(error: UsageError) -> UsageError:
+    """`error` as a `_TranslatedUsageError`, unless it already is one or is a page of help."""
+    if isinstance(error, _TranslatedUsageError | NoArgsIsHelpError):
+        return error
+    return _TranslatedUsageError(error)
+
+
 class _Command(typer.core.TyperCommand):
     """A command whose ``--help`` speaks the language of the run (Italian by default)."""
 
     format_usage = _format_usage
     format_options = _format_parameters
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as error:
+            raise _in_language(error) from error
 
     def format_help(self, ctx: ClickContext, formatter: HelpFormatter) -> None:
         with use_language(_help_language(ctx)):
@@ -160,7 +240,19 @@ class _Group(typer.core.TyperGroup):
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         if ctx.parent is None:
             ctx.meta[_ARGUMENTS] = tuple(args)
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except UsageError as error:
+            raise _in_language(error) from error
+
+    def resolve_command(
+        self, ctx: ClickContext, args: list[str]
+    ) -> tuple[str | None, ClickCommand | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            unknown = args[0] if args and self.get_command(ctx, args[0]) is None else None
+            raise _TranslatedUsageError(error, unknown_command=unknown) from error
 
     def format_help(self, ctx: ClickContext, formatter: HelpFormatter) -> None:
         with use_language(_help_language(ctx)):
