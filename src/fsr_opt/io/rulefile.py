@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -304,6 +303,8 @@ def _parse_toml(text: str, file: str) -> Any:
               "numbers, '_' between digits, inf and nan are refused); write it like "
               "892495.35").format(number=found.group(0)), file=file, row=line,
             code=ErrorCode.BAD_VALUE)])
+    import tomllib  # noqa: PLC0415 - only TOML files need it; importing it compiles regexes
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
