@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -97,33 +98,47 @@ CASES = (
 )
 
 
-def run_once(args: list[str]) -> tuple[float, float]:
-    """Run ``fsr-opt ARGS`` once under GNU time; return (wall seconds, peak RSS in MB)."""
-    result = subprocess.run([TIME, "-f", "%e %M", str(FSR_OPT), *args], capture_output=True,
-                            text=True, check=False)
+def _environment() -> dict[str, str]:
+    """This environment without PYTHONDONTWRITEBYTECODE, so that bytecode is cached.
+
+    An installed fsr-opt has its bytecode compiled at install; with the variable set, a
+    checkout would compile every module again on each run and measure that instead.
+    """
+    return {name: value for name, value in os.environ.items()
+            if name != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run_once(args: list[str]) -> tuple[float, float, float]:
+    """Run ``fsr-opt ARGS`` once under GNU time: (wall s, CPU s user + system, peak MB)."""
+    result = subprocess.run([TIME, "-f", "%e %U %S %M", str(FSR_OPT), *args],
+                            capture_output=True, text=True, check=False, env=_environment())
     if result.returncode != 0:
         raise SystemExit(f"fsr-opt {' '.join(args)} failed:\n{result.stderr}")
-    seconds, kilobytes = result.stderr.strip().splitlines()[-1].split()
-    return float(seconds), int(kilobytes) / 1024
+    seconds, user, system, kilobytes = result.stderr.strip().splitlines()[-1].split()
+    return float(seconds), float(user) + float(system), int(kilobytes) / 1024
 
 
 def measure(case: Case, work: Path, repeat: int) -> dict[str, float]:
-    """Median and slowest wall time, largest peak RSS, over `repeat` runs (one warm-up)."""
-    run_once(case.prepare(work))  # warm the file cache and the instance
-    walls, peaks = [], []
+    """Median and slowest wall time, median CPU, largest peak RSS, over `repeat` runs.
+
+    One warm-up run first (file cache, bytecode, the instance).
+    """
+    run_once(case.prepare(work))
+    walls, cpus, peaks = [], [], []
     for _ in range(repeat):
-        wall, peak = run_once(case.prepare(work))
+        wall, cpu, peak = run_once(case.prepare(work))
         walls.append(wall)
+        cpus.append(cpu)
         peaks.append(peak)
     return {"median_s": statistics.median(walls), "max_s": max(walls),
-            "peak_mb": max(peaks), "runs": repeat}
+            "cpu_s": statistics.median(cpus), "peak_mb": max(peaks), "runs": repeat}
 
 
 def markdown(results: dict[str, dict[str, float]]) -> str:
     """The section of RESULTS.md: one row per case, with its target."""
     lines = [SECTION, "",
-             "| case | median s | slowest s | peak MB | target |",
-             "|---|---:|---:|---:|---|"]
+             "| case | median s | slowest s | CPU s (median) | peak MB | target |",
+             "|---|---:|---:|---:|---:|---|"]
     for case in CASES:
         if case.name not in results:
             continue
@@ -135,7 +150,8 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
         met = ((case.target_seconds is None or found["median_s"] < case.target_seconds)
                and (case.target_mb is None or found["peak_mb"] < case.target_mb))
         lines.append(f"| {case.what} | {found['median_s']:.2f} | {found['max_s']:.2f} | "
-                     f"{found['peak_mb']:.0f} | {target or '-'}{' (met)' if met else ''} |")
+                     f"{found['cpu_s']:.2f} | {found['peak_mb']:.0f} | "
+                     f"{target or '-'}{' (met)' if met else ''} |")
     runs = next(iter(results.values()))["runs"]
     lines += ["", f"{runs:g} runs per case after one warm-up, each a new process: "
               "`python -m benchmarks.bench_cli --repeat "
