@@ -33,8 +33,11 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 # In a row joined with commas that has no comma of its own: a cell to quote (",", '"', CR,
 # LF) or one that starts like a formula (`FORMULA_TRIGGERS`, a negative number included);
-# a row without any is written as it is, the others cell by cell (`csv_bytes`).
-_NEEDS_CARE = re.compile('["\r\n]|(?:^|,)[=+\\-@\t]')
+# a row without any is written as it is, the others cell by cell (`csv_bytes`). The first
+# cell is looked at apart (`_CELL_NEEDS_CARE`): a regex without a "^" alternative scans
+# several times faster.
+_CELL_NEEDS_CARE = ("=", "+", "-", "@", "\t")
+_NEEDS_CARE = re.compile(',[=+\\-@\t]|["\r\n]')
 
 
 def neutralise(cell: str) -> str:
@@ -70,7 +73,8 @@ def csv_bytes(
         if len(row) != len(header):
             raise ValueError(f"row {number} has {len(row)} cells, the header {len(header)}")
         line = ",".join(row)
-        if line.count(",") == commas and not _NEEDS_CARE.search(line):
+        if (line.count(",") == commas and not line.startswith(_CELL_NEEDS_CARE)
+                and not _NEEDS_CARE.search(line)):
             lines.append(line + "\n")  # no cell to quote or neutralise: the row as it is
             continue
         lines.append(_csv_line([
