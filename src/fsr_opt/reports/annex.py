@@ -14,9 +14,10 @@ exclude has no entitlement, hence no shortfall; a unit below the minimum award l
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from operator import add
+from typing import NamedTuple, TypeVar
 
 from fsr_opt.core.words import describe, money
 from fsr_opt.engine.outcomes import UnitOutcome
@@ -129,8 +130,7 @@ class Annex:
 def build_annex(outcomes: Sequence[UnitOutcome]) -> Annex:
     """The annex of these outcomes: rows in the annex's order, group totals, TOTALE."""
     rows = annex_rows(outcomes)
-    municipalities, operators = _both_totals(rows)
-    return Annex(rows, municipalities, operators, total("", rows))
+    return Annex(rows, *_all_totals(rows))
 
 
 def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:
@@ -167,12 +167,13 @@ def _fold(name: str) -> str:
 
 # An accumulator of a group: units, funded, entitlement, award, residual, tranches, shortfall.
 _Sums = list[int]
+K = TypeVar("K", bound=Hashable)
 
 
-def _add(sums: dict[str, _Sums], name: str, row: AnnexRow) -> None:
-    acc = sums.get(name)
+def _add(sums: dict[K, _Sums], key: K, row: AnnexRow) -> None:
+    acc = sums.get(key)
     if acc is None:
-        acc = sums[name] = [0] * 8
+        acc = sums[key] = [0] * 8
     acc[0] += 1
     if row.award > 0:
         acc[1] += 1
@@ -198,26 +199,24 @@ def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
     return sorted(totals, key=lambda t: _order(t.name))
 
 
-def _both_totals(rows: Sequence[AnnexRow]) -> tuple[list[GroupTotal], list[GroupTotal]]:
-    """`by_municipality` and `by_operator` in one pass over the rows."""
+def _all_totals(rows: Sequence[AnnexRow]) -> tuple[list[GroupTotal], list[GroupTotal],
+                                                   GroupTotal]:
+    """`by_municipality`, `by_operator` and `total` in one pass over the rows.
+
+    The rows are added up per (Comune, ente) as spelled, a few thousand pairs even at a
+    large Ambito, then the pairs into the Comuni, the enti and the TOTALE.
+    """
+    pairs: dict[tuple[str, str], _Sums] = {}
+    for row in rows:
+        _add(pairs, (row.municipality, row.operator), row)
     municipalities: dict[str, _Sums] = {}
     operators: dict[str, _Sums] = {}
-    for row in rows:  # _add twice, written out: this loop sees every unit of the annex
-        award = row.award
-        funded = 1 if award > 0 else 0
-        for sums, name in ((municipalities, row.municipality), (operators, row.operator)):
-            acc = sums.get(name)
-            if acc is None:
-                acc = sums[name] = [0] * 8
-            acc[0] += 1
-            acc[1] += funded
-            acc[2] += row.entitlement
-            acc[3] += award
-            acc[4] += row.residual_award
-            acc[5] += row.tranche_1
-            acc[6] += row.tranche_2
-            acc[7] += row.shortfall
-    return _merge(municipalities), _merge(operators)
+    whole = [0] * 8
+    for (municipality, operator), acc in pairs.items():
+        for sums in (municipalities.setdefault(municipality, [0] * 8),
+                     operators.setdefault(operator, [0] * 8), whole):
+            sums[:] = map(add, sums, acc)
+    return _merge(municipalities), _merge(operators), GroupTotal("", *whole)
 
 
 def group_totals(rows: Sequence[AnnexRow], key: Callable[[AnnexRow], str]) -> list[GroupTotal]:

@@ -18,6 +18,7 @@ Italian by default; ``lang="en"`` for English.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import math
@@ -33,6 +34,7 @@ from typing import Any
 from fsr_opt import __version__
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.i18n import translate
+from fsr_opt.core.money import CentsTexts
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import (
     date_text,
@@ -54,7 +56,7 @@ from fsr_opt.reports.annex import (
     build_annex,
     reason_text,
 )
-from fsr_opt.reports.tables import payment_rows, residual_lines
+from fsr_opt.reports.tables import operator_payments, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
@@ -371,7 +373,7 @@ def award_brackets(
     for outcome in outcomes:
         if outcome.award <= 0:
             continue
-        index = max(i for i, edge in enumerate(edges) if outcome.award > edge or i == 0)
+        index = bisect.bisect_left(edges, outcome.award) - 1  # the last edge below the award
         counts[index] += 1
         sums[index] += outcome.award
     labels = []
@@ -414,21 +416,27 @@ def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], l
 
 def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callable[[str], str],
                       lang: str) -> str:
-    table_rows = payment_rows(outcomes)
-    cents = [[int(Decimal(cell) * 100) for cell in row[2:]] for row in table_rows]
-    rows = [[_t(row[0]), _n(row[1]), *(_n(amount(value, lang)) for value in values)]
-            for row, values in zip(table_rows, cents, strict=True)]
-    units = sum(int(row[1]) for row in table_rows)
-    totals = [sum(values[i] for values in cents) for i in range(3)]
-    rows.append([_t(text("word.TOTAL", lang)), _n(str(units)),
-                 *(_n(amount(t, lang)) for t in totals)])
+    """What each ente gestore is paid, with a TOTALE row.
+
+    Its rows are written as `_table` would (the same bytes), each in one f-string: a large
+    Ambito has thousands of enti.
+    """
+    payments = operator_payments(outcomes)
+    money_of = _amounts(lang)
+    body = [f"<tr><td>{_e(paid.operator)}</td><td class=\"n\">{paid.units}</td>"
+            f'<td class="n">{money_of[paid.award]}</td>'
+            f'<td class="n">{money_of[paid.tranche_1]}</td>'
+            f'<td class="n">{money_of[paid.tranche_2]}</td></tr>' for paid in payments]
+    totals = (sum(p.award for p in payments), sum(p.tranche_1 for p in payments),
+              sum(p.tranche_2 for p in payments))
+    body.append(_tr([_t(text("word.TOTAL", lang)), _n(str(sum(p.units for p in payments))),
+                     *(_n(money_of[cents]) for cents in totals)], total=True))
     note = w("payments_note").format(first=ratio(rules.first_tranche_percent, 0, lang),
                                      threshold=money(rules.single_payment_threshold, lang))
-    table = _table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")], rows,
-                   totals=[len(rows) - 1])
+    table = _table_of(body, [w("operator"), w("funded"), w("awarded"), w("first"), w("second")])
     return (f"<h2 class=\"page\">{_e(w('payments'))}</h2><p>{_e(note)}</p><details open>"
             "<summary>"
-            f"{_e(w('show').format(n=len(rows) - 1))}</summary>{table}</details>")
+            f"{_e(w('show').format(n=len(payments)))}</summary>{table}</details>")
 
 
 def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
@@ -454,21 +462,21 @@ def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
             f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
             f"<td>{cells[row.municipality or unknown]}</td>"
             f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
-            f'<td class="why">{reasons}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
+            f'<td class="why">{reasons}</td><td class="n">{money_of[row.shortfall]}</td></tr>')
     count = len(body)
     body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
-                     _n(amount(short, lang))], total=True))
+                     _n(money_of[short])], total=True))
     table = _table_parts(body, [w("unit"), w("name"), w("municipality"), w("operator"),
                                 w("service"), w("reasons"), w("shortfall")])
     return [f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
             f"{_e(w('show').format(n=count))}</summary>", *table, "</details>"]
 
 
-def _amounts(lang: str) -> Callable[[int], str]:
-    """`fsr_opt.reports.annex.amount` in `lang`, as HTML text (escaped if it ever needs it)."""
+def _amounts(lang: str) -> CentsTexts:
+    """`fsr_opt.reports.annex.amount` in `lang`, as HTML text, each distinct amount once."""
     if _e(amount(-123456789, lang)) == amount(-123456789, lang):
-        return functools.partial(amount, lang=lang)  # digits and separators: nothing to escape
-    return lambda cents: _e(amount(cents, lang))
+        return CentsTexts(functools.partial(amount, lang=lang))  # nothing to escape
+    return CentsTexts(lambda cents: _e(amount(cents, lang)))
 
 
 def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
@@ -494,18 +502,18 @@ def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
             f"<td>{cells[row.operator or unknown]}</td>"
             f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
             f"<td>{cells[row.service]}</td>"
-            f'<td class="n">{money_of(row.entitlement)}</td>'
-            f'<td class="n">{money_of(row.award)}</td>'
-            f'<td class="n">{money_of(row.residual_award)}</td>'
-            f'<td class="n">{money_of(row.tranche_1)}</td>'
-            f'<td class="n">{money_of(row.tranche_2)}</td>'
-            f'<td class="why">{reason}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
+            f'<td class="n">{money_of[row.entitlement]}</td>'
+            f'<td class="n">{money_of[row.award]}</td>'
+            f'<td class="n">{money_of[row.residual_award]}</td>'
+            f'<td class="n">{money_of[row.tranche_1]}</td>'
+            f'<td class="n">{money_of[row.tranche_2]}</td>'
+            f'<td class="why">{reason}</td><td class="n">{money_of[row.shortfall]}</td></tr>')
     whole = annex.whole
     body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
                      _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
-                     *(_n(amount(value, lang)) for value in (
+                     *(_n(money_of[value]) for value in (
                          whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
-                         whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))],
+                         whole.tranche_2)), _t(""), _n(money_of[whole.shortfall])],
                     total=True))
     table = _table_parts(body, [w("municipality"), w("operator"), w("unit"), w("name"),
                                 w("service"), w("entitlement"), w("awarded"),
@@ -517,20 +525,25 @@ def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
                   lang: str) -> str:
+    """The groups (Comuni or enti) and their TOTALE; a row in one f-string (`_payments_section`)."""
     unknown = w("not_given")
-    rows = [[_t(group.name or unknown), _n(str(group.units)), _n(str(group.funded)),
-             *(_n(amount(value, lang)) for value in (
-                 group.entitlement, group.award, group.residual_award, group.tranche_1,
-                 group.tranche_2, group.shortfall))] for group in groups]
+    money_of = _amounts(lang)
+    body = [f"<tr><td>{_e(group.name or unknown)}</td><td class=\"n\">{group.units}</td>"
+            f'<td class="n">{group.funded}</td>'
+            f'<td class="n">{money_of[group.entitlement]}</td>'
+            f'<td class="n">{money_of[group.award]}</td>'
+            f'<td class="n">{money_of[group.residual_award]}</td>'
+            f'<td class="n">{money_of[group.tranche_1]}</td>'
+            f'<td class="n">{money_of[group.tranche_2]}</td>'
+            f'<td class="n">{money_of[group.shortfall]}</td></tr>' for group in groups]
     units = sum(g.units for g in groups)
     funded = sum(g.funded for g in groups)
     sums = [sum(getattr(g, name) for g in groups) for name in (
         "entitlement", "award", "residual_award", "tranche_1", "tranche_2", "shortfall")]
-    rows.append([_t(text("word.TOTAL", lang)), _n(str(units)), _n(str(funded)),
-                 *(_n(amount(value, lang)) for value in sums)])
-    return _table([w(first), w("count"), w("funded"), w("entitlement"), w("awarded"),
-                   w("residual_part"), w("first"), w("second"), w("shortfall")], rows,
-                  totals=[len(rows) - 1])
+    body.append(_tr([_t(text("word.TOTAL", lang)), _n(str(units)), _n(str(funded)),
+                     *(_n(money_of[value]) for value in sums)], total=True))
+    return _table_of(body, [w(first), w("count"), w("funded"), w("entitlement"), w("awarded"),
+                            w("residual_part"), w("first"), w("second"), w("shortfall")])
 
 
 def _groups_section(annex: Annex, w: Callable[[str], str], lang: str) -> str:
