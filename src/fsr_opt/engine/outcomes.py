@@ -9,8 +9,8 @@ imports no solver: it reads the typed `Allocation` only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from fsr_opt.core.schema import Allocation, Assessment, Binding, CapSource, RuleSet
 from fsr_opt.engine.eligibility import tranches
@@ -19,9 +19,11 @@ from fsr_opt.engine.residual import residual_need
 _NO_SHARE = Fraction(0)  # one shared zero: a large Ambito has tens of thousands of them
 
 
-@dataclass(frozen=True, slots=True)
-class UnitOutcome:
+class UnitOutcome(NamedTuple):
     """One unit's result: its assessment, award (cents), share, binding limit and payments.
+
+    A named tuple, not a frozen dataclass: a run makes one per unit, and a frozen dataclass
+    takes several times longer to build (like `fsr_opt.reports.annex.AnnexRow`).
 
     Attributes:
         award: what the unit is paid in all: its riparto award plus its residual award.
