@@ -320,7 +320,10 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
 def test_the_page_is_encoded_block_by_block_as_one_text() -> None:
     parts = ["a", "€", "b" * 3, "<è>", ""] * 7
     for block in (1, 2, 3, 1000):
-        assert html._Page(parts).encode(block) == "".join(parts).encode("utf-8")
+        page = html._Page()
+        page.write(parts[:3], block)
+        page.write(iter(parts[3:]), block)  # a section's rows as it makes them
+        assert page.encode() == "".join(parts).encode("utf-8")
     assert html._Page().encode() == b""
 
 

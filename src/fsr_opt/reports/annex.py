@@ -14,9 +14,8 @@ exclude has no entitlement, hence no shortfall; a unit below the minimum award l
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import add
 from typing import NamedTuple, TypeVar
 
 from fsr_opt.core.words import describe, money
@@ -185,6 +184,11 @@ def _add(sums: dict[K, _Sums], key: K, row: AnnexRow) -> None:
     acc[7] += row.shortfall
 
 
+def _summed(accumulators: Iterable[_Sums]) -> _Sums:
+    """Accumulators added up column by column (zeros when there are none)."""
+    return [sum(column) for column in zip(*accumulators, strict=True)] or [0] * 8
+
+
 def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
     """Totals per spelling joined into groups (`group_totals`), in name order."""
     groups: dict[str, list[tuple[str, _Sums]]] = {}
@@ -192,10 +196,12 @@ def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
         groups.setdefault(_fold(name), []).append((name, acc))
     totals = []
     for spellings in groups.values():
-        # the most frequent spelling, the first in name order on a tie
-        name = min(spellings, key=lambda s: (-s[1][0], *_order(s[0])))[0]
-        totals.append(GroupTotal(name, *(sum(column) for column in
-                                         zip(*(acc for _, acc in spellings), strict=True))))
+        if len(spellings) == 1:  # most names have one spelling
+            name, acc = spellings[0]
+        else:  # the most frequent spelling, the first in name order on a tie
+            name = min(spellings, key=lambda s: (-s[1][0], *_order(s[0])))[0]
+            acc = _summed(acc for _, acc in spellings)
+        totals.append(GroupTotal(name, *acc))
     return sorted(totals, key=lambda t: _order(t.name))
 
 
@@ -209,14 +215,14 @@ def _all_totals(rows: Sequence[AnnexRow]) -> tuple[list[GroupTotal], list[GroupT
     pairs: dict[tuple[str, str], _Sums] = {}
     for row in rows:
         _add(pairs, (row.municipality, row.operator), row)
-    municipalities: dict[str, _Sums] = {}
-    operators: dict[str, _Sums] = {}
-    whole = [0] * 8
+    municipalities: dict[str, list[_Sums]] = {}
+    operators: dict[str, list[_Sums]] = {}
     for (municipality, operator), acc in pairs.items():
-        for sums in (municipalities.setdefault(municipality, [0] * 8),
-                     operators.setdefault(operator, [0] * 8), whole):
-            sums[:] = map(add, sums, acc)
-    return _merge(municipalities), _merge(operators), GroupTotal("", *whole)
+        municipalities.setdefault(municipality, []).append(acc)
+        operators.setdefault(operator, []).append(acc)
+    return (_merge({name: _summed(accs) for name, accs in municipalities.items()}),
+            _merge({name: _summed(accs) for name, accs in operators.items()}),
+            GroupTotal("", *_summed(pairs.values())))
 
 
 def group_totals(rows: Sequence[AnnexRow], key: Callable[[AnnexRow], str]) -> list[GroupTotal]:

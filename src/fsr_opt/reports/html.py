@@ -21,10 +21,11 @@ from __future__ import annotations
 import bisect
 import functools
 import io
+import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -133,31 +134,41 @@ def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
                      css)
 
 
-def _table_of(body: Sequence[str], headings: Sequence[str], css: str = "") -> str:
+def _table_of(body: Iterable[str], headings: Sequence[str], css: str = "") -> str:
     """An HTML table of rows already written (`_tr`), under `headings`."""
     return "".join(_table_parts(body, headings, css))
 
 
-def _table_parts(body: Sequence[str], headings: Sequence[str], css: str = "") -> list[str]:
-    """`_table_of`'s text in pieces, its rows not joined (`_Page`)."""
+def _table_parts(body: Iterable[str], headings: Sequence[str], css: str = "") -> Iterator[str]:
+    """`_table_of`'s text in pieces, its rows as `body` gives them (`_Page`)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headings)
     open_tag = f'<table class="{css}">' if css else "<table>"
-    return [f"{open_tag}<thead><tr>{head}</tr></thead><tbody>", *body, "</tbody></table>"]
+    yield f"{open_tag}<thead><tr>{head}</tr></thead><tbody>"
+    yield from body
+    yield "</tbody></table>"
 
 
-class _Page(list[str]):
-    """The page's text in pieces, turned into UTF-8 a block at a time (`encode`).
+class _Page:
+    """The page as UTF-8, written a block of pieces at a time as the sections make them.
 
-    The annex of a large Ambito is tens of megabytes of text: joining it into sections and
-    the sections into a page would hold several copies of it at once, each twice as large
-    as its bytes (a "€" on the page makes Python store every character in two bytes).
+    The annex of a large Ambito is tens of megabytes of text: its rows are made one block at
+    a time (the sections that list every unit are generators) and turned into bytes at once,
+    so that the page is never held both as text and as bytes, nor as several copies of its
+    text (a "€" makes Python store a text's every character in two bytes).
     """
 
-    def encode(self, block: int = 2000) -> bytes:
-        out = io.BytesIO()
-        for start in range(0, len(self), block):
-            out.write("".join(self[start:start + block]).encode("utf-8"))
-        return out.getvalue()
+    def __init__(self) -> None:
+        self._out = io.BytesIO()
+
+    def write(self, pieces: Iterable[str], block: int = 2000) -> None:
+        """Add `pieces` to the page, `block` of them at a time."""
+        remaining = iter(pieces)
+        while chunk := list(itertools.islice(remaining, block)):
+            self._out.write("".join(chunk).encode("utf-8"))
+
+    def encode(self) -> bytes:
+        """The page written so far."""
+        return self._out.getvalue()
 
 
 PAGE_CSS = _CSS
@@ -440,36 +451,40 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
 
 
 def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
-                        lang: str, year: int) -> list[str]:
+                        lang: str, year: int) -> Iterator[str]:
     """The units that get nothing, with their Comune, ente, reasons and what fell short.
 
-    In pieces, its rows not joined (`_Page`).
+    In pieces, its rows made as the page takes them (`_Page`).
     """
     unknown = w("not_given")
-    short = 0
     cells = _Escaped()
     why: dict[tuple[str, ...], str] = {}  # a few distinct sets of reasons
     money_of = _amounts(lang)
-    body = []
-    for row in units:
-        if row.funded:
-            continue
-        short += row.shortfall
-        reasons = why.get(row.reasons)
-        if reasons is None:
-            reasons = why[row.reasons] = _e(reason_text(row, lang, year))
-        body.append(
-            f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
-            f"<td>{cells[row.municipality or unknown]}</td>"
-            f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
-            f'<td class="why">{reasons}</td><td class="n">{money_of[row.shortfall]}</td></tr>')
-    count = len(body)
-    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
-                     _n(money_of[short])], total=True))
-    table = _table_parts(body, [w("unit"), w("name"), w("municipality"), w("operator"),
-                                w("service"), w("reasons"), w("shortfall")])
-    return [f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
-            f"{_e(w('show').format(n=count))}</summary>", *table, "</details>"]
+    short = 0
+
+    def body() -> Iterator[str]:
+        nonlocal short
+        for row in units:
+            if row.funded:
+                continue
+            short += row.shortfall
+            reasons = why.get(row.reasons)
+            if reasons is None:
+                reasons = why[row.reasons] = _e(reason_text(row, lang, year))
+            yield (f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
+                   f"<td>{cells[row.municipality or unknown]}</td>"
+                   f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
+                   f'<td class="why">{reasons}</td><td class="n">{money_of[row.shortfall]}</td>'
+                   "</tr>")
+        yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
+                   _n(money_of[short])], total=True)
+
+    count = sum(1 for row in units if not row.funded)
+    yield (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
+           f"{_e(w('show').format(n=count))}</summary>")
+    yield from _table_parts(body(), [w("unit"), w("name"), w("municipality"), w("operator"),
+                                     w("service"), w("reasons"), w("shortfall")])
+    yield "</details>"
 
 
 def _amounts(lang: str) -> CentsTexts:
@@ -480,47 +495,48 @@ def _amounts(lang: str) -> CentsTexts:
 
 
 def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
-                   year: int) -> list[str]:
+                   year: int) -> Iterator[str]:
     """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row.
 
-    In pieces, its rows not joined (`_Page`). Its rows are written here cell by cell as
-    `_table` would (the same bytes), each in one f-string: a large Ambito lists 100,000
-    units (benchmarks/RESULTS.md, "The annex").
+    In pieces, its rows made as the page takes them (`_Page`). Its rows are written here cell
+    by cell as `_table` would (the same bytes), each in one f-string: a large Ambito lists
+    100,000 units (benchmarks/RESULTS.md, "The annex").
     """
     unknown = w("not_given")
     cells = _Escaped()
     why: dict[tuple[bool, tuple[str, ...]], str] = {}
     money_of = _amounts(lang)
-    body = []
-    for row in annex.rows:
-        funded = row.award > 0
-        reason = why.get((funded, row.reasons))
-        if reason is None:
-            reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
-        body.append(
-            f"<tr><td>{cells[row.municipality or unknown]}</td>"
-            f"<td>{cells[row.operator or unknown]}</td>"
-            f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
-            f"<td>{cells[row.service]}</td>"
-            f'<td class="n">{money_of[row.entitlement]}</td>'
-            f'<td class="n">{money_of[row.award]}</td>'
-            f'<td class="n">{money_of[row.residual_award]}</td>'
-            f'<td class="n">{money_of[row.tranche_1]}</td>'
-            f'<td class="n">{money_of[row.tranche_2]}</td>'
-            f'<td class="why">{reason}</td><td class="n">{money_of[row.shortfall]}</td></tr>')
-    whole = annex.whole
-    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
-                     _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
-                     *(_n(money_of[value]) for value in (
-                         whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
-                         whole.tranche_2)), _t(""), _n(money_of[whole.shortfall])],
-                    total=True))
-    table = _table_parts(body, [w("municipality"), w("operator"), w("unit"), w("name"),
-                                w("service"), w("entitlement"), w("awarded"),
-                                w("residual_part"), w("first"), w("second"), w("reason"),
-                                w("shortfall")], "annex")
-    return [f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
-            f"<p class=\"note\">{_e(w('annex_note'))}</p>", *table]
+
+    def body() -> Iterator[str]:
+        for row in annex.rows:
+            funded = row.award > 0
+            reason = why.get((funded, row.reasons))
+            if reason is None:
+                reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
+            yield (f"<tr><td>{cells[row.municipality or unknown]}</td>"
+                   f"<td>{cells[row.operator or unknown]}</td>"
+                   f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
+                   f"<td>{cells[row.service]}</td>"
+                   f'<td class="n">{money_of[row.entitlement]}</td>'
+                   f'<td class="n">{money_of[row.award]}</td>'
+                   f'<td class="n">{money_of[row.residual_award]}</td>'
+                   f'<td class="n">{money_of[row.tranche_1]}</td>'
+                   f'<td class="n">{money_of[row.tranche_2]}</td>'
+                   f'<td class="why">{reason}</td><td class="n">{money_of[row.shortfall]}</td>'
+                   "</tr>")
+        whole = annex.whole
+        yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
+                   _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
+                   *(_n(money_of[value]) for value in (
+                       whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
+                       whole.tranche_2)), _t(""), _n(money_of[whole.shortfall])], total=True)
+
+    yield (f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
+           f"<p class=\"note\">{_e(w('annex_note'))}</p>")
+    yield from _table_parts(body(), [w("municipality"), w("operator"), w("unit"), w("name"),
+                                     w("service"), w("entitlement"), w("awarded"),
+                                     w("residual_part"), w("first"), w("second"), w("reason"),
+                                     w("shortfall")], "annex")
 
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
@@ -683,7 +699,8 @@ def html_report(
                      + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
     solver = document.get("solver", {})
     solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
-    page = _Page([
+    page = _Page()
+    page.write([
         f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head><body>",
@@ -697,16 +714,16 @@ def html_report(
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),
     ])
-    page += _annex_section(annex, w, lang, rules.history_year)
-    page += [_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)]
-    page += _exclusions_section(annex.rows, w, lang, rules.history_year)
-    page += [
+    page.write(_annex_section(annex, w, lang, rules.history_year))
+    page.write([_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)])
+    page.write(_exclusions_section(annex.rows, w, lang, rules.history_year))
+    page.write([
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w, lang),
         _hashes_section(document, w),
         "<footer><p class=\"sub\">"
         + _e(w("footer").format(version=__version__, solver=solver_text)) + "</p></footer>",
         "</body></html>\n",
-    ]
+    ])
     return page.encode()
 
