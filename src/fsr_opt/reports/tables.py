@@ -88,18 +88,22 @@ def format_fraction_cents(value: Fraction) -> str:
     return format_cents(round_half_up(value))
 
 
-def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
-    """The rows of allocation.csv, in input order."""
+def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[tuple[str, ...]]:
+    """The rows of allocation.csv, in input order.
+
+    Tuples of texts, not lists: the cycle collector stops looking at such a tuple once it has
+    seen it, and a run keeps these rows, one per unit, until its last output is written.
+    """
     euros = CentsTexts()  # the amounts of a unit repeat across units; its deficit rarely does
     reasons: dict[tuple[ExclusionReason, ...], str] = {}  # a few distinct sets of reasons
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for outcome in outcomes:
         item = outcome.assessment
         unit = item.unit
         said = reasons.get(item.reasons)
         if said is None:
             said = reasons[item.reasons] = ";".join(reason.value for reason in item.reasons)
-        rows.append([
+        rows.append((
             unit.unit_id, unit.name, unit.operator, unit.municipality, unit.unit_type,
             unit.ownership.value, item.area, item.service,
             "true" if item.eligible else "false",
@@ -116,7 +120,7 @@ def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
             euros[outcome.criteria_award],
             euros[outcome.residual_award],
             format_ratio(outcome.residual_share),
-        ])
+        ))
     return rows
 
 
