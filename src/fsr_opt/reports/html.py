@@ -541,7 +541,11 @@ def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
                   lang: str) -> str:
-    """The groups (Comuni or enti) and their TOTALE; a row in one f-string (`_payments_section`)."""
+    """The groups (Comuni or enti) and their TOTALE row.
+
+    Each row is written in one f-string as `_table` would write it (the same bytes): a large
+    Ambito has thousands of enti.
+    """
     unknown = w("not_given")
     money_of = _amounts(lang)
     body = [f"<tr><td>{_e(group.name or unknown)}</td><td class=\"n\">{group.units}</td>"
