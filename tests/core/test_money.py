@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fsr_opt.core.money import (
+    CentsTexts,
     euros_to_cents,
     format_cents,
     format_cents_it,
@@ -20,6 +21,19 @@ def test_format_cents() -> None:
     assert format_cents(89249535) == "892495.35"
     assert format_cents(-1205) == "-12.05"
     assert format_cents_it(89249535) == "892.495,35"
+
+
+def test_cents_texts_write_each_amount_once() -> None:
+    written: list[int] = []
+
+    def write(cents: int) -> str:
+        written.append(cents)
+        return format_cents_it(cents)
+
+    texts = CentsTexts(write)
+    assert [texts[c] for c in (100000, -5, 100000, -5)] == ["1.000,00", "-0,05"] * 2
+    assert written == [100000, -5]
+    assert CentsTexts()[-1205] == "-12.05"  # format_cents unless told otherwise
 
 
 def test_euros_to_cents_refuses_fractions_of_cent() -> None:

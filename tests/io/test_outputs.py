@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from fsr_opt.core.errors import InputError
 from fsr_opt.io.outputs import (
+    _BLOCK,
     _PLAIN_NUMBER,
     _csv_line,
     csv_bytes,
@@ -50,6 +51,17 @@ def test_csv_bytes_is_deterministic_and_formula_safe() -> None:
     assert not data.startswith(b"\xef\xbb\xbf")
     with pytest.raises(ValueError, match="row 1"):
         csv_bytes(header, [["too", "short"]])
+
+
+def test_csv_bytes_of_a_large_table_is_its_rows_one_by_one() -> None:
+    # more rows than one block (`_BLOCK`), those to take care of at and around its edges
+    header = ["unit_id", "name", "award"]
+    cells = [["U", "Città", "1.00"], ["U", "=1", "-2.00"], ["U", "a,b", "x"], ["-U", "è", ""]]
+    rows = [[f"{n}", *cells[n % 4][1:]] if n % 7 else cells[n % 4]
+            for n in range(2 * _BLOCK + 3)]
+    one_by_one = [csv_bytes(header, [row]).split(b"\n", 1)[1] for row in rows]
+    assert csv_bytes(header, rows) == b"unit_id,name,award\n" + b"".join(one_by_one)
+    assert csv_bytes(header, []) == b"unit_id,name,award\n"
 
 
 def test_json_bytes_is_deterministic() -> None:

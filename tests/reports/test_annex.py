@@ -214,6 +214,7 @@ def test_build_annex_adds_up_as_the_obvious_code() -> None:
     assert annex.whole.units == 30
     assert annex.whole.award == sum(o.award for o in run.outcomes) > 0
     assert annex.whole.shortfall == sum(r.shortfall for r in annex.rows)
+    assert build_annex([]).whole == total("", []) == GroupTotal("", 0, 0, 0, 0, 0, 0, 0, 0)
     assert total("x", []) == GroupTotal("x", 0, 0, 0, 0, 0, 0, 0, 0)
 
 
@@ -298,12 +299,31 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
     table = html._table([w(k) for k in ("unit", "name", "municipality", "operator", "service",
                                          "reasons", "shortfall")], rows, totals=[len(rows) - 1])
     assert f"{table}</details>" in "".join(html._exclusions_section(annex.rows, w, lang, 2024))
+    # the totals per Comune and per ente
+    for groups, first in ((annex.municipalities, "municipality"), (annex.operators, "operator")):
+        rows = [[html._t(g.name or unknown), html._n(str(g.units)), html._n(str(g.funded)),
+                 *(html._n(amount(v, lang)) for v in (g.entitlement, g.award, g.residual_award,
+                                                      g.tranche_1, g.tranche_2, g.shortfall))]
+                for g in groups]
+        rows.append([html._t(text("word.TOTAL", lang)), html._n(str(annex.whole.units)),
+                     html._n(str(annex.whole.funded)),
+                     *(html._n(amount(v, lang)) for v in (
+                         annex.whole.entitlement, annex.whole.award, annex.whole.residual_award,
+                         annex.whole.tranche_1, annex.whole.tranche_2, annex.whole.shortfall))])
+        assert len(groups) > 1
+        table = html._table([w(k) for k in (first, "count", "funded", "entitlement", "awarded",
+                                             "residual_part", "first", "second", "shortfall")],
+                            rows, totals=[len(rows) - 1])
+        assert html._groups_table(groups, first, w, lang) == table
 
 
 def test_the_page_is_encoded_block_by_block_as_one_text() -> None:
     parts = ["a", "€", "b" * 3, "<è>", ""] * 7
     for block in (1, 2, 3, 1000):
-        assert html._Page(parts).encode(block) == "".join(parts).encode("utf-8")
+        page = html._Page()
+        page.write(parts[:3], block)
+        page.write(iter(parts[3:]), block)  # a section's rows as it makes them
+        assert page.encode() == "".join(parts).encode("utf-8")
     assert html._Page().encode() == b""
 
 

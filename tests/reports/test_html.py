@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html import escape
 
 import pytest
@@ -10,12 +11,14 @@ import pytest
 from fsr_opt.app.pipeline import Inputs, load_inputs
 from fsr_opt.audit.run import audit_solution
 from fsr_opt.core.schema import RuleSet, SolveResult
-from fsr_opt.core.words import money, text
+from fsr_opt.core.words import money, phrases, text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
+from fsr_opt.reports import html
+from fsr_opt.reports.annex import amount
 from fsr_opt.reports.html import html_report, parameter_name, parameter_value
-from fsr_opt.reports.tables import run_document
+from fsr_opt.reports.tables import payment_rows, run_document
 
 from tests.conftest import table, tiny_rules, unit
 
@@ -104,6 +107,28 @@ def test_english(example: tuple[Inputs, SolveResult, str]) -> None:
     assert '<html lang="en">' in page and "Split by area" in page
     assert "446,247.68" in page and "892,495.35" in page
     assert "minimum_award=300" in page  # overrides are shown
+
+
+def test_the_payments_rows_are_what_the_generic_table_writes() -> None:
+    rules: RuleSet = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=300000)
+    units = [unit(f"U{n}", "s", 40000 + 1000 * n, operator=["A & B <b>", " Op", "Op", ""][n % 4])
+             for n in range(9)]
+    tab = table(units)
+    inputs = Inputs(tab, rules, assess(tab, rules), ())
+    result = solve_riparto(inputs.assessments, rules)
+    assert result.allocation is not None
+    outcomes = unit_outcomes(inputs.assessments, result.allocation, rules)
+    paid = payment_rows(outcomes)
+    cents = [[round(Decimal(cell) * 100) for cell in row[2:]] for row in paid]
+    rows = [[html._t(row[0]), html._n(row[1]), *(html._n(amount(v, "it")) for v in values)]
+            for row, values in zip(paid, cents, strict=True)]
+    rows.append([html._t(text("word.TOTAL", "it")), html._n(str(sum(int(r[1]) for r in paid))),
+                 *(html._n(amount(sum(v[i] for v in cents), "it")) for i in range(3))])
+    w = phrases("html", "it")
+    expected = html._table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")],
+                           rows, totals=[len(rows) - 1])
+    assert len(paid) == 3 and "A &amp; B &lt;b&gt;" in expected
+    assert f"{expected}</details>" in html._payments_section(outcomes, rules, w, "it")
 
 
 def test_text_from_the_data_is_escaped() -> None:

@@ -7,7 +7,7 @@ back through `largest_remainder`, which keeps totals exact.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
@@ -32,6 +32,24 @@ def format_cents(cents: int) -> str:
     sign = "-" if cents < 0 else ""
     whole, frac = divmod(abs(cents), CENTS_PER_EURO)
     return f"{sign}{whole}.{frac:02d}"
+
+
+class CentsTexts(dict[int, str]):
+    """Amounts already written, by cents: each distinct amount of a table is written once.
+
+    The tables of a large Ambito show a few tens of thousands of distinct amounts, most of
+    them many times over (every unit that gets nothing, the awards at a common cap):
+    looking an amount up costs a fraction of writing it again. Made for one table or one
+    run, not kept: it holds every amount it was asked for.
+    """
+
+    def __init__(self, write: Callable[[int], str] = format_cents) -> None:
+        super().__init__()
+        self.write = write
+
+    def __missing__(self, cents: int) -> str:
+        text = self[cents] = self.write(cents)
+        return text
 
 
 def format_cents_it(cents: int) -> str:

@@ -9,17 +9,21 @@ imports no solver: it reads the typed `Allocation` only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
-from fsr_opt.core.schema import Allocation, Assessment, Binding, RuleSet
+from fsr_opt.core.schema import Allocation, Assessment, Binding, CapSource, RuleSet
 from fsr_opt.engine.eligibility import tranches
 from fsr_opt.engine.residual import residual_need
 
+_NO_SHARE = Fraction(0)  # one shared zero: a large Ambito has tens of thousands of them
 
-@dataclass(frozen=True)
-class UnitOutcome:
+
+class UnitOutcome(NamedTuple):
     """One unit's result: its assessment, award (cents), share, binding limit and payments.
+
+    A named tuple, not a frozen dataclass: a run makes one per unit, and a frozen dataclass
+    takes several times longer to build (like `fsr_opt.reports.annex.AnnexRow`).
 
     Attributes:
         award: what the unit is paid in all: its riparto award plus its residual award.
@@ -39,7 +43,7 @@ class UnitOutcome:
     tranche_1: int
     tranche_2: int
     residual_award: int = 0
-    residual_share: Fraction = Fraction(0)
+    residual_share: Fraction = _NO_SHARE
 
     @property
     def criteria_award(self) -> int:
@@ -57,16 +61,24 @@ def unit_outcomes(
     residual pool (``RESIDUAL``).
     """
     spent: dict[str, int] = {}
-    for service in allocation.services.values():
-        spent[service.area] = spent.get(service.area, 0) + service.awarded
+    for line in allocation.services.values():
+        spent[line.area] = spent.get(line.area, 0) + line.awarded
     pool_share = {area: pool.share for pool in allocation.residual_pools for area in pool.areas}
+    # per service line and per area, what every unit of it shares: worked out once, not per unit
+    shares = {code: result.share for code, result in allocation.services.items()}
+    full_share = {code for code, share in shares.items() if share == 1}
+    cap_binding = {source: Binding(source.value) for source in CapSource}
+    budgets = allocation.area_budgets
+    # an area neither budgeted nor spent from counts as spent up, as 0 >= 0
+    spent_up = {area: spent.get(area, 0) >= budgets.get(area, 0) for area in {*spent, *budgets}}
+    awards, residual_awards = allocation.awards, allocation.residual_awards
     outcomes = []
     for item in assessments:
-        criteria = allocation.awards.get(item.unit.unit_id, 0)
-        residual = allocation.residual_awards.get(item.unit.unit_id, 0)
+        unit_id, service, area = item.unit.unit_id, item.service, item.area
+        criteria = awards.get(unit_id, 0)
+        residual = residual_awards.get(unit_id, 0)
         award = criteria + residual
-        result = allocation.services.get(item.service)
-        share = result.share if (result is not None and criteria > 0) else Fraction(0)
+        share = shares.get(service, _NO_SHARE) if criteria > 0 else _NO_SHARE
         if not item.eligible:
             binding = Binding.EXCLUDED
         elif award == 0:
@@ -74,14 +86,14 @@ def unit_outcomes(
         elif residual > 0:
             binding = (Binding.DEFICIT if residual_need(item, award) == 0
                        else Binding.RESIDUAL)
-        elif share == 1:
-            binding = Binding(item.cap_source.value)
-        elif spent.get(item.area, 0) >= allocation.area_budgets.get(item.area, 0):
+        elif criteria > 0 and service in full_share:
+            binding = cap_binding[item.cap_source]
+        elif spent_up.get(area, True):
             binding = Binding.AREA_BUDGET
         else:
             binding = Binding.EQUAL_SHARE
         first, second = tranches(award, rules)
         outcomes.append(UnitOutcome(
             item, award, share, binding, first, second, residual,
-            pool_share.get(item.area, Fraction(0)) if residual else Fraction(0)))
+            pool_share.get(area, _NO_SHARE) if residual else _NO_SHARE))
     return outcomes

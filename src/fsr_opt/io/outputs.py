@@ -9,6 +9,7 @@ formulas are neutralised (CWE-1236).
 from __future__ import annotations
 
 import errno
+import io
 import json
 import logging
 import os
@@ -33,8 +34,12 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 # In a row joined with commas that has no comma of its own: a cell to quote (",", '"', CR,
 # LF) or one that starts like a formula (`FORMULA_TRIGGERS`, a negative number included);
-# a row without any is written as it is, the others cell by cell (`csv_bytes`).
-_NEEDS_CARE = re.compile('["\r\n]|(?:^|,)[=+\\-@\t]')
+# a row without any is written as it is, the others cell by cell (`csv_bytes`). The first
+# cell is looked at apart (`_CELL_NEEDS_CARE`): a regex without a "^" alternative scans
+# several times faster.
+_CELL_NEEDS_CARE = ("=", "+", "-", "@", "\t")
+_NEEDS_CARE = re.compile(',[=+\\-@\t]|["\r\n]')
+_BLOCK = 2000  # rows turned into UTF-8 at a time (`csv_bytes`)
 
 
 def neutralise(cell: str) -> str:
@@ -64,13 +69,18 @@ def csv_bytes(
         ValueError: a row does not have as many cells as the header (a programming error).
     """
     numeric = [name in numeric_columns for name in header]
+    out = io.BytesIO()
     lines = [_csv_line([neutralise(name) for name in header])]
     commas = len(header) - 1
     for number, row in enumerate(rows, start=1):
         if len(row) != len(header):
             raise ValueError(f"row {number} has {len(row)} cells, the header {len(header)}")
+        if len(lines) == _BLOCK:  # a large table's text is never held whole (its bytes are)
+            out.write("".join(lines).encode("utf-8"))
+            lines.clear()
         line = ",".join(row)
-        if line.count(",") == commas and not _NEEDS_CARE.search(line):
+        if (line.count(",") == commas and not line.startswith(_CELL_NEEDS_CARE)
+                and not _NEEDS_CARE.search(line)):
             lines.append(line + "\n")  # no cell to quote or neutralise: the row as it is
             continue
         lines.append(_csv_line([
@@ -78,7 +88,8 @@ def csv_bytes(
             else neutralise(cell)
             for cell, is_number in zip(row, numeric, strict=True)
         ]))
-    return "".join(lines).encode("utf-8")
+    out.write("".join(lines).encode("utf-8"))
+    return out.getvalue()
 
 
 def _csv_line(cells: Sequence[str]) -> str:

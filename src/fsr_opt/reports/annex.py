@@ -14,9 +14,9 @@ exclude has no entitlement, hence no shortfall; a unit below the minimum award l
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from fsr_opt.core.words import describe, money
 from fsr_opt.engine.outcomes import UnitOutcome
@@ -129,8 +129,7 @@ class Annex:
 def build_annex(outcomes: Sequence[UnitOutcome]) -> Annex:
     """The annex of these outcomes: rows in the annex's order, group totals, TOTALE."""
     rows = annex_rows(outcomes)
-    municipalities, operators = _both_totals(rows)
-    return Annex(rows, municipalities, operators, total("", rows))
+    return Annex(rows, *_all_totals(rows))
 
 
 def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:
@@ -167,12 +166,13 @@ def _fold(name: str) -> str:
 
 # An accumulator of a group: units, funded, entitlement, award, residual, tranches, shortfall.
 _Sums = list[int]
+K = TypeVar("K", bound=Hashable)
 
 
-def _add(sums: dict[str, _Sums], name: str, row: AnnexRow) -> None:
-    acc = sums.get(name)
+def _add(sums: dict[K, _Sums], key: K, row: AnnexRow) -> None:
+    acc = sums.get(key)
     if acc is None:
-        acc = sums[name] = [0] * 8
+        acc = sums[key] = [0] * 8
     acc[0] += 1
     if row.award > 0:
         acc[1] += 1
@@ -184,6 +184,11 @@ def _add(sums: dict[str, _Sums], name: str, row: AnnexRow) -> None:
     acc[7] += row.shortfall
 
 
+def _summed(accumulators: Iterable[_Sums]) -> _Sums:
+    """Accumulators added up column by column (zeros when there are none)."""
+    return [sum(column) for column in zip(*accumulators, strict=True)] or [0] * 8
+
+
 def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
     """Totals per spelling joined into groups (`group_totals`), in name order."""
     groups: dict[str, list[tuple[str, _Sums]]] = {}
@@ -191,33 +196,33 @@ def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
         groups.setdefault(_fold(name), []).append((name, acc))
     totals = []
     for spellings in groups.values():
-        # the most frequent spelling, the first in name order on a tie
-        name = min(spellings, key=lambda s: (-s[1][0], *_order(s[0])))[0]
-        totals.append(GroupTotal(name, *(sum(column) for column in
-                                         zip(*(acc for _, acc in spellings), strict=True))))
+        if len(spellings) == 1:  # most names have one spelling
+            name, acc = spellings[0]
+        else:  # the most frequent spelling, the first in name order on a tie
+            name = min(spellings, key=lambda s: (-s[1][0], *_order(s[0])))[0]
+            acc = _summed(acc for _, acc in spellings)
+        totals.append(GroupTotal(name, *acc))
     return sorted(totals, key=lambda t: _order(t.name))
 
 
-def _both_totals(rows: Sequence[AnnexRow]) -> tuple[list[GroupTotal], list[GroupTotal]]:
-    """`by_municipality` and `by_operator` in one pass over the rows."""
-    municipalities: dict[str, _Sums] = {}
-    operators: dict[str, _Sums] = {}
-    for row in rows:  # _add twice, written out: this loop sees every unit of the annex
-        award = row.award
-        funded = 1 if award > 0 else 0
-        for sums, name in ((municipalities, row.municipality), (operators, row.operator)):
-            acc = sums.get(name)
-            if acc is None:
-                acc = sums[name] = [0] * 8
-            acc[0] += 1
-            acc[1] += funded
-            acc[2] += row.entitlement
-            acc[3] += award
-            acc[4] += row.residual_award
-            acc[5] += row.tranche_1
-            acc[6] += row.tranche_2
-            acc[7] += row.shortfall
-    return _merge(municipalities), _merge(operators)
+def _all_totals(rows: Sequence[AnnexRow]) -> tuple[list[GroupTotal], list[GroupTotal],
+                                                   GroupTotal]:
+    """`by_municipality`, `by_operator` and `total` in one pass over the rows.
+
+    The rows are added up per (Comune, ente) as spelled, a few thousand pairs even at a
+    large Ambito, then the pairs into the Comuni, the enti and the TOTALE.
+    """
+    pairs: dict[tuple[str, str], _Sums] = {}
+    for row in rows:
+        _add(pairs, (row.municipality, row.operator), row)
+    municipalities: dict[str, list[_Sums]] = {}
+    operators: dict[str, list[_Sums]] = {}
+    for (municipality, operator), acc in pairs.items():
+        municipalities.setdefault(municipality, []).append(acc)
+        operators.setdefault(operator, []).append(acc)
+    return (_merge({name: _summed(accs) for name, accs in municipalities.items()}),
+            _merge({name: _summed(accs) for name, accs in operators.items()}),
+            GroupTotal("", *_summed(pairs.values())))
 
 
 def group_totals(rows: Sequence[AnnexRow], key: Callable[[AnnexRow], str]) -> list[GroupTotal]:

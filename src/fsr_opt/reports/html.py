@@ -18,12 +18,14 @@ Italian by default; ``lang="en"`` for English.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
+import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -33,6 +35,7 @@ from typing import Any
 from fsr_opt import __version__
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.i18n import translate
+from fsr_opt.core.money import CentsTexts
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import (
     date_text,
@@ -54,7 +57,7 @@ from fsr_opt.reports.annex import (
     build_annex,
     reason_text,
 )
-from fsr_opt.reports.tables import payment_rows, residual_lines
+from fsr_opt.reports.tables import operator_payments, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
@@ -131,31 +134,41 @@ def _table(headings: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]],
                      css)
 
 
-def _table_of(body: Sequence[str], headings: Sequence[str], css: str = "") -> str:
+def _table_of(body: Iterable[str], headings: Sequence[str], css: str = "") -> str:
     """An HTML table of rows already written (`_tr`), under `headings`."""
     return "".join(_table_parts(body, headings, css))
 
 
-def _table_parts(body: Sequence[str], headings: Sequence[str], css: str = "") -> list[str]:
-    """`_table_of`'s text in pieces, its rows not joined (`_Page`)."""
+def _table_parts(body: Iterable[str], headings: Sequence[str], css: str = "") -> Iterator[str]:
+    """`_table_of`'s text in pieces, its rows as `body` gives them (`_Page`)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headings)
     open_tag = f'<table class="{css}">' if css else "<table>"
-    return [f"{open_tag}<thead><tr>{head}</tr></thead><tbody>", *body, "</tbody></table>"]
+    yield f"{open_tag}<thead><tr>{head}</tr></thead><tbody>"
+    yield from body
+    yield "</tbody></table>"
 
 
-class _Page(list[str]):
-    """The page's text in pieces, turned into UTF-8 a block at a time (`encode`).
+class _Page:
+    """The page as UTF-8, written a block of pieces at a time as the sections make them.
 
-    The annex of a large Ambito is tens of megabytes of text: joining it into sections and
-    the sections into a page would hold several copies of it at once, each twice as large
-    as its bytes (a "€" on the page makes Python store every character in two bytes).
+    The annex of a large Ambito is tens of megabytes of text: its rows are made one block at
+    a time (the sections that list every unit are generators) and turned into bytes at once,
+    so that the page is never held both as text and as bytes, nor as several copies of its
+    text (a "€" makes Python store a text's every character in two bytes).
     """
 
-    def encode(self, block: int = 2000) -> bytes:
-        out = io.BytesIO()
-        for start in range(0, len(self), block):
-            out.write("".join(self[start:start + block]).encode("utf-8"))
-        return out.getvalue()
+    def __init__(self) -> None:
+        self._out = io.BytesIO()
+
+    def write(self, pieces: Iterable[str], block: int = 2000) -> None:
+        """Add `pieces` to the page, `block` of them at a time."""
+        remaining = iter(pieces)
+        while chunk := list(itertools.islice(remaining, block)):
+            self._out.write("".join(chunk).encode("utf-8"))
+
+    def encode(self) -> bytes:
+        """The page written so far."""
+        return self._out.getvalue()
 
 
 PAGE_CSS = _CSS
@@ -371,7 +384,7 @@ def award_brackets(
     for outcome in outcomes:
         if outcome.award <= 0:
             continue
-        index = max(i for i, edge in enumerate(edges) if outcome.award > edge or i == 0)
+        index = bisect.bisect_left(edges, outcome.award) - 1  # the last edge below the award
         counts[index] += 1
         sums[index] += outcome.award
     labels = []
@@ -414,123 +427,143 @@ def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], l
 
 def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callable[[str], str],
                       lang: str) -> str:
-    table_rows = payment_rows(outcomes)
-    cents = [[int(Decimal(cell) * 100) for cell in row[2:]] for row in table_rows]
-    rows = [[_t(row[0]), _n(row[1]), *(_n(amount(value, lang)) for value in values)]
-            for row, values in zip(table_rows, cents, strict=True)]
-    units = sum(int(row[1]) for row in table_rows)
-    totals = [sum(values[i] for values in cents) for i in range(3)]
-    rows.append([_t(text("word.TOTAL", lang)), _n(str(units)),
-                 *(_n(amount(t, lang)) for t in totals)])
+    """What each ente gestore is paid, with a TOTALE row.
+
+    Its rows are written as `_table` would (the same bytes), each in one f-string: a large
+    Ambito has thousands of enti.
+    """
+    payments = operator_payments(outcomes)
+    money_of = _amounts(lang)
+    body = [f"<tr><td>{_e(paid.operator)}</td><td class=\"n\">{paid.units}</td>"
+            f'<td class="n">{money_of[paid.award]}</td>'
+            f'<td class="n">{money_of[paid.tranche_1]}</td>'
+            f'<td class="n">{money_of[paid.tranche_2]}</td></tr>' for paid in payments]
+    totals = (sum(p.award for p in payments), sum(p.tranche_1 for p in payments),
+              sum(p.tranche_2 for p in payments))
+    body.append(_tr([_t(text("word.TOTAL", lang)), _n(str(sum(p.units for p in payments))),
+                     *(_n(money_of[cents]) for cents in totals)], total=True))
     note = w("payments_note").format(first=ratio(rules.first_tranche_percent, 0, lang),
                                      threshold=money(rules.single_payment_threshold, lang))
-    table = _table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")], rows,
-                   totals=[len(rows) - 1])
+    table = _table_of(body, [w("operator"), w("funded"), w("awarded"), w("first"), w("second")])
     return (f"<h2 class=\"page\">{_e(w('payments'))}</h2><p>{_e(note)}</p><details open>"
             "<summary>"
-            f"{_e(w('show').format(n=len(rows) - 1))}</summary>{table}</details>")
+            f"{_e(w('show').format(n=len(payments)))}</summary>{table}</details>")
 
 
 def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
-                        lang: str, year: int) -> list[str]:
+                        lang: str, year: int) -> Iterator[str]:
     """The units that get nothing, with their Comune, ente, reasons and what fell short.
 
-    In pieces, its rows not joined (`_Page`).
+    In pieces, its rows made as the page takes them (`_Page`).
     """
     unknown = w("not_given")
-    short = 0
     cells = _Escaped()
     why: dict[tuple[str, ...], str] = {}  # a few distinct sets of reasons
     money_of = _amounts(lang)
-    body = []
-    for row in units:
-        if row.funded:
-            continue
-        short += row.shortfall
-        reasons = why.get(row.reasons)
-        if reasons is None:
-            reasons = why[row.reasons] = _e(reason_text(row, lang, year))
-        body.append(
-            f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
-            f"<td>{cells[row.municipality or unknown]}</td>"
-            f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
-            f'<td class="why">{reasons}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
-    count = len(body)
-    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
-                     _n(amount(short, lang))], total=True))
-    table = _table_parts(body, [w("unit"), w("name"), w("municipality"), w("operator"),
-                                w("service"), w("reasons"), w("shortfall")])
-    return [f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
-            f"{_e(w('show').format(n=count))}</summary>", *table, "</details>"]
+    short = 0
+
+    def body() -> Iterator[str]:
+        nonlocal short
+        for row in units:
+            if row.funded:
+                continue
+            short += row.shortfall
+            reasons = why.get(row.reasons)
+            if reasons is None:
+                reasons = why[row.reasons] = _e(reason_text(row, lang, year))
+            yield (f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
+                   f"<td>{cells[row.municipality or unknown]}</td>"
+                   f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
+                   f'<td class="why">{reasons}</td><td class="n">{money_of[row.shortfall]}</td>'
+                   "</tr>")
+        yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
+                   _n(money_of[short])], total=True)
+
+    count = sum(1 for row in units if not row.funded)
+    yield (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
+           f"{_e(w('show').format(n=count))}</summary>")
+    yield from _table_parts(body(), [w("unit"), w("name"), w("municipality"), w("operator"),
+                                     w("service"), w("reasons"), w("shortfall")])
+    yield "</details>"
 
 
-def _amounts(lang: str) -> Callable[[int], str]:
-    """`fsr_opt.reports.annex.amount` in `lang`, as HTML text (escaped if it ever needs it)."""
+def _amounts(lang: str) -> CentsTexts:
+    """`fsr_opt.reports.annex.amount` in `lang`, as HTML text, each distinct amount once."""
     if _e(amount(-123456789, lang)) == amount(-123456789, lang):
-        return functools.partial(amount, lang=lang)  # digits and separators: nothing to escape
-    return lambda cents: _e(amount(cents, lang))
+        return CentsTexts(functools.partial(amount, lang=lang))  # nothing to escape
+    return CentsTexts(lambda cents: _e(amount(cents, lang)))
 
 
 def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
-                   year: int) -> list[str]:
+                   year: int) -> Iterator[str]:
     """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row.
 
-    In pieces, its rows not joined (`_Page`). Its rows are written here cell by cell as
-    `_table` would (the same bytes), each in one f-string: a large Ambito lists 100,000
-    units (benchmarks/RESULTS.md, "The annex").
+    In pieces, its rows made as the page takes them (`_Page`). Its rows are written here cell
+    by cell as `_table` would (the same bytes), each in one f-string: a large Ambito lists
+    100,000 units (benchmarks/RESULTS.md, "The annex").
     """
     unknown = w("not_given")
     cells = _Escaped()
     why: dict[tuple[bool, tuple[str, ...]], str] = {}
     money_of = _amounts(lang)
-    body = []
-    for row in annex.rows:
-        funded = row.award > 0
-        reason = why.get((funded, row.reasons))
-        if reason is None:
-            reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
-        body.append(
-            f"<tr><td>{cells[row.municipality or unknown]}</td>"
-            f"<td>{cells[row.operator or unknown]}</td>"
-            f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
-            f"<td>{cells[row.service]}</td>"
-            f'<td class="n">{money_of(row.entitlement)}</td>'
-            f'<td class="n">{money_of(row.award)}</td>'
-            f'<td class="n">{money_of(row.residual_award)}</td>'
-            f'<td class="n">{money_of(row.tranche_1)}</td>'
-            f'<td class="n">{money_of(row.tranche_2)}</td>'
-            f'<td class="why">{reason}</td><td class="n">{money_of(row.shortfall)}</td></tr>')
-    whole = annex.whole
-    body.append(_tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
-                     _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
-                     *(_n(amount(value, lang)) for value in (
-                         whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
-                         whole.tranche_2)), _t(""), _n(amount(whole.shortfall, lang))],
-                    total=True))
-    table = _table_parts(body, [w("municipality"), w("operator"), w("unit"), w("name"),
-                                w("service"), w("entitlement"), w("awarded"),
-                                w("residual_part"), w("first"), w("second"), w("reason"),
-                                w("shortfall")], "annex")
-    return [f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
-            f"<p class=\"note\">{_e(w('annex_note'))}</p>", *table]
+
+    def body() -> Iterator[str]:
+        for row in annex.rows:
+            funded = row.award > 0
+            reason = why.get((funded, row.reasons))
+            if reason is None:
+                reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
+            yield (f"<tr><td>{cells[row.municipality or unknown]}</td>"
+                   f"<td>{cells[row.operator or unknown]}</td>"
+                   f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
+                   f"<td>{cells[row.service]}</td>"
+                   f'<td class="n">{money_of[row.entitlement]}</td>'
+                   f'<td class="n">{money_of[row.award]}</td>'
+                   f'<td class="n">{money_of[row.residual_award]}</td>'
+                   f'<td class="n">{money_of[row.tranche_1]}</td>'
+                   f'<td class="n">{money_of[row.tranche_2]}</td>'
+                   f'<td class="why">{reason}</td><td class="n">{money_of[row.shortfall]}</td>'
+                   "</tr>")
+        whole = annex.whole
+        yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
+                   _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
+                   *(_n(money_of[value]) for value in (
+                       whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
+                       whole.tranche_2)), _t(""), _n(money_of[whole.shortfall])], total=True)
+
+    yield (f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
+           f"<p class=\"note\">{_e(w('annex_note'))}</p>")
+    yield from _table_parts(body(), [w("municipality"), w("operator"), w("unit"), w("name"),
+                                     w("service"), w("entitlement"), w("awarded"),
+                                     w("residual_part"), w("first"), w("second"), w("reason"),
+                                     w("shortfall")], "annex")
 
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
                   lang: str) -> str:
+    """The groups (Comuni or enti) and their TOTALE row.
+
+    Each row is written in one f-string as `_table` would write it (the same bytes): a large
+    Ambito has thousands of enti.
+    """
     unknown = w("not_given")
-    rows = [[_t(group.name or unknown), _n(str(group.units)), _n(str(group.funded)),
-             *(_n(amount(value, lang)) for value in (
-                 group.entitlement, group.award, group.residual_award, group.tranche_1,
-                 group.tranche_2, group.shortfall))] for group in groups]
+    money_of = _amounts(lang)
+    body = [f"<tr><td>{_e(group.name or unknown)}</td><td class=\"n\">{group.units}</td>"
+            f'<td class="n">{group.funded}</td>'
+            f'<td class="n">{money_of[group.entitlement]}</td>'
+            f'<td class="n">{money_of[group.award]}</td>'
+            f'<td class="n">{money_of[group.residual_award]}</td>'
+            f'<td class="n">{money_of[group.tranche_1]}</td>'
+            f'<td class="n">{money_of[group.tranche_2]}</td>'
+            f'<td class="n">{money_of[group.shortfall]}</td></tr>' for group in groups]
     units = sum(g.units for g in groups)
     funded = sum(g.funded for g in groups)
     sums = [sum(getattr(g, name) for g in groups) for name in (
         "entitlement", "award", "residual_award", "tranche_1", "tranche_2", "shortfall")]
-    rows.append([_t(text("word.TOTAL", lang)), _n(str(units)), _n(str(funded)),
-                 *(_n(amount(value, lang)) for value in sums)])
-    return _table([w(first), w("count"), w("funded"), w("entitlement"), w("awarded"),
-                   w("residual_part"), w("first"), w("second"), w("shortfall")], rows,
-                  totals=[len(rows) - 1])
+    body.append(_tr([_t(text("word.TOTAL", lang)), _n(str(units)), _n(str(funded)),
+                     *(_n(money_of[value]) for value in sums)], total=True))
+    return _table_of(body, [w(first), w("count"), w("funded"), w("entitlement"), w("awarded"),
+                            w("residual_part"), w("first"), w("second"), w("shortfall")])
 
 
 def _groups_section(annex: Annex, w: Callable[[str], str], lang: str) -> str:
@@ -670,7 +703,8 @@ def html_report(
                      + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
     solver = document.get("solver", {})
     solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
-    page = _Page([
+    page = _Page()
+    page.write([
         f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head><body>",
@@ -684,16 +718,16 @@ def html_report(
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),
     ])
-    page += _annex_section(annex, w, lang, rules.history_year)
-    page += [_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)]
-    page += _exclusions_section(annex.rows, w, lang, rules.history_year)
-    page += [
+    page.write(_annex_section(annex, w, lang, rules.history_year))
+    page.write([_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)])
+    page.write(_exclusions_section(annex.rows, w, lang, rules.history_year))
+    page.write([
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w, lang),
         _hashes_section(document, w),
         "<footer><p class=\"sub\">"
         + _e(w("footer").format(version=__version__, solver=solver_text)) + "</p></footer>",
         "</body></html>\n",
-    ]
+    ])
     return page.encode()
 

@@ -10,15 +10,16 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from fsr_opt import __version__
 from fsr_opt.core.i18n import _
-from fsr_opt.core.money import format_cents, round_half_up
+from fsr_opt.core.money import CentsTexts, format_cents, round_half_up
 from fsr_opt.core.schema import (
     FONDO,
     Allocation,
     Assessment,
+    ExclusionReason,
     ResidualPool,
     ResidualScope,
     RuleSet,
@@ -56,13 +57,19 @@ TOTAL = "TOTAL"
 NO_OPERATOR = "(not given)"
 
 
-@functools.lru_cache(maxsize=4096)
 def format_ratio(value: Fraction, places: int = 6) -> str:
-    """Render an exact ratio (share, proration) with fixed decimals, rounded half up.
+    """Render an exact ratio (share, proration) with fixed decimals, rounded half up."""
+    return _format_ratio(value.numerator, value.denominator, places)
 
-    Cached: a share is the same for every funded unit of a service line.
+
+@functools.lru_cache(maxsize=4096)
+def _format_ratio(numerator: int, denominator: int, places: int) -> str:
+    """`format_ratio`, cached by the ratio's integers: a Fraction hashes slowly.
+
+    A share is the same for every funded unit of a service line, a proration 1 for nearly
+    every unit: allocation.csv asks for a handful of ratios hundreds of thousands of times.
     """
-    scaled = round_half_up(value * 10**places)
+    scaled = round_half_up(Fraction(numerator * 10**places, denominator))
     whole, frac = divmod(scaled, 10**places)
     return f"{whole}.{frac:0{places}d}"
 
@@ -81,30 +88,39 @@ def format_fraction_cents(value: Fraction) -> str:
     return format_cents(round_half_up(value))
 
 
-def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
-    """The rows of allocation.csv, in input order."""
-    rows = []
+def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[tuple[str, ...]]:
+    """The rows of allocation.csv, in input order.
+
+    Tuples of texts, not lists: the cycle collector stops looking at such a tuple once it has
+    seen it, and a run keeps these rows, one per unit, until its last output is written.
+    """
+    euros = CentsTexts()  # the amounts of a unit repeat across units; its deficit rarely does
+    reasons: dict[tuple[ExclusionReason, ...], str] = {}  # a few distinct sets of reasons
+    rows: list[tuple[str, ...]] = []
     for outcome in outcomes:
         item = outcome.assessment
         unit = item.unit
-        rows.append([
+        said = reasons.get(item.reasons)
+        if said is None:
+            said = reasons[item.reasons] = ";".join(reason.value for reason in item.reasons)
+        rows.append((
             unit.unit_id, unit.name, unit.operator, unit.municipality, unit.unit_type,
             unit.ownership.value, item.area, item.service,
             "true" if item.eligible else "false",
-            ";".join(reason.value for reason in item.reasons),
+            said,
             format_cents(item.deficit),
-            "" if item.formula_amount is None else format_cents(item.formula_amount),
+            "" if item.formula_amount is None else euros[item.formula_amount],
             format_ratio(item.proration),
-            format_cents(item.entitlement),
+            euros[item.entitlement],
             format_ratio(outcome.share),
-            format_cents(outcome.award),
+            euros[outcome.award],
             outcome.binding.value,
-            format_cents(outcome.tranche_1),
-            format_cents(outcome.tranche_2),
-            format_cents(outcome.criteria_award),
-            format_cents(outcome.residual_award),
+            euros[outcome.tranche_1],
+            euros[outcome.tranche_2],
+            euros[outcome.criteria_award],
+            euros[outcome.residual_award],
             format_ratio(outcome.residual_share),
-        ])
+        ))
     return rows
 
 
@@ -182,22 +198,40 @@ def summary_rows(
     return rows
 
 
-def payment_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
-    """The rows of payments.csv: funded units grouped by operator (ente gestore)."""
+class OperatorPayments(NamedTuple):
+    """One row of payments.csv in cents: what an ente gestore's funded units receive."""
+
+    operator: str
+    units: int
+    award: int
+    tranche_1: int
+    tranche_2: int
+
+
+def operator_payments(outcomes: Sequence[UnitOutcome]) -> list[OperatorPayments]:
+    """Funded units grouped by operator (ente gestore), operators in name order."""
     by_operator: dict[str, list[int]] = {}
     for outcome in outcomes:
-        if outcome.award == 0:
+        award = outcome.award
+        if award == 0:
             continue
         operator = outcome.assessment.unit.operator.strip() or NO_OPERATOR
-        sums = by_operator.setdefault(operator, [0, 0, 0, 0])
-        for index, value in enumerate((1, outcome.award, outcome.tranche_1, outcome.tranche_2)):
-            sums[index] += value
-    rows = []
-    for operator in sorted(by_operator, key=lambda name: (name.casefold(), name)):
-        units, award, first, second = by_operator[operator]
-        rows.append([operator, str(units), format_cents(award), format_cents(first),
-                     format_cents(second)])
-    return rows
+        sums = by_operator.get(operator)
+        if sums is None:
+            sums = by_operator[operator] = [0, 0, 0, 0]
+        sums[0] += 1
+        sums[1] += award
+        sums[2] += outcome.tranche_1
+        sums[3] += outcome.tranche_2
+    return [OperatorPayments(operator, *by_operator[operator])
+            for operator in sorted(by_operator, key=lambda name: (name.casefold(), name))]
+
+
+def payment_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
+    """The rows of payments.csv: funded units grouped by operator (ente gestore)."""
+    euros = CentsTexts()
+    return [[paid.operator, str(paid.units), euros[paid.award], euros[paid.tranche_1],
+             euros[paid.tranche_2]] for paid in operator_payments(outcomes)]
 
 
 def exact_objectives(allocation: Allocation, rules: RuleSet) -> dict[str, dict[str, str]]:
