@@ -34,7 +34,7 @@ __all__ = ["ProvidedAllocation", "ProvidedRow", "RecordedInput", "RunRecord",
            "parse_allocation"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProvidedRow:
     """One row of the allocation to audit, parsed; None where the column or cell is empty.
 

@@ -123,6 +123,9 @@ class Evidence:
             Ids are matched as the units table compares them (`normalize_id`: case, spaces,
             invisible characters and compatibility forms aside), so ``udo1001`` is
             ``UDO1001``.
+        known_rows: the allocation's rows that name a unit of the units table, in file
+            order, each with that unit's assessment.
+        unknown_rows: the allocation's rows that name no unit of the units table.
         awards: what each unit of the units table receives: the sum of its rows, since a
             unit listed twice is paid twice; 0 for a unit without a row.
         criteria, residual: the two parts of each unit's award (the riparto's, the residual
@@ -144,24 +147,27 @@ class Evidence:
         self.allocation = allocation
         self.budgets = dict(budgets)
         self.known = {item.unit.unit_id: item for item in self.assessments}
-        self._ids = {normalize_id(unit_id): unit_id for unit_id in self.known}
+        self._folded: dict[str, str] | None = None
         self.rows_of: dict[str, list[ProvidedRow]] = {}
-        for row in allocation.rows:
-            key = normalize_id(row.unit_id)
-            self._ids.setdefault(key, row.unit_id)
-            self.rows_of.setdefault(self._ids[key], []).append(row)
-        self.awards = {
-            unit_id: sum(row.award for row in self.rows_of.get(unit_id, ()))
-            for unit_id in self.known
-        }
-        self.residual = {
-            unit_id: sum(row.residual for row in self.rows_of.get(unit_id, ()))
-            for unit_id in self.known
-        }
+        self.known_rows: list[tuple[ProvidedRow, Assessment]] = []
+        self.unknown_rows: list[ProvidedRow] = []
+        self.awards = dict.fromkeys(self.known, 0)
+        self.residual = dict.fromkeys(self.known, 0)
+        unknown_ids: dict[str, str] = {}  # folded id -> as first written, for unknown units
+        for row in allocation.rows:  # each row's id is matched once, here
+            unit_id = self.unit_id_of(row.unit_id)
+            if unit_id is None:
+                key = unknown_ids.setdefault(normalize_id(row.unit_id), row.unit_id)
+                self.rows_of.setdefault(key, []).append(row)
+                self.unknown_rows.append(row)
+                continue
+            self.rows_of.setdefault(unit_id, []).append(row)
+            self.known_rows.append((row, self.known[unit_id]))
+            self.awards[unit_id] += row.award
+            self.residual[unit_id] += row.residual
         self.criteria = {unit_id: self.awards[unit_id] - self.residual[unit_id]
                          for unit_id in self.known}
         self._area_totals: list[AreaTotal] | None = None
-        self._known_rows: list[tuple[ProvidedRow, Assessment]] | None = None
         self.lines = self._service_lines()
         self.shares = {code: line_share(line, rules.minimum_award, self._printed(line))
                        for code, line in self.lines.items()}
@@ -187,24 +193,21 @@ class Evidence:
         }
 
     def unit_id_of(self, written: str) -> str | None:
-        """The units table's id of the unit an allocation row names; None for an unknown id."""
-        unit_id = self._ids.get(normalize_id(written))
-        return unit_id if unit_id in self.known else None
+        """The units table's id of the unit an allocation row names; None for an unknown id.
+
+        An id written exactly as in the units table is that unit (the table refuses two ids
+        with one folded form); only another spelling is folded (`normalize_id`).
+        """
+        if written in self.known:
+            return written
+        if self._folded is None:
+            self._folded = {normalize_id(unit_id): unit_id for unit_id in self.known}
+        return self._folded.get(normalize_id(written))
 
     def first_row(self, unit_id: str) -> int | None:
         """The file row of a unit's first allocation row; None without a row or a file."""
         rows = self.rows_of.get(unit_id)
         return rows[0].row if rows else None
-
-    def known_rows(self) -> list[tuple[ProvidedRow, Assessment]]:
-        """The allocation's rows that name a unit of the units table, with its assessment.
-
-        Computed once: the checks of the optional columns each read them.
-        """
-        if self._known_rows is None:
-            self._known_rows = [(row, self.known[unit_id]) for row in self.allocation.rows
-                                if (unit_id := self.unit_id_of(row.unit_id)) is not None]
-        return list(self._known_rows)
 
     def area_totals(self) -> list[AreaTotal]:
         """Each area's budget, riparto and residual awards, in rule-set order.

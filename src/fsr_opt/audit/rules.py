@@ -131,7 +131,7 @@ def unit_unknown(evidence: Evidence) -> Findings:
                     "counted in any area").format(unit=row.unit_id, award=euros(row.award)),
                   unit=row.unit_id,
                   row=row.row)
-        for row in evidence.allocation.rows if evidence.unit_id_of(row.unit_id) is None
+        for row in evidence.unknown_rows
     ]
     return Findings(len(evidence.allocation.rows), found)
 
@@ -162,7 +162,7 @@ def ineligible_paid(evidence: Evidence) -> Findings:
 
 def eligible_mismatch(evidence: Evidence) -> Findings:
     """The allocation's ``eligible`` column agrees with the access criteria."""
-    rows = [(row, item) for row, item in evidence.known_rows() if row.eligible is not None]
+    rows = [(row, item) for row, item in evidence.known_rows if row.eligible is not None]
     found = []
     for row, item in rows:
         if row.eligible != item.eligible:
@@ -183,7 +183,7 @@ def eligible_mismatch(evidence: Evidence) -> Findings:
 
 def entitlement_mismatch(evidence: Evidence) -> Findings:
     """The allocation's ``entitlement`` column agrees with the cap recomputed from the units."""
-    rows = [(row, item) for row, item in evidence.known_rows() if row.entitlement is not None]
+    rows = [(row, item) for row, item in evidence.known_rows if row.entitlement is not None]
     found = [
         Violation(CheckCode.ENTITLEMENT_MISMATCH, unit_subject(row.unit_id, row.row),
                   euros(item.entitlement), euros(row.entitlement),
@@ -389,19 +389,31 @@ def left_out(evidence: Evidence) -> Findings:
     return Findings(checked, found)
 
 
+_NONE = Fraction(0)  # the share expected of a unit without award
+
+
+def _share_agrees(written: Fraction, places: int | None, expected: Fraction) -> bool:
+    """Whether a share column's value is the expected share, at the precision it was written.
+
+    Exact when `places` is None; else within half a unit of its last decimal:
+    |written - expected| <= 1 / (2 * 10**places), compared as cross-multiplied integers
+    (no Fraction arithmetic per row: the column has one value per unit).
+    """
+    gap = abs(written.numerator * expected.denominator - expected.numerator * written.denominator)
+    if places is None:
+        return gap == 0
+    return 2 * 10**places * gap <= written.denominator * expected.denominator
+
+
 def share_mismatch(evidence: Evidence) -> Findings:
     """The ``share`` column is lambda_s (0 without award), compared at the precision written."""
-    rows = [(row, item) for row, item in evidence.known_rows() if row.share is not None]
+    rows = [(row, item) for row, item in evidence.known_rows if row.share is not None]
     found = []
     for row, item in rows:
         assert row.share is not None
         award = evidence.criteria[item.unit.unit_id]
-        expected = evidence.shares.get(item.service, Fraction(0)) if award > 0 else Fraction(0)
-        if row.share == expected:
-            continue
-        places = row.share_places
-        tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
-        if abs(row.share - expected) > tolerance:
+        expected = evidence.shares.get(item.service, _NONE) if award > 0 else _NONE
+        if not _share_agrees(row.share, row.share_places, expected):
             found.append(Violation(
                 CheckCode.SHARE_MISMATCH, unit_subject(row.unit_id, row.row), ratio(expected),
                 ratio(row.share),
@@ -589,18 +601,14 @@ def residual_left_out(evidence: Evidence) -> Findings:
 def residual_share_mismatch(evidence: Evidence) -> Findings:
     """The ``residual_share`` column is the pool's share mu (0 without a residual award)."""
     pool_of = {area: pool for pool in evidence.pools for area in pool.areas}
-    rows = [(row, item) for row, item in evidence.known_rows() if row.residual_share is not None]
+    rows = [(row, item) for row, item in evidence.known_rows if row.residual_share is not None]
     found = []
     for row, item in rows:
         assert row.residual_share is not None
         pool = pool_of.get(item.area)
         expected = (pool.share if pool is not None and evidence.residual[item.unit.unit_id] > 0
-                    else Fraction(0))
-        if row.residual_share == expected:
-            continue
-        places = row.residual_places
-        tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
-        if abs(row.residual_share - expected) > tolerance:
+                    else _NONE)
+        if not _share_agrees(row.residual_share, row.residual_places, expected):
             found.append(Violation(
                 CheckCode.RESIDUAL_SHARE_MISMATCH, unit_subject(row.unit_id, row.row),
                 ratio(expected), ratio(row.residual_share),

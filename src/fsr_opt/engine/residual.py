@@ -77,8 +77,7 @@ def residual_need(item: Assessment, award: int) -> int:
     if deficit <= 0 or item.reasons:  # excluded, or nothing to cover
         return 0
     prorate = item.proration
-    # most units were active all year: no Fraction arithmetic for them (100,000 units)
-    cap = deficit if prorate == 1 else deficit * prorate.numerator // prorate.denominator
+    cap = deficit * prorate.numerator // prorate.denominator  # floored, in integers
     return cap - award if cap > award else 0
 
 
