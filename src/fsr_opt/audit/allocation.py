@@ -236,13 +236,23 @@ def parse_allocation(
     if problems:
         raise InputError(problems)
     parsed: list[ProvidedRow] = []
+    # A column repeats its texts (a line's share on each of its rows, 0.00 on most): each
+    # distinct text of a column is read once.
+    read: dict[str, dict[str, Any]] = {name: {} for name in columns}
     for record in rows:
         if is_total_label(record.get(columns["unit_id"])):
             continue  # allocation.xlsx's TOTALE row adds the units up: it is not one
         number = _row_number(record.get(_ROW_KEY))
         values: dict[str, Any] = {}
         for name, heading in columns.items():
-            value = _cell(name, record.get(heading), dialect)
+            cell = record.get(heading)
+            if isinstance(cell, str):
+                known = read[name]
+                if cell not in known:
+                    known[cell] = _cell(name, cell, dialect)
+                value = known[cell]
+            else:
+                value = _cell(name, cell, dialect)
             if isinstance(value, CellProblem):
                 problems.append(Problem(value.message, file=source, row=number, column=heading,
                                         code=value.code))

@@ -153,6 +153,9 @@ class Evidence:
         self.unknown_rows: list[ProvidedRow] = []
         self.awards = dict.fromkeys(self.known, 0)
         self.residual = dict.fromkeys(self.known, 0)
+        self.criteria = dict.fromkeys(self.known, 0)
+        spent: dict[str, int] = {}  # the riparto's awards per area, excluded units included
+        given: dict[str, int] = {}  # the residual awards per area
         unknown_ids: dict[str, str] = {}  # folded id -> as first written, for unknown units
         for row in allocation.rows:  # each row's id is matched once, here
             unit_id = self.unit_id_of(row.unit_id)
@@ -161,13 +164,18 @@ class Evidence:
                 self.rows_of.setdefault(key, []).append(row)
                 self.unknown_rows.append(row)
                 continue
+            item = self.known[unit_id]
             self.rows_of.setdefault(unit_id, []).append(row)
-            self.known_rows.append((row, self.known[unit_id]))
+            self.known_rows.append((row, item))
+            residual = row.residual
+            criteria = row.award - residual
             self.awards[unit_id] += row.award
-            self.residual[unit_id] += row.residual
-        self.criteria = {unit_id: self.awards[unit_id] - self.residual[unit_id]
-                         for unit_id in self.known}
-        self._area_totals: list[AreaTotal] | None = None
+            self.residual[unit_id] += residual
+            self.criteria[unit_id] += criteria
+            spent[item.area] = spent.get(item.area, 0) + criteria
+            given[item.area] = given.get(item.area, 0) + residual
+        self._area_totals = [AreaTotal(area, budget, spent.get(area, 0), given.get(area, 0))
+                             for area, budget in self.budgets.items()]
         self.lines = self._service_lines()
         self.shares = {code: line_share(line, rules.minimum_award, self._printed(line))
                        for code, line in self.lines.items()}
@@ -212,22 +220,9 @@ class Evidence:
     def area_totals(self) -> list[AreaTotal]:
         """Each area's budget, riparto and residual awards, in rule-set order.
 
-        Excluded units count if paid (their whole award in the riparto's part). Computed once:
-        several checks and the report read them.
+        Excluded units count if paid (their whole award in the riparto's part).
         """
-        if self._area_totals is None:
-            self._area_totals = self._sum_areas()
         return list(self._area_totals)
-
-    def _sum_areas(self) -> list[AreaTotal]:
-        spent: dict[str, int] = {}
-        given: dict[str, int] = {}
-        for item in self.assessments:
-            unit_id = item.unit.unit_id
-            spent[item.area] = spent.get(item.area, 0) + self.criteria[unit_id]
-            given[item.area] = given.get(item.area, 0) + self.residual[unit_id]
-        return [AreaTotal(area, budget, spent.get(area, 0), given.get(area, 0))
-                for area, budget in self.budgets.items()]
 
     @property
     def scope(self) -> ResidualScope:
@@ -239,11 +234,13 @@ class Evidence:
         left = {total.area: max(total.budget - total.awarded, 0) for total in self.area_totals()}
         members: dict[str, list[tuple[Assessment, int, bool, int]]] = {a: [] for a in left}
         for item in self.assessments:
+            if item.area not in members:
+                continue
             unit_id = item.unit.unit_id
-            need = still_lacks(item, self.criteria[unit_id])
-            residual = self.residual[unit_id]
-            if item.area in members and ((item.unit.applied and need > 0) or residual > 0):
-                members[item.area].append((item, need, self.criteria[unit_id] > 0, residual))
+            criteria, residual = self.criteria[unit_id], self.residual[unit_id]
+            need = still_lacks(item, criteria)
+            if (item.unit.applied and need > 0) or residual > 0:
+                members[item.area].append((item, need, criteria > 0, residual))
         areas = [area.code for area in self.rules.areas if area.code in left]
         if self.scope is ResidualScope.FONDO:
             groups = [("fondo", tuple(areas))]
