@@ -28,7 +28,7 @@ def test_a_unit_listed_twice_is_paid_twice_and_a_missing_one_nothing() -> None:
     assert found.awards == {"A": 100500, "B": 30000, "C": 0, "X": 0, "D": 0}
     assert [row.row for row in found.rows_of["A"]] == [2, 4]
     assert (found.first_row("A"), found.first_row("C"), found.first_row("GHOST")) == (2, None, 5)
-    assert [row.unit_id for row, _ in found.known_rows] == ["A", "B", "A"]
+    assert [row.unit_id for row, _ in found.known_rows()] == ["A", "B", "A"]
 
 
 def test_service_lines_hold_their_eligible_units_in_rule_set_order() -> None:

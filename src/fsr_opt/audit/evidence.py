@@ -16,7 +16,7 @@ then one unit off, not a reason to find every other unit off.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -123,8 +123,6 @@ class Evidence:
             Ids are matched as the units table compares them (`normalize_id`: case, spaces,
             invisible characters and compatibility forms aside), so ``udo1001`` is
             ``UDO1001``.
-        known_rows: the allocation's rows that name a unit of the units table, in file
-            order, each with that unit's assessment.
         unknown_rows: the allocation's rows that name no unit of the units table.
         awards: what each unit of the units table receives: the sum of its rows, since a
             unit listed twice is paid twice; 0 for a unit without a row.
@@ -149,7 +147,7 @@ class Evidence:
         self.known = {item.unit.unit_id: item for item in self.assessments}
         self._folded: dict[str, str] | None = None
         self.rows_of: dict[str, list[ProvidedRow]] = {}
-        self.known_rows: list[tuple[ProvidedRow, Assessment]] = []
+        self._row_units: list[str | None] = []  # the unit each row names, None if unknown
         self.unknown_rows: list[ProvidedRow] = []
         self.awards = dict.fromkeys(self.known, 0)
         self.residual = dict.fromkeys(self.known, 0)
@@ -163,10 +161,11 @@ class Evidence:
                 key = unknown_ids.setdefault(normalize_id(row.unit_id), row.unit_id)
                 self.rows_of.setdefault(key, []).append(row)
                 self.unknown_rows.append(row)
+                self._row_units.append(None)
                 continue
             item = self.known[unit_id]
             self.rows_of.setdefault(unit_id, []).append(row)
-            self.known_rows.append((row, item))
+            self._row_units.append(unit_id)
             residual = row.residual
             criteria = row.award - residual
             self.awards[unit_id] += row.award
@@ -211,6 +210,15 @@ class Evidence:
         if self._folded is None:
             self._folded = {normalize_id(unit_id): unit_id for unit_id in self.known}
         return self._folded.get(normalize_id(written))
+
+    def known_rows(self) -> Iterator[tuple[ProvidedRow, Assessment]]:
+        """The allocation's rows that name a unit of the units table, with its assessment.
+
+        In file order; made as they are read, so that no check keeps a pair per row.
+        """
+        for row, unit_id in zip(self.allocation.rows, self._row_units, strict=True):
+            if unit_id is not None:
+                yield row, self.known[unit_id]
 
     def first_row(self, unit_id: str) -> int | None:
         """The file row of a unit's first allocation row; None without a row or a file."""

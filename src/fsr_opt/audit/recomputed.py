@@ -151,7 +151,7 @@ def still_lacks(item: Assessment, award: int) -> int:
     if deficit <= 0 or item.reasons:
         return 0
     active = item.proration
-    prorated = deficit * active.numerator // active.denominator  # floored, in integers
+    prorated = deficit if active == 1 else deficit * active.numerator // active.denominator
     return prorated - award if prorated > award else 0
 
 

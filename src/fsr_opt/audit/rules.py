@@ -162,9 +162,12 @@ def ineligible_paid(evidence: Evidence) -> Findings:
 
 def eligible_mismatch(evidence: Evidence) -> Findings:
     """The allocation's ``eligible`` column agrees with the access criteria."""
-    rows = [(row, item) for row, item in evidence.known_rows if row.eligible is not None]
     found = []
-    for row, item in rows:
+    checked = 0
+    for row, item in evidence.known_rows():
+        if row.eligible is None:
+            continue
+        checked += 1
         if row.eligible != item.eligible:
             reasons = ";".join(reason.value for reason in item.reasons)
             found.append(Violation(
@@ -178,24 +181,27 @@ def eligible_mismatch(evidence: Evidence) -> Findings:
                         reasons=reasons),
                     said=_("eligible") if row.eligible else _("not eligible")),
                 unit=row.unit_id, area=item.area, service=item.service, row=row.row))
-    return Findings(len(rows), found)
+    return Findings(checked, found)
 
 
 def entitlement_mismatch(evidence: Evidence) -> Findings:
     """The allocation's ``entitlement`` column agrees with the cap recomputed from the units."""
-    rows = [(row, item) for row, item in evidence.known_rows if row.entitlement is not None]
-    found = [
-        Violation(CheckCode.ENTITLEMENT_MISMATCH, unit_subject(row.unit_id, row.row),
-                  euros(item.entitlement), euros(row.entitlement),
-                  _("unit {unit}: the entitlement recomputed from the units table is "
-                    "{expected} EUR ({cap}), the allocation says {actual} EUR").format(
-                      unit=row.unit_id, expected=euros(item.entitlement), cap=_cap_text(item),
-                      actual=euros(row.entitlement)), unit=row.unit_id, area=item.area,
-                  service=item.service, row=row.row)
-        for row, item in rows
-        if row.entitlement is not None and row.entitlement != item.entitlement
-    ]
-    return Findings(len(rows), found)
+    found = []
+    checked = 0
+    for row, item in evidence.known_rows():
+        if row.entitlement is None:
+            continue
+        checked += 1
+        if row.entitlement != item.entitlement:
+            found.append(Violation(
+                CheckCode.ENTITLEMENT_MISMATCH, unit_subject(row.unit_id, row.row),
+                euros(item.entitlement), euros(row.entitlement),
+                _("unit {unit}: the entitlement recomputed from the units table is "
+                  "{expected} EUR ({cap}), the allocation says {actual} EUR").format(
+                    unit=row.unit_id, expected=euros(item.entitlement), cap=_cap_text(item),
+                    actual=euros(row.entitlement)), unit=row.unit_id, area=item.area,
+                service=item.service, row=row.row))
+    return Findings(checked, found)
 
 
 def below_minimum(evidence: Evidence) -> Findings:
@@ -402,15 +408,18 @@ def _share_agrees(written: Fraction, places: int | None, expected: Fraction) -> 
     gap = abs(written.numerator * expected.denominator - expected.numerator * written.denominator)
     if places is None:
         return gap == 0
-    return 2 * 10**places * gap <= written.denominator * expected.denominator
+    inverse_tolerance: int = 2 * 10**places  # the tolerance is 1 / inverse_tolerance
+    return gap * inverse_tolerance <= written.denominator * expected.denominator
 
 
 def share_mismatch(evidence: Evidence) -> Findings:
     """The ``share`` column is lambda_s (0 without award), compared at the precision written."""
-    rows = [(row, item) for row, item in evidence.known_rows if row.share is not None]
     found = []
-    for row, item in rows:
-        assert row.share is not None
+    checked = 0
+    for row, item in evidence.known_rows():
+        if row.share is None:
+            continue
+        checked += 1
         award = evidence.criteria[item.unit.unit_id]
         expected = evidence.shares.get(item.service, _NONE) if award > 0 else _NONE
         if not _share_agrees(row.share, row.share_places, expected):
@@ -422,7 +431,7 @@ def share_mismatch(evidence: Evidence) -> Findings:
                   ).format(unit=row.unit_id, line=item.service, expected=ratio(expected),
                            actual=ratio(row.share)), unit=row.unit_id, area=item.area,
                 service=item.service, row=row.row))
-    return Findings(len(rows), found)
+    return Findings(checked, found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -601,10 +610,12 @@ def residual_left_out(evidence: Evidence) -> Findings:
 def residual_share_mismatch(evidence: Evidence) -> Findings:
     """The ``residual_share`` column is the pool's share mu (0 without a residual award)."""
     pool_of = {area: pool for pool in evidence.pools for area in pool.areas}
-    rows = [(row, item) for row, item in evidence.known_rows if row.residual_share is not None]
     found = []
-    for row, item in rows:
-        assert row.residual_share is not None
+    checked = 0
+    for row, item in evidence.known_rows():
+        if row.residual_share is None:
+            continue
+        checked += 1
         pool = pool_of.get(item.area)
         expected = (pool.share if pool is not None and evidence.residual[item.unit.unit_id] > 0
                     else _NONE)
@@ -617,4 +628,4 @@ def residual_share_mismatch(evidence: Evidence) -> Findings:
                   ).format(unit=row.unit_id, expected=ratio(expected),
                            actual=ratio(row.residual_share)), unit=row.unit_id, area=item.area,
                 service=item.service, row=row.row))
-    return Findings(len(rows), found)
+    return Findings(checked, found)

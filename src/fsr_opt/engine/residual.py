@@ -77,7 +77,8 @@ def residual_need(item: Assessment, award: int) -> int:
     if deficit <= 0 or item.reasons:  # excluded, or nothing to cover
         return 0
     prorate = item.proration
-    cap = deficit * prorate.numerator // prorate.denominator  # floored, in integers
+    # most units were active all year: no Fraction arithmetic for them (100,000 units)
+    cap = deficit if prorate == 1 else deficit * prorate.numerator // prorate.denominator
     return cap - award if cap > award else 0
 
 
