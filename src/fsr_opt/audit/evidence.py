@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
 from fsr_opt.audit.recomputed import (
@@ -61,7 +62,7 @@ class ServiceLine:
     units: tuple[tuple[Assessment, int], ...]
     funded_sets: tuple[FundedSet, ...]
 
-    @property
+    @cached_property
     def total(self) -> int:
         """What the allocation gives the line's eligible units together (cents)."""
         return sum(award for _, award in self.units)
@@ -90,7 +91,7 @@ class Pool:
     units: tuple[tuple[Assessment, int, bool, int], ...]
     share: Fraction
 
-    @property
+    @cached_property
     def given(self) -> int:
         """What the allocation gives the pool's units in the residual phase (cents)."""
         return sum(residual for _, _, _, residual in self.units)

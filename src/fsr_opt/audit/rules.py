@@ -483,10 +483,10 @@ def residual_scope(evidence: Evidence) -> Findings:
     is `INELIGIBLE_PAID` already).
     """
     found = []
-    given = [item for item in evidence.assessments if evidence.residual[item.unit.unit_id] > 0]
-    for item in given:
-        unit_id = item.unit.unit_id
-        residual = evidence.residual[unit_id]
+    given = [(unit_id, residual) for unit_id, residual in evidence.residual.items()
+             if residual > 0]
+    for unit_id, residual in given:
+        item = evidence.known[unit_id]
         row = evidence.first_row(unit_id)
         if evidence.scope is ResidualScope.NONE:
             why = _("the rule set has no residual phase (residui.scope none): what the "
