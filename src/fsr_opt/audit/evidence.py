@@ -119,11 +119,13 @@ class Evidence:
         allocation: the allocation audited.
         budgets: the area budgets the allocation must keep to, cents per area.
         known: the assessment of each unit id of the units table.
-        rows_of: the allocation's rows of each unit it names, in file order: by the units
-            table's id when the row names a unit of it, else by the id as first written.
-            Ids are matched as the units table compares them (`normalize_id`: case, spaces,
-            invisible characters and compatibility forms aside), so ``udo1001`` is
+        first_rows: the first row of each unit the allocation names, in file order: by the
+            units table's id when the row names a unit of it, else by the id as first
+            written. Ids are matched as the units table compares them (`normalize_id`: case,
+            spaces, invisible characters and compatibility forms aside), so ``udo1001`` is
             ``UDO1001``.
+        repeated: the later rows of each unit listed more than once, in file order (a list
+            per unit only for those: most units have one row; see `rows_of`).
         unknown_rows: the allocation's rows that name no unit of the units table.
         awards: what each unit of the units table receives: the sum of its rows, since a
             unit listed twice is paid twice; 0 for a unit without a row.
@@ -147,7 +149,8 @@ class Evidence:
         self.budgets = dict(budgets)
         self.known = {item.unit.unit_id: item for item in self.assessments}
         self._folded: dict[str, str] | None = None
-        self.rows_of: dict[str, list[ProvidedRow]] = {}
+        self.first_rows: dict[str, ProvidedRow] = {}
+        self.repeated: dict[str, list[ProvidedRow]] = {}
         self._row_units: list[str | None] = []  # the unit each row names, None if unknown
         self.unknown_rows: list[ProvidedRow] = []
         self.awards = dict.fromkeys(self.known, 0)
@@ -158,15 +161,17 @@ class Evidence:
         unknown_ids: dict[str, str] = {}  # folded id -> as first written, for unknown units
         for row in allocation.rows:  # each row's id is matched once, here
             unit_id = self.unit_id_of(row.unit_id)
+            self._row_units.append(unit_id)
+            key = (unit_id if unit_id is not None
+                   else unknown_ids.setdefault(normalize_id(row.unit_id), row.unit_id))
+            if key in self.first_rows:
+                self.repeated.setdefault(key, []).append(row)
+            else:
+                self.first_rows[key] = row
             if unit_id is None:
-                key = unknown_ids.setdefault(normalize_id(row.unit_id), row.unit_id)
-                self.rows_of.setdefault(key, []).append(row)
                 self.unknown_rows.append(row)
-                self._row_units.append(None)
                 continue
             item = self.known[unit_id]
-            self.rows_of.setdefault(unit_id, []).append(row)
-            self._row_units.append(unit_id)
             residual = row.residual
             criteria = row.award - residual
             self.awards[unit_id] += row.award
@@ -184,7 +189,7 @@ class Evidence:
     def _printed(self, line: ServiceLine) -> list[Fraction]:
         """The share column of the line's funded rows, as written (none without the column)."""
         return [row.share for item, award in line.units if award > 0
-                for row in self.rows_of.get(item.unit.unit_id, ()) if row.share is not None]
+                for row in self.rows_of(item.unit.unit_id) if row.share is not None]
 
     def _service_lines(self) -> dict[str, ServiceLine]:
         targets = service_targets(self.rules, self.budgets)
@@ -223,8 +228,15 @@ class Evidence:
 
     def first_row(self, unit_id: str) -> int | None:
         """The file row of a unit's first allocation row; None without a row or a file."""
-        rows = self.rows_of.get(unit_id)
-        return rows[0].row if rows else None
+        first = self.first_rows.get(unit_id)
+        return first.row if first is not None else None
+
+    def rows_of(self, unit_id: str) -> list[ProvidedRow]:
+        """The allocation's rows of a unit, in file order; none for a unit without a row."""
+        first = self.first_rows.get(unit_id)
+        if first is None:
+            return []
+        return [first, *self.repeated.get(unit_id, ())]
 
     def area_totals(self) -> list[AreaTotal]:
         """Each area's budget, riparto and residual awards, in rule-set order.
@@ -263,7 +275,7 @@ class Evidence:
             share = consensus_share(
                 [(residual, need) for _, need, _, residual in units if residual > 0],
                 [row.residual_share for item, _, _, residual in units if residual > 0
-                 for row in self.rows_of.get(item.unit.unit_id, ())
+                 for row in self.rows_of(item.unit.unit_id)
                  if row.residual_share is not None])
             pools.append(Pool(code, codes, available[code], units, share))
         return pools

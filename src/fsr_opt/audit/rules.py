@@ -100,7 +100,7 @@ def unit_missing(evidence: Evidence) -> Findings:
                     "allocation; it is counted as awarded 0").format(unit=item.unit.unit_id,
                                                                      row=item.unit.row),
                   unit=item.unit.unit_id, area=item.area, service=item.service)
-        for item in evidence.assessments if item.unit.unit_id not in evidence.rows_of
+        for item in evidence.assessments if item.unit.unit_id not in evidence.first_rows
     ]
     return Findings(len(evidence.assessments), found)
 
@@ -108,8 +108,9 @@ def unit_missing(evidence: Evidence) -> Findings:
 def unit_duplicated(evidence: Evidence) -> Findings:
     """No unit has two rows: a repeated row would be paid twice, so the rows are added up."""
     found = []
-    for unit_id, rows in evidence.rows_of.items():
-        if len(rows) > 1:
+    for unit_id in evidence.first_rows:
+        if unit_id in evidence.repeated:
+            rows = evidence.rows_of(unit_id)
             where = ", ".join(str(r.row) for r in rows if r.row is not None)
             total = sum(r.award for r in rows)
             found.append(Violation(
@@ -119,7 +120,7 @@ def unit_duplicated(evidence: Evidence) -> Findings:
                   "is what would be paid").format(unit=unit_id, count=len(rows),
                                                   total=euros(total)),
                 unit=unit_id, row=rows[1].row))
-    return Findings(len(evidence.rows_of), found)
+    return Findings(len(evidence.first_rows), found)
 
 
 def unit_unknown(evidence: Evidence) -> Findings:
