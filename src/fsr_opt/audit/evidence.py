@@ -17,7 +17,7 @@ then one unit off, not a reason to find every other unit off.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
 
@@ -34,7 +34,7 @@ from fsr_opt.audit.report import AreaTotal, Violation
 from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
 from fsr_opt.io.cells import normalize_id
 
-__all__ = ["Evidence", "Findings", "Pool", "ServiceLine", "line_share"]
+__all__ = ["Evidence", "Findings", "Pool", "PoolMembers", "ServiceLine", "line_share"]
 
 
 @dataclass(frozen=True)
@@ -52,24 +52,60 @@ class ServiceLine:
     Attributes:
         code, area: the line's code and its area's.
         target: T_s, exact cents: the area budget in proportion to the 2024 amounts.
-        units: the line's eligible units, in table order, with their awards.
+        items, awards: the line's eligible units, in table order, and their awards: side by
+            side rather than in pairs, one object less per unit (`units` pairs them).
         funded_sets: the sets of units it can fund, fewest units first (`funded_sets`).
     """
 
     code: str
     area: str
     target: Fraction
-    units: tuple[tuple[Assessment, int], ...]
+    items: tuple[Assessment, ...]
+    awards: tuple[int, ...]
     funded_sets: tuple[FundedSet, ...]
+
+    @property
+    def units(self) -> Iterator[tuple[Assessment, int]]:
+        """The line's eligible units, in table order, each with its award."""
+        return zip(self.items, self.awards, strict=True)
 
     @cached_property
     def total(self) -> int:
         """What the allocation gives the line's eligible units together (cents)."""
-        return sum(award for _, award in self.units)
+        return sum(self.awards)
 
     def funded_set_at(self, total: int) -> FundedSet | None:
         """The set of units a total funds; None when no set can take exactly that total."""
         return next((option for option in self.funded_sets if option.holds(total)), None)
+
+
+@dataclass
+class PoolMembers:
+    """The units of a pool, side by side rather than one tuple each (one object less per unit).
+
+    Attributes:
+        items, needs, funded, residuals: each unit's assessment, what it still lacks after
+            its riparto award (cents), whether the riparto funded it, its residual award.
+    """
+
+    items: list[Assessment] = field(default_factory=list)
+    needs: list[int] = field(default_factory=list)
+    funded: list[bool] = field(default_factory=list)
+    residuals: list[int] = field(default_factory=list)
+
+    def add(self, item: Assessment, need: int, funded: bool, residual: int) -> None:
+        """List one more unit."""
+        self.items.append(item)
+        self.needs.append(need)
+        self.funded.append(funded)
+        self.residuals.append(residual)
+
+    def extend(self, other: PoolMembers) -> None:
+        """List the units of another group after these."""
+        self.items += other.items
+        self.needs += other.needs
+        self.funded += other.funded
+        self.residuals += other.residuals
 
 
 @dataclass(frozen=True)
@@ -80,21 +116,31 @@ class Pool:
         code: the area's code, or ``fondo`` for the one pool of the whole fund.
         areas: the areas whose leftovers it holds and whose units may receive.
         available: cents the riparto left in them (budgets less riparto awards, at least 0).
-        units: each eligible unit that applied and still lacks something after its riparto
-            award: (assessment, need, funded by the riparto, residual award), in table order.
+        members: its units, side by side as `PoolMembers` (`units` gives them one by one).
         share: mu, the share of their need most residual awards agree with.
     """
 
     code: str
     areas: tuple[str, ...]
     available: int
-    units: tuple[tuple[Assessment, int, bool, int], ...]
+    members: PoolMembers
     share: Fraction
+
+    @property
+    def units(self) -> Iterator[tuple[Assessment, int, bool, int]]:
+        """The pool's units one by one: (assessment, need, funded, residual award).
+
+        Each eligible unit that applied and still lacks something after its riparto award,
+        or that receives residuals, in table order.
+        """
+        members = self.members
+        return zip(members.items, members.needs, members.funded, members.residuals,
+                   strict=True)
 
     @cached_property
     def given(self) -> int:
         """What the allocation gives the pool's units in the residual phase (cents)."""
-        return sum(residual for _, _, _, residual in self.units)
+        return sum(self.members.residuals)
 
     def sets(self, minimum: int) -> tuple[FundedSet, ...]:
         """The sets of units the pool can fund (`recomputed.residual_sets`).
@@ -193,15 +239,18 @@ class Evidence:
 
     def _service_lines(self) -> dict[str, ServiceLine]:
         targets = service_targets(self.rules, self.budgets)
-        units: dict[str, list[tuple[Assessment, int]]] = {code: [] for code in targets}
+        items: dict[str, list[Assessment]] = {code: [] for code in targets}
+        awards: dict[str, list[int]] = {code: [] for code in targets}
         for item in self.assessments:
-            if item.eligible and item.service in units:
-                units[item.service].append((item, self.criteria[item.unit.unit_id]))
+            if item.eligible and item.service in items:
+                items[item.service].append(item)
+                awards[item.service].append(self.criteria[item.unit.unit_id])
         minimum = self.rules.minimum_award
         return {
             service.code: ServiceLine(
-                service.code, area.code, targets[service.code], tuple(units[service.code]),
-                funded_sets([item.entitlement for item, _ in units[service.code]], minimum))
+                service.code, area.code, targets[service.code], tuple(items[service.code]),
+                tuple(awards[service.code]),
+                funded_sets([item.entitlement for item in items[service.code]], minimum))
             for area in self.rules.areas for service in area.services
         }
 
@@ -253,7 +302,7 @@ class Evidence:
     def _pools(self) -> list[Pool]:
         """The residual pools: one per area, or one for the fund with scope ``fondo``."""
         left = {total.area: max(total.budget - total.awarded, 0) for total in self.area_totals()}
-        members: dict[str, list[tuple[Assessment, int, bool, int]]] = {a: [] for a in left}
+        members = {area: PoolMembers() for area in left}
         for item in self.assessments:
             if item.area not in members:
                 continue
@@ -261,7 +310,7 @@ class Evidence:
             criteria, residual = self.criteria[unit_id], self.residual[unit_id]
             need = still_lacks(item, criteria)
             if (item.unit.applied and need > 0) or residual > 0:
-                members[item.area].append((item, need, criteria > 0, residual))
+                members[item.area].add(item, need, criteria > 0, residual)
         areas = [area.code for area in self.rules.areas if area.code in left]
         if self.scope is ResidualScope.FONDO:
             groups = [("fondo", tuple(areas))]
@@ -271,10 +320,14 @@ class Evidence:
             available = left
         pools = []
         for code, codes in groups:
-            units = tuple(entry for area in codes for entry in members[area])
+            units = PoolMembers()
+            for area in codes:
+                units.extend(members[area])
             share = consensus_share(
-                [(residual, need) for _, need, _, residual in units if residual > 0],
-                [row.residual_share for item, _, _, residual in units if residual > 0
+                [(residual, need) for need, residual in zip(units.needs, units.residuals,
+                                                            strict=True) if residual > 0],
+                [row.residual_share for item, residual in zip(units.items, units.residuals,
+                                                              strict=True) if residual > 0
                  for row in self.rows_of(item.unit.unit_id)
                  if row.residual_share is not None])
             pools.append(Pool(code, codes, available[code], units, share))
