@@ -163,12 +163,9 @@ def ineligible_paid(evidence: Evidence) -> Findings:
 
 def eligible_mismatch(evidence: Evidence) -> Findings:
     """The allocation's ``eligible`` column agrees with the access criteria."""
+    rows = [(row, item) for row, item in evidence.known_rows() if row.eligible is not None]
     found = []
-    checked = 0
-    for row, item in evidence.known_rows():
-        if row.eligible is None:
-            continue
-        checked += 1
+    for row, item in rows:
         if row.eligible != item.eligible:
             reasons = ";".join(reason.value for reason in item.reasons)
             found.append(Violation(
@@ -182,27 +179,24 @@ def eligible_mismatch(evidence: Evidence) -> Findings:
                         reasons=reasons),
                     said=_("eligible") if row.eligible else _("not eligible")),
                 unit=row.unit_id, area=item.area, service=item.service, row=row.row))
-    return Findings(checked, found)
+    return Findings(len(rows), found)
 
 
 def entitlement_mismatch(evidence: Evidence) -> Findings:
     """The allocation's ``entitlement`` column agrees with the cap recomputed from the units."""
-    found = []
-    checked = 0
-    for row, item in evidence.known_rows():
-        if row.entitlement is None:
-            continue
-        checked += 1
-        if row.entitlement != item.entitlement:
-            found.append(Violation(
-                CheckCode.ENTITLEMENT_MISMATCH, unit_subject(row.unit_id, row.row),
-                euros(item.entitlement), euros(row.entitlement),
-                _("unit {unit}: the entitlement recomputed from the units table is "
-                  "{expected} EUR ({cap}), the allocation says {actual} EUR").format(
-                    unit=row.unit_id, expected=euros(item.entitlement), cap=_cap_text(item),
-                    actual=euros(row.entitlement)), unit=row.unit_id, area=item.area,
-                service=item.service, row=row.row))
-    return Findings(checked, found)
+    rows = [(row, item) for row, item in evidence.known_rows() if row.entitlement is not None]
+    found = [
+        Violation(CheckCode.ENTITLEMENT_MISMATCH, unit_subject(row.unit_id, row.row),
+                  euros(item.entitlement), euros(row.entitlement),
+                  _("unit {unit}: the entitlement recomputed from the units table is "
+                    "{expected} EUR ({cap}), the allocation says {actual} EUR").format(
+                      unit=row.unit_id, expected=euros(item.entitlement), cap=_cap_text(item),
+                      actual=euros(row.entitlement)), unit=row.unit_id, area=item.area,
+                  service=item.service, row=row.row)
+        for row, item in rows
+        if row.entitlement is not None and row.entitlement != item.entitlement
+    ]
+    return Findings(len(rows), found)
 
 
 def below_minimum(evidence: Evidence) -> Findings:
