@@ -107,6 +107,10 @@ class PoolMembers:
         self.funded += other.funded
         self.residuals += other.residuals
 
+    def units(self) -> Iterator[tuple[Assessment, int, bool, int]]:
+        """The units one by one: (assessment, need, funded, residual award)."""
+        return zip(self.items, self.needs, self.funded, self.residuals, strict=True)
+
 
 @dataclass(frozen=True)
 class Pool:
@@ -133,9 +137,7 @@ class Pool:
         Each eligible unit that applied and still lacks something after its riparto award,
         or that receives residuals, in table order.
         """
-        members = self.members
-        return zip(members.items, members.needs, members.funded, members.residuals,
-                   strict=True)
+        return self.members.units()
 
     @cached_property
     def given(self) -> int:
@@ -324,10 +326,8 @@ class Evidence:
             for area in codes:
                 units.extend(members[area])
             share = consensus_share(
-                [(residual, need) for need, residual in zip(units.needs, units.residuals,
-                                                            strict=True) if residual > 0],
-                [row.residual_share for item, residual in zip(units.items, units.residuals,
-                                                              strict=True) if residual > 0
+                [(residual, need) for _, need, _, residual in units.units() if residual > 0],
+                [row.residual_share for item, _, _, residual in units.units() if residual > 0
                  for row in self.rows_of(item.unit.unit_id)
                  if row.residual_share is not None])
             pools.append(Pool(code, codes, available[code], units, share))
