@@ -26,7 +26,7 @@ def test_a_unit_listed_twice_is_paid_twice_and_a_missing_one_nothing() -> None:
     found = evidence([ProvidedRow(2, "A", 100000), ProvidedRow(3, "B", 30000),
                       ProvidedRow(4, "A", 500), ProvidedRow(5, "GHOST", 9900)])
     assert found.awards == {"A": 100500, "B": 30000, "C": 0, "X": 0, "D": 0}
-    assert [row.row for row in found.rows_of["A"]] == [2, 4]
+    assert [row.row for row in found.rows_of("A")] == [2, 4]
     assert (found.first_row("A"), found.first_row("C"), found.first_row("GHOST")) == (2, None, 5)
     assert [row.unit_id for row, _ in found.known_rows()] == ["A", "B", "A"]
 

@@ -16,9 +16,10 @@ then one unit off, not a reason to find every other unit off.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
 from fsr_opt.audit.recomputed import (
@@ -33,7 +34,7 @@ from fsr_opt.audit.report import AreaTotal, Violation
 from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
 from fsr_opt.io.cells import normalize_id
 
-__all__ = ["Evidence", "Findings", "Pool", "ServiceLine", "line_share"]
+__all__ = ["Evidence", "Findings", "Pool", "PoolMembers", "ServiceLine", "line_share"]
 
 
 @dataclass(frozen=True)
@@ -51,24 +52,64 @@ class ServiceLine:
     Attributes:
         code, area: the line's code and its area's.
         target: T_s, exact cents: the area budget in proportion to the 2024 amounts.
-        units: the line's eligible units, in table order, with their awards.
+        items, awards: the line's eligible units, in table order, and their awards: side by
+            side rather than in pairs, one object less per unit (`units` pairs them).
         funded_sets: the sets of units it can fund, fewest units first (`funded_sets`).
     """
 
     code: str
     area: str
     target: Fraction
-    units: tuple[tuple[Assessment, int], ...]
+    items: tuple[Assessment, ...]
+    awards: tuple[int, ...]
     funded_sets: tuple[FundedSet, ...]
 
     @property
+    def units(self) -> Iterator[tuple[Assessment, int]]:
+        """The line's eligible units, in table order, each with its award."""
+        return zip(self.items, self.awards, strict=True)
+
+    @cached_property
     def total(self) -> int:
         """What the allocation gives the line's eligible units together (cents)."""
-        return sum(award for _, award in self.units)
+        return sum(self.awards)
 
     def funded_set_at(self, total: int) -> FundedSet | None:
         """The set of units a total funds; None when no set can take exactly that total."""
         return next((option for option in self.funded_sets if option.holds(total)), None)
+
+
+@dataclass
+class PoolMembers:
+    """The units of a pool, side by side rather than one tuple each (one object less per unit).
+
+    Attributes:
+        items, needs, funded, residuals: each unit's assessment, what it still lacks after
+            its riparto award (cents), whether the riparto funded it, its residual award.
+    """
+
+    items: list[Assessment] = field(default_factory=list)
+    needs: list[int] = field(default_factory=list)
+    funded: list[bool] = field(default_factory=list)
+    residuals: list[int] = field(default_factory=list)
+
+    def add(self, item: Assessment, need: int, funded: bool, residual: int) -> None:
+        """List one more unit."""
+        self.items.append(item)
+        self.needs.append(need)
+        self.funded.append(funded)
+        self.residuals.append(residual)
+
+    def extend(self, other: PoolMembers) -> None:
+        """List the units of another group after these."""
+        self.items += other.items
+        self.needs += other.needs
+        self.funded += other.funded
+        self.residuals += other.residuals
+
+    def units(self) -> Iterator[tuple[Assessment, int, bool, int]]:
+        """The units one by one: (assessment, need, funded, residual award)."""
+        return zip(self.items, self.needs, self.funded, self.residuals, strict=True)
 
 
 @dataclass(frozen=True)
@@ -79,21 +120,29 @@ class Pool:
         code: the area's code, or ``fondo`` for the one pool of the whole fund.
         areas: the areas whose leftovers it holds and whose units may receive.
         available: cents the riparto left in them (budgets less riparto awards, at least 0).
-        units: each eligible unit that applied and still lacks something after its riparto
-            award: (assessment, need, funded by the riparto, residual award), in table order.
+        members: its units, side by side as `PoolMembers` (`units` gives them one by one).
         share: mu, the share of their need most residual awards agree with.
     """
 
     code: str
     areas: tuple[str, ...]
     available: int
-    units: tuple[tuple[Assessment, int, bool, int], ...]
+    members: PoolMembers
     share: Fraction
 
     @property
+    def units(self) -> Iterator[tuple[Assessment, int, bool, int]]:
+        """The pool's units one by one: (assessment, need, funded, residual award).
+
+        Each eligible unit that applied and still lacks something after its riparto award,
+        or that receives residuals, in table order.
+        """
+        return self.members.units()
+
+    @cached_property
     def given(self) -> int:
         """What the allocation gives the pool's units in the residual phase (cents)."""
-        return sum(residual for _, _, _, residual in self.units)
+        return sum(self.members.residuals)
 
     def sets(self, minimum: int) -> tuple[FundedSet, ...]:
         """The sets of units the pool can fund (`recomputed.residual_sets`).
@@ -118,11 +167,14 @@ class Evidence:
         allocation: the allocation audited.
         budgets: the area budgets the allocation must keep to, cents per area.
         known: the assessment of each unit id of the units table.
-        rows_of: the allocation's rows of each unit it names, in file order: by the units
-            table's id when the row names a unit of it, else by the id as first written.
-            Ids are matched as the units table compares them (`normalize_id`: case, spaces,
-            invisible characters and compatibility forms aside), so ``udo1001`` is
+        first_rows: the first row of each unit the allocation names, in file order: by the
+            units table's id when the row names a unit of it, else by the id as first
+            written. Ids are matched as the units table compares them (`normalize_id`: case,
+            spaces, invisible characters and compatibility forms aside), so ``udo1001`` is
             ``UDO1001``.
+        repeated: the later rows of each unit listed more than once, in file order (a list
+            per unit only for those: most units have one row; see `rows_of`).
+        unknown_rows: the allocation's rows that name no unit of the units table.
         awards: what each unit of the units table receives: the sum of its rows, since a
             unit listed twice is paid twice; 0 for a unit without a row.
         criteria, residual: the two parts of each unit's award (the riparto's, the residual
@@ -144,24 +196,39 @@ class Evidence:
         self.allocation = allocation
         self.budgets = dict(budgets)
         self.known = {item.unit.unit_id: item for item in self.assessments}
-        self._ids = {normalize_id(unit_id): unit_id for unit_id in self.known}
-        self.rows_of: dict[str, list[ProvidedRow]] = {}
-        for row in allocation.rows:
-            key = normalize_id(row.unit_id)
-            self._ids.setdefault(key, row.unit_id)
-            self.rows_of.setdefault(self._ids[key], []).append(row)
-        self.awards = {
-            unit_id: sum(row.award for row in self.rows_of.get(unit_id, ()))
-            for unit_id in self.known
-        }
-        self.residual = {
-            unit_id: sum(row.residual for row in self.rows_of.get(unit_id, ()))
-            for unit_id in self.known
-        }
-        self.criteria = {unit_id: self.awards[unit_id] - self.residual[unit_id]
-                         for unit_id in self.known}
-        self._area_totals: list[AreaTotal] | None = None
-        self._known_rows: list[tuple[ProvidedRow, Assessment]] | None = None
+        self._folded: dict[str, str] | None = None
+        self.first_rows: dict[str, ProvidedRow] = {}
+        self.repeated: dict[str, list[ProvidedRow]] = {}
+        self._row_units: list[str | None] = []  # the unit each row names, None if unknown
+        self.unknown_rows: list[ProvidedRow] = []
+        self.awards = dict.fromkeys(self.known, 0)
+        self.residual = dict.fromkeys(self.known, 0)
+        self.criteria = dict.fromkeys(self.known, 0)
+        spent: dict[str, int] = {}  # the riparto's awards per area, excluded units included
+        given: dict[str, int] = {}  # the residual awards per area
+        unknown_ids: dict[str, str] = {}  # folded id -> as first written, for unknown units
+        for row in allocation.rows:  # each row's id is matched once, here
+            unit_id = self.unit_id_of(row.unit_id)
+            self._row_units.append(unit_id)
+            key = (unit_id if unit_id is not None
+                   else unknown_ids.setdefault(normalize_id(row.unit_id), row.unit_id))
+            if key in self.first_rows:
+                self.repeated.setdefault(key, []).append(row)
+            else:
+                self.first_rows[key] = row
+            if unit_id is None:
+                self.unknown_rows.append(row)
+                continue
+            item = self.known[unit_id]
+            residual = row.residual
+            criteria = row.award - residual
+            self.awards[unit_id] += row.award
+            self.residual[unit_id] += residual
+            self.criteria[unit_id] += criteria
+            spent[item.area] = spent.get(item.area, 0) + criteria
+            given[item.area] = given.get(item.area, 0) + residual
+        self._area_totals = [AreaTotal(area, budget, spent.get(area, 0), given.get(area, 0))
+                             for area, budget in self.budgets.items()]
         self.lines = self._service_lines()
         self.shares = {code: line_share(line, rules.minimum_award, self._printed(line))
                        for code, line in self.lines.items()}
@@ -170,61 +237,64 @@ class Evidence:
     def _printed(self, line: ServiceLine) -> list[Fraction]:
         """The share column of the line's funded rows, as written (none without the column)."""
         return [row.share for item, award in line.units if award > 0
-                for row in self.rows_of.get(item.unit.unit_id, ()) if row.share is not None]
+                for row in self.rows_of(item.unit.unit_id) if row.share is not None]
 
     def _service_lines(self) -> dict[str, ServiceLine]:
         targets = service_targets(self.rules, self.budgets)
-        units: dict[str, list[tuple[Assessment, int]]] = {code: [] for code in targets}
+        items: dict[str, list[Assessment]] = {code: [] for code in targets}
+        awards: dict[str, list[int]] = {code: [] for code in targets}
         for item in self.assessments:
-            if item.eligible and item.service in units:
-                units[item.service].append((item, self.criteria[item.unit.unit_id]))
+            if item.eligible and item.service in items:
+                items[item.service].append(item)
+                awards[item.service].append(self.criteria[item.unit.unit_id])
         minimum = self.rules.minimum_award
         return {
             service.code: ServiceLine(
-                service.code, area.code, targets[service.code], tuple(units[service.code]),
-                funded_sets([item.entitlement for item, _ in units[service.code]], minimum))
+                service.code, area.code, targets[service.code], tuple(items[service.code]),
+                tuple(awards[service.code]),
+                funded_sets([item.entitlement for item in items[service.code]], minimum))
             for area in self.rules.areas for service in area.services
         }
 
     def unit_id_of(self, written: str) -> str | None:
-        """The units table's id of the unit an allocation row names; None for an unknown id."""
-        unit_id = self._ids.get(normalize_id(written))
-        return unit_id if unit_id in self.known else None
+        """The units table's id of the unit an allocation row names; None for an unknown id.
+
+        An id written exactly as in the units table is that unit (the table refuses two ids
+        with one folded form); only another spelling is folded (`normalize_id`).
+        """
+        if written in self.known:
+            return written
+        if self._folded is None:
+            self._folded = {normalize_id(unit_id): unit_id for unit_id in self.known}
+        return self._folded.get(normalize_id(written))
+
+    def known_rows(self) -> Iterator[tuple[ProvidedRow, Assessment]]:
+        """The allocation's rows that name a unit of the units table, with its assessment.
+
+        In file order; made as they are read, so that no check keeps a pair per row.
+        """
+        for row, unit_id in zip(self.allocation.rows, self._row_units, strict=True):
+            if unit_id is not None:
+                yield row, self.known[unit_id]
 
     def first_row(self, unit_id: str) -> int | None:
         """The file row of a unit's first allocation row; None without a row or a file."""
-        rows = self.rows_of.get(unit_id)
-        return rows[0].row if rows else None
+        first = self.first_rows.get(unit_id)
+        return first.row if first is not None else None
 
-    def known_rows(self) -> list[tuple[ProvidedRow, Assessment]]:
-        """The allocation's rows that name a unit of the units table, with its assessment.
-
-        Computed once: the checks of the optional columns each read them.
-        """
-        if self._known_rows is None:
-            self._known_rows = [(row, self.known[unit_id]) for row in self.allocation.rows
-                                if (unit_id := self.unit_id_of(row.unit_id)) is not None]
-        return list(self._known_rows)
+    def rows_of(self, unit_id: str) -> list[ProvidedRow]:
+        """The allocation's rows of a unit, in file order; none for a unit without a row."""
+        first = self.first_rows.get(unit_id)
+        if first is None:
+            return []
+        return [first, *self.repeated.get(unit_id, ())]
 
     def area_totals(self) -> list[AreaTotal]:
         """Each area's budget, riparto and residual awards, in rule-set order.
 
-        Excluded units count if paid (their whole award in the riparto's part). Computed once:
-        several checks and the report read them.
+        Excluded units count if paid (their whole award in the riparto's part).
         """
-        if self._area_totals is None:
-            self._area_totals = self._sum_areas()
         return list(self._area_totals)
-
-    def _sum_areas(self) -> list[AreaTotal]:
-        spent: dict[str, int] = {}
-        given: dict[str, int] = {}
-        for item in self.assessments:
-            unit_id = item.unit.unit_id
-            spent[item.area] = spent.get(item.area, 0) + self.criteria[unit_id]
-            given[item.area] = given.get(item.area, 0) + self.residual[unit_id]
-        return [AreaTotal(area, budget, spent.get(area, 0), given.get(area, 0))
-                for area, budget in self.budgets.items()]
 
     @property
     def scope(self) -> ResidualScope:
@@ -234,13 +304,15 @@ class Evidence:
     def _pools(self) -> list[Pool]:
         """The residual pools: one per area, or one for the fund with scope ``fondo``."""
         left = {total.area: max(total.budget - total.awarded, 0) for total in self.area_totals()}
-        members: dict[str, list[tuple[Assessment, int, bool, int]]] = {a: [] for a in left}
+        members = {area: PoolMembers() for area in left}
         for item in self.assessments:
+            if item.area not in members:
+                continue
             unit_id = item.unit.unit_id
-            need = still_lacks(item, self.criteria[unit_id])
-            residual = self.residual[unit_id]
-            if item.area in members and ((item.unit.applied and need > 0) or residual > 0):
-                members[item.area].append((item, need, self.criteria[unit_id] > 0, residual))
+            criteria, residual = self.criteria[unit_id], self.residual[unit_id]
+            need = still_lacks(item, criteria)
+            if (item.unit.applied and need > 0) or residual > 0:
+                members[item.area].add(item, need, criteria > 0, residual)
         areas = [area.code for area in self.rules.areas if area.code in left]
         if self.scope is ResidualScope.FONDO:
             groups = [("fondo", tuple(areas))]
@@ -250,11 +322,13 @@ class Evidence:
             available = left
         pools = []
         for code, codes in groups:
-            units = tuple(entry for area in codes for entry in members[area])
+            units = PoolMembers()
+            for area in codes:
+                units.extend(members[area])
             share = consensus_share(
-                [(residual, need) for _, need, _, residual in units if residual > 0],
-                [row.residual_share for item, _, _, residual in units if residual > 0
-                 for row in self.rows_of.get(item.unit.unit_id, ())
+                [(residual, need) for _, need, _, residual in units.units() if residual > 0],
+                [row.residual_share for item, _, _, residual in units.units() if residual > 0
+                 for row in self.rows_of(item.unit.unit_id)
                  if row.residual_share is not None])
             pools.append(Pool(code, codes, available[code], units, share))
         return pools

@@ -100,7 +100,7 @@ def unit_missing(evidence: Evidence) -> Findings:
                     "allocation; it is counted as awarded 0").format(unit=item.unit.unit_id,
                                                                      row=item.unit.row),
                   unit=item.unit.unit_id, area=item.area, service=item.service)
-        for item in evidence.assessments if item.unit.unit_id not in evidence.rows_of
+        for item in evidence.assessments if item.unit.unit_id not in evidence.first_rows
     ]
     return Findings(len(evidence.assessments), found)
 
@@ -108,8 +108,9 @@ def unit_missing(evidence: Evidence) -> Findings:
 def unit_duplicated(evidence: Evidence) -> Findings:
     """No unit has two rows: a repeated row would be paid twice, so the rows are added up."""
     found = []
-    for unit_id, rows in evidence.rows_of.items():
-        if len(rows) > 1:
+    for unit_id in evidence.first_rows:
+        if unit_id in evidence.repeated:
+            rows = evidence.rows_of(unit_id)
             where = ", ".join(str(r.row) for r in rows if r.row is not None)
             total = sum(r.award for r in rows)
             found.append(Violation(
@@ -119,7 +120,7 @@ def unit_duplicated(evidence: Evidence) -> Findings:
                   "is what would be paid").format(unit=unit_id, count=len(rows),
                                                   total=euros(total)),
                 unit=unit_id, row=rows[1].row))
-    return Findings(len(evidence.rows_of), found)
+    return Findings(len(evidence.first_rows), found)
 
 
 def unit_unknown(evidence: Evidence) -> Findings:
@@ -131,7 +132,7 @@ def unit_unknown(evidence: Evidence) -> Findings:
                     "counted in any area").format(unit=row.unit_id, award=euros(row.award)),
                   unit=row.unit_id,
                   row=row.row)
-        for row in evidence.allocation.rows if evidence.unit_id_of(row.unit_id) is None
+        for row in evidence.unknown_rows
     ]
     return Findings(len(evidence.allocation.rows), found)
 
@@ -389,19 +390,34 @@ def left_out(evidence: Evidence) -> Findings:
     return Findings(checked, found)
 
 
+_NONE = Fraction(0)  # the share expected of a unit without award
+
+
+def _share_agrees(written: Fraction, places: int | None, expected: Fraction) -> bool:
+    """Whether a share column's value is the expected share, at the precision it was written.
+
+    Exact when `places` is None; else within half a unit of its last decimal:
+    |written - expected| <= 1 / (2 * 10**places), compared as cross-multiplied integers
+    (no Fraction arithmetic per row: the column has one value per unit).
+    """
+    gap = abs(written.numerator * expected.denominator - expected.numerator * written.denominator)
+    if places is None:
+        return gap == 0
+    inverse_tolerance: int = 2 * 10**places  # the tolerance is 1 / inverse_tolerance
+    return gap * inverse_tolerance <= written.denominator * expected.denominator
+
+
 def share_mismatch(evidence: Evidence) -> Findings:
     """The ``share`` column is lambda_s (0 without award), compared at the precision written."""
-    rows = [(row, item) for row, item in evidence.known_rows() if row.share is not None]
     found = []
-    for row, item in rows:
-        assert row.share is not None
-        award = evidence.criteria[item.unit.unit_id]
-        expected = evidence.shares.get(item.service, Fraction(0)) if award > 0 else Fraction(0)
-        if row.share == expected:
+    checked = 0
+    for row, item in evidence.known_rows():
+        if row.share is None:
             continue
-        places = row.share_places
-        tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
-        if abs(row.share - expected) > tolerance:
+        checked += 1
+        award = evidence.criteria[item.unit.unit_id]
+        expected = evidence.shares.get(item.service, _NONE) if award > 0 else _NONE
+        if not _share_agrees(row.share, row.share_places, expected):
             found.append(Violation(
                 CheckCode.SHARE_MISMATCH, unit_subject(row.unit_id, row.row), ratio(expected),
                 ratio(row.share),
@@ -410,7 +426,7 @@ def share_mismatch(evidence: Evidence) -> Findings:
                   ).format(unit=row.unit_id, line=item.service, expected=ratio(expected),
                            actual=ratio(row.share)), unit=row.unit_id, area=item.area,
                 service=item.service, row=row.row))
-    return Findings(len(rows), found)
+    return Findings(checked, found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,10 +478,10 @@ def residual_scope(evidence: Evidence) -> Findings:
     is `INELIGIBLE_PAID` already).
     """
     found = []
-    given = [item for item in evidence.assessments if evidence.residual[item.unit.unit_id] > 0]
-    for item in given:
-        unit_id = item.unit.unit_id
-        residual = evidence.residual[unit_id]
+    given = [(unit_id, residual) for unit_id, residual in evidence.residual.items()
+             if residual > 0]
+    for unit_id, residual in given:
+        item = evidence.known[unit_id]
         row = evidence.first_row(unit_id)
         if evidence.scope is ResidualScope.NONE:
             why = _("the rule set has no residual phase (residui.scope none): what the "
@@ -589,18 +605,16 @@ def residual_left_out(evidence: Evidence) -> Findings:
 def residual_share_mismatch(evidence: Evidence) -> Findings:
     """The ``residual_share`` column is the pool's share mu (0 without a residual award)."""
     pool_of = {area: pool for pool in evidence.pools for area in pool.areas}
-    rows = [(row, item) for row, item in evidence.known_rows() if row.residual_share is not None]
     found = []
-    for row, item in rows:
-        assert row.residual_share is not None
+    checked = 0
+    for row, item in evidence.known_rows():
+        if row.residual_share is None:
+            continue
+        checked += 1
         pool = pool_of.get(item.area)
         expected = (pool.share if pool is not None and evidence.residual[item.unit.unit_id] > 0
-                    else Fraction(0))
-        if row.residual_share == expected:
-            continue
-        places = row.residual_places
-        tolerance = Fraction(0) if places is None else Fraction(1, 2 * 10**places)
-        if abs(row.residual_share - expected) > tolerance:
+                    else _NONE)
+        if not _share_agrees(row.residual_share, row.residual_places, expected):
             found.append(Violation(
                 CheckCode.RESIDUAL_SHARE_MISMATCH, unit_subject(row.unit_id, row.row),
                 ratio(expected), ratio(row.residual_share),
@@ -609,4 +623,4 @@ def residual_share_mismatch(evidence: Evidence) -> Findings:
                   ).format(unit=row.unit_id, expected=ratio(expected),
                            actual=ratio(row.residual_share)), unit=row.unit_id, area=item.area,
                 service=item.service, row=row.row))
-    return Findings(len(rows), found)
+    return Findings(checked, found)

@@ -167,30 +167,40 @@ def split_pool(
 
 def residual_pools(
     assessments: Sequence[Assessment], rules: RuleSet, allocation: Allocation
-) -> dict[str, tuple[tuple[str, ...], int, list[PoolUnit]]]:
-    """Each pool's areas, the money the riparto left in them, and the units that may receive.
+) -> dict[str, tuple[tuple[str, ...], int, int, list[PoolUnit]]]:
+    """Each pool's areas, money left by the riparto, need of its units, and units to give to.
 
-    One pool per area, or one for the fund with scope ``fondo``. The units are the eligible
+    One pool per area, or one for the fund with scope ``fondo``. Its units are the eligible
     units that applied and still lack something, in (area, unit id) order: never row order.
+    They are listed only for a pool with money to give (a residual phase and money left);
+    every pool reports what they lack.
     """
     spent: dict[str, int] = {}
     for result in allocation.services.values():
         spent[result.area] = spent.get(result.area, 0) + result.awarded
     left = {area.code: allocation.area_budgets.get(area.code, 0) - spent.get(area.code, 0)
             for area in rules.areas}
+    if rules.residual_scope is ResidualScope.FONDO:
+        groups = {FONDO: tuple(area.code for area in rules.areas)}
+    else:
+        groups = {code: (code,) for code in left}
+    available = {code: sum(left[area] for area in areas) for code, areas in groups.items()}
+    gives = {area for code, areas in groups.items() for area in areas
+             if rules.residual_scope is not ResidualScope.NONE and available[code] > 0}
+    needs = dict.fromkeys(left, 0)
     units: dict[str, list[PoolUnit]] = {area.code: [] for area in rules.areas}
     for item in assessments:
         award = allocation.awards.get(item.unit.unit_id, 0)
         need = residual_need(item, award)
         if item.unit.applied and need > 0 and item.area in units:
-            units[item.area].append(PoolUnit(item.unit.unit_id, need, award > 0))
+            needs[item.area] += need
+            if item.area in gives:
+                units[item.area].append(PoolUnit(item.unit.unit_id, need, award > 0))
     for members in units.values():
         members.sort(key=lambda unit: unit.unit_id)
-    if rules.residual_scope is ResidualScope.FONDO:
-        codes = tuple(area.code for area in rules.areas)
-        return {FONDO: (codes, sum(left.values()),
-                        [unit for code in codes for unit in units[code]])}
-    return {code: ((code,), left[code], units[code]) for code in left}
+    return {code: (areas, available[code], sum(needs[area] for area in areas),
+                   [unit for area in areas for unit in units[area]])
+            for code, areas in groups.items()}
 
 
 def residual_phase(
@@ -203,15 +213,16 @@ def residual_phase(
     """
     awards: dict[str, int] = {}
     pools = []
-    for code, (areas, available, units) in residual_pools(assessments, rules, allocation).items():
+    pooled = residual_pools(assessments, rules, allocation)
+    for code, (areas, available, need, units) in pooled.items():
         given: Mapping[str, int] = {}
         share = Fraction(0)
-        if rules.residual_scope is not ResidualScope.NONE and available > 0:
+        if units:  # listed only for a pool with money to give
             given, share = split_pool(units, available, rules.minimum_award)
         awards.update(given)
         pools.append(ResidualPool(
             code=code, areas=areas, available=available,
-            need=sum(unit.need for unit in units), distributed=sum(given.values()),
+            need=need, distributed=sum(given.values()),
             share=share, recipients=len(given)))
     return replace(allocation, residual_scope=rules.residual_scope, residual_awards=awards,
                    residual_pools=tuple(pools))
