@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import BinaryIO, cast
 
@@ -49,10 +50,6 @@ PLAIN, BOLD, HEADER = "plain", "bold", "header"
 CREATED = datetime(2000, 1, 1)
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@")
-# A line starting with one of them, in a column's texts joined with newlines: the cheap test
-# that a block of cells needs no quote prefix (a text with a newline of its own only makes it
-# take the cell-by-cell way).
-_TRIGGER_LINE = re.compile(r"(?:^|\n)[=+\-@]")
 _MAX_WIDTH = 60
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -168,6 +165,28 @@ def _texts(values: Sequence[object]) -> list[str]:
             for value in values]
 
 
+def _any_formula_like(texts: Sequence[str]) -> bool:
+    """True when a text (or a line of one) starts like a formula: a few scans in C."""
+    lines = "\n" + "\n".join(texts)
+    return any("\n" + trigger in lines for trigger in _FORMULA_TRIGGERS)
+
+
+def _interleave(pieces: Sequence[str | Sequence[str]]) -> str:
+    """Join pieces row by row: a `str` is the same in every row, a sequence one text a row.
+
+    A row of a table is its fixed XML with the row number and the cells' values between:
+    joining such pieces in one `str.join` writes a block of rows without a step per cell.
+    """
+    merged: list[str | Sequence[str]] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece  # fixed texts side by side are one piece
+        else:
+            merged.append(piece)
+    rows = zip(*(repeat(piece) if isinstance(piece, str) else piece for piece in merged))
+    return "".join(chain.from_iterable(rows))
+
+
 def _letter(col: int) -> str:
     """Column letters of a 1-based column number (1 -> A, 27 -> AA)."""
     letters = ""
@@ -181,7 +200,8 @@ class _SharedStrings:
     """xl/sharedStrings.xml: each text once (unit types, municipalities repeat a lot)."""
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}  # text -> its number, in order of first use
+        # text -> its number as a cell's <v> writes it, in order of first use
+        self.index: dict[str, str] = {}
         self.count = 0  # cells that refer to a text
 
     def add(self, texts: Sequence[str]) -> None:
@@ -190,7 +210,7 @@ class _SharedStrings:
         # each distinct text once, in order of first use (a column repeats its texts a lot)
         for text in dict.fromkeys(texts):
             if text and text not in index:
-                index[text] = len(index)
+                index[text] = str(len(index))
         self.count += len(texts) - texts.count("")
 
     def chunks(self, block_rows: int) -> Iterator[str]:
@@ -209,15 +229,15 @@ class _SharedStrings:
 
 @dataclass(frozen=True)
 class _Table:
-    """A sheet's table body: its rows, written only when the sheet is.
+    """A sheet's table body: its columns, written only when the sheet is.
 
-    The rows are kept as given, not turned into columns: a block of them is, when written
-    (a copy of a table of 100,000 rows by columns takes tens of megabytes).
+    Kept by column: a block of rows is then a slice of each column, and a row's cells of
+    one kind are written together (`Sheet._column`).
     """
 
     first_row: int  # the row of the first body row (the heading is the row above)
     kinds: tuple[str, ...]
-    rows: tuple[Sequence[object], ...]
+    columns: tuple[Sequence[object], ...]
     count: int
 
     @property
@@ -252,7 +272,7 @@ class Sheet:
         if self._table is not None and self._table.first_row <= row <= self._table.last_row:
             raise ValueError(f"row {row} of sheet '{self.name}' belongs to its table")
         self._register(kind, [value])
-        xml = self._render(col, kind, [value], range(row, row + 1), emphasis)[0]
+        xml = _interleave(self._column(col, kind, [value], [str(row)], emphasis))
         self._cells[row] = self._cells.get(row, "") + xml
 
     def table(
@@ -276,26 +296,55 @@ class Sheet:
         Raises:
             ValueError: the sheet already has a table, or a cell in the rows it would take.
         """
+        if rows and set(map(len, rows)) != {len(headings)}:
+            raise ValueError(f"sheet '{self.name}': a row or the kinds do not have as many "
+                             f"cells as the {len(headings)} headings")
+        columns = [list(map(itemgetter(col), rows)) for col in range(len(headings))]
+        return self.table_of_columns(headings, kinds, columns, first_row=first_row,
+                                     freeze=freeze)
+
+    def table_of_columns(
+        self,
+        headings: Sequence[str],
+        kinds: Sequence[str],
+        columns: Sequence[Sequence[object]],
+        *,
+        first_row: int = 1,
+        freeze: bool = True,
+    ) -> int:
+        """`table`, its cells given a column at a time (a large table need not make rows).
+
+        Args:
+            headings: the text of each column's heading.
+            kinds: each column's cell kind (see the module's docstring).
+            columns: the cells, one sequence per heading, each as long as the others.
+            first_row: the heading's row.
+            freeze: keep the heading (and the rows above it) in view when scrolling.
+
+        Raises:
+            ValueError: the sheet already has a table, or a cell in the rows it would take.
+        """
+        count = len(columns[0]) if columns else 0
         if self._table is not None:
             raise ValueError(f"sheet '{self.name}' already has a table")
-        if any(first_row < row <= first_row + len(rows) for row in self._cells):
+        if any(first_row < row <= first_row + count for row in self._cells):
             raise ValueError(f"sheet '{self.name}' has cells in the rows of the table")
-        if len(kinds) != len(headings) or (rows and set(map(len, rows)) != {len(headings)}):
+        if not len(kinds) == len(columns) == len(headings) or any(
+                len(cells) != count for cells in columns):
             raise ValueError(f"sheet '{self.name}': a row or the kinds do not have as many "
                              f"cells as the {len(headings)} headings")
         for col, heading in enumerate(headings, start=1):
             self.cell(first_row, col, "text", heading, HEADER)
         self._widths = []
-        for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
-            cells = list(map(itemgetter(col), rows))  # one column at a time
+        for heading, kind, cells in zip(headings, kinds, columns, strict=True):
             self._register(kind, cells)
             # Width: the longest text as str() shows it (amounts get room for separators).
             self._widths.append(min(max(len(heading), max(map(len, map(str, cells)), default=0)
                                         + (4 if kind == "money" and cells else 0)) + 2,
                                     _MAX_WIDTH))
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), len(rows))
-        last = first_row + len(rows)
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(columns), count)
+        last = first_row + count
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
             self._frozen_rows = first_row
@@ -307,15 +356,20 @@ class Sheet:
         if kind not in _NUMERIC:
             self._strings.add(_texts(values))
 
-    def _render(
+    def _column(
         self,
         col: int,
         kind: str,
         values: Sequence[object],
-        numbers: Sequence[int],
+        rows: Sequence[str],
         emphasis: str = PLAIN,
-    ) -> list[str]:
-        """The XML of a column's cells in rows `numbers` ("" for an empty cell).
+    ) -> list[str | Sequence[str]]:
+        """A column's cells in `rows` (row numbers), as the pieces `_interleave` joins.
+
+        When each cell of the column has the same style (the usual case), the pieces are the
+        cell's fixed XML around its row number and its value, so no cell is rendered on its
+        own; when some cell is empty (no cell at all) or a text needs the quote prefix, the
+        one piece is each cell's whole XML ("" for an empty one).
 
         Numbers are numbers with their format; text is a shared string (numbered by
         `_register`), with the quote prefix style when it starts like a formula.
@@ -323,33 +377,36 @@ class Sheet:
         letter = _letter(col)
         self._max_col = max(self._max_col, col)
         if kind in _NUMERIC:
-            xf = _STYLE_INDEX[emphasis, kind, False]
-            return [f'<c r="{letter}{n}" s="{xf}"><v>{text}</v></c>' if text else ""
-                    for n, text in zip(numbers, _numbers(values, kind), strict=True)]
+            style = f' s="{_STYLE_INDEX[emphasis, kind, False]}"'
+            texts = _numbers(values, kind)
+            if "" not in texts:
+                return [f'<c r="{letter}', rows, f'"{style}><v>', texts, "</v></c>"]
+            return [[f'<c r="{letter}{n}"{style}><v>{text}</v></c>' if text else ""
+                     for n, text in zip(rows, texts, strict=True)]]
         plain = _STYLE_INDEX[emphasis, "text", False]
         style = f' s="{plain}"' if plain else ""
         quoted = f' s="{_STYLE_INDEX[emphasis, "text", True]}"'
         index = self._strings.index
         texts = _texts(values)
-        if "" not in texts and not _TRIGGER_LINE.search("\n".join(texts)):
+        if "" not in texts and not _any_formula_like(texts):
             # no empty cell and none to quote (most columns): the same style for every cell
-            return [f'<c r="{letter}{n}"{style} t="s"><v>{number}</v></c>'
-                    for n, number in zip(numbers, map(index.__getitem__, texts), strict=True)]
-        return [f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
-                f' t="s"><v>{index[text]}</v></c>' if text else ""
-                for n, text in zip(numbers, texts, strict=True)]
+            numbers = list(map(index.__getitem__, texts))
+            return [f'<c r="{letter}', rows, f'"{style} t="s"><v>', numbers, "</v></c>"]
+        return [[f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
+                 f' t="s"><v>{index[text]}</v></c>' if text else ""
+                 for n, text in zip(rows, texts, strict=True)]]
 
     def _body_rows(self, table: _Table, block_rows: int) -> Iterator[str]:
         """The table's body as ``<row>`` elements, `block_rows` rows at a time."""
         for start in range(0, table.count, block_rows):
             stop = min(start + block_rows, table.count)
-            numbers = range(table.first_row + start, table.first_row + stop)
-            columns = zip(*table.rows[start:stop], strict=True)
-            cells = [self._render(col, kind, values, numbers)
-                     for col, (kind, values) in enumerate(zip(table.kinds, columns,
-                                                              strict=True), start=1)]
-            yield "".join(f'<row r="{n}">{"".join(row)}</row>'
-                          for n, row in zip(numbers, zip(*cells, strict=True), strict=True))
+            rows = list(map(str, range(table.first_row + start, table.first_row + stop)))
+            pieces: list[str | Sequence[str]] = ['<row r="', rows, '">']
+            for col, (kind, values) in enumerate(zip(table.kinds, table.columns, strict=True),
+                                                 start=1):
+                pieces += self._column(col, kind, values[start:stop], rows)
+            pieces.append("</row>")
+            yield _interleave(pieces)
 
     def _rows(self, block_rows: int) -> Iterator[str]:
         """Every row in row order: the loose cells' rows around the table's body."""
