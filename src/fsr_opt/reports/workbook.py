@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import repeat
-from operator import itemgetter
-from typing import cast
+from operator import attrgetter, itemgetter
+from typing import Any, cast
 
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
@@ -234,13 +234,22 @@ def _totals(
     columns: Sequence[Column],
     cells: Sequence[Sequence[object]],
     lang: str,
+    whole: GroupTotal | None = None,
 ) -> None:
-    """The TOTALE row at `row`: each money and count column added up exactly, in bold."""
+    """The TOTALE row at `row`: each money and count column added up exactly, in bold.
+
+    `whole`, for a sheet of the annex, has these sums already (in cents, `build_annex`):
+    the Allegato has a row per unit, and adding up texts costs a step per cell.
+    """
     sheet.cell(row, 1, "text", text("word.TOTAL", lang), BOLD)
     for col, (column, values) in enumerate(zip(columns, cells, strict=True), start=1):
         if col == 1 or column.kind not in ("money", "count"):
             continue
-        if column.kind == "count":
+        if whole is not None:
+            total: int = getattr(whole, column.key)
+            sheet.cell(row, col, column.kind,
+                       total if column.kind == "count" else format_cents(total), BOLD)
+        elif column.kind == "count":
             sheet.cell(row, col, "count", sum(int(str(v)) for v in values if v != ""), BOLD)
         else:
             sheet.cell(row, col, "money", decimal_sum(values), BOLD)
@@ -269,14 +278,14 @@ def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
     `table` is allocation.csv's cells by column: a large Ambito has 100,000 units, and
     writing their amounts again costs far more than picking them by position.
     """
+    def field(name: str) -> list[Any]:
+        return list(map(attrgetter(name), rows))
+
     unknown = text("workbook.not_given", lang)
-    positions = [row.position for row in rows]
+    positions = field("position")
     known = min(positions, default=0) >= 0  # rows made by hand may not say where they are
-    amounts = [
-        list(map(table[ALLOCATION_COLUMNS.index(name)].__getitem__, positions)) if known
-        else _euros([getattr(row, name) for row in rows])
-        for name in _SHARED
-    ]
+    amounts = [list(map(table[ALLOCATION_COLUMNS.index(name)].__getitem__, positions))
+               if known else _euros(field(name)) for name in _SHARED]
     said: dict[tuple[bool, tuple[str, ...]], str] = {}  # a handful of distinct reasons
     reasons: list[object] = []
     for row in rows:
@@ -285,15 +294,12 @@ def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
             said[key] = reason_text(row, lang, year)
         reasons.append(said[key])
     return [
-        [row.municipality or unknown for row in rows],
-        [row.operator or unknown for row in rows],
-        [row.unit_id for row in rows],
-        [row.name for row in rows],
-        [row.area for row in rows],
-        [row.service for row in rows],
+        [name or unknown for name in field("municipality")],
+        [name or unknown for name in field("operator")],
+        field("unit_id"), field("name"), field("area"), field("service"),
         *amounts,
         reasons,
-        _euros([row.shortfall for row in rows]),
+        _euros(field("shortfall")),
     ]
 
 
@@ -447,15 +453,18 @@ def allocation_workbook(
     _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang)
     if annex is None:
         annex = build_annex(outcomes)
-    for sheet, sheet_columns, data in (
-        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year, csv_cells)),
-        (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
-        (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
-        (payments, PAYMENTS_SHEET, _by_column(payment_rows(outcomes), len(PAYMENTS_SHEET))),
+    for sheet, sheet_columns, data, whole in (
+        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year, csv_cells),
+         annex.whole),
+        (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang), annex.whole),
+        (operators, OPERATORS_SHEET, _groups(annex.operators, lang), annex.whole),
+        (payments, PAYMENTS_SHEET, _by_column(payment_rows(outcomes), len(PAYMENTS_SHEET)),
+         None),
         (exclusions, EXCLUSIONS_SHEET, _by_column(_exclusions(outcomes, lang, rules.history_year),
-                                                  len(EXCLUSIONS_SHEET))),
+                                                  len(EXCLUSIONS_SHEET)), None),
     ):
-        _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang)
+        _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang,
+                whole)
     summary_columns = _with_year(SUMMARY_SHEET, rules)
     after = _table(summary, summary_columns, _by_column(
         _summary(outcomes, allocation, rules, lang), len(summary_columns)), lang)

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import chain, filterfalse, repeat
 from operator import itemgetter
 from typing import BinaryIO, cast
 
@@ -211,10 +211,12 @@ class _SharedStrings:
     def add(self, texts: Sequence[str]) -> None:
         """Number the new texts of a column of cells ("" is an empty cell)."""
         index = self.index
-        # each distinct text once, in order of first use (a column repeats its texts a lot)
-        for text in dict.fromkeys(texts):
-            if text and text not in index:
-                index[text] = str(len(index))
+        # each new text once, in order of first use (a column repeats its texts a lot)
+        new = list(filterfalse(index.__contains__, dict.fromkeys(texts)))
+        if "" in new:
+            new.remove("")  # an empty cell is no text
+        numbers = range(len(index), len(index) + len(new))
+        index.update(zip(new, map(str, numbers), strict=True))
         self.count += len(texts) - texts.count("")
 
     def chunks(self, block_rows: int) -> Iterator[str]:
