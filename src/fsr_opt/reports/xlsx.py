@@ -167,7 +167,7 @@ def _texts(values: Sequence[object]) -> list[str]:
             for value in values]
 
 
-def _any_formula_like(texts: Sequence[str]) -> bool:
+def _any_formula_like(texts: Iterable[str]) -> bool:
     """True when a text (or a line of one) starts like a formula: a few scans in C."""
     lines = "\n" + "\n".join(texts)
     return any("\n" + trigger in lines for trigger in _FORMULA_TRIGGERS)
@@ -208,16 +208,23 @@ class _SharedStrings:
         self.index: dict[str, str] = {}
         self.count = 0  # cells that refer to a text
 
-    def add(self, texts: Sequence[str]) -> None:
-        """Number the new texts of a column of cells ("" is an empty cell)."""
+    def add(self, texts: Sequence[str]) -> dict[str, None]:
+        """Number the new texts of a column of cells ("" is an empty cell).
+
+        Returns:
+            The column's distinct texts, in order of first use ("" too if a cell is empty):
+            a column repeats its texts a lot, so they are what the caller looks at.
+        """
         index = self.index
-        # each new text once, in order of first use (a column repeats its texts a lot)
-        new = list(filterfalse(index.__contains__, dict.fromkeys(texts)))
-        if "" in new:
+        distinct = dict.fromkeys(texts)
+        new = list(filterfalse(index.__contains__, distinct))
+        if "" in distinct:
             new.remove("")  # an empty cell is no text
+            self.count -= texts.count("")
         numbers = range(len(index), len(index) + len(new))
         index.update(zip(new, map(str, numbers), strict=True))
-        self.count += len(texts) - texts.count("")
+        self.count += len(texts)
+        return distinct
 
     def chunks(self, block_rows: int) -> Iterator[str]:
         """The part's text, `block_rows` strings at a time."""
@@ -244,6 +251,9 @@ class _Table:
     first_row: int  # the row of the first body row (the heading is the row above)
     kinds: tuple[str, ...]
     columns: tuple[Sequence[object], ...]
+    # per column: each cell is a text written as it is (a plain number, a shared string
+    # that needs no quote prefix), none empty; checked once, not for each block of rows
+    uniform: tuple[bool, ...]
     count: int
 
     @property
@@ -342,15 +352,26 @@ class Sheet:
         for col, heading in enumerate(headings, start=1):
             self.cell(first_row, col, "text", heading, HEADER)
         self._widths = []
+        uniform: list[bool] = []
         for heading, kind, cells in zip(headings, kinds, columns, strict=True):
-            self._register(kind, cells)
+            texts = cast("Sequence[str]", cells) if _all_text(cells) else None
+            shown: Iterable[str] | None = texts  # None: the cells as str() shows them
+            if kind in _NUMERIC:
+                uniform.append(texts is not None and "" not in texts
+                               and _plain_column(texts, kind))
+            else:
+                distinct = self._strings.add(_texts(cells))
+                uniform.append(texts is not None and "" not in distinct
+                               and not _any_formula_like(distinct))
+                if texts is not None:
+                    shown = distinct  # the width needs each text once: a column repeats a lot
             # Width: the longest text as str() shows it (amounts get room for separators).
-            shown = cast("Sequence[str]", cells) if _all_text(cells) else map(str, cells)
+            shown = map(str, cells) if shown is None else shown
             self._widths.append(min(max(len(heading), max(map(len, shown), default=0)
                                         + (4 if kind == "money" and cells else 0)) + 2,
                                     _MAX_WIDTH))
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), tuple(columns), count)
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(columns), tuple(uniform), count)
         last = first_row + count
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
@@ -370,13 +391,16 @@ class Sheet:
         values: Sequence[object],
         rows: Sequence[str],
         emphasis: str = PLAIN,
+        *,
+        uniform: bool = False,
     ) -> list[str | Sequence[str]]:
         """A column's cells in `rows` (row numbers), as the pieces `_interleave` joins.
 
         When each cell of the column has the same style (the usual case), the pieces are the
         cell's fixed XML around its row number and its value, so no cell is rendered on its
         own; when some cell is empty (no cell at all) or a text needs the quote prefix, the
-        one piece is each cell's whole XML ("" for an empty one).
+        one piece is each cell's whole XML ("" for an empty one). `uniform` says that the
+        cells are known to be of the first case (`_Table.uniform`), so are not checked.
 
         Numbers are numbers with their format; text is a shared string (numbered by
         `_register`), with the quote prefix style when it starts like a formula.
@@ -385,8 +409,8 @@ class Sheet:
         self._max_col = max(self._max_col, col)
         if kind in _NUMERIC:
             style = f' s="{_STYLE_INDEX[emphasis, kind, False]}"'
-            texts = _numbers(values, kind)
-            if "" not in texts:
+            texts = cast("Sequence[str]", values) if uniform else _numbers(values, kind)
+            if uniform or "" not in texts:
                 return [f'<c r="{letter}', rows, f'"{style}><v>', texts, "</v></c>"]
             return [[f'<c r="{letter}{n}"{style}><v>{text}</v></c>' if text else ""
                      for n, text in zip(rows, texts, strict=True)]]
@@ -394,8 +418,8 @@ class Sheet:
         style = f' s="{plain}"' if plain else ""
         quoted = f' s="{_STYLE_INDEX[emphasis, "text", True]}"'
         index = self._strings.index
-        texts = _texts(values)
-        if "" not in texts and not _any_formula_like(texts):
+        texts = cast("Sequence[str]", values) if uniform else _texts(values)
+        if uniform or ("" not in texts and not _any_formula_like(texts)):
             # no empty cell and none to quote (most columns): the same style for every cell
             numbers = list(map(index.__getitem__, texts))
             return [f'<c r="{letter}', rows, f'"{style} t="s"><v>', numbers, "</v></c>"]
@@ -409,9 +433,9 @@ class Sheet:
             stop = min(start + block_rows, table.count)
             rows = list(map(str, range(table.first_row + start, table.first_row + stop)))
             pieces: list[str | Sequence[str]] = ['<row r="', rows, '">']
-            for col, (kind, values) in enumerate(zip(table.kinds, table.columns, strict=True),
-                                                 start=1):
-                pieces += self._column(col, kind, values[start:stop], rows)
+            for col, (kind, values, uniform) in enumerate(
+                    zip(table.kinds, table.columns, table.uniform, strict=True), start=1):
+                pieces += self._column(col, kind, values[start:stop], rows, uniform=uniform)
             pieces.append("</row>")
             yield _interleave(pieces)
 
