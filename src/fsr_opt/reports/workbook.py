@@ -348,14 +348,23 @@ def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[l
         if said is None:
             said = words[codes] = (";".join(codes), "; ".join(
                 describe("reason", code, lang, history_year=year) for code in codes))
+        entitlement = _shortest_euros(item.entitlement)
         rows.append([
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
-            item.unit.unit_type, item.area, item.service, *said,
-            Decimal(item.entitlement) / 100,
+            item.unit.unit_type, item.area, item.service, *said, entitlement,
             # what fell short: all the entitlement, as the unit receives nothing (annex.py)
-            Decimal(item.entitlement) / 100,
+            entitlement,
         ])
     return rows
+
+
+def _shortest_euros(cents: int) -> str:
+    """Cents as ``Decimal(cents) / 100`` writes them (``3180``, ``3180.5``), as a text.
+
+    The Esclusioni sheet has always shown its amounts so; a text is stored as it is, while
+    a `Decimal` is turned into text cell by cell.
+    """
+    return format_cents(cents).rstrip("0").rstrip(".")
 
 
 def _summary(

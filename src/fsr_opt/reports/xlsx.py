@@ -360,7 +360,7 @@ class Sheet:
                 uniform.append(texts is not None and "" not in texts
                                and _plain_column(texts, kind))
             else:
-                distinct = self._strings.add(_texts(cells))
+                distinct = self._strings.add(_texts(cells) if texts is None else texts)
                 uniform.append(texts is not None and "" not in distinct
                                and not _any_formula_like(distinct))
                 if texts is not None:
