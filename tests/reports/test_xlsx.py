@@ -452,32 +452,6 @@ def test_a_table_refuses_rows_or_kinds_of_another_width() -> None:
             sheet.table(["h1", "h2"], kinds, rows)
 
 
-class _FullDisk(io.BytesIO):
-    def write(self, data: object) -> int:  # type: ignore[override]
-        raise OSError("no space left on device")
-
-
-def test_a_failure_while_compressing_or_rendering_is_raised_not_waited_on() -> None:
-    # the zip is written by a second thread: its failure must reach the caller, and a
-    # failure of the rendering must not leave that thread waiting for blocks
-    big = Workbook("t")
-    big.add_sheet("s").table(["a"], ["text"], [[f"row {n}"] for n in range(5000)])
-    with pytest.raises(OSError, match="no space"):
-        big.write(_FullDisk(), block_rows=10)
-
-    class Broken(Exception):
-        pass
-
-    def broken_rows(block_rows: int) -> object:
-        yield "<row/>"
-        raise Broken
-
-    sheet = big.add_sheet("rotto")
-    sheet._rows = broken_rows  # type: ignore[method-assign]
-    with pytest.raises(Broken):
-        big.to_bytes(block_rows=10)
-
-
 def test_plain_lines_match_line_by_line() -> None:
     # the possessive regexes of `_plain_column` against the plain-number regex, line by line
     lines = ["", "0", "-0", "12.50", "-3.1", "1.", ".5", "-", "1-2", "1..2", "1.2.3", "+1",

@@ -29,18 +29,16 @@ a deliberation names its rule set and input on every page.
 from __future__ import annotations
 
 import io
-import queue
 import re
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from itertools import chain, filterfalse, repeat
 from operator import itemgetter
-from typing import IO, BinaryIO, cast
+from typing import BinaryIO, cast
 
 MONEY_FORMAT = "#,##0.00"
 SHARE_FORMAT = "0.0000%"
@@ -63,8 +61,6 @@ _MAX_CELL_TEXT = 32767  # the most a cell holds in Excel, in UTF-16 units
 _COMPRESS_LEVEL = 1
 # Rows (or shared strings) rendered at a time by default: bounds the text held in memory.
 BLOCK_ROWS = 2000
-# Blocks rendered but not yet compressed, at most (`Workbook.write`): bounds the memory too.
-_BLOCKS_AHEAD = 4
 
 # Characters XML 1.0 cannot carry (C0 controls but tab, newline and CR; lone surrogates;
 # U+FFFE/U+FFFF), and text that already looks like an ``_xHHHH_`` escape, whose ``_`` is
@@ -599,25 +595,13 @@ class Workbook:
                 header, as a whole part written at once would have them.
             block_rows: rows (and shared strings) rendered at a time; the bytes written do
                 not depend on it, the memory used does.
-
-        The parts are rendered in this thread and compressed in another, a few blocks
-        behind (`_zip_parts`): zlib lets go of the GIL while it compresses, so with a
-        second core free the two overlap. One thread writes the zip, in order, so the
-        bytes are the same as when written in one.
         """
-        # A part's name, then its blocks of bytes; None after the last part.
-        blocks: queue.Queue[str | bytes | None] = queue.Queue(maxsize=_BLOCKS_AHEAD)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-zip") as pool:
-            zipped = pool.submit(_zip_parts, target, blocks)
-            try:
-                for name, chunks in self._parts(block_rows):
-                    blocks.put(name)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, chunks in self._parts(block_rows):
+                with archive.open(_entry(name), "w") as entry:
                     for chunk in chunks:
                         if chunk:
-                            blocks.put(chunk.encode("utf-8"))
-            finally:
-                blocks.put(None)
-            zipped.result()
+                            entry.write(chunk.encode("utf-8"))
 
     def _parts(self, block_rows: int) -> Iterator[tuple[str, Iterable[str]]]:
         """The parts in a fixed order: package, workbook, styles, shared strings, sheets."""
@@ -698,26 +682,6 @@ class Workbook:
         yield "xl/sharedStrings.xml", self._strings.chunks(block_rows)
         for n, sheet in enumerate(sheets, start=1):
             yield f"xl/worksheets/sheet{n}.xml", sheet._chunks(n == 1, block_rows)
-
-
-def _zip_parts(target: BinaryIO, blocks: queue.Queue[str | bytes | None]) -> None:
-    """Write the zip of the parts in `blocks`: a part's name, its bytes, ..., then None."""
-    try:
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-            entry: IO[bytes] | None = None
-            while (block := blocks.get()) is not None:
-                if isinstance(block, str):  # the next part
-                    if entry is not None:
-                        entry.close()
-                    entry = archive.open(_entry(block), "w")
-                elif entry is not None:
-                    entry.write(block)
-            if entry is not None:
-                entry.close()
-    except BaseException:
-        while blocks.get() is not None:  # let the renderer finish, and never wait on us
-            pass
-        raise
 
 
 def zip_entry(name: str, stamp: datetime) -> zipfile.ZipInfo:
