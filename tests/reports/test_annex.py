@@ -318,9 +318,8 @@ def test_the_allegato_takes_allocation_csv_amounts_or_writes_them() -> None:
              for n in range(9)]
     run = solve(rules, units)
     rows = annex_rows(run.outcomes)
-    csv_rows = allocation_rows(run.outcomes)
-    table = workbook._by_column(csv_rows, len(csv_rows[0]))  # allocation.csv by column
+    table = allocation_rows(run.outcomes)
     taken = workbook._annex(rows, "it", 2024, table)
     written = workbook._annex([r._replace(position=-1) for r in rows], "it", 2024, table)
     assert taken == written
-    assert taken[2] == [r.unit_id for r in rows]
+    assert [r[2] for r in taken] == [r.unit_id for r in rows]

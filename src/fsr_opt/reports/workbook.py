@@ -25,9 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from itertools import repeat
-from operator import attrgetter, itemgetter
-from typing import Any, cast
+from operator import itemgetter
 
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
@@ -206,33 +204,24 @@ def sheet_names(lang: str) -> tuple[str, ...]:
 def _table(
     sheet: Sheet,
     columns: Sequence[Column],
-    cells: Sequence[Sequence[object]],
+    rows: Sequence[Sequence[object]],
     lang: str,
 ) -> int:
-    """Write the headings in `lang` and the cells (a sequence per column); return the next row."""
-    return sheet.table_of_columns([column.heading(lang) for column in columns],
-                                  [column.kind for column in columns], cells)
+    """Write the headings in `lang` and the rows; return the next free row."""
+    return sheet.table([column.heading(lang) for column in columns],
+                       [column.kind for column in columns], rows)
 
 
-def _by_column(rows: Sequence[Sequence[object]], width: int) -> list[list[object]]:
-    """Rows of cells turned into columns of cells (`_table`, `_totals` take columns)."""
-    return [list(map(itemgetter(col), rows)) for col in range(width)]
-
-
-def _euros(cents: Sequence[int]) -> list[str]:
-    """Cents as the plain decimal texts the writer stores as they are (``1234.56``).
-
-    Amounts repeat a lot in a column of 100,000 units: each distinct one is written once.
-    """
-    texts = {amount: format_cents(amount) for amount in set(cents)}
-    return list(map(texts.__getitem__, cents))
+def _euros(cents: int) -> str:
+    """Cents as the plain decimal text the writer stores as it is (``1234.56``): fast."""
+    return format_cents(cents)
 
 
 def _totals(
     sheet: Sheet,
     row: int,
     columns: Sequence[Column],
-    cells: Sequence[Sequence[object]],
+    rows: Sequence[Sequence[object]],
     lang: str,
     whole: GroupTotal | None = None,
 ) -> None:
@@ -242,17 +231,19 @@ def _totals(
     the Allegato has a row per unit, and adding up texts costs a step per cell.
     """
     sheet.cell(row, 1, "text", text("word.TOTAL", lang), BOLD)
-    for col, (column, values) in enumerate(zip(columns, cells, strict=True), start=1):
+    for col, column in enumerate(columns, start=1):
         if col == 1 or column.kind not in ("money", "count"):
             continue
         if whole is not None:
             total: int = getattr(whole, column.key)
             sheet.cell(row, col, column.kind,
                        total if column.kind == "count" else format_cents(total), BOLD)
-        elif column.kind == "count":
-            sheet.cell(row, col, "count", sum(int(str(v)) for v in values if v != ""), BOLD)
+            continue
+        cells = list(map(itemgetter(col - 1), rows))
+        if column.kind == "count":
+            sheet.cell(row, col, "count", sum(int(str(v)) for v in cells if v != ""), BOLD)
         else:
-            sheet.cell(row, col, "money", decimal_sum(values), BOLD)
+            sheet.cell(row, col, "money", decimal_sum(cells), BOLD)
 
 
 def decimal_sum(cells: Sequence[object]) -> Decimal:
@@ -267,73 +258,61 @@ def decimal_sum(cells: Sequence[object]) -> Decimal:
     return sum((Decimal(str(v)) for v in cells if v not in ("", None)), Decimal(0))
 
 
-# allocation.csv's columns that the Allegato sheet shows too (the same amounts, as text)
-_SHARED = ("entitlement", "award", "residual_award", "tranche_1", "tranche_2")
+# allocation.csv's cells that the Allegato sheet shows too (the same amounts, as text)
+_SHARED = tuple(ALLOCATION_COLUMNS.index(name) for name in (
+    "entitlement", "award", "residual_award", "tranche_1", "tranche_2"))
 
 
 def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
-           table: Sequence[Sequence[object]]) -> list[Sequence[object]]:
-    """The Allegato's cells by column; the amounts allocation.csv has are taken from `table`.
+           table: Sequence[Sequence[str]]) -> list[list[object]]:
+    """The Allegato's cells; the amounts allocation.csv has are taken from its `table`.
 
-    `table` is allocation.csv's cells by column: a large Ambito has 100,000 units, and
-    writing their amounts again costs far more than picking them by position.
+    A large Ambito has 100,000 units: writing their amounts again costs a second or so.
     """
-    def field(name: str) -> list[Any]:
-        return list(map(attrgetter(name), rows))
-
     unknown = text("workbook.not_given", lang)
-    positions = field("position")
-    known = min(positions, default=0) >= 0  # rows made by hand may not say where they are
-    amounts = [list(map(table[ALLOCATION_COLUMNS.index(name)].__getitem__, positions))
-               if known else _euros(field(name)) for name in _SHARED]
-    said: dict[tuple[bool, tuple[str, ...]], str] = {}  # a handful of distinct reasons
-    reasons: list[object] = []
+    shared = itemgetter(*_SHARED)
+    reasons: dict[tuple[bool, tuple[str, ...]], str] = {}
+    cells: list[list[object]] = []
     for row in rows:
-        key = (row.award > 0, row.reasons)
-        if key not in said:
-            said[key] = reason_text(row, lang, year)
-        reasons.append(said[key])
-    return [
-        [name or unknown for name in field("municipality")],
-        [name or unknown for name in field("operator")],
-        field("unit_id"), field("name"), field("area"), field("service"),
-        *amounts,
-        reasons,
-        _euros(field("shortfall")),
-    ]
+        funded = row.award > 0
+        reason = reasons.get((funded, row.reasons))
+        if reason is None:
+            reason = reasons[funded, row.reasons] = reason_text(row, lang, year)
+        amounts = (shared(table[row.position]) if row.position >= 0 else tuple(map(_euros, (
+            row.entitlement, row.award, row.residual_award, row.tranche_1, row.tranche_2))))
+        cells.append([row.municipality or unknown, row.operator or unknown, row.unit_id,
+                      row.name, row.area, row.service, *amounts, reason,
+                      _euros(row.shortfall)])
+    return cells
 
 
-def _groups(groups: Sequence[GroupTotal], lang: str) -> list[Sequence[object]]:
-    """The totals per Comune or per ente by column (`MUNICIPALITIES_SHEET`'s order)."""
+def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
     unknown = text("workbook.not_given", lang)
-    return [
-        [group.name or unknown for group in groups],
-        [group.units for group in groups],
-        [group.funded for group in groups],
-        *(_euros([getattr(group, name) for group in groups])
-          for name in ("entitlement", "award", "residual_award", "tranche_1", "tranche_2",
-                       "shortfall")),
-    ]
+    return [[group.name or unknown, group.units, group.funded, _euros(group.entitlement),
+             _euros(group.award), _euros(group.residual_award), _euros(group.tranche_1),
+             _euros(group.tranche_2), _euros(group.shortfall)] for group in groups]
 
 
-def _allocation(lang: str, table: Sequence[Sequence[object]]) -> list[Sequence[object]]:
-    """allocation.csv's cells by column, in words where a reader needs them.
-
-    `table` is allocation.csv's cells by column; the eligible, ownership and binding columns
-    are given in words, the others are `table`'s own.
-    """
+def _allocation(
+    outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]]
+) -> list[list[object]]:
+    """allocation.csv's cells, in words where a reader needs them (eligible, ownership, limit)."""
+    eligible = ALLOCATION_COLUMNS.index("eligible")
+    ownership = ALLOCATION_COLUMNS.index("ownership")
     words = {"true": yes_no(True, lang), "false": yes_no(False, lang)}
     owners = {owner.value: text(f"ownership.{owner.value}", lang) for owner in Ownership}
+    binding = ALLOCATION_COLUMNS.index("binding")
     limits = {code.value: text(f"binding_label.{code.value}", lang) for code in Binding
               if has_text(f"binding_label.{code.value}")}
-    columns: list[Sequence[object]] = list(table)  # ALLOCATION_SHEET has allocation.csv's order
-    for name, said in (("eligible", words), ("ownership", owners), ("binding", limits)):
-        col = ALLOCATION_COLUMNS.index(name)
-        cells = cast("Sequence[str]", table[col])  # allocation.csv's cells are texts
-        # a text without words stays as it is ("eligible": anything else is "no")
-        otherwise = repeat(words["false"]) if name == "eligible" else cells
-        columns[col] = list(map(said.get, cells, otherwise))
-    return columns
+    rows: list[list[object]] = []
+    # ALLOCATION_SHEET has allocation.csv's order
+    for cells in table:
+        row: list[object] = list(cells)
+        row[eligible] = words.get(cells[eligible], words["false"])
+        row[ownership] = owners.get(cells[ownership], cells[ownership])
+        row[binding] = limits.get(cells[binding], cells[binding])
+        rows.append(row)
+    return rows
 
 
 def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[list[object]]:
@@ -390,6 +369,10 @@ def _with_year(columns: Sequence[Column], rules: RuleSet) -> tuple[Column, ...]:
     return tuple(replace(column, history_year=rules.history_year) for column in columns)
 
 
+def _payments(outcomes: Sequence[UnitOutcome]) -> list[list[object]]:
+    return [list(row) for row in payment_rows(outcomes)]
+
+
 def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> None:
     w = phrases("workbook", lang)
     if audit is None:
@@ -403,9 +386,8 @@ def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> No
          result.checked, result.failed, w("passed" if result.passed else "failed")]
         for result in audit.results
     ]
-    cells = _by_column(rows, len(CHECKS_SHEET))
-    after = _table(sheet, CHECKS_SHEET, cells, lang)
-    _totals(sheet, after + 1, CHECKS_SHEET, cells, lang)
+    after = _table(sheet, CHECKS_SHEET, rows, lang)
+    _totals(sheet, after + 1, CHECKS_SHEET, rows, lang)
     after += 2
     sheet.cell(after + 1, 1, "text", w("summary").format(
         passed=audit.passed, run=audit.checks_run, rule_set=audit.rule_set))
@@ -454,29 +436,28 @@ def allocation_workbook(
     (riparto, annex_sheet, municipalities, operators, payments, exclusions, summary,
      checks) = (book.add_sheet(name) for name in sheet_names(lang))
     columns = _with_year(ALLOCATION_SHEET, rules)
-    # allocation.csv's cells by column: the Riparto sheet's and the Allegato's amounts
-    csv_cells = _by_column(allocation_rows(outcomes) if table is None else table,
-                           len(ALLOCATION_COLUMNS))
-    cells = _allocation(lang, csv_cells)
+    if table is None:
+        table = allocation_rows(outcomes)
+    cells = _allocation(outcomes, lang, table)
     # each TOTALE below its table, after a blank row: out of the filter and of a sort
     _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang)
     if annex is None:
         annex = build_annex(outcomes)
-    for sheet, sheet_columns, data, whole in (
-        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year, csv_cells),
-         annex.whole),
-        (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang), annex.whole),
-        (operators, OPERATORS_SHEET, _groups(annex.operators, lang), annex.whole),
-        (payments, PAYMENTS_SHEET, _by_column(payment_rows(outcomes), len(PAYMENTS_SHEET)),
-         None),
-        (exclusions, EXCLUSIONS_SHEET, _by_column(_exclusions(outcomes, lang, rules.history_year),
-                                                  len(EXCLUSIONS_SHEET)), None),
+    for sheet, sheet_columns, data in (
+        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year, table)),
+        (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
+        (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
         _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang,
-                whole)
-    summary_columns = _with_year(SUMMARY_SHEET, rules)
-    after = _table(summary, summary_columns, _by_column(
-        _summary(outcomes, allocation, rules, lang), len(summary_columns)), lang)
+                annex.whole)
+    payment_data = _payments(outcomes)
+    after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
+    _totals(payments, after + 1, PAYMENTS_SHEET, payment_data, lang)
+    excluded = _exclusions(outcomes, lang, rules.history_year)
+    after = _table(exclusions, EXCLUSIONS_SHEET, excluded, lang)
+    _totals(exclusions, after + 1, EXCLUSIONS_SHEET, excluded, lang)
+    after = _table(summary, _with_year(SUMMARY_SHEET, rules),
+                   _summary(outcomes, allocation, rules, lang), lang)
     # Whatever stays unassigned is never silent: below the table, after a blank row.
     summary.cell(after + 1, 1, "text", text("residual.title", lang), BOLD)
     for offset, line in enumerate(residual_lines(allocation, lang), start=2):

@@ -242,15 +242,17 @@ class _SharedStrings:
 
 @dataclass(frozen=True)
 class _Table:
-    """A sheet's table body: its columns, written only when the sheet is.
+    """A sheet's table body: its rows, written only when the sheet is.
 
-    Kept by column: a block of rows is then a slice of each column, and a row's cells of
-    one kind are written together (`Sheet._column`).
+    The rows are kept as given, not turned into columns: a block of them is, when written.
+    A copy of a table of 100,000 rows by columns takes tens of megabytes, in blocks of
+    memory so large that the allocator keeps them after they are freed, where the rows'
+    small lists go back to Python's own small-object pools.
     """
 
     first_row: int  # the row of the first body row (the heading is the row above)
     kinds: tuple[str, ...]
-    columns: tuple[Sequence[object], ...]
+    rows: tuple[Sequence[object], ...]
     # per column: each cell is a text written as it is (a plain number, a shared string
     # that needs no quote prefix), none empty; checked once, not for each block of rows
     uniform: tuple[bool, ...]
@@ -312,48 +314,19 @@ class Sheet:
         Raises:
             ValueError: the sheet already has a table, or a cell in the rows it would take.
         """
-        if rows and set(map(len, rows)) != {len(headings)}:
-            raise ValueError(f"sheet '{self.name}': a row or the kinds do not have as many "
-                             f"cells as the {len(headings)} headings")
-        columns = [list(map(itemgetter(col), rows)) for col in range(len(headings))]
-        return self.table_of_columns(headings, kinds, columns, first_row=first_row,
-                                     freeze=freeze)
-
-    def table_of_columns(
-        self,
-        headings: Sequence[str],
-        kinds: Sequence[str],
-        columns: Sequence[Sequence[object]],
-        *,
-        first_row: int = 1,
-        freeze: bool = True,
-    ) -> int:
-        """`table`, its cells given a column at a time (a large table need not make rows).
-
-        Args:
-            headings: the text of each column's heading.
-            kinds: each column's cell kind (see the module's docstring).
-            columns: the cells, one sequence per heading, each as long as the others.
-            first_row: the heading's row.
-            freeze: keep the heading (and the rows above it) in view when scrolling.
-
-        Raises:
-            ValueError: the sheet already has a table, or a cell in the rows it would take.
-        """
-        count = len(columns[0]) if columns else 0
         if self._table is not None:
             raise ValueError(f"sheet '{self.name}' already has a table")
-        if any(first_row < row <= first_row + count for row in self._cells):
+        if any(first_row < row <= first_row + len(rows) for row in self._cells):
             raise ValueError(f"sheet '{self.name}' has cells in the rows of the table")
-        if not len(kinds) == len(columns) == len(headings) or any(
-                len(cells) != count for cells in columns):
+        if len(kinds) != len(headings) or (rows and set(map(len, rows)) != {len(headings)}):
             raise ValueError(f"sheet '{self.name}': a row or the kinds do not have as many "
                              f"cells as the {len(headings)} headings")
         for col, heading in enumerate(headings, start=1):
             self.cell(first_row, col, "text", heading, HEADER)
         self._widths = []
         uniform: list[bool] = []
-        for heading, kind, cells in zip(headings, kinds, columns, strict=True):
+        for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
+            cells = list(map(itemgetter(col), rows))  # one column at a time
             texts = cast("Sequence[str]", cells) if _all_text(cells) else None
             shown: Iterable[str] | None = texts  # None: the cells as str() shows them
             if kind in _NUMERIC:
@@ -371,8 +344,8 @@ class Sheet:
                                         + (4 if kind == "money" and cells else 0)) + 2,
                                     _MAX_WIDTH))
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), tuple(columns), tuple(uniform), count)
-        last = first_row + count
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), tuple(uniform), len(rows))
+        last = first_row + len(rows)
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
             self._frozen_rows = first_row
@@ -432,10 +405,11 @@ class Sheet:
         for start in range(0, table.count, block_rows):
             stop = min(start + block_rows, table.count)
             rows = list(map(str, range(table.first_row + start, table.first_row + stop)))
+            columns = zip(*table.rows[start:stop], strict=True)
             pieces: list[str | Sequence[str]] = ['<row r="', rows, '">']
             for col, (kind, values, uniform) in enumerate(
-                    zip(table.kinds, table.columns, table.uniform, strict=True), start=1):
-                pieces += self._column(col, kind, values[start:stop], rows, uniform=uniform)
+                    zip(table.kinds, columns, table.uniform, strict=True), start=1):
+                pieces += self._column(col, kind, values, rows, uniform=uniform)
             pieces.append("</row>")
             yield _interleave(pieces)
 
