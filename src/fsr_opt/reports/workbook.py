@@ -272,17 +272,20 @@ def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
     unknown = text("workbook.not_given", lang)
     shared = itemgetter(*_SHARED)
     reasons: dict[tuple[bool, tuple[str, ...]], str] = {}
+    shortfalls: dict[int, str] = {}  # amounts repeat a lot: each is written once
     cells: list[list[object]] = []
     for row in rows:
         funded = row.award > 0
         reason = reasons.get((funded, row.reasons))
         if reason is None:
             reason = reasons[funded, row.reasons] = reason_text(row, lang, year)
+        shortfall = shortfalls.get(row.shortfall)
+        if shortfall is None:
+            shortfall = shortfalls[row.shortfall] = _euros(row.shortfall)
         amounts = (shared(table[row.position]) if row.position >= 0 else tuple(map(_euros, (
             row.entitlement, row.award, row.residual_award, row.tranche_1, row.tranche_2))))
         cells.append([row.municipality or unknown, row.operator or unknown, row.unit_id,
-                      row.name, row.area, row.service, *amounts, reason,
-                      _euros(row.shortfall)])
+                      row.name, row.area, row.service, *amounts, reason, shortfall])
     return cells
 
 
