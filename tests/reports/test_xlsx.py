@@ -450,3 +450,16 @@ def test_a_table_refuses_rows_or_kinds_of_another_width() -> None:
         sheet = Workbook("t").add_sheet("s")
         with pytest.raises(ValueError, match="headings"):
             sheet.table(["h1", "h2"], kinds, rows)
+
+
+def test_plain_lines_match_line_by_line() -> None:
+    # the possessive regexes of `_plain_column` against the plain-number regex, line by line
+    lines = ["", "0", "-0", "12.50", "-3.1", "1.", ".5", "-", "1-2", "1..2", "1.2.3", "+1",
+             "1e5", " 1", "١٢"]
+    for first in lines:
+        for second in lines:
+            column = [first, second]
+            expected = all(xlsx._PLAIN_NUMBER.fullmatch(v) or v == "" for v in column)
+            assert _plain_column(column, "money") == bool(expected), column
+            integers = all(xlsx._PLAIN_INTEGER.fullmatch(v) or v == "" for v in column)
+            assert _plain_column(column, "count") == bool(integers), column

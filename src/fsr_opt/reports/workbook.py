@@ -223,11 +223,21 @@ def _totals(
     columns: Sequence[Column],
     rows: Sequence[Sequence[object]],
     lang: str,
+    whole: GroupTotal | None = None,
 ) -> None:
-    """The TOTALE row at `row`: each money and count column added up exactly, in bold."""
+    """The TOTALE row at `row`: each money and count column added up exactly, in bold.
+
+    `whole`, for a sheet of the annex, has these sums already (in cents, `build_annex`):
+    the Allegato has a row per unit, and adding up texts costs a step per cell.
+    """
     sheet.cell(row, 1, "text", text("word.TOTAL", lang), BOLD)
     for col, column in enumerate(columns, start=1):
         if col == 1 or column.kind not in ("money", "count"):
+            continue
+        if whole is not None:
+            total: int = getattr(whole, column.key)
+            sheet.cell(row, col, column.kind,
+                       total if column.kind == "count" else format_cents(total), BOLD)
             continue
         cells = list(map(itemgetter(col - 1), rows))
         if column.kind == "count":
@@ -262,17 +272,20 @@ def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
     unknown = text("workbook.not_given", lang)
     shared = itemgetter(*_SHARED)
     reasons: dict[tuple[bool, tuple[str, ...]], str] = {}
+    shortfalls: dict[int, str] = {}  # amounts repeat a lot: each is written once
     cells: list[list[object]] = []
     for row in rows:
         funded = row.award > 0
         reason = reasons.get((funded, row.reasons))
         if reason is None:
             reason = reasons[funded, row.reasons] = reason_text(row, lang, year)
+        shortfall = shortfalls.get(row.shortfall)
+        if shortfall is None:
+            shortfall = shortfalls[row.shortfall] = _euros(row.shortfall)
         amounts = (shared(table[row.position]) if row.position >= 0 else tuple(map(_euros, (
             row.entitlement, row.award, row.residual_award, row.tranche_1, row.tranche_2))))
         cells.append([row.municipality or unknown, row.operator or unknown, row.unit_id,
-                      row.name, row.area, row.service, *amounts, reason,
-                      _euros(row.shortfall)])
+                      row.name, row.area, row.service, *amounts, reason, shortfall])
     return cells
 
 
@@ -317,14 +330,23 @@ def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[l
         if said is None:
             said = words[codes] = (";".join(codes), "; ".join(
                 describe("reason", code, lang, history_year=year) for code in codes))
+        entitlement = _shortest_euros(item.entitlement)
         rows.append([
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
-            item.unit.unit_type, item.area, item.service, *said,
-            Decimal(item.entitlement) / 100,
+            item.unit.unit_type, item.area, item.service, *said, entitlement,
             # what fell short: all the entitlement, as the unit receives nothing (annex.py)
-            Decimal(item.entitlement) / 100,
+            entitlement,
         ])
     return rows
+
+
+def _shortest_euros(cents: int) -> str:
+    """Cents as ``Decimal(cents) / 100`` writes them (``3180``, ``3180.5``), as a text.
+
+    The Esclusioni sheet has always shown its amounts so; a text is stored as it is, while
+    a `Decimal` is turned into text cell by cell.
+    """
+    return format_cents(cents).rstrip("0").rstrip(".")
 
 
 def _summary(
@@ -429,7 +451,8 @@ def allocation_workbook(
         (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
         (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
-        _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang)
+        _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang,
+                annex.whole)
     payment_data = _payments(outcomes)
     after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
     _totals(payments, after + 1, PAYMENTS_SHEET, payment_data, lang)

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import chain, filterfalse, repeat
 from operator import itemgetter
 from typing import BinaryIO, cast
 
@@ -49,10 +50,6 @@ PLAIN, BOLD, HEADER = "plain", "bold", "header"
 CREATED = datetime(2000, 1, 1)
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@")
-# A line starting with one of them, in a column's texts joined with newlines: the cheap test
-# that a block of cells needs no quote prefix (a text with a newline of its own only makes it
-# take the cell-by-cell way).
-_TRIGGER_LINE = re.compile(r"(?:^|\n)[=+\-@]")
 _MAX_WIDTH = 60
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -145,8 +142,10 @@ def _numbers(values: Sequence[object], kind: str) -> list[str]:
             for value in values]
 
 
-_PLAIN_LINES = re.compile(r"(?:-?[0-9]+(?:\.[0-9]+)?)?(?:\n(?:-?[0-9]+(?:\.[0-9]+)?)?)*")
-_INTEGER_LINES = re.compile(r"(?:-?[0-9]+)?(?:\n(?:-?[0-9]+)?)*")
+# Possessive (``++``, ``?+``): nothing matched is ever given back, as a line can match in one
+# way only, which makes the match several times faster than with backtracking.
+_PLAIN_LINES = re.compile(r"(?:-?[0-9]++(?:\.[0-9]++)?+)?+(?:\n(?:-?[0-9]++(?:\.[0-9]++)?+)?+)*+")
+_INTEGER_LINES = re.compile(r"(?:-?[0-9]++)?+(?:\n(?:-?[0-9]++)?+)*+")
 
 
 def _plain_column(values: Sequence[str], kind: str) -> bool:
@@ -168,6 +167,30 @@ def _texts(values: Sequence[object]) -> list[str]:
             for value in values]
 
 
+def _any_formula_like(texts: Iterable[str]) -> bool:
+    """True when a text (or a line of one) starts like a formula: a few scans in C."""
+    lines = "\n" + "\n".join(texts)
+    return any("\n" + trigger in lines for trigger in _FORMULA_TRIGGERS)
+
+
+def _interleave(pieces: Sequence[str | Sequence[str]]) -> str:
+    """Join pieces row by row: a `str` is the same in every row, a sequence one text a row.
+
+    A row of a table is its fixed XML with the row number and the cells' values between:
+    joining such pieces in one `str.join` writes a block of rows without a step per cell.
+    """
+    merged: list[str | Sequence[str]] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece  # fixed texts side by side are one piece
+        else:
+            merged.append(piece)
+    # strict=False: a fixed text repeats without end, the row texts say how many rows
+    rows = zip(*(repeat(piece) if isinstance(piece, str) else piece for piece in merged),
+               strict=False)
+    return "".join(chain.from_iterable(rows))
+
+
 def _letter(col: int) -> str:
     """Column letters of a 1-based column number (1 -> A, 27 -> AA)."""
     letters = ""
@@ -181,17 +204,27 @@ class _SharedStrings:
     """xl/sharedStrings.xml: each text once (unit types, municipalities repeat a lot)."""
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {}  # text -> its number, in order of first use
+        # text -> its number as a cell's <v> writes it, in order of first use
+        self.index: dict[str, str] = {}
         self.count = 0  # cells that refer to a text
 
-    def add(self, texts: Sequence[str]) -> None:
-        """Number the new texts of a column of cells ("" is an empty cell)."""
+    def add(self, texts: Sequence[str]) -> dict[str, None]:
+        """Number the new texts of a column of cells ("" is an empty cell).
+
+        Returns:
+            The column's distinct texts, in order of first use ("" too if a cell is empty):
+            a column repeats its texts a lot, so they are what the caller looks at.
+        """
         index = self.index
-        # each distinct text once, in order of first use (a column repeats its texts a lot)
-        for text in dict.fromkeys(texts):
-            if text and text not in index:
-                index[text] = len(index)
-        self.count += len(texts) - texts.count("")
+        distinct = dict.fromkeys(texts)
+        new = list(filterfalse(index.__contains__, distinct))
+        if "" in distinct:
+            new.remove("")  # an empty cell is no text
+            self.count -= texts.count("")
+        numbers = range(len(index), len(index) + len(new))
+        index.update(zip(new, map(str, numbers), strict=True))
+        self.count += len(texts)
+        return distinct
 
     def chunks(self, block_rows: int) -> Iterator[str]:
         """The part's text, `block_rows` strings at a time."""
@@ -211,13 +244,18 @@ class _SharedStrings:
 class _Table:
     """A sheet's table body: its rows, written only when the sheet is.
 
-    The rows are kept as given, not turned into columns: a block of them is, when written
-    (a copy of a table of 100,000 rows by columns takes tens of megabytes).
+    The rows are kept as given, not turned into columns: a block of them is, when written.
+    A copy of a table of 100,000 rows by columns takes tens of megabytes, in blocks of
+    memory so large that the allocator keeps them after they are freed, where the rows'
+    small lists go back to Python's own small-object pools.
     """
 
     first_row: int  # the row of the first body row (the heading is the row above)
     kinds: tuple[str, ...]
     rows: tuple[Sequence[object], ...]
+    # per column: each cell is a text written as it is (a plain number, a shared string
+    # that needs no quote prefix), none empty; checked once, not for each block of rows
+    uniform: tuple[bool, ...]
     count: int
 
     @property
@@ -252,7 +290,7 @@ class Sheet:
         if self._table is not None and self._table.first_row <= row <= self._table.last_row:
             raise ValueError(f"row {row} of sheet '{self.name}' belongs to its table")
         self._register(kind, [value])
-        xml = self._render(col, kind, [value], range(row, row + 1), emphasis)[0]
+        xml = _interleave(self._column(col, kind, [value], [str(row)], emphasis))
         self._cells[row] = self._cells.get(row, "") + xml
 
     def table(
@@ -286,15 +324,27 @@ class Sheet:
         for col, heading in enumerate(headings, start=1):
             self.cell(first_row, col, "text", heading, HEADER)
         self._widths = []
+        uniform: list[bool] = []
         for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
             cells = list(map(itemgetter(col), rows))  # one column at a time
-            self._register(kind, cells)
+            texts = cast("Sequence[str]", cells) if _all_text(cells) else None
+            shown: Iterable[str] | None = texts  # None: the cells as str() shows them
+            if kind in _NUMERIC:
+                uniform.append(texts is not None and "" not in texts
+                               and _plain_column(texts, kind))
+            else:
+                distinct = self._strings.add(_texts(cells) if texts is None else texts)
+                uniform.append(texts is not None and "" not in distinct
+                               and not _any_formula_like(distinct))
+                if texts is not None:
+                    shown = distinct  # the width needs each text once: a column repeats a lot
             # Width: the longest text as str() shows it (amounts get room for separators).
-            self._widths.append(min(max(len(heading), max(map(len, map(str, cells)), default=0)
+            shown = map(str, cells) if shown is None else shown
+            self._widths.append(min(max(len(heading), max(map(len, shown), default=0)
                                         + (4 if kind == "money" and cells else 0)) + 2,
                                     _MAX_WIDTH))
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), len(rows))
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), tuple(uniform), len(rows))
         last = first_row + len(rows)
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
@@ -307,15 +357,23 @@ class Sheet:
         if kind not in _NUMERIC:
             self._strings.add(_texts(values))
 
-    def _render(
+    def _column(
         self,
         col: int,
         kind: str,
         values: Sequence[object],
-        numbers: Sequence[int],
+        rows: Sequence[str],
         emphasis: str = PLAIN,
-    ) -> list[str]:
-        """The XML of a column's cells in rows `numbers` ("" for an empty cell).
+        *,
+        uniform: bool = False,
+    ) -> list[str | Sequence[str]]:
+        """A column's cells in `rows` (row numbers), as the pieces `_interleave` joins.
+
+        When each cell of the column has the same style (the usual case), the pieces are the
+        cell's fixed XML around its row number and its value, so no cell is rendered on its
+        own; when some cell is empty (no cell at all) or a text needs the quote prefix, the
+        one piece is each cell's whole XML ("" for an empty one). `uniform` says that the
+        cells are known to be of the first case (`_Table.uniform`), so are not checked.
 
         Numbers are numbers with their format; text is a shared string (numbered by
         `_register`), with the quote prefix style when it starts like a formula.
@@ -323,33 +381,37 @@ class Sheet:
         letter = _letter(col)
         self._max_col = max(self._max_col, col)
         if kind in _NUMERIC:
-            xf = _STYLE_INDEX[emphasis, kind, False]
-            return [f'<c r="{letter}{n}" s="{xf}"><v>{text}</v></c>' if text else ""
-                    for n, text in zip(numbers, _numbers(values, kind), strict=True)]
+            style = f' s="{_STYLE_INDEX[emphasis, kind, False]}"'
+            texts = cast("Sequence[str]", values) if uniform else _numbers(values, kind)
+            if uniform or "" not in texts:
+                return [f'<c r="{letter}', rows, f'"{style}><v>', texts, "</v></c>"]
+            return [[f'<c r="{letter}{n}"{style}><v>{text}</v></c>' if text else ""
+                     for n, text in zip(rows, texts, strict=True)]]
         plain = _STYLE_INDEX[emphasis, "text", False]
         style = f' s="{plain}"' if plain else ""
         quoted = f' s="{_STYLE_INDEX[emphasis, "text", True]}"'
         index = self._strings.index
-        texts = _texts(values)
-        if "" not in texts and not _TRIGGER_LINE.search("\n".join(texts)):
+        texts = cast("Sequence[str]", values) if uniform else _texts(values)
+        if uniform or ("" not in texts and not _any_formula_like(texts)):
             # no empty cell and none to quote (most columns): the same style for every cell
-            return [f'<c r="{letter}{n}"{style} t="s"><v>{number}</v></c>'
-                    for n, number in zip(numbers, map(index.__getitem__, texts), strict=True)]
-        return [f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
-                f' t="s"><v>{index[text]}</v></c>' if text else ""
-                for n, text in zip(numbers, texts, strict=True)]
+            numbers = list(map(index.__getitem__, texts))
+            return [f'<c r="{letter}', rows, f'"{style} t="s"><v>', numbers, "</v></c>"]
+        return [[f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
+                 f' t="s"><v>{index[text]}</v></c>' if text else ""
+                 for n, text in zip(rows, texts, strict=True)]]
 
     def _body_rows(self, table: _Table, block_rows: int) -> Iterator[str]:
         """The table's body as ``<row>`` elements, `block_rows` rows at a time."""
         for start in range(0, table.count, block_rows):
             stop = min(start + block_rows, table.count)
-            numbers = range(table.first_row + start, table.first_row + stop)
+            rows = list(map(str, range(table.first_row + start, table.first_row + stop)))
             columns = zip(*table.rows[start:stop], strict=True)
-            cells = [self._render(col, kind, values, numbers)
-                     for col, (kind, values) in enumerate(zip(table.kinds, columns,
-                                                              strict=True), start=1)]
-            yield "".join(f'<row r="{n}">{"".join(row)}</row>'
-                          for n, row in zip(numbers, zip(*cells, strict=True), strict=True))
+            pieces: list[str | Sequence[str]] = ['<row r="', rows, '">']
+            for col, (kind, values, uniform) in enumerate(
+                    zip(table.kinds, columns, table.uniform, strict=True), start=1):
+                pieces += self._column(col, kind, values, rows, uniform=uniform)
+            pieces.append("</row>")
+            yield _interleave(pieces)
 
     def _rows(self, block_rows: int) -> Iterator[str]:
         """Every row in row order: the loose cells' rows around the table's body."""
