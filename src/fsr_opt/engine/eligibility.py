@@ -73,31 +73,36 @@ def exclusion_reasons(
 ) -> tuple[ExclusionReason, ...]:
     """Return every access criterion the unit fails, in the contract's order."""
     switches = rules.eligibility
-    year_start = date(rules.year, 1, 1)
-    checks = (
-        (ExclusionReason.NOT_IN_REGISTRY,
-         switches.require_registry and not unit_type.municipal_service and not unit.in_registry),
-        (ExclusionReason.NOT_AUTHORIZED,
-         switches.require_authorization and not unit_type.municipal_service
-         and not unit.authorized),
-        (ExclusionReason.OUTSIDE_AMBITO,
-         switches.require_in_ambito and normalize_name(unit.municipality) not in municipalities),
-        (ExclusionReason.STARTED_IN_YEAR,
-         switches.exclude_started_in_year and unit.start_date >= year_start),
-        (ExclusionReason.CEASED_BEFORE_YEAR,
-         switches.exclude_ceased_before_year and unit.end_date is not None
-         and unit.end_date < year_start),
-        (ExclusionReason.EXPERIMENTAL,
-         switches.exclude_experimental
-         and (unit.experimental or unit_type.experimental_by_nature)
-         and not (unit_type.experimental_allowed and unit.keeps_requirements is True)),
-        (ExclusionReason.MISSING_DATA_DECLARATION,
-         switches.require_data_declaration and unit_type.requires_data_declaration
-         and unit.data_declared is not True),
-        (ExclusionReason.NO_DEFICIT, switches.require_deficit and unit.deficit <= 0),
-        (ExclusionReason.NOT_APPLIED, switches.require_application and not unit.applied),
-    )
-    return tuple(reason for reason, failed in checks if failed)
+    reasons: list[ExclusionReason] = []
+    if (switches.require_registry and not unit_type.municipal_service
+            and not unit.in_registry):
+        reasons.append(ExclusionReason.NOT_IN_REGISTRY)
+    if (switches.require_authorization and not unit_type.municipal_service
+            and not unit.authorized):
+        reasons.append(ExclusionReason.NOT_AUTHORIZED)
+    if switches.require_in_ambito and normalize_name(unit.municipality) not in municipalities:
+        reasons.append(ExclusionReason.OUTSIDE_AMBITO)
+    if switches.exclude_started_in_year and unit.start_date.year >= rules.year:
+        reasons.append(ExclusionReason.STARTED_IN_YEAR)
+    if (switches.exclude_ceased_before_year and unit.end_date is not None
+            and unit.end_date.year < rules.year):
+        reasons.append(ExclusionReason.CEASED_BEFORE_YEAR)
+    if (switches.exclude_experimental
+            and (unit.experimental or unit_type.experimental_by_nature)
+            and not (unit_type.experimental_allowed and unit.keeps_requirements is True)):
+        reasons.append(ExclusionReason.EXPERIMENTAL)
+    if (switches.require_data_declaration and unit_type.requires_data_declaration
+            and unit.data_declared is not True):
+        reasons.append(ExclusionReason.MISSING_DATA_DECLARATION)
+    if switches.require_deficit and unit.deficit <= 0:
+        reasons.append(ExclusionReason.NO_DEFICIT)
+    if switches.require_application and not unit.applied:
+        reasons.append(ExclusionReason.NOT_APPLIED)
+    return tuple(reasons)
+
+
+_WHOLE_YEAR = Fraction(1)
+"""The proration of a unit active all year (most units; a `Fraction` is immutable)."""
 
 
 def proration(unit: UnitRecord, year: int) -> Fraction:
@@ -107,7 +112,7 @@ def proration(unit: UnitRecord, year: int) -> Fraction:
     2025": the days from 1 January to the end date, both included, over the days of the year.
     """
     if unit.end_date is None or unit.end_date.year != year:
-        return Fraction(1)
+        return _WHOLE_YEAR
     days_in_year = 366 if calendar.isleap(year) else 365
     active = (unit.end_date - date(year, 1, 1)).days + 1
     return Fraction(active, days_in_year)
