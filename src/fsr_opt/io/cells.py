@@ -205,7 +205,12 @@ def normalize_id(text: str) -> str:
     `` udo1234`` and ``UDO1234`` followed by a zero-width space or a tag character name the
     same unit, as they do in the registry. The units table refuses two rows with one key; the
     audit, the comparison of runs and ``explain`` match ids by it.
+
+    An ASCII id, the usual one, needs only lower case: NFKC leaves ASCII alone, its case
+    folding is `str.lower`, and it holds no invisible character.
     """
+    if text.isascii():
+        return " ".join(text.lower().split())
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible(text)).casefold())
     return " ".join(visible(folded).split())
 
