@@ -37,6 +37,9 @@ from fsr_opt.io.cells import (
     normalize_id,
     parse_cell,
     parse_figure,
+    parse_plain_amounts,
+    parse_plain_dates,
+    plain_texts,
     unquote,
 )
 from fsr_opt.io.tables import RawTable, TableCache, match_headings, read_table
@@ -165,17 +168,17 @@ def _units(table: RawTable, expected: Sequence[str],
               for spec in INPUT_COLUMNS]
     bad_rows = set().union(*(column.bad_rows for column in parsed))
     suspects = _rows_to_check(parsed)
-    units: list[UnitRecord] = []
+    numbers = [number for number, _cells in table.rows]
+    rows = list(zip(*(column.values for column in parsed), strict=True))
     first_row_of: dict[str, tuple[int, str]] = {}
-    for position, ((number, _cells), values) in enumerate(
-            zip(table.rows, zip(*(column.values for column in parsed), strict=True),
-                strict=True)):
+    for position in sorted(bad_rows | suspects):  # in file order: an id's first row is kept
         if position in bad_rows:
-            problems.extend(_cell_problems(table, columns, number, values))
+            problems.extend(_cell_problems(table, columns, numbers[position], rows[position]))
         if position in suspects:
-            problems.extend(_row_checks(table, columns, number, values, first_row_of))
-        if position not in bad_rows:
-            units.append(UnitRecord(number, *values))
+            problems.extend(_row_checks(table, columns, numbers[position], rows[position],
+                                        first_row_of))
+    units = [UnitRecord(number, *values) for position, (number, values)
+             in enumerate(zip(numbers, rows, strict=True)) if position not in bad_rows]
     problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
     if unit_types is not None:
         problems.extend(_unknown_types(table, columns, units, unit_types))
@@ -351,6 +354,9 @@ def _parse_column(
         empty: object = _MISSING if spec.required else "" if spec.kind == "text" else None
         bad = frozenset(range(count)) if spec.required else frozenset()
         return _Column([empty] * count, bad, (), frozenset())
+    plain = _parse_plain_column(spec, raws, dialect)
+    if plain is not None:
+        return plain
     numeric = spec.kind in ("money", "int")
     distinct: Iterable[tuple[Hashable, RawCell]]
     keys: Sequence[Hashable]
@@ -374,6 +380,25 @@ def _parse_column(
     return _Column(list(map(value_of.__getitem__, keys)), bad_rows,
                    list(map(mark_of.get, keys)) if mark_of else [],
                    frozenset(mark_of.values()))
+
+
+def _parse_plain_column(
+    spec: ColumnSpec, raws: Sequence[RawCell], dialect: Dialect
+) -> _Column | None:
+    """Parse a column at once when all its cells are plain, else None (read cell by cell).
+
+    Ids, names, amounts and dates are mostly distinct, so reading them one distinct cell at
+    a time saves nothing; the column readers of `fsr_opt.io.cells` check and convert a whole
+    column whose every cell is written the usual way.
+    """
+    if spec.kind == "text" and (texts := plain_texts(raws)) is not None:
+        return _Column(texts, frozenset(), [], frozenset())
+    if spec.kind == "money" and (amounts := parse_plain_amounts(raws, dialect)) is not None:
+        cents, mark = amounts
+        return _Column(cents, frozenset(), [mark] * len(cents), frozenset({mark}))
+    if spec.kind == "date" and (dates := parse_plain_dates(raws)) is not None:
+        return _Column(dates, frozenset(), [], frozenset())
+    return None
 
 
 def _read_cell(
