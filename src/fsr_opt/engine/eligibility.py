@@ -17,10 +17,12 @@ Two steps, both exact integer arithmetic:
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from operator import itemgetter
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.i18n import _
@@ -236,10 +238,8 @@ def service_segments(entitlements: Sequence[int], minimum: int) -> tuple[Segment
         entitlements: cents, only those >= minimum and > 0.
         minimum: the minimum award in cents (0 allowed).
     """
-    values = sorted(set(entitlements), reverse=True)
-    counts = {v: 0 for v in values}
-    for value in entitlements:
-        counts[value] += 1
+    counts = Counter(entitlements)
+    values = sorted(counts, reverse=True)
     if minimum == 0:
         total = sum(entitlements)
         return (Segment(len(values), len(entitlements), total, 0, total),) if total else ()
@@ -273,18 +273,22 @@ def plan_services(
     by_service: dict[str, list[tuple[str, int]]] = {}
     requested: dict[str, int] = {}
     for item in assessments:
-        if item.eligible and item.entitlement > 0 and item.entitlement >= rules.minimum_award:
+        if not item.eligible:
+            continue
+        if item.entitlement > 0 and item.entitlement >= rules.minimum_award:
             by_service.setdefault(item.service, []).append(
                 (item.unit.unit_id, item.entitlement)
             )
-        if item.eligible and item.unit.applied:
+        if item.unit.applied:
             requested[item.service] = requested.get(item.service, 0) + item.entitlement
     by_applications = rules.line_without_applications is LineReading.ISTANZE
     plans = []
     priority = 0
     for area in rules.areas:
         for service in area.services:
-            ranked = tuple(sorted(by_service.get(service.code, []), key=lambda u: (-u[1], u[0])))
+            # largest entitlement first, then unit id: by id, then (stable) by entitlement
+            by_id = sorted(by_service.get(service.code, []))
+            ranked = tuple(sorted(by_id, key=itemgetter(1), reverse=True))
             plans.append(
                 ServicePlan(
                     area=area.code,
