@@ -777,10 +777,12 @@ def plain_texts(cells: Sequence[RawCell]) -> list[str] | None:
     spaces. For any other column None: the caller reads its cells one by one.
     """
     texts = _texts(cells)
-    if texts is None or not "".join(texts).isascii():
+    joined = "".join(texts) if texts is not None else ""
+    if texts is None or not joined.isascii():
         return None
     stripped = list(map(str.strip, texts))
-    if not all(stripped) or any(text.startswith("'") for text in stripped):
+    quoted = "'" in joined and any(text.startswith("'") for text in stripped)
+    if not all(stripped) or quoted:
         return None
     return stripped
 
