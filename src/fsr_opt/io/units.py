@@ -159,8 +159,9 @@ def _units(table: RawTable, expected: Sequence[str],
     """Parse and check the rows of a raw table into units, or raise all the problems."""
     columns, problems = _map_headings(table, expected)
     problems.extend(table.problems)
-    # Column by column: a column's distinct texts (types, municipalities, yes/no, dates) are
-    # few, and each is parsed once; rows are put together afterwards, in file order.
+    # Column by column: a column of plain cells (ids, amounts, dates) is read at once, and the
+    # distinct texts of any other (types, yes/no) are few, each parsed once; rows are put
+    # together afterwards, in file order.
     by_column = (list(zip(*(cells for _, cells in table.rows), strict=True))
                  or [()] * len(table.headings))
     parsed = [_parse_column(spec, None if (index := columns.get(spec.name)) is None
@@ -168,17 +169,16 @@ def _units(table: RawTable, expected: Sequence[str],
               for spec in INPUT_COLUMNS]
     bad_rows = set().union(*(column.bad_rows for column in parsed))
     suspects = _rows_to_check(parsed)
-    numbers = [number for number, _cells in table.rows]
-    rows = list(zip(*(column.values for column in parsed), strict=True))
     first_row_of: dict[str, tuple[int, str]] = {}
     for position in sorted(bad_rows | suspects):  # in file order: an id's first row is kept
+        number, values = table.rows[position][0], [column.values[position] for column in parsed]
         if position in bad_rows:
-            problems.extend(_cell_problems(table, columns, numbers[position], rows[position]))
+            problems.extend(_cell_problems(table, columns, number, values))
         if position in suspects:
-            problems.extend(_row_checks(table, columns, numbers[position], rows[position],
-                                        first_row_of))
-    units = [UnitRecord(number, *values) for position, (number, values)
-             in enumerate(zip(numbers, rows, strict=True)) if position not in bad_rows]
+            problems.extend(_row_checks(table, columns, number, values, first_row_of))
+    rows = zip(table.rows, zip(*(column.values for column in parsed), strict=True), strict=True)
+    units = [UnitRecord(number, *values) for position, ((number, _cells), values)
+             in enumerate(rows) if position not in bad_rows]
     problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
     if unit_types is not None:
         problems.extend(_unknown_types(table, columns, units, unit_types))
@@ -340,9 +340,10 @@ def _parse_column(
 ) -> _Column:
     """Parse one column of every data row; a missing column gives its empty value (or a bad).
 
-    A column is read one distinct cell at a time: types, municipalities, yes/no, dates and
-    counts repeat a lot. Typed XLSX cells are told apart by their type too, as True, 1 and
-    1.0 are equal keys that read differently.
+    A column whose cells are all plain is read at once (`_parse_plain_column`); any other one
+    distinct cell at a time: types, municipalities, yes/no, dates and counts repeat a lot.
+    Typed XLSX cells are told apart by their type too, as True, 1 and 1.0 are equal keys that
+    read differently.
 
     Args:
         spec: the column.
