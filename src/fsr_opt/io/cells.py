@@ -760,13 +760,14 @@ def parse_plain_dates(cells: Sequence[RawCell]) -> list[date] | None:
     texts = _texts(cells)
     if texts is None or not _ISO_DATES.fullmatch("\n".join(texts)):
         return None
+    distinct = list(dict.fromkeys(texts))
     try:
-        dates = list(map(date.fromisoformat, texts))
+        day_of = dict(zip(distinct, map(date.fromisoformat, distinct), strict=True))
     except ValueError:  # a day not in the calendar, or a cell holding a newline
         return None
-    if min(dates).year < _MIN_YEAR or max(dates).year > _MAX_YEAR:
+    if min(day_of.values()).year < _MIN_YEAR or max(day_of.values()).year > _MAX_YEAR:
         return None
-    return dates
+    return list(map(day_of.__getitem__, texts))  # rows of one day share its date
 
 
 def plain_texts(cells: Sequence[RawCell]) -> list[str] | None:
@@ -784,7 +785,9 @@ def plain_texts(cells: Sequence[RawCell]) -> list[str] | None:
     quoted = "'" in joined and any(text.startswith("'") for text in stripped)
     if not all(stripped) or quoted:
         return None
-    return stripped
+    # one object per distinct text, shared by its rows: a table repeats names and places
+    one_of = dict(zip(stripped, stripped, strict=True))
+    return list(map(one_of.__getitem__, stripped))
 
 
 _PARSERS: Mapping[str, Callable[[RawCell, Dialect], object]] = {
