@@ -39,7 +39,6 @@ from fsr_opt.io.cells import (
     parse_figure,
     parse_money,
     parse_ownership,
-    parse_plain_amounts,
     parse_plain_dates,
     parse_share,
     parse_text,
@@ -443,12 +442,6 @@ def test_any_cell_never_raises(cell: Any, dialect: Dialect) -> None:
 
 # --- whole columns: the same meaning as cell by cell -------------------------------------------
 
-PLAIN_AMOUNTS = st.from_regex(r"[0-9]{1,11}\.[0-9]{2}", fullmatch=True)
-AMOUNT_CELLS = st.one_of(
-    PLAIN_AMOUNTS, PLAIN_AMOUNTS.map(lambda text: text.replace(".", ",")),
-    st.from_regex(r"[0-9]{1,16}[.,][0-9]{1,4}", fullmatch=True),
-    st.text(alphabet="0123456789., \n€'=-\u200b", max_size=16), st.none(), st.floats(),
-)
 ISO_DATES = st.dates().map(date.isoformat)
 DATE_CELLS = st.one_of(
     ISO_DATES, st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
@@ -458,25 +451,6 @@ TEXT_CELLS = st.one_of(
     st.text(alphabet=st.characters(max_codepoint=127), min_size=1),
     st.text(), st.sampled_from(["", " ", "'=1+1", "'x", "L'Approdo", "\u200bU1"]), st.none(),
 )
-
-
-@given(cells=st.lists(AMOUNT_CELLS, max_size=6), dialect=st.sampled_from(Dialect))
-def test_a_column_of_amounts_read_at_once_means_what_each_cell_means(
-    cells: list[Any], dialect: Dialect
-) -> None:
-    read = parse_plain_amounts(cells, dialect)
-    if read is not None:
-        cents, mark = read
-        assert [(parse_cell("money", cell, dialect), decimal_mark(cell, dialect))
-                for cell in cells] == [(value, mark) for value in cents]
-        assert [parse_figure(cell, "money", dialect) for cell in cells] == [
-            (value, mark) for value in cents]
-
-
-@given(cells=st.lists(PLAIN_AMOUNTS, min_size=1), dialect=st.sampled_from([AUTO, ITALIAN]))
-def test_a_column_of_plain_amounts_is_read_at_once(cells: list[str], dialect: Dialect) -> None:
-    assert parse_plain_amounts(cells, dialect) is not None
-    assert parse_plain_amounts([cell.replace(".", ",") for cell in cells], dialect) is not None
 
 
 @given(cells=st.lists(DATE_CELLS, max_size=6))
@@ -500,11 +474,7 @@ def test_a_column_of_text_read_at_once_means_what_each_cell_means(cells: list[An
 
 
 def test_a_column_that_is_not_plain_is_read_cell_by_cell() -> None:
-    assert parse_plain_amounts(["12.50", "3,00"]) is None  # two decimal marks
-    assert parse_plain_amounts(["12.50", "3"]) is None
-    assert parse_plain_amounts(["12.50\n3.00"]) is None  # a cell holding a newline
-    assert parse_plain_amounts(["12.50"], PLAIN) is None
-    assert parse_plain_amounts([]) is None
+    assert parse_plain_dates([]) is None
     assert parse_plain_dates(["2024-02-30"]) is None
     assert parse_plain_dates(["1899-12-31"]) is None
     assert parse_plain_dates(["2024-01-31", date(2024, 1, 31)]) is None

@@ -148,12 +148,6 @@ _LEADING_GROUPS = re.compile(r"[1-9][0-9]{0,2}(?: [0-9]{3})*")
 # The common figure, digits with at most one mark and one or two decimals (``1234.56``,
 # ``1234,5``, ``12``): no reading of it is ambiguous, so it skips `read_decimal`.
 _SIMPLE_FIGURE = re.compile(r"([0-9]{1,15})(?:([.,])([0-9]{1,2}))?")
-# A column of amounts joined by newlines, each written as a program or a currency format
-# writes it: up to 11 integer digits (so within MAX_CENTS), one decimal mark, the same in
-# every cell, and two decimals.
-_PLAIN_AMOUNTS = re.compile(r"[0-9]{1,11}([.,])[0-9]{2}(?:\n[0-9]{1,11}\1[0-9]{2})*")
-# A column of dates joined by newlines, each written YYYY-MM-DD.
-_ISO_DATES = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:\n[0-9]{4}-[0-9]{2}-[0-9]{2})*")
 
 _TRUE_WORDS = frozenset({"true", "yes", "si", "1", "vero", "y", "s"})
 _FALSE_WORDS = frozenset({"false", "no", "0", "falso", "n"})
@@ -724,32 +718,6 @@ def _texts(cells: Sequence[RawCell]) -> Sequence[str] | None:
     return cast("Sequence[str]", cells) if set(map(type, cells)) == {str} else None
 
 
-def parse_plain_amounts(
-    cells: Sequence[RawCell], dialect: Dialect = Dialect.AUTO
-) -> tuple[list[int], str] | None:
-    """Read a whole column of money at once, when every cell is written the plain way.
-
-    The plain way is digits, a decimal mark (the same in every cell) and two decimals, as a
-    program or a currency format writes amounts (``224207.63``): then each cell means what
-    `parse_figure` reads, and a single match checks them all. For any other column None: the
-    caller reads its cells one by one.
-
-    Returns:
-        (the cents of each cell, the decimal mark of them all), or None.
-    """
-    texts = _texts(cells)
-    if texts is None or dialect is Dialect.PLAIN:
-        return None
-    joined = "\n".join(texts)
-    plain = _PLAIN_AMOUNTS.fullmatch(joined)
-    if plain is None:
-        return None
-    mark = plain.group(1)
-    cents = list(map(int, joined.replace(mark, "").split("\n")))
-    # A cell holding a newline would make two figures of one: then read them one by one.
-    return (cents, mark) if len(cents) == len(cells) else None
-
-
 def parse_plain_dates(cells: Sequence[RawCell]) -> list[date] | None:
     """Read a whole column of dates at once, when every cell is a YYYY-MM-DD date.
 
@@ -758,12 +726,12 @@ def parse_plain_dates(cells: Sequence[RawCell]) -> list[date] | None:
     cells one by one, and says what is wrong with each.
     """
     texts = _texts(cells)
-    if texts is None or not _ISO_DATES.fullmatch("\n".join(texts)):
+    if texts is None or not all(map(_ISO_DATE.fullmatch, texts)):
         return None
     distinct = list(dict.fromkeys(texts))
     try:
         day_of = dict(zip(distinct, map(date.fromisoformat, distinct), strict=True))
-    except ValueError:  # a day not in the calendar, or a cell holding a newline
+    except ValueError:  # a day not in the calendar
         return None
     if min(day_of.values()).year < _MIN_YEAR or max(day_of.values()).year > _MAX_YEAR:
         return None
@@ -778,12 +746,10 @@ def plain_texts(cells: Sequence[RawCell]) -> list[str] | None:
     spaces. For any other column None: the caller reads its cells one by one.
     """
     texts = _texts(cells)
-    joined = "".join(texts) if texts is not None else ""
-    if texts is None or not joined.isascii():
+    if texts is None or not all(map(str.isascii, texts)):
         return None
     stripped = list(map(str.strip, texts))
-    quoted = "'" in joined and any(text.startswith("'") for text in stripped)
-    if not all(stripped) or quoted:
+    if not all(stripped) or any(text.startswith("'") for text in stripped):
         return None
     # one object per distinct text, shared by its rows: a table repeats names and places
     one_of = dict(zip(stripped, stripped, strict=True))

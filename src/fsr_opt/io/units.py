@@ -37,7 +37,6 @@ from fsr_opt.io.cells import (
     normalize_id,
     parse_cell,
     parse_figure,
-    parse_plain_amounts,
     parse_plain_dates,
     plain_texts,
     unquote,
@@ -159,7 +158,7 @@ def _units(table: RawTable, expected: Sequence[str],
     """Parse and check the rows of a raw table into units, or raise all the problems."""
     columns, problems = _map_headings(table, expected)
     problems.extend(table.problems)
-    # Column by column: a column of plain cells (ids, amounts, dates) is read at once, and the
+    # Column by column: a column of plain cells (ids, names, dates) is read at once, and the
     # distinct texts of any other (types, yes/no) are few, each parsed once; rows are put
     # together afterwards, in file order.
     by_column = (list(zip(*(cells for _, cells in table.rows), strict=True))
@@ -355,7 +354,7 @@ def _parse_column(
         empty: object = _MISSING if spec.required else "" if spec.kind == "text" else None
         bad = frozenset(range(count)) if spec.required else frozenset()
         return _Column([empty] * count, bad, (), frozenset())
-    plain = _parse_plain_column(spec, raws, dialect)
+    plain = _parse_plain_column(spec, raws)
     if plain is not None:
         return plain
     numeric = spec.kind in ("money", "int")
@@ -383,20 +382,15 @@ def _parse_column(
                    frozenset(mark_of.values()))
 
 
-def _parse_plain_column(
-    spec: ColumnSpec, raws: Sequence[RawCell], dialect: Dialect
-) -> _Column | None:
+def _parse_plain_column(spec: ColumnSpec, raws: Sequence[RawCell]) -> _Column | None:
     """Parse a column at once when all its cells are plain, else None (read cell by cell).
 
-    Ids, names, amounts and dates are mostly distinct, so reading them one distinct cell at
-    a time saves nothing; the column readers of `fsr_opt.io.cells` check and convert a whole
+    Ids, names and dates are mostly distinct, so reading them one distinct cell at a time
+    saves nothing; the column readers of `fsr_opt.io.cells` check and convert a whole
     column whose every cell is written the usual way.
     """
     if spec.kind == "text" and (texts := plain_texts(raws)) is not None:
         return _Column(texts, frozenset(), [], frozenset())
-    if spec.kind == "money" and (amounts := parse_plain_amounts(raws, dialect)) is not None:
-        cents, mark = amounts
-        return _Column(cents, frozenset(), [mark] * len(cents), frozenset({mark}))
     if spec.kind == "date" and (dates := parse_plain_dates(raws)) is not None:
         return _Column(dates, frozenset(), [], frozenset())
     return None
