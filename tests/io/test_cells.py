@@ -39,8 +39,10 @@ from fsr_opt.io.cells import (
     parse_figure,
     parse_money,
     parse_ownership,
+    parse_plain_dates,
     parse_share,
     parse_text,
+    plain_texts,
     read_decimal,
     render,
     shown,
@@ -436,3 +438,47 @@ def test_any_cell_never_raises(cell: Any, dialect: Dialect) -> None:
         normalize_id(cell)
         heading_text(cell)
     shown(cell)
+
+
+# --- whole columns: the same meaning as cell by cell -------------------------------------------
+
+ISO_DATES = st.dates().map(date.isoformat)
+DATE_CELLS = st.one_of(
+    ISO_DATES, st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    st.text(alphabet="0123456789-/ \n", max_size=12), st.dates(), st.none(),
+)
+TEXT_CELLS = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=127), min_size=1),
+    st.text(), st.sampled_from(["", " ", "'=1+1", "'x", "L'Approdo", "\u200bU1"]), st.none(),
+)
+
+
+@given(cells=st.lists(DATE_CELLS, max_size=6))
+def test_a_column_of_dates_read_at_once_means_what_each_cell_means(cells: list[Any]) -> None:
+    dates = parse_plain_dates(cells)
+    if dates is not None:
+        assert [parse_cell("date", cell) for cell in cells] == dates
+
+
+@given(cells=st.lists(ISO_DATES, min_size=1))
+def test_a_column_of_iso_dates_of_plausible_years_is_read_at_once(cells: list[str]) -> None:
+    plausible = all(1900 <= int(cell[:4]) <= 2100 for cell in cells)
+    assert (parse_plain_dates(cells) is not None) == plausible
+
+
+@given(cells=st.lists(TEXT_CELLS, max_size=6))
+def test_a_column_of_text_read_at_once_means_what_each_cell_means(cells: list[Any]) -> None:
+    texts = plain_texts(cells)
+    if texts is not None:
+        assert [parse_cell("text", cell) for cell in cells] == texts
+
+
+def test_a_column_that_is_not_plain_is_read_cell_by_cell() -> None:
+    assert parse_plain_dates([]) is None
+    assert parse_plain_dates(["2024-02-30"]) is None
+    assert parse_plain_dates(["1899-12-31"]) is None
+    assert parse_plain_dates(["2024-01-31", date(2024, 1, 31)]) is None
+    assert plain_texts(["U1", ""]) is None
+    assert plain_texts(["U1", "'=1"]) is None
+    assert plain_texts(["U1\u200b"]) is None
+    assert plain_texts([" U1 ", "L'Approdo"]) == ["U1", "L'Approdo"]

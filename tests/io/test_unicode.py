@@ -6,6 +6,8 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fsr_opt.io.cells import (
     DEFAULT_IGNORABLE_RANGES,
@@ -38,6 +40,12 @@ def test_visible_removes_every_default_ignorable_code_point() -> None:
                                  "\uffa0", "\u115f", "\u00ad", "\u2066"])
 def test_ids_differing_by_an_invisible_character_are_one_id(odd: str) -> None:
     assert normalize_id(f"UDO{odd}1001") == normalize_id("udo1001 ") == "udo1001"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_an_ascii_id_folds_as_the_full_unicode_folding_does(text: str) -> None:
+    # A zero-width space, removed by `visible`, sends the id through NFKC and case folding.
+    assert normalize_id(text) == normalize_id(text + "\u200b")
 
 
 def test_ids_are_compared_after_compatibility_normalisation() -> None:

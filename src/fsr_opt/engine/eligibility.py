@@ -17,10 +17,12 @@ Two steps, both exact integer arithmetic:
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from operator import itemgetter
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.i18n import _
@@ -73,31 +75,36 @@ def exclusion_reasons(
 ) -> tuple[ExclusionReason, ...]:
     """Return every access criterion the unit fails, in the contract's order."""
     switches = rules.eligibility
-    year_start = date(rules.year, 1, 1)
-    checks = (
-        (ExclusionReason.NOT_IN_REGISTRY,
-         switches.require_registry and not unit_type.municipal_service and not unit.in_registry),
-        (ExclusionReason.NOT_AUTHORIZED,
-         switches.require_authorization and not unit_type.municipal_service
-         and not unit.authorized),
-        (ExclusionReason.OUTSIDE_AMBITO,
-         switches.require_in_ambito and normalize_name(unit.municipality) not in municipalities),
-        (ExclusionReason.STARTED_IN_YEAR,
-         switches.exclude_started_in_year and unit.start_date >= year_start),
-        (ExclusionReason.CEASED_BEFORE_YEAR,
-         switches.exclude_ceased_before_year and unit.end_date is not None
-         and unit.end_date < year_start),
-        (ExclusionReason.EXPERIMENTAL,
-         switches.exclude_experimental
-         and (unit.experimental or unit_type.experimental_by_nature)
-         and not (unit_type.experimental_allowed and unit.keeps_requirements is True)),
-        (ExclusionReason.MISSING_DATA_DECLARATION,
-         switches.require_data_declaration and unit_type.requires_data_declaration
-         and unit.data_declared is not True),
-        (ExclusionReason.NO_DEFICIT, switches.require_deficit and unit.deficit <= 0),
-        (ExclusionReason.NOT_APPLIED, switches.require_application and not unit.applied),
-    )
-    return tuple(reason for reason, failed in checks if failed)
+    reasons: list[ExclusionReason] = []
+    if (switches.require_registry and not unit_type.municipal_service
+            and not unit.in_registry):
+        reasons.append(ExclusionReason.NOT_IN_REGISTRY)
+    if (switches.require_authorization and not unit_type.municipal_service
+            and not unit.authorized):
+        reasons.append(ExclusionReason.NOT_AUTHORIZED)
+    if switches.require_in_ambito and normalize_name(unit.municipality) not in municipalities:
+        reasons.append(ExclusionReason.OUTSIDE_AMBITO)
+    if switches.exclude_started_in_year and unit.start_date.year >= rules.year:
+        reasons.append(ExclusionReason.STARTED_IN_YEAR)
+    if (switches.exclude_ceased_before_year and unit.end_date is not None
+            and unit.end_date.year < rules.year):
+        reasons.append(ExclusionReason.CEASED_BEFORE_YEAR)
+    if (switches.exclude_experimental
+            and (unit.experimental or unit_type.experimental_by_nature)
+            and not (unit_type.experimental_allowed and unit.keeps_requirements is True)):
+        reasons.append(ExclusionReason.EXPERIMENTAL)
+    if (switches.require_data_declaration and unit_type.requires_data_declaration
+            and unit.data_declared is not True):
+        reasons.append(ExclusionReason.MISSING_DATA_DECLARATION)
+    if switches.require_deficit and unit.deficit <= 0:
+        reasons.append(ExclusionReason.NO_DEFICIT)
+    if switches.require_application and not unit.applied:
+        reasons.append(ExclusionReason.NOT_APPLIED)
+    return tuple(reasons)
+
+
+_WHOLE_YEAR = Fraction(1)
+"""The proration of a unit active all year (most units; a `Fraction` is immutable)."""
 
 
 def proration(unit: UnitRecord, year: int) -> Fraction:
@@ -107,7 +114,7 @@ def proration(unit: UnitRecord, year: int) -> Fraction:
     2025": the days from 1 January to the end date, both included, over the days of the year.
     """
     if unit.end_date is None or unit.end_date.year != year:
-        return Fraction(1)
+        return _WHOLE_YEAR
     days_in_year = 366 if calendar.isleap(year) else 365
     active = (unit.end_date - date(year, 1, 1)).days + 1
     return Fraction(active, days_in_year)
@@ -231,10 +238,8 @@ def service_segments(entitlements: Sequence[int], minimum: int) -> tuple[Segment
         entitlements: cents, only those >= minimum and > 0.
         minimum: the minimum award in cents (0 allowed).
     """
-    values = sorted(set(entitlements), reverse=True)
-    counts = {v: 0 for v in values}
-    for value in entitlements:
-        counts[value] += 1
+    counts = Counter(entitlements)
+    values = sorted(counts, reverse=True)
     if minimum == 0:
         total = sum(entitlements)
         return (Segment(len(values), len(entitlements), total, 0, total),) if total else ()
@@ -268,18 +273,22 @@ def plan_services(
     by_service: dict[str, list[tuple[str, int]]] = {}
     requested: dict[str, int] = {}
     for item in assessments:
-        if item.eligible and item.entitlement > 0 and item.entitlement >= rules.minimum_award:
+        if not item.eligible:
+            continue
+        if item.entitlement > 0 and item.entitlement >= rules.minimum_award:
             by_service.setdefault(item.service, []).append(
                 (item.unit.unit_id, item.entitlement)
             )
-        if item.eligible and item.unit.applied:
+        if item.unit.applied:
             requested[item.service] = requested.get(item.service, 0) + item.entitlement
     by_applications = rules.line_without_applications is LineReading.ISTANZE
     plans = []
     priority = 0
     for area in rules.areas:
         for service in area.services:
-            ranked = tuple(sorted(by_service.get(service.code, []), key=lambda u: (-u[1], u[0])))
+            # largest entitlement first, then unit id: by id, then (stable) by entitlement
+            by_id = sorted(by_service.get(service.code, []))
+            ranked = tuple(sorted(by_id, key=itemgetter(1), reverse=True))
             plans.append(
                 ServicePlan(
                     area=area.code,

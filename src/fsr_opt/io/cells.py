@@ -44,7 +44,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from fsr_opt.core.errors import ErrorCode
 from fsr_opt.core.i18n import N_, _
@@ -205,7 +205,12 @@ def normalize_id(text: str) -> str:
     `` udo1234`` and ``UDO1234`` followed by a zero-width space or a tag character name the
     same unit, as they do in the registry. The units table refuses two rows with one key; the
     audit, the comparison of runs and ``explain`` match ids by it.
+
+    An ASCII id, the usual one, needs only lower case: NFKC leaves ASCII alone, its case
+    folding is `str.lower`, and it holds no invisible character.
     """
+    if text.isascii():
+        return " ".join(text.lower().split())
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible(text)).casefold())
     return " ".join(visible(folded).split())
 
@@ -706,6 +711,49 @@ def parse_share(
 # ---------------------------------------------------------------------------------------------
 # One cell of a column of a given kind
 # ---------------------------------------------------------------------------------------------
+
+
+def _texts(cells: Sequence[RawCell]) -> Sequence[str] | None:
+    """The cells when every one is text (as a CSV gives them), else None."""
+    return cast("Sequence[str]", cells) if set(map(type, cells)) == {str} else None
+
+
+def parse_plain_dates(cells: Sequence[RawCell]) -> list[date] | None:
+    """Read a whole column of dates at once, when every cell is a YYYY-MM-DD date.
+
+    Then each cell means what `parse_date` reads; for any other column (another format, an
+    empty cell, a day not in the calendar, an implausible year) None: the caller reads its
+    cells one by one, and says what is wrong with each.
+    """
+    texts = _texts(cells)
+    if texts is None or not all(map(_ISO_DATE.fullmatch, texts)):
+        return None
+    distinct = list(dict.fromkeys(texts))
+    try:
+        day_of = dict(zip(distinct, map(date.fromisoformat, distinct), strict=True))
+    except ValueError:  # a day not in the calendar
+        return None
+    if min(day_of.values()).year < _MIN_YEAR or max(day_of.values()).year > _MAX_YEAR:
+        return None
+    return list(map(day_of.__getitem__, texts))  # rows of one day share its date
+
+
+def plain_texts(cells: Sequence[RawCell]) -> list[str] | None:
+    """Read a whole column of text at once, when every cell is plain text.
+
+    Plain text is ASCII (so nothing invisible to remove), not empty, and not a quoted formula
+    (``'=x``): then each cell means what `parse_text` reads, its text without surrounding
+    spaces. For any other column None: the caller reads its cells one by one.
+    """
+    texts = _texts(cells)
+    if texts is None or not all(map(str.isascii, texts)):
+        return None
+    stripped = list(map(str.strip, texts))
+    if not all(stripped) or any(text.startswith("'") for text in stripped):
+        return None
+    # one object per distinct text, shared by its rows: a table repeats names and places
+    one_of = dict(zip(stripped, stripped, strict=True))
+    return list(map(one_of.__getitem__, stripped))
 
 
 _PARSERS: Mapping[str, Callable[[RawCell, Dialect], object]] = {

@@ -24,7 +24,10 @@ logger = logging.getLogger(__name__)
 Record = tuple[int, Sequence[RawCell]]
 """A row of a file: its 1-based number as a spreadsheet shows it, and its cells."""
 
-_BINARY_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f]")
+# Control characters no text file holds (tab, line breaks, form feed and Ctrl-Z aside); each
+# is looked for on its own, as `in` searches a string many times faster than a regex class.
+_BINARY_CHARS = "".join(map(chr, (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1A),
+                                  *range(0x1B, 0x20))))
 _SEP_LINE = re.compile(r'"?sep=(.)"?', re.IGNORECASE)
 _DELIMITERS = (";", "\t", ",")  # in this order on a tie: ';' only ever means the Excel dialect
 
@@ -71,7 +74,7 @@ def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
         text = "\x00"  # binary data: reported below, before any decoding error
     else:
         text = source.decode_text(data, file).rstrip("\x1a")
-    if _BINARY_CHARS.search(text):
+    if any(char in text for char in _BINARY_CHARS):
         raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
                           _("the file holds binary data, not CSV text; export the sheet from "
                             "Excel with 'Save as' > 'CSV UTF-8'"))

@@ -37,6 +37,8 @@ from fsr_opt.io.cells import (
     normalize_id,
     parse_cell,
     parse_figure,
+    parse_plain_dates,
+    plain_texts,
     unquote,
 )
 from fsr_opt.io.tables import RawTable, TableCache, match_headings, read_table
@@ -156,8 +158,9 @@ def _units(table: RawTable, expected: Sequence[str],
     """Parse and check the rows of a raw table into units, or raise all the problems."""
     columns, problems = _map_headings(table, expected)
     problems.extend(table.problems)
-    # Column by column: a column's distinct texts (types, municipalities, yes/no, dates) are
-    # few, and each is parsed once; rows are put together afterwards, in file order.
+    # Column by column: a column of plain cells (ids, names, dates) is read at once, and the
+    # distinct texts of any other (types, yes/no) are few, each parsed once; rows are put
+    # together afterwards, in file order.
     by_column = (list(zip(*(cells for _, cells in table.rows), strict=True))
                  or [()] * len(table.headings))
     parsed = [_parse_column(spec, None if (index := columns.get(spec.name)) is None
@@ -165,17 +168,16 @@ def _units(table: RawTable, expected: Sequence[str],
               for spec in INPUT_COLUMNS]
     bad_rows = set().union(*(column.bad_rows for column in parsed))
     suspects = _rows_to_check(parsed)
-    units: list[UnitRecord] = []
     first_row_of: dict[str, tuple[int, str]] = {}
-    for position, ((number, _cells), values) in enumerate(
-            zip(table.rows, zip(*(column.values for column in parsed), strict=True),
-                strict=True)):
+    for position in sorted(bad_rows | suspects):  # in file order: an id's first row is kept
+        number, values = table.rows[position][0], [column.values[position] for column in parsed]
         if position in bad_rows:
             problems.extend(_cell_problems(table, columns, number, values))
         if position in suspects:
             problems.extend(_row_checks(table, columns, number, values, first_row_of))
-        if position not in bad_rows:
-            units.append(UnitRecord(number, *values))
+    rows = zip(table.rows, zip(*(column.values for column in parsed), strict=True), strict=True)
+    units = [UnitRecord(number, *values) for position, ((number, _cells), values)
+             in enumerate(rows) if position not in bad_rows]
     problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
     if unit_types is not None:
         problems.extend(_unknown_types(table, columns, units, unit_types))
@@ -337,9 +339,10 @@ def _parse_column(
 ) -> _Column:
     """Parse one column of every data row; a missing column gives its empty value (or a bad).
 
-    A column is read one distinct cell at a time: types, municipalities, yes/no, dates and
-    counts repeat a lot. Typed XLSX cells are told apart by their type too, as True, 1 and
-    1.0 are equal keys that read differently.
+    A column whose cells are all plain is read at once (`_parse_plain_column`); any other one
+    distinct cell at a time: types, municipalities, yes/no, dates and counts repeat a lot.
+    Typed XLSX cells are told apart by their type too, as True, 1 and 1.0 are equal keys that
+    read differently.
 
     Args:
         spec: the column.
@@ -351,6 +354,9 @@ def _parse_column(
         empty: object = _MISSING if spec.required else "" if spec.kind == "text" else None
         bad = frozenset(range(count)) if spec.required else frozenset()
         return _Column([empty] * count, bad, (), frozenset())
+    plain = _parse_plain_column(spec, raws)
+    if plain is not None:
+        return plain
     numeric = spec.kind in ("money", "int")
     distinct: Iterable[tuple[Hashable, RawCell]]
     keys: Sequence[Hashable]
@@ -374,6 +380,20 @@ def _parse_column(
     return _Column(list(map(value_of.__getitem__, keys)), bad_rows,
                    list(map(mark_of.get, keys)) if mark_of else [],
                    frozenset(mark_of.values()))
+
+
+def _parse_plain_column(spec: ColumnSpec, raws: Sequence[RawCell]) -> _Column | None:
+    """Parse a column at once when all its cells are plain, else None (read cell by cell).
+
+    Ids, names and dates are mostly distinct, so reading them one distinct cell at a time
+    saves nothing; the column readers of `fsr_opt.io.cells` check and convert a whole
+    column whose every cell is written the usual way.
+    """
+    if spec.kind == "text" and (texts := plain_texts(raws)) is not None:
+        return _Column(texts, frozenset(), [], frozenset())
+    if spec.kind == "date" and (dates := parse_plain_dates(raws)) is not None:
+        return _Column(dates, frozenset(), [], frozenset())
+    return None
 
 
 def _read_cell(
