@@ -22,6 +22,7 @@ from fsr_opt.audit.allocation import (
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.audit.run import audit, audit_solution
+from fsr_opt.core.collector import cycle_collection_paused
 from fsr_opt.core.errors import (
     MAX_WARNINGS_PER_KIND,
     ErrorCode,
@@ -132,6 +133,18 @@ def load_inputs(
     With `ambito`, the units are the table's rows of that Ambito (its ``ambito`` column); a
     `cache` keeps the raw table for the next Ambito that shares it.
     """
+    with cycle_collection_paused():
+        return _load_inputs(units_path, rules_path, overrides, ambito=ambito, cache=cache)
+
+
+def _load_inputs(
+    units_path: Path | None,
+    rules_path: Path | None,
+    overrides: Sequence[tuple[str, str]],
+    *,
+    ambito: str | None,
+    cache: TableCache | None,
+) -> Inputs:
     try:
         rules: RuleSet | None = load_rules(rules_path, overrides)
     except RuleSetError as exc:  # the units table's problems are reported with the rules'
@@ -189,7 +202,14 @@ def run_solve(
     The result is audited exactly as an allocation from a file would be (`audit_result`),
     so the outputs never report an allocation that our own checks reject.
     """
-    lang = resolve(lang)
+    with cycle_collection_paused():
+        return _run_solve(inputs, out_dir, solver=solver, time_limit=time_limit,
+                          lang=resolve(lang))
+
+
+def _run_solve(
+    inputs: Inputs, out_dir: Path, *, solver: str, time_limit: float, lang: str
+) -> SolveRun:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
     if result.allocation is None:  # solve_riparto raises first; never report a non-optimum
@@ -274,13 +294,14 @@ def run_audit(
     Raises:
         InputError: the allocation cannot be read; every bad cell named by row and column.
     """
-    table = load_allocation_table(allocation_path)
-    provided = parse_allocation(table.headings, table.rows, str(allocation_path),
-                                sha256=table.sha256, dialect=table.dialect)
-    if record is not None:
-        provided = replace(provided, record=record,
-                           columns=provided.columns | {RUN_RECORD})
-    return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided))
+    with cycle_collection_paused():
+        table = load_allocation_table(allocation_path)
+        provided = parse_allocation(table.headings, table.rows, str(allocation_path),
+                                    sha256=table.sha256, dialect=table.dialect)
+        if record is not None:
+            provided = replace(provided, record=record,
+                               columns=provided.columns | {RUN_RECORD})
+        return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ pass.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import re
 from collections import Counter
@@ -21,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from fsr_opt.core.collector import cycle_collection_paused
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn_each
 from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
@@ -126,7 +125,7 @@ def load_units(
         InputError: the file cannot be read, or at least one cell is wrong; one `Problem` each.
             With `ambito`, also a table without an ``ambito`` column or without its rows.
     """
-    with _no_cycle_collection():
+    with cycle_collection_paused():
         table = read_table(path, UNITS_SHEET, cache=cache)
         if ambito is not None:
             table = _rows_of_ambito(table, ambito)
@@ -134,23 +133,6 @@ def load_units(
             _refuse_several_ambiti(table)
         return _units(table, expected=() if ambito is None else (AMBITO_COLUMN,),
                       unit_types=unit_types)
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a table's objects are built.
-
-    Reading a large table makes millions of lists, tuples and records, none of which form a
-    cycle; the collector would walk them all again and again. Memory is still freed by
-    reference counting, and the collector resumes afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _units(table: RawTable, expected: Sequence[str],
