@@ -267,10 +267,11 @@ def _hostile_annex() -> Annex:
 @pytest.mark.parametrize("lang", ["it", "en"])
 def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> None:
     annex = _hostile_annex()
+    lines = {"S<1>": "Linea 'S' <1> & co"}  # the annex shows a line's label, escaped
     w = phrases("html", lang)
     unknown = w("not_given")
     rows = [[html._t(r.municipality or unknown), html._t(r.operator or unknown),
-             (r.unit_id, "code"), html._t(r.name), html._t(r.service),
+             (r.unit_id, "code"), html._t(r.name), html._t(lines[r.service]),
              *(html._n(amount(v, lang)) for v in (r.entitlement, r.award, r.residual_award,
                                                   r.tranche_1, r.tranche_2)),
              (reason_text(r, lang, 2024), "why"), html._n(amount(r.shortfall, lang))]
@@ -286,19 +287,21 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
                                          "entitlement", "awarded", "residual_part", "first",
                                          "second", "reason", "shortfall")], rows,
                         totals=[len(rows) - 1], css="annex")
-    assert "".join(html._annex_section(annex, w, lang, 2024)).endswith(table)
+    assert "".join(html._annex_section(annex, lines, w, lang, 2024)).endswith(table)
+    assert "Linea &#x27;S&#x27; &lt;1&gt; &amp; co" in table
     assert "U&lt;3&gt;&amp;" in table and "&quot;3&quot;" in table and "<b>" not in table
     # the units that get nothing
     short = [r for r in annex.rows if not r.funded]
     rows = [[html._t(r.unit_id), html._t(r.name), html._t(r.municipality or unknown),
-             html._t(r.operator or unknown), html._t(r.service),
+             html._t(r.operator or unknown), html._t(lines[r.service]),
              (reason_text(r, lang, 2024), "why"), html._n(amount(r.shortfall, lang))]
             for r in short]
     rows.append([html._t(text("word.TOTAL", lang)), *(html._t("") for _ in range(5)),
                  html._n(amount(sum(r.shortfall for r in short), lang))])
     table = html._table([w(k) for k in ("unit", "name", "municipality", "operator", "service",
                                          "reasons", "shortfall")], rows, totals=[len(rows) - 1])
-    assert f"{table}</details>" in "".join(html._exclusions_section(annex.rows, w, lang, 2024))
+    shown = "".join(html._exclusions_section(annex.rows, lines, w, lang, 2024))
+    assert f"{table}</details>" in shown
     # the totals per Comune and per ente
     for groups, first in ((annex.municipalities, "municipality"), (annex.operators, "operator")):
         rows = [[html._t(g.name or unknown), html._n(str(g.units)), html._n(str(g.funded)),
@@ -339,7 +342,10 @@ def test_the_allegato_takes_allocation_csv_amounts_or_writes_them() -> None:
     run = solve(rules, units)
     rows = annex_rows(run.outcomes)
     table = allocation_rows(run.outcomes)
-    taken = workbook._annex(rows, "it", 2024, table)
-    written = workbook._annex([r._replace(position=-1) for r in rows], "it", 2024, table)
+    taken = workbook._annex(rows, rules, "it", table)
+    written = workbook._annex([r._replace(position=-1) for r in rows], rules, "it", table)
     assert taken == written
     assert [r[2] for r in taken] == [r.unit_id for r in rows]
+    # the area and the service line by their labels, as the Assemblea knows them
+    area, line = rules.areas[0], rules.areas[0].services[0]
+    assert {(r[4], r[5]) for r in taken} == {(area.label, line.label)}

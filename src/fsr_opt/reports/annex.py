@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
+from fsr_opt.core.schema import RuleSet
 from fsr_opt.core.words import describe, money
 from fsr_opt.engine.outcomes import UnitOutcome
 
@@ -93,6 +94,19 @@ def _separators(lang: str) -> tuple[str, str, str]:
     body = sample[len(minus):]
     return minus, body[1], body[-3]
 
+
+def area_labels(rules: RuleSet) -> dict[str, str]:
+    """The label of every area, by code (the annex names areas and lines as people know them).
+
+    The deliberation's annex is read by the Assemblea, which knows the areas and service
+    lines by their names; allocation.csv keeps the codes.
+    """
+    return {area.code: area.label for area in rules.areas}
+
+
+def line_labels(rules: RuleSet) -> dict[str, str]:
+    """The label of every service line, by code (`area_labels`)."""
+    return {line.code: line.label for area in rules.areas for line in area.services}
 
 def amount(cents: int, lang: str) -> str:
     """`fsr_opt.core.words.money`, fast: the same text, for tables of every unit.

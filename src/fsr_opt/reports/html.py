@@ -55,6 +55,7 @@ from fsr_opt.reports.annex import (
     GroupTotal,
     amount,
     build_annex,
+    line_labels,
     reason_text,
 )
 from fsr_opt.reports.tables import operator_payments, residual_lines
@@ -450,7 +451,8 @@ def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callab
             f"{_e(w('show').format(n=len(payments)))}</summary>{table}</details>")
 
 
-def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
+def _exclusions_section(units: Sequence[AnnexRow], lines: Mapping[str, str],
+                        w: Callable[[str], str],
                         lang: str, year: int) -> Iterator[str]:
     """The units that get nothing, with their Comune, ente, reasons and what fell short.
 
@@ -473,7 +475,8 @@ def _exclusions_section(units: Sequence[AnnexRow], w: Callable[[str], str],
                 reasons = why[row.reasons] = _e(reason_text(row, lang, year))
             yield (f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
                    f"<td>{cells[row.municipality or unknown]}</td>"
-                   f"<td>{cells[row.operator or unknown]}</td><td>{cells[row.service]}</td>"
+                   f"<td>{cells[row.operator or unknown]}</td>"
+                   f"<td>{cells[lines.get(row.service, row.service)]}</td>"
                    f'<td class="why">{reasons}</td><td class="n">{money_of[row.shortfall]}</td>'
                    "</tr>")
         yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
@@ -494,7 +497,7 @@ def _amounts(lang: str) -> CentsTexts:
     return CentsTexts(lambda cents: _e(amount(cents, lang)))
 
 
-def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
+def _annex_section(annex: Annex, lines: Mapping[str, str], w: Callable[[str], str], lang: str,
                    year: int) -> Iterator[str]:
     """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row.
 
@@ -516,7 +519,7 @@ def _annex_section(annex: Annex, w: Callable[[str], str], lang: str,
             yield (f"<tr><td>{cells[row.municipality or unknown]}</td>"
                    f"<td>{cells[row.operator or unknown]}</td>"
                    f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
-                   f"<td>{cells[row.service]}</td>"
+                   f"<td>{cells[lines.get(row.service, row.service)]}</td>"
                    f'<td class="n">{money_of[row.entitlement]}</td>'
                    f'<td class="n">{money_of[row.award]}</td>'
                    f'<td class="n">{money_of[row.residual_award]}</td>'
@@ -718,9 +721,10 @@ def html_report(
         _distribution_section(outcomes, w, lang),
         _binding_section(outcomes, w, lang, rules.history_year),
     ])
-    page.write(_annex_section(annex, w, lang, rules.history_year))
+    lines = line_labels(rules)
+    page.write(_annex_section(annex, lines, w, lang, rules.history_year))
     page.write([_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)])
-    page.write(_exclusions_section(annex.rows, w, lang, rules.history_year))
+    page.write(_exclusions_section(annex.rows, lines, w, lang, rules.history_year))
     page.write([
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w, lang),

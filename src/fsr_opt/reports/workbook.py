@@ -33,7 +33,15 @@ from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import Allocation, Binding, Ownership, RuleSet
 from fsr_opt.core.words import describe, has_text, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
-from fsr_opt.reports.annex import Annex, AnnexRow, GroupTotal, build_annex, reason_text
+from fsr_opt.reports.annex import (
+    Annex,
+    AnnexRow,
+    GroupTotal,
+    area_labels,
+    build_annex,
+    line_labels,
+    reason_text,
+)
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
@@ -263,13 +271,15 @@ _SHARED = tuple(ALLOCATION_COLUMNS.index(name) for name in (
     "entitlement", "award", "residual_award", "tranche_1", "tranche_2"))
 
 
-def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
+def _annex(rows: Sequence[AnnexRow], rules: RuleSet, lang: str,
            table: Sequence[Sequence[str]]) -> list[list[object]]:
     """The Allegato's cells; the amounts allocation.csv has are taken from its `table`.
 
     A large Ambito has 100,000 units: writing their amounts again costs a second or so.
     """
     unknown = text("workbook.not_given", lang)
+    areas, lines = area_labels(rules), line_labels(rules)
+    year = rules.history_year
     shared = itemgetter(*_SHARED)
     reasons: dict[tuple[bool, tuple[str, ...]], str] = {}
     shortfalls: dict[int, str] = {}  # amounts repeat a lot: each is written once
@@ -285,7 +295,8 @@ def _annex(rows: Sequence[AnnexRow], lang: str, year: int,
         amounts = (shared(table[row.position]) if row.position >= 0 else tuple(map(_euros, (
             row.entitlement, row.award, row.residual_award, row.tranche_1, row.tranche_2))))
         cells.append([row.municipality or unknown, row.operator or unknown, row.unit_id,
-                      row.name, row.area, row.service, *amounts, reason, shortfall])
+                      row.name, areas.get(row.area, row.area), lines.get(row.service, row.service),
+                      *amounts, reason, shortfall])
     return cells
 
 
@@ -447,7 +458,7 @@ def allocation_workbook(
     if annex is None:
         annex = build_annex(outcomes)
     for sheet, sheet_columns, data in (
-        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, lang, rules.history_year, table)),
+        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, rules, lang, table)),
         (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
         (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
