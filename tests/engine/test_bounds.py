@@ -29,7 +29,7 @@ def plan(service: str, priority: int, target: int, entitlements: Sequence[int],
     ranked = tuple((f"{service}u{i}", e) for i, e in enumerate(fundable))
     return ServicePlan(
         area="a", service=service, priority=priority, target=Fraction(target),
-        historical=target, ranked=ranked,
+        ranked=ranked,
         segments=service_segments([e for _, e in ranked], minimum),
     )
 
@@ -48,11 +48,12 @@ def areas(draw: st.DrawFn) -> tuple[list[ServicePlan], int]:
         plans.append(plan(f"s{index}", index, target, entitlements, minimum))
     budget = draw(st.integers(0, 3_000_000))
     # Targets are the budget split by the 2024 figures, as in `rules.service_targets`.
-    historical = sum(p.historical for p in plans)
+    # (`plan` keeps each line's 2024 figure as its target until here)
+    historical = sum(p.target for p in plans)
     plans = [
         ServicePlan(p.area, p.service, p.priority,
-                    Fraction(budget * p.historical, historical) if historical else Fraction(0),
-                    p.historical, p.ranked, p.segments)
+                    budget * p.target / historical if historical else Fraction(0),
+                    p.ranked, p.segments)
         for p in plans
     ]
     return plans, budget

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from fsr_opt.core.errors import InputError
+from fsr_opt.core.errors import ErrorCode, InputError
 from fsr_opt.core.schema import (
     Assessment,
     CapSource,
@@ -261,7 +261,7 @@ def test_segment_bounds_are_the_totals_where_the_minimum_is_reached() -> None:
     one, both = service_segments([100, 60], 50)
     assert (one.funded_units, one.lower, one.upper) == (1, 50, 83)
     assert (both.funded_units, both.lower, both.upper) == (2, 134, 160)
-    plan = ServicePlan("a", "res", 0, Fraction(0), 0, (("A", 100), ("B", 60)), (one, both))
+    plan = ServicePlan("a", "res", 0, Fraction(0), (("A", 100), ("B", 60)), (one, both))
     assert [plan.segment_for(total) for total in (49, 50, 83, 84, 133, 134, 160, 161)] == [
         None, one, one, None, None, both, both, None]
     assert split_service_total(plan, 83) == {"A": 83}
@@ -301,3 +301,19 @@ def test_first_tranche_with_a_fractional_percent() -> None:
     assert tranches(200000, rules) == (141000, 59000)
     # 70.5% of 1,001.00 EUR = 705.705 -> 705.71 (half up).
     assert tranches(100100, rules) == (70571, 29529)
+
+
+def test_assess_refuses_a_type_the_rules_do_not_know_naming_file_row_and_column() -> None:
+    """`assess` reports every unknown type itself (a table loaded without the rule set's types)."""
+    rules = tiny_rules({"s": ("a", 100), "t": ("a", 100)}, {"a": 100}, fund=10000)
+    units = table([unit("U1", "s", 500), replace(unit("U2", "s", 500), unit_type="NIDOX"),
+                   replace(unit("U3", "s", 500), unit_type="ALTRO")])
+    with pytest.raises(InputError) as caught:
+        assess(units, rules)
+    problems = caught.value.problems
+    assert [(p.file, p.row, p.column, p.code) for p in problems] == [
+        ("units.csv", 3, "unit_type", ErrorCode.UNKNOWN_TYPE),
+        ("units.csv", 4, "unit_type", ErrorCode.UNKNOWN_TYPE)]
+    assert sorted(rules.unit_types) == ["S", "T"]
+    assert problems[0].message == (
+        "unknown unit type 'NIDOX'; use one of the rule set's codes: S, T")

@@ -12,7 +12,7 @@ from fsr_opt.engine.exact import AreaOptimum, round_area, solve_area
 
 def plan(code: str, priority: int, target: Fraction | int, low: int, high: int) -> ServicePlan:
     segment = Segment(1, 1, high, low, high)
-    return ServicePlan("a", code, priority, Fraction(target), 0, (("u", high),), (segment,))
+    return ServicePlan("a", code, priority, Fraction(target), (("u", high),), (segment,))
 
 
 def picked(*plans: ServicePlan) -> dict[str, Segment | None]:

@@ -87,7 +87,7 @@ def test_a_line_that_must_be_funded_is_written_as_offsets() -> None:
     entitlements = [10**8 + 1000 * k for k in range(6)]
     segments = service_segments(entitlements, 30_000)
     ranked = tuple((f"u{k}", e) for k, e in enumerate(sorted(entitlements, reverse=True)))
-    plan = ServicePlan("a", "s", 0, Fraction(5 * 10**8), 5 * 10**8, ranked, segments)
+    plan = ServicePlan("a", "s", 0, Fraction(5 * 10**8), ranked, segments)
     offered = segments[-2:]
     must = build_model([plan], {"a": 10**9}, {"s": offered})
     optional = build_model([plan], {"a": 10**9}, {"s": (NOTHING, *offered)})

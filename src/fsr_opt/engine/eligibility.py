@@ -201,7 +201,6 @@ class ServicePlan:
     service: str
     priority: int
     target: Fraction
-    historical: int
     ranked: tuple[tuple[str, int], ...]
     segments: tuple[Segment, ...]
     weight: Fraction | None = None
@@ -295,7 +294,6 @@ def plan_services(
                     service=service.code,
                     priority=priority,
                     target=targets[service.code],
-                    historical=service.historical,
                     ranked=ranked,
                     segments=service_segments([e for _, e in ranked], rules.minimum_award),
                     weight=(Fraction(requested.get(service.code, 0)) if by_applications
