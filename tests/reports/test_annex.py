@@ -29,7 +29,6 @@ from fsr_opt.reports.annex import (
     Annex,
     AnnexRow,
     GroupTotal,
-    amount,
     annex_rows,
     build_annex,
     by_municipality,
@@ -247,13 +246,6 @@ def test_english_annex(tmp_path: Path) -> None:
     assert "Annex: list of the units" in page and "Totals by municipality" in page
 
 
-@pytest.mark.parametrize("lang", ["it", "en"])
-def test_amount_writes_what_money_writes(lang: str) -> None:
-    values = [0, 1, -1, 5, 99, 100, -100, 99999, 100000, 123456, -123456789, 10**13]
-    values += [(n * 7919) ** 2 % 10**11 * (-1) ** n for n in range(2000)]
-    assert [amount(v, lang) for v in values] == [money(v, lang) for v in values]
-
-
 def _hostile_annex() -> Annex:
     rows = [AnnexRow(f"U<{n}>&", f'Nome "{n}" l\'unità', ["Bérgamo & Co", "", "<b>x</b>"][n % 3],
                      ["Ente 'A'", "", "Op U"][n % 2], "A1", "S<1>", 100000 + n, 1000 * (n % 4),
@@ -272,17 +264,17 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
     unknown = w("not_given")
     rows = [[html._t(r.municipality or unknown), html._t(r.operator or unknown),
              (r.unit_id, "code"), html._t(r.name), html._t(lines[r.service]),
-             *(html._n(amount(v, lang)) for v in (r.entitlement, r.award, r.residual_award,
+             *(html._n(money(v, lang)) for v in (r.entitlement, r.award, r.residual_award,
                                                   r.tranche_1, r.tranche_2)),
-             (reason_text(r, lang, 2024), "why"), html._n(amount(r.shortfall, lang))]
+             (reason_text(r, lang, 2024), "why"), html._n(money(r.shortfall, lang))]
             for r in annex.rows]
     whole = annex.whole
     rows.append([html._t(text("word.TOTAL", lang)), html._t(""), html._t(""),
                  html._t(f"{whole.units} ({w('funded')} {whole.funded})"), html._t(""),
-                 *(html._n(amount(v, lang)) for v in (whole.entitlement, whole.award,
+                 *(html._n(money(v, lang)) for v in (whole.entitlement, whole.award,
                                                       whole.residual_award, whole.tranche_1,
                                                       whole.tranche_2)),
-                 html._t(""), html._n(amount(whole.shortfall, lang))])
+                 html._t(""), html._n(money(whole.shortfall, lang))])
     table = html._table([w(k) for k in ("municipality", "operator", "unit", "name", "service",
                                          "entitlement", "awarded", "residual_part", "first",
                                          "second", "reason", "shortfall")], rows,
@@ -294,10 +286,10 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
     short = [r for r in annex.rows if not r.funded]
     rows = [[html._t(r.unit_id), html._t(r.name), html._t(r.municipality or unknown),
              html._t(r.operator or unknown), html._t(lines[r.service]),
-             (reason_text(r, lang, 2024), "why"), html._n(amount(r.shortfall, lang))]
+             (reason_text(r, lang, 2024), "why"), html._n(money(r.shortfall, lang))]
             for r in short]
     rows.append([html._t(text("word.TOTAL", lang)), *(html._t("") for _ in range(5)),
-                 html._n(amount(sum(r.shortfall for r in short), lang))])
+                 html._n(money(sum(r.shortfall for r in short), lang))])
     table = html._table([w(k) for k in ("unit", "name", "municipality", "operator", "service",
                                          "reasons", "shortfall")], rows, totals=[len(rows) - 1])
     shown = "".join(html._exclusions_section(annex.rows, lines, w, lang, 2024))
@@ -305,12 +297,12 @@ def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> Non
     # the totals per Comune and per ente
     for groups, first in ((annex.municipalities, "municipality"), (annex.operators, "operator")):
         rows = [[html._t(g.name or unknown), html._n(str(g.units)), html._n(str(g.funded)),
-                 *(html._n(amount(v, lang)) for v in (g.entitlement, g.award, g.residual_award,
+                 *(html._n(money(v, lang)) for v in (g.entitlement, g.award, g.residual_award,
                                                       g.tranche_1, g.tranche_2, g.shortfall))]
                 for g in groups]
         rows.append([html._t(text("word.TOTAL", lang)), html._n(str(annex.whole.units)),
                      html._n(str(annex.whole.funded)),
-                     *(html._n(amount(v, lang)) for v in (
+                     *(html._n(money(v, lang)) for v in (
                          annex.whole.entitlement, annex.whole.award, annex.whole.residual_award,
                          annex.whole.tranche_1, annex.whole.tranche_2, annex.whole.shortfall))])
         assert len(groups) > 1

@@ -16,7 +16,6 @@ from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.reports import html
-from fsr_opt.reports.annex import amount
 from fsr_opt.reports.html import html_report, parameter_name, parameter_value
 from fsr_opt.reports.tables import payment_rows, run_document
 
@@ -120,10 +119,10 @@ def test_the_payments_rows_are_what_the_generic_table_writes() -> None:
     outcomes = unit_outcomes(inputs.assessments, result.allocation, rules)
     paid = payment_rows(outcomes)
     cents = [[round(Decimal(cell) * 100) for cell in row[2:]] for row in paid]
-    rows = [[html._t(row[0]), html._n(row[1]), *(html._n(amount(v, "it")) for v in values)]
+    rows = [[html._t(row[0]), html._n(row[1]), *(html._n(money(v, "it")) for v in values)]
             for row, values in zip(paid, cents, strict=True)]
     rows.append([html._t(text("word.TOTAL", "it")), html._n(str(sum(int(r[1]) for r in paid))),
-                 *(html._n(amount(sum(v[i] for v in cents), "it")) for i in range(3))])
+                 *(html._n(money(sum(v[i] for v in cents), "it")) for i in range(3))])
     w = phrases("html", "it")
     expected = html._table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")],
                            rows, totals=[len(rows) - 1])

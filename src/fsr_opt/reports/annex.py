@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
 from fsr_opt.core.schema import RuleSet
-from fsr_opt.core.words import describe, money
+from fsr_opt.core.words import describe
 from fsr_opt.engine.outcomes import UnitOutcome
 
 
@@ -86,15 +86,6 @@ def _reason_words(funded: bool, codes: tuple[str, ...], lang: str, history_year:
     return "; ".join(describe(table, code, lang, history_year=history_year) for code in codes)
 
 
-@functools.cache
-def _separators(lang: str) -> tuple[str, str, str]:
-    """The minus sign, thousands and decimal separators `words.money` writes in `lang`."""
-    sample = money(-123456789, lang)  # -1.234.567,89 in Italian
-    minus = sample[:sample.index("1")]
-    body = sample[len(minus):]
-    return minus, body[1], body[-3]
-
-
 def area_labels(rules: RuleSet) -> dict[str, str]:
     """The label of every area, by code (the annex names areas and lines as people know them).
 
@@ -107,19 +98,6 @@ def area_labels(rules: RuleSet) -> dict[str, str]:
 def line_labels(rules: RuleSet) -> dict[str, str]:
     """The label of every service line, by code (`area_labels`)."""
     return {line.code: line.label for area in rules.areas for line in area.services}
-
-def amount(cents: int, lang: str) -> str:
-    """`fsr_opt.core.words.money`, fast: the same text, for tables of every unit.
-
-    Babel lays out each amount from the locale's pattern; the annex of a large Ambito shows
-    hundreds of thousands of them, so this writes them with the separators Babel gives
-    (`_separators`), read once per language (tests check the two agree).
-    """
-    minus, group, decimal = _separators(lang)
-    whole, frac = divmod(abs(cents), 100)
-    text = f"{whole:,}".replace(",", group) if whole >= 1000 else str(whole)
-    return f"{minus if cents < 0 else ''}{text}{decimal}{frac:02d}"
-
 
 def _order(text: str) -> tuple[str, str]:
     """Sort key of a name: without case first, then as written (a stable, total order)."""

@@ -53,7 +53,6 @@ from fsr_opt.reports.annex import (
     Annex,
     AnnexRow,
     GroupTotal,
-    amount,
     build_annex,
     line_labels,
     reason_text,
@@ -491,10 +490,10 @@ def _exclusions_section(units: Sequence[AnnexRow], lines: Mapping[str, str],
 
 
 def _amounts(lang: str) -> CentsTexts:
-    """`fsr_opt.reports.annex.amount` in `lang`, as HTML text, each distinct amount once."""
-    if _e(amount(-123456789, lang)) == amount(-123456789, lang):
-        return CentsTexts(functools.partial(amount, lang=lang))  # nothing to escape
-    return CentsTexts(lambda cents: _e(amount(cents, lang)))
+    """`fsr_opt.core.words.money` in `lang`, as HTML text, each distinct amount once."""
+    if _e(money(-123456789, lang)) == money(-123456789, lang):
+        return CentsTexts(functools.partial(money, lang=lang))  # nothing to escape
+    return CentsTexts(lambda cents: _e(money(cents, lang)))
 
 
 def _annex_section(annex: Annex, lines: Mapping[str, str], w: Callable[[str], str], lang: str,

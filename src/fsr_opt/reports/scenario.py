@@ -16,8 +16,7 @@ from decimal import Decimal
 from html import escape
 
 from fsr_opt import __version__
-from fsr_opt.core.words import phrases, text
-from fsr_opt.reports.annex import amount
+from fsr_opt.core.words import money, phrases, text
 from fsr_opt.reports.html import PAGE_CSS, html_table
 from fsr_opt.reports.xlsx import BOLD, Sheet, Workbook, footer_codes
 from fsr_opt.whatif.diff import Change, LineChange, RunDiff, UnitChange
@@ -164,13 +163,13 @@ def _e(value: object) -> str:
 
 
 def _signed(cents: int, lang: str) -> str:
-    return ("+" if cents > 0 else "") + amount(cents, lang)
+    return ("+" if cents > 0 else "") + money(cents, lang)
 
 
 def _cells(values: Sequence[int | None], lang: str, *, signed: bool = False
            ) -> list[tuple[str, str]]:
-    """Amounts as `fsr_opt.core.words.money` writes them (`amount`: fast, every unit)."""
-    say = _signed if signed else amount
+    """Amounts as `fsr_opt.core.words.money` writes them."""
+    say = _signed if signed else money
     return [("" if v is None else say(v, lang), "n") for v in values]
 
 
