@@ -32,7 +32,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -128,24 +128,59 @@ def make_solver(name: str, time_limit: float) -> Any:
     return solver
 
 
-@functools.cache
+_VERSIONS: dict[str, str] = {}
+"""The solvers' versions already read in this process (they do not change while it runs)."""
+
+
 def solver_version(name: str) -> str:
     """Return the solver's own version string (best effort; never fails)."""
-    try:
-        if name == "highs":
-            import highspy  # noqa: PLC0415  (only needed for its version)
+    return ask_solver_version(name)()
 
-            # Read the version without creating a Highs object: that prints a banner.
-            return ".".join(str(getattr(highspy, f"HIGHS_VERSION_{part}"))
-                            for part in ("MAJOR", "MINOR", "PATCH"))
-        path = make_solver("cbc", 1).path
-        out = subprocess.run(
-            [path, "-quit"], capture_output=True, text=True, timeout=10, check=False
-        ).stdout
-        match = re.search(r"Version:\s*(\S+)", out)
-        return match.group(1) if match else "unknown"
-    except (OSError, subprocess.SubprocessError, ImportError):
+
+def ask_solver_version(name: str) -> Callable[[], str]:
+    """Start reading the solver's version; the returned function gives it (best effort).
+
+    CBC tells its version only by running: ``cbc -quit`` is started here and read when the
+    answer is wanted, so it runs while the stages are built and solved instead of adding its
+    start-up to a small solve's wall time.
+    """
+    if name in _VERSIONS:
+        return functools.partial(_VERSIONS.__getitem__, name)
+    if name == "highs":
+        return functools.partial(_remember, name, _highs_version)
+    try:
+        query = subprocess.Popen([make_solver("cbc", 1).path, "-quit"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    except (OSError, SolverError):
+        return functools.partial(_remember, name, lambda: "unknown")
+    return functools.partial(_remember, name, functools.partial(_cbc_version, query))
+
+
+def _remember(name: str, read: Callable[[], str]) -> str:
+    if name not in _VERSIONS:
+        _VERSIONS[name] = read()
+    return _VERSIONS[name]
+
+
+def _highs_version() -> str:
+    try:
+        import highspy  # noqa: PLC0415  (only needed for its version)
+    except ImportError:
         return "unknown"
+    # Read the version without creating a Highs object: that prints a banner.
+    return ".".join(str(getattr(highspy, f"HIGHS_VERSION_{part}"))
+                    for part in ("MAJOR", "MINOR", "PATCH"))
+
+
+def _cbc_version(query: subprocess.Popen[str]) -> str:
+    try:
+        out, _unused = query.communicate(timeout=10)
+    except subprocess.SubprocessError:
+        query.kill()
+        query.communicate()
+        return "unknown"
+    match = re.search(r"Version:\s*(\S+)", out)
+    return match.group(1) if match else "unknown"
 
 
 @contextlib.contextmanager
@@ -334,12 +369,30 @@ def solve_riparto(
         InfeasibleError: the rules cannot all hold (the message names them).
     """
     started = time.monotonic()
+    version = ask_solver_version(solver)
+    try:
+        run, allocation = _solve_stages(assessments, rules, solver, started + time_limit, prune)
+    finally:
+        solver_version_ = version()  # also waits for the query when a stage fails
+    return SolveResult(
+        status=SolveStatus.OPTIMAL,
+        solver=solver,
+        solver_version=solver_version_,
+        stages=tuple(run.stages),
+        allocation=allocation,
+        seconds=time.monotonic() - started,
+        messages=tuple(run.warnings),
+    )
+
+
+def _solve_stages(
+    assessments: Sequence[Assessment], rules: RuleSet, solver: str, deadline: float, prune: bool
+) -> tuple[_StageRun, Allocation]:
     budgets = area_budgets(rules)
     plans = plan_services(assessments, rules, budgets)
     warnings_ = check_minimum_reachable(assessments, plans, rules, budgets)
     for warning in warnings_:
         warn(Problem(warning, code=ErrorCode.MINIMUM_ABOVE_SOME_ENTITLEMENTS))
-    deadline = started + time_limit
     starts = starting_solutions(plans, budgets) if prune else {}
     candidates = (candidate_segments(plans, budgets, starts) if prune
                   else {p.service: (NOTHING, *p.segments) for p in plans})
@@ -361,15 +414,7 @@ def solve_riparto(
         totals.update(round_area([p for p in plans if p.area == area], optimum))
     allocation = residual_phase(assessments, rules,
                                 allocation_from_totals(plans, budgets, totals))
-    return SolveResult(
-        status=SolveStatus.OPTIMAL,
-        solver=solver,
-        solver_version=solver_version(solver),
-        stages=tuple(run.stages),
-        allocation=allocation,
-        seconds=time.monotonic() - started,
-        messages=tuple(warnings_),
-    )
+    return run, allocation
 
 
 def _count(candidates: Mapping[str, Sequence[Segment]]) -> int:
