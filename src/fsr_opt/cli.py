@@ -36,6 +36,7 @@ from fsr_opt import __version__
 from fsr_opt.app.status import INTERNAL_ERROR, NOT_RUN, SOLVED
 from fsr_opt.app.status import INTERRUPTED as REGION_INTERRUPTED
 from fsr_opt.audit.report import FORMATS
+from fsr_opt.core.collector import spare_collection_at_exit
 from fsr_opt.core.errors import (
     WARNINGS_LOGGER,
     ErrorCode,
@@ -1115,4 +1116,7 @@ def ats_audit(
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="fsr-opt")
+    try:
+        app(prog_name="fsr-opt")
+    finally:  # the process ends here, with the status the command set
+        spare_collection_at_exit()

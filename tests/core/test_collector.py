@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,3 +65,22 @@ def test_a_solve_runs_with_the_collector_paused(
     inputs = pipeline.load_inputs(None, None)
     pipeline.run_solve(inputs, tmp_path)
     assert seen == [False] and gc.isenabled()
+
+
+@pytest.mark.parametrize("arguments", [["version"], ["solve", "--units", "missing.csv"]])
+def test_the_command_line_leaves_every_object_out_of_the_last_collections(
+    arguments: list[str], tmp_path: Path
+) -> None:
+    """`main` freezes the heap as it ends, whatever the exit status (0 here, 2 on bad input).
+
+    An exit hook registered before `main` runs after it, and sees the objects frozen.
+    """
+    script = ("import atexit, gc, sys\n"
+              "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+              "from fsr_opt.cli import main\n"
+              f"sys.argv = ['fsr-opt', *{arguments!r}]\n"
+              "main()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, check=False, timeout=60)
+    assert done.stdout.splitlines()[-1] == "frozen True"
+    assert done.returncode == (0 if arguments == ["version"] else 2)

@@ -23,3 +23,15 @@ def cycle_collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def spare_collection_at_exit() -> None:
+    """Spare the ending process the collector's last walks over every object.
+
+    As the interpreter ends it runs the cycle collector over the whole heap (every module,
+    the rule schema, the run's records), only to free memory that the operating system takes
+    back anyway: most of a small run's shutdown (benchmarks/RESULTS.md). `gc.freeze` puts
+    every object out of the collector's sight; reference counting still frees them as the
+    modules are torn down, and open files are still closed.
+    """
+    gc.freeze()
