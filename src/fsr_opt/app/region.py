@@ -544,7 +544,7 @@ def region_text(
             count=len(outcomes), manifest=plan.manifest.source, solver=plan.solver, jobs=jobs),
         "",
         "".join(f"{heading:{width}}" for heading, width in (
-            (_("ambito"), "<20"), (_("units"), ">8"), (_("funded"), ">8"), (_("fund"), ">16"),
+            (_("ambito"), "<20"), (_("units"), ">8"), (_("funded"), ">12"), (_("fund"), ">16"),
             (_("awarded"), ">16"), (_("unassigned"), ">14"), ("", "2"), (_("status"), "<16"),
             (_("seconds"), ">8"))),
     ]
@@ -555,7 +555,7 @@ def region_text(
             outcome.status)
         lines.append(
             f"{outcome.ambito:<20}"
-            f"{units if outcome.solved else '-':>8}{funded if outcome.solved else '-':>8}"
+            f"{units if outcome.solved else '-':>8}{funded if outcome.solved else '-':>12}"
             f"{money(outcome.fund) if outcome.fund is not None else '-':>16}"
             f"{money(outcome.awarded) if outcome.solved else '-':>16}"
             f"{money(outcome.unassigned) if outcome.solved else '-':>14}  "
@@ -565,7 +565,7 @@ def region_text(
     lines.append(
         f"{total:<20}"
         f"{sum(area.units for o in solved for area in o.areas):>8}"
-        f"{sum(area.funded for o in solved for area in o.areas):>8}"
+        f"{sum(area.funded for o in solved for area in o.areas):>12}"
         f"{money(sum(o.fund or 0 for o in solved)):>16}"
         f"{money(sum(o.awarded for o in solved)):>16}"
         f"{money(sum(o.unassigned for o in solved)):>14}  "

@@ -446,7 +446,7 @@ def summary_text(
         "",
         "".join(f"{heading:{width}}" for heading, width in (
             (_("area / service"), "<28"), (_("target"), ">14"), (_("awarded"), ">14"),
-            (_("share"), ">10"), (_("funded"), ">8"))),
+            (_("share"), ">10"), (_("funded"), ">12"))),
     ]
     for area in rules.areas:
         budget = allocation.area_budgets[area.code]
@@ -457,7 +457,7 @@ def summary_text(
             count = sum(1 for o in outcomes if o.award > 0 and o.assessment.service == service.code)
             lines.append(
                 f"  {service.code:<26}{money(round_half_up(result.target)):>14}"
-                f"{money(result.awarded):>14}{ratio(result.share, 4):>10}{count:>8}"
+                f"{money(result.awarded):>14}{ratio(result.share, 4):>10}{count:>12}"
             )
     lines.append(f"{text('word.TOTAL'):<28}{money(distributable(rules)):>14}"
                  f"{money(allocation.criteria_total):>14}")
