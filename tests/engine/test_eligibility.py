@@ -63,7 +63,7 @@ def test_split_keeps_equal_share_within_a_cent() -> None:
     awards = split_service_total(plans[0], 100000)
     # lambda = 1000/1300: 615.3846 and 384.6154; the spare cent goes to the larger remainder.
     assert awards == {"U1": 61538, "U2": 38462}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="service res: total 50000 is not reachable"):
         split_service_total(plans[0], 50000)  # in the gap between the two segments
 
 
@@ -267,8 +267,30 @@ def test_segment_bounds_are_the_totals_where_the_minimum_is_reached() -> None:
     assert split_service_total(plan, 83) == {"A": 83}
     assert split_service_total(plan, 134) == {"A": 84, "B": 50}
     assert split_service_total(plan, 0) == {}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="service res: total 84 is not reachable"):
         split_service_total(plan, 84)
+
+
+def test_a_minimum_of_one_cent_is_a_minimum() -> None:
+    """Only a minimum of 0 funds every unit from the first cent; 1 cent already splits.
+
+    Entitlements 100 and 50, minimum 1: one unit alone takes 1 cent (at 2 the other's share,
+    2 * 50 / 100, reaches the minimum); both need 3 (at 2, 2 * 50 / 150 falls short).
+    """
+    assert [(s.funded_units, s.lower, s.upper) for s in service_segments([100, 50], 1)] == [
+        (1, 1, 1), (2, 3, 150)]
+    assert [(s.funded_units, s.lower, s.upper) for s in service_segments([100, 50], 0)] == [
+        (2, 0, 150)]
+
+
+def test_service_lines_are_numbered_in_rule_set_order_from_zero() -> None:
+    """`ServicePlan.priority` is the line's position; the last tie-break weighs lines by it."""
+    rules = tiny_rules({"first": ("a", 1), "second": ("a", 1), "third": ("b", 1)},
+                       {"a": 50, "b": 50}, fund=100000)
+    units = [unit("U1", "first", 80000), unit("U2", "third", 50000)]
+    plans = plan_services(assess(table(units), rules), rules, {"a": 50000, "b": 50000})
+    assert [(plan.service, plan.priority) for plan in plans] == [
+        ("first", 0), ("second", 1), ("third", 2)]
 
 
 def test_a_funded_set_whose_bounds_cross_is_no_segment() -> None:
