@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +18,7 @@ from fsr_opt.engine.eligibility import assess, plan_services
 from fsr_opt.engine.lp import highs_solver_class
 from fsr_opt.engine.model import build_model
 from fsr_opt.engine.solve import _run_stage, read_status, solve_riparto
+from fsr_opt.engine.solvers import CBC_PATH_VARIABLE
 from fsr_opt.rules.budgets import area_budgets
 
 from tests.conftest import table, tiny_rules, unit
@@ -218,3 +220,48 @@ def test_a_unit_whose_entitlement_is_the_minimum_gets_the_minimum() -> None:
     units = [unit("AT", "s", 30000), unit("BELOW", "s", 29999)]
     result = solve_riparto(assess(table(units), rules), rules)
     assert result.allocation is not None and result.allocation.awards == {"AT": 30000}
+
+
+# ---------------------------------------------------------------------------------------------
+# The solver's version, asked while the stages run
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_version_is_the_solvers_own_and_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solve_module, "_VERSIONS", {})
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
+    result = solve_riparto(assess(table([unit("U1", "s", 80000)]), rules), rules)
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", result.solver_version)  # 2.10.3, say
+    assert {"cbc": result.solver_version} == solve_module._VERSIONS
+    assert solve_module.VersionQuery("cbc")._process is None  # never asked twice
+
+
+def test_a_failed_solve_stops_the_version_query_without_waiting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """A CBC that answers after 30 s: the failed solve ends at once and leaves no process."""
+    slow = tmp_path / "cbc"
+    slow.write_text("#!/bin/sh\nexec sleep 30\n", encoding="utf-8")
+    slow.chmod(0o755)
+    monkeypatch.setenv(CBC_PATH_VARIABLE, str(slow))
+    monkeypatch.setattr(solve_module, "_VERSIONS", {})
+    queries: list[solve_module.VersionQuery] = []
+    real_init = solve_module.VersionQuery.__init__
+
+    def remembered(self: solve_module.VersionQuery, name: str) -> None:
+        real_init(self, name)
+        queries.append(self)
+
+    def fail(*args: object) -> None:
+        raise SolverError("stage 'spend' failed", ErrorCode.SOLVER_CRASHED)
+
+    monkeypatch.setattr(solve_module.VersionQuery, "__init__", remembered)
+    monkeypatch.setattr(solve_module, "_solve_stages", fail)
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
+    started = time.monotonic()
+    with pytest.raises(SolverError):
+        solve_riparto(assess(table([unit("U1", "s", 80000)]), rules), rules)
+    assert time.monotonic() - started < 10
+    (query,) = queries
+    assert query._process is not None and query._process.returncode is not None  # reaped
+    assert solve_module._VERSIONS == {}  # an unread version is not remembered

@@ -24,7 +24,6 @@ so every constraint holds to the cent and CBC and HiGHS give the same awards.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import re
@@ -32,7 +31,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -134,32 +133,48 @@ _VERSIONS: dict[str, str] = {}
 
 def solver_version(name: str) -> str:
     """Return the solver's own version string (best effort; never fails)."""
-    return ask_solver_version(name)()
+    return VersionQuery(name).result()
 
 
-def ask_solver_version(name: str) -> Callable[[], str]:
-    """Start reading the solver's version; the returned function gives it (best effort).
+class VersionQuery:
+    """The solver's version, asked when a solve starts and read when it ends (best effort).
 
     CBC tells its version only by running: ``cbc -quit`` is started here and read when the
     answer is wanted, so it runs while the stages are built and solved instead of adding its
-    start-up to a small solve's wall time.
+    start-up to a small solve's wall time. A solve that fails `cancel`s it.
     """
-    if name in _VERSIONS:
-        return functools.partial(_VERSIONS.__getitem__, name)
-    if name == "highs":
-        return functools.partial(_remember, name, _highs_version)
-    try:
-        query = subprocess.Popen([make_solver("cbc", 1).path, "-quit"], stdout=subprocess.PIPE,
-                                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-    except (OSError, SolverError):
-        return functools.partial(_remember, name, lambda: "unknown")
-    return functools.partial(_remember, name, functools.partial(_cbc_version, query))
 
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._process: subprocess.Popen[str] | None = None
+        if name in _VERSIONS or name == "highs":
+            return
+        try:
+            self._process = subprocess.Popen(
+                [make_solver("cbc", 1).path, "-quit"], stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+        except (OSError, SolverError):  # the solve says what is wrong with the solver
+            self._process = None
 
-def _remember(name: str, read: Callable[[], str]) -> str:
-    if name not in _VERSIONS:
-        _VERSIONS[name] = read()
-    return _VERSIONS[name]
+    def result(self) -> str:
+        """The version (``unknown`` when it cannot be read); a version read is remembered."""
+        if self.name in _VERSIONS:
+            return _VERSIONS[self.name]
+        if self.name == "highs":
+            version = _highs_version()
+        elif self._process is None:
+            return "unknown"
+        else:
+            version = _cbc_version(self._process)
+        if version != "unknown":
+            _VERSIONS[self.name] = version
+        return version
+
+    def cancel(self) -> None:
+        """Stop the query without waiting for its answer (the solve failed)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
 
 
 def _highs_version() -> str:
@@ -369,15 +384,16 @@ def solve_riparto(
         InfeasibleError: the rules cannot all hold (the message names them).
     """
     started = time.monotonic()
-    version = ask_solver_version(solver)
+    version = VersionQuery(solver)
     try:
         run, allocation = _solve_stages(assessments, rules, solver, started + time_limit, prune)
-    finally:
-        solver_version_ = version()  # also waits for the query when a stage fails
+    except BaseException:  # Ctrl-C included: no process outlives the run
+        version.cancel()
+        raise
     return SolveResult(
         status=SolveStatus.OPTIMAL,
         solver=solver,
-        solver_version=solver_version_,
+        solver_version=version.result(),
         stages=tuple(run.stages),
         allocation=allocation,
         seconds=time.monotonic() - started,
