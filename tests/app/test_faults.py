@@ -199,6 +199,28 @@ def test_output_path_is_a_file(units: Path, tmp_path: Path) -> None:
     assert blocker.read_bytes() == b"my notes\n"
 
 
+def test_a_report_that_fails_half_way_leaves_the_previous_outputs(
+    units: Path, previous: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables and the workbook are already on disk, hidden, when report.html fails.
+
+    Nothing of the run is left: not in the previous folder, and a new folder is removed.
+    """
+    from fsr_opt.app import pipeline  # noqa: PLC0415
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("the page could not be made")
+
+    monkeypatch.setattr(pipeline, "html_report", broken)
+    before = snapshot(previous)
+    code, _, stderr = solve_into(units, previous)
+    assert code == 3 and "internal error" in stderr and "Traceback" not in stderr
+    assert snapshot(previous) == before
+    fresh = tmp_path / "fresh"
+    assert solve_into(units, fresh)[0] == 3
+    assert not fresh.exists()
+
+
 def test_disk_full_half_way(units: Path, previous: Path,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk fills while the second output is written: half a file is on disk, then ENOSPC.

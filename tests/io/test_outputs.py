@@ -18,6 +18,7 @@ from fsr_opt.core.errors import InputError
 from fsr_opt.io.outputs import (
     _BLOCK,
     _PLAIN_NUMBER,
+    StagedOutputs,
     _csv_line,
     csv_bytes,
     json_bytes,
@@ -140,6 +141,68 @@ def test_write_outputs_refuses_a_file_in_the_way(tmp_path: Path) -> None:
         write_outputs(blocker / "sub", {"a.csv": b""})
     with pytest.raises(ValueError, match="plain file name"):
         write_outputs(tmp_path / "ok", {"../a.csv": b""})
+
+
+def test_staged_outputs_land_together_at_the_commit(tmp_path: Path) -> None:
+    """Each output goes to a hidden temporary file when added; the old ones stay until then."""
+    out = tmp_path / "out"
+    write_outputs(out, {"a.csv": b"old a\n", "b.json": b"old b\n"})
+    with StagedOutputs(out, ["a.csv", "b.json"]) as staged:
+        staged.add("a.csv", b"new a\n")
+        assert (out / "a.csv").read_bytes() == b"old a\n"
+        hidden = [p.name for p in out.iterdir() if p.name.startswith(".")]
+        assert len(hidden) == 1 and hidden[0].startswith(".a.csv.")
+        staged.add("b.json", b"new b\n")
+        assert staged.commit() == [out / "a.csv", out / "b.json"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {
+        "a.csv": b"new a\n", "b.json": b"new b\n"}
+
+
+def test_staged_outputs_left_without_a_commit_change_nothing(tmp_path: Path) -> None:
+    """An error after some outputs were added: the old outputs stay, no temporary is left."""
+    out = tmp_path / "out"
+    write_outputs(out, {"a.csv": b"old a\n"})
+    with pytest.raises(RuntimeError), StagedOutputs(out, ["a.csv", "b.json"]) as staged:
+        staged.add("a.csv", b"new a\n")
+        raise RuntimeError("the report could not be made")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.csv": b"old a\n"}
+
+
+def test_staged_outputs_remove_the_folder_they_made_when_not_committed(tmp_path: Path) -> None:
+    out = tmp_path / "new"
+    with pytest.raises(KeyboardInterrupt), StagedOutputs(out, ["a.csv", "b.csv"]) as staged:
+        staged.add("a.csv", b"a\n")
+        assert out.is_dir()
+        raise KeyboardInterrupt
+    assert not out.exists()
+
+
+def test_staged_outputs_refuse_what_is_not_in_the_set(tmp_path: Path) -> None:
+    with StagedOutputs(tmp_path / "out", ["a.csv", "b.csv"]) as staged:
+        staged.add("a.csv", b"a\n")
+        with pytest.raises(ValueError, match="still to add"):
+            staged.add("a.csv", b"again\n")
+        with pytest.raises(ValueError, match="still to add"):
+            staged.add("c.csv", b"c\n")
+        with pytest.raises(ValueError, match=r"never added: \['b.csv'\]"):
+            staged.commit()
+    with pytest.raises(ValueError, match="repeat"):
+        StagedOutputs(tmp_path / "out", ["a.csv", "a.csv"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_staged_outputs_check_the_folder_before_writing(tmp_path: Path) -> None:
+    """A file in the way, or an output that would replace an input: refused, nothing made."""
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder")
+    with pytest.raises(InputError, match="not a folder"):
+        StagedOutputs(blocker, ["a.csv"])
+    units = tmp_path / "run" / "units.csv"
+    units.parent.mkdir()
+    units.write_text("unit_id\n")
+    with pytest.raises(InputError, match="would replace the input"):
+        StagedOutputs(units.parent, ["units.csv"], inputs=[units])
+    assert units.read_text() == "unit_id\n"
 
 
 # cells made of what matters to CSV: separators, quotes, line ends, formula starts, digits

@@ -48,7 +48,7 @@ from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
 from fsr_opt.io.allocation import RUN_RECORD, load_allocation_table, load_run_record
 from fsr_opt.io.bundled import default_rules_path, default_units_path
-from fsr_opt.io.outputs import write_outputs
+from fsr_opt.io.outputs import StagedOutputs
 from fsr_opt.io.rulefile import read_rule_document
 from fsr_opt.io.tables import TableCache
 from fsr_opt.io.units import load_units
@@ -66,6 +66,9 @@ from fsr_opt.rules.overrides import apply_overrides
 from fsr_opt.rules.validate import parse_rule_set
 
 log = logging.getLogger(__name__)
+
+SOLVE_REPORTS = ("audit.json", "run.json", "allocation.xlsx", "report.html")
+"""What a solve writes after its CSV tables, in the order the command lists them."""
 
 
 @dataclass(frozen=True)
@@ -220,28 +223,35 @@ def _run_solve(
     outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
     table = allocation_rows(outcomes)
     report = audit_result(inputs, result.allocation, outcomes=outcomes)
-    files = render_tables(inputs.assessments, result.allocation, inputs.rules,
-                          outcomes=outcomes, table=table)
-    files["audit.json"] = render_audit(report, "json").encode("utf-8")
-    document = run_document(
-        result=result,
-        rules=inputs.rules,
-        inputs={inputs.table.source: inputs.table.sha256, inputs.rules.source: inputs.rules.sha256},
-        overrides=inputs.overrides,
-        started_at=started_at,
-        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        units=(inputs.table.source, inputs.table.sha256),
-        ambito=inputs.ambito,
-    )
-    files["run.json"] = render_run_json(document)
-    annex = build_annex(outcomes)  # one annex for both reports
-    files["allocation.xlsx"] = allocation_workbook(outcomes, result.allocation, inputs.rules,
-                                                   audit=report, lang=lang, table=table,
-                                                   units_sha256=inputs.table.sha256,
-                                                   annex=annex)
-    files["report.html"] = html_report(outcomes, result.allocation, inputs.rules, document,
-                                       audit=report, lang=lang, annex=annex)
-    written = write_outputs(out_dir, files, inputs=(inputs.table.source, inputs.rules.source))
+    tables = render_tables(inputs.assessments, result.allocation, inputs.rules,
+                           outcomes=outcomes, table=table)
+    # Each output is written to its temporary file as soon as it is made (`StagedOutputs`):
+    # a large Ambito's outputs together would be the run's peak of memory.
+    with StagedOutputs(out_dir, [*tables, *SOLVE_REPORTS],
+                       inputs=(inputs.table.source, inputs.rules.source)) as staged:
+        for name, data in tables.items():
+            staged.add(name, data)
+        del tables
+        staged.add("audit.json", render_audit(report, "json").encode("utf-8"))
+        document = run_document(
+            result=result,
+            rules=inputs.rules,
+            inputs={inputs.table.source: inputs.table.sha256,
+                    inputs.rules.source: inputs.rules.sha256},
+            overrides=inputs.overrides,
+            started_at=started_at,
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            units=(inputs.table.source, inputs.table.sha256),
+            ambito=inputs.ambito,
+        )
+        staged.add("run.json", render_run_json(document))
+        annex = build_annex(outcomes)  # one annex for both reports
+        staged.add("allocation.xlsx", allocation_workbook(
+            outcomes, result.allocation, inputs.rules, audit=report, lang=lang, table=table,
+            units_sha256=inputs.table.sha256, annex=annex))
+        staged.add("report.html", html_report(outcomes, result.allocation, inputs.rules,
+                                              document, audit=report, lang=lang, annex=annex))
+        written = staged.commit()
     # result.messages were printed as they happened (`warn`): the summary does not repeat them
     summary = summary_text(inputs.assessments, result.allocation, inputs.rules,
                            outcomes=outcomes)

@@ -8,6 +8,7 @@ formulas are neutralised (CWE-1236).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
@@ -23,7 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from fsr_opt.core.errors import ErrorCode, InputError
+from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError
 from fsr_opt.core.i18n import _
 from fsr_opt.io.cells import FORMULA_TRIGGERS
 from fsr_opt.io.source import fail
@@ -198,7 +199,7 @@ def write_outputs(
     Every file is first written and fsynced to a temporary file in `out_dir`; only then is
     each moved into place with `os.replace`. If a move fails half-way, the files already moved
     are put back from backups (hard links to the previous outputs), so a failure never leaves
-    a mix of old and new outputs.
+    a mix of old and new outputs. `StagedOutputs` does the same for outputs made one by one.
 
     Args:
         out_dir: the output folder, created if needed.
@@ -214,38 +215,119 @@ def write_outputs(
             an output would replace an input.
         ValueError: a name is not a plain file name (a programming error).
     """
-    folder = Path(out_dir)
-    where = str(out_dir)
-    for name in files:
-        if not name or name in {".", ".."} or Path(name).name != name:
-            raise ValueError(f"output name {name!r} is not a plain file name")
-    if folder.is_symlink() and not folder.exists():
-        raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE, _broken_link(folder))
-    if folder.exists() and not folder.is_dir():
-        raise fail(InputError, where, ErrorCode.OUTPUT_NOT_A_FOLDER,
-                    _("the output path is a file, not a folder; choose another output "
-                      "folder"))
-    check_not_inputs(folder, files, inputs)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
-                    _("cannot create the output folder: {error}").format(
-                        error=_os_message(exc))) from None
-    temps: dict[str, Path] = {}
-    try:
+    with StagedOutputs(out_dir, list(files), inputs=inputs) as staged:
         for name, data in files.items():
-            temps[name] = _write_temp(folder, name, data)
-        _move_into_place(folder, temps)
-    except OSError as exc:
-        raise fail(InputError, where, ErrorCode.OUTPUT_UNWRITABLE,
-                    _("cannot write the outputs, nothing was changed: {error}").format(
-                        error=_os_message(exc))) from None
-    finally:
-        for temp in temps.values():
+            staged.add(name, data)
+        return staged.commit()
+
+
+class StagedOutputs:
+    """A set of outputs written one at a time, moved into place together (all or none).
+
+    Each output goes to its temporary file as soon as it is made, so that a run holds one
+    output's bytes at a time, not the whole set: at a large Ambito report.html and
+    allocation.xlsx are tens of megabytes each (benchmarks/RESULTS.md). `commit` moves them
+    into place as `write_outputs` does. Leaving the ``with`` block without a commit (an error,
+    Ctrl-C) removes the temporary files, and the folder when this set created it: the
+    previous outputs stay as they were.
+    """
+
+    def __init__(
+        self, out_dir: str | Path, names: Sequence[str], *, inputs: Iterable[str | Path] = ()
+    ) -> None:
+        """Check the folder and the names before anything is written.
+
+        Args:
+            out_dir: the output folder, created with the first output.
+            names: the file names (no folders) of the set, in the order to report them.
+            inputs: the run's input files, which no output may replace (`check_not_inputs`).
+
+        Raises:
+            InputError: the folder is a file or a broken link, or an output would replace
+                an input.
+            ValueError: a name is not a plain file name, or comes twice (a programming error).
+        """
+        for name in names:
+            if not name or name in {".", ".."} or Path(name).name != name:
+                raise ValueError(f"output name {name!r} is not a plain file name")
+        if len(set(names)) != len(names):
+            raise ValueError(f"output names repeat: {list(names)}")
+        self._folder = Path(out_dir)
+        self._where = str(out_dir)
+        self._names = tuple(names)
+        self._temps: dict[str, Path] = {}
+        self._created = False
+        folder = self._folder
+        if folder.is_symlink() and not folder.exists():
+            raise fail(InputError, self._where, ErrorCode.OUTPUT_UNWRITABLE,
+                       _broken_link(folder))
+        if folder.exists() and not folder.is_dir():
+            raise fail(InputError, self._where, ErrorCode.OUTPUT_NOT_A_FOLDER,
+                       _("the output path is a file, not a folder; choose another output "
+                         "folder"))
+        check_not_inputs(folder, names, inputs)
+
+    def __enter__(self) -> StagedOutputs:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.discard()
+
+    def add(self, name: str, data: bytes) -> None:
+        """Write one output of the set to its temporary file (the folder made if needed).
+
+        Raises:
+            InputError: the folder cannot be created or written; nothing was changed.
+            ValueError: `name` is not one of the set's, or was added already.
+        """
+        if name not in self._names or name in self._temps:
+            raise ValueError(f"output {name!r} is not one of {list(self._names)} still to add")
+        if not self._folder.is_dir():
+            try:
+                self._folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise fail(InputError, self._where, ErrorCode.OUTPUT_UNWRITABLE,
+                           _("cannot create the output folder: {error}").format(
+                               error=_os_message(exc))) from None
+            self._created = True
+        try:
+            self._temps[name] = _write_temp(self._folder, name, data)
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+
+    def commit(self) -> list[Path]:
+        """Move every output into place; return their paths in the order of the names.
+
+        Raises:
+            InputError: a move failed; the previous outputs were put back.
+            ValueError: an output of the set was never added (a programming error).
+        """
+        missing = [name for name in self._names if name not in self._temps]
+        if missing:
+            raise ValueError(f"outputs never added: {missing}")
+        try:
+            _move_into_place(self._folder, {name: self._temps[name] for name in self._names})
+        except OSError as exc:
+            raise self._unwritable(exc) from None
+        self._temps.clear()
+        self._created = False  # the folder now holds the outputs
+        _fsync_folder(self._folder)
+        return [self._folder / name for name in self._names]
+
+    def discard(self) -> None:
+        """Remove the temporary files written so far (and the folder if this set made it)."""
+        for temp in self._temps.values():
             temp.unlink(missing_ok=True)
-    _fsync_folder(folder)
-    return [folder / name for name in files]
+        self._temps.clear()
+        if self._created:
+            with contextlib.suppress(OSError):  # not empty: something else was put there
+                self._folder.rmdir()
+            self._created = False
+
+    def _unwritable(self, exc: OSError) -> FsrOptError:
+        return fail(InputError, self._where, ErrorCode.OUTPUT_UNWRITABLE,
+                    _("cannot write the outputs, nothing was changed: {error}").format(
+                        error=_os_message(exc)))
 
 
 def _broken_link(folder: Path) -> str:
