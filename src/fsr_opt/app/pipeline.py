@@ -249,6 +249,7 @@ def _run_solve(
         staged.add("allocation.xlsx", allocation_workbook(
             outcomes, result.allocation, inputs.rules, audit=report, lang=lang, table=table,
             units_sha256=inputs.table.sha256, annex=annex))
+        del table  # allocation.csv's rows: report.html does not need them
         staged.add("report.html", html_report(outcomes, result.allocation, inputs.rules,
                                               document, audit=report, lang=lang, annex=annex))
         written = staged.commit()
