@@ -114,7 +114,12 @@ def test_money_left_flags_a_single_cent_a_line_could_take() -> None:
     rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=1_000_000, minimum=30000)
     units = [unit("A", "s", 2_000_000)]
     (violation,) = certified("MONEY_LEFT", rules, units, {"A": 999_999})
-    assert violation.expected == "a total up to 10000.00"
+    assert (violation.subject, violation.expected, violation.actual) == (
+        "service s (area a)", "a total up to 10000.00", "9999.99")
+    assert (violation.area, violation.service) == ("a", "s")
+    assert violation.message == (
+        "area a leaves 0.01 EUR unspent, and service line s could take a total of 10000.00 EUR "
+        "instead of 9999.99 EUR (1 units funded at an equal share) without breaking any rule")
     assert certified("MONEY_LEFT", rules, units, {"A": 1_000_000}) == []
 
 
@@ -136,7 +141,14 @@ def test_transfer_improves_needs_both_lines_strictly_closer() -> None:
     units = [unit("S", "s", 10000), unit("T", "t", 10000)]
     rules = tiny_rules({"s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=1000, minimum=0)
     (violation,) = certified("TRANSFER_IMPROVES", rules, units, {"S": 501, "T": 499})
-    assert (violation.service, violation.to_service) == ("s", "t")
+    assert (violation.service, violation.to_service, violation.area) == ("s", "t", "a")
+    # the allocation after the move, and as it is
+    assert (violation.subject, violation.expected, violation.actual) == (
+        "services s -> t (area a)", "s 5.00, t 5.00", "s 5.01, t 4.99")
+    assert violation.message == (
+        "area a: s gets 5.01 EUR against a target of 5.00 EUR and t 4.99 EUR against 5.00 EUR; "
+        "moving one cent from s to t brings both closer to their 2024 targets, keeping their "
+        "funded units")
     assert certified("TRANSFER_IMPROVES", rules, units, {"S": 500, "T": 500}) == []
     rules = tiny_rules({"s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=1001, minimum=0)
     assert certified("TRANSFER_IMPROVES", rules, units, {"S": 501, "T": 500}) == []
@@ -162,3 +174,32 @@ def test_transfer_improves_keeps_the_receiver_within_its_entitlements(
     units = [unit("S", "s", 600), unit("T", "t", entitlement)]
     violations = certified("TRANSFER_IMPROVES", rules, units, {"S": 301, "T": 700})
     assert len(violations) == (1 if flagged else 0)
+
+
+@pytest.mark.parametrize(("awards", "fund"), [
+    ({"S": 501, "T": 499}, 1001),  # s's cent would leave it as far from 500.5 as before
+    ({"S": 503, "T": 501}, 1003),  # t's new cent would leave it as far from 501.5
+])
+def test_transfer_improves_ignores_a_cent_that_leaves_a_line_as_far_as_before(
+    awards: dict[str, int], fund: int
+) -> None:
+    """A line is a donor (a receiver) only if the cent brings it strictly closer to its target.
+
+    Targets half a cent off: one line gains by the move and the other only keeps its distance.
+    """
+    units = [unit("S", "s", 10000), unit("T", "t", 10000)]
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=fund, minimum=0)
+    assert certified("TRANSFER_IMPROVES", rules, units, awards) == []
+
+
+def test_transfer_improves_looks_past_a_line_in_no_funded_set() -> None:
+    """A line whose total funds no valid set (a rule check reports it) does not hide the rest.
+
+    r, first of the area, gives 1 EUR to its unit entitled to 6 EUR under a 3 EUR minimum;
+    s and t then form a pair a cent apart from their 10 EUR targets.
+    """
+    rules = tiny_rules({"r": ("a", 1), "s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=3000,
+                       minimum=300)
+    units = [unit("R", "r", 600), unit("S", "s", 10000), unit("T", "t", 10000)]
+    violations = certified("TRANSFER_IMPROVES", rules, units, {"R": 100, "S": 1001, "T": 999})
+    assert [(v.service, v.to_service) for v in violations] == [("s", "t")]

@@ -215,3 +215,36 @@ def test_a_residual_to_a_unit_that_did_not_apply() -> None:
     assert "RESIDUAL_SCOPE" in failed(report)
     assert [v.unit for v in report.violations if v.check == "RESIDUAL_SCOPE"] == ["Q"]
     assert "did not apply" in report.violations[0].message
+
+
+def test_a_pool_that_leaves_money_says_how_much_and_who_could_take_it() -> None:
+    """RESIDUAL_LEFT's figures: what the pool could give, what it gave, and what it leaves.
+
+    Area a's budget is 10,000 EUR; the riparto gives A 400 EUR and P 3,500 (its formula), so
+    the pool holds 6,100 EUR, of which P could take the 1,500 EUR it still lacks (P is funded
+    already: no more units). It is given 1,000.
+    """
+    rules = replace(tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=1_000_000),
+                    residual_scope=ResidualScope.AREA)
+    assessments, allocation = _solved(
+        rules, [unit("A", "s", 40_000), unit("P", "s", 500_000, ownership=Ownership.PRIVATE)])
+    report = _report(assessments, rules, allocation, lambda given: given.update(P=100_000))
+    (violation,) = report.violations
+    assert (violation.check, violation.subject, violation.area) == (
+        "RESIDUAL_LEFT", "area a", "a")
+    assert (violation.expected, violation.actual) == ("residuals up to 1500.00", "1000.00")
+    assert violation.message == (
+        "area a leaves 5100.00 EUR unassigned after residuals of 1000.00 EUR, yet its units "
+        "that applied could receive 1500.00 EUR at one share of what they still lack (0 more "
+        "units funded) without breaking any rule")
+    checked = {result.code: result.checked for result in report.results}
+    assert checked["RESIDUAL_LEFT"] == 1  # one pool: the area's
+
+
+def test_without_a_residual_phase_no_pool_is_checked() -> None:
+    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=1_000_000)
+    assert rules.residual_scope is ResidualScope.NONE
+    assessments, allocation = _solved(rules, [unit("A", "s", 40_000)])
+    report = audit_solution(assessments, rules, allocation.awards)
+    checked = {result.code: result.checked for result in report.results}
+    assert report.is_ok and checked["RESIDUAL_LEFT"] == 0

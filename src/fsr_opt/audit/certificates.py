@@ -77,10 +77,10 @@ def transfer_improves(evidence: Evidence) -> Findings:
                 donors.append(line)
             if funded.holds(now + 1) and abs(now + 1 - target) < abs(now - target):
                 receivers.append(line)
+        # No line is both: the cent brings it closer going down only when it is more than
+        # half a cent above its target, going up only when more than half a cent below.
         for donor in donors:
             for receiver in receivers:
-                if donor is receiver:
-                    continue
                 found.append(Violation(
                     CheckCode.TRANSFER_IMPROVES,
                     f"services {donor.code} -> {receiver.code} (area {area})",
