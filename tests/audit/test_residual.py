@@ -248,3 +248,67 @@ def test_without_a_residual_phase_no_pool_is_checked() -> None:
     report = audit_solution(assessments, rules, allocation.awards)
     checked = {result.code: result.checked for result in report.results}
     assert report.is_ok and checked["RESIDUAL_LEFT"] == 0
+
+
+PRIVATE = {"ownership": Ownership.PRIVATE}
+ONE_AREA = ({"s": ("a", 1)}, {"a": 100}, 1_000_000)
+TWO_AREAS = ({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, 200_000)
+
+
+@pytest.mark.parametrize(("scope", "shape", "units", "note"), [
+    pytest.param(ResidualScope.NONE, ONE_AREA,
+                 [unit("A", "s", 40_000), unit("P", "s", 500_000, **PRIVATE)],
+                 "area a: 6,100.00 EUR stay unassigned: the riparto cannot award more within the "
+                 "caps and the minimum award, and the rule set has no residual phase "
+                 "(residui.scope none); its units that applied still lack 1,500.00 EUR",
+                 id="no residual phase"),
+    pytest.param(ResidualScope.AREA, ONE_AREA,
+                 [unit("A", "s", 40_000), unit("P", "s", 500_000, **PRIVATE)],
+                 "area a: the riparto leaves 6,100.00 EUR; residuals of 1,500.00 EUR go to 1 "
+                 "units at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (its "
+                 "units that applied lack nothing more)", id="every need met"),
+    pytest.param(ResidualScope.AREA, ONE_AREA,
+                 [unit("A", "s", 40_000), unit("P", "s", 500_000, **PRIVATE),
+                  unit("Q", "s", 20_000, **PRIVATE)],
+                 "area a: the riparto leaves 6,100.00 EUR; residuals of 1,500.00 EUR go to 1 "
+                 "units at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (the "
+                 "minimum award keeps the rest from the units that lack less)",
+                 id="a need below the minimum"),
+    pytest.param(ResidualScope.AREA, ONE_AREA,
+                 [unit("A", "s", 40_000), unit("Q", "s", 20_000, **PRIVATE)],
+                 "area a: the riparto leaves 9,600.00 EUR; 9,600.00 EUR stay unassigned (the "
+                 "minimum award keeps the rest from the units that lack less)",
+                 id="no residual given"),
+    pytest.param(ResidualScope.FONDO, TWO_AREAS,
+                 [unit("A", "s", 30_000), unit("B", "t", 150_000)],
+                 "the fund: the riparto leaves 700.00 EUR; residuals of 500.00 EUR go to 1 units "
+                 "at 1.000000 of what they still lacked; 200.00 EUR stay unassigned (its units "
+                 "that applied lack nothing more)", id="the fund's pool"),
+    pytest.param(ResidualScope.FONDO, TWO_AREAS,
+                 [unit("A", "s", 30_000), unit("B", "t", 250_000)], None,
+                 id="nothing left: no note"),
+    pytest.param(ResidualScope.NONE, ({"s": ("a", 1)}, {"a": 100}, 40_001),
+                 [unit("A", "s", 40_000)],
+                 "area a: 0.01 EUR stay unassigned: the riparto cannot award more within the "
+                 "caps and the minimum award, and the rule set has no residual phase "
+                 "(residui.scope none); its units that applied still lack 0.00 EUR",
+                 id="one cent left is told"),
+    pytest.param(ResidualScope.AREA, ONE_AREA,
+                 [unit("A", "s", 40_000), unit("P", "s", 350_001, **PRIVATE)],
+                 "area a: the riparto leaves 6,100.00 EUR; residuals of 0.01 EUR go to 1 units "
+                 "at 1.000000 of what they still lacked; 6,099.99 EUR stay unassigned (its units "
+                 "that applied lack nothing more)", id="a residual of one cent counts its unit"),
+])
+def test_what_a_pool_leaves_is_told_in_a_note(
+    scope: ResidualScope, shape: tuple[dict[str, tuple[str, int]], dict[str, int], int],
+    units: list, note: str | None,  # type: ignore[type-arg]
+) -> None:
+    """Money no rule lets anyone take breaks no rule, but the report always says it, and why."""
+    services, shares, fund = shape
+    rules = replace(tiny_rules(services, shares, fund=fund), residual_scope=scope)
+    assessments, allocation = _solved(rules, units)
+    report = audit_solution(
+        assessments, rules, allocation.awards,
+        residual=None if scope is ResidualScope.NONE else allocation.residual_awards)
+    assert report.is_ok
+    assert report.notes == (() if note is None else (note,))

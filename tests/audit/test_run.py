@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 
+from fsr_opt.app.pipeline import load_inputs, run_audit
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.run import audit_solution
 from fsr_opt.engine.eligibility import assess, tranches
+from fsr_opt.engine.outcomes import unit_outcomes
+from fsr_opt.engine.solve import solve_riparto
 
 from tests.audit.conftest import AUDIT_DOC, Example, audit_rows, failed, text_rows
 from tests.conftest import table
@@ -29,7 +34,7 @@ def test_the_solved_example_passes_every_check(example: Example) -> None:
 
 def test_audit_solution_needs_no_file(example: Example) -> None:
     report = audit_solution(example.inputs.assessments, example.rules, example.awards)
-    assert report.is_ok
+    assert report.is_ok and report.source == "solve"  # how the report names our own result
     assert set(report.skipped) == {"ELIGIBLE_MISMATCH", "ENTITLEMENT_MISMATCH",
                                    "SHARE_MISMATCH", "TRANCHES", "INPUT_CHANGED",
                                    "AWARD_PARTS", "RESIDUAL_SHARE_MISMATCH"}
@@ -46,6 +51,44 @@ def test_audit_solution_checks_the_payments_and_unknown_units(example: Example) 
     assert [v.unit for v in report.violations] == ["GHOST", paid]  # in running order
     assert (report.source, report.rows, report.units) == (
         "mine", len(example.awards) + 1, len(example.awards))
+
+
+@pytest.mark.parametrize("off", [(1, 0), (0, 1)])
+def test_audit_solution_checks_each_tranche_on_its_own(
+    example: Example, off: tuple[int, int]
+) -> None:
+    """One tranche a cent off, the other right: the pipeline's own audit still sees it."""
+    payments = {uid: tranches(award, example.rules) for uid, award in example.awards.items()}
+    paid = next(uid for uid, award in example.awards.items() if award > 100000)
+    payments[paid] = (payments[paid][0] + off[0], payments[paid][1] + off[1])
+    report = audit_solution(example.inputs.assessments, example.rules, example.awards,
+                            payments=payments)
+    assert failed(report) == {"TRANCHES"}
+    assert [v.unit for v in report.violations] == [paid]
+
+
+def test_audit_solution_checks_the_shares_it_is_given(example: Example) -> None:
+    result = solve_riparto(example.inputs.assessments, example.rules)
+    assert result.allocation is not None
+    outcomes = unit_outcomes(example.inputs.assessments, result.allocation, example.rules)
+    shares = {o.assessment.unit.unit_id: o.share for o in outcomes}
+    report = audit_solution(example.inputs.assessments, example.rules, example.awards,
+                            shares=shares)
+    checked = {result.code: result.checked for result in report.results}
+    assert report.is_ok and checked["SHARE_MISMATCH"] == len(example.awards)
+    funded = next(uid for uid, award in example.awards.items() if award > 0)
+    shares[funded] += Fraction(1, 1000)
+    report = audit_solution(example.inputs.assessments, example.rules, example.awards,
+                            shares=shares)
+    assert failed(report) == {"SHARE_MISMATCH"}
+    assert [v.unit for v in report.violations] == [funded]
+
+
+def test_the_report_names_the_file_by_its_hash_and_the_rule_set(solved: Path) -> None:
+    inputs = load_inputs(None, None)
+    report = run_audit(inputs, solved / "allocation.csv").report
+    digest = hashlib.sha256((solved / "allocation.csv").read_bytes()).hexdigest()
+    assert (report.sha256, report.rule_set) == (digest, "fsr-2025-bergamo v2025.1")
 
 
 def test_only_unit_id_and_award_are_required(example: Example) -> None:
