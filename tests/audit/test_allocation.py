@@ -100,3 +100,21 @@ def test_missing_and_repeated_columns() -> None:
         parse_allocation(["unit_id", "award", "Contributo"], [], "r.csv")
     assert [(p.column, p.code) for p in caught.value.problems] == [
         ("Contributo", "DUPLICATE_COLUMN")]
+
+
+@pytest.mark.parametrize(("cell", "dialect", "share", "places"), [
+    ("1.000", Dialect.PLAIN, Fraction(1), 3),  # a program's file: no thousands to fear
+    ("9,0154%", Dialect.AUTO, Fraction("0.090154"), 6),  # a percent has two places more
+    ("9,0154 %", Dialect.AUTO, Fraction("0.090154"), 6),
+    (0.5, Dialect.AUTO, Fraction(1, 2), 1),  # a number cell of a workbook
+])
+def test_a_share_is_read_with_the_places_it_was_written_with(
+    cell: object, dialect: Dialect, share: Fraction, places: int
+) -> None:
+    """The share column is compared at its own precision, read in the file's dialect."""
+    allocation = parse_allocation(
+        ["unit_id", "award", "share"],
+        [{"__row__": "2", "unit_id": "U1", "award": "10.00", "share": cell}],  # type: ignore[dict-item]
+        "a.csv", dialect=dialect)
+    (row,) = allocation.rows
+    assert (row.share, row.share_places) == (share, places)

@@ -13,6 +13,7 @@ from fsr_opt.app.pipeline import load_inputs, run_audit
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.run import audit_solution
+from fsr_opt.core.money import format_cents
 from fsr_opt.engine.eligibility import assess, tranches
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -82,6 +83,19 @@ def test_audit_solution_checks_the_shares_it_is_given(example: Example) -> None:
                             shares=shares)
     assert failed(report) == {"SHARE_MISMATCH"}
     assert [v.unit for v in report.violations] == [funded]
+
+
+def test_audit_solution_shows_both_parts_of_an_award_it_refuses(example: Example) -> None:
+    """A part below 0: AWARD_PARTS names the unit and shows the two parts it was given.
+
+    A unit without a residual has a residual part of 0, not an empty one.
+    """
+    paid = next(uid for uid, award in example.awards.items() if award > 0)
+    other = next(uid for uid in example.awards if uid != paid)
+    report = audit_solution(example.inputs.assessments, example.rules,
+                            {**example.awards, other: -1}, residual={paid: -1})
+    parts = {v.unit: v.actual for v in report.violations if v.check == "AWARD_PARTS"}
+    assert parts == {paid: f"{format_cents(example.awards[paid])}, -0.01", other: "-0.01, 0.00"}
 
 
 def test_the_report_names_the_file_by_its_hash_and_the_rule_set(solved: Path) -> None:
