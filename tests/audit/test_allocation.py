@@ -102,6 +102,31 @@ def test_missing_and_repeated_columns() -> None:
         ("Contributo", "DUPLICATE_COLUMN")]
 
 
+def test_what_a_missing_or_repeated_column_says() -> None:
+    """Each problem names the file and the column, and says what to write instead.
+
+    A repeated column does not stop the reading of the headings after it.
+    """
+    with pytest.raises(InputError) as caught:
+        parse_allocation(["Codice", "note"], [], "r.csv")
+    assert [(p.file, p.column, p.message) for p in caught.value.problems] == [
+        ("r.csv", "award", "the required column 'award' is missing; add a column headed "
+                           "'award' or 'contributo'")]
+    with pytest.raises(InputError) as caught:
+        parse_allocation(["award", "Contributo", "unit_id"], [], "r.csv")
+    assert [(p.file, p.column, p.message) for p in caught.value.problems] == [
+        ("r.csv", "Contributo", "this column repeats column 'award' (both are 'award'); keep "
+                                "only one")]
+
+
+def test_rows_without_a_row_number_are_read_without_one() -> None:
+    """Rows given by a program (no ``__row__``) have no row number; no file, no hash."""
+    allocation = parse_allocation(["unit_id", "award"], [{"unit_id": "U1", "award": "1.00"}],
+                                  "mine")
+    assert [(row.unit_id, row.award, row.row) for row in allocation.rows] == [("U1", 100, None)]
+    assert allocation.sha256 == ""
+
+
 @pytest.mark.parametrize(("cell", "dialect", "share", "places"), [
     ("1.000", Dialect.PLAIN, Fraction(1), 3),  # a program's file: no thousands to fear
     ("9,0154%", Dialect.AUTO, Fraction("0.090154"), 6),  # a percent has two places more
