@@ -143,3 +143,22 @@ def test_a_share_is_read_with_the_places_it_was_written_with(
         "a.csv", dialect=dialect)
     (row,) = allocation.rows
     assert (row.share, row.share_places) == (share, places)
+
+
+def test_the_totale_row_is_no_unit_and_the_residual_share_is_kept() -> None:
+    """allocation.xlsx's TOTALE row is skipped wherever it is; rows after it are read."""
+    rows = [{"__row__": 2, "unit_id": "U1", "award": "1.00", "residual_share": "0.25"},
+            {"__row__": 3, "unit_id": "TOTALE", "award": "1.00", "residual_share": ""},
+            {"__row__": 4, "unit_id": "U2", "award": "2.00", "residual_share": "0,5"}]
+    allocation = parse_allocation(["unit_id", "award", "residual_share"], rows, "r.csv")
+    assert [(r.row, r.unit_id, r.award, r.residual_share, r.residual_places)
+            for r in allocation.rows] == [(2, "U1", 100, Fraction(1, 4), 2),
+                                          (4, "U2", 200, Fraction(1, 2), 1)]
+
+
+def test_an_empty_unit_id_is_named_by_file_row_and_column() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_allocation(["unit_id", "award"], [{"__row__": 2, "unit_id": "  ", "award": "1"}],
+                         "r.csv")
+    assert [(p.file, p.row, p.column, p.message) for p in caught.value.problems] == [
+        ("r.csv", 2, "unit_id", "the unit id is empty; every row needs the unit's code")]
