@@ -124,7 +124,7 @@ def test_rows_without_a_row_number_are_read_without_one() -> None:
     allocation = parse_allocation(["unit_id", "award"], [{"unit_id": "U1", "award": "1.00"}],
                                   "mine")
     assert [(row.unit_id, row.award, row.row) for row in allocation.rows] == [("U1", 100, None)]
-    assert allocation.sha256 == ""
+    assert (allocation.source, allocation.sha256) == ("mine", "")
 
 
 @pytest.mark.parametrize(("cell", "dialect", "share", "places"), [
