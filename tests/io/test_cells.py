@@ -482,3 +482,142 @@ def test_a_column_that_is_not_plain_is_read_cell_by_cell() -> None:
     assert plain_texts(["U1", "'=1"]) is None
     assert plain_texts(["U1\u200b"]) is None
     assert plain_texts([" U1 ", "L'Approdo"]) == ["U1", "L'Approdo"]
+
+
+# --- what a problem says: the cell as written, and how to fix it -------------------------------
+
+HINT = "write it as YYYY-MM-DD (2024-01-31) or DD/MM/YYYY (31/01/2024)"
+AMERICAN = ("is not a day of the calendar read as DD/MM/YYYY; it looks like the American order "
+            "MM/DD/YYYY, in which case the other dates of the file written with '/' were read "
+            "with day and month swapped: write every date as YYYY-MM-DD")
+DIGITS = ("is written with digits other than 0-9 (such as Arabic-Indic or mathematical digits); "
+          "type it with the digits 0-9")
+LONG_DECIMAL = Decimal("1234567890" * 7 + "E+100")
+
+
+@pytest.mark.parametrize(("problem", "code", "message"), [
+    (parse_money("-5"), "NEGATIVE", "'-5' is negative; amounts must be 0 or more"),
+    (parse_money(-5), "NEGATIVE", "'-5' is negative; amounts must be 0 or more"),
+    (parse_money("200000000000"), "TOO_LARGE",
+     "'200000000000' is implausibly large (more than 100 billion euros); check the figure"),
+    (parse_money("1234.567"), "TOO_MANY_DECIMALS",
+     "'1234.567' has more than two decimals; round it to the cent"),
+    (parse_money(1234.5678), "TOO_MANY_DECIMALS",
+     "'1234.5678' has more than two decimals; round it to the cent"),
+    (parse_money("1234,56", PLAIN), "NOT_A_NUMBER",
+     "'1234,56' is not a number; write it like 1234.56, with '.' as decimal mark and no "
+     "thousands separators"),
+    (parse_money("\u0661\u0662", PLAIN), "NOT_A_NUMBER", f"'\u0661\u0662' {DIGITS}"),
+    (parse_money(float("inf")), "NOT_A_NUMBER", "'inf' is not an amount in euros"),
+    (parse_money(True), "NOT_A_NUMBER", "'true' is not an amount in euros; write it like 1234.56"),
+    (parse_count("tanti"), "NOT_A_NUMBER",
+     "'tanti' is not a number; write a whole number such as 12"),
+    (parse_count(False), "NOT_A_NUMBER",
+     "'false' is not a number; write a whole number such as 12"),
+    (parse_count(date(2024, 1, 31)), "NOT_A_NUMBER",
+     "'2024-01-31' is not a number; write a whole number such as 12"),
+    (parse_count("\u0661\u0662"), "NOT_A_NUMBER", f"'\u0661\u0662' {DIGITS}"),
+    (parse_count("-1"), "NEGATIVE", "'-1' is negative; write 0 or more"),
+    (parse_count("12.5"), "NOT_AN_INTEGER",
+     "'12.5' is not a whole number; write a whole number such as 12"),
+    (parse_count("1000001"), "TOO_LARGE",
+     "'1000001' is implausibly large (more than 1,000,000 users); check the figure"),
+    (parse_decimal(True), "NOT_A_NUMBER", "'true' is not a number; write it like 1234.56"),
+    (parse_decimal(Decimal("NaN")), "NOT_A_NUMBER", "'NaN' is not a number; write it like 1234.56"),
+    (parse_decimal(LONG_DECIMAL), "NOT_A_NUMBER",  # a program's Decimal, quoted whole
+     f"'{LONG_DECIMAL}' is not a number; write it like 1234.56"),
+    (parse_share("abc"), "NOT_A_NUMBER", "'abc' is not a share; write it like 0.125 or 12.5%"),
+    (parse_share("abc", percent=False), "NOT_A_NUMBER",
+     "'abc' is not a share; write it like 0.125"),
+    (parse_share("-0.1"), "NEGATIVE", "'-0.1' is negative; shares are 0 or more"),
+    (parse_date(45321), "NOT_A_DATE",
+     f"the cell holds the number 45321, not a date; format the cell as a date or {HINT}"),
+    (parse_date(time(8, 0)), "NOT_A_DATE", f"'08:00:00' is not a date; {HINT}"),
+    (parse_date("2024/01/31"), "NOT_A_DATE", f"'2024/01/31' is not a date; {HINT}"),
+    (parse_date("\u0662\u0660\u0662\u0664-01-31"), "NOT_A_DATE",
+     f"'\u0662\u0660\u0662\u0664-01-31' {DIGITS}"),
+    (parse_date("30/02/2024"), "NOT_A_DATE", f"'30/02/2024' is not a day of the calendar; {HINT}"),
+    (parse_date("01/13/2024"), "NOT_A_DATE", f"'01/13/2024' {AMERICAN}"),
+    (parse_date("1899-12-31"), "NOT_A_DATE", "the year 1899 is implausible; check the date"),
+    (parse_ownership("mista"), "BAD_OWNERSHIP",
+     "'mista' is not an ownership; write public or private (pubblica/privata)"),
+    (parse_bool("forse"), "NOT_A_BOOLEAN",
+     "'forse' is not yes or no; write one of true/false, yes/no, sì/no, 1/0, vero/falso, y/n, s/n"),
+    (parse_cell("money", "=SUM(A1)"), "FORMULA_CELL",
+     "holds the formula '=SUM(A1)' as text where an amount in euros such as 1234.56 is "
+     "expected; type the value itself"),
+])
+def test_each_problem_quotes_the_cell_and_says_how_to_fix_it(
+        problem: object, code: str, message: str) -> None:
+    """The message is all a person sees of a refused cell: the cell as written, and the fix."""
+    assert problem == CellProblem(ErrorCode(code), message)
+
+
+@pytest.mark.parametrize(("cell", "american"), [
+    ("01/13/2024", True), ("12/13/2024", True), ("12/31/2024", True),  # day 1-12, month 13-31
+    ("13/13/2024", False), ("01/32/2024", False), ("30/02/2024", False),
+    ("2024-13-05", False),  # the order of an ISO date is never in doubt
+])
+def test_only_a_day_that_reads_month_first_warns_of_the_american_order(
+        cell: str, american: bool) -> None:
+    result = parse_date(cell)
+    assert isinstance(result, CellProblem) and result.code == "NOT_A_DATE"
+    assert (AMERICAN in result.message) is american
+
+
+def test_the_first_and_last_plausible_years_are_read() -> None:
+    assert parse_date("1900-01-01") == date(1900, 1, 1)
+    assert parse_date("2100-12-31") == date(2100, 12, 31)
+    assert parse_plain_dates(["1900-01-01", "2100-12-31"]) == [date(1900, 1, 1),
+                                                              date(2100, 12, 31)]
+    assert parse_plain_dates(["2101-01-01"]) is None
+
+
+def test_a_message_quotes_a_float_as_typed_and_a_huge_or_tiny_one_as_python_writes_it() -> None:
+    # within [1e-6, 1e15) the figure as typed; beyond, Python's exponent notation
+    assert shown(1.0) == "1" and shown(1e-6) == "0.000001" and shown(1e-5) == "0.00001"
+    assert shown(999999999999999.0) == "999999999999999"
+    assert shown(1e15) == "1000000000000000.0" and shown(1e16) == "1e+16"
+    assert shown(9e-7) == "9e-07"
+    assert shown(7) == "7" and shown(date(2024, 1, 31)) == "2024-01-31"
+    assert render(float("nan")) == "NaN" and render(float("-inf")) == "-Infinity"
+
+
+def test_unusual_spaces_and_minus_signs_are_read_as_excel_writes_them() -> None:
+    assert parse_money("1\u202f234,56") == 123456  # narrow no-break space (French Excel)
+    assert parse_money("1\u00a0234,56") == 123456
+    assert _code(parse_money("\u22125")) == "NEGATIVE"  # the minus sign U+2212
+    assert parse_money("\u221212,5", negative=True) == -1250
+
+
+def test_thousands_groups_lead_with_one_to_three_digits() -> None:
+    assert parse_money("1.234.567,89") == 123456789
+    assert _code(parse_money("1234.567,89")) == "NOT_A_NUMBER"
+
+
+def test_a_plain_figure_shows_a_decimal_mark_only_when_it_has_one() -> None:
+    assert read_decimal("12", PLAIN) == (Decimal(12), None)
+    assert decimal_mark("12", PLAIN) is None
+    assert decimal_mark("1234,5", PLAIN) is None  # not a figure of a program
+    assert parse_figure("1234,5", "money", PLAIN) == (parse_money("1234,5", PLAIN), None)
+
+
+def test_a_figure_read_in_one_match_keeps_its_decimals_in_place() -> None:
+    assert parse_figure("1234,5", "money") == (123450, ",")
+    assert parse_figure("1234.05", "money") == (123405, ".")
+    assert parse_figure("12,5", "int") == (parse_count("12,5"), None)  # a problem: no mark
+
+
+def test_decimals_with_a_currency_and_at_the_exponent_limit() -> None:
+    assert parse_decimal("€ 5", currency=True) == Decimal(5)
+    assert parse_decimal(Decimal("1e30")) == Decimal("1e30")
+    assert parse_decimal(Decimal("1e-30")) == Decimal("1e-30")
+    assert _code(parse_decimal(Decimal("1e31"))) == "NOT_A_NUMBER"
+
+
+def test_parse_cell_reads_in_the_dialect_of_the_file() -> None:
+    assert parse_cell("money", "1.234", ITALIAN) == 123400
+    assert _code(parse_cell("money", "1.234", AUTO)) == "AMBIGUOUS_NUMBER"
+    assert _code(parse_cell("money", "1234,56", PLAIN)) == "NOT_A_NUMBER"
+    assert parse_cell("int", "1.200", ITALIAN) == 1200
+    assert parse_cell("code", "=x") == "=X"  # a code, like a text, may start with '='
