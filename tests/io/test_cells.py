@@ -504,6 +504,37 @@ LONG_DECIMAL = Decimal("1234567890" * 7 + "E+100")
      "'1234.567' has more than two decimals; round it to the cent"),
     (parse_money(1234.5678), "TOO_MANY_DECIMALS",
      "'1234.5678' has more than two decimals; round it to the cent"),
+    (parse_money(-12.5), "NEGATIVE", "'-12.5' is negative; amounts must be 0 or more"),
+    (parse_money(-(0.1 + 0.2)), "NEGATIVE",
+     "'-0.30000000000000004' is negative; amounts must be 0 or more"),
+    (parse_money(-1e308), "NEGATIVE", "'-1e+308' is negative; amounts must be 0 or more"),
+    (parse_money(1e308), "TOO_LARGE",
+     "'1e+308' is implausibly large (more than 100 billion euros); check the figure"),
+    (parse_money(150000000000.123), "TOO_LARGE",  # too large first, whatever its decimals
+     "'150000000000.123' is implausibly large (more than 100 billion euros); check the figure"),
+    (parse_money("abc"), "NOT_A_NUMBER",
+     "'abc' is not a number; write it like 1234.56 or 1.234,56"),
+    (parse_money("X12"), "NOT_A_NUMBER",
+     "'X12' is not a number; write it like 1234.56 or 1.234,56"),
+    (parse_money("1.234,567.8"), "NOT_A_NUMBER",  # the last mark is the decimal one: twice
+     "'1.234,567.8' is not a number; write it like 1234.56 or 1.234,56"),
+    (parse_money("1,234.567,8"), "NOT_A_NUMBER",
+     "'1,234.567,8' is not a number; write it like 1234.56 or 1.234,56"),
+    (parse_money("1e5"), "NOT_A_NUMBER",
+     "'1e5' is in scientific notation, which Excel uses when a number is too long for the "
+     "column and which loses digits; format the column as a number with two decimals, export "
+     "the file again and check the figure"),
+    (parse_money("12,34,56"), "NOT_A_NUMBER",
+     "'12,34,56' is not a valid number: thousands separators must separate groups of three "
+     "digits; write it like 1234.56 or 1.234,56"),
+    (parse_money("1 234,567"), "AMBIGUOUS_NUMBER",
+     "'1 234,567' can be read two ways: 1234567 if ',' separates thousands, or 1234.567 if ',' "
+     "is the decimal mark; write 1234567 or 1234.567, without thousands separators"),
+    (cell_text(Formula("=A1")), "FORMULA_CELL",
+     "holds the formula =A1 but the file has no saved result for it; open the file in Excel "
+     "and save it, or type the value instead"),
+    (cell_text(ExcelError("#N/A")), "EXCEL_ERROR",
+     "shows the Excel error #N/A; correct the formula or type the value"),
     (parse_money("1234,56", PLAIN), "NOT_A_NUMBER",
      "'1234,56' is not a number; write it like 1234.56, with '.' as decimal mark and no "
      "thousands separators"),
@@ -621,3 +652,19 @@ def test_parse_cell_reads_in_the_dialect_of_the_file() -> None:
     assert _code(parse_cell("money", "1234,56", PLAIN)) == "NOT_A_NUMBER"
     assert parse_cell("int", "1.200", ITALIAN) == 1200
     assert parse_cell("code", "=x") == "=X"  # a code, like a text, may start with '='
+
+
+def test_negative_amounts_when_asked_in_every_path_of_a_float_or_an_integer() -> None:
+    assert parse_money(-5, negative=True) == -500
+    assert parse_money(-(0.1 + 0.2), negative=True) == -30  # within a millionth of a cent
+    assert parse_money("-€ 5", negative=True) == -500  # the sign before the euro sign
+
+
+def test_a_float_a_millionth_of_a_euro_from_a_cent_is_that_cent() -> None:
+    assert parse_money(1e-6) == 0  # exactly the tolerance: still the cent
+    assert _code(parse_money(2e-6)) == "TOO_MANY_DECIMALS"
+
+
+def test_a_message_quotes_a_cell_of_sixty_characters_whole() -> None:
+    assert clip("x" * 60) == "x" * 60
+    assert clip("x" * 61) == "x" * 57 + "..."
