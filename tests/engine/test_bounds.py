@@ -194,3 +194,26 @@ def test_starting_solution_stops_below_a_gap_in_the_totals() -> None:
     line = plan("s0", 0, 100, [100, 60], 50)
     start = starting_solution([line], 100)
     assert start is not None and start[1].spend == 83
+
+
+def test_starting_picks_never_fund_a_line_whose_minimum_would_pass_the_budget_by_a_cent() -> None:
+    # s0 takes its unit (lower bound 50); s1's unit would bring the lower bounds to 100 > 99.
+    lines = [plan("s0", 0, 90, [60], 50), plan("s1", 1, 9, [60], 50)]
+    picks = starting_picks(lines, 99)
+    assert picks == {"s0": lines[0].segments[0], "s1": None}
+    # one cent more and both fit
+    assert starting_picks(lines, 100) == {"s0": lines[0].segments[0], "s1": lines[1].segments[0]}
+
+
+def test_starting_picks_move_a_line_up_from_its_first_funded_set() -> None:
+    # s0's water-level total (100) sits in the gap (83, 134): it starts on [50, 83] and moves
+    # up to [134, 160], since the lower bounds then take 134 + 50 = 184 of the 200.
+    lines = [plan("s0", 0, 100, [100, 60], 50), plan("s1", 1, 100, [100], 50)]
+    assert starting_picks(lines, 200) == {"s0": lines[0].segments[1], "s1": lines[1].segments[0]}
+    start = starting_solution(lines, 200)
+    assert start is not None and start[1].spend == 200
+
+
+def test_the_deviation_floor_of_an_area_without_lines_is_the_spend() -> None:
+    assert deviation_floor([], 500) == 500
+    assert deviation_floor([], 0) == 0
