@@ -217,3 +217,28 @@ def test_starting_picks_move_a_line_up_from_its_first_funded_set() -> None:
 def test_the_deviation_floor_of_an_area_without_lines_is_the_spend() -> None:
     assert deviation_floor([], 500) == 500
     assert deviation_floor([], 0) == 0
+
+
+def test_the_deviation_floor_sees_the_gap_between_nothing_and_the_first_funded_set() -> None:
+    # s0 (target 10) funds nothing or 50..100; s1 (target 50) takes the rest of 60. Funding
+    # nothing costs 10 + 10; the line's own floor sees that no total lies in (0, 50), where
+    # the relaxation of the other line alone would allow a deviation of 0.
+    lines = [plan("s0", 0, 10, [100], 50), plan("s1", 1, 50, [100], 50)]
+    assert deviation_floor(lines, 60) == 20
+    assert optimal(combinations(lines, 60))[1] == 20  # and it is the optimum
+
+
+def test_the_deviation_floor_of_a_spend_no_funded_set_can_take() -> None:
+    # s1 holds at most 5 of the 8, so s0 must take 3 or more: not nothing (0), and not a
+    # total of its only funded set (50..100). No solution spends 8: the floor is 8 + 10.
+    lines = [plan("s0", 0, 10, [100], 50), plan("s1", 1, 5, [5], 0)]
+    assert deviation_floor(lines, 8) == 18
+    assert max(optimum.spend for _, optimum in combinations(lines, 8)) == 5
+
+
+def test_a_funded_set_reaching_across_the_targets_adds_nothing_to_the_deviation_floor() -> None:
+    # Both lines can take any total between their targets (s0 60..80 within 50..100, s1 20..40
+    # within 0..100): the floor is the 20 the two targets leave apart, never less.
+    lines = [plan("s0", 0, 60, [100], 50), plan("s1", 1, 20, [100], 0)]
+    assert deviation_floor(lines, 100) == 20
+    assert optimal(combinations(lines, 100))[1] == 20
