@@ -242,3 +242,11 @@ def test_a_funded_set_reaching_across_the_targets_adds_nothing_to_the_deviation_
     lines = [plan("s0", 0, 60, [100], 50), plan("s1", 1, 20, [100], 0)]
     assert deviation_floor(lines, 100) == 20
     assert optimal(combinations(lines, 100))[1] == 20
+
+
+def test_the_deviation_floor_of_a_line_forced_above_its_target() -> None:
+    # s1 holds at most 30 of the 60, so s0 (target 10) takes 30 or more: its first funded
+    # set, from 50. At 50 the deviation is 40 + 20 (s1 at 10 of its 30): the floor sees it.
+    lines = [plan("s0", 0, 10, [100], 50), plan("s1", 1, 30, [30], 0)]
+    assert deviation_floor(lines, 60) == 60
+    assert optimal(combinations(lines, 60))[1] == 60
