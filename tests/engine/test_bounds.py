@@ -250,3 +250,32 @@ def test_the_deviation_floor_of_a_line_forced_above_its_target() -> None:
     lines = [plan("s0", 0, 10, [100], 50), plan("s1", 1, 30, [30], 0)]
     assert deviation_floor(lines, 60) == 60
     assert optimal(combinations(lines, 60))[1] == 60
+
+
+def _span(lower: int, upper: int) -> Segment:
+    """A funded set given by its bounds alone (what the windows read of it)."""
+    return Segment(groups=1, funded_units=1, funded_entitlement=upper, lower=lower, upper=upper)
+
+
+def test_the_excess_window_keeps_what_lies_within_its_margin_and_drops_the_rest() -> None:
+    # One line, target (and weight) 200,000, at spend 450,000 with a known excess ratio of 1:
+    # the limit is 1 + 1e-5 x (1 + 1) = 1.00002. A set starting at 400,003 has its own ratio
+    # 1.000015 (kept), at 400,005 1.000025 (dropped); one ending a cent below the spend leaves
+    # nothing to the others (kept), two cents below it leaves a cent no line can take.
+    (line,) = [plan("s0", 0, 200_000, [500_000], 0)]
+    within, beyond = _span(400_003, 500_000), _span(400_005, 500_000)
+    reaches, short = _span(0, 449_999), _span(0, 449_998)
+    window = excess_window([line], {"s0": [within, beyond, reaches, short]}, 450_000, 1.0)
+    assert window == {"s0": (within, reaches)}
+
+
+def test_the_excess_window_weighs_a_line_whose_target_is_one_cent() -> None:
+    # s1's target and weight are 1 cent: it is a weighted line like any other. Its set from 10
+    # has its own ratio 9 (dropped); s0's set ending 51 cents below the spend leaves s1 50
+    # cents, which it reaches only at a ratio of 49 (dropped).
+    lines = [plan("s0", 0, 200_000, [500_000], 0), plan("s1", 1, 1, [100], 0)]
+    assert lines[1].excess_weight == 1
+    kept, far = _span(0, 300_000), _span(0, 299_949)
+    own_ratio_nine = _span(10, 100)
+    window = excess_window(lines, {"s0": [kept, far], "s1": [own_ratio_nine]}, 300_000, 1.0)
+    assert window == {"s0": (kept,), "s1": ()}
