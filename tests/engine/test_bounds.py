@@ -279,3 +279,39 @@ def test_the_excess_window_weighs_a_line_whose_target_is_one_cent() -> None:
     own_ratio_nine = _span(10, 100)
     window = excess_window(lines, {"s0": [kept, far], "s1": [own_ratio_nine]}, 300_000, 1.0)
     assert window == {"s0": (kept,), "s1": ()}
+
+
+def _line_of(service: str, priority: int, target: int, *segments: Segment) -> ServicePlan:
+    """A service line given by its target and funded sets alone (what the windows read)."""
+    return ServicePlan(area="a", service=service, priority=priority, target=Fraction(target),
+                       ranked=(), segments=segments)
+
+
+def test_the_excess_window_keeps_a_set_exactly_on_its_limit() -> None:
+    # This ratio's limit, ratio + 1e-5 x (1 + ratio), is exactly 1.0 in floating point. s0's
+    # set from 200,000 has its own ratio (200,000 - 100,000) / 100,000 = 1.0; ending at
+    # 300,000 it leaves 200,000 of the 500,001 (less a cent) to s1, reached at ratio 1.0.
+    ratio = 0.999980000199998
+    assert ratio + 1e-5 * (1 + ratio) == 1.0
+    on_limit = _span(200_000, 300_000)
+    lines = [_line_of("s0", 0, 100_000, _span(0, 500_000)),
+             _line_of("s1", 1, 100_000, _span(0, 500_000))]
+    window = excess_window(lines, {"s0": [on_limit], "s1": []}, 500_001, ratio)
+    assert window == {"s0": (on_limit,), "s1": ()}
+
+
+def test_the_deviation_window_keeps_what_lies_within_its_margin() -> None:
+    # Targets 1,000 and 1,000 at spend 2,000: s0's own floor is 0. Given a deviation of 1,000
+    # the limit is 1,000 + 2 + 0.001; a set from 1,501 costs at least 2 x 501 - 1 = 1,001
+    # (kept), one from 1,502 costs 1,003 (dropped), funding nothing 1,999 (dropped).
+    within, beyond = _span(1_501, 4_000), _span(1_502, 4_000)
+    lines = [_line_of("s0", 0, 1_000, within, beyond), _line_of("s1", 1, 1_000, _span(0, 5_000))]
+    assert deviation_window(lines, 2_000, 1_000.0)["s0"] == (within,)
+
+
+def test_the_deviation_window_drops_a_set_the_other_lines_cannot_complete() -> None:
+    # s1 holds at most 500 of the 2,000: s0 must take 1,500 or more, so its set ending at
+    # 1,498 (two cents short, beyond the cent of margin) is dropped, as is funding nothing.
+    short, enough = _span(1_000, 1_498), _span(1_499, 5_000)
+    lines = [_line_of("s0", 0, 1_500, short, enough), _line_of("s1", 1, 500, _span(0, 500))]
+    assert deviation_window(lines, 2_000, 1_000.0)["s0"] == (enough,)
