@@ -309,9 +309,21 @@ def test_the_deviation_window_keeps_what_lies_within_its_margin() -> None:
     assert deviation_window(lines, 2_000, 1_000.0)["s0"] == (within,)
 
 
-def test_the_deviation_window_drops_a_set_the_other_lines_cannot_complete() -> None:
-    # s1 holds at most 500 of the 2,000: s0 must take 1,500 or more, so its set ending at
-    # 1,498 (two cents short, beyond the cent of margin) is dropped, as is funding nothing.
-    short, enough = _span(1_000, 1_498), _span(1_499, 5_000)
-    lines = [_line_of("s0", 0, 1_500, short, enough), _line_of("s1", 1, 500, _span(0, 500))]
-    assert deviation_window(lines, 2_000, 1_000.0)["s0"] == (enough,)
+def test_the_deviation_window_drops_a_set_that_cannot_make_up_the_spend() -> None:
+    # s1 holds at most 500 of the 2,000: s0 must take 1,500 to 2,000. Its set ending at 1,498
+    # (two cents short, beyond the cent of margin) is dropped, as is funding nothing, and so
+    # is a set from 2,002; one from 2,001 is within the margin (and the deviation allowed).
+    short, enough = _span(1_000, 1_498), _span(1_499, 1_999)
+    a_cent_over, two_cents_over = _span(2_001, 5_000), _span(2_002, 5_000)
+    lines = [_line_of("s0", 0, 1_500, short, enough, a_cent_over, two_cents_over),
+             _line_of("s1", 1, 500, _span(0, 500))]
+    assert deviation_window(lines, 2_000, 2_000.0)["s0"] == (enough, a_cent_over)
+
+
+def test_the_deviation_window_counts_the_gap_between_target_and_the_others_share() -> None:
+    # s0's target is 1,000 but the others at their target leave it 1,500: its floor is 500.
+    # Given a deviation of 600 (limit 602.0006) a set from 1,551 costs 500 + 2 x 51 - 1 = 601
+    # (kept), one from 1,552 costs 603 (dropped).
+    within, beyond = _span(1_551, 4_000), _span(1_552, 4_000)
+    lines = [_line_of("s0", 0, 1_000, within, beyond), _line_of("s1", 1, 500, _span(0, 5_000))]
+    assert deviation_window(lines, 2_000, 600.0)["s0"] == (within,)
