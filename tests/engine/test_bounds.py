@@ -281,7 +281,8 @@ def test_the_excess_window_weighs_a_line_whose_target_is_one_cent() -> None:
     assert window == {"s0": (kept,), "s1": ()}
 
 
-def _line_of(service: str, priority: int, target: int, *segments: Segment) -> ServicePlan:
+def _line_of(service: str, priority: int, target: int | Fraction, *segments: Segment
+             ) -> ServicePlan:
     """A service line given by its target and funded sets alone (what the windows read)."""
     return ServicePlan(area="a", service=service, priority=priority, target=Fraction(target),
                        ranked=(), segments=segments)
@@ -327,3 +328,22 @@ def test_the_deviation_window_counts_the_gap_between_target_and_the_others_share
     within, beyond = _span(1_551, 4_000), _span(1_552, 4_000)
     lines = [_line_of("s0", 0, 1_000, within, beyond), _line_of("s1", 1, 500, _span(0, 5_000))]
     assert deviation_window(lines, 2_000, 600.0)["s0"] == (within,)
+
+
+def test_the_deviation_window_keeps_a_set_exactly_on_its_limit() -> None:
+    # Targets of half cents (exact in floating point): s0's share with s1 at target is 1,000.5,
+    # its floor 0; given a deviation of 0 the limit is 2, and a set from 1,002 costs exactly
+    # 2 x 1.5 - 1 = 2.
+    on_limit = _span(1_002, 4_000)
+    lines = [_line_of("s0", 0, Fraction(2001, 2), on_limit),
+             _line_of("s1", 1, Fraction(1999, 2), _span(0, 5_000))]
+    assert deviation_window(lines, 2_000, 0.0)["s0"] == (on_limit,)
+
+
+def test_starting_picks_stop_once_the_funded_sets_can_reach_the_spend() -> None:
+    # Each line's water-level total is 50, in its first set; their tops add up to the spend
+    # of 100 exactly, so s0 is not moved up to its second set though its lower bound would fit.
+    first, second = _span(10, 50), _span(60, 100)
+    lines = [_line_of("s0", 0, 50, first, second), _line_of("s1", 1, 50, _span(10, 50))]
+    assert capacity_spend(lines, 100) == 100
+    assert starting_picks(lines, 100) == {"s0": first, "s1": lines[1].segments[0]}
