@@ -347,3 +347,22 @@ def test_starting_picks_stop_once_the_funded_sets_can_reach_the_spend() -> None:
     lines = [_line_of("s0", 0, 50, first, second), _line_of("s1", 1, 50, _span(10, 50))]
     assert capacity_spend(lines, 100) == 100
     assert starting_picks(lines, 100) == {"s0": first, "s1": lines[1].segments[0]}
+
+
+@pytest.mark.parametrize(("s1_top", "moved"), [(40, "s0"), (25, "s0"), (20, "s1")])
+def test_starting_picks_move_up_the_line_furthest_below_its_water_level_first(
+        s1_top: int, moved: str) -> None:
+    # Water-level totals 45 (s0) and 50 (s1), both lines in their first set, one move needed:
+    # s0's first set ends 25 below its total; s1's 10, 25 (a tie: s0 comes first) or 30 below.
+    s0 = _line_of("s0", 0, 45, _span(10, 20), _span(46, 100))
+    s1 = _line_of("s1", 1, 50, _span(10, s1_top), _span(51, 100))
+    picks = starting_picks([s0, s1], 95)
+    assert picks == {"s0": s0.segments[moved == "s0"], "s1": s1.segments[moved == "s1"]}
+
+
+def test_starting_picks_count_every_lower_bound_already_taken() -> None:
+    # s0 sits full in its set; s1 and s2 (water level 35 each) start with nothing. Moving s1
+    # up takes the lower bounds to 100; s2's would bring them to 150, past the budget of 130.
+    lines = [_line_of("s0", 0, 1_000, _span(50, 60)), _line_of("s1", 1, 10, _span(50, 60)),
+             _line_of("s2", 2, 10, _span(50, 60))]
+    assert starting_picks(lines, 130) == {"s0": _span(50, 60), "s1": _span(50, 60), "s2": None}
