@@ -366,3 +366,12 @@ def test_starting_picks_count_every_lower_bound_already_taken() -> None:
     lines = [_line_of("s0", 0, 1_000, _span(50, 60)), _line_of("s1", 1, 10, _span(50, 60)),
              _line_of("s2", 2, 10, _span(50, 60))]
     assert starting_picks(lines, 130) == {"s0": _span(50, 60), "s1": _span(50, 60), "s2": None}
+
+
+def test_starting_picks_move_a_line_up_twice_trading_one_lower_bound_for_the_next() -> None:
+    # Spend 22: water-level totals 10.1 (s0: its set from 17 is out of reach) and 11.9 (s1:
+    # first set). s1 moves up to [18, 19], then to [22, 24]: the lower bounds are 18, then 22,
+    # each move replacing the previous set's lower bound, not adding to it.
+    s0 = _line_of("s0", 0, 35, _span(17, 24))
+    s1 = _line_of("s1", 1, 41, _span(6, 16), _span(18, 19), _span(22, 24))
+    assert starting_picks([s0, s1], 22) == {"s0": None, "s1": _span(22, 24)}
