@@ -375,3 +375,16 @@ def test_starting_picks_move_a_line_up_twice_trading_one_lower_bound_for_the_nex
     s0 = _line_of("s0", 0, 35, _span(17, 24))
     s1 = _line_of("s1", 1, 41, _span(6, 16), _span(18, 19), _span(22, 24))
     assert starting_picks([s0, s1], 22) == {"s0": None, "s1": _span(22, 24)}
+
+
+def test_starting_picks_count_a_line_funding_nothing_as_reaching_nothing() -> None:
+    # Spend 18: s0 (water level 6.7) takes its set [4, 17]; s1 (11.3) starts with nothing.
+    # The tops reach 17 of the 18, so s1 is moved up to [14, 19] (lower bounds 4 + 14 = 18).
+    s0, s1 = _line_of("s0", 0, 17, _span(4, 17)), _line_of("s1", 1, 29, _span(14, 19))
+    assert starting_picks([s0, s1], 18) == {"s0": _span(4, 17), "s1": _span(14, 19)}
+
+
+def test_water_level_weighs_a_line_whose_target_is_one_cent() -> None:
+    # Targets 100 and 1 cent: at 202 the water level is 1, each line at twice its target.
+    lines = [plan("s0", 0, 100, [1_000], 0), plan("s1", 1, 1, [100], 0)]
+    assert water_level_totals(lines, 202) == {"s0": pytest.approx(200), "s1": pytest.approx(2)}
