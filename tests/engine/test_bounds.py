@@ -388,3 +388,8 @@ def test_water_level_weighs_a_line_whose_target_is_one_cent() -> None:
     # Targets 100 and 1 cent: at 202 the water level is 1, each line at twice its target.
     lines = [plan("s0", 0, 100, [1_000], 0), plan("s1", 1, 1, [100], 0)]
     assert water_level_totals(lines, 202) == {"s0": pytest.approx(200), "s1": pytest.approx(2)}
+
+
+def test_water_level_gives_a_line_without_target_its_capacity_first() -> None:
+    lines = [plan("s0", 0, 100, [1_000], 0), plan("s1", 1, 0, [50], 0)]
+    assert water_level_totals(lines, 250) == {"s0": pytest.approx(200), "s1": 50}
