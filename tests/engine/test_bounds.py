@@ -393,3 +393,29 @@ def test_water_level_weighs_a_line_whose_target_is_one_cent() -> None:
 def test_water_level_gives_a_line_without_target_its_capacity_first() -> None:
     lines = [plan("s0", 0, 100, [1_000], 0), plan("s1", 1, 0, [50], 0)]
     assert water_level_totals(lines, 250) == {"s0": pytest.approx(200), "s1": 50}
+
+
+def test_water_level_past_a_line_that_fills_on_the_way() -> None:
+    # s0 (target 100) is full at 1,000, at level 9; s1 (target 300) takes the rest: at 4,300
+    # the level is 10, s1 at 3,300.
+    lines = [plan("s0", 0, 100, [1_000], 0), plan("s1", 1, 300, [10_000], 0)]
+    assert water_level_totals(lines, 4_300) == {"s0": 1_000, "s1": pytest.approx(3_300)}
+
+
+def test_water_level_of_a_line_weighed_otherwise_than_by_its_target() -> None:
+    # s0's weight is twice its target: it starts to fill only at level -0.5, where s1 (weight
+    # = target = 100) already holds 50.
+    s0 = ServicePlan(area="a", service="s0", priority=0, target=Fraction(100), ranked=(),
+                     segments=(_span(0, 1_000),), weight=Fraction(200))
+    s1 = plan("s1", 1, 100, [1_000], 0)
+    assert water_level_totals([s0, s1], 50) == {"s0": 0, "s1": pytest.approx(50)}
+
+
+def test_the_excess_window_keeps_a_set_that_leaves_the_others_exactly_full() -> None:
+    # s0's set ending at 100,000 leaves 500,000 of the 600,001 (less a cent) to s1, its whole
+    # capacity, reached at level 4: kept with a ratio of 4.
+    kept = _span(0, 100_000)
+    lines = [_line_of("s0", 0, 100_000, _span(0, 500_000)),
+             _line_of("s1", 1, 100_000, _span(0, 500_000))]
+    assert excess_window(lines, {"s0": [kept], "s1": []}, 600_001, 4.0) == {"s0": (kept,),
+                                                                            "s1": ()}
