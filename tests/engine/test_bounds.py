@@ -419,3 +419,9 @@ def test_the_excess_window_keeps_a_set_that_leaves_the_others_exactly_full() -> 
              _line_of("s1", 1, 100_000, _span(0, 500_000))]
     assert excess_window(lines, {"s0": [kept], "s1": []}, 600_001, 4.0) == {"s0": (kept,),
                                                                             "s1": ()}
+
+
+def test_water_level_rises_with_a_line_of_weight_one_alone() -> None:
+    # s0 is full at level 0; s1 (target and weight 1 cent) alone takes the other 49 cents.
+    lines = [plan("s0", 0, 100, [100], 0), plan("s1", 1, 1, [100], 0)]
+    assert water_level_totals(lines, 150) == {"s0": 100, "s1": pytest.approx(50)}
