@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -482,3 +483,194 @@ def test_a_column_that_is_not_plain_is_read_cell_by_cell() -> None:
     assert plain_texts(["U1", "'=1"]) is None
     assert plain_texts(["U1\u200b"]) is None
     assert plain_texts([" U1 ", "L'Approdo"]) == ["U1", "L'Approdo"]
+
+
+# --- what a problem says: the cell as written, and how to fix it -------------------------------
+
+HINT = "write it as YYYY-MM-DD (2024-01-31) or DD/MM/YYYY (31/01/2024)"
+AMERICAN = ("is not a day of the calendar read as DD/MM/YYYY; it looks like the American order "
+            "MM/DD/YYYY, in which case the other dates of the file written with '/' were read "
+            "with day and month swapped: write every date as YYYY-MM-DD")
+DIGITS = ("is written with digits other than 0-9 (such as Arabic-Indic or mathematical digits); "
+          "type it with the digits 0-9")
+LONG_DECIMAL = Decimal("1234567890" * 7 + "E+100")
+
+
+@pytest.mark.parametrize(("read", "code", "message"), [
+    (lambda: parse_money("-5"), "NEGATIVE", "'-5' is negative; amounts must be 0 or more"),
+    (lambda: parse_money(-5), "NEGATIVE", "'-5' is negative; amounts must be 0 or more"),
+    (lambda: parse_money("200000000000"), "TOO_LARGE",
+     "'200000000000' is implausibly large (more than 100 billion euros); check the figure"),
+    (lambda: parse_money("1234.567"), "TOO_MANY_DECIMALS",
+     "'1234.567' has more than two decimals; round it to the cent"),
+    (lambda: parse_money(1234.5678), "TOO_MANY_DECIMALS",
+     "'1234.5678' has more than two decimals; round it to the cent"),
+    (lambda: parse_money(-12.5), "NEGATIVE", "'-12.5' is negative; amounts must be 0 or more"),
+    (lambda: parse_money(-(0.1 + 0.2)), "NEGATIVE",
+     "'-0.30000000000000004' is negative; amounts must be 0 or more"),
+    (lambda: parse_money(-1e308), "NEGATIVE", "'-1e+308' is negative; amounts must be 0 or more"),
+    (lambda: parse_money(1e308), "TOO_LARGE",
+     "'1e+308' is implausibly large (more than 100 billion euros); check the figure"),
+    (lambda: parse_money(150000000000.123), "TOO_LARGE",  # too large first, whatever its decimals
+     "'150000000000.123' is implausibly large (more than 100 billion euros); check the figure"),
+    (lambda: parse_money("abc"), "NOT_A_NUMBER",
+     "'abc' is not a number; write it like 1234.56 or 1.234,56"),
+    (lambda: parse_money("X12"), "NOT_A_NUMBER",
+     "'X12' is not a number; write it like 1234.56 or 1.234,56"),
+    (lambda: parse_money("1.234,567.8"), "NOT_A_NUMBER",  # the last mark is the decimal one: twice
+     "'1.234,567.8' is not a number; write it like 1234.56 or 1.234,56"),
+    (lambda: parse_money("1,234.567,8"), "NOT_A_NUMBER",
+     "'1,234.567,8' is not a number; write it like 1234.56 or 1.234,56"),
+    (lambda: parse_money("1e5"), "NOT_A_NUMBER",
+     "'1e5' is in scientific notation, which Excel uses when a number is too long for the "
+     "column and which loses digits; format the column as a number with two decimals, export "
+     "the file again and check the figure"),
+    (lambda: parse_money("12,34,56"), "NOT_A_NUMBER",
+     "'12,34,56' is not a valid number: thousands separators must separate groups of three "
+     "digits; write it like 1234.56 or 1.234,56"),
+    (lambda: parse_money("1 234,567"), "AMBIGUOUS_NUMBER",
+     "'1 234,567' can be read two ways: 1234567 if ',' separates thousands, or 1234.567 if ',' "
+     "is the decimal mark; write 1234567 or 1234.567, without thousands separators"),
+    (lambda: cell_text(Formula("=A1")), "FORMULA_CELL",
+     "holds the formula =A1 but the file has no saved result for it; open the file in Excel "
+     "and save it, or type the value instead"),
+    (lambda: cell_text(ExcelError("#N/A")), "EXCEL_ERROR",
+     "shows the Excel error #N/A; correct the formula or type the value"),
+    (lambda: parse_money("1234,56", PLAIN), "NOT_A_NUMBER",
+     "'1234,56' is not a number; write it like 1234.56, with '.' as decimal mark and no "
+     "thousands separators"),
+    (lambda: parse_money("\u0661\u0662", PLAIN), "NOT_A_NUMBER", f"'\u0661\u0662' {DIGITS}"),
+    (lambda: parse_money(float("inf")), "NOT_A_NUMBER", "'inf' is not an amount in euros"),
+    (lambda: parse_money(True), "NOT_A_NUMBER",
+     "'true' is not an amount in euros; write it like 1234.56"),
+    (lambda: parse_count("tanti"), "NOT_A_NUMBER",
+     "'tanti' is not a number; write a whole number such as 12"),
+    (lambda: parse_count(False), "NOT_A_NUMBER",
+     "'false' is not a number; write a whole number such as 12"),
+    (lambda: parse_count(date(2024, 1, 31)), "NOT_A_NUMBER",
+     "'2024-01-31' is not a number; write a whole number such as 12"),
+    (lambda: parse_count("\u0661\u0662"), "NOT_A_NUMBER", f"'\u0661\u0662' {DIGITS}"),
+    (lambda: parse_count("-1"), "NEGATIVE", "'-1' is negative; write 0 or more"),
+    (lambda: parse_count("12.5"), "NOT_AN_INTEGER",
+     "'12.5' is not a whole number; write a whole number such as 12"),
+    (lambda: parse_count("1000001"), "TOO_LARGE",
+     "'1000001' is implausibly large (more than 1,000,000 users); check the figure"),
+    (lambda: parse_decimal(True), "NOT_A_NUMBER", "'true' is not a number; write it like 1234.56"),
+    (lambda: parse_decimal(Decimal("NaN")), "NOT_A_NUMBER",
+     "'NaN' is not a number; write it like 1234.56"),
+    (lambda: parse_decimal(LONG_DECIMAL), "NOT_A_NUMBER",  # a program's Decimal, quoted whole
+     f"'{LONG_DECIMAL}' is not a number; write it like 1234.56"),
+    (lambda: parse_share("abc"), "NOT_A_NUMBER",
+     "'abc' is not a share; write it like 0.125 or 12.5%"),
+    (lambda: parse_share("abc", percent=False), "NOT_A_NUMBER",
+     "'abc' is not a share; write it like 0.125"),
+    (lambda: parse_share("-0.1"), "NEGATIVE", "'-0.1' is negative; shares are 0 or more"),
+    (lambda: parse_date(45321), "NOT_A_DATE",
+     f"the cell holds the number 45321, not a date; format the cell as a date or {HINT}"),
+    (lambda: parse_date(time(8, 0)), "NOT_A_DATE", f"'08:00:00' is not a date; {HINT}"),
+    (lambda: parse_date("2024/01/31"), "NOT_A_DATE", f"'2024/01/31' is not a date; {HINT}"),
+    (lambda: parse_date("\u0662\u0660\u0662\u0664-01-31"), "NOT_A_DATE",
+     f"'\u0662\u0660\u0662\u0664-01-31' {DIGITS}"),
+    (lambda: parse_date("30/02/2024"), "NOT_A_DATE",
+     f"'30/02/2024' is not a day of the calendar; {HINT}"),
+    (lambda: parse_date("01/13/2024"), "NOT_A_DATE", f"'01/13/2024' {AMERICAN}"),
+    (lambda: parse_date("1899-12-31"), "NOT_A_DATE",
+     "the year 1899 is implausible; check the date"),
+    (lambda: parse_ownership("mista"), "BAD_OWNERSHIP",
+     "'mista' is not an ownership; write public or private (pubblica/privata)"),
+    (lambda: parse_bool("forse"), "NOT_A_BOOLEAN",
+     "'forse' is not yes or no; write one of true/false, yes/no, sì/no, 1/0, vero/falso, y/n, s/n"),
+    (lambda: parse_cell("money", "=SUM(A1)"), "FORMULA_CELL",
+     "holds the formula '=SUM(A1)' as text where an amount in euros such as 1234.56 is "
+     "expected; type the value itself"),
+])
+def test_each_problem_quotes_the_cell_and_says_how_to_fix_it(
+        read: Callable[[], object], code: str, message: str) -> None:
+    """The message is all a person sees of a refused cell: the cell as written, and the fix."""
+    assert read() == CellProblem(ErrorCode(code), message)
+
+
+@pytest.mark.parametrize(("cell", "american"), [
+    ("01/13/2024", True), ("12/13/2024", True), ("12/31/2024", True),  # day 1-12, month 13-31
+    ("13/13/2024", False), ("01/32/2024", False), ("30/02/2024", False),
+    ("2024-13-05", False),  # the order of an ISO date is never in doubt
+])
+def test_only_a_day_that_reads_month_first_warns_of_the_american_order(
+        cell: str, american: bool) -> None:
+    result = parse_date(cell)
+    assert isinstance(result, CellProblem) and result.code == "NOT_A_DATE"
+    assert (AMERICAN in result.message) is american
+
+
+def test_the_first_and_last_plausible_years_are_read() -> None:
+    assert parse_date("1900-01-01") == date(1900, 1, 1)
+    assert parse_date("2100-12-31") == date(2100, 12, 31)
+    assert parse_plain_dates(["1900-01-01", "2100-12-31"]) == [date(1900, 1, 1),
+                                                              date(2100, 12, 31)]
+    assert parse_plain_dates(["2101-01-01"]) is None
+
+
+def test_a_message_quotes_a_float_as_typed_and_a_huge_or_tiny_one_as_python_writes_it() -> None:
+    # within [1e-6, 1e15) the figure as typed; beyond, Python's exponent notation
+    assert shown(1.0) == "1" and shown(1e-6) == "0.000001" and shown(1e-5) == "0.00001"
+    assert shown(999999999999999.0) == "999999999999999"
+    assert shown(1e15) == "1000000000000000.0" and shown(1e16) == "1e+16"
+    assert shown(9e-7) == "9e-07"
+    assert shown(7) == "7" and shown(date(2024, 1, 31)) == "2024-01-31"
+    assert render(float("nan")) == "NaN" and render(float("-inf")) == "-Infinity"
+
+
+def test_unusual_spaces_and_minus_signs_are_read_as_excel_writes_them() -> None:
+    assert parse_money("1\u202f234,56") == 123456  # narrow no-break space (French Excel)
+    assert parse_money("1\u00a0234,56") == 123456
+    assert _code(parse_money("\u22125")) == "NEGATIVE"  # the minus sign U+2212
+    assert parse_money("\u221212,5", negative=True) == -1250
+
+
+def test_thousands_groups_lead_with_one_to_three_digits() -> None:
+    assert parse_money("1.234.567,89") == 123456789
+    assert _code(parse_money("1234.567,89")) == "NOT_A_NUMBER"
+
+
+def test_a_plain_figure_shows_a_decimal_mark_only_when_it_has_one() -> None:
+    assert read_decimal("12", PLAIN) == (Decimal(12), None)
+    assert decimal_mark("12", PLAIN) is None
+    assert decimal_mark("1234,5", PLAIN) is None  # not a figure of a program
+    assert parse_figure("1234,5", "money", PLAIN) == (parse_money("1234,5", PLAIN), None)
+
+
+def test_a_figure_read_in_one_match_keeps_its_decimals_in_place() -> None:
+    assert parse_figure("1234,5", "money") == (123450, ",")
+    assert parse_figure("1234.05", "money") == (123405, ".")
+    assert parse_figure("12,5", "int") == (parse_count("12,5"), None)  # a problem: no mark
+
+
+def test_decimals_with_a_currency_and_at_the_exponent_limit() -> None:
+    assert parse_decimal("€ 5", currency=True) == Decimal(5)
+    assert parse_decimal(Decimal("1e30")) == Decimal("1e30")
+    assert parse_decimal(Decimal("1e-30")) == Decimal("1e-30")
+    assert _code(parse_decimal(Decimal("1e31"))) == "NOT_A_NUMBER"
+
+
+def test_parse_cell_reads_in_the_dialect_of_the_file() -> None:
+    assert parse_cell("money", "1.234", ITALIAN) == 123400
+    assert _code(parse_cell("money", "1.234", AUTO)) == "AMBIGUOUS_NUMBER"
+    assert _code(parse_cell("money", "1234,56", PLAIN)) == "NOT_A_NUMBER"
+    assert parse_cell("int", "1.200", ITALIAN) == 1200
+    assert parse_cell("code", "=x") == "=X"  # a code, like a text, may start with '='
+
+
+def test_negative_amounts_when_asked_in_every_path_of_a_float_or_an_integer() -> None:
+    assert parse_money(-5, negative=True) == -500
+    assert parse_money(-(0.1 + 0.2), negative=True) == -30  # within a millionth of a cent
+    assert parse_money("-€ 5", negative=True) == -500  # the sign before the euro sign
+
+
+def test_a_float_a_millionth_of_a_euro_from_a_cent_is_that_cent() -> None:
+    assert parse_money(1e-6) == 0  # exactly the tolerance: still the cent
+    assert _code(parse_money(2e-6)) == "TOO_MANY_DECIMALS"
+
+
+def test_a_message_quotes_a_cell_of_sixty_characters_whole() -> None:
+    assert clip("x" * 60) == "x" * 60
+    assert clip("x" * 61) == "x" * 57 + "..."

@@ -29,10 +29,12 @@ from fsr_opt.rules.document import (
     document_keys,
     in_force,
     json_schema_text,
+    read_format,
     rule_set_json_schema,
 )
 from fsr_opt.rules.overrides import apply_overrides
 from fsr_opt.rules.validate import parse_rule_set
+from fsr_opt.rules.values import RuleValueError
 
 from tests.rules.support import BUNDLED, MINIMAL_DATED, ROOT, load, rolled_over
 
@@ -143,3 +145,13 @@ def test_each_kind_of_parameter_is_shown_as_the_reports_show_it() -> None:
     assert shown["eligibility.require_deficit"] == "false"
     assert shown["municipalities"] == ("Bergamo, Gorle, Orio al Serio, Ponteranica, Sorisole, "
                                        "Torre Boldone")
+
+
+def test_an_unknown_format_names_both_known_ones_and_the_value_found() -> None:
+    assert read_format(FORMAT_1) == FORMAT_1 and read_format(FORMAT_2) == FORMAT_2
+    with pytest.raises(RuleValueError) as refused:
+        read_format("fsr-opt/rules/3")
+    assert refused.value.code == "BAD_FORMAT"
+    assert refused.value.message == (
+        "expected 'fsr-opt/rules/2' (or the older 'fsr-opt/rules/1'), got the text "
+        "'fsr-opt/rules/3'; this program reads these formats only (see docs/rules-format.md)")
