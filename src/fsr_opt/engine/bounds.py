@@ -125,9 +125,11 @@ def _level(lines: Sequence[_Line], needed: float) -> float:
 def starting_picks(plans: Sequence[ServicePlan], budget: int) -> dict[str, Segment | None]:
     """A funded set per line near the continuous optimum, reaching the best spend if it can.
 
-    Each line starts at the last segment starting at or below its water-level total (so the
-    lower bounds fit in the budget); lines are then moved up one segment at a time, those
-    furthest below their water-level total first, while the spend falls short.
+    Each line starts at the last segment starting at or below its water-level total, so the
+    lower bounds usually fit in the budget: a line without target, given its capacity first,
+    can start past it, and `starting_solution` then finds no start (the model is solved
+    without that pruning: slower, never wrong). Lines are then moved up one segment at a
+    time, those furthest below their water-level total first, while the spend falls short.
     """
     goal = capacity_spend(plans, budget)
     level = water_level_totals(plans, goal)
