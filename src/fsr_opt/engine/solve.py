@@ -147,14 +147,12 @@ class VersionQuery:
     def __init__(self, name: str) -> None:
         self.name = name
         self._process: subprocess.Popen[str] | None = None
-        if name in _VERSIONS or name == "highs":
-            return
-        try:
+        if name != "cbc" or name in _VERSIONS:
+            return  # HiGHS tells its version in-process; another name is refused by the solve
+        with contextlib.suppress(OSError, SolverError):  # the solve says what is wrong
             self._process = subprocess.Popen(
                 [make_solver("cbc", 1).path, "-quit"], stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-        except (OSError, SolverError):  # the solve says what is wrong with the solver
-            self._process = None
 
     def result(self) -> str:
         """The version (``unknown`` when it cannot be read); a version read is remembered."""
