@@ -18,7 +18,8 @@ from fsr_opt.io.cells import (
     parse_money,
     visible,
 )
-from fsr_opt.io.rulefile import YamlGuess, _toml_values, load_yaml_value
+from fsr_opt.io.rulefile import YamlGuess, _toml_values
+from fsr_opt.io.yamlrules import load_yaml_value
 
 
 def test_the_ranges_are_the_unicode_property_default_ignorable_code_point() -> None:

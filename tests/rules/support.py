@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from fsr_opt.core.errors import Problem, RuleSetError
-from fsr_opt.rules.document import FORMAT_2
+from fsr_opt.rules.formats import FORMAT_2
 from fsr_opt.rules.validate import parse_rule_set
 
 ROOT = Path(__file__).resolve().parents[2]

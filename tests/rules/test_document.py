@@ -14,8 +14,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from fsr_opt.core.schema import EligibilitySwitches
 from fsr_opt.rules.document import (
@@ -27,14 +25,11 @@ from fsr_opt.rules.document import (
     RuleDocument,
     ServiceLineEntry,
     document_keys,
-    in_force,
     json_schema_text,
-    read_format,
     rule_set_json_schema,
 )
 from fsr_opt.rules.overrides import apply_overrides
 from fsr_opt.rules.validate import parse_rule_set
-from fsr_opt.rules.values import RuleValueError
 
 from tests.rules.support import BUNDLED, MINIMAL_DATED, ROOT, load, rolled_over
 
@@ -48,27 +43,6 @@ def as_json(node: Any) -> Any:
     if isinstance(node, list):
         return [as_json(value) for value in node]
     return node.isoformat() if isinstance(node, date) else node
-
-
-@given(days=st.sets(st.dates(min_value=date(1990, 1, 1), max_value=date(2050, 12, 31)),
-                    max_size=8),
-       year=st.integers(1990, 2051))
-def test_the_value_in_force_is_the_latest_on_or_before_1_january(
-    days: set[date], year: int
-) -> None:
-    day = in_force(days, year)
-    if day is None:
-        assert all(d > date(year, 1, 1) for d in days)
-    else:
-        assert day in days and day <= date(year, 1, 1)
-        assert not any(day < d <= date(year, 1, 1) for d in days)
-
-
-def test_in_force_on_the_first_day() -> None:
-    days = [date(2025, 1, 1), date(2026, 1, 1), date(2025, 9, 8)]
-    assert in_force(days, 2026) == date(2026, 1, 1)
-    assert in_force(days, 2025) == date(2025, 1, 1)
-    assert in_force(days, 2024) is None
 
 
 def test_the_keys_of_each_format() -> None:
@@ -128,12 +102,6 @@ if __name__ == "__main__":  # python -m tests.rules.test_document --write
     print(f"wrote {SCHEMA}")
 
 
-def test_a_value_keyed_on_2_january_is_not_in_force_that_year() -> None:
-    # The riparto's values must apply on 1 January: a day later is too late for that year.
-    assert in_force([date(2026, 1, 2)], 2026) is None
-    assert in_force([date(2026, 1, 2)], 2027) == date(2026, 1, 2)
-
-
 def test_each_kind_of_parameter_is_shown_as_the_reports_show_it() -> None:
     # The parameters table of the reports: euros with two decimals, percents with their cap,
     # switches as true/false, the municipalities as a list separated by commas.
@@ -145,13 +113,3 @@ def test_each_kind_of_parameter_is_shown_as_the_reports_show_it() -> None:
     assert shown["eligibility.require_deficit"] == "false"
     assert shown["municipalities"] == ("Bergamo, Gorle, Orio al Serio, Ponteranica, Sorisole, "
                                        "Torre Boldone")
-
-
-def test_an_unknown_format_names_both_known_ones_and_the_value_found() -> None:
-    assert read_format(FORMAT_1) == FORMAT_1 and read_format(FORMAT_2) == FORMAT_2
-    with pytest.raises(RuleValueError) as refused:
-        read_format("fsr-opt/rules/3")
-    assert refused.value.code == "BAD_FORMAT"
-    assert refused.value.message == (
-        "expected 'fsr-opt/rules/2' (or the older 'fsr-opt/rules/1'), got the text "
-        "'fsr-opt/rules/3'; this program reads these formats only (see docs/rules-format.md)")

@@ -38,8 +38,8 @@ from fsr_opt.rules.document import (
     Version,
     Year,
     _Model,
-    document_year,
 )
+from fsr_opt.rules.formats import document_year
 from fsr_opt.rules.validate import _format, _Walk
 from fsr_opt.rules.values import RuleValueError, describe, show_percent
 

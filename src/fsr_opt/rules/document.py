@@ -10,14 +10,13 @@ by field, so that one bad value never hides another problem.
 A parameter (OpenFisca's parameters are the model) is a value with its ``description`` and
 ``reference``, written either as one ``value`` or, from format 2, as ``values`` keyed by the
 day from which each applies; the riparto of a year uses the value in force on 1 January of
-that year (`in_force`). Adding a parameter is one field here and its use where the `RuleSet`
-is built.
+that year (`fsr_opt.rules.formats.in_force`). Adding a parameter is one field here and its
+use where the `RuleSet` is built.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
 from datetime import date
 from fractions import Fraction
 from typing import Annotated, Any
@@ -25,60 +24,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
-from fsr_opt.core.errors import ErrorCode
-from fsr_opt.core.i18n import N_, _
+from fsr_opt.core.i18n import N_
 from fsr_opt.core.schema import LineReading, ResidualScope
 from fsr_opt.rules import values as read
-from fsr_opt.rules.values import RuleValueError, describe, show_money, show_percent
-
-FORMAT_1 = "fsr-opt/rules/1"
-"""The first layout: one value per parameter, service lines' amounts keyed ``historical_2024``."""
-
-FORMAT_2 = "fsr-opt/rules/2"
-"""The current layout: values may be keyed by date, and no key carries a year."""
-
-FORMATS = (FORMAT_1, FORMAT_2)
-
-FORMAT_1_KEYS = {"historical": "historical_2024"}
-"""Fields that format 1 spells with a year (read as the same field)."""
-
-FORMAT_2_ONLY = frozenset({"values"})
-"""Fields that format 1 does not have."""
+from fsr_opt.rules.formats import FORMAT_1, FORMAT_1_KEYS, FORMAT_2, FORMAT_2_ONLY, read_format
+from fsr_opt.rules.values import show_money, show_percent
 
 SCHEMA_FILE = "fsr-opt-rules.schema.json"
 """The JSON Schema's file name, next to the bundled rule sets."""
-
-
-def read_format(raw: object) -> str:
-    """The ``format`` key: one of `FORMATS`."""
-    if raw in FORMATS:
-        return str(raw)
-    raise RuleValueError(
-        ErrorCode.BAD_FORMAT,
-        _("expected '{format}' (or the older '{older}'), got {value}; this program reads "
-          "these formats only (see docs/rules-format.md)").format(
-              format=FORMAT_2, older=FORMAT_1, value=describe(raw)))
-
-
-def document_year(document: Mapping[str, Any]) -> int | None:
-    """The year that picks dated values (``metadata.year``); None if it cannot be read."""
-    metadata = document.get("metadata")
-    try:
-        return read.read_year(metadata.get("year")) if isinstance(metadata, Mapping) else None
-    except RuleValueError:
-        return None
-
-
-def in_force(days: Iterable[date], year: int) -> date | None:
-    """The day of the dated value that the riparto of `year` uses, or None if none applies yet.
-
-    That is the latest day on or before 1 January of the year. The fund, its shares and its
-    amounts are fixed once for the whole year, so the value must already apply when the year
-    begins; a value keyed later in the year would apply to part of a year that has one riparto,
-    and the validation refuses it (`ErrorCode.VALUE_STARTS_IN_YEAR`).
-    """
-    start = date(year, 1, 1)
-    return max((day for day in days if day <= start), default=None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,14 +13,11 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-import yaml
-
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, RuleSetError
 from fsr_opt.core.i18n import _
 from fsr_opt.core.money import largest_remainder
 from fsr_opt.io.cells import CellProblem, Dialect, foreign_digits, parse_decimal
-from fsr_opt.io.rulefile import load_yaml_value
-from fsr_opt.rules.document import FORMAT_1_KEYS, document_year, in_force
+from fsr_opt.rules.formats import FORMAT_1_KEYS, document_year, in_force
 from fsr_opt.rules.values import RuleValueError, read_date_key, suggest
 
 __all__ = ["apply_overrides", "override_pairs", "parameter_paths"]
@@ -75,6 +72,8 @@ def _override_value(text: str) -> Any:
     float; keeping the text lets `parse_rule_set` read the decimal exactly (it accepts quoted
     decimals), so ``--budget 1234567890123.45`` stays exact.
     """
+    from fsr_opt.io.yamlrules import load_yaml_value  # noqa: PLC0415 - PyYAML when needed
+
     value = load_yaml_value(text)
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
@@ -156,6 +155,8 @@ def apply_overrides(
             nearest known path and the full list), ``BAD_OVERRIDE`` for unreadable value text;
             all bad overrides are reported together.
     """
+    import yaml  # noqa: PLC0415 - only overrides read YAML text; `override_pairs` needs none
+
     result: dict[str, Any] = _plain(document)
     known = parameter_paths(result)
     year = document_year(result)

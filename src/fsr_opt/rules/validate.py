@@ -37,17 +37,13 @@ from fsr_opt.core.schema import (
 )
 from fsr_opt.rules.consistency import check_document
 from fsr_opt.rules.document import (
-    FORMAT_1,
-    FORMAT_2,
     DatedValue,
     Parameter,
     RuleDocument,
     SetAsideParameter,
     document_keys,
-    document_year,
-    in_force,
-    read_format,
 )
+from fsr_opt.rules.formats import FORMAT_1, FORMAT_2, document_year, in_force, read_format
 from fsr_opt.rules.values import RuleValueError, describe, show_percent, suggest
 
 __all__ = ["parse_rule_set"]
