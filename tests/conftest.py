@@ -43,6 +43,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # --lang, to check it. Set for the whole session: fixtures of any scope see it.
 os.environ["FSR_OPT_LANG"] = "en"
 
+# Every test validates its rule file anew: a validated rule set kept in the cache
+# (fsr_opt.io.rulecache) would hide a change of the validation from the mutation runs, whose
+# mutants switch at run time without touching the source files, and the suite must not write
+# into the developer's home. tests/io/test_rulecache.py turns it on in a temporary folder.
+os.environ["FSR_OPT_CACHE"] = "off"
+
 
 def tiny_rules(
     services: dict[str, tuple[str, int]],

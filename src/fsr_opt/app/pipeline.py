@@ -49,7 +49,8 @@ from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
 from fsr_opt.io.allocation import RUN_RECORD, load_allocation_table, load_run_record
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.outputs import StagedOutputs
-from fsr_opt.io.rulefile import read_rule_document
+from fsr_opt.io.rulecache import cached_rule_set, keep_rule_set, rule_set_key
+from fsr_opt.io.rulefile import parse_rule_bytes, read_rule_bytes
 from fsr_opt.io.tables import TableCache
 from fsr_opt.io.units import load_units
 from fsr_opt.reports.annex import build_annex
@@ -62,8 +63,6 @@ from fsr_opt.reports.tables import (
     summary_text,
 )
 from fsr_opt.reports.workbook import allocation_workbook
-from fsr_opt.rules.overrides import apply_overrides
-from fsr_opt.rules.validate import parse_rule_set
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +110,27 @@ class AuditRun:
 def load_rules(
     rules_path: Path | None, overrides: Sequence[tuple[str, str]] = ()
 ) -> RuleSet:
-    """Read, override and validate a rule set (the bundled one when no path is given)."""
+    """Read, override and validate a rule set (the bundled one when no path is given).
+
+    A rule set this program already validated from the same bytes, overrides and language
+    comes from the cache of validated rule sets (`fsr_opt.io.rulecache`): the same `RuleSet`,
+    without importing PyYAML and pydantic.
+    """
     path = rules_path or default_rules_path()
-    document, digest = read_rule_document(path)
-    if overrides:
-        document = apply_overrides(document, overrides)
-    return parse_rule_set(document, source=str(path), sha256=digest)
+    data, digest = read_rule_bytes(path)
+    key = rule_set_key(str(path), digest, overrides)
+    rules = cached_rule_set(key)
+    if rules is None:
+        # pydantic and PyYAML: only a rule set not validated before needs them
+        from fsr_opt.rules.overrides import apply_overrides  # noqa: PLC0415
+        from fsr_opt.rules.validate import parse_rule_set  # noqa: PLC0415
+
+        document = parse_rule_bytes(data, path)
+        if overrides:
+            document = apply_overrides(document, overrides)
+        rules = parse_rule_set(document, source=str(path), sha256=digest)
+        keep_rule_set(key, rules)
+    return rules
 
 
 def load_inputs(
