@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fsr_opt.cli import app
+from fsr_opt.cli import app, app_for
 from fsr_opt.reports.tables import ALLOCATION_COLUMNS, PAYMENT_COLUMNS, SUMMARY_COLUMNS
 
 from tests.conftest import ROOT
@@ -195,3 +195,39 @@ def test_version_and_help() -> None:
     assert run("version")[0] == 0
     code, stdout, _ = run("--help")
     assert code == 0 and "solve" in stdout
+
+
+# --- the command line builds only the command typed (`app_for`) ----------------------------------
+
+_WORDS = [
+    [], ["--help"], ["-v", "version"], ["version"], ["solve", "--help"], ["solve", "--bogus"],
+    ["solv"], ["audit", "--help"], ["validate", "--help"], ["whatif", "--help"],
+    ["compare", "--help"], ["sweep", "--help"], ["region", "--help"], ["explain", "--help"],
+    ["serve", "--help"], ["ats", "--help"], ["ats", "split", "--help"], ["ats", "nope"],
+    ["ats", "audit", "--help"], ["--lang", "en", "solve"], ["solve", "--budget"],
+]
+
+
+@pytest.mark.parametrize("words", _WORDS, ids=lambda words: " ".join(words) or "(none)")
+def test_the_application_built_for_the_words_answers_as_the_whole_one(words: list[str]) -> None:
+    whole = CliRunner().invoke(app, words, prog_name="fsr-opt")
+    built = CliRunner().invoke(app_for(words), words, prog_name="fsr-opt")
+    assert (built.exit_code, built.output) == (whole.exit_code, whole.output)
+
+
+def test_only_the_command_typed_is_built() -> None:
+    def names(words: list[str]) -> tuple[list[str | None], list[str | None]]:
+        chosen = app_for(words)
+        return ([info.callback.__name__ if info.callback else None
+                 for info in chosen.registered_commands],
+                [info.name for info in chosen.registered_groups])
+
+    assert names(["-v", "solve", "--out", "x"]) == (["solve"], [])
+    assert names(["ats", "split"]) == ([], ["ats"])
+    assert app_for(["solv"]) is app  # a typing error: the whole list, with "No such command"
+    assert app_for(["--help"]) is app
+    # every command alone, and the whole application left as it was
+    typed = ["solve", "audit", "validate", "whatif", "compare", "sweep", "region", "explain",
+             "serve", "version"]
+    assert [names([word])[0] for word in typed] == [[word] for word in typed]
+    assert len(app.registered_commands) == len(typed) and len(app.registered_groups) == 1

@@ -12,12 +12,13 @@ measures it). Only light modules are imported here at the top.
 from __future__ import annotations
 
 import contextlib
+import copy
 import difflib
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -31,6 +32,8 @@ from typer._click.exceptions import (  # Typer's copy of click: its usage errors
     NoSuchOption,
     UsageError,
 )
+from typer.main import get_command_name
+from typer.models import CommandInfo
 
 from fsr_opt import __version__
 from fsr_opt.app.status import INTERNAL_ERROR, NOT_RUN, SOLVED
@@ -1114,9 +1117,37 @@ def ats_audit(
         raise typer.Exit(AUDIT_FAILED)
 
 
+def app_for(words: Sequence[str]) -> typer.Typer:
+    """The application holding only the command (or group) that `words` name, when they do.
+
+    Typer builds every command's options, reading each function's annotations, before it runs
+    one: about a tenth of a bundled solve (benchmarks/RESULTS.md). The command that runs is
+    the same object either way. Without a command, or with a word that names none (a typing
+    error), it is the whole application, so that the list of commands and "No such command"
+    read as they always do. The global options are flags (`-v`), so the command is the first
+    word that is not an option.
+    """
+    name = next((word for word in words if not word.startswith("-")), None)
+    commands = [info for info in app.registered_commands if _command_name(info) == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not commands and not groups:
+        return app
+    chosen = copy.copy(app)
+    chosen.registered_commands = commands
+    chosen.registered_groups = groups
+    return chosen
+
+
+def _command_name(info: CommandInfo) -> str | None:
+    """The name a registered command is typed as (Typer's rule: the function's, dashed)."""
+    if info.name:
+        return info.name
+    return get_command_name(info.callback.__name__) if info.callback else None
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
-        app(prog_name="fsr-opt")
+        app_for(sys.argv[1:])(prog_name="fsr-opt")
     finally:  # the process ends here, with the status the command set
         spare_collection_at_exit()
