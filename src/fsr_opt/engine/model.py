@@ -75,6 +75,8 @@ class RipartoModel:
         deviations: area code -> expression of sum |S_s - T_s| over its service lines.
         excess: area code -> the variable rho_area of the tie-break.
         priority: the last tie-break, earlier service lines first.
+        fixes: name of each stage-fixing row -> (the stage's value, whether the stage
+            maximises, the constant of the fixed expression), for `relax_fixes`.
     """
 
     problem: Any
@@ -86,7 +88,7 @@ class RipartoModel:
     deviations: dict[str, Any] = field(default_factory=dict)
     excess: dict[str, Any] = field(default_factory=dict)
     priority: Any = None
-    fixes: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    fixes: dict[str, tuple[float, bool, float]] = field(default_factory=dict)
 
     def stage_objective(self, stage: str) -> tuple[Any, int, dict[str, Any]]:
         """Return (objective expression, pulp sense, per-area expressions) of a stage."""
@@ -117,7 +119,7 @@ class RipartoModel:
             bound = values[area] - slack if maximise else values[area] + slack
             constraint = expression >= bound if maximise else expression <= bound
             if constraint.keys():
-                self.fixes[name] = (values[area], maximise)
+                self.fixes[name] = (values[area], maximise, float(expression.constant))
             add_constraint(self.problem, constraint, name)
 
     def relax_fixes(self, tolerances: Mapping[str, float]) -> None:
@@ -126,11 +128,14 @@ class RipartoModel:
         CBC's preprocessing can declare a later stage infeasible when an earlier optimum is
         fixed tighter than its own feasibility tolerance; the caller retries once, wider.
         """
-        for name, (value, maximise) in self.fixes.items():
+        for name, (value, maximise, constant) in self.fixes.items():
             stage = name.split("__")[0].split("_", 1)[1]
             slack = _slack(stage, value, tolerances[stage], relative=100 * RELATIVE_TOLERANCE)
-            constraint = self.problem.get_constraint_by_name(name)
-            constraint.changeRHS(value - slack if maximise else value + slack)
+            bound = value - slack if maximise else value + slack
+            # PuLP keeps `expression >= bound` as `terms + (constant - bound) >= 0`, and
+            # changeRHS replaces that whole constant: the expression's own (the lower bound of
+            # a line offered one segment) must stay on the left
+            self.problem.get_constraint_by_name(name).changeRHS(bound - constant)
 
 
 def _slack(
