@@ -109,6 +109,9 @@ def test_the_key_changes_when_a_module_of_the_program_changes(
         rulecache._code_fingerprint.cache_clear()
         (package / "rules" / "notes.txt").write_text("not code", encoding="utf-8")
         assert rulecache._code_fingerprint() == changed
+        rulecache._code_fingerprint.cache_clear()
+        (package / "fsr_opt.mo").write_bytes(b"a catalogue of words")
+        assert rulecache._code_fingerprint() != changed
     finally:
         monkeypatch.undo()
         rulecache._code_fingerprint.cache_clear()

@@ -6,9 +6,9 @@ code builds the same `RuleSet` from the same bytes, overrides and language, so t
 keeps it, pickled, in the user's cache folder, and the next runs load it instead.
 
 The key is the SHA-256 of: the program (the path, size and modification time of each of its
-modules, and the Python version), the rule file's name as given (the rule set records it),
-the SHA-256 of its bytes, the overrides and the language. A rule set that fails validation is
-never kept: its problems are found again on every run.
+modules and catalogues of words, and the Python version), the rule file's name as given (the
+rule set records it), the SHA-256 of its bytes, the overrides and the language. A rule set
+that fails validation is never kept: its problems are found again on every run.
 
 Where: ``FSR_OPT_CACHE`` (a folder, or ``off``), else ``$XDG_CACHE_HOME/fsr-opt``, else
 ``~/.cache/fsr-opt``. Loading a pickle runs code, so a folder that is not the user's own, or
@@ -61,17 +61,18 @@ def cache_folder() -> Path | None:
 
 @functools.cache
 def _code_fingerprint() -> str:
-    """What identifies this program's code: each module's path, size and modification time.
+    """What identifies this program: each module's and catalogue's path, size and mtime.
 
     A changed module (a new version, an edit in a development checkout) changes the key, so a
-    rule set built by other code is never loaded.
+    rule set built by other code is never loaded; the catalogues of words (``.mo``) count too,
+    in case a later version puts translated words into a rule set.
     """
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(sys.version.encode())
     for folder, folders, files in os.walk(package):
         folders.sort()
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".mo")):
                 status = os.stat(os.path.join(folder, name))
                 relative = os.path.relpath(os.path.join(folder, name), package)
                 digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
