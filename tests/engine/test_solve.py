@@ -991,3 +991,34 @@ def test_the_service_results_give_the_share_of_the_funded_entitlement() -> None:
         "t": ServiceResult(area="a", service="t", target=Fraction(50000), awarded=0,
                            share=Fraction(0), funded_entitlement=0, weight=None),
     }
+
+
+def test_the_tie_break_keeps_the_excess_ratio_of_stage_3() -> None:
+    # Targets 125, 125 and 250 cents of 500; the minimum (150) keeps s0 at 0 or 150 and s1's
+    # small unit out. Two riparti tie on spend and deviation (250): s1 167, s2 333 (excess
+    # ratio 42/125 = 0.336) and s0 150, s2 350 (ratio 100/250 = 0.4). Stage 3 picks the first;
+    # the tie-break, which prefers earlier lines, must not trade it for the second.
+    rules = tiny_rules({"s0": ("a", 1), "s1": ("a", 1), "s2": ("a", 2)}, {"a": 100}, fund=500,
+                       minimum=150)
+    units = [unit("U00", "s0", 150), unit("U10", "s1", 150), unit("U11", "s1", 700),
+             unit("U20", "s2", 700), unit("U21", "s2", 700)]
+    for prune in (True, False):
+        result = solve_riparto(assess(table(units), rules), rules, prune=prune)
+        assert result.allocation is not None
+        assert dict(result.allocation.awards) == {"U11": 167, "U20": 167, "U21": 166}
+
+
+def test_an_area_without_service_lines_does_not_stop_the_pruning_of_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # area a has a budget but no service line (no excess ratio, no segments); b is two_lines'
+    rules = tiny_rules({"s0": ("b", 20), "s1": ("b", 10)}, {"a": 50, "b": 50}, fund=2000,
+                       minimum=150)
+    units = [unit("U00", "s0", 500), unit("U01", "s0", 500), unit("U02", "s0", 150),
+             unit("U03", "s0", 150), unit("U10", "s1", 700), unit("U11", "s1", 500),
+             unit("U12", "s1", 150), unit("U13", "s1", 100)]
+    counts = models_built(monkeypatch)
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert counts == [3, 2]
+    assert result.allocation is not None
+    assert dict(result.allocation.awards) == {"U00": 320, "U01": 320, "U10": 210, "U11": 150}
