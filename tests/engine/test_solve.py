@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -1022,3 +1023,36 @@ def test_an_area_without_service_lines_does_not_stop_the_pruning_of_the_next(
     assert counts == [3, 2]
     assert result.allocation is not None
     assert dict(result.allocation.awards) == {"U00": 320, "U01": 320, "U10": 210, "U11": 150}
+
+
+def test_the_cbc_version_query_writes_nothing_on_stderr(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # a CBC built elsewhere (FSR_OPT_CBC) may chatter on stderr: not on the user's screen
+    monkeypatch.setattr(solve_module, "_VERSIONS", {})
+    monkeypatch.setenv(CBC_PATH_VARIABLE, fake_cbc(
+        tmp_path, "#!/bin/sh\necho 'coin: no licence file' >&2\necho 'Version: 2.10.99'\n"))
+    capfd.readouterr()
+    assert solve_module.solver_version("cbc") == "2.10.99"
+    assert capfd.readouterr() == ("", "")
+
+
+def test_the_cbc_version_query_does_not_read_the_users_stdin(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # a CBC that reads its input before answering gets none at once, instead of waiting on
+    # whatever fsr-opt's stdin is (here a pipe nobody writes to)
+    monkeypatch.setattr(solve_module, "_VERSIONS", {})
+    monkeypatch.setenv(CBC_PATH_VARIABLE, fake_cbc(
+        tmp_path, "#!/bin/sh\nread line\necho 'Version: 2.10.99'\n"))
+    read_end, write_end = os.pipe()
+    saved = os.dup(0)
+    os.dup2(read_end, 0)
+    try:
+        started = time.monotonic()
+        assert solve_module.solver_version("cbc") == "2.10.99"
+        assert time.monotonic() - started < 5
+    finally:
+        os.dup2(saved, 0)
+        for descriptor in (saved, read_end, write_end):
+            os.close(descriptor)
