@@ -1077,3 +1077,17 @@ def test_the_starting_solution_narrows_by_its_own_lower_excess_ratio(
     assert counts == [8, 7]
     assert result.allocation is not None
     assert dict(result.allocation.awards) == {"U00": 150, "U21": 175, "U22": 175}
+
+
+def test_a_rule_set_without_service_lines_has_every_stage_decided_at_once() -> None:
+    # nothing to maximise or minimise in any stage: each keeps its own sense
+    rules = tiny_rules({}, {"a": 100}, fund=100000)
+    result = solve_riparto(assess(table([]), rules), rules)
+    assert [(s.name, s.sense, s.objective, s.status, s.seconds) for s in result.stages] == [
+        ("spend", "max", 0.0, SolveStatus.OPTIMAL, 0.0),
+        ("deviation", "min", 0.0, SolveStatus.OPTIMAL, 0.0),
+        ("proportional_excess", "min", 0.0, SolveStatus.OPTIMAL, 0.0),
+        ("priority", "max", 0.0, SolveStatus.OPTIMAL, 0.0),
+    ]
+    assert result.allocation is not None and result.allocation.awards == {}
+    assert result.allocation.area_budgets == {"a": 100000}
