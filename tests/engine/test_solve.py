@@ -1091,3 +1091,28 @@ def test_a_rule_set_without_service_lines_has_every_stage_decided_at_once() -> N
     ]
     assert result.allocation is not None and result.allocation.awards == {}
     assert result.allocation.area_budgets == {"a": 100000}
+
+
+def test_an_area_without_a_starting_solution_keeps_every_segment_and_the_next_is_pruned() -> None:
+    # a: the instance of test_without_a_starting_solution_every_segment_is_offered, scaled
+    # b: two_lines' lines, which the start prunes
+    rules = tiny_rules({"s0": ("a", 0), "s1": ("a", 1), "t0": ("b", 20), "t1": ("b", 10)},
+                       {"a": 30, "b": 70}, fund=1000, minimum=100)
+    units = [unit("U00", "s0", 200), unit("U01", "s0", 200), unit("U02", "s0", 700),
+             unit("U10", "s1", 300), unit("U11", "s1", 500), unit("V00", "t0", 500),
+             unit("V01", "t0", 500), unit("V02", "t0", 150), unit("V03", "t0", 150),
+             unit("V10", "t1", 700), unit("V11", "t1", 500), unit("V12", "t1", 150),
+             unit("V13", "t1", 100)]
+    assessments = assess(table(units), rules)
+    budgets = area_budgets(rules)
+    plans = plan_services(assessments, rules, budgets)
+    assert set(solve_module.starting_solutions(plans, budgets)) == {"b"}
+    candidates = solve_module.candidate_segments(plans, budgets)
+    every = {p.service: (NOTHING, *p.segments) for p in plans}
+    assert candidates["s0"] == every["s0"] and candidates["s1"] == every["s1"]
+    assert len(candidates["t0"]) + len(candidates["t1"]) == 3 < len(every["t0"]) + len(every["t1"])
+    pruned = solve_riparto(assessments, rules)
+    whole = solve_riparto(assessments, rules, prune=False)
+    assert pruned.allocation is not None and whole.allocation is not None
+    assert dict(pruned.allocation.awards) == dict(whole.allocation.awards) == {
+        "U10": 112, "U11": 188, "V00": 230, "V01": 230, "V10": 140, "V11": 100}
