@@ -26,6 +26,7 @@ from fsr_opt.core.errors import (
     SolverError,
 )
 from fsr_opt.core.schema import ServiceResult, SolveStatus
+from fsr_opt.engine.bounds import deviation_floor
 from fsr_opt.engine.eligibility import NOTHING, assess, plan_services
 from fsr_opt.engine.lp import highs_solver_class
 from fsr_opt.engine.model import STAGES, build_model
@@ -1116,3 +1117,43 @@ def test_an_area_without_a_starting_solution_keeps_every_segment_and_the_next_is
     assert pruned.allocation is not None and whole.allocation is not None
     assert dict(pruned.allocation.awards) == dict(whole.allocation.awards) == {
         "U10": 112, "U11": 188, "V00": 230, "V01": 230, "V10": 140, "V11": 100}
+
+
+def test_a_start_bounds_the_excess_ratio_only_when_it_is_stage_2_optimal() -> None:
+    # Found by a search of small instances. Targets 111.11, 166.67, 55.56 and 166.67 cents of
+    # 500; the start is not stage-2 optimal, so its excess ratio bounds nothing: applied, it
+    # would drop s2's unit and leave a deviation of 134.67 instead of the optimum's 88.89.
+    rules = tiny_rules({"s0": ("a", 2), "s1": ("a", 3), "s2": ("a", 1), "s3": ("a", 3)},
+                       {"a": 100}, fund=500, minimum=100)
+    units = [unit("U00", "s0", 100), unit("U10", "s1", 300), unit("U11", "s1", 100),
+             unit("U12", "s1", 100), unit("U20", "s2", 200), unit("U30", "s3", 500),
+             unit("U31", "s3", 300), unit("U32", "s3", 300)]
+    assessments = assess(table(units), rules)
+    budgets = area_budgets(rules)
+    plans = plan_services(assessments, rules, budgets)
+    (_picks, start), = solve_module.starting_solutions(plans, budgets).values()
+    assert start.deviation > deviation_floor(plans, start.spend)
+    assert solve_module._count(solve_module.candidate_segments(plans, budgets)) == 5
+    for prune in (True, False):
+        result = solve_riparto(assessments, rules, prune=prune)
+        assert result.allocation is not None
+        assert dict(result.allocation.awards) == {"U00": 100, "U10": 166, "U20": 100,
+                                                  "U30": 134}
+
+
+def test_a_stage_2_optimal_start_bounds_the_excess_ratio_at_once() -> None:
+    # Found by a search of small instances: the start's deviation is the floor, so its excess
+    # ratio drops two segments before any solve
+    rules = tiny_rules({"s0": ("a", 5), "s1": ("a", 3), "s2": ("a", 3), "s3": ("a", 2)},
+                       {"a": 100}, fund=500, minimum=100)
+    units = [unit("U20", "s2", 500), unit("U21", "s2", 200), unit("U30", "s3", 200),
+             unit("U31", "s3", 300)]
+    assessments = assess(table(units), rules)
+    budgets = area_budgets(rules)
+    plans = plan_services(assessments, rules, budgets)
+    (_picks, start), = solve_module.starting_solutions(plans, budgets).values()
+    assert start.deviation == deviation_floor(plans, start.spend)
+    assert solve_module._count(solve_module.candidate_segments(plans, budgets)) == 4
+    result = solve_riparto(assessments, rules)
+    assert result.allocation is not None
+    assert dict(result.allocation.awards) == {"U20": 251, "U21": 100, "U31": 149}
