@@ -1157,3 +1157,34 @@ def test_a_stage_2_optimal_start_bounds_the_excess_ratio_at_once() -> None:
     result = solve_riparto(assessments, rules)
     assert result.allocation is not None
     assert dict(result.allocation.awards) == {"U20": 251, "U21": 100, "U31": 149}
+
+
+def test_what_highs_core_writes_on_stdout_during_a_stage_is_dropped(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # HiGHS prints its banner once per process, on the first model: the first solve of a run.
+    # Here a solve that writes on file descriptor 1 stands for it, whatever ran before.
+    real_solve = pulp.LpProblem.solve
+
+    def chatty(self: Any, solver: Any = None, **kwargs: Any) -> Any:
+        os.write(1, b"Running HiGHS 1.16.0\n")
+        return real_solve(self, solver, **kwargs)
+
+    monkeypatch.setattr(pulp.LpProblem, "solve", chatty)
+    model = tiny_model(100000)
+    objective, sense, _parts = model.stage_objective("spend")
+    capfd.readouterr()
+    status, _elapsed = solve_module.solve_stage(model.problem, objective, sense, "highs",
+                                                time.monotonic() + 30, "spend")
+    assert status is SolveStatus.OPTIMAL
+    assert capfd.readouterr().out == ""
+
+
+def test_a_line_without_a_minimum_award_is_funded_without_a_binary() -> None:
+    # minimum 0: one segment from 0 per line, which the model offers without a pick variable
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=100000, minimum=0)
+    units = [unit("U1", "s", 30000), unit("U2", "s", 10000), unit("U3", "t", 80000)]
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert result.allocation is not None
+    # s takes all it can (400.00 EUR), t the rest of the budget
+    assert dict(result.allocation.awards) == {"U1": 30000, "U2": 10000, "U3": 60000}
