@@ -1188,3 +1188,15 @@ def test_a_line_without_a_minimum_award_is_funded_without_a_binary() -> None:
     assert result.allocation is not None
     # s takes all it can (400.00 EUR), t the rest of the budget
     assert dict(result.allocation.awards) == {"U1": 30000, "U2": 10000, "U3": 60000}
+
+
+def test_a_line_left_at_zero_has_no_funded_entitlement_even_without_a_minimum() -> None:
+    # minimum 0: t's only segment starts at 0, yet t gets nothing (its 2024 share is 0 and
+    # s takes the whole budget), so nothing of t is funded
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 0)}, {"a": 100}, fund=100000, minimum=0)
+    units = [unit("U1", "s", 200000), unit("U2", "t", 50000)]
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert result.allocation is not None
+    assert dict(result.allocation.awards) == {"U1": 100000}
+    service = result.allocation.services["t"]
+    assert (service.awarded, service.funded_entitlement, service.share) == (0, 0, Fraction(0))
