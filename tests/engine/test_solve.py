@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import warnings
+from dataclasses import replace
 from fractions import Fraction
 from types import SimpleNamespace
 from typing import Any
@@ -25,7 +26,7 @@ from fsr_opt.core.errors import (
     InputError,
     SolverError,
 )
-from fsr_opt.core.schema import ServiceResult, SolveStatus
+from fsr_opt.core.schema import LineReading, ServiceResult, SolveStatus
 from fsr_opt.engine.bounds import deviation_floor
 from fsr_opt.engine.eligibility import NOTHING, assess, plan_services
 from fsr_opt.engine.lp import highs_solver_class
@@ -1200,3 +1201,15 @@ def test_a_line_left_at_zero_has_no_funded_entitlement_even_without_a_minimum() 
     assert dict(result.allocation.awards) == {"U1": 100000}
     service = result.allocation.services["t"]
     assert (service.awarded, service.funded_entitlement, service.share) == (0, 0, Fraction(0))
+
+
+def test_the_service_results_carry_the_weight_of_the_reading_by_applications() -> None:
+    # "istanze": each line weighs what its eligible units that applied are entitled to
+    rules = replace(tiny_rules({"s": ("a", 1), "t": ("a", 1)}, {"a": 100}, fund=100000),
+                    line_without_applications=LineReading.ISTANZE)
+    units = [unit("U1", "s", 80000), unit("U2", "s", 50000, applied=False),
+             unit("U3", "t", 40000)]
+    result = solve_riparto(assess(table(units), rules), rules)
+    assert result.allocation is not None
+    assert {code: s.weight for code, s in result.allocation.services.items()} == {
+        "s": Fraction(80000), "t": Fraction(40000)}
