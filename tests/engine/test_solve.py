@@ -379,17 +379,6 @@ def test_a_solve_with_an_unknown_solver_is_refused_and_asks_no_version() -> None
     assert info.value.codes == (ErrorCode.UNKNOWN_SOLVER,)
 
 
-def test_highs_prints_no_banner_on_stdout(capfd: pytest.CaptureFixture[str]) -> None:
-    # scripts read fsr-opt's stdout: HiGHS's C++ core prints a banner there even with msg off
-    rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
-    units = [unit("U1", "s", 80000), unit("U2", "s", 50000)]
-    capfd.readouterr()
-    result = solve_riparto(assess(table(units), rules), rules, solver="highs")
-    assert result.allocation is not None
-    assert result.allocation.awards == {"U1": 61538, "U2": 38462}
-    assert capfd.readouterr().out == ""
-
-
 # ---------------------------------------------------------------------------------------------
 # One stage: the time left, the time taken, the status read
 # ---------------------------------------------------------------------------------------------
