@@ -822,6 +822,8 @@ def test_a_type_without_a_reader_of_its_own_is_read_by_pydantic_in_our_sentence(
     amount = (PlainValidator(read_amount), Ge(0))  # not a reader alone: through pydantic
     assert walk.leaf(int, amount, "1.5", "a.g") == 150
     assert walk.leaf(int, amount, "x", "a.h") is _INVALID
+    # the reader and the other constraints, both: 1.50 is read, then refused as below 2.00
+    assert walk.leaf(int, (PlainValidator(read_amount), Ge(200)), "1.5", "a.k") is _INVALID
     loose = (PlainValidator(int),)  # a reader whose error is no RuleValueError
     assert walk.leaf(int, loose, "7", "a.i") == 7
     assert walk.leaf(int, loose, "x", "a.j") is _INVALID
@@ -831,6 +833,8 @@ def test_a_type_without_a_reader_of_its_own_is_read_by_pydantic_in_our_sentence(
         "BAD_VALUE: r.yaml: a.f: Input should be greater than or equal to 0, got the number -1",
         "BAD_VALUE: r.yaml: a.h: value must be an amount in euros such as 1234.56, got the "
         "text 'x'; write a plain number with '.' as decimal mark and no thousands separator",
+        "BAD_VALUE: r.yaml: a.k: Input should be greater than or equal to 200, got the text "
+        "'1.5'",
         "BAD_VALUE: r.yaml: a.j: Value error, invalid literal for int() with base 10: 'x', got "
         "the text 'x'",
     ]
