@@ -870,3 +870,14 @@ def test_the_rule_set_is_built_field_by_field_from_the_document() -> None:
     assert rules.municipalities == ("Alpha", "Torre Boldone")
     assert rules.residual_scope is ResidualScope.NONE
     assert rules.line_without_applications is LineReading.TARGETS
+
+
+def test_the_keys_after_an_unknown_key_are_still_read() -> None:
+    doc = load(MINIMAL)
+    doc["metadata"] = {"idd": "x", **doc["metadata"], "year": "2025"}
+    assert whole(doc) == [
+        "UNKNOWN_KEY: metadata.idd: unknown key; did you mean 'id'? Allowed here: id, version, "
+        "ambito, year, title, reference, description",
+        "BAD_VALUE: metadata.year: must be a year written as an integer such as 2025, got the "
+        "text '2025'",
+    ]
