@@ -881,3 +881,15 @@ def test_the_keys_after_an_unknown_key_are_still_read() -> None:
         "BAD_VALUE: metadata.year: must be a year written as an integer such as 2025, got the "
         "text '2025'",
     ]
+
+
+def test_an_area_with_a_bad_code_is_still_checked_under_its_own_name() -> None:
+    doc = load(MINIMAL)
+    doc["areas"]["area.b"] = doc["areas"].pop("b")
+    doc["areas"]["area.b"]["services"]["homes"]["unit_types"] = ["CAD", "CSS", "CAD"]
+    assert whole(doc) == [
+        "BAD_CODE: areas.area.b: 'area.b' is not a valid code; use letters, digits and '_', "
+        "starting with a letter (codes appear in dotted override paths)",
+        "TYPE_IN_TWO_SERVICES: areas.area.b.services.homes.unit_types: unit type CAD is listed "
+        "twice; list it once",
+    ]
