@@ -9,14 +9,27 @@ from typing import Any
 
 import pytest
 import yaml
+from annotated_types import Ge
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import PlainValidator
 
 from fsr_opt.core.errors import ErrorCode, RuleSetError
-from fsr_opt.core.schema import EligibilitySwitches, RuleSet
+from fsr_opt.core.schema import (
+    Area,
+    EligibilitySwitches,
+    FormulaClass,
+    LineReading,
+    ResidualScope,
+    RuleSet,
+    ServiceLine,
+    UnitType,
+)
 from fsr_opt.rules.budgets import area_budgets
+from fsr_opt.rules.document import FORMAT_2
 from fsr_opt.rules.overrides import apply_overrides
-from fsr_opt.rules.validate import parse_rule_set
+from fsr_opt.rules.validate import _INVALID, _Walk, parse_rule_set
+from fsr_opt.rules.values import read_amount
 
 from tests.rules.support import (
     BAD,
@@ -278,6 +291,222 @@ def test_bad_rule_set(name: str) -> None:
     assert all(p.file == source for p in problems)
 
 
+WHOLE_MESSAGES: dict[str, list[str]] = {
+    "bad_code.yaml": [
+        "BAD_CODE: areas.area.b: 'area.b' is not a valid code; use letters, digits and '_', "
+        "starting with a letter (codes appear in dotted override paths)",
+    ],
+    "bad_format.yaml": [
+        "BAD_FORMAT: format: expected 'fsr-opt/rules/2' (or the older 'fsr-opt/rules/1'), got"
+        " the text 'fsr-opt/rules/3'; this program reads these formats only (see "
+        "docs/rules-format.md)",
+    ],
+    "bad_percent_text.yaml": [
+        "BAD_VALUE: areas.b.share: value must be a percent written as a plain number such as "
+        "50 or 12.5 (no '%' sign), got the text '40%'",
+    ],
+    "bad_reading.yaml": [
+        "BAD_VALUE: readings.line_without_applications: value must be one of targets, "
+        "istanze, got the text 'proportional'",
+        "MISSING_REFERENCE: residui.scope.reference: missing; every parameter needs a "
+        "reference to its legal source (act, date and section), e.g. 'DGR n. XII/4793 del "
+        "28/07/2025'",
+    ],
+    "bad_residual_scope.yaml": [
+        "BAD_VALUE: residui.scope: value must be one of none, area, fondo, got the text "
+        "'aera'; did you mean 'area'?",
+    ],
+    "bad_unit.yaml": [
+        "BAD_UNIT: minimum_award.unit: must be 'EUR', got the text 'euro'; write unit: EUR",
+    ],
+    "bad_year.yaml": [
+        "BAD_VALUE: metadata.year: must be a year written as an integer such as 2025, got the"
+        " text '2025'",
+    ],
+    "dated_bad_date_key.yaml": [
+        "BAD_VALUE: fund.values.1 gennaio 2026: '1 gennaio 2026' is not a date such as "
+        "2026-01-01 (the day from which the value applies)",
+    ],
+    "dated_bad_old_value.yaml": [
+        "BAD_VALUE: areas.a.share.values.2024-01-01: value must be a percent written as a "
+        "plain number such as 50 or 12.5 (no '%' sign), got the text '50%'",
+    ],
+    "dated_empty_values.yaml": [
+        "BAD_VALUE: minimum_award.values: must be a non-empty mapping (instead of value, the "
+        "values keyed by the day from which each applies (YYYY-MM-DD); the riparto of a year "
+        "uses the one in force on 1 January), got an empty mapping",
+    ],
+    "dated_historical_2024.yaml": [
+        "UNKNOWN_KEY: areas.b.services.homes.historical_2024: unknown key; format "
+        "fsr-opt/rules/2 names it without the year; did you mean 'historical'? Allowed here: "
+        "label, unit_types, historical, description",
+        "MISSING_KEY: areas.b.services.homes.historical: required key is missing; add it: the"
+        " amount assigned to the line in the reference year (the year before the fund's): "
+        "{value, unit: EUR, description, reference}; it sets the line's target",
+    ],
+    "dated_missing_reference.yaml": [
+        "MISSING_REFERENCE: fund.values.2026-01-01.reference: missing; every parameter needs "
+        "a reference to its legal source (act, date and section), e.g. 'DGR n. XII/4793 del "
+        "28/07/2025' (here, or once for all values next to description)",
+    ],
+    "dated_no_value_in_force.yaml": [
+        "NO_VALUE_IN_FORCE: fund.values: no value applies on 1 January 2026 (metadata.year), "
+        "the first starts on 2027-01-01; add a value keyed 2026-01-01 or earlier",
+    ],
+    "dated_residual_scope_starts_in_year.yaml": [
+        "VALUE_STARTS_IN_YEAR: residui.scope.values.2026-07-01: this value starts during "
+        "2026, but the riparto of 2026 uses one value for the whole year, the one in force on"
+        " 1 January; key it 2026-01-01 if it applies to the 2026 fund, or 2027-01-01 if it "
+        "applies from the next",
+    ],
+    "dated_starts_in_year.yaml": [
+        "VALUE_STARTS_IN_YEAR: fund.values.2026-09-08: this value starts during 2026, but the"
+        " riparto of 2026 uses one value for the whole year, the one in force on 1 January; "
+        "key it 2026-01-01 if it applies to the 2026 fund, or 2027-01-01 if it applies from "
+        "the next",
+    ],
+    "dated_value_and_values.yaml": [
+        "BAD_VALUE: fund: has both value and values; give one value for every year, or values"
+        " keyed by the day from which each applies, not both",
+    ],
+    "dated_year_as_key.yaml": [
+        "BAD_VALUE: areas.a.share.values.2026: '2026' is not a date such as 2026-01-01 (the "
+        "day from which the value applies); write 2026-01-01 for a value that applies from "
+        "the 2026 fund",
+    ],
+    "duplicate_municipality.yaml": [
+        "DUPLICATE_NAME: municipalities: 'TORRE-BOLDONE' repeats 'Torre Boldone' (names are "
+        "compared ignoring case, accents, apostrophes and hyphens); list it once",
+    ],
+    "duplicate_service.yaml": [
+        "DUPLICATE_SERVICE: areas.b.services.home: service code 'home' is already used by "
+        "areas.a.services.home; service codes must be unique across areas, rename one of them",
+    ],
+    "empty_reference.yaml": [
+        "MISSING_REFERENCE: fund.reference: is empty or not text (the text ''); cite the "
+        "legal source (act, date and section), or give a list of them",
+    ],
+    "empty_services.yaml": [
+        "BAD_VALUE: areas.b.services: must be a non-empty mapping (the area's service lines, "
+        "keyed by code; every area needs at least one service line to receive its budget), "
+        "got an empty mapping",
+        "TYPE_WITHOUT_SERVICE: unit_types.CAD: this unit type is not listed in any service "
+        "line; add it to the unit_types of one service line under areas, or remove it",
+        "TYPE_WITHOUT_SERVICE: unit_types.CSS: this unit type is not listed in any service "
+        "line; add it to the unit_types of one service line under areas, or remove it",
+    ],
+    "first_tranche_above_100.yaml": [
+        "BAD_VALUE: payments.first_tranche_percent: value 120% is above the maximum 100%; use"
+        " a value of at most 100%",
+    ],
+    "missing_description.yaml": [
+        "MISSING_DESCRIPTION: areas.a.share.description: missing; every parameter needs a "
+        "description that says what the value is and why it has this value",
+    ],
+    "missing_format.yaml": [
+        "MISSING_KEY: format: required key is missing; add it: format: fsr-opt/rules/2",
+    ],
+    "missing_reference.yaml": [
+        "MISSING_REFERENCE: fund.reference: missing; every parameter needs a reference to its"
+        " legal source (act, date and section), e.g. 'DGR n. XII/4793 del 28/07/2025'",
+    ],
+    "missing_section.yaml": [
+        "MISSING_KEY: payments: required key is missing; add it: the payment rules: "
+        "first_tranche_percent and single_payment_threshold",
+    ],
+    "municipal_with_formula.yaml": [
+        "INCONSISTENT_UNIT_TYPE: unit_types.SAD.formula_class: a municipal service is funded "
+        "in proportion to its deficit and takes no formula class; write formula_class: null "
+        "or municipal_service: false (got 'residenziale')",
+    ],
+    "negative_fund.yaml": [
+        "NEGATIVE_FUND: fund: value -1000.00 EUR must be greater than 0; write the amount "
+        "assigned to the Ambito by the regional act",
+    ],
+    "negative_history.yaml": [
+        "BAD_VALUE: areas.a.services.home.historical_2024: value -100.50 EUR is below the "
+        "minimum 0.00 EUR; use a value of at least 0.00 EUR",
+    ],
+    "non_boolean_switch.yaml": [
+        "BAD_VALUE: eligibility.require_registry: value must be true or false, got the text "
+        "'si'",
+    ],
+    "not_a_mapping.yaml": [
+        "BAD_VALUE: (document): a rule set must be a YAML mapping with the keys format, "
+        "metadata, fund, set_asides, minimum_award, payments, municipalities, eligibility, "
+        "formula_classes, areas, unit_types, readings, residui; got a list",
+    ],
+    "offer_without_formula.yaml": [
+        "INCONSISTENT_UNIT_TYPE: unit_types.CAD.formula_class: a unit of offer needs a "
+        "formula class (the cap of private units, criteria points b and c); write "
+        "formula_class: <one of formula_classes> or set municipal_service: true",
+    ],
+    "set_aside_too_large.yaml": [
+        "SET_ASIDE_TOO_LARGE: set_asides.reserve_percent: value 7% exceeds the maximum 5% "
+        "allowed by set_asides.reserve_percent.max; lower it to at most 5%",
+    ],
+    "shares_not_100.yaml": [
+        "SHARES_NOT_100: areas: the area shares add up to 90%, not 100% (a 50%, b 40%); "
+        "change areas.<area>.share so that they total exactly 100",
+    ],
+    "too_many_decimals.yaml": [
+        "BAD_VALUE: fund: value 1000.005 has more than two decimals; amounts are in euros and"
+        " cents, round it to the cent",
+    ],
+    "type_in_two_services.yaml": [
+        "TYPE_IN_TWO_SERVICES: areas.b.services.homes.unit_types: unit type CAD is already "
+        "listed in areas.a.services.home.unit_types; a unit type belongs to exactly one "
+        "service line, remove one of the two",
+    ],
+    "type_without_service.yaml": [
+        "TYPE_WITHOUT_SERVICE: unit_types.CSS: this unit type is not listed in any service "
+        "line; add it to the unit_types of one service line under areas, or remove it",
+    ],
+    "unknown_formula_class.yaml": [
+        "UNKNOWN_FORMULA_CLASS: unit_types.CAD.formula_class: 'residenzale' is not defined in"
+        " formula_classes; did you mean 'residenziale'? Defined: residenziale",
+    ],
+    "unknown_key.yaml": [
+        "UNKNOWN_KEY: minimum_awrd: unknown key; did you mean 'minimum_award'? Allowed here: "
+        "format, metadata, fund, set_asides, minimum_award, payments, municipalities, "
+        "eligibility, formula_classes, areas, unit_types, readings, residui",
+        "MISSING_KEY: minimum_award: required key is missing; add it: the minimum award, "
+        "below which a unit gets nothing: {value, unit: EUR, description, reference}",
+    ],
+    "unknown_nested_key.yaml": [
+        "UNKNOWN_KEY: fund.descripton: unknown key; did you mean 'description'? Allowed here:"
+        " description, reference, unit, value",
+        "MISSING_DESCRIPTION: fund.description: missing; every parameter needs a description "
+        "that says what the value is and why it has this value",
+    ],
+    "unknown_unit_type.yaml": [
+        "UNKNOWN_UNIT_TYPE: areas.b.services.homes.unit_types: unit type 'CDD' is not defined"
+        " in unit_types (did you mean 'CAD'?); define it there or fix the spelling",
+    ],
+    "unquoted_version.yaml": [
+        "BAD_VALUE: metadata.version: must be quoted text such as \"2025.1\", got the number "
+        "1.1; quote it so that 2025.10 is not read as the number 2025.1",
+    ],
+    "values_in_format_1.yaml": [
+        "UNKNOWN_KEY: fund.values: unknown key; values keyed by date need format: "
+        "fsr-opt/rules/2; did you mean 'value'? Allowed here: description, reference, unit, "
+        "value",
+        "MISSING_KEY: fund.value: required key is missing; add it: the value itself",
+    ],
+}
+"""Each bad file's problems, code and whole message after the file name (a word list in
+expected.yaml would let a word added or dropped elsewhere in the sentence pass)."""
+
+
+def test_each_bad_file_gets_its_whole_messages_naming_file_and_key() -> None:
+    assert set(WHOLE_MESSAGES) == set(EXPECTED)
+    for name, expected in WHOLE_MESSAGES.items():
+        source = f"tests/rules/bad_rules/{name}"
+        problems = problems_of(load(BAD / name), source=source)
+        assert [f"{p.code}: {p.message}" for p in problems] == expected, name
+        assert [str(p) for p in problems] == [f"{source}: {p.message}" for p in problems]
+
+
 # ---------------------------------------------------------------------------------------------
 # Format 2: values keyed by date, year-free keys
 # ---------------------------------------------------------------------------------------------
@@ -474,3 +703,193 @@ def test_the_sections_dated_in_format_2_take_the_value_in_force() -> None:
                                               ("readings.line_without_applications", "istanze")])
     rules = parse_rule_set(changed)
     assert (rules.residual_scope, rules.line_without_applications) == ("fondo", "istanze")
+
+
+# ---------------------------------------------------------------------------------------------
+# Each kind of problem of the walk, word for word
+# ---------------------------------------------------------------------------------------------
+
+
+def whole(document: Any) -> list[str]:
+    """Each problem as a person reads it after the file name, with its code."""
+    problems = problems_of(document, source="r.yaml")
+    assert all(str(p) == f"r.yaml: {p.message}" for p in problems)
+    return [f"{p.code}: {p.message}" for p in problems]
+
+
+def test_a_mapping_expected_says_what_it_holds() -> None:
+    doc = load(MINIMAL)
+    doc["metadata"] = 5
+    doc["unit_types"]["CAD"] = 5
+    doc["areas"]["a"]["services"]["home"]["historical_2024"] = "100"
+    assert whole(doc) == [
+        "BAD_VALUE: metadata: must be a mapping (A mapping with id, version, ambito, year, "
+        "title and reference), got the number 5",
+        "BAD_VALUE: areas.a.services.home.historical_2024: must be a mapping (the amount "
+        "assigned to the line in the reference year (the year before the fund's): {value, "
+        "unit: EUR, description, reference}; it sets the line's target), got the text '100'",
+        "BAD_VALUE: unit_types.CAD: must be a mapping (A unit type code of the units table "
+        "and how the rules treat it), got the number 5",
+    ]
+
+
+def test_an_empty_or_unreadable_mapping_of_codes() -> None:
+    doc = load(MINIMAL)
+    doc["areas"] = []
+    doc["formula_classes"] = {}
+    assert whole(doc) == [
+        "BAD_VALUE: formula_classes: must be a non-empty mapping (the formula classes (base + "
+        "rate per user), keyed by code), got an empty mapping",
+        "BAD_VALUE: areas: must be a non-empty mapping (the macro areas, keyed by code, each "
+        "with label, share and services), got an empty list",
+    ]
+
+
+def test_unknown_and_missing_keys_at_every_depth() -> None:
+    doc = load(MINIMAL)
+    doc[5] = 1
+    doc["metadata"]["extra"] = 1
+    doc["fund"]["valeu"] = doc["fund"].pop("value")
+    del doc["fund"]["unit"]
+    del doc["set_asides"]["reserve_percent"]["max"]
+    doc["eligibility"]["require_registr"] = doc["eligibility"].pop("require_registry")
+    assert whole(doc) == [
+        "UNKNOWN_KEY: metadata.extra: unknown key; Allowed here: id, version, ambito, year, "
+        "title, reference, description",
+        "UNKNOWN_KEY: fund.valeu: unknown key; did you mean 'value'? Allowed here: "
+        "description, reference, unit, value",
+        "MISSING_KEY: fund.unit: required key is missing; add it: EUR: the amount is in euros",
+        "MISSING_KEY: fund.value: required key is missing; add it: the value itself",
+        "MISSING_KEY: set_asides.reserve_percent.max: required key is missing; add it: the "
+        "largest percent the law allows, from 0 to 100",
+        "UNKNOWN_KEY: eligibility.require_registr: unknown key; did you mean "
+        "'require_registry'? Allowed here: require_registry, require_authorization, "
+        "require_in_ambito, exclude_started_in_year, exclude_ceased_before_year, "
+        "exclude_experimental, require_data_declaration, require_deficit, require_application",
+        "MISSING_KEY: eligibility.require_registry: required key is missing; add it: "
+        "units of offer must be in the regional registry AFAM (NOT_IN_REGISTRY)",
+        "UNKNOWN_KEY: 5: unknown key; Allowed here: format, metadata, fund, set_asides, "
+        "minimum_award, payments, municipalities, eligibility, formula_classes, areas, "
+        "unit_types, readings, residui",
+    ]
+
+
+def test_each_field_reports_its_own_reader_s_words() -> None:
+    doc = load(MINIMAL)
+    doc["fund"]["unit"] = None
+    doc["set_asides"]["reserve_percent"]["max"] = "x"
+    doc["areas"]["a"]["services"]["home"]["label"] = None
+    doc["unit_types"]["CAD"]["municipal_service"] = "no"
+    assert whole(doc) == [
+        "BAD_UNIT: fund.unit: must be 'EUR', got nothing (null); write unit: EUR",
+        "BAD_VALUE: set_asides.reserve_percent.max: value must be a percent written as a "
+        "plain number such as 50 or 12.5 (no '%' sign), got the text 'x'",
+        "BAD_VALUE: areas.a.services.home.label: must be non-empty text, got nothing (null)",
+        "BAD_VALUE: unit_types.CAD.municipal_service: must be true or false, got the text 'no'",
+    ]
+
+
+def test_the_dated_values_problems_word_for_word() -> None:
+    doc = load(MINIMAL_DATED)
+    del doc["fund"]["values"]
+    doc["minimum_award"]["values"][date(2026, 1, 1)] = 5
+    doc["payments"]["first_tranche_percent"]["values"] = [70]
+    del doc["payments"]["first_tranche_percent"]["value"]
+    doc["municipalities"]["values"] = {date(2026, 1, 1): {"value": ["Alpha"], "valeu": 1}}
+    del doc["municipalities"]["value"]
+    assert whole(doc) == [
+        "MISSING_KEY: fund.value: required key is missing; add it: the value itself, or "
+        "values: keyed by the day from which each applies",
+        "BAD_VALUE: minimum_award.values.2026-01-01: must be a mapping (an amount and, "
+        "optionally, the act that set it), got the number 5",
+        "BAD_VALUE: payments.first_tranche_percent.values: must be a non-empty mapping "
+        "(instead of value, the values keyed by the day from which each applies (YYYY-MM-DD); "
+        "the riparto of a year uses the one in force on 1 January), got a list",
+        "UNKNOWN_KEY: municipalities.values.2026-01-01.valeu: unknown key; did you mean "
+        "'value'? Allowed here: value, reference",
+    ]
+
+
+def test_a_type_without_a_reader_of_its_own_is_read_by_pydantic_in_our_sentence() -> None:
+    # Every field of the rule sets has a reader; the walk still reads any other type, with
+    # pydantic's words for what is wrong and the value as the project describes it.
+    walk = _Walk("r.yaml", FORMAT_2, 2026)
+    assert walk.leaf(int, (), "12", "a.b") == 12
+    assert walk.leaf(str, (), "x", "a.c") == "x"  # an adapter per type, not one for all
+    assert walk.leaf(int, (), "x", "a.d") is _INVALID
+    assert walk.leaf(int, (Ge(0),), 3, "a.e") == 3
+    assert walk.leaf(int, (Ge(0),), -1, "a.f") is _INVALID
+    amount = (PlainValidator(read_amount), Ge(0))  # not a reader alone: through pydantic
+    assert walk.leaf(int, amount, "1.5", "a.g") == 150
+    assert walk.leaf(int, amount, "x", "a.h") is _INVALID
+    # the reader and the other constraints, both: 1.50 is read, then refused as below 2.00
+    assert walk.leaf(int, (PlainValidator(read_amount), Ge(200)), "1.5", "a.k") is _INVALID
+    loose = (PlainValidator(int),)  # a reader whose error is no RuleValueError
+    assert walk.leaf(int, loose, "7", "a.i") == 7
+    assert walk.leaf(int, loose, "x", "a.j") is _INVALID
+    assert [f"{p.code}: {p}" for p in walk.problems] == [
+        "BAD_VALUE: r.yaml: a.d: Input should be a valid integer, unable to parse string as an "
+        "integer, got the text 'x'",
+        "BAD_VALUE: r.yaml: a.f: Input should be greater than or equal to 0, got the number -1",
+        "BAD_VALUE: r.yaml: a.h: value must be an amount in euros such as 1234.56, got the "
+        "text 'x'; write a plain number with '.' as decimal mark and no thousands separator",
+        "BAD_VALUE: r.yaml: a.k: Input should be greater than or equal to 200, got the text "
+        "'1.5'",
+        "BAD_VALUE: r.yaml: a.j: Value error, invalid literal for int() with base 10: 'x', got "
+        "the text 'x'",
+    ]
+
+
+def test_the_rule_set_is_built_field_by_field_from_the_document() -> None:
+    # parsed inside the test (the module's `rules` fixture is built once, before a mutant runs)
+    doc = load(MINIMAL)
+    doc["unit_types"]["CAD"].update(requires_data_declaration=True, experimental_allowed=False,
+                                    experimental_by_nature=True)
+    doc["unit_types"]["CSS"].update(experimental_allowed=True)
+    rules = parse_rule_set(doc, source="m.yaml", sha256="f00")
+    assert rules.areas == (
+        Area("a", "Area A", Fraction(60), (
+            ServiceLine("home", "Home care", "a", 10_050, ("SAD",)),)),
+        Area("b", "Area B", Fraction(40), (
+            ServiceLine("homes", "Residential homes", "b", 0, ("CAD", "CSS")),)),
+    )
+    assert rules.unit_types == {
+        "SAD": UnitType("SAD", "Home care", "a", "home", None, True, False, False, False),
+        "CAD": UnitType("CAD", "Residential home", "b", "homes", "residenziale", False, True,
+                        False, True),
+        "CSS": UnitType("CSS", "Social-health home", "b", "homes", "residenziale", False,
+                        False, True, False),
+    }
+    assert rules.formula_classes == {
+        "residenziale": FormulaClass("residenziale", "Residential", 100_000, 25_000)}
+    assert (rules.rule_set_id, rules.version, rules.ambito, rules.year, rules.source,
+            rules.sha256) == ("minimal", "1", "Test", 2025, "m.yaml", "f00")
+    assert (rules.fund, rules.reserve_percent, rules.other_services_percent,
+            rules.minimum_award, rules.first_tranche_percent,
+            rules.single_payment_threshold) == (100_000, 0, 0, 30_000, 70, 100_000)
+    assert rules.municipalities == ("Alpha", "Torre Boldone")
+    assert rules.residual_scope is ResidualScope.NONE
+    assert rules.line_without_applications is LineReading.TARGETS
+
+
+def test_the_keys_after_an_unknown_key_are_still_read() -> None:
+    doc = load(MINIMAL)
+    doc["metadata"] = {"idd": "x", **doc["metadata"], "year": "2025"}
+    assert whole(doc) == [
+        "UNKNOWN_KEY: metadata.idd: unknown key; did you mean 'id'? Allowed here: id, version, "
+        "ambito, year, title, reference, description",
+        "BAD_VALUE: metadata.year: must be a year written as an integer such as 2025, got the "
+        "text '2025'",
+    ]
+
+
+def test_an_area_with_a_bad_code_is_still_checked_under_its_own_name() -> None:
+    doc = load(MINIMAL)
+    doc["areas"]["area.b"] = doc["areas"].pop("b")
+    doc["areas"]["area.b"]["services"]["homes"]["unit_types"] = ["CAD", "CSS", "CAD"]
+    assert whole(doc) == [
+        "BAD_CODE: areas.area.b: 'area.b' is not a valid code; use letters, digits and '_', "
+        "starting with a letter (codes appear in dotted override paths)",
+        "TYPE_IN_TWO_SERVICES: areas.area.b.services.homes.unit_types: unit type CAD is listed "
+        "twice; list it once",
+    ]
