@@ -708,11 +708,6 @@ def test_a_stage_infeasible_with_fixed_stages_is_retried_once_with_wider_fixes(
     assert result.messages == ()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/model.py's relax_fixes calls changeRHS, which drops the constant of the fixed "
-    "expression: a line offered one segment has its lower bound there, so the widened spend "
-    "row asks for the budget on top of it and the retry is infeasible (found by the mutation "
-    "run of engine/solve.py, 2 Dec 2026; not fixed here)"))
 def test_the_retry_widens_the_spend_of_a_line_offered_a_single_segment() -> None:
     rules = tiny_rules({"s": ("a", 1)}, {"a": 100}, fund=100000)
     units = [unit("U1", "s", 80000), unit("U2", "s", 50000)]
