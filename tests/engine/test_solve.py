@@ -699,7 +699,7 @@ def test_a_stage_infeasible_with_fixed_stages_is_retried_once_with_wider_fixes(
     # prune=False: every segment in the model (with pruning, see the next test)
     result = solve_riparto(assess(table(units), rules), rules, prune=False)
     assert runs == ["spend", "deviation", "deviation", "proportional_excess", "priority"]
-    assert relaxed == [(solve_module.RETRY_TOLERANCE, {"stage1_spend__a": (100000.0, True)})]
+    assert relaxed == [(solve_module.RETRY_TOLERANCE, {"stage1_spend__a": (100000.0, True, 0.0)})]
     assert "stage deviation infeasible with tight fixes; retrying with wider ones" in [
         r.getMessage() for r in caplog.records]
     assert result.allocation is not None
