@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -231,3 +234,19 @@ def test_only_the_command_typed_is_built() -> None:
              "serve", "version"]
     assert [names([word])[0] for word in typed] == [[word] for word in typed]
     assert len(app.registered_commands) == len(typed) and len(app.registered_groups) == 1
+
+
+def test_a_solve_from_csv_imports_no_workbook_reader(tmp_path: Path) -> None:
+    # calamine, ElementTree and the html package's entity table: start-up a CSV solve (the
+    # bundled example's) has no use for (benchmarks/RESULTS.md, fifth round)
+    probe = ("import runpy, sys\n"
+             f"sys.argv = ['fsr-opt', 'solve', '--units', {str(EXAMPLE)!r}, "
+             f"'--out', {str(tmp_path / 'out')!r}]\n"
+             "try:\n    runpy.run_module('fsr_opt', run_name='__main__')\n"
+             "except SystemExit as end:\n    code = end.code\n"
+             "print('MODULES', code, sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('python_calamine', 'openpyxl', 'xml', 'html')))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env={**os.environ, "FSR_OPT_CACHE": "off"})
+    assert done.stdout.splitlines()[-1] == "MODULES 0 []"
+    assert (tmp_path / "out" / "allocation.xlsx").exists()

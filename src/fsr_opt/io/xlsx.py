@@ -39,13 +39,11 @@ from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
 from typing import TYPE_CHECKING
-from xml.etree import ElementTree
-
-from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
+    from python_calamine import CalamineWorkbook
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn
 from fsr_opt.core.i18n import _
@@ -126,6 +124,9 @@ def read_with_calamine(
     chosen (openpyxl's read says why), and when the scan of a sheet to read
     (`openpyxl_reason`) finds something calamine reads differently.
     """
+    # imported here: a table read from CSV needs neither calamine nor ElementTree
+    from python_calamine import CalamineWorkbook  # noqa: PLC0415
+
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             return _calamine_records(workbook, data, choice, file)
@@ -141,6 +142,7 @@ def _calamine_records(
     workbook: CalamineWorkbook, data: bytes, choice: SheetChoice, file: str
 ) -> list[Record] | None:
     """Choose the sheet as `SheetChoice` says and read it, each sheet scanned before reading."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum  # noqa: PLC0415
     metas = [meta for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
     sheets = [meta.name for meta in metas if meta.visible == SheetVisibleEnum.Visible]
     hidden = [meta.name for meta in metas if meta.visible != SheetVisibleEnum.Visible]
@@ -304,6 +306,8 @@ def _date_styles(archive: zipfile.ZipFile, parts: Sequence[str]) -> frozenset[in
     Raises:
         _DurationsError: a style shows a duration (``[h]:mm``), on which calamine may panic.
     """
+    from xml.etree import ElementTree  # noqa: PLC0415 - see read_with_calamine
+
     if len(parts) != 1:
         return frozenset() if not parts else None
     try:
@@ -381,6 +385,8 @@ def _package_parts(archive: zipfile.ZipFile, sheet: str) -> _Parts:
     Falls back to every part that looks like one, by its name, when the relationships do not
     say (or say something odd).
     """
+    from xml.etree import ElementTree  # noqa: PLC0415 - see read_with_calamine
+
     names = set(archive.namelist())
     try:
         workbook = _target(_relationships(archive, "_rels/.rels"), "/officeDocument", "")
@@ -412,6 +418,8 @@ def _package_parts(archive: zipfile.ZipFile, sheet: str) -> _Parts:
 
 def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
     """Read a relationships part: id -> (type, target)."""
+    from xml.etree import ElementTree  # noqa: PLC0415 - see read_with_calamine
+
     root = ElementTree.fromstring(archive.read(part))
     return {element.get("Id", ""): (element.get("Type", ""), element.get("Target", ""))
             for element in root.iter(f"{{{_PACKAGE_NS}}}Relationship")}

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from html import escape
 
 from fsr_opt import __version__
 from fsr_opt.core.words import money, phrases, text
-from fsr_opt.reports.html import PAGE_CSS, html_table
+from fsr_opt.reports.html import PAGE_CSS, escape, html_table
 from fsr_opt.reports.xlsx import BOLD, Sheet, Workbook, footer_codes
 from fsr_opt.whatif.diff import Change, LineChange, RunDiff, UnitChange
 from fsr_opt.whatif.view import TOTAL
@@ -159,7 +158,7 @@ def scenario_workbook(diff: RunDiff, *, lang: str = "it") -> bytes:
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    return escape(str(value))
 
 
 def _signed(cents: int, lang: str) -> str:
