@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 from fsr_opt.core.errors import InputError
 from fsr_opt.io.outputs import (
     _BLOCK,
+    _NEEDS_CARE,
     _PLAIN_NUMBER,
     StagedOutputs,
     _csv_line,
+    _may_need_care,
     csv_bytes,
     json_bytes,
     neutralise,
@@ -218,3 +220,10 @@ def test_rows_written_as_they_are_only_when_the_cell_by_cell_way_agrees(
         cell if number and (not cell or _PLAIN_NUMBER.fullmatch(cell)) else neutralise(cell)
         for cell, number in zip(row, (False, True, False), strict=True)]) for row in rows)
     assert csv_bytes(header, rows, numeric_columns=["n"]) == expected.encode("utf-8")
+
+
+@given(st.text(alphabet=st.sampled_from(list('ab1-0.,"\r\n\t=+@ ')), max_size=12))
+def test_a_row_the_regex_would_catch_is_never_passed_over_by_the_quick_test(line: str) -> None:
+    if _NEEDS_CARE.search(line):
+        assert _may_need_care(line)
+    assert not _may_need_care("UDO1,Asilo,Bergamo,3180.00,0.000000")

@@ -22,6 +22,8 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.audit.run import audit_solution
@@ -463,3 +465,25 @@ def test_plain_lines_match_line_by_line() -> None:
             assert _plain_column(column, "money") == bool(expected), column
             integers = all(xlsx._PLAIN_INTEGER.fullmatch(v) or v == "" for v in column)
             assert _plain_column(column, "count") == bool(integers), column
+
+
+def test_every_character_xml_cannot_carry_and_every_space_but_one_is_not_printable() -> None:
+    # what the quick tests `_may_need_escape` and `_needs_preserve` stand on, for every code
+    # point: a printable text needs the regexes only for the characters they look for
+    for point in range(0x110000):
+        character = chr(point)
+        if character.isprintable():
+            assert not xlsx._UNSAFE.match(character), hex(point)
+            assert character == " " or not character.isspace(), hex(point)
+            assert character in "&<>\"'" or not xlsx._NEEDS_ESCAPE.match(character), hex(point)
+
+
+_ODD_TEXT = st.text(st.sampled_from(list(" \t\n\r\x0b\x1f\xa0\u2003_xX0aF&<>\"'é\ud800\ufffe")),
+                    max_size=8)
+
+
+@given(st.one_of(_ODD_TEXT, st.text()))
+def test_the_quick_tests_agree_with_the_regexes(text: str) -> None:
+    if xlsx._NEEDS_ESCAPE.search(text):
+        assert xlsx._may_need_escape(text)
+    assert xlsx._needs_preserve(text) == bool(xlsx._NEEDS_PRESERVE.search(text))
