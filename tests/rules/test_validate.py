@@ -28,7 +28,7 @@ from fsr_opt.core.schema import (
 from fsr_opt.rules.budgets import area_budgets
 from fsr_opt.rules.document import FORMAT_2
 from fsr_opt.rules.overrides import apply_overrides
-from fsr_opt.rules.validate import _INVALID, _Walk, parse_rule_set
+from fsr_opt.rules.validate import _INVALID, _hint, _Walk, parse_rule_set
 from fsr_opt.rules.values import read_amount
 
 from tests.rules.support import (
@@ -723,12 +723,12 @@ def test_a_mapping_expected_says_what_it_holds() -> None:
     doc["unit_types"]["CAD"] = 5
     doc["areas"]["a"]["services"]["home"]["historical_2024"] = "100"
     assert whole(doc) == [
-        "BAD_VALUE: metadata: must be a mapping (A mapping with id, version, ambito, year, "
+        "BAD_VALUE: metadata: must be a mapping (a mapping with id, version, ambito, year, "
         "title and reference), got the number 5",
         "BAD_VALUE: areas.a.services.home.historical_2024: must be a mapping (the amount "
         "assigned to the line in the reference year (the year before the fund's): {value, "
         "unit: EUR, description, reference}; it sets the line's target), got the text '100'",
-        "BAD_VALUE: unit_types.CAD: must be a mapping (A unit type code of the units table "
+        "BAD_VALUE: unit_types.CAD: must be a mapping (a unit type code of the units table "
         "and how the rules treat it), got the number 5",
     ]
 
@@ -893,3 +893,20 @@ def test_an_area_with_a_bad_code_is_still_checked_under_its_own_name() -> None:
         "TYPE_IN_TWO_SERVICES: areas.area.b.services.homes.unit_types: unit type CAD is listed "
         "twice; list it once",
     ]
+
+
+@pytest.mark.parametrize(("description", "hint"), [
+    ("The fund.", "the fund"),
+    ("A mapping with id and year.", "a mapping with id and year"),
+    ("È la quota.", "è la quota"),
+    ("L'importo assegnato.", "l'importo assegnato"),
+    ("ISEE threshold.", "ISEE threshold"),
+    ("FSR-2025 rule set", "FSR-2025 rule set"),
+    ("A", "a"),
+    ("", ""),
+    (None, ""),
+])
+def test_a_description_ends_a_sentence_lowered_unless_it_starts_with_an_acronym(
+    description: str | None, hint: str,
+) -> None:
+    assert _hint(description) == hint

@@ -118,11 +118,16 @@ def _join(path: str, key: object) -> str:
 
 
 def _hint(text: str | None) -> str:
-    """A field's description as the end of a sentence: 'The fund.' -> 'the fund'."""
+    """A field's description as the end of a sentence: 'The fund.' -> 'the fund'.
+
+    The first letter is lowered unless the first word is an acronym ('ISEE', 'FSR'): a word
+    of one letter ('A mapping', 'È') or with an apostrophe ("L'importo") is lowered too.
+    """
     if not text:
         return ""
     text = _(text).rstrip(".")
-    return text[0].lower() + text[1:] if text[1:2].islower() else text
+    rest_of_word = text.split(" ", 1)[0][1:]
+    return text[0].lower() + text[1:] if rest_of_word == rest_of_word.lower() else text
 
 
 def _present_type(annotation: Any) -> Any:
