@@ -529,16 +529,17 @@ def test_an_excluded_unit_paid_a_cent_is_named_with_every_reason() -> None:
 
 
 def test_the_eligible_column_is_compared_both_ways_with_the_reasons() -> None:
-    units = [unit("A", "s", 60000), unit("X", "s", 60000, in_registry=False),
+    units = [unit("A", "s", 60000), unit("X", "s", 60000, in_registry=False, authorized=False),
              unit("B", "s", 60000), unit("C", "s", 60000)]
     rows = [ProvidedRow(2, "A", 0, eligible=False), ProvidedRow(3, "X", 0, eligible=True),
             ProvidedRow(4, "B", 0, eligible=True), ProvidedRow(5, "C", 0)]
+    reasons = "NOT_IN_REGISTRY;NOT_AUTHORIZED"
     assert rules.eligible_mismatch(evidence_of(units, rows)) == Findings(3, [
         Violation(CheckCode.ELIGIBLE_MISMATCH, "unit A (row 2)", "true", "false",
                   "unit A is eligible by the access criteria of the rule set, but the "
                   "allocation says not eligible", unit="A", area="a", service="s", row=2),
-        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit X (row 3)", "false (NOT_IN_REGISTRY)",
-                  "true", "unit X is excluded (NOT_IN_REGISTRY) by the access criteria of the "
+        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit X (row 3)", f"false ({reasons})",
+                  "true", f"unit X is excluded ({reasons}) by the access criteria of the "
                   "rule set, but the allocation says eligible",
                   unit="X", area="a", service="s", row=3)])
 
@@ -568,19 +569,29 @@ def test_an_entitlement_mismatch_explains_the_cap_with_its_figures() -> None:
 
 
 def test_below_minimum_says_whether_the_whole_award_or_its_riparto_part_falls_short() -> None:
-    units = [unit(uid, "s", 90000) for uid in "ABCDE"] + [
+    # B a cent short, G one cent in all; D's and F's riparto parts are short of the minimum
+    # (F's whole award is exactly the minimum); A and E are at it, C gets nothing.
+    units = [unit(uid, "s", 90000) for uid in "ABCDEFG"] + [
         unit("X", "s", 90000, in_registry=False)]
     rows = [ProvidedRow(2, "A", 30000), ProvidedRow(3, "B", 29999),
             ProvidedRow(4, "C", 0), ProvidedRow(5, "D", 40000, criteria_award=20000),
-            ProvidedRow(6, "E", 30001, criteria_award=30000), ProvidedRow(7, "X", 1)]
-    assert rules.below_minimum(evidence_of(units, rows)) == Findings(5, [
-        Violation(CheckCode.BELOW_MINIMUM, "unit B (row 3)", "0.00 or at least 300.00",
-                  "299.99", "unit B is awarded 299.99 EUR, below the minimum award of 300.00 EUR",
-                  unit="B", area="a", service="s", row=3),
-        Violation(CheckCode.BELOW_MINIMUM, "unit D (row 5)", "0.00 or at least 300.00",
-                  "200.00", "unit D is awarded 200.00 EUR by the riparto (plus 200.00 EUR of "
-                  "residuals), below the minimum award of 300.00 EUR",
-                  unit="D", area="a", service="s", row=5)])
+            ProvidedRow(6, "E", 30001, criteria_award=30000),
+            ProvidedRow(7, "F", 30000, criteria_award=20000), ProvidedRow(8, "G", 1),
+            ProvidedRow(9, "X", 1)]
+
+    def short(uid: str, row: int, actual: str, what: str) -> Violation:
+        return Violation(CheckCode.BELOW_MINIMUM, f"unit {uid} (row {row})",
+                         "0.00 or at least 300.00", actual,
+                         f"unit {uid} {what}, below the minimum award of 300.00 EUR",
+                         unit=uid, area="a", service="s", row=row)
+
+    assert rules.below_minimum(evidence_of(units, rows)) == Findings(7, [
+        short("B", 3, "299.99", "is awarded 299.99 EUR"),
+        short("D", 5, "200.00", "is awarded 200.00 EUR by the riparto (plus 200.00 EUR of "
+              "residuals)"),
+        short("F", 7, "200.00", "is awarded 200.00 EUR by the riparto (plus 100.00 EUR of "
+              "residuals)"),
+        short("G", 8, "0.01", "is awarded 0.01 EUR")])
 
 
 def test_above_entitlement_reads_the_riparto_part_and_names_the_cap() -> None:
@@ -669,12 +680,17 @@ def test_equal_share_names_the_line_its_total_share_and_the_exact_award() -> Non
 
 def test_left_out_names_the_share_the_exact_amount_and_the_minimum() -> None:
     # A gets 300.00 of 600.00 EUR: share 1/2. B's half of 600.00 is the minimum; C's half of
-    # 599.99 is not; D has no entitlement (not examined).
+    # 599.99 is not; D, eligible with a surplus (require_deficit off), has no entitlement and
+    # is not examined.
+    surplus_ok = replace(ONE_LINE, eligibility=replace(ONE_LINE.eligibility,
+                                                       require_deficit=False))
     units = [unit("A", "s", 60000), unit("B", "s", 60000), unit("C", "s", 59999),
-             unit("D", "s", 0)]
+             unit("D", "s", -100)]
     rows = [ProvidedRow(2, "A", 30000), ProvidedRow(3, "B", 0), ProvidedRow(4, "C", 0),
             ProvidedRow(5, "D", 0)]
-    assert rules.left_out(evidence_of(units, rows)) == Findings(2, [Violation(
+    evidence = evidence_of(units, rows, rules=surplus_ok)
+    assert [(a.eligible, a.entitlement) for a in evidence.assessments][3] == (True, 0)
+    assert rules.left_out(evidence) == Findings(2, [Violation(
         CheckCode.LEFT_OUT, "unit B (row 3)", "about 300.00", "0.00",
         "service line s funds its units at 0.500000 of their entitlements; for unit B "
         "(entitlement 600.00 EUR) that is 300.00 EUR, at least the minimum of 300.00 EUR, yet "
@@ -835,17 +851,20 @@ def test_residual_left_out_names_what_is_due_and_the_minimum_for_an_unfunded_uni
 
 
 def test_the_residual_share_column_is_mu_for_recipients_and_0_for_the_others() -> None:
+    # P and Q get half of the 1,000.00 EUR each lacks, S half of its 2 cents: mu = 1/2.
     units = [unit("P", "s", 450000, ownership=PRIVATE), unit("Q", "s", 450000, ownership=PRIVATE),
-             unit("R", "s", 450000, ownership=PRIVATE)]
+             unit("R", "s", 450000, ownership=PRIVATE), unit("S", "s", 350002, ownership=PRIVATE)]
     rows = [ProvidedRow(2, "P", 400000, criteria_award=350000,
                         residual_share=Fraction(1, 2), residual_places=None),
             ProvidedRow(3, "Q", 400000, criteria_award=350000,
                         residual_share=Fraction(51, 100), residual_places=2),
             ProvidedRow(4, "R", 350000, criteria_award=350000,
                         residual_share=Fraction(1, 2), residual_places=1),
-            ProvidedRow(5, "R", 0)]
+            ProvidedRow(5, "R", 0),
+            ProvidedRow(6, "S", 350001, criteria_award=350000,
+                        residual_share=Fraction(1, 2), residual_places=None)]
     assert rules.residual_share_mismatch(evidence_of(units, rows, rules=RESIDUAL_AREA)) == (
-        Findings(3, [
+        Findings(4, [
             Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit Q (row 3)", "0.500000",
                       "0.510000", "unit Q: its residual pool gives 0.500000 of what each unit "
                       "still lacks (0 for a unit without residual); the allocation says 0.510000",
