@@ -569,15 +569,20 @@ def test_an_entitlement_mismatch_explains_the_cap_with_its_figures() -> None:
 
 
 def test_below_minimum_says_whether_the_whole_award_or_its_riparto_part_falls_short() -> None:
-    # B a cent short, G one cent in all; D's and F's riparto parts are short of the minimum
-    # (F's whole award is exactly the minimum); A and E are at it, C gets nothing.
-    units = [unit(uid, "s", 90000) for uid in "ABCDEFG"] + [
+    # B a cent short, G one cent in all, H one cent all of residuals; the riparto parts of
+    # D, F (whose whole award is exactly the minimum) and I (one cent) are short of the
+    # minimum, and J's 1.00 EUR with -1.00 of residuals (AWARD_PARTS's case) too; A and E are
+    # at it, C gets nothing.
+    units = [unit(uid, "s", 90000) for uid in "ABCDEFGHIJ"] + [
         unit("X", "s", 90000, in_registry=False)]
     rows = [ProvidedRow(2, "A", 30000), ProvidedRow(3, "B", 29999),
             ProvidedRow(4, "C", 0), ProvidedRow(5, "D", 40000, criteria_award=20000),
             ProvidedRow(6, "E", 30001, criteria_award=30000),
             ProvidedRow(7, "F", 30000, criteria_award=20000), ProvidedRow(8, "G", 1),
-            ProvidedRow(9, "X", 1)]
+            ProvidedRow(9, "H", 1, criteria_award=0),
+            ProvidedRow(10, "I", 30000, criteria_award=1),
+            ProvidedRow(11, "J", 0, criteria_award=100, residual_award=-100),
+            ProvidedRow(12, "X", 1)]
 
     def short(uid: str, row: int, actual: str, what: str) -> Violation:
         return Violation(CheckCode.BELOW_MINIMUM, f"unit {uid} (row {row})",
@@ -585,13 +590,18 @@ def test_below_minimum_says_whether_the_whole_award_or_its_riparto_part_falls_sh
                          f"unit {uid} {what}, below the minimum award of 300.00 EUR",
                          unit=uid, area="a", service="s", row=row)
 
-    assert rules.below_minimum(evidence_of(units, rows)) == Findings(7, [
+    assert rules.below_minimum(evidence_of(units, rows)) == Findings(10, [
         short("B", 3, "299.99", "is awarded 299.99 EUR"),
         short("D", 5, "200.00", "is awarded 200.00 EUR by the riparto (plus 200.00 EUR of "
               "residuals)"),
         short("F", 7, "200.00", "is awarded 200.00 EUR by the riparto (plus 100.00 EUR of "
               "residuals)"),
-        short("G", 8, "0.01", "is awarded 0.01 EUR")])
+        short("G", 8, "0.01", "is awarded 0.01 EUR"),
+        short("H", 9, "0.01", "is awarded 0.01 EUR"),
+        short("I", 10, "0.01", "is awarded 0.01 EUR by the riparto (plus 299.99 EUR of "
+              "residuals)"),
+        short("J", 11, "1.00", "is awarded 1.00 EUR by the riparto (plus -1.00 EUR of "
+              "residuals)")])
 
 
 def test_above_entitlement_reads_the_riparto_part_and_names_the_cap() -> None:
@@ -656,10 +666,11 @@ def test_budgets_that_do_not_add_up_give_the_total_the_fund_and_each_area_s_quot
 def test_equal_share_names_the_line_its_total_share_and_the_exact_award() -> None:
     # 400.00 EUR for A and B (400.00 EUR each) and C (200.00): share 1/2 of 1,000.00 EUR,
     # exact awards 200, 200 and 100 EUR. B is one cent off (fine), A two and C minus two.
-    units = [unit("A", "s", 40000), unit("B", "s", 40000), unit("C", "s", 20000),
-             unit("D", "s", 60000)]
-    rows = [ProvidedRow(2, "A", 20002), ProvidedRow(3, "B", 20001),
-            ProvidedRow(4, "C", 9997), ProvidedRow(5, "D", 0)]
+    # D, first, gets nothing: not examined, and no reason to stop.
+    units = [unit("D", "s", 60000), unit("A", "s", 40000), unit("B", "s", 40000),
+             unit("C", "s", 20000)]
+    rows = [ProvidedRow(2, "D", 0), ProvidedRow(3, "A", 20002), ProvidedRow(4, "B", 20001),
+            ProvidedRow(5, "C", 9997)]
     findings = rules.equal_share(evidence_of(units, rows, rules=replace(ONE_LINE,
                                                                         minimum_award=5000)))
     assert findings.checked == 3
@@ -695,15 +706,21 @@ def test_left_out_names_the_share_the_exact_amount_and_the_minimum() -> None:
         "service line s funds its units at 0.500000 of their entitlements; for unit B "
         "(entitlement 600.00 EUR) that is 300.00 EUR, at least the minimum of 300.00 EUR, yet "
         "it gets 0", unit="B", area="a", service="s", row=3)])
+    # With a minimum of one cent, a line funded in full owes a unit of one cent its cent.
+    units = [unit("A", "s", 10000), unit("B", "s", 1)]
+    rows = [ProvidedRow(2, "A", 10000), ProvidedRow(3, "B", 0)]
+    cent = replace(ONE_LINE, minimum_award=1)
+    assert [(v.unit, v.expected) for v in rules.left_out(
+        evidence_of(units, rows, rules=cent)).violations] == [("B", "about 0.01")]
 
 
 def test_a_share_mismatch_gives_the_line_and_both_shares() -> None:
     # A and B share 600.00 EUR of 800.00 + 400.00: 1/2. C has no award: its share is 0.
     units = [unit("A", "s", 80000), unit("B", "s", 40000), unit("C", "s", 10000)]
-    rows = [ProvidedRow(2, "A", 40000, share=Fraction(2, 5), share_places=1),
+    rows = [ProvidedRow(None, "C", 0),
+            ProvidedRow(2, "A", 40000, share=Fraction(2, 5), share_places=1),
             ProvidedRow(3, "B", 20000, share=Fraction(1, 2), share_places=None),
-            ProvidedRow(4, "C", 0, share=Fraction(1, 2), share_places=1),
-            ProvidedRow(5, "C", 0)]
+            ProvidedRow(4, "C", 0, share=Fraction(1, 2), share_places=1)]
     violations = rules.share_mismatch(evidence_of(units, rows))
     assert violations == Findings(3, [
         Violation(CheckCode.SHARE_MISMATCH, "unit A (row 2)", "0.500000", "0.400000",
@@ -714,13 +731,18 @@ def test_a_share_mismatch_gives_the_line_and_both_shares() -> None:
                   "unit C: its service line s is funded at 0.000000 of the entitlements (0 for "
                   "a unit without award); the allocation says 0.500000",
                   unit="C", area="a", service="s", row=4)])
+    # With a minimum of one cent, an award of one cent (B's half of 2 cents) has the share too.
+    units = [unit("A", "s", 80000), unit("B", "s", 2)]
+    rows = [ProvidedRow(2, "A", 40000), ProvidedRow(3, "B", 1, share=Fraction(1, 2))]
+    cent = replace(ONE_LINE, minimum_award=1)
+    assert rules.share_mismatch(evidence_of(units, rows, rules=cent)) == Findings(1, [])
 
 
 def test_wrong_tranches_give_the_rule_and_both_splits() -> None:
     units = [unit("A", "s", 200000), unit("B", "s", 200000), unit("C", "s", 200000)]
     rows = [ProvidedRow(2, "A", 100015, tranche_1=70010, tranche_2=30005),
             ProvidedRow(3, "B", 100000, tranche_1=70000),
-            ProvidedRow(4, "C", 100001, tranche_2=30000), ProvidedRow(5, "C", 5)]
+            ProvidedRow(4, "C", 100001, tranche_2=29999), ProvidedRow(5, "C", 5)]
     assert rules.tranches(evidence_of(units, rows)) == Findings(3, [
         Violation(CheckCode.TRANCHES, "unit A (row 2)", "700.11, 300.04", "700.10, 300.05",
                   "unit A: an award of 1000.15 EUR is paid 700.11 + 300.04 EUR (70% rounded "
@@ -729,17 +751,21 @@ def test_wrong_tranches_give_the_rule_and_both_splits() -> None:
         Violation(CheckCode.TRANCHES, "unit B (row 3)", "1000.00, 0.00", "700.00, -",
                   "unit B: an award of 1000.00 EUR is paid 1000.00 + 0.00 EUR (up to 1000.00 "
                   "EUR paid at once); the allocation says tranche_1, tranche_2 = 700.00, -",
-                  unit="B", row=3)])
+                  unit="B", row=3),
+        Violation(CheckCode.TRANCHES, "unit C (row 4)", "700.01, 300.00", "-, 299.99",
+                  "unit C: an award of 1000.01 EUR is paid 700.01 + 300.00 EUR (70% rounded "
+                  "half up, then the rest); the allocation says tranche_1, tranche_2 = -, "
+                  "299.99", unit="C", row=4)])
 
 
 def test_residuals_outside_the_scope_say_why_they_are_not_due() -> None:
     # Scope none: no residual is due. Scope area: Q did not apply (and need not have, for the
     # riparto); Y is excluded for not applying (INELIGIBLE_PAID's case, not this one's).
     units = [unit("A", "s", 60000), unit("B", "s", 60000)]
-    rows = [ProvidedRow(2, "A", 40000, criteria_award=30000), ProvidedRow(3, "B", 30000)]
+    rows = [ProvidedRow(2, "A", 30001, criteria_award=30000), ProvidedRow(3, "B", 30000)]
     assert rules.residual_scope(evidence_of(units, rows)) == Findings(1, [Violation(
-        CheckCode.RESIDUAL_SCOPE, "unit A (row 2)", "0.00", "100.00",
-        "unit A receives 100.00 EUR of residuals, but the rule set has no residual phase "
+        CheckCode.RESIDUAL_SCOPE, "unit A (row 2)", "0.00", "0.01",
+        "unit A receives 0.01 EUR of residuals, but the rule set has no residual phase "
         "(residui.scope none): what the riparto leaves stays unassigned",
         unit="A", area="a", service="s", row=2)])
     optional = replace(RESIDUAL_AREA, eligibility=replace(RESIDUAL_AREA.eligibility,
@@ -761,13 +787,14 @@ def test_residuals_outside_the_scope_say_why_they_are_not_due() -> None:
 def test_a_residual_beyond_the_deficit_gives_the_need_the_award_and_the_proration() -> None:
     # P: deficit 4,500.00, riparto 3,500.00 (its formula): it lacks 1,000.00. Q ceased on
     # 30 June: 181/365 of its 5,000.00 deficit is 2,479.45; after its 1,735.61 it lacks 743.84.
-    units = [unit("P", "s", 450000, ownership=PRIVATE),
+    # S, first, gets no residual: not examined. R gets exactly what it lacks.
+    units = [unit("S", "s", 450000, ownership=PRIVATE), unit("P", "s", 450000, ownership=PRIVATE),
              unit("Q", "s", 500000, ownership=PRIVATE, end_date=date(2025, 6, 30)),
-             unit("R", "s", 450000, ownership=PRIVATE), unit("S", "s", 450000, ownership=PRIVATE)]
-    rows = [ProvidedRow(2, "P", 450001, criteria_award=350000),
+             unit("R", "s", 450000, ownership=PRIVATE)]
+    rows = [ProvidedRow(1, "S", 350000, criteria_award=350000),
+            ProvidedRow(2, "P", 450001, criteria_award=350000),
             ProvidedRow(3, "Q", 173561 + 74385, criteria_award=173561),
-            ProvidedRow(4, "R", 450000, criteria_award=350000),
-            ProvidedRow(5, "S", 350000, criteria_award=350000)]
+            ProvidedRow(4, "R", 450000, criteria_award=350000)]
     assert rules.residual_above_deficit(evidence_of(units, rows, rules=RESIDUAL_AREA)) == (
         Findings(3, [
             Violation(CheckCode.RESIDUAL_ABOVE_DEFICIT, "unit P (row 2)", "at most 1000.00",
@@ -796,8 +823,9 @@ def test_a_pool_given_more_than_it_holds_says_both_amounts() -> None:
 def test_residual_equal_share_names_the_pool_its_share_and_the_exact_residual() -> None:
     # P and Q each lack 1,000.00 EUR after 3,500.00: 1,000.00 EUR of residuals are mu = 1/2,
     # 500.00 EUR each. One cent off each way is fine; two is not.
-    units = [unit("P", "s", 450000, ownership=PRIVATE), unit("Q", "s", 450000, ownership=PRIVATE),
-             unit("R", "s", 450000, ownership=PRIVATE)]
+    # R, first in the units table, gets no residual: not examined.
+    units = [unit("R", "s", 450000, ownership=PRIVATE), unit("P", "s", 450000, ownership=PRIVATE),
+             unit("Q", "s", 450000, ownership=PRIVATE)]
     fine = [ProvidedRow(2, "P", 400001, criteria_award=350000),
             ProvidedRow(3, "Q", 399999, criteria_award=350000),
             ProvidedRow(4, "R", 350000, criteria_award=350000)]
@@ -848,28 +876,48 @@ def test_residual_left_out_names_what_is_due_and_the_minimum_for_an_unfunded_uni
     # a pool whose share is 0 (nothing given) leaves nobody out of it
     nothing = [row._replace(award=row.criteria_award or 0) for row in rows]
     assert rules.residual_left_out(evidence_of(units, nothing, rules=optional)) == Findings(0, [])
+    # ... and does not stop the check of the next pool: area a0 gives nothing, a1 gives P
+    # half of what it lacks and Q nothing.
+    two = replace(tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 50, "a1": 50},
+                             fund=2_000_000), residual_scope=ResidualScope.AREA)
+    units = [unit("A", "s", 450000, ownership=PRIVATE), unit("P", "t", 450000, ownership=PRIVATE),
+             unit("Q", "t", 450000, ownership=PRIVATE)]
+    rows = [ProvidedRow(2, "A", 350000), ProvidedRow(3, "P", 400000, criteria_award=350000),
+            ProvidedRow(4, "Q", 350000, criteria_award=350000)]
+    assert rules.residual_left_out(evidence_of(units, rows, rules=two)) == Findings(1, [
+        Violation(CheckCode.RESIDUAL_LEFT_OUT, "unit Q (row 4)", "about 500.00", "0.00",
+                  "area a1: the residuals are given at 0.500000 of what each unit still lacks; "
+                  "unit Q lacked 1000.00 EUR, so 500.00 EUR is due to it, yet it gets no "
+                  "residual", unit="Q", area="a1", service="t", row=4)])
+    # With a minimum of 0, an unfunded unit is due a share of one cent: R lacks 2 cents.
+    free = replace(RESIDUAL_AREA, minimum_award=0)
+    units = [unit("P", "s", 450000, ownership=PRIVATE), unit("R", "s", 2)]
+    rows = [ProvidedRow(2, "P", 400000, criteria_award=350000), ProvidedRow(3, "R", 0)]
+    assert rules.residual_left_out(evidence_of(units, rows, rules=free)) == Findings(1, [
+        due("R", 3, "0.02", "0.01", ", at least the minimum of 0.00 EUR,")])
 
 
 def test_the_residual_share_column_is_mu_for_recipients_and_0_for_the_others() -> None:
-    # P and Q get half of the 1,000.00 EUR each lacks, S half of its 2 cents: mu = 1/2.
-    units = [unit("P", "s", 450000, ownership=PRIVATE), unit("Q", "s", 450000, ownership=PRIVATE),
-             unit("R", "s", 450000, ownership=PRIVATE), unit("S", "s", 350002, ownership=PRIVATE)]
-    rows = [ProvidedRow(2, "P", 400000, criteria_award=350000,
-                        residual_share=Fraction(1, 2), residual_places=None),
-            ProvidedRow(3, "Q", 400000, criteria_award=350000,
-                        residual_share=Fraction(51, 100), residual_places=2),
+    # P and Q get a third of the 3,000.00 EUR each lacks, S 1 cent of its 3: mu = 1/3, which
+    # P's column gives to six decimals (within half a millionth) and S's exactly.
+    units = [unit("P", "s", 650000, ownership=PRIVATE), unit("Q", "s", 650000, ownership=PRIVATE),
+             unit("R", "s", 650000, ownership=PRIVATE), unit("S", "s", 350003, ownership=PRIVATE)]
+    rows = [ProvidedRow(None, "R", 0),
+            ProvidedRow(2, "P", 450000, criteria_award=350000,
+                        residual_share=Fraction(333333, 10**6), residual_places=6),
+            ProvidedRow(3, "Q", 450000, criteria_award=350000,
+                        residual_share=Fraction(34, 100), residual_places=2),
             ProvidedRow(4, "R", 350000, criteria_award=350000,
-                        residual_share=Fraction(1, 2), residual_places=1),
-            ProvidedRow(5, "R", 0),
+                        residual_share=Fraction(3, 10), residual_places=1),
             ProvidedRow(6, "S", 350001, criteria_award=350000,
-                        residual_share=Fraction(1, 2), residual_places=None)]
+                        residual_share=Fraction(1, 3), residual_places=None)]
     assert rules.residual_share_mismatch(evidence_of(units, rows, rules=RESIDUAL_AREA)) == (
         Findings(4, [
-            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit Q (row 3)", "0.500000",
-                      "0.510000", "unit Q: its residual pool gives 0.500000 of what each unit "
-                      "still lacks (0 for a unit without residual); the allocation says 0.510000",
+            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit Q (row 3)", "0.333333",
+                      "0.340000", "unit Q: its residual pool gives 0.333333 of what each unit "
+                      "still lacks (0 for a unit without residual); the allocation says 0.340000",
                       unit="Q", area="a", service="s", row=3),
             Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit R (row 4)", "0.000000",
-                      "0.500000", "unit R: its residual pool gives 0.000000 of what each unit "
-                      "still lacks (0 for a unit without residual); the allocation says 0.500000",
+                      "0.300000", "unit R: its residual pool gives 0.000000 of what each unit "
+                      "still lacks (0 for a unit without residual); the allocation says 0.300000",
                       unit="R", area="a", service="s", row=4)]))
