@@ -237,3 +237,38 @@ def test_the_rules_of_the_checks_are_in_the_language_of_the_run() -> None:
         patch.setattr(render, "has_text", lambda key: key != "check.UNIT_MISSING")
         text = render_audit(report, "text").splitlines()
     assert text[8] == "OK       UNIT_MISSING             every unit has a row (3 verificati)"
+
+
+def test_an_unknown_format_is_refused_naming_the_three_known_ones() -> None:
+    with pytest.raises(ValueError) as refused:
+        render_audit(_hand_made_report(), "html")
+    assert str(refused.value) == "unknown audit report format 'html': use one of text, json, md"
+
+
+def test_the_consequences_of_a_finding_are_listed_in_one_markdown_cell() -> None:
+    report = _hand_made_report()
+    (finding,) = report.findings
+    second = Violation(CheckCode.EQUAL_SHARE, "unit U2 (row 3)", "1.00 +/- 0.01", "2.00", "off")
+    report = replace(report, findings=(Finding(finding.cause,
+                                               (*finding.consequences, second)),))
+    assert render_audit(report, "md").splitlines()[-3] == (
+        "| 1 | `BELOW_MINIMUM` | unit U1 (row 2) | 0.00 or at least 300.00 | 299.99 | unit U1 "
+        "è sotto \\| il minimo; consequences: AREA_BUDGET area a; EQUAL_SHARE unit U2 (row 3) |")
+
+
+@pytest.mark.parametrize("longest", ["PASS", "FAIL", "SKIP"])
+def test_the_statuses_are_as_wide_as_the_longest_word_for_any_of_them(longest: str) -> None:
+    # A language whose word for one status is longer than the others' (Italian's SALTATA
+    # for SKIP) pads the others to it, so the codes stay in one column.
+    report = _hand_made_report()
+    words = {longest: "LONGWORD"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "_", lambda message: words.get(message, message))
+        lines = render_audit(report, "text").splitlines()[8:13]
+    status = {"PASS": "PASS", "FAIL": "FAIL", "SKIP": "SKIP", longest: "LONGWORD"}
+    assert [line[:10] for line in lines] == [
+        f"{status['PASS']:<8}  ", f"{status['FAIL']:<8}  ", f"{status['PASS']:<8}  ",
+        f"{status['SKIP']:<8}  ", f"{status['SKIP']:<8}  "]
+    assert all(line[10:].startswith(code) for line, code in zip(
+        lines, ["UNIT_MISSING", "BELOW_MINIMUM", "MONEY_LEFT", "TRANCHES", "INPUT_CHANGED"],
+        strict=True))
