@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from fractions import Fraction
 
 import pytest
 
 from fsr_opt.audit import rules
-from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow, parse_allocation
-from fsr_opt.audit.evidence import Evidence
+from fsr_opt.audit.allocation import (
+    ProvidedAllocation,
+    ProvidedRow,
+    RecordedInput,
+    RunRecord,
+    parse_allocation,
+)
+from fsr_opt.audit.codes import CheckCode
+from fsr_opt.audit.evidence import Evidence, Findings
 from fsr_opt.audit.report import Violation
 from fsr_opt.audit.run import audit
+from fsr_opt.audit.wording import unit_subject
 from fsr_opt.core.money import format_cents, largest_remainder
-from fsr_opt.core.schema import RuleSet, UnitRecord
+from fsr_opt.core.schema import Ownership, ResidualScope, RuleSet, UnitRecord
 from fsr_opt.engine.eligibility import assess, tranches
 from fsr_opt.rules.budgets import area_budgets
 
@@ -402,3 +411,513 @@ def test_tranches_flag_the_half_even_split_of_a_half_cent() -> None:
     assert len(paid(70000, 30000, award=100000)) == 1
     assert paid(70001, 30000, award=100001) == []
     assert len(paid(100001, 0, award=100001)) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Each violation field by field, its message word for word: what an auditor reads and
+# re-computes by hand (the checks called directly, on small hand-made Ambiti)
+# ---------------------------------------------------------------------------------------------
+
+# One line, one area, budget 10,000.00 EUR, minimum 300.00 EUR; with a residual phase per area.
+RESIDUAL_AREA = replace(ONE_LINE, residual_scope=ResidualScope.AREA)
+PRIVATE = Ownership.PRIVATE  # formula 1,000.00 + 10 users x 250.00 = 3,500.00 EUR
+
+
+def evidence_of(
+    units: list[UnitRecord],
+    rows: list[ProvidedRow],
+    *,
+    rules: RuleSet = ONE_LINE,
+    budgets: dict[str, int] | None = None,
+    record: RunRecord | None = None,
+) -> Evidence:
+    """What the checks read, for `units` (rows numbered from 2) and an allocation of `rows`."""
+    return Evidence(assess(table(units), rules), rules,
+                    ProvidedAllocation("x.csv", tuple(rows), record=record),
+                    area_budgets(rules) if budgets is None else budgets)
+
+
+def test_a_changed_input_is_named_with_both_hashes_and_the_run_record() -> None:
+    recorded, now = "0123456789ab" + "c" * 52, "fedcba987654" + "d" * 52
+    record = RunRecord("out/run.json", (
+        RecordedInput("rules", "models/r.yaml", "e" * 64, "r.yaml", "e" * 64),
+        RecordedInput("units", "data/units.csv", recorded, "units.csv", now),
+    ))
+    units = [unit("A", "s", 60000)]
+    findings = rules.input_changed(evidence_of(units, [], record=record))
+    assert findings == Findings(2, [Violation(
+        CheckCode.INPUT_CHANGED, "units units.csv", "SHA-256 0123456789ab...",
+        "SHA-256 fedcba987654...",
+        f"the units file units.csv is not the one the run read (data/units.csv, SHA-256 "
+        f"{recorded} in out/run.json); it now has SHA-256 {now}: the audit checks the "
+        f"allocation against the files as they are now, not as the run saw them")])
+    assert rules.input_changed(evidence_of(units, [])) == Findings(0, [])
+
+
+def test_award_parts_must_add_up_and_neither_be_below_zero() -> None:
+    units = [unit("A", "s", 60000), unit("B", "s", 60000), unit("C", "s", 60000),
+             unit("D", "s", 60000), unit("E", "s", 60000)]
+    rows = [
+        ProvidedRow(2, "A", 40000, criteria_award=30000, residual_award=10000),  # fine
+        ProvidedRow(3, "B", 20000, criteria_award=0, residual_award=20000),  # 0 is no part below 0
+        ProvidedRow(4, "C", 30000, criteria_award=30000, residual_award=0),
+        ProvidedRow(5, "D", 30000, criteria_award=30000, residual_award=100),  # one EUR too many
+        ProvidedRow(6, "E", 50, residual_award=100),  # the riparto part is -0.50
+        ProvidedRow(7, "Z", 100, criteria_award=-100, residual_award=200),  # unknown: no area
+        ProvidedRow(8, "Y", 100),  # no parts: not examined
+    ]
+    findings = rules.award_parts(evidence_of(units, rows))
+
+    def broken(unit_id: str, row: int, award: str, shown: str, area: str | None) -> Violation:
+        return Violation(
+            CheckCode.AWARD_PARTS, f"unit {unit_id} (row {row})",
+            f"criteria_award + residual_award = {award}", shown,
+            f"unit {unit_id}: the award of {award} EUR is paid as its riparto part plus its "
+            f"residual part; the allocation gives criteria_award, residual_award = {shown}",
+            unit=unit_id, row=row, area=area)
+
+    assert findings == Findings(6, [broken("D", 5, "300.00", "300.00, 1.00", "a"),
+                                    broken("E", 6, "0.50", "-, 1.00", "a"),
+                                    broken("Z", 7, "1.00", "-1.00, 2.00", None)])
+
+
+def test_a_missing_unit_is_named_with_its_row_of_the_units_table() -> None:
+    units = [unit("A", "s", 60000), unit("B", "s", 60000), unit("C", "s", 60000)]
+    findings = rules.unit_missing(evidence_of(units, [ProvidedRow(2, "B", 0)]))
+    assert findings == Findings(3, [
+        Violation(CheckCode.UNIT_MISSING, f"unit {uid}", "a row with its award", "no row",
+                  f"unit {uid} (row {row} of the units table) has no row in the allocation; "
+                  f"it is counted as awarded 0", unit=uid, area="a", service="s")
+        for uid, row in (("A", 2), ("C", 4))])
+
+
+def test_a_unit_listed_more_than_once_names_its_rows_and_what_they_add_up_to() -> None:
+    units = [unit("A", "s", 60000), unit("B", "s", 60000)]
+    rows = [ProvidedRow(2, "A", 30000), ProvidedRow(3, "B", 0), ProvidedRow(4, "A", 30001),
+            ProvidedRow(None, "A", 1), ProvidedRow(6, "A", 100)]
+    findings = rules.unit_duplicated(evidence_of(units, rows))
+    assert findings == Findings(2, [Violation(
+        CheckCode.UNIT_DUPLICATED, "unit A (row 4)", "1 row", "4 rows (2, 4, 6)",
+        "unit A is listed 4 times; its rows add up to 601.02 EUR, which is what would be paid",
+        unit="A", row=4)])
+    # an allocation without row numbers (a solve's own) names no rows
+    rows = [ProvidedRow(None, "A", 30000), ProvidedRow(None, "A", 30000)]
+    assert rules.unit_duplicated(evidence_of(units, rows)).violations == [Violation(
+        CheckCode.UNIT_DUPLICATED, "unit A", "1 row", "2 rows",
+        "unit A is listed 2 times; its rows add up to 600.00 EUR, which is what would be paid",
+        unit="A", row=None)]
+
+
+def test_an_unknown_unit_is_named_as_written_with_its_award() -> None:
+    units = [unit("A", "s", 60000)]
+    rows = [ProvidedRow(2, "A", 30000), ProvidedRow(3, "UDO 9", 50001)]
+    assert rules.unit_unknown(evidence_of(units, rows)) == Findings(2, [Violation(
+        CheckCode.UNIT_UNKNOWN, "unit UDO 9 (row 3)", "a unit id of the units table",
+        "'UDO 9'", "unit 'UDO 9' is not in the units table; its award of 500.01 EUR is not "
+        "counted in any area", unit="UDO 9", row=3)])
+
+
+def test_an_excluded_unit_paid_a_cent_is_named_with_every_reason() -> None:
+    units = [unit("A", "s", 60000), unit("X", "s", 60000, in_registry=False, authorized=False),
+             unit("Y", "s", 60000, applied=False)]
+    rows = [ProvidedRow(2, "A", 30000), ProvidedRow(7, "X", 1), ProvidedRow(8, "Y", 0)]
+    reasons = "NOT_IN_REGISTRY;NOT_AUTHORIZED"
+    assert rules.ineligible_paid(evidence_of(units, rows)) == Findings(2, [Violation(
+        CheckCode.INELIGIBLE_PAID, "unit X (row 7)", f"0.00 (excluded: {reasons})", "0.01",
+        f"unit X fails the access criteria {reasons} but is awarded 0.01 EUR",
+        unit="X", area="a", service="s", row=7)])
+
+
+def test_the_eligible_column_is_compared_both_ways_with_the_reasons() -> None:
+    units = [unit("A", "s", 60000), unit("X", "s", 60000, in_registry=False, authorized=False),
+             unit("B", "s", 60000), unit("C", "s", 60000)]
+    rows = [ProvidedRow(2, "A", 0, eligible=False), ProvidedRow(3, "X", 0, eligible=True),
+            ProvidedRow(4, "B", 0, eligible=True), ProvidedRow(5, "C", 0)]
+    reasons = "NOT_IN_REGISTRY;NOT_AUTHORIZED"
+    assert rules.eligible_mismatch(evidence_of(units, rows)) == Findings(3, [
+        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit A (row 2)", "true", "false",
+                  "unit A is eligible by the access criteria of the rule set, but the "
+                  "allocation says not eligible", unit="A", area="a", service="s", row=2),
+        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit X (row 3)", f"false ({reasons})",
+                  "true", f"unit X is excluded ({reasons}) by the access criteria of the "
+                  "rule set, but the allocation says eligible",
+                  unit="X", area="a", service="s", row=3)])
+
+
+def test_an_entitlement_mismatch_explains_the_cap_with_its_figures() -> None:
+    # P: deficit 4,500.00, formula 3,500.00. Q ceased on 30 June: 181/365 of its formula's
+    # 3,500.00 is 1,735.616..., floored 1,735.61. X is excluded: 0.
+    units = [unit("A", "s", 60000), unit("P", "s", 450000, ownership=PRIVATE),
+             unit("Q", "s", 500000, ownership=PRIVATE, end_date=date(2025, 6, 30)),
+             unit("X", "s", 60000, in_registry=False), unit("B", "s", 60000)]
+    rows = [ProvidedRow(2, "A", 0, entitlement=60001), ProvidedRow(3, "P", 0, entitlement=1),
+            ProvidedRow(4, "Q", 0, entitlement=350000), ProvidedRow(5, "X", 0, entitlement=60000),
+            ProvidedRow(6, "B", 0, entitlement=60000), ProvidedRow(7, "B", 0)]
+
+    def wrong(uid: str, row: int, expected: str, cap: str, actual: str) -> Violation:
+        return Violation(CheckCode.ENTITLEMENT_MISMATCH, f"unit {uid} (row {row})", expected,
+                         actual, f"unit {uid}: the entitlement recomputed from the units table "
+                         f"is {expected} EUR ({cap}), the allocation says {actual} EUR",
+                         unit=uid, area="a", service="s", row=row)
+
+    assert rules.entitlement_mismatch(evidence_of(units, rows)) == Findings(5, [
+        wrong("A", 2, "600.00", "cap DEFICIT: deficit 600.00", "600.01"),
+        wrong("P", 3, "3500.00", "cap FORMULA: deficit 4500.00, formula 3500.00", "0.01"),
+        wrong("Q", 4, "1735.61", "cap FORMULA+PRORATION: deficit 5000.00, formula 3500.00, "
+              "proration 181/365 of the year", "3500.00"),
+        wrong("X", 5, "0.00", "cap DEFICIT: deficit 600.00, 0 because excluded", "600.00")])
+
+
+def test_below_minimum_says_whether_the_whole_award_or_its_riparto_part_falls_short() -> None:
+    # B a cent short, G one cent in all, H one cent all of residuals; the riparto parts of
+    # D, F (whose whole award is exactly the minimum) and I (one cent) are short of the
+    # minimum, and J's 1.00 EUR with -1.00 of residuals (AWARD_PARTS's case) too; A and E are
+    # at it, C gets nothing.
+    units = [unit(uid, "s", 90000) for uid in "ABCDEFGHIJ"] + [
+        unit("X", "s", 90000, in_registry=False)]
+    rows = [ProvidedRow(2, "A", 30000), ProvidedRow(3, "B", 29999),
+            ProvidedRow(4, "C", 0), ProvidedRow(5, "D", 40000, criteria_award=20000),
+            ProvidedRow(6, "E", 30001, criteria_award=30000),
+            ProvidedRow(7, "F", 30000, criteria_award=20000), ProvidedRow(8, "G", 1),
+            ProvidedRow(9, "H", 1, criteria_award=0),
+            ProvidedRow(10, "I", 30000, criteria_award=1),
+            ProvidedRow(11, "J", 0, criteria_award=100, residual_award=-100),
+            ProvidedRow(12, "X", 1)]
+
+    def short(uid: str, row: int, actual: str, what: str) -> Violation:
+        return Violation(CheckCode.BELOW_MINIMUM, f"unit {uid} (row {row})",
+                         "0.00 or at least 300.00", actual,
+                         f"unit {uid} {what}, below the minimum award of 300.00 EUR",
+                         unit=uid, area="a", service="s", row=row)
+
+    assert rules.below_minimum(evidence_of(units, rows)) == Findings(10, [
+        short("B", 3, "299.99", "is awarded 299.99 EUR"),
+        short("D", 5, "200.00", "is awarded 200.00 EUR by the riparto (plus 200.00 EUR of "
+              "residuals)"),
+        short("F", 7, "200.00", "is awarded 200.00 EUR by the riparto (plus 100.00 EUR of "
+              "residuals)"),
+        short("G", 8, "0.01", "is awarded 0.01 EUR"),
+        short("H", 9, "0.01", "is awarded 0.01 EUR"),
+        short("I", 10, "0.01", "is awarded 0.01 EUR by the riparto (plus 299.99 EUR of "
+              "residuals)"),
+        short("J", 11, "1.00", "is awarded 1.00 EUR by the riparto (plus -1.00 EUR of "
+              "residuals)")])
+
+
+def test_above_entitlement_reads_the_riparto_part_and_names_the_cap() -> None:
+    # A: 1 cent over its deficit. Q: its prorated formula (1,735.61) by a cent. B is paid
+    # more than its entitlement only with its residual part, which may go up to the deficit.
+    units = [unit("A", "s", 50000), unit("Q", "s", 500000, ownership=PRIVATE,
+                                         end_date=date(2025, 6, 30)),
+             unit("B", "s", 50000), unit("C", "s", 50000)]
+    rows = [ProvidedRow(2, "A", 50001), ProvidedRow(3, "Q", 173562),
+            ProvidedRow(4, "B", 60000, criteria_award=50000), ProvidedRow(5, "C", 50000)]
+    assert rules.above_entitlement(evidence_of(units, rows)) == Findings(4, [
+        Violation(CheckCode.ABOVE_ENTITLEMENT, "unit A (row 2)", "at most 500.00 (cap: DEFICIT)",
+                  "500.01", "unit A is awarded 500.01 EUR by the riparto, above its entitlement "
+                  "of 500.00 EUR (cap DEFICIT: deficit 500.00)",
+                  unit="A", area="a", service="s", row=2),
+        Violation(CheckCode.ABOVE_ENTITLEMENT, "unit Q (row 3)",
+                  "at most 1735.61 (cap: FORMULA+PRORATION)", "1735.62",
+                  "unit Q is awarded 1735.62 EUR by the riparto, above its entitlement of "
+                  "1735.61 EUR (cap FORMULA+PRORATION: deficit 5000.00, formula 3500.00, "
+                  "proration 181/365 of the year)", unit="Q", area="a", service="s", row=3)])
+
+
+def test_an_area_over_budget_says_by_how_much() -> None:
+    rules_two = tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 60, "a1": 40},
+                           fund=1_000_000)
+    units = [unit("A", "s", 2_000_000), unit("B", "t", 2_000_000)]
+    rows = [ProvidedRow(2, "A", 600_000), ProvidedRow(3, "B", 400_002)]
+    assert rules.area_budget(evidence_of(units, rows, rules=rules_two)) == Findings(2, [
+        Violation(CheckCode.AREA_BUDGET, "area a1", "at most 4000.00", "4000.02",
+                  "area a1: the riparto's awards add up to 4000.02 EUR, 0.02 EUR over its "
+                  "budget of 4000.00 EUR", area="a1")])
+
+
+def test_budgets_that_do_not_add_up_give_the_total_the_fund_and_each_area_s_quota() -> None:
+    # 60/40 of 10,000.00 EUR with a reserve of 10%: 9,000.00 EUR to split, 5,400 + 3,600.
+    # The published a0 is 5,400.01 and a1 is missing (0).
+    rules_two = replace(tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 60, "a1": 40},
+                                   fund=1_000_000), reserve_percent=Fraction(10))
+    units = [unit("A", "s", 1000)]
+    findings = rules.budgets_add_up(evidence_of(units, [], rules=rules_two,
+                                                budgets={"a0": 540_001}))
+    assert findings == Findings(3, [
+        Violation(CheckCode.BUDGETS_ADD_UP, "the area budgets", "9000.00", "5400.01",
+                  "the area budgets add up to 5400.01 EUR, the distributable fund is 9000.00 "
+                  "EUR (-3599.99 EUR of difference)"),
+        Violation(CheckCode.BUDGETS_ADD_UP, "area a0", "5400.00 rounded to the cent", "5400.01",
+                  "area a0: 60% of 9000.00 EUR is 5400.00 EUR; a budget of 5400.01 EUR is not "
+                  "that amount rounded to the cent", area="a0"),
+        Violation(CheckCode.BUDGETS_ADD_UP, "area a1", "3600.00 rounded to the cent", "0.00",
+                  "area a1: 40% of 9000.00 EUR is 3600.00 EUR; a budget of 0.00 EUR is not "
+                  "that amount rounded to the cent", area="a1")])
+    # a quota of a fraction of a cent is written with six decimals
+    halves = tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 50, "a1": 50}, fund=101)
+    (violation,) = rules.budgets_add_up(evidence_of(units, [], rules=halves,
+                                                    budgets={"a0": 49, "a1": 52})).violations[:1]
+    assert (violation.expected, violation.message) == (
+        "0.505000 rounded to the cent",
+        "area a0: 50% of 1.01 EUR is 0.505000 EUR; a budget of 0.49 EUR is not that amount "
+        "rounded to the cent")
+
+
+def test_equal_share_names_the_line_its_total_share_and_the_exact_award() -> None:
+    # 400.00 EUR for A and B (400.00 EUR each) and C (200.00): share 1/2 of 1,000.00 EUR,
+    # exact awards 200, 200 and 100 EUR. B is one cent off (fine), A two and C minus two.
+    # D, first, gets nothing: not examined, and no reason to stop.
+    units = [unit("D", "s", 60000), unit("A", "s", 40000), unit("B", "s", 40000),
+             unit("C", "s", 20000)]
+    rows = [ProvidedRow(2, "D", 0), ProvidedRow(3, "A", 20002), ProvidedRow(4, "B", 20001),
+            ProvidedRow(5, "C", 9997)]
+    findings = rules.equal_share(evidence_of(units, rows, rules=replace(ONE_LINE,
+                                                                        minimum_award=5000)))
+    assert findings.checked == 3
+    assert [v.unit for v in findings.violations] == ["C"]  # the share most agree with: A, B
+    units = [unit("A", "s", 40000), unit("B", "s", 40000)]
+    rows = [ProvidedRow(2, "A", 20002), ProvidedRow(None, "B", 19998)]
+    findings = rules.equal_share(evidence_of(units, rows))
+
+    def off(uid: str, row: int | None, award: str) -> Violation:
+        return Violation(
+            CheckCode.EQUAL_SHARE, unit_subject(uid, row), "200.00 +/- 0.01", award,
+            f"service line s: the funded units share 400.00 EUR at 0.500000 of their "
+            f"entitlements; unit {uid} (entitlement 400.00 EUR) should get 200.00 EUR within "
+            f"one cent, not {award} EUR", unit=uid, area="a", service="s", row=row)
+
+    assert findings == Findings(2, [off("A", 2, "200.02"), off("B", None, "199.98")])
+
+
+def test_left_out_names_the_share_the_exact_amount_and_the_minimum() -> None:
+    # A gets 300.00 of 600.00 EUR: share 1/2. B's half of 600.00 is the minimum; C's half of
+    # 599.99 is not; D, eligible with a surplus (require_deficit off), has no entitlement and
+    # is not examined.
+    surplus_ok = replace(ONE_LINE, eligibility=replace(ONE_LINE.eligibility,
+                                                       require_deficit=False))
+    units = [unit("A", "s", 60000), unit("B", "s", 60000), unit("C", "s", 59999),
+             unit("D", "s", -100)]
+    rows = [ProvidedRow(2, "A", 30000), ProvidedRow(3, "B", 0), ProvidedRow(4, "C", 0),
+            ProvidedRow(5, "D", 0)]
+    evidence = evidence_of(units, rows, rules=surplus_ok)
+    assert [(a.eligible, a.entitlement) for a in evidence.assessments][3] == (True, 0)
+    assert rules.left_out(evidence) == Findings(2, [Violation(
+        CheckCode.LEFT_OUT, "unit B (row 3)", "about 300.00", "0.00",
+        "service line s funds its units at 0.500000 of their entitlements; for unit B "
+        "(entitlement 600.00 EUR) that is 300.00 EUR, at least the minimum of 300.00 EUR, yet "
+        "it gets 0", unit="B", area="a", service="s", row=3)])
+    # With a minimum of one cent, a line funded in full owes a unit of one cent its cent.
+    units = [unit("A", "s", 10000), unit("B", "s", 1)]
+    rows = [ProvidedRow(2, "A", 10000), ProvidedRow(3, "B", 0)]
+    cent = replace(ONE_LINE, minimum_award=1)
+    assert [(v.unit, v.expected) for v in rules.left_out(
+        evidence_of(units, rows, rules=cent)).violations] == [("B", "about 0.01")]
+
+
+def test_a_share_mismatch_gives_the_line_and_both_shares() -> None:
+    # A and B share 600.00 EUR of 800.00 + 400.00: 1/2. C has no award: its share is 0.
+    units = [unit("A", "s", 80000), unit("B", "s", 40000), unit("C", "s", 10000)]
+    rows = [ProvidedRow(None, "C", 0),
+            ProvidedRow(2, "A", 40000, share=Fraction(2, 5), share_places=1),
+            ProvidedRow(3, "B", 20000, share=Fraction(1, 2), share_places=None),
+            ProvidedRow(4, "C", 0, share=Fraction(1, 2), share_places=1)]
+    violations = rules.share_mismatch(evidence_of(units, rows))
+    assert violations == Findings(3, [
+        Violation(CheckCode.SHARE_MISMATCH, "unit A (row 2)", "0.500000", "0.400000",
+                  "unit A: its service line s is funded at 0.500000 of the entitlements (0 for "
+                  "a unit without award); the allocation says 0.400000",
+                  unit="A", area="a", service="s", row=2),
+        Violation(CheckCode.SHARE_MISMATCH, "unit C (row 4)", "0.000000", "0.500000",
+                  "unit C: its service line s is funded at 0.000000 of the entitlements (0 for "
+                  "a unit without award); the allocation says 0.500000",
+                  unit="C", area="a", service="s", row=4)])
+    # With a minimum of one cent, an award of one cent (B's half of 2 cents) has the share too.
+    units = [unit("A", "s", 80000), unit("B", "s", 2)]
+    rows = [ProvidedRow(2, "A", 40000), ProvidedRow(3, "B", 1, share=Fraction(1, 2))]
+    cent = replace(ONE_LINE, minimum_award=1)
+    assert rules.share_mismatch(evidence_of(units, rows, rules=cent)) == Findings(1, [])
+
+
+def test_wrong_tranches_give_the_rule_and_both_splits() -> None:
+    units = [unit("A", "s", 200000), unit("B", "s", 200000), unit("C", "s", 200000)]
+    rows = [ProvidedRow(2, "A", 100015, tranche_1=70010, tranche_2=30005),
+            ProvidedRow(3, "B", 100000, tranche_1=70000),
+            ProvidedRow(4, "C", 100001, tranche_2=29999), ProvidedRow(5, "C", 5)]
+    assert rules.tranches(evidence_of(units, rows)) == Findings(3, [
+        Violation(CheckCode.TRANCHES, "unit A (row 2)", "700.11, 300.04", "700.10, 300.05",
+                  "unit A: an award of 1000.15 EUR is paid 700.11 + 300.04 EUR (70% rounded "
+                  "half up, then the rest); the allocation says tranche_1, tranche_2 = 700.10, "
+                  "300.05", unit="A", row=2),
+        Violation(CheckCode.TRANCHES, "unit B (row 3)", "1000.00, 0.00", "700.00, -",
+                  "unit B: an award of 1000.00 EUR is paid 1000.00 + 0.00 EUR (up to 1000.00 "
+                  "EUR paid at once); the allocation says tranche_1, tranche_2 = 700.00, -",
+                  unit="B", row=3),
+        Violation(CheckCode.TRANCHES, "unit C (row 4)", "700.01, 300.00", "-, 299.99",
+                  "unit C: an award of 1000.01 EUR is paid 700.01 + 300.00 EUR (70% rounded "
+                  "half up, then the rest); the allocation says tranche_1, tranche_2 = -, "
+                  "299.99", unit="C", row=4)])
+
+
+def test_residuals_outside_the_scope_say_why_they_are_not_due() -> None:
+    # Scope none: no residual is due. Scope area: Q did not apply (and need not have, for the
+    # riparto); Y is excluded for not applying (INELIGIBLE_PAID's case, not this one's).
+    units = [unit("A", "s", 60000), unit("B", "s", 60000)]
+    rows = [ProvidedRow(2, "A", 30001, criteria_award=30000), ProvidedRow(3, "B", 30000)]
+    assert rules.residual_scope(evidence_of(units, rows)) == Findings(1, [Violation(
+        CheckCode.RESIDUAL_SCOPE, "unit A (row 2)", "0.00", "0.01",
+        "unit A receives 0.01 EUR of residuals, but the rule set has no residual phase "
+        "(residui.scope none): what the riparto leaves stays unassigned",
+        unit="A", area="a", service="s", row=2)])
+    optional = replace(RESIDUAL_AREA, eligibility=replace(RESIDUAL_AREA.eligibility,
+                                                          require_application=False))
+    units = [unit("A", "s", 60000), unit("Q", "s", 60000, applied=False)]
+    rows = [ProvidedRow(2, "A", 40000, criteria_award=30000),
+            ProvidedRow(3, "Q", 40000, criteria_award=30000)]
+    assert rules.residual_scope(evidence_of(units, rows, rules=optional)) == Findings(2, [
+        Violation(CheckCode.RESIDUAL_SCOPE, "unit Q (row 3)", "0.00", "100.00",
+                  "unit Q receives 100.00 EUR of residuals, but it did not apply: the "
+                  "residuals go to the units that applied (\"alle UDOS che hanno presentato "
+                  "istanza\")", unit="Q", area="a", service="s", row=3)])
+    units = [unit("A", "s", 60000), unit("Y", "s", 60000, applied=False)]
+    rows = [ProvidedRow(2, "A", 40000, criteria_award=30000),
+            ProvidedRow(3, "Y", 100, criteria_award=0)]
+    assert rules.residual_scope(evidence_of(units, rows, rules=RESIDUAL_AREA)) == Findings(2, [])
+
+
+def test_a_residual_beyond_the_deficit_gives_the_need_the_award_and_the_proration() -> None:
+    # P: deficit 4,500.00, riparto 3,500.00 (its formula): it lacks 1,000.00. Q ceased on
+    # 30 June: 181/365 of its 5,000.00 deficit is 2,479.45; after its 1,735.61 it lacks 743.84.
+    # S, first, gets no residual: not examined. R gets exactly what it lacks.
+    units = [unit("S", "s", 450000, ownership=PRIVATE), unit("P", "s", 450000, ownership=PRIVATE),
+             unit("Q", "s", 500000, ownership=PRIVATE, end_date=date(2025, 6, 30)),
+             unit("R", "s", 450000, ownership=PRIVATE)]
+    rows = [ProvidedRow(1, "S", 350000, criteria_award=350000),
+            ProvidedRow(2, "P", 450001, criteria_award=350000),
+            ProvidedRow(3, "Q", 173561 + 74385, criteria_award=173561),
+            ProvidedRow(4, "R", 450000, criteria_award=350000)]
+    assert rules.residual_above_deficit(evidence_of(units, rows, rules=RESIDUAL_AREA)) == (
+        Findings(3, [
+            Violation(CheckCode.RESIDUAL_ABOVE_DEFICIT, "unit P (row 2)", "at most 1000.00",
+                      "1000.01", "unit P still lacked 1000.00 EUR after its riparto award of "
+                      "3500.00 EUR (deficit 4500.00 EUR), but receives 1000.01 EUR of residuals",
+                      unit="P", area="a", service="s", row=2),
+            Violation(CheckCode.RESIDUAL_ABOVE_DEFICIT, "unit Q (row 3)", "at most 743.84",
+                      "743.85", "unit Q still lacked 743.84 EUR after its riparto award of "
+                      "1735.61 EUR (deficit 5000.00 EUR, prorated 181/365), but receives 743.85 "
+                      "EUR of residuals", unit="Q", area="a", service="s", row=3)]))
+
+
+def test_a_pool_given_more_than_it_holds_says_both_amounts() -> None:
+    # The riparto gives 3,500.00 of 10,000.00 EUR: the area's pool holds 6,500.00.
+    units = [unit("P", "s", 1_500_000, ownership=PRIVATE)]
+    at_most = [ProvidedRow(2, "P", 1_000_000, criteria_award=350000)]
+    assert rules.residual_pool(evidence_of(units, at_most, rules=RESIDUAL_AREA)) == Findings(
+        1, [])
+    over = [ProvidedRow(2, "P", 1_000_001, criteria_award=350000)]
+    assert rules.residual_pool(evidence_of(units, over, rules=RESIDUAL_AREA)) == Findings(1, [
+        Violation(CheckCode.RESIDUAL_POOL, "area a", "at most 6500.00", "6500.01",
+                  "area a: the riparto leaves 6500.00 EUR, but the residual awards add up to "
+                  "6500.01 EUR", area="a")])
+
+
+def test_residual_equal_share_names_the_pool_its_share_and_the_exact_residual() -> None:
+    # P and Q each lack 1,000.00 EUR after 3,500.00: 1,000.00 EUR of residuals are mu = 1/2,
+    # 500.00 EUR each. One cent off each way is fine; two is not.
+    # R, first in the units table, gets no residual: not examined.
+    units = [unit("R", "s", 450000, ownership=PRIVATE), unit("P", "s", 450000, ownership=PRIVATE),
+             unit("Q", "s", 450000, ownership=PRIVATE)]
+    fine = [ProvidedRow(2, "P", 400001, criteria_award=350000),
+            ProvidedRow(3, "Q", 399999, criteria_award=350000),
+            ProvidedRow(4, "R", 350000, criteria_award=350000)]
+    evidence = evidence_of(units, fine, rules=RESIDUAL_AREA)
+    assert rules.residual_equal_share(evidence) == Findings(2, [])
+    off = [ProvidedRow(2, "P", 400002, criteria_award=350000),
+           ProvidedRow(3, "Q", 399998, criteria_award=350000)]
+
+    def wrong(uid: str, row: int, residual: str) -> Violation:
+        return Violation(
+            CheckCode.RESIDUAL_EQUAL_SHARE, f"unit {uid} (row {row})", "500.00 +/- 0.01",
+            residual, f"area a: the residuals are given at 0.500000 of what each unit still "
+            f"lacks; unit {uid} lacked 1000.00 EUR and should get 500.00 EUR within one cent, "
+            f"not {residual} EUR", unit=uid, area="a", service="s", row=row)
+
+    assert rules.residual_equal_share(evidence_of(units, off, rules=RESIDUAL_AREA)) == Findings(
+        2, [wrong("P", 2, "500.02"), wrong("Q", 3, "499.98")])
+
+
+def test_residual_left_out_names_what_is_due_and_the_minimum_for_an_unfunded_unit() -> None:
+    # P gets 500.00 EUR of residuals for the 1,000.00 it lacks: mu = 1/2. Q (funded, lacking
+    # 1,000.00) is due 500.00; T (funded, lacking 0.02) one cent; U (lacking 0.01) half a cent,
+    # nothing. R (unfunded, lacking 600.00) is due 300.00, the minimum; S (599.99) falls short.
+    # V did not apply.
+    optional = replace(RESIDUAL_AREA, eligibility=replace(RESIDUAL_AREA.eligibility,
+                                                          require_application=False))
+    units = [unit("P", "s", 450000, ownership=PRIVATE), unit("Q", "s", 450000, ownership=PRIVATE),
+             unit("T", "s", 350002, ownership=PRIVATE), unit("U", "s", 350001, ownership=PRIVATE),
+             unit("R", "s", 60000), unit("S", "s", 59999),
+             unit("V", "s", 450000, ownership=PRIVATE, applied=False)]
+    rows = [ProvidedRow(2, "P", 400000, criteria_award=350000),
+            ProvidedRow(3, "Q", 350000, criteria_award=350000),
+            ProvidedRow(4, "T", 350000, criteria_award=350000),
+            ProvidedRow(5, "U", 350000, criteria_award=350000),
+            ProvidedRow(6, "R", 0), ProvidedRow(7, "S", 0),
+            ProvidedRow(8, "V", 350000, criteria_award=350000)]
+
+    def due(uid: str, row: int, need: str, exact: str, minimum: str = "") -> Violation:
+        return Violation(
+            CheckCode.RESIDUAL_LEFT_OUT, f"unit {uid} (row {row})", f"about {exact}", "0.00",
+            f"area a: the residuals are given at 0.500000 of what each unit still lacks; unit "
+            f"{uid} lacked {need} EUR, so {exact} EUR{minimum} is due to it, yet it gets no "
+            f"residual", unit=uid, area="a", service="s", row=row)
+
+    assert rules.residual_left_out(evidence_of(units, rows, rules=optional)) == Findings(5, [
+        due("Q", 3, "1000.00", "500.00"), due("T", 4, "0.02", "0.01"),
+        due("R", 6, "600.00", "300.00", ", at least the minimum of 300.00 EUR,")])
+    # a pool whose share is 0 (nothing given) leaves nobody out of it
+    nothing = [row._replace(award=row.criteria_award or 0) for row in rows]
+    assert rules.residual_left_out(evidence_of(units, nothing, rules=optional)) == Findings(0, [])
+    # ... and does not stop the check of the next pool: area a0 gives nothing, a1 gives P
+    # half of what it lacks and Q nothing.
+    two = replace(tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 50, "a1": 50},
+                             fund=2_000_000), residual_scope=ResidualScope.AREA)
+    units = [unit("A", "s", 450000, ownership=PRIVATE), unit("P", "t", 450000, ownership=PRIVATE),
+             unit("Q", "t", 450000, ownership=PRIVATE)]
+    rows = [ProvidedRow(2, "A", 350000), ProvidedRow(3, "P", 400000, criteria_award=350000),
+            ProvidedRow(4, "Q", 350000, criteria_award=350000)]
+    assert rules.residual_left_out(evidence_of(units, rows, rules=two)) == Findings(1, [
+        Violation(CheckCode.RESIDUAL_LEFT_OUT, "unit Q (row 4)", "about 500.00", "0.00",
+                  "area a1: the residuals are given at 0.500000 of what each unit still lacks; "
+                  "unit Q lacked 1000.00 EUR, so 500.00 EUR is due to it, yet it gets no "
+                  "residual", unit="Q", area="a1", service="t", row=4)])
+    # With a minimum of 0, an unfunded unit is due a share of one cent: R lacks 2 cents.
+    free = replace(RESIDUAL_AREA, minimum_award=0)
+    units = [unit("P", "s", 450000, ownership=PRIVATE), unit("R", "s", 2)]
+    rows = [ProvidedRow(2, "P", 400000, criteria_award=350000), ProvidedRow(3, "R", 0)]
+    assert rules.residual_left_out(evidence_of(units, rows, rules=free)) == Findings(1, [
+        due("R", 3, "0.02", "0.01", ", at least the minimum of 0.00 EUR,")])
+
+
+def test_the_residual_share_column_is_mu_for_recipients_and_0_for_the_others() -> None:
+    # P and Q get a third of the 3,000.00 EUR each lacks, S 1 cent of its 3: mu = 1/3, which
+    # P's column gives to six decimals (within half a millionth) and S's exactly.
+    units = [unit("P", "s", 650000, ownership=PRIVATE), unit("Q", "s", 650000, ownership=PRIVATE),
+             unit("R", "s", 650000, ownership=PRIVATE), unit("S", "s", 350003, ownership=PRIVATE)]
+    rows = [ProvidedRow(None, "R", 0),
+            ProvidedRow(2, "P", 450000, criteria_award=350000,
+                        residual_share=Fraction(333333, 10**6), residual_places=6),
+            ProvidedRow(3, "Q", 450000, criteria_award=350000,
+                        residual_share=Fraction(34, 100), residual_places=2),
+            ProvidedRow(4, "R", 350000, criteria_award=350000,
+                        residual_share=Fraction(3, 10), residual_places=1),
+            ProvidedRow(6, "S", 350001, criteria_award=350000,
+                        residual_share=Fraction(1, 3), residual_places=None)]
+    assert rules.residual_share_mismatch(evidence_of(units, rows, rules=RESIDUAL_AREA)) == (
+        Findings(4, [
+            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit Q (row 3)", "0.333333",
+                      "0.340000", "unit Q: its residual pool gives 0.333333 of what each unit "
+                      "still lacks (0 for a unit without residual); the allocation says 0.340000",
+                      unit="Q", area="a", service="s", row=3),
+            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit R (row 4)", "0.000000",
+                      "0.300000", "unit R: its residual pool gives 0.000000 of what each unit "
+                      "still lacks (0 for a unit without residual); the allocation says 0.300000",
+                      unit="R", area="a", service="s", row=4)]))
