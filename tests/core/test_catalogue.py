@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -132,3 +133,19 @@ def test_words_in_dict_form_move_into_the_po(tmp_path: Path) -> None:
     move([module], po_path=po)
     assert [(m.id, m.string) for m in read_catalogue(po) if m.context == "ats.more"] == [
         ("more of it", "di più")]
+
+
+def test_a_word_asked_for_inside_an_f_string_is_extracted_too() -> None:
+    # Babel's extractor reads an f-string as one token and misses a `_("...")` inside it:
+    # the AST sees every call of `_` and `N_` with a literal msgid, wherever it stands
+    known = {msgid for msgid, _context, _where in extracted() if isinstance(msgid, str)}
+    missed = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "N_") and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                    and node.args[0].value not in known):
+                missed.append(f"{path.relative_to(SOURCE)}:{node.lineno}: {node.args[0].value}")
+    assert missed == []

@@ -158,7 +158,8 @@ def _render_md(report: AuditReport) -> str:
         check = check_of(code)
         reason = (_("no `{column}` column").format(column=check.column)
                   if check.column != RUN_RECORD else _skip_line(code))
-        lines.append(f"| `{code}` | {_('skipped')} | | | {_md_cell(reason)} |")
+        skipped_word = _("skipped")  # outside the f-string, where xgettext finds it
+        lines.append(f"| `{code}` | {skipped_word} | | | {_md_cell(reason)} |")
     if report.violations:
         lines += ["", "## " + _("Findings"), "",
                   "| # | " + " | ".join((_("check"), _("subject"), _("expected"), _("actual"),
