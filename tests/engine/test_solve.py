@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -1197,3 +1198,77 @@ def test_the_service_results_carry_the_weight_of_the_reading_by_applications() -
     assert result.allocation is not None
     assert {code: s.weight for code, s in result.allocation.services.items()} == {
         "s": Fraction(80000), "t": Fraction(40000)}
+
+
+def _gone(pid: int) -> bool:
+    """Whether `pid` has ended (a zombie not yet reaped counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+def _wait_until_gone(pids: list[int], seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while not all(map(_gone, pids)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return all(map(_gone, pids))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="lists a thread's children in /proc")
+def test_a_failed_solve_stops_every_process_it_started_and_the_processes_they_started(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # a Ctrl-C reaches the process group, but a solver started in the instant before Python
+    # raises KeyboardInterrupt misses it: the solve stops what it started itself
+    older = subprocess.Popen(["sleep", "30"])  # started before the solve: left alone
+    started: list[subprocess.Popen[bytes]] = []
+    grandchild = tmp_path / "grandchild.pid"
+
+    def interrupted(*_args: Any) -> None:
+        started.append(subprocess.Popen(
+            ["sh", "-c", f"sleep 30 & echo $! > {grandchild}; wait"]))
+        deadline = time.monotonic() + 5
+        while not grandchild.exists() or not grandchild.read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(solve_module, "_solve_stages", interrupted)
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=10000)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            solve_riparto(assess(table([unit("U1", "s", 5000)]), rules), rules)
+        assert _wait_until_gone([started[0].pid, int(grandchild.read_text())])
+        assert not _gone(older.pid)
+    finally:
+        older.kill()
+        older.wait()
+        for process in started:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a POSIX shell script as CBC")
+def test_a_cancelled_version_query_does_not_wait_for_a_process_holding_its_output(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # a wrapper script's own child keeps the query's pipe open after the query is killed
+    monkeypatch.setattr(solve_module, "_VERSIONS", {})
+    pid_file = tmp_path / "child.pid"
+    monkeypatch.setenv(CBC_PATH_VARIABLE, fake_cbc(
+        tmp_path, f"#!/bin/sh\nsleep 30 &\necho $! > {pid_file}\nsleep 30\n"))
+    query = solve_module.VersionQuery("cbc")
+    try:
+        deadline = time.monotonic() + 5
+        while not pid_file.exists() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        started = time.monotonic()
+        query.cancel()
+        assert time.monotonic() - started < 5
+        assert query._process is not None and query._process.returncode is not None
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int(pid_file.read_text()), 9)

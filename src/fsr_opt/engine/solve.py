@@ -27,8 +27,10 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -169,10 +171,59 @@ class VersionQuery:
         return version
 
     def cancel(self) -> None:
-        """Stop the query without waiting for its answer (the solve failed)."""
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.communicate()
+        """Stop the query without waiting for its answer (the solve failed).
+
+        Its output is not read: a process the query started (a wrapper script's) could hold
+        the pipe open long after the query itself is gone.
+        """
+        process = self._process
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def _children_of_this_thread() -> set[int]:
+    """The processes this thread started that have not been reaped; empty where unknown.
+
+    Linux lists them in ``/proc/self/task/<thread>/children``; a solve runs in one thread
+    (the web server runs several), so the list is that solve's own.
+    """
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/children",
+                  encoding="ascii") as listing:
+            return {int(pid) for pid in listing.read().split()}
+    except (OSError, ValueError):
+        return set()
+
+
+def _process_tree(root: int) -> list[int]:
+    """`root` and every process under it, as ``/proc`` lists them at this moment."""
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        with contextlib.suppress(OSError, ValueError):
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as listing:
+                    pending += [int(child) for child in listing.read().split()]
+    return tree
+
+
+def _stop_processes_started_since(running: set[int]) -> None:
+    """Kill the processes this thread started since `running` was listed, and theirs.
+
+    A Ctrl-C reaches the terminal's whole process group, the solver included, but a solver
+    (or the version query) started between the signal and Python raising KeyboardInterrupt
+    misses it and would run on alone, to its time limit. Only Linux says which processes
+    a thread started; elsewhere the group's signal is all there is.
+    """
+    for child in sorted(_children_of_this_thread() - running):
+        for pid in _process_tree(child):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _highs_version() -> str:
@@ -382,11 +433,15 @@ def solve_riparto(
         InfeasibleError: the rules cannot all hold (the message names them).
     """
     started = time.monotonic()
-    version = VersionQuery(solver)
+    running = _children_of_this_thread()
+    version: VersionQuery | None = None
     try:
+        version = VersionQuery(solver)
         run, allocation = _solve_stages(assessments, rules, solver, started + time_limit, prune)
     except BaseException:  # Ctrl-C included: no process outlives the run
-        version.cancel()
+        _stop_processes_started_since(running)
+        if version is not None:
+            version.cancel()
         raise
     return SolveResult(
         status=SolveStatus.OPTIMAL,
