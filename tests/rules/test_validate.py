@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, NewType
 
 import pytest
 import yaml
@@ -816,6 +816,9 @@ def test_a_type_without_a_reader_of_its_own_is_read_by_pydantic_in_our_sentence(
     walk = _Walk("r.yaml", FORMAT_2, 2026)
     assert walk.leaf(int, (), "12", "a.b") == 12
     assert walk.leaf(str, (), "x", "a.c") == "x"  # an adapter per type, not one for all
+    # a type never read before (adapters are kept per type: this one is built here, also in
+    # a process where the others already were)
+    assert walk.leaf(NewType("Whole", int), (), "12", "a.l") == 12
     assert walk.leaf(int, (), "x", "a.d") is _INVALID
     assert walk.leaf(int, (Ge(0),), 3, "a.e") == 3
     assert walk.leaf(int, (Ge(0),), -1, "a.f") is _INVALID
