@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, NewType
 
 import pytest
 import yaml
@@ -816,6 +816,9 @@ def test_a_type_without_a_reader_of_its_own_is_read_by_pydantic_in_our_sentence(
     walk = _Walk("r.yaml", FORMAT_2, 2026)
     assert walk.leaf(int, (), "12", "a.b") == 12
     assert walk.leaf(str, (), "x", "a.c") == "x"  # an adapter per type, not one for all
+    # a type never read before (adapters are kept per type: this one is built here, also in
+    # a process where the others already were)
+    assert walk.leaf(NewType("Whole", int), (), "12", "a.l") == 12
     assert walk.leaf(int, (), "x", "a.d") is _INVALID
     assert walk.leaf(int, (Ge(0),), 3, "a.e") == 3
     assert walk.leaf(int, (Ge(0),), -1, "a.f") is _INVALID
@@ -910,3 +913,47 @@ def test_a_description_ends_a_sentence_lowered_unless_it_starts_with_an_acronym(
     description: str | None, hint: str,
 ) -> None:
     assert _hint(description) == hint
+
+
+def test_each_parameter_is_recorded_as_the_reports_show_it() -> None:
+    # parsed inside the test; a set-aside shows its maximum, every parameter its description
+    rules = parse_rule_set(load(MINIMAL))
+    assert [(p.path, p.value, p.description, p.reference) for p in rules.parameters[:4]] == [
+        ("fund", "1000.00 EUR", "Fund to split.", "Test act art. 1"),
+        ("set_asides.reserve_percent", "0% (max 5%)", "Reserve fund.", "Test act art. 2"),
+        ("set_asides.other_services_percent", "0% (max 10%)", "Other services fund.",
+         "Test act art. 2"),
+        ("minimum_award", "300.00 EUR", "Smallest award.", "Test act art. 3")]
+    assert len(rules.parameters) == 22
+    assert (rules.source, rules.sha256) == ("", "")  # no file named, no hash given
+
+
+def test_a_dated_value_in_force_that_cannot_be_read_is_reported_not_used() -> None:
+    doc = load(MINIMAL_DATED)
+    doc["fund"]["values"][date(2025, 1, 1)]["value"] = "abc"
+    assert whole(doc) == [
+        "BAD_VALUE: fund.values.2025-01-01: value must be an amount in euros such as 1234.56, "
+        "got the text 'abc'; write a plain number with '.' as decimal mark and no thousands "
+        "separator"]
+    del doc["fund"]["values"][date(2025, 1, 1)]["value"]
+    assert whole(doc) == [
+        "MISSING_KEY: fund.values.2025-01-01.value: required key is missing; add it: the "
+        "amount in euros, greater than 0"]
+    # A set-aside shows its maximum beside its value: only beside a value that was read.
+    doc = load(MINIMAL_DATED)
+    reserve = doc["set_asides"]["reserve_percent"]
+    del reserve["value"]
+    reserve["values"] = {date(2025, 1, 1): {"value": "abc"}}
+    assert whole(doc) == [
+        "BAD_VALUE: set_asides.reserve_percent.values.2025-01-01: value must be a percent "
+        "written as a plain number such as 50 or 12.5 (no '%' sign), got the text 'abc'"]
+
+
+def test_a_document_that_is_no_mapping_lists_the_keys_of_format_2() -> None:
+    with pytest.raises(RuleSetError) as caught:
+        parse_rule_set(5)  # type: ignore[arg-type]
+    assert [(p.code, p.file, p.message) for p in caught.value.problems] == [
+        (ErrorCode.BAD_VALUE, "",
+         "(document): a rule set must be a YAML mapping with the keys format, metadata, fund, "
+         "set_asides, minimum_award, payments, municipalities, eligibility, formula_classes, "
+         "areas, unit_types, readings, residui; got the number 5")]
