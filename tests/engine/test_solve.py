@@ -1269,6 +1269,46 @@ def test_a_cancelled_version_query_does_not_wait_for_a_process_holding_its_outpu
         query.cancel()
         assert time.monotonic() - started < 5
         assert query._process is not None and query._process.returncode is not None
+        assert query._process.stdout is not None and query._process.stdout.closed
     finally:
         with contextlib.suppress(OSError, ValueError):
             os.kill(int(pid_file.read_text()), 9)
+
+
+def _unused_pid() -> int:
+    """A process id no process can have: one above the kernel's largest."""
+    with open("/proc/sys/kernel/pid_max", encoding="ascii") as limit:
+        return int(limit.read()) + 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="lists a process's children in /proc")
+def test_the_process_tree_holds_every_process_under_the_root(tmp_path: Any) -> None:
+    # the root has two children, the first with a child of its own: the walk keeps what it
+    # has still to visit while it visits the second
+    (tmp_path / "inner.sh").write_text('sleep 30 &\necho $! > "$1/a1"\nwait\n')
+    (tmp_path / "outer.sh").write_text(
+        'sh "$1/inner.sh" "$1" &\necho $! > "$1/a"\nsleep 30 &\necho $! > "$1/b"\nwait\n')
+    root = subprocess.Popen(["sh", str(tmp_path / "outer.sh"), str(tmp_path)])
+    try:
+        deadline = time.monotonic() + 5
+        while not all((tmp_path / name).exists() and (tmp_path / name).read_text().strip()
+                      for name in ("a", "a1", "b")):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        expected = {root.pid, *(int((tmp_path / name).read_text()) for name in ("a", "a1", "b"))}
+        tree = solve_module._process_tree(root.pid)
+        assert set(tree) == expected and len(tree) == 4 and tree[0] == root.pid
+    finally:
+        for pid in solve_module._process_tree(root.pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, 9)
+        root.wait()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="lists a process's children in /proc")
+def test_a_process_that_ended_meanwhile_is_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # between the listing and the kill a process may end: stopping the others goes on
+    gone = _unused_pid()
+    assert solve_module._process_tree(gone) == [gone]
+    monkeypatch.setattr(solve_module, "_children_of_this_thread", lambda: {gone})
+    solve_module._stop_processes_started_since(set())  # no ProcessLookupError

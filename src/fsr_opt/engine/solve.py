@@ -195,7 +195,7 @@ def _children_of_this_thread() -> set[int]:
         with open(f"/proc/self/task/{threading.get_native_id()}/children",
                   encoding="ascii") as listing:
             return {int(pid) for pid in listing.read().split()}
-    except (OSError, ValueError):
+    except OSError:
         return set()
 
 
@@ -205,7 +205,7 @@ def _process_tree(root: int) -> list[int]:
     while pending:
         pid = pending.pop()
         tree.append(pid)
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError):  # it ended since it was listed
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as listing:
                     pending += [int(child) for child in listing.read().split()]
