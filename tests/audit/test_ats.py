@@ -71,12 +71,49 @@ def test_a_set_aside_of_zero_needs_no_desks() -> None:
                                      SplitAmount("B", 75_000_00, 75_000_00, 0)]).is_ok
 
 
-def test_an_indicator_whose_column_is_all_zero_weighs_nothing() -> None:
-    # No one has admitted applications: the population decides the whole main part alone.
+def test_an_indicator_that_weighs_but_is_0_everywhere_leaves_no_split_to_follow() -> None:
+    # No one has admitted applications: the engine refuses the rules (ATS_ZERO_INDICATOR), so
+    # no split is right, whatever its figures; the amounts are compared with nothing.
     rows = indicators({"A": (10, 0, 1), "B": (30, 0, 1)})
     rules = tiny_rules(["A", "B"])
-    assert audit_split(rules, rows, [SplitAmount("A", 27_500_00), SplitAmount("B", 72_500_00)
-                                     ]).is_ok
+    audit = audit_split(rules, rows, [SplitAmount("A", 27_500_00), SplitAmount("B", 72_500_00)])
+    assert _found(audit) == [(
+        "SPLIT_AMOUNT", "admitted_applications",
+        "the indicator 'admitted_applications' weighs 70% but is 0 for every Ambito: no split "
+        "can give that part in proportion to it")]
+    # weighing nothing, it is no matter: the population splits the 90,000 EUR as 1 : 3, the
+    # desks the 10,000 of the set-aside as 1 : 1
+    population, applications = rules.indicators
+    by_population = replace(rules, indicators=(replace(population, weight=Fraction(100)),
+                                               replace(applications, weight=Fraction(0))))
+    assert audit_split(by_population, rows, [SplitAmount("A", 27_500_00),
+                                             SplitAmount("B", 72_500_00)]).is_ok
+
+
+def test_floors_above_what_the_indicators_split_leave_no_split_to_follow() -> None:
+    # Main part 90,000 EUR; two Ambiti at a floor of 45,000.01 need 90,000.02: the engine
+    # refuses (ATS_FLOORS_ABOVE_FUND); the audit says why instead of failing.
+    rules = tiny_rules(["A", "B"], floor=45_000_01)
+    rows = indicators({"A": (10, 10, 1), "B": (30, 30, 1)})
+    audit = audit_split(rules, rows, [SplitAmount("A", 50_000_00), SplitAmount("B", 50_000_00)])
+    assert _found(audit) == [(
+        "SPLIT_FLOOR", "TOTAL",
+        "2 Ambiti at the floor of 45,000.01 EUR need 90,000.02 EUR, more than the 90,000.00 EUR "
+        "the indicators split: no split can respect the floor")]
+    # floors that take the whole main part exactly: a split to follow
+    assert audit_split(replace(rules, floor=45_000_00), rows, [
+        SplitAmount("A", 50_000_00, 45_000_00, 5_000_00),
+        SplitAmount("B", 50_000_00, 45_000_00, 5_000_00)]).is_ok
+
+
+def test_a_set_aside_whose_indicator_is_0_everywhere_leaves_no_split_to_follow() -> None:
+    rows = indicators({"A": (10, 10, 0), "B": (30, 30, 0)})
+    audit = audit_split(tiny_rules(["A", "B"]), rows, [SplitAmount("A", 27_500_00),
+                                                       SplitAmount("B", 72_500_00)])
+    assert _found(audit) == [(
+        "SPLIT_SET_ASIDE", "set_aside",
+        "the indicator 'desks' of the set-aside is 0 for every Ambito: no split can give the "
+        "set-aside in proportion to it")]
 
 
 def test_every_split_finding_whole() -> None:

@@ -57,11 +57,52 @@ class SplitAmount:
     set_aside: int | None = None
 
 
+def _set_aside(rules: AtsRules, fund: int) -> int:
+    """The set-aside in cents: the fund's percent, rounded half up."""
+    return round_half_up(Fraction(fund) * rules.set_aside_percent / 100)
+
+
+def _no_split(
+    rules: AtsRules, indicators: Sequence[AmbitoIndicators], fund: int
+) -> list[Finding]:
+    """Why no split at all can follow the rules: then there are no amounts to compare with.
+
+    An indicator that weighs but is 0 for every Ambito (its part, if any, has nothing to
+    follow),
+    floors that need more than the indicators split, a set-aside whose indicator is 0 for
+    every Ambito: the engine refuses each (``ATS_ZERO_INDICATOR``, ``ATS_FLOORS_ABOVE_FUND``),
+    and a split made by hand for such rules is wrong whatever its figures.
+    """
+    set_aside = _set_aside(rules, fund)
+    main = fund - set_aside
+    rows = {row.ambito: row.values for row in indicators}
+    codes = [code for code in rules.ambiti if code in rows]
+    findings = [
+        Finding("SPLIT_AMOUNT", indicator.code, _(
+            "the indicator '{indicator}' weighs {weight}% but is 0 for every Ambito: no split "
+            "can give that part in proportion to it").format(
+                indicator=indicator.code, weight=indicator.weight))
+        for indicator in rules.indicators
+        if indicator.weight and main and not any(rows[c][indicator.code] for c in codes)]
+    if rules.floor * len(codes) > main:
+        findings.append(Finding("SPLIT_FLOOR", "TOTAL", _(
+            "{count} Ambiti at the floor of {floor} EUR need {needed} EUR, more than the "
+            "{main} EUR the indicators split: no split can respect the floor").format(
+                count=len(codes), floor=money(rules.floor),
+                needed=money(rules.floor * len(codes)), main=money(main))))
+    if set_aside and not any(rows[c][rules.set_aside_indicator] for c in codes):
+        findings.append(Finding("SPLIT_SET_ASIDE", "set_aside", _(
+            "the indicator '{indicator}' of the set-aside is 0 for every Ambito: no split can "
+            "give the set-aside in proportion to it").format(
+                indicator=rules.set_aside_indicator)))
+    return findings
+
+
 def _expected_split(
     rules: AtsRules, indicators: Sequence[AmbitoIndicators], fund: int
 ) -> tuple[int, dict[str, int], dict[str, int]]:
     """The split recomputed here: (set-aside, main part per Ambito, set-aside per Ambito)."""
-    set_aside = round_half_up(Fraction(fund) * rules.set_aside_percent / 100)
+    set_aside = _set_aside(rules, fund)
     main = fund - set_aside
     rows = {row.ambito: row.values for row in indicators}
     codes = [code for code in rules.ambiti if code in rows]
@@ -112,7 +153,10 @@ def audit_split(
             "the amounts add up to {total} EUR, the fund is {fund} EUR ({difference})").format(
                 total=money(total), fund=money(fund),
                 difference=money(total - fund))))
-    set_aside, main, aside = _expected_split(rules, indicators, fund)
+    impossible = _no_split(rules, indicators, fund)
+    set_aside, main, aside = (
+        (_set_aside(rules, fund), {}, {}) if impossible
+        else _expected_split(rules, indicators, fund))
     if rules.set_aside_percent > rules.set_aside_max:
         findings.append(Finding("SPLIT_SET_ASIDE", "set_aside",
                                 _("the set-aside percent is above its maximum")))
@@ -123,6 +167,7 @@ def audit_split(
             _("the set-aside parts add up to {total} EUR, not {expected} EUR").format(
                 total=money(sum(x or 0 for x in given_aside)),
                 expected=money(set_aside))))
+    findings += impossible  # then no Ambito has an amount the rules give (`main` is empty)
     for amount in amounts:
         code = amount.ambito
         if code not in main:
