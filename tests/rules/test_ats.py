@@ -141,7 +141,7 @@ def test_what_could_not_be_read_is_not_checked_across_sections() -> None:
 
     assert _problems(unreadable) == [
         (ErrorCode.BAD_VALUE, "ats.yaml",
-         "indicators.population_65: must be a mapping (A weighted indicator: a column of the "
+         "indicators.population_65: must be a mapping (a weighted indicator: a column of the "
          "indicators table and its weight), got the number 5"),
         (ErrorCode.BAD_VALUE, "ats.yaml",
          "set_aside: must be a mapping (the set-aside: label, percent, indicator, "
