@@ -335,7 +335,7 @@ def test_sigint_while_solving(slow_cbc: Path, previous: Path) -> None:
         [str(FSR_OPT), "solve", "--out", str(previous)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
-        env={**os.environ, CBC_PATH_VARIABLE: str(slow_cbc)},
+        env={**os.environ, CBC_PATH_VARIABLE: str(slow_cbc), "PYTHONFAULTHANDLER": "1"},
     )
     try:
         deadline = time.monotonic() + 60
@@ -344,7 +344,14 @@ def test_sigint_while_solving(slow_cbc: Path, previous: Path) -> None:
             assert time.monotonic() < deadline, "the solver never started"
             time.sleep(0.05)
         os.killpg(process.pid, signal.SIGINT)  # the whole group, solver included
-        stdout, stderr = process.communicate(timeout=30)
+        try:
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            # seen twice in CI on a loaded machine, never reproduced by hand: the stack of
+            # every thread (faulthandler) says where the run was when the Ctrl-C was lost
+            os.kill(process.pid, signal.SIGABRT)
+            stdout, stderr = process.communicate(timeout=10)
+            pytest.fail(f"no exit 30 s after the Ctrl-C; the run was at:\n{stderr}")
         deadline = time.monotonic() + 20
         while _group_alive(process.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
