@@ -1312,3 +1312,17 @@ def test_a_process_that_ended_meanwhile_is_no_error(monkeypatch: pytest.MonkeyPa
     assert solve_module._process_tree(gone) == [gone]
     monkeypatch.setattr(solve_module, "_children_of_this_thread", lambda: {gone})
     solve_module._stop_processes_started_since(set())  # no ProcessLookupError
+
+
+def test_a_ctrl_c_while_the_version_query_starts_is_an_interruption(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the query is the first process a solve starts: interrupted there, nothing is left to
+    # cancel and the interruption goes on as it is
+    def interrupted(_solver: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(solve_module, "VersionQuery", interrupted)
+    rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=10000)
+    with pytest.raises(KeyboardInterrupt):
+        solve_riparto(assess(table([unit("U1", "s", 5000)]), rules), rules)
