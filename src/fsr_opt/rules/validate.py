@@ -123,11 +123,9 @@ def _hint(text: str | None) -> str:
     The first letter is lowered unless the first word is an acronym ('ISEE', 'FSR'): a word
     of one letter ('A mapping', 'È') or with an apostrophe ("L'importo") is lowered too.
     """
-    if not text:
-        return ""
-    text = _(text).rstrip(".")
-    rest_of_word = text.split(" ", 1)[0][1:]
-    return text[0].lower() + text[1:] if rest_of_word == rest_of_word.lower() else text
+    text = _(text).rstrip(".") if text else ""
+    rest_of_word = next(iter(text.split()), "")[1:]
+    return text[:1].lower() + text[1:] if rest_of_word == rest_of_word.lower() else text
 
 
 def _present_type(annotation: Any) -> Any:
