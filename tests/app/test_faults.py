@@ -326,13 +326,21 @@ def slow_cbc(tmp_path: Path) -> Path:
     return script
 
 
+_SIGINT_DEFAULT_THEN_EXEC = ("import os, signal, sys; "
+                             "signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                             "os.execv(sys.argv[1], sys.argv[1:])")
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="finds the solver process in /proc")
 @pytest.mark.skipif(not FSR_OPT.exists(), reason="the fsr-opt console script is not installed")
 def test_sigint_while_solving(slow_cbc: Path, previous: Path) -> None:
     """Ctrl-C while CBC runs: exit 130, a message, no traceback, nothing written, no orphan."""
     before = snapshot(previous)
     process = subprocess.Popen(
-        [str(FSR_OPT), "solve", "--out", str(previous)],
+        # run as a terminal runs it, with Ctrl-C's default: these tests may run where SIGINT
+        # is ignored (a shell's background job), which every child would inherit
+        [sys.executable, "-c", _SIGINT_DEFAULT_THEN_EXEC, str(FSR_OPT), "solve", "--out",
+         str(previous)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
         env={**os.environ, CBC_PATH_VARIABLE: str(slow_cbc), "PYTHONFAULTHANDLER": "1"},
@@ -347,8 +355,8 @@ def test_sigint_while_solving(slow_cbc: Path, previous: Path) -> None:
         try:
             stdout, stderr = process.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            # seen twice in CI on a loaded machine, never reproduced by hand: the stack of
-            # every thread (faulthandler) says where the run was when the Ctrl-C was lost
+            # the stack of every thread (faulthandler) says where the run was when the Ctrl-C
+            # was lost
             os.kill(process.pid, signal.SIGABRT)
             stdout, stderr = process.communicate(timeout=10)
             pytest.fail(f"no exit 30 s after the Ctrl-C; the run was at:\n{stderr}")
