@@ -1326,3 +1326,28 @@ def test_a_ctrl_c_while_the_version_query_starts_is_an_interruption(
     rules = tiny_rules({"s": ("a", 100)}, {"a": 100}, fund=10000)
     with pytest.raises(KeyboardInterrupt):
         solve_riparto(assess(table([unit("U1", "s", 5000)]), rules), rules)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="lists a thread's children in /proc")
+def test_an_interrupted_stage_stops_the_solver_it_started() -> None:
+    # the ATS rebalance solves its stages through `solve_stage` too, without solve_riparto
+    started: list[subprocess.Popen[bytes]] = []
+
+    class Problem:
+        sense = objective = None
+
+        def setObjective(self, objective: Any) -> None:
+            self.objective = objective
+
+        def solve(self, _solver: Any) -> None:
+            started.append(subprocess.Popen(["sleep", "30"]))
+            raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            solve_module.solve_stage(Problem(), None, 1, "cbc", time.monotonic() + 60, "spend")
+        assert _wait_until_gone([started[0].pid])
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()

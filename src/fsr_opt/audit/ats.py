@@ -68,9 +68,8 @@ def _no_split(
     """Why no split at all can follow the rules: then there are no amounts to compare with.
 
     An indicator that weighs but is 0 for every Ambito (its part, if any, has nothing to
-    follow),
-    floors that need more than the indicators split, a set-aside whose indicator is 0 for
-    every Ambito: the engine refuses each (``ATS_ZERO_INDICATOR``, ``ATS_FLOORS_ABOVE_FUND``),
+    follow), floors that need more than the indicators split, a set-aside whose indicator is
+    0 for every Ambito: the engine refuses each (``ATS_ZERO_INDICATOR``, ``ATS_FLOORS_ABOVE_FUND``),
     and a split made by hand for such rules is wrong whatever its figures.
     """
     set_aside = _set_aside(rules, fund)

@@ -319,12 +319,16 @@ def solve_stage(problem: Any, objective: Any, sense: int, solver_name: str,
                             ).format(stage=stage), ErrorCode.TIME_LIMIT)
     solver = make_solver(solver_name, limit)
     started = time.monotonic()
+    running = _children_of_this_thread()
     try:
         with _native_stdout_silenced(solver_name == "highs"):
             problem.solve(solver)
     except (pulp.PulpSolverError, OSError) as exc:
         raise SolverError(_("solver '{solver}' failed at stage '{stage}': {reason}").format(
             solver=solver_name, stage=stage, reason=exc), ErrorCode.SOLVER_CRASHED) from exc
+    except BaseException:  # Ctrl-C included: the riparto's and the ATS rebalance's stages
+        _stop_processes_started_since(running)
+        raise
     elapsed = time.monotonic() - started
     status = read_status(problem, solver_name, elapsed, limit)
     log.debug("stage %s: %s in %.3fs", stage, status, elapsed)
@@ -438,7 +442,8 @@ def solve_riparto(
     try:
         version = VersionQuery(solver)
         run, allocation = _solve_stages(assessments, rules, solver, started + time_limit, prune)
-    except BaseException:  # Ctrl-C included: no process outlives the run
+    except BaseException:  # Ctrl-C included: no process outlives the run (the version
+        # query's and its children; each stage stops its own solver, `solve_stage`)
         _stop_processes_started_since(running)
         if version is not None:
             version.cancel()
