@@ -250,3 +250,18 @@ def test_a_solve_from_csv_imports_no_workbook_reader(tmp_path: Path) -> None:
                           check=True, env={**os.environ, "FSR_OPT_CACHE": "off"})
     assert done.stdout.splitlines()[-1] == "MODULES 0 []"
     assert (tmp_path / "out" / "allocation.xlsx").exists()
+
+
+@pytest.mark.parametrize("words", [["--help"], ["version"], ["solve", "--help"]])
+def test_help_and_version_import_neither_the_schema_nor_the_audit(words: list[str]) -> None:
+    # the schema's sixteen dataclasses and the audit report's four took about a fifth of
+    # `fsr-opt --help` (benchmarks/RESULTS.md, sixth round): only a command's work needs them
+    probe = ("import runpy, sys\n"
+             f"sys.argv = ['fsr-opt', *{words!r}]\n"
+             "try:\n    runpy.run_module('fsr_opt', run_name='__main__')\n"
+             "except SystemExit as end:\n    code = end.code\n"
+             "print('MODULES', code, sorted(m for m in sys.modules if m.startswith("
+             "('fsr_opt.core.schema', 'fsr_opt.audit.report', 'fsr_opt.app.pipeline', 'pulp'))))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines()[-1] == "MODULES 0 []"

@@ -38,7 +38,6 @@ from typer.models import CommandInfo
 from fsr_opt import __version__
 from fsr_opt.app.status import INTERNAL_ERROR, NOT_RUN, SOLVED
 from fsr_opt.app.status import INTERRUPTED as REGION_INTERRUPTED
-from fsr_opt.audit.report import FORMATS
 from fsr_opt.core.collector import spare_collection_at_exit
 from fsr_opt.core.errors import (
     WARNINGS_LOGGER,
@@ -661,6 +660,8 @@ def audit(
     --rules and overrides win. Exit 0 when every check holds, 1 when any fails, 2 on bad input.
     """
     _language(lang)
+    from fsr_opt.audit.report import FORMATS
+
     if fmt not in FORMATS:
         raise _fail(InputError(_("--format '{format}' is not a report format; use one of "
                                  "{choices}").format(format=fmt, choices=", ".join(FORMATS)),

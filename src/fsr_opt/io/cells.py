@@ -44,13 +44,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from fsr_opt.core.errors import ErrorCode
 from fsr_opt.core.i18n import N_, _
 from fsr_opt.core.money import CENTS_PER_EURO
-from fsr_opt.core.schema import Ownership
 from fsr_opt.core.words import ratio
+
+if TYPE_CHECKING:
+    from fsr_opt.core.schema import Ownership
 
 
 class Dialect(Enum):
@@ -152,13 +154,15 @@ _SIMPLE_FIGURE = re.compile(r"([0-9]{1,15})(?:([.,])([0-9]{1,2}))?")
 _TRUE_WORDS = frozenset({"true", "yes", "si", "1", "vero", "y", "s"})
 _FALSE_WORDS = frozenset({"false", "no", "0", "falso", "n"})
 _BOOL_HINT = "true/false, yes/no, sì/no, 1/0, vero/falso, y/n, s/n"
-_OWNERSHIP_WORDS: Mapping[str, Ownership] = {
-    "public": Ownership.PUBLIC,
-    "pubblica": Ownership.PUBLIC,
-    "pubblico": Ownership.PUBLIC,
-    "private": Ownership.PRIVATE,
-    "privata": Ownership.PRIVATE,
-    "privato": Ownership.PRIVATE,
+# The value of `Ownership` each word means: the enum is looked up when a cell is read, so that
+# the command line, which reads numbers with this module, does not import the whole schema.
+_OWNERSHIP_WORDS: Mapping[str, str] = {
+    "public": "public",
+    "pubblica": "public",
+    "pubblico": "public",
+    "private": "private",
+    "privata": "private",
+    "privato": "private",
 }
 
 
@@ -316,12 +320,14 @@ def parse_code(cell: RawCell) -> str | CellProblem:
 
 def parse_ownership(cell: RawCell) -> Ownership | CellProblem:
     """Parse public/private, also in Italian (pubblica/pubblico, privata/privato)."""
+    from fsr_opt.core.schema import Ownership  # noqa: PLC0415  (see _OWNERSHIP_WORDS)
+
     word = _OWNERSHIP_WORDS.get(fold_heading(cell)) if isinstance(cell, str) else None
     if word is None:
         return CellProblem(ErrorCode.BAD_OWNERSHIP, _("'{value}' is not an ownership; write "
                                                       "public or private (pubblica/privata)"
                                                       ).format(value=shown(cell)))
-    return word
+    return Ownership(word)
 
 
 def parse_bool(cell: RawCell) -> bool | CellProblem:
