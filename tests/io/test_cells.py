@@ -40,6 +40,7 @@ from fsr_opt.io.cells import (
     parse_figure,
     parse_money,
     parse_ownership,
+    parse_plain_amounts,
     parse_plain_dates,
     parse_share,
     parse_text,
@@ -474,6 +475,32 @@ def test_a_column_of_text_read_at_once_means_what_each_cell_means(cells: list[An
         assert [parse_cell("text", cell) for cell in cells] == texts
 
 
+AMOUNT_CELLS = st.one_of(
+    st.from_regex(r"[0-9]{1,15}\.[0-9]{2}", fullmatch=True),
+    st.from_regex(r" ?[0-9]{1,17}([.,][0-9]{0,3})? ?", fullmatch=True),
+    st.sampled_from(["", "-1.00", "1.234,56", "99999999999.99", "100000000000.00",
+                     "100000000000.01", "0.00", "\uff10.00"]),
+    st.integers(min_value=0), st.none(),
+)
+
+
+@given(cells=st.lists(AMOUNT_CELLS, max_size=6), dialect=st.sampled_from(Dialect))
+def test_a_column_of_amounts_read_at_once_means_what_each_cell_means(
+    cells: list[Any], dialect: Dialect
+) -> None:
+    amounts = parse_plain_amounts(cells, dialect)
+    if amounts is not None:
+        assert [parse_figure(cell, "money", dialect) for cell in cells] == [
+            (cents, ".") for cents in amounts]
+        assert [parse_cell("money", cell, dialect) for cell in cells] == amounts
+
+
+@given(cells=st.lists(st.from_regex(r"[0-9]{1,11}\.[0-9]{2}", fullmatch=True), min_size=1),
+       dialect=st.sampled_from([Dialect.AUTO, Dialect.ITALIAN]))
+def test_a_column_of_usual_amounts_is_read_at_once(cells: list[str], dialect: Dialect) -> None:
+    assert parse_plain_amounts(cells, dialect) is not None
+
+
 def test_a_column_that_is_not_plain_is_read_cell_by_cell() -> None:
     assert parse_plain_dates([]) is None
     assert parse_plain_dates(["2024-02-30"]) is None
@@ -483,6 +510,14 @@ def test_a_column_that_is_not_plain_is_read_cell_by_cell() -> None:
     assert plain_texts(["U1", "'=1"]) is None
     assert plain_texts(["U1\u200b"]) is None
     assert plain_texts([" U1 ", "L'Approdo"]) == ["U1", "L'Approdo"]
+    assert parse_plain_amounts([], Dialect.AUTO) is None
+    assert parse_plain_amounts(["12.50"], Dialect.PLAIN) is None  # the plain reader's rules
+    assert parse_plain_amounts(["12.50", " 3.00"], Dialect.AUTO) is None
+    assert parse_plain_amounts(["12.50", "3,00"], Dialect.AUTO) is None
+    assert parse_plain_amounts(["12.50", "3"], Dialect.AUTO) is None
+    assert parse_plain_amounts(["100000000000.01"], Dialect.AUTO) is None  # over MAX_CENTS
+    assert parse_plain_amounts(["100000000000.00", "0.05"], Dialect.ITALIAN) == [
+        10**13, 5]
 
 
 # --- what a problem says: the cell as written, and how to fix it -------------------------------

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import yaml
 
-from fsr_opt.core.errors import InputError
+from fsr_opt.core.errors import ErrorCode, InputError
 from fsr_opt.core.schema import INPUT_COLUMNS, Ownership, UnitRecord
 from fsr_opt.io.cells import fold_heading
 from fsr_opt.io.source import sha256_file
@@ -83,6 +83,27 @@ def test_good_csv(tmp_path: Path) -> None:
     assert table.source == str(path)
     assert table.sha256 == sha256_file(path)
     assert len(table.sha256) == 64
+
+
+def test_a_column_of_usual_amounts_is_read_whole_and_still_checked_against_the_others(
+    tmp_path: Path,
+) -> None:
+    # costs all "1234.56" (read as one column, `parse_plain_amounts`), revenues with a comma:
+    # the file mixes two formats, and the cells of the less common mark are the ones named
+    rows = [[*row[:7], cost, revenue, *row[9:]] for row, cost, revenue in zip(
+        ROWS, ["1234.56", "250000.00", "0.00"], ["1000,00", "100000.50", "0.00"], strict=True)]
+    path = tmp_path / "units.csv"
+    path.write_text(_csv_text(HEADER, rows), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_units(path)
+    problems = caught.value.problems
+    assert [(p.row, p.column, p.code) for p in problems] == [
+        (2, "revenues", ErrorCode.MIXED_NUMBER_FORMAT)]
+    assert "'1000,00'" in problems[0].message and "row 2 (column 'costs'" in problems[0].message
+    # read whole, the costs are what each cell reads as
+    rows[0][8] = "1000.00"
+    path.write_text(_csv_text(HEADER, rows), encoding="utf-8")
+    assert [unit.costs for unit in load_units(path).units] == [123456, 25000000, 0]
 
 
 def test_italian_csv_loads_the_same(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from fsr_opt.io.cells import (
     normalize_id,
     parse_cell,
     parse_figure,
+    parse_plain_amounts,
     parse_plain_dates,
     plain_texts,
     unquote,
@@ -336,7 +337,7 @@ def _parse_column(
         empty: object = _MISSING if spec.required else "" if spec.kind == "text" else None
         bad = frozenset(range(count)) if spec.required else frozenset()
         return _Column([empty] * count, bad, (), frozenset())
-    plain = _parse_plain_column(spec, raws)
+    plain = _parse_plain_column(spec, raws, dialect)
     if plain is not None:
         return plain
     numeric = spec.kind in ("money", "int")
@@ -364,17 +365,21 @@ def _parse_column(
                    frozenset(mark_of.values()))
 
 
-def _parse_plain_column(spec: ColumnSpec, raws: Sequence[RawCell]) -> _Column | None:
+def _parse_plain_column(
+    spec: ColumnSpec, raws: Sequence[RawCell], dialect: Dialect
+) -> _Column | None:
     """Parse a column at once when all its cells are plain, else None (read cell by cell).
 
-    Ids, names and dates are mostly distinct, so reading them one distinct cell at a time
-    saves nothing; the column readers of `fsr_opt.io.cells` check and convert a whole
+    Ids, names, dates and amounts are mostly distinct, so reading them one distinct cell at a
+    time saves nothing; the column readers of `fsr_opt.io.cells` check and convert a whole
     column whose every cell is written the usual way.
     """
     if spec.kind == "text" and (texts := plain_texts(raws)) is not None:
         return _Column(texts, frozenset(), [], frozenset())
     if spec.kind == "date" and (dates := parse_plain_dates(raws)) is not None:
         return _Column(dates, frozenset(), [], frozenset())
+    if spec.kind == "money" and (amounts := parse_plain_amounts(raws, dialect)) is not None:
+        return _Column(amounts, frozenset(), ["."] * len(amounts), frozenset("."))
     return None
 
 
