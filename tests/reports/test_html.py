@@ -19,13 +19,19 @@ from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.reports import html
 from fsr_opt.reports.html import html_report, parameter_name, parameter_value
-from fsr_opt.reports.tables import payment_rows, run_document
+from fsr_opt.reports.tables import (
+    OperatorPayments,
+    operator_payments,
+    payment_rows,
+    run_document,
+)
 
 from tests.conftest import table, tiny_rules, unit
 
 
 def render(inputs: Inputs, result: SolveResult, lang: str = "it",
-           overrides: tuple[str, ...] = ()) -> str:
+           overrides: tuple[str, ...] = (),
+           payments: list[OperatorPayments] | None = None) -> str:
     assert result.allocation is not None
     outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
     document = run_document(
@@ -37,7 +43,7 @@ def render(inputs: Inputs, result: SolveResult, lang: str = "it",
     )
     report = audit_solution(inputs.assessments, inputs.rules, result.allocation.awards)
     return html_report(outcomes, result.allocation, inputs.rules, document, audit=report,
-                       lang=lang).decode("utf-8")
+                       lang=lang, payments=payments).decode("utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +125,7 @@ def test_the_payments_rows_are_what_the_generic_table_writes() -> None:
     result = solve_riparto(inputs.assessments, rules)
     assert result.allocation is not None
     outcomes = unit_outcomes(inputs.assessments, result.allocation, rules)
-    paid = payment_rows(outcomes)
+    paid = payment_rows(operator_payments(outcomes))
     cents = [[round(Decimal(cell) * 100) for cell in row[2:]] for row in paid]
     rows = [[html._t(row[0]), html._n(row[1]), *(html._n(money(v, "it")) for v in values)]
             for row, values in zip(paid, cents, strict=True)]
@@ -129,7 +135,20 @@ def test_the_payments_rows_are_what_the_generic_table_writes() -> None:
     expected = html._table([w("operator"), w("funded"), w("awarded"), w("first"), w("second")],
                            rows, totals=[len(rows) - 1])
     assert len(paid) == 3 and "A &amp; B &lt;b&gt;" in expected
-    assert f"{expected}</details>" in html._payments_section(outcomes, rules, w, "it")
+    assert f"{expected}</details>" in html._payments_section(
+        operator_payments(outcomes), rules, w, "it")
+
+
+def test_the_page_shows_the_payments_it_is_given(
+    example: tuple[Inputs, SolveResult, str],
+) -> None:
+    # a run makes the payments once (`operator_payments`) for payments.csv, workbook and page
+    inputs, result, page = example
+    given = [OperatorPayments("Ente Zeta di prova", 7, 123456, 100000, 23456)]
+    shown = render(inputs, result, payments=given)
+    row = ('<tr><td>Ente Zeta di prova</td><td class="n">7</td><td class="n">1.234,56</td>'
+           '<td class="n">1.000,00</td><td class="n">234,56</td></tr>')
+    assert "Ente Zeta" not in page and shown.count("Ente Zeta") == 1 and row in shown
 
 
 def test_text_from_the_data_is_escaped() -> None:

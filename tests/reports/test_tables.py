@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from fractions import Fraction
 
 from fsr_opt.engine.eligibility import assess
@@ -11,12 +12,15 @@ from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
+    OperatorPayments,
     format_fraction_cents,
     format_ratio,
+    operator_payments,
     payment_rows,
     render_tables,
     summary_rows,
 )
+from fsr_opt.reports.workbook import allocation_workbook
 
 from tests.conftest import table, tiny_rules, unit
 
@@ -54,10 +58,25 @@ def test_summary_and_payments() -> None:
                        "0", "0.00", "400.00", "0.000000", "600.00"]
     assert rows[-1][:6] == ["TOTAL", "TOTAL", "2000.00", "2000.00", "0.02", "1400.00"]
     assert rows[-1][10:] == ["0.00", "1400.00", "", "600.00"]
-    assert payment_rows(outcomes) == [
+    assert operator_payments(outcomes) == [OperatorPayments("=cmd", 1, 40000, 40000, 0),
+                                           OperatorPayments("Coop A", 2, 100000, 100000, 0)]
+    assert payment_rows(operator_payments(outcomes)) == [
         ["=cmd", "1", "400.00", "400.00", "0.00"],
         ["Coop A", "2", "1000.00", "1000.00", "0.00"],
     ]
+
+
+def test_the_payments_given_are_the_ones_every_report_shows() -> None:
+    # a run makes the payments once and gives them to payments.csv, the workbook and the page
+    assessments, allocation, rules = solved()
+    outcomes = unit_outcomes(assessments, allocation, rules)
+    given = [OperatorPayments("Ente dato", 7, 123456, 100000, 23456)]
+    payments = render_tables(assessments, allocation, rules, outcomes=outcomes,
+                             payments=given)["payments.csv"].decode("utf-8")
+    assert payments.splitlines()[1:] == ["Ente dato,7,1234.56,1000.00,234.56"]
+    book = zipfile.ZipFile(io.BytesIO(allocation_workbook(outcomes, allocation, rules,
+                                                          payments=given)))
+    assert "<t>Ente dato</t>" in book.read("xl/sharedStrings.xml").decode("utf-8")
 
 
 def test_rendered_csv_neutralises_formulas() -> None:

@@ -57,6 +57,7 @@ from fsr_opt.reports.annex import build_annex
 from fsr_opt.reports.html import html_report
 from fsr_opt.reports.tables import (
     allocation_rows,
+    operator_payments,
     render_run_json,
     render_tables,
     run_document,
@@ -237,8 +238,9 @@ def _run_solve(
     outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
     table = allocation_rows(outcomes)
     report = audit_result(inputs, result.allocation, outcomes=outcomes)
+    payments = operator_payments(outcomes)
     tables = render_tables(inputs.assessments, result.allocation, inputs.rules,
-                           outcomes=outcomes, table=table)
+                           outcomes=outcomes, table=table, payments=payments)
     # Each output is written to its temporary file as soon as it is made (`StagedOutputs`):
     # a large Ambito's outputs together would be the run's peak of memory.
     with StagedOutputs(out_dir, [*tables, *SOLVE_REPORTS],
@@ -262,10 +264,11 @@ def _run_solve(
         annex = build_annex(outcomes)  # one annex for both reports
         staged.add("allocation.xlsx", allocation_workbook(
             outcomes, result.allocation, inputs.rules, audit=report, lang=lang, table=table,
-            units_sha256=inputs.table.sha256, annex=annex))
+            units_sha256=inputs.table.sha256, annex=annex, payments=payments))
         del table  # allocation.csv's rows: report.html does not need them
         staged.add("report.html", html_report(outcomes, result.allocation, inputs.rules,
-                                              document, audit=report, lang=lang, annex=annex))
+                                              document, audit=report, lang=lang, annex=annex,
+                                              payments=payments))
         written = staged.commit()
     # result.messages were printed as they happened (`warn`): the summary does not repeat them
     summary = summary_text(inputs.assessments, result.allocation, inputs.rules,

@@ -56,7 +56,7 @@ from fsr_opt.reports.annex import (
     line_labels,
     reason_text,
 )
-from fsr_opt.reports.tables import operator_payments, residual_lines
+from fsr_opt.reports.tables import OperatorPayments, operator_payments, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
 PALETTE = ("#1f5f8b", "#d9822b", "#3a8f5c", "#8e5ea2", "#c0392b", "#7f8c8d", "#b7950b")
@@ -434,14 +434,13 @@ def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], l
     return f"<h2>{_e(w('bindings'))}</h2>{chart}{table}"
 
 
-def _payments_section(outcomes: Sequence[UnitOutcome], rules: RuleSet, w: Callable[[str], str],
-                      lang: str) -> str:
+def _payments_section(payments: Sequence[OperatorPayments], rules: RuleSet,
+                      w: Callable[[str], str], lang: str) -> str:
     """What each ente gestore is paid, with a TOTALE row.
 
     Its rows are written as `_table` would (the same bytes), each in one f-string: a large
     Ambito has thousands of enti.
     """
-    payments = operator_payments(outcomes)
     money_of = _amounts(lang)
     body = [f"<tr><td>{_e(paid.operator)}</td><td class=\"n\">{paid.units}</td>"
             f'<td class="n">{money_of[paid.award]}</td>'
@@ -668,6 +667,7 @@ def html_report(
     audit: AuditReport | None = None,
     lang: str = "it",
     annex: Annex | None = None,
+    payments: Sequence[OperatorPayments] | None = None,
 ) -> bytes:
     """Build report.html.
 
@@ -680,6 +680,8 @@ def html_report(
         audit: the audit of this allocation; None says none was run.
         lang: ``it`` (default) or ``en``.
         annex: the run's annex (`fsr_opt.reports.annex.build_annex`), if already made.
+        payments: what each ente is paid (`fsr_opt.reports.tables.operator_payments`), if
+            already made.
 
     Returns:
         The page as UTF-8 bytes.
@@ -731,7 +733,8 @@ def html_report(
     ])
     lines = line_labels(rules)
     page.write(_annex_section(annex, lines, w, lang, rules.history_year))
-    page.write([_groups_section(annex, w, lang), _payments_section(outcomes, rules, w, lang)])
+    page.write([_groups_section(annex, w, lang), _payments_section(
+        operator_payments(outcomes) if payments is None else payments, rules, w, lang)])
     page.write(_exclusions_section(annex.rows, lines, w, lang, rules.history_year))
     page.write([
         _checks_section(audit, w, lang, rules.history_year),

@@ -227,11 +227,11 @@ def operator_payments(outcomes: Sequence[UnitOutcome]) -> list[OperatorPayments]
             for operator in sorted(by_operator, key=lambda name: (name.casefold(), name))]
 
 
-def payment_rows(outcomes: Sequence[UnitOutcome]) -> list[list[str]]:
-    """The rows of payments.csv: funded units grouped by operator (ente gestore)."""
+def payment_rows(payments: Sequence[OperatorPayments]) -> list[list[str]]:
+    """The rows of payments.csv: what each operator (ente gestore) is paid (`operator_payments`)."""
     euros = CentsTexts()
     return [[paid.operator, str(paid.units), euros[paid.award], euros[paid.tranche_1],
-             euros[paid.tranche_2]] for paid in operator_payments(outcomes)]
+             euros[paid.tranche_2]] for paid in payments]
 
 
 def exact_objectives(allocation: Allocation, rules: RuleSet) -> dict[str, dict[str, str]]:
@@ -394,11 +394,13 @@ def render_tables(
     *,
     outcomes: Sequence[UnitOutcome] | None = None,
     table: Sequence[Sequence[str]] | None = None,
+    payments: Sequence[OperatorPayments] | None = None,
 ) -> dict[str, bytes]:
     """allocation.csv, summary.csv and payments.csv as bytes, ready to be written together.
 
-    `outcomes` (`fsr_opt.engine.outcomes.unit_outcomes`) and `table` (`allocation_rows`) may
-    be given when the caller already has them: each costs time in proportion to the units.
+    `outcomes` (`fsr_opt.engine.outcomes.unit_outcomes`), `table` (`allocation_rows`) and
+    `payments` (`operator_payments`) may be given when the caller already has them: each
+    costs time in proportion to the units.
     """
     if outcomes is None:
         outcomes = unit_outcomes(assessments, allocation, rules)
@@ -409,7 +411,8 @@ def render_tables(
         "summary.csv": csv_bytes(summary_headings(rules),
                                  summary_rows(outcomes, allocation, rules),
                                  numeric_columns=summary_headings(rules)[2:]),
-        "payments.csv": csv_bytes(PAYMENT_COLUMNS, payment_rows(outcomes),
+        "payments.csv": csv_bytes(PAYMENT_COLUMNS, payment_rows(
+            operator_payments(outcomes) if payments is None else payments),
                                   numeric_columns=PAYMENT_NUMERIC),
     }
 

@@ -46,7 +46,9 @@ from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
     SUMMARY_COLUMNS,
     TOTAL,
+    OperatorPayments,
     allocation_rows,
+    operator_payments,
     payment_rows,
     residual_lines,
     summary_rows,
@@ -383,8 +385,8 @@ def _with_year(columns: Sequence[Column], rules: RuleSet) -> tuple[Column, ...]:
     return tuple(replace(column, history_year=rules.history_year) for column in columns)
 
 
-def _payments(outcomes: Sequence[UnitOutcome]) -> list[list[object]]:
-    return [list(row) for row in payment_rows(outcomes)]
+def _payments(payments: Sequence[OperatorPayments]) -> list[list[object]]:
+    return [list(row) for row in payment_rows(payments)]
 
 
 def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> None:
@@ -425,6 +427,7 @@ def allocation_workbook(
     table: Sequence[Sequence[str]] | None = None,
     units_sha256: str = "",
     annex: Annex | None = None,
+    payments: Sequence[OperatorPayments] | None = None,
 ) -> bytes:
     """Build allocation.xlsx in memory.
 
@@ -437,6 +440,8 @@ def allocation_workbook(
         table: allocation.csv's rows (`fsr_opt.reports.tables.allocation_rows`), if already made.
         units_sha256: the SHA-256 of the units table, printed in every page's footer.
         annex: the run's annex (`fsr_opt.reports.annex.build_annex`), if already made.
+        payments: what each ente is paid (`fsr_opt.reports.tables.operator_payments`), if
+            already made.
 
     Returns:
         The .xlsx file's bytes, the same for the same arguments.
@@ -447,7 +452,7 @@ def allocation_workbook(
                                                   version=rules.version),
         text("workbook.footer_input", lang).format(sha=units_sha256) if units_sha256 else "",
         text("workbook.footer_page", lang)))
-    (riparto, annex_sheet, municipalities, operators, payments, exclusions, summary,
+    (riparto, annex_sheet, municipalities, operators, payment_sheet, exclusions, summary,
      checks) = (book.add_sheet(name) for name in sheet_names(lang))
     columns = _with_year(ALLOCATION_SHEET, rules)
     if table is None:
@@ -464,9 +469,9 @@ def allocation_workbook(
     ):
         _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang,
                 annex.whole)
-    payment_data = _payments(outcomes)
-    after = _table(payments, PAYMENTS_SHEET, payment_data, lang)
-    _totals(payments, after + 1, PAYMENTS_SHEET, payment_data, lang)
+    payment_data = _payments(operator_payments(outcomes) if payments is None else payments)
+    after = _table(payment_sheet, PAYMENTS_SHEET, payment_data, lang)
+    _totals(payment_sheet, after + 1, PAYMENTS_SHEET, payment_data, lang)
     excluded = _exclusions(outcomes, lang, rules.history_year)
     after = _table(exclusions, EXCLUSIONS_SHEET, excluded, lang)
     _totals(exclusions, after + 1, EXCLUSIONS_SHEET, excluded, lang)
