@@ -19,6 +19,7 @@ from fsr_opt.reports.tables import (
     payment_rows,
     render_tables,
     summary_rows,
+    summary_text,
 )
 from fsr_opt.reports.workbook import allocation_workbook
 
@@ -44,6 +45,16 @@ def solved():  # type: ignore[no-untyped-def]
     result = solve_riparto(assessments, rules)
     assert result.allocation is not None
     return assessments, result.allocation, rules
+
+
+def test_the_terminal_summary_counts_the_units_funded_per_service_line() -> None:
+    # U1 and U2 funded in s (U3 below the minimum, X excluded), V1 in t: 5 units, 4 eligible
+    assessments, allocation, rules = solved()
+    lines = summary_text(assessments, allocation, rules).splitlines()
+    assert "units 5, eligible 4, funded 3;" in lines[1]
+    counts = {line.split()[0]: line.split()[-1] for line in lines if line.startswith("  ")
+              and line.split()[0] in ("s", "t")}
+    assert counts == {"s": "2", "t": "1"}
 
 
 def test_summary_and_payments() -> None:
