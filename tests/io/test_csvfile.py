@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fsr_opt.core.errors import InputError
-from fsr_opt.io import source
+from fsr_opt.io import csvfile, source
 from fsr_opt.io.cells import Dialect
 from fsr_opt.io.csvfile import read_csv_records
 
@@ -43,3 +47,33 @@ def test_reading_stops_past_the_row_limit(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(read_csv_records(b"h\n1\n2\n\n\n3\n", "units.csv")[1]) == 6
     with pytest.raises(InputError, match="more than 3 rows"):
         read_csv_records(b"h\n1\n2\n3\n4\n", "units.csv")
+
+
+def _outcome(data: bytes) -> object:
+    try:
+        return read_csv_records(data, "units.csv")
+    except InputError as exc:
+        return [(p.code, p.row, p.message) for p in exc.problems]
+
+
+_LINE = st.lists(st.sampled_from(["a", " ", ";", ",", "\t", '"', "sep=", "x"]),
+                 max_size=8).map("".join)
+_BREAK = st.sampled_from(["\n", "\r\n", "\r", "\x0c", "\x85", "\u2028", "\u2029"])
+
+
+@settings(max_examples=300)  # cheap, and a cut that changes the header is a narrow case
+@given(lines=st.lists(st.tuples(_LINE, _BREAK), min_size=1, max_size=8), data=st.data())
+def test_the_header_is_found_in_the_first_characters_as_in_the_whole_text(
+    lines: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    # The separator and the header are looked for in the first characters of the file
+    # (`_HEAD_CHARS` of them), the whole text only when they hold no complete line that is
+    # not blank: whatever the lines, their breaks and where the cut falls, the records and
+    # the dialect (or the problems) are those of a search in the whole text.
+    text = "".join(line + end for line, end in lines)
+    head = data.draw(st.integers(min_value=0, max_value=len(text)), label="head")
+    encoded = text.encode("utf-8")
+    with mock.patch.object(csvfile, "_HEAD_CHARS", 10**9):
+        whole = _outcome(encoded)
+    with mock.patch.object(csvfile, "_HEAD_CHARS", head):
+        assert _outcome(encoded) == whole

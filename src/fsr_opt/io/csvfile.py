@@ -30,6 +30,7 @@ _BINARY_CHARS = "".join(map(chr, (*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1A),
                                   *range(0x1B, 0x20))))
 _SEP_LINE = re.compile(r'"?sep=(.)"?', re.IGNORECASE)
 _DELIMITERS = (";", "\t", ",")  # in this order on a tie: ';' only ever means the Excel dialect
+_HEAD_CHARS = 65536  # where the sep= line and the header are looked for first
 
 
 def too_many_rows(file: str) -> InputError:
@@ -48,6 +49,20 @@ def too_many_columns(file: str, row: int, count: int) -> InputError:
           "table has 17: check that this is the right file").format(
             count=count, limit=source.MAX_COLUMNS),
         file=file, row=row, code=ErrorCode.TOO_MANY_COLUMNS)])
+
+
+def _leading_lines(text: str) -> list[str]:
+    """The text's first lines, as `str.splitlines` cuts them: enough to find the header.
+
+    The lines of the first `_HEAD_CHARS` characters but the last (which may be cut), when
+    one of them is not blank; else every line. Splitting a large file whole makes a string
+    per line only to look at the first ones.
+    """
+    head = text[:_HEAD_CHARS]
+    if len(head) == len(text):
+        return text.splitlines()
+    lines = head.splitlines()[:-1]
+    return lines if any(line.strip() for line in lines) else text.splitlines()
 
 
 def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
@@ -78,7 +93,7 @@ def read_csv_records(data: bytes, file: str) -> tuple[Dialect, list[Record]]:
         raise source.fail(InputError, file, ErrorCode.NOT_A_SPREADSHEET,
                           _("the file holds binary data, not CSV text; export the sheet from "
                             "Excel with 'Save as' > 'CSV UTF-8'"))
-    lines = text.splitlines()
+    lines = _leading_lines(text)
     sep_line = _SEP_LINE.fullmatch(lines[0].strip()) if lines else None
     if sep_line:
         delimiter = sep_line.group(1)
