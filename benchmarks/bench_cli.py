@@ -27,6 +27,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.generate import fund_for, generate, write_instance
@@ -143,8 +144,44 @@ def measure(case: Case, work: Path, repeat: int) -> dict[str, float]:
             "cpu_s": statistics.median(cpus), "peak_mb": max(peaks), "runs": repeat}
 
 
-def markdown(results: dict[str, dict[str, float]]) -> str:
-    """The section of RESULTS.md: one row per case, with its target."""
+# A fixed pure-Python workload: its time says how fast the machine runs Python at the moment.
+PROBE = """\
+import time
+start = time.perf_counter()
+total = 0
+for number in range(2_000_000):
+    total += number % 7
+print(time.perf_counter() - start)
+"""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The machine's speed around a measurement: `PROBE`'s median seconds, and when."""
+
+    before_s: float
+    after_s: float
+    started: datetime
+    ended: datetime
+
+
+def speed_probe(runs: int = 5) -> float:
+    """Median seconds of `PROBE`, each run in a fresh process.
+
+    This machine's speed changes from one hour to the next (benchmarks/RESULTS.md, sixth
+    round): taken before and after the cases, the probe tells a slow hour from a slower
+    program.
+    """
+    times = []
+    for _ in range(runs):
+        result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                                check=True)
+        times.append(float(result.stdout))
+    return statistics.median(times)
+
+
+def markdown(results: dict[str, dict[str, float]], probe: Probe | None = None) -> str:
+    """The section of RESULTS.md: one row per case, with its target, and the machine's speed."""
     lines = [SECTION, "",
              "| case | median s | slowest s | CPU s (median) | peak MB | target |",
              "|---|---:|---:|---:|---:|---|"]
@@ -166,7 +203,13 @@ def markdown(results: dict[str, dict[str, float]]) -> str:
               "`python -m benchmarks.bench_cli --repeat "
               f"{runs:g} --markdown benchmarks/RESULTS.md`. The solves but the cold one take "
               "their validated rule set from the cache (`fsr_opt.io.rulecache`) the warm-up "
-              "run filled, as every run of a rule file after its first does.", ""]
+              "run filled, as every run of a rule file after its first does."]
+    if probe is not None:
+        lines += ["", f"Measured on {probe.started:%Y-%m-%d} from {probe.started:%H:%M} to "
+                  f"{probe.ended:%H:%M} UTC. The machine's speed then (`PROBE`, a fixed "
+                  "pure-Python loop, median of 5 runs in fresh processes): "
+                  f"{probe.before_s:.3f} s before the cases, {probe.after_s:.3f} s after."]
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -197,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(wanted) - {case.name for case in CASES}
     if unknown:
         parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
+    started, before = datetime.now(UTC), speed_probe()
     with tempfile.TemporaryDirectory() as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
@@ -205,11 +249,16 @@ def main(argv: list[str] | None = None) -> int:
             if case.name in wanted:
                 results[case.name] = measure(case, work, args.repeat)
                 print(f"{case.name}: {results[case.name]}", flush=True)
+    probe = Probe(before, speed_probe(), started, datetime.now(UTC))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps({**results, "probe": {
+            "before_s": probe.before_s, "after_s": probe.after_s,
+            "started": probe.started.isoformat(timespec="seconds"),
+            "ended": probe.ended.isoformat(timespec="seconds")}}, indent=2) + "\n",
+            encoding="utf-8")
     if args.markdown:
-        rewrite_section(args.markdown, markdown(results))
-    print(markdown(results))
+        rewrite_section(args.markdown, markdown(results, probe))
+    print(markdown(results, probe))
     return 0
 
 
