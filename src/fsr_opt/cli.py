@@ -943,6 +943,7 @@ def serve(
     """
     lang = _language(lang)
     # The server's libraries load for serve only: the other commands start as fast as before.
+    from fsr_opt.app.pipeline import input_warnings
     from fsr_opt.web.server import (
         ServeConfig,
         check_port,
@@ -959,7 +960,7 @@ def serve(
                          settings=SolveSettings(solver, time_limit), lang=lang)
     _guarded(lambda: check_port(host, port))
     start = _guarded(lambda: prepare(config))
-    for warning in start.warnings:
+    for warning in input_warnings(start.inputs):
         _say(_("warning: {message}").format(message=warning), err=True)
     if token is not None:
         _say(_("warning: {message}").format(message=_(

@@ -278,6 +278,11 @@ def test_english_by_a_switch(visitor: Visitor) -> None:
     page.click(".lang button[data-lang=en]")
     expect(page.locator("h1")).to_have_text("FSR riparto: what-if")
     expect(page.locator("#kpi-0 b")).to_have_text("892,495.35 EUR")
+    # the warnings of the files follow the switch too, though the files were loaded before
+    expect(page.locator("#warnings li").first).to_contain_text(
+        "units.csv, row 221: unit UDO356205 is in 'Dalmine'")
     visitor.shot("7-english.png")
     page.click(".lang button[data-lang=it]")
     expect(page.locator("h1")).to_have_text("Riparto FSR: simulazioni")
+    expect(page.locator("#warnings li").first).to_contain_text(
+        "units.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 from fsr_opt.app.scenarios import run_explain
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
 from fsr_opt.core.words import WORDS
+from fsr_opt.reports.html import binding_counts
 from fsr_opt.web.page import UNIT_COLUMNS, comparison, explanation, problems, state
 from fsr_opt.web.parameters import Parameters
 from fsr_opt.web.workspace import Start, Workspace
@@ -68,7 +70,8 @@ def test_the_state_adds_up_as_the_riparto_does(start: Start, tmp_path: Path) -> 
     assert page["controls"]["command"] == "--budget 850000.00"
     assert page["controls"]["fund"] == 85000000 and page["controls"]["base_fund"] == 89249535
     assert [s["name"] for s in page["scenarios"]] == ["Base", "Scenario corrente"]
-    assert page["warnings"][0].startswith("units.csv, row ")  # the file by its name only
+    # the file by its name only, in the workspace's language (Italian by default)
+    assert page["warnings"][0].startswith("units.csv, riga ")
 
 
 def test_the_explanation_is_the_explain_command(start: Start, tmp_path: Path) -> None:
@@ -102,3 +105,33 @@ def test_no_placeholder_is_left_in_the_page(start: Start, tmp_path: Path) -> Non
         assert "{history_year}" not in page and "{year}" not in page, lang
         titles = [chart["title"] for chart in state(workspace)["result"]["charts"]]
         assert any("2024" in title for title in titles), titles
+
+
+def test_the_charts_name_the_binding_limits_in_the_page_s_language(
+    start: Start, tmp_path: Path
+) -> None:
+    # The page's charts are report.html's: the bars of the binding limits carry their names
+    # in the visitor's language ("sotto il minimo"), never the codes of allocation.csv.
+    for lang, below_minimum in (("it", "sotto il minimo"), ("en", "below the minimum")):
+        workspace = Workspace.open(tmp_path / lang, start, lang)
+        page = state(workspace)
+        svg = page["result"]["charts"][3]["svg"]
+        names = binding_counts(workspace.current.outcomes, lang)
+        assert [name for _, name, _ in names if name == below_minimum] == [below_minimum]
+        for code, name, count in names:
+            assert f">{html.escape(name)}<" in svg and f">{count}<" in svg
+            assert code == name or f">{code}<" not in svg
+
+
+def test_the_warnings_of_the_files_are_in_the_visitor_s_language(
+    start: Start, tmp_path: Path
+) -> None:
+    # The server loads its files once, in its own language; a visitor who switches to the
+    # other language reads the warnings (units outside the Ambito) in that one.
+    workspace = Workspace.open(tmp_path, start, "it")
+    italian = state(workspace)["warnings"]
+    workspace.lang = "en"
+    english = state(workspace)["warnings"]
+    assert len(italian) == len(english) == 2
+    assert italian[0].startswith("units.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")
+    assert english[0].startswith("units.csv, row 221: unit UDO356205 is in 'Dalmine'")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fsr_opt.app.pipeline import load_inputs, solve_inputs
+from fsr_opt.app.pipeline import input_warnings, load_inputs, solve_inputs
 from fsr_opt.core.errors import ErrorCode, InputError, RuleSetError
 from fsr_opt.web.parameters import Parameters
 from fsr_opt.web.workspace import (
@@ -46,7 +46,7 @@ def test_start_names_the_bundled_files(start: Start) -> None:
     assert (start.source.units_name, start.source.rules_name) == (
         "units.csv", "fsr-2025-bergamo.yaml")
     assert start.baseline.key == BASE and start.baseline.parameters.is_baseline
-    assert any("located outside the Ambito" in line for line in start.warnings)
+    assert any("located outside the Ambito" in line for line in input_warnings(start.inputs))
 
 
 def test_changes_saves_and_errors(start: Start, tmp_path: Path) -> None:

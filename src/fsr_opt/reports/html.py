@@ -420,16 +420,25 @@ def _distribution_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], st
     return f"<h2>{_e(w('distribution'))}</h2>{chart}{table}"
 
 
+def binding_counts(outcomes: Sequence[UnitOutcome], lang: str) -> list[tuple[str, str, int]]:
+    """The units per binding limit, in `Binding` order, those with none left out.
+
+    Each is (code, the limit's name in `lang`, count): the report's table and chart and the
+    web page's chart show the same bars, named in the reader's language.
+    """
+    counts = Counter(outcome.binding.value for outcome in outcomes)
+    return [(code, text(f"binding_label.{code}", lang) if has_text(f"binding_label.{code}")
+             else code, counts[code])
+            for code in (b.value for b in Binding) if counts[code]]
+
+
 def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], lang: str,
                      year: int) -> str:
-    counts = Counter(outcome.binding.value for outcome in outcomes)
-    order = [b.value for b in Binding if counts[b.value]]
-    labels = {code: text(f"binding_label.{code}", lang) if has_text(f"binding_label.{code}")
-              else code for code in order}
-    rows = [[_t(labels[code]), _t(describe("binding", code, lang, history_year=year)),
-             _n(str(counts[code]))] for code in order]
+    bindings = binding_counts(outcomes, lang)
+    rows = [[_t(label), _t(describe("binding", code, lang, history_year=year)), _n(str(count))]
+            for code, label, count in bindings]
     table = _table([w("binding"), w("meaning"), w("count")], rows)
-    chart = _figure(column_bars([(labels[code], counts[code]) for code in order],
+    chart = _figure(column_bars([(label, count) for _, label, count in bindings],
                                 w("binding_chart")), w("binding_chart"))
     return f"<h2>{_e(w('bindings'))}</h2>{chart}{table}"
 

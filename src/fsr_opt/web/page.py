@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fsr_opt.app.pipeline import input_warnings
 from fsr_opt.core.errors import FsrOptError
+from fsr_opt.core.i18n import use_language
 from fsr_opt.core.money import round_half_up
 from fsr_opt.core.schema import Binding, ExclusionReason
 from fsr_opt.core.words import (
@@ -26,7 +28,13 @@ from fsr_opt.core.words import (
     text,
     with_year,
 )
-from fsr_opt.reports.html import award_brackets, column_bars, donut_chart, paired_bars
+from fsr_opt.reports.html import (
+    award_brackets,
+    binding_counts,
+    column_bars,
+    donut_chart,
+    paired_bars,
+)
 from fsr_opt.reports.tables import residual_lines
 from fsr_opt.web.parameters import (
     ELIGIBILITY_SWITCHES,
@@ -202,8 +210,6 @@ def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
     lines = [(service.label, service.historical, allocation.services[service.code].awarded)
              for area in rules.areas for service in area.services]
     labels, counts, _ = award_brackets(scenario.outcomes, lang)
-    bindings = Counter(outcome.binding.value for outcome in scenario.outcomes)
-    order = [b.value for b in Binding if bindings[b.value]]
     return [
         {"title": w("area_chart"), "svg": donut_chart(areas, w("area_chart"), lang)},
         {"title": w("service_chart"), "svg": paired_bars(
@@ -211,7 +217,8 @@ def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
         {"title": w("distribution_chart"), "svg": column_bars(
             list(zip(labels, counts, strict=True)), w("distribution_chart"))},
         {"title": w("binding_chart"), "svg": column_bars(
-            [(code, bindings[code]) for code in order], w("binding_chart"))},
+            [(label, count) for _, label, count in binding_counts(scenario.outcomes, lang)],
+            w("binding_chart"))},
     ]
 
 
@@ -304,6 +311,8 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
     rules = workspace.current.inputs.rules
     table = workspace.base_inputs.table
     labels = {service.code: service.label for area in rules.areas for service in area.services}
+    with use_language(lang):  # in the visitor's language, which can change after the load
+        warnings = input_warnings(workspace.base_inputs)
     return {
         "lang": lang,
         "source": {
@@ -314,7 +323,7 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
         },
         # the files by name: the page need not show where the server keeps them
         "warnings": [line.replace(table.source, Path(table.source).name)
-                     for line in workspace.warnings],
+                     for line in warnings],
         "controls": _controls(workspace, moves),
         "result": result(workspace.current, workspace.baseline, lang),
         "scenarios": [_scenario_card(s, lang) for s in workspace.scenarios()],

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fsr_opt.app.pipeline import Inputs, input_warnings, load_inputs, load_rules, solve_inputs
+from fsr_opt.app.pipeline import Inputs, load_inputs, load_rules, solve_inputs
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.schema import Allocation, RuleSet, SolveResult
 from fsr_opt.core.words import DEFAULT_LANGUAGE, text
@@ -162,7 +162,6 @@ class Start:
     settings: SolveSettings
     inputs: Inputs
     baseline: Scenario
-    warnings: tuple[str, ...]
 
     @classmethod
     def load(cls, source: DataSource, settings: SolveSettings) -> Start:
@@ -176,7 +175,7 @@ class Start:
                             source.units_name or Path(inputs.table.source).name,
                             source.rules_name or Path(inputs.rules.source).name)
         baseline = solve_scenario(BASE, BASE, inputs, source, Parameters(), settings)
-        return cls(source, settings, inputs, baseline, tuple(input_warnings(inputs)))
+        return cls(source, settings, inputs, baseline)
 
 
 @dataclass
@@ -189,7 +188,6 @@ class Workspace:
         baseline: the riparto of the rules as written.
         current: the scenario being edited (the baseline until something changes).
         saved: the scenarios saved by name, by key, in the order saved.
-        warnings: what loads but deserves a look (units outside the Ambito).
     """
 
     folder: Path
@@ -200,7 +198,6 @@ class Workspace:
     current: Scenario
     lang: str = DEFAULT_LANGUAGE
     saved: OrderedDict[str, Scenario] = field(default_factory=OrderedDict)
-    warnings: tuple[str, ...] = ()
     uploads: int = 0
     last_used: float = field(default_factory=time.monotonic)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -210,7 +207,7 @@ class Workspace:
     def open(cls, folder: Path, start: Start, lang: str = DEFAULT_LANGUAGE) -> Workspace:
         """A workspace on the server's files, already loaded and solved (`Start`)."""
         return cls(folder, start.settings, start.source, start.inputs, start.baseline,
-                   start.baseline, lang, warnings=start.warnings)
+                   start.baseline, lang)
 
     def replace_source(self, source: DataSource) -> None:
         """Load other files; on success they replace the current data, on failure nothing does.
@@ -224,7 +221,6 @@ class Workspace:
         start = Start.load(source, self.settings)
         self.source, self.base_inputs, self.baseline, self.current = (
             start.source, start.inputs, start.baseline, start.baseline)
-        self.warnings = start.warnings
 
     def upload_path(self, file_name: str) -> Path:
         """A new private path for an uploaded file, keeping its (cleaned) name and extension.
