@@ -20,6 +20,7 @@ from fsr_opt.core.words import (
     LOCALES,
     MONEY_PATTERN,
     WORDS,
+    binding_label,
     check_language,
     date_text,
     describe,
@@ -170,3 +171,12 @@ def test_check_language() -> None:
     assert check_language("en") == "en"
     with pytest.raises(ValueError, match="it, en"):
         check_language("fr")
+
+
+def test_a_binding_limit_is_named_in_each_language_and_a_new_code_shows_itself() -> None:
+    # every limit the engine can report has its name in both languages
+    for code in Binding:
+        assert binding_label(code.value, "it") != code.value != binding_label(code.value, "en")
+    assert binding_label("AREA_BUDGET", "it") == "budget dell'area"
+    assert binding_label("BELOW_MINIMUM", "en") == "below the minimum"
+    assert binding_label("NOT_YET_NAMED", "it") == "NOT_YET_NAMED"

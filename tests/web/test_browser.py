@@ -181,6 +181,8 @@ def test_a_units_explanation_is_explains(visitor: Visitor) -> None:
     page.fill("#search", "")
     page.locator("button.sort[data-sort=delta]").click()
     visitor.shot("3-unita.png")
+    page.fill("#search", "UDO109263")  # below the minimum: its limit named in Italian
+    expect(page.locator("#units-table tbody tr td").last).to_have_text("sotto il minimo")
     page.fill("#search", "UDO681697")
     expect(page.locator("#units-table tbody tr")).to_have_count(1)
     page.locator("#units-table button.unit-link").click()
@@ -209,6 +211,8 @@ def test_scenarios_side_by_side_compared_and_downloaded(visitor: Visitor, tmp_pa
     page.click("#compare-button")
     expect(page.locator("#comparison h3")).to_have_text("Fondo 850.000 → Minimo 500")
     expect(page.locator("#comparison-table tbody tr").last).to_contain_text("850.000,00")
+    # the units whose limit changes: named in Italian, before and after
+    expect(page.locator("#comparison")).to_contain_text("budget dell'area → sotto il minimo")
     visitor.shot("5-scenari.png", full_page=True)
     with page.expect_download() as download:
         page.click("#download-compare")

@@ -115,6 +115,16 @@ def describe(table: str, code: str, lang: str | None = None,
     return with_year(found, history_year)
 
 
+def binding_label(code: str, lang: str | None = None) -> str:
+    """A binding limit's name as people read it (``AREA_BUDGET``: budget dell'area).
+
+    allocation.csv writes the code; every report and page for people shows this name. A code
+    without one (added later to the engine) shows itself.
+    """
+    key = f"binding_label.{code}"
+    return text(key, lang) if has_text(key) else code
+
+
 def with_year(words: str, history_year: int) -> str:
     """`words` with the rule set's reference year in place of ``{history_year}``."""
     return words.replace("{history_year}", str(history_year))

@@ -37,6 +37,7 @@ from fsr_opt.core.i18n import translate
 from fsr_opt.core.money import CentsTexts
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import (
+    binding_label,
     date_text,
     describe,
     has_text,
@@ -427,8 +428,7 @@ def binding_counts(outcomes: Sequence[UnitOutcome], lang: str) -> list[tuple[str
     web page's chart show the same bars, named in the reader's language.
     """
     counts = Counter(outcome.binding.value for outcome in outcomes)
-    return [(code, text(f"binding_label.{code}", lang) if has_text(f"binding_label.{code}")
-             else code, counts[code])
+    return [(code, binding_label(code, lang), counts[code])
             for code in (b.value for b in Binding) if counts[code]]
 
 

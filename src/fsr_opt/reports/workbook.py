@@ -31,7 +31,7 @@ from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.schema import Allocation, Binding, Ownership, RuleSet
-from fsr_opt.core.words import describe, has_text, phrases, text, yes_no
+from fsr_opt.core.words import binding_label, describe, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
     Annex,
@@ -318,8 +318,7 @@ def _allocation(
     words = {"true": yes_no(True, lang), "false": yes_no(False, lang)}
     owners = {owner.value: text(f"ownership.{owner.value}", lang) for owner in Ownership}
     binding = ALLOCATION_COLUMNS.index("binding")
-    limits = {code.value: text(f"binding_label.{code.value}", lang) for code in Binding
-              if has_text(f"binding_label.{code.value}")}
+    limits = {code.value: binding_label(code.value, lang) for code in Binding}
     rows: list[list[object]] = []
     # ALLOCATION_SHEET has allocation.csv's order
     for cells in table:

@@ -21,6 +21,7 @@ from fsr_opt.core.money import round_half_up
 from fsr_opt.core.schema import Binding, ExclusionReason
 from fsr_opt.core.words import (
     WORDS,
+    binding_label,
     describe,
     percent,
     phrases,
@@ -331,6 +332,7 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
         "areas": {area.code: area.label for area in rules.areas},
         "bindings": {b.value: describe("binding", b.value, lang,
                                        history_year=rules.history_year) for b in Binding},
+        "binding_labels": {b.value: binding_label(b.value, lang) for b in Binding},
         "reasons": {reason.value: describe("reason", reason.value, lang,
                                            history_year=rules.history_year)
                     for reason in ExclusionReason},

@@ -15,7 +15,14 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.words import has_text, money, phrases, signed_money, text, with_year
+from fsr_opt.core.words import (
+    binding_label,
+    money,
+    phrases,
+    signed_money,
+    text,
+    with_year,
+)
 from fsr_opt.io.cells import normalize_id
 from fsr_opt.whatif.view import TOTAL, LineView, RunView
 
@@ -257,10 +264,7 @@ def _unassigned_cells(line: LineChange) -> list[str]:
 
 def _binding_word(code: str | None, lang: str) -> str:
     """A binding code as people read it (``AREA_BUDGET``: budget dell'area); ``-`` for none."""
-    if not code:
-        return "-"
-    key = f"binding_label.{code}"
-    return text(key, lang) if has_text(key) else code
+    return binding_label(code, lang) if code else "-"
 
 
 def _named(diff: RunDiff, change: Change, heading: str, lang: str, limit: int,

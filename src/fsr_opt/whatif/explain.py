@@ -23,9 +23,9 @@ from fsr_opt.core.schema import (
     ServiceResult,
 )
 from fsr_opt.core.words import (
+    binding_label,
     date_text,
     describe,
-    has_text,
     money,
     phrases,
     ratio,
@@ -50,10 +50,6 @@ class CriterionCheck:
     status: str
     data: str
 
-
-def _binding_word(code: str, lang: str) -> str:
-    """A binding code as people read it (``FORMULA``: formula)."""
-    return text(f"binding_label.{code}", lang) if has_text(f"binding_label.{code}") else code
 
 
 def _maybe(value: bool | None, lang: str) -> str:
@@ -187,7 +183,7 @@ def explain_unit(
         rule = w("deficit_only")
         cap = max(item.deficit, 0)
     lines.append("  " + w("cap_is").format(rule=rule, cap=eur(cap),
-                                               source=_binding_word(item.cap_source.value,
+                                               source=binding_label(item.cap_source.value,
                                                                     lang)))
     if item.proration != 1 and unit.end_date is not None:
         lines.append("  " + w("proration").format(
@@ -221,7 +217,7 @@ def explain_unit(
             residual=money(outcome.residual_award, lang),
             share=ratio(outcome.residual_share, 6, lang), need=money(need, lang)))
         lines.append("  " + text("residual.total", lang) + ": " + eur(award))
-    lines.append("  " + w("binding").format(code=_binding_word(binding, lang),
+    lines.append("  " + w("binding").format(code=binding_label(binding, lang),
                                                 text=describe("binding", binding, lang,
                                                               history_year=rules.history_year)))
     if not item.eligible:

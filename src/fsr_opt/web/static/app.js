@@ -36,6 +36,13 @@
     return found;
   }
 
+  // A binding limit's name in the page's language (the code, as allocation.csv has it, if
+  // it has none); "-" for no limit (a unit absent from one of two scenarios).
+  function limit(code) {
+    if (!code) return "-";
+    return (current && current.binding_labels[code]) || code;
+  }
+
   function money(cents) {
     if (cents === null || cents === undefined) return "";
     const sign = cents < 0 ? "-" : "";
@@ -366,8 +373,8 @@
       table(moved, [w("unit"), w("name"), w("before"), w("after"), w("change_amount"), w("binding")],
         difference.top.map((u) => [
           unitButton(u.id), u.name, money(u.before), money(u.after), delta(u.after, u.before),
-          u.binding_before === u.binding_after ? u.binding_after
-            : (u.binding_before || "-") + " → " + (u.binding_after || "-"),
+          u.binding_before === u.binding_after ? limit(u.binding_after)
+            : limit(u.binding_before) + " → " + limit(u.binding_after),
         ]), { numeric: [2, 3, 4] });
       parts.push(el("p", { className: "small", text: w("largest", { n: difference.top.length, total: difference.moved }) }));
       parts.push(el("div", { className: "scroll" }, [moved]));
@@ -501,7 +508,7 @@
       el("td", { className: "n" }, [delta(r.award, r.base_award)]),
       el("td", {
         title: r.reasons.length ? r.reasons.map((c) => current.reasons[c] || c).join("; ") : bindings[r.binding],
-        text: r.binding_base && r.binding_base !== r.binding ? r.binding_base + " → " + r.binding : r.binding,
+        text: r.binding_base && r.binding_base !== r.binding ? limit(r.binding_base) + " → " + limit(r.binding) : limit(r.binding),
       }),
     ]));
     $("units-table").replaceChildren(head, el("tbody", {}, rows));
