@@ -8,6 +8,7 @@ funding named with their Comune, and the print set-up of allocation.xlsx.
 from __future__ import annotations
 
 import csv
+import html
 import io
 from dataclasses import replace
 from decimal import Decimal
@@ -85,6 +86,21 @@ def test_the_page_names_the_units_entering_and_leaving(cut: RunDiff) -> None:
     assert "Units leaving funding (1)" in english and '<html lang="en">' in english
     assert openpyxl.load_workbook(io.BytesIO(scenario_workbook(cut, lang="en"))).sheetnames == [
         "Areas", "Lines", "Units", "Entering and leaving"]
+
+
+def test_the_limits_are_named_for_people_in_the_workbook_and_the_page(cut: RunDiff) -> None:
+    # whatif.csv keeps the codes (AREA_BUDGET) for programs; the reports name the limits
+    named = [("budget dell'area", "quota comune"),
+             ("budget dell'area", "sotto il minimo"), ("sotto il minimo", "sotto il minimo")]
+    units = list(openpyxl.load_workbook(io.BytesIO(scenario_workbook(cut)))["Unità"]
+                 .iter_rows(min_row=2, max_row=4, values_only=True))
+    assert [(row[10], row[11]) for row in units] == named
+    page = scenario_html(cut).decode("utf-8")
+    for before, after in named:
+        assert (f"<td>{html.escape(before)}</td><td>{html.escape(after)}</td>") in page
+    assert "AREA_BUDGET" not in page and "BELOW_MINIMUM" not in page
+    english = scenario_html(cut, lang="en").decode("utf-8")
+    assert "<td>area budget</td><td>below the minimum</td>" in english
 
 
 def test_the_same_difference_gives_the_same_bytes(cut: RunDiff) -> None:

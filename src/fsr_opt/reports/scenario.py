@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from fsr_opt import __version__
-from fsr_opt.core.words import money, phrases, text
+from fsr_opt.core.words import binding_label, money, phrases, text
 from fsr_opt.reports.html import PAGE_CSS, escape, html_table
 from fsr_opt.reports.xlsx import BOLD, Sheet, Workbook, footer_codes
 from fsr_opt.whatif.diff import Change, LineChange, RunDiff, UnitChange
@@ -138,18 +138,23 @@ def scenario_workbook(diff: RunDiff, *, lang: str = "it") -> bytes:
     unit_kinds = ["text"] * 7 + triple + ["text", "text"]
     unit_rows: list[list[object]] = [
         [u.unit_id, u.name, u.municipality, u.operator, u.area, u.service,
-         w(f"change.{u.change.value}"), *_pair(u.before, u.after), u.binding_before,
-         u.binding_after] for u in diff.units]
+         w(f"change.{u.change.value}"), *_pair(u.before, u.after),
+         _limit(u.binding_before, lang), _limit(u.binding_after, lang)] for u in diff.units]
     unit_headings = [w("unit_id"), w("name"), w("municipality"), w("operator"), w("area"),
                      w("service"), w("change_code"), w("award_base"), w("award_scenario"),
                      w("award_change"), w("binding_base"), w("binding_scenario")]
     _sheet(units, unit_headings, unit_kinds, unit_rows, _sums(unit_rows, unit_kinds), lang)
     move_rows: list[list[object]] = [
         [u.unit_id, u.name, u.municipality, u.operator, u.area, u.service,
-         w(f"change.{u.change.value}"), *_pair(u.before, u.after), u.binding_before,
-         u.binding_after] for u in _moves(diff)]
+         w(f"change.{u.change.value}"), *_pair(u.before, u.after),
+         _limit(u.binding_before, lang), _limit(u.binding_after, lang)] for u in _moves(diff)]
     _sheet(moves, unit_headings, unit_kinds, move_rows, _sums(move_rows, unit_kinds), lang)
     return book.to_bytes()
+
+
+def _limit(code: str, lang: str) -> str:
+    """A binding limit as people read it; "" for a unit absent from one of the two runs."""
+    return binding_label(code, lang) if code else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +224,8 @@ def _lines_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:
 def _units_table(units: Sequence[UnitChange], w: Callable[[str], str], lang: str) -> str:
     rows = [[(u.unit_id, "code"), (u.name, ""), (u.municipality, ""), (u.operator, ""),
              (u.service, ""), (w(f"change.{u.change.value}"), ""),
-             *_triple(u.before, u.after, lang), (u.binding_before, ""), (u.binding_after, "")]
+             *_triple(u.before, u.after, lang), (_limit(u.binding_before, lang), ""),
+             (_limit(u.binding_after, lang), "")]
             for u in units]
     rows.append([(text("word.TOTAL", lang), ""), (str(len(units)), ""), ("", ""), ("", ""),
                  ("", ""), ("", ""), *_triple(sum(u.before for u in units),
