@@ -222,7 +222,8 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
              w("residual"), w("unmet_amount"), w("surplus"), w("need")],
             [[_t(rules.ambiti.get(m.report.ambito, m.report.ambito)),
               _n(money(m.report.assigned, lang)), _n(money(m.report.committed, lang)),
-              _n(money(m.report.spent, lang)), _n(percent(m.spend_rate * 100, lang)),
+              # measured, not a share of the criteria: the same 4 decimals in every row
+              _n(money(m.report.spent, lang)), _n(ratio(m.spend_rate * 100, 4, lang) + "%"),
               _n(money(m.residual, lang)), _n(money(m.unmet, lang)),
               _n(money(m.surplus, lang)), _n(money(m.need, lang))] for m in lines]))
     if result is not None:
