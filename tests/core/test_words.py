@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import string
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fsr_opt.audit.registry import CHECKS
+from fsr_opt.core.i18n import use_language
 from fsr_opt.core.money import round_half_up
 from fsr_opt.core.schema import Binding, ExclusionReason, Ownership
 from fsr_opt.core.words import (
@@ -20,6 +22,8 @@ from fsr_opt.core.words import (
     LOCALES,
     MONEY_PATTERN,
     WORDS,
+    Amount,
+    Message,
     binding_label,
     check_language,
     date_text,
@@ -30,6 +34,7 @@ from fsr_opt.core.words import (
     ratio,
     signed_money,
     text,
+    written_in,
     yes_no,
 )
 
@@ -180,3 +185,33 @@ def test_a_binding_limit_is_named_in_each_language_and_a_new_code_shows_itself()
     assert binding_label("AREA_BUDGET", "it") == "budget dell'area"
     assert binding_label("BELOW_MINIMUM", "en") == "below the minimum"
     assert binding_label("NOT_YET_NAMED", "it") == "NOT_YET_NAMED"
+
+
+_MINIMUM_ABOVE = ("area '{area}': the minimum award, {minimum} EUR, is above every entitlement "
+                  "of the area (largest {largest} EUR), so its budget of {budget} EUR cannot be "
+                  "awarded; lower the minimum award (--min-award) or review the entitlements")
+
+
+def test_a_message_is_written_in_the_language_of_its_making_and_again_in_another() -> None:
+    values = {"area": "disabili", "minimum": Amount(4_000_000), "largest": Amount(123_456),
+              "budget": Amount(8_924_953)}
+    with use_language("it"):
+        message = Message(_MINIMUM_ABOVE, **values)
+    assert isinstance(message, str)
+    assert message.startswith("area 'disabili': il contributo minimo, 40.000,00 EUR")
+    assert message == message.render("it") == written_in(message, "it")
+    english = written_in(message, "en")
+    assert english == _MINIMUM_ABOVE.format(area="disabili", minimum="40,000.00",
+                                            largest="1,234.56", budget="89,249.53")
+    assert written_in("a plain text", "en") == "a plain text"
+
+
+def test_a_message_crosses_to_a_worker_process_whole() -> None:
+    # A region's Ambiti and a sweep's points are solved in worker processes: their messages
+    # come back pickled, and must still be writable in another language.
+    with use_language("en"):
+        message = Message(_MINIMUM_ABOVE, area="minori", minimum=Amount(100),
+                          largest=Amount(99), budget=Amount(5))
+    again = pickle.loads(pickle.dumps(message))
+    assert type(again) is Message and again == message
+    assert again.render("it") == message.render("it") != message

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fsr_opt.app.scenarios import run_explain
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
+from fsr_opt.core.i18n import use_language
 from fsr_opt.core.words import WORDS
 from fsr_opt.reports.html import binding_counts
 from fsr_opt.web.page import UNIT_COLUMNS, comparison, explanation, problems, state
@@ -135,3 +136,21 @@ def test_the_warnings_of_the_files_are_in_the_visitor_s_language(
     assert len(italian) == len(english) == 2
     assert italian[0].startswith("units.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")
     assert english[0].startswith("units.csv, row 221: unit UDO356205 is in 'Dalmine'")
+
+
+def test_the_solver_s_messages_follow_the_visitor_s_language(
+    start: Start, tmp_path: Path
+) -> None:
+    # A scenario is solved once, in the language of the visitor who made it; one who then
+    # switches language reads its messages (a minimum award above some entitlements) in the
+    # new one, amounts written its way.
+    workspace = Workspace.open(tmp_path, start, "it")
+    with use_language("it"):
+        workspace.change(Parameters(minimum_award="40000.00"))
+    italian = state(workspace)["result"]["messages"]
+    workspace.lang = "en"
+    english = state(workspace)["result"]["messages"]
+    assert italian and len(italian) == len(english)
+    assert all("contributo minimo" in message for message in italian), italian
+    assert all("minimum award, 40,000.00 EUR, is above every entitlement" in message
+               for message in english), english

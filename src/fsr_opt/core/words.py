@@ -24,6 +24,7 @@ same placeholders (tested).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
@@ -32,16 +33,19 @@ from fsr_opt.core.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     check_language,
+    current_language,
     keyed_text,
     keys,
     resolve,
+    translate,
 )
 from fsr_opt.core.money import round_half_up
 
 __all__ = [
     "CATALOGUE", "DATE_PATTERNS", "DEFAULT_LANGUAGE", "LANGUAGES", "LOCALES", "MONEY_PATTERN",
-    "WORDS", "check_language", "date_text", "describe", "has_text", "money", "percent",
-    "phrases", "ratio", "signed_money", "text", "with_year", "yes_no",
+    "WORDS", "Amount", "Message", "check_language", "date_text", "describe", "has_text",
+    "money", "percent", "phrases", "ratio", "signed_money", "text", "with_year", "written_in",
+    "yes_no",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -206,3 +210,58 @@ def date_text(day: date, lang: str | None = None) -> str:
     if resolve(lang) == "it":
         return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """Cents in a `Message`: written as `money` writes them, in the message's language."""
+
+    cents: int
+
+
+class Message(str):
+    """A sentence of the catalogue that can be written again in another language.
+
+    It is the sentence in the current language, as `_` gives it, so that it prints, joins
+    and goes into a JSON file as any text; `render` writes it in another one. A message kept
+    beyond the request that made it (a scenario of the page, solved in Italian, shown later
+    to a visitor who switched to English) is rendered in the reader's language.
+
+    Args:
+        template: the English sentence (the msgid, marked with ``N_`` for the catalogue),
+            with ``{placeholders}``.
+        values: the placeholders' values; an `Amount` is written in the message's language.
+    """
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, /, **values: object) -> Message:
+        """Write the sentence in the current language."""
+        return cls._made(template, values, _fill(template, values, current_language()))
+
+    @classmethod
+    def _made(cls, template: str, values: dict[str, object], written: str) -> Message:
+        message = str.__new__(cls, written)
+        message.template = template
+        message.values = values
+        return message
+
+    def render(self, lang: str | None = None) -> str:
+        """The sentence in `lang` (None: the current language)."""
+        return _fill(self.template, self.values, resolve(lang))
+
+    def __reduce__(self) -> tuple[Callable[..., Message], tuple[str, dict[str, object], str]]:
+        """Pickle the template and values, not only the text: worker processes return it."""
+        return (Message._made, (self.template, self.values, str(self)))
+
+
+def _fill(template: str, values: Mapping[str, object], lang: str) -> str:
+    written = {name: money(value.cents, lang) if isinstance(value, Amount) else value
+               for name, value in values.items()}
+    return translate(template, lang).format(**written)
+
+
+def written_in(message: str, lang: str) -> str:
+    """`message` in `lang` if it is a `Message`; any other text as it is."""
+    return message.render(lang) if isinstance(message, Message) else message

@@ -45,7 +45,7 @@ from fsr_opt.core.errors import (
     SolverError,
     warn,
 )
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import N_, _
 from fsr_opt.core.schema import (
     Allocation,
     Assessment,
@@ -55,7 +55,7 @@ from fsr_opt.core.schema import (
     SolveStatus,
     StageResult,
 )
-from fsr_opt.core.words import money, ratio
+from fsr_opt.core.words import Amount, Message, money, ratio
 from fsr_opt.engine.bounds import (
     deviation_floor,
     deviation_window,
@@ -404,11 +404,12 @@ def check_minimum_reachable(
         fundable = any(p.segments for p in plans if p.area == area)
         if budget > 0 and eligible and not fundable:
             problems.append(Problem(
-                _("area '{area}': the minimum award, {minimum} EUR, is above every "
-                  "entitlement of the area (largest {largest} EUR), so its budget of {budget} "
-                  "EUR cannot be awarded; lower the minimum award (--min-award) or review the "
-                  "entitlements").format(area=area, minimum=money(rules.minimum_award),
-                                         largest=money(max(eligible)), budget=money(budget)),
+                Message(N_("area '{area}': the minimum award, {minimum} EUR, is above every "
+                           "entitlement of the area (largest {largest} EUR), so its budget of "
+                           "{budget} EUR cannot be awarded; lower the minimum award "
+                           "(--min-award) or review the entitlements"),
+                        area=area, minimum=Amount(rules.minimum_award),
+                        largest=Amount(max(eligible)), budget=Amount(budget)),
                 code=ErrorCode.MINIMUM_ABOVE_ENTITLEMENTS,
             ))
     funded_areas = {p.area for p in plans if p.segments}
@@ -604,11 +605,11 @@ class _StageRun:
                     raise
                 # The last stage only breaks ties: the funded sets of stage 3 already satisfy
                 # every rule and the three real objectives. Keep them, and say so.
-                self.warnings.append(_(
+                self.warnings.append(Message(N_(
                     "the final tie-break (stage '{stage}') was numerically infeasible for "
                     "{solver}; the funded sets of the previous stage are kept (every rule and "
                     "stages 1-3 hold; another solver may break the remaining ties differently)"
-                ).format(stage=stage, solver=solver))
+                ), stage=stage, solver=solver))
                 return False
         self.stages.append(result)
         self.optima = exact_optima(model)

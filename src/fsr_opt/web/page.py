@@ -28,6 +28,7 @@ from fsr_opt.core.words import (
     ratio,
     text,
     with_year,
+    written_in,
 )
 from fsr_opt.reports.html import (
     award_brackets,
@@ -267,7 +268,7 @@ def result(scenario: Scenario, baseline: Scenario, lang: str) -> dict[str, Any]:
         "name": scenario_name(scenario, lang),
         "seconds": round(scenario.seconds, 3),
         "solver": f"{scenario.result.solver} {scenario.result.solver_version}".strip(),
-        "messages": list(scenario.result.messages),
+        "messages": [written_in(message, lang) for message in scenario.result.messages],
         "fund": rules.fund,
         "distributable": distributable,
         "awarded": awarded,
