@@ -96,6 +96,10 @@ def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, s
         assert escape(parameter_name(parameter.path, inputs.rules, "it")) in page
     # in words and in the forms of the language, not as the rule file writes them
     assert "Aree / Area Disabili / quota del fondo" in page and "892.495,35 EUR" in page
+    # an area and its one service line share the code 'anziani': each has its own label
+    assert "Aree / Area Anziani / quota del fondo" in page
+    assert parameter_name("areas.anziani.services.anziani.historical_2024", inputs.rules,
+                          "it").startswith("Aree / Area Anziani / linee di servizio / Servizi ")
     assert ">true<" not in page and ">sì<" in page
     assert inputs.table.sha256 in page and inputs.rules.sha256 in page
     assert escape(inputs.table.source) in page

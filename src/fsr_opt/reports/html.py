@@ -625,18 +625,27 @@ def parameter_name(path: str, rules: RuleSet, lang: str | None = None) -> str:
     A part without words of its own (a code of the rule set) shows the rule set's label, or
     the code as written.
     """
-    labels = {area.code: area.label for area in rules.areas}
-    labels.update({service.code: service.label for area in rules.areas
-                   for service in area.services})
-    labels.update({code: formula.label for code, formula in rules.formula_classes.items()})
+    # A code is read after the section that names it: an area and its one service line may
+    # share a code (``anziani``), each with its own label.
+    labels: dict[str, dict[str, str]] = {
+        "areas": {area.code: area.label for area in rules.areas},
+        "services": {service.code: service.label for area in rules.areas
+                     for service in area.services},
+        "formula_classes": {code: formula.label
+                            for code, formula in rules.formula_classes.items()},
+    }
     parts = []
+    section = ""
     for part in path.split("."):
         if found := _HISTORICAL.fullmatch(part):
             parts.append(text("param.historical", lang).format(year=found.group(1)))
+        elif part in labels.get(section, {}):
+            parts.append(labels[section][part])
         elif has_text(f"param.{part}"):
             parts.append(text(f"param.{part}", lang))
         else:
-            parts.append(labels.get(part, part))
+            parts.append(part)
+        section = part
     return " / ".join(parts)
 
 
