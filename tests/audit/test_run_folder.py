@@ -101,6 +101,13 @@ def test_a_changed_input_is_named_first(tmp_path: Path) -> None:
 def test_a_folder_without_its_record_or_inputs_is_an_input_error(tmp_path: Path) -> None:
     code, _, stderr = run("audit", str(tmp_path))
     assert code == 2 and "not a run folder" in stderr and "FILE_NOT_FOUND" not in stderr
+    # a path that does not exist is named so; a file is not mistaken for a folder
+    code, _, stderr = run("audit", str(tmp_path / "missing"))
+    assert code == 2 and "folder not found" in stderr and "not a run folder" not in stderr
+    (tmp_path / "allocation.csv").write_text("unit_id,award\n", encoding="utf-8")
+    code, _, stderr = run("audit", str(tmp_path / "allocation.csv"))
+    assert code == 2 and "is a file, not a run folder" in stderr and "--allocation" in stderr
+    (tmp_path / "allocation.csv").unlink()
     units = tmp_path / "units.csv"
     shutil.copy(EXAMPLE, units)
     out = tmp_path / "o"

@@ -99,7 +99,15 @@ def load_run_record(run_dir: str | Path) -> dict[str, Any]:
         InputError: no run.json (``FILE_NOT_FOUND``: not a folder written by ``solve``), or
             one that is not a JSON object (``BAD_RUN_RECORD``).
     """
-    path = Path(run_dir) / RUN_RECORD
+    folder = Path(run_dir)
+    if not folder.exists():
+        raise InputError(_("{folder}: folder not found; check the path and the folder's "
+                           "name").format(folder=run_dir), ErrorCode.FILE_NOT_FOUND)
+    if not folder.is_dir():
+        raise InputError(_("{folder} is a file, not a run folder: to audit an allocation "
+                           "file, give it with --allocation and the inputs with "
+                           "--units/--rules").format(folder=run_dir), ErrorCode.FILE_NOT_FOUND)
+    path = folder / RUN_RECORD
     if not path.exists():
         raise InputError(_("{folder} is not a run folder: it has no {record} (the record "
                            "fsr-opt solve writes with its outputs); give the allocation with "
