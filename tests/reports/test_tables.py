@@ -98,3 +98,20 @@ def test_rendered_csv_neutralises_formulas() -> None:
     assert rows[5][ALLOCATION_COLUMNS.index("operator")] == "'=cmd"
     payments = tables["payments.csv"].decode("utf-8")
     assert "'=cmd" in payments and "\n=cmd" not in payments
+
+
+def test_summary_targets_add_up_and_deviations_are_redone_from_the_columns() -> None:
+    # Three equal lines sharing 100 EUR: each target is 33.333... EUR. Rounded each on its
+    # own they would add up to 99.99; by largest remainder, to the area's 100.00.
+    rules = tiny_rules({"s": ("a", 1), "t": ("a", 1), "u": ("a", 1)}, {"a": 100}, fund=10000)
+    assessments = assess(table([unit("S1", "s", 500000), unit("T1", "t", 500000),
+                                unit("U1", "u", 500000)]), rules)
+    allocation = solve_riparto(assessments, rules).allocation
+    assert allocation is not None
+    rows = summary_rows(unit_outcomes(assessments, allocation, rules), allocation, rules)
+    lines, total = rows[:3], rows[3]
+    assert [row[3] for row in lines] == ["33.34", "33.33", "33.33"]
+    assert total[1] == "TOTAL" and total[3] == "100.00" == total[2]
+    for row in lines:
+        assert Fraction(row[6]) == Fraction(row[5]) - Fraction(row[3])
+    assert allocation.target_cents == {"s": 3334, "t": 3333, "u": 3333}

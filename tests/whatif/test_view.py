@@ -39,13 +39,15 @@ def test_targets_and_deviations_are_rounded_as_summary_csv_prints_them() -> None
     rules, units = CASES["half-cent targets"]
     run = view("run", rules, units)
     lines = {line.service: line for line in run.lines}
-    assert {line.target for line in run.lines} == {50001}  # 50000.5 cents, half up
-    # V1 gets its whole deficit, U1 the rest. The deviation is rounded as a whole
-    # (60001 - 50000.5 = 10000.5 -> 10001), not taken from the rounded target (10000).
-    assert (lines["s"].awarded, lines["s"].deviation, lines["s"].distance) == (60001, 10001, 10001)
+    # 50000.5 cents each: rounded by largest remainder, the area's targets add up to its
+    # budget (the tie goes to the first code), where rounding each half up gave 100002
+    assert (lines["s"].target, lines["t"].target) == (50001, 50000)
+    assert sum(line.target for line in run.lines) == run.budgets["a"] == 100001
+    # V1 gets its whole deficit, U1 the rest; the deviation is the awarded amount minus the
+    # printed target, to the cent, so that a reader can redo it from the two columns
+    assert (lines["s"].awarded, lines["s"].deviation, lines["s"].distance) == (60001, 10000, 10000)
     assert (lines["t"].awarded, lines["t"].deviation, lines["t"].distance) == (
-        40000, -10001, 10001)
-    assert run.budgets == {"a": 100001}
+        40000, -10000, 10000)
 
 
 def test_unit_view_holds_the_allocation_row() -> None:

@@ -43,7 +43,7 @@ from fsr_opt.io.manifest import Manifest, load_manifest
 from fsr_opt.io.outputs import csv_bytes, json_bytes, write_outputs
 from fsr_opt.io.source import sha256_file
 from fsr_opt.io.tables import TableCache
-from fsr_opt.reports.tables import TOTAL, format_fraction_cents, unassigned_warnings
+from fsr_opt.reports.tables import TOTAL, unassigned_warnings
 from fsr_opt.rules.overrides import override_pairs
 from fsr_opt.whatif.pool import default_workers, run_in_pool
 
@@ -85,8 +85,9 @@ class AreaFigures:
 
     Attributes:
         budget, awarded: cents.
-        deviation: exact cents, the sum over the area's service lines of |awarded - target|
-            (the distance from the 2024 pattern that the second stage minimises).
+        deviation: cents, the sum over the area's service lines of |awarded - target|, each
+            target as summary.csv prints it (`Allocation.target_cents`): the distance from
+            the historical pattern, as every other output shows it.
         units, funded: the area's units, and those with an award.
         residual: what the residual phase gives the area's units (awarded is the riparto's).
         unassigned: what nobody receives: on an area's row when the area is a residual pool
@@ -96,7 +97,7 @@ class AreaFigures:
     area: str
     budget: int
     awarded: int
-    deviation: Fraction
+    deviation: int
     units: int
     funded: int
     residual: int = 0
@@ -312,7 +313,7 @@ def _solved(
         areas.append(AreaFigures(
             area.code, allocation.area_budgets.get(area.code, 0),
             sum(line.awarded for line in lines),
-            sum((abs(line.awarded - line.target) for line in lines), Fraction(0)),
+            sum(abs(line.awarded - allocation.target_cents[line.service]) for line in lines),
             len(mine), sum(1 for o in mine if o.award > 0),
             sum(o.residual_award for o in mine), pool.left if pool else None))
     table = run.inputs.table
@@ -448,12 +449,12 @@ def summary_rows(outcomes: Sequence[AmbitoOutcome]) -> list[list[str]]:
         budget, awarded = sum(a.budget for a in areas), sum(a.awarded for a in areas)
         residual = sum(a.residual for a in areas)
         total = AreaFigures(TOTAL, budget, awarded,
-                            sum((a.deviation for a in areas), Fraction(0)),
+                            sum(a.deviation for a in areas),
                             sum(a.units for a in areas), sum(a.funded for a in areas),
                             residual, budget - awarded - residual)
         rows.extend([
             outcome.ambito, area.area, fund, format_cents(area.budget),
-            format_cents(area.awarded), format_fraction_cents(area.deviation),
+            format_cents(area.awarded), format_cents(area.deviation),
             str(area.units), str(area.funded), str(area.units - area.funded),
             format_cents(area.residual),
             "" if area.unassigned is None else format_cents(area.unassigned),

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
+
+from fsr_opt.core.money import largest_remainder, round_half_up
 
 # ---------------------------------------------------------------------------------------------
 # Input: the units table
@@ -496,6 +499,25 @@ class Allocation:
     def unassigned(self) -> int:
         """Cents of the area budgets that nobody receives."""
         return sum(self.area_budgets.values()) - self.total
+
+    @cached_property
+    def target_cents(self) -> dict[str, int]:
+        """Each service line's target in whole cents, as every table for people prints it.
+
+        Rounded by largest remainder within its area, so that the printed targets of an area
+        add up to its exact total (its budget), and a line's deviation is its awarded amount
+        minus the printed target, to the cent, in every output. The solver and run.json's
+        objectives keep the exact targets.
+        """
+        by_area: dict[str, list[ServiceResult]] = {}
+        for result in self.services.values():
+            by_area.setdefault(result.area, []).append(result)
+        cents: dict[str, int] = {}
+        for lines in by_area.values():
+            total = round_half_up(sum((line.target for line in lines), Fraction(0)))
+            cents.update(largest_remainder(total, [(line.service, line.target) for line in lines],
+                                           [line.service for line in lines]))
+        return cents
 
 
 @dataclass(frozen=True)

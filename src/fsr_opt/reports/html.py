@@ -351,7 +351,7 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
     for area in rules.areas:
         for service in area.services:
             result = allocation.services[service.code]
-            target = _round(result.target)
+            target = allocation.target_cents[service.code]
             bars.append((service.label, service.historical, result.awarded))
             rows.append([_t(area.code), _t(f"{service.code} - {service.label}"),
                          _n(money(service.historical, lang)), _n(money(target, lang)),
@@ -374,10 +374,6 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
     chart = _figure(paired_bars(bars, (say("legend_hist"), say("legend_now")),
                                 say("service_chart"), lang), say("service_chart"))
     return f"<h2>{_e(say('services'))}</h2>{chart}{table}"
-
-
-def _round(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
 
 
 def award_brackets(

@@ -130,7 +130,7 @@ class _Tally:
     """Sums of a group of service lines for summary.csv."""
 
     budget: int = 0
-    target: Fraction = Fraction(0)
+    target: int = 0  # the printed targets' sum (`Allocation.target_cents`)
     historical: int = 0
     awarded: int = 0
     funded: int = 0
@@ -147,9 +147,9 @@ class _Tally:
 
     def total_row(self, area: str, pool: ResidualPool | None) -> list[str]:
         return [
-            area, TOTAL, format_cents(self.budget), format_fraction_cents(Fraction(self.budget)),
+            area, TOTAL, format_cents(self.budget), format_cents(self.target),
             format_cents(self.historical), format_cents(self.awarded),
-            format_fraction_cents(self.awarded - Fraction(self.budget)), "", str(self.funded),
+            format_cents(self.awarded - self.target), "", str(self.funded),
             str(self.unfunded), format_cents(self.residual),
             format_cents(self.awarded + self.residual),
             format_ratio(pool.share) if pool else "", format_cents(pool.left) if pool else "",
@@ -179,13 +179,14 @@ def summary_rows(
         area_tally = _Tally(budget=allocation.area_budgets[area.code])
         for service in area.services:
             result = allocation.services[service.code]
-            line = _Tally(0, result.target, service.historical, result.awarded,
+            target = allocation.target_cents[service.code]
+            line = _Tally(0, target, service.historical, result.awarded,
                           funded.get(service.code, 0), unfunded.get(service.code, 0),
                           residual.get(service.code, 0))
             rows.append([
-                area.code, service.code, "", format_fraction_cents(result.target),
+                area.code, service.code, "", format_cents(target),
                 format_cents(service.historical), format_cents(result.awarded),
-                format_fraction_cents(result.awarded - result.target),
+                format_cents(result.awarded - target),
                 format_ratio(result.share), str(line.funded), str(line.unfunded),
                 format_cents(line.residual), format_cents(line.awarded + line.residual), "", "",
             ])

@@ -17,7 +17,6 @@ from typing import Any
 from fsr_opt.app.pipeline import input_warnings
 from fsr_opt.core.errors import FsrOptError
 from fsr_opt.core.i18n import use_language
-from fsr_opt.core.money import round_half_up
 from fsr_opt.core.schema import Binding, ExclusionReason
 from fsr_opt.core.words import (
     WORDS,
@@ -185,7 +184,7 @@ def _lines(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]
     for area in rules.areas:
         for service in area.services:
             result = allocation.services[service.code]
-            target = round_half_up(result.target)
+            target = allocation.target_cents[service.code]
             change = before.get((area.code, service.code))
             rows.append({
                 "area": area.code, "service": service.code, "label": service.label,

@@ -152,11 +152,10 @@ def view_from_outcomes(
             lines.append(LineView(
                 area=area.code,
                 service=service.code,
-                target=round_half_up(result.target),
+                target=allocation.target_cents[service.code],
                 historical=service.historical,
                 awarded=result.awarded,
-                # rounded as a whole, as summary.csv prints it (not awarded - rounded target)
-                deviation=round_half_up(result.awarded - result.target),
+                deviation=result.awarded - allocation.target_cents[service.code],
                 funded=funded.get(service.code, 0),
                 residual=residual.get(service.code, 0),
             ))
