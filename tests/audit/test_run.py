@@ -102,7 +102,7 @@ def test_the_report_names_the_file_by_its_hash_and_the_rule_set(solved: Path) ->
     inputs = load_inputs(None, None)
     report = run_audit(inputs, solved / "allocation.csv").report
     digest = hashlib.sha256((solved / "allocation.csv").read_bytes()).hexdigest()
-    assert (report.sha256, report.rule_set) == (digest, "fsr-2025-bergamo v2025.1")
+    assert (report.sha256, report.rule_set) == (digest, "fsr-2025-bergamo v2025.2")
 
 
 def test_only_unit_id_and_award_are_required(example: Example) -> None:

@@ -92,7 +92,7 @@ def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, s
     for parameter in inputs.rules.parameters:
         assert escape(parameter.path) in page
         assert escape(parameter.reference) in page, parameter.path
-        assert escape(parameter_value(parameter.value, "it")) in page
+        assert escape(parameter_value(parameter.value, "it", parameter.path)) in page
         assert escape(parameter_name(parameter.path, inputs.rules, "it")) in page
     # in words and in the forms of the language, not as the rule file writes them
     assert "Aree / Area Disabili / quota del fondo" in page and "892.495,35 EUR" in page
@@ -101,6 +101,9 @@ def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, s
     assert parameter_name("areas.anziani.services.anziani.historical_2024", inputs.rules,
                           "it").startswith("Aree / Area Anziani / linee di servizio / Servizi ")
     assert ">true<" not in page and ">sì<" in page
+    # a choice among words is said in words, not as the rule file's code
+    assert ">in proporzione agli obiettivi delle altre linee (ripartizione 2024)<" in page
+    assert ">entro la stessa area<" in page and ">targets<" not in page
     assert inputs.table.sha256 in page and inputs.rules.sha256 in page
     assert escape(inputs.table.source) in page
 
@@ -118,6 +121,22 @@ def test_english(example: tuple[Inputs, SolveResult, str]) -> None:
     assert '<html lang="en">' in page and "Split by area" in page
     assert "446,247.68" in page and "892,495.35" in page
     assert "minimum_award=300" in page  # overrides are shown
+
+
+
+def test_the_parameters_are_described_in_the_page_s_language(
+    example: tuple[Inputs, SolveResult, str]
+) -> None:
+    # The annex of an Italian deliberation describes the rules in Italian: the bundled rule
+    # set gives each description in both languages.
+    inputs, result, italian = example
+    english = render(inputs, result, lang="en")
+    for parameter in inputs.rules.parameters:
+        assert escape(parameter.description_in("it")) in italian, parameter.path
+        assert escape(parameter.description_in("en")) in english, parameter.path
+        assert parameter.description_in("it") != parameter.description_in("en"), parameter.path
+    assert escape("L'intero fondo è ripartito tra le aree") in italian
+    assert "The whole fund is split among the areas" not in italian
 
 
 def test_the_payments_rows_are_what_the_generic_table_writes() -> None:

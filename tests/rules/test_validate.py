@@ -77,7 +77,7 @@ def rules(document: dict[str, Any]) -> RuleSet:
 def test_bundled_rule_set_parses(rules: RuleSet) -> None:
     assert rules.rule_set_id == "fsr-2025-bergamo"
     assert (rules.version, rules.ambito, rules.year, rules.history_year) == (
-        "2025.1", "Bergamo", 2025, 2024)
+        "2025.2", "Bergamo", 2025, 2024)
     assert rules.fund == 89_249_535
     assert rules.reserve_percent == 0 and rules.other_services_percent == 0
     assert rules.minimum_award == 30_000

@@ -110,6 +110,11 @@ def test_switches_are_booleans_only() -> None:
 def test_texts() -> None:
     assert read_description("  two\n lines ") == "two lines"
     assert refused(read_description, "").code is ErrorCode.MISSING_DESCRIPTION
+    # one text per language, each collapsed; a language fsr-opt does not speak is named
+    assert read_description({"it": " due\n righe ", "en": "two lines"}) == {
+        "it": "due righe", "en": "two lines"}
+    assert "'fr' is not a language" in refused(read_description, {"fr": "texte"}).message
+    assert refused(read_description, {"it": ""}).code is ErrorCode.MISSING_DESCRIPTION
     assert read_reference(["Act 1", " Act  2 "]) == "Act 1; Act 2"
     for raw in ("", [], ["ok", ""], 5):
         assert refused(read_reference, raw).code is ErrorCode.MISSING_REFERENCE
@@ -201,10 +206,10 @@ def test_each_refused_value_gets_its_whole_message() -> None:
         (read_text, 5, ErrorCode.BAD_VALUE, "must be non-empty text, got the number 5"),
         (read_description, None, ErrorCode.MISSING_DESCRIPTION,
          "is empty or not text (nothing (null)); write a sentence that says what the value is "
-         "and why"),
+         "and why, or one per language ({it: ..., en: ...})"),
         (read_description, [], ErrorCode.MISSING_DESCRIPTION,
          "is empty or not text (an empty list); write a sentence that says what the value is "
-         "and why"),
+         "and why, or one per language ({it: ..., en: ...})"),
         (read_reference, ["Act 1", 2], ErrorCode.MISSING_REFERENCE,
          "is empty or not text (a list); cite the legal source (act, date and section), or give "
          "a list of them"),

@@ -130,12 +130,23 @@ class UnitsTable:
 
 @dataclass(frozen=True)
 class ParameterInfo:
-    """A rule-set parameter as reports show it: where it is, its value, why and by what law."""
+    """A rule-set parameter as reports show it: where it is, its value, why and by what law.
+
+    Attributes:
+        description: as the rule file writes it: its one text, or the text of its first
+            language when it gives one per language (`descriptions`).
+        descriptions: language -> text, when the rule file gives the description per language.
+    """
 
     path: str
     value: str
     description: str
     reference: str
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    def description_in(self, lang: str) -> str:
+        """The description in `lang` when the rule file gives one, else as written."""
+        return self.descriptions.get(lang, self.description)
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,7 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
              for m, _g, _r, final, _c in finals], (w("assigned"), w("final")),
             w("chart_final"), lang), w("chart_final")))
     body.append(f"<h2>{_e(w('references'))}</h2><ul>" + "".join(
-        f"<li><b>{_e(p.path)}</b> = {_e(p.value)}: {_e(p.description)} "
+        f"<li><b>{_e(p.path)}</b> = {_e(p.value)}: {_e(p.description_in(lang))} "
         f"<i>({_e(p.reference)})</i></li>" for p in rules.parameters) + "</ul>")
     body.append(f"<footer><p class=\"sub\">fsr-opt {_e(__version__)}</p></footer>")
     page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"

@@ -645,10 +645,17 @@ def parameter_name(path: str, rules: RuleSet, lang: str | None = None) -> str:
     return " / ".join(parts)
 
 
-def parameter_value(shown: str, lang: str | None = None) -> str:
-    """A parameter's value as the rules layer shows it, in the words and forms of `lang`."""
+def parameter_value(shown: str, lang: str | None = None, path: str = "") -> str:
+    """A parameter's value as the rules layer shows it, in the words and forms of `lang`.
+
+    A choice among words (``residui.scope``: ``area``) is said in words when the catalogue
+    has them (``param.value.<last part of the path>.<value>``).
+    """
     if shown in ("true", "false"):
         return yes_no(shown == "true", lang)
+    key = f"param.value.{path.rsplit('.', 1)[-1]}.{shown}"
+    if path and has_text(key):
+        return text(key, lang)
     shown = _SHOWN_FROM.sub(lambda m: "(" + translate("from {day}", lang).format(
         day=date_text(date.fromisoformat(m.group(1)), lang)) + ")", shown)
     shown = _SHOWN_MONEY.sub(lambda m: money(int(Decimal(m.group(1)) * 100), lang) + " EUR",
@@ -658,8 +665,8 @@ def parameter_value(shown: str, lang: str | None = None) -> str:
 
 
 def _references_section(rules: RuleSet, w: Callable[[str], str], lang: str) -> str:
-    rows = [[_t(parameter_name(p.path, rules, lang)), _t(parameter_value(p.value, lang)),
-             _t(p.description), _t(p.reference), ("" + p.path, "code")]
+    rows = [[_t(parameter_name(p.path, rules, lang)), _t(parameter_value(p.value, lang, p.path)),
+             _t(p.description_in(lang)), _t(p.reference), ("" + p.path, "code")]
             for p in rules.parameters]
     return (f"<h2>{_e(w('references'))}</h2>"
             + _table([w("parameter"), w("value"), w("description"), w("reference"),

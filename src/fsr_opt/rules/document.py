@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
-from fsr_opt.core.i18n import N_
+from fsr_opt.core.i18n import LANGUAGES, N_
 from fsr_opt.core.schema import LineReading, ResidualScope
 from fsr_opt.rules import values as read
 from fsr_opt.rules.formats import FORMAT_1, FORMAT_1_KEYS, FORMAT_2, FORMAT_2_ONLY, read_format
@@ -52,8 +52,13 @@ Text = Annotated[str, PlainValidator(read.read_text),
                  WithJsonSchema({"type": "string", "minLength": 1})]
 Note = Text
 """Free notes (an area's or a unit type's ``description``): text, but no parameter's."""
-Description = Annotated[str, PlainValidator(read.read_description),
-                        WithJsonSchema({"type": "string", "minLength": 1})]
+Description = Annotated[str | dict[str, str], PlainValidator(read.read_description),
+                        WithJsonSchema({"anyOf": [
+                            {"type": "string", "minLength": 1},
+                            {"type": "object", "minProperties": 1, "additionalProperties": False,
+                             "properties": {lang: {"type": "string", "minLength": 1}
+                                            for lang in LANGUAGES}},
+                        ]})]
 Reference = Annotated[str, PlainValidator(read.read_reference), WithJsonSchema({"anyOf": [
     {"type": "string", "minLength": 1},
     {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
@@ -127,7 +132,8 @@ class Parameter(_Model):
         return str(value)
 
     description: Description = Field(
-        description=N_("What the value is and why it has this value."))
+        description=N_("What the value is and why it has this value: one text, or one per "
+                       "language ({it: ..., en: ...}), which reports show in theirs."))
     reference: Reference | SkipJsonSchema[None] = Field(None, description=_REFERENCE)
 
 

@@ -359,8 +359,12 @@ class _Walk:
         if since is not None:
             shown += f" (from {since.isoformat()})"
         reference = "; ".join(text for text in references if text)
-        if fields.get("description") and reference:
-            self.parameters.append(ParameterInfo(path, shown, fields["description"], reference))
+        description = fields.get("description")
+        if description and reference:
+            texts = description if isinstance(description, dict) else {}
+            self.parameters.append(ParameterInfo(
+                path, shown, next(iter(texts.values())) if texts else description, reference,
+                texts))
         return {**fields, "value": value}
 
     def dated_references(self, node: Mapping[Any, Any], path: str) -> None:

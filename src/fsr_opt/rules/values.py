@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import LANGUAGES, _
 from fsr_opt.core.money import format_cents
 from fsr_opt.io.rulefile import YamlGuess
 from fsr_opt.rules.lookup import normalize_name
@@ -245,13 +245,29 @@ def read_text(raw: object) -> str:
     return raw.strip()
 
 
-def read_description(raw: object) -> str:
-    """A parameter's description, its runs of spaces and line breaks collapsed."""
+def read_description(raw: object) -> str | dict[str, str]:
+    """A parameter's description, its runs of spaces and line breaks collapsed.
+
+    Either one text, or a text per language (``{it: ..., en: ...}``): an annex in Italian
+    shows the Italian one, an English report the English one.
+    """
+    if isinstance(raw, Mapping) and raw:
+        unknown = [str(key) for key in raw if key not in LANGUAGES]
+        if unknown:
+            raise RuleValueError(
+                ErrorCode.MISSING_DESCRIPTION,
+                _("'{key}' is not a language fsr-opt speaks; give the description in "
+                  "{languages}").format(key=unknown[0], languages=", ".join(LANGUAGES)))
+        return {str(lang): _one_description(text) for lang, text in raw.items()}
+    return _one_description(raw)
+
+
+def _one_description(raw: object) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise RuleValueError(
             ErrorCode.MISSING_DESCRIPTION,
             _("is empty or not text ({value}); write a sentence that says what the value is "
-              "and why").format(value=describe(raw)))
+              "and why, or one per language ({{it: ..., en: ...}})").format(value=describe(raw)))
     return " ".join(raw.split())
 
 
