@@ -102,7 +102,7 @@ def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, s
                           "it").startswith("Aree / Area Anziani / linee di servizio / Servizi ")
     assert ">true<" not in page and ">sì<" in page
     # a choice among words is said in words, not as the rule file's code
-    assert ">in proporzione agli obiettivi delle altre linee (ripartizione 2024)<" in page
+    assert ">in proporzione agli obiettivi delle altre linee (ripartizione storica)<" in page
     assert ">entro la stessa area<" in page and ">targets<" not in page
     assert inputs.table.sha256 in page and inputs.rules.sha256 in page
     assert escape(inputs.table.source) in page

@@ -92,7 +92,11 @@ def test_the_residual_scope_is_the_command_lines_and_nothing_is_left_silently(
     # the riparto's 102,636.96 EUR and the residual phase's 165,111.65: nothing unassigned
     assert (disabili["awarded"], disabili["residual"], disabili["unassigned"]) == (
         10263696, 16511165, 0)
-    assert any("area disabili" in line for line in by_area["result"]["residual_lines"])
+    # the area by its label, the share of what the units lacked as a percent, no rule key
+    lines = by_area["result"]["residual_lines"]
+    assert any(line.startswith("Area Disabili: ") and "(41,4039% di quanto mancava loro)" in line
+               for line in lines), lines
+    assert not any("residui.scope" in line for line in lines), lines
     none = client.post("/api/change", json={"shares": shares, "residual_scope": "none"},
                        headers=CHANGE).json()
     assert "--set residui.scope=none" in none["controls"]["command"]

@@ -329,7 +329,7 @@ def _area_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules
     table = _table([w("area"), w("share"), w("budget"), w("awarded"), w("residual"), w("left")],
                    rows, totals=[len(rows) - 1])
     chart = _figure(donut_chart(parts, w("area_chart"), lang), w("area_chart"))
-    lines = "".join(f"<li>{_e(line)}</li>" for line in residual_lines(allocation, lang))
+    lines = "".join(f"<li>{_e(line)}</li>" for line in residual_lines(allocation, lang, rules))
     return (f"<h2>{_e(w('areas'))}</h2>{chart}{table}"
             f"<h3>{_e(text('residual.title', lang))}</h3><ul>{lines}</ul>")
 

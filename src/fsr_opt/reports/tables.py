@@ -26,7 +26,7 @@ from fsr_opt.core.schema import (
     RuleSet,
     SolveResult,
 )
-from fsr_opt.core.words import money, phrases, ratio, text
+from fsr_opt.core.words import money, percent, phrases, ratio, text
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.io.outputs import csv_bytes, json_bytes
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
@@ -359,18 +359,20 @@ def unassigned_warnings(allocation: Allocation, rules: RuleSet) -> list[str]:
     return warnings
 
 
-def residual_lines(allocation: Allocation, lang: str) -> list[str]:
+def residual_lines(allocation: Allocation, lang: str, rules: RuleSet | None = None) -> list[str]:
     """The residual phase and the money left unassigned, for people, in `lang`.
 
-    One line for the scope, one per pool that the riparto left money in, and the total
-    unassigned.
+    One line for the scope, one per pool that the riparto left money in (an area named by
+    its label in `rules`, else by its code), and the total unassigned.
     """
     w = phrases("residual", lang)
+    labels = {area.code: area.label for area in rules.areas} if rules is not None else {}
     lines = [w(f"scope.{allocation.residual_scope.value}")]
     for pool in allocation.residual_pools:
         if pool.available <= 0:
             continue
-        where = w("fund") if pool.code == FONDO else w("area").format(area=pool.code)
+        where = (w("fund") if pool.code == FONDO else labels.get(pool.code)
+                 or w("area").format(area=pool.code))
         if allocation.residual_scope is ResidualScope.NONE:
             lines.append(w("pool_none").format(where=where, left=money(pool.left, lang),
                                                need=money(pool.need, lang)))
@@ -378,7 +380,7 @@ def residual_lines(allocation: Allocation, lang: str) -> list[str]:
         line = w("pool").format(
             where=where, available=money(pool.available, lang),
             given=money(pool.distributed, lang), units=pool.recipients,
-            share=ratio(pool.share, 4, lang), left=money(pool.left, lang))
+            share=percent(pool.share * 100, lang), left=money(pool.left, lang))
         if pool.left > 0:
             line += " (" + w("why_covered" if pool.distributed >= pool.need
                              else "why_minimum") + ")"

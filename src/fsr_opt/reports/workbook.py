@@ -478,7 +478,7 @@ def allocation_workbook(
                    _summary(outcomes, allocation, rules, lang), lang)
     # Whatever stays unassigned is never silent: below the table, after a blank row.
     summary.cell(after + 1, 1, "text", text("residual.title", lang), BOLD)
-    for offset, line in enumerate(residual_lines(allocation, lang), start=2):
+    for offset, line in enumerate(residual_lines(allocation, lang, rules), start=2):
         summary.cell(after + offset, 1, "text", line)
     _checks(checks, audit, lang, rules.history_year)
     return book.to_bytes()

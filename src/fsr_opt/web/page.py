@@ -277,7 +277,7 @@ def result(scenario: Scenario, baseline: Scenario, lang: str) -> dict[str, Any]:
         "eligible": sum(1 for o in outcomes if o.assessment.eligible),
         "funded": sum(1 for o in outcomes if o.award > 0),
         "areas": _areas(scenario, diff, lang),
-        "residual_lines": residual_lines(scenario.allocation, lang),
+        "residual_lines": residual_lines(scenario.allocation, lang, scenario.inputs.rules),
         "lines": _lines(scenario, diff, lang),
         "charts": charts(scenario, lang),
         "columns": UNIT_COLUMNS,
