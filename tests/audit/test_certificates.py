@@ -115,11 +115,11 @@ def test_money_left_flags_a_single_cent_a_line_could_take() -> None:
     units = [unit("A", "s", 2_000_000)]
     (violation,) = certified("MONEY_LEFT", rules, units, {"A": 999_999})
     assert (violation.subject, violation.expected, violation.actual) == (
-        "service s (area a)", "a total up to 10000.00", "9999.99")
+        "service s (area a)", "a total up to 10,000.00", "9,999.99")
     assert (violation.area, violation.service) == ("a", "s")
     assert violation.message == (
-        "area a leaves 0.01 EUR unspent, and service line s could take a total of 10000.00 EUR "
-        "instead of 9999.99 EUR (1 units funded at an equal share) without breaking any rule")
+        "area a leaves 0.01 EUR unspent, and service line s could take a total of 10,000.00 EUR "
+        "instead of 9,999.99 EUR (1 unit funded at an equal share) without breaking any rule")
     assert certified("MONEY_LEFT", rules, units, {"A": 1_000_000}) == []
 
 
@@ -144,7 +144,7 @@ def test_transfer_improves_needs_both_lines_strictly_closer() -> None:
     assert (violation.service, violation.to_service, violation.area) == ("s", "t", "a")
     # the allocation after the move, and as it is
     assert (violation.subject, violation.expected, violation.actual) == (
-        "services s -> t (area a)", "s 5.00, t 5.00", "s 5.01, t 4.99")
+        "services s -> t (area a)", "s 5.00; t 5.00", "s 5.01; t 4.99")
     assert violation.message == (
         "area a: s gets 5.01 EUR against a target of 5.00 EUR and t 4.99 EUR against 5.00 EUR; "
         "moving one cent from s to t brings both closer to their 2024 targets, keeping their "

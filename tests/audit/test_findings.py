@@ -108,7 +108,7 @@ def test_raising_one_award_by_1000_euros_is_one_finding(
     assert (finding.cause.check, finding.cause.unit) == ("EQUAL_SHARE", unit_id)
     assert [v.check for v in finding.consequences] == ["AREA_BUDGET"]
     text = render_audit(report, "text")
-    assert "findings (1, explaining 2 violations):" in text
+    assert "finding (1, explaining 2 violations):" in text
     assert f"1. EQUAL_SHARE  unit {unit_id}" in text and "- AREA_BUDGET  area minori" in text
 
 

@@ -112,10 +112,10 @@ def test_the_text_report_lays_out_areas_checks_skips_and_findings() -> None:
         f"SKIP  {code('TRANCHES')}  no tranches column in the allocation",
         f"SKIP  {code('INPUT_CHANGED')}  not a run folder: no run.json records the inputs",
         "",
-        "findings (1, explaining 2 violations):",
+        "finding (1, explaining 2 violations):",
         "  1. BELOW_MINIMUM  unit U1 (row 2): expected 0.00 or at least 300.00, actual 299.99",
         "      unit U1 è sotto | il minimo",
-        "      and 1 consequences:",
+        "      and 1 consequence:",
         "        - AREA_BUDGET  area a: expected at most 1.00, actual 1.50",
         "",
         "checks run: 3, passed: 2, failed: 1",
@@ -223,7 +223,7 @@ def test_the_rules_of_the_checks_are_in_the_language_of_the_run() -> None:
         "NO       BELOW_MINIMUM            ogni contributo è 0 oppure almeno il contributo "
         "minimo (2 violazioni su 3 verificati)",
         "OK       MONEY_LEFT               nessuna area lascia fondi che una sua linea potrebbe "
-        "ricevere (1 verificati)",
+        "ricevere (1 verificato)",
         "SALTATA  TRANCHES                 il riparto non ha la colonna tranches",
         "SALTATA  INPUT_CHANGED            non è una cartella di calcolo: nessun run.json "
         "registra i dati usati",

@@ -181,7 +181,7 @@ def test_a_residual_beyond_the_deficit() -> None:
 
     report = _report(assessments, rules, allocation, more)
     assert failed(report) == {"RESIDUAL_ABOVE_DEFICIT"}
-    assert "5000.00" in report.violations[0].message  # the deficit, for the auditor
+    assert "5,000.00" in report.violations[0].message  # the deficit, for the auditor
 
 
 def test_a_pool_given_more_than_the_riparto_left() -> None:
@@ -232,10 +232,10 @@ def test_a_pool_that_leaves_money_says_how_much_and_who_could_take_it() -> None:
     (violation,) = report.violations
     assert (violation.check, violation.subject, violation.area) == (
         "RESIDUAL_LEFT", "area a", "a")
-    assert (violation.expected, violation.actual) == ("residuals up to 1500.00", "1000.00")
+    assert (violation.expected, violation.actual) == ("residuals up to 1,500.00", "1,000.00")
     assert violation.message == (
-        "area a leaves 5100.00 EUR unassigned after residuals of 1000.00 EUR, yet its units "
-        "that applied could receive 1500.00 EUR at one share of what they still lack (0 more "
+        "area a leaves 5,100.00 EUR unassigned after residuals of 1,000.00 EUR, yet its units "
+        "that applied could receive 1,500.00 EUR at one share of what they still lack (0 more "
         "units funded) without breaking any rule")
     checked = {result.code: result.checked for result in report.results}
     assert checked["RESIDUAL_LEFT"] == 1  # one pool: the area's
@@ -265,13 +265,13 @@ TWO_AREAS = ({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, 200_000)
     pytest.param(ResidualScope.AREA, ONE_AREA,
                  [unit("A", "s", 40_000), unit("P", "s", 500_000, **PRIVATE)],
                  "area a: the riparto leaves 6,100.00 EUR; residuals of 1,500.00 EUR go to 1 "
-                 "units at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (its "
+                 "unit at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (its "
                  "units that applied lack nothing more)", id="every need met"),
     pytest.param(ResidualScope.AREA, ONE_AREA,
                  [unit("A", "s", 40_000), unit("P", "s", 500_000, **PRIVATE),
                   unit("Q", "s", 20_000, **PRIVATE)],
                  "area a: the riparto leaves 6,100.00 EUR; residuals of 1,500.00 EUR go to 1 "
-                 "units at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (the "
+                 "unit at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (the "
                  "minimum award keeps the rest from the units that lack less)",
                  id="a need below the minimum"),
     pytest.param(ResidualScope.AREA, ONE_AREA,
@@ -281,7 +281,7 @@ TWO_AREAS = ({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, 200_000)
                  id="no residual given"),
     pytest.param(ResidualScope.FONDO, TWO_AREAS,
                  [unit("A", "s", 30_000), unit("B", "t", 150_000)],
-                 "the fund: the riparto leaves 700.00 EUR; residuals of 500.00 EUR go to 1 units "
+                 "the fund: the riparto leaves 700.00 EUR; residuals of 500.00 EUR go to 1 unit "
                  "at 1.000000 of what they still lacked; 200.00 EUR stay unassigned (its units "
                  "that applied lack nothing more)", id="the fund's pool"),
     pytest.param(ResidualScope.FONDO, TWO_AREAS,
@@ -295,7 +295,7 @@ TWO_AREAS = ({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, 200_000)
                  id="one cent left is told"),
     pytest.param(ResidualScope.AREA, ONE_AREA,
                  [unit("A", "s", 40_000), unit("P", "s", 350_001, **PRIVATE)],
-                 "area a: the riparto leaves 6,100.00 EUR; residuals of 0.01 EUR go to 1 units "
+                 "area a: the riparto leaves 6,100.00 EUR; residuals of 0.01 EUR go to 1 unit "
                  "at 1.000000 of what they still lacked; 6,099.99 EUR stay unassigned (its units "
                  "that applied lack nothing more)", id="a residual of one cent counts its unit"),
 ])

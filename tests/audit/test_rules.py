@@ -23,6 +23,7 @@ from fsr_opt.audit.run import audit
 from fsr_opt.audit.wording import unit_subject
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import Ownership, ResidualScope, RuleSet, UnitRecord
+from fsr_opt.core.words import money
 from fsr_opt.engine.eligibility import assess, tranches
 from fsr_opt.rules.budgets import area_budgets
 
@@ -91,7 +92,7 @@ def test_one_cent_over_an_area_budget(example: Example) -> None:
     assert failed(report) == {"AREA_BUDGET"}
     (violation,) = report.violations
     assert violation.area == "anziani"
-    assert (violation.expected, violation.actual) == ("at most 356998.14", "356998.15")
+    assert (violation.expected, violation.actual) == ("at most 356,998.14", "356,998.15")
 
 
 def test_an_award_of_299_99(example: Example) -> None:
@@ -159,7 +160,7 @@ def test_a_duplicated_funded_unit_is_paid_twice(example: Example) -> None:
     assert {"UNIT_DUPLICATED", "AREA_BUDGET"} <= failed(report)
     over = next(v for v in report.violations if v.check == "AREA_BUDGET")
     assert over.area == "anziani"
-    assert over.actual == format_cents(example.total(example.awards, "anziani")
+    assert over.actual == money(example.total(example.awards, "anziani")
                                        + example.awards[funded["unit_id"]])
 
 
@@ -261,7 +262,7 @@ def test_the_published_budgets_do_not_add_up(example: Example) -> None:
     report = audit(example.inputs.assessments, example.rules, allocation, budgets=published)
     assert failed(report) == {"BUDGETS_ADD_UP", "MONEY_LEFT", "RESIDUAL_LEFT"}
     budget = next(v for v in report.violations if v.check == "BUDGETS_ADD_UP")
-    assert (budget.expected, budget.actual) == ("892495.35", "892495.36")
+    assert (budget.expected, budget.actual) == ("892,495.35", "892,495.36")
 
 
 def test_the_share_column_is_checked_at_its_own_precision(example: Example) -> None:
@@ -405,7 +406,7 @@ def test_tranches_flag_the_half_even_split_of_a_half_cent() -> None:
 
     assert paid(70011, 30004) == []
     (violation,) = paid(70010, 30005)
-    assert violation.expected == "700.11, 300.04"
+    assert violation.expected == "First tranche 700.11; Second tranche 300.04"
     # Up to the threshold at once; one cent more in two tranches.
     assert paid(100000, 0, award=100000) == []
     assert len(paid(70000, 30000, award=100000)) == 1
@@ -446,9 +447,9 @@ def test_a_changed_input_is_named_with_both_hashes_and_the_run_record() -> None:
     units = [unit("A", "s", 60000)]
     findings = rules.input_changed(evidence_of(units, [], record=record))
     assert findings == Findings(2, [Violation(
-        CheckCode.INPUT_CHANGED, "units units.csv", "SHA-256 0123456789ab...",
+        CheckCode.INPUT_CHANGED, "units table units.csv", "SHA-256 0123456789ab...",
         "SHA-256 fedcba987654...",
-        f"the units file units.csv is not the one the run read (data/units.csv, SHA-256 "
+        f"units table units.csv is not the file the run read (data/units.csv, SHA-256 "
         f"{recorded} in out/run.json); it now has SHA-256 {now}: the audit checks the "
         f"allocation against the files as they are now, not as the run saw them")])
     assert rules.input_changed(evidence_of(units, [])) == Findings(0, [])
@@ -471,14 +472,18 @@ def test_award_parts_must_add_up_and_neither_be_below_zero() -> None:
     def broken(unit_id: str, row: int, award: str, shown: str, area: str | None) -> Violation:
         return Violation(
             CheckCode.AWARD_PARTS, f"unit {unit_id} (row {row})",
-            f"criteria_award + residual_award = {award}", shown,
+            f"Award by the criteria + Residual award = {award}", shown,
             f"unit {unit_id}: the award of {award} EUR is paid as its riparto part plus its "
-            f"residual part; the allocation gives criteria_award, residual_award = {shown}",
+            f"residual part (Award by the criteria + Residual award); the allocation gives "
+            f"{shown}",
             unit=unit_id, row=row, area=area)
 
-    assert findings == Findings(6, [broken("D", 5, "300.00", "300.00, 1.00", "a"),
-                                    broken("E", 6, "0.50", "-, 1.00", "a"),
-                                    broken("Z", 7, "1.00", "-1.00, 2.00", None)])
+    def parts(criteria: str, residual: str) -> str:
+        return f"Award by the criteria {criteria}; Residual award {residual}"
+
+    assert findings == Findings(6, [broken("D", 5, "300.00", parts("300.00", "1.00"), "a"),
+                                    broken("E", 6, "0.50", parts("-", "1.00"), "a"),
+                                    broken("Z", 7, "1.00", parts("-1.00", "2.00"), None)])
 
 
 def test_a_missing_unit_is_named_with_its_row_of_the_units_table() -> None:
@@ -535,11 +540,11 @@ def test_the_eligible_column_is_compared_both_ways_with_the_reasons() -> None:
             ProvidedRow(4, "B", 0, eligible=True), ProvidedRow(5, "C", 0)]
     reasons = "NOT_IN_REGISTRY;NOT_AUTHORIZED"
     assert rules.eligible_mismatch(evidence_of(units, rows)) == Findings(3, [
-        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit A (row 2)", "true", "false",
+        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit A (row 2)", "yes", "no",
                   "unit A is eligible by the access criteria of the rule set, but the "
                   "allocation says not eligible", unit="A", area="a", service="s", row=2),
-        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit X (row 3)", f"false ({reasons})",
-                  "true", f"unit X is excluded ({reasons}) by the access criteria of the "
+        Violation(CheckCode.ELIGIBLE_MISMATCH, "unit X (row 3)", f"no ({reasons})",
+                  "yes", f"unit X is excluded ({reasons}) by the access criteria of the "
                   "rule set, but the allocation says eligible",
                   unit="X", area="a", service="s", row=3)])
 
@@ -562,9 +567,9 @@ def test_an_entitlement_mismatch_explains_the_cap_with_its_figures() -> None:
 
     assert rules.entitlement_mismatch(evidence_of(units, rows)) == Findings(5, [
         wrong("A", 2, "600.00", "cap DEFICIT: deficit 600.00", "600.01"),
-        wrong("P", 3, "3500.00", "cap FORMULA: deficit 4500.00, formula 3500.00", "0.01"),
-        wrong("Q", 4, "1735.61", "cap FORMULA+PRORATION: deficit 5000.00, formula 3500.00, "
-              "proration 181/365 of the year", "3500.00"),
+        wrong("P", 3, "3,500.00", "cap FORMULA: deficit 4,500.00, formula 3,500.00", "0.01"),
+        wrong("Q", 4, "1,735.61", "cap FORMULA+PRORATION: deficit 5,000.00, formula 3,500.00, "
+              "proration 181/365 of the year", "3,500.00"),
         wrong("X", 5, "0.00", "cap DEFICIT: deficit 600.00, 0 because excluded", "600.00")])
 
 
@@ -618,9 +623,9 @@ def test_above_entitlement_reads_the_riparto_part_and_names_the_cap() -> None:
                   "of 500.00 EUR (cap DEFICIT: deficit 500.00)",
                   unit="A", area="a", service="s", row=2),
         Violation(CheckCode.ABOVE_ENTITLEMENT, "unit Q (row 3)",
-                  "at most 1735.61 (cap: FORMULA+PRORATION)", "1735.62",
-                  "unit Q is awarded 1735.62 EUR by the riparto, above its entitlement of "
-                  "1735.61 EUR (cap FORMULA+PRORATION: deficit 5000.00, formula 3500.00, "
+                  "at most 1,735.61 (cap: FORMULA+PRORATION)", "1,735.62",
+                  "unit Q is awarded 1,735.62 EUR by the riparto, above its entitlement of "
+                  "1,735.61 EUR (cap FORMULA+PRORATION: deficit 5,000.00, formula 3,500.00, "
                   "proration 181/365 of the year)", unit="Q", area="a", service="s", row=3)])
 
 
@@ -630,9 +635,9 @@ def test_an_area_over_budget_says_by_how_much() -> None:
     units = [unit("A", "s", 2_000_000), unit("B", "t", 2_000_000)]
     rows = [ProvidedRow(2, "A", 600_000), ProvidedRow(3, "B", 400_002)]
     assert rules.area_budget(evidence_of(units, rows, rules=rules_two)) == Findings(2, [
-        Violation(CheckCode.AREA_BUDGET, "area a1", "at most 4000.00", "4000.02",
-                  "area a1: the riparto's awards add up to 4000.02 EUR, 0.02 EUR over its "
-                  "budget of 4000.00 EUR", area="a1")])
+        Violation(CheckCode.AREA_BUDGET, "area a1", "at most 4,000.00", "4,000.02",
+                  "area a1: the riparto's awards add up to 4,000.02 EUR, 0.02 EUR over its "
+                  "budget of 4,000.00 EUR", area="a1")])
 
 
 def test_budgets_that_do_not_add_up_give_the_total_the_fund_and_each_area_s_quota() -> None:
@@ -644,14 +649,14 @@ def test_budgets_that_do_not_add_up_give_the_total_the_fund_and_each_area_s_quot
     findings = rules.budgets_add_up(evidence_of(units, [], rules=rules_two,
                                                 budgets={"a0": 540_001}))
     assert findings == Findings(3, [
-        Violation(CheckCode.BUDGETS_ADD_UP, "the area budgets", "9000.00", "5400.01",
-                  "the area budgets add up to 5400.01 EUR, the distributable fund is 9000.00 "
-                  "EUR (-3599.99 EUR of difference)"),
-        Violation(CheckCode.BUDGETS_ADD_UP, "area a0", "5400.00 rounded to the cent", "5400.01",
-                  "area a0: 60% of 9000.00 EUR is 5400.00 EUR; a budget of 5400.01 EUR is not "
+        Violation(CheckCode.BUDGETS_ADD_UP, "the area budgets", "9,000.00", "5,400.01",
+                  "the area budgets add up to 5,400.01 EUR, the distributable fund is 9,000.00 "
+                  "EUR (-3,599.99 EUR of difference)"),
+        Violation(CheckCode.BUDGETS_ADD_UP, "area a0", "5,400.00 rounded to the cent", "5,400.01",
+                  "area a0: 60% of 9,000.00 EUR is 5,400.00 EUR; a budget of 5,400.01 EUR is not "
                   "that amount rounded to the cent", area="a0"),
-        Violation(CheckCode.BUDGETS_ADD_UP, "area a1", "3600.00 rounded to the cent", "0.00",
-                  "area a1: 40% of 9000.00 EUR is 3600.00 EUR; a budget of 0.00 EUR is not "
+        Violation(CheckCode.BUDGETS_ADD_UP, "area a1", "3,600.00 rounded to the cent", "0.00",
+                  "area a1: 40% of 9,000.00 EUR is 3,600.00 EUR; a budget of 0.00 EUR is not "
                   "that amount rounded to the cent", area="a1")])
     # a quota of a fraction of a cent is written with six decimals
     halves = tiny_rules({"s": ("a0", 1), "t": ("a1", 1)}, {"a0": 50, "a1": 50}, fund=101)
@@ -739,23 +744,29 @@ def test_a_share_mismatch_gives_the_line_and_both_shares() -> None:
 
 
 def test_wrong_tranches_give_the_rule_and_both_splits() -> None:
+    def split(first: str, second: str) -> str:  # a solve's allocation: the workbook's words
+        return f"First tranche {first}; Second tranche {second}"
+
     units = [unit("A", "s", 200000), unit("B", "s", 200000), unit("C", "s", 200000)]
     rows = [ProvidedRow(2, "A", 100015, tranche_1=70010, tranche_2=30005),
             ProvidedRow(3, "B", 100000, tranche_1=70000),
             ProvidedRow(4, "C", 100001, tranche_2=29999), ProvidedRow(5, "C", 5)]
     assert rules.tranches(evidence_of(units, rows)) == Findings(3, [
-        Violation(CheckCode.TRANCHES, "unit A (row 2)", "700.11, 300.04", "700.10, 300.05",
-                  "unit A: an award of 1000.15 EUR is paid 700.11 + 300.04 EUR (70% rounded "
-                  "half up, then the rest); the allocation says tranche_1, tranche_2 = 700.10, "
-                  "300.05", unit="A", row=2),
-        Violation(CheckCode.TRANCHES, "unit B (row 3)", "1000.00, 0.00", "700.00, -",
-                  "unit B: an award of 1000.00 EUR is paid 1000.00 + 0.00 EUR (up to 1000.00 "
-                  "EUR paid at once); the allocation says tranche_1, tranche_2 = 700.00, -",
+        Violation(CheckCode.TRANCHES, "unit A (row 2)", split("700.11", "300.04"),
+                  split("700.10", "300.05"),
+                  "unit A: an award of 1,000.15 EUR is paid 700.11 + 300.04 EUR (70% rounded "
+                  "half up, then the rest); the allocation says " + split("700.10", "300.05"),
+                  unit="A", row=2),
+        Violation(CheckCode.TRANCHES, "unit B (row 3)", split("1,000.00", "0.00"),
+                  split("700.00", "-"),
+                  "unit B: an award of 1,000.00 EUR is paid 1,000.00 + 0.00 EUR (up to 1,000.00 "
+                  "EUR paid at once); the allocation says " + split("700.00", "-"),
                   unit="B", row=3),
-        Violation(CheckCode.TRANCHES, "unit C (row 4)", "700.01, 300.00", "-, 299.99",
-                  "unit C: an award of 1000.01 EUR is paid 700.01 + 300.00 EUR (70% rounded "
-                  "half up, then the rest); the allocation says tranche_1, tranche_2 = -, "
-                  "299.99", unit="C", row=4)])
+        Violation(CheckCode.TRANCHES, "unit C (row 4)", split("700.01", "300.00"),
+                  split("-", "299.99"),
+                  "unit C: an award of 1,000.01 EUR is paid 700.01 + 300.00 EUR (70% rounded "
+                  "half up, then the rest); the allocation says " + split("-", "299.99"),
+                  unit="C", row=4)])
 
 
 def test_residuals_outside_the_scope_say_why_they_are_not_due() -> None:
@@ -797,13 +808,13 @@ def test_a_residual_beyond_the_deficit_gives_the_need_the_award_and_the_proratio
             ProvidedRow(4, "R", 450000, criteria_award=350000)]
     assert rules.residual_above_deficit(evidence_of(units, rows, rules=RESIDUAL_AREA)) == (
         Findings(3, [
-            Violation(CheckCode.RESIDUAL_ABOVE_DEFICIT, "unit P (row 2)", "at most 1000.00",
-                      "1000.01", "unit P still lacked 1000.00 EUR after its riparto award of "
-                      "3500.00 EUR (deficit 4500.00 EUR), but receives 1000.01 EUR of residuals",
+            Violation(CheckCode.RESIDUAL_ABOVE_DEFICIT, "unit P (row 2)", "at most 1,000.00",
+                      "1,000.01", "unit P still lacked 1,000.00 EUR after its riparto award of "
+                      "3,500.00 EUR (deficit 4,500.00 EUR), but receives 1,000.01 EUR of residuals",
                       unit="P", area="a", service="s", row=2),
             Violation(CheckCode.RESIDUAL_ABOVE_DEFICIT, "unit Q (row 3)", "at most 743.84",
                       "743.85", "unit Q still lacked 743.84 EUR after its riparto award of "
-                      "1735.61 EUR (deficit 5000.00 EUR, prorated 181/365), but receives 743.85 "
+                      "1,735.61 EUR (deficit 5,000.00 EUR, prorated 181/365), but receives 743.85 "
                       "EUR of residuals", unit="Q", area="a", service="s", row=3)]))
 
 
@@ -815,9 +826,9 @@ def test_a_pool_given_more_than_it_holds_says_both_amounts() -> None:
         1, [])
     over = [ProvidedRow(2, "P", 1_000_001, criteria_award=350000)]
     assert rules.residual_pool(evidence_of(units, over, rules=RESIDUAL_AREA)) == Findings(1, [
-        Violation(CheckCode.RESIDUAL_POOL, "area a", "at most 6500.00", "6500.01",
-                  "area a: the riparto leaves 6500.00 EUR, but the residual awards add up to "
-                  "6500.01 EUR", area="a")])
+        Violation(CheckCode.RESIDUAL_POOL, "area a", "at most 6,500.00", "6,500.01",
+                  "area a: the riparto leaves 6,500.00 EUR, but the residual awards add up to "
+                  "6,500.01 EUR", area="a")])
 
 
 def test_residual_equal_share_names_the_pool_its_share_and_the_exact_residual() -> None:
@@ -838,7 +849,7 @@ def test_residual_equal_share_names_the_pool_its_share_and_the_exact_residual() 
         return Violation(
             CheckCode.RESIDUAL_EQUAL_SHARE, f"unit {uid} (row {row})", "500.00 +/- 0.01",
             residual, f"area a: the residuals are given at 0.500000 of what each unit still "
-            f"lacks; unit {uid} lacked 1000.00 EUR and should get 500.00 EUR within one cent, "
+            f"lacks; unit {uid} lacked 1,000.00 EUR and should get 500.00 EUR within one cent, "
             f"not {residual} EUR", unit=uid, area="a", service="s", row=row)
 
     assert rules.residual_equal_share(evidence_of(units, off, rules=RESIDUAL_AREA)) == Findings(
@@ -871,7 +882,7 @@ def test_residual_left_out_names_what_is_due_and_the_minimum_for_an_unfunded_uni
             f"residual", unit=uid, area="a", service="s", row=row)
 
     assert rules.residual_left_out(evidence_of(units, rows, rules=optional)) == Findings(5, [
-        due("Q", 3, "1000.00", "500.00"), due("T", 4, "0.02", "0.01"),
+        due("Q", 3, "1,000.00", "500.00"), due("T", 4, "0.02", "0.01"),
         due("R", 6, "600.00", "300.00", ", at least the minimum of 300.00 EUR,")])
     # a pool whose share is 0 (nothing given) leaves nobody out of it
     nothing = [row._replace(award=row.criteria_award or 0) for row in rows]
@@ -887,7 +898,7 @@ def test_residual_left_out_names_what_is_due_and_the_minimum_for_an_unfunded_uni
     assert rules.residual_left_out(evidence_of(units, rows, rules=two)) == Findings(1, [
         Violation(CheckCode.RESIDUAL_LEFT_OUT, "unit Q (row 4)", "about 500.00", "0.00",
                   "area a1: the residuals are given at 0.500000 of what each unit still lacks; "
-                  "unit Q lacked 1000.00 EUR, so 500.00 EUR is due to it, yet it gets no "
+                  "unit Q lacked 1,000.00 EUR, so 500.00 EUR is due to it, yet it gets no "
                   "residual", unit="Q", area="a1", service="t", row=4)])
     # With a minimum of 0, an unfunded unit is due a share of one cent: R lacks 2 cents.
     free = replace(RESIDUAL_AREA, minimum_award=0)

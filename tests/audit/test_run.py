@@ -13,7 +13,7 @@ from fsr_opt.app.pipeline import load_inputs, run_audit
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.run import audit_solution
-from fsr_opt.core.money import format_cents
+from fsr_opt.core.words import money
 from fsr_opt.engine.eligibility import assess, tranches
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -95,7 +95,11 @@ def test_audit_solution_shows_both_parts_of_an_award_it_refuses(example: Example
     report = audit_solution(example.inputs.assessments, example.rules,
                             {**example.awards, other: -1}, residual={paid: -1})
     parts = {v.unit: v.actual for v in report.violations if v.check == "AWARD_PARTS"}
-    assert parts == {paid: f"{format_cents(example.awards[paid])}, -0.01", other: "-0.01, 0.00"}
+    def shown(criteria: str, residual: str) -> str:  # in memory: the workbook's headings
+        return f"Award by the criteria {criteria}; Residual award {residual}"
+
+    assert parts == {paid: shown(money(example.awards[paid]), "-0.01"),
+                     other: shown("-0.01", "0.00")}
 
 
 def test_the_report_names_the_file_by_its_hash_and_the_rule_set(solved: Path) -> None:

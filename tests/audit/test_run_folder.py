@@ -91,8 +91,8 @@ def test_a_changed_input_is_named_first(tmp_path: Path) -> None:
     units.write_text(text, encoding="utf-8")
     code, stdout, _ = run("audit", str(out))
     assert code == 1
-    findings = stdout.split("findings (", 1)[1]
-    assert findings.splitlines()[1].startswith(f"  1. INPUT_CHANGED  units {units}")
+    findings = stdout.split("\nfinding", 1)[1]
+    assert findings.splitlines()[1].startswith(f"  1. INPUT_CHANGED  units table {units}")
     # explicit files win: the bundled table is the one the run read (same bytes)
     code, stdout, _ = run("audit", str(out), "--units", str(EXAMPLE))
     assert code == 0, stdout

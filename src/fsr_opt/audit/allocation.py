@@ -9,7 +9,7 @@ allocation re-saved by Excel in Italian (``;``, ``1.234,56``, ``VERO``) reads as
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -93,6 +93,9 @@ class ProvidedAllocation:
             ``residual_share`` (and ``run.json`` when the allocation comes with its run record).
         sha256: the hash of the file's bytes, if it came from a file.
         record: the run's own record of its inputs, when the allocation is in a run folder.
+        headings: each column (``unit_id``, ``award``, ``criteria_award``...) as the file
+            heads it (``Codice UDO``, ``Contributo criteri``), so that a finding names the
+            column the auditor sees; empty for an allocation held in memory.
     """
 
     source: str
@@ -100,6 +103,7 @@ class ProvidedAllocation:
     columns: frozenset[str] = frozenset()
     sha256: str = ""
     record: RunRecord | None = None
+    headings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -286,7 +290,7 @@ def parse_allocation(
         raise InputError(sorted(problems, key=lambda p: p.row or 0))
     return ProvidedAllocation(source=source, rows=tuple(parsed),
                               columns=frozenset(c for c in columns if c in _OPTIONAL),
-                              sha256=sha256)
+                              sha256=sha256, headings=dict(columns))
 
 
 def _row_number(cell: RawCell) -> int | None:

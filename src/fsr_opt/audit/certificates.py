@@ -13,8 +13,8 @@ from __future__ import annotations
 from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings, ServiceLine
 from fsr_opt.audit.report import Violation
-from fsr_opt.audit.wording import euros, exact_euros
-from fsr_opt.core.i18n import _
+from fsr_opt.audit.wording import euros, exact_euros, labelled
+from fsr_opt.core.i18n import _, ngettext
 from fsr_opt.core.schema import ResidualScope
 
 __all__ = ["money_left", "residual_left", "transfer_improves"]
@@ -40,13 +40,17 @@ def money_left(evidence: Evidence) -> Findings:
                 high = min(option.upper, now + left)
                 if low <= high:
                     found.append(Violation(
-                        CheckCode.MONEY_LEFT, f"service {code} (area {total.area})",
-                        f"a total up to {euros(high)}", euros(now),
+                        CheckCode.MONEY_LEFT,
+                        _("service {service} (area {area})").format(service=code,
+                                                                    area=total.area),
+                        _("a total up to {amount}").format(amount=euros(high)), euros(now),
                         _("area {area} leaves {left} EUR unspent, and service line {line} "
-                          "could take a total of {high} EUR instead of {now} EUR ({units} "
-                          "units funded at an equal share) without breaking any rule").format(
+                          "could take a total of {high} EUR instead of {now} EUR ({units} at an "
+                          "equal share) without breaking any rule").format(
                             area=total.area, left=euros(left), line=code, high=euros(high),
-                            now=euros(now), units=option.units),
+                            now=euros(now), units=ngettext(
+                                "{count} unit funded", "{count} units funded",
+                                option.units).format(count=option.units)),
                         area=total.area, service=code))
                     break
     return Findings(len(evidence.lines), found)
@@ -83,10 +87,12 @@ def transfer_improves(evidence: Evidence) -> Findings:
             for receiver in receivers:
                 found.append(Violation(
                     CheckCode.TRANSFER_IMPROVES,
-                    f"services {donor.code} -> {receiver.code} (area {area})",
-                    f"{donor.code} {euros(donor.total - 1)}, "
-                    f"{receiver.code} {euros(receiver.total + 1)}",
-                    f"{donor.code} {euros(donor.total)}, {receiver.code} {euros(receiver.total)}",
+                    _("services {donor} -> {receiver} (area {area})").format(
+                        donor=donor.code, receiver=receiver.code, area=area),
+                    labelled([(donor.code, euros(donor.total - 1)),
+                              (receiver.code, euros(receiver.total + 1))]),
+                    labelled([(donor.code, euros(donor.total)),
+                              (receiver.code, euros(receiver.total))]),
                     _("area {area}: {donor} gets {donor_total} EUR against a target of "
                       "{donor_target} EUR and {receiver} {receiver_total} EUR against "
                       "{receiver_target} EUR; moving one cent from {donor} to {receiver} brings "
@@ -120,12 +126,14 @@ def residual_left(evidence: Evidence) -> Findings:
             if low <= high:
                 found.append(Violation(
                     CheckCode.RESIDUAL_LEFT, pool.subject,
-                    f"residuals up to {euros(high)}", euros(pool.given),
+                    _("residuals up to {amount}").format(amount=euros(high)), euros(pool.given),
                     _("{pool} leaves {left} EUR unassigned after residuals of {given} EUR, yet "
                       "its units that applied could receive {high} EUR at one share of what "
-                      "they still lack ({units} more units funded) without breaking any rule"
+                      "they still lack ({units}) without breaking any rule"
                       ).format(pool=pool.subject, left=euros(left), given=euros(pool.given),
-                               high=euros(high), units=option.units),
+                               high=euros(high), units=ngettext(
+                                   "{count} more unit funded", "{count} more units funded",
+                                   option.units).format(count=option.units)),
                     area=pool.code))
                 break
     return Findings(len(evidence.pools), found)

@@ -31,6 +31,7 @@ from fsr_opt.audit.recomputed import (
     still_lacks,
 )
 from fsr_opt.audit.report import AreaTotal, Violation
+from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
 from fsr_opt.io.cells import normalize_id
 
@@ -155,7 +156,8 @@ class Pool:
     @property
     def subject(self) -> str:
         """How the pool is named in a violation: its area, or the fund's pool."""
-        return "the fund's residual pool" if self.code == "fondo" else f"area {self.code}"
+        return (_("the fund's residual pool") if self.code == "fondo"
+                else _("area {area}").format(area=self.code))
 
 
 class Evidence:

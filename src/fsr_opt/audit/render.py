@@ -14,12 +14,19 @@ from typing import Any
 from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.registry import CHECKS, RUN_RECORD, check_of
 from fsr_opt.audit.report import FORMATS, AuditReport, Violation
-from fsr_opt.audit.wording import euros
-from fsr_opt.core.i18n import SOURCE_LANGUAGE, _, current_language
+from fsr_opt.core.i18n import SOURCE_LANGUAGE, _, current_language, ngettext
+from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import has_text, money, text
 
 __all__ = ["FORMATS", "render_audit"]
 
+
+def _units(count: int) -> str:
+    return ngettext("{count} unit", "{count} units", count).format(count=count)
+
+
+def _violations(count: int) -> str:
+    return ngettext("{count} violation", "{count} violations", count).format(count=count)
 
 
 def _last_line(report: AuditReport) -> str:
@@ -47,8 +54,9 @@ def _document(report: AuditReport) -> dict[str, Any]:
         "rule_set": report.rule_set,
         "units": report.units,
         "areas": [
-            {"area": t.area, "budget": euros(t.budget), "awarded": euros(t.awarded),
-             "residual": euros(t.residual), "left": euros(t.left)}
+            {"area": t.area, "budget": format_cents(t.budget),
+             "awarded": format_cents(t.awarded), "residual": format_cents(t.residual),
+             "left": format_cents(t.left)}
             for t in report.areas
         ],
         "checks": [
@@ -76,9 +84,10 @@ def _document(report: AuditReport) -> dict[str, Any]:
 
 def _render_text(report: AuditReport) -> str:
     lines = [
-        _("audit of {source} ({rows} rows) against rule set {rule_set}, {units} units").format(
-            source=report.source, rows=report.rows, rule_set=report.rule_set,
-            units=report.units),
+        _("audit of {source} ({rows}) against rule set {rule_set}, {units}").format(
+            source=report.source,
+            rows=ngettext("{count} row", "{count} rows", report.rows).format(count=report.rows),
+            rule_set=report.rule_set, units=_units(report.units)),
         "",
         "".join(f"{heading:{width}}" for heading, width in (
             (_("area"), "<20"), (_("budget"), ">14"), (_("awarded"), ">14"),
@@ -93,16 +102,19 @@ def _render_text(report: AuditReport) -> str:
     status_width = max(len(passed), len(failed), len(skipped))
     for result in report.results:
         status = passed if result.passed else failed
-        count = (_("{checked} checked").format(checked=result.checked) if result.passed
-                 else _("{failed} violations in {checked} checked").format(
-                     failed=result.failed, checked=result.checked))
+        checked = ngettext("{count} checked", "{count} checked", result.checked).format(
+            count=result.checked)
+        count = (checked if result.passed else _("{violations} in {checked}").format(
+            violations=_violations(result.failed), checked=checked))
         lines.append(f"{status:<{status_width}}  {result.code:<{width}}  "
                      f"{_description(result.code, result.description)} ({count})")
     for code in report.skipped:
         lines.append(f"{skipped:<{status_width}}  {code:<{width}}  {_skip_line(code)}")
     if report.violations:
-        lines += ["", _("findings ({findings}, explaining {violations} violations):").format(
-            findings=len(report.findings), violations=len(report.violations))]
+        lines += ["", ngettext("finding ({findings}, explaining {violations}):",
+                               "findings ({findings}, explaining {violations}):",
+                               len(report.findings)).format(
+            findings=len(report.findings), violations=_violations(len(report.violations)))]
         for number, finding in enumerate(report.findings, 1):
             v = finding.cause
             lines.append(f"  {number}. {v.check}  " + _(
@@ -110,8 +122,9 @@ def _render_text(report: AuditReport) -> str:
                 subject=v.subject, expected=v.expected, actual=v.actual))
             lines.append(f"      {v.message}")
             if finding.consequences:
-                lines.append("      " + _("and {count} consequences:").format(
-                    count=len(finding.consequences)))
+                lines.append("      " + ngettext(
+                    "and {count} consequence:", "and {count} consequences:",
+                    len(finding.consequences)).format(count=len(finding.consequences)))
                 lines += [f"        - {c.check}  " + _(
                     "{subject}: expected {expected}, actual {actual}").format(
                     subject=c.subject, expected=c.expected, actual=c.actual)
@@ -135,8 +148,11 @@ def _render_md(report: AuditReport) -> str:
     lines = [
         "# " + _("Audit of {source}").format(source=f"`{report.source}`"),
         "",
-        _("Rule set {rule_set}; {units} units; {rows} allocation rows.").format(
-            rule_set=report.rule_set, units=report.units, rows=report.rows),
+        _("Rule set {rule_set}; {units}; {rows}.").format(
+            rule_set=report.rule_set,
+            units=_units(report.units),
+            rows=ngettext("{count} allocation row", "{count} allocation rows",
+                          report.rows).format(count=report.rows)),
         "",
         "| " + " | ".join((_("area"), _("budget"), _("awarded"), _("residual"), _("left")))
         + " |",

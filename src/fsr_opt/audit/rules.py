@@ -14,9 +14,18 @@ from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings
 from fsr_opt.audit.recomputed import distributable_fund, payments
 from fsr_opt.audit.report import Violation
-from fsr_opt.audit.wording import euros, exact_euros, ratio, unit_subject
-from fsr_opt.core.i18n import _
+from fsr_opt.audit.wording import (
+    area_subject,
+    column,
+    euros,
+    exact_euros,
+    labelled,
+    ratio,
+    unit_subject,
+)
+from fsr_opt.core.i18n import _, ngettext
 from fsr_opt.core.schema import Assessment, ResidualScope
+from fsr_opt.core.words import percent, yes_no
 
 __all__ = [
     "above_entitlement",
@@ -54,12 +63,13 @@ def input_changed(evidence: Evidence) -> Findings:
     if record is None:
         return Findings(0, [])
     found = [
-        Violation(CheckCode.INPUT_CHANGED, f"{item.role} {item.used}",
+        Violation(CheckCode.INPUT_CHANGED, f"{_input_role(item.role)} {item.used}",
                   f"SHA-256 {item.recorded_sha256[:12]}...", f"SHA-256 {item.sha256[:12]}...",
-                  _("the {role} file {used} is not the one the run read ({recorded}, SHA-256 "
+                  _("{what} {used} is not the file the run read ({recorded}, SHA-256 "
                     "{recorded_sha256} in {record}); it now has SHA-256 {sha256}: the audit "
                     "checks the allocation against the files as they are now, not as the run "
-                    "saw them").format(role=item.role, used=item.used, recorded=item.recorded,
+                    "saw them").format(what=_input_role(item.role),
+                                       used=item.used, recorded=item.recorded,
                                        recorded_sha256=item.recorded_sha256,
                                        record=record.path, sha256=item.sha256))
         for item in record.inputs if item.changed
@@ -67,22 +77,34 @@ def input_changed(evidence: Evidence) -> Findings:
     return Findings(len(record.inputs), found)
 
 
+def _input_role(role: str) -> str:
+    """What an input file of the run is, in words (``units`` -> ``units table``)."""
+    if role == "units":
+        return _("units table")
+    if role == "rules":
+        return _("rule set")
+    return role
+
+
 def award_parts(evidence: Evidence) -> Findings:
     """An award is its riparto part plus its residual part, neither below 0."""
     rows = [row for row in evidence.allocation.rows
             if row.criteria_award is not None or row.residual_award is not None]
+    headings = evidence.allocation.headings
+    criteria, residual = column(headings, "criteria_award"), column(headings, "residual_award")
     found = []
     for row in rows:
         if row.criteria >= 0 and row.residual >= 0 and row.criteria + row.residual == row.award:
             continue
-        shown = ", ".join("-" if value is None else euros(value)
-                          for value in (row.criteria_award, row.residual_award))
+        shown = labelled([(name, "-" if value is None else euros(value)) for name, value
+                          in ((criteria, row.criteria_award), (residual, row.residual_award))])
         found.append(Violation(
             CheckCode.AWARD_PARTS, unit_subject(row.unit_id, row.row),
-            f"criteria_award + residual_award = {euros(row.award)}", shown,
+            f"{criteria} + {residual} = {euros(row.award)}", shown,
             _("unit {unit}: the award of {award} EUR is paid as its riparto part plus its "
-              "residual part; the allocation gives criteria_award, residual_award = {shown}"
-              ).format(unit=row.unit_id, award=euros(row.award), shown=shown),
+              "residual part ({criteria} + {residual}); the allocation gives {shown}"
+              ).format(unit=row.unit_id, award=euros(row.award), criteria=criteria,
+                       residual=residual, shown=shown),
             unit=row.unit_id, row=row.row,
             area=(evidence.known[known].area
                   if (known := evidence.unit_id_of(row.unit_id)) is not None else None)))
@@ -94,8 +116,8 @@ def award_parts(evidence: Evidence) -> Findings:
 def unit_missing(evidence: Evidence) -> Findings:
     """Every unit of the units table has a row; a unit without one counts as awarded 0."""
     found = [
-        Violation(CheckCode.UNIT_MISSING, f"unit {item.unit.unit_id}", "a row with its award",
-                  "no row",
+        Violation(CheckCode.UNIT_MISSING, unit_subject(item.unit.unit_id, None),
+                  _("a row with its award"), _("no row"),
                   _("unit {unit} (row {row} of the units table) has no row in the "
                     "allocation; it is counted as awarded 0").format(unit=item.unit.unit_id,
                                                                      row=item.unit.row),
@@ -114,8 +136,8 @@ def unit_duplicated(evidence: Evidence) -> Findings:
             where = ", ".join(str(r.row) for r in rows if r.row is not None)
             total = sum(r.award for r in rows)
             found.append(Violation(
-                CheckCode.UNIT_DUPLICATED, unit_subject(unit_id, rows[1].row), "1 row",
-                f"{len(rows)} rows" + (f" ({where})" if where else ""),
+                CheckCode.UNIT_DUPLICATED, unit_subject(unit_id, rows[1].row), _rows(1),
+                _rows(len(rows)) + (f" ({where})" if where else ""),
                 _("unit {unit} is listed {count} times; its rows add up to {total} EUR, which "
                   "is what would be paid").format(unit=unit_id, count=len(rows),
                                                   total=euros(total)),
@@ -123,11 +145,16 @@ def unit_duplicated(evidence: Evidence) -> Findings:
     return Findings(len(evidence.first_rows), found)
 
 
+def _rows(count: int) -> str:
+    """A number of rows in words: ``1 riga``, ``2 righe``."""
+    return ngettext("{count} row", "{count} rows", count).format(count=count)
+
+
 def unit_unknown(evidence: Evidence) -> Findings:
     """Every row names a unit of the units table; an unknown unit's award is in no area."""
     found = [
         Violation(CheckCode.UNIT_UNKNOWN, unit_subject(row.unit_id, row.row),
-                  "a unit id of the units table", f"'{row.unit_id}'",
+                  _("a unit id of the units table"), f"'{row.unit_id}'",
                   _("unit '{unit}' is not in the units table; its award of {award} EUR is not "
                     "counted in any area").format(unit=row.unit_id, award=euros(row.award)),
                   unit=row.unit_id,
@@ -153,7 +180,8 @@ def ineligible_paid(evidence: Evidence) -> Findings:
             found.append(Violation(
                 CheckCode.INELIGIBLE_PAID, unit_subject(item.unit.unit_id,
                                                         evidence.first_row(item.unit.unit_id)),
-                f"0.00 (excluded: {reasons})", euros(award),
+                _("{zero} (excluded: {reasons})").format(zero=euros(0), reasons=reasons),
+                euros(award),
                 _("unit {unit} fails the access criteria {reasons} but is awarded {award} EUR"
                   ).format(unit=item.unit.unit_id, reasons=reasons, award=euros(award)),
                 unit=item.unit.unit_id, area=item.area,
@@ -170,8 +198,8 @@ def eligible_mismatch(evidence: Evidence) -> Findings:
             reasons = ";".join(reason.value for reason in item.reasons)
             found.append(Violation(
                 CheckCode.ELIGIBLE_MISMATCH, unit_subject(row.unit_id, row.row),
-                "true" if item.eligible else f"false ({reasons})",
-                "true" if row.eligible else "false",
+                yes_no(True) if item.eligible else f"{yes_no(False)} ({reasons})",
+                yes_no(bool(row.eligible)),
                 _("unit {unit} is {judged} by the access criteria of the rule set, but the "
                   "allocation says {said}").format(
                     unit=row.unit_id,
@@ -219,7 +247,7 @@ def below_minimum(evidence: Evidence) -> Findings:
                       ).format(part=euros(part), residual=euros(award - part)))
             found.append(Violation(
                 CheckCode.BELOW_MINIMUM, unit_subject(item.unit.unit_id, row),
-                f"0.00 or at least {euros(minimum)}",
+                _("{zero} or at least {minimum}").format(zero=euros(0), minimum=euros(minimum)),
                 euros(award if 0 < award < minimum else part),
                 _("unit {unit} {what}, below the minimum award of {minimum} EUR").format(
                     unit=item.unit.unit_id, what=what, minimum=euros(minimum)),
@@ -241,7 +269,8 @@ def above_entitlement(evidence: Evidence) -> Findings:
             row = evidence.first_row(item.unit.unit_id)
             found.append(Violation(
                 CheckCode.ABOVE_ENTITLEMENT, unit_subject(item.unit.unit_id, row),
-                f"at most {euros(item.entitlement)} (cap: {'+'.join(_caps(item))})",
+                _("at most {amount} (cap: {cap})").format(amount=euros(item.entitlement),
+                                                          cap="+".join(_caps(item))),
                 euros(award),
                 _("unit {unit} is awarded {award} EUR by the riparto, above its entitlement "
                   "of {entitlement} EUR ({cap})").format(
@@ -282,7 +311,7 @@ def area_budget(evidence: Evidence) -> Findings:
     The residual phase has its own limit (`residual_pool`).
     """
     found = [
-        Violation(CheckCode.AREA_BUDGET, f"area {total.area}", f"at most {euros(total.budget)}",
+        Violation(CheckCode.AREA_BUDGET, area_subject(total.area), _at_most(total.budget),
                   euros(total.awarded),
                   _("area {area}: the riparto's awards add up to {awarded} EUR, {over} EUR "
                     "over its budget of {budget} EUR").format(
@@ -292,6 +321,21 @@ def area_budget(evidence: Evidence) -> Findings:
         for total in evidence.area_totals() if total.awarded > total.budget
     ]
     return Findings(len(evidence.budgets), found)
+
+
+def _at_most(cents: int) -> str:
+    """An upper limit: ``at most 1,234.56``."""
+    return _("at most {amount}").format(amount=euros(cents))
+
+
+def _about(exact: Fraction) -> str:
+    """What is due, exactly, before rounding: ``about 7,473.401992``."""
+    return _("about {amount}").format(amount=exact_euros(exact))
+
+
+def _within_a_cent(exact: Fraction) -> str:
+    """An exact amount and the cent of rounding it admits: ``7,473.401992 +/- 0.01``."""
+    return f"{exact_euros(exact)} +/- {euros(1)}"
 
 
 def budgets_add_up(evidence: Evidence) -> Findings:
@@ -305,7 +349,7 @@ def budgets_add_up(evidence: Evidence) -> Findings:
     total = sum(evidence.budgets.values())
     if total != fund:
         found.append(Violation(
-            CheckCode.BUDGETS_ADD_UP, "the area budgets", euros(fund), euros(total),
+            CheckCode.BUDGETS_ADD_UP, _("the area budgets"), euros(fund), euros(total),
             _("the area budgets add up to {total} EUR, the distributable fund is {fund} EUR "
               "({difference} EUR of difference)").format(
                 total=euros(total), fund=euros(fund), difference=euros(total - fund))))
@@ -314,11 +358,12 @@ def budgets_add_up(evidence: Evidence) -> Findings:
         quota = Fraction(fund) * area.share_percent / 100
         if abs(budget - quota) >= 1:
             found.append(Violation(
-                CheckCode.BUDGETS_ADD_UP, f"area {area.code}",
-                f"{exact_euros(quota)} rounded to the cent", euros(budget),
-                _("area {area}: {share}% of {fund} EUR is {quota} EUR; a budget of {budget} "
+                CheckCode.BUDGETS_ADD_UP, area_subject(area.code),
+                _("{amount} rounded to the cent").format(amount=exact_euros(quota)),
+                euros(budget),
+                _("area {area}: {share} of {fund} EUR is {quota} EUR; a budget of {budget} "
                   "EUR is not that amount rounded to the cent").format(
-                    area=area.code, share=area.share_percent, fund=euros(fund),
+                    area=area.code, share=percent(area.share_percent), fund=euros(fund),
                     quota=exact_euros(quota), budget=euros(budget)), area=area.code))
     return Findings(len(evidence.rules.areas) + 1, found)
 
@@ -345,7 +390,7 @@ def equal_share(evidence: Evidence) -> Findings:
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
-                    f"{exact_euros(exact)} +/- 0.01", euros(award),
+                    _within_a_cent(exact), euros(award),
                     _("service line {line}: the funded units share {total} EUR at {share} of "
                       "their entitlements; unit {unit} (entitlement {entitlement} EUR) should "
                       "get {exact} EUR within one cent, not {award} EUR").format(
@@ -378,7 +423,7 @@ def left_out(evidence: Evidence) -> Findings:
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.LEFT_OUT, unit_subject(item.unit.unit_id, row),
-                    f"about {exact_euros(exact)}", "0.00",
+                    _about(exact), euros(0),
                     _("service line {line} funds its units at {share} of their entitlements; "
                       "for unit {unit} (entitlement {entitlement} EUR) that is {exact} EUR, at "
                       "least the minimum of {minimum} EUR, yet it gets 0").format(
@@ -442,7 +487,9 @@ def tranches(evidence: Evidence) -> Findings:
     """
     rows = [row for row in evidence.allocation.rows
             if row.tranche_1 is not None or row.tranche_2 is not None]
-    percent = evidence.rules.first_tranche_percent
+    first_percent = evidence.rules.first_tranche_percent
+    headings = evidence.allocation.headings
+    names = (column(headings, "tranche_1"), column(headings, "tranche_2"))
     threshold = evidence.rules.single_payment_threshold
     found = []
     for row in rows:
@@ -451,13 +498,15 @@ def tranches(evidence: Evidence) -> Findings:
         if given[0] not in (None, first) or given[1] not in (None, second):
             rule = (_("up to {threshold} EUR paid at once").format(threshold=euros(threshold))
                     if row.award <= threshold
-                    else _("{percent}% rounded half up, then the rest").format(percent=percent))
-            shown = ", ".join("-" if v is None else euros(v) for v in given)
+                    else _("{percent} rounded half up, then the rest").format(
+                        percent=percent(first_percent)))
+            shown = labelled([(name, "-" if v is None else euros(v))
+                              for name, v in zip(names, given, strict=True)])
             found.append(Violation(
                 CheckCode.TRANCHES, unit_subject(row.unit_id, row.row),
-                f"{euros(first)}, {euros(second)}", shown,
+                labelled([(names[0], euros(first)), (names[1], euros(second))]), shown,
                 _("unit {unit}: an award of {award} EUR is paid {first} + {second} EUR "
-                  "({rule}); the allocation says tranche_1, tranche_2 = {shown}").format(
+                  "({rule}); the allocation says {shown}").format(
                     unit=row.unit_id, award=euros(row.award), first=euros(first),
                     second=euros(second), rule=rule, shown=shown),
                 unit=row.unit_id, row=row.row))
@@ -492,7 +541,7 @@ def residual_scope(evidence: Evidence) -> Findings:
         else:
             continue
         found.append(Violation(
-            CheckCode.RESIDUAL_SCOPE, unit_subject(unit_id, row), "0.00", euros(residual),
+            CheckCode.RESIDUAL_SCOPE, unit_subject(unit_id, row), euros(0), euros(residual),
             _("unit {unit} receives {residual} EUR of residuals, but {why}").format(
                 unit=unit_id, residual=euros(residual), why=why),
             unit=unit_id, area=item.area, service=item.service, row=row))
@@ -512,7 +561,7 @@ def residual_above_deficit(evidence: Evidence) -> Findings:
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.RESIDUAL_ABOVE_DEFICIT, unit_subject(item.unit.unit_id, row),
-                    f"at most {euros(need)}", euros(residual),
+                    _at_most(need), euros(residual),
                     _("unit {unit} still lacked {need} EUR after its riparto award of "
                       "{award} EUR (deficit {deficit} EUR{prorated}), but receives {residual} "
                       "EUR of residuals").format(
@@ -529,7 +578,7 @@ def residual_above_deficit(evidence: Evidence) -> Findings:
 def residual_pool(evidence: Evidence) -> Findings:
     """The residual awards of a pool add up to at most what the riparto left in it."""
     found = [
-        Violation(CheckCode.RESIDUAL_POOL, pool.subject, f"at most {euros(pool.available)}",
+        Violation(CheckCode.RESIDUAL_POOL, pool.subject, _at_most(pool.available),
                   euros(pool.given),
                   _("{pool}: the riparto leaves {available} EUR, but the residual awards add "
                     "up to {given} EUR").format(pool=pool.subject,
@@ -555,7 +604,7 @@ def residual_equal_share(evidence: Evidence) -> Findings:
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.RESIDUAL_EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
-                    f"{exact_euros(exact)} +/- 0.01", euros(residual),
+                    _within_a_cent(exact), euros(residual),
                     _("{pool}: the residuals are given at {share} of what each unit still "
                       "lacks; unit {unit} lacked {need} EUR and should get {exact} EUR within "
                       "one cent, not {residual} EUR").format(
@@ -589,7 +638,7 @@ def residual_left_out(evidence: Evidence) -> Findings:
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.RESIDUAL_LEFT_OUT, unit_subject(item.unit.unit_id, row),
-                    f"about {exact_euros(exact)}", "0.00",
+                    _about(exact), euros(0),
                     _("{pool}: the residuals are given at {share} of what each unit still "
                       "lacks; unit {unit} lacked {need} EUR, so {exact} EUR{minimum} is due "
                       "to it, yet it gets no residual").format(

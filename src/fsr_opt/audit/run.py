@@ -16,7 +16,7 @@ from fsr_opt.audit.evidence import Evidence, Pool
 from fsr_opt.audit.findings import group_findings
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.report import AuditReport, CheckResult, Violation
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import _, ngettext
 from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
 from fsr_opt.core.words import money, ratio
 from fsr_opt.rules.budgets import area_budgets
@@ -73,28 +73,50 @@ def audit(
         skipped=tuple(skipped),
         violations=tuple(violations),
         findings=group_findings(violations),
-        notes=tuple(note for pool in evidence.pools if (note := pool_note(pool, evidence))),
+        notes=tuple(note for pool in evidence.pools
+                    if (note := pool_note(pool, evidence, violations))),
     )
 
 
-def pool_note(pool: Pool, evidence: Evidence) -> str:
+def _contested_by(pool: Pool, violations: Sequence[Violation]) -> list[str]:
+    """The codes of the failed checks about a pool's money, in running order.
+
+    Any violation in one of the pool's areas (a unit's award, the area's total, a line's or
+    the pool's money) changes or disputes what the pool leaves.
+    """
+    places = {*pool.areas, pool.code}
+    return list(dict.fromkeys(v.check.value for v in violations if v.area in places))
+
+
+def pool_note(pool: Pool, evidence: Evidence, violations: Sequence[Violation] = ()) -> str:
     """What a residual pool leaves unassigned, and why, in one sentence ("" if nothing).
 
     Money left is no violation when no rule lets anyone take it, but it is never silent.
+    When checks fail about the pool's areas (`violations`), the note says the money is
+    contested and names them, instead of explaining it away: a failed check may say that
+    this very money belongs to a unit.
     """
     left = pool.available - pool.given
     if left <= 0:
         return ""
     where = _("the fund") if pool.code == "fondo" else _("area {area}").format(area=pool.code)
+    contested = _contested_by(pool, violations)
+    if contested:
+        return _("{where}: the allocation leaves {left} EUR unassigned, but the checks "
+                 "{checks} fail here: whether that money may stay unassigned is contested "
+                 "(see the findings)").format(where=where, left=money(left),
+                                              checks=", ".join(contested))
     need = sum(need for _item, need, _funded, _residual in pool.units)
     if evidence.scope is ResidualScope.NONE:
         return _("{where}: {left} EUR stay unassigned: the riparto cannot award more within "
                  "the caps and the minimum award, and the rule set has no residual phase "
                  "(residui.scope none); its units that applied still lack {need} EUR").format(
             where=where, left=money(left), need=money(need))
-    given = _("residuals of {given} EUR go to {units} units at {share} of what they still "
+    receiving = sum(1 for *_rest, residual in pool.units if residual > 0)
+    given = _("residuals of {given} EUR go to {units} at {share} of what they still "
               "lacked; ").format(
-        given=money(pool.given), units=sum(1 for *_rest, residual in pool.units if residual > 0),
+        given=money(pool.given),
+        units=ngettext("{count} unit", "{count} units", receiving).format(count=receiving),
         share=ratio(pool.share, 6)) if pool.given else ""
     why = (_("its units that applied lack nothing more") if pool.given >= need
            else _("the minimum award keeps the rest from the units that lack less"))
