@@ -119,9 +119,30 @@ class Annex:
 
 
 def build_annex(outcomes: Sequence[UnitOutcome]) -> Annex:
-    """The annex of these outcomes: rows in the annex's order, group totals, TOTALE."""
+    """The annex of these outcomes: rows in the annex's order, group totals, TOTALE.
+
+    A row names its Comune and ente as its group does (``BERGAMO`` under ``Bergamo``): the
+    annex lists the units by group, and one group written two ways would read as two.
+    allocation.csv keeps each name as the table wrote it.
+    """
     rows = annex_rows(outcomes)
-    return Annex(rows, *_all_totals(rows))
+    municipalities, operators, whole = _all_totals(rows)
+    return Annex(_as_grouped(rows, municipalities, operators), municipalities, operators, whole)
+
+
+def _as_grouped(rows: list[AnnexRow], municipalities: Sequence[GroupTotal],
+                operators: Sequence[GroupTotal]) -> list[AnnexRow]:
+    """The rows with each Comune and ente spelled as its group is (most rows already are)."""
+    names = {_fold(group.name): group.name for group in municipalities}
+    enti = {_fold(group.name): group.name for group in operators}
+    odd_municipalities = {n for n in {r.municipality for r in rows} if names[_fold(n)] != n}
+    odd_operators = {n for n in {r.operator for r in rows} if enti[_fold(n)] != n}
+    if not odd_municipalities and not odd_operators:
+        return rows
+    return [row._replace(municipality=names[_fold(row.municipality)],
+                         operator=enti[_fold(row.operator)])
+            if row.municipality in odd_municipalities or row.operator in odd_operators else row
+            for row in rows]
 
 
 def annex_rows(outcomes: Sequence[UnitOutcome]) -> list[AnnexRow]:

@@ -234,15 +234,18 @@ def _totals(
     rows: Sequence[Sequence[object]],
     lang: str,
     whole: GroupTotal | None = None,
+    *,
+    not_summed: Sequence[str] = (),
 ) -> None:
     """The TOTALE row at `row`: each money and count column added up exactly, in bold.
 
     `whole`, for a sheet of the annex, has these sums already (in cents, `build_annex`):
-    the Allegato has a row per unit, and adding up texts costs a step per cell.
+    the Allegato has a row per unit, and adding up texts costs a step per cell. The columns
+    in `not_summed` (by key) count things of different kinds, whose sum means nothing.
     """
     sheet.cell(row, 1, "text", text("word.TOTAL", lang), BOLD)
     for col, column in enumerate(columns, start=1):
-        if col == 1 or column.kind not in ("money", "count"):
+        if col == 1 or column.kind not in ("money", "count") or column.key in not_summed:
             continue
         if whole is not None:
             total: int = getattr(whole, column.key)
@@ -402,7 +405,8 @@ def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> No
         for result in audit.results
     ]
     after = _table(sheet, CHECKS_SHEET, rows, lang)
-    _totals(sheet, after + 1, CHECKS_SHEET, rows, lang)
+    # the violations add up; what each check counts (units, areas, lines) does not
+    _totals(sheet, after + 1, CHECKS_SHEET, rows, lang, not_summed=("checked",))
     after += 2
     sheet.cell(after + 1, 1, "text", w("summary").format(
         passed=audit.passed, run=audit.checks_run, rule_set=audit.rule_set))
