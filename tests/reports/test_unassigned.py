@@ -61,6 +61,13 @@ def test_the_files_say_it(left: tuple[Path, str]) -> None:
     # run.json's warnings are in the language of the run (its keys and codes never change)
     assert any(w.startswith("area disabili: il riparto ha lasciato")
                for w in document["warnings"])
+    # and what it said about the units table (two units outside the Ambito), first: whoever
+    # receives the folder reads them too, and so does report.html
+    assert [w.split(": ", 1)[0].rsplit(", ", 1)[-1] for w in document["warnings"][:2]] == [
+        "riga 221", "riga 267"]
+    assert "l'unità UDO356205 è a 'Dalmine'" in document["warnings"][0]
+    assert "UDO356205 è a &#x27;Dalmine&#x27;" in (out / "report.html").read_text(
+        encoding="utf-8")
     summary = {(r["area"], r["service"]): r for r in read_csv(out / "summary.csv")}
     assert summary[("disabili", "TOTAL")]["unassigned"] == "89249.53"
     assert summary[("TOTAL", "TOTAL")]["unassigned"] == "89249.53"

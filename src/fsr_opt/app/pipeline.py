@@ -259,6 +259,7 @@ def _run_solve(
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             units=(inputs.table.source, inputs.table.sha256),
             ambito=inputs.ambito,
+            input_warnings=input_warnings(inputs),
         )
         staged.add("run.json", render_run_json(document))
         annex = build_annex(outcomes)  # one annex for both reports

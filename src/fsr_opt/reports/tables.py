@@ -263,12 +263,15 @@ def run_document(
     finished_at: str,
     units: tuple[str, str] | None = None,
     ambito: str | None = None,
+    input_warnings: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The content of run.json: what was run, on what, with which outcome.
 
     `units` is the units table's (path, SHA-256), recorded apart from `inputs` so that
     ``fsr-opt audit RUN_DIR`` knows which input is which; `ambito`, the Ambito whose rows a
     region took from a shared table, so that the audit takes the same rows.
+    `input_warnings` are what the run said about its input files (a unit located outside
+    the Ambito): whoever receives the folder reads them with the solver's.
     """
     allocation = result.allocation
     budgets = allocation.area_budgets if allocation else {}
@@ -304,7 +307,7 @@ def run_document(
         "inputs": dict(inputs),
         "input_files": files,
         "overrides": [f"{key}={value}" for key, value in overrides],
-        "warnings": [*result.messages,
+        "warnings": [*input_warnings, *result.messages,
                      *(unassigned_warnings(allocation, rules) if allocation else [])],
         "started_at": started_at,
         "finished_at": finished_at,
