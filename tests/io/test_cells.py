@@ -78,7 +78,7 @@ MONEY_CASES = [
     ("1234.56", ITALIAN, 123456),
     ("1.234", AUTO, "AMBIGUOUS_NUMBER"),
     ("1,234", AUTO, "AMBIGUOUS_NUMBER"),
-    ("1,234", ITALIAN, "AMBIGUOUS_NUMBER"),
+    ("1,234", ITALIAN, "TOO_MANY_DECIMALS"),  # ',' is Italian Excel's decimal mark
     ("1234.567", AUTO, "TOO_MANY_DECIMALS"),
     ("1.234,567", ITALIAN, "TOO_MANY_DECIMALS"),
     ("-5", AUTO, "NEGATIVE"),
@@ -134,12 +134,17 @@ def test_an_ambiguous_number_shows_both_readings() -> None:
     result = parse_money("1.234")
     assert isinstance(result, CellProblem)
     assert result.message == ("'1.234' can be read two ways: 1234 if '.' separates thousands, "
-                              "or 1.234 if '.' is the decimal mark; write 1234 or 1.234, "
+                              "or 1.234 if '.' is the decimal mark; write 1234 or 1.2340, "
                               "without thousands separators")
+    # the advice never repeats the text refused: three decimals get a fourth, 0
     with use_language("it"):
         assert parse_money("1.000").message == (  # type: ignore[union-attr]
             "'1.000' si può leggere in due modi: 1000 se '.' separa le migliaia, oppure 1 se "
             "'.' separa i decimali; scrivi 1000 oppure 1, senza separatori delle migliaia")
+    # in Italian Excel's dialect ',' can only be the decimal mark: not two ways, but too many
+    # decimals for an amount
+    assert _code(parse_money("533,834", ITALIAN)) == "TOO_MANY_DECIMALS"
+    assert parse_money("533.834", ITALIAN) == 53383400
     comma = parse_count("1,200")
     assert isinstance(comma, CellProblem) and comma.code == "AMBIGUOUS_NUMBER"
     assert "1200 if ',' separates thousands, or 1.2 if ',' is the decimal mark" in comma.message
@@ -406,7 +411,7 @@ def test_a_share_is_the_exact_fraction_of_its_decimals(units: int, places: int) 
     for dialect, written in ((AUTO, text), (AUTO, text.replace(".", ",")),
                              (ITALIAN, text.replace(".", ","))):
         result = parse_share(written, dialect)
-        if ambiguous:
+        if ambiguous and dialect is not ITALIAN:  # there ',' can only be the decimal mark
             assert _code(result) == "AMBIGUOUS_NUMBER"
         else:
             assert result == exact
@@ -565,7 +570,7 @@ LONG_DECIMAL = Decimal("1234567890" * 7 + "E+100")
      "digits; write it like 1234.56 or 1.234,56"),
     (lambda: parse_money("1 234,567"), "AMBIGUOUS_NUMBER",
      "'1 234,567' can be read two ways: 1234567 if ',' separates thousands, or 1234.567 if ',' "
-     "is the decimal mark; write 1234567 or 1234.567, without thousands separators"),
+     "is the decimal mark; write 1234567 or 1234.5670, without thousands separators"),
     (lambda: cell_text(Formula("=A1")), "FORMULA_CELL",
      "holds the formula =A1 but the file has no saved result for it; open the file in Excel "
      "and save it, or type the value instead"),

@@ -480,10 +480,11 @@ def read_decimal(
     elif marks:
         mark = marks[0]
         head, _mark, tail = s.partition(mark)
-        if len(tail) == 3 and tail.isdigit() and _LEADING_GROUPS.fullmatch(head):
-            if not (dialect is Dialect.ITALIAN and mark == "."):
-                return _ambiguous(shown_text, mark, head.replace(" ", ""), tail)
-            group_mark = mark
+        if (len(tail) == 3 and tail.isdigit() and _LEADING_GROUPS.fullmatch(head)
+                and dialect is not Dialect.ITALIAN):
+            return _ambiguous(shown_text, mark, head.replace(" ", ""), tail)
+        if len(tail) == 3 and tail.isdigit() and mark == "." and _LEADING_GROUPS.fullmatch(head):
+            group_mark = mark  # the Italian dialect: '.' groups thousands, ',' is the decimal mark
         else:
             decimal_mark = mark
     if decimal_mark is not None:
@@ -507,12 +508,15 @@ def _ambiguous(shown_text: str, mark: str, head: str, tail: str) -> CellProblem:
     """The problem of ``1.234``: both readings, and how to write the one meant."""
     thousands = str(int(head + tail))
     decimal = Decimal(f"{head}.{tail}").normalize()  # 1.000 -> 1, 1.250 -> 1.25
-    shown_decimal = ratio(Fraction(decimal), len(format(decimal, "f").partition(".")[2]))
+    places = len(format(decimal, "f").partition(".")[2])
+    # three decimals would be read two ways again (1.234): a fourth, 0, makes it a decimal
+    written = ratio(Fraction(decimal), 4 if places == 3 else places)
     return CellProblem(ErrorCode.AMBIGUOUS_NUMBER, _(
         "'{value}' can be read two ways: {thousands} if '{mark}' separates thousands, or "
-        "{decimal} if '{mark}' is the decimal mark; write {thousands} or {decimal}, without "
+        "{decimal} if '{mark}' is the decimal mark; write {thousands} or {written}, without "
         "thousands separators").format(value=shown_text, mark=mark, thousands=thousands,
-                                       decimal=shown_decimal))
+                                       decimal=ratio(Fraction(decimal), places),
+                                       written=written))
 
 
 def decimal_mark(cell: RawCell, dialect: Dialect = Dialect.AUTO) -> str | None:
