@@ -20,6 +20,11 @@
   let sortKey = null;
   let sortDown = false;
   let page = 0;
+  let shownValues = null; // the fields as the last state filled them (to see unapplied edits)
+  // The comparison's choices the planner made (null: the default), and the saved scenarios
+  // already listed (a new one becomes the default second scenario).
+  const compareChoice = { "compare-first": null, "compare-second": null };
+  let knownSaved = null;
 
   // ----------------------------------------------------------------------------------------
   // Words and formats (the same as fsr_opt.core.words)
@@ -194,6 +199,12 @@
       clearErrors();
       show(answer);
     }
+    return answer !== null;
+  }
+
+  // Whether a field holds text the page has not applied (typed without Enter, or refused).
+  function unapplied() {
+    return shownValues !== null && JSON.stringify(values()) !== shownValues;
   }
 
   // ----------------------------------------------------------------------------------------
@@ -299,6 +310,7 @@
       residual.replaceChildren(el("p", { className: "hint", text: w("residual_missing") }));
     }
     $("command").textContent = controls.command ? "fsr-opt solve " + controls.command : w("no_changes");
+    shownValues = JSON.stringify(values());
   }
 
   function showResult(result) {
@@ -343,7 +355,7 @@
       money(l.deviation), l.share, l.funded, l.not_funded, delta(l.awarded, l.awarded_base)]),
     { numeric: [2, 3, 4, 5, 6, 7, 8, 9] });
 
-    showDifference($("difference"), result.difference, result.scenario === "base");
+    showDifference($("difference"), result.difference, result.scenario === "base", result.scenario);
     $("charts").replaceChildren(...result.charts.map((chart) => {
       const figure = el("figure", { className: "chart" });
       figure.innerHTML = chart.svg; // SVG drawn by the server (fsr_opt.reports.html), escaped there
@@ -352,7 +364,9 @@
     }));
   }
 
-  function showDifference(target, difference, isBase) {
+  // `scenario`: the key of the scenario whose units a click explains (the compared one, in a
+  // comparison; the one shown, in the Riparto tab).
+  function showDifference(target, difference, isBase, scenario) {
     if (isBase) {
       target.replaceChildren(el("p", { className: "hint", text: w("difference_none") }));
       return;
@@ -372,7 +386,7 @@
       const moved = el("table", { className: "data" });
       table(moved, [w("unit"), w("name"), w("before"), w("after"), w("change_amount"), w("binding")],
         difference.top.map((u) => [
-          unitButton(u.id), u.name, money(u.before), money(u.after), delta(u.after, u.before),
+          unitButton(u.id, scenario), u.name, money(u.before), money(u.after), delta(u.after, u.before),
           u.binding_before === u.binding_after ? limit(u.binding_after)
             : limit(u.binding_before) + " → " + limit(u.binding_after),
         ]), { numeric: [2, 3, 4] });
@@ -550,11 +564,23 @@
         }) : null,
       ]),
     ])));
-    for (const [id, fallback] of [["compare-first", 0], ["compare-second", scenarios.length - 1]]) {
+    // Defaults: the baseline against the most recently saved scenario, else the current one
+    // (when it differs from the baseline). A scenario just saved becomes the second choice.
+    const saved = scenarios.filter((s) => s.key.startsWith("s")).map((s) => s.key);
+    if (knownSaved !== null && saved.some((key) => !knownSaved.includes(key))) {
+      compareChoice["compare-second"] = null;
+    }
+    knownSaved = saved;
+    const hasCurrent = scenarios.some((s) => s.key === "current");
+    const defaults = {
+      "compare-first": "base",
+      "compare-second": saved.length ? saved[saved.length - 1] : hasCurrent ? "current" : "base",
+    };
+    for (const id of ["compare-first", "compare-second"]) {
       const select = $(id);
-      const chosen = select.value;
+      const chosen = compareChoice[id];
       select.replaceChildren(...scenarios.map((s) => el("option", { value: s.key, text: s.name })));
-      select.value = scenarios.some((s) => s.key === chosen) ? chosen : scenarios[fallback].key;
+      select.value = chosen && scenarios.some((s) => s.key === chosen) ? chosen : defaults[id];
     }
   }
 
@@ -581,13 +607,7 @@
       w("awarded") + " 2", w("change_amount"), w("funded") + " 1", w("funded") + " 2"], rows,
     { numeric: [2, 3, 4, 5, 6, 7, 8], totals });
     const difference = el("div");
-    showDifference(difference, answer.difference, false);
-    for (const button of difference.querySelectorAll("button.unit-link")) {
-      button.onclick = (clicked) => {
-        clicked.stopImmediatePropagation();
-        explain(button.dataset.unit, second);
-      };
-    }
+    showDifference(difference, answer.difference, false, second);
     target.replaceChildren(
       el("h3", { text: w("compared", { first: answer.first.name, second: answer.second.name }) }),
       el("p", {}, [el("a", { href: "/download/compare.zip?" + query, id: "download-compare", text: w("download_compare") })]),
@@ -642,6 +662,10 @@
     });
     $("save-form").addEventListener("submit", async (event) => {
       event.preventDefault();
+      // A field the page has not applied (a refused value, or one typed without Enter) is
+      // applied first: the scenario saved is what the fields say, or nothing is saved and the
+      // error stays on the page.
+      if (unapplied() && !(await change())) return;
       const answer = await call("POST", "/api/scenarios", { name: $("scenario-name").value });
       if (answer) {
         clearErrors();
@@ -651,6 +675,9 @@
       }
     });
     $("compare-form").addEventListener("submit", compare);
+    for (const id of ["compare-first", "compare-second"]) {
+      $(id).addEventListener("change", () => { compareChoice[id] = $(id).value; });
+    }
     for (const id of ["search"]) $(id).addEventListener("input", () => { page = 0; showUnits(); });
     for (const id of ["filter-municipality", "filter-operator", "filter-service", "filter-funded", "filter-change"]) {
       $(id).addEventListener("change", () => { page = 0; showUnits(); });
