@@ -90,8 +90,9 @@ def test_the_residual_scope_is_the_command_lines_and_nothing_is_left_silently(
     assert by_area["controls"]["residual"]["available"] is True
     disabili = next(a for a in by_area["result"]["areas"] if a["area"] == "disabili")
     # the riparto's 102,636.96 EUR and the residual phase's 165,111.65: nothing unassigned
-    assert (disabili["awarded"], disabili["residual"], disabili["unassigned"]) == (
+    assert (disabili["riparto"], disabili["residual"], disabili["unassigned"]) == (
         10263696, 16511165, 0)
+    assert disabili["awarded"] == 10263696 + 16511165
     assert any("area disabili" in line for line in by_area["result"]["residual_lines"])
     none = client.post("/api/change", json={"shares": shares, "residual_scope": "none"},
                        headers=CHANGE).json()

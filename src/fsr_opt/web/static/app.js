@@ -83,11 +83,16 @@
     const head = el("thead", {}, [el("tr", {}, headings.map((h, index) => el("th", {
       scope: "col", className: (settings.numeric || []).includes(index) ? "n" : null,
     }, [h])))]);
-    const bodyRows = rows.map((cells, rowIndex) => el("tr", {
-      className: (settings.totals || []).includes(rowIndex) ? "total" : null,
-    }, cells.map((cell, index) => el("td", {
-      className: (settings.numeric || []).includes(index) ? "n" : null,
-    }, [cell]))));
+    // A row may be a group's heading ({ group: words, title: code }), across every column.
+    const bodyRows = rows.map((cells, rowIndex) => (cells.group !== undefined
+      ? el("tr", { className: "group" }, [el("th", {
+        scope: "colgroup", colspan: String(headings.length), title: cells.title, text: cells.group,
+      })])
+      : el("tr", {
+        className: (settings.totals || []).includes(rowIndex) ? "total" : null,
+      }, cells.map((cell, index) => el("td", {
+        className: (settings.numeric || []).includes(index) ? "n" : null,
+      }, [cell])))));
     target.replaceChildren(head, el("tbody", {}, bodyRows));
   }
 
@@ -335,25 +340,38 @@
       el("a", { href: "/download/" + key + "/riparto.zip", id: "download-run", text: w("run_folder") }),
     );
 
+    // Assegnato is what the units receive: the riparto's awards plus the residual phase's, as
+    // in the summary above; "against the baseline" compares it with the baseline's.
     const areas = result.areas;
-    const areaRows = areas.map((a) => [a.label, a.share, money(a.budget), money(a.awarded),
-      money(a.residual), money(a.unassigned), delta(a.awarded, a.awarded_base)]);
+    const areaRows = areas.map((a) => [a.label, a.share, money(a.budget), money(a.riparto),
+      money(a.residual), money(a.awarded), money(a.unassigned), delta(a.awarded, a.awarded_base)]);
     const sum = (field) => areas.reduce((total, a) => total + a[field], 0);
     const baseSum = areas.every((a) => a.awarded_base !== null) ? sum("awarded_base") : null;
-    areaRows.push([w("total"), "100%", money(sum("budget")), money(sum("awarded")),
-      money(sum("residual")), money(sum("unassigned")), delta(sum("awarded"), baseSum)]);
-    table($("areas-table"), [w("area"), w("share"), w("budget"), w("awarded"), w("residual"),
-      w("unassigned"), w("vs_base")], areaRows,
-      { numeric: [1, 2, 3, 4, 5, 6], totals: [areaRows.length - 1] });
+    areaRows.push([w("total"), "100%", money(sum("budget")), money(sum("riparto")),
+      money(sum("residual")), money(sum("awarded")), money(sum("unassigned")),
+      delta(sum("awarded"), baseSum)]);
+    table($("areas-table"), [w("area"), w("share"), w("budget"), w("riparto"), w("residual"),
+      w("awarded"), w("unassigned"), w("vs_base")], areaRows,
+      { numeric: [1, 2, 3, 4, 5, 6, 7], totals: [areaRows.length - 1] });
     // The residual phase and whatever stays unassigned: never silent.
     $("residual-lines").replaceChildren(
       ...(result.residual_lines || []).map((line) => el("li", { text: line })));
 
-    table($("lines-table"), [w("area"), w("service"), w("historical"), w("target"), w("awarded"),
-      w("deviation"), w("lambda"), w("funded"), w("not_funded"), w("vs_base")],
-    result.lines.map((l) => [l.area, l.label, money(l.historical), money(l.target), money(l.awarded),
-      money(l.deviation), l.share, l.funded, l.not_funded, delta(l.awarded, l.awarded_base)]),
-    { numeric: [2, 3, 4, 5, 6, 7, 8, 9] });
+    // The lines under their area's name (the rule set's words; the code in a tooltip).
+    const lineRows = [];
+    let lineArea = null;
+    for (const l of result.lines) {
+      if (l.area !== lineArea) {
+        lineRows.push({ group: l.area_label, title: l.area });
+        lineArea = l.area;
+      }
+      lineRows.push([el("span", { title: l.service, text: l.label }), money(l.historical),
+        money(l.target), money(l.riparto), money(l.deviation), l.share, money(l.residual),
+        money(l.awarded), delta(l.awarded, l.awarded_base), l.funded, l.not_funded]);
+    }
+    table($("lines-table"), [w("service"), w("historical"), w("target"), w("riparto"),
+      w("deviation"), w("lambda"), w("residual"), w("awarded"), w("vs_base"), w("funded"),
+      w("not_funded")], lineRows, { numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
 
     showDifference($("difference"), result.difference, result.scenario === "base", result.scenario);
     $("charts").replaceChildren(...result.charts.map((chart) => {
@@ -418,7 +436,7 @@
 
   const COLUMNS = [
     ["id", "unit"], ["name", "name"], ["operator", "operator"], ["municipality", "municipality"],
-    ["service", "service"], ["entitlement", "entitlement"], ["award", "award"],
+    ["service_label", "service"], ["entitlement", "entitlement"], ["award", "award"],
     ["base_award", "base_award"], ["delta", "change_amount"], ["binding", "binding"],
   ];
   const NUMERIC = new Set(["entitlement", "award", "base_award", "delta"]);
@@ -430,6 +448,7 @@
       const record = {};
       names.forEach((name, index) => { record[name] = row[index]; });
       record.delta = record.award - record.base_award;
+      record.service_label = current.services[record.service] || record.service;
       return record;
     });
   }
@@ -472,7 +491,7 @@
       if (movement === "BINDING" && r.binding === r.binding_base) return false;
       if (movement && movement !== "BINDING" && r.change !== movement) return false;
       if (words.length) {
-        const haystack = [r.id, r.name, r.operator, r.municipality, r.service]
+        const haystack = [r.id, r.name, r.operator, r.municipality, r.service, r.service_label]
           .join(" ").toLocaleLowerCase(LANG);
         if (!words.every((word) => haystack.includes(word))) return false;
       }
@@ -515,7 +534,7 @@
     }, [
       el("td", {}, [unitButton(r.id)]), el("td", { text: r.name }), el("td", { text: r.operator }),
       el("td", { text: r.municipality }),
-      el("td", { text: r.service, title: current.services[r.service] || r.service }),
+      el("td", { text: r.service_label, title: r.service }),
       el("td", { className: "n", text: money(r.entitlement) }),
       el("td", { className: "n", text: money(r.award) }),
       el("td", { className: "n", text: money(r.base_award) }),
@@ -594,8 +613,9 @@
     clearErrors();
     const target = $("comparison");
     const rows = answer.lines.map((l) => [
-      l.area === "TOTAL" ? w("total") : l.area,
-      l.service === "TOTAL" ? (l.area === "TOTAL" ? "" : w("total")) : (current.services[l.service] || l.service),
+      l.area === "TOTAL" ? w("total") : el("span", { title: l.area, text: l.area_label }),
+      l.service === "TOTAL" ? (l.area === "TOTAL" ? "" : w("total"))
+        : el("span", { title: l.service, text: l.label }),
       l.budget_before === null ? "" : money(l.budget_before),
       l.budget_after === null ? "" : money(l.budget_after),
       money(l.awarded_before), money(l.awarded_after), delta(l.awarded_after, l.awarded_before),
@@ -612,6 +632,7 @@
       el("h3", { text: w("compared", { first: answer.first.name, second: answer.second.name }) }),
       el("p", {}, [el("a", { href: "/download/compare.zip?" + query, id: "download-compare", text: w("download_compare") })]),
       el("div", { className: "scroll" }, [lines]),
+      el("p", { className: "hint", text: w("compared_hint") }),
       difference,
     );
   }
