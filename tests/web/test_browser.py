@@ -364,3 +364,26 @@ def test_a_refused_value_is_never_saved_as_a_scenario(visitor: Visitor) -> None:
     expect(card).to_contain_text("Fondo 800")
     expect(card.locator("dd").first).to_have_text("800.000,00")
     expect(page.locator("#errors")).to_be_hidden()
+
+
+def test_the_comune_filter_merges_spellings_and_lines_show_their_labels(visitor: Visitor) -> None:
+    # The filter offered "Bergamo" and "BERGAMO", "Torre Boldone" and "torre boldone" apart;
+    # the Linea di servizio column showed the code "prima_infanzia".
+    page = visitor.page
+    page.click("#tab-units-button")
+    offered = page.locator("#filter-municipality option").all_text_contents()
+    assert "Bergamo" in offered and "Torre Boldone" in offered
+    assert "BERGAMO" not in offered and "torre boldone" not in offered
+    page.select_option("#filter-municipality", "Torre Boldone")
+    spelled = set(page.locator("#units-table tbody tr td:nth-child(4)").all_text_contents())
+    assert {"Torre Boldone", "torre boldone"} <= spelled  # both spellings, one Comune
+    page.fill("#search", "UDO164769")
+    cell = page.locator("#units-table tbody tr td:nth-child(5)")
+    expect(cell).to_contain_text("Prima infanzia")
+    expect(cell).to_have_attribute("title", "prima_infanzia")
+    page.click("#tab-riparto-button")
+    expect(page.locator("#lines-table tr.group").first).to_be_visible()
+    cells = page.locator("#lines-table td, #lines-table th").all_text_contents()
+    assert not {"minori", "disabili", "anziani", "prima_infanzia"} & set(cells)
+    expect(page.locator("#lines-table tr.group").first).to_have_text("Area Minori e Famiglia")
+

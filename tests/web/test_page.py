@@ -11,8 +11,16 @@ from fsr_opt.app.scenarios import run_explain
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
 from fsr_opt.core.i18n import use_language
 from fsr_opt.core.words import WORDS
+from fsr_opt.reports.annex import annex_rows, by_municipality
 from fsr_opt.reports.html import binding_counts
-from fsr_opt.web.page import UNIT_COLUMNS, comparison, explanation, problems, state
+from fsr_opt.web.page import (
+    UNIT_COLUMNS,
+    comparison,
+    explanation,
+    municipality_groups,
+    problems,
+    state,
+)
 from fsr_opt.web.parameters import Parameters
 from fsr_opt.web.workspace import Start, Workspace
 
@@ -223,3 +231,18 @@ def test_areas_and_lines_are_named_by_the_rule_set_s_labels(start: Start, tmp_pa
     assert labels[("minori", "prima_infanzia")] == (
         "Area Minori e Famiglia", start.inputs.rules.service("prima_infanzia").label)
     assert labels[("minori", "TOTAL")][0] == "Area Minori e Famiglia"
+
+
+def test_the_comuni_are_grouped_as_the_workbook_groups_them(start: Start, tmp_path: Path) -> None:
+    # The Comune filter offered "Bergamo" and "BERGAMO", "Torre Boldone" and "torre boldone";
+    # allocation.xlsx's Per Comune sheet has one of each.
+    workspace = Workspace.open(tmp_path, start)
+    rows = [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in state(workspace)["result"]["rows"]]
+    spelled = {row["municipality"] for row in rows}
+    assert {"Bergamo", "BERGAMO", "Torre Boldone", "torre boldone"} <= spelled
+    places = {row["place"] for row in rows}
+    outcomes = workspace.current.outcomes
+    assert places == {group.name for group in by_municipality(annex_rows(outcomes))}
+    assert {"Bergamo", "Torre Boldone"} <= places and "BERGAMO" not in places
+    assert municipality_groups(["A b", "a  B", "a B", "A b"]) == {
+        "A b": "A b", "a  B": "A b", "a B": "A b"}

@@ -55,7 +55,7 @@ TOP_MOVES = 15
 # The columns of a unit's row in `units`, in order (the page reads them by name).
 UNIT_COLUMNS = (
     "id", "name", "operator", "municipality", "service", "area", "eligible", "reasons",
-    "entitlement", "award", "base_award", "change", "binding", "binding_base",
+    "entitlement", "award", "base_award", "change", "binding", "binding_base", "place",
 )
 ERROR_TITLES = {
     "input_error": "web.error.input",
@@ -240,9 +240,33 @@ def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
     ]
 
 
+def municipality_groups(names: Sequence[str]) -> dict[str, str]:
+    """Each spelling of a Comune -> the spelling its group is shown under.
+
+    As allocation.xlsx's Per Comune sheet groups them (`fsr_opt.reports.annex.group_totals`):
+    names compared without case and extra spaces ("BERGAMO", "Bergamo "), a group shown under
+    its most frequent spelling (`names` has one entry per unit), the first in name order on a
+    tie.
+    """
+    counts = Counter(names)
+    groups: dict[str, list[str]] = {}
+    for name in counts:
+        groups.setdefault(" ".join(name.casefold().split()), []).append(name)
+    shown: dict[str, str] = {}
+    for spellings in groups.values():
+        chosen = min(spellings, key=lambda name: (-counts[name], name.casefold(), name))
+        shown.update((name, chosen) for name in spellings)
+    return shown
+
+
 def _units(scenario: Scenario, diff: RunDiff) -> list[list[Any]]:
-    """One row per unit (`UNIT_COLUMNS`), in the table's order, with the baseline's award."""
+    """One row per unit (`UNIT_COLUMNS`), in the table's order, with the baseline's award.
+
+    ``place`` is the unit's Comune as the filter offers it: spellings that differ only in
+    case or spaces are one Comune (`municipality_groups`).
+    """
     changes = {change.unit_id: change for change in diff.units}
+    places = municipality_groups([o.assessment.unit.municipality for o in scenario.outcomes])
     rows = []
     for outcome in scenario.outcomes:
         item = outcome.assessment
@@ -254,6 +278,7 @@ def _units(scenario: Scenario, diff: RunDiff) -> list[list[Any]]:
             outcome.award, change.before if change else 0,
             change.change.value if change else Change.UNCHANGED.value,
             outcome.binding.value, change.binding_before if change else "",
+            places[unit.municipality],
         ])
     return rows
 

@@ -464,7 +464,9 @@
     const records = unitRecords();
     const distinct = (field) => [...new Set(records.map((r) => r[field]).filter((v) => v))]
       .sort((a, b) => a.localeCompare(b, LANG));
-    options($("filter-municipality"), distinct("municipality"), w("all"));
+    // Comuni as allocation.xlsx groups them: "BERGAMO" and "Bergamo" are one (the server
+    // gives each unit's group as `place`, under its most frequent spelling).
+    options($("filter-municipality"), distinct("place"), w("all"));
     options($("filter-operator"), distinct("operator"), w("all"));
     options($("filter-service"), Object.keys(state.services), w("all"), state.services);
     options($("filter-funded"), ["yes", "no", "excluded"], w("all"),
@@ -482,7 +484,7 @@
     const funded = $("filter-funded").value;
     const movement = $("filter-change").value;
     let records = unitRecords().filter((r) => {
-      if (municipality && r.municipality !== municipality) return false;
+      if (municipality && r.place !== municipality) return false;
       if (operator && r.operator !== operator) return false;
       if (service && r.service !== service) return false;
       if (funded === "yes" && !(r.award > 0)) return false;
