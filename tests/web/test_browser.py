@@ -387,3 +387,17 @@ def test_the_comune_filter_merges_spellings_and_lines_show_their_labels(visitor:
     assert not {"minori", "disabili", "anziani", "prima_infanzia"} & set(cells)
     expect(page.locator("#lines-table tr.group").first).to_have_text("Area Minori e Famiglia")
 
+
+def test_the_upload_buttons_show_the_keyboard_s_focus(visitor: Visitor) -> None:
+    # The file inputs are invisible (opacity 0): tabbing to them showed nothing.
+    page = visitor.page
+    for field in ("#units-file", "#rules-file"):
+        page.focus(field)
+        style = page.eval_on_selector(
+            field, "input => getComputedStyle(input.closest('label')).outlineStyle")
+        assert style == "solid", field
+    page.focus("#fund")
+    assert page.eval_on_selector(
+        "#units-file", "input => getComputedStyle(input.closest('label')).outlineStyle") == "none"
+    page.focus("#units-file")
+    page.locator("#data-card").screenshot(path=str(SCREENSHOTS / "focus-upload.png"))
