@@ -147,7 +147,7 @@ def test_upload_the_workbook_change_the_fund_and_get_solves_totals(
         expect(cells.nth(index).locator("td").nth(2)).to_have_text(shown(row["budget"]))
         expect(cells.nth(index).locator("td").nth(3)).to_have_text(shown(row["awarded"]))
     lines = [row for row in summary if row["service"] != "TOTAL"]
-    awarded = page.locator("#lines-table tbody tr td:nth-child(5)")
+    awarded = page.locator("#lines-table tbody tr td:nth-child(4)")  # the riparto's
     expect(awarded).to_have_text([shown(row["awarded"]) for row in lines])
 
 
@@ -290,3 +290,114 @@ def test_english_by_a_switch(visitor: Visitor) -> None:
     expect(page.locator("h1")).to_have_text("Riparto FSR: simulazioni")
     expect(page.locator("#warnings li").first).to_contain_text(
         "units.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")
+
+
+def test_a_unit_of_a_comparison_is_explained_in_the_compared_scenario(visitor: Visitor) -> None:
+    # A click on a unit in a comparison's list explained it in the scenario being edited: the
+    # button's own listener asked for it too, and the two answers raced.
+    page = visitor.page
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url)
+            if "/api/unit" in request.url else None)
+    visitor.set_fund("850000", "850.000,00")
+    page.fill("#scenario-name", "Fondo 850.000")
+    page.click("#save-scenario")
+    expect(page.locator("#scenario-cards .scenario")).to_have_count(3)
+    visitor.set_fund("800000", "800.000,00")  # the scenario being edited is another one
+    page.select_option("#compare-first", "base")
+    page.select_option("#compare-second", label="Fondo 850.000")
+    page.click("#compare-button")
+    button = page.locator("#comparison button.unit-link").first
+    unit = button.get_attribute("data-unit")
+    assert unit
+    button.click()
+    expect(page.locator("#explain")).to_be_visible()
+    expect(page.locator("#explain-title")).to_contain_text("(Fondo 850.000)")
+    expected = run_explain(unit, None, None, [("fund", "850000.00")], lang="it")
+    expect(page.locator("#explain-text")).to_have_text(expected)
+    page.wait_for_timeout(300)  # a second request, if any, would have left by now
+    assert [url.split("?", 1)[1] for url in asked] == [f"scenario=s1&id={unit}"]
+
+
+def test_the_comparison_offers_the_base_and_the_latest_scenario(visitor: Visitor) -> None:
+    # Confronta compared Base with Base by default, before and after a scenario was saved.
+    page = visitor.page
+    page.click("#tab-scenarios-button")
+    first, second = page.locator("#compare-first"), page.locator("#compare-second")
+    expect(first).to_have_value("base")
+    expect(second).to_have_value("base")  # nothing else yet
+    visitor.set_fund("850000", "850.000,00")
+    expect(second).to_have_value("current")  # the scenario being edited differs
+    page.fill("#scenario-name", "Fondo 850.000")
+    page.click("#save-scenario")
+    expect(first).to_have_value("base")
+    expect(second).to_have_value("s1")  # the one just saved
+    page.select_option("#compare-first", "s1")  # the planner's choice is kept...
+    page.click("#tab-riparto-button")
+    visitor.set_fund("800000", "800.000,00")
+    page.fill("#scenario-name", "Fondo 800.000")
+    page.click("#save-scenario")
+    expect(page.locator("#scenario-cards .scenario")).to_have_count(4)
+    expect(first).to_have_value("s1")
+    expect(second).to_have_value("s2")  # ...and the newest saved scenario comes second
+    page.click("#compare-button")
+    expect(page.locator("#comparison h3")).to_have_text("Fondo 850.000 → Fondo 800.000")
+
+
+def test_a_refused_value_is_never_saved_as_a_scenario(visitor: Visitor) -> None:
+    # Salva right after a refused fund saved the figures shown before and hid the error.
+    page = visitor.page
+    page.fill("#fund", "800.000,123")
+    page.press("#fund", "Enter")
+    expect(page.locator("#errors")).to_be_visible()
+    page.fill("#scenario-name", "Fondo 800")
+    page.click("#save-scenario")
+    page.wait_for_timeout(300)
+    expect(page.locator("#errors")).to_be_visible()
+    expect(page.locator("#errors")).to_contain_text("800.000,123")
+    expect(page.locator("#scenario-cards .scenario")).to_have_count(1)  # the base only
+    expect(page.locator("#scenario-name")).to_have_value("Fondo 800")
+    # a valid value typed without Enter is applied before the scenario is saved
+    page.fill("#fund", "800.000")
+    page.click("#save-scenario")
+    card = page.locator("#scenario-cards .scenario[data-key=s1]")
+    expect(card).to_contain_text("Fondo 800")
+    expect(card.locator("dd").first).to_have_text("800.000,00")
+    expect(page.locator("#errors")).to_be_hidden()
+
+
+def test_the_comune_filter_merges_spellings_and_lines_show_their_labels(visitor: Visitor) -> None:
+    # The filter offered "Bergamo" and "BERGAMO", "Torre Boldone" and "torre boldone" apart;
+    # the Linea di servizio column showed the code "prima_infanzia".
+    page = visitor.page
+    page.click("#tab-units-button")
+    offered = page.locator("#filter-municipality option").all_text_contents()
+    assert "Bergamo" in offered and "Torre Boldone" in offered
+    assert "BERGAMO" not in offered and "torre boldone" not in offered
+    page.select_option("#filter-municipality", "Torre Boldone")
+    spelled = set(page.locator("#units-table tbody tr td:nth-child(4)").all_text_contents())
+    assert {"Torre Boldone", "torre boldone"} <= spelled  # both spellings, one Comune
+    page.fill("#search", "UDO164769")
+    cell = page.locator("#units-table tbody tr td:nth-child(5)")
+    expect(cell).to_contain_text("Prima infanzia")
+    expect(cell).to_have_attribute("title", "prima_infanzia")
+    page.click("#tab-riparto-button")
+    expect(page.locator("#lines-table tr.group").first).to_be_visible()
+    cells = page.locator("#lines-table td, #lines-table th").all_text_contents()
+    assert not {"minori", "disabili", "anziani", "prima_infanzia"} & set(cells)
+    expect(page.locator("#lines-table tr.group").first).to_have_text("Area Minori e Famiglia")
+
+
+def test_the_upload_buttons_show_the_keyboard_s_focus(visitor: Visitor) -> None:
+    # The file inputs are invisible (opacity 0): tabbing to them showed nothing.
+    page = visitor.page
+    for field in ("#units-file", "#rules-file"):
+        page.focus(field)
+        style = page.eval_on_selector(
+            field, "input => getComputedStyle(input.closest('label')).outlineStyle")
+        assert style == "solid", field
+    page.focus("#fund")
+    assert page.eval_on_selector(
+        "#units-file", "input => getComputedStyle(input.closest('label')).outlineStyle") == "none"
+    page.focus("#units-file")
+    page.locator("#data-card").screenshot(path=str(SCREENSHOTS / "focus-upload.png"))

@@ -100,3 +100,30 @@ def test_the_comparison_is_compares(start: Start, tmp_path: Path) -> None:
     last = list(lines.iter_rows(values_only=True))[-1]
     assert last[:4] == ("TOTAL", "TOTAL", 892495.35, 850000)
     assert comparison_workbook(cli.diff, "it")[:2] == b"PK"
+
+
+def test_the_comparison_names_the_scenarios_and_speaks_the_page_s_language(
+    start: Start, tmp_path: Path
+) -> None:
+    # confronto.txt began "Scenario a confronto: /tmp/fsr-opt-compare-.../1-riparto-...-Base
+    # -> /tmp/.../2-riparto-...-D20" and confronto.xlsx had compare.csv's English headings and
+    # codes (award_base, LOSES, AREA_BUDGET, false).
+    workspace = Workspace.open(tmp_path / "w", start, "it")
+    workspace.change(Parameters(fund="850000.00"))
+    saved = workspace.save("D20")
+    _, data = Downloads(SolveSettings()).comparison(workspace.baseline, saved, "it")
+    folder = unzip(data, tmp_path / "unzipped")
+    first_line = (folder / "confronto.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert "Base" in first_line and "D20" in first_line and "/" not in first_line, first_line
+    assert "fsr-opt-compare" not in (folder / "scenario.html").read_text(encoding="utf-8")
+    book = openpyxl.load_workbook(folder / "confronto.xlsx", read_only=True)
+    units, lines = (list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets)
+    assert units[0][:3] == ("Codice unità", "Denominazione", "Ente gestore")
+    assert units[0][-1] == "Limite cambiato"
+    words = {cell for row in units[1:] for cell in row if isinstance(cell, str)}
+    assert {"diminuisce", "budget dell'area", "no"} <= words, words
+    assert not {"LOSES", "AREA_BUDGET", "false", "minori"} & words
+    assert lines[0][:3] == ("Area", "Linea di servizio", "Budget base")
+    assert "budget_base" not in lines[0] and "awarded_change" not in lines[0]
+    assert lines[-1][:2] == ("TOTALE", "TOTALE")
+    assert lines[1][0] == "Area Minori e Famiglia"

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import html
 import json
+from fractions import Fraction
 from pathlib import Path
 
 from fsr_opt.app.scenarios import run_explain
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, SolverError
 from fsr_opt.core.i18n import use_language
 from fsr_opt.core.words import WORDS
+from fsr_opt.reports.annex import annex_rows, by_municipality
 from fsr_opt.reports.html import binding_counts
-from fsr_opt.web.page import UNIT_COLUMNS, comparison, explanation, problems, state
+from fsr_opt.web.page import (
+    UNIT_COLUMNS,
+    comparison,
+    explanation,
+    municipality_groups,
+    problems,
+    state,
+)
 from fsr_opt.web.parameters import Parameters
 from fsr_opt.web.workspace import Start, Workspace
 
@@ -154,3 +163,86 @@ def test_the_solver_s_messages_follow_the_visitor_s_language(
     assert all("contributo minimo" in message for message in italian), italian
     assert all("minimum award, 40,000.00 EUR, is above every entitlement" in message
                for message in english), english
+
+
+def test_assegnato_is_the_same_amount_in_the_summary_the_tables_and_the_comparison(
+    start: Start, tmp_path: Path
+) -> None:
+    # A planner set the fund to 850.000,00 and Area Disabili to 20%: the residual phase pays
+    # 67.363,04 EUR. The summary said Assegnato 850.000,00 (-42.495,35 against the base) while
+    # the areas' TOTALE said 782.636,96 (-109.858,39), the riparto without the residuals, and
+    # so did the comparison. Assegnato is now what the units receive everywhere; the riparto's
+    # part and the residuals' have their own columns.
+    workspace = Workspace.open(tmp_path, start)
+    shares = {"minori": Fraction("4444/100"), "disabili": Fraction(20),
+              "anziani": Fraction("3556/100")}
+    workspace.change(Parameters(fund="850000.00", shares=shares))
+    result = state(workspace)["result"]
+    areas, lines = result["areas"], result["lines"]
+    assert result["awarded"] == 85000000 and result["base_awarded"] == 89249535
+    assert sum(a["awarded"] for a in areas) == sum(line["awarded"] for line in lines) == 85000000
+    assert sum(a["residual"] for a in areas) == sum(line["residual"] for line in lines) == 6736304
+    assert sum(a["riparto"] for a in areas) == sum(line["riparto"] for line in lines) == 78263696
+    assert sum(a["awarded_base"] for a in areas) == result["base_awarded"]
+    assert sum(line["awarded_base"] for line in lines) == result["base_awarded"]
+    for area in areas:
+        assert area["awarded"] == area["riparto"] + area["residual"]
+        assert area["unassigned"] == area["budget"] - area["awarded"]
+    for line in lines:
+        assert line["deviation"] == line["riparto"] - line["target"]
+    compared = comparison(workspace.baseline, workspace.save("D20"), "it")
+    fund = compared["lines"][-1]
+    assert fund["awarded_before"] == result["base_awarded"] == compared["first"]["awarded"]
+    assert fund["awarded_after"] == 85000000 == compared["second"]["awarded"]
+    assert fund["residual_after"] == 6736304
+
+
+def test_the_outside_ambito_warning_is_true_for_the_scenario_shown(
+    start: Start, tmp_path: Path
+) -> None:
+    # The warning said "esclusa (ubicata fuori dall'Ambito)" after the planner switched that
+    # criterion off, while the unit was funded.
+    workspace = Workspace.open(tmp_path, start, "it")
+    assert all("esclusa (ubicata fuori dall'Ambito)" in line
+               for line in state(workspace)["warnings"])
+    workspace.change(Parameters(switches={"require_in_ambito": False}))
+    outcome = next(o for o in workspace.current.outcomes
+                   if o.assessment.unit.unit_id == "UDO356205")
+    assert outcome.assessment.eligible
+    warnings = state(workspace)["warnings"]
+    assert len(warnings) == 2
+    assert all("esclusa (ubicata" not in line for line in warnings), warnings
+    assert warnings[0].startswith("units.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")
+    assert "«Ubicazione nell'Ambito» è spento" in warnings[0], warnings[0]
+    workspace.lang = "en"
+    assert "'Located in the Ambito' is off in this scenario" in state(workspace)["warnings"][0]
+
+
+def test_areas_and_lines_are_named_by_the_rule_set_s_labels(start: Start, tmp_path: Path) -> None:
+    # The lines table and the comparison showed the area's code ("minori"); the page now has
+    # the rule set's labels for the area and the line (the codes stay for tooltips).
+    workspace = Workspace.open(tmp_path, start)
+    workspace.change(Parameters(fund="850000.00"))
+    line = state(workspace)["result"]["lines"][0]
+    assert (line["area"], line["area_label"]) == ("minori", "Area Minori e Famiglia")
+    compared = comparison(workspace.baseline, workspace.current, "it")
+    labels = {(row["area"], row["service"]): (row["area_label"], row["label"])
+              for row in compared["lines"]}
+    assert labels[("minori", "prima_infanzia")] == (
+        "Area Minori e Famiglia", start.inputs.rules.service("prima_infanzia").label)
+    assert labels[("minori", "TOTAL")][0] == "Area Minori e Famiglia"
+
+
+def test_the_comuni_are_grouped_as_the_workbook_groups_them(start: Start, tmp_path: Path) -> None:
+    # The Comune filter offered "Bergamo" and "BERGAMO", "Torre Boldone" and "torre boldone";
+    # allocation.xlsx's Per Comune sheet has one of each.
+    workspace = Workspace.open(tmp_path, start)
+    rows = [dict(zip(UNIT_COLUMNS, row, strict=True)) for row in state(workspace)["result"]["rows"]]
+    spelled = {row["municipality"] for row in rows}
+    assert {"Bergamo", "BERGAMO", "Torre Boldone", "torre boldone"} <= spelled
+    places = {row["place"] for row in rows}
+    outcomes = workspace.current.outcomes
+    assert places == {group.name for group in by_municipality(annex_rows(outcomes))}
+    assert {"Bergamo", "Torre Boldone"} <= places and "BERGAMO" not in places
+    assert municipality_groups(["A b", "a  B", "a B", "A b"]) == {
+        "A b": "A b", "a  B": "A b", "a B": "A b"}

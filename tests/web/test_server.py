@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from fsr_opt.app.pipeline import load_inputs, solve_inputs
 from fsr_opt.core.errors import ErrorCode, SolverError
+from fsr_opt.core.words import text
 from fsr_opt.web import server as server_module
 from fsr_opt.web import workspace as workspace_module
 from fsr_opt.web.server import (
@@ -90,8 +91,9 @@ def test_the_residual_scope_is_the_command_lines_and_nothing_is_left_silently(
     assert by_area["controls"]["residual"]["available"] is True
     disabili = next(a for a in by_area["result"]["areas"] if a["area"] == "disabili")
     # the riparto's 102,636.96 EUR and the residual phase's 165,111.65: nothing unassigned
-    assert (disabili["awarded"], disabili["residual"], disabili["unassigned"]) == (
+    assert (disabili["riparto"], disabili["residual"], disabili["unassigned"]) == (
         10263696, 16511165, 0)
+    assert disabili["awarded"] == 10263696 + 16511165
     # the area by its label, the share of what the units lacked as a percent, no rule key
     lines = by_area["result"]["residual_lines"]
     assert any(line.startswith("Area Disabili: ") and "(41,4039% di quanto mancava loro)" in line
@@ -322,3 +324,48 @@ def test_the_template_is_the_bundled_workbook_whatever_the_data(
     template = client.get("/download/template.xlsx")
     assert template.content == EXAMPLE_XLSX.read_bytes()
     assert template.headers["content-disposition"] == 'attachment; filename="modello-unita.xlsx"'
+
+
+def test_a_typed_fund_of_0_is_the_page_s_error_in_the_page_s_words(client: TestClient) -> None:
+    # A fund of 0 was the rule set's error: file "fsr-2025-bergamo.yaml", "fund: il valore
+    # 0.00 EUR deve essere maggiore di 0", and the advice "0 o più", which contradicts it.
+    error = client.post("/api/change", json={"fund": "0"}, headers=CHANGE).json()["error"]
+    (problem,) = error["problems"]
+    assert problem["file"] == ""
+    assert problem["message"] == "Fondo dell'Ambito: deve essere maggiore di 0,00"
+    assert "0 o più" not in problem["fix"]
+    assert "maggiore di 0" in text("web.fix.NEGATIVE_FUND", "it")
+    assert "0 or more" not in text("web.fix.NEGATIVE_FUND", "en")
+
+
+def test_a_negative_amount_is_said_to_be_negative(client: TestClient) -> None:
+    # "-5" was "'-5' non è un importo in euro con al massimo due decimali".
+    error = client.post("/api/change", json={
+        "fund": "-5", "minimum_award": "-5", "historical": {"adm": "-5"}},
+        headers=CHANGE).json()["error"]
+    messages = [problem["message"] for problem in error["problems"]]
+    assert messages == [
+        "Fondo dell'Ambito: '-5' è negativo; l'importo deve essere 0 o più",
+        "Contributo minimo: '-5' è negativo; l'importo deve essere 0 o più",
+        "Assistenza domiciliare minori: '-5' è negativo; l'importo deve essere 0 o più"]
+
+
+def test_an_empty_fund_is_refused_naming_the_approved_one(client: TestClient) -> None:
+    # Emptying the fund and pressing Enter silently put the approved fund back.
+    client.post("/api/change", json={"fund": "850000"}, headers=CHANGE)
+    answer = client.post("/api/change", json={"fund": " ", "minimum_award": "300"},
+                         headers=CHANGE).json()
+    (problem,) = answer["error"]["problems"]
+    assert problem["message"] == ("Fondo dell'Ambito: il campo è vuoto; scrivi un importo "
+                                  "(nelle regole approvate: 892.495,35)")
+    assert client.get("/api/state").json()["controls"]["fund"] == 85000000  # kept
+
+
+def test_the_rule_set_s_own_residual_scope_is_no_change(client: TestClient) -> None:
+    # Choosing "Entro la stessa area", the rule set's own scope, added "--set residui.scope=area"
+    # and the scenario no longer counted as the approved rules.
+    answer = client.post("/api/change", json={"residual_scope": "area"}, headers=CHANGE).json()
+    assert answer["controls"]["command"] == "" and answer["controls"]["changed"] is False
+    assert answer["result"]["scenario"] == "base"
+    other = client.post("/api/change", json={"residual_scope": "fondo"}, headers=CHANGE).json()
+    assert other["controls"]["command"] == "--set residui.scope=fondo"

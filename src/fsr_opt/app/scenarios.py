@@ -150,10 +150,28 @@ def share_split(rules: RuleSet) -> str:
         f"{area.code} {percent(area.share_percent)}" for area in rules.areas))
 
 
-def run_compare(first: Path, second: Path, out_dir: Path, *, lang: str | None = None) -> DiffRun:
-    """Compare two saved runs (the first is the base); write compare.csv and its summary."""
+def run_compare(
+    first: Path,
+    second: Path,
+    out_dir: Path,
+    *,
+    lang: str | None = None,
+    labels: tuple[str, str] | None = None,
+) -> DiffRun:
+    """Compare two saved runs (the first is the base); write compare.csv and its summary.
+
+    Args:
+        first: the base's run folder.
+        second: the scenario's run folder.
+        out_dir: where the comparison is written.
+        lang: the language of the files for people.
+        labels: how the two runs are called in them (the page's scenario names); by default
+            their folders.
+    """
     lang = resolve(lang)
     diff = diff_runs(saved_view(first), saved_view(second))
+    if labels is not None:
+        diff = replace(diff, base=labels[0], scenario=labels[1])
     inputs = [folder / name for folder in (first, second)
               for name in ("allocation.csv", "summary.csv")]
     return _write_diff(diff, out_dir, "compare", lang, inputs)

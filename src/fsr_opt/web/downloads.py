@@ -18,13 +18,14 @@ import shlex
 import tempfile
 import zipfile
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from fsr_opt.app.pipeline import RUN_INPUTS_FOLDER, run_solve
 from fsr_opt.app.scenarios import run_compare
-from fsr_opt.core.words import phrases, text
+from fsr_opt.core.words import binding_label, has_text, phrases, text, yes_no
 from fsr_opt.reports.xlsx import Workbook
 from fsr_opt.web.page import scenario_name
 from fsr_opt.web.parameters import command_line
@@ -93,12 +94,14 @@ class Downloads:
                     if "/" not in name:
                         (folder / name).write_bytes(data)
                 paths.append(folder)
-            compared = run_compare(paths[0], paths[1], root / "out", lang=lang)
+            # the files name the scenarios as the page does, not the temporary folders
+            compared = run_compare(paths[0], paths[1], root / "out", lang=lang, labels=(
+                scenario_name(first, lang), scenario_name(second, lang)))
             files = {path.name: path.read_bytes() for path in compared.written}
         files["confronto.txt" if lang == "it" else "comparison.txt"] = (
             compared.text + "\n").encode("utf-8")
         files["confronto.xlsx" if lang == "it" else "comparison.xlsx"] = comparison_workbook(
-            compared.diff, lang)
+            compared.diff, lang, names={**_names(first), **_names(second)})
         name = clean_file_name(f"{text('web.download.compare_stem', lang)}-"
                                f"{scenario_name(first, lang)}-{scenario_name(second, lang)}")
         return f"{name}.zip", _zip(name, files)
@@ -144,30 +147,71 @@ def _zip(folder: str, files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def comparison_workbook(diff: RunDiff, lang: str) -> bytes:
-    """compare.csv and compare_summary.csv as one workbook, amounts as numbers Excel can add."""
+# The headings of compare.csv's columns in words: scenario.xlsx's (`fsr_opt.reports.scenario`),
+# or the workbook's own (web.book.<column>) for the two it has not.
+_HEADINGS = {"change": "scenario.change_code", "units_funded_base": "scenario.funded_base",
+             "units_funded_scenario": "scenario.funded_scenario",
+             "units_funded_change": "scenario.funded_change",
+             "binding_changed": "web.book.binding_changed",
+             "distance_change": "web.book.distance_change"}
+
+
+def _names(scenario: Scenario) -> dict[str, str]:
+    """The labels of a scenario's areas and service lines, by code."""
+    rules = scenario.inputs.rules
+    names = {area.code: area.label for area in rules.areas}
+    names.update((service.code, service.label) for area in rules.areas
+                 for service in area.services)
+    return names
+
+
+def comparison_workbook(
+    diff: RunDiff, lang: str, names: Mapping[str, str] | None = None
+) -> bytes:
+    """compare.csv and compare_summary.csv as one workbook for people.
+
+    The same rows and columns, with headings in `lang`, the codes in words (an area or a line
+    by its label from `names`, a change and a binding limit by their names, true/false as
+    yes/no) and the amounts as numbers Excel can add.
+    """
     w = phrases("web.book", lang)
+    labels = dict(names or {})
+    labels["TOTAL"] = text("word.TOTAL", lang)
     book = Workbook(w("title").format(base=diff.base, scenario=diff.scenario))
     units = book.add_sheet(w("units"))
-    units.table(list(DIFF_COLUMNS),
+    units.table(_headings(DIFF_COLUMNS, lang),
                 ["money" if column in DIFF_NUMERIC else "text" for column in DIFF_COLUMNS],
-                [_cells(row, DIFF_COLUMNS, DIFF_NUMERIC) for row in diff_rows(diff)])
+                [_cells(row, DIFF_COLUMNS, DIFF_NUMERIC, labels, lang)
+                 for row in diff_rows(diff)])
     lines = book.add_sheet(w("lines"))
-    lines.table(list(DIFF_SUMMARY_COLUMNS),
+    lines.table(_headings(DIFF_SUMMARY_COLUMNS, lang),
                 ["money" if column in DIFF_SUMMARY_NUMERIC and not column.startswith("units")
                  else "count" if column.startswith("units") else "text"
                  for column in DIFF_SUMMARY_COLUMNS],
-                [_cells(row, DIFF_SUMMARY_COLUMNS, DIFF_SUMMARY_NUMERIC)
+                [_cells(row, DIFF_SUMMARY_COLUMNS, DIFF_SUMMARY_NUMERIC, labels, lang)
                  for row in diff_summary_rows(diff)])
     return book.to_bytes()
 
 
-def _cells(row: list[str], columns: tuple[str, ...], numeric: tuple[str, ...]) -> list[object]:
-    """A CSV row's cells for the workbook: numbers as exact decimals, empty cells as None."""
+def _headings(columns: tuple[str, ...], lang: str) -> list[str]:
+    return [text(_HEADINGS.get(column, f"scenario.{column}"), lang) for column in columns]
+
+
+def _cells(row: list[str], columns: tuple[str, ...], numeric: tuple[str, ...],
+           labels: Mapping[str, str], lang: str) -> list[object]:
+    """A CSV row's cells for the workbook: numbers as exact decimals, codes in words."""
     cells: list[object] = []
     for column, value in zip(columns, row, strict=True):
         if column in numeric:
             cells.append(Decimal(value) if value else None)
+        elif column in ("area", "service"):
+            cells.append(labels.get(value, value))
+        elif column == "change":
+            key = f"scenario.change.{value}"
+            cells.append(text(key, lang) if has_text(key) else value)
+        elif column.startswith("binding_"):
+            cells.append(yes_no(value == "true", lang) if column == "binding_changed"
+                         else binding_label(value, lang) if value else "")
         else:
             cells.append(value)
     return cells

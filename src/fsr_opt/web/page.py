@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from fsr_opt.app.pipeline import input_warnings
-from fsr_opt.core.errors import FsrOptError
-from fsr_opt.core.i18n import use_language
+from fsr_opt.core.errors import ErrorCode, FsrOptError, Problem, WarningLog
+from fsr_opt.core.i18n import _, use_language
 from fsr_opt.core.schema import Binding, ExclusionReason
 from fsr_opt.core.words import (
     WORDS,
@@ -55,7 +55,7 @@ TOP_MOVES = 15
 # The columns of a unit's row in `units`, in order (the page reads them by name).
 UNIT_COLUMNS = (
     "id", "name", "operator", "municipality", "service", "area", "eligible", "reasons",
-    "entitlement", "award", "base_award", "change", "binding", "binding_base",
+    "entitlement", "award", "base_award", "change", "binding", "binding_base", "place",
 )
 ERROR_TITLES = {
     "input_error": "web.error.input",
@@ -151,6 +151,11 @@ def _has_service(rules: Any, code: str) -> bool:
 
 
 def _areas(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]:
+    """Each area: the riparto's awards, the residual phase's, and their sum, ``awarded``.
+
+    ``awarded`` is what the units receive (the summary's Assegnato adds these up), and
+    ``awarded_base`` the same sum in the baseline: the two always compare like with like.
+    """
     rules = scenario.inputs.rules
     allocation = scenario.allocation
     before = {line.area: line for line in diff.lines if line.service == "TOTAL"}
@@ -160,25 +165,34 @@ def _areas(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]
     rows = []
     for area in rules.areas:
         budget = allocation.area_budgets[area.code]
-        awarded = sum(allocation.services[s.code].awarded for s in area.services)
+        riparto = sum(allocation.services[s.code].awarded for s in area.services)
+        awarded = riparto + residual[area.code]
         change = before.get(area.code)
         rows.append({
             "area": area.code, "label": area.label, "share": percent(area.share_percent, lang),
-            "budget": budget, "awarded": awarded, "residual": residual[area.code],
-            "unassigned": budget - awarded - residual[area.code],
+            "budget": budget, "riparto": riparto, "residual": residual[area.code],
+            "awarded": awarded, "unassigned": budget - awarded,
             "budget_base": change.budget_before if change else None,
-            "awarded_base": change.awarded_before if change else None,
+            "awarded_base": (change.awarded_before + change.residual_before
+                             if change else None),
         })
     return rows
 
 
 def _lines(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]:
+    """Each service line: the riparto's award, the residual phase's, and their sum ``awarded``.
+
+    The target and the deviation are about the riparto's award; ``awarded`` is compared with
+    the baseline's sum.
+    """
     rules = scenario.inputs.rules
     allocation = scenario.allocation
     funded: Counter[str] = Counter()
     not_funded: Counter[str] = Counter()
+    residual: Counter[str] = Counter()
     for outcome in scenario.outcomes:
         (funded if outcome.award > 0 else not_funded)[outcome.assessment.service] += 1
+        residual[outcome.assessment.service] += outcome.residual_award
     before = {(line.area, line.service): line for line in diff.lines}
     rows = []
     for area in rules.areas:
@@ -187,12 +201,15 @@ def _lines(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]
             target = allocation.target_cents[service.code]
             change = before.get((area.code, service.code))
             rows.append({
-                "area": area.code, "service": service.code, "label": service.label,
-                "historical": service.historical, "target": target,
-                "awarded": result.awarded, "deviation": result.awarded - target,
+                "area": area.code, "area_label": area.label, "service": service.code,
+                "label": service.label, "historical": service.historical, "target": target,
+                "riparto": result.awarded, "deviation": result.awarded - target,
+                "residual": residual[service.code],
+                "awarded": result.awarded + residual[service.code],
                 "share": ratio(result.share, 6, lang), "funded": funded[service.code],
                 "not_funded": not_funded[service.code],
-                "awarded_base": change.awarded_before if change else None,
+                "awarded_base": (change.awarded_before + change.residual_before
+                                 if change else None),
             })
     return rows
 
@@ -223,9 +240,33 @@ def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
     ]
 
 
+def municipality_groups(names: Sequence[str]) -> dict[str, str]:
+    """Each spelling of a Comune -> the spelling its group is shown under.
+
+    As allocation.xlsx's Per Comune sheet groups them (`fsr_opt.reports.annex.group_totals`):
+    names compared without case and extra spaces ("BERGAMO", "Bergamo "), a group shown under
+    its most frequent spelling (`names` has one entry per unit), the first in name order on a
+    tie.
+    """
+    counts = Counter(names)
+    groups: dict[str, list[str]] = {}
+    for name in counts:
+        groups.setdefault(" ".join(name.casefold().split()), []).append(name)
+    shown: dict[str, str] = {}
+    for spellings in groups.values():
+        chosen = min(spellings, key=lambda name: (-counts[name], name.casefold(), name))
+        shown.update((name, chosen) for name in spellings)
+    return shown
+
+
 def _units(scenario: Scenario, diff: RunDiff) -> list[list[Any]]:
-    """One row per unit (`UNIT_COLUMNS`), in the table's order, with the baseline's award."""
+    """One row per unit (`UNIT_COLUMNS`), in the table's order, with the baseline's award.
+
+    ``place`` is the unit's Comune as the filter offers it: spellings that differ only in
+    case or spaces are one Comune (`municipality_groups`).
+    """
     changes = {change.unit_id: change for change in diff.units}
+    places = municipality_groups([o.assessment.unit.municipality for o in scenario.outcomes])
     rows = []
     for outcome in scenario.outcomes:
         item = outcome.assessment
@@ -237,6 +278,7 @@ def _units(scenario: Scenario, diff: RunDiff) -> list[list[Any]]:
             outcome.award, change.before if change else 0,
             change.change.value if change else Change.UNCHANGED.value,
             outcome.binding.value, change.binding_before if change else "",
+            places[unit.municipality],
         ])
     return rows
 
@@ -306,6 +348,32 @@ def _scenario_card(scenario: Scenario, lang: str) -> dict[str, Any]:
     }
 
 
+def scenario_warnings(workspace: Workspace) -> list[str]:
+    """The units that deserve a look, as true for the scenario shown as for the baseline.
+
+    A unit located outside the Ambito is excluded while the access criterion is on (the
+    command line's warning); once the planner switches it off, the unit is no longer excluded
+    for it, and the page says so (the Comune may still be misspelt).
+    """
+    current = workspace.current.inputs
+    if current.rules.eligibility.require_in_ambito:
+        return input_warnings(current)
+    criterion = with_year(text("web.switch.require_in_ambito"), current.rules.history_year)
+    log = WarningLog()
+    for item in workspace.base_inputs.assessments:
+        if ExclusionReason.OUTSIDE_AMBITO in item.reasons:
+            unit = item.unit
+            log.add(Problem(
+                _("unit {unit} is in '{municipality}', not a municipality of the Ambito "
+                  "({municipalities}): not excluded for this, since the access criterion "
+                  "'{criterion}' is off in this scenario; check the spelling if it belongs to "
+                  "the Ambito").format(
+                    unit=unit.unit_id, municipality=unit.municipality,
+                    municipalities=", ".join(current.rules.municipalities), criterion=criterion),
+                file=current.table.source, row=unit.row, code=ErrorCode.UNIT_OUTSIDE_AMBITO))
+    return log.lines()
+
+
 def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, Any]:
     """The whole page for one visitor: data, controls, result, saved scenarios."""
     lang = workspace.lang
@@ -313,7 +381,7 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
     table = workspace.base_inputs.table
     labels = {service.code: service.label for area in rules.areas for service in area.services}
     with use_language(lang):  # in the visitor's language, which can change after the load
-        warnings = input_warnings(workspace.base_inputs)
+        warnings = scenario_warnings(workspace)
     return {
         "lang": lang,
         "source": {
@@ -357,13 +425,28 @@ def explanation(scenario: Scenario, unit_id: str, lang: str) -> dict[str, str]:
             "text": body}
 
 
+def _labels(scenario: Scenario) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels of a scenario's rule set: area code -> label, service code -> label."""
+    rules = scenario.inputs.rules
+    return ({area.code: area.label for area in rules.areas},
+            {service.code: service.label for area in rules.areas for service in area.services})
+
+
 def comparison(first: Scenario, second: Scenario, lang: str) -> dict[str, Any]:
     """Two scenarios compared as ``fsr-opt compare`` does (the first is the base)."""
     diff = diff_runs(first.view(scenario_name(first, lang)),
                      second.view(scenario_name(second, lang)))
+    (areas_one, lines_one), (areas_two, lines_two) = _labels(first), _labels(second)
+    areas, services = {**areas_one, **areas_two}, {**lines_one, **lines_two}  # either may lack one
+    # awarded: what the units receive, the riparto's and the residual phase's (the cards'
+    # Assegnato); the residual part is also given on its own.
     lines = [{"area": line.area, "service": line.service,
+              "area_label": areas.get(line.area, line.area),
+              "label": services.get(line.service, line.service),
               "budget_before": line.budget_before, "budget_after": line.budget_after,
-              "awarded_before": line.awarded_before, "awarded_after": line.awarded_after,
+              "awarded_before": line.awarded_before + line.residual_before,
+              "awarded_after": line.awarded_after + line.residual_after,
+              "residual_before": line.residual_before, "residual_after": line.residual_after,
               "distance_before": line.distance_before, "distance_after": line.distance_after,
               "funded_before": line.funded_before, "funded_after": line.funded_after}
              for line in diff.lines]

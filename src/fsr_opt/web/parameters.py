@@ -19,7 +19,7 @@ from fractions import Fraction
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.money import largest_remainder
 from fsr_opt.core.schema import EligibilitySwitches, ResidualScope, RuleSet
-from fsr_opt.core.words import percent, text
+from fsr_opt.core.words import money, percent, text
 from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 from fsr_opt.rules.overrides import override_pairs
 
@@ -77,21 +77,39 @@ def _dialect(lang: str) -> Dialect:
     return Dialect.ITALIAN if lang == "it" else Dialect.AUTO
 
 
-def parse_euros(value: str, label: str, lang: str) -> str:
+def parse_euros(
+    value: str, label: str, lang: str, *, approved: int | None = None, positive: bool = False
+) -> str:
     """Read an amount typed by a person; return its exact decimal text (``850000.00``).
 
     Read by the cells' parser (`fsr_opt.io.cells`, as every amount of fsr-opt) in the page's
     dialect (`_dialect`): ``850.000,00``, ``850000,5``, ``850000.50``, ``850 000`` and
     ``€ 850.000`` are read on the Italian page; a figure that reads two ways is refused.
 
+    Args:
+        value: the text typed.
+        label: the field's name on the page, for the messages.
+        lang: the page's language.
+        approved: the approved rules' value in cents, named when the field is left empty.
+        positive: whether 0 is refused too (the fund).
+
     Raises:
-        InputError: ``BAD_OPTION`` when the text is not an amount with at most two decimals.
+        InputError: ``BAD_OPTION`` when the text is empty, not an amount with at most two
+            decimals, negative, or 0 where `positive`; the message names the field.
     """
+    if not value.strip():
+        raise InputError([Problem(text("web.error.amount_empty", lang).format(
+            label=label, approved=money(approved or 0, lang)), code=ErrorCode.BAD_OPTION)])
     number = parse_decimal(value, _dialect(lang), currency=True)
-    if isinstance(number, CellProblem) or number < 0 or number != number.quantize(
-            Decimal("0.01")):
+    if not isinstance(number, CellProblem) and number.is_signed():
+        raise InputError([Problem(text("web.error.amount_negative", lang).format(
+            label=label, value=value), code=ErrorCode.BAD_OPTION)])
+    if isinstance(number, CellProblem) or number != number.quantize(Decimal("0.01")):
         raise InputError([Problem(text("web.error.amount", lang).format(
             label=label, value=value), code=ErrorCode.BAD_OPTION)])
+    if positive and number == 0:
+        raise InputError([Problem(text("web.error.amount_zero", lang).format(
+            label=label), code=ErrorCode.BAD_OPTION)])
     return format(number.quantize(Decimal("0.01")), "f")
 
 

@@ -561,13 +561,16 @@ def read_parameters(
             problems_found.extend(exc.problems)
             return None
 
+    # A field left empty is refused, naming the approved value: the page never puts a figure
+    # the planner did not type in its place (absent from the body: kept as it is).
     fund = minimum = None
-    if str(body.get("fund", "")).strip():
+    if "fund" in body:
         fund = attempt(lambda: parse_euros(str(body["fund"]), text("web.control.fund", lang),
-                                           lang))
-    if str(body.get("minimum_award", "")).strip():
+                                           lang, approved=base.fund, positive=True))
+    if "minimum_award" in body:
         minimum = attempt(lambda: parse_euros(str(body["minimum_award"]),
-                                              text("web.control.minimum", lang), lang))
+                                              text("web.control.minimum", lang), lang,
+                                              approved=base.minimum_award))
     shares = dict(rule_shares(current))
     moves: tuple[ShareMove, ...] = ()
     given = _mapping(body, "shares")
@@ -598,6 +601,8 @@ def read_parameters(
         if amount is not None and _cents(amount) != service.historical:
             historical[code] = amount
     scope = body.get("residual_scope") or None
+    if scope == base.residual_scope.value:  # the rule set's own scope is no change
+        scope = None
     if problems_found:
         raise InputError(problems_found)
     base_shares = rule_shares(base)

@@ -20,6 +20,11 @@
   let sortKey = null;
   let sortDown = false;
   let page = 0;
+  let shownValues = null; // the fields as the last state filled them (to see unapplied edits)
+  // The comparison's choices the planner made (null: the default), and the saved scenarios
+  // already listed (a new one becomes the default second scenario).
+  const compareChoice = { "compare-first": null, "compare-second": null };
+  let knownSaved = null;
 
   // ----------------------------------------------------------------------------------------
   // Words and formats (the same as fsr_opt.core.words)
@@ -78,11 +83,16 @@
     const head = el("thead", {}, [el("tr", {}, headings.map((h, index) => el("th", {
       scope: "col", className: (settings.numeric || []).includes(index) ? "n" : null,
     }, [h])))]);
-    const bodyRows = rows.map((cells, rowIndex) => el("tr", {
-      className: (settings.totals || []).includes(rowIndex) ? "total" : null,
-    }, cells.map((cell, index) => el("td", {
-      className: (settings.numeric || []).includes(index) ? "n" : null,
-    }, [cell]))));
+    // A row may be a group's heading ({ group: words, title: code }), across every column.
+    const bodyRows = rows.map((cells, rowIndex) => (cells.group !== undefined
+      ? el("tr", { className: "group" }, [el("th", {
+        scope: "colgroup", colspan: String(headings.length), title: cells.title, text: cells.group,
+      })])
+      : el("tr", {
+        className: (settings.totals || []).includes(rowIndex) ? "total" : null,
+      }, cells.map((cell, index) => el("td", {
+        className: (settings.numeric || []).includes(index) ? "n" : null,
+      }, [cell])))));
     target.replaceChildren(head, el("tbody", {}, bodyRows));
   }
 
@@ -194,6 +204,12 @@
       clearErrors();
       show(answer);
     }
+    return answer !== null;
+  }
+
+  // Whether a field holds text the page has not applied (typed without Enter, or refused).
+  function unapplied() {
+    return shownValues !== null && JSON.stringify(values()) !== shownValues;
   }
 
   // ----------------------------------------------------------------------------------------
@@ -299,6 +315,7 @@
       residual.replaceChildren(el("p", { className: "hint", text: w("residual_missing") }));
     }
     $("command").textContent = controls.command ? "fsr-opt solve " + controls.command : w("no_changes");
+    shownValues = JSON.stringify(values());
   }
 
   function showResult(result) {
@@ -323,27 +340,40 @@
       el("a", { href: "/download/" + key + "/riparto.zip", id: "download-run", text: w("run_folder") }),
     );
 
+    // Assegnato is what the units receive: the riparto's awards plus the residual phase's, as
+    // in the summary above; "against the baseline" compares it with the baseline's.
     const areas = result.areas;
-    const areaRows = areas.map((a) => [a.label, a.share, money(a.budget), money(a.awarded),
-      money(a.residual), money(a.unassigned), delta(a.awarded, a.awarded_base)]);
+    const areaRows = areas.map((a) => [a.label, a.share, money(a.budget), money(a.riparto),
+      money(a.residual), money(a.awarded), money(a.unassigned), delta(a.awarded, a.awarded_base)]);
     const sum = (field) => areas.reduce((total, a) => total + a[field], 0);
     const baseSum = areas.every((a) => a.awarded_base !== null) ? sum("awarded_base") : null;
-    areaRows.push([w("total"), "100%", money(sum("budget")), money(sum("awarded")),
-      money(sum("residual")), money(sum("unassigned")), delta(sum("awarded"), baseSum)]);
-    table($("areas-table"), [w("area"), w("share"), w("budget"), w("awarded"), w("residual"),
-      w("unassigned"), w("vs_base")], areaRows,
-      { numeric: [1, 2, 3, 4, 5, 6], totals: [areaRows.length - 1] });
+    areaRows.push([w("total"), "100%", money(sum("budget")), money(sum("riparto")),
+      money(sum("residual")), money(sum("awarded")), money(sum("unassigned")),
+      delta(sum("awarded"), baseSum)]);
+    table($("areas-table"), [w("area"), w("share"), w("budget"), w("riparto"), w("residual"),
+      w("awarded"), w("unassigned"), w("vs_base")], areaRows,
+      { numeric: [1, 2, 3, 4, 5, 6, 7], totals: [areaRows.length - 1] });
     // The residual phase and whatever stays unassigned: never silent.
     $("residual-lines").replaceChildren(
       ...(result.residual_lines || []).map((line) => el("li", { text: line })));
 
-    table($("lines-table"), [w("area"), w("service"), w("historical"), w("target"), w("awarded"),
-      w("deviation"), w("lambda"), w("funded"), w("not_funded"), w("vs_base")],
-    result.lines.map((l) => [l.area, l.label, money(l.historical), money(l.target), money(l.awarded),
-      money(l.deviation), l.share, l.funded, l.not_funded, delta(l.awarded, l.awarded_base)]),
-    { numeric: [2, 3, 4, 5, 6, 7, 8, 9] });
+    // The lines under their area's name (the rule set's words; the code in a tooltip).
+    const lineRows = [];
+    let lineArea = null;
+    for (const l of result.lines) {
+      if (l.area !== lineArea) {
+        lineRows.push({ group: l.area_label, title: l.area });
+        lineArea = l.area;
+      }
+      lineRows.push([el("span", { title: l.service, text: l.label }), money(l.historical),
+        money(l.target), money(l.riparto), money(l.deviation), l.share, money(l.residual),
+        money(l.awarded), delta(l.awarded, l.awarded_base), l.funded, l.not_funded]);
+    }
+    table($("lines-table"), [w("service"), w("historical"), w("target"), w("riparto"),
+      w("deviation"), w("lambda"), w("residual"), w("awarded"), w("vs_base"), w("funded"),
+      w("not_funded")], lineRows, { numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
 
-    showDifference($("difference"), result.difference, result.scenario === "base");
+    showDifference($("difference"), result.difference, result.scenario === "base", result.scenario);
     $("charts").replaceChildren(...result.charts.map((chart) => {
       const figure = el("figure", { className: "chart" });
       figure.innerHTML = chart.svg; // SVG drawn by the server (fsr_opt.reports.html), escaped there
@@ -352,7 +382,9 @@
     }));
   }
 
-  function showDifference(target, difference, isBase) {
+  // `scenario`: the key of the scenario whose units a click explains (the compared one, in a
+  // comparison; the one shown, in the Riparto tab).
+  function showDifference(target, difference, isBase, scenario) {
     if (isBase) {
       target.replaceChildren(el("p", { className: "hint", text: w("difference_none") }));
       return;
@@ -372,7 +404,7 @@
       const moved = el("table", { className: "data" });
       table(moved, [w("unit"), w("name"), w("before"), w("after"), w("change_amount"), w("binding")],
         difference.top.map((u) => [
-          unitButton(u.id), u.name, money(u.before), money(u.after), delta(u.after, u.before),
+          unitButton(u.id, scenario), u.name, money(u.before), money(u.after), delta(u.after, u.before),
           u.binding_before === u.binding_after ? limit(u.binding_after)
             : limit(u.binding_before) + " → " + limit(u.binding_after),
         ]), { numeric: [2, 3, 4] });
@@ -404,7 +436,7 @@
 
   const COLUMNS = [
     ["id", "unit"], ["name", "name"], ["operator", "operator"], ["municipality", "municipality"],
-    ["service", "service"], ["entitlement", "entitlement"], ["award", "award"],
+    ["service_label", "service"], ["entitlement", "entitlement"], ["award", "award"],
     ["base_award", "base_award"], ["delta", "change_amount"], ["binding", "binding"],
   ];
   const NUMERIC = new Set(["entitlement", "award", "base_award", "delta"]);
@@ -416,6 +448,7 @@
       const record = {};
       names.forEach((name, index) => { record[name] = row[index]; });
       record.delta = record.award - record.base_award;
+      record.service_label = current.services[record.service] || record.service;
       return record;
     });
   }
@@ -431,7 +464,9 @@
     const records = unitRecords();
     const distinct = (field) => [...new Set(records.map((r) => r[field]).filter((v) => v))]
       .sort((a, b) => a.localeCompare(b, LANG));
-    options($("filter-municipality"), distinct("municipality"), w("all"));
+    // Comuni as allocation.xlsx groups them: "BERGAMO" and "Bergamo" are one (the server
+    // gives each unit's group as `place`, under its most frequent spelling).
+    options($("filter-municipality"), distinct("place"), w("all"));
     options($("filter-operator"), distinct("operator"), w("all"));
     options($("filter-service"), Object.keys(state.services), w("all"), state.services);
     options($("filter-funded"), ["yes", "no", "excluded"], w("all"),
@@ -449,7 +484,7 @@
     const funded = $("filter-funded").value;
     const movement = $("filter-change").value;
     let records = unitRecords().filter((r) => {
-      if (municipality && r.municipality !== municipality) return false;
+      if (municipality && r.place !== municipality) return false;
       if (operator && r.operator !== operator) return false;
       if (service && r.service !== service) return false;
       if (funded === "yes" && !(r.award > 0)) return false;
@@ -458,7 +493,7 @@
       if (movement === "BINDING" && r.binding === r.binding_base) return false;
       if (movement && movement !== "BINDING" && r.change !== movement) return false;
       if (words.length) {
-        const haystack = [r.id, r.name, r.operator, r.municipality, r.service]
+        const haystack = [r.id, r.name, r.operator, r.municipality, r.service, r.service_label]
           .join(" ").toLocaleLowerCase(LANG);
         if (!words.every((word) => haystack.includes(word))) return false;
       }
@@ -501,7 +536,7 @@
     }, [
       el("td", {}, [unitButton(r.id)]), el("td", { text: r.name }), el("td", { text: r.operator }),
       el("td", { text: r.municipality }),
-      el("td", { text: r.service, title: current.services[r.service] || r.service }),
+      el("td", { text: r.service_label, title: r.service }),
       el("td", { className: "n", text: money(r.entitlement) }),
       el("td", { className: "n", text: money(r.award) }),
       el("td", { className: "n", text: money(r.base_award) }),
@@ -550,11 +585,23 @@
         }) : null,
       ]),
     ])));
-    for (const [id, fallback] of [["compare-first", 0], ["compare-second", scenarios.length - 1]]) {
+    // Defaults: the baseline against the most recently saved scenario, else the current one
+    // (when it differs from the baseline). A scenario just saved becomes the second choice.
+    const saved = scenarios.filter((s) => s.key.startsWith("s")).map((s) => s.key);
+    if (knownSaved !== null && saved.some((key) => !knownSaved.includes(key))) {
+      compareChoice["compare-second"] = null;
+    }
+    knownSaved = saved;
+    const hasCurrent = scenarios.some((s) => s.key === "current");
+    const defaults = {
+      "compare-first": "base",
+      "compare-second": saved.length ? saved[saved.length - 1] : hasCurrent ? "current" : "base",
+    };
+    for (const id of ["compare-first", "compare-second"]) {
       const select = $(id);
-      const chosen = select.value;
+      const chosen = compareChoice[id];
       select.replaceChildren(...scenarios.map((s) => el("option", { value: s.key, text: s.name })));
-      select.value = scenarios.some((s) => s.key === chosen) ? chosen : scenarios[fallback].key;
+      select.value = chosen && scenarios.some((s) => s.key === chosen) ? chosen : defaults[id];
     }
   }
 
@@ -568,8 +615,9 @@
     clearErrors();
     const target = $("comparison");
     const rows = answer.lines.map((l) => [
-      l.area === "TOTAL" ? w("total") : l.area,
-      l.service === "TOTAL" ? (l.area === "TOTAL" ? "" : w("total")) : (current.services[l.service] || l.service),
+      l.area === "TOTAL" ? w("total") : el("span", { title: l.area, text: l.area_label }),
+      l.service === "TOTAL" ? (l.area === "TOTAL" ? "" : w("total"))
+        : el("span", { title: l.service, text: l.label }),
       l.budget_before === null ? "" : money(l.budget_before),
       l.budget_after === null ? "" : money(l.budget_after),
       money(l.awarded_before), money(l.awarded_after), delta(l.awarded_after, l.awarded_before),
@@ -581,17 +629,12 @@
       w("awarded") + " 2", w("change_amount"), w("funded") + " 1", w("funded") + " 2"], rows,
     { numeric: [2, 3, 4, 5, 6, 7, 8], totals });
     const difference = el("div");
-    showDifference(difference, answer.difference, false);
-    for (const button of difference.querySelectorAll("button.unit-link")) {
-      button.onclick = (clicked) => {
-        clicked.stopImmediatePropagation();
-        explain(button.dataset.unit, second);
-      };
-    }
+    showDifference(difference, answer.difference, false, second);
     target.replaceChildren(
       el("h3", { text: w("compared", { first: answer.first.name, second: answer.second.name }) }),
       el("p", {}, [el("a", { href: "/download/compare.zip?" + query, id: "download-compare", text: w("download_compare") })]),
       el("div", { className: "scroll" }, [lines]),
+      el("p", { className: "hint", text: w("compared_hint") }),
       difference,
     );
   }
@@ -642,6 +685,10 @@
     });
     $("save-form").addEventListener("submit", async (event) => {
       event.preventDefault();
+      // A field the page has not applied (a refused value, or one typed without Enter) is
+      // applied first: the scenario saved is what the fields say, or nothing is saved and the
+      // error stays on the page.
+      if (unapplied() && !(await change())) return;
       const answer = await call("POST", "/api/scenarios", { name: $("scenario-name").value });
       if (answer) {
         clearErrors();
@@ -651,6 +698,9 @@
       }
     });
     $("compare-form").addEventListener("submit", compare);
+    for (const id of ["compare-first", "compare-second"]) {
+      $(id).addEventListener("change", () => { compareChoice[id] = $(id).value; });
+    }
     for (const id of ["search"]) $(id).addEventListener("input", () => { page = 0; showUnits(); });
     for (const id of ["filter-municipality", "filter-operator", "filter-service", "filter-funded", "filter-change"]) {
       $(id).addEventListener("change", () => { page = 0; showUnits(); });
