@@ -120,7 +120,8 @@ def test_english(example: tuple[Inputs, SolveResult, str]) -> None:
     page = render(inputs, result, lang="en", overrides=("minimum_award=300",))
     assert '<html lang="en">' in page and "Split by area" in page
     assert "446,247.68" in page and "892,495.35" in page
-    assert "minimum_award=300" in page  # overrides are shown
+    assert "minimum_award=300" in page  # overrides are shown, in words and as typed
+    assert "<li>Minimum award: 300.00 EUR <span class=\"code\">(minimum_award=300)</span>" in page
 
 
 

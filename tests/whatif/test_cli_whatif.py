@@ -40,7 +40,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_whatif_equals_compare_of_the_saved_runs(runs: tuple[Path, Path], tmp_path: Path) -> None:
     code, stdout, _ = run("whatif", "--budget", "850000", "--out", str(tmp_path / "w"))
     assert code == 0
-    assert "Confronto: base -> fund=850000" in stdout and "whatif.csv" in stdout
+    assert "Confronto: riparto di base → Fondo: 850.000,00 EUR" in stdout and "whatif.csv" in stdout
     rows = read_csv(tmp_path / "w" / "whatif.csv")
     assert tuple(rows[0]) == DIFF_COLUMNS and len(rows) == 308
     summary = read_csv(tmp_path / "w" / "whatif_summary.csv")
@@ -164,4 +164,7 @@ def test_whatif_compares_two_readings_of_the_criteria(tmp_path: Path) -> None:
     assert rows[("disabili", "cse")]["awarded_change"] == "804.23"
     assert rows[("disabili", "sadh")]["awarded_change"] == "-431.34"
     assert rows[("disabili", "TOTAL")]["distance_change"] == "0.00"
-    assert "readings.line_without_applications=istanze" in stdout
+    # the scenario named by its change in words, not by the rule file's key
+    assert ("Confronto: riparto di base → Letture dei criteri / linea senza istanze: in "
+            "proporzione alle istanze ricevute dalle altre linee") in stdout
+    assert "readings.line_without_applications" not in stdout

@@ -94,7 +94,7 @@ def test_diff_tables_and_screen() -> None:
                            "BELOW_MINIMUM", "true"]
     assert all(type(cell) is str for row in rows for cell in row)
     text = diff_text(diff)
-    assert text.startswith("Confronto: base -> cut")
+    assert text.startswith("Confronto: base → cut")
     assert "615,38" in text and "479,99" in text and "-135,39" in text
     assert "1 diminuiscono" in text and "ne escono" in text
     assert "budget dell'area -> sotto il minimo" in text  # the binding limits in words

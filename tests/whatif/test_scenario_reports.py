@@ -76,7 +76,7 @@ def test_the_lines_sheet_adds_up(cut: RunDiff) -> None:
 
 def test_the_page_names_the_units_entering_and_leaving(cut: RunDiff) -> None:
     page = scenario_html(cut).decode("utf-8")
-    assert '<html lang="it">' in page and "Scenario a confronto: base -&gt; fund=600" in page
+    assert '<html lang="it">' in page and "Scenario a confronto: base → fund=600" in page
     leaving = page[page.index("Unità che escono dal finanziamento (1)"):]
     assert "U2" in leaving and "Unit U2" in leaving and "Bergamo" in leaving
     assert "Unità che entrano nel finanziamento (0)" in page

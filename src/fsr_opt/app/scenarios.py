@@ -17,7 +17,7 @@ from fsr_opt.app.pipeline import Inputs, load_inputs, load_rules, solve_inputs
 from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError
 from fsr_opt.core.i18n import _, resolve
 from fsr_opt.core.schema import Allocation, RuleSet
-from fsr_opt.core.words import percent
+from fsr_opt.core.words import percent, text
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
@@ -25,6 +25,7 @@ from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.outputs import csv_bytes, write_outputs
 from fsr_opt.reports.charts import sweep_chart_png
+from fsr_opt.reports.html import override_words
 from fsr_opt.reports.scenario import scenario_html, scenario_workbook
 from fsr_opt.whatif.diff import (
     DIFF_COLUMNS,
@@ -133,8 +134,10 @@ def run_whatif(
     _base_result, base_allocation = solve_inputs(base, solver=solver, time_limit=time_limit)
     _scenario_result, scenario_allocation = solve_inputs(scenario, solver=solver,
                                                          time_limit=time_limit)
-    label = ", ".join(f"{key}={value}" for key, value in overrides)
-    diff = diff_runs(run_view("base", base, base_allocation),
+    # the runs named for people: the baseline, and the scenario by its changes in words
+    label = "; ".join(override_words(f"{key}={value}", scenario.rules, lang)
+                      for key, value in overrides)
+    diff = diff_runs(run_view(text("scenario.baseline", lang), base, base_allocation),
                      run_view(label, scenario, scenario_allocation))
     run = _write_diff(diff, out_dir, "whatif", lang,
                       (scenario.table.source, scenario.rules.source))

@@ -322,12 +322,16 @@ def _area_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules
         parts.append((area.label, budget))
         rows.append([_t(area.label), _n(percent(area.share_percent, lang)),
                      _n(money(budget, lang)), _n(money(spent, lang)),
-                     _n(money(given, lang)), _n(money(budget - spent - given, lang))])
+                     _n(money(given, lang)), _n(money(spent + given, lang)),
+                     _n(money(budget - spent - given, lang))])
     rows.append([_t(text("word.TOTAL", lang)), _n("100%"), _n(money(totals[0], lang)),
                  _n(money(totals[1], lang)), _n(money(totals[2], lang)),
+                 _n(money(totals[1] + totals[2], lang)),
                  _n(money(totals[0] - totals[1] - totals[2], lang))])
-    table = _table([w("area"), w("share"), w("budget"), w("awarded"), w("residual"), w("left")],
-                   rows, totals=[len(rows) - 1])
+    # "Totale assegnato" is what the units receive, as in the summary above: the riparto's
+    # part and the residual phase's are the two columns before it
+    table = _table([w("area"), w("share"), w("budget"), w("from_riparto"), w("residual"),
+                    w("awarded"), w("left")], rows, totals=[len(rows) - 1])
     chart = _figure(donut_chart(parts, w("area_chart"), lang), w("area_chart"))
     lines = "".join(f"<li>{_e(line)}</li>" for line in residual_lines(allocation, lang, rules))
     return (f"<h2>{_e(w('areas'))}</h2>{chart}{table}"
@@ -353,7 +357,7 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
             result = allocation.services[service.code]
             target = allocation.target_cents[service.code]
             bars.append((service.label, service.historical, result.awarded))
-            rows.append([_t(area.code), _t(f"{service.code} - {service.label}"),
+            rows.append([_t(area.label), _t(service.label),
                          _n(money(service.historical, lang)), _n(money(target, lang)),
                          _n(money(result.awarded, lang)),
                          _n(money(result.awarded - target, lang)),
@@ -363,13 +367,15 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
         awarded = sum(allocation.services[s.code].awarded for s in area.services)
         budget = allocation.area_budgets[area.code]
         totals.append(len(rows))
-        rows.append([_t(area.code), _t(text("word.TOTAL", lang)), _n(money(historical, lang)),
+        rows.append([_t(area.label), _t(text("word.TOTAL", lang)), _n(money(historical, lang)),
                      _n(money(budget, lang)), _n(money(awarded, lang)),
                      _n(money(awarded - budget, lang)), _n(""),
                      _n(str(sum(funded[s.code] for s in area.services))),
                      _n(str(sum(unfunded[s.code] for s in area.services)))])
+    # a line's amount is the riparto's (its target and deviation are about it): the residual
+    # phase's part is in the table of the areas
     table = _table([say("area"), say("service"), say("historical"), say("target"),
-                    say("awarded"), say("deviation"), say("lambda"), say("funded"),
+                    say("from_riparto"), say("deviation"), say("lambda"), say("funded"),
                     say("not_funded")], rows, totals)
     chart = _figure(paired_bars(bars, (say("legend_hist"), say("legend_now")),
                                 say("service_chart"), lang), say("service_chart"))
@@ -645,6 +651,20 @@ def parameter_name(path: str, rules: RuleSet, lang: str | None = None) -> str:
     return " / ".join(parts)
 
 
+def override_words(override: str, rules: RuleSet, lang: str | None = None) -> str:
+    """A change of the command line (``areas.minori.share=45``) in words, with its value now.
+
+    The value is the rule set's after the change (a share moved by ``--share`` says the
+    percent it ends at); a path the rule set does not list as a parameter shows as typed.
+    """
+    path = override.partition("=")[0].strip()
+    found = next((p for p in rules.parameters if p.path == path), None)
+    if found is None:
+        return override
+    return (f"{parameter_name(path, rules, lang)}: "
+            f"{parameter_value(found.value, lang, found.path)}")
+
+
 def parameter_value(shown: str, lang: str | None = None, path: str = "") -> str:
     """A parameter's value as the rules layer shows it, in the words and forms of `lang`.
 
@@ -729,8 +749,11 @@ def html_report(
                      + _e(", ".join(money(v, lang) for v in set_asides.values())) + " EUR</p>")
     overrides = list(document.get("overrides", []))
     if overrides:
-        extra.append(f"<p class=\"warn\">{_e(w('overrides'))}: "
-                     f"<span class=\"code\">{_e(', '.join(overrides))}</span></p>")
+        # each change in words, as the table of parameters names it, then as typed (--set)
+        extra.append(f"<div class=\"warn\"><b>{_e(w('overrides'))}</b><ul>" + "".join(
+            f"<li>{_e(override_words(item, rules, lang))} "
+            f"<span class=\"code\">({_e(item)})</span></li>" for item in overrides)
+            + "</ul></div>")
     warnings = list(document.get("warnings", []))
     if warnings:
         extra.append(f"<div class=\"warn\"><b>{_e(w('warnings'))}</b><ul>"
