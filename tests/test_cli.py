@@ -196,6 +196,9 @@ def test_rerun_keeps_previous_outputs_on_failure(solved: Path, tmp_path: Path) -
 
 def test_version_and_help() -> None:
     assert run("version")[0] == 0
+    # --lang is accepted by every command, version included (a script passes it to all)
+    assert run("version", "--lang", "en")[0] == 0
+    assert run("version", "--lang", "xx")[0] == 2
     code, stdout, _ = run("--help")
     assert code == 0 and "solve" in stdout
 

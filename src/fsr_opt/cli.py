@@ -986,8 +986,9 @@ def serve(
 
 
 @app.command(cls=_Command)
-def version() -> None:
+def version(lang: LangOption = None) -> None:
     """Print the version."""
+    _language(lang)  # accepted as on every command: a script may pass it to all of them
     _say(f"fsr-opt {__version__}")
 
 

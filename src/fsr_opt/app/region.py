@@ -33,7 +33,7 @@ from fsr_opt.core.errors import (
     WarningLog,
     collecting_warnings,
 )
-from fsr_opt.core.i18n import N_, _, resolve, use_language
+from fsr_opt.core.i18n import N_, _, ngettext, resolve, use_language
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import money, ratio
 from fsr_opt.engine.outcomes import unit_outcomes
@@ -541,8 +541,10 @@ def region_text(
     """
     solved = [outcome for outcome in outcomes if outcome.solved]
     lines = [
-        _("FSR region run: {count} Ambiti from {manifest} (solver {solver}, jobs {jobs})").format(
-            count=len(outcomes), manifest=plan.manifest.source, solver=plan.solver, jobs=jobs),
+        ngettext("FSR region run: {count} Ambito from {manifest} (solver {solver}, jobs {jobs})",
+                 "FSR region run: {count} Ambiti from {manifest} (solver {solver}, jobs {jobs})",
+                 len(outcomes)).format(count=len(outcomes), manifest=plan.manifest.source,
+                                       solver=plan.solver, jobs=jobs),
         "",
         "".join(f"{heading:{width}}" for heading, width in (
             (_("ambito"), "<20"), (_("units"), ">8"), (_("funded"), ">12"), (_("fund"), ">16"),
