@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from fsr_opt.app.scenarios import run_explain
 from fsr_opt.core.errors import ErrorCode, InputError
 from fsr_opt.core.schema import EligibilitySwitches, ExclusionReason, Ownership, RuleSet, UnitRecord
 from fsr_opt.whatif.explain import criterion_checks, explain_unit, find_unit
@@ -34,7 +35,7 @@ def test_explain_a_funded_unit() -> None:
     assert "disavanzo 2024 = costi 1.800,00 - ricavi 1.000,00 = 800,00 EUR" in text
     assert "lambda = 0,769231" in text  # 1000 / 1300
     assert "contributo = 615,38 EUR" in text
-    assert "limite vincolante: budget dell'area" in text and "budget area a: 1.000,00 EUR" in text
+    assert "limite vincolante: budget dell'area" in text and "budget di a: 1.000,00 EUR" in text
     assert "prima tranche 615,38 EUR, seconda tranche 0,00 EUR" in text
     assert "un'unica soluzione" in text
     assert len(text.splitlines()) <= 35
@@ -89,3 +90,13 @@ def test_unknown_unit_suggests_the_nearest() -> None:
         find_unit("U1x", outcomes, "units.csv")
     assert caught.value.problems[0].code is ErrorCode.UNKNOWN_UNIT
     assert find_unit("u1", outcomes, "units.csv").assessment.unit.unit_id == "U1"
+
+
+def test_the_explanation_names_area_and_line_by_their_labels() -> None:
+    # a planner reads the rule set's names; the codes (what --share and the CSV files say)
+    # follow in brackets
+    text = run_explain("UDO681697", None, None, lang="it")
+    assert ("area: Area Minori e Famiglia (minori); linea di servizio: Prima infanzia (asili "
+            "nido, micronidi, nidi famiglia, centri prima infanzia) (prima_infanzia)") in text
+    assert "budget di Area Minori e Famiglia: 446.247,68 EUR" in text
+    assert "Quota della linea Prima infanzia (asili nido" in text

@@ -147,13 +147,22 @@ def explain_unit(
     def eur(cents: int) -> str:
         return f"{money(cents, lang)} EUR"
 
+    # areas and lines by their labels, the code (what --share and the CSV files say) after
+    area_label = next((a.label for a in rules.areas if a.code == item.area), "")
+    line_label = next((s.label for a in rules.areas for s in a.services
+                       if s.code == item.service), "")
+    area_name = (f"{area_label} ({item.area})" if area_label not in ("", item.area)
+                 else item.area)
+    line_name = (f"{line_label} ({item.service})" if line_label not in ("", item.service)
+                 else item.service)
+
     lines = [
         w("title").format(id=unit.unit_id, name=unit.name),
         w("who").format(
             operator=unit.operator or "-", municipality=unit.municipality, type=unit.unit_type,
             label=kind.label if kind else "?",
             ownership=text(f"ownership.{unit.ownership.value}", lang)),
-        w("where").format(area=item.area, service=item.service),
+        w("where").format(area=area_name, service=line_name),
         "",
         w("access"),
     ]
@@ -202,10 +211,10 @@ def explain_unit(
     lines.append("")
     if service.funded_entitlement:
         lines.append(w("share").format(
-            service=item.service, share=ratio(service.share, 6, lang),
+            service=line_label or item.service, share=ratio(service.share, 6, lang),
             awarded=money(service.awarded, lang), funded=money(service.funded_entitlement, lang)))
     else:
-        lines.append(w("no_share").format(service=item.service))
+        lines.append(w("no_share").format(service=line_label or item.service))
     lines.append("  " + w("award").format(award=eur(outcome.criteria_award),
                                               minimum=eur(rules.minimum_award)))
     if outcome.criteria_award and service.funded_entitlement:
@@ -224,7 +233,7 @@ def explain_unit(
         lines += [f"    {describe('reason', r.value, lang, history_year=rules.history_year)}"
                   for r in item.reasons]
     lines.append("  " + w("budget").format(
-        area=item.area, budget=eur(area_budget),
+        area=area_label or item.area, budget=eur(area_budget),
         spent=eur(area_spent)))
     single = w("single").format(threshold=eur(rules.single_payment_threshold)) if (
         0 < award <= rules.single_payment_threshold) else ""
