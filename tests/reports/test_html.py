@@ -104,6 +104,8 @@ def test_legal_references_and_input_hashes(example: tuple[Inputs, SolveResult, s
     # a choice among words is said in words, not as the rule file's code
     assert ">in proporzione agli obiettivi delle altre linee (ripartizione storica)<" in page
     assert ">entro la stessa area<" in page and ">targets<" not in page
+    # the share of a line as a percent, as the workbook shows it (adm: lambda 0.144710)
+    assert ">14,4710%<" in page and ">0,144710<" not in page
     assert inputs.table.sha256 in page and inputs.rules.sha256 in page
     assert escape(inputs.table.source) in page
 

@@ -361,7 +361,7 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
                          _n(money(service.historical, lang)), _n(money(target, lang)),
                          _n(money(result.awarded, lang)),
                          _n(money(result.awarded - target, lang)),
-                         _n(ratio(result.share, 6, lang)),
+                         _n(ratio(result.share * 100, 4, lang) + "%"),  # as the workbook
                          _n(str(funded[service.code])), _n(str(unfunded[service.code]))])
         historical = sum(s.historical for s in area.services)
         awarded = sum(allocation.services[s.code].awarded for s in area.services)

@@ -206,7 +206,7 @@ def _lines(scenario: Scenario, diff: RunDiff, lang: str) -> list[dict[str, Any]]
                 "riparto": result.awarded, "deviation": result.awarded - target,
                 "residual": residual[service.code],
                 "awarded": result.awarded + residual[service.code],
-                "share": ratio(result.share, 6, lang), "funded": funded[service.code],
+                "share": ratio(result.share * 100, 4, lang) + "%", "funded": funded[service.code],
                 "not_funded": not_funded[service.code],
                 "awarded_base": (change.awarded_before + change.residual_before
                                  if change else None),
