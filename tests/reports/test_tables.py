@@ -115,3 +115,7 @@ def test_summary_targets_add_up_and_deviations_are_redone_from_the_columns() -> 
     for row in lines:
         assert Fraction(row[6]) == Fraction(row[5]) - Fraction(row[3])
     assert allocation.target_cents == {"s": 3334, "t": 3333, "u": 3333}
+    # the terminal's summary prints the same targets
+    screen = summary_text(assessments, allocation, rules)
+    assert [line.split()[1] for line in screen.splitlines()
+            if line.startswith("  ") and line.split()[0] in "stu"] == ["33.34", "33.33", "33.33"]

@@ -468,7 +468,7 @@ def summary_text(
             result = allocation.services[service.code]
             count = funded_in[service.code]
             lines.append(
-                f"  {service.code:<26}{money(round_half_up(result.target)):>14}"
+                f"  {service.code:<26}{money(allocation.target_cents[service.code]):>14}"
                 f"{money(result.awarded):>14}{ratio(result.share, 4):>10}{count:>12}"
             )
     lines.append(f"{text('word.TOTAL'):<28}{money(distributable(rules)):>14}"
