@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -462,6 +463,10 @@ def test_money_left_unassigned_is_in_the_region_summary(tmp_path: Path) -> None:
     left = summary[("none", "disabili")]
     assert (left["residual"], left["unassigned"]) == ("0.00", "165111.64")
     assert summary[("none", "TOTAL")]["unassigned"] == "165111.64"
+    # the screen accounts for the whole fund: riparto, residuals, unassigned
+    line = next(row.split() for row in run.text.splitlines() if row.startswith("area "))
+    assert line[5:7] == ["165,111.64", "0.00"]  # residuals, unassigned
+    assert sum(Decimal(v.replace(",", "")) for v in line[4:7]) == Decimal(line[3].replace(",", ""))
     document = json.loads((tmp_path / "out" / "region.json").read_text(encoding="utf-8"))
     warnings = {a["ambito"]: a["warnings"] for a in document["ambiti"]}
     assert not any("stay unassigned" in w for w in warnings["area"])

@@ -151,6 +151,11 @@ class AmbitoOutcome:
         return sum(area.awarded for area in self.areas)
 
     @property
+    def residual(self) -> int:
+        """Cents the residual phase gives the Ambito's units (0 unless solved)."""
+        return sum(area.residual for area in self.areas)
+
+    @property
     def unassigned(self) -> int:
         """Cents of the Ambito's area budgets that nobody receives (0 unless solved)."""
         return sum(area.budget - area.awarded - area.residual for area in self.areas)
@@ -548,7 +553,8 @@ def region_text(
         "",
         "".join(f"{heading:{width}}" for heading, width in (
             (_("ambito"), "<20"), (_("units"), ">8"), (_("funded"), ">12"), (_("fund"), ">16"),
-            (_("awarded"), ">16"), (_("unassigned"), ">14"), ("", "2"), (_("status"), "<16"),
+            (_("awarded"), ">16"), (_("residuals"), ">14"), (_("unassigned"), ">14"), ("", "2"),
+            (_("status"), "<16"),
             (_("seconds"), ">8"))),
     ]
     for outcome in outcomes:
@@ -561,6 +567,7 @@ def region_text(
             f"{units if outcome.solved else '-':>8}{funded if outcome.solved else '-':>12}"
             f"{money(outcome.fund) if outcome.fund is not None else '-':>16}"
             f"{money(outcome.awarded) if outcome.solved else '-':>16}"
+            f"{money(outcome.residual) if outcome.solved else '-':>14}"
             f"{money(outcome.unassigned) if outcome.solved else '-':>14}  "
             f"{status:<16}{ratio(Fraction(outcome.seconds), 2):>8}")
     total = _("TOTAL (solved)")
@@ -571,6 +578,7 @@ def region_text(
         f"{sum(area.funded for o in solved for area in o.areas):>12}"
         f"{money(sum(o.fund or 0 for o in solved)):>16}"
         f"{money(sum(o.awarded for o in solved)):>16}"
+        f"{money(sum(o.residual for o in solved)):>14}"
         f"{money(sum(o.unassigned for o in solved)):>14}  "
         f"{counted:<16}{ratio(Fraction(seconds), 2):>8}")
     return "\n".join(lines)
