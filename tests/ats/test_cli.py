@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def test_region_takes_each_fund_from_the_split(tmp_path: Path) -> None:
     for ambito, fund in (("bergamo", "53383.66"), ("DALMINE", "37446.09")):
         run_json = json.loads((tmp_path / "out" / ambito / "run.json").read_text("utf-8"))
         assert json.dumps(run_json).count(fund) >= 1, ambito
+    # region.json records where the funds came from, as monitor records the split it read
+    region_json = json.loads((tmp_path / "out" / "region.json").read_text("utf-8"))
+    split = tmp_path / "s" / "split.csv"
+    assert region_json["fund_from"] == {"path": str(split), "sha256": hashlib.sha256(
+        split.read_bytes()).hexdigest()}
     missing = tmp_path / "missing.csv"
     missing.write_text(f"ambito,units\nATLANTIDE,{units}\n", encoding="utf-8")
     code, _, err = run("region", "--manifest", str(missing), "--fund-from",

@@ -170,6 +170,8 @@ class RegionPlan:
     tasks: tuple[AmbitoTask, ...]
     solver: str
     time_limit: float
+    fund_from: tuple[str, str] | None = None
+    """The ATS split the funds came from (``--fund-from``): its path and SHA-256."""
 
 
 @dataclass(frozen=True)
@@ -234,7 +236,8 @@ def plan_region(
                    out_dir / entry.ambito, solver, time_limit, lang)
         for entry in manifest.entries
     )
-    return RegionPlan(manifest, out_dir, tasks, solver, time_limit)
+    split = None if fund_from is None else (str(fund_from), sha256_file(fund_from))
+    return RegionPlan(manifest, out_dir, tasks, solver, time_limit, split)
 
 
 def funds_from_split(manifest: Manifest, split_path: Path) -> Manifest:
@@ -484,6 +487,9 @@ def _region_document(
     return {
         "tool": {"name": "fsr-opt", "version": __version__},
         "manifest": {"path": plan.manifest.source, "sha256": plan.manifest.sha256},
+        # where each Ambito's fund came from, when an ATS split gave them (--fund-from)
+        **({"fund_from": {"path": plan.fund_from[0], "sha256": plan.fund_from[1]}}
+           if plan.fund_from else {}),
         "solver": plan.solver,
         "time_limit": plan.time_limit,
         "jobs": jobs,
