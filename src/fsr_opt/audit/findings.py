@@ -12,6 +12,12 @@ says *one thing is wrong, here* rather than listing its echoes as if they were i
   the same service line: a changed award changes its area's total;
 * without such a unit, the violations of one area form one finding (a changed area total:
   an allocation made with another budget leaves money in every line of the area);
+* a disagreement of a run folder's other output (a row of payments.csv, a total) that adds
+  up the awards of some units is a consequence of the first finding about one of them; of
+  the first unit's finding in its area when it names one (a line of summary.csv); else it
+  is a finding of its own. Only a finding about a unit's award in the allocation explains
+  another: a cell of the workbook that disagrees (a unit's finding too) explains nothing
+  more, since another file's cell changes no total;
 * a changed input file, and anything concerning no unit or area, stands alone.
 
 Findings come in that order: changed inputs, units (in the order of their first violation),
@@ -23,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fsr_opt.audit.codes import CheckCode
+from fsr_opt.audit.codes import OUTPUT_CHECKS, CheckCode
 from fsr_opt.audit.report import Violation
 
 __all__ = ["Finding", "group_findings"]
@@ -55,17 +61,34 @@ def group_findings(violations: Sequence[Violation]) -> tuple[Finding, ...]:
     areas: dict[str, list[Violation]] = {}
     alone: list[list[Violation]] = []
     pending: list[Violation] = []
+    related: list[Violation] = []
     for violation in violations:
         if violation.check is CheckCode.INPUT_CHANGED:
             inputs.append([violation])
         elif violation.unit is not None:
             units.setdefault(violation.unit, []).append(violation)
+        elif violation.related:
+            related.append(violation)
         elif violation.area is not None:
             pending.append(violation)
         else:
             alone.append([violation])
+    # Only a finding about the allocation's own award explains another: a unit whose only
+    # violation is a cell of another file (the workbook's) explains nothing else.
+    owners_of = {unit: found for unit, found in units.items()
+                 if any(v.check not in OUTPUT_CHECKS for v in found)}
+    unrelated: list[Violation] = []
+    for violation in related:  # once every unit's own violations are known
+        owner = next((unit for unit in owners_of if unit in violation.related), None)
+        if owner is not None:
+            units[owner].append(violation)
+        elif violation.area is not None:
+            pending.append(violation)
+        else:
+            unrelated.append(violation)
+    alone += [[violation] for violation in unrelated]
     by_area: dict[str, list[str]] = {}
-    for unit, found in units.items():
+    for unit, found in owners_of.items():
         area = next((v.area for v in found if v.area is not None), None)
         if area is not None:
             by_area.setdefault(area, []).append(unit)
