@@ -15,9 +15,9 @@ says *one thing is wrong, here* rather than listing its echoes as if they were i
 * a disagreement of a run folder's other output (a row of payments.csv, a total) that adds
   up the awards of some units is a consequence of the first finding about one of them; of
   the first unit's finding in its area when it names one (a line of summary.csv); else it
-  is a finding of its own. Only a finding about a unit's award in the allocation explains
-  another: a cell of the workbook that disagrees (a unit's finding too) explains nothing
-  more, since another file's cell changes no total;
+  is a finding of its own. A finding about a unit's award in the allocation comes first as
+  the owner; without one, a unit whose workbook cell disagrees (an award edited in
+  allocation.csv, kept by the workbook) owns the other files' disagreements, never a rule's;
 * a changed input file, and anything concerning no unit or area, stands alone.
 
 Findings come in that order: changed inputs, units (in the order of their first violation),
@@ -73,13 +73,15 @@ def group_findings(violations: Sequence[Violation]) -> tuple[Finding, ...]:
             pending.append(violation)
         else:
             alone.append([violation])
-    # Only a finding about the allocation's own award explains another: a unit whose only
-    # violation is a cell of another file (the workbook's) explains nothing else.
+    # A finding about the allocation's own award explains the rest first. A unit whose only
+    # violations are cells of another file (the workbook's) explains only other files' cells:
+    # an award edited in allocation.csv shows first as the workbook's cell that kept it.
     owners_of = {unit: found for unit, found in units.items()
                  if any(v.check not in OUTPUT_CHECKS for v in found)}
     unrelated: list[Violation] = []
     for violation in related:  # once every unit's own violations are known
-        owner = next((unit for unit in owners_of if unit in violation.related), None)
+        owner = next((unit for unit in owners_of if unit in violation.related),
+                     next((unit for unit in units if unit in violation.related), None))
         if owner is not None:
             units[owner].append(violation)
         elif violation.area is not None:
@@ -88,13 +90,18 @@ def group_findings(violations: Sequence[Violation]) -> tuple[Finding, ...]:
             unrelated.append(violation)
     alone += [[violation] for violation in unrelated]
     by_area: dict[str, list[str]] = {}
-    for unit, found in owners_of.items():
+    by_area_any: dict[str, list[str]] = {}
+    for unit, found in units.items():
         area = next((v.area for v in found if v.area is not None), None)
         if area is not None:
-            by_area.setdefault(area, []).append(unit)
+            by_area_any.setdefault(area, []).append(unit)
+            if unit in owners_of:
+                by_area.setdefault(area, []).append(unit)
     for violation in pending:
         assert violation.area is not None
         candidates = by_area.get(violation.area, [])
+        if not candidates and violation.check in OUTPUT_CHECKS:
+            candidates = by_area_any.get(violation.area, [])
         services = {violation.service, violation.to_service} - {None}
         same_line = [u for u in candidates if any(v.service in services for v in units[u])]
         owners = same_line or candidates
