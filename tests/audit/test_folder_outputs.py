@@ -293,3 +293,20 @@ def test_an_unreadable_output_is_named_not_a_crash(
     (cause,) = findings(english)
     assert cause.startswith(f"  1. {NEW[0] if broken == 'payments.csv' else NEW[1]}  {broken}: "
                             "expected a table to compare, actual cannot be read")
+
+
+def test_our_own_large_workbook_is_read_beyond_a_typed_tables_limit(
+        solved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """allocation.xlsx of 100,000 units unpacks to about 150 MB, more than an input may."""
+    from fsr_opt.io import allocation, source  # noqa: PLC0415
+
+    monkeypatch.setattr(source, "MAX_XLSX_UNPACKED_BYTES", 1000)
+    code, stdout = audit(solved, "en")
+    assert code == 0, stdout
+    monkeypatch.setattr(allocation, "MAX_OUTPUT_UNPACKED_BYTES", 1000)
+    code, stdout = audit(solved, "en")
+    assert code == 1
+    (cause,) = findings(stdout)
+    assert cause == ("  1. WORKBOOK_MISMATCH  allocation.xlsx: expected a table to compare, "
+                     "actual cannot be read")
+    assert "more than the limit of" in stdout

@@ -316,9 +316,13 @@ def workbook_mismatch(evidence: Evidence) -> Findings:
     checked, found = 0, []
     if outputs.riparto is not None:
         checked, found = _riparto(evidence, outputs.riparto)
-    if outputs.pagamenti is not None:
+    pagamenti = outputs.pagamenti
+    if (pagamenti is not None and outputs.riparto is not None and pagamenti.unreadable
+            and pagamenti.unreadable == outputs.riparto.unreadable):
+        pagamenti = None  # the workbook itself cannot be read: said once
+    if pagamenti is not None:
         checked += len(evidence.paid_by_operator)
-        found += _payments(evidence, outputs.pagamenti, CheckCode.WORKBOOK_MISMATCH)
+        found += _payments(evidence, pagamenti, CheckCode.WORKBOOK_MISMATCH)
     return Findings(checked, found)
 
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.i18n import _
 from fsr_opt.io.cells import CellProblem, Dialect, RawCell, cell_text, fold_heading
-from fsr_opt.io.source import MAX_INPUT_BYTES, read_bytes
+from fsr_opt.io.source import MAX_INPUT_BYTES, MAX_OUTPUT_UNPACKED_BYTES, read_bytes
 from fsr_opt.core.i18n import LANGUAGES
 from fsr_opt.core.words import text
 from fsr_opt.io.tables import RawTable, match_headings, read_sheets, read_table
@@ -194,8 +194,8 @@ class RunOutputs(NamedTuple):
 
 def _read(path: Path, choices: Sequence[SheetChoice]) -> list[OutputSheet]:
     """Read the tables of one output file, each file once; a table unread says why."""
-    try:
-        found = read_sheets(path, choices)
+    try:  # fsr-opt's own workbook of a large Ambito unpacks beyond a typed table's limit
+        found = read_sheets(path, choices, unpacked_limit=MAX_OUTPUT_UNPACKED_BYTES)
     except InputError as error:
         return [OutputSheet(str(path), None, None, tuple(error.problems)) for _ in choices]
     return [OutputSheet(str(path), None, None, tuple(item.problems))

@@ -129,12 +129,14 @@ def read_table(
 
 
 def read_sheets(
-    path: str | Path, choices: Sequence[SheetChoice]
+    path: str | Path, choices: Sequence[SheetChoice], *,
+    unpacked_limit: int | None = None,
 ) -> list[tuple[str | None, RawTable] | InputError]:
     """Read several tables of one file, its bytes once: one per sheet choice of a workbook.
 
     A CSV file holds one table: every choice gets it. A table that cannot be read (a sheet
-    missing, no table in it) does not stop the others: its place holds the error.
+    missing, no table in it) does not stop the others: its place holds the error. A workbook
+    may unpack to `unpacked_limit` (`source.check_workbook_bytes`).
 
     Returns:
         Per choice, in their order: (the sheet's name, None for a CSV file; the table), or
@@ -153,7 +155,8 @@ def read_sheets(
             return [error for _choice in choices]
         return [(None, table) for _choice in choices]
     found: list[tuple[str | None, RawTable] | InputError] = []
-    for choice, sheet in zip(choices, read_xlsx_sheets(data, file, choices), strict=True):
+    sheets = read_xlsx_sheets(data, file, choices, unpacked_limit=unpacked_limit)
+    for choice, sheet in zip(choices, sheets, strict=True):
         if isinstance(sheet, InputError):
             found.append(sheet)
             continue

@@ -102,7 +102,8 @@ def read_xlsx_records(
 
 
 def read_xlsx_sheets(
-    data: bytes, file: str, choices: Sequence[SheetChoice]
+    data: bytes, file: str, choices: Sequence[SheetChoice], *,
+    unpacked_limit: int | None = None,
 ) -> list[tuple[str, list[Record], list[Problem]] | InputError]:
     """Read several tables of one workbook, each sheet as `read_xlsx_records` reads one.
 
@@ -115,11 +116,11 @@ def read_xlsx_sheets(
         reading), or the error.
 
     Raises:
-        InputError: not a workbook, or too large unpacked.
+        InputError: not a workbook, or more than `unpacked_limit` unpacked.
     """
     from python_calamine import CalamineWorkbook  # noqa: PLC0415
 
-    source.check_workbook_bytes(data, file)
+    source.check_workbook_bytes(data, file, unpacked_limit)
     read: list[tuple[str, list[Record], list[Problem]] | InputError] = []
     try:
         workbook: CalamineWorkbook | None = CalamineWorkbook.from_filelike(io.BytesIO(data))
