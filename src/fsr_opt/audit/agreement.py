@@ -232,23 +232,24 @@ def summary_mismatch(evidence: Evidence) -> Findings:
     wanted: dict[tuple[str, str], tuple[dict[str, int], str, str | None, str | None]] = {}
     fund = dict.fromkeys(("budget", "awarded", "residual", "total_awarded", "units_funded",
                           "units_excluded"), 0)
-    for area in evidence.rules.areas:
+    for area_rules in evidence.rules.areas:
+        area_code = area_rules.code
         whole = dict.fromkeys(fund, 0)
-        whole["budget"] = evidence.budgets.get(area.code, 0)
-        for service in area.services:
-            awarded, residual, funded, excluded = lines[service.code]
+        whole["budget"] = evidence.budgets.get(area_code, 0)
+        for line in area_rules.services:
+            awarded, residual, funded, excluded = lines[line.code]
             figures = {"awarded": awarded, "residual": residual,
                        "total_awarded": awarded + residual, "units_funded": funded,
                        "units_excluded": excluded}
-            wanted[area.code, service.code] = (
+            wanted[area_code, line.code] = (
                 figures, _("service line {service}, area {area}").format(
-                    service=service.code, area=area.code), area.code, service.code)
-            for key, value in figures.items():
-                whole[key] += value
-        wanted[area.code, _TOTAL] = (whole, _("area {area}, total").format(area=area.code),
-                                     area.code, None)
-        for key, value in whole.items():
-            fund[key] += value
+                    service=line.code, area=area_code), area_code, line.code)
+            for name, value in figures.items():
+                whole[name] += value
+        wanted[area_code, _TOTAL] = (whole, _("area {area}, total").format(area=area_code),
+                                     area_code, None)
+        for name, value in whole.items():
+            fund[name] += value
     wanted[_TOTAL, _TOTAL] = (fund, _("the fund, total"), None, None)
     if not table.usable:
         return Findings(len(wanted), _unusable(evidence, table, code))
@@ -313,7 +314,7 @@ def workbook_mismatch(evidence: Evidence) -> Findings:
     outputs = evidence.outputs
     if outputs is None:
         return Findings(0, [])
-    checked, found = 0, []
+    checked, found = 0, list[Violation]()
     if outputs.riparto is not None:
         checked, found = _riparto(evidence, outputs.riparto)
     pagamenti = outputs.pagamenti
@@ -334,7 +335,7 @@ class _Riparto:
         self.table = table
         self.allocation = _allocation_name(evidence)
         columns = evidence.allocation.columns
-        self.columns = [(name, table.columns[name].index) for name in _AMOUNTS
+        self.columns = [(name, table.columns[name].position) for name in _AMOUNTS
                         if name in table.columns and (name == "award" or name in columns)]
         self.found: list[Violation] = []
 
@@ -406,9 +407,11 @@ def _riparto(evidence: Evidence, table: OutputTable) -> tuple[int, list[Violatio
     if not table.usable:
         return 0, _unusable(evidence, table, CheckCode.WORKBOOK_MISMATCH)
     compare = _Riparto(evidence, table)
-    index = table.columns["unit_id"].index
+    index = table.columns["unit_id"].position
     sheet: list[tuple[int, Sequence[RawCell]]] = []
     total: tuple[int, Sequence[RawCell]] | None = None
+    number: int
+    cells: Sequence[RawCell]
     for number, cells in table.rows:
         if is_total_label(cells[index]):
             total = (number, cells)

@@ -44,8 +44,8 @@ from fsr_opt.io.cells import (
 from fsr_opt.io.tables import column_letter
 
 __all__ = ["NO_OPERATOR", "Figure", "FolderOutputs", "OutputColumn", "OutputTable", "Paid",
-           "figure", "operator_of", "operator_order", "operator_payments", "parse_outputs", "read_amount", "read_count",
-           "read_text"]
+           "figure", "operator_of", "operator_order", "operator_payments", "parse_outputs",
+           "read_amount", "read_count", "read_text"]
 
 NO_OPERATOR = "(not given)"
 """How payments.csv names the ente of units whose operator is empty (as the reports write it)."""
@@ -65,12 +65,12 @@ class OutputColumn(NamedTuple):
     """A column of an output's table: where its cells are, and how the file names it.
 
     Attributes:
-        index: its place in the table's cells (`fsr_opt.io.tables.RawTable`).
+        position: its place in the table's cells (`fsr_opt.io.tables.RawTable`).
         heading: its heading as written.
         letter: its column in the spreadsheet (``C``), to name a cell of a workbook.
     """
 
-    index: int
+    position: int
     heading: str
     letter: str
 
@@ -107,7 +107,7 @@ class OutputTable:
     def cell(self, cells: Sequence[RawCell], name: str) -> RawCell:
         """The cell of column `name` in a row ('' when the table lacks the column)."""
         column = self.columns.get(name)
-        return cells[column.index] if column is not None else ""
+        return cells[column.position] if column is not None else ""
 
     def heading(self, name: str) -> str:
         """A column as the file heads it (its name when the table lacks it)."""

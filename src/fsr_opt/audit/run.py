@@ -13,8 +13,8 @@ from fractions import Fraction
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
 from fsr_opt.audit.codes import OUTPUT_CHECKS, CheckCode
 from fsr_opt.audit.evidence import Evidence, Pool
-from fsr_opt.audit.folder import FolderOutputs
 from fsr_opt.audit.findings import group_findings
+from fsr_opt.audit.folder import FolderOutputs
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.report import AuditReport, CheckResult, Violation
 from fsr_opt.core.i18n import _, ngettext

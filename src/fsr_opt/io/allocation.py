@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import LANGUAGES, _
+from fsr_opt.core.words import text
 from fsr_opt.io.cells import CellProblem, Dialect, RawCell, cell_text, fold_heading
 from fsr_opt.io.source import MAX_INPUT_BYTES, MAX_OUTPUT_UNPACKED_BYTES, read_bytes
-from fsr_opt.core.i18n import LANGUAGES
-from fsr_opt.core.words import text
 from fsr_opt.io.tables import RawTable, match_headings, read_sheets, read_table
 from fsr_opt.io.units import COLUMN_LOOKUP
 from fsr_opt.io.xlsx import SheetChoice
