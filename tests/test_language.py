@@ -68,12 +68,12 @@ def test_audit_in_both_languages(run_folder: Path) -> None:
     assert code == 0
     assert "verifica di" in stdout and "446.247,68" in stdout
     assert "ogni contributo è 0 oppure almeno il contributo minimo" in stdout
-    assert "verifiche eseguite: 25, superate: 25" in stdout
+    assert "verifiche eseguite: 28, superate: 28" in stdout
     for english in (run("audit", str(run_folder), "--lang", "en"),
                     run("audit", str(run_folder), env=ENGLISH)):
         assert english[0] == 0
         assert "every award is 0 or at least the minimum award" in english[1]
-        assert "checks run: 25, passed: 25" in english[1] and "446,247.68" in english[1]
+        assert "checks run: 28, passed: 28" in english[1] and "446,247.68" in english[1]
 
 
 def test_whatif_in_both_languages(tmp_path: Path) -> None:

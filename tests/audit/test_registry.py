@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fsr_opt.audit import certificates, rules
-from fsr_opt.audit.codes import CheckCode
+from fsr_opt.audit import agreement, certificates, rules
+from fsr_opt.audit.codes import OUTPUT_CHECKS, CheckCode
 from fsr_opt.audit.registry import CHECKS, CheckKind, check_of
 
 from tests.audit.conftest import documented_checks
@@ -37,11 +37,17 @@ def test_the_criteria_are_those_documented() -> None:
 
 
 def test_rules_and_certificates_live_in_their_modules() -> None:
+    # the rules about a run folder's other files (OUTPUT_CHECKS) live in agreement.py
     for check in CHECKS:
-        module = certificates if check.certificate else rules
+        module = (certificates if check.certificate
+                  else agreement if check.code in OUTPUT_CHECKS else rules)
         assert getattr(module, check.run.__name__) is check.run, check.code
-    assert {c.run.__name__ for c in CHECKS if not c.certificate} == set(rules.__all__)
+    assert {c.run.__name__ for c in CHECKS
+            if not c.certificate and c.code not in OUTPUT_CHECKS} == set(rules.__all__)
+    assert {c.run.__name__ for c in CHECKS if c.code in OUTPUT_CHECKS} == set(
+        agreement.__all__)
     assert {c.run.__name__ for c in CHECKS if c.certificate} == set(certificates.__all__)
+    assert all(check_of(code).kind is CheckKind.RULE for code in OUTPUT_CHECKS)
 
 
 def test_every_check_says_what_it_verifies() -> None:
@@ -58,7 +64,10 @@ def test_every_check_says_what_it_verifies() -> None:
      {"ELIGIBLE_MISMATCH": True, "ENTITLEMENT_MISMATCH": True, "TRANCHES": False}),
     (frozenset({"residual_award"}), {"AWARD_PARTS": True, "RESIDUAL_SHARE_MISMATCH": False}),
     (frozenset({"criteria_award", "residual_share", "run.json"}),
-     {"AWARD_PARTS": True, "RESIDUAL_SHARE_MISMATCH": True, "INPUT_CHANGED": True}),
+     {"AWARD_PARTS": True, "RESIDUAL_SHARE_MISMATCH": True, "INPUT_CHANGED": True,
+      "PAYMENTS_MISMATCH": False}),
+    (frozenset({"run.json", "payments.csv", "allocation.xlsx"}),
+     {"PAYMENTS_MISMATCH": True, "SUMMARY_MISMATCH": False, "WORKBOOK_MISMATCH": True}),
 ])
 def test_a_check_with_an_optional_column_runs_only_when_it_is_there(
     columns: frozenset[str], runs: dict[str, bool]
@@ -67,4 +76,5 @@ def test_a_check_with_an_optional_column_runs_only_when_it_is_there(
         assert check_of(CheckCode(code)).runs_on(columns) is expected, code
     optional = {c.code for c in CHECKS if c.column is not None}
     assert optional == {"ELIGIBLE_MISMATCH", "ENTITLEMENT_MISMATCH", "SHARE_MISMATCH",
-                        "TRANCHES", "INPUT_CHANGED", "AWARD_PARTS", "RESIDUAL_SHARE_MISMATCH"}
+                        "TRANCHES", "INPUT_CHANGED", "AWARD_PARTS", "RESIDUAL_SHARE_MISMATCH",
+                        "PAYMENTS_MISMATCH", "SUMMARY_MISMATCH", "WORKBOOK_MISMATCH"}

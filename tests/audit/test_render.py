@@ -61,11 +61,18 @@ def test_kinds_and_skipped_columns_come_from_the_registry(example: Example) -> N
         "AWARD_PARTS": "the allocation has no parts column",
         "RESIDUAL_SHARE_MISMATCH": "the allocation has no residual_share column",
         "INPUT_CHANGED": "not a run folder: no run.json records the inputs",
+        "PAYMENTS_MISMATCH": "no payments.csv beside the allocation in a run folder",
+        "SUMMARY_MISMATCH": "no summary.csv beside the allocation in a run folder",
+        "WORKBOOK_MISMATCH": "no allocation.xlsx beside the allocation in a run folder",
     }
     text = render_audit(report, "text")
     width = max(len(code) for code in CheckCode)
     assert f"SKIP  {'TRANCHES':<{width}}  no tranches column in the allocation" in text
     assert "| `TRANCHES` | skipped | | | no `tranches` column |" in render_audit(report, "md")
+    assert (f"SKIP  {'SUMMARY_MISMATCH':<{width}}  no summary.csv beside the allocation in a "
+            "run folder") in text
+    assert ("| `SUMMARY_MISMATCH` | skipped | | | no summary.csv beside the allocation in a run "
+            "folder |") in render_audit(report, "md")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,13 +22,17 @@ from tests.audit.conftest import AUDIT_DOC, Example, audit_rows, failed, text_ro
 from tests.conftest import table
 from tests.engine.test_properties import Instance, instances, solve
 
+# the checks of a run folder's other files: skipped for rows in memory and solves alike
+FOLDER_FILES = ("PAYMENTS_MISMATCH", "SUMMARY_MISMATCH", "WORKBOOK_MISMATCH")
+
 
 def test_the_solved_example_passes_every_check(example: Example) -> None:
     report = audit_rows(example, text_rows(example, example.awards))
     assert report.is_ok, render_audit(report, "text")
+    # rows in memory: no run folder, so no run.json and none of its other files
     assert report.skipped == ("INPUT_CHANGED", "AWARD_PARTS", "SHARE_MISMATCH",
-                              "RESIDUAL_SHARE_MISMATCH")
-    assert report.checks_run == len(CHECKS) - 4 == report.passed
+                              "RESIDUAL_SHARE_MISMATCH", *FOLDER_FILES)
+    assert report.checks_run == len(CHECKS) - 7 == report.passed
     assert report.violations == ()
     assert {t.area: t.left for t in report.areas} == {"minori": 0, "disabili": 0, "anziani": 0}
 
@@ -38,7 +42,7 @@ def test_audit_solution_needs_no_file(example: Example) -> None:
     assert report.is_ok and report.source == "solve"  # how the report names our own result
     assert set(report.skipped) == {"ELIGIBLE_MISMATCH", "ENTITLEMENT_MISMATCH",
                                    "SHARE_MISMATCH", "TRANCHES", "INPUT_CHANGED",
-                                   "AWARD_PARTS", "RESIDUAL_SHARE_MISMATCH"}
+                                   "AWARD_PARTS", "RESIDUAL_SHARE_MISMATCH", *FOLDER_FILES}
 
 
 def test_audit_solution_checks_the_payments_and_unknown_units(example: Example) -> None:
@@ -113,7 +117,7 @@ def test_only_unit_id_and_award_are_required(example: Example) -> None:
     report = audit_rows(example, text_rows(example, example.awards, ("unit_id", "award")),
                         ("unit_id", "award"))
     assert report.is_ok
-    assert report.checks_run == len(CHECKS) - 7
+    assert report.checks_run == len(CHECKS) - 10
 
 
 def test_every_violation_is_reported_not_only_the_first(example: Example) -> None:
@@ -141,7 +145,7 @@ def test_results_and_violations_follow_the_registry(example: Example) -> None:
     assert ran == [code for code in order if code not in report.skipped]
     assert list(report.skipped) == ["INPUT_CHANGED", "AWARD_PARTS", "ELIGIBLE_MISMATCH",
                                     "ENTITLEMENT_MISMATCH", "SHARE_MISMATCH",
-                                    "RESIDUAL_SHARE_MISMATCH"]
+                                    "RESIDUAL_SHARE_MISMATCH", *FOLDER_FILES]
     year = str(example.rules.history_year)
     assert [r.description for r in report.results] == [
         c.description.replace("{history_year}", year) for c in CHECKS if c.code in ran]
@@ -157,7 +161,9 @@ def test_the_python_example_of_the_docs_runs(
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     assert code.count('"riparto.xlsx"') == 2
     exec(code.replace('"riparto.xlsx"', repr(str(solved / "allocation.csv"))), {})
-    n = len(CHECKS) - 1  # a file read from Python: no run record to compare the inputs with
+    # a file read from Python: no run record to compare the inputs with, and no other file
+    # of its folder read (payments.csv, summary.csv, allocation.xlsx)
+    n = len(CHECKS) - 4
     assert capsys.readouterr().out.endswith(f"checks run: {n}, passed: {n}, failed: 0\n ()\n")
 
 

@@ -52,7 +52,7 @@ def test_a_run_folder_passes_with_its_own_overrides(kind: str, tmp_path: Path) -
     assert code == 0, stderr
     code, stdout, _ = run("audit", str(out))
     assert code == 0, stdout
-    assert last_line(stdout) == "checks run: 25, passed: 25, failed: 0"
+    assert last_line(stdout) == "checks run: 28, passed: 28, failed: 0"
     # --allocation inside the folder reads the same record
     code, stdout, _ = run("audit", "--allocation", str(out / "allocation.csv"))
     assert code == 0 and "INPUT_CHANGED" in stdout
@@ -130,7 +130,7 @@ def test_a_run_json_written_before_input_files_still_works(tmp_path: Path) -> No
     del document["input_files"]  # the record as earlier versions wrote it
     (out / "run.json").write_text(json.dumps(document), encoding="utf-8")
     code, stdout, _ = run("audit", str(out))
-    assert code == 0 and last_line(stdout) == "checks run: 25, passed: 25, failed: 0"
+    assert code == 0 and last_line(stdout) == "checks run: 28, passed: 28, failed: 0"
 
 
 def test_every_run_folder_the_suite_writes_is_audited() -> None:
@@ -155,7 +155,7 @@ def test_a_folder_carried_elsewhere_reads_its_inputs_from_dati(tmp_path: Path) -
     shutil.move(units, out / "dati" / units.name)
     code, stdout, _ = run("audit", str(out))
     assert code == 0, stdout
-    assert last_line(stdout) == "checks run: 25, passed: 25, failed: 0"
+    assert last_line(stdout) == "checks run: 28, passed: 28, failed: 0"
     (out / "dati" / units.name).write_text(EXAMPLE.read_text(encoding="utf-8") + "\n",
                                            encoding="utf-8")
     code, stdout, _ = run("audit", str(out))

@@ -69,8 +69,10 @@ def test_a_cent_more_reads_in_italian_with_italian_amounts(
     unit = unit_of(example_rows, 1)
     folder = tampered(solved, tmp_path, first_award_up_a_cent)
     text = audit(folder, "it")
-    assert "rilievo (1, che spiega 3 violazioni):" in text
-    assert "      e 2 conseguenze:" in text
+    # AREA_BUDGET and TRANCHES, and the folder's files that still show the award of 415,20:
+    # payments.csv's ente, the workbook's cell, its Pagamenti row and both sheets' totals
+    assert "rilievo (1, che spiega 8 violazioni):" in text
+    assert "      e 7 conseguenze:" in text
     cause = next(line for line in text.splitlines() if "1. AWARD_PARTS" in line)
     assert cause.startswith(f"  1. AWARD_PARTS  unità {unit} (riga 2): atteso criteria_award "
                             "+ residual_award = ")
@@ -82,7 +84,8 @@ def test_a_cent_more_reads_in_italian_with_italian_amounts(
     tranches = next(line for line in text.splitlines() if "- TRANCHES" in line)
     assert "atteso tranche_1 " in tranches and "; tranche_2 0,00, trovato tranche_1 " in tranches
     # no English and no machine amount in a finding
-    findings = text.split("rilievo (", 1)[1]
+    # (payments.csv's column total_award is named as the file heads it, in every language)
+    findings = text.split("rilievo (", 1)[1].replace("colonna total_award", "")
     for word in ("at most", "unit ", "row ", "expected", "actual", "about", "a total"):
         assert word not in findings
     assert not re.search(r"\b\d+\.\d\d\b", findings)
@@ -93,7 +96,11 @@ def test_a_cent_more_reads_in_english_with_english_amounts(
         solved: Path, tmp_path: Path, example_rows: Rows) -> None:
     unit = unit_of(example_rows, 1)
     text = audit(tampered(solved, tmp_path, first_award_up_a_cent), "en")
-    assert "finding (1, explaining 3 violations):" in text
+    assert "finding (1, explaining 8 violations):" in text
+    # the workbook's sheet and heading as the workbook names them (the suite's runs are English)
+    assert re.search(r"- WORKBOOK_MISMATCH  allocation\.xlsx, sheet (Riparto|Allocation), cell "
+                     rf"P2 \((Contributo|Award)\), unit {unit}: expected 415\.21, actual "
+                     r"415\.20", text)
     assert (f"  1. AWARD_PARTS  unit {unit} (row 2): expected criteria_award + residual_award"
             in text)
     assert "- AREA_BUDGET  area minori: expected at most 446,247.68, actual 446,247.69" in text

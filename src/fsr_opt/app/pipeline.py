@@ -19,6 +19,7 @@ from fsr_opt.audit.allocation import (
     RunRecord,
     parse_allocation,
 )
+from fsr_opt.audit.folder import parse_outputs
 from fsr_opt.audit.render import render_audit
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.audit.run import audit, audit_solution
@@ -46,7 +47,12 @@ from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import UnitOutcome, unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
-from fsr_opt.io.allocation import RUN_RECORD, load_allocation_table, load_run_record
+from fsr_opt.io.allocation import (
+    RUN_RECORD,
+    load_allocation_table,
+    load_run_outputs,
+    load_run_record,
+)
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.outputs import StagedOutputs
 from fsr_opt.io.rulecache import cached_rule_set, keep_rule_set, rule_set_key
@@ -318,7 +324,8 @@ def run_audit(
     """Read an allocation (ours, or an Excel riparto) and audit it against the inputs.
 
     With the `record` of its run folder, the audit also checks that the inputs are the files
-    the run read (``INPUT_CHANGED``).
+    the run read (``INPUT_CHANGED``) and, when the allocation is the folder's own, that the
+    folder's other outputs (payments.csv, summary.csv, allocation.xlsx) say what it says.
 
     Raises:
         InputError: the allocation cannot be read; every bad cell named by row and column.
@@ -327,10 +334,16 @@ def run_audit(
         table = load_allocation_table(allocation_path)
         provided = parse_allocation(table.headings, table.rows, str(allocation_path),
                                     sha256=table.sha256, dialect=table.dialect)
+        outputs = None
         if record is not None:
             provided = replace(provided, record=record,
                                columns=provided.columns | {RUN_RECORD})
-        return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided))
+            folder = Path(record.path).parent
+            if allocation_path.parent.resolve() == folder.resolve():
+                # the folder's other outputs are compared with its own allocation only
+                outputs = parse_outputs(load_run_outputs(folder, allocation_path))
+        return AuditRun(inputs, provided, audit(inputs.assessments, inputs.rules, provided,
+                                                outputs=outputs))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ so). This package imports nothing; callers import from its modules:
     registry      `CHECKS`: every check with its code, kind, rule in words and criteria
     rules         the rule checks every allocation must satisfy
     certificates  the optimality certificates: a failure proves a better allocation exists
+    agreement     a run folder's payments.csv, summary.csv and allocation.xlsx against its
+                  allocation (folder: those files read back, by heading)
     evidence      what the checks share, computed once per audit
     recomputed    the arithmetic the checks compare with, apart from the engine's code
     report        `AuditReport` and its parts; codes: `CheckCode`

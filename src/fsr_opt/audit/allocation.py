@@ -31,7 +31,7 @@ from fsr_opt.io.cells import (
 )
 
 __all__ = ["ProvidedAllocation", "ProvidedRow", "RecordedInput", "RunRecord",
-           "parse_allocation"]
+           "column_of_heading", "parse_allocation"]
 
 
 class ProvidedRow(NamedTuple):
@@ -167,6 +167,11 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
 _ROW_KEY = "__row__"
 _HEADINGS = {fold_heading(alias): name for name, aliases in _ALIASES.items()
              for alias in aliases}
+
+
+def column_of_heading(heading: str) -> str | None:
+    """The allocation column a heading names (``Contributo`` -> ``award``), if any."""
+    return _HEADINGS.get(fold_heading(heading))
 
 
 def _share(cell: RawCell, dialect: Dialect) -> tuple[Fraction, int] | CellProblem:

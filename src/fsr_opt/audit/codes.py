@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["CheckCode"]
+__all__ = ["OUTPUT_CHECKS", "CheckCode"]
 
 
 class CheckCode(StrEnum):
@@ -38,7 +38,17 @@ class CheckCode(StrEnum):
     RESIDUAL_LEFT_OUT = "RESIDUAL_LEFT_OUT"
     RESIDUAL_SHARE_MISMATCH = "RESIDUAL_SHARE_MISMATCH"
     TRANCHES = "TRANCHES"
+    # The run folder's other outputs agree with its allocation.
+    PAYMENTS_MISMATCH = "PAYMENTS_MISMATCH"
+    SUMMARY_MISMATCH = "SUMMARY_MISMATCH"
+    WORKBOOK_MISMATCH = "WORKBOOK_MISMATCH"
     # Optimality certificates: a failure proves that a better allocation exists.
     MONEY_LEFT = "MONEY_LEFT"
     TRANSFER_IMPROVES = "TRANSFER_IMPROVES"
     RESIDUAL_LEFT = "RESIDUAL_LEFT"
+
+
+OUTPUT_CHECKS = frozenset({CheckCode.PAYMENTS_MISMATCH, CheckCode.SUMMARY_MISMATCH,
+                           CheckCode.WORKBOOK_MISMATCH})
+"""The checks about a run folder's other files: they say what a file shows, not what the
+allocation gives, so they neither explain nor contest the money an allocation leaves."""

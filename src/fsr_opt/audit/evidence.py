@@ -22,10 +22,12 @@ from fractions import Fraction
 from functools import cached_property
 
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
+from fsr_opt.audit.folder import FolderOutputs, Paid, operator_payments
 from fsr_opt.audit.recomputed import (
     FundedSet,
     consensus_share,
     funded_sets,
+    payments,
     residual_sets,
     service_targets,
     still_lacks,
@@ -184,6 +186,9 @@ class Evidence:
         lines: the service lines by code, in rule-set order, with their riparto awards.
         shares: the share lambda_s of each service line (see `line_share`).
         pools: the residual pools, in rule-set order of their areas.
+        outputs: the run folder's other outputs read back (payments.csv, summary.csv,
+            allocation.xlsx), when the allocation is a run folder's; None otherwise (a
+            solve's own audit, an allocation outside a run folder).
     """
 
     def __init__(
@@ -192,11 +197,13 @@ class Evidence:
         rules: RuleSet,
         allocation: ProvidedAllocation,
         budgets: Mapping[str, int],
+        outputs: FolderOutputs | None = None,
     ) -> None:
         self.assessments = tuple(assessments)
         self.rules = rules
         self.allocation = allocation
         self.budgets = dict(budgets)
+        self.outputs = outputs
         self.known = {item.unit.unit_id: item for item in self.assessments}
         self._folded: dict[str, str] | None = None
         self.first_rows: dict[str, ProvidedRow] = {}
@@ -257,6 +264,27 @@ class Evidence:
                 funded_sets([item.entitlement for item in items[service.code]], minimum))
             for area in self.rules.areas for service in area.services
         }
+
+    @cached_property
+    def paid_by_operator(self) -> dict[str, Paid]:
+        """What each ente gestore is paid: the allocation's funded rows of its units added up.
+
+        What payments.csv and the workbook's Pagamenti sheet must say (`operator_payments`);
+        a row without its tranches is paid as the criteria say (`recomputed.payments`).
+        Rows naming no unit of the units table have no ente and are left out.
+        """
+        rules = self.rules
+
+        def rows() -> Iterator[tuple[str, str, int, int, int]]:
+            for row, item in self.known_rows():
+                first, second = row.tranche_1, row.tranche_2
+                if first is None or second is None:
+                    due = payments(row.award, rules)
+                    first = due[0] if first is None else first
+                    second = due[1] if second is None else second
+                yield item.unit.operator, item.unit.unit_id, row.award, first, second
+
+        return operator_payments(rows())
 
     def unit_id_of(self, written: str) -> str | None:
         """The units table's id of the unit an allocation row names; None for an unknown id.

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from fsr_opt.audit import certificates, rules
+from fsr_opt.audit import agreement, certificates, rules
 from fsr_opt.audit.codes import CheckCode
 from fsr_opt.audit.evidence import Evidence, Findings
+from fsr_opt.io.allocation import PAYMENTS_FILE, RUN_OUTPUTS, SUMMARY_FILE, WORKBOOK_FILE
 
-__all__ = ["CHECKS", "Check", "CheckKind", "check_of"]
+__all__ = ["CHECKS", "OUTPUT_FILES", "RUN_RECORD", "Check", "CheckKind", "check_of"]
 
 
 class CheckKind(StrEnum):
@@ -32,6 +33,10 @@ _COLUMNS_NAMED = {"tranches": frozenset({"tranche_1", "tranche_2"}),
 
 RUN_RECORD = "run.json"
 """The `Check.column` of a check that needs the run folder's record of its inputs."""
+
+OUTPUT_FILES = frozenset(RUN_OUTPUTS)
+"""The `Check.column` of a check that compares one of the run folder's other outputs
+(payments.csv, summary.csv, allocation.xlsx): it runs when the folder holds the file."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +72,14 @@ class Check:
         """Why the check did not run on an allocation without its column (audit.json)."""
         if self.column == RUN_RECORD:
             return "not a run folder: no run.json records the inputs"
+        if self.column in OUTPUT_FILES:
+            return f"no {self.column} beside the allocation in a run folder"
         return f"the allocation has no {self.column} column"
 
     @property
     def skip_line(self) -> str:
         """The same, as the text report's SKIP line ends."""
-        if self.column == RUN_RECORD:
+        if self.column == RUN_RECORD or self.column in OUTPUT_FILES:
             return self.skip_reason
         return f"no {self.column} column in the allocation"
 
@@ -160,6 +167,16 @@ CHECKS: tuple[Check, ...] = (
     Check(CheckCode.TRANCHES, _RULE,
           "payments: 70% rounded half up then the rest, or all at once up to the threshold",
           "§ Erogazione", rules.tranches, column="tranches"),
+    Check(CheckCode.PAYMENTS_MISMATCH, _RULE,
+          "(a run folder) payments.csv pays each ente gestore the sums of its funded units",
+          "§ Erogazione", agreement.payments_mismatch, column=PAYMENTS_FILE),
+    Check(CheckCode.SUMMARY_MISMATCH, _RULE,
+          "(a run folder) summary.csv gives each service line and area the sums of its units",
+          _BY_AREA, agreement.summary_mismatch, column=SUMMARY_FILE),
+    Check(CheckCode.WORKBOOK_MISMATCH, _RULE,
+          "(a run folder) allocation.xlsx's Riparto and Pagamenti sheets say what the "
+          "allocation and its payments say",
+          "premessa; § Erogazione", agreement.workbook_mismatch, column=WORKBOOK_FILE),
     Check(CheckCode.MONEY_LEFT, _CERTIFICATE,
           "no area leaves money that one of its service lines could take within the rules",
           f"{_FEES}; {_BY_AREA}", certificates.money_left),

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from fsr_opt.audit.codes import CheckCode
-from fsr_opt.audit.registry import CHECKS, RUN_RECORD, check_of
+from fsr_opt.audit.registry import CHECKS, OUTPUT_FILES, RUN_RECORD, check_of
 from fsr_opt.audit.report import FORMATS, AuditReport, Violation
 from fsr_opt.core.i18n import SOURCE_LANGUAGE, _, current_language, ngettext
 from fsr_opt.core.money import format_cents
@@ -137,6 +137,8 @@ def _skip_line(code: CheckCode) -> str:
     check = check_of(code)
     if check.column == RUN_RECORD:
         return _("not a run folder: no run.json records the inputs")
+    if check.column in OUTPUT_FILES:
+        return _("no {file} beside the allocation in a run folder").format(file=check.column)
     return _("no {column} column in the allocation").format(column=check.column)
 
 
@@ -173,7 +175,8 @@ def _render_md(report: AuditReport) -> str:
     for code in report.skipped:
         check = check_of(code)
         reason = (_("no `{column}` column").format(column=check.column)
-                  if check.column != RUN_RECORD else _skip_line(code))
+                  if check.column != RUN_RECORD and check.column not in OUTPUT_FILES
+                  else _skip_line(code))
         skipped_word = _("skipped")  # outside the f-string, where xgettext finds it
         lines.append(f"| `{code}` | {skipped_word} | | | {_md_cell(reason)} |")
     if report.violations:

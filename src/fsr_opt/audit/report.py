@@ -33,6 +33,9 @@ class Violation:
         unit, area, service: the unit id, area and service line concerned, when they apply
             (for a transfer, `service` gives the cent and `to_service` receives it).
         row: the 1-based row of the allocation file (header = row 1), when there is one.
+        related: for a violation about no one unit (a row of payments.csv, a total), the
+            units whose awards it adds up: it is a consequence of a finding about one of
+            them (`fsr_opt.audit.findings`). Not part of audit.json.
     """
 
     check: CheckCode
@@ -45,6 +48,7 @@ class Violation:
     service: str | None = None
     row: int | None = None
     to_service: str | None = None
+    related: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from fsr_opt.audit.allocation import ProvidedAllocation, ProvidedRow
-from fsr_opt.audit.codes import CheckCode
+from fsr_opt.audit.codes import OUTPUT_CHECKS, CheckCode
 from fsr_opt.audit.evidence import Evidence, Pool
 from fsr_opt.audit.findings import group_findings
+from fsr_opt.audit.folder import FolderOutputs
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.report import AuditReport, CheckResult, Violation
 from fsr_opt.core.i18n import _, ngettext
@@ -30,6 +31,7 @@ def audit(
     allocation: ProvidedAllocation,
     *,
     budgets: Mapping[str, int] | None = None,
+    outputs: FolderOutputs | None = None,
 ) -> AuditReport:
     """Check an allocation against every rule, in exact integer cents, without a solver.
 
@@ -44,17 +46,21 @@ def audit(
         budgets: the area budgets the allocation was made with; by default those the rule
             set gives (`fsr_opt.rules.budgets.area_budgets`). Passing a published table lets
             ``BUDGETS_ADD_UP`` check it.
+        outputs: the other outputs of the allocation's run folder, read back
+            (`fsr_opt.audit.folder.parse_outputs`): the checks that compare them with the
+            allocation run for those the folder holds, and are skipped without them.
 
     Returns:
         The report: one result per check run, and every violation.
     """
     evidence = Evidence(assessments, rules, allocation,
-                        area_budgets(rules) if budgets is None else budgets)
+                        area_budgets(rules) if budgets is None else budgets, outputs)
     results: list[CheckResult] = []
     skipped: list[CheckCode] = []
     violations: list[Violation] = []
+    present = allocation.columns | (outputs.present if outputs is not None else frozenset())
     for check in CHECKS:
-        if not check.runs_on(allocation.columns):
+        if not check.runs_on(present):
             skipped.append(check.code)
             continue
         findings = check.run(evidence)
@@ -82,10 +88,12 @@ def _contested_by(pool: Pool, violations: Sequence[Violation]) -> list[str]:
     """The codes of the failed checks about a pool's money, in running order.
 
     Any violation in one of the pool's areas (a unit's award, the area's total, a line's or
-    the pool's money) changes or disputes what the pool leaves.
+    the pool's money) changes or disputes what the pool leaves; a run folder's file that
+    disagrees with the allocation (`OUTPUT_CHECKS`) does not.
     """
     places = {*pool.areas, pool.code}
-    return list(dict.fromkeys(v.check.value for v in violations if v.area in places))
+    return list(dict.fromkeys(v.check.value for v in violations
+                              if v.area in places and v.check not in OUTPUT_CHECKS))
 
 
 def pool_note(pool: Pool, evidence: Evidence, violations: Sequence[Violation] = ()) -> str:

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import LANGUAGES, _
+from fsr_opt.core.words import text
 from fsr_opt.io.cells import CellProblem, Dialect, RawCell, cell_text, fold_heading
-from fsr_opt.io.source import MAX_INPUT_BYTES, read_bytes
-from fsr_opt.io.tables import match_headings, read_table
+from fsr_opt.io.source import MAX_INPUT_BYTES, MAX_OUTPUT_UNPACKED_BYTES, read_bytes
+from fsr_opt.io.tables import RawTable, match_headings, read_sheets, read_table
 from fsr_opt.io.units import COLUMN_LOOKUP
 from fsr_opt.io.xlsx import SheetChoice
 
@@ -125,3 +126,104 @@ def load_run_record(run_dir: str | Path) -> dict[str, Any]:
         raise InputError([Problem(_("it is not a JSON object; run solve again"), file=str(path),
                                   code=ErrorCode.BAD_RUN_RECORD)])
     return document
+
+
+# ---------------------------------------------------------------------------------------------
+# The other outputs of a run folder, read back for the audit
+# ---------------------------------------------------------------------------------------------
+
+PAYMENTS_FILE = "payments.csv"
+SUMMARY_FILE = "summary.csv"
+WORKBOOK_FILE = "allocation.xlsx"
+RUN_OUTPUTS = (PAYMENTS_FILE, SUMMARY_FILE, WORKBOOK_FILE)
+"""The outputs of `fsr-opt solve` that the audit of a run folder compares with its allocation."""
+
+
+def _words(key: str) -> frozenset[str]:
+    """The folded words of a catalogue key in every language (a sheet's name, a heading)."""
+    return frozenset(fold_heading(text(key, lang)) for lang in LANGUAGES)
+
+
+def _payments_headings(headings: Sequence[str]) -> bool:
+    """True when the headings are those of the Pagamenti sheet (its ente and total award)."""
+    folded = {fold_heading(heading) for heading in headings}
+    return bool(folded & (_words("workbook.column.operator") | {"operator"})
+                and folded & (_words("workbook.column.total_award") | {"totalaward"}))
+
+
+def payments_sheet() -> SheetChoice:
+    """allocation.xlsx's sheet of the payments per ente: Pagamenti, or Payments in English."""
+    return SheetChoice(_words("workbook.sheet.payments"), _payments_headings,
+                       text("workbook.sheet.payments"))
+
+
+class OutputSheet(NamedTuple):
+    """A table of a run folder's output, as read back: its file, its sheet, its cells.
+
+    Attributes:
+        file: the path, as messages name it.
+        sheet: the workbook's sheet the table was read from; None for a CSV file.
+        table: the table (cells as the file holds them); None when it cannot be read.
+        problems: why it cannot be read (empty when it was).
+    """
+
+    file: str
+    sheet: str | None
+    table: RawTable | None
+    problems: tuple[Problem, ...] = ()
+
+
+class RunOutputs(NamedTuple):
+    """The outputs of a run folder besides its allocation, as read back for the audit.
+
+    Attributes:
+        present: which of `RUN_OUTPUTS` the folder holds (a missing one is not checked).
+        payments, summary: payments.csv and summary.csv; None when the folder lacks them.
+        riparto, pagamenti: allocation.xlsx's Riparto and Pagamenti sheets; None when the
+            folder has no workbook (`riparto` also when the workbook is the allocation
+            audited, read already).
+    """
+
+    present: frozenset[str]
+    payments: OutputSheet | None = None
+    summary: OutputSheet | None = None
+    riparto: OutputSheet | None = None
+    pagamenti: OutputSheet | None = None
+
+
+def _read(path: Path, choices: Sequence[SheetChoice]) -> list[OutputSheet]:
+    """Read the tables of one output file, each file once; a table unread says why."""
+    try:  # fsr-opt's own workbook of a large Ambito unpacks beyond a typed table's limit
+        found = read_sheets(path, choices, unpacked_limit=MAX_OUTPUT_UNPACKED_BYTES)
+    except InputError as error:
+        return [OutputSheet(str(path), None, None, tuple(error.problems)) for _ in choices]
+    return [OutputSheet(str(path), None, None, tuple(item.problems))
+            if isinstance(item, InputError) else OutputSheet(str(path), item[0], item[1])
+            for item in found]
+
+
+def load_run_outputs(folder: str | Path, audited: str | Path) -> RunOutputs:
+    """Read payments.csv, summary.csv and allocation.xlsx of a run folder, those it holds.
+
+    A file that cannot be read, or a sheet missing, is not an error here: the audit names it
+    as a disagreement (`OutputSheet.problems`), and goes on with the rest.
+
+    Args:
+        folder: the run folder.
+        audited: the allocation file the audit reads (allocation.csv, or allocation.xlsx:
+            then its Riparto sheet is not read a second time).
+    """
+    folder = Path(folder)
+    present = frozenset(name for name in RUN_OUTPUTS if (folder / name).is_file())
+    payments = summary = riparto = pagamenti = None
+    if PAYMENTS_FILE in present:
+        (payments,) = _read(folder / PAYMENTS_FILE, [payments_sheet()])
+    if SUMMARY_FILE in present:
+        (summary,) = _read(folder / SUMMARY_FILE, [ALLOCATION_SHEET])
+    if WORKBOOK_FILE in present:
+        workbook = folder / WORKBOOK_FILE
+        if Path(audited).resolve() == workbook.resolve():
+            (pagamenti,) = _read(workbook, [payments_sheet()])
+        else:
+            riparto, pagamenti = _read(workbook, [ALLOCATION_SHEET, payments_sheet()])
+    return RunOutputs(present, payments, summary, riparto, pagamenti)

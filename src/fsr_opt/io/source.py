@@ -34,6 +34,10 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024
 """Largest units table or allocation file read (bytes on disk)."""
 MAX_XLSX_UNPACKED_BYTES = 128 * 1024 * 1024
 """Largest total of the unpacked parts of a workbook (a reader may hold them in memory)."""
+MAX_OUTPUT_UNPACKED_BYTES = 512 * 1024 * 1024
+"""The same limit for allocation.xlsx of a run folder, read back by its audit: fsr-opt's own
+workbook has eight sheets, two of them a row per unit, and unpacks to about 1.5 kB per unit
+(about 220 MB at `MAX_ROWS` units), beyond what a table typed by hand needs."""
 MAX_ROWS = 150_000
 """Largest number of data rows (non-empty rows below the headings) read from a table."""
 MAX_COLUMNS = 16_384
@@ -208,15 +212,22 @@ def workbook_advice(data: bytes) -> str:
     return _("open it in Excel and save it as .xlsx")
 
 
-def check_workbook_bytes(data: bytes, file: str) -> None:
+def check_workbook_bytes(data: bytes, file: str, limit: int | None = None) -> None:
     """Refuse bytes that are not a zip (an .xls, a text file) or that unpack too large.
 
     A small .xlsx can hold a huge sheet (formatting applied to whole columns, or a zip bomb)
     that a reader would hold in memory: the unpacked sizes are added up before any reading. A
     zip that cannot be listed is left to the readers, which report it.
 
+    Args:
+        data: the file's bytes.
+        file: its name, for the messages.
+        limit: the largest unpacked total accepted; None: `MAX_XLSX_UNPACKED_BYTES`
+            (`MAX_OUTPUT_UNPACKED_BYTES` for a workbook fsr-opt wrote, read back by the
+            audit).
+
     Raises:
-        InputError: not a workbook, or more than `MAX_XLSX_UNPACKED_BYTES` unpacked.
+        InputError: not a workbook, or more than `limit` unpacked.
     """
     if not data.startswith(ZIP_MAGIC):
         if data.startswith(OLE_MAGIC):
@@ -234,13 +245,15 @@ def check_workbook_bytes(data: bytes, file: str) -> None:
             unpacked = sum(max(info.file_size, 0) for info in archive.infolist())
     except Exception:  # any zip trouble is reported by the reader
         return
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+    if limit is None:
+        limit = MAX_XLSX_UNPACKED_BYTES
+    if unpacked > limit:
         raise fail(InputError, file, ErrorCode.FILE_TOO_LARGE,
                    _("the workbook unpacks to {size}, more than the limit of {limit}; check "
                      "that this is the right file, or copy just the table into a new workbook "
                      "(formatting applied to whole columns also makes a workbook this "
                      "large)").format(size=megabytes(unpacked),
-                                      limit=megabytes(MAX_XLSX_UNPACKED_BYTES)))
+                                      limit=megabytes(limit)))
 
 
 def sha256_file(path: str | Path) -> str:

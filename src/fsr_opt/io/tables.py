@@ -38,7 +38,7 @@ from fsr_opt.io.cells import (
     is_blank_row,
 )
 from fsr_opt.io.csvfile import read_csv_records, too_many_columns, too_many_rows
-from fsr_opt.io.xlsx import SheetChoice, read_xlsx_records
+from fsr_opt.io.xlsx import SheetChoice, read_xlsx_records, read_xlsx_sheets
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ class RawTable:
         headings: the non-empty headings as written (surrounding spaces removed).
         rows: (1-based row, cells aligned with `headings`) of every non-empty data row.
         problems: problems found while reading (rows too long, merged cells).
+        columns: the 0-based column of the file of each heading (a column without a
+            heading is left out of `headings` and of the rows' cells), to name a cell as a
+            spreadsheet does (`column_letter`).
     """
 
     file: str
@@ -68,6 +71,7 @@ class RawTable:
     headings: tuple[str, ...]
     rows: tuple[tuple[int, tuple[RawCell, ...]], ...]
     problems: tuple[Problem, ...]
+    columns: tuple[int, ...] = ()
 
 
 class TableCache:
@@ -122,6 +126,47 @@ def read_table(
     if cache is not None:
         cache.put(table, choice)
     return table
+
+
+def read_sheets(
+    path: str | Path, choices: Sequence[SheetChoice], *,
+    unpacked_limit: int | None = None,
+) -> list[tuple[str | None, RawTable] | InputError]:
+    """Read several tables of one file, its bytes once: one per sheet choice of a workbook.
+
+    A CSV file holds one table: every choice gets it. A table that cannot be read (a sheet
+    missing, no table in it) does not stop the others: its place holds the error. A workbook
+    may unpack to `unpacked_limit` (`source.check_workbook_bytes`).
+
+    Returns:
+        Per choice, in their order: (the sheet's name, None for a CSV file; the table), or
+        the `InputError` that says why it cannot be read.
+
+    Raises:
+        InputError: the file itself cannot be read (missing, too large, not a workbook).
+    """
+    file = str(path)
+    data, sha = source.read_table_bytes(path)
+    if source.is_csv(path):
+        try:
+            dialect, records = read_csv_records(data, file)
+            table = _frame(file, sha, dialect, records, [], lambda _headings: True)
+        except InputError as error:
+            return [error for _choice in choices]
+        return [(None, table) for _choice in choices]
+    found: list[tuple[str | None, RawTable] | InputError] = []
+    sheets = read_xlsx_sheets(data, file, choices, unpacked_limit=unpacked_limit)
+    for choice, sheet in zip(choices, sheets, strict=True):
+        if isinstance(sheet, InputError):
+            found.append(sheet)
+            continue
+        name, records, extra = sheet
+        try:
+            found.append((name, _frame(file, sha, Dialect.AUTO, records, extra,
+                                       choice.looks_right)))
+        except InputError as error:
+            found.append(error)
+    return found
 
 
 def _frame(
@@ -206,7 +251,7 @@ def _frame(
                                          count=unnamed_count - MAX_WARNINGS_PER_KIND + more),
                                    file=file, code=ErrorCode.UNNAMED_VALUE))
     return RawTable(file, sha, dialect, header_row, tuple(texts[i] for i in kept), tuple(data),
-                    tuple(problems))
+                    tuple(problems), tuple(kept))
 
 
 def column_letter(index: int) -> str:

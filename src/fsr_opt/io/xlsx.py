@@ -101,6 +101,56 @@ def read_xlsx_records(
     return read_with_openpyxl(data, file, choice)
 
 
+def read_xlsx_sheets(
+    data: bytes, file: str, choices: Sequence[SheetChoice], *,
+    unpacked_limit: int | None = None,
+) -> list[tuple[str, list[Record], list[Problem]] | InputError]:
+    """Read several tables of one workbook, each sheet as `read_xlsx_records` reads one.
+
+    The workbook is opened once by calamine for all of them (a sheet calamine reads
+    differently goes to openpyxl, as there). A sheet that cannot be read or chosen does not
+    stop the others: its place in the list holds the `InputError` that says why.
+
+    Returns:
+        Per choice, in their order: (the sheet's name, its records, problems found while
+        reading), or the error.
+
+    Raises:
+        InputError: not a workbook, or more than `unpacked_limit` unpacked.
+    """
+    from python_calamine import CalamineWorkbook  # noqa: PLC0415
+
+    source.check_workbook_bytes(data, file, unpacked_limit)
+    read: list[tuple[str, list[Record], list[Problem]] | InputError] = []
+    try:
+        workbook: CalamineWorkbook | None = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except BaseException as exc:  # as in read_with_calamine: openpyxl will say what is wrong
+        if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+            raise
+        workbook = None
+    try:
+        for choice in choices:
+            found = None
+            if workbook is not None:
+                try:
+                    found = _calamine_records(workbook, data, choice, file)
+                except BaseException as exc:
+                    if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):
+                        raise
+                    found = None
+            if found is not None:
+                read.append((found[0], found[1], []))
+                continue
+            try:
+                read.append(_openpyxl_sheet(data, file, choice))
+            except InputError as error:
+                read.append(error)
+    finally:
+        if workbook is not None:
+            workbook.close()
+    return read
+
+
 def first_headings(rows: Iterator[Sequence[object]] | Sequence[Sequence[object]]) -> list[str]:
     """Return the headings of a sheet: its first non-empty row, as text."""
     for row in rows:
@@ -129,7 +179,8 @@ def read_with_calamine(
 
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
-            return _calamine_records(workbook, data, choice, file)
+            found = _calamine_records(workbook, data, choice, file)
+            return None if found is None else found[1]
     except BaseException as exc:  # CalamineError, ZipError..., or a Rust panic, which is
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):  # no Exception
             raise
@@ -140,8 +191,12 @@ def read_with_calamine(
 
 def _calamine_records(
     workbook: CalamineWorkbook, data: bytes, choice: SheetChoice, file: str
-) -> list[Record] | None:
-    """Choose the sheet as `SheetChoice` says and read it, each sheet scanned before reading."""
+) -> tuple[str, list[Record]] | None:
+    """Choose the sheet as `SheetChoice` says and read it, each sheet scanned before reading.
+
+    Returns:
+        (the sheet's name, its records); None to leave the sheet to openpyxl.
+    """
     from python_calamine import SheetTypeEnum, SheetVisibleEnum  # noqa: PLC0415
     metas = [meta for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
     sheets = [meta.name for meta in metas if meta.visible == SheetVisibleEnum.Visible]
@@ -167,7 +222,7 @@ def _calamine_records(
     if len(read) != 1:
         return None
     _warn_hidden(file, read[0][0], hidden, choice)
-    return list(enumerate(read[0][1], start=1))
+    return read[0][0], list(enumerate(read[0][1], start=1))
 
 
 def _warn_hidden(file: str, chosen: str, hidden: Sequence[str], choice: SheetChoice) -> None:
@@ -501,6 +556,13 @@ def read_with_openpyxl(
     Raises:
         InputError: unreadable, no sheet can be chosen, merged heading cells.
     """
+    return _openpyxl_sheet(data, file, choice)[1:]
+
+
+def _openpyxl_sheet(
+    data: bytes, file: str, choice: SheetChoice
+) -> tuple[str, list[Record], list[Problem]]:
+    """`read_with_openpyxl`, with the name of the sheet read first."""
     values = _choose_sheet(_open_workbook(data, file, data_only=True), file, choice)
     formula_text = _formula_cells(data, file, values.title) if may_hold_formulas(data) else {}
     records: list[Record] = []
@@ -518,7 +580,7 @@ def read_with_openpyxl(
                 cells.append(str(value))
         if cells:
             records.append((row[0].row or 0, cells))
-    return records, _merged_problems(values, file, records)
+    return values.title, records, _merged_problems(values, file, records)
 
 
 def _formula_cells(
