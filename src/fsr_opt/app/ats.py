@@ -48,8 +48,8 @@ def load_ats_rules(path: Path | None = None) -> AtsRules:
         RuleSetError: every problem of the file at once.
     """
     path = files.default_ats_rules_path() if path is None else path
-    document, source = read_rule_document(path)
-    return parse_ats_rules(document, source=source, sha256=sha256_file(path))
+    document, digest = read_rule_document(path)
+    return parse_ats_rules(document, source=str(path), sha256=digest)
 
 
 _rules = load_ats_rules
