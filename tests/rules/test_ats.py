@@ -52,6 +52,7 @@ def test_the_rule_set_is_built_field_by_field_from_the_document() -> None:
         10, 10, "desks")
     assert rules.set_aside_label == ("Potenziamento dei registri territoriali e degli "
                                      "sportelli per l'assistenza familiare")
+    assert rules.set_aside_indicator_label == "Sportelli per l'assistenza familiare attivi"
     assert len(rules.ambiti) == 14
     assert list(rules.ambiti.items())[:2] == [("BERGAMO", "Bergamo"), ("DALMINE", "Dalmine")]
     assert (rules.source, rules.sha256) == ("ats.yaml", "ab")

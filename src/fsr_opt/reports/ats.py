@@ -196,7 +196,7 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
                 (w("main"), money(split.main, lang) + " EUR"),
                 (w("set_aside"), money(split.set_aside, lang) + " EUR"))) + "</div>")
         weights = ", ".join(f"{i.label} {percent(i.weight, lang)}" for i in rules.indicators)
-        body.append(f"<p>{_e(w('split_rule').format(weights=weights, set_aside=rules.set_aside_label, indicator=rules.set_aside_indicator))}</p>")  # noqa: E501
+        body.append(f"<p>{_e(w('split_rule').format(weights=weights, set_aside=rules.set_aside_label, indicator=rules.set_aside_indicator_label or rules.set_aside_indicator))}</p>")  # noqa: E501
         body.append(_figure(donut_chart([(line.label, line.total) for line in split.lines],
                                         w("chart_split"), lang), w("chart_split")))
         rows = [[_t(line.label), _n(money(line.main, lang)), _n(money(line.set_aside, lang)),
