@@ -8,21 +8,27 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
+import io
 import json
 from pathlib import Path
 
+import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from fsr_opt.app.ats import load_ats_rules
 from fsr_opt.cli import app
-from fsr_opt.core.ats import AtsRules, Split
+from fsr_opt.core.ats import AtsRules, MonitorLine, Rebalance, Split
+from fsr_opt.engine.ats_monitor import monitor
+from fsr_opt.engine.ats_rebalance import rebalance
 from fsr_opt.engine.ats_split import split_fund
 from fsr_opt.io.ats import (
     default_ats_example,
     default_ats_rules_path,
     load_indicators,
+    load_monitoring,
 )
-from fsr_opt.reports.ats import report_html
+from fsr_opt.reports.ats import report_html, report_workbook
 
 DEFAULT = {"FSR_OPT_LANG": None}
 
@@ -74,6 +80,73 @@ def test_no_output_replaces_the_rule_file(tmp_path: Path) -> None:
     assert rules.read_bytes() == default_ats_rules_path().read_bytes()
 
 
+# 2. and 3. The parameters in words, the fund actually split ---------------------------------
+
+
+def test_every_parameter_of_the_bundled_rules_is_described_in_both_languages() -> None:
+    rules = load_ats_rules()
+    assert rules.version == "2025.2"
+    for parameter in rules.parameters:
+        assert set(parameter.descriptions) == {"it", "en"}, parameter.path
+        assert parameter.description_in("it") != parameter.description_in("en")
+
+
+@pytest.mark.parametrize(("lang", "present", "absent"), [
+    ("it", ["Compensazione / trasferimento minimo", "1.000,00 EUR", "Una compensazione sposta",
+            "Indicatori / Popolazione residente di 65 anni e oltre / peso",
+            "Soglia minima per Ambito", "Quota registri e sportelli / percentuale del fondo",
+            "Compensazione / numero massimo di trasferimenti", "Fondo"],
+     ["rebalance.minimum_transfer", "1000.00 EUR", "330774.00", "The amount ATS Bergamo",
+      "population_65", "no floor is named"]),
+    ("en", ["Rebalance / minimum transfer", "1,000.00 EUR", "A compensazione moves",
+            "Indicators / Popolazione residente di 65 anni e oltre / weight",
+            "Floor per Ambito", "Rebalance / most transfers"],
+     ["rebalance.minimum_transfer", "1000.00 EUR", "330774.00", "L'importo che ATS",
+      "population_65"]),
+])
+def test_the_parameters_are_named_and_written_in_the_language(
+    lang: str, present: list[str], absent: list[str]
+) -> None:
+    rules, split = _split()
+    page = html.unescape(report_html(rules, split=split, lang=lang).decode())
+    references = page[page.index("<h2>", page.index("<svg")):]
+    for words in present:
+        assert words in references, words
+    for words in absent:
+        assert words not in references, words
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(rules, split=split, lang=lang)))
+    sheet = book["Parametri" if lang == "it" else "Parameters"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert len(rows) == 1 + len(rules.parameters)
+    cells = " ".join(str(v) for row in rows for v in row)
+    for words in present:
+        assert words in cells, words
+    assert "rebalance.minimum_transfer" not in cells
+
+
+@pytest.mark.parametrize(("lang", "value", "note"), [
+    ("it", "400.000,01 EUR",
+     "Fondo: 400.000,01 EUR, indicato con --fund, al posto dei 330.774,00 EUR delle regole"),
+    ("en", "400,000.01 EUR",
+     "Fund: 400,000.01 EUR, given with --fund, in place of the rule set's 330,774.00 EUR"),
+])
+def test_the_parameters_show_the_fund_given_with_the_fund_option(
+    lang: str, value: str, note: str
+) -> None:
+    rules, split = _split(fund=400_000_01)
+    page = html.unescape(report_html(rules, split=split, lang=lang).decode())
+    references = page[page.rindex("<h2>"):]
+    assert f"<td>{'Fondo' if lang == 'it' else 'Fund'}</td><td>{value}</td>" in references
+    assert "330.774,00" not in references and "330,774.00" not in references
+    assert note in page
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(rules, split=split, lang=lang)))
+    sheet = book["Parametri" if lang == "it" else "Parameters"]
+    assert sheet.cell(2, 2).value == value
+    assert note in [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1)]
+    rules, split = _split()  # the rule set's own fund: no note
+    assert note not in report_html(rules, split=split, lang=lang).decode()
+
+
 # 4. Indicators are numbers ------------------------------------------------------------------
 
 
@@ -109,6 +182,48 @@ def test_an_indicator_under_an_italian_heading_is_named_by_it(tmp_path: Path) ->
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _code, output = run("ats", "split", "--indicators", str(bad), "--out", str(tmp_path / "o"))
     assert "indicare il valore della colonna 'popolazione 65+'" in output
+
+
+# 5. Tables end with TOTALE ------------------------------------------------------------------
+
+
+def _rebalanced(
+    lang: str,
+) -> tuple[openpyxl.Workbook, str, tuple[tuple[MonitorLine, ...], Rebalance]]:
+    rules = load_ats_rules()
+    lines = monitor(load_monitoring(default_ats_example("monitoring.csv"), rules))
+    result = rebalance(lines, minimum=rules.minimum_transfer,
+                       max_transfers=rules.max_transfers)
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(
+        rules, lines=lines, result=result, lang=lang)))
+    page = html.unescape(report_html(rules, lines=lines, result=result, lang=lang).decode())
+    return book, page, (lines, result)
+
+
+@pytest.mark.parametrize(("lang", "total", "sheets"), [
+    ("it", "TOTALE", ("Monitoraggio", "Compensazione", "Dopo la compensazione")),
+    ("en", "TOTAL", ("Monitoring", "Rebalance", "After the rebalance")),
+])
+def test_the_monitoring_and_the_transfers_end_with_a_total(
+    lang: str, total: str, sheets: tuple[str, str, str]
+) -> None:
+    book, page, (lines, result) = _rebalanced(lang)
+    monitoring, transfers, after = (book[name] for name in sheets)
+    last = [cell.value for cell in monitoring[monitoring.max_row]]
+    assert last[0] == total
+    assert last[2] == pytest.approx(sum(m.report.assigned for m in lines) / 100)
+    assert last[4] == pytest.approx(sum(m.report.spent for m in lines) / 100)
+    assert last[7] == sum(m.report.unmet_applications for m in lines)
+    assert last[10] == pytest.approx(sum(m.need for m in lines) / 100)
+    assert last[11] in ("", None)  # flags do not add up
+    moved = sum(t.amount for t in result.transfers) / 100
+    row = next(r for r in transfers.iter_rows(values_only=True) if r[0] == total)
+    assert row[2] == pytest.approx(moved) and row[3] in ("", None)
+    row = next(r for r in after.iter_rows(values_only=True) if r[0] == total)
+    assert row[2] == pytest.approx(row[5])  # money is conserved: assigned = after
+    assert row[3] == pytest.approx(moved) and row[4] == pytest.approx(moved)
+    # the page's monitoring and transfers, each with its bold total row
+    assert page.count(f'<tr class="total"><td>{total}</td>') == 2
 
 
 # 6. and 9. The screens name the Ambiti and list the flagged reports -------------------------
