@@ -80,7 +80,7 @@ def test_the_report_in_both_languages() -> None:
     book = openpyxl.load_workbook(io.BytesIO(report_workbook(
         rules, split=split, lines=lines, result=result)))
     assert book.sheetnames == ["Riparto tra gli Ambiti", "Monitoraggio", "Compensazione",
-                               "Dopo la compensazione"]
+                               "Dopo la compensazione", "Parametri"]
     sheet = book["Riparto tra gli Ambiti"]
     assert sheet.cell(2, 5).value == pytest.approx(533_83.66)
     assert sheet.cell(16, 5).value == pytest.approx(330_774.00)

@@ -39,7 +39,7 @@ def _problems(edit: Callable[[dict[str, Any]], None]) -> list[tuple[ErrorCode, s
 def test_the_rule_set_is_built_field_by_field_from_the_document() -> None:
     rules = parse_ats_rules(_document(), source="ats.yaml", sha256="ab")
     assert (rules.rule_set_id, rules.version, rules.ats, rules.year) == (
-        "ats-bergamo-2025", "2025.1", "ATS Bergamo", 2025)
+        "ats-bergamo-2025", "2025.2", "ATS Bergamo", 2025)
     assert rules.title == ("Bonus Assistenti Familiari e registri/sportelli - riparto ATS "
                            "Bergamo tra gli Ambiti")
     assert (rules.fund, rules.floor, rules.minimum_transfer, rules.max_transfers) == (
@@ -52,6 +52,7 @@ def test_the_rule_set_is_built_field_by_field_from_the_document() -> None:
         10, 10, "desks")
     assert rules.set_aside_label == ("Potenziamento dei registri territoriali e degli "
                                      "sportelli per l'assistenza familiare")
+    assert rules.set_aside_indicator_label == "Sportelli per l'assistenza familiare attivi"
     assert len(rules.ambiti) == 14
     assert list(rules.ambiti.items())[:2] == [("BERGAMO", "Bergamo"), ("DALMINE", "Dalmine")]
     assert (rules.source, rules.sha256) == ("ats.yaml", "ab")

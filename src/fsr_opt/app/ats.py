@@ -48,8 +48,8 @@ def load_ats_rules(path: Path | None = None) -> AtsRules:
         RuleSetError: every problem of the file at once.
     """
     path = files.default_ats_rules_path() if path is None else path
-    document, source = read_rule_document(path)
-    return parse_ats_rules(document, source=source, sha256=sha256_file(path))
+    document, digest = read_rule_document(path)
+    return parse_ats_rules(document, source=str(path), sha256=digest)
 
 
 _rules = load_ats_rules
@@ -131,7 +131,14 @@ def load_monitoring(
     return monitor(files.load_monitoring(reports_path, rules), split)
 
 
-def monitor_summary(lines: Sequence[MonitorLine], lang: str) -> str:
+def flagged_lines(lines: Sequence[MonitorLine], rules: AtsRules, lang: str) -> list[str]:
+    """One screen line per flagged report: the Ambito's name, then what does not add up."""
+    w = phrases("ats", lang)
+    return [f"  {rules.ambiti.get(m.report.ambito, m.report.ambito)}: "
+            + "; ".join(w(f"flag.{f}") for f in m.flags) for m in lines if m.flags]
+
+
+def monitor_summary(lines: Sequence[MonitorLine], rules: AtsRules, lang: str) -> str:
     """The screen of `ats monitor`: the totals and the flagged reports."""
     w = phrases("ats", lang)
     assigned = sum(m.report.assigned for m in lines)
@@ -142,9 +149,7 @@ def monitor_summary(lines: Sequence[MonitorLine], lang: str) -> str:
         surplus=money(sum(m.surplus for m in lines), lang),
         need=money(sum(m.need for m in lines), lang),
         flagged=sum(1 for m in lines if m.flags))
-    flagged = [f"  {m.report.ambito}: " + "; ".join(w(f"flag.{f}") for f in m.flags)
-               for m in lines if m.flags]
-    return "\n".join([text, *flagged])
+    return "\n".join([text, *flagged_lines(lines, rules, lang)])
 
 
 def _monitor_part(lines: Sequence[MonitorLine]) -> dict[str, Any]:
@@ -171,17 +176,28 @@ def run_monitor(
     }
     inputs = [p for p in (reports_path, split_path, rules.source) if p is not None]
     written = write_outputs(out, outputs, inputs=inputs)
-    return AtsRun(monitor_summary(lines, lang), tuple(written))
+    return AtsRun(monitor_summary(lines, rules, lang), tuple(written))
 
 
-def rebalance_summary(result: Rebalance, lang: str) -> str:
-    """The screen of `ats rebalance`: the count, the money moved, then each transfer."""
+def rebalance_summary(
+    result: Rebalance, rules: AtsRules, lang: str, monitored: Sequence[MonitorLine] = ()
+) -> str:
+    """The screen of `ats rebalance`: the count, the money moved, then each transfer.
+
+    The reports that do not add up (`monitored` with flags) follow, as `ats monitor` lists
+    them: the transfers were computed from them, and the officer sees them before acting.
+    """
     w = phrases("ats", lang)
     coverage = result.stages[0].value if result.stages else Fraction(0)
     lines = [w("screen_rebalance").format(
         count=len(result.transfers), total=money(sum(t.amount for t in result.transfers), lang),
         coverage=percent(coverage * 100, lang))]
-    lines += [f"  {t.donor} -> {t.receiver}: {money(t.amount, lang)}" for t in result.transfers]
+    name = rules.ambiti.get
+    lines += [f"  {name(t.donor, t.donor)} → {name(t.receiver, t.receiver)}: "
+              f"{money(t.amount, lang)}" for t in result.transfers]
+    flagged = flagged_lines(monitored, rules, lang)
+    if flagged:
+        lines += [w("screen_rebalance_flagged").format(count=len(flagged)), *flagged]
     return "\n".join(lines)
 
 
@@ -219,7 +235,7 @@ def run_rebalance(
     }
     inputs = [p for p in (reports_path, split_path, rules.source) if p is not None]
     written = write_outputs(out, outputs, inputs=inputs)
-    return AtsRun(rebalance_summary(result, lang), tuple(written), audit)
+    return AtsRun(rebalance_summary(result, rules, lang, lines), tuple(written), audit)
 
 
 def run_audit(

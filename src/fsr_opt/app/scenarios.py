@@ -25,7 +25,7 @@ from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.outputs import csv_bytes, write_outputs
 from fsr_opt.reports.charts import sweep_chart_png
-from fsr_opt.reports.html import override_words
+from fsr_opt.reports.parameters import override_words
 from fsr_opt.reports.scenario import scenario_html, scenario_workbook
 from fsr_opt.whatif.diff import (
     DIFF_COLUMNS,

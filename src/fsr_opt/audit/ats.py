@@ -18,7 +18,7 @@ from fractions import Fraction
 from fsr_opt.core.ats import AmbitoIndicators, AmbitoReport, AtsRules, Transfer
 from fsr_opt.core.i18n import _
 from fsr_opt.core.money import largest_remainder, round_half_up
-from fsr_opt.core.words import money, phrases
+from fsr_opt.core.words import money, phrases, text
 
 SPLIT_CHECKS = ("SPLIT_TOTAL", "SPLIT_SET_ASIDE", "SPLIT_AMOUNT", "SPLIT_FLOOR")
 TRANSFER_CHECKS = ("TRANSFER_MINIMUM", "TRANSFER_COUNT", "TRANSFER_PAIR", "TRANSFER_COMMITTED",
@@ -84,7 +84,7 @@ def _no_split(
         for indicator in rules.indicators
         if indicator.weight and main and not any(rows[c][indicator.code] for c in codes)]
     if rules.floor * len(codes) > main:
-        findings.append(Finding("SPLIT_FLOOR", "TOTAL", _(
+        findings.append(Finding("SPLIT_FLOOR", text("word.TOTAL"), _(
             "{count} Ambiti at the floor of {floor} EUR need {needed} EUR, more than the "
             "{main} EUR the indicators split: no split can respect the floor").format(
                 count=len(codes), floor=money(rules.floor),
@@ -148,7 +148,7 @@ def audit_split(
     findings: list[Finding] = []
     total = sum(a.total for a in amounts)
     if total != fund:
-        findings.append(Finding("SPLIT_TOTAL", "TOTAL", _(
+        findings.append(Finding("SPLIT_TOTAL", text("word.TOTAL"), _(
             "the amounts add up to {total} EUR, the fund is {fund} EUR ({difference})").format(
                 total=money(total), fund=money(fund),
                 difference=money(total - fund))))
@@ -230,7 +230,7 @@ def audit_transfers(
         findings.append(Finding("TRANSFER_PAIR", code,
                                 _("this Ambito both gives and receives")))
     if len(transfers) > rules.max_transfers:
-        findings.append(Finding("TRANSFER_COUNT", "TOTAL", _(
+        findings.append(Finding("TRANSFER_COUNT", text("word.TOTAL"), _(
             "{count} transfers, the limit is {limit}").format(
                 count=len(transfers), limit=rules.max_transfers)))
     for code, report in by_code.items():

@@ -55,6 +55,7 @@ class AtsRules:
         parameters: every parameter with its description and legal reference.
         source: the file read.
         sha256: the hash of its bytes.
+        set_aside_indicator_label: a human-readable name of the set-aside's indicator.
     """
 
     rule_set_id: str
@@ -75,6 +76,7 @@ class AtsRules:
     parameters: tuple[ParameterInfo, ...] = ()
     source: str = ""
     sha256: str = ""
+    set_aside_indicator_label: str = ""
 
     @property
     def columns(self) -> tuple[str, ...]:

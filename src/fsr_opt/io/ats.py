@@ -26,9 +26,10 @@ from fsr_opt.io.cells import (
     fold_heading,
     normalize_id,
     parse_count,
+    parse_decimal,
     parse_money,
-    parse_share,
 )
+from fsr_opt.io.cells import shown as cell_shown
 from fsr_opt.io.tables import RawTable, match_headings, read_table
 from fsr_opt.io.xlsx import SheetChoice
 
@@ -148,7 +149,7 @@ def read_ambito_table(
             if column.name not in found:
                 continue
             heading = table.headings[found[column.name]]
-            value = _read(column, cells[found[column.name]], table)
+            value = _read(column, cells[found[column.name]], table, heading)
             if isinstance(value, CellProblem):
                 problems.append(Problem(value.message, file=table.file, row=number,
                                         column=heading, code=value.code))
@@ -188,27 +189,48 @@ def read_ambito_table(
     return table, rows
 
 
-def _read(column: Column, cell: RawCell, table: RawTable) -> _Value | CellProblem | None:
-    """One cell of `column`: its value, None when empty and optional, or why it is unreadable."""
+def _read(
+    column: Column, cell: RawCell, table: RawTable, heading: str
+) -> _Value | CellProblem | None:
+    """One cell of `column`: its value, None when empty and optional, or why it is unreadable.
+
+    A message names the column by its heading in the file (``population_65``, or
+    ``popolazione 65+`` when the file says so), never by the program's own code for it.
+    """
     shown = cell_text(cell)
     if isinstance(shown, CellProblem) or (column.kind in ("ambito", "text") and shown):
         return shown
     if not shown:
         if column.required:
             return CellProblem(ErrorCode.EMPTY_VALUE, _(
-                "the cell is empty; write the {column}").format(
-                    column=column.name.replace("_", " ")))
+                "the cell is empty; write the value of the column '{column}'").format(
+                    column=clip(heading)))
         return None
     if column.kind == "money":
         return parse_money(cell, table.dialect)
     if column.kind == "count":
         return parse_count(cell, table.dialect, maximum=MAX_INDICATOR, noun=_("applications"))
-    value = parse_share(cell, table.dialect, percent=False)
+    value = _figure(cell, table)
     if isinstance(value, Fraction) and value > MAX_INDICATOR:
         return CellProblem(ErrorCode.TOO_LARGE, _(
             "'{value}' is implausibly large for an indicator; check the figure").format(
                 value=clip(str(cell))))
     return value
+
+
+def _figure(cell: RawCell, table: RawTable) -> Fraction | CellProblem:
+    """An indicator's figure (residents, applications, desks): a number, 0 or more, exact."""
+    number = parse_decimal(cell, table.dialect)
+    if isinstance(number, CellProblem):
+        if number.code is ErrorCode.NOT_A_NUMBER:
+            return CellProblem(ErrorCode.NOT_A_NUMBER, _(
+                "'{value}' is not a number; write a figure such as 38500").format(
+                    value=cell_shown(cell)))
+        return number
+    if number < 0:
+        return CellProblem(ErrorCode.NEGATIVE, _(
+            "'{value}' is negative; an indicator is 0 or more").format(value=cell_shown(cell)))
+    return Fraction(number)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,7 +378,7 @@ def load_transfers(path: str | Path, rules: AtsRules) -> tuple[Transfer, ...]:
         values: dict[str, _Value] = {}
         for column in TRANSFER_COLUMNS:
             heading = table.headings[found[column.name]]
-            value = _read(column, cells[found[column.name]], table)
+            value = _read(column, cells[found[column.name]], table, heading)
             if isinstance(value, str) and column.kind == "ambito":
                 if normalize_id(value) in TOTAL_ROWS:
                     break

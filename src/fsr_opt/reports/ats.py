@@ -12,6 +12,7 @@ and the table of its figures. Same input, same bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -22,6 +23,7 @@ from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import money, percent, phrases, ratio
 from fsr_opt.io.outputs import csv_bytes
 from fsr_opt.reports.html import _CSS, _e, _figure, _n, _t, _table, donut_chart, paired_bars
+from fsr_opt.reports.parameters import parameter_rows
 from fsr_opt.reports.xlsx import BOLD, Workbook
 
 SPLIT_HEADER = ("ambito", "name", "quota_main", "main", "quota_set_aside", "set_aside", "total",
@@ -111,11 +113,53 @@ def _euros(cents: int) -> str:
     return format_cents(cents)
 
 
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _as_split(rules: AtsRules, split: Split | None) -> AtsRules:
+    """The rule set with the fund the split divides (``ats split --fund`` replaces the rules')."""
+    if split is None or split.fund == rules.fund:
+        return rules
+    shown = format_cents(split.fund) + " EUR"
+    return replace(rules, fund=split.fund, parameters=tuple(
+        replace(p, value=shown) if p.path == "fund" else p for p in rules.parameters))
+
+
+def _changes(rules: AtsRules, split: Split | None, lang: str) -> list[str]:
+    """The parameters the command changed from the rule set, in words (the fund of --fund)."""
+    if split is None or split.fund == rules.fund:
+        return []
+    return [phrases("ats", lang)("fund_replaced").format(
+        fund=money(split.fund, lang), rules_fund=money(rules.fund, lang))]
+
+
+def _monitor_totals(lines: Sequence[MonitorLine]) -> dict[str, int]:
+    """The sums of the monitoring's money columns and of the unfunded applications."""
+    return {
+        "assigned": sum(m.report.assigned for m in lines),
+        "committed": sum(m.report.committed for m in lines),
+        "spent": sum(m.report.spent for m in lines),
+        "residual": sum(m.residual for m in lines),
+        "unmet_applications": sum(m.report.unmet_applications for m in lines),
+        "unmet": sum(m.unmet for m in lines),
+        "surplus": sum(m.surplus for m in lines),
+        "need": sum(m.need for m in lines),
+    }
+
+
+def _rate(part: int, whole: int) -> Fraction:
+    """The spend rate of the totals (spent over assigned; 0 when nothing is assigned)."""
+    return Fraction(part, whole) if whole else Fraction(0)
+
+
 def report_workbook(rules: AtsRules, *, split: Split | None = None,
                     lines: Sequence[MonitorLine] = (), result: Rebalance | None = None,
                     lang: str = "it") -> bytes:
     """ats-report.xlsx: a sheet per part the command produced, numbers as numbers."""
     w = phrases("ats", lang)
+    changes = _changes(rules, split, lang)
+    rules = _as_split(rules, split)
     book = Workbook(f"{rules.ats} {rules.year}")
     if split is not None:
         sheet = book.add_sheet(w("sheet_split"))
@@ -140,7 +184,8 @@ def report_workbook(rules: AtsRules, *, split: Split | None = None,
               Decimal(m.spend_rate.numerator) / Decimal(m.spend_rate.denominator),
               _euros(m.residual), m.report.unmet_applications, _euros(m.unmet),
               _euros(m.surplus), _euros(m.need),
-              "; ".join(w(f"flag.{flag}") for flag in m.flags)] for m in lines])
+              "; ".join(w(f"flag.{flag}") for flag in m.flags)] for m in lines]
+            + [_monitor_total_row(lines, w("total"))])
     if result is not None:
         by_code = {m.report.ambito: m for m in lines}
         sheet = book.add_sheet(w("sheet_transfers"))
@@ -149,7 +194,9 @@ def report_workbook(rules: AtsRules, *, split: Split | None = None,
             ["text", "text", "money", "text"],
             [[rules.ambiti.get(t.donor, t.donor), rules.ambiti.get(t.receiver, t.receiver),
               _euros(t.amount), _why(t.donor, t.receiver, by_code, lang)]
-             for t in result.transfers])
+             for t in result.transfers]
+            + [[w("total"), "", _euros(sum(t.amount for t in result.transfers)), ""]])
+        finals = final_amounts(result, lines)
         sheet = book.add_sheet(w("sheet_final"))
         next_row = sheet.table(
             [w("ambito"), w("name"), w("assigned"), w("given"), w("received"), w("final"),
@@ -157,14 +204,46 @@ def report_workbook(rules: AtsRules, *, split: Split | None = None,
             ["text", "text", "money", "money", "money", "money", "money", "money", "share"],
             [[m.report.ambito, rules.ambiti.get(m.report.ambito, ""),
               _euros(m.report.assigned), _euros(given), _euros(received), _euros(final),
-              _euros(m.report.committed), _euros(m.need),
-              Decimal(coverage.numerator) / Decimal(coverage.denominator)]
-             for m, given, received, final, coverage in final_amounts(result, lines)])
+              _euros(m.report.committed), _euros(m.need), _decimal(coverage)]
+             for m, given, received, final, coverage in finals]
+            + [_final_total_row(finals, w("total"))])
         sheet.cell(next_row + 1, 1, "text", w("objective"), BOLD)
         for offset, stage in enumerate(result.stages, start=2):
             sheet.cell(next_row + offset, 1, "text", w(f"stage.{stage.name}"))
             sheet.cell(next_row + offset, 2, "text", _stage_value(stage.name, stage.value, lang))
+    html_words = phrases("html", lang)
+    sheet = book.add_sheet(w("sheet_parameters"))
+    next_row = sheet.table(
+        [html_words("parameter"), html_words("value"), html_words("description"),
+         html_words("reference")], ["text", "text", "text", "text"],
+        [list(row) for row in parameter_rows(rules, lang)])
+    if changes:
+        sheet.cell(next_row + 1, 1, "text", html_words("overrides"), BOLD)
+        for offset, change in enumerate(changes, start=2):
+            sheet.cell(next_row + offset, 1, "text", change)
     return book.to_bytes()
+
+
+def _monitor_total_row(lines: Sequence[MonitorLine], label: str) -> list[object]:
+    """The monitoring's TOTALE: the sums, and the spend rate of the sums."""
+    sums = _monitor_totals(lines)
+    return [label, "", _euros(sums["assigned"]), _euros(sums["committed"]),
+            _euros(sums["spent"]), _decimal(_rate(sums["spent"], sums["assigned"])),
+            _euros(sums["residual"]), sums["unmet_applications"], _euros(sums["unmet"]),
+            _euros(sums["surplus"]), _euros(sums["need"]), ""]
+
+
+def _final_total_row(
+    finals: Sequence[tuple[MonitorLine, int, int, int, Fraction]], label: str
+) -> list[object]:
+    """After the rebalance, TOTALE: the sums, and the share of all the need that is covered."""
+    need = sum(m.need for m, *_rest in finals)
+    received = sum(r for _m, _g, r, _f, _c in finals)
+    return [label, "", _euros(sum(m.report.assigned for m, *_rest in finals)),
+            _euros(sum(g for _m, g, _r, _f, _c in finals)), _euros(received),
+            _euros(sum(f for _m, _g, _r, f, _c in finals)),
+            _euros(sum(m.report.committed for m, *_rest in finals)), _euros(need),
+            _decimal(Fraction(received, need) if need else Fraction(1))]
 
 
 def _why(donor: str, receiver: str, by_code: Mapping[str, MonitorLine], lang: str) -> str:
@@ -186,8 +265,14 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
                 lang: str = "it") -> bytes:
     """ats-report.html: one self-contained page, inline SVG charts next to their tables."""
     w = phrases("ats", lang)
+    html_words = phrases("html", lang)
+    changes = _changes(rules, split, lang)
+    rules = _as_split(rules, split)
     title = w("title").format(ats=rules.ats, year=rules.year)
     body = [f"<h1>{_e(title)}</h1>", f"<p class=\"sub\">{_e(rules.title)}</p>"]
+    if changes:
+        body.append(f"<div class=\"warn\"><b>{_e(html_words('overrides'))}</b><ul>"
+                    + "".join(f"<li>{_e(change)}</li>" for change in changes) + "</ul></div>")
     if split is not None:
         body.append(f"<h2>{_e(w('sheet_split'))}</h2>")
         body.append("<div class=\"kpi\">" + "".join(
@@ -196,7 +281,7 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
                 (w("main"), money(split.main, lang) + " EUR"),
                 (w("set_aside"), money(split.set_aside, lang) + " EUR"))) + "</div>")
         weights = ", ".join(f"{i.label} {percent(i.weight, lang)}" for i in rules.indicators)
-        body.append(f"<p>{_e(w('split_rule').format(weights=weights, set_aside=rules.set_aside_label, indicator=rules.set_aside_indicator))}</p>")  # noqa: E501
+        body.append(f"<p>{_e(w('split_rule').format(weights=weights, set_aside=rules.set_aside_label, indicator=rules.set_aside_indicator_label or rules.set_aside_indicator))}</p>")  # noqa: E501
         body.append(_figure(donut_chart([(line.label, line.total) for line in split.lines],
                                         w("chart_split"), lang), w("chart_split")))
         rows = [[_t(line.label), _n(money(line.main, lang)), _n(money(line.set_aside, lang)),
@@ -217,15 +302,22 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
                 f"<li>{_e(rules.ambiti.get(m.report.ambito, m.report.ambito))}: "
                 + _e("; ".join(w(f"flag.{flag}") for flag in m.flags)) + "</li>"
                 for m in flagged) + "</ul></div>")
+        sums = _monitor_totals(lines)
+        rows = [[_t(rules.ambiti.get(m.report.ambito, m.report.ambito)),
+                 _n(money(m.report.assigned, lang)), _n(money(m.report.committed, lang)),
+                 # measured, not a share of the criteria: the same 4 decimals in every row
+                 _n(money(m.report.spent, lang)), _n(ratio(m.spend_rate * 100, 4, lang) + "%"),
+                 _n(money(m.residual, lang)), _n(money(m.unmet, lang)),
+                 _n(money(m.surplus, lang)), _n(money(m.need, lang))] for m in lines]
+        rows.append([_t(w("total")), _n(money(sums["assigned"], lang)),
+                     _n(money(sums["committed"], lang)), _n(money(sums["spent"], lang)),
+                     _n(ratio(_rate(sums["spent"], sums["assigned"]) * 100, 4, lang) + "%"),
+                     _n(money(sums["residual"], lang)), _n(money(sums["unmet"], lang)),
+                     _n(money(sums["surplus"], lang)), _n(money(sums["need"], lang))])
         body.append(_table(
             [w("name"), w("assigned"), w("committed"), w("spent"), w("spend_rate"),
-             w("residual"), w("unmet_amount"), w("surplus"), w("need")],
-            [[_t(rules.ambiti.get(m.report.ambito, m.report.ambito)),
-              _n(money(m.report.assigned, lang)), _n(money(m.report.committed, lang)),
-              # measured, not a share of the criteria: the same 4 decimals in every row
-              _n(money(m.report.spent, lang)), _n(ratio(m.spend_rate * 100, 4, lang) + "%"),
-              _n(money(m.residual, lang)), _n(money(m.unmet, lang)),
-              _n(money(m.surplus, lang)), _n(money(m.need, lang))] for m in lines]))
+             w("residual"), w("unmet_amount"), w("surplus"), w("need")], rows,
+            totals=[len(rows) - 1]))
     if result is not None:
         by_code = {m.report.ambito: m for m in lines}
         body.append(f"<h2>{_e(w('sheet_transfers'))}</h2>")
@@ -234,10 +326,13 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
             [_t(w(f"stage.{s.name}")), _n(_stage_value(s.name, s.value, lang))]
             for s in result.stages]))
         if result.transfers:
-            body.append(_table([w("donor"), w("receiver"), w("amount"), w("why")], [
-                [_t(rules.ambiti.get(t.donor, t.donor)),
-                 _t(rules.ambiti.get(t.receiver, t.receiver)), _n(money(t.amount, lang)),
-                 _t(_why(t.donor, t.receiver, by_code, lang))] for t in result.transfers]))
+            rows = [[_t(rules.ambiti.get(t.donor, t.donor)),
+                     _t(rules.ambiti.get(t.receiver, t.receiver)), _n(money(t.amount, lang)),
+                     _t(_why(t.donor, t.receiver, by_code, lang))] for t in result.transfers]
+            rows.append([_t(w("total")), _t(""),
+                         _n(money(sum(t.amount for t in result.transfers), lang)), _t("")])
+            body.append(_table([w("donor"), w("receiver"), w("amount"), w("why")], rows,
+                               totals=[len(rows) - 1]))
         else:
             body.append(f"<p>{_e(w('no_transfers'))}</p>")
         finals = final_amounts(result, lines)
@@ -245,9 +340,11 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
             [(rules.ambiti.get(m.report.ambito, m.report.ambito), m.report.assigned, final)
              for m, _g, _r, final, _c in finals], (w("assigned"), w("final")),
             w("chart_final"), lang), w("chart_final")))
-    body.append(f"<h2>{_e(w('references'))}</h2><ul>" + "".join(
-        f"<li><b>{_e(p.path)}</b> = {_e(p.value)}: {_e(p.description_in(lang))} "
-        f"<i>({_e(p.reference)})</i></li>" for p in rules.parameters) + "</ul>")
+    body.append(f"<h2>{_e(w('references'))}</h2>" + _table(
+        [html_words("parameter"), html_words("value"), html_words("description"),
+         html_words("reference")],
+        [[_t(name), _t(value), _t(description), _t(reference)]
+         for name, value, description, reference in parameter_rows(rules, lang)]))
     body.append(f"<footer><p class=\"sub\">fsr-opt {_e(__version__)}</p></footer>")
     page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

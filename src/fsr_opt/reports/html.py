@@ -26,8 +26,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -38,15 +36,12 @@ from fsr_opt.core.money import CentsTexts
 from fsr_opt.core.schema import Allocation, Binding, RuleSet
 from fsr_opt.core.words import (
     binding_label,
-    date_text,
     describe,
-    has_text,
     money,
     percent,
     phrases,
     ratio,
     text,
-    yes_no,
 )
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
@@ -57,6 +52,7 @@ from fsr_opt.reports.annex import (
     line_labels,
     reason_text,
 )
+from fsr_opt.reports.parameters import override_words, parameter_name, parameter_value
 from fsr_opt.reports.tables import OperatorPayments, operator_payments, residual_lines
 from fsr_opt.rules.budgets import distributable, set_aside_amounts
 
@@ -613,75 +609,6 @@ def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: st
                          [[_t(v.check), _t(v.subject), _t(v.message)]
                           for v in audit.violations[:200]])
     return f"<h2 class=\"page\">{_e(w('checks'))}</h2><p>{_e(note)}</p>{table}{details}"
-
-
-_HISTORICAL = re.compile(r"historical_([12][0-9]{3})")
-_SHOWN_MONEY = re.compile(r"(-?[0-9]+\.[0-9]{2}) EUR")
-_SHOWN_PERCENT = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?)%")
-_SHOWN_FROM = re.compile(r"\(from ([0-9]{4}-[0-9]{2}-[0-9]{2})\)")
-
-
-def parameter_name(path: str, rules: RuleSet, lang: str | None = None) -> str:
-    """A parameter's path in words: ``areas.disabili.share``, ``Aree / Area Disabili / ...``.
-
-    A part without words of its own (a code of the rule set) shows the rule set's label, or
-    the code as written.
-    """
-    # A code is read after the section that names it: an area and its one service line may
-    # share a code (``anziani``), each with its own label.
-    labels: dict[str, dict[str, str]] = {
-        "areas": {area.code: area.label for area in rules.areas},
-        "services": {service.code: service.label for area in rules.areas
-                     for service in area.services},
-        "formula_classes": {code: formula.label
-                            for code, formula in rules.formula_classes.items()},
-    }
-    parts = []
-    section = ""
-    for part in path.split("."):
-        if found := _HISTORICAL.fullmatch(part):
-            parts.append(text("param.historical", lang).format(year=found.group(1)))
-        elif part in labels.get(section, {}):
-            parts.append(labels[section][part])
-        elif has_text(f"param.{part}"):
-            parts.append(text(f"param.{part}", lang))
-        else:
-            parts.append(part)
-        section = part
-    return " / ".join(parts)
-
-
-def override_words(override: str, rules: RuleSet, lang: str | None = None) -> str:
-    """A change of the command line (``areas.minori.share=45``) in words, with its value now.
-
-    The value is the rule set's after the change (a share moved by ``--share`` says the
-    percent it ends at); a path the rule set does not list as a parameter shows as typed.
-    """
-    path = override.partition("=")[0].strip()
-    found = next((p for p in rules.parameters if p.path == path), None)
-    if found is None:
-        return override
-    return (f"{parameter_name(path, rules, lang)}: "
-            f"{parameter_value(found.value, lang, found.path)}")
-
-
-def parameter_value(shown: str, lang: str | None = None, path: str = "") -> str:
-    """A parameter's value as the rules layer shows it, in the words and forms of `lang`.
-
-    A choice among words (``residui.scope``: ``area``) is said in words when the catalogue
-    has them (``param.value.<last part of the path>.<value>``).
-    """
-    if shown in ("true", "false"):
-        return yes_no(shown == "true", lang)
-    key = f"param.value.{path.rsplit('.', 1)[-1]}.{shown}"
-    if path and has_text(key):
-        return text(key, lang)
-    shown = _SHOWN_FROM.sub(lambda m: "(" + translate("from {day}", lang).format(
-        day=date_text(date.fromisoformat(m.group(1)), lang)) + ")", shown)
-    shown = _SHOWN_MONEY.sub(lambda m: money(int(Decimal(m.group(1)) * 100), lang) + " EUR",
-                             shown)
-    shown = _SHOWN_PERCENT.sub(lambda m: percent(Fraction(Decimal(m.group(1))), lang), shown)
-    return shown.replace("(max ", "(" + translate("max", lang) + " ")
 
 
 def _references_section(rules: RuleSet, w: Callable[[str], str], lang: str) -> str:

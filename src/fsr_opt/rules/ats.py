@@ -204,6 +204,7 @@ def parse_ats_rules(
         parameters=tuple(walk.parameters),
         source=source,
         sha256=sha256,
+        set_aside_indicator_label=set_aside["indicator_label"],
     )
 
 
