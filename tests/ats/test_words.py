@@ -294,3 +294,6 @@ def test_the_audit_says_total_in_the_language(tmp_path: Path) -> None:
     assert "- TOTAL:" not in italian
     code, english = run("ats", "audit", "--split", str(edited), "--lang", "en")
     assert code == 1 and "      - TOTAL: the amounts add up to 340,774.00 EUR" in english
+    # an Ambito by its name, its code (the files' key) in brackets
+    assert "      - Bergamo (BERGAMO): 63.383,66 EUR, le regole assegnano 53.383,66 EUR" in italian
+    assert "      - Bergamo (BERGAMO): 63,383.66 EUR" in english

@@ -57,6 +57,12 @@ class SplitAmount:
     set_aside: int | None = None
 
 
+def _named(rules: AtsRules, code: str) -> str:
+    """An Ambito as a finding names it: its name, and its code (the files' key) in brackets."""
+    name = rules.ambiti.get(code, code)
+    return f"{name} ({code})" if name != code else code
+
+
 def _set_aside(rules: AtsRules, fund: int) -> int:
     """The set-aside in cents: the fund's percent, rounded half up."""
     return round_half_up(Fraction(fund) * rules.set_aside_percent / 100)
@@ -77,10 +83,10 @@ def _no_split(
     rows = {row.ambito: row.values for row in indicators}
     codes = [code for code in rules.ambiti if code in rows]
     findings = [
-        Finding("SPLIT_AMOUNT", indicator.code, _(
+        Finding("SPLIT_AMOUNT", indicator.label, _(
             "the indicator '{indicator}' weighs {weight}% but is 0 for every Ambito: no split "
             "can give that part in proportion to it").format(
-                indicator=indicator.code, weight=indicator.weight))
+                indicator=indicator.label, weight=indicator.weight))
         for indicator in rules.indicators
         if indicator.weight and main and not any(rows[c][indicator.code] for c in codes)]
     if rules.floor * len(codes) > main:
@@ -90,10 +96,10 @@ def _no_split(
                 count=len(codes), floor=money(rules.floor),
                 needed=money(rules.floor * len(codes)), main=money(main))))
     if set_aside and not any(rows[c][rules.set_aside_indicator] for c in codes):
-        findings.append(Finding("SPLIT_SET_ASIDE", "set_aside", _(
+        findings.append(Finding("SPLIT_SET_ASIDE", rules.set_aside_label, _(
             "the indicator '{indicator}' of the set-aside is 0 for every Ambito: no split can "
             "give the set-aside in proportion to it").format(
-                indicator=rules.set_aside_indicator)))
+                indicator=rules.set_aside_indicator_label)))
     return findings
 
 
@@ -157,12 +163,12 @@ def audit_split(
         (_set_aside(rules, fund), {}, {}) if impossible
         else _expected_split(rules, indicators, fund))
     if rules.set_aside_percent > rules.set_aside_max:
-        findings.append(Finding("SPLIT_SET_ASIDE", "set_aside",
+        findings.append(Finding("SPLIT_SET_ASIDE", rules.set_aside_label,
                                 _("the set-aside percent is above its maximum")))
     given_aside = [a.set_aside for a in amounts]
     if None not in given_aside and sum(x or 0 for x in given_aside) != set_aside:
         findings.append(Finding(
-            "SPLIT_SET_ASIDE", "set_aside",
+            "SPLIT_SET_ASIDE", rules.set_aside_label,
             _("the set-aside parts add up to {total} EUR, not {expected} EUR").format(
                 total=money(sum(x or 0 for x in given_aside)),
                 expected=money(set_aside))))
@@ -173,17 +179,17 @@ def audit_split(
             continue
         expected = main[code] + aside[code]
         if amount.total != expected:
-            findings.append(Finding("SPLIT_AMOUNT", code, _(
+            findings.append(Finding("SPLIT_AMOUNT", _named(rules, code), _(
                 "{amount} EUR, the rules give {expected} EUR ({difference})").format(
                     amount=money(amount.total), expected=money(expected),
                     difference=money(amount.total - expected))))
         elif amount.main is not None and amount.main != main[code]:
-            findings.append(Finding("SPLIT_AMOUNT", code, _(
+            findings.append(Finding("SPLIT_AMOUNT", _named(rules, code), _(
                 "indicator part {amount} EUR, the rules give {expected} EUR").format(
                     amount=money(amount.main), expected=money(main[code]))))
         own_main = amount.main if amount.main is not None else amount.total - aside[code]
         if own_main < rules.floor:
-            findings.append(Finding("SPLIT_FLOOR", code, _(
+            findings.append(Finding("SPLIT_FLOOR", _named(rules, code), _(
                 "{amount} EUR from the indicators, below the floor {floor} EUR").format(
                     amount=money(own_main), floor=money(rules.floor))))
     return AtsAudit(SPLIT_CHECKS, tuple(findings))
@@ -210,7 +216,7 @@ def audit_transfers(
     received: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     for t in transfers:
-        subject = f"{t.donor} -> {t.receiver}"
+        subject = f"{_named(rules, t.donor)} → {_named(rules, t.receiver)}"
         pairs[(t.donor, t.receiver)] += 1
         if t.amount < max(rules.minimum_transfer, 1):
             findings.append(Finding("TRANSFER_MINIMUM", subject, _(
@@ -223,11 +229,12 @@ def audit_transfers(
         received[t.receiver] += t.amount
     for (donor, receiver), count in sorted(pairs.items()):
         if count > 1:
-            findings.append(Finding("TRANSFER_PAIR", f"{donor} -> {receiver}",
+            findings.append(Finding("TRANSFER_PAIR",
+                                    f"{_named(rules, donor)} → {_named(rules, receiver)}",
                                     _("{count} transfers for one pair; make them "
                                       "one").format(count=count)))
     for code in sorted(set(given) & set(received)):
-        findings.append(Finding("TRANSFER_PAIR", code,
+        findings.append(Finding("TRANSFER_PAIR", _named(rules, code),
                                 _("this Ambito both gives and receives")))
     if len(transfers) > rules.max_transfers:
         findings.append(Finding("TRANSFER_COUNT", text("word.TOTAL"), _(
@@ -236,15 +243,15 @@ def audit_transfers(
     for code, report in by_code.items():
         final = report.assigned - given[code] + received[code]
         if given[code] and final < report.committed:
-            findings.append(Finding("TRANSFER_COMMITTED", code, _(
+            findings.append(Finding("TRANSFER_COMMITTED", _named(rules, code), _(
                 "ends at {amount} EUR, below its commitments {committed} EUR").format(
                     amount=money(final), committed=money(report.committed))))
         if given[code] > surplus[code]:
-            findings.append(Finding("TRANSFER_SURPLUS", code, _(
+            findings.append(Finding("TRANSFER_SURPLUS", _named(rules, code), _(
                 "gives {amount} EUR, its surplus is {surplus} EUR").format(
                     amount=money(given[code]), surplus=money(surplus[code]))))
         if received[code] > need[code]:
-            findings.append(Finding("TRANSFER_NEED", code, _(
+            findings.append(Finding("TRANSFER_NEED", _named(rules, code), _(
                 "receives {amount} EUR, its need is {need} EUR").format(
                     amount=money(received[code]), need=money(need[code]))))
     floor = max(rules.minimum_transfer, 1)
@@ -252,7 +259,7 @@ def audit_transfers(
     short = [c for c in by_code if need[c] - received[c] >= floor and not given[c]]
     if not findings and spare and short and len(transfers) < rules.max_transfers:
         findings.append(Finding(
-            "TRANSFER_IMPROVABLE", f"{spare[0]} -> {short[0]}",
+            "TRANSFER_IMPROVABLE", f"{_named(rules, spare[0])} → {_named(rules, short[0])}",
             _("{unused} EUR still unused and {uncovered} EUR of need uncovered, with {spare} "
               "transfers to spare").format(
                   unused=money(surplus[spare[0]] - given[spare[0]]),
