@@ -189,12 +189,15 @@ def _load_inputs(
     return Inputs(table, rules, assess(table, rules), tuple(overrides), ambito)
 
 
-def input_warnings(inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND) -> list[str]:
+def input_warnings(
+    inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND, *, file: str | None = None
+) -> list[str]:
     """Units that load but deserve a look: excluded as outside the Ambito.
 
     A municipality outside the Ambito is excluded, not an input error, but it is often a
     misspelling (case and accents are already forgiven): the planner must see it. In the
-    form of every warning (``FILE, row N: ...``), the first `limit` and then their count.
+    form of every warning (``FILE, row N: ...``), the first `limit` and then their count;
+    `file` names the table instead of its path as given (the annex names it by its name).
     """
     log = WarningLog(limit)
     for item in inputs.assessments:
@@ -207,7 +210,8 @@ def input_warnings(inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND) -> list[s
                     unit=unit.unit_id, municipality=unit.municipality,
                     municipalities=", ".join(inputs.rules.municipalities),
                     reason=text("reason.OUTSIDE_AMBITO")),
-                file=inputs.table.source, row=unit.row, code=ErrorCode.UNIT_OUTSIDE_AMBITO))
+                file=file or inputs.table.source, row=unit.row,
+                code=ErrorCode.UNIT_OUTSIDE_AMBITO))
     return log.lines()
 
 
@@ -265,7 +269,8 @@ def _run_solve(
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             units=(inputs.table.source, inputs.table.sha256),
             ambito=inputs.ambito,
-            input_warnings=input_warnings(inputs),
+            # by the table's name: report.html is published, the folders of a computer are not
+            input_warnings=input_warnings(inputs, file=Path(inputs.table.source).name),
         )
         staged.add("run.json", render_run_json(document))
         annex = build_annex(outcomes)  # one annex for both reports
