@@ -65,7 +65,8 @@ def test_the_files_say_it(left: tuple[Path, str]) -> None:
     # receives the folder reads them too, and so does report.html
     assert [w.split(": ", 1)[0].rsplit(", ", 1)[-1] for w in document["warnings"][:2]] == [
         "riga 221", "riga 267"]
-    assert document["warnings"][0].startswith("units.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")
+    assert document["warnings"][0].startswith(
+        "units.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")
     assert "UDO356205 è a &#x27;Dalmine&#x27;" in (out / "report.html").read_text(
         encoding="utf-8")
     summary = {(r["area"], r["service"]): r for r in read_csv(out / "summary.csv")}
