@@ -13,7 +13,7 @@ in one): a solve's own audit has no files to compare, and a file the folder lack
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 
 from fsr_opt.audit.allocation import ProvidedRow
@@ -118,21 +118,15 @@ def _payments(evidence: Evidence, table: OutputTable, code: CheckCode) -> list[V
                     place=table.place(number), operator=name, amount=shown,
                     allocation=allocation)))
             continue
-        figures = _paid_figures(paid)
-        for column, amount in _PAID:
-            want = figures[column]
-            got = _read(table, cells, column, amount)
-            if got == want:
-                continue
-            place = table.place(number, column)
+        for place, want, got in _differences(table, cells, number, _paid_figures(paid),
+                                              _PAID):
             found.append(Violation(
                 code, _("{place}, operator {operator}").format(place=place, operator=name),
-                figure(want, amount=amount), figure(got, amount=amount),
+                want, got,
                 _("{place}: the ente gestore {operator} is given {actual}, but the funded "
                   "rows of its units in {allocation} add up to {expected} ({units})").format(
-                    place=place, operator=name, actual=figure(got, amount=amount),
-                    allocation=allocation, expected=figure(want, amount=amount),
-                    units=_units(paid.units)),
+                    place=place, operator=name, actual=got, allocation=allocation,
+                    expected=want, units=_units(paid.units)),
                 related=frozenset(paid.unit_ids)))
     for name, paid in expected.items():
         if name in seen:
@@ -162,6 +156,19 @@ def _payments(evidence: Evidence, table: OutputTable, code: CheckCode) -> list[V
 def _read(table: OutputTable, cells: Sequence[RawCell], column: str, amount: bool) -> Figure:
     cell = table.cell(cells, column)
     return read_amount(cell, table.dialect) if amount else read_count(cell, table.dialect)
+
+
+def _differences(
+    table: OutputTable, cells: Sequence[RawCell], number: int, figures: Mapping[str, int],
+    columns: Iterable[tuple[str, bool]],
+) -> Iterator[tuple[str, str, str]]:
+    """Each cell of a row that differs from its expected figure: (place, expected, found)."""
+    for column, amount in columns:
+        want = figures[column]
+        got = _read(table, cells, column, amount)
+        if got != want:
+            yield (table.place(number, column), figure(want, amount=amount),
+                   figure(got, amount=amount))
 
 
 def _totals(
@@ -277,19 +284,13 @@ def summary_mismatch(evidence: Evidence) -> Findings:
             continue
         seen[key] = number
         figures, what, area, service = entry
-        for column, amount in (_LINE if key[1] != _TOTAL else _AREA):
-            want = figures[column]
-            got = _read(table, cells, column, amount)
-            if got == want:
-                continue
-            place = table.place(number, column)
+        for place, want, got in _differences(table, cells, number, figures,
+                                              _LINE if key[1] != _TOTAL else _AREA):
             found.append(Violation(
-                code, f"{place}, {what}",
-                figure(want, amount=amount), figure(got, amount=amount),
+                code, f"{place}, {what}", want, got,
                 _("{place} says {actual} for {what}; the units' rows of {allocation} give "
-                  "{expected}").format(place=place, actual=figure(got, amount=amount),
-                                       what=what, allocation=allocation,
-                                       expected=figure(want, amount=amount)),
+                  "{expected}").format(place=place, actual=got, what=what,
+                                       allocation=allocation, expected=want),
                 area=area, service=service, related=everyone if area is None else frozenset()))
     for key, (_figures, what, area, service) in wanted.items():
         if key in seen:
