@@ -21,11 +21,16 @@ from fsr_opt.audit.ats import (
 )
 from fsr_opt.core.ats import Transfer
 
-from tests.ats.helpers import indicators, report, tiny_rules
+from tests.ats.helpers import bundled_rules, indicators, report, tiny_rules
 
 # Shares 0.1, 0.25, 0.65 by both indicators; the set-aside (10%) by desks 1 : 1 : 2, D none.
 RULES = tiny_rules(["A", "B", "C", "D"], floor=22_000_00)
 ROWS = indicators({"A": (10, 10, 1), "B": (25, 25, 1), "C": (65, 65, 2), "D": (0, 0, 0)})
+
+
+# the set-aside and its indicator, as the findings name them: by their labels
+ASIDE = bundled_rules().set_aside_label
+ASIDE_INDICATOR = bundled_rules().set_aside_indicator_label
 
 
 def _found(audit: AtsAudit) -> list[tuple[str, str, str]]:
@@ -78,8 +83,8 @@ def test_an_indicator_that_weighs_but_is_0_everywhere_leaves_no_split_to_follow(
     rules = tiny_rules(["A", "B"])
     audit = audit_split(rules, rows, [SplitAmount("A", 27_500_00), SplitAmount("B", 72_500_00)])
     assert _found(audit) == [(
-        "SPLIT_AMOUNT", "admitted_applications",
-        "the indicator 'admitted_applications' weighs 70% but is 0 for every Ambito: no split "
+        "SPLIT_AMOUNT", "apps",  # the indicator by its label
+        "the indicator 'apps' weighs 70% but is 0 for every Ambito: no split "
         "can give that part in proportion to it")]
     # weighing nothing, it is no matter: the population splits the 90,000 EUR as 1 : 3, the
     # desks the 10,000 of the set-aside as 1 : 1
@@ -111,9 +116,9 @@ def test_a_set_aside_whose_indicator_is_0_everywhere_leaves_no_split_to_follow()
     audit = audit_split(tiny_rules(["A", "B"]), rows, [SplitAmount("A", 27_500_00),
                                                        SplitAmount("B", 72_500_00)])
     assert _found(audit) == [(
-        "SPLIT_SET_ASIDE", "set_aside",
-        "the indicator 'desks' of the set-aside is 0 for every Ambito: no split can give the "
-        "set-aside in proportion to it")]
+        "SPLIT_SET_ASIDE", ASIDE,
+        f"the indicator '{ASIDE_INDICATOR}' of the set-aside is 0 for every Ambito: no split "
+        "can give the set-aside in proportion to it")]
 
 
 def test_every_split_finding_whole() -> None:
@@ -130,8 +135,8 @@ def test_every_split_finding_whole() -> None:
     assert _found(audit) == [
         ("SPLIT_TOTAL", "TOTAL", "the amounts add up to 78,000.01 EUR, the fund is 100,000.00 "
                                  "EUR (-21,999.99)"),
-        ("SPLIT_SET_ASIDE", "set_aside", "the set-aside percent is above its maximum"),
-        ("SPLIT_SET_ASIDE", "set_aside", "the set-aside parts add up to 9,999.99 EUR, not "
+        ("SPLIT_SET_ASIDE", ASIDE, "the set-aside percent is above its maximum"),
+        ("SPLIT_SET_ASIDE", ASIDE, "the set-aside parts add up to 9,999.99 EUR, not "
                                          "11,000.00 EUR"),
         ("SPLIT_AMOUNT", "A", "24,500.01 EUR, the rules give 24,750.00 EUR (-249.99)"),
         ("SPLIT_AMOUNT", "B", "24,500.00 EUR, the rules give 24,750.00 EUR (-250.00)"),
@@ -168,9 +173,9 @@ def test_every_transfer_finding_whole() -> None:
     audit = audit_transfers(rules, REPORTS, transfers)
     assert audit.checks == TRANSFER_CHECKS
     assert _found(audit) == [
-        ("TRANSFER_MINIMUM", "A -> B", "50.00 EUR, below the minimum 100.00 EUR"),
-        ("TRANSFER_PAIR", "C -> C", "an Ambito gives to itself"),
-        ("TRANSFER_PAIR", "A -> B", "2 transfers for one pair; make them one"),
+        ("TRANSFER_MINIMUM", "A → B", "50.00 EUR, below the minimum 100.00 EUR"),
+        ("TRANSFER_PAIR", "C → C", "an Ambito gives to itself"),
+        ("TRANSFER_PAIR", "A → B", "2 transfers for one pair; make them one"),
         ("TRANSFER_PAIR", "B", "this Ambito both gives and receives"),
         ("TRANSFER_PAIR", "C", "this Ambito both gives and receives"),
         ("TRANSFER_COUNT", "TOTAL", "5 transfers, the limit is 3"),
@@ -198,14 +203,14 @@ def test_transfers_on_each_limit_pass() -> None:
     assert [code for code, _, _ in _found(audit_transfers(free, committed, [
         Transfer("A", "B", 1)]))] == ["TRANSFER_IMPROVABLE"]
     assert _found(audit_transfers(free, committed, [Transfer("A", "B", 0)]))[0] == (
-        "TRANSFER_MINIMUM", "A -> B", "0.00 EUR, below the minimum 0.00 EUR")
+        "TRANSFER_MINIMUM", "A → B", "0.00 EUR, below the minimum 0.00 EUR")
 
 
 def test_a_transfer_left_undone_is_named_with_the_first_ambiti_that_could_make_it() -> None:
     rules = tiny_rules(["A", "B", "C", "D"], minimum=100_00, max_transfers=3)
     # After A -> B 3,000, A still has 1,000 and C 500; D still needs 2,000.
     assert _found(audit_transfers(rules, REPORTS, [Transfer("A", "B", 3_000_00)])) == [
-        ("TRANSFER_IMPROVABLE", "A -> D",
+        ("TRANSFER_IMPROVABLE", "A → D",
          "1,000.00 EUR still unused and 2,000.00 EUR of need uncovered, with 2 transfers to "
          "spare")]
     # What is left below the minimum, or no transfer to spare, leaves nothing to do.
@@ -215,20 +220,20 @@ def test_a_transfer_left_undone_is_named_with_the_first_ambiti_that_could_make_i
                            [Transfer("A", "B", 3_000_00)]).is_ok
     # What is uncovered is the need less what was received already.
     assert _found(audit_transfers(rules, REPORTS, [Transfer("A", "B", 1_000_00)])) == [
-        ("TRANSFER_IMPROVABLE", "A -> B",
+        ("TRANSFER_IMPROVABLE", "A → B",
          "3,000.00 EUR still unused and 2,000.00 EUR of need uncovered, with 2 transfers to "
          "spare")]
     # A need left of exactly the minimum can still be met; a surplus of one cent, with a
     # minimum of 0, can still be given.
     assert _found(audit_transfers(replace(rules, minimum_transfer=2_000_00), REPORTS,
-                                  [Transfer("A", "B", 2_000_00)]))[0][1] == "A -> D"
+                                  [Transfer("A", "B", 2_000_00)]))[0][1] == "A → D"
     cent = [report("A", 10_000_00, 9_999_99, 0), report("B", 0, 0, 4_000_00)]
     assert _found(audit_transfers(replace(rules, minimum_transfer=0), cent, [])) == [
-        ("TRANSFER_IMPROVABLE", "A -> B",
+        ("TRANSFER_IMPROVABLE", "A → B",
          "0.01 EUR still unused and 4,000.00 EUR of need uncovered, with 3 transfers to spare")]
     # A surplus left of exactly the minimum can still be given.
     assert _found(audit_transfers(replace(rules, minimum_transfer=1_000_00), REPORTS,
-                                  [Transfer("A", "B", 3_000_00)]))[0][1] == "A -> D"
+                                  [Transfer("A", "B", 3_000_00)]))[0][1] == "A → D"
 
 
 def test_the_audit_as_text() -> None:
