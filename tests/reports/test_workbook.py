@@ -11,15 +11,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from fsr_opt.app.pipeline import load_inputs
+from fsr_opt.app.pipeline import load_inputs, load_rules
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.audit.run import audit, audit_solution
 from fsr_opt.core.schema import Allocation, Assessment, RuleSet
+from fsr_opt.core.words import describe
 from fsr_opt.core.words import text as words_text
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.io.allocation import load_allocation_table
+from fsr_opt.reports.annex import area_labels, line_labels
 from fsr_opt.reports.tables import ALLOCATION_COLUMNS, render_tables
 from fsr_opt.reports.workbook import ALLOCATION_SHEET, allocation_workbook, sheet_names
 
@@ -73,6 +75,8 @@ def test_riparto_matches_allocation_csv_cell_by_cell(example: Run) -> None:
     assert headings[0] == "Codice unità" and "Contributo" in headings
     assert sheet.max_row == len(example.csv_rows) + 3  # a blank row, then TOTALE
     kinds = {column.key: column.kind for column in ALLOCATION_SHEET}
+    rules = load_rules(None)
+    labels = {"area": area_labels(rules), "service": line_labels(rules)}
     for row_number, expected in enumerate(example.csv_rows, start=2):
         cells = [cell for cell in sheet[row_number]]
         assert len(cells) == len(ALLOCATION_COLUMNS)
@@ -91,6 +95,12 @@ def test_riparto_matches_allocation_csv_cell_by_cell(example: Run) -> None:
                 assert cell.value == {"public": "pubblica", "private": "privata"}[text]
             elif name == "binding":  # the limit in words, as the report shows it
                 assert cell.value == words_text(f"binding_label.{text}", "it")
+            elif name == "exclusion_reasons":  # the reasons in words, as explain says them
+                assert (cell.value or "") == "; ".join(
+                    describe("reason", code, "it", history_year=2024)
+                    for code in text.split(";") if code), (row_number, name)
+            elif name in ("area", "service"):  # by label, as the Allegato names them
+                assert cell.value == labels[name][text], (row_number, name)
             else:
                 assert (cell.value or "") == text, (row_number, name)
 

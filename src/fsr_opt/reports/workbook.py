@@ -313,15 +313,33 @@ def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
 
 
 def _allocation(
-    outcomes: Sequence[UnitOutcome], lang: str, table: Sequence[Sequence[str]]
+    rules: RuleSet, lang: str, table: Sequence[Sequence[str]]
 ) -> list[list[object]]:
-    """allocation.csv's cells, in words where a reader needs them (eligible, ownership, limit)."""
+    """allocation.csv's cells, in words where a reader needs them.
+
+    Eligible, ownership, the binding limit and the reasons of an exclusion in words; the area
+    and the service line by their labels. allocation.csv keeps the codes (what the audit and
+    compare read); the readers of this sheet are people.
+    """
     eligible = ALLOCATION_COLUMNS.index("eligible")
     ownership = ALLOCATION_COLUMNS.index("ownership")
     words = {"true": yes_no(True, lang), "false": yes_no(False, lang)}
     owners = {owner.value: text(f"ownership.{owner.value}", lang) for owner in Ownership}
     binding = ALLOCATION_COLUMNS.index("binding")
     limits = {code.value: binding_label(code.value, lang) for code in Binding}
+    area, service = ALLOCATION_COLUMNS.index("area"), ALLOCATION_COLUMNS.index("service")
+    areas, lines = area_labels(rules), line_labels(rules)
+    reasons = ALLOCATION_COLUMNS.index("exclusion_reasons")
+    said: dict[str, str] = {"": ""}  # a few distinct sets of reasons, each said once
+
+    def reasons_in_words(codes: str) -> str:
+        found = said.get(codes)
+        if found is None:
+            found = said[codes] = "; ".join(
+                describe("reason", code, lang, history_year=rules.history_year)
+                for code in codes.split(";"))
+        return found
+
     rows: list[list[object]] = []
     # ALLOCATION_SHEET has allocation.csv's order
     for cells in table:
@@ -329,6 +347,9 @@ def _allocation(
         row[eligible] = words.get(cells[eligible], words["false"])
         row[ownership] = owners.get(cells[ownership], cells[ownership])
         row[binding] = limits.get(cells[binding], cells[binding])
+        row[area] = areas.get(cells[area], cells[area])
+        row[service] = lines.get(cells[service], cells[service])
+        row[reasons] = reasons_in_words(cells[reasons])
         rows.append(row)
     return rows
 
@@ -460,7 +481,7 @@ def allocation_workbook(
     columns = _with_year(ALLOCATION_SHEET, rules)
     if table is None:
         table = allocation_rows(outcomes)
-    cells = _allocation(outcomes, lang, table)
+    cells = _allocation(rules, lang, table)
     # each TOTALE below its table, after a blank row: out of the filter and of a sort
     _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang)
     if annex is None:
