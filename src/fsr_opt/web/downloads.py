@@ -101,7 +101,7 @@ class Downloads:
         files["confronto.txt" if lang == "it" else "comparison.txt"] = (
             compared.text + "\n").encode("utf-8")
         files["confronto.xlsx" if lang == "it" else "comparison.xlsx"] = comparison_workbook(
-            compared.diff, lang, names={**_names(first), **_names(second)})
+            compared.diff, lang, names=_names(first, second))
         name = clean_file_name(f"{text('web.download.compare_stem', lang)}-"
                                f"{scenario_name(first, lang)}-{scenario_name(second, lang)}")
         return f"{name}.zip", _zip(name, files)
@@ -156,27 +156,32 @@ _HEADINGS = {"change": "scenario.change_code", "units_funded_base": "scenario.fu
              "distance_change": "web.book.distance_change"}
 
 
-def _names(scenario: Scenario) -> dict[str, str]:
-    """The labels of a scenario's areas and service lines, by code."""
-    rules = scenario.inputs.rules
-    names = {area.code: area.label for area in rules.areas}
-    names.update((service.code, service.label) for area in rules.areas
-                 for service in area.services)
+def _names(*scenarios: Scenario) -> dict[str, dict[str, str]]:
+    """The labels of the scenarios' areas and service lines, by column and code.
+
+    By column: an area and its one service line may share a code (``anziani``).
+    """
+    names: dict[str, dict[str, str]] = {"area": {}, "service": {}}
+    for scenario in scenarios:
+        for area in scenario.inputs.rules.areas:
+            names["area"][area.code] = area.label
+            names["service"].update((line.code, line.label) for line in area.services)
     return names
 
 
 def comparison_workbook(
-    diff: RunDiff, lang: str, names: Mapping[str, str] | None = None
+    diff: RunDiff, lang: str, names: Mapping[str, Mapping[str, str]] | None = None
 ) -> bytes:
     """compare.csv and compare_summary.csv as one workbook for people.
 
     The same rows and columns, with headings in `lang`, the codes in words (an area or a line
-    by its label from `names`, a change and a binding limit by their names, true/false as
-    yes/no) and the amounts as numbers Excel can add.
+    by its label from `names`, by column then code; a change and a binding limit by their
+    names; true/false as yes/no) and the amounts as numbers Excel can add.
     """
     w = phrases("web.book", lang)
-    labels = dict(names or {})
-    labels["TOTAL"] = text("word.TOTAL", lang)
+    total = {"TOTAL": text("word.TOTAL", lang)}
+    labels = {column: {**(names or {}).get(column, {}), **total}
+              for column in ("area", "service")}
     book = Workbook(w("title").format(base=diff.base, scenario=diff.scenario))
     units = book.add_sheet(w("units"))
     units.table(_headings(DIFF_COLUMNS, lang),
@@ -198,14 +203,14 @@ def _headings(columns: tuple[str, ...], lang: str) -> list[str]:
 
 
 def _cells(row: list[str], columns: tuple[str, ...], numeric: tuple[str, ...],
-           labels: Mapping[str, str], lang: str) -> list[object]:
+           labels: Mapping[str, Mapping[str, str]], lang: str) -> list[object]:
     """A CSV row's cells for the workbook: numbers as exact decimals, codes in words."""
     cells: list[object] = []
     for column, value in zip(columns, row, strict=True):
         if column in numeric:
             cells.append(Decimal(value) if value else None)
         elif column in ("area", "service"):
-            cells.append(labels.get(value, value))
+            cells.append(labels[column].get(value, value))
         elif column == "change":
             key = f"scenario.change.{value}"
             cells.append(text(key, lang) if has_text(key) else value)
