@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
+from pathlib import PurePath
 from typing import Any
 
 from fsr_opt import __version__
@@ -622,7 +623,9 @@ def _references_section(rules: RuleSet, w: Callable[[str], str], lang: str) -> s
 
 def _hashes_section(document: Mapping[str, Any], w: Callable[[str], str]) -> str:
     inputs: Mapping[str, str] = document.get("inputs", {})
-    rows = [[("" + name, "code"), (digest, "code")] for name, digest in inputs.items()]
+    # each file by its name: the page is published, the folders of a computer are not (run.json
+    # keeps the paths); the SHA-256 is what identifies the file
+    rows = [[(PurePath(name).name, "code"), (digest, "code")] for name, digest in inputs.items()]
     return f"<h2>{_e(w('hashes'))}</h2>" + _table([w("file"), w("sha")], rows)
 
 
