@@ -18,7 +18,7 @@ from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.reports import html
-from fsr_opt.reports.html import html_report, parameter_name, parameter_value
+from fsr_opt.reports.html import html_report, line_bars, parameter_name, parameter_value
 from fsr_opt.reports.tables import (
     OperatorPayments,
     operator_payments,
@@ -194,3 +194,17 @@ def test_text_from_the_data_is_escaped() -> None:
 def test_escape_writes_what_the_standard_library_writes(text: str) -> None:
     # our own five replacements spare every solve the import of html's entity table
     assert html.escape(text) == escape(text, quote=True)
+
+
+def test_the_chart_of_the_lines_shows_what_they_receive_with_the_residuals() -> None:
+    # Disabili at 20%: its units receive 67,363.04 EUR from the residual phase; the chart's
+    # "now" bars are the page's Assegnato (riparto and residuals), adding up to the fund paid
+    inputs = load_inputs(None, None, [("fund", "850000"), ("areas.minori.share", "44.44"),
+                                      ("areas.disabili.share", "20")])
+    result = solve_riparto(inputs.assessments, inputs.rules)
+    assert result.allocation is not None
+    outcomes = unit_outcomes(inputs.assessments, result.allocation, inputs.rules)
+    bars = line_bars(outcomes, result.allocation, inputs.rules)
+    assert result.allocation.residual_total > 0
+    assert sum(now for _, _, now in bars) == result.allocation.total == sum(
+        o.award for o in outcomes)

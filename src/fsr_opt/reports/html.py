@@ -335,6 +335,22 @@ def _area_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules
             f"<h3>{_e(text('residual.title', lang))}</h3><ul>{lines}</ul>")
 
 
+def line_bars(outcomes: Sequence[UnitOutcome], allocation: Allocation,
+              rules: RuleSet) -> list[tuple[str, int, int]]:
+    """Each service line's chart bars: its label, its historical amount, what it receives now.
+
+    Now is the riparto's part and the residual phase's, what the units of the line receive
+    (the page's "Assegnato"); the report's and the page's charts are drawn from this.
+    """
+    residual: Counter[str] = Counter()
+    for outcome in outcomes:
+        if outcome.residual_award:
+            residual[outcome.assessment.service] += outcome.residual_award
+    return [(service.label, service.historical,
+             allocation.services[service.code].awarded + residual[service.code])
+            for area in rules.areas for service in area.services]
+
+
 def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet,
                      w: Callable[[str], str], lang: str) -> str:
     funded: Counter[str] = Counter()
@@ -347,13 +363,11 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
         return w(name).replace("{history_year}", year)
 
     rows = []
-    bars = []
     totals: list[int] = []
     for area in rules.areas:
         for service in area.services:
             result = allocation.services[service.code]
             target = allocation.target_cents[service.code]
-            bars.append((service.label, service.historical, result.awarded))
             rows.append([_t(area.label), _t(service.label),
                          _n(money(service.historical, lang)), _n(money(target, lang)),
                          _n(money(result.awarded, lang)),
@@ -374,7 +388,8 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
     table = _table([say("area"), say("service"), say("historical"), say("target"),
                     say("from_riparto"), say("deviation"), say("lambda"), say("funded"),
                     say("not_funded")], rows, totals)
-    chart = _figure(paired_bars(bars, (say("legend_hist"), say("legend_now")),
+    chart = _figure(paired_bars(line_bars(outcomes, allocation, rules),
+                                (say("legend_hist"), say("legend_now")),
                                 say("service_chart"), lang), say("service_chart"))
     return f"<h2>{_e(say('services'))}</h2>{chart}{table}"
 

@@ -34,6 +34,7 @@ from fsr_opt.reports.html import (
     binding_counts,
     column_bars,
     donut_chart,
+    line_bars,
     paired_bars,
 )
 from fsr_opt.reports.tables import residual_lines
@@ -225,8 +226,7 @@ def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
 
     allocation = scenario.allocation
     areas = [(area.label, allocation.area_budgets[area.code]) for area in rules.areas]
-    lines = [(service.label, service.historical, allocation.services[service.code].awarded)
-             for area in rules.areas for service in area.services]
+    lines = line_bars(scenario.outcomes, allocation, rules)
     labels, counts, _ = award_brackets(scenario.outcomes, lang)
     return [
         {"title": w("area_chart"), "svg": donut_chart(areas, w("area_chart"), lang)},
