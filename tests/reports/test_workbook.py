@@ -131,6 +131,11 @@ def test_payments_exclusions_summary_and_checks(example: Run) -> None:
                for r in range(2, exclusions.max_row - 1)}
     excluded = next(r for r in unpaid if "NOT_APPLIED" in r["exclusion_reasons"])
     assert "istanza di contributo non presentata" in reasons[excluded["unit_id"]]
+    # the area and the line by their labels, as in the Allegato
+    row = next(r for r in range(2, exclusions.max_row - 1)
+               if exclusions.cell(row=r, column=1).value == excluded["unit_id"])
+    assert exclusions.cell(row=row, column=6).value == area_labels(load_rules(None))[
+        excluded["area"]]
     summary = example.book["Riepilogo"]
     total = next(row for row in summary.iter_rows(values_only=True)
                  if row[0] == "TOTALE" and row[1] == "TOTALE")

@@ -354,7 +354,10 @@ def _allocation(
     return rows
 
 
-def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[list[object]]:
+def _exclusions(outcomes: Sequence[UnitOutcome], rules: RuleSet, lang: str) -> list[list[object]]:
+    """The units not funded: area and line by label, the reasons as codes and in words."""
+    year = rules.history_year
+    areas, lines = area_labels(rules), line_labels(rules)
     rows: list[list[object]] = []
     words: dict[tuple[str, ...], tuple[str, str]] = {}  # a few distinct sets of reasons
     for outcome in outcomes:
@@ -369,7 +372,8 @@ def _exclusions(outcomes: Sequence[UnitOutcome], lang: str, year: int) -> list[l
         entitlement = _shortest_euros(item.entitlement)
         rows.append([
             item.unit.unit_id, item.unit.name, item.unit.operator, item.unit.municipality,
-            item.unit.unit_type, item.area, item.service, *said, entitlement,
+            item.unit.unit_type, areas.get(item.area, item.area),
+            lines.get(item.service, item.service), *said, entitlement,
             # what fell short: all the entitlement, as the unit receives nothing (annex.py)
             entitlement,
         ])
@@ -496,7 +500,7 @@ def allocation_workbook(
     payment_data = _payments(operator_payments(outcomes) if payments is None else payments)
     after = _table(payment_sheet, PAYMENTS_SHEET, payment_data, lang)
     _totals(payment_sheet, after + 1, PAYMENTS_SHEET, payment_data, lang)
-    excluded = _exclusions(outcomes, lang, rules.history_year)
+    excluded = _exclusions(outcomes, rules, lang)
     after = _table(exclusions, EXCLUSIONS_SHEET, excluded, lang)
     _totals(exclusions, after + 1, EXCLUSIONS_SHEET, excluded, lang)
     after = _table(summary, _with_year(SUMMARY_SHEET, rules),
