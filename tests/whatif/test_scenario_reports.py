@@ -80,6 +80,8 @@ def test_the_page_names_the_units_entering_and_leaving(cut: RunDiff) -> None:
     leaving = page[page.index("Unità che escono dal finanziamento (1)"):]
     assert "U2" in leaving and "Unit U2" in leaving and "Bergamo" in leaving
     assert "Unità che entrano nel finanziamento (0)" in page
+    # the areas' and lines' amounts are the riparto's (the residuals apart): said so
+    assert ">Dal riparto, base<" in page and ">Assegnato base<" not in page
     assert f'<td class="code">{LONG_ID}</td>' in page  # ids in full
     assert "thead{display:table-header-group}" in page and "<script" not in page
     english = scenario_html(cut, lang="en").decode("utf-8")
