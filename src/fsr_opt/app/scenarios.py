@@ -7,7 +7,7 @@ comparison, the sweep's worker pool and the scenario reports it never uses.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -137,14 +137,28 @@ def run_whatif(
     # the runs named for people: the baseline, and the scenario by its changes in words
     label = "; ".join(override_words(f"{key}={value}", scenario.rules, lang)
                       for key, value in overrides)
-    diff = diff_runs(run_view(text("scenario.baseline", lang), base, base_allocation),
-                     run_view(label, scenario, scenario_allocation))
+    diff = replace(diff_runs(run_view(text("scenario.baseline", lang), base, base_allocation),
+                             run_view(label, scenario, scenario_allocation)),
+                   names=rule_names(scenario.rules))
     run = _write_diff(diff, out_dir, "whatif", lang,
                       (scenario.table.source, scenario.rules.source))
     if any(key.strip().startswith("areas.") and key.strip().endswith(".share")
            for key, _value in overrides):
         return replace(run, text=share_split(scenario.rules) + "\n\n" + run.text)
     return run
+
+
+def rule_names(*rule_sets: RuleSet) -> dict[str, dict[str, str]]:
+    """The labels of the rule sets' areas and service lines, by column (area, service) and code.
+
+    By column: an area and its one service line may share a code (``anziani``).
+    """
+    names: dict[str, dict[str, str]] = {"area": {}, "service": {}}
+    for rules in rule_sets:
+        for area in rules.areas:
+            names["area"][area.code] = area.label
+            names["service"].update((line.code, line.label) for line in area.services)
+    return names
 
 
 def share_split(rules: RuleSet) -> str:
@@ -160,6 +174,7 @@ def run_compare(
     *,
     lang: str | None = None,
     labels: tuple[str, str] | None = None,
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> DiffRun:
     """Compare two saved runs (the first is the base); write compare.csv and its summary.
 
@@ -170,11 +185,15 @@ def run_compare(
         lang: the language of the files for people.
         labels: how the two runs are called in them (the page's scenario names); by default
             their folders.
+        names: the areas' and lines' labels (`rule_names`), when the caller knows the rule
+            sets; saved runs carry only the codes.
     """
     lang = resolve(lang)
     diff = diff_runs(saved_view(first), saved_view(second))
     if labels is not None:
         diff = replace(diff, base=labels[0], scenario=labels[1])
+    if names is not None:
+        diff = replace(diff, names=names)
     inputs = [folder / name for folder in (first, second)
               for name in ("allocation.csv", "summary.csv")]
     return _write_diff(diff, out_dir, "compare", lang, inputs)

@@ -41,7 +41,7 @@ def _count_pair(before: int, after: int) -> list[int]:
 
 def _area_rows(diff: RunDiff, total: str) -> list[list[object]]:
     """One row per area and the fund's TOTALE: budget, awarded, units funded, unassigned."""
-    return [[total if line.area == TOTAL else line.area,
+    return [[total if line.area == TOTAL else diff.area_name(line.area),
              *_pair(line.budget_before, line.budget_after),
              *_pair(line.awarded_before, line.awarded_after),
              *_pair(line.residual_before, line.residual_after),
@@ -125,7 +125,8 @@ def scenario_workbook(diff: RunDiff, *, lang: str = "it") -> bytes:
                 area_kinds, _area_rows(diff, total))  # its last row is the fund's TOTALE
     line_kinds = ["text", "text", *triple, *triple, "money", "money", "count", "count", "count"]
     line_rows: list[list[object]] = [
-        [line.area, line.service, *_pair(line.target_before, line.target_after),
+        [diff.area_name(line.area), diff.line_name(line.service),
+         *_pair(line.target_before, line.target_after),
          *_pair(line.awarded_before, line.awarded_after),
          _euros(line.distance_before), _euros(line.distance_after),
          *_count_pair(line.funded_before, line.funded_after)]
@@ -137,7 +138,8 @@ def scenario_workbook(diff: RunDiff, *, lang: str = "it") -> bytes:
            line_kinds, line_rows, _sums(line_rows, line_kinds), lang)
     unit_kinds = ["text"] * 7 + triple + ["text", "text"]
     unit_rows: list[list[object]] = [
-        [u.unit_id, u.name, u.municipality, u.operator, u.area, u.service,
+        [u.unit_id, u.name, u.municipality, u.operator, diff.area_name(u.area),
+         diff.line_name(u.service),
          w(f"change.{u.change.value}"), *_pair(u.before, u.after),
          _limit(u.binding_before, lang), _limit(u.binding_after, lang)] for u in diff.units]
     unit_headings = [w("unit_id"), w("name"), w("municipality"), w("operator"), w("area"),
@@ -145,7 +147,8 @@ def scenario_workbook(diff: RunDiff, *, lang: str = "it") -> bytes:
                      w("award_change"), w("binding_base"), w("binding_scenario")]
     _sheet(units, unit_headings, unit_kinds, unit_rows, _sums(unit_rows, unit_kinds), lang)
     move_rows: list[list[object]] = [
-        [u.unit_id, u.name, u.municipality, u.operator, u.area, u.service,
+        [u.unit_id, u.name, u.municipality, u.operator, diff.area_name(u.area),
+         diff.line_name(u.service),
          w(f"change.{u.change.value}"), *_pair(u.before, u.after),
          _limit(u.binding_before, lang), _limit(u.binding_after, lang)] for u in _moves(diff)]
     _sheet(moves, unit_headings, unit_kinds, move_rows, _sums(move_rows, unit_kinds), lang)
@@ -188,7 +191,7 @@ def _counts(before: int, after: int) -> list[tuple[str, str]]:
 
 
 def _areas_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:
-    rows = [[(text("word.TOTAL", lang) if line.area == TOTAL else line.area, ""),
+    rows = [[(text("word.TOTAL", lang) if line.area == TOTAL else diff.area_name(line.area), ""),
              *_triple(line.budget_before, line.budget_after, lang),
              *_triple(line.awarded_before, line.awarded_after, lang),
              *_counts(line.funded_before, line.funded_after),
@@ -204,7 +207,7 @@ def _areas_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:
 
 def _lines_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:
     lines = _line_rows(diff)
-    rows = [[(line.area, ""), (line.service, ""),
+    rows = [[(diff.area_name(line.area), ""), (diff.line_name(line.service), ""),
              *_triple(line.awarded_before, line.awarded_after, lang),
              *_cells([line.distance_before, line.distance_after], lang),
              *_counts(line.funded_before, line.funded_after)] for line in lines]
@@ -221,9 +224,10 @@ def _lines_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:
          w("funded_scenario"), w("funded_change")], rows, totals=[len(rows) - 1]))
 
 
-def _units_table(units: Sequence[UnitChange], w: Callable[[str], str], lang: str) -> str:
+def _units_table(units: Sequence[UnitChange], w: Callable[[str], str], lang: str,
+                 line_name: Callable[[str], str] = str) -> str:
     rows = [[(u.unit_id, "code"), (u.name, ""), (u.municipality, ""), (u.operator, ""),
-             (u.service, ""), (w(f"change.{u.change.value}"), ""),
+             (line_name(u.service), ""), (w(f"change.{u.change.value}"), ""),
              *_triple(u.before, u.after, lang), (_limit(u.binding_before, lang), ""),
              (_limit(u.binding_after, lang), "")]
             for u in units]
@@ -242,7 +246,8 @@ def _moves_html(diff: RunDiff, w: Callable[[str], str], lang: str) -> str:
     for change, key in ((Change.ENTERS, "entering"), (Change.LEAVES, "leaving")):
         units = [u for u in diff.units if u.change == change]
         parts.append(f"<h2>{_e(w(key))} ({len(units)})</h2>")
-        parts.append(_units_table(units, w, lang) if units else f"<p>{_e(w('none'))}</p>")
+        parts.append(_units_table(units, w, lang, diff.line_name) if units
+                     else f"<p>{_e(w('none'))}</p>")
     return "".join(parts)
 
 
@@ -264,7 +269,7 @@ def scenario_html(diff: RunDiff, *, lang: str = "it") -> bytes:
         _lines_html(diff, w, lang),
         _moves_html(diff, w, lang),
         f"<h2 class=\"page\">{_e(w('units'))}</h2>",
-        _units_table(diff.units, w, lang),
+        _units_table(diff.units, w, lang, diff.line_name),
         "<footer><p class=\"sub\">" + _e(w("footer").format(
             version=__version__, base=diff.base, scenario=diff.scenario)) + "</p></footer>",
     ])

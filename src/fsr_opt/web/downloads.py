@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fsr_opt.app.pipeline import RUN_INPUTS_FOLDER, run_solve
-from fsr_opt.app.scenarios import run_compare
+from fsr_opt.app.scenarios import rule_names, run_compare
 from fsr_opt.core.words import binding_label, has_text, phrases, text, yes_no
 from fsr_opt.reports.xlsx import Workbook
 from fsr_opt.web.page import scenario_name
@@ -96,12 +96,13 @@ class Downloads:
                 paths.append(folder)
             # the files name the scenarios as the page does, not the temporary folders
             compared = run_compare(paths[0], paths[1], root / "out", lang=lang, labels=(
-                scenario_name(first, lang), scenario_name(second, lang)))
+                scenario_name(first, lang), scenario_name(second, lang)),
+                names=rule_names(first.inputs.rules, second.inputs.rules))
             files = {path.name: path.read_bytes() for path in compared.written}
         files["confronto.txt" if lang == "it" else "comparison.txt"] = (
             compared.text + "\n").encode("utf-8")
         files["confronto.xlsx" if lang == "it" else "comparison.xlsx"] = comparison_workbook(
-            compared.diff, lang, names=_names(first, second))
+            compared.diff, lang, names=compared.diff.names)
         name = clean_file_name(f"{text('web.download.compare_stem', lang)}-"
                                f"{scenario_name(first, lang)}-{scenario_name(second, lang)}")
         return f"{name}.zip", _zip(name, files)
@@ -154,19 +155,6 @@ _HEADINGS = {"change": "scenario.change_code", "units_funded_base": "scenario.fu
              "units_funded_change": "scenario.funded_change",
              "binding_changed": "web.book.binding_changed",
              "distance_change": "web.book.distance_change"}
-
-
-def _names(*scenarios: Scenario) -> dict[str, dict[str, str]]:
-    """The labels of the scenarios' areas and service lines, by column and code.
-
-    By column: an area and its one service line may share a code (``anziani``).
-    """
-    names: dict[str, dict[str, str]] = {"area": {}, "service": {}}
-    for scenario in scenarios:
-        for area in scenario.inputs.rules.areas:
-            names["area"][area.code] = area.label
-            names["service"].update((line.code, line.label) for line in area.services)
-    return names
 
 
 def comparison_workbook(

@@ -9,8 +9,8 @@ the screen.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeVar
 
@@ -114,6 +114,18 @@ class RunDiff:
     lines: tuple[LineChange, ...]
     units: tuple[UnitChange, ...]
     history_year: int | None = None
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False)
+    """The labels of the areas (``area``) and service lines (``service``) by code, when the
+    rule set is known (whatif, the page); the reports for people show them. Saved runs
+    (compare) carry only the codes."""
+
+    def area_name(self, code: str) -> str:
+        """An area as people read it: its label when known, else its code."""
+        return self.names.get("area", {}).get(code, code)
+
+    def line_name(self, code: str) -> str:
+        """A service line as people read it: its label when known, else its code."""
+        return self.names.get("service", {}).get(code, code)
 
     def count(self, change: Change) -> int:
         """Number of units with this ``change`` code."""
