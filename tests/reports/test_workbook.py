@@ -146,6 +146,11 @@ def test_payments_exclusions_summary_and_checks(example: Run) -> None:
     minori = next(row for row in summary.iter_rows(values_only=True)
                   if row[0] == "minori" and row[1] == "TOTALE")
     assert Decimal(str(minori[3])) == Decimal("446247.68")
+    # the line 'anziani' by the line's label, its area's TOTALE by the area's (one code, two)
+    labels = {row[1]: row[2] for row in summary.iter_rows(values_only=True)
+              if row[0] == "anziani"}
+    assert labels["anziani"].startswith("Servizi per anziani") and labels["TOTALE"] == (
+        "Area Anziani")
     checks = example.book["Verifiche"]
     outcomes = [checks.cell(row=r, column=6).value for r in range(2, checks.max_row + 1)]
     outcomes = [o for o in outcomes if o]

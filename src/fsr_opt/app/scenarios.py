@@ -155,9 +155,8 @@ def rule_names(*rule_sets: RuleSet) -> dict[str, dict[str, str]]:
     """
     names: dict[str, dict[str, str]] = {"area": {}, "service": {}}
     for rules in rule_sets:
-        for area in rules.areas:
-            names["area"][area.code] = area.label
-            names["service"].update((line.code, line.label) for line in area.services)
+        names["area"].update(rules.area_labels)
+        names["service"].update(rules.line_labels)
     return names
 
 

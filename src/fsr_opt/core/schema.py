@@ -298,6 +298,19 @@ class RuleSet:
         """
         return self.year - 1
 
+    @property
+    def area_labels(self) -> dict[str, str]:
+        """The label of every area, by code: what people read where the CSV files say the code."""
+        return {area.code: area.label for area in self.areas}
+
+    @property
+    def line_labels(self) -> dict[str, str]:
+        """The label of every service line, by code.
+
+        Kept apart from `area_labels`: an area and its one line may share a code (``anziani``).
+        """
+        return {line.code: line.label for area in self.areas for line in area.services}
+
     def area(self, code: str) -> Area:
         """Return the area with this code (KeyError if unknown)."""
         for area in self.areas:

@@ -92,12 +92,12 @@ def area_labels(rules: RuleSet) -> dict[str, str]:
     The deliberation's annex is read by the Assemblea, which knows the areas and service
     lines by their names; allocation.csv keeps the codes.
     """
-    return {area.code: area.label for area in rules.areas}
+    return rules.area_labels
 
 
 def line_labels(rules: RuleSet) -> dict[str, str]:
     """The label of every service line, by code (`area_labels`)."""
-    return {line.code: line.label for area in rules.areas for line in area.services}
+    return rules.line_labels
 
 def _order(text: str) -> tuple[str, str]:
     """Sort key of a name: without case first, then as written (a stable, total order)."""

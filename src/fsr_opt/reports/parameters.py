@@ -37,9 +37,8 @@ def _section_labels(rules: RuleSet | AtsRules) -> dict[str, Mapping[str, str]]:
     # A code is read after the section that names it: an area and its one service line may
     # share a code (``anziani``), each with its own label.
     return {
-        "areas": {area.code: area.label for area in rules.areas},
-        "services": {service.code: service.label for area in rules.areas
-                     for service in area.services},
+        "areas": rules.area_labels,
+        "services": rules.line_labels,
         "formula_classes": {code: formula.label
                             for code, formula in rules.formula_classes.items()},
     }

@@ -369,7 +369,7 @@ def residual_lines(allocation: Allocation, lang: str, rules: RuleSet | None = No
     its label in `rules`, else by its code), and the total unassigned.
     """
     w = phrases("residual", lang)
-    labels = {area.code: area.label for area in rules.areas} if rules is not None else {}
+    labels = rules.area_labels if rules is not None else {}
     lines = [w(f"scope.{allocation.residual_scope.value}")]
     for pool in allocation.residual_pools:
         if pool.available <= 0:

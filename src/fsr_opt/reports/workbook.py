@@ -392,14 +392,14 @@ def _shortest_euros(cents: int) -> str:
 def _summary(
     outcomes: Sequence[UnitOutcome], allocation: Allocation, rules: RuleSet, lang: str
 ) -> list[list[object]]:
-    labels = {s.code: s.label for a in rules.areas for s in a.services}
-    labels.update({a.code: a.label for a in rules.areas})
+    areas, lines = rules.area_labels, rules.line_labels
     total = text("word.TOTAL", lang)
     rows: list[list[object]] = []
     for cells in summary_rows(outcomes, allocation, rules):
         record = dict(zip(SUMMARY_COLUMNS, cells, strict=True))
         area, service = record["area"], record["service"]
-        label = labels.get(service if service != TOTAL else area, "")
+        # by column: the line 'anziani' is not the area 'anziani'
+        label = lines.get(service, "") if service != TOTAL else areas.get(area, "")
         record["label"] = "" if area == TOTAL else label
         record["area"] = total if area == TOTAL else area
         record["service"] = total if service == TOTAL else service

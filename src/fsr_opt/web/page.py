@@ -105,7 +105,7 @@ def _controls(workspace: Workspace, moves: Sequence[ShareMove]) -> dict[str, Any
     current = workspace.current
     rules = current.inputs.rules
     parameters = current.parameters
-    labels = {area.code: area.label for area in rules.areas}
+    labels = rules.area_labels
     shares = rule_shares(rules)
     base_shares = rule_shares(base)
     return {
@@ -379,7 +379,7 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
     lang = workspace.lang
     rules = workspace.current.inputs.rules
     table = workspace.base_inputs.table
-    labels = {service.code: service.label for area in rules.areas for service in area.services}
+    labels = rules.line_labels
     with use_language(lang):  # in the visitor's language, which can change after the load
         warnings = scenario_warnings(workspace)
     return {
@@ -397,7 +397,7 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
         "result": result(workspace.current, workspace.baseline, lang),
         "scenarios": [_scenario_card(s, lang) for s in workspace.scenarios()],
         "services": labels,
-        "areas": {area.code: area.label for area in rules.areas},
+        "areas": rules.area_labels,
         "bindings": {b.value: describe("binding", b.value, lang,
                                        history_year=rules.history_year) for b in Binding},
         "binding_labels": {b.value: binding_label(b.value, lang) for b in Binding},
@@ -428,8 +428,7 @@ def explanation(scenario: Scenario, unit_id: str, lang: str) -> dict[str, str]:
 def _labels(scenario: Scenario) -> tuple[dict[str, str], dict[str, str]]:
     """The labels of a scenario's rule set: area code -> label, service code -> label."""
     rules = scenario.inputs.rules
-    return ({area.code: area.label for area in rules.areas},
-            {service.code: service.label for area in rules.areas for service in area.services})
+    return rules.area_labels, rules.line_labels
 
 
 def comparison(first: Scenario, second: Scenario, lang: str) -> dict[str, Any]:

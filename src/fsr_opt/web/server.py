@@ -574,7 +574,7 @@ def read_parameters(
     shares = dict(rule_shares(current))
     moves: tuple[ShareMove, ...] = ()
     given = _mapping(body, "shares")
-    labels = {area.code: area.label for area in current.areas}
+    labels = current.area_labels
     moved = str(body.get("moved", ""))
     for code, value_text in given.items():
         if code not in shares or (moved in given and code != moved) or (

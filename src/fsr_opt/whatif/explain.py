@@ -148,9 +148,8 @@ def explain_unit(
         return f"{money(cents, lang)} EUR"
 
     # areas and lines by their labels, the code (what --share and the CSV files say) after
-    area_label = next((a.label for a in rules.areas if a.code == item.area), "")
-    line_label = next((s.label for a in rules.areas for s in a.services
-                       if s.code == item.service), "")
+    area_label = rules.area_labels.get(item.area, "")
+    line_label = rules.line_labels.get(item.service, "")
     area_name = (f"{area_label} ({item.area})" if area_label not in ("", item.area)
                  else item.area)
     line_name = (f"{line_label} ({item.service})" if line_label not in ("", item.service)
