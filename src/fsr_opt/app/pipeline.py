@@ -190,28 +190,42 @@ def _load_inputs(
 
 
 def input_warnings(
-    inputs: Inputs, limit: int = MAX_WARNINGS_PER_KIND, *, file: str | None = None
+    inputs: Inputs,
+    limit: int = MAX_WARNINGS_PER_KIND,
+    *,
+    file: str | None = None,
+    located: Sequence[Assessment] | None = None,
+    criterion_off: str | None = None,
 ) -> list[str]:
-    """Units that load but deserve a look: excluded as outside the Ambito.
+    """Units that load but deserve a look: located outside the Ambito.
 
     A municipality outside the Ambito is excluded, not an input error, but it is often a
     misspelling (case and accents are already forgiven): the planner must see it. In the
     form of every warning (``FILE, row N: ...``), the first `limit` and then their count;
     `file` names the table instead of its path as given (the annex names it by its name).
+
+    With the access criterion switched off (the page's scenarios), `inputs` cannot show where
+    the units are: `located` are assessments made with it on, and `criterion_off` its name as
+    the reader sees it; the units are then said not excluded for it.
     """
     log = WarningLog(limit)
-    for item in inputs.assessments:
-        if ExclusionReason.OUTSIDE_AMBITO in item.reasons:
-            unit = item.unit
-            log.add(Problem(
-                _("unit {unit} is in '{municipality}', not a municipality of the Ambito "
-                  "({municipalities}): excluded ({reason}); check the spelling if it belongs "
-                  "to the Ambito").format(
-                    unit=unit.unit_id, municipality=unit.municipality,
-                    municipalities=", ".join(inputs.rules.municipalities),
-                    reason=text("reason.OUTSIDE_AMBITO")),
-                file=file or inputs.table.source, row=unit.row,
-                code=ErrorCode.UNIT_OUTSIDE_AMBITO))
+    for item in inputs.assessments if located is None else located:
+        if ExclusionReason.OUTSIDE_AMBITO not in item.reasons:
+            continue
+        unit = item.unit
+        values = {"unit": unit.unit_id, "municipality": unit.municipality,
+                  "municipalities": ", ".join(inputs.rules.municipalities)}
+        message = (_("unit {unit} is in '{municipality}', not a municipality of the Ambito "
+                     "({municipalities}): excluded ({reason}); check the spelling if it "
+                     "belongs to the Ambito").format(
+                         reason=text("reason.OUTSIDE_AMBITO"), **values)
+                   if criterion_off is None else
+                   _("unit {unit} is in '{municipality}', not a municipality of the Ambito "
+                     "({municipalities}): not excluded for this, since the access criterion "
+                     "'{criterion}' is off in this scenario; check the spelling if it belongs "
+                     "to the Ambito").format(criterion=criterion_off, **values))
+        log.add(Problem(message, file=file or inputs.table.source, row=unit.row,
+                        code=ErrorCode.UNIT_OUTSIDE_AMBITO))
     return log.lines()
 
 

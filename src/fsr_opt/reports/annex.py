@@ -14,7 +14,7 @@ exclude has no entitlement, hence no shortfall; a unit below the minimum award l
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -202,19 +202,32 @@ def _summed(accumulators: Iterable[_Sums]) -> _Sums:
     return [sum(column) for column in zip(*accumulators, strict=True)] or [0] * 8
 
 
-def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
-    """Totals per spelling joined into groups (`group_totals`), in name order."""
-    groups: dict[str, list[tuple[str, _Sums]]] = {}
-    for name, acc in sums.items():
-        groups.setdefault(_fold(name), []).append((name, acc))
-    totals = []
+def spelling_groups(counts: Mapping[str, int]) -> dict[str, str]:
+    """Each spelling of a name -> the spelling its group is shown under.
+
+    Names are one group without regard to case and extra spaces (``BERGAMO``, ``Bergamo ``);
+    a group is shown under its most frequent spelling (`counts`: units per spelling), the first
+    in name order on a tie. The annex's groups and the page's filter of Comuni use it.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in counts:
+        groups.setdefault(_fold(name), []).append(name)
+    shown: dict[str, str] = {}
     for spellings in groups.values():
-        if len(spellings) == 1:  # most names have one spelling
-            name, acc = spellings[0]
-        else:  # the most frequent spelling, the first in name order on a tie
-            name = min(spellings, key=lambda s: (-s[1][0], *_order(s[0])))[0]
-            acc = _summed(acc for _, acc in spellings)
-        totals.append(GroupTotal(name, *acc))
+        chosen = (spellings[0] if len(spellings) == 1  # most names have one spelling
+                  else min(spellings, key=lambda name: (-counts[name], *_order(name))))
+        shown.update((name, chosen) for name in spellings)
+    return shown
+
+
+def _merge(sums: dict[str, _Sums]) -> list[GroupTotal]:
+    """Totals per spelling joined into groups (`spelling_groups`), in name order."""
+    shown = spelling_groups({name: acc[0] for name, acc in sums.items()})
+    groups: dict[str, list[_Sums]] = {}
+    for name, acc in sums.items():
+        groups.setdefault(shown[name], []).append(acc)
+    totals = [GroupTotal(name, *(accs[0] if len(accs) == 1 else _summed(accs)))
+              for name, accs in groups.items()]
     return sorted(totals, key=lambda t: _order(t.name))
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from fsr_opt.app.pipeline import input_warnings
-from fsr_opt.core.errors import ErrorCode, FsrOptError, Problem, WarningLog
-from fsr_opt.core.i18n import _, use_language
+from fsr_opt.core.errors import FsrOptError
+from fsr_opt.core.i18n import use_language
 from fsr_opt.core.schema import Binding, ExclusionReason
 from fsr_opt.core.words import (
     WORDS,
@@ -29,6 +29,7 @@ from fsr_opt.core.words import (
     with_year,
     written_in,
 )
+from fsr_opt.reports.annex import spelling_groups
 from fsr_opt.reports.html import (
     award_brackets,
     binding_counts,
@@ -248,15 +249,7 @@ def municipality_groups(names: Sequence[str]) -> dict[str, str]:
     its most frequent spelling (`names` has one entry per unit), the first in name order on a
     tie.
     """
-    counts = Counter(names)
-    groups: dict[str, list[str]] = {}
-    for name in counts:
-        groups.setdefault(" ".join(name.casefold().split()), []).append(name)
-    shown: dict[str, str] = {}
-    for spellings in groups.values():
-        chosen = min(spellings, key=lambda name: (-counts[name], name.casefold(), name))
-        shown.update((name, chosen) for name in spellings)
-    return shown
+    return spelling_groups(Counter(names))
 
 
 def _units(scenario: Scenario, diff: RunDiff) -> list[list[Any]]:
@@ -358,20 +351,10 @@ def scenario_warnings(workspace: Workspace) -> list[str]:
     current = workspace.current.inputs
     if current.rules.eligibility.require_in_ambito:
         return input_warnings(current)
-    criterion = with_year(text("web.switch.require_in_ambito"), current.rules.history_year)
-    log = WarningLog()
-    for item in workspace.base_inputs.assessments:
-        if ExclusionReason.OUTSIDE_AMBITO in item.reasons:
-            unit = item.unit
-            log.add(Problem(
-                _("unit {unit} is in '{municipality}', not a municipality of the Ambito "
-                  "({municipalities}): not excluded for this, since the access criterion "
-                  "'{criterion}' is off in this scenario; check the spelling if it belongs to "
-                  "the Ambito").format(
-                    unit=unit.unit_id, municipality=unit.municipality,
-                    municipalities=", ".join(current.rules.municipalities), criterion=criterion),
-                file=current.table.source, row=unit.row, code=ErrorCode.UNIT_OUTSIDE_AMBITO))
-    return log.lines()
+    return input_warnings(
+        current, located=workspace.base_inputs.assessments,
+        criterion_off=with_year(text("web.switch.require_in_ambito"),
+                                current.rules.history_year))
 
 
 def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, Any]:
