@@ -219,6 +219,10 @@ class FsrOptError(Exception):
         self.problems: list[Problem] = list(problems)
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[type[FsrOptError], tuple[list[Problem]]]:
+        """Pickle by the problems (Exception's default passes the rendered text back)."""
+        return type(self), (self.problems,)
+
     @property
     def codes(self) -> tuple[ErrorCode, ...]:
         """The codes of the problems, in order, each once."""
