@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from fsr_opt.app.pipeline import load_inputs, solve_inputs
-from fsr_opt.core.errors import ErrorCode, SolverError
+from fsr_opt.core.errors import WARNINGS_LOGGER, ErrorCode, SolverError
 from fsr_opt.core.words import text
 from fsr_opt.web import server as server_module
 from fsr_opt.web import workspace as workspace_module
@@ -369,3 +371,65 @@ def test_the_rule_set_s_own_residual_scope_is_no_change(client: TestClient) -> N
     assert answer["result"]["scenario"] == "base"
     other = client.post("/api/change", json={"residual_scope": "fondo"}, headers=CHANGE).json()
     assert other["controls"]["command"] == "--set residui.scope=fondo"
+
+
+def _warned_table(extra_columns: int = 1) -> bytes:
+    """The bundled table with columns of notes, saved as Excel's Italian CSV (Windows-1252)."""
+    lines = (ROOT / "data" / "bergamo-2025" / "units.csv").read_text("utf-8").splitlines()
+    notes = [f"Note {number}" for number in range(1, extra_columns + 1)]
+    table = [",".join([lines[0], *notes])] + [line + "," * extra_columns for line in lines[1:]]
+    table[1] = table[1].replace("Asilo nido", "Asilo nido città", 1)  # a letter cp1252 writes
+    return ("\n".join(table) + "\n").encode("cp1252")
+
+
+def test_the_warnings_of_reading_an_upload_are_on_the_page_in_its_language(
+        client: TestClient) -> None:
+    client.post("/api/language", json={"lang": "it"}, headers=CHANGE)
+    answer = client.post("/api/upload/units?name=unità.csv", content=_warned_table(),
+                         headers=CHANGE).json()
+    warnings = answer["warnings"]
+    assert warnings[:2] == [
+        "unità.csv: il file non è UTF-8: è stato letto come Windows-1252 (cp1252); controlla "
+        "le lettere accentate, o salvalo come 'CSV UTF-8'",
+        "unità.csv, riga 1, colonna 'Note 1': non è una colonna della tabella delle unità; "
+        "viene ignorata"]
+    assert any("Dalmine" in line for line in warnings[2:])  # the units outside the Ambito too
+    assert not any("/" in line.split(":")[0] for line in warnings)  # no server path
+    # they stay while the table is in use, and follow the language
+    client.post("/api/change", json={"fund": "850.000,00"}, headers=CHANGE)
+    assert client.get("/api/state").json()["warnings"][:2] == warnings[:2]
+    client.post("/api/language", json={"lang": "en"}, headers=CHANGE)
+    english = client.get("/api/state").json()["warnings"]
+    assert english[:2] == [
+        "unità.csv: the file is not UTF-8: it was read as Windows-1252 (cp1252); check the "
+        "accented letters, or save it as 'CSV UTF-8'",
+        "unità.csv, row 1, column 'Note 1': not a column of the units table; it is ignored"]
+    client.post("/api/language", json={"lang": "it"}, headers=CHANGE)
+    assert client.get("/api/state").json()["warnings"] == warnings
+    # another table replaces them
+    back = client.post("/api/example", headers=CHANGE).json()["warnings"]
+    assert not any("unità.csv" in line or "units.csv:" in line for line in back)
+
+
+def test_the_reading_warnings_keep_their_limit_per_kind(client: TestClient) -> None:
+    client.post("/api/language", json={"lang": "en"}, headers=CHANGE)
+    warnings = client.post("/api/upload/units?name=notes.csv", content=_warned_table(25),
+                           headers=CHANGE).json()["warnings"]
+    ignored = [line for line in warnings if "units table" in line]
+    assert len(ignored) == 10 and ignored[-1] == (
+        "notes.csv, row 1: and 16 more columns are not columns of the units table; they are "
+        "ignored")
+
+
+def test_the_warnings_of_the_servers_own_files_are_printed_and_shown(
+        make_client: Callable[..., TestClient], tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    table = tmp_path / "notes.csv"
+    table.write_bytes(_warned_table())
+    config = ServeConfig(units=table)
+    with caplog.at_level(logging.WARNING, logger=WARNINGS_LOGGER):
+        start = server_module.prepare(config)
+    assert [record.problem.code for record in caplog.records] == [  # the terminal, as before
+        ErrorCode.READ_AS_CP1252, ErrorCode.UNKNOWN_COLUMN]
+    warnings = make_client(config, app_start=start).get("/api/state").json()["warnings"]
+    assert warnings[0].startswith("notes.csv: ") and "'Note 1'" in warnings[1]

@@ -364,7 +364,7 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
     table = workspace.base_inputs.table
     labels = rules.line_labels
     with use_language(lang):  # in the visitor's language, which can change after the load
-        warnings = scenario_warnings(workspace)
+        located = scenario_warnings(workspace)
     return {
         "lang": lang,
         "source": {
@@ -373,9 +373,11 @@ def state(workspace: Workspace, moves: Sequence[ShareMove] = ()) -> dict[str, An
             "ambito": rules.ambito, "year": rules.year,
             "bundled": workspace.source.units is None,
         },
-        # the files by name: the page need not show where the server keeps them
-        "warnings": [line.replace(table.source, Path(table.source).name)
-                     for line in warnings],
+        # what reading the files said, then the units to look at; the files by name: the
+        # page need not show where the server keeps them
+        "warnings": [*workspace.reading.lines(lang),
+                     *(line.replace(table.source, Path(table.source).name)
+                       for line in located)],
         "controls": _controls(workspace, moves),
         "result": result(workspace.current, workspace.baseline, lang),
         "scenarios": [_scenario_card(s, lang) for s in workspace.scenarios()],

@@ -48,7 +48,7 @@ from starlette.staticfiles import StaticFiles
 
 from fsr_opt import __version__
 from fsr_opt.app.pipeline import load_inputs
-from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem
+from fsr_opt.core.errors import ErrorCode, FsrOptError, InputError, Problem, warn
 from fsr_opt.core.i18n import _, use_language
 from fsr_opt.core.words import DEFAULT_LANGUAGE, LANGUAGES, WORDS, text, with_year
 from fsr_opt.web.downloads import Downloads, run_zip
@@ -174,10 +174,16 @@ def check_port(host: str, port: int) -> None:
 def prepare(config: ServeConfig) -> Start:
     """Load and solve the server's files once, before listening.
 
+    The warnings of reading them are given again (the page shows them too): the command
+    line prints them as ``fsr-opt solve`` does.
+
     Raises:
         FsrOptError: the files are bad or cannot be solved (the command line exits with it).
     """
-    return Start.load(source_of(config), config.settings)
+    start = Start.load(source_of(config), config.settings)
+    for problem in start.reading.problems:
+        warn(problem)
+    return start
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ A scenario is solved as the command line solves one: the overrides go through th
 `override_pairs`, the rule set is loaded and validated by `load_rules`, and the units table,
 read once with `load_inputs` (the command line's validating reader), is assessed again
 against the new rules. Nothing is written: files are made only when a planner downloads them.
+The warnings of reading the files (a column ignored, a CSV read as Windows-1252...) are kept
+for the page (`ReadingWarnings`), which the command line would print.
 """
 
 from __future__ import annotations
@@ -23,11 +25,19 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fsr_opt.app.pipeline import Inputs, load_inputs, load_rules, solve_inputs
-from fsr_opt.core.errors import ErrorCode, InputError, Problem
+from fsr_opt.core.errors import (
+    ErrorCode,
+    FsrOptError,
+    InputError,
+    Problem,
+    WarningLog,
+    collecting_warnings,
+)
+from fsr_opt.core.i18n import current_language, use_language
 from fsr_opt.core.schema import Allocation, RuleSet, SolveResult
 from fsr_opt.core.words import DEFAULT_LANGUAGE, text
 from fsr_opt.engine.eligibility import assess
@@ -122,6 +132,63 @@ def load_source(source: DataSource) -> Inputs:
     return load_inputs(source.units, source.rules)
 
 
+class ReadingWarnings:
+    """The warnings of reading a workspace's files, for the page in any of its languages.
+
+    `fsr_opt.io` writes a warning's sentence when it finds it, in the language of the read;
+    the page can switch language later, so another language reads the files again, once,
+    when first asked (only files that gave warnings: the others give none in any language).
+    Each language keeps `MAX_WARNINGS_PER_KIND` of each kind and the count of the rest, as
+    the command line prints them.
+    """
+
+    def __init__(self, source: DataSource, given: WarningLog, lang: str) -> None:
+        self.source = source
+        self._logs = {lang: given}
+        self._lock = threading.Lock()  # the server's files are read by every visitor's page
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The warnings as first given, then those counted past the limit of their kind."""
+        log = next(iter(self._logs.values()))
+        return (*log.kept, *log.omitted())
+
+    def lines(self, lang: str) -> list[str]:
+        """Each warning in `lang`, naming the file by its name (not the server's path)."""
+        with use_language(lang):
+            given = self._log(lang)
+            return [str(replace(problem, file=Path(problem.file).name if problem.file else None))
+                    for problem in (*given.kept, *given.omitted())]
+
+    def _log(self, lang: str) -> WarningLog:
+        with self._lock:
+            known = self._logs.get(lang)
+            if known is not None:
+                return known
+            first = next(iter(self._logs.values()))
+            if not first.counts:
+                return first
+            try:
+                with collecting_warnings() as again:
+                    load_source(self.source)
+            except (FsrOptError, OSError):  # gone or changed since: the first language's
+                log.debug("the files of %s cannot be read again", self.source, exc_info=True)
+                return first
+            self._logs[lang] = again
+            return again
+
+
+def read_source(source: DataSource) -> tuple[Inputs, ReadingWarnings]:
+    """`load_source`, keeping its warnings for the page instead of the server's terminal.
+
+    Raises:
+        InputError, RuleSetError: every problem of the files, at once.
+    """
+    with collecting_warnings() as given:
+        inputs = load_source(source)
+    return inputs, ReadingWarnings(source, given, current_language())
+
+
 def solve_scenario(
     key: str,
     name: str,
@@ -162,6 +229,7 @@ class Start:
     settings: SolveSettings
     inputs: Inputs
     baseline: Scenario
+    reading: ReadingWarnings
 
     @classmethod
     def load(cls, source: DataSource, settings: SolveSettings) -> Start:
@@ -170,12 +238,12 @@ class Start:
         Raises:
             FsrOptError: every problem of the files at once, or the baseline's failure.
         """
-        inputs = load_source(source)
+        inputs, reading = read_source(source)
         source = DataSource(source.units, source.rules,
                             source.units_name or Path(inputs.table.source).name,
                             source.rules_name or Path(inputs.rules.source).name)
         baseline = solve_scenario(BASE, BASE, inputs, source, Parameters(), settings)
-        return cls(source, settings, inputs, baseline)
+        return cls(source, settings, inputs, baseline, reading)
 
 
 @dataclass
@@ -188,6 +256,7 @@ class Workspace:
         baseline: the riparto of the rules as written.
         current: the scenario being edited (the baseline until something changes).
         saved: the scenarios saved by name, by key, in the order saved.
+        reading: the warnings of reading the files in use, shown until other files replace them.
     """
 
     folder: Path
@@ -196,6 +265,7 @@ class Workspace:
     base_inputs: Inputs
     baseline: Scenario
     current: Scenario
+    reading: ReadingWarnings
     lang: str = DEFAULT_LANGUAGE
     saved: OrderedDict[str, Scenario] = field(default_factory=OrderedDict)
     uploads: int = 0
@@ -207,7 +277,7 @@ class Workspace:
     def open(cls, folder: Path, start: Start, lang: str = DEFAULT_LANGUAGE) -> Workspace:
         """A workspace on the server's files, already loaded and solved (`Start`)."""
         return cls(folder, start.settings, start.source, start.inputs, start.baseline,
-                   start.baseline, lang)
+                   start.baseline, start.reading, lang)
 
     def replace_source(self, source: DataSource) -> None:
         """Load other files; on success they replace the current data, on failure nothing does.
@@ -219,8 +289,8 @@ class Workspace:
             FsrOptError: the files are bad, or their baseline cannot be solved.
         """
         start = Start.load(source, self.settings)
-        self.source, self.base_inputs, self.baseline, self.current = (
-            start.source, start.inputs, start.baseline, start.baseline)
+        self.source, self.base_inputs, self.baseline, self.current, self.reading = (
+            start.source, start.inputs, start.baseline, start.baseline, start.reading)
 
     def upload_path(self, file_name: str) -> Path:
         """A new private path for an uploaded file, keeping its (cleaned) name and extension.
