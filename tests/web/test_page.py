@@ -41,9 +41,24 @@ def test_a_bad_file_is_a_table_of_problems_with_the_advice() -> None:
     first = shown["problems"][0]
     assert first == {"file": "units.csv", "row": 4, "column": "Utenti 2024",
                      "message": "'tanti' is not a number",
-                     "fix": WORDS["web.fix.NOT_A_NUMBER"]["it"], "code": "NOT_A_NUMBER"}
+                     "fix": WORDS["web.fix.NOT_A_NUMBER.int"]["it"], "code": "NOT_A_NUMBER"}
     assert shown["problems"][1]["row"] is None
     assert problems(error, "en")["title"] == "Error in the data"
+
+
+def test_the_advice_fits_the_kind_of_column() -> None:
+    def fix(column: str | None, code: ErrorCode) -> str:
+        error = InputError([Problem("bad", row=2, column=column, code=code)])
+        return str(problems(error, "it")["problems"][0]["fix"])
+
+    users = fix("Utenti 2024", ErrorCode.NOT_A_NUMBER)
+    assert "numero intero" in users and "due decimali" not in users  # users are whole
+    assert fix("UTENTI", ErrorCode.NOT_A_NUMBER) == users  # any spelling of the heading
+    assert "due decimali" in fix("Costi 2024", ErrorCode.NOT_A_NUMBER)
+    assert "(1200)" in fix("Utenti 2024", ErrorCode.AMBIGUOUS_NUMBER)
+    assert "(1234,00)" in fix("Ricavi 2024", ErrorCode.AMBIGUOUS_NUMBER)
+    assert fix(None, ErrorCode.NOT_A_NUMBER) == WORDS["web.fix.NOT_A_NUMBER"]["it"]
+    assert fix("Note", ErrorCode.NOT_A_NUMBER) == WORDS["web.fix.NOT_A_NUMBER"]["it"]
 
 
 def test_each_failure_has_its_own_title() -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from fsr_opt.app.pipeline import input_warnings
-from fsr_opt.core.errors import FsrOptError
+from fsr_opt.core.errors import FsrOptError, Problem
 from fsr_opt.core.i18n import use_language
-from fsr_opt.core.schema import Binding, ExclusionReason
+from fsr_opt.core.schema import INPUT_COLUMNS, Binding, ExclusionReason
 from fsr_opt.core.words import (
     WORDS,
     binding_label,
@@ -29,6 +29,8 @@ from fsr_opt.core.words import (
     with_year,
     written_in,
 )
+from fsr_opt.io.cells import fold_heading
+from fsr_opt.io.units import COLUMN_LOOKUP
 from fsr_opt.reports.annex import spelling_groups
 from fsr_opt.reports.html import (
     award_brackets,
@@ -85,19 +87,34 @@ def problems(error: FsrOptError, lang: str) -> dict[str, Any]:
     codes = set(error.codes)
     key = "web.error.time_limit" if "TIME_LIMIT" in codes else ERROR_TITLES.get(
         error.kind, "web.error.other")
-    rows = []
-    for problem in error.problems:
-        fix_key = f"web.fix.{problem.code.value}"
-        rows.append({
-            "file": Path(problem.file).name if problem.file else "",
-            "row": problem.row,
-            "column": problem.column or "",
-            "message": problem.message,
-            "fix": text(fix_key, lang) if fix_key in WORDS else "",
-            "code": problem.code.value,
-        })
+    rows = [{
+        "file": Path(problem.file).name if problem.file else "",
+        "row": problem.row,
+        "column": problem.column or "",
+        "message": problem.message,
+        "fix": advice(problem, lang),
+        "code": problem.code.value,
+    } for problem in error.problems]
     return {"title": text(key, lang), "count": len(rows), "problems": rows,
             "kept": text("web.error.kept", lang)}
+
+
+COLUMN_KINDS = {spec.name: spec.kind for spec in INPUT_COLUMNS}
+
+
+def advice(problem: Problem, lang: str) -> str:
+    """How to fix a problem: the catalogue's advice for its code ("" when it has none).
+
+    A column of the units table can have its own (``web.fix.CODE.KIND``): the users are a
+    whole number, where an amount has two decimals.
+    """
+    name = COLUMN_LOOKUP.get(fold_heading(problem.column)) if problem.column else None
+    code = problem.code.value
+    keys = (f"web.fix.{code}.{COLUMN_KINDS[name]}",) if name else ()
+    for key in (*keys, f"web.fix.{code}"):
+        if key in WORDS:
+            return text(key, lang)
+    return ""
 
 
 def _controls(workspace: Workspace, moves: Sequence[ShareMove]) -> dict[str, Any]:
