@@ -260,6 +260,34 @@ def test_a_bad_file_shows_every_problem_and_the_page_goes_on(visitor: Visitor) -
     expect(page.locator("#errors")).to_be_hidden()
 
 
+def test_the_warnings_of_reading_an_upload_are_shown_in_the_page_s_language(
+    visitor: Visitor, tmp_path: Path
+) -> None:
+    lines = (ROOT / "data" / "bergamo-2025" / "units.csv").read_text("utf-8").splitlines()
+    table = tmp_path / "unità.csv"  # as Excel saves an Italian CSV: Windows-1252, with notes
+    table.write_bytes(("\n".join([lines[0] + ",Note"] + [line + ",da sentire" for line in
+                                   lines[1:]]) + "\n").encode("cp1252"))
+    page = visitor.page
+    page.set_input_files("#units-file", str(table))
+    expect(page.locator("#units-now")).to_have_text("unità.csv (308 unità)")
+    notes = page.locator("#warnings li")
+    expect(notes.nth(0)).to_have_text(
+        "unità.csv: il file non è UTF-8: è stato letto come Windows-1252 (cp1252); controlla "
+        "le lettere accentate, o salvalo come 'CSV UTF-8'")
+    expect(notes.nth(1)).to_have_text("unità.csv, riga 1, colonna 'Note': non è una colonna "
+                                      "della tabella delle unità; viene ignorata")
+    expect(notes.nth(2)).to_contain_text("unità.csv, riga 221: l'unità UDO356205 è a 'Dalmine'")
+    visitor.shot("8-avvisi.png")
+    page.click(".lang button[data-lang=en]")
+    expect(notes.nth(1)).to_have_text("unità.csv, row 1, column 'Note': not a column of the "
+                                      "units table; it is ignored")
+    page.click(".lang button[data-lang=it]")
+    expect(notes.nth(1)).to_contain_text("viene ignorata")
+    page.click("#use-example")
+    expect(page.locator("#units-now")).to_have_text("units.csv (308 unità)")
+    expect(notes.first).to_contain_text("units.csv, riga 221")
+
+
 def test_two_browsers_at_once_keep_their_own_data(browser: object, server: str) -> None:
     first, second = Visitor(browser, server), Visitor(browser, server)
     try:
