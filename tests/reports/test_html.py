@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from html import escape
 
@@ -124,7 +125,8 @@ def test_english(example: tuple[Inputs, SolveResult, str]) -> None:
     assert '<html lang="en">' in page and "Split by area" in page
     assert "446,247.68" in page and "892,495.35" in page
     assert "minimum_award=300" in page  # overrides are shown, in words and as typed
-    assert "<li>Minimum award: 300.00 EUR <span class=\"code\">(minimum_award=300)</span>" in page
+    assert ("<li>Minimum award: 300.00 EUR <span class=\"code cli\">(minimum_award=300)</span>"
+            in page)
 
 
 
@@ -208,3 +210,55 @@ def test_the_chart_of_the_lines_shows_what_they_receive_with_the_residuals() -> 
     assert result.allocation.residual_total > 0
     assert sum(now for _, _, now in bars) == result.allocation.total == sum(
         o.award for o in outcomes)
+
+
+def test_every_printed_page_names_the_riparto_its_rules_and_its_page() -> None:
+    """@page margin boxes: a page cut from the annex still says what it belongs to (H1)."""
+    inputs = load_inputs(None, None)
+    rules = inputs.rules
+    document = {"input_files": {"units": {"path": "/some/folder/units.csv",
+                                          "sha256": "02163e0dcb9a6ecc1f2b"}}}
+    frame = html.print_frame(rules, document, "it")
+    assert frame.startswith("@page{@bottom-left{content:")
+    assert ('"Riparto FSR 2025 - Ambito di Bergamo - regole fsr-2025-bergamo v2025.2 - '
+            'units.csv SHA-256 02163e0dcb9a…"') in frame  # the file's name, not its folders
+    assert '@bottom-right{content:"Pagina " counter(page) " di " counter(pages);' in frame
+    english = html.print_frame(rules, document, "en")
+    assert '"Page " counter(page) " of " counter(pages)' in english
+    assert "Ambito of Bergamo - rules fsr-2025-bergamo" in english
+    # a name that would end the CSS string or the <style> is written as CSS escapes
+    odd = html.print_frame(replace(rules, ambito='A"</style>\\'), {}, "it")
+    assert '"' not in odd.split("content:", 1)[1].split(";", 1)[0][1:-1]
+    assert "</style>" not in odd and "\\\\" not in odd
+
+
+def test_the_printed_page_carries_its_frame_and_the_approved_criteria(
+        example: tuple[Inputs, SolveResult, str]) -> None:
+    inputs, _, page = example
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert html.print_frame(inputs.rules, {}, "it") in style
+    # page 1 says which approved criteria it applies, in words, then the rule set's id
+    assert inputs.rules.reference.startswith("Criteri di riparto FSR 2025")
+    subtitle = page.split('<p class="sub">', 1)[1].split("</p>", 1)[0]
+    assert "criteri applicati: Criteri di riparto FSR 2025" in subtitle
+    assert "DGR n. XII/4793 del 28/07/2025" in subtitle and "fsr-2025-bergamo" in subtitle
+    # a rule set without a reference keeps the id alone
+    result = solve_riparto(inputs.assessments, replace(inputs.rules, reference=""))
+    bare = render(replace(inputs, rules=replace(inputs.rules, reference="")), result)
+    assert "criteri applicati" not in bare and "regole fsr-2025-bergamo v2025.2" in bare
+
+
+def test_on_paper_the_cli_keys_are_left_out_and_the_warnings_kept_whole(
+        example: tuple[Inputs, SolveResult, str]) -> None:
+    inputs, result, _ = example
+    page = render(inputs, result, overrides=("minimum_award=300",))
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    printed = style.split("@media print{", 1)[1]
+    # the warnings box is not split between two pages
+    assert re.search(r"[{}][^{}]*\.warn[^{}]*\{break-inside:avoid\}", printed)
+    assert "table.params th:last-child,table.params td:last-child,.cli{display:none}" in printed
+    assert '<table class="params">' in page
+    # the override in words, its key=value as typed only on screen
+    assert '<span class="code cli">(minimum_award=300)</span>' in page
+    # the codes are printed at the table's size, broken only where they must be
+    assert ".code{font-size:.88em;word-break:normal;overflow-wrap:anywhere}" in printed

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 import pytest
 
 from fsr_opt.app.pipeline import load_inputs, run_solve
+from fsr_opt.core.words import text
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("FSR_OPT_CHROMIUM", "/usr/bin/chromium"))
@@ -138,6 +141,25 @@ def test_page_count_and_print_layout(printed: tuple[bytes, dict[str, Any]]) -> N
     most = math.ceil(layout["height"] / (PAGE_HEIGHT - layout["tallest"])) + layout["breaks"]
     assert least <= pages <= most, (least, pages, most)
     assert 20 <= pages <= 80  # the bundled example: about 50 A4 landscape pages
+
+
+def test_every_page_is_numbered_and_names_the_riparto(
+        printed: tuple[bytes, dict[str, Any]], tmp_path: Path) -> None:
+    """The @page margin boxes as printed: "Pagina N di M" and the running footer (pdftotext)."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is missing")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(printed[0])
+    pages = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")[:-1]
+    assert len(pages) == len(_PAGE.findall(printed[0]))
+    # in the language the report was written in (FSR_OPT_LANG, Italian by default)
+    footer = text("html.running_footer").format(
+        year=2025, ambito="Bergamo", rule_set="fsr-2025-bergamo", version="2025.2")
+    for number, page in enumerate(pages, 1):
+        assert text("html.page_number").format(page=number, pages=len(pages)) in page, number
+        assert footer in page and "units.csv SHA-256 " in page, number
 
 
 def screenshots(report: Path, folder: Path) -> tuple[Path, Path]:

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 
 from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.audit.run import audit_solution
@@ -487,3 +489,43 @@ def test_the_quick_tests_agree_with_the_regexes(text: str) -> None:
     if xlsx._NEEDS_ESCAPE.search(text):
         assert xlsx._may_need_escape(text)
     assert xlsx._needs_preserve(text) == bool(xlsx._NEEDS_PRESERVE.search(text))
+
+
+def printed_scale(sheet: Any) -> float:
+    """The scale a sheet set to fit one A4 landscape page wide prints at (Excel's arithmetic:
+    a column of width w is 7w + 5 pixels of Calibri 11, 0.75 pt each)."""
+    margins = sheet.page_margins
+    columns = [(7 * (sheet.column_dimensions[get_column_letter(c)].width or 8.43) + 5) * 0.75
+               for c in range(1, sheet.max_column + 1)]
+    return min(1.0, (297 / 25.4 - margins.left - margins.right) * 72 / sum(columns))
+
+
+def test_the_sheets_for_paper_print_with_lines_at_a_readable_scale(example: bytes) -> None:
+    """Long texts wrap in a bounded width, codes are as wide as most codes, lines print."""
+    book = openpyxl.load_workbook(io.BytesIO(example))
+    # before: Allegato 35%, Esclusioni 41%, Riepilogo 42%, Riparto 25% (columns up to 60 wide)
+    for name, least in (("Allegato", 0.5), ("Esclusioni", 0.5), ("Riepilogo", 0.5),
+                        ("Riparto", 0.33)):
+        assert printed_scale(book[name]) >= least, name
+    for sheet in book.worksheets:
+        assert sheet.print_options.gridLines, sheet.title
+    annex = book["Allegato"]
+    heads = {annex.cell(1, c).value: get_column_letter(c) for c in range(1, annex.max_column + 1)}
+    for heading in ("Denominazione", "Linea di servizio", "Motivo o limite", "Ente gestore"):
+        letter = heads[heading]
+        assert annex.column_dimensions[letter].width <= 30, heading
+        assert annex[f"{letter}2"].alignment.wrap_text, heading
+        assert annex[f"{letter}2"].alignment.vertical == "top"
+    # the unit codes: a few are 38 characters long, most 9
+    assert annex.column_dimensions[heads["Codice unità"]].width <= 20
+    assert not annex[f"{heads['Comune']}2"].alignment.wrap_text  # short texts stay on a line
+
+
+def test_a_column_s_width_from_its_texts() -> None:
+    width = xlsx._column_width
+    assert width("Comune", "text", [7, 13, 8]) == (15, False)
+    # a long heading wraps at its words: the column is as wide as its longest word
+    assert width("Contributo dalla fase dei residui", "money", [4]) == (12, False)
+    assert width("Codice unità", "text", [9] * 95 + [38] * 5) == (11, True)
+    assert width("Denominazione", "text", [20, 40, 75, 60]) == (30, True)
+    assert width("Area", "text", []) == (7, False)

@@ -266,6 +266,8 @@ class RuleSet:
         parameters: every parameter with its description and legal reference, for reports.
         residual_scope: where the residual phase takes what the riparto leaves unassigned.
         line_without_applications: how a line's quota it cannot take goes to the others.
+        reference: the act the whole rule set applies (``metadata.reference``: the approved
+            criteria and the DGR), named on the first page of the printed report.
     """
 
     rule_set_id: str
@@ -288,6 +290,7 @@ class RuleSet:
     sha256: str = ""
     residual_scope: ResidualScope = ResidualScope.NONE
     line_without_applications: LineReading = LineReading.TARGETS
+    reference: str = ""
 
     @property
     def history_year(self) -> int:

@@ -24,6 +24,7 @@ import io
 import itertools
 import math
 import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
@@ -87,8 +88,10 @@ table.annex td.why{min-width:9rem}table.annex th,table.annex td{padding:.2rem .3
 @media print{
 body{max-width:none;margin:0;padding:0;font-size:10pt}
 table{font-size:8.5pt}table.annex{font-size:7.5pt}table.annex td.code{font-size:7pt}
+.code{font-size:.88em;word-break:normal;overflow-wrap:anywhere}
+table.params th:last-child,table.params td:last-child,.cli{display:none}
 thead{display:table-header-group}tfoot{display:table-footer-group}
-tr,figure,.kpi div,li{break-inside:avoid}
+tr,figure,.kpi div,li,.warn{break-inside:avoid}
 h1,h2,h3{break-after:avoid}h2.page{break-before:page}
 details{display:block}details>summary{display:none}
 details::details-content{content-visibility:visible;display:contents}
@@ -121,6 +124,38 @@ class _Escaped(dict[str, str]):
     def __missing__(self, text: str) -> str:
         escaped = self[text] = _e(text)
         return escaped
+
+
+_CSS_SPECIAL = re.compile(r'[\\"<>\n]')
+
+
+def _css_string(text: str) -> str:
+    """`text` as a quoted CSS string, safe inside ``<style>`` (no ``</style>`` can close it)."""
+    return '"' + _CSS_SPECIAL.sub(lambda m: f"\\{ord(m.group()):x} ", text) + '"'
+
+
+def print_frame(rules: RuleSet, document: Mapping[str, Any], lang: str) -> str:
+    """The running footer of every printed page: the riparto, its rules and input, the page.
+
+    A page of the annex separated from the others still says which riparto, rule set and
+    units file it belongs to, and can be cited by its number ("Pagina 12 di 59"), as each
+    page of the workbook's sheets can. CSS margin boxes of ``@page``: on screen nothing shows.
+    """
+    footer = text("html.running_footer", lang).format(
+        year=rules.year, ambito=rules.ambito, rule_set=rules.rule_set_id, version=rules.version)
+    units = document.get("input_files", {}).get("units")
+    if units and units.get("sha256"):
+        footer += " - " + text("html.running_input", lang).format(
+            file=PurePath(units.get("path", "")).name, sha=units["sha256"][:12] + "…")
+    counters = {"page": "counter(page)", "pages": "counter(pages)"}
+    number = " ".join(
+        part for literal, field, _, _ in string.Formatter().parse(
+            text("html.page_number", lang))
+        for part in (_css_string(literal) if literal else "", counters.get(field or "", ""))
+        if part)
+    box = "font:7.5pt Georgia,'Times New Roman',serif;color:#444"
+    return (f"@page{{@bottom-left{{content:{_css_string(footer)};{box}}}"
+            f"@bottom-right{{content:{number};{box}}}}}")
 
 
 def _tr(row: Sequence[tuple[str, str]], total: bool = False) -> str:
@@ -633,7 +668,7 @@ def _references_section(rules: RuleSet, w: Callable[[str], str], lang: str) -> s
             for p in rules.parameters]
     return (f"<h2>{_e(w('references'))}</h2>"
             + _table([w("parameter"), w("value"), w("description"), w("reference"),
-                      translate("key (--set)", lang)], rows))
+                      translate("key (--set)", lang)], rows, css="params"))
 
 
 def _hashes_section(document: Mapping[str, Any], w: Callable[[str], str]) -> str:
@@ -695,10 +730,11 @@ def html_report(
     overrides = list(document.get("overrides", []))
     if overrides:
         # each change in words, as the table of parameters names it, then as typed (--set)
+        # on paper only the words: the key as typed is for whoever runs the command
         extra.append(f"<div class=\"warn\"><b>{_e(w('overrides'))}</b><ul>" + "".join(
-            f"<li>{_e(override_words(item, rules, lang))} "
-            f"<span class=\"code\">({_e(item)})</span></li>" for item in overrides)
-            + "</ul></div>")
+            f"<li>{_e(words)} <span class=\"code cli\">({_e(item)})</span></li>"
+            if (words := override_words(item, rules, lang)) != item else f"<li>{_e(item)}</li>"
+            for item in overrides) + "</ul></div>")
     warnings = list(document.get("warnings", []))
     if warnings:
         extra.append(f"<div class=\"warn\"><b>{_e(w('warnings'))}</b><ul>"
@@ -709,10 +745,12 @@ def html_report(
     page.write([
         f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{_e(title)} - {_e(rules.ambito)}</title><style>{_CSS}"
+        f"{print_frame(rules, document, lang)}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        "<p class=\"sub\">" + _e(w("subtitle").format(
-            ambito=rules.ambito, rule_set=rules.rule_set_id, version=rules.version)) + "</p>",
+        "<p class=\"sub\">" + _e(w("subtitle_criteria" if rules.reference else "subtitle").format(
+            ambito=rules.ambito, reference=rules.reference, rule_set=rules.rule_set_id,
+            version=rules.version)) + "</p>",
         f"<h2>{_e(w('summary'))}</h2><div class=\"kpi\">{head}</div>",
         *extra,
         _area_section(outcomes, allocation, rules, w, lang),

@@ -22,8 +22,10 @@ Cell kinds: ``money`` (format ``#,##0.00``: Excel shows 1.234,56 in an Italian l
 
 Print set-up (`Workbook.set_footer`, on every sheet): A4 landscape, fit to one page wide and
 as many tall as needed (``fitToPage``), the table's heading row repeated on every printed page
-(the ``_xlnm.Print_Titles`` defined name) and a footer, so that a sheet printed as the annex of
-a deliberation names its rule set and input on every page.
+(the ``_xlnm.Print_Titles`` defined name), its grid lines, and a footer, so that a sheet printed
+as the annex of a deliberation names its rule set and input on every page. A column of long
+texts wraps them within a bounded width (`_column_width`), so that such a sheet printed one
+page wide is not shrunk to a quarter of its size; the style is the column's, not the cell's.
 """
 
 from __future__ import annotations
@@ -45,12 +47,20 @@ SHARE_FORMAT = "0.0000%"
 RATIO_FORMAT = "0.000000"
 COUNT_FORMAT = "0"
 PLAIN, BOLD, HEADER = "plain", "bold", "header"
+# A body cell of a column of long texts: plain, wrapped within the column's bounded width.
+WRAP = "wrap"
 # A fixed creation date keeps two workbooks of the same content alike (a writer would stamp
 # the current time); run.json records when a run happened.
 CREATED = datetime(2000, 1, 1)
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@")
 _MAX_WIDTH = 60
+# A column of texts longer than this wraps them at this width (names, service lines, reasons),
+# so that a sheet printed one page wide keeps a readable scale; a code column whose few long
+# outliers pass it is as wide as its usual codes (`_TYPICAL`), the outliers wrapped.
+_WRAP_WIDTH = 30
+_TYPICAL = 0.9  # the share of a column's distinct texts its width shows whole
+_MIN_WIDTH = 7
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -83,6 +93,7 @@ assert _NUMBER_FORMATS["count"] == 1 and COUNT_FORMAT == "0"
 _STYLES: tuple[tuple[str, str, bool], ...] = (
     *((emphasis, kind, False) for emphasis in (PLAIN, BOLD, HEADER) for kind in _NUMBER_FORMATS),
     *((emphasis, "text", True) for emphasis in (PLAIN, BOLD, HEADER)),
+    (WRAP, "text", False), (WRAP, "text", True),
 )
 _STYLE_INDEX = {style: index for index, style in enumerate(_STYLES)}
 _NUMERIC = {"money", "ratio", "share", "count"}
@@ -279,6 +290,7 @@ class _Table:
     # per column: each cell is a text written as it is (a plain number, a shared string
     # that needs no quote prefix), none empty; checked once, not for each block of rows
     uniform: tuple[bool, ...]
+    wraps: tuple[bool, ...]  # per column: its texts wrap (`_column_width`)
     count: int
 
     @property
@@ -348,6 +360,7 @@ class Sheet:
             self.cell(first_row, col, "text", heading, HEADER)
         self._widths = []
         uniform: list[bool] = []
+        wraps: list[bool] = []
         for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
             cells = list(map(itemgetter(col), rows))  # one column at a time
             texts = cast("Sequence[str]", cells) if _all_text(cells) else None
@@ -361,13 +374,13 @@ class Sheet:
                                and not _any_formula_like(distinct))
                 if texts is not None:
                     shown = distinct  # the width needs each text once: a column repeats a lot
-            # Width: the longest text as str() shows it (amounts get room for separators).
             shown = map(str, cells) if shown is None else shown
-            self._widths.append(min(max(len(heading), max(map(len, shown), default=0)
-                                        + (4 if kind == "money" and cells else 0)) + 2,
-                                    _MAX_WIDTH))
+            width, wrap = _column_width(heading, kind, list(map(len, shown)))
+            self._widths.append(width)
+            wraps.append(wrap)
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), tuple(uniform), len(rows))
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), tuple(uniform),
+                             tuple(wraps), len(rows))
         last = first_row + len(rows)
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
@@ -430,9 +443,10 @@ class Sheet:
             rows = list(map(str, range(table.first_row + start, table.first_row + stop)))
             columns = zip(*table.rows[start:stop], strict=True)
             pieces: list[str | Sequence[str]] = ['<row r="', rows, '">']
-            for col, (kind, values, uniform) in enumerate(
-                    zip(table.kinds, columns, table.uniform, strict=True), start=1):
-                pieces += self._column(col, kind, values, rows, uniform=uniform)
+            for col, (kind, values, uniform, wrap) in enumerate(
+                    zip(table.kinds, columns, table.uniform, table.wraps, strict=True), start=1):
+                pieces += self._column(col, kind, values, rows, WRAP if wrap else PLAIN,
+                                       uniform=uniform)
             pieces.append("</row>")
             yield _interleave(pieces)
 
@@ -475,6 +489,8 @@ class Sheet:
         yield "".join((
             "</sheetData>",
             f'<autoFilter ref="{self._filter_ref}"/>' if self._filter_ref else "",
+            # the table's lines on paper (the cells have no borders: no style per cell)
+            '<printOptions gridLines="1"/>'
             '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.75" header="0.3" '
             'footer="0.3"/>',
             # A4 (paperSize 9), landscape, one page wide and as many tall as the rows need
@@ -506,6 +522,24 @@ class Sheet:
                 f"{target}</definedName>")
 
 
+def _column_width(heading: str, kind: str, lengths: list[int]) -> tuple[int, bool]:
+    """A column's width in characters, and whether its texts wrap, from its texts' lengths.
+
+    A column is as wide as its longest text (amounts get room for their separators) and
+    the longest word of its heading, which wraps. A column of texts longer than
+    `_WRAP_WIDTH` is at most that wide, or as wide as `_TYPICAL` of its texts if less,
+    its longer texts wrapped: a sheet as wide as its longest name, service line and reason
+    printed one page wide at a quarter of its size.
+    """
+    word = max(map(len, heading.split()), default=0)
+    longest = max(lengths, default=0) + (4 if kind == "money" and lengths else 0)
+    if kind in _NUMERIC or longest + 2 <= _WRAP_WIDTH:
+        return min(max(word, longest, _MIN_WIDTH - 2) + 2, _MAX_WIDTH), False
+    lengths.sort()
+    typical = lengths[min(int(len(lengths) * _TYPICAL), len(lengths) - 1)]
+    return max(min(typical + 2, _WRAP_WIDTH), word + 2, _MIN_WIDTH), True
+
+
 def _styles_xml() -> str:
     """xl/styles.xml: the number formats, a bold font, the header fill, one xf per style."""
     formats = "".join(f'<numFmt numFmtId="{n}" formatCode="{_xml_text(code)}"/>'
@@ -513,19 +547,21 @@ def _styles_xml() -> str:
     font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
     xfs = []
     for emphasis, kind, quote in _STYLES:
-        attributes = (f'numFmtId="{_NUMBER_FORMATS[kind]}" fontId="{int(emphasis != PLAIN)}" '
+        attributes = (f'numFmtId="{_NUMBER_FORMATS[kind]}" '
+                      f'fontId="{int(emphasis in (BOLD, HEADER))}" '
                       f'fillId="{2 if emphasis == HEADER else 0}" borderId="0" xfId="0"')
         if kind != "text":
             attributes += ' applyNumberFormat="1"'
-        if emphasis != PLAIN:
+        if emphasis in (BOLD, HEADER):
             attributes += ' applyFont="1"'
         if quote:
             attributes += ' quotePrefix="1"'
         if emphasis == HEADER:
-            xfs.append(f'<xf {attributes} applyFill="1" applyAlignment="1">'
-                       '<alignment vertical="top" wrapText="1"/></xf>')
-        else:
-            xfs.append(f"<xf {attributes}/>")
+            attributes += ' applyFill="1"'
+        # every cell at the top of its row: a row of wrapped texts is several lines tall
+        wrap = ' wrapText="1"' if emphasis in (HEADER, WRAP) else ""
+        xfs.append(f'<xf {attributes} applyAlignment="1"><alignment vertical="top"{wrap}/>'
+                   "</xf>")
     return "".join((
         _DECLARATION, f'<styleSheet xmlns="{_MAIN_NS}">',
         f'<numFmts count="{len(_CUSTOM_FORMATS)}">{formats}</numFmts>',

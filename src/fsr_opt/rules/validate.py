@@ -463,4 +463,5 @@ def _build(
         line_without_applications=LineReading(
             readings["line_without_applications"]["value"]) if readings
         else LineReading.TARGETS,
+        reference=metadata["reference"],
     )
