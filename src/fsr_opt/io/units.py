@@ -576,16 +576,16 @@ def _declarations(table: RawTable, columns: Mapping[str, int], units: Sequence[U
         return switches.require_data_declaration and types[unit.unit_type].requires_data_declaration
 
     checks = (
-        ("keeps_requirements", needs_requirements,
+        ("keeps_requirements", needs_requirements, text("reason.EXPERIMENTAL"),
          _("the cell is empty: the unit will be excluded as experimental, since it is not said "
            "to keep its requirements; write sì or no")),
-        ("data_declared", needs_declaration,
+        ("data_declared", needs_declaration, text("reason.MISSING_DATA_DECLARATION"),
          _("the cell is empty: the unit will be excluded, since the declaration is missing; "
            "write sì or no")),
     )
     known = [unit for unit in units if unit.unit_type in types]
     problems: list[Problem] = []
-    for name, needs, empty in checks:
+    for name, needs, reason, empty in checks:
         spec = INPUT_COLUMNS[_COLUMN_ORDER[name]]
         needing = [unit for unit in known if needs(unit)]
         if not needing:
@@ -598,8 +598,7 @@ def _declarations(table: RawTable, columns: Mapping[str, int], units: Sequence[U
                   "({reason}); add a column headed '{heading}' with sì or no").format(
                       heading=spec.heading_it, count=len(needing),
                       types=", ".join(f"{code} {count}" for code, count in sorted(counts.items())),
-                      reason=text("reason.EXPERIMENTAL" if name == "keeps_requirements"
-                                  else "reason.MISSING_DATA_DECLARATION")),
+                      reason=reason),
                 file=table.file, row=table.header_row, column=spec.heading_it,
                 code=ErrorCode.MISSING_COLUMN))
             continue
