@@ -177,3 +177,37 @@ def test_a_total_row_is_one_problem_saying_to_delete_it(
 def test_a_unit_named_totale_something_with_an_id_is_a_unit(tmp_path: Path) -> None:
     rows = [*ROWS, ["U5", "Totale assistenza", *ROWS[0][2:]]]
     assert len(load_units(_write(tmp_path / "u.xlsx", HEADINGS, rows)).units) == 5
+
+
+def test_common_spellings_of_the_headings_are_read(tmp_path: Path, rules: RuleSet) -> None:
+    spelled = {"Codice unità": "CODICE UNITA'",
+               "Data inizio attività": "Data di inizio attivita'",
+               "Presente in AFAM": "Presente in A.F.A.M.",
+               "Autorizzazione/CPE": "Autorizzazione CPE",
+               "Costi 2024": "Costi 2024 (€)", "Ricavi 2024": "Ricavi 2024 (euro)",
+               "Utenti 2024": "N. utenti 2024", "Istanza presentata": "Istanza presentata?"}
+    headings = [spelled.get(h, h) for h in HEADINGS]
+    with collecting_warnings() as log:
+        table = load_units(_write(tmp_path / "u.xlsx", headings, ROWS), rules=rules)
+    assert not log.kept
+    assert table.units[0].costs == 100000 and table.units[0].users == 30
+
+
+def test_a_missing_column_is_named_as_the_file_heads_the_others(
+    tmp_path: Path, rules: RuleSet
+) -> None:
+    path = _write(tmp_path / "u.xlsx", HEADINGS, ROWS, drop="Ricavi 2024")
+    for lang, words in (("en", "the required column 'Ricavi 2024' is missing; add a column "
+                               "headed 'Ricavi 2024'"),
+                        ("it", "manca la colonna obbligatoria 'Ricavi 2024'; aggiungi una "
+                               "colonna intestata 'Ricavi 2024'")):
+        error = _error(path, rules, lang)
+        assert [(p.column, p.code) for p in error.problems] == [
+            ("Ricavi 2024", ErrorCode.MISSING_COLUMN)]
+        assert words in str(error) and "revenues" not in str(error)
+    # a file headed with the technical names is told the technical name
+    english = ["unit_id", "name", "municipality", "unit_type", "ownership", "users", "costs",
+               "revenues", "start_date", "in_registry", "authorized", "experimental",
+               "keeps_requirements", "data_declared", "applied"]
+    path = _write(tmp_path / "e.xlsx", english, ROWS, drop="revenues")
+    assert "the required column 'revenues' is missing" in str(_error(path, rules, "en"))

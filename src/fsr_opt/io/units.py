@@ -57,6 +57,22 @@ AMBITO_COLUMN = "ambito"
 _DATED_HEADING = re.compile(r"(.+) ([12][0-9]{3})")
 """A folded heading followed by a year (``costi 2024``)."""
 
+_ACCENT_APOSTROPHE = re.compile(r"(?<=\w)['\u2019`\u00b4](?=\s|$)")
+_NOT_A_WORD = re.compile(r"[^\w\s]+")
+_FILLERS = frozenset({"di", "del", "della", "in", "n", "nr", "num", "numero", "eur", "euro"})
+
+
+def _loose(folded: str) -> str:
+    """A folded heading without what people add to it: ``CODICE UNITA'`` -> ``codice unita``.
+
+    The accent typed as an apostrophe (``attivita'``), dots (``A.F.A.M.``, ``N.``),
+    punctuation and the currency (``Costi 2024 (€)``, ``Autorizzazione CPE``), and the small
+    words ``di``, ``in``, ``N.`` (``Data di inizio attività``, ``N. utenti 2024``).
+    """
+    text = _ACCENT_APOSTROPHE.sub("", folded).replace(".", "")
+    return " ".join(word for word in _NOT_A_WORD.sub(" ", text).split()
+                    if word not in _FILLERS)
+
 
 class _ColumnLookup(Mapping[str, str]):
     """Folded heading -> column name: every name, Italian heading and alias of the contract.
@@ -75,17 +91,37 @@ class _ColumnLookup(Mapping[str, str]):
                 self._names.setdefault(fold_heading(name), spec.name)
         self._dated = {fold_heading(spec.heading_it): spec.name
                        for spec in INPUT_COLUMNS if spec.dated}
+        # the same, loosely (`_loose`): a loose form two columns share is no one's
+        loose: dict[str, set[str]] = {}
+        for folded, name in self._names.items():
+            loose.setdefault(_loose(folded), set()).add(name)
+        self._loose = {key: names.pop() for key, names in loose.items()
+                       if len(names) == 1 and key}
+        self._loose_dated = {_loose(folded): name for folded, name in self._dated.items()}
 
     def __getitem__(self, folded: str) -> str:
         if folded in self._names:
             return self._names[folded]
-        dated = _DATED_HEADING.fullmatch(folded)
-        if dated and dated.group(1) in self._dated:
-            name = self._dated[dated.group(1)]
-            if self._year is None or int(dated.group(2)) == self._year:
-                return name
-            return f"{name} {dated.group(2)}"
+        found = self._dated_column(folded, self._dated)
+        if found is not None:
+            return found
+        loose = _loose(folded)
+        if loose in self._loose:
+            return self._loose[loose]
+        found = self._dated_column(loose, self._loose_dated)
+        if found is not None:
+            return found
         raise KeyError(folded)
+
+    def _dated_column(self, heading: str, dated_names: Mapping[str, str]) -> str | None:
+        """The column of a heading followed by a year; with another year than `_year`, marked."""
+        dated = _DATED_HEADING.fullmatch(heading)
+        if not dated or dated.group(1) not in dated_names:
+            return None
+        name = dated_names[dated.group(1)]
+        if self._year is None or int(dated.group(2)) == self._year:
+            return name
+        return f"{name} {dated.group(2)}"
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -223,6 +259,16 @@ def _map_headings(
                                    row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
     required = [spec for spec in INPUT_COLUMNS if spec.required]
     missing = [spec for spec in required if spec.name not in found]
+    # a missing column is named as the file heads the others: the technical names of the
+    # contract (unit_id, costs) or, by default, the Italian template's headings (Costi 2024)
+    english = sum(fold_heading(table.headings[index]) == name
+                  for name, index in found.items()) * 2 > len(found) > 0
+
+    def heading(spec: ColumnSpec) -> str:
+        if english:
+            return spec.name
+        return spec.heading_it if year is None else spec.heading(year)
+
     if len(missing) > len(required) // 2:
         headings = ", ".join(f"'{clip(h)}'" for h in table.headings[:12])
         more = _(" and {count} more").format(count=len(table.headings) - 12) if len(
@@ -230,19 +276,20 @@ def _map_headings(
         problems.append(Problem(
             _("this is not a units table: only {found} of its {required} required columns were "
               "found among the headings ({headings}); missing: {missing}. Check that this is "
-              "the right file, and head its columns as the contract or the Italian template "
+              "the right file, and head its columns as the template of the units table "
               "does").format(found=len(required) - len(missing), required=len(required),
                              headings=headings + more,
-                             missing=", ".join(spec.name for spec in missing)),
+                             missing=", ".join(heading(spec) for spec in missing)),
             file=table.file, row=table.header_row, code=ErrorCode.WRONG_COLUMNS))
         return found, problems
     for spec in missing:
         problems.append(Problem(
-            _("the required column '{column}' is missing; add a column headed '{column}' or "
-              "'{italian}'").format(column=spec.name, italian=spec.heading_it)
-            + (_(" (the template adds the year of the accounts)") if spec.dated else ""),
+            _("the required column '{column}' is missing; add a column headed '{column}'").format(
+                column=heading(spec))
+            + (_(" (the template adds the year of the accounts)")
+               if spec.dated and year is None and not english else ""),
             file=table.file,
-            row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
+            row=table.header_row, column=heading(spec), code=ErrorCode.MISSING_COLUMN))
     return found, problems
 
 
