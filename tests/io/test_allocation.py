@@ -76,6 +76,7 @@ ACCEPTED_BAD_INPUTS: dict[str, tuple[int, dict[str, str]]] = {
     "missing_column.csv": (1, {"revenues": "1000.00"}),
     "negative_costs.csv": (2, {"costs": "1234.56"}),
     "three_problems.csv": (3, {"users": "tanti"}),
+    "total_row.csv": (3, {"unit_id": "U1"}),
     "too_many_decimals.csv": (2, {"revenues": "1000.00"}),
     "unknown_ownership.csv": (1, {"ownership": "mista"}),
     "users_fraction.csv": (1, {"users": "12.5"}),

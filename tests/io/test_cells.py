@@ -131,11 +131,23 @@ def test_money_may_be_negative_when_asked() -> None:
 
 
 def test_an_ambiguous_number_shows_both_readings() -> None:
-    result = parse_money("1.234")
+    result = parse_decimal("1.234")
     assert isinstance(result, CellProblem)
     assert result.message == ("'1.234' can be read two ways: 1234 if '.' separates thousands, "
                               "or 1.234 if '.' is the decimal mark; write 1234 or 1.2340, "
                               "without thousands separators")
+    # an amount or a count is offered only a way the column accepts: not 1.2340 euros
+    # (fractions of a cent), nor 1,2 users
+    for read, text, meant in ((parse_money, "173.496", "173496"), (parse_count, "1.200", "1200")):
+        problem = read(text)
+        assert isinstance(problem, CellProblem) and problem.code == "AMBIGUOUS_NUMBER"
+        assert problem.message.endswith(
+            f"which this column cannot hold; if {meant} is meant, write {meant}, without "
+            "thousands separators")
+        with use_language("it"):
+            assert read(text).message.endswith(  # type: ignore[union-attr]
+                f"che questa colonna non può contenere; se intendi {meant}, scrivi {meant}, "
+                "senza separatori delle migliaia")
     # the advice never repeats the text refused: three decimals get a fourth, 0
     with use_language("it"):
         assert parse_money("1.000").message == (  # type: ignore[union-attr]
@@ -148,6 +160,20 @@ def test_an_ambiguous_number_shows_both_readings() -> None:
     comma = parse_count("1,200")
     assert isinstance(comma, CellProblem) and comma.code == "AMBIGUOUS_NUMBER"
     assert "1200 if ',' separates thousands, or 1.2 if ',' is the decimal mark" in comma.message
+    assert parse_count("1.000").message.endswith(  # type: ignore[union-attr]
+        "write 1000 or 1, without thousands separators")
+
+
+@pytest.mark.parametrize("word", ["Si'", "si'", "SI'", "Sì", "si\u2019"])
+def test_si_with_the_accent_typed_as_an_apostrophe_is_yes(word: str) -> None:
+    assert parse_bool(word) is True
+
+
+def test_the_yes_no_hint_is_italian_in_italian() -> None:
+    with use_language("it"):
+        problem = parse_bool("forse")
+    assert isinstance(problem, CellProblem)
+    assert problem.message == "'forse' non è sì o no; scrivi sì o no (anche vero/falso, 1/0)"
 
 
 def test_read_decimal_says_which_mark_it_read() -> None:
@@ -570,7 +596,8 @@ LONG_DECIMAL = Decimal("1234567890" * 7 + "E+100")
      "digits; write it like 1234.56 or 1.234,56"),
     (lambda: parse_money("1 234,567"), "AMBIGUOUS_NUMBER",
      "'1 234,567' can be read two ways: 1234567 if ',' separates thousands, or 1234.567 if ',' "
-     "is the decimal mark; write 1234567 or 1234.5670, without thousands separators"),
+     "is the decimal mark, which this column cannot hold; if 1234567 is meant, write 1234567, "
+     "without thousands separators"),
     (lambda: cell_text(Formula("=A1")), "FORMULA_CELL",
      "holds the formula =A1 but the file has no saved result for it; open the file in Excel "
      "and save it, or type the value instead"),
@@ -619,7 +646,7 @@ LONG_DECIMAL = Decimal("1234567890" * 7 + "E+100")
     (lambda: parse_ownership("mista"), "BAD_OWNERSHIP",
      "'mista' is not an ownership; write public or private (pubblica/privata)"),
     (lambda: parse_bool("forse"), "NOT_A_BOOLEAN",
-     "'forse' is not yes or no; write one of true/false, yes/no, sì/no, 1/0, vero/falso, y/n, s/n"),
+     "'forse' is not yes or no; write yes/no (also sì/no, true/false, 1/0)"),
     (lambda: parse_cell("money", "=SUM(A1)"), "FORMULA_CELL",
      "holds the formula '=SUM(A1)' as text where an amount in euros such as 1234.56 is "
      "expected; type the value itself"),

@@ -517,6 +517,55 @@ def test_both_readers_choose_the_same_sheet(tmp_path: Path) -> None:
         read_xlsx_records(path.read_bytes(), "book.xlsx", ALLOCATION_SHEET)
 
 
+_UNITS_HEADINGS = ["unit_id", "name", "municipality", "unit_type", "ownership", "users",
+                   "costs", "revenues", "start_date", "in_registry", "authorized",
+                   "experimental", "applied"]
+
+
+def _book_with_copy(path: Path, copy_rows: list[list[Any]]) -> bytes:
+    """A workbook with the sheet 'Unità', a notes sheet and Excel's copy 'Unità (2)'."""
+    book = openpyxl.Workbook()
+    units = book.active
+    assert units is not None
+    units.title = "Unità"
+    for row in [_UNITS_HEADINGS, ["U1", "Nido", "Bergamo"]]:
+        units.append(row)
+    book.create_sheet("Istruzioni").append(["Colonna", "Descrizione"])
+    copy = book.create_sheet("Unità (2)")
+    for row in [_UNITS_HEADINGS, *copy_rows]:
+        copy.append(row)
+    book.save(path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_copy_of_the_units_sheet_with_other_contents_is_refused(
+    tmp_path: Path, reader: str
+) -> None:
+    from fsr_opt.core.errors import ErrorCode, collecting_warnings  # noqa: PLC0415
+    from fsr_opt.core.i18n import use_language  # noqa: PLC0415
+
+    def read(data: bytes) -> object:
+        if reader == "calamine":
+            return read_xlsx_records(data, "book.xlsx", UNITS_SHEET)
+        return read_with_openpyxl(data, "book.xlsx", UNITS_SHEET)
+
+    data = _book_with_copy(tmp_path / "book.xlsx", [["U1", "Nido", "Bergamo 2"]])
+    for lang, words in (("en", "the sheets 'Unità' and 'Unità (2)' both hold a units table"),
+                        ("it", "i fogli 'Unità' e 'Unità (2)' contengono entrambi")):
+        with use_language(lang), pytest.raises(InputError) as caught:
+            read(data)
+        assert [p.code for p in caught.value.problems] == [ErrorCode.SHEET_COPIES]
+        assert words in str(caught.value)
+        assert ("keep only one" if lang == "en" else "tienine uno solo") in str(caught.value)
+    # an identical copy (trailing empty cells aside) is named in a warning
+    data = _book_with_copy(tmp_path / "same.xlsx", [["U1", "Nido", "Bergamo", None]])
+    with collecting_warnings() as log:
+        read(data)
+    assert [p.code for p in log.kept] == [ErrorCode.SHEET_IGNORED]
+    assert "'Unità (2)' is a copy of the sheet 'Unità', which was read" in str(log.kept[0])
+
+
 def test_first_headings_are_the_first_non_empty_row() -> None:
     assert first_headings([["", None], [" unit_id ", 12, None, True, date(2025, 1, 1)]]) == [
         "unit_id", "12", "", "true", ""]

@@ -178,7 +178,7 @@ def _load_inputs(
         rules_error = None
     try:
         table = load_units(units_path or default_units_path(), ambito=ambito, cache=cache,
-                           unit_types=None if rules is None else rules.unit_types)
+                           rules=rules)
     except InputError as exc:
         if rules_error is None:
             raise

@@ -154,9 +154,9 @@ _SIMPLE_FIGURE = re.compile(r"([0-9]{1,15})(?:([.,])([0-9]{1,2}))?")
 # An amount as a CSV usually writes it: euros, a point, two decimals (`parse_plain_amounts`)
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,15}\.[0-9]{2}")
 
-_TRUE_WORDS = frozenset({"true", "yes", "si", "1", "vero", "y", "s"})
+_TRUE_WORDS = frozenset({"true", "yes", "si", "1", "vero", "y", "s",
+                         "si'", "si\u2019", "si`"})  # Si' : the accent typed as an apostrophe
 _FALSE_WORDS = frozenset({"false", "no", "0", "falso", "n"})
-_BOOL_HINT = "true/false, yes/no, sì/no, 1/0, vero/falso, y/n, s/n"
 # The value of `Ownership` each word means: the enum is looked up when a cell is read, so that
 # the command line, which reads numbers with this module, does not import the whole schema.
 _OWNERSHIP_WORDS: Mapping[str, str] = {
@@ -346,8 +346,8 @@ def parse_bool(cell: RawCell) -> bool | CellProblem:
         if word in _FALSE_WORDS:
             return False
     return CellProblem(ErrorCode.NOT_A_BOOLEAN,
-                       _("'{value}' is not yes or no; write one of {choices}").format(
-                           value=shown(cell), choices=_BOOL_HINT))
+                       _("'{value}' is not yes or no; write yes/no (also sì/no, true/false, "
+                         "1/0)").format(value=shown(cell)))
 
 
 def parse_date(cell: RawCell) -> date | CellProblem:
@@ -421,7 +421,8 @@ def _ungroup(part: str, group_mark: str | None) -> str | None:
 
 
 def read_decimal(
-    text: str, dialect: Dialect = Dialect.AUTO, *, currency: bool = False
+    text: str, dialect: Dialect = Dialect.AUTO, *, currency: bool = False,
+    places: int | None = None,
 ) -> tuple[Decimal, str | None] | CellProblem:
     """Read a number written as text in `dialect`, refusing what could be read two ways.
 
@@ -434,6 +435,8 @@ def read_decimal(
         text: the cell as written (invisible characters already removed).
         dialect: how the file writes numbers.
         currency: allow a euro sign or ``EUR`` before or after the figure (not in ``PLAIN``).
+        places: the most decimals the column holds (2 for euros, 0 for a count), when known:
+            the advice for ``1.234`` then offers only a reading the column accepts.
 
     Returns:
         (the exact value with its sign, the decimal mark the reading assumed: ``.`` or ``,``,
@@ -482,7 +485,7 @@ def read_decimal(
         head, _mark, tail = s.partition(mark)
         if (len(tail) == 3 and tail.isdigit() and _LEADING_GROUPS.fullmatch(head)
                 and dialect is not Dialect.ITALIAN):
-            return _ambiguous(shown_text, mark, head.replace(" ", ""), tail)
+            return _ambiguous(shown_text, mark, head.replace(" ", ""), tail, places)
         if len(tail) == 3 and tail.isdigit() and mark == "." and _LEADING_GROUPS.fullmatch(head):
             group_mark = mark  # the Italian dialect: '.' groups thousands, ',' is the decimal mark
         else:
@@ -504,11 +507,24 @@ def read_decimal(
     return (-value if negative else value), decimal_mark
 
 
-def _ambiguous(shown_text: str, mark: str, head: str, tail: str) -> CellProblem:
-    """The problem of ``1.234``: both readings, and how to write the one meant."""
+def _ambiguous(
+    shown_text: str, mark: str, head: str, tail: str, allowed: int | None = None
+) -> CellProblem:
+    """The problem of ``1.234``: both readings, and how to write the one meant.
+
+    With the decimals the column holds (`allowed`), a decimal reading it would refuse
+    (173,496 euros, 1,2 users) is not offered as the way to write it.
+    """
     thousands = str(int(head + tail))
     decimal = Decimal(f"{head}.{tail}").normalize()  # 1.000 -> 1, 1.250 -> 1.25
     places = len(format(decimal, "f").partition(".")[2])
+    if allowed is not None and places > allowed:
+        return CellProblem(ErrorCode.AMBIGUOUS_NUMBER, _(
+            "'{value}' can be read two ways: {thousands} if '{mark}' separates thousands, or "
+            "{decimal} if '{mark}' is the decimal mark, which this column cannot hold; if "
+            "{thousands} is meant, write {thousands}, without thousands separators").format(
+                value=shown_text, mark=mark, thousands=thousands,
+                decimal=ratio(Fraction(decimal), places)))
     # three decimals would be read two ways again (1.234): a fourth, 0, makes it a decimal
     written = ratio(Fraction(decimal), 4 if places == 3 else places)
     return CellProblem(ErrorCode.AMBIGUOUS_NUMBER, _(
@@ -534,7 +550,8 @@ def decimal_mark(cell: RawCell, dialect: Dialect = Dialect.AUTO) -> str | None:
 
 
 def parse_decimal(
-    cell: RawCell | Decimal, dialect: Dialect = Dialect.AUTO, *, currency: bool = False
+    cell: RawCell | Decimal, dialect: Dialect = Dialect.AUTO, *, currency: bool = False,
+    places: int | None = None,
 ) -> Decimal | CellProblem:
     """Read a number exactly: text in `dialect` (`read_decimal`), or a typed number.
 
@@ -542,7 +559,7 @@ def parse_decimal(
     spreadsheet, for any figure of up to 15 significant digits.
     """
     if isinstance(cell, str):
-        reading = read_decimal(visible(cell), dialect, currency=currency)
+        reading = read_decimal(visible(cell), dialect, currency=currency, places=places)
         return reading if isinstance(reading, CellProblem) else reading[0]
     if isinstance(cell, Decimal) and cell.is_finite() and (
             cell.is_zero() or abs(cell.adjusted()) <= _MAX_EXPONENT):
@@ -613,7 +630,7 @@ def parse_money(
         if abs(cell * CENTS_PER_EURO - cents) > _CENT_TOLERANCE:
             return _too_many_decimals(cell)
         return _check_amount(cents, cell, negative)
-    reading = read_decimal(visible(cell), dialect, currency=True)
+    reading = read_decimal(visible(cell), dialect, currency=True, places=2)
     if isinstance(reading, CellProblem):
         return reading
     value = reading[0] * CENTS_PER_EURO
@@ -667,7 +684,7 @@ def parse_count(
 def _count_value(cell: RawCell, dialect: Dialect) -> Decimal | CellProblem | None:
     """The number a count cell holds, why it cannot be read, or None when it holds none."""
     if isinstance(cell, str):
-        value = parse_decimal(cell, dialect)
+        value = parse_decimal(cell, dialect, places=0)
         unreadable = isinstance(value, CellProblem) and value.code is ErrorCode.NOT_A_NUMBER
         return None if unreadable else value
     if (isinstance(cell, float) and math.isfinite(cell)) or (

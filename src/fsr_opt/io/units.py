@@ -16,14 +16,15 @@ from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.collector import cycle_collection_paused
-from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn_each
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn, warn_each
 from fsr_opt.core.i18n import _
-from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, UnitRecord, UnitsTable
-from fsr_opt.core.words import date_text
+from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, RuleSet, UnitRecord, UnitsTable
+from fsr_opt.core.words import date_text, text
 from fsr_opt.io.cells import (
     KIND_WANTED,
     CellProblem,
@@ -33,6 +34,8 @@ from fsr_opt.io.cells import (
     clip,
     decimal_mark,
     fold_heading,
+    is_blank,
+    is_total_label,
     normalize_id,
     parse_cell,
     parse_figure,
@@ -54,29 +57,71 @@ AMBITO_COLUMN = "ambito"
 _DATED_HEADING = re.compile(r"(.+) ([12][0-9]{3})")
 """A folded heading followed by a year (``costi 2024``)."""
 
+_ACCENT_APOSTROPHE = re.compile(r"(?<=\w)['\u2019`\u00b4](?=\s|$)")
+_NOT_A_WORD = re.compile(r"[^\w\s]+")
+_FILLERS = frozenset({"di", "del", "della", "in", "n", "nr", "num", "numero", "eur", "euro"})
+
+
+def _loose(folded: str) -> str:
+    """A folded heading without what people add to it: ``CODICE UNITA'`` -> ``codice unita``.
+
+    The accent typed as an apostrophe (``attivita'``), dots (``A.F.A.M.``, ``N.``),
+    punctuation and the currency (``Costi 2024 (€)``, ``Autorizzazione CPE``), and the small
+    words ``di``, ``in``, ``N.`` (``Data di inizio attività``, ``N. utenti 2024``).
+    """
+    text = _ACCENT_APOSTROPHE.sub("", folded).replace(".", "")
+    return " ".join(word for word in _NOT_A_WORD.sub(" ", text).split()
+                    if word not in _FILLERS)
+
 
 class _ColumnLookup(Mapping[str, str]):
     """Folded heading -> column name: every name, Italian heading and alias of the contract.
 
     A column of the accounts' figures (`ColumnSpec.dated`) is also found by its heading
     followed by any year, so the template of a new year ("Costi 2025") needs no code change.
+    With the accounts' year of the rule set (`year`), a heading of another year is the
+    column's name and that year (``costs 2023``): last year's table is told apart.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, year: int | None = None) -> None:
+        self._year = year
         self._names: dict[str, str] = {}
         for spec in INPUT_COLUMNS:
             for name in (spec.name, spec.heading_it, *spec.aliases):
                 self._names.setdefault(fold_heading(name), spec.name)
         self._dated = {fold_heading(spec.heading_it): spec.name
                        for spec in INPUT_COLUMNS if spec.dated}
+        # the same, loosely (`_loose`): a loose form two columns share is no one's
+        loose: dict[str, set[str]] = {}
+        for folded, name in self._names.items():
+            loose.setdefault(_loose(folded), set()).add(name)
+        self._loose = {key: names.pop() for key, names in loose.items()
+                       if len(names) == 1 and key}
+        self._loose_dated = {_loose(folded): name for folded, name in self._dated.items()}
 
     def __getitem__(self, folded: str) -> str:
         if folded in self._names:
             return self._names[folded]
-        dated = _DATED_HEADING.fullmatch(folded)
-        if dated and dated.group(1) in self._dated:
-            return self._dated[dated.group(1)]
+        found = self._dated_column(folded, self._dated)
+        if found is not None:
+            return found
+        loose = _loose(folded)
+        if loose in self._loose:
+            return self._loose[loose]
+        found = self._dated_column(loose, self._loose_dated)
+        if found is not None:
+            return found
         raise KeyError(folded)
+
+    def _dated_column(self, heading: str, dated_names: Mapping[str, str]) -> str | None:
+        """The column of a heading followed by a year; with another year than `_year`, marked."""
+        dated = _DATED_HEADING.fullmatch(heading)
+        if not dated or dated.group(1) not in dated_names:
+            return None
+        name = dated_names[dated.group(1)]
+        if self._year is None or int(dated.group(2)) == self._year:
+            return name
+        return f"{name} {dated.group(2)}"
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -95,13 +140,14 @@ def has_units_headings(headings: Sequence[str]) -> bool:
     return all(spec.name in names for spec in INPUT_COLUMNS if spec.required)
 
 
-UNITS_SHEET = SheetChoice(frozenset({"unita", "units"}), has_units_headings, "Unità")
+UNITS_SHEET = SheetChoice(frozenset({"unita", "units"}), has_units_headings, "Unità",
+                          alone=True)
 """The units table's sheet in a workbook: ``Unità`` or ``Units``, else the one with its headings."""
 
 
 def load_units(
     path: str | Path, *, ambito: str | None = None, cache: TableCache | None = None,
-    unit_types: Collection[str] | None = None,
+    unit_types: Collection[str] | None = None, rules: RuleSet | None = None,
 ) -> UnitsTable:
     """Load and type-check the units table (docs/reference.md, 2.1) from a CSV or XLSX file.
 
@@ -118,6 +164,9 @@ def load_units(
             Ambiti, read once per Ambito).
         unit_types: the rule set's unit type codes, when known: a row of another type is a
             problem reported with the others (``UNKNOWN_TYPE``), not after they are fixed.
+        rules: the rule set, when known: its unit types (as `unit_types`), the year of the
+            accounts the headings must carry (``Costi 2024``), and which units need the
+            optional columns ``Mantiene i requisiti`` and ``Dichiarazione Minori Web``.
 
     Returns:
         The units in file order, with the file's SHA-256.
@@ -132,15 +181,21 @@ def load_units(
             table = _rows_of_ambito(table, ambito)
         else:
             _refuse_several_ambiti(table)
+        if unit_types is None and rules is not None:
+            unit_types = rules.unit_types
         return _units(table, expected=() if ambito is None else (AMBITO_COLUMN,),
-                      unit_types=unit_types)
+                      unit_types=unit_types, rules=rules)
 
 
 def _units(table: RawTable, expected: Sequence[str],
-           unit_types: Collection[str] | None = None) -> UnitsTable:
+           unit_types: Collection[str] | None = None,
+           rules: RuleSet | None = None) -> UnitsTable:
     """Parse and check the rows of a raw table into units, or raise all the problems."""
-    columns, problems = _map_headings(table, expected)
+    columns, problems = _map_headings(table, expected,
+                                      None if rules is None else rules.history_year)
     problems.extend(table.problems)
+    table, totals = _without_total_rows(table, columns)
+    problems.extend(totals)
     # Column by column: a column of plain cells (ids, names, dates) is read at once, and the
     # distinct texts of any other (types, yes/no) are few, each parsed once; rows are put
     # together afterwards, in file order.
@@ -164,6 +219,8 @@ def _units(table: RawTable, expected: Sequence[str],
     problems.extend(_mixed_marks(table.file, _marks_in_file_order(table, columns, parsed)))
     if unit_types is not None:
         problems.extend(_unknown_types(table, columns, units, unit_types))
+    if rules is not None:
+        problems.extend(_declarations(table, columns, units, rules))
     if not table.rows and not problems:
         problems.append(Problem(_("the table has headings but no units; add one row per unit"),
                                 file=table.file, row=table.header_row, code=ErrorCode.NO_ROWS))
@@ -173,19 +230,25 @@ def _units(table: RawTable, expected: Sequence[str],
 
 
 def _map_headings(
-    table: RawTable, expected: Sequence[str] = ()
+    table: RawTable, expected: Sequence[str] = (), year: int | None = None
 ) -> tuple[dict[str, int], list[Problem]]:
     """Match the file's headings to the contract's columns.
 
     Args:
         table: the table read.
         expected: folded headings of other columns the caller uses (``ambito``), not warned of.
+        year: the year of the accounts the rule set uses, when known: the year the headings
+            of the figures (``Costi 2024``) must carry, if they carry one.
 
     Returns:
-        (column name -> index in the table's cells, problems: missing or repeated columns).
-        Unknown headings are ignored with a logged warning, so a planner may keep notes.
+        (column name -> index in the table's cells, problems: missing or repeated columns,
+        figures of another year). Unknown headings are ignored with a logged warning, so a
+        planner may keep notes.
     """
-    found, problems, unknown = match_headings(table, COLUMN_LOOKUP)
+    found, problems, unknown = match_headings(
+        table, COLUMN_LOOKUP if year is None else _ColumnLookup(year))
+    if year is not None:
+        problems.extend(_other_years(table, found, year))
     ignored = (heading for heading in unknown if fold_heading(heading) not in expected)
     warn_each((Problem(_("not a column of the units table; it is ignored"), file=table.file,
                        row=table.header_row, column=clip(heading),
@@ -196,6 +259,16 @@ def _map_headings(
                                    row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
     required = [spec for spec in INPUT_COLUMNS if spec.required]
     missing = [spec for spec in required if spec.name not in found]
+    # a missing column is named as the file heads the others: the technical names of the
+    # contract (unit_id, costs) or, by default, the Italian template's headings (Costi 2024)
+    english = sum(fold_heading(table.headings[index]) == name
+                  for name, index in found.items()) * 2 > len(found) > 0
+
+    def heading(spec: ColumnSpec) -> str:
+        if english:
+            return spec.name
+        return spec.heading_it if year is None else spec.heading(year)
+
     if len(missing) > len(required) // 2:
         headings = ", ".join(f"'{clip(h)}'" for h in table.headings[:12])
         more = _(" and {count} more").format(count=len(table.headings) - 12) if len(
@@ -203,20 +276,61 @@ def _map_headings(
         problems.append(Problem(
             _("this is not a units table: only {found} of its {required} required columns were "
               "found among the headings ({headings}); missing: {missing}. Check that this is "
-              "the right file, and head its columns as the contract or the Italian template "
+              "the right file, and head its columns as the template of the units table "
               "does").format(found=len(required) - len(missing), required=len(required),
                              headings=headings + more,
-                             missing=", ".join(spec.name for spec in missing)),
+                             missing=", ".join(heading(spec) for spec in missing)),
             file=table.file, row=table.header_row, code=ErrorCode.WRONG_COLUMNS))
         return found, problems
     for spec in missing:
         problems.append(Problem(
-            _("the required column '{column}' is missing; add a column headed '{column}' or "
-              "'{italian}'").format(column=spec.name, italian=spec.heading_it)
-            + (_(" (the template adds the year of the accounts)") if spec.dated else ""),
+            _("the required column '{column}' is missing; add a column headed '{column}'").format(
+                column=heading(spec))
+            + (_(" (the template adds the year of the accounts)")
+               if spec.dated and year is None and not english else ""),
             file=table.file,
-            row=table.header_row, column=spec.name, code=ErrorCode.MISSING_COLUMN))
+            row=table.header_row, column=heading(spec), code=ErrorCode.MISSING_COLUMN))
     return found, problems
+
+
+def _other_years(table: RawTable, found: dict[str, int], year: int) -> list[Problem]:
+    """Refuse figures headed with another year than the accounts' year of the rule set.
+
+    ``Costi 2023`` for a riparto judged on the 2024 accounts is nearly always last year's
+    table sent again: read, it would fund units on old figures without a word. A column of
+    another year next to the right one (``Costi 2023`` and ``Costi 2024``) is ignored with a
+    warning. `found` maps the figures of another year as ``costs 2023`` (`_ColumnLookup`);
+    they are taken out of it, or put in place of the column they stand for.
+    """
+    other = {name: index for name, index in found.items() if " " in name}
+    wrong: list[int] = []
+    for name, index in other.items():
+        del found[name]
+        column = name.split(" ", 1)[0]
+        if column in found:
+            warn(Problem(
+                _("the column is of year {found}, but the rule set uses the accounts of "
+                  "{year} (column '{used}'); it is ignored").format(
+                      found=name.split(" ", 1)[1], year=year,
+                      used=table.headings[found[column]]),
+                file=table.file, row=table.header_row, column=clip(table.headings[index]),
+                code=ErrorCode.UNKNOWN_COLUMN))
+        else:
+            found[column] = index
+            wrong.append(index)
+    if not wrong:
+        return []
+    years = sorted({fold_heading(table.headings[index]).rsplit(" ", 1)[1] for index in wrong})
+    headings = ", ".join(f"'{clip(table.headings[index])}'" for index in wrong)
+    last = (_("; it is probably last year's table") if years == [str(year - 1)] else "")
+    return [Problem(
+        _("the headings {headings} carry the year {found}, but the rule set of the {fund} "
+          "riparto uses the accounts of {year}{last}: put in the {year} figures and head "
+          "their columns with {year} (as '{example}')").format(
+              headings=headings, found=", ".join(years), fund=year + 1, year=year, last=last,
+              example=f"{next(s for s in INPUT_COLUMNS if s.dated).heading_it} {year}"),
+        file=table.file, row=table.header_row, column=clip(table.headings[wrong[0]]),
+        code=ErrorCode.WRONG_YEAR)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,6 +565,103 @@ def _rows_to_check(parsed: Sequence[_Column]) -> set[int]:
                     if isinstance(end, date) and isinstance(start := starts[position], date)
                     and end < start)
     return suspects
+
+
+_TOTAL_WORDS = re.compile(r"(?i)\s*total[ei]?\b")
+"""A name that starts a total row: ``TOTALE``, ``Totale generale``, ``Totali``."""
+
+
+def _without_total_rows(
+    table: RawTable, columns: Mapping[str, int]
+) -> tuple[RawTable, list[Problem]]:
+    """Take out the total rows, each reported once: a sum is never a unit.
+
+    A row whose id says TOTALE, or without an id and whose name starts with Totale, is the
+    sum a planner adds at the bottom of the sheet; read as a unit it would give one "fill in
+    the cell" message per empty cell, which leads the planner to fill it in.
+    """
+    id_index, name_index = columns.get("unit_id"), columns.get("name")
+    if id_index is None and name_index is None:
+        return table, []
+
+    def is_total(cells: Sequence[RawCell]) -> bool:
+        unit_id = None if id_index is None else cells[id_index]
+        if unit_id is not None and is_total_label(unit_id):
+            return True
+        name = None if name_index is None else cells[name_index]
+        return ((unit_id is None or is_blank(unit_id)) and isinstance(name, str)
+                and _TOTAL_WORDS.match(name) is not None)
+
+    totals = [number for number, cells in table.rows if is_total(cells)]
+    if not totals:
+        return table, []
+    wanted = set(totals)
+    problems = [Problem(_("this looks like a total row, not a unit: delete it (fsr-opt adds "
+                          "up the table itself)"), file=table.file, row=number,
+                        code=ErrorCode.TOTAL_ROW) for number in totals]
+    return replace(table, rows=tuple(row for row in table.rows if row[0] not in wanted)), problems
+
+
+def _declarations(table: RawTable, columns: Mapping[str, int], units: Sequence[UnitRecord],
+                  rules: RuleSet) -> list[Problem]:
+    """Make visible the units the optional yes/no columns exclude when left empty.
+
+    ``Mantiene i requisiti`` and ``Dichiarazione Minori Web`` matter only to some types (an
+    experimental SFA minori, a CEM...), and an empty value excludes such a unit, as the
+    criteria say. A column missing (or headed otherwise) while the table has such units would
+    exclude them all without a word: it is refused. An empty cell of such a unit is a warning
+    naming the unit: its exclusion stays, as the rules make it.
+    """
+    types, switches = rules.unit_types, rules.eligibility
+
+    def needs_requirements(unit: UnitRecord) -> bool:
+        kind = types[unit.unit_type]
+        return (switches.exclude_experimental and kind.experimental_allowed
+                and (unit.experimental or kind.experimental_by_nature))
+
+    def needs_declaration(unit: UnitRecord) -> bool:
+        return switches.require_data_declaration and types[unit.unit_type].requires_data_declaration
+
+    checks = (
+        ("keeps_requirements", needs_requirements, text("reason.EXPERIMENTAL"),
+         _("the cell is empty: the unit will be excluded as experimental, since it is not said "
+           "to keep its requirements; write sì or no")),
+        ("data_declared", needs_declaration, text("reason.MISSING_DATA_DECLARATION"),
+         _("the cell is empty: the unit will be excluded, since the declaration is missing; "
+           "write sì or no")),
+    )
+    known = [unit for unit in units if unit.unit_type in types]
+    problems: list[Problem] = []
+    for name, needs, reason, empty in checks:
+        spec = INPUT_COLUMNS[_COLUMN_ORDER[name]]
+        needing = [unit for unit in known if needs(unit)]
+        if not needing:
+            continue
+        if name not in columns:
+            counts = Counter(unit.unit_type for unit in needing)
+            problems.append(Problem(
+                _("the column '{heading}' is missing (or its heading is not recognised), but "
+                  "{count} units need it ({types}): without it every one of them is excluded "
+                  "({reason}); add a column headed '{heading}' with sì or no").format(
+                      heading=spec.heading_it, count=len(needing),
+                      types=", ".join(f"{code} {count}" for code, count in sorted(counts.items())),
+                      reason=reason),
+                file=table.file, row=table.header_row, column=spec.heading_it,
+                code=ErrorCode.MISSING_COLUMN))
+            continue
+        heading = clip(table.headings[columns[name]])
+        warn_each((Problem(empty, file=table.file, row=unit.row, column=heading,
+                           code=ErrorCode.EMPTY_DECLARATION)
+                   for unit in needing if getattr(unit, name) is None),
+                  partial(_more_empty, table.file, heading))
+    return problems
+
+
+def _more_empty(file: str, heading: str, count: int) -> Problem:
+    """The warning that counts the empty cells `_declarations` does not name one by one."""
+    return Problem(_("and {count} more units of the table have an empty cell in this column; "
+                     "they will be excluded").format(count=count),
+                   file=file, column=heading, code=ErrorCode.EMPTY_DECLARATION)
 
 
 def _unknown_types(table: RawTable, columns: Mapping[str, int], units: Sequence[UnitRecord],

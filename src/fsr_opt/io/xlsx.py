@@ -34,7 +34,7 @@ import posixpath
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
@@ -75,11 +75,15 @@ class SheetChoice:
         names: folded names of the sheet to prefer (``unita``, ``units``).
         looks_right: tells whether a sheet's headings are those of the wanted table.
         suggested: the sheet name a message suggests when no sheet can be chosen.
+        alone: the table's sheet chosen by its name must be the only visible sheet that looks
+            right, or its identical copy (`SHEET_COPIES`): a workbook holds one units table,
+            where allocation.xlsx repeats the unit id in every sheet.
     """
 
     names: frozenset[str]
     looks_right: Callable[[Sequence[str]], bool]
     suggested: str
+    alone: bool = False
 
 
 def read_xlsx_records(
@@ -221,8 +225,67 @@ def _calamine_records(
             read.append((name, rows))
     if len(read) != 1:
         return None
+    if named and choice.alone:
+        _refuse_differing_copies(file, read[0][0], read[0][1], [
+            (name, lambda name=name, nrows=None: workbook.get_sheet_by_name(name).to_python(
+                skip_empty_area=False, nrows=nrows))
+            for name in sheets if name != read[0][0]], choice)
     _warn_hidden(file, read[0][0], hidden, choice)
     return read[0][0], list(enumerate(read[0][1], start=1))
+
+
+_HEADING_ROWS = 50
+"""Rows of a sheet read to find its headings (notes may sit above them)."""
+
+
+def _refuse_differing_copies(
+    file: str, chosen: str, rows: Sequence[Sequence[object]],
+    others: Sequence[tuple[str, Callable[..., Sequence[Sequence[object]]]]],
+    choice: SheetChoice,
+) -> None:
+    """Refuse a workbook where another visible sheet holds a different copy of the table.
+
+    Excel's *Move or copy > Create a copy* makes ``Unità (2)``, and the planner often edits
+    the copy: reading ``Unità`` by its name would then fund units on the figures the planner
+    replaced, without a word. An identical copy is only named in a warning.
+
+    Args:
+        file: the file, for messages.
+        chosen: the sheet read, by its name.
+        rows: its rows.
+        others: the other visible sheets: (name, reader of its rows, ``nrows`` at most).
+        choice: what the table's headings look like.
+
+    Raises:
+        InputError: another sheet has the table's headings and other contents.
+    """
+    mine: list[tuple[object, ...]] | None = None
+    for name, read in others:
+        if not choice.looks_right(first_headings(read(nrows=_HEADING_ROWS))):
+            continue
+        mine = mine if mine is not None else _contents(rows)
+        if _contents(read()) != mine:
+            raise source.fail(InputError, file, ErrorCode.SHEET_COPIES, _(
+                "the sheets '{chosen}' and '{other}' both hold a units table, and their "
+                "contents differ: it cannot be told which one is right; keep only one (delete "
+                "the other sheet, or move it to another file)").format(chosen=chosen,
+                                                                        other=name))
+        warn(Problem(_("the sheet '{other}' is a copy of the sheet '{chosen}', which was read; "
+                       "delete the copy to avoid editing the wrong one").format(
+                           other=name, chosen=chosen), file=file, code=ErrorCode.SHEET_IGNORED))
+
+
+def _contents(rows: Iterable[Sequence[object]]) -> list[tuple[object, ...]]:
+    """The rows of a sheet without their trailing empty cells and trailing empty rows."""
+    trimmed = []
+    for row in rows:
+        cells = list(row)
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        trimmed.append(tuple(cells))
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return trimmed
 
 
 def _warn_hidden(file: str, chosen: str, hidden: Sequence[str], choice: SheetChoice) -> None:
@@ -637,6 +700,12 @@ def _choose_sheet(workbook: Workbook, file: str, choice: SheetChoice) -> Workshe
     hidden = [ws for ws in every if ws.sheet_state != "visible"]
     chosen = _pick(sheets, choice, by_headings=bool(hidden))
     if chosen is not None:
+        if choice.alone and fold_heading(chosen.title) in choice.names and len(sheets) > 1:
+            _refuse_differing_copies(
+                file, chosen.title, list(chosen.iter_rows(values_only=True)),
+                [(ws.title, lambda ws=ws, nrows=None: list(
+                    ws.iter_rows(values_only=True, max_row=nrows)))
+                 for ws in sheets if ws is not chosen], choice)
         _warn_hidden(file, chosen.title, [ws.title for ws in hidden], choice)
         return chosen
     would = _pick(every, choice)
