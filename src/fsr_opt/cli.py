@@ -32,6 +32,8 @@ from typer._click.exceptions import (  # Typer's copy of click: its usage errors
     NoSuchOption,
     UsageError,
 )
+from typer._click.globals import get_current_context
+from typer._click.types import IntParamType, IntRange
 from typer.main import get_command_name
 from typer.models import CommandInfo
 
@@ -82,6 +84,8 @@ _ARGUMENTS = "fsr_opt.arguments"
 _TYPER_WORDS = (N_("Show this message and exit."),)
 """Typer's own help texts that the ``--help`` pages translate (`_translated_help`)."""
 _HELP_EXTRAS = re.compile(r"\[(default: (?P<default>.*)|(?P<required>required))\]$")
+_CLICK_NUMBER = re.compile(r"^'?(?P<value>.*?)'? is not (in the range|a valid)")
+"""The value in click's reason for a number refused (its words are said again translated)."""
 
 
 def _help_language(ctx: ClickContext) -> str:
@@ -92,6 +96,11 @@ def _help_language(ctx: ClickContext) -> str:
     command refuses it when it runs).
     """
     words: tuple[str, ...] = ctx.find_root().meta.get(_ARGUMENTS, ())
+    return _typed_language(words)
+
+
+def _typed_language(words: Sequence[str]) -> str:
+    """The language of the last ``--lang`` among `words`, else the environment's, else Italian."""
     for index, word in enumerate(words):
         value: str | None = (word.partition("=")[2] if word.startswith("--lang=") else
                  words[index + 1] if word == "--lang" and index + 1 < len(words) else None)
@@ -177,8 +186,25 @@ def _usage_message(error: UsageError, unknown_command: str | None) -> str:
                 else _("missing option {name}")).format(name=name)
     if isinstance(error, BadParameter) and error.param is not None and error.ctx is not None:
         return _("invalid value for {name}: {reason}").format(
-            name=error.param.get_error_hint(error.ctx), reason=error.message)
+            name=error.param.get_error_hint(error.ctx), reason=_number_reason(error))
     return error.format_message()
+
+
+def _number_reason(error: BadParameter) -> str:
+    """Click's reason for a refused whole number, in the current language; others as they are."""
+    kind = error.param.type if error.param is not None else None
+    found = _CLICK_NUMBER.match(error.message)
+    if not isinstance(kind, IntParamType) or found is None:
+        return error.message
+    value = found["value"]
+    if not isinstance(kind, IntRange) or "is not a valid" in error.message:
+        return _("'{value}' is not a whole number").format(value=value)
+    if kind.min is not None and kind.max is not None:
+        return _("{value} is not between {low} and {high}").format(
+            value=value, low=kind.min, high=kind.max)
+    if kind.min is not None:
+        return _("{value} is below the least allowed, {low}").format(value=value, low=kind.min)
+    return _("{value} is above the most allowed, {high}").format(value=value, high=kind.max)
 
 
 def _command_names(ctx: ClickContext | None) -> list[str]:
@@ -374,9 +400,13 @@ def _seconds(value: str | float, option: str) -> float:
         return float(value)
     number = parse_decimal(value, Dialect.PLAIN)
     if isinstance(number, CellProblem) or number < 0:
-        raise _fail(InputError(_("{option} '{value}' is not a number of seconds (0 or more); "
-                                 "write it like 60 or 2.5").format(option=option, value=value),
-                               ErrorCode.BAD_OPTION))
+        # read while the options are parsed, before ``--lang`` is acted on: the words typed say
+        context = get_current_context(silent=True)
+        words = context.find_root().meta.get(_ARGUMENTS, ()) if context is not None else ()
+        with use_language(_typed_language(words)):
+            raise _fail(InputError(_("{option} '{value}' is not a number of seconds (0 or "
+                                     "more); write it like 60 or 2.5").format(
+                                         option=option, value=value), ErrorCode.BAD_OPTION))
     return float(number)
 
 
@@ -405,16 +435,20 @@ class _Session:
             rule-set problems they cause.
         warnings: the warnings printed, at most `MAX_WARNINGS_PER_KIND` of each code; the
             others are counted and their number printed when the command ends.
+        lang: ``--lang`` given before the command (``fsr-opt --lang en solve``), the
+            language of a command not given its own.
     """
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
         self.warnings = WarningLog()
+        self.lang: str | None = None
 
     def reset(self) -> None:
-        """Forget the last invocation's options and warnings."""
+        """Forget the last invocation's options, warnings and group ``--lang``."""
         self.options = {}
         self.warnings = WarningLog()
+        self.lang = None
 
     def omitted(self) -> None:
         """Print how many warnings of each code were not shown."""
@@ -497,9 +531,11 @@ def _name_options(exc: FsrOptError) -> FsrOptError:
         options = [typed for key, typed in given.items() if path and (
             key == path or key.startswith(path + ".") or path.startswith(key + "."))]
         named = options and not found.message.startswith("-")
+        # the option names the parameter: its key (``fund:``) is not what the user typed
+        said = found.message.removeprefix(f"{path}: ") if named else found.message
         problems.append(replace(found, file=None, row=None, column=None,
                                 message=_("{options}: {message}").format(
-                                    options=", ".join(options), message=found.message))
+                                    options=", ".join(options), message=said))
                         if named else found)
     if isinstance(exc, InputError) or all(problem.file is None for problem in problems):
         return InputError(problems)
@@ -566,6 +602,7 @@ def _language(lang: str | None) -> str:
         typer.Exit: exit 2, naming ``--lang`` or ``FSR_OPT_LANG``, for a language fsr-opt
             does not speak.
     """
+    lang = lang if lang is not None else _SESSION.lang
     if lang is None:
         try:
             lang = environment_language() or DEFAULT_LANGUAGE
@@ -586,9 +623,11 @@ def _language(lang: str | None) -> str:
 def main_options(
     context: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help=N_("Log progress."))] = False,
+    lang: LangOption = None,
 ) -> None:
     """Riparto of the Lombardy Fondo Sociale Regionale (FSR) among an Ambito's units."""
     _SESSION.reset()
+    _SESSION.lang = lang  # checked by the command (`_language`), as its own --lang
     clear_language()  # a command sets it (`_language`); tests run many in one process
     context.call_on_close(clear_language)
     context.call_on_close(_configure_logging(verbose))
@@ -807,7 +846,7 @@ def sweep(
         units, rules, fixed, budget_range=budget_range, share_ranges=share_ranges,
         fixed_shares=bool(fixed_shares), solver=solver, time_limit=time_limit))
     total = len(spec.axis.values)
-    with typer.progressbar(length=total, label="sweep", file=sys.stderr) as bar:
+    with typer.progressbar(length=total, label=_("points solved"), file=sys.stderr) as bar:
 
         def advance(_row: SweepRow) -> None:
             bar.update(1)
@@ -859,7 +898,8 @@ def region(
     plan = _guarded(lambda: plan_region(manifest, out, solver=solver, time_limit=time_limit,
                                         lang=lang, fund_from=fund_from))
     workers = jobs or default_jobs(len(plan.tasks))
-    with typer.progressbar(length=len(plan.tasks), label="region", file=sys.stderr) as bar:
+    with typer.progressbar(length=len(plan.tasks), label=_("Ambiti solved"),
+                           file=sys.stderr) as bar:
 
         def advance(_outcome: AmbitoOutcome) -> None:
             bar.update(1)
@@ -1001,6 +1041,13 @@ ats_app = typer.Typer(
     help=N_("The ATS level: split a fund among the Ambiti, monitor, rebalance, audit."))
 app.add_typer(ats_app, name="ats")
 
+
+@ats_app.callback()
+def ats_options(lang: LangOption = None) -> None:
+    """The ATS level: split a fund among the Ambiti, monitor, rebalance, audit."""
+    if lang is not None:  # ``fsr-opt ats --lang en split``: as the command's own --lang
+        _SESSION.lang = lang
+
 AtsRulesOption = Annotated[
     Path | None, typer.Option("--rules", help=N_("ATS rule set (YAML/TOML); default: the bundled "
                               "ATS Bergamo 2025 rules."))]
@@ -1128,9 +1175,11 @@ def app_for(words: Sequence[str]) -> typer.Typer:
     the same object either way. Without a command, or with a word that names none (a typing
     error), it is the whole application, so that the list of commands and "No such command"
     read as they always do. The global options are flags (`-v`), so the command is the first
-    word that is not an option.
+    word that is not an option (nor the value of ``--lang``).
     """
-    name = next((word for word in words if not word.startswith("-")), None)
+    values = {index + 1 for index, word in enumerate(words) if word == "--lang"}
+    name = next((word for index, word in enumerate(words)
+                 if not word.startswith("-") and index not in values), None)
     commands = [info for info in app.registered_commands if _command_name(info) == name]
     groups = [info for info in app.registered_groups if info.name == name]
     if not commands and not groups:

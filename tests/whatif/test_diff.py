@@ -96,7 +96,7 @@ def test_diff_tables_and_screen() -> None:
     text = diff_text(diff)
     assert text.startswith("Confronto: base → cut")
     assert "615,38" in text and "479,99" in text and "-135,39" in text
-    assert "1 diminuiscono" in text and "ne escono" in text
+    assert "1 in diminuzione" in text and "in uscita" in text
     assert "budget dell'area -> sotto il minimo" in text  # the binding limits in words
     english = diff_text(diff, lang="en")
     assert "1 lose" in english and "1 leave" in english and "615.38" in english

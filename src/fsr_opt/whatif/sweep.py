@@ -22,9 +22,10 @@ from fsr_opt.core.errors import (
     InputError,
     SolverError,
 )
-from fsr_opt.core.i18n import N_, _, translate
+from fsr_opt.core.i18n import N_, _, ngettext, translate
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
+from fsr_opt.core.words import count as count_text
 from fsr_opt.core.words import money, phrases, ratio, text
 from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 from fsr_opt.whatif.pool import run_in_pool
@@ -71,7 +72,8 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
         raise InputError(_("{option} '{text}' is not a range; write {shape}").format(
             option=option, text=text, shape=shape), ErrorCode.BAD_OPTION)
     read = [parse_decimal(part.strip(), Dialect.AUTO) for part in parts]
-    unreadable = [(name, value) for name, value in zip(("FROM", "TO", "STEP"), read, strict=True)
+    names = (_("FROM"), _("TO"), _("STEP"))  # as the message's words name them
+    unreadable = [(name, value) for name, value in zip(names, read, strict=True)
                   if isinstance(value, CellProblem)]
     if unreadable:
         reasons = "; ".join(f"{name}: {value.message}" for name, value in unreadable)
@@ -80,7 +82,7 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
                                                    shape=shape), ErrorCode.BAD_OPTION)
     start, stop, step = (value for value in read if isinstance(value, Decimal))
     problems = []
-    for name, value in (("FROM", start), ("TO", stop), ("STEP", step)):
+    for name, value in zip(names, (start, stop, step), strict=True):
         if not value.is_finite():
             problems.append(_("{name} {value} is not a number").format(name=name, value=value))
         elif value.as_tuple().exponent < -places:  # type: ignore[operator]
@@ -100,7 +102,8 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
     count = math.floor((stop - start) / step) + 1
     if count > MAX_SWEEP_POINTS:
         raise InputError(_("{option} '{text}' gives {count} points; at most {maximum}: use a "
-                           "larger STEP").format(option=option, text=text, count=count,
+                           "larger STEP").format(option=option, text=text,
+                                                 count=count_text(count),
                                                  maximum=MAX_SWEEP_POINTS), ErrorCode.BAD_OPTION)
     return tuple(start + i * step for i in range(count))
 
@@ -290,7 +293,10 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
     option = axis.option if axis.area is None else f"{axis.option} {axis.area}"
     areas = [area.code for area in rules.areas]
     lines = [
-        w("title").format(option=option, done=len(outcome.rows), total=outcome.total),
+        ngettext("Sweep of {option}: {done} point of {total}",
+                 "Sweep of {option}: {done} points of {total}", len(outcome.rows), lang).format(
+                     option=option, done=count_text(len(outcome.rows), lang),
+                     total=count_text(outcome.total, lang)),
         "",
         f"{axis.column:>14}" + "".join(f"{code[:13]:>14}" for code in areas)
         + f"{text('residual.column', lang):>14}{w('funded'):>12}  {w('status')}",
@@ -307,7 +313,14 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
         status = translate(_STATUS[row.status], lang) if row.status in _STATUS else row.status
         lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {status}")
     if len(outcome.rows) > limit:
-        lines.append(w("more").format(n=len(outcome.rows) - limit))
+        more = len(outcome.rows) - limit
+        lines.append(ngettext("... and {n} more point (full table in sweep.csv)",
+                              "... and {n} more points (full table in sweep.csv)", more,
+                              lang).format(n=count_text(more, lang)))
     if outcome.interrupted:
-        lines += ["", w("interrupted").format(done=len(outcome.rows), total=outcome.total)]
+        lines += ["", ngettext("INTERRUPTED: kept the {done} finished point of {total}",
+                               "INTERRUPTED: kept the {done} finished points of {total}",
+                               len(outcome.rows), lang).format(
+                                   done=count_text(len(outcome.rows), lang),
+                                   total=count_text(outcome.total, lang))]
     return "\n".join(lines)
