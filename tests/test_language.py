@@ -56,6 +56,27 @@ def test_solve_speaks_italian_by_default_and_english_when_asked(tmp_path: Path) 
                                 env=ENGLISH)[1]
 
 
+def test_the_solve_summary_names_areas_and_lines_with_code_and_label(tmp_path: Path) -> None:
+    code, stdout, _ = run("solve", "--out", str(tmp_path / "it"), "--share", "minori=45",
+                          "--share", "disabili=15")
+    assert code == 0
+    lines = stdout.splitlines()
+    heading = next(line for line in lines if line.startswith("area / linea (codice)"))
+    assert heading.split("  ")[-1] == "nome" and "dal riparto" in heading
+    assert "quota della linea" in heading and "assegnato  " not in heading
+    area = next(line for line in lines if line.startswith("minori "))
+    assert area.endswith("  Area Minori e Famiglia")
+    adm = next(line for line in lines if line.startswith("  adm "))
+    assert adm.endswith("  Assistenza domiciliare minori") and "13,0239%" in adm
+    # the columns stay aligned whatever the label's length
+    total = next(line for line in lines if line.startswith("TOTALE"))
+    assert adm.index("13,0239%") > len(total) - 1 and area.index("401.622,91") == total.index(
+        "892.495,35")
+    assert "  Area Disabili (disabili): disponibili " in stdout and "quota dei residui" in stdout
+    assert any(line.startswith("assegnato (riparto + residui)") for line in lines)
+    assert "pagato" not in stdout and "rimasto" not in stdout
+
+
 def test_validate_in_both_languages() -> None:
     code, stdout, _ = run("validate")
     assert code == 0 and "308 unità, 287 ammesse" in stdout and "valide" in stdout
