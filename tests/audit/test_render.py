@@ -182,9 +182,10 @@ def test_a_report_without_notes_or_violations_has_no_such_sections() -> None:
     report = replace(_hand_made_report(), violations=(), findings=(), notes=(), skipped=(),
                      results=(CheckResult(CheckCode.UNIT_MISSING, "every unit has a row", 3, 0),))
     text = render_audit(report, "text").splitlines()
-    assert text[4:] == ["a                             1.00             1.50          0.00          "
-                        "-0.50", "", f"PASS  {'UNIT_MISSING':<23}  every unit has a row (3 "
-                        "checked)", "", "checks run: 1, passed: 1, failed: 0"]
+    assert text[4:] == ["a                             1.00             1.50          0.00"
+                        "          -0.50", "",
+                        f"PASS  {'UNIT_MISSING':<23}  every unit has a row (3 checked)", "",
+                        "checks run: 1, passed: 1, failed: 0"]
     md = render_audit(report, "md").splitlines()
     assert md[7:] == ["| a | 1.00 | 1.50 | 0.00 | -0.50 |", "", "## Checks", "",
                       "| check | result | checked | violations | rule |",
