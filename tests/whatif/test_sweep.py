@@ -135,6 +135,18 @@ def test_sweep_text_counts_in_italian_one_point_and_thousands() -> None:
     assert "21 punti su 1.500" in sweep_text(SweepOutcome(rows, 1500, False), axis, TWO_AREAS)
 
 
+def test_sweep_text_names_the_areas_its_columns_head_by_code() -> None:
+    rules = replace(TWO_AREAS, areas=tuple(replace(area, label=f"Area {area.code.upper()}")
+                                           for area in TWO_AREAS.areas))
+    axis = SweepAxis("--budget", None, (Decimal(5),))
+    row = SweepRow(Decimal(5), "optimal", {"x": 1}, {"a": 500, "b": 0}, 1)
+    lines = sweep_text(SweepOutcome((row,), 1, False), axis, rules).splitlines()
+    assert lines[1] == "aree: a = Area A; b = Area B"
+    assert lines[3].split()[:3] == ["budget", "a", "b"]
+    assert sweep_text(SweepOutcome((row,), 1, False), axis, rules, lang="en").splitlines()[1] == (
+        "areas: a = Area A; b = Area B")
+
+
 def test_bad_ranges_in_italian_name_the_bounds_in_italian() -> None:
     with use_language("it"), pytest.raises(InputError) as caught:
         parse_range("900000:800000:abc", "--budget", places=2)

@@ -286,6 +286,13 @@ _STATUS = {"optimal": N_("solved"), "infeasible": N_("infeasible"),
 """How each status of a point reads on the screen (sweep.csv keeps the codes)."""
 
 
+def _legend(rules: RuleSet, lang: str) -> list[str]:
+    """The areas' names for the columns headed by their codes (the codes ``--share`` takes)."""
+    named = [f"{area.code} = {area.label}" for area in rules.areas
+             if area.label and area.label != area.code]
+    return [translate("areas: {legend}", lang).format(legend="; ".join(named))] if named else []
+
+
 def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: str = "it",
                limit: int = 20) -> str:
     """One screen: per point the swept value, each area's spend and the units funded."""
@@ -297,6 +304,7 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
                  "Sweep of {option}: {done} points of {total}", len(outcome.rows), lang).format(
                      option=option, done=count_text(len(outcome.rows), lang),
                      total=count_text(outcome.total, lang)),
+        *_legend(rules, lang),
         "",
         f"{axis.column:>14}" + "".join(f"{code[:13]:>14}" for code in areas)
         + f"{text('residual.column', lang):>14}{w('funded'):>12}  {w('status')}",
@@ -308,7 +316,7 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
         ok = row.status == "optimal"
         spent = "".join(f"{money(row.spent.get(code, 0), lang) if ok else '-':>14}"
                         for code in areas)
-        funded = str(row.units_funded) if ok else "-"
+        funded = count_text(row.units_funded, lang) if ok else "-"
         left = money(row.unassigned, lang) if ok else "-"
         status = translate(_STATUS[row.status], lang) if row.status in _STATUS else row.status
         lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {status}")
