@@ -290,6 +290,22 @@ def test_help_speaks_italian_by_default_and_english_on_request() -> None:
     assert run("ats", "rebalance", "--help")[1].startswith("Uso: root ats rebalance")
 
 
+def test_help_placeholders_and_defaults_in_the_language_of_the_page() -> None:
+    stdout = run("solve", "--help")[1]
+    assert "--units PERCORSO" in stdout and "--budget TESTO" in stdout
+    assert "--time-limit SECONDI" in stdout and "60.0" not in stdout
+    assert "<path>" not in stdout and "<str>" not in stdout and "SECONDS" not in stdout
+    assert "[predefinito: 0; almeno 0]" in " ".join(run("sweep", "--help")[1].split())
+    assert "da 1 a 65535" in " ".join(run("serve", "--help")[1].split())
+    english = run("solve", "--help", "--lang", "en")[1]
+    assert "--units PATH" in english and "--time-limit SECONDS" in english
+    assert "[default: 60]" in " ".join(english.split())
+    # the arguments as their help texts name them (audit says RUN_DIR)
+    assert run("audit", "--help")[1].startswith("Uso: root audit [OPZIONI] [RUN_DIR]")
+    assert run("compare", "--help")[1].startswith("Uso: root compare [OPZIONI] BASE OTHER")
+    assert run("explain", "--help")[1].startswith("Uso: root explain [OPZIONI] UNIT_ID")
+
+
 def test_every_help_text_has_its_italian() -> None:
     """Every command's and option's help is a msgid of the catalogue, translated."""
     from scripts.cli_reference import walk  # noqa: PLC0415

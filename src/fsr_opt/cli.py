@@ -84,6 +84,12 @@ _ARGUMENTS = "fsr_opt.arguments"
 _TYPER_WORDS = (N_("Show this message and exit."),)
 """Typer's own help texts that the ``--help`` pages translate (`_translated_help`)."""
 _HELP_EXTRAS = re.compile(r"\[(default: (?P<default>.*)|(?P<required>required))\]$")
+_METAVARS = {"<path>": N_("PATH"), "<str>": N_("TEXT"), "SECONDS": N_("SECONDS"),
+             "<int range>": N_("NUMBER"), "<int>": N_("NUMBER")}
+"""The placeholders of the options' values on the --help pages, said in the page's language."""
+_RANGE = re.compile(r"^(?:(?P<low>-?\d+)<=x<=(?P<high>-?\d+)|x>=(?P<least>-?\d+)|"
+                    r"x<=(?P<most>-?\d+))$")
+"""click's description of a whole number's range in a default's brackets (``1<=x<=50``)."""
 _CLICK_NUMBER = re.compile(r"^'?(?P<value>.*?)'? is not (in the range|a valid)")
 """The value in click's reason for a number refused (its words are said again translated)."""
 
@@ -125,14 +131,51 @@ def _translated_help(command: typer.core.TyperCommand | typer.core.TyperGroup) -
 
 
 def _translated_record(record: tuple[str, str]) -> tuple[str, str]:
-    """A row of the options' table with Typer's ``[default: ...]``/``[required]`` translated."""
+    """A row of the options' table in the page's language.
+
+    The value's placeholder (``PATH``) and Typer's ``[default: ...]``/``[required]`` are
+    translated, a whole number's range said in words (``from 1 to 50``).
+    """
     names, text = record
+    option, space, metavar = names.partition(" ")
+    if space and metavar in _METAVARS:
+        names = f"{option} {_(_METAVARS[metavar])}"
     extra = _HELP_EXTRAS.search(text)
     if extra is None:
-        return record
-    words = (_("default: {default}").format(default=extra["default"]) if extra["default"]
-             is not None else _("required"))
+        return names, text
+    words = (_("default: {default}").format(default="; ".join(
+        _default_words(part) for part in extra["default"].split("; ")))
+             if extra["default"] is not None else _("required"))
     return names, f"{text[:extra.start()]}[{words}]"
+
+
+def _default_words(part: str) -> str:
+    """A default or a range as people read it: ``60`` for 60.0, ``da 1 a 50`` for 1<=x<=50."""
+    if re.fullmatch(r"\d+\.0", part):
+        return part[:-2]
+    found = _RANGE.match(part)
+    if found is None:
+        return part
+    if found["low"] is not None:
+        return _("from {low} to {high}").format(low=found["low"], high=found["high"])
+    if found["least"] is not None:
+        return _("at least {low}").format(low=found["least"])
+    return _("at most {high}").format(high=found["most"])
+
+
+_ARGUMENT_METAVAR = re.compile(r"^(?P<open>[\[{]?)(?P<name>[a-z_]+)(?P<close>[\]}]?)$")
+
+
+def _argument_metavar(piece: str) -> str:
+    """An argument on the usage line as its help text names it: ``RUN_DIR``, ``[RUN_DIR]``.
+
+    Typer writes a required argument ``{base}`` and an optional one ``[run_dir]``.
+    """
+    found = _ARGUMENT_METAVAR.match(piece)
+    if found is None:
+        return piece
+    name = found["name"].upper()
+    return f"[{name}]" if found["open"] == "[" else name
 
 
 def _format_usage(
@@ -140,8 +183,8 @@ def _format_usage(
     ctx: ClickContext,
     formatter: HelpFormatter,
 ) -> None:
-    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)),
-                          prefix=_("Usage: "))
+    pieces = [_argument_metavar(piece) for piece in command.collect_usage_pieces(ctx)]
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
 
 
 def _format_parameters(
