@@ -248,7 +248,7 @@ def test_the_rules_of_the_checks_are_in_the_language_of_the_run() -> None:
         "OK       MONEY_LEFT               nessuna area lascia fondi che una sua linea potrebbe "
         "ricevere (1 verificato)",
         "SALTATA  TRANCHES                 il riparto non ha la colonna tranches",
-        "SALTATA  INPUT_CHANGED            non è una cartella di calcolo: nessun run.json "
+        "SALTATA  INPUT_CHANGED            non è una cartella dei risultati: nessun run.json "
         "registra i dati usati",
     ]
     assert md[15:17] == [
