@@ -295,3 +295,14 @@ def test_the_statuses_are_as_wide_as_the_longest_word_for_any_of_them(longest: s
     assert all(line[10:].startswith(code) for line, code in zip(
         lines, ["UNIT_MISSING", "BELOW_MINIMUM", "MONEY_LEFT", "TRANCHES", "INPUT_CHANGED"],
         strict=True))
+
+
+def test_the_json_report_describes_each_check_in_the_language_of_the_run() -> None:
+    report = replace(_hand_made_report(), results=(
+        CheckResult(CheckCode.UNIT_MISSING, "every unit has a row", 3, 0),))
+    with use_language("it"):
+        italian = json.loads(render_audit(report, "json"))["checks"][0]["description"]
+    with use_language("en"):
+        english = json.loads(render_audit(report, "json"))["checks"][0]["description"]
+    assert english == "every unit has a row"
+    assert italian != english and "unità" in italian

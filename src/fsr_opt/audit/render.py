@@ -60,7 +60,8 @@ def _document(report: AuditReport) -> dict[str, Any]:
             for t in report.areas
         ],
         "checks": [
-            {"code": r.code, "description": r.description, "checked": r.checked,
+            {"code": r.code, "description": _description(r.code, r.description),
+             "checked": r.checked,
              "failed": r.failed, "passed": r.passed,
              "certificate": check_of(r.code).certificate}
             for r in report.results
