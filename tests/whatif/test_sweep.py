@@ -153,7 +153,7 @@ def test_bad_ranges_in_italian_name_the_bounds_in_italian() -> None:
     assert "(PASSO: 'abc'" in str(caught.value) and "STEP" not in str(caught.value)
     with use_language("it"), pytest.raises(InputError) as caught:
         parse_range("1.5555:2:1", "--budget", places=2)
-    assert "DA 1.5555 ha più di 2 decimali" in str(caught.value)
+    assert "DA 1,5555 ha più di 2 decimali" in str(caught.value)
     with use_language("it"), pytest.raises(InputError) as caught:
         parse_range("800000:900000:1", "--budget", places=2)
     assert "dà 100.001 punti" in str(caught.value)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from fsr_opt.core.cldr import SYMBOLS
 from fsr_opt.core.errors import (
     ErrorCode,
     FsrOptError,
@@ -22,7 +23,7 @@ from fsr_opt.core.errors import (
     InputError,
     SolverError,
 )
-from fsr_opt.core.i18n import N_, _, ngettext, translate
+from fsr_opt.core.i18n import N_, _, current_language, ngettext, translate
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
 from fsr_opt.core.words import count as count_text
@@ -87,16 +88,18 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
             problems.append(_("{name} {value} is not a number").format(name=name, value=value))
         elif value.as_tuple().exponent < -places:  # type: ignore[operator]
             problems.append(_("{name} {value} has more than {places} decimals").format(
-                name=name, value=value, places=places))
+                name=name, value=_said(value), places=places))
     if not problems:
         if start < 0:
-            problems.append(_("FROM {start} is negative").format(start=start))
+            problems.append(_("FROM {start} is negative").format(start=_said(start)))
         if upper is not None and stop > upper:
-            problems.append(_("TO {stop} is above {upper}").format(stop=stop, upper=upper))
+            problems.append(_("TO {stop} is above {upper}").format(stop=_said(stop),
+                                                                  upper=_said(upper)))
         if step <= 0:
-            problems.append(_("STEP {step} must be greater than 0").format(step=step))
+            problems.append(_("STEP {step} must be greater than 0").format(step=_said(step)))
         elif stop < start:
-            problems.append(_("FROM {start} is above TO {stop}").format(start=start, stop=stop))
+            problems.append(_("FROM {start} is above TO {stop}").format(start=_said(start),
+                                                                       stop=_said(stop)))
     if problems:
         raise InputError(f"{option} '{text}': " + "; ".join(problems), ErrorCode.BAD_OPTION)
     count = math.floor((stop - start) / step) + 1
@@ -106,6 +109,11 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
                                                  count=count_text(count),
                                                  maximum=MAX_SWEEP_POINTS), ErrorCode.BAD_OPTION)
     return tuple(start + i * step for i in range(count))
+
+
+def _said(value: Decimal) -> str:
+    """A bound of a range in a message, with the decimal mark of its language (``1,5555``)."""
+    return format(value, "f").replace(".", SYMBOLS[current_language()][2])
 
 
 def share_overrides(
