@@ -22,7 +22,8 @@ from typing import Any
 
 import typer.main
 
-from fsr_opt.cli import app
+from fsr_opt.cli import _argument_metavar, _translated_record, app
+from fsr_opt.core.i18n import use_language
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "reference.md"
@@ -41,7 +42,8 @@ def _cell(text: str) -> str:
 
 def _record(param: Any, ctx: Any) -> tuple[str, str]:
     """The two columns `--help` prints for a parameter: its names and value, its help."""
-    names, help_text = param.get_help_record(ctx)
+    with use_language("en"):  # as --lang en prints it: PATH, [default: 60; from 1 to 50]
+        names, help_text = _translated_record(param.get_help_record(ctx))
     if not _is_option(param):
         help_text = f"(argument) {help_text}"
     return f"`{_cell(names)}`", _cell(help_text)
@@ -68,7 +70,7 @@ def _walk(group: Any, ctx: Any, path: tuple[str, ...]) -> Iterator[tuple[str, An
 
 
 def _command(name: str, command: Any, ctx: Any) -> list[str]:
-    usage = " ".join(command.collect_usage_pieces(ctx))
+    usage = " ".join(_argument_metavar(piece) for piece in command.collect_usage_pieces(ctx))
     lines = [f"### `fsr-opt {name}`", "", "```", f"{ctx.command_path} {usage}".rstrip(), "```",
              ""]
     for paragraph in (command.help or "").strip().split("\n\n"):

@@ -210,7 +210,8 @@ _WORDS = [
     ["solv"], ["audit", "--help"], ["validate", "--help"], ["whatif", "--help"],
     ["compare", "--help"], ["sweep", "--help"], ["region", "--help"], ["explain", "--help"],
     ["serve", "--help"], ["ats", "--help"], ["ats", "split", "--help"], ["ats", "nope"],
-    ["ats", "audit", "--help"], ["--lang", "en", "solve"], ["solve", "--budget"],
+    ["ats", "audit", "--help"], ["--lang", "en", "version"], ["--lang", "en", "--help"],
+    ["solve", "--budget"],
 ]
 
 

@@ -164,4 +164,4 @@ def test_the_generator_documents_sub_commands() -> None:
     documented = _documented(generate(toy))
     assert sorted(documented) == ["ats", "ats split", "solve"]
     assert "fsr-opt ats split [OPTIONS]" in documented["ats split"]
-    assert "`--manifest <str>` | The manifest. [required]" in documented["ats split"]
+    assert "`--manifest TEXT` | The manifest. [required]" in documented["ats split"]

@@ -56,6 +56,27 @@ def test_solve_speaks_italian_by_default_and_english_when_asked(tmp_path: Path) 
                                 env=ENGLISH)[1]
 
 
+def test_the_solve_summary_names_areas_and_lines_with_code_and_label(tmp_path: Path) -> None:
+    code, stdout, _ = run("solve", "--out", str(tmp_path / "it"), "--share", "minori=45",
+                          "--share", "disabili=15")
+    assert code == 0
+    lines = stdout.splitlines()
+    heading = next(line for line in lines if line.startswith("area / linea (codice)"))
+    assert heading.split("  ")[-1] == "nome" and "dal riparto" in heading
+    assert "quota della linea" in heading and "assegnato  " not in heading
+    area = next(line for line in lines if line.startswith("minori "))
+    assert area.endswith("  Area Minori e Famiglia")
+    adm = next(line for line in lines if line.startswith("  adm "))
+    assert adm.endswith("  Assistenza domiciliare minori") and "13,0239%" in adm
+    # the columns stay aligned whatever the label's length
+    total = next(line for line in lines if line.startswith("TOTALE"))
+    assert adm.index("13,0239%") > len(total) - 1 and area.index("401.622,91") == total.index(
+        "892.495,35")
+    assert "  Area Disabili (disabili): disponibili " in stdout and "quota dei residui" in stdout
+    assert any(line.startswith("assegnato (riparto + residui)") for line in lines)
+    assert "pagato" not in stdout and "rimasto" not in stdout
+
+
 def test_validate_in_both_languages() -> None:
     code, stdout, _ = run("validate")
     assert code == 0 and "308 unità, 287 ammesse" in stdout and "valide" in stdout
@@ -87,9 +108,13 @@ def test_whatif_in_both_languages(tmp_path: Path) -> None:
 def test_region_in_both_languages(tmp_path: Path) -> None:
     manifest = tmp_path / "region.csv"
     manifest.write_text(f'ambito,units,budget\nbg,{EXAMPLE},"850.000,00"\n', encoding="utf-8")
-    code, stdout, _ = run("region", "--manifest", str(manifest), "--out", str(tmp_path / "it"))
+    code, stdout, stderr = run("region", "--manifest", str(manifest), "--out",
+                               str(tmp_path / "it"))
     assert code == 0
     assert "Calcolo regionale FSR" in stdout and "850.000,00" in stdout and "risolto" in stdout
+    # the riparto's part is "dal riparto", as in report.html; the progress label is Italian
+    assert "dal riparto" in stdout.splitlines()[2]
+    assert "Ambiti risolti" in stderr and "region" not in stderr
     code, stdout, _ = run("region", "--manifest", str(manifest), "--out", str(tmp_path / "en"),
                           "--lang", "en")
     assert code == 0 and "FSR region run" in stdout and "850,000.00" in stdout
@@ -158,10 +183,10 @@ def test_one_share_alone_rescales_the_others_and_prints_the_split(tmp_path: Path
 
 
 @pytest.mark.parametrize(("args", "starts"), [
-    (["--budget", "-5"], "input error: --budget -5: fund: "),
-    (["--set", "minimum_award=abc"], "input error: --set minimum_award=abc: minimum_award: "),
-    (["--min-award", "-300"], "input error: --min-award -300: minimum_award: "),
-    (["--share", "disabili=150"], "input error: --share disabili=150: areas.disabili.share: "),
+    (["--budget", "-5"], "input error: --budget -5: value -5.00 EUR must be greater than 0"),
+    (["--set", "minimum_award=abc"], "input error: --set minimum_award=abc: value must be "),
+    (["--min-award", "-300"], "input error: --min-award -300: value -300.00 EUR is below "),
+    (["--share", "disabili=150"], "input error: --share disabili=150: value 150% is above "),
 ])
 def test_an_error_an_option_caused_names_the_option_not_the_rule_file(
     args: list[str], starts: str
@@ -187,7 +212,7 @@ def test_validate_reports_an_unknown_type_with_the_other_problems(tmp_path: Path
     # the rule set's problems come with the table's (the types need a valid rule set)
     code, _, stderr = run("validate", "--units", str(bad), "--budget", "-5", "--lang", "en")
     assert code == 2 and "2 problems" in stderr
-    assert "--budget -5: fund: " in stderr and "'molti' is not a number" in stderr
+    assert "--budget -5: value -5.00 EUR" in stderr and "'molti' is not a number" in stderr
 
 
 def test_each_warning_is_printed_once(tmp_path: Path) -> None:
@@ -199,6 +224,49 @@ def test_each_warning_is_printed_once(tmp_path: Path) -> None:
     assert "area_budget__" not in everything and "WARNING" not in everything
     outside = [line for line in stderr.splitlines() if "not a municipality" in line]
     assert len(outside) == 2 and all(line.startswith("warning: ") for line in outside)
+
+
+@pytest.mark.parametrize(("args", "italian"), [
+    (["--budget", "-5"], "errore nei dati: --budget -5: il valore -5,00 EUR deve essere "
+     "maggiore di 0"),
+    (["--set", "minimum_award=-1"], "errore nei dati: --set minimum_award=-1: il valore -1,00 "
+     "EUR è sotto il minimo 0,00 EUR; usa un valore di almeno 0,00 EUR"),
+    (["--set", "set_asides.reserve_percent=12.5"], "il valore 12,5% supera il massimo di 5%"),
+    (["--share", "minori=abc"], "come 50 o 12,5 (senza il segno '%')"),
+    (["--set", "foo.bar=1"], "parametro 'foo.bar' sconosciuto. Parametri noti: fund"),
+])
+def test_an_italian_message_writes_its_numbers_the_italian_way(
+    args: list[str], italian: str
+) -> None:
+    code, _, stderr = run("validate", *args)
+    assert code == 2 and italian in stderr, stderr
+
+
+def test_a_share_with_a_decimal_comma() -> None:
+    code, stdout, stderr = run("validate", "--share", "minori=45,5")
+    assert code == 0, stderr
+    assert "minori 45,5%" in stdout
+    assert run("validate", "--share", "minori=45.5")[1] == stdout
+
+
+def test_a_bad_time_limit_speaks_the_language_asked_for() -> None:
+    code, _, stderr = run("solve", "--lang", "en", "--time-limit", "abc")
+    assert code == 2 and "input error: --time-limit 'abc' is not a number of seconds" in stderr
+    code, _, stderr = run("solve", "--time-limit", "-3")
+    assert code == 2 and "--time-limit '-3' non è un numero di secondi" in stderr
+
+
+def test_lang_before_the_command_and_on_the_ats_group(tmp_path: Path) -> None:
+    code, stdout, _ = run("--lang", "en", "--help")
+    assert code == 0 and stdout.startswith("Usage: root [OPTIONS]") and "Commands:" in stdout
+    code, stdout, _ = run("ats", "--help", "--lang", "en")
+    assert code == 0 and stdout.startswith("Usage: root ats [OPTIONS]"), stdout
+    assert run("--lang", "en", "version")[1].startswith("fsr-opt ")
+    code, _, stderr = run("--lang", "en", "validate", "--budget", "-5")
+    assert code == 2 and "input error: --budget -5" in stderr
+    code, _, stderr = run("ats", "--lang", "en", "audit")
+    assert code == 2 and "give a split" in stderr, stderr
+    assert run("--lang", "xx", "version")[0] == 2
 
 
 def test_help_speaks_italian_by_default_and_english_on_request() -> None:
@@ -220,6 +288,22 @@ def test_help_speaks_italian_by_default_and_english_on_request() -> None:
     code, stdout, _ = run("compare", "--help")
     assert "Argomenti:" in stdout and "[obbligatorio]" in stdout
     assert run("ats", "rebalance", "--help")[1].startswith("Uso: root ats rebalance")
+
+
+def test_help_placeholders_and_defaults_in_the_language_of_the_page() -> None:
+    stdout = run("solve", "--help")[1]
+    assert "--units PERCORSO" in stdout and "--budget TESTO" in stdout
+    assert "--time-limit SECONDI" in stdout and "60.0" not in stdout
+    assert "<path>" not in stdout and "<str>" not in stdout and "SECONDS" not in stdout
+    assert "[predefinito: 0; almeno 0]" in " ".join(run("sweep", "--help")[1].split())
+    assert "da 1 a 65535" in " ".join(run("serve", "--help")[1].split())
+    english = run("solve", "--help", "--lang", "en")[1]
+    assert "--units PATH" in english and "--time-limit SECONDS" in english
+    assert "[default: 60]" in " ".join(english.split())
+    # the arguments as their help texts name them (audit says RUN_DIR)
+    assert run("audit", "--help")[1].startswith("Uso: root audit [OPZIONI] [RUN_DIR]")
+    assert run("compare", "--help")[1].startswith("Uso: root compare [OPZIONI] BASE OTHER")
+    assert run("explain", "--help")[1].startswith("Uso: root explain [OPZIONI] UNIT_ID")
 
 
 def test_every_help_text_has_its_italian() -> None:
@@ -275,8 +359,20 @@ def test_every_description_of_the_rule_schemas_has_its_italian() -> None:
     (["compare"], "root compare", "Errore: manca l'argomento 'base'",
      "Error: missing argument 'base'"),
     (["serve", "--port", "0"], "root serve",
-     "Errore: valore non valido per '--port': 0 is not in the range",
-     "Error: invalid value for '--port': 0 is not in the range"),
+     "Errore: valore non valido per '--port': 0 non è compreso tra 1 e 65535",
+     "Error: invalid value for '--port': 0 is not between 1 and 65535"),
+    (["serve", "--max-upload-mb", "99"], "root serve",
+     "Errore: valore non valido per '--max-upload-mb': 99 non è compreso tra 1 e 50",
+     "Error: invalid value for '--max-upload-mb': 99 is not between 1 and 50"),
+    (["sweep", "--workers", "-1"], "root sweep",
+     "Errore: valore non valido per '--workers': -1 è sotto il minimo ammesso, 0",
+     "Error: invalid value for '--workers': -1 is below the least allowed, 0"),
+    (["region", "--manifest", "m.csv", "--jobs", "0"], "root region",
+     "Errore: valore non valido per '--jobs': 0 è sotto il minimo ammesso, 1",
+     "Error: invalid value for '--jobs': 0 is below the least allowed, 1"),
+    (["serve", "--port", "abc"], "root serve",
+     "Errore: valore non valido per '--port': 'abc' non è un numero intero",
+     "Error: invalid value for '--port': 'abc' is not a whole number"),
     (["ats", "rebalanc"], "root ats",
      "Errore: il comando 'rebalanc' non esiste; forse si intendeva 'rebalance'?",
      "Error: no such command 'rebalanc'; did you mean 'rebalance'?"),

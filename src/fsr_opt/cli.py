@@ -32,6 +32,8 @@ from typer._click.exceptions import (  # Typer's copy of click: its usage errors
     NoSuchOption,
     UsageError,
 )
+from typer._click.globals import get_current_context
+from typer._click.types import IntParamType, IntRange
 from typer.main import get_command_name
 from typer.models import CommandInfo
 
@@ -82,6 +84,14 @@ _ARGUMENTS = "fsr_opt.arguments"
 _TYPER_WORDS = (N_("Show this message and exit."),)
 """Typer's own help texts that the ``--help`` pages translate (`_translated_help`)."""
 _HELP_EXTRAS = re.compile(r"\[(default: (?P<default>.*)|(?P<required>required))\]$")
+_METAVARS = {"<path>": N_("PATH"), "<str>": N_("TEXT"), "SECONDS": N_("SECONDS"),
+             "<int range>": N_("NUMBER"), "<int>": N_("NUMBER")}
+"""The placeholders of the options' values on the --help pages, said in the page's language."""
+_RANGE = re.compile(r"^(?:(?P<low>-?\d+)<=x<=(?P<high>-?\d+)|x>=(?P<least>-?\d+)|"
+                    r"x<=(?P<most>-?\d+))$")
+"""click's description of a whole number's range in a default's brackets (``1<=x<=50``)."""
+_CLICK_NUMBER = re.compile(r"^'?(?P<value>.*?)'? is not (in the range|a valid)")
+"""The value in click's reason for a number refused (its words are said again translated)."""
 
 
 def _help_language(ctx: ClickContext) -> str:
@@ -92,6 +102,11 @@ def _help_language(ctx: ClickContext) -> str:
     command refuses it when it runs).
     """
     words: tuple[str, ...] = ctx.find_root().meta.get(_ARGUMENTS, ())
+    return _typed_language(words)
+
+
+def _typed_language(words: Sequence[str]) -> str:
+    """The language of the last ``--lang`` among `words`, else the environment's, else Italian."""
     for index, word in enumerate(words):
         value: str | None = (word.partition("=")[2] if word.startswith("--lang=") else
                  words[index + 1] if word == "--lang" and index + 1 < len(words) else None)
@@ -116,14 +131,51 @@ def _translated_help(command: typer.core.TyperCommand | typer.core.TyperGroup) -
 
 
 def _translated_record(record: tuple[str, str]) -> tuple[str, str]:
-    """A row of the options' table with Typer's ``[default: ...]``/``[required]`` translated."""
+    """A row of the options' table in the page's language.
+
+    The value's placeholder (``PATH``) and Typer's ``[default: ...]``/``[required]`` are
+    translated, a whole number's range said in words (``from 1 to 50``).
+    """
     names, text = record
+    option, space, metavar = names.partition(" ")
+    if space and metavar in _METAVARS:
+        names = f"{option} {_(_METAVARS[metavar])}"
     extra = _HELP_EXTRAS.search(text)
     if extra is None:
-        return record
-    words = (_("default: {default}").format(default=extra["default"]) if extra["default"]
-             is not None else _("required"))
+        return names, text
+    words = (_("default: {default}").format(default="; ".join(
+        _default_words(part) for part in extra["default"].split("; ")))
+             if extra["default"] is not None else _("required"))
     return names, f"{text[:extra.start()]}[{words}]"
+
+
+def _default_words(part: str) -> str:
+    """A default or a range as people read it: ``60`` for 60.0, ``da 1 a 50`` for 1<=x<=50."""
+    if re.fullmatch(r"\d+\.0", part):
+        return part[:-2]
+    found = _RANGE.match(part)
+    if found is None:
+        return part
+    if found["low"] is not None:
+        return _("from {low} to {high}").format(low=found["low"], high=found["high"])
+    if found["least"] is not None:
+        return _("at least {low}").format(low=found["least"])
+    return _("at most {high}").format(high=found["most"])
+
+
+_ARGUMENT_METAVAR = re.compile(r"^(?P<open>[\[{]?)(?P<name>[a-z_]+)(?P<close>[\]}]?)$")
+
+
+def _argument_metavar(piece: str) -> str:
+    """An argument on the usage line as its help text names it: ``RUN_DIR``, ``[RUN_DIR]``.
+
+    Typer writes a required argument ``{base}`` and an optional one ``[run_dir]``.
+    """
+    found = _ARGUMENT_METAVAR.match(piece)
+    if found is None:
+        return piece
+    name = found["name"].upper()
+    return f"[{name}]" if found["open"] == "[" else name
 
 
 def _format_usage(
@@ -131,8 +183,8 @@ def _format_usage(
     ctx: ClickContext,
     formatter: HelpFormatter,
 ) -> None:
-    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)),
-                          prefix=_("Usage: "))
+    pieces = [_argument_metavar(piece) for piece in command.collect_usage_pieces(ctx)]
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
 
 
 def _format_parameters(
@@ -177,8 +229,25 @@ def _usage_message(error: UsageError, unknown_command: str | None) -> str:
                 else _("missing option {name}")).format(name=name)
     if isinstance(error, BadParameter) and error.param is not None and error.ctx is not None:
         return _("invalid value for {name}: {reason}").format(
-            name=error.param.get_error_hint(error.ctx), reason=error.message)
+            name=error.param.get_error_hint(error.ctx), reason=_number_reason(error))
     return error.format_message()
+
+
+def _number_reason(error: BadParameter) -> str:
+    """Click's reason for a refused whole number, in the current language; others as they are."""
+    kind = error.param.type if error.param is not None else None
+    found = _CLICK_NUMBER.match(error.message)
+    if not isinstance(kind, IntParamType) or found is None:
+        return error.message
+    value = found["value"]
+    if not isinstance(kind, IntRange) or "is not a valid" in error.message:
+        return _("'{value}' is not a whole number").format(value=value)
+    if kind.min is not None and kind.max is not None:
+        return _("{value} is not between {low} and {high}").format(
+            value=value, low=kind.min, high=kind.max)
+    if kind.min is not None:
+        return _("{value} is below the least allowed, {low}").format(value=value, low=kind.min)
+    return _("{value} is above the most allowed, {high}").format(value=value, high=kind.max)
 
 
 def _command_names(ctx: ClickContext | None) -> list[str]:
@@ -374,9 +443,13 @@ def _seconds(value: str | float, option: str) -> float:
         return float(value)
     number = parse_decimal(value, Dialect.PLAIN)
     if isinstance(number, CellProblem) or number < 0:
-        raise _fail(InputError(_("{option} '{value}' is not a number of seconds (0 or more); "
-                                 "write it like 60 or 2.5").format(option=option, value=value),
-                               ErrorCode.BAD_OPTION))
+        # read while the options are parsed, before ``--lang`` is acted on: the words typed say
+        context = get_current_context(silent=True)
+        words = context.find_root().meta.get(_ARGUMENTS, ()) if context is not None else ()
+        with use_language(_typed_language(words)):
+            raise _fail(InputError(_("{option} '{value}' is not a number of seconds (0 or "
+                                     "more); write it like 60 or 2.5").format(
+                                         option=option, value=value), ErrorCode.BAD_OPTION))
     return float(number)
 
 
@@ -405,16 +478,20 @@ class _Session:
             rule-set problems they cause.
         warnings: the warnings printed, at most `MAX_WARNINGS_PER_KIND` of each code; the
             others are counted and their number printed when the command ends.
+        lang: ``--lang`` given before the command (``fsr-opt --lang en solve``), the
+            language of a command not given its own.
     """
 
     def __init__(self) -> None:
         self.options: dict[str, str] = {}
         self.warnings = WarningLog()
+        self.lang: str | None = None
 
     def reset(self) -> None:
-        """Forget the last invocation's options and warnings."""
+        """Forget the last invocation's options, warnings and group ``--lang``."""
         self.options = {}
         self.warnings = WarningLog()
+        self.lang = None
 
     def omitted(self) -> None:
         """Print how many warnings of each code were not shown."""
@@ -497,9 +574,11 @@ def _name_options(exc: FsrOptError) -> FsrOptError:
         options = [typed for key, typed in given.items() if path and (
             key == path or key.startswith(path + ".") or path.startswith(key + "."))]
         named = options and not found.message.startswith("-")
+        # the option names the parameter: its key (``fund:``) is not what the user typed
+        said = found.message.removeprefix(f"{path}: ") if named else found.message
         problems.append(replace(found, file=None, row=None, column=None,
                                 message=_("{options}: {message}").format(
-                                    options=", ".join(options), message=found.message))
+                                    options=", ".join(options), message=said))
                         if named else found)
     if isinstance(exc, InputError) or all(problem.file is None for problem in problems):
         return InputError(problems)
@@ -566,6 +645,7 @@ def _language(lang: str | None) -> str:
         typer.Exit: exit 2, naming ``--lang`` or ``FSR_OPT_LANG``, for a language fsr-opt
             does not speak.
     """
+    lang = lang if lang is not None else _SESSION.lang
     if lang is None:
         try:
             lang = environment_language() or DEFAULT_LANGUAGE
@@ -586,9 +666,11 @@ def _language(lang: str | None) -> str:
 def main_options(
     context: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help=N_("Log progress."))] = False,
+    lang: LangOption = None,
 ) -> None:
     """Riparto of the Lombardy Fondo Sociale Regionale (FSR) among an Ambito's units."""
     _SESSION.reset()
+    _SESSION.lang = lang  # checked by the command (`_language`), as its own --lang
     clear_language()  # a command sets it (`_language`); tests run many in one process
     context.call_on_close(clear_language)
     context.call_on_close(_configure_logging(verbose))
@@ -807,7 +889,7 @@ def sweep(
         units, rules, fixed, budget_range=budget_range, share_ranges=share_ranges,
         fixed_shares=bool(fixed_shares), solver=solver, time_limit=time_limit))
     total = len(spec.axis.values)
-    with typer.progressbar(length=total, label="sweep", file=sys.stderr) as bar:
+    with typer.progressbar(length=total, label=_("points solved"), file=sys.stderr) as bar:
 
         def advance(_row: SweepRow) -> None:
             bar.update(1)
@@ -859,7 +941,8 @@ def region(
     plan = _guarded(lambda: plan_region(manifest, out, solver=solver, time_limit=time_limit,
                                         lang=lang, fund_from=fund_from))
     workers = jobs or default_jobs(len(plan.tasks))
-    with typer.progressbar(length=len(plan.tasks), label="region", file=sys.stderr) as bar:
+    with typer.progressbar(length=len(plan.tasks), label=_("Ambiti solved"),
+                           file=sys.stderr) as bar:
 
         def advance(_outcome: AmbitoOutcome) -> None:
             bar.update(1)
@@ -1001,6 +1084,13 @@ ats_app = typer.Typer(
     help=N_("The ATS level: split a fund among the Ambiti, monitor, rebalance, audit."))
 app.add_typer(ats_app, name="ats")
 
+
+@ats_app.callback()
+def ats_options(lang: LangOption = None) -> None:
+    """The ATS level: split a fund among the Ambiti, monitor, rebalance, audit."""
+    if lang is not None:  # ``fsr-opt ats --lang en split``: as the command's own --lang
+        _SESSION.lang = lang
+
 AtsRulesOption = Annotated[
     Path | None, typer.Option("--rules", help=N_("ATS rule set (YAML/TOML); default: the bundled "
                               "ATS Bergamo 2025 rules."))]
@@ -1128,9 +1218,11 @@ def app_for(words: Sequence[str]) -> typer.Typer:
     the same object either way. Without a command, or with a word that names none (a typing
     error), it is the whole application, so that the list of commands and "No such command"
     read as they always do. The global options are flags (`-v`), so the command is the first
-    word that is not an option.
+    word that is not an option (nor the value of ``--lang``).
     """
-    name = next((word for word in words if not word.startswith("-")), None)
+    values = {index + 1 for index, word in enumerate(words) if word == "--lang"}
+    name = next((word for index, word in enumerate(words)
+                 if not word.startswith("-") and index not in values), None)
     commands = [info for info in app.registered_commands if _command_name(info) == name]
     groups = [info for info in app.registered_groups if info.name == name]
     if not commands and not groups:

@@ -108,9 +108,9 @@ def test_the_text_report_lays_out_areas_checks_skips_and_findings() -> None:
     assert render_audit(_hand_made_report(), "text") == "\n".join([
         "audit of riparto.csv (4 rows) against rule set tiny vtest, 3 units",
         "",
-        "area                        budget       awarded      residual          left",
-        "minori                1,234,567.89  1,230,000.00          4.56      4,563.33",
-        "a                             1.00          1.50          0.00         -0.50",
+        "area                        budget from the riparto      residual     unassigned",
+        "minori                1,234,567.89     1,230,000.00          4.56       4,563.33",
+        "a                             1.00             1.50          0.00          -0.50",
         "note: area a: 0.50 EUR | stay\nunassigned",
         "",
         f"PASS  {code('UNIT_MISSING')}  every unit has a row (3 checked)",
@@ -135,7 +135,7 @@ def test_the_markdown_report_escapes_its_cells_and_lists_the_consequences() -> N
         "",
         "Rule set tiny vtest; 3 units; 4 allocation rows.",
         "",
-        "| area | budget | awarded | residual | left |",
+        "| area | budget | from the riparto | residual | unassigned |",
         "|---|---:|---:|---:|---:|",
         "| minori | 1,234,567.89 | 1,230,000.00 | 4.56 | 4,563.33 |",
         "| a | 1.00 | 1.50 | 0.00 | -0.50 |",
@@ -163,13 +163,29 @@ def test_the_markdown_report_escapes_its_cells_and_lists_the_consequences() -> N
     ]) + "\n"
 
 
+def test_an_area_row_ends_with_its_name_after_the_figures() -> None:
+    report = replace(_hand_made_report(), areas=(
+        AreaTotal("minori", 123456789, 123000000, 456, "Area Minori e Famiglia"),
+        AreaTotal("a", 100, 150)))
+    with use_language("it"):
+        text = render_audit(report, "text").splitlines()
+        md = render_audit(report, "md")
+    assert text[2].split()[-4:] == ["residui", "non", "assegnato", "nome"]
+    assert "rimasto" not in text[2] and "dal riparto" in text[2]
+    assert text[3].endswith("4.563,33  Area Minori e Famiglia")
+    assert text[4].endswith("-0,50")  # no name: the row ends with its figures
+    assert len(text[3]) - len("  Area Minori e Famiglia") == len(text[4])
+    assert "| 4.563,33 | Area Minori e Famiglia |" in md and "| -0,50 | a |" in md
+
+
 def test_a_report_without_notes_or_violations_has_no_such_sections() -> None:
     report = replace(_hand_made_report(), violations=(), findings=(), notes=(), skipped=(),
                      results=(CheckResult(CheckCode.UNIT_MISSING, "every unit has a row", 3, 0),))
     text = render_audit(report, "text").splitlines()
-    assert text[4:] == ["a                             1.00          1.50          0.00         "
-                        "-0.50", "", f"PASS  {'UNIT_MISSING':<23}  every unit has a row (3 "
-                        "checked)", "", "checks run: 1, passed: 1, failed: 0"]
+    assert text[4:] == ["a                             1.00             1.50          0.00"
+                        "          -0.50", "",
+                        f"PASS  {'UNIT_MISSING':<23}  every unit has a row (3 checked)", "",
+                        "checks run: 1, passed: 1, failed: 0"]
     md = render_audit(report, "md").splitlines()
     assert md[7:] == ["| a | 1.00 | 1.50 | 0.00 | -0.50 |", "", "## Checks", "",
                       "| check | result | checked | violations | rule |",
@@ -232,7 +248,7 @@ def test_the_rules_of_the_checks_are_in_the_language_of_the_run() -> None:
         "OK       MONEY_LEFT               nessuna area lascia fondi che una sua linea potrebbe "
         "ricevere (1 verificato)",
         "SALTATA  TRANCHES                 il riparto non ha la colonna tranches",
-        "SALTATA  INPUT_CHANGED            non è una cartella di calcolo: nessun run.json "
+        "SALTATA  INPUT_CHANGED            non è una cartella dei risultati: nessun run.json "
         "registra i dati usati",
     ]
     assert md[15:17] == [
@@ -279,3 +295,14 @@ def test_the_statuses_are_as_wide_as_the_longest_word_for_any_of_them(longest: s
     assert all(line[10:].startswith(code) for line, code in zip(
         lines, ["UNIT_MISSING", "BELOW_MINIMUM", "MONEY_LEFT", "TRANCHES", "INPUT_CHANGED"],
         strict=True))
+
+
+def test_the_json_report_describes_each_check_in_the_language_of_the_run() -> None:
+    report = replace(_hand_made_report(), results=(
+        CheckResult(CheckCode.UNIT_MISSING, "every unit has a row", 3, 0),))
+    with use_language("it"):
+        italian = json.loads(render_audit(report, "json"))["checks"][0]["description"]
+    with use_language("en"):
+        english = json.loads(render_audit(report, "json"))["checks"][0]["description"]
+    assert english == "every unit has a row"
+    assert italian != english and "unità" in italian

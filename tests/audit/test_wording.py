@@ -57,7 +57,7 @@ def test_a_column_is_named_as_the_file_heads_it_else_as_the_workbook_does() -> N
     assert column({"tranche_1": "tranche_1"}, "tranche_1") == "tranche_1"
     assert column({}, "tranche_1") == "First tranche"
     with use_language("it"):
-        assert column({}, "criteria_award") == "Contributo criteri"
+        assert column({}, "criteria_award") == "Contributo dai criteri"
         assert column({"tranche_1": "acconto"}, "tranche_1") == "acconto"
     assert labelled([("a", "1,50"), ("b", "-")]) == "a 1,50; b -"
 

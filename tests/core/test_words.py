@@ -26,6 +26,7 @@ from fsr_opt.core.words import (
     Message,
     binding_label,
     check_language,
+    count,
     date_text,
     describe,
     money,
@@ -215,3 +216,9 @@ def test_a_message_crosses_to_a_worker_process_whole() -> None:
     again = pickle.loads(pickle.dumps(message))
     assert type(again) is Message and again == message
     assert again.render("it") == message.render("it") != message
+
+
+def test_a_count_has_its_thousands_grouped_in_the_language() -> None:
+    assert [count(n, "it") for n in (0, 999, 1314, 100001, -2500)] == [
+        "0", "999", "1.314", "100.001", "-2.500"]
+    assert count(1314, "en") == "1,314"

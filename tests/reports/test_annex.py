@@ -124,7 +124,7 @@ def test_the_annex_lists_every_unit_by_comune_with_its_shortfall(
     rows, _ = body_and_total(book["Allegato"])
     headings = [c.value for c in book["Allegato"][1]]
     assert headings == ["Comune", "Ente gestore", "Codice unità", "Denominazione", "Area",
-                        "Linea di servizio", "Spettanza", "Contributo", "Contributo residui",
+                        "Linea di servizio", "Spettanza", "Contributo", "Contributo dai residui",
                         "Prima tranche", "Seconda tranche", "Motivo o limite",
                         "Importo mancante"]
     riparto, _ = body_and_total(book["Riparto"])

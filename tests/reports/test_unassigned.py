@@ -44,7 +44,7 @@ def left(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_the_screen_says_what_stays_unassigned_and_why(left: tuple[Path, str]) -> None:
     _, stdout = left
     assert "fase dei residui (residui.scope area): 0,00 EUR a 0 unità" in stdout
-    assert "disabili                  lasciati 89.249,53, dati 0,00" in stdout
+    assert "  Area Disabili (disabili): disponibili 89.249,53, dati 0,00" in stdout
     assert [line.split() for line in stdout.splitlines() if line.startswith("non assegnato")] == [
         ["non", "assegnato", "89.249,53"]]
     assert ("avviso: area disabili: il riparto ha lasciato 89.249,53 EUR; 89.249,53 EUR restano "

@@ -205,7 +205,7 @@ def test_every_bad_override_is_reported_whole_with_the_known_parameters() -> Non
         f"parameters: {MINIMAL_PATHS}",
         f"UNKNOWN_PARAMETER: unknown parameter 'areas.a.shar'; did you mean 'areas.a.share'? "
         f"Known parameters: {MINIMAL_PATHS}",
-        f"UNKNOWN_PARAMETER: unknown parameter 'zzzzzzzzzzzz'; Known parameters: {MINIMAL_PATHS}",
+        f"UNKNOWN_PARAMETER: unknown parameter 'zzzzzzzzzzzz'. Known parameters: {MINIMAL_PATHS}",
         "BAD_OVERRIDE: fund: the value '" + "[" * 40 + "...' nests brackets too deeply; write "
         "a number such as 15.5, true/false, or a list such as [Bergamo, Gorle]",
         "BAD_OVERRIDE: fund: cannot read the value '[a' (while parsing a flow sequence in "
@@ -224,7 +224,7 @@ def test_an_option_name_is_suggested_only_when_its_parameter_exists() -> None:
     del doc["minimum_award"]
     # no minimum_award to suggest: the nearest known path, at a ratio of at least 0.5
     assert override_problems(doc, [("min_award", "3")])[0].startswith(
-        "UNKNOWN_PARAMETER: unknown parameter 'min_award'; Known parameters: fund, ")
+        "UNKNOWN_PARAMETER: unknown parameter 'min_award'. Known parameters: fund, ")
     assert override_problems(doc, [("fundd", "3")])[0].startswith(
         "UNKNOWN_PARAMETER: unknown parameter 'fundd'; did you mean 'fund'? Known parameters: "
         "fund, set_asides.reserve_percent, set_asides.other_services_percent, payments.")
@@ -388,6 +388,15 @@ def test_options_are_read_in_either_form_and_in_order() -> None:
     assert override_pairs(Decimal("1000.50"), [], "250 000", []) == [
         ("fund", "1000.50"), ("minimum_award", "250000")]
     assert override_pairs(None, [], None, []) == []
+
+
+def test_a_share_takes_a_decimal_comma_or_point() -> None:
+    assert override_pairs(None, ["minori=45,5", "disabili=10.25", "anziani=44"], None, []) == [
+        ("areas.minori.share", "45.5"), ("areas.disabili.share", "10.25"),
+        ("areas.anziani.share", "44")]
+    # not a figure with one mark: left to the rule file's reader, which says what is wrong
+    assert override_pairs(None, ["minori=1.000,5", "x=45%"], None, []) == [
+        ("areas.minori.share", "1.000,5"), ("areas.x.share", "45%")]
 
 
 def test_a_key_that_is_no_date_does_not_hide_the_dates_after_it() -> None:

@@ -145,7 +145,9 @@ def test_explain(tmp_path: Path) -> None:
     # line's share 150,888.06 / 1,678,950.97 of its funded entitlements: 415.2014 EUR
     code, stdout, _ = run("explain", "UDO133687")
     assert code == 0
-    assert "Unità UDO133687" in stdout and "lambda = 0,089870" in stdout
+    assert "Unità UDO133687" in stdout and "lambda" not in stdout
+    assert "centri prima infanzia): 8,9870% (150.888,06 su 1.678.950,97" in stdout
+    assert "(tetto della formula)" in stdout
     assert "contributo = 415,20 EUR" in stdout and "budget dell'area" in stdout
     excluded = next(r for r in read_csv(Path("data/bergamo-2025/units.csv"))
                     if r["applied"].lower() in {"false", "no", "0"})

@@ -96,11 +96,25 @@ def test_diff_tables_and_screen() -> None:
     text = diff_text(diff)
     assert text.startswith("Confronto: base → cut")
     assert "615,38" in text and "479,99" in text and "-135,39" in text
-    assert "1 diminuiscono" in text and "ne escono" in text
+    assert "1 in diminuzione" in text and "in uscita" in text
     assert "budget dell'area -> sotto il minimo" in text  # the binding limits in words
+    assert "nome" not in text.splitlines()[3]  # compare: codes only, no rule set
     english = diff_text(diff, lang="en")
     assert "1 lose" in english and "1 leave" in english and "615.38" in english
     assert len(text.splitlines()) < 40
+
+
+def test_the_screen_ends_each_row_with_its_label_when_the_rule_set_is_known() -> None:
+    base = view("base", ONE_LINE, THREE_UNITS)
+    diff = replace(diff_runs(base, view("cut", replace(ONE_LINE, fund=60000), THREE_UNITS)),
+                   names={"area": {line.area: "Area Uno" for line in base.lines},
+                          "service": {line.service: "Linea Uno" for line in base.lines}})
+    lines = diff_text(diff).splitlines()
+    assert lines[3].endswith("  nome")
+    named = [line for line in lines if line.endswith(("  Area Uno", "  Linea Uno"))]
+    assert len(named) >= 2 and not any(line.endswith("TOTALE") for line in lines[4:])
+    # the code still leads each row, and the figures stay in their columns
+    assert len({line.index(",") for line in named}) == 1
 
 
 def test_the_screen_lists_the_largest_changes_and_points_to_the_file() -> None:

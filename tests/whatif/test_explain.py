@@ -33,7 +33,7 @@ def test_explain_a_funded_unit() -> None:
     assert "[ ok ] presente in AFAM: sì" in text and "[ NO ]" not in text
     assert "esito: ammessa" in text
     assert "disavanzo 2024 = costi 1.800,00 - ricavi 1.000,00 = 800,00 EUR" in text
-    assert "lambda = 0,769231" in text  # 1000 / 1300
+    assert ": 76,9231% (" in text and "lambda" not in text  # 1000 / 1300
     assert "contributo = 615,38 EUR" in text
     assert "limite vincolante: budget dell'area" in text and "budget di a: 1.000,00 EUR" in text
     assert "prima tranche 615,38 EUR, seconda tranche 0,00 EUR" in text
@@ -60,7 +60,7 @@ def test_explain_a_formula_capped_private_unit_prorated() -> None:
                   end_date=date(2025, 6, 30)), *THREE_UNITS]
     text = explain(units, "P1")
     assert "base 1.000,00 + 250,00 x 4 utenti = 2.000,00 EUR" in text
-    assert "181/365" in text and "(formula)" in text
+    assert "181/365" in text and "(tetto della formula)" in text
     assert "cessata il 30/06/2025" in text
     assert "ceased on 2025-06-30" in explain(units, "P1", lang="en")
 

@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from fsr_opt.core.errors import ErrorCode, InfeasibleError, InputError, SolverError
+from fsr_opt.core.i18n import use_language
 from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.whatif.sweep import (
@@ -49,7 +50,7 @@ def test_parse_range() -> None:
         ("a:b:c", ["must be numbers"]),
         ("-1:5:1", ["negative"]),
         ("0:1:0.001", ["more than 2 decimals"]),
-        ("0:1000000:1", ["1000001 points"]),
+        ("0:1000000:1", ["1,000,001 points"]),
         ("0:120:10", ["above 100"]),
     ],
 )
@@ -110,7 +111,7 @@ def test_sweep_text() -> None:
                  for v in range(25))
     text = sweep_text(SweepOutcome(rows, 30, True), axis, TWO_AREAS)
     lines = text.splitlines()
-    assert lines[0] == "Sweep di --budget: 25 punti su 30"
+    assert lines[0] == "Variazione di --budget: 25 punti su 30"
     assert lines[2].split() == ["budget", "a", "b", "non", "assegnato", "finanziate", "esito"]
     assert lines[3].split() == ["0,00", "0,00", "0,00", "0,00", "0", "risolto"]
     assert "... e altri 5 punti (tabella completa in sweep.csv)" in text
@@ -118,8 +119,44 @@ def test_sweep_text() -> None:
     share = SweepAxis("--share", "a", (Decimal("12.5"),))
     failed = SweepRow(Decimal("12.5"), "infeasible", message="x")
     english = sweep_text(SweepOutcome((failed,), 1, False), share, TWO_AREAS, lang="en")
-    assert english.splitlines()[0] == "Sweep of --share a: 1 of 1 points"
+    assert english.splitlines()[0] == "Sweep of --share a: 1 point of 1"
     assert english.splitlines()[3].split() == ["12.5000", "-", "-", "-", "-", "infeasible"]
+
+
+def test_sweep_text_counts_in_italian_one_point_and_thousands() -> None:
+    axis = SweepAxis("--budget", None, (Decimal(5),))
+    row = SweepRow(Decimal(5), "optimal", {"x": 1}, {"a": 500, "b": 0}, 1)
+    text = sweep_text(SweepOutcome((row,), 1, True), axis, TWO_AREAS)
+    assert text.splitlines()[0] == "Variazione di --budget: 1 punto su 1"
+    assert text.splitlines()[-1] == "INTERROTTO: conservato 1 punto completato su 1"
+    rows = tuple(row for _ in range(21))
+    assert "... e 1 punto in più (tabella completa" in sweep_text(
+        SweepOutcome(rows, 1500, False), axis, TWO_AREAS)
+    assert "21 punti su 1.500" in sweep_text(SweepOutcome(rows, 1500, False), axis, TWO_AREAS)
+
+
+def test_sweep_text_names_the_areas_its_columns_head_by_code() -> None:
+    rules = replace(TWO_AREAS, areas=tuple(replace(area, label=f"Area {area.code.upper()}")
+                                           for area in TWO_AREAS.areas))
+    axis = SweepAxis("--budget", None, (Decimal(5),))
+    row = SweepRow(Decimal(5), "optimal", {"x": 1}, {"a": 500, "b": 0}, 1)
+    lines = sweep_text(SweepOutcome((row,), 1, False), axis, rules).splitlines()
+    assert lines[1] == "aree: a = Area A; b = Area B"
+    assert lines[3].split()[:3] == ["budget", "a", "b"]
+    assert sweep_text(SweepOutcome((row,), 1, False), axis, rules, lang="en").splitlines()[1] == (
+        "areas: a = Area A; b = Area B")
+
+
+def test_bad_ranges_in_italian_name_the_bounds_in_italian() -> None:
+    with use_language("it"), pytest.raises(InputError) as caught:
+        parse_range("900000:800000:abc", "--budget", places=2)
+    assert "(PASSO: 'abc'" in str(caught.value) and "STEP" not in str(caught.value)
+    with use_language("it"), pytest.raises(InputError) as caught:
+        parse_range("1.5555:2:1", "--budget", places=2)
+    assert "DA 1,5555 ha più di 2 decimali" in str(caught.value)
+    with use_language("it"), pytest.raises(InputError) as caught:
+        parse_range("800000:900000:1", "--budget", places=2)
+    assert "dà 100.001 punti" in str(caught.value)
 
 
 def test_failed_point_keeps_its_reason() -> None:

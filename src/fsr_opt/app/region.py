@@ -35,7 +35,7 @@ from fsr_opt.core.errors import (
 )
 from fsr_opt.core.i18n import N_, _, ngettext, resolve, use_language
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.words import money, ratio
+from fsr_opt.core.words import count, money, ratio
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT, SOLVERS
 from fsr_opt.io.bundled import default_rules_path
@@ -554,12 +554,13 @@ def region_text(
     lines = [
         ngettext("FSR region run: {count} Ambito from {manifest} (solver {solver}, jobs {jobs})",
                  "FSR region run: {count} Ambiti from {manifest} (solver {solver}, jobs {jobs})",
-                 len(outcomes)).format(count=len(outcomes), manifest=plan.manifest.source,
+                 len(outcomes)).format(count=count(len(outcomes)), manifest=plan.manifest.source,
                                        solver=plan.solver, jobs=jobs),
         "",
         "".join(f"{heading:{width}}" for heading, width in (
             (_("ambito"), "<20"), (_("units"), ">8"), (_("funded"), ">12"), (_("fund"), ">16"),
-            (_("awarded"), ">16"), (_("residuals"), ">14"), (_("unassigned"), ">14"), ("", "2"),
+            (_("from the riparto"), ">16"), (_("residuals"), ">14"), (_("unassigned"), ">14"),
+            ("", "2"),
             (_("status"), "<16"),
             (_("seconds"), ">8"))),
     ]
@@ -570,18 +571,20 @@ def region_text(
             outcome.status)
         lines.append(
             f"{outcome.ambito:<20}"
-            f"{units if outcome.solved else '-':>8}{funded if outcome.solved else '-':>12}"
+            f"{count(units) if outcome.solved else '-':>8}"
+            f"{count(funded) if outcome.solved else '-':>12}"
             f"{money(outcome.fund) if outcome.fund is not None else '-':>16}"
             f"{money(outcome.awarded) if outcome.solved else '-':>16}"
             f"{money(outcome.residual) if outcome.solved else '-':>14}"
             f"{money(outcome.unassigned) if outcome.solved else '-':>14}  "
             f"{status:<16}{ratio(Fraction(outcome.seconds), 2):>8}")
     total = _("TOTAL (solved)")
-    counted = _("{solved} of {total}").format(solved=len(solved), total=len(outcomes))
+    counted = _("{solved} of {total}").format(solved=count(len(solved)),
+                                              total=count(len(outcomes)))
     lines.append(
         f"{total:<20}"
-        f"{sum(area.units for o in solved for area in o.areas):>8}"
-        f"{sum(area.funded for o in solved for area in o.areas):>12}"
+        f"{count(sum(area.units for o in solved for area in o.areas)):>8}"
+        f"{count(sum(area.funded for o in solved for area in o.areas)):>12}"
         f"{money(sum(o.fund or 0 for o in solved)):>16}"
         f"{money(sum(o.awarded for o in solved)):>16}"
         f"{money(sum(o.residual for o in solved)):>14}"

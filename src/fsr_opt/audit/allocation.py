@@ -158,9 +158,10 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     "tranche_1": ("tranche_1", "prima tranche", "prima quota", "acconto"),
     "tranche_2": ("tranche_2", "seconda tranche", "seconda quota", "saldo"),
     "share": ("share", "quota percentuale", "percentuale"),
-    "criteria_award": ("criteria_award", "contributo criteri", "contributo riparto",
-                       "quota criteri"),
-    "residual_award": ("residual_award", "contributo residui", "residui", "quota residui"),
+    "criteria_award": ("criteria_award", "contributo dai criteri", "contributo criteri",
+                       "contributo riparto", "quota criteri"),
+    "residual_award": ("residual_award", "contributo dai residui", "contributo residui",
+                       "residui", "quota residui"),
     "residual_share": ("residual_share", "quota residui percentuale",
                        "percentuale residui"),
 }

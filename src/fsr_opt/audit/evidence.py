@@ -236,7 +236,9 @@ class Evidence:
             self.criteria[unit_id] += criteria
             spent[item.area] = spent.get(item.area, 0) + criteria
             given[item.area] = given.get(item.area, 0) + residual
-        self._area_totals = [AreaTotal(area, budget, spent.get(area, 0), given.get(area, 0))
+        labels = rules.area_labels
+        self._area_totals = [AreaTotal(area, budget, spent.get(area, 0), given.get(area, 0),
+                                       labels.get(area, ""))
                              for area, budget in self.budgets.items()]
         self.lines = self._service_lines()
         self.shares = {code: line_share(line, rules.minimum_award, self._printed(line))

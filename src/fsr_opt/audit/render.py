@@ -60,7 +60,8 @@ def _document(report: AuditReport) -> dict[str, Any]:
             for t in report.areas
         ],
         "checks": [
-            {"code": r.code, "description": r.description, "checked": r.checked,
+            {"code": r.code, "description": _description(r.code, r.description),
+             "checked": r.checked,
              "failed": r.failed, "passed": r.passed,
              "certificate": check_of(r.code).certificate}
             for r in report.results
@@ -90,11 +91,15 @@ def _render_text(report: AuditReport) -> str:
             rule_set=report.rule_set, units=_units(report.units)),
         "",
         "".join(f"{heading:{width}}" for heading, width in (
-            (_("area"), "<20"), (_("budget"), ">14"), (_("awarded"), ">14"),
-            (_("residual"), ">14"), (_("left"), ">14"))),
+            (_("area"), "<20"), (_("budget"), ">14"), (_("from the riparto"), ">17"),
+            (_("residual"), ">14"), (_("unassigned"), ">15"))).rstrip()
+        + (f"  {_('name')}" if any(t.label for t in report.areas) else ""),
     ]
-    lines += [f"{t.area:<20}{money(t.budget):>14}{money(t.awarded):>14}"
-              f"{money(t.residual):>14}{money(t.left):>14}" for t in report.areas]
+    for t in report.areas:
+        row = (f"{t.area:<20}{money(t.budget):>14}{money(t.awarded):>17}"
+               f"{money(t.residual):>14}{money(t.left):>15}")
+        # the code leads the row (the rule set's key), its name follows the figures
+        lines.append(f"{row}  {t.label}" if t.label and t.label != t.area else row)
     lines += [_("note: {note}").format(note=note) for note in report.notes]
     lines.append("")
     width = max(len(check.code) for check in CHECKS)
@@ -147,6 +152,7 @@ def _md_cell(text: object) -> str:
 
 
 def _render_md(report: AuditReport) -> str:
+    named = any(t.label and t.label != t.area for t in report.areas)
     lines = [
         "# " + _("Audit of {source}").format(source=f"`{report.source}`"),
         "",
@@ -156,12 +162,13 @@ def _render_md(report: AuditReport) -> str:
             rows=ngettext("{count} allocation row", "{count} allocation rows",
                           report.rows).format(count=report.rows)),
         "",
-        "| " + " | ".join((_("area"), _("budget"), _("awarded"), _("residual"), _("left")))
-        + " |",
-        "|---|---:|---:|---:|---:|",
+        "| " + " | ".join((_("area"), _("budget"), _("from the riparto"), _("residual"),
+                           _("unassigned"), *((_("name"),) if named else ()))) + " |",
+        "|---|---:|---:|---:|---:|" + ("---|" if named else ""),
     ]
     lines += [f"| {t.area} | {money(t.budget)} | {money(t.awarded)} | {money(t.residual)} | "
-              f"{money(t.left)} |" for t in report.areas]
+              f"{money(t.left)} |" + (f" {_md_cell(t.label or t.area)} |" if named else "")
+              for t in report.areas]
     if report.notes:
         lines += ["", *[f"- {_md_cell(note)}" for note in report.notes]]
     lines += ["", "## " + _("Checks"), "",

@@ -6,7 +6,7 @@ section of the reports for people; they are kept stable for the scripts that rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fsr_opt.audit.codes import CheckCode
@@ -80,12 +80,14 @@ class AreaTotal:
     Attributes:
         awarded: the riparto's awards to the area's units (by the criteria).
         residual: the residual phase's awards to the area's units.
+        label: the area's name in the rule set, for the screen (the code leads its row).
     """
 
     area: str
     budget: int
     awarded: int
     residual: int = 0
+    label: str = field(default="", compare=False)
 
     @property
     def left(self) -> int:

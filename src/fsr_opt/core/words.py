@@ -181,6 +181,12 @@ def money(cents: int, lang: str | None = None) -> str:
                    lang)
 
 
+def count(number: int, lang: str | None = None) -> str:
+    """Render a count for people, thousands grouped: ``100.001`` in Italian, ``100,001``."""
+    group = SYMBOLS[resolve(lang)][1]
+    return _signed(number < 0, f"{abs(number):,}".replace(",", group), resolve(lang))
+
+
 def signed_money(cents: int, lang: str | None = None) -> str:
     """Render a difference with its sign (``+1.234,56``, ``-5,00``, ``0,00``)."""
     return ("+" if cents > 0 else "") + money(cents, lang)

@@ -429,6 +429,20 @@ def render_run_json(document: Mapping[str, Any]) -> bytes:
     return json_bytes(document)
 
 
+def _named(code: str, label: str | None) -> str:
+    """An area or line as a sentence names it: its label and, for ``--share``, its code."""
+    return f"{label} ({code})" if label and label != code else code
+
+
+def _labelled(row: str, code: str, label: str) -> str:
+    """A row of the terminal table with its label after the figures (the code leads the row).
+
+    The code is what ``--share`` and ``--set`` are typed with; the label is how report.html
+    and the page name it. At the end of the row, a long label keeps the columns aligned.
+    """
+    return f"{row}  {label}" if label and label != code else row.rstrip()
+
+
 def summary_text(
     assessments: Sequence[Assessment],
     allocation: Allocation,
@@ -457,36 +471,39 @@ def summary_text(
                                   funded=funded, minimum=money(rules.minimum_award)),
         "",
         "".join(f"{heading:{width}}" for heading, width in (
-            (_("area / service"), "<28"), (_("target"), ">14"), (_("awarded"), ">14"),
-            (_("share"), ">10"), (_("funded"), ">12"))),
+            (_("area / service (code)"), "<30"), (_("target"), ">14"),
+            (_("from the riparto"), ">17"), (_("line share"), ">19"), (_("funded"), ">12"),
+            ("", "2"), (_("name"), ""))).rstrip(),
     ]
     for area in rules.areas:
         budget = allocation.area_budgets[area.code]
         spent = sum(allocation.services[s.code].awarded for s in area.services)
-        lines.append(f"{area.code:<28}{money(budget):>14}{money(spent):>14}")
+        lines.append(_labelled(f"{area.code:<30}{money(budget):>14}{money(spent):>17}"
+                               f"{'':>31}", area.code, area.label))
         for service in area.services:
             result = allocation.services[service.code]
             count = funded_in[service.code]
-            lines.append(
-                f"  {service.code:<26}{money(allocation.target_cents[service.code]):>14}"
-                f"{money(result.awarded):>14}{ratio(result.share, 4):>10}{count:>12}"
-            )
-    lines.append(f"{text('word.TOTAL'):<28}{money(distributable(rules)):>14}"
-                 f"{money(allocation.criteria_total):>14}")
+            lines.append(_labelled(
+                f"  {service.code:<28}{money(allocation.target_cents[service.code]):>14}"
+                f"{money(result.awarded):>17}{ratio(result.share * 100, 4) + '%':>19}"
+                f"{count:>12}", service.code, service.label))
+    lines.append(f"{text('word.TOTAL'):<30}{money(distributable(rules)):>14}"
+                 f"{money(allocation.criteria_total):>17}")
     lines.append("")
     lines.append(_("residual phase (residui.scope {scope}): {total} EUR to {units} units").format(
         scope=allocation.residual_scope.value, total=money(allocation.residual_total),
         units=len(allocation.residual_awards)))
+    labels = rules.area_labels
     for pool in allocation.residual_pools:
         if pool.available > 0:
-            where = _("fund") if pool.code == FONDO else pool.code
-            lines.append("  " + f"{where:<26}" + _(
+            where = _("fund") if pool.code == FONDO else _named(pool.code, labels.get(pool.code))
+            lines.append(f"  {where}: " + _(
                 "left {available}, given {given} (share {share}), unassigned {left}").format(
                 available=money(pool.available), given=money(pool.distributed),
-                share=ratio(pool.share, 4), left=money(pool.left)))
-    paid, unassigned = _("paid"), _("unassigned")
-    lines.append(f"{paid:<28}{'':>14}{money(allocation.total):>14}")
-    lines.append(f"{unassigned:<28}{'':>14}{money(allocation.unassigned):>14}")
+                share=percent(pool.share * 100), left=money(pool.left)))
+    paid, unassigned = _("assigned (riparto + residuals)"), _("unassigned")
+    lines.append(f"{paid:<30}{'':>14}{money(allocation.total):>17}")
+    lines.append(f"{unassigned:<30}{'':>14}{money(allocation.unassigned):>17}")
     lines.extend(_("warning: {message}").format(message=warning) for warning in
                  [*warnings, *unassigned_warnings(allocation, rules)])
     return "\n".join(lines)

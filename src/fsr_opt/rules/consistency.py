@@ -14,7 +14,7 @@ from typing import Any
 
 from fsr_opt.core.errors import ErrorCode
 from fsr_opt.core.i18n import _
-from fsr_opt.rules.values import show_percent, suggest
+from fsr_opt.rules.values import said_percent, suggest
 
 Finding = tuple[str, ErrorCode, str]
 """A problem as (dotted path, code, message)."""
@@ -54,11 +54,11 @@ def _shares(document: Mapping[str, Any]) -> Iterator[Finding]:
         return
     total = sum(shares.values(), Fraction(0))
     if total != 100:
-        listed = ", ".join(f"{code} {show_percent(share)}" for code, share in shares.items())
+        listed = ", ".join(f"{code} {said_percent(share)}" for code, share in shares.items())
         yield ("areas", ErrorCode.SHARES_NOT_100,
                _("the area shares add up to {total}, not 100% ({listed}); change "
                  "areas.<area>.share so that they total exactly 100").format(
-                   total=show_percent(total), listed=listed))
+                   total=said_percent(total), listed=listed))
 
 
 def _set_asides(document: Mapping[str, Any]) -> Iterator[Finding]:
@@ -73,13 +73,13 @@ def _set_asides(document: Mapping[str, Any]) -> Iterator[Finding]:
             path = f"set_asides.{key}"
             yield (path, ErrorCode.SET_ASIDE_TOO_LARGE,
                    _("value {value} exceeds the maximum {limit} allowed by {path}.max; lower "
-                     "it to at most {limit}").format(value=show_percent(value),
-                                                     limit=show_percent(limit), path=path))
+                     "it to at most {limit}").format(value=said_percent(value),
+                                                     limit=said_percent(limit), path=path))
     if len(values) == 2 and sum(values) > 100:
         yield ("set_asides", ErrorCode.SET_ASIDE_TOO_LARGE,
                _("the set-asides add up to {total}, more than the whole fund; lower them so "
                  "that they total at most 100").format(
-                   total=show_percent(sum(values, Fraction(0)))))
+                   total=said_percent(sum(values, Fraction(0)))))
 
 
 def _service_codes(document: Mapping[str, Any]) -> Iterator[Finding]:

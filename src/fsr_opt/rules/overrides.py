@@ -168,7 +168,7 @@ def apply_overrides(
             guess = _OPTION_NAMES.get(path.replace("-", "_"))
             if guess not in known:
                 guess = suggest(path, known, cutoff=0.5)
-            hint = _("; did you mean '{guess}'?").format(guess=guess) if guess else ";"
+            hint = _("; did you mean '{guess}'?").format(guess=guess) if guess else "."
             problems.append(Problem(
                 _("unknown parameter '{path}'{hint} Known parameters: {known}").format(
                     path=path, hint=hint, known=", ".join(known)),
@@ -291,7 +291,7 @@ def override_pairs(
     for item in shares:
         split = _split_option(item, "--share", "AREA=PERCENT", "minori=45", problems)
         if split is not None:
-            pairs.append((f"areas.{split[0]}.share", split[1]))
+            pairs.append((f"areas.{split[0]}.share", _percent_text(split[1])))
     if min_award is not None and (amount := _amount_text(min_award, "--min-award", problems)):
         pairs.append(("minimum_award", amount))
     for item in sets:
@@ -322,6 +322,20 @@ def _amount_text(value: Decimal | str, option: str, problems: list[Problem]) -> 
                    "850000.00").format(value=value.strip())
     problems.append(Problem(f"{option} {reason}", code=ErrorCode.BAD_OPTION))
     return None
+
+
+_PERCENT = re.compile(r"[+-]?[0-9]+[.,][0-9]+")
+"""A percent with one decimal mark: ``45,5`` or ``45.5`` (a percent has no thousands)."""
+
+
+def _percent_text(value: str) -> str:
+    """A ``--share`` percent in plain decimal text: ``45,5`` is 45.5, as the screen writes it.
+
+    A percent is at most 100, so its one mark, comma or point, can only be the decimal one;
+    any other text goes to the rule file's reader, which says what is wrong with it.
+    """
+    text = value.strip()
+    return text.replace(",", ".") if _PERCENT.fullmatch(text) else value
 
 
 _FIGURE = re.compile(r"[+-]?[0-9][0-9 .,]*")

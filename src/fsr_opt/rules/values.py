@@ -23,8 +23,10 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from fsr_opt.core.errors import ErrorCode
-from fsr_opt.core.i18n import LANGUAGES, _
+from fsr_opt.core.i18n import LANGUAGES, _, current_language
 from fsr_opt.core.money import format_cents
+from fsr_opt.core.words import money
+from fsr_opt.core.words import percent as percent_text
 from fsr_opt.io.rulefile import YamlGuess
 from fsr_opt.rules.lookup import normalize_name
 
@@ -104,6 +106,19 @@ def show_money(cents: int) -> str:
     return f"{format_cents(cents)} EUR"
 
 
+def said_percent(value: Fraction) -> str:
+    """A percent in a message, in its language: ``12,5%`` in Italian, ``12.5%`` in English.
+
+    English keeps the form the rule file is written in (`show_percent`).
+    """
+    return show_percent(value) if current_language() == "en" else percent_text(value)
+
+
+def said_money(cents: int) -> str:
+    """An amount in a message, in its language: ``-5,00 EUR`` in Italian, ``-5.00 EUR``."""
+    return show_money(cents) if current_language() == "en" else f"{money(cents)} EUR"
+
+
 def _decimal(value: object) -> Decimal | None:
     """Read a YAML number (or a quoted decimal) exactly; None if it is not a finite number.
 
@@ -154,11 +169,11 @@ def read_amount(raw: object, *, minimum: int | None = 0) -> int:
             _("value {value} EUR is implausibly large (more than 10^15 euros); check the "
               "figure").format(value=decimal_text(number)))
     if minimum is not None and cents.numerator < minimum:
-        shown = show_money(minimum)
+        shown = said_money(minimum)
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
             _("value {value} is below the minimum {minimum}; use a value of at least "
-              "{minimum}").format(value=show_money(cents.numerator), minimum=shown))
+              "{minimum}").format(value=said_money(cents.numerator), minimum=shown))
     return cents.numerator
 
 
@@ -168,8 +183,8 @@ def read_fund(raw: object) -> int:
     if cents <= 0:
         raise RuleValueError(
             ErrorCode.NEGATIVE_FUND,
-            _("value {value} EUR must be greater than 0; write the amount assigned to the "
-              "Ambito by the regional act").format(value=format_cents(cents)))
+            _("value {value} must be greater than 0; write the amount assigned to the "
+              "Ambito by the regional act").format(value=said_money(cents)))
     return cents
 
 
@@ -179,21 +194,22 @@ def read_percent(raw: object, *, maximum: Fraction | None = Fraction(100)) -> Fr
     if number is None:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
-            _("value must be a percent written as a plain number such as 50 or 12.5 (no '%' "
-              "sign), got {value}").format(value=describe(raw)))
+            _("value must be a percent written as a plain number such as 50 or {example} (no "
+              "'%' sign), got {value}").format(example=said_percent(Fraction(25, 2))[:-1],
+                                               value=describe(raw)))
     percent = Fraction(number)
     if percent < 0:
-        shown = show_percent(Fraction(0))
+        shown = said_percent(Fraction(0))
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
             _("value {value} is below the minimum {minimum}; use a value of at least "
-              "{minimum}").format(value=show_percent(percent), minimum=shown))
+              "{minimum}").format(value=said_percent(percent), minimum=shown))
     if maximum is not None and percent > maximum:
-        shown = show_percent(maximum)
+        shown = said_percent(maximum)
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
             _("value {value} is above the maximum {maximum}; use a value of at most "
-              "{maximum}").format(value=show_percent(percent), maximum=shown))
+              "{maximum}").format(value=said_percent(percent), maximum=shown))
     return percent
 
 
@@ -204,7 +220,7 @@ def read_set_aside(raw: object) -> Fraction:
         raise RuleValueError(
             ErrorCode.BAD_VALUE,
             _("value {value} is negative; write 0 when no set-aside is made").format(
-                value=show_percent(Fraction(number))))
+                value=said_percent(Fraction(number))))
     return read_percent(raw, maximum=None)
 
 

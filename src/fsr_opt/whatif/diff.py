@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TypeVar
 
+from fsr_opt.core.i18n import translate
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import (
     binding_label,
@@ -317,8 +318,13 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
         "",
         f"{'':<{label}}{w('awarded'):^{3 * width}}{distance:^{2 * width}}",
         f"{w('area'):<{label}}{w('base'):>{width}}{w('scenario'):>{width}}"
-        f"{w('change'):>{width}}{w('base'):>{width}}{w('scenario'):>{width}}",
+        f"{w('change'):>{width}}{w('base'):>{width}}{w('scenario'):>{width}}"
+        + (f"  {translate('name', lang)}" if diff.names else ""),
     ]
+
+    def with_name(row: str, code: str, name: str) -> str:
+        """The row and, after its figures, the label (the code leads it: --share uses it)."""
+        return f"{row}  {name}" if name != code else row
     def numbers(line: LineChange) -> str:
         return (
             f"{money(line.awarded_before, lang):>{width}}{money(line.awarded_after, lang):>{width}}"
@@ -330,10 +336,12 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
     pending: list[str] = []  # an area's lines come before its total in `diff.lines`
     for line in diff.lines:
         if line.service != TOTAL:
-            pending.append(f"  {line.service:<{label - 2}}{numbers(line)}")
+            pending.append(with_name(f"  {line.service:<{label - 2}}{numbers(line)}", line.service,
+                                     diff.line_name(line.service)))
             continue
         area = text("word.TOTAL", lang) if line.area == TOTAL else line.area
-        lines.append(f"{area:<{label}}{numbers(line)}")
+        lines.append(with_name(f"{area:<{label}}{numbers(line)}", line.area,
+                               line.area if line.area == TOTAL else diff.area_name(line.area)))
         if line.budget_before is not None and line.budget_after is not None:
             lines.append("  " + w("budget").format(
                 before=money(line.budget_before, lang), after=money(line.budget_after, lang),

@@ -210,7 +210,8 @@ def explain_unit(
     lines.append("")
     if service.funded_entitlement:
         lines.append(w("share").format(
-            service=line_label or item.service, share=ratio(service.share, 6, lang),
+            # as a percentage, as report.html and allocation.xlsx show it (same precision)
+            service=line_label or item.service, share=ratio(service.share * 100, 4, lang) + "%",
             awarded=money(service.awarded, lang), funded=money(service.funded_entitlement, lang)))
     else:
         lines.append(w("no_share").format(service=line_label or item.service))

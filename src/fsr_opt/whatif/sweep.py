@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from fsr_opt.core.cldr import SYMBOLS
 from fsr_opt.core.errors import (
     ErrorCode,
     FsrOptError,
@@ -22,9 +23,10 @@ from fsr_opt.core.errors import (
     InputError,
     SolverError,
 )
-from fsr_opt.core.i18n import N_, _, translate
+from fsr_opt.core.i18n import N_, _, current_language, ngettext, translate
 from fsr_opt.core.money import format_cents, largest_remainder
 from fsr_opt.core.schema import RuleSet, SolveResult
+from fsr_opt.core.words import count as count_text
 from fsr_opt.core.words import money, phrases, ratio, text
 from fsr_opt.io.cells import CellProblem, Dialect, parse_decimal
 from fsr_opt.whatif.pool import run_in_pool
@@ -71,7 +73,8 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
         raise InputError(_("{option} '{text}' is not a range; write {shape}").format(
             option=option, text=text, shape=shape), ErrorCode.BAD_OPTION)
     read = [parse_decimal(part.strip(), Dialect.AUTO) for part in parts]
-    unreadable = [(name, value) for name, value in zip(("FROM", "TO", "STEP"), read, strict=True)
+    names = (_("FROM"), _("TO"), _("STEP"))  # as the message's words name them
+    unreadable = [(name, value) for name, value in zip(names, read, strict=True)
                   if isinstance(value, CellProblem)]
     if unreadable:
         reasons = "; ".join(f"{name}: {value.message}" for name, value in unreadable)
@@ -80,29 +83,37 @@ def parse_range(text: str, option: str, *, places: int, upper: Decimal | None = 
                                                    shape=shape), ErrorCode.BAD_OPTION)
     start, stop, step = (value for value in read if isinstance(value, Decimal))
     problems = []
-    for name, value in (("FROM", start), ("TO", stop), ("STEP", step)):
+    for name, value in zip(names, (start, stop, step), strict=True):
         if not value.is_finite():
             problems.append(_("{name} {value} is not a number").format(name=name, value=value))
         elif value.as_tuple().exponent < -places:  # type: ignore[operator]
             problems.append(_("{name} {value} has more than {places} decimals").format(
-                name=name, value=value, places=places))
+                name=name, value=_said(value), places=places))
     if not problems:
         if start < 0:
-            problems.append(_("FROM {start} is negative").format(start=start))
+            problems.append(_("FROM {start} is negative").format(start=_said(start)))
         if upper is not None and stop > upper:
-            problems.append(_("TO {stop} is above {upper}").format(stop=stop, upper=upper))
+            problems.append(_("TO {stop} is above {upper}").format(stop=_said(stop),
+                                                                  upper=_said(upper)))
         if step <= 0:
-            problems.append(_("STEP {step} must be greater than 0").format(step=step))
+            problems.append(_("STEP {step} must be greater than 0").format(step=_said(step)))
         elif stop < start:
-            problems.append(_("FROM {start} is above TO {stop}").format(start=start, stop=stop))
+            problems.append(_("FROM {start} is above TO {stop}").format(start=_said(start),
+                                                                       stop=_said(stop)))
     if problems:
         raise InputError(f"{option} '{text}': " + "; ".join(problems), ErrorCode.BAD_OPTION)
     count = math.floor((stop - start) / step) + 1
     if count > MAX_SWEEP_POINTS:
         raise InputError(_("{option} '{text}' gives {count} points; at most {maximum}: use a "
-                           "larger STEP").format(option=option, text=text, count=count,
+                           "larger STEP").format(option=option, text=text,
+                                                 count=count_text(count),
                                                  maximum=MAX_SWEEP_POINTS), ErrorCode.BAD_OPTION)
     return tuple(start + i * step for i in range(count))
+
+
+def _said(value: Decimal) -> str:
+    """A bound of a range in a message, with the decimal mark of its language (``1,5555``)."""
+    return format(value, "f").replace(".", SYMBOLS[current_language()][2])
 
 
 def share_overrides(
@@ -283,6 +294,13 @@ _STATUS = {"optimal": N_("solved"), "infeasible": N_("infeasible"),
 """How each status of a point reads on the screen (sweep.csv keeps the codes)."""
 
 
+def _legend(rules: RuleSet, lang: str) -> list[str]:
+    """The areas' names for the columns headed by their codes (the codes ``--share`` takes)."""
+    named = [f"{area.code} = {area.label}" for area in rules.areas
+             if area.label and area.label != area.code]
+    return [translate("areas: {legend}", lang).format(legend="; ".join(named))] if named else []
+
+
 def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: str = "it",
                limit: int = 20) -> str:
     """One screen: per point the swept value, each area's spend and the units funded."""
@@ -290,7 +308,11 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
     option = axis.option if axis.area is None else f"{axis.option} {axis.area}"
     areas = [area.code for area in rules.areas]
     lines = [
-        w("title").format(option=option, done=len(outcome.rows), total=outcome.total),
+        ngettext("Sweep of {option}: {done} point of {total}",
+                 "Sweep of {option}: {done} points of {total}", len(outcome.rows), lang).format(
+                     option=option, done=count_text(len(outcome.rows), lang),
+                     total=count_text(outcome.total, lang)),
+        *_legend(rules, lang),
         "",
         f"{axis.column:>14}" + "".join(f"{code[:13]:>14}" for code in areas)
         + f"{text('residual.column', lang):>14}{w('funded'):>12}  {w('status')}",
@@ -302,12 +324,19 @@ def sweep_text(outcome: SweepOutcome, axis: SweepAxis, rules: RuleSet, *, lang: 
         ok = row.status == "optimal"
         spent = "".join(f"{money(row.spent.get(code, 0), lang) if ok else '-':>14}"
                         for code in areas)
-        funded = str(row.units_funded) if ok else "-"
+        funded = count_text(row.units_funded, lang) if ok else "-"
         left = money(row.unassigned, lang) if ok else "-"
         status = translate(_STATUS[row.status], lang) if row.status in _STATUS else row.status
         lines.append(f"{value:>14}{spent}{left:>14}{funded:>12}  {status}")
     if len(outcome.rows) > limit:
-        lines.append(w("more").format(n=len(outcome.rows) - limit))
+        more = len(outcome.rows) - limit
+        lines.append(ngettext("... and {n} more point (full table in sweep.csv)",
+                              "... and {n} more points (full table in sweep.csv)", more,
+                              lang).format(n=count_text(more, lang)))
     if outcome.interrupted:
-        lines += ["", w("interrupted").format(done=len(outcome.rows), total=outcome.total)]
+        lines += ["", ngettext("INTERRUPTED: kept the {done} finished point of {total}",
+                               "INTERRUPTED: kept the {done} finished points of {total}",
+                               len(outcome.rows), lang).format(
+                                   done=count_text(len(outcome.rows), lang),
+                                   total=count_text(outcome.total, lang))]
     return "\n".join(lines)
