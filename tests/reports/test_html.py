@@ -262,3 +262,15 @@ def test_on_paper_the_cli_keys_are_left_out_and_the_warnings_kept_whole(
     assert '<span class="code cli">(minimum_award=300)</span>' in page
     # the codes are printed at the table's size, broken only where they must be
     assert ".code{font-size:.88em;word-break:normal;overflow-wrap:anywhere}" in printed
+
+
+def test_counts_of_thousands_are_grouped_in_the_report_s_language(tmp_path: Path) -> None:
+    """An Ambito of 2,000 units reads "2.000" in Italian, "2,000" in English: never "2000"."""
+    from benchmarks.generate import fund_for, generate, write_instance  # noqa: PLC0415
+
+    units = write_instance(generate(2000, 1), tmp_path)
+    inputs = load_inputs(units, None, [("fund", str(fund_for(2000)))])
+    result = solve_riparto(inputs.assessments, inputs.rules)
+    italian, english = render(inputs, result, "it"), render(inputs, result, "en")
+    assert "2.000; ammesse " in italian and "2,000; eligible " in english
+    assert not re.search(r">\d{4,}<", italian)  # no count cell of four digits ungrouped

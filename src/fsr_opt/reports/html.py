@@ -45,6 +45,7 @@ from fsr_opt.core.words import (
     ratio,
     text,
 )
+from fsr_opt.core.words import count as count_text
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
     Annex,
@@ -306,18 +307,19 @@ def paired_bars(rows: Sequence[tuple[str, int, int]], legends: tuple[str, str], 
                 title)
 
 
-def column_bars(rows: Sequence[tuple[str, int]], title: str) -> str:
-    """Vertical bars of counts with their labels underneath."""
+def column_bars(rows: Sequence[tuple[str, int]], title: str, lang: str | None = None) -> str:
+    """Vertical bars of counts with their labels underneath; counts written in `lang`."""
     width, height, base = 104, 160, 180
-    largest = max([count for _, count in rows] + [1])
+    largest = max([number for _, number in rows] + [1])
     parts = []
-    for index, (label, count) in enumerate(rows):
+    for index, (label, number) in enumerate(rows):
         x = 20 + index * (width + 14)
-        bar = height * count / largest
+        bar = height * number / largest
+        shown = count_text(number, lang)
         parts.append(
             f'<rect x="{x}" y="{base - bar:.1f}" width="{width}" height="{bar:.1f}" '
-            f'fill="{PALETTE[index % len(PALETTE)]}"><title>{_e(label)}: {count}</title></rect>'
-            f'<text x="{x + width / 2}" y="{base - bar - 4:.1f}" text-anchor="middle">{count}'
+            f'fill="{PALETTE[index % len(PALETTE)]}"><title>{_e(label)}: {shown}</title></rect>'
+            f'<text x="{x + width / 2}" y="{base - bar - 4:.1f}" text-anchor="middle">{shown}'
             f'</text><text x="{x + width / 2}" y="{base + 16}" text-anchor="middle" '
             f'font-size="10">{_e(_short(label, 22))}</text>')
     return _svg(40 + len(rows) * (width + 14), base + 30, "".join(parts), title)
@@ -408,7 +410,8 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
                          _n(money(result.awarded, lang)),
                          _n(money(result.awarded - target, lang)),
                          _n(ratio(result.share * 100, 4, lang) + "%"),  # as the workbook
-                         _n(str(funded[service.code])), _n(str(unfunded[service.code]))])
+                         _n(count_text(funded[service.code], lang)),
+                         _n(count_text(unfunded[service.code], lang))])
         historical = sum(s.historical for s in area.services)
         awarded = sum(allocation.services[s.code].awarded for s in area.services)
         budget = allocation.area_budgets[area.code]
@@ -416,8 +419,8 @@ def _service_section(outcomes: Sequence[UnitOutcome], allocation: Allocation, ru
         rows.append([_t(area.label), _t(text("word.TOTAL", lang)), _n(money(historical, lang)),
                      _n(money(budget, lang)), _n(money(awarded, lang)),
                      _n(money(awarded - budget, lang)), _n(""),
-                     _n(str(sum(funded[s.code] for s in area.services))),
-                     _n(str(sum(unfunded[s.code] for s in area.services)))])
+                     _n(count_text(sum(funded[s.code] for s in area.services), lang)),
+                     _n(count_text(sum(unfunded[s.code] for s in area.services), lang))])
     # a line's amount is the riparto's (its target and deviation are about it): the residual
     # phase's part is in the table of the areas
     table = _table([say("area"), say("service"), say("historical"), say("target"),
@@ -461,11 +464,13 @@ def award_brackets(
 def _distribution_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str],
                           lang: str) -> str:
     labels, counts, sums = award_brackets(outcomes, lang)
-    rows = [[_t(label), _n(str(count)), _n(money(total, lang))]
-            for label, count, total in zip(labels, counts, sums, strict=True)]
-    rows.append([_t(text("word.TOTAL", lang)), _n(str(sum(counts))), _n(money(sum(sums), lang))])
+    rows = [[_t(label), _n(count_text(number, lang)), _n(money(total, lang))]
+            for label, number, total in zip(labels, counts, sums, strict=True)]
+    rows.append([_t(text("word.TOTAL", lang)), _n(count_text(sum(counts), lang)),
+                 _n(money(sum(sums), lang))])
     table = _table([w("bracket"), w("count"), w("awarded")], rows, totals=[len(rows) - 1])
-    chart = _figure(column_bars(list(zip(labels, counts, strict=True)), w("distribution_chart")),
+    chart = _figure(column_bars(list(zip(labels, counts, strict=True)), w("distribution_chart"),
+                                lang),
                     w("distribution_chart"))
     return f"<h2>{_e(w('distribution'))}</h2>{chart}{table}"
 
@@ -484,11 +489,11 @@ def binding_counts(outcomes: Sequence[UnitOutcome], lang: str) -> list[tuple[str
 def _binding_section(outcomes: Sequence[UnitOutcome], w: Callable[[str], str], lang: str,
                      year: int) -> str:
     bindings = binding_counts(outcomes, lang)
-    rows = [[_t(label), _t(describe("binding", code, lang, history_year=year)), _n(str(count))]
-            for code, label, count in bindings]
+    rows = [[_t(label), _t(describe("binding", code, lang, history_year=year)),
+             _n(count_text(number, lang))] for code, label, number in bindings]
     table = _table([w("binding"), w("meaning"), w("count")], rows)
-    chart = _figure(column_bars([(label, count) for _, label, count in bindings],
-                                w("binding_chart")), w("binding_chart"))
+    chart = _figure(column_bars([(label, number) for _, label, number in bindings],
+                                w("binding_chart"), lang), w("binding_chart"))
     return f"<h2>{_e(w('bindings'))}</h2>{chart}{table}"
 
 
@@ -500,13 +505,14 @@ def _payments_section(payments: Sequence[OperatorPayments], rules: RuleSet,
     Ambito has thousands of enti.
     """
     money_of = _amounts(lang)
-    body = [f"<tr><td>{_e(paid.operator)}</td><td class=\"n\">{paid.units}</td>"
+    body = [f"<tr><td>{_e(paid.operator)}</td><td class=\"n\">{count_text(paid.units, lang)}</td>"
             f'<td class="n">{money_of[paid.award]}</td>'
             f'<td class="n">{money_of[paid.tranche_1]}</td>'
             f'<td class="n">{money_of[paid.tranche_2]}</td></tr>' for paid in payments]
     totals = (sum(p.award for p in payments), sum(p.tranche_1 for p in payments),
               sum(p.tranche_2 for p in payments))
-    body.append(_tr([_t(text("word.TOTAL", lang)), _n(str(sum(p.units for p in payments))),
+    body.append(_tr([_t(text("word.TOTAL", lang)),
+                     _n(count_text(sum(p.units for p in payments), lang)),
                      *(_n(money_of[cents]) for cents in totals)], total=True))
     note = w("payments_note").format(first=ratio(rules.first_tranche_percent, 0, lang),
                                      threshold=money(rules.single_payment_threshold, lang))
@@ -594,7 +600,8 @@ def _annex_section(annex: Annex, lines: Mapping[str, str], w: Callable[[str], st
                    "</tr>")
         whole = annex.whole
         yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
-                   _t(f"{whole.units} ({w('funded')} {whole.funded})"), _t(""),
+                   _t(f"{count_text(whole.units, lang)} "
+                      f"({w('funded')} {count_text(whole.funded, lang)})"), _t(""),
                    *(_n(money_of[value]) for value in (
                        whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
                        whole.tranche_2)), _t(""), _n(money_of[whole.shortfall])], total=True)
@@ -616,8 +623,9 @@ def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], s
     """
     unknown = w("not_given")
     money_of = _amounts(lang)
-    body = [f"<tr><td>{_e(group.name or unknown)}</td><td class=\"n\">{group.units}</td>"
-            f'<td class="n">{group.funded}</td>'
+    body = [f"<tr><td>{_e(group.name or unknown)}</td>"
+            f'<td class="n">{count_text(group.units, lang)}</td>'
+            f'<td class="n">{count_text(group.funded, lang)}</td>'
             f'<td class="n">{money_of[group.entitlement]}</td>'
             f'<td class="n">{money_of[group.award]}</td>'
             f'<td class="n">{money_of[group.residual_award]}</td>'
@@ -628,7 +636,8 @@ def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], s
     funded = sum(g.funded for g in groups)
     sums = [sum(getattr(g, name) for g in groups) for name in (
         "entitlement", "award", "residual_award", "tranche_1", "tranche_2", "shortfall")]
-    body.append(_tr([_t(text("word.TOTAL", lang)), _n(str(units)), _n(str(funded)),
+    body.append(_tr([_t(text("word.TOTAL", lang)), _n(count_text(units, lang)),
+                     _n(count_text(funded, lang)),
                      *(_n(money_of[value]) for value in sums)], total=True))
     return _table_of(body, [w(first), w("count"), w("funded"), w("entitlement"), w("awarded"),
                             w("residual_part"), w("first"), w("second"), w("shortfall")])
@@ -648,7 +657,7 @@ def _checks_section(audit: AuditReport | None, w: Callable[[str], str], lang: st
         return f"<h2 class=\"page\">{_e(w('checks'))}</h2><p>{_e(w('checks_none'))}</p>"
     rows = [[_t(r.code), _t(describe("check", r.code, lang, default=r.description,
                                    history_year=year)),
-             _n(str(r.checked)), _n(str(r.failed)),
+             _n(count_text(r.checked, lang)), _n(count_text(r.failed, lang)),
              (w("passed"), "ok") if r.passed else (w("failed"), "ko")]
             for r in audit.results]
     note = w("checks_note").format(passed=audit.passed, run=audit.checks_run)
@@ -719,7 +728,9 @@ def html_report(
         (w("distributable"), money(distributable(rules), lang) + " EUR"),
         (w("awarded"), money(awarded, lang) + " EUR"),
         (w("minimum"), money(rules.minimum_award, lang) + " EUR"),
-        (w("units"), f"{len(outcomes)}; {w('eligible')} {eligible}; {w('funded')} {funded}"),
+        (w("units"), f"{count_text(len(outcomes), lang)}; "
+                     f"{w('eligible')} {count_text(eligible, lang)}; "
+                     f"{w('funded')} {count_text(funded, lang)}"),
     ]
     head = "".join(f"<div>{_e(label)}<b>{_e(value)}</b></div>" for label, value in kpis)
     extra = []

@@ -251,10 +251,10 @@ def charts(scenario: Scenario, lang: str) -> list[dict[str, str]]:
         {"title": w("service_chart"), "svg": paired_bars(
             lines, (w("legend_hist"), w("legend_now")), w("service_chart"), lang)},
         {"title": w("distribution_chart"), "svg": column_bars(
-            list(zip(labels, counts, strict=True)), w("distribution_chart"))},
+            list(zip(labels, counts, strict=True)), w("distribution_chart"), lang)},
         {"title": w("binding_chart"), "svg": column_bars(
             [(label, count) for _, label, count in binding_counts(scenario.outcomes, lang)],
-            w("binding_chart"))},
+            w("binding_chart"), lang)},
     ]
 
 
