@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 from html import escape
+from pathlib import Path
 
 import pytest
 from hypothesis import given
