@@ -22,6 +22,8 @@ from fsr_opt.app.pipeline import load_inputs, run_solve
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.cli import app
 from fsr_opt.core.words import money, phrases, text
+from fsr_opt.engine.outcomes import unit_outcomes
+from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.cells import is_total_label
 from fsr_opt.reports import html, workbook
@@ -34,6 +36,7 @@ from fsr_opt.reports.annex import (
     by_municipality,
     by_operator,
     reason_text,
+    shown_name,
     total,
 )
 from fsr_opt.reports.tables import allocation_rows
@@ -192,7 +195,8 @@ def _naive_groups(rows: list[AnnexRow], field: str) -> list[GroupTotal]:
         out.append(GroupTotal(name, len(members), sum(1 for r in members if r.award > 0),
                               *(sum(getattr(r, f) for r in members) for f in (
                                   "entitlement", "award", "residual_award", "tranche_1",
-                                  "tranche_2", "shortfall"))))
+                                  "tranche_2", "shortfall")),
+                              sum(1 for r in members if "OUTSIDE_AMBITO" in r.reasons)))
     return sorted(out, key=lambda g: (g.name.casefold(), g.name))
 
 
@@ -351,3 +355,18 @@ def test_the_allegato_takes_allocation_csv_amounts_or_writes_them() -> None:
     # the area and the service line by their labels, as the Assemblea knows them
     area, line = rules.areas[0], rules.areas[0].services[0]
     assert {(r[4], r[5]) for r in taken} == {(area.label, line.label)}
+
+
+def test_a_comune_outside_the_ambito_is_marked_where_its_totals_are_shown() -> None:
+    """The bundled example has units in Dalmine and Seriate, outside the Ambito: excluded, and
+    their Comuni's rows say why they are listed at all (report.html, the Per Comune sheet)."""
+    inputs = load_inputs(None, None)
+    result = solve_riparto(inputs.assessments, inputs.rules)
+    assert result.allocation is not None
+    annex = build_annex(unit_outcomes(inputs.assessments, result.allocation, inputs.rules))
+    shown = {group.name: shown_name(group, "-", "it") for group in annex.municipalities}
+    assert shown["Dalmine"] == "Dalmine (fuori dall'Ambito)"
+    assert shown["Seriate"] == "Seriate (fuori dall'Ambito)"
+    assert shown["Bergamo"] == "Bergamo"
+    assert shown_name(next(g for g in annex.municipalities if g.name == "Dalmine"), "-",
+                      "en") == "Dalmine (outside the Ambito)"

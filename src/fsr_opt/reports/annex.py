@@ -18,8 +18,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from fsr_opt.core.schema import RuleSet
-from fsr_opt.core.words import describe
+from fsr_opt.core.schema import ExclusionReason, RuleSet
+from fsr_opt.core.words import describe, text
 from fsr_opt.engine.outcomes import UnitOutcome
 
 
@@ -72,6 +72,7 @@ class GroupTotal:
     tranche_1: int
     tranche_2: int
     shortfall: int
+    outside_ambito: int = 0  # units excluded as located outside the Ambito
 
 
 def reason_text(row: AnnexRow, lang: str, history_year: int) -> str:
@@ -130,6 +131,18 @@ def build_annex(outcomes: Sequence[UnitOutcome]) -> Annex:
     return Annex(_as_grouped(rows, municipalities, operators), municipalities, operators, whole)
 
 
+def shown_name(group: GroupTotal, unknown: str, lang: str) -> str:
+    """A Comune's name as its totals row shows it: marked when it lies outside the Ambito.
+
+    A unit in a Comune that is not the Ambito's is excluded, but still listed: its Comune's
+    row says why the Comune appears at all. `unknown` stands for a name not given.
+    """
+    name = group.name or unknown
+    if group.units and group.outside_ambito == group.units:
+        return f"{name} {text('word.outside_ambito', lang)}"
+    return name
+
+
 def _as_grouped(rows: list[AnnexRow], municipalities: Sequence[GroupTotal],
                 operators: Sequence[GroupTotal]) -> list[AnnexRow]:
     """The rows with each Comune and ente spelled as its group is (most rows already are)."""
@@ -177,15 +190,18 @@ def _fold(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-# An accumulator of a group: units, funded, entitlement, award, residual, tranches, shortfall.
+# An accumulator of a group: units, funded, entitlement, award, residual, tranches, shortfall,
+# units outside the Ambito.
 _Sums = list[int]
+_SUMS = 9
+_OUTSIDE = ExclusionReason.OUTSIDE_AMBITO.value
 K = TypeVar("K", bound=Hashable)
 
 
 def _add(sums: dict[K, _Sums], key: K, row: AnnexRow) -> None:
     acc = sums.get(key)
     if acc is None:
-        acc = sums[key] = [0] * 8
+        acc = sums[key] = [0] * _SUMS
     acc[0] += 1
     if row.award > 0:
         acc[1] += 1
@@ -195,11 +211,13 @@ def _add(sums: dict[K, _Sums], key: K, row: AnnexRow) -> None:
     acc[5] += row.tranche_1
     acc[6] += row.tranche_2
     acc[7] += row.shortfall
+    if _OUTSIDE in row.reasons:
+        acc[8] += 1
 
 
 def _summed(accumulators: Iterable[_Sums]) -> _Sums:
     """Accumulators added up column by column (zeros when there are none)."""
-    return [sum(column) for column in zip(*accumulators, strict=True)] or [0] * 8
+    return [sum(column) for column in zip(*accumulators, strict=True)] or [0] * _SUMS
 
 
 def spelling_groups(counts: Mapping[str, int]) -> dict[str, str]:
@@ -269,7 +287,7 @@ def total(name: str, rows: Sequence[AnnexRow]) -> GroupTotal:
     sums: dict[str, _Sums] = {}
     for row in rows:
         _add(sums, name, row)
-    return GroupTotal(name, *sums.get(name, [0] * 8))
+    return GroupTotal(name, *sums.get(name, [0] * _SUMS))
 
 
 def by_municipality(rows: Sequence[AnnexRow]) -> list[GroupTotal]:

@@ -54,6 +54,7 @@ from fsr_opt.reports.annex import (
     build_annex,
     line_labels,
     reason_text,
+    shown_name,
 )
 from fsr_opt.reports.parameters import override_words, parameter_name, parameter_value
 from fsr_opt.reports.tables import OperatorPayments, operator_payments, residual_lines
@@ -623,7 +624,9 @@ def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], s
     """
     unknown = w("not_given")
     money_of = _amounts(lang)
-    body = [f"<tr><td>{_e(group.name or unknown)}</td>"
+    comuni = first == "municipality"  # a Comune outside the Ambito is marked as such
+    body = [f"<tr><td>{_e(shown_name(group, unknown, lang) if comuni else group.name or unknown)}"
+            "</td>"
             f'<td class="n">{count_text(group.units, lang)}</td>'
             f'<td class="n">{count_text(group.funded, lang)}</td>'
             f'<td class="n">{money_of[group.entitlement]}</td>'

@@ -41,6 +41,7 @@ from fsr_opt.reports.annex import (
     build_annex,
     line_labels,
     reason_text,
+    shown_name,
 )
 from fsr_opt.reports.tables import (
     ALLOCATION_COLUMNS,
@@ -305,9 +306,11 @@ def _annex(rows: Sequence[AnnexRow], rules: RuleSet, lang: str,
     return cells
 
 
-def _groups(groups: Sequence[GroupTotal], lang: str) -> list[list[object]]:
+def _groups(groups: Sequence[GroupTotal], lang: str, *, municipalities: bool = False
+            ) -> list[list[object]]:
     unknown = text("workbook.not_given", lang)
-    return [[group.name or unknown, group.units, group.funded, _euros(group.entitlement),
+    return [[shown_name(group, unknown, lang) if municipalities else group.name or unknown,
+             group.units, group.funded, _euros(group.entitlement),
              _euros(group.award), _euros(group.residual_award), _euros(group.tranche_1),
              _euros(group.tranche_2), _euros(group.shortfall)] for group in groups]
 
@@ -492,7 +495,8 @@ def allocation_workbook(
         annex = build_annex(outcomes)
     for sheet, sheet_columns, data in (
         (annex_sheet, ANNEX_SHEET, _annex(annex.rows, rules, lang, table)),
-        (municipalities, MUNICIPALITIES_SHEET, _groups(annex.municipalities, lang)),
+        (municipalities, MUNICIPALITIES_SHEET,
+         _groups(annex.municipalities, lang, municipalities=True)),
         (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
         _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang,
