@@ -175,11 +175,14 @@ def test_one_share_alone_rescales_the_others_and_prints_the_split(tmp_path: Path
     code, stdout, _ = run("solve", "--share", "disabili=15", "--out", str(tmp_path / "s"),
                           "--lang", "en")
     assert code == 0
-    assert "shares of the areas: minori 47.2222%, disabili 15%, anziani 37.7778%" in stdout
+    assert ("shares of the areas: Area Minori e Famiglia (minori) 47.2222%, Area Disabili "
+            "(disabili) 15%, Area Anziani (anziani) 37.7778%") in stdout
     # the motivating example of docs/whatif.md
     code, stdout, _ = run("whatif", "--share", "disabili=15", "--out", str(tmp_path / "w"))
     assert code == 0
-    assert stdout.startswith("quote delle aree: minori 47,2222%, disabili 15%, anziani 37,7778%")
+    assert stdout.startswith(
+        "quote delle aree: Area Minori e Famiglia (minori) 47,2222%, Area Disabili (disabili) "
+        "15%, Area Anziani (anziani) 37,7778%")
 
 
 @pytest.mark.parametrize(("args", "starts"), [
@@ -245,7 +248,7 @@ def test_an_italian_message_writes_its_numbers_the_italian_way(
 def test_a_share_with_a_decimal_comma() -> None:
     code, stdout, stderr = run("validate", "--share", "minori=45,5")
     assert code == 0, stderr
-    assert "minori 45,5%" in stdout
+    assert "(minori) 45,5%" in stdout
     assert run("validate", "--share", "minori=45.5")[1] == stdout
 
 

@@ -161,9 +161,12 @@ def rule_names(*rule_sets: RuleSet) -> dict[str, dict[str, str]]:
 
 
 def share_split(rules: RuleSet) -> str:
-    """Every area's share in one line (after ``--share``: the others rescaled in proportion)."""
+    """Every area's share in one line (after ``--share``: the others rescaled in proportion).
+
+    Each area by its label, with the code that ``--share`` takes in brackets.
+    """
     return _("shares of the areas: {split}").format(split=", ".join(
-        f"{area.code} {percent(area.share_percent)}" for area in rules.areas))
+        f"{area.label} ({area.code}) {percent(area.share_percent)}" for area in rules.areas))
 
 
 def run_compare(
