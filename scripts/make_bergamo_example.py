@@ -729,8 +729,8 @@ INSTRUCTIONS = {
     "municipality": "Comune sede dell'unità (maiuscole e minuscole indifferenti).",
     "unit_type": "Codice della tipologia (es. ASILO_NIDO, CRD, CEM, CSE, SFA, SAD, ADM): "
                  "vedi l'elenco delle tipologie del set di regole.",
-    "ownership": "public per le unità pubbliche e i servizi comunali, private per le unità "
-                 "private.",
+    "ownership": "pubblica per le unità pubbliche e i servizi comunali, privata per le "
+                 "unità private (il programma accetta anche public e private).",
     "users": "Numero di utenti nell'anno 2024 (intero, 0 o più).",
     "costs": "Costi dell'anno 2024 in euro, con due decimali.",
     "revenues": "Ricavi dell'anno 2024 in euro, con due decimali (disavanzo = costi - ricavi).",
@@ -758,6 +758,8 @@ def xlsx_value(value: object, kind: str) -> object:
         return None
     if kind == "bool":
         return "sì" if value else "no"
+    if kind == "ownership":  # the template is for Italian planners: the reader takes both
+        return {"public": "pubblica", "private": "privata"}[str(value)]
     if kind == "money":
         return int(value) / 100
     return value
