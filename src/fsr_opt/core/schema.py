@@ -321,6 +321,21 @@ class RuleSet:
                 return area
         raise KeyError(code)
 
+    def judged_experimental(self, unit: UnitRecord, unit_type: UnitType) -> bool:
+        """Whether the experimental-units criterion looks at this unit at all.
+
+        The unit is said experimental, or its type is experimental by nature, and the rule
+        set excludes experimental units. Such a unit is excluded unless its type may stay
+        experimental and it keeps its requirements (`fsr_opt.engine.eligibility`); the
+        reader of the units table warns when that answer is left empty.
+        """
+        return (self.eligibility.exclude_experimental
+                and (unit.experimental or unit_type.experimental_by_nature))
+
+    def needs_data_declaration(self, unit_type: UnitType) -> bool:
+        """Whether units of this type are excluded without the Minori Web declaration."""
+        return self.eligibility.require_data_declaration and unit_type.requires_data_declaration
+
     def service(self, code: str) -> ServiceLine:
         """Return the service line with this code (KeyError if unknown)."""
         for area in self.areas:

@@ -89,12 +89,10 @@ def exclusion_reasons(
     if (switches.exclude_ceased_before_year and unit.end_date is not None
             and unit.end_date.year < rules.year):
         reasons.append(ExclusionReason.CEASED_BEFORE_YEAR)
-    if (switches.exclude_experimental
-            and (unit.experimental or unit_type.experimental_by_nature)
+    if (rules.judged_experimental(unit, unit_type)
             and not (unit_type.experimental_allowed and unit.keeps_requirements is True)):
         reasons.append(ExclusionReason.EXPERIMENTAL)
-    if (switches.require_data_declaration and unit_type.requires_data_declaration
-            and unit.data_declared is not True):
+    if rules.needs_data_declaration(unit_type) and unit.data_declared is not True:
         reasons.append(ExclusionReason.MISSING_DATA_DECLARATION)
     if switches.require_deficit and unit.deficit <= 0:
         reasons.append(ExclusionReason.NO_DEFICIT)

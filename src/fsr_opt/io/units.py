@@ -612,15 +612,14 @@ def _declarations(table: RawTable, columns: Mapping[str, int], units: Sequence[U
     exclude them all without a word: it is refused. An empty cell of such a unit is a warning
     naming the unit: its exclusion stays, as the rules make it.
     """
-    types, switches = rules.unit_types, rules.eligibility
+    types = rules.unit_types
 
     def needs_requirements(unit: UnitRecord) -> bool:
         kind = types[unit.unit_type]
-        return (switches.exclude_experimental and kind.experimental_allowed
-                and (unit.experimental or kind.experimental_by_nature))
+        return kind.experimental_allowed and rules.judged_experimental(unit, kind)
 
     def needs_declaration(unit: UnitRecord) -> bool:
-        return switches.require_data_declaration and types[unit.unit_type].requires_data_declaration
+        return rules.needs_data_declaration(types[unit.unit_type])
 
     checks = (
         ("keeps_requirements", needs_requirements, text("reason.EXPERIMENTAL"),
