@@ -100,3 +100,16 @@ def test_the_explanation_names_area_and_line_by_their_labels() -> None:
             "nido, micronidi, nidi famiglia, centri prima infanzia) (prima_infanzia)") in text
     assert "budget di Area Minori e Famiglia: 446.247,68 EUR" in text
     assert "Quota della linea Prima infanzia (asili nido" in text
+
+
+def test_an_eligible_unit_left_out_shows_what_the_line_share_would_give_it() -> None:
+    """U3's entitlement (200,00) at the line's share (1000/1300) is less than the minimum."""
+    text = explain(THREE_UNITS, "U3")
+    assert "esito: ammessa" in text and "contributo = 0,00 EUR" in text
+    assert ("quota della linea x spettanza = 153,8462 EUR, meno del minimo 300,00 EUR: "
+            "la linea non la finanzia") in text
+    assert "limite vincolante: sotto il minimo" in text
+    english = explain(THREE_UNITS, "U3", lang="en")
+    assert "line share x entitlement = 153.8462 EUR, less than the minimum 300.00 EUR" in english
+    # a funded unit shows its exact share instead
+    assert "meno del minimo" not in explain(THREE_UNITS, "U1")

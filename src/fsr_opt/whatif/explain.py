@@ -220,6 +220,12 @@ def explain_unit(
     if outcome.criteria_award and service.funded_entitlement:
         exact = service.share * item.entitlement
         lines.append(w("exact").format(exact=ratio(exact / 100, 4, lang)))
+    elif item.eligible and item.entitlement > 0 and service.funded_entitlement:
+        # why an eligible unit gets nothing: the line's share would give it less than the
+        # minimum (equal treatment funds exactly the units it lifts to the minimum)
+        exact = service.share * item.entitlement
+        lines.append(w("below").format(exact=ratio(exact / 100, 4, lang),
+                                       minimum=eur(rules.minimum_award)))
     if outcome.residual_award:
         need = residual_need(item, outcome.criteria_award)
         lines.append("  " + text("residual.explain", lang).format(
