@@ -131,6 +131,19 @@ def test_the_screen_lists_the_largest_changes_and_points_to_the_file() -> None:
     assert text.splitlines()[-4].lstrip().startswith(largest.unit_id)
 
 
+def test_a_long_name_in_the_largest_changes_is_cut_with_an_ellipsis() -> None:
+    long_name = "Servizio di assistenza domiciliare anziani del Comune"
+    units = [unit("U1", "s", 80000, name=long_name), unit("U2", "s", 50000, name="Nido")]
+    diff = diff_runs(view("base", ONE_LINE, units),
+                     view("rise", replace(ONE_LINE, fund=120000), units))
+    rows = {line.split()[0]: line for line in diff_text(diff).splitlines()
+            if line.startswith("  U")}
+    assert "Servizio di assistenza domici… " in rows["U1"]  # 30 characters, the cut shown
+    assert long_name not in rows["U1"]
+    # the amounts of both rows start in the same column
+    assert rows["U1"].index(" -> ") == rows["U2"].index(" -> ")
+
+
 def test_identical_runs_have_no_change() -> None:
     base = view("a", ONE_LINE, THREE_UNITS)
     diff = diff_runs(base, view("b", ONE_LINE, THREE_UNITS))

@@ -373,7 +373,7 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
             f"{_binding_word(unit.binding_before, lang)} -> "
             f"{_binding_word(unit.binding_after, lang)}")
         lines.append(
-            f"  {unit.unit_id[:id_width]:<{id_width}} {unit.name[:20]:<20} "
+            f"  {unit.unit_id[:id_width]:<{id_width}} {_shortened(unit.name, _NAME_WIDTH)} "
             f"{money(unit.before, lang):>10} -> "
             f"{money(unit.after, lang):>10} {signed_money(unit.delta, lang):>10}  {binding}"
         )
@@ -381,3 +381,15 @@ def diff_text(diff: RunDiff, *, lang: str = "it", top: int = 8, file: str = "wha
         lines.append(w("more").format(n=len(moved) - top, file=file))
     return "\n".join(lines)
 
+
+# The width of a unit's name in the list of largest changes: enough to tell "Asilo nido
+# comunale Loreto" from "Asilo nido comunale Valtesse", still one line of a terminal.
+_NAME_WIDTH = 30
+
+
+def _shortened(name: str, width: int) -> str:
+    """The name in `width` characters, padded, or cut with an ellipsis that says so."""
+    name = " ".join(name.split())
+    if len(name) > width:
+        name = name[:width - 1].rstrip() + "…"
+    return f"{name:<{width}}"
