@@ -889,10 +889,15 @@ def sweep(
         units, rules, fixed, budget_range=budget_range, share_ranges=share_ranges,
         fixed_shares=bool(fixed_shares), solver=solver, time_limit=time_limit))
     total = len(spec.axis.values)
-    with typer.progressbar(length=total, label=_("points solved"), file=sys.stderr) as bar:
+    # a bar for a person at a terminal; a script's log would get its label alone
+    # (click < 8.2, which typer allows, has no hidden bar)
+    bar = (typer.progressbar(length=total, label=_("points solved"), file=sys.stderr)
+           if sys.stderr.isatty() else None)
+    with bar if bar is not None else contextlib.nullcontext():
 
         def advance(_row: SweepRow) -> None:
-            bar.update(1)
+            if bar is not None:
+                bar.update(1)
 
         run = _guarded(lambda: run_sweep_points(
             spec, inputs.rules, out, workers=workers or default_workers(), progress=advance,
