@@ -522,10 +522,65 @@ def test_the_sheets_for_paper_print_with_lines_at_a_readable_scale(example: byte
 
 
 def test_a_column_s_width_from_its_texts() -> None:
-    width = xlsx._column_width
-    assert width("Comune", "text", [7, 13, 8]) == (15, False)
+    def width(heading: str, texts: list[str]) -> tuple[int, bool]:
+        return xlsx._column_width(heading, "text", xlsx._sizes(texts))
+
+    # as wide as its widest text in Calibri: 'Torre Boldone' is 11.7 digits, 14 with padding
+    assert width("Comune", ["Bergamo", "Torre Boldone", "Sorisole"]) == (14, False)
     # a long heading wraps at its words: the column is as wide as its longest word
-    assert width("Contributo dalla fase dei residui", "money", [4]) == (12, False)
-    assert width("Codice unità", "text", [9] * 95 + [38] * 5) == (11, True)
-    assert width("Denominazione", "text", [20, 40, 75, 60]) == (30, True)
-    assert width("Area", "text", []) == (7, False)
+    assert xlsx._column_width("Contributo dalla fase dei residui", "money", [4]) == (12, False)
+    # codes of capitals are wider than as many digits: 'UDO123456' needs 12, not 11
+    codes = [f"UDO{n:06d}" for n in range(95)] + ["COM-BERGAMO-INSERIMENTO-COMUNITA"] * 5
+    assert width("Codice unità", codes) == (12, True)
+    assert all(xlsx._line_count(code, 12) == 1 for code in codes[:95])
+    assert xlsx._line_count(codes[-1], 12) == 4  # an outlier code is cut across lines
+    assert width("Denominazione", ["a" * 20, "b" * 40, "c" * 75, "d" * 60]) == (30, True)
+    assert width("Area", []) == (7, False)
+
+
+def test_a_wrapped_text_s_lines_are_counted_by_the_font_s_widths() -> None:
+    line = "Prima infanzia (asili nido, micronidi, nidi famiglia, centri prima infanzia)"
+    # 'Prima infanzia (asili nido, micronidi,' is 28.4 digits of Calibri: more than a
+    # column 30 wide holds (210 pixels, 205 for the text), so Excel lays it on 3 lines
+    assert xlsx._line_count(line, 30) == 3
+    assert xlsx._line_count(line, 45) == 2
+    assert xlsx._line_count("Bergamo", 10) == 1
+    assert xlsx._line_count("WWWWWWWWWW", 10) == 3  # ten capitals W: 18 digits, 8 a line
+    assert xlsx._line_count("due\nrighe", 30) == 2
+    assert xlsx._line_count("Contributo dai residui", 12, bold=True) == 2
+
+
+@given(st.text(max_size=80), st.integers(min_value=1, max_value=60))
+def test_a_text_takes_at_least_a_line_each_of_its_lines_and_fewer_in_a_wider_column(
+    text: str, width: int
+) -> None:
+    lines = xlsx._line_count(text, width)
+    assert lines >= max(1, len(text.split("\n")))
+    assert xlsx._line_count(text, width + 10) <= lines
+    if "\n" not in text:  # the prefilter in C never says one line for a text of more
+        (size,) = xlsx._sizes([text])
+        if lines > 1:
+            assert size > (width * xlsx._LINE_SHARE - xlsx._PADDING) * 20
+
+
+def test_rows_of_wrapped_texts_are_as_tall_as_their_lines(example: bytes) -> None:
+    """LibreOffice does not size rows itself: each row says its height (Excel's autofit)."""
+    book = openpyxl.load_workbook(io.BytesIO(example))
+    annex = book["Allegato"]
+    heads = {annex.cell(1, c).value: c for c in range(1, annex.max_column + 1)}
+    wrapped = [c for heading, c in heads.items()
+               if annex.cell(2, c).alignment.wrap_text and heading]
+    tall = 0
+    for row in range(2, annex.max_row + 1):
+        texts = [(annex.cell(row, c).value, annex.column_dimensions[get_column_letter(c)].width)
+                 for c in wrapped]
+        lines = max((xlsx._line_count(str(v), w) for v, w in texts if v), default=1)
+        height = annex.row_dimensions[row].height
+        if lines > 1:
+            tall += 1
+            assert height == 15 * lines, row
+        else:
+            assert height is None, row
+    assert tall > 50
+    # the heading row too, its words in bold
+    assert annex.row_dimensions[1].height in (30, 45)

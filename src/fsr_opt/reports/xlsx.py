@@ -26,6 +26,9 @@ as many tall as needed (``fitToPage``), the table's heading row repeated on ever
 as the annex of a deliberation names its rule set and input on every page. A column of long
 texts wraps them within a bounded width (`_column_width`), so that such a sheet printed one
 page wide is not shrunk to a quarter of its size; the style is the column's, not the cell's.
+Widths and the height of each row of wrapped texts are worked out from Calibri's letter widths
+(`_CHAR_WIDTHS`): LibreOffice does not size such rows itself, and printed their lines on top
+of each other; a code of capitals gets the room it needs.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import chain, filterfalse, repeat
+from itertools import chain, compress, filterfalse, repeat
 from operator import itemgetter
 from typing import BinaryIO, cast
 
@@ -61,6 +64,25 @@ _MAX_WIDTH = 60
 _WRAP_WIDTH = 30
 _TYPICAL = 0.9  # the share of a column's distinct texts its width shows whole
 _MIN_WIDTH = 7
+# One line of the default font (Calibri 11) is 15 points tall, Excel's default row height.
+_LINE_POINTS = 15
+# A column's width counts the default font's digits (7 pixels at 96 dpi), which are 7.4
+# pixels wide in Calibri 11, and a cell keeps a few pixels of padding: a line of wrapped text
+# holds `_LINE_SHARE` of the width less `_PADDING` digits (a little less than it does).
+_LINE_SHARE = 0.93
+_PADDING = 0.5
+# Calibri's advance widths (Carlito's, its metric twin), as multiples of a digit's, rounded
+# up to a twentieth; any other character counts as `_WIDEST` (an unknown letter is never
+# narrower than it is taken to be).
+_CHAR_WIDTHS = {char: width for chars, width in (
+    ("' ", 0.45), ("ijlI,.ìÌ\u2018\u2019", 0.5), (":;", 0.55), ("()`", 0.6), ("fJ!-[]{}", 0.65),
+    ("rt°", 0.7), ('sz"/\\', 0.8), ("cL“”", 0.85), ("kvxy", 0.9), ("agFSZ?|à", 0.95),
+    ("0123456789eETY#$*+<=>^_~èéÈÉ€\u2013", 1.0), ("bdhnopquKPXòù«»", 1.05), ("BCR", 1.1),
+    ("AVÀ", 1.15), ("DGH", 1.25), ("NUÙ", 1.3), ("OQ&Ò", 1.35), ("…", 1.4), ("w%", 1.45),
+    ("m", 1.6), ("M", 1.7), ("W@", 1.8),
+) for char in chars}
+_WIDEST = 1.8
+_BOLD = 1.06  # Calibri bold against regular, on average
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -241,6 +263,8 @@ class _SharedStrings:
         # text -> its number as a cell's <v> writes it, in order of first use
         self.index: dict[str, str] = {}
         self.count = 0  # cells that refer to a text
+        # (text, column width) -> its lines when wrapped (`_line_count`), for every sheet
+        self.line_counts: dict[tuple[str, int], int] = {}
 
     def add(self, texts: Sequence[str]) -> dict[str, None]:
         """Number the new texts of a column of cells ("" is an empty cell).
@@ -292,6 +316,8 @@ class _Table:
     uniform: tuple[bool, ...]
     wraps: tuple[bool, ...]  # per column: its texts wrap (`_column_width`)
     count: int
+    # per row: its lines of wrapped text (`_line_count`); None when every row has one
+    lines: tuple[int, ...] | None = None
 
     @property
     def last_row(self) -> int:
@@ -308,6 +334,7 @@ class Sheet:
         self.name = name
         self._strings = strings
         self._cells: dict[int, str] = {}  # row number -> the XML of its loose cells
+        self._lines: dict[int, int] = {}  # row number -> its lines, for a loose row of several
         self._table: _Table | None = None
         self._widths: list[int] = []
         self._filter_ref: str | None = None
@@ -361,26 +388,47 @@ class Sheet:
         self._widths = []
         uniform: list[bool] = []
         wraps: list[bool] = []
+        row_lines: list[int] | None = None  # per body row, once a column wraps a text
         for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
             cells = list(map(itemgetter(col), rows))  # one column at a time
             texts = cast("Sequence[str]", cells) if _all_text(cells) else None
             shown: Iterable[str] | None = texts  # None: the cells as str() shows them
+            sizes: list[int] = []
+            distinct_texts: list[str] = []
+            distinct: dict[str, None] = {}
+            column_texts: Sequence[str] = ()
             if kind in _NUMERIC:
                 uniform.append(texts is not None and "" not in texts
                                and _plain_column(texts, kind))
             else:
-                distinct = self._strings.add(_texts(cells) if texts is None else texts)
+                column_texts = _texts(cells) if texts is None else texts
+                distinct = self._strings.add(column_texts)
                 uniform.append(texts is not None and "" not in distinct
                                and not _any_formula_like(distinct))
-                if texts is not None:
-                    shown = distinct  # the width needs each text once: a column repeats a lot
-            shown = map(str, cells) if shown is None else shown
-            width, wrap = _column_width(heading, kind, list(map(len, shown)))
+            if kind in _NUMERIC:
+                shown = map(str, cells) if shown is None else shown
+                width, wrap = _column_width(heading, kind, list(map(len, shown)))
+            else:
+                distinct_texts = list(distinct)  # the width needs each text once
+                sizes = _sizes(distinct_texts)
+                width, wrap = _column_width(heading, kind, list(sizes))
             self._widths.append(width)
             wraps.append(wrap)
+            if wrap:
+                # each distinct text laid out once; the rows look their counts up
+                counts = _line_counts(distinct_texts, sizes, width, self._strings.line_counts)
+                if counts:
+                    lines = list(map(counts.get, column_texts, repeat(1)))
+                    row_lines = lines if row_lines is None else list(map(max, row_lines, lines))
+        heading_lines = max((_line_count(heading, width, bold=True)
+                             for heading, width in zip(headings, self._widths, strict=True)),
+                            default=1)
+        if heading_lines > 1:
+            self._lines[first_row] = heading_lines
         self._max_col = max(self._max_col, len(headings))
         self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), tuple(uniform),
-                             tuple(wraps), len(rows))
+                             tuple(wraps), len(rows),
+                             None if row_lines is None else tuple(row_lines))
         last = first_row + len(rows)
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
@@ -438,11 +486,15 @@ class Sheet:
 
     def _body_rows(self, table: _Table, block_rows: int) -> Iterator[str]:
         """The table's body as ``<row>`` elements, `block_rows` rows at a time."""
+        heights = {lines: _height_attributes(lines) for lines in set(table.lines or ())}
         for start in range(0, table.count, block_rows):
             stop = min(start + block_rows, table.count)
             rows = list(map(str, range(table.first_row + start, table.first_row + stop)))
             columns = zip(*table.rows[start:stop], strict=True)
-            pieces: list[str | Sequence[str]] = ['<row r="', rows, '">']
+            pieces: list[str | Sequence[str]] = ['<row r="', rows, '"']
+            if table.lines is not None:  # the height of each row of wrapped texts
+                pieces.append(list(map(heights.__getitem__, table.lines[start:stop])))
+            pieces.append(">")
             for col, (kind, values, uniform, wrap) in enumerate(
                     zip(table.kinds, columns, table.uniform, table.wraps, strict=True), start=1):
                 pieces += self._column(col, kind, values, rows, WRAP if wrap else PLAIN,
@@ -455,11 +507,15 @@ class Sheet:
         table = self._table
         loose = sorted(self._cells)
         before = [n for n in loose if table is None or n < table.first_row]
-        yield "".join(f'<row r="{n}">{self._cells[n]}</row>' for n in before)
+        yield "".join(self._loose_row(n) for n in before)
         if table is not None:
             yield from self._body_rows(table, block_rows)
-            yield "".join(f'<row r="{n}">{self._cells[n]}</row>'
-                          for n in loose if n > table.last_row)
+            yield "".join(self._loose_row(n) for n in loose if n > table.last_row)
+
+    def _loose_row(self, row: int) -> str:
+        """A row of loose cells (a heading, a TOTALE), as tall as its lines."""
+        height = _height_attributes(self._lines.get(row, 1))
+        return f'<row r="{row}"{height}>{self._cells[row]}</row>'
 
     def _chunks(self, selected: bool, block_rows: int) -> Iterator[str]:
         """The worksheet part's text, its elements in the order ECMA-376 requires."""
@@ -523,21 +579,124 @@ class Sheet:
 
 
 def _column_width(heading: str, kind: str, lengths: list[int]) -> tuple[int, bool]:
-    """A column's width in characters, and whether its texts wrap, from its texts' lengths.
+    """A column's width in characters, and whether its texts wrap, from its texts' sizes.
 
-    A column is as wide as its longest text (amounts get room for their separators) and
-    the longest word of its heading, which wraps. A column of texts longer than
-    `_WRAP_WIDTH` is at most that wide, or as wide as `_TYPICAL` of its texts if less,
-    its longer texts wrapped: a sheet as wide as its longest name, service line and reason
-    printed one page wide at a quarter of its size.
+    `lengths` are a numeric column's lengths in characters, a text column's widths in
+    twentieths of a digit (`_sizes`): a code of capitals is wider than as many digits. A
+    column is as wide as its longest text (amounts get room for their separators) and the
+    longest word of its heading, which wraps. A column of texts wider than `_WRAP_WIDTH`
+    is at most that wide, or as wide as `_TYPICAL` of its texts if less, its wider texts
+    wrapped: a sheet as wide as its longest name, service line and reason printed one page
+    wide at a quarter of its size.
     """
-    word = max(map(len, heading.split()), default=0)
-    longest = max(lengths, default=0) + (4 if kind == "money" and lengths else 0)
-    if kind in _NUMERIC or longest + 2 <= _WRAP_WIDTH:
+    if kind in _NUMERIC:
+        word = max(map(len, heading.split()), default=0)
+        longest = max(lengths, default=0) + (4 if kind == "money" and lengths else 0)
         return min(max(word, longest, _MIN_WIDTH - 2) + 2, _MAX_WIDTH), False
+    word = _fit(max(map(_bold_size, heading.split()), default=0.0))
+    longest = _fit(max(lengths, default=0) / 20)
+    if longest <= _WRAP_WIDTH:
+        return min(max(word, longest, _MIN_WIDTH), _MAX_WIDTH), False
     lengths.sort()
-    typical = lengths[min(int(len(lengths) * _TYPICAL), len(lengths) - 1)]
-    return max(min(typical + 2, _WRAP_WIDTH), word + 2, _MIN_WIDTH), True
+    typical = _fit(lengths[min(int(len(lengths) * _TYPICAL), len(lengths) - 1)] / 20)
+    return max(min(typical, _WRAP_WIDTH), word, _MIN_WIDTH), True
+
+
+def _fit(size: float) -> int:
+    """The narrowest column whose line holds a text `size` digits wide (`_line_count`)."""
+    return -int(-(size + _PADDING) // _LINE_SHARE)
+
+
+def _size(text: str) -> float:
+    """A text's width in digits (`_CHAR_WIDTHS`)."""
+    return sum(map(_CHAR_WIDTHS.get, text, repeat(_WIDEST)))
+
+
+def _bold_size(text: str) -> float:
+    """A heading's word in bold, a little wider than in the body's font."""
+    return _size(text) * _BOLD
+
+
+def _sizes(texts: Sequence[str]) -> list[int]:
+    """Each text's width in twentieths of a digit, its widest line's: summed in C.
+
+    A column of codes or names has as many distinct texts as units (100,000 at a large
+    Ambito): their widths are summed from their UTF-8 bytes (`_BYTE_WIDTHS`, never less
+    than `_CHAR_WIDTHS`), a text of several lines alone by its lines.
+    """
+    data = "\n".join(texts).encode("utf-8", "surrogatepass").translate(_BYTE_WIDTHS)
+    sizes = list(map(sum, data.split(bytes((_NEWLINE_MARK,)))))
+    if len(sizes) == len(texts):
+        return sizes
+    return [max(round(_size(line) * 20) for line in text.split("\n")) for text in texts]
+
+
+def _line_count(text: str, width: float, *, bold: bool = False) -> int:
+    """The lines a wrapped text takes in a column `width` characters wide: at least 1.
+
+    Written as ``ht`` on the row, as Excel's autofit would size it: LibreOffice does not
+    size a row of wrapped cells itself when it opens a file, and would print the lines of
+    each cell on top of each other. Words are laid out greedily by the font's widths
+    (`_CHAR_WIDTHS`); a word longer than a line is cut, as Excel does. The line is taken a
+    little shorter than it is (`_LINE_SHARE`), so that a row errs on the tall side.
+    """
+    capacity = max(width * _LINE_SHARE - _PADDING, 1.0) / (_BOLD if bold else 1.0)
+    if len(text) * _WIDEST <= capacity and "\n" not in text:
+        return 1  # short enough whatever its letters
+    space = _CHAR_WIDTHS[" "]
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = sum(map(_CHAR_WIDTHS.get, word, repeat(_WIDEST)))
+            if used and used + space + size > capacity:  # to the next line
+                lines += 1
+                used = 0.0
+            if not used and size > capacity:  # a word wider than a line is cut
+                more = int(-(-size // capacity)) - 1
+                lines += more
+                used = size - more * capacity
+            else:
+                used += size + (space if used else 0)
+    return lines
+
+
+# `_CHAR_WIDTHS` by byte of a UTF-8 text, in twentieths of a digit: the first byte of a
+# character outside ASCII counts as the widest letter, its other bytes as nothing; a newline
+# is the mark that `_line_counts` splits the joined texts at.
+_NEWLINE_MARK = 255
+_BYTE_WIDTHS = bytes(
+    _NEWLINE_MARK if byte == 0x0A
+    else round(_CHAR_WIDTHS.get(chr(byte), _WIDEST) * 20) if byte < 0x80
+    else 0 if byte < 0xC0 else round(_WIDEST * 20)
+    for byte in range(256))
+
+
+def _line_counts(texts: Sequence[str], sizes: Sequence[int], width: int,
+                 known: dict[tuple[str, int], int]) -> dict[str, int]:
+    """`_line_count` of the texts of more than one line, given their `_sizes`.
+
+    Only the texts wider than a line are laid out word by word (a column's texts are
+    nearly all one line, picked out in C); `known` keeps the counts of the workbook's other
+    sheets, which show the same names again.
+    """
+    line = (width * _LINE_SHARE - _PADDING) * 20
+    counts: dict[str, int] = {}
+    for text in compress(texts, map(line.__lt__, sizes)):
+        count = known.get((text, width))
+        if count is None:
+            count = known[text, width] = _line_count(text, width)
+        if count > 1:
+            counts[text] = count
+    return counts
+
+
+def _height_attributes(lines: int) -> str:
+    """A ``<row>``'s height attributes for `lines` lines of text ("" for one: the default)."""
+    if lines <= 1:
+        return ""
+    return f' ht="{lines * _LINE_POINTS}" customHeight="1"'
 
 
 def _styles_xml() -> str:
@@ -572,8 +731,9 @@ def _styles_xml() -> str:
         '<bgColor indexed="64"/></patternFill></fill></fills>',
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
         "</borders>",
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-        "</cellStyleXfs>",
+        # the Normal style at the top too: LibreOffice gives a cell without a style this one
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
+        'applyAlignment="1"><alignment vertical="top"/></xf></cellStyleXfs>',
         f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>',
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>',
         '<dxfs count="0"/><tableStyles count="0"/></styleSheet>',
