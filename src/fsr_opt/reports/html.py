@@ -7,7 +7,9 @@ that bind), each with its figures in a table next to it, so that nothing is show
 picture. The deliberation's annex follows (every unit once, under a heading of its Comune and
 ente, with the reason it gets nothing or the limit on its award, and the amount that fell
 short; then the units not funded counted per reason; the totals per Comune and per ente:
-`fsr_opt.reports.annex`). It ends with the rule set's legal references and the
+`fsr_opt.reports.annex`). Its warnings are statements for the reader of the deliberation (what
+was found, how it was treated); the run's advice to whoever prepares the data shows on screen
+only. It ends with the rule set's legal references and the
 SHA-256 of every input, so that a reader can tell exactly which data and which rules produced
 it. Printed (``@media print``), it is A4 landscape, the big sections start a page, table heads
 repeat on every page and no row is cut between two pages (tests/reports/test_print.py).
@@ -36,7 +38,7 @@ from fsr_opt import __version__
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.i18n import translate
 from fsr_opt.core.money import CentsTexts
-from fsr_opt.core.schema import Allocation, Binding, RuleSet
+from fsr_opt.core.schema import Allocation, Binding, ExclusionReason, RuleSet
 from fsr_opt.core.words import (
     binding_label,
     describe,
@@ -84,6 +86,7 @@ tr.total td{font-weight:bold;background:#f4f6f9}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}
 details summary{cursor:pointer;font-weight:bold;margin:.5rem 0}
 .warn{background:#fff4e5;border-left:4px solid #d9822b;padding:.4rem .8rem}
+.warn+.warn{margin-top:.8rem}
 table.annex{font-size:.8rem;line-height:1.25}table.annex th,table.annex td{padding:.15rem .3rem}
 table.annex{table-layout:fixed}table.annex thead th{width:5.6%}
 table.annex thead th:first-child{width:7.5%}table.annex thead th:nth-child(2){width:19%}
@@ -99,7 +102,7 @@ table.annex th,table.annex td{padding:.5pt 3pt}tr.group{break-after:avoid}
 table.annex thead th:nth-child(3){width:9%}
 .code{font-size:.88em;word-break:normal;overflow-wrap:anywhere}
 table.params th:last-child,table.params td:last-child,.cli{display:none}
-table.annex tr.group th{background:#f4f6f9 !important;padding-top:2pt}
+.screen{display:none}table.annex tr.group th{background:#f4f6f9 !important;padding-top:2pt}
 thead{display:table-header-group}tfoot{display:table-footer-group}
 tr,figure,.kpi div,li,.warn{break-inside:avoid}
 h1,h2,h3{break-after:avoid}h2.page{break-before:page}
@@ -531,6 +534,65 @@ def _payments_section(payments: Sequence[OperatorPayments], rules: RuleSet,
             f"{_e(w('show').format(n=len(payments)))}</summary>{table}</details>")
 
 
+def found_statements(annex: Annex, allocation: Allocation, rules: RuleSet,
+                     lang: str) -> list[str]:
+    """What the run found that the reader of the deliberation must know, and how it was treated.
+
+    Said from the outcomes themselves, in the page's language: the Comuni outside the Ambito
+    whose units are excluded, and money left unassigned. The run's warnings (run.json) say
+    the same to whoever prepares the data, with what to check: they are not the deliberation's
+    words (`_warnings_box`).
+    """
+    w = phrases("html", lang)
+    found = []
+    outside = [group for group in annex.municipalities if group.outside_ambito]
+    if outside:
+        units: dict[str, list[str]] = {}
+        for row in annex.rows:
+            if _OUTSIDE in row.reasons:
+                units.setdefault(row.municipality, []).append(row.unit_id)
+        reason = describe("reason", _OUTSIDE, lang, history_year=rules.history_year)
+        for group in outside:
+            ids = units.get(group.name, [])
+            listed = ", ".join(ids[:_LISTED])
+            if len(ids) > _LISTED:
+                listed += " " + w("and_others").format(n=count_text(len(ids) - _LISTED, lang))
+            found.append(w("found_outside_one" if len(ids) == 1 else "found_outside_many")
+                         .format(municipality=group.name or w("not_given"), units=listed,
+                                 count=count_text(len(ids), lang), reason=reason))
+        found.append(w("ambito_municipalities").format(
+            municipalities=", ".join(rules.municipalities)))
+    if allocation.unassigned > 0:
+        found.append(w("found_unassigned").format(left=money(allocation.unassigned, lang),
+                                                  section=text("residual.title", lang)))
+    return found
+
+
+_OUTSIDE = ExclusionReason.OUTSIDE_AMBITO.value
+_LISTED = 10  # units named in a statement, the others counted (the annex lists them all)
+
+
+def _warnings_box(annex: Annex, allocation: Allocation, rules: RuleSet, warnings: Iterable[str],
+                  w: Callable[[str], str], lang: str) -> str:
+    """The summary's warnings: statements for the reader, the run's advice on screen only.
+
+    The page is printed as the annex of a deliberation: what it says there is what was found
+    and how it was treated (`found_statements`). The run's own warnings, as run.json keeps
+    them, tell the planner what to check ("check the spelling"): they are shown on screen,
+    under their own heading, and left off the paper.
+    """
+    found = found_statements(annex, allocation, rules, lang)
+    advice = list(warnings)
+    parts = []
+    if found:
+        parts.append(f"<div class=\"warn\"><b>{_e(w('warnings'))}</b><ul>"
+                     + "".join(f"<li>{_e(line)}</li>" for line in found) + "</ul></div>")
+    if advice:
+        parts.append(f"<div class=\"warn screen\"><b>{_e(w('for_planner'))}</b><ul>"
+                     + "".join(f"<li>{_e(line)}</li>" for line in advice) + "</ul></div>")
+    return "".join(parts)
+
+
 def _amounts(lang: str) -> CentsTexts:
     """`fsr_opt.core.words.money` in `lang`, as HTML text, each distinct amount once."""
     if _e(money(-123456789, lang)) == money(-123456789, lang):
@@ -773,10 +835,8 @@ def html_report(
             f"<li>{_e(words)} <span class=\"code cli\">({_e(item)})</span></li>"
             if (words := override_words(item, rules, lang)) != item else f"<li>{_e(item)}</li>"
             for item in overrides) + "</ul></div>")
-    warnings = list(document.get("warnings", []))
-    if warnings:
-        extra.append(f"<div class=\"warn\"><b>{_e(w('warnings'))}</b><ul>"
-                     + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
+    extra.append(_warnings_box(annex, allocation, rules, document.get("warnings", []), w,
+                               lang))
     solver = document.get("solver", {})
     solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
     page = _Page()
