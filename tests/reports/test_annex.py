@@ -231,21 +231,36 @@ def test_build_annex_adds_up_as_the_obvious_code() -> None:
     assert total("x", []) == GroupTotal("x", 0, 0, 0, 0, 0, 0, 0, 0)
 
 
-def test_report_html_lists_every_unit_with_comune_ente_and_shortfall(run_dir: Path) -> None:
+def test_report_html_lists_every_unit_once_under_its_comune_and_ente(run_dir: Path) -> None:
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "Allegato: elenco delle unità" in page and "Importo mancante" in page
     assert "Totali per Comune" in page and "Totali per ente gestore" in page
-    annex = page[page.index('id="allegato"'):page.index("Totali per Comune")]
-    ids = [r["unit_id"] for r in load_allocation_table(run_dir / "allocation.csv").rows]
-    assert all(f">{unit_id}<" in annex for unit_id in ids)
-    assert annex.count("<tr") == len(ids) + 2  # heading, units, TOTALE
-    excluded = page[page.index("Unità non finanziate</h2>"):]
-    assert "<th>Comune</th><th>Ente gestore</th>" in excluded
+    annex = page[page.index('id="allegato"'):page.index("Unità non finanziate, per motivo")]
+    rows = load_allocation_table(run_dir / "allocation.csv").rows
+    # each unit once in the whole page: the units not funded are counted per reason, not
+    # listed again
+    assert all(page.count(f">{r['unit_id']}<") == annex.count(f">{r['unit_id']}<") == 1
+               for r in rows)
+    pairs = {(" ".join(r["municipality"].casefold().split()),
+              " ".join(r["operator"].casefold().split())) for r in rows}
+    assert annex.count('<tr class="group">') == len(pairs)  # each Comune and ente once
+    assert annex.count("<tr") == len(rows) + len(pairs) + 2  # heading, units, TOTALE
+    assert "<th>Comune</th>" not in annex and "Comune: Bergamo &#8212; Ente gestore: " in annex
+    # a line by its code, its label once in the legend
+    assert '<td class="id">prima_infanzia</td>' in annex
+    assert annex.count("Prima infanzia (asili nido") == 1
+    # no unit receives residuals in the example: no column of zeros
+    assert "di cui residui" not in annex and "non ne ha la colonna" in annex
+    unfunded = page[page.index("Unità non finanziate, per motivo"):]
+    unfunded = unfunded[:unfunded.index("</table>")]
+    assert "<td>ubicata fuori dall&#x27;Ambito</td><td class=\"n\">2</td>" in unfunded
+    assert (f'<td>TOTALE</td><td class="n">{sum(1 for r in rows if r["award"] == "0.00")}</td>'
+            in unfunded)
     assert "spettanza" in page  # the note says what the shortfall is
     css = re.search(r"<style>(.*)</style>", page, re.S)
     assert css is not None
     for rule in ("@page{size:A4 landscape", "thead{display:table-header-group}",
-                 "break-inside:avoid", "h2.page{break-before:page}"):
+                 "break-inside:avoid", "h2.page{break-before:page}", "tr.group{break-after:avoid}"):
         assert rule in css.group(1)
 
 
@@ -270,44 +285,63 @@ def _hostile_annex() -> Annex:
     return Annex(rows, by_municipality(rows), by_operator(rows), total("", rows))
 
 
-@pytest.mark.parametrize("lang", ["it", "en"])
-def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str) -> None:
+@pytest.mark.parametrize(("lang", "residual"), [("it", True), ("en", True), ("it", False)])
+def test_the_html_annex_rows_are_what_the_generic_table_writes(lang: str,
+                                                               residual: bool) -> None:
     annex = _hostile_annex()
-    lines = {"S<1>": "Linea 'S' <1> & co"}  # the annex shows a line's label, escaped
+    if not residual:  # no unit receives residuals: their column is left out
+        assert annex.whole.residual_award == 0
+    else:
+        rows = [r._replace(residual_award=r.award // 2) for r in annex.rows]
+        annex = Annex(rows, by_municipality(rows), by_operator(rows), total("", rows))
+    lines = {"S<1>": "Linea 'S' <1> & co", "S2": "unused"}  # a line by its code, escaped
     w = phrases("html", lang)
     unknown = w("not_given")
-    rows = [[html._t(r.municipality or unknown), html._t(r.operator or unknown),
-             (r.unit_id, "code"), html._t(r.name), html._t(lines[r.service]),
-             *(html._n(money(v, lang)) for v in (r.entitlement, r.award, r.residual_award,
-                                                  r.tranche_1, r.tranche_2)),
-             (reason_text(r, lang, 2024), "why"), html._n(money(r.shortfall, lang))]
-            for r in annex.rows]
+    width = 10 if residual else 9
+    rows: list[str] = []
+    group: tuple[str, str] | None = None
+    for r in annex.rows:
+        if (r.municipality, r.operator) != group:
+            group = r.municipality, r.operator
+            rows.append(f'<tr class="group"><th colspan="{width}">{html._e(w("municipality"))}: '
+                        f"{html._e(r.municipality or unknown)} &#8212; "
+                        f"{html._e(w('operator'))}: {html._e(r.operator or unknown)}</th></tr>")
+        residuals = [html._n(money(r.residual_award, lang))] if residual else []
+        rows.append(html._tr([(r.unit_id, "id"), html._t(r.name), (r.service, "id"),
+                              *(html._n(money(v, lang)) for v in (r.entitlement, r.award)),
+                              *residuals,
+                              *(html._n(money(v, lang)) for v in (r.tranche_1, r.tranche_2)),
+                              (reason_text(r, lang, 2024), "why"),
+                              html._n(money(r.shortfall, lang))]))
     whole = annex.whole
-    rows.append([html._t(text("word.TOTAL", lang)), html._t(""), html._t(""),
-                 html._t(f"{whole.units} ({w('funded')} {whole.funded})"), html._t(""),
-                 *(html._n(money(v, lang)) for v in (whole.entitlement, whole.award,
-                                                      whole.residual_award, whole.tranche_1,
-                                                      whole.tranche_2)),
-                 html._t(""), html._n(money(whole.shortfall, lang))])
-    table = html._table([w(k) for k in ("municipality", "operator", "unit", "name", "service",
-                                         "entitlement", "awarded", "residual_part", "first",
-                                         "second", "reason", "shortfall")], rows,
-                        totals=[len(rows) - 1], css="annex")
-    assert "".join(html._annex_section(annex, lines, w, lang, 2024)).endswith(table)
-    assert "Linea &#x27;S&#x27; &lt;1&gt; &amp; co" in table
+    residuals = [html._n(money(whole.residual_award, lang))] if residual else []
+    rows.append(html._tr([html._t(text("word.TOTAL", lang)),
+                          html._t(f"{whole.units} ({w('funded')} {whole.funded})"), html._t(""),
+                          *(html._n(money(v, lang)) for v in (whole.entitlement, whole.award)),
+                          *residuals,
+                          *(html._n(money(v, lang)) for v in (whole.tranche_1,
+                                                               whole.tranche_2)),
+                          html._t(""), html._n(money(whole.shortfall, lang))], total=True))
+    table = html._table_of(rows, [w(k) for k in (
+        "unit", "name", "line", "entitlement", "awarded",
+        *(("residual_part",) if residual else ()), "first", "second", "reason", "shortfall")],
+        css="annex")
+    shown = "".join(html._annex_section(annex, lines, w, lang, 2024))
+    assert table in shown
+    assert ("Linea &#x27;S&#x27; &lt;1&gt; &amp; co" in shown and "unused" not in shown
+            and "S&lt;1&gt;" in table)
     assert "U&lt;3&gt;&amp;" in table and "&quot;3&quot;" in table and "<b>" not in table
-    # the units that get nothing
+    assert "&lt;b&gt;x&lt;/b&gt;" in table and "Bérgamo &amp; Co" in table
+    # the units that get nothing, counted per reason: each unit is listed above only
     short = [r for r in annex.rows if not r.funded]
-    rows = [[html._t(r.unit_id), html._t(r.name), html._t(r.municipality or unknown),
-             html._t(r.operator or unknown), html._t(lines[r.service]),
-             (reason_text(r, lang, 2024), "why"), html._n(money(r.shortfall, lang))]
-            for r in short]
-    rows.append([html._t(text("word.TOTAL", lang)), *(html._t("") for _ in range(5)),
-                 html._n(money(sum(r.shortfall for r in short), lang))])
-    table = html._table([w(k) for k in ("unit", "name", "municipality", "operator", "service",
-                                         "reasons", "shortfall")], rows, totals=[len(rows) - 1])
-    shown = "".join(html._exclusions_section(annex.rows, lines, w, lang, 2024))
-    assert f"{table}</details>" in shown
+    assert short and all(r.reasons == ("BELOW_MINIMUM",) for r in short)
+    counted = html._table([w("reasons"), w("count"), w("shortfall")], [
+        [html._t(reason_text(short[0], lang, 2024)), html._n(str(len(short))),
+         html._n(money(sum(r.shortfall for r in short), lang))],
+        [html._t(text("word.TOTAL", lang)), html._n(str(len(short))),
+         html._n(money(sum(r.shortfall for r in short), lang))]], totals=[1])
+    assert shown.endswith(counted)
+    assert all(shown.count(f">{html._e(r.unit_id)}<") == 1 for r in annex.rows)
     # the totals per Comune and per ente
     for groups, first in ((annex.municipalities, "municipality"), (annex.operators, "operator")):
         rows = [[html._t(g.name or unknown), html._n(str(g.units)), html._n(str(g.funded)),

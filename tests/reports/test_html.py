@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -20,6 +21,7 @@ from fsr_opt.engine.eligibility import assess
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
 from fsr_opt.reports import html
+from fsr_opt.reports.annex import Annex, AnnexRow, by_municipality, by_operator, total
 from fsr_opt.reports.html import html_report, line_bars, parameter_name, parameter_value
 from fsr_opt.reports.tables import (
     OperatorPayments,
@@ -275,3 +277,65 @@ def test_counts_of_thousands_are_grouped_in_the_report_s_language(tmp_path: Path
     italian, english = render(inputs, result, "it"), render(inputs, result, "en")
     assert "2.000; ammesse " in italian and "2,000; eligible " in english
     assert not re.search(r">\d{4,}<", italian)  # no count cell of four digits ungrouped
+
+
+def _boxes(page: str) -> tuple[str, str]:
+    """The summary's warnings as printed, and the run's advice shown on screen only."""
+    printed = re.search(r'<div class="warn"><b>Avvertenze</b>.*?</div>', page, re.S)
+    screen = re.search(r'<div class="warn screen">.*?</div>', page, re.S)
+    return printed.group() if printed else "", screen.group() if screen else ""
+
+
+def test_on_paper_the_warnings_say_what_was_found_the_advice_stays_on_screen(
+        tmp_path: Path) -> None:
+    """The deliberation's reader is told what was found and how it was treated, not what to
+    check: "controlla come è scritto" is for whoever prepares the data (screen only)."""
+    from fsr_opt.app.pipeline import run_solve  # noqa: PLC0415
+
+    run_solve(load_inputs(None, None), tmp_path / "it", lang="it")
+    page = (tmp_path / "it" / "report.html").read_text(encoding="utf-8")
+    printed, screen = _boxes(page)
+    assert ("<li>Dalmine non è un comune dell&#x27;Ambito: la sua unità UDO356205 è esclusa dal "
+            "riparto (ubicata fuori dall&#x27;Ambito).</li>") in printed
+    assert "Seriate non è un comune" in printed and "I comuni dell&#x27;Ambito sono: Bergamo, " \
+        in printed
+    assert "controlla" not in printed and "units.csv" not in printed
+    # the run's warnings, as run.json keeps them, on screen under their own heading
+    warnings = json.loads((tmp_path / "it" / "run.json").read_bytes())["warnings"]
+    assert "Per chi prepara i dati" in screen and len(warnings) == 2
+    assert all(f"<li>{escape(line)}</li>" in screen for line in warnings)
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert ".screen{display:none}" in style.split("@media print{", 1)[1]
+    # in English, the same statements in English words
+    inputs = load_inputs(None, None)
+    result = solve_riparto(inputs.assessments, inputs.rules)
+    english = render(inputs, result, lang="en")
+    assert ("Dalmine is not a municipality of the Ambito: its unit UDO356205 is excluded from "
+            "the riparto (located outside the Ambito).") in english
+
+
+def test_money_left_unassigned_is_stated_for_the_reader() -> None:
+    inputs = load_inputs(None, None, [("fund", "850000"), ("areas.minori.share", "44.44"),
+                                      ("areas.disabili.share", "20"), ("residui.scope", "none")])
+    result = solve_riparto(inputs.assessments, inputs.rules)
+    assert result.allocation is not None and result.allocation.unassigned > 0
+    printed, screen = _boxes(render(inputs, result))
+    left = money(result.allocation.unassigned, "it")
+    assert (f"<li>{left} EUR del fondo restano non assegnati: il perché, area per area, è in "
+            "«Residui e fondi non assegnati».</li>") in printed
+    assert "--set" not in printed and "--set residui.scope=area" in screen
+
+
+def test_many_units_outside_the_ambito_are_counted_after_the_first_ten() -> None:
+    inputs = load_inputs(None, None)
+    result = solve_riparto(inputs.assessments, inputs.rules)
+    assert result.allocation is not None
+    rows = [AnnexRow(f"U{n:02}", "", "Treviglio", "Ente", "a", "s", 0, 0, 0, 0, 0,
+                     ("OUTSIDE_AMBITO",), 0) for n in range(13)]
+    annex = Annex(rows, by_municipality(rows), by_operator(rows), total("", rows))
+    found = html.found_statements(annex, result.allocation, inputs.rules, "it")
+    assert found[0] == ("Treviglio non è un comune dell'Ambito: le sue 13 unità (U00, U01, U02, "
+                        "U03, U04, U05, U06, U07, U08, U09 e altre 3) sono escluse dal riparto "
+                        "(ubicata fuori dall'Ambito).")
+    assert html.found_statements(Annex([], [], [], total("", [])), result.allocation,
+                                 inputs.rules, "en") == []

@@ -4,9 +4,12 @@ The page is meant to be attached to the deliberation and read without fsr-opt: o
 network, no script. Styles are inline CSS and the charts are inline SVG drawn here (the area
 split, each service line against its 2024 amount, the distribution of the awards, the limits
 that bind), each with its figures in a table next to it, so that nothing is shown only as a
-picture. The deliberation's annex follows (every unit by Comune and ente, with the reason it
-gets nothing or the limit on its award, and the amount that fell short; the totals per Comune
-and per ente: `fsr_opt.reports.annex`). It ends with the rule set's legal references and the
+picture. The deliberation's annex follows (every unit once, under a heading of its Comune and
+ente, with the reason it gets nothing or the limit on its award, and the amount that fell
+short; then the units not funded counted per reason; the totals per Comune and per ente:
+`fsr_opt.reports.annex`). Its warnings are statements for the reader of the deliberation (what
+was found, how it was treated); the run's advice to whoever prepares the data shows on screen
+only. It ends with the rule set's legal references and the
 SHA-256 of every input, so that a reader can tell exactly which data and which rules produced
 it. Printed (``@media print``), it is A4 landscape, the big sections start a page, table heads
 repeat on every page and no row is cut between two pages (tests/reports/test_print.py).
@@ -35,7 +38,7 @@ from fsr_opt import __version__
 from fsr_opt.audit.report import AuditReport
 from fsr_opt.core.i18n import translate
 from fsr_opt.core.money import CentsTexts
-from fsr_opt.core.schema import Allocation, Binding, RuleSet
+from fsr_opt.core.schema import Allocation, Binding, ExclusionReason, RuleSet
 from fsr_opt.core.words import (
     binding_label,
     describe,
@@ -83,15 +86,23 @@ tr.total td{font-weight:bold;background:#f4f6f9}
 figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}
 details summary{cursor:pointer;font-weight:bold;margin:.5rem 0}
 .warn{background:#fff4e5;border-left:4px solid #d9822b;padding:.4rem .8rem}
-table.annex{font-size:.75rem}table.annex td.code{word-break:normal;font-size:.7rem}
-table.annex td.why{min-width:9rem}table.annex th,table.annex td{padding:.2rem .3rem}
-.note{font-size:.85rem;color:#444}
+.warn+.warn{margin-top:.8rem}
+table.annex{font-size:.8rem;line-height:1.25}table.annex th,table.annex td{padding:.15rem .3rem}
+table.annex{table-layout:fixed}table.annex thead th{width:5.6%}
+table.annex thead th:first-child{width:7.5%}table.annex thead th:nth-child(2){width:19%}
+table.annex thead th:nth-child(3){width:11%}table.annex thead th:nth-last-child(2){width:auto}
+.id{white-space:nowrap}
+table.annex tr.group th{background:#f4f6f9;padding-top:.35rem}
+.note{font-size:.85rem;color:#444}.legend .id{font-weight:bold}
 @page{size:A4 landscape;margin:12mm 10mm 14mm}
 @media print{
 body{max-width:none;margin:0;padding:0;font-size:10pt}
-table{font-size:8.5pt}table.annex{font-size:7.5pt}table.annex td.code{font-size:7pt}
+table{font-size:8.5pt}table.annex{font-size:8pt;line-height:1.15}
+table.annex th,table.annex td{padding:.5pt 3pt}tr.group{break-after:avoid}
+table.annex thead th:nth-child(3){width:9%}
 .code{font-size:.88em;word-break:normal;overflow-wrap:anywhere}
 table.params th:last-child,table.params td:last-child,.cli{display:none}
+.screen{display:none}table.annex tr.group th{background:#f4f6f9 !important;padding-top:2pt}
 thead{display:table-header-group}tfoot{display:table-footer-group}
 tr,figure,.kpi div,li,.warn{break-inside:avoid}
 h1,h2,h3{break-after:avoid}h2.page{break-before:page}
@@ -523,43 +534,63 @@ def _payments_section(payments: Sequence[OperatorPayments], rules: RuleSet,
             f"{_e(w('show').format(n=len(payments)))}</summary>{table}</details>")
 
 
-def _exclusions_section(units: Sequence[AnnexRow], lines: Mapping[str, str],
-                        w: Callable[[str], str],
-                        lang: str, year: int) -> Iterator[str]:
-    """The units that get nothing, with their Comune, ente, reasons and what fell short.
+def found_statements(annex: Annex, allocation: Allocation, rules: RuleSet,
+                     lang: str) -> list[str]:
+    """What the run found that the reader of the deliberation must know, and how it was treated.
 
-    In pieces, its rows made as the page takes them (`_Page`).
+    Said from the outcomes themselves, in the page's language: the Comuni outside the Ambito
+    whose units are excluded, and money left unassigned. The run's warnings (run.json) say
+    the same to whoever prepares the data, with what to check: they are not the deliberation's
+    words (`_warnings_box`).
     """
-    unknown = w("not_given")
-    cells = _Escaped()
-    why: dict[tuple[str, ...], str] = {}  # a few distinct sets of reasons
-    money_of = _amounts(lang)
-    short = 0
+    w = phrases("html", lang)
+    found = []
+    outside = [group for group in annex.municipalities if group.outside_ambito]
+    if outside:
+        units: dict[str, list[str]] = {}
+        for row in annex.rows:
+            if _OUTSIDE in row.reasons:
+                units.setdefault(row.municipality, []).append(row.unit_id)
+        reason = describe("reason", _OUTSIDE, lang, history_year=rules.history_year)
+        for group in outside:
+            ids = units.get(group.name, [])
+            listed = ", ".join(ids[:_LISTED])
+            if len(ids) > _LISTED:
+                listed += " " + w("and_others").format(n=count_text(len(ids) - _LISTED, lang))
+            found.append(w("found_outside_one" if len(ids) == 1 else "found_outside_many")
+                         .format(municipality=group.name or w("not_given"), units=listed,
+                                 count=count_text(len(ids), lang), reason=reason))
+        found.append(w("ambito_municipalities").format(
+            municipalities=", ".join(rules.municipalities)))
+    if allocation.unassigned > 0:
+        found.append(w("found_unassigned").format(left=money(allocation.unassigned, lang),
+                                                  section=text("residual.title", lang)))
+    return found
 
-    def body() -> Iterator[str]:
-        nonlocal short
-        for row in units:
-            if row.funded:
-                continue
-            short += row.shortfall
-            reasons = why.get(row.reasons)
-            if reasons is None:
-                reasons = why[row.reasons] = _e(reason_text(row, lang, year))
-            yield (f"<tr><td>{_e(row.unit_id)}</td><td>{_e(row.name)}</td>"
-                   f"<td>{cells[row.municipality or unknown]}</td>"
-                   f"<td>{cells[row.operator or unknown]}</td>"
-                   f"<td>{cells[lines.get(row.service, row.service)]}</td>"
-                   f'<td class="why">{reasons}</td><td class="n">{money_of[row.shortfall]}</td>'
-                   "</tr>")
-        yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""), _t(""), _t(""), _t(""),
-                   _n(money_of[short])], total=True)
 
-    count = sum(1 for row in units if not row.funded)
-    yield (f"<h2 class=\"page\">{_e(w('exclusions'))}</h2><details><summary>"
-           f"{_e(w('show').format(n=count))}</summary>")
-    yield from _table_parts(body(), [w("unit"), w("name"), w("municipality"), w("operator"),
-                                     w("service"), w("reasons"), w("shortfall")])
-    yield "</details>"
+_OUTSIDE = ExclusionReason.OUTSIDE_AMBITO.value
+_LISTED = 10  # units named in a statement, the others counted (the annex lists them all)
+
+
+def _warnings_box(annex: Annex, allocation: Allocation, rules: RuleSet, warnings: Iterable[str],
+                  w: Callable[[str], str], lang: str) -> str:
+    """The summary's warnings: statements for the reader, the run's advice on screen only.
+
+    The page is printed as the annex of a deliberation: what it says there is what was found
+    and how it was treated (`found_statements`). The run's own warnings, as run.json keeps
+    them, tell the planner what to check ("check the spelling"): they are shown on screen,
+    under their own heading, and left off the paper.
+    """
+    found = found_statements(annex, allocation, rules, lang)
+    advice = list(warnings)
+    parts = []
+    if found:
+        parts.append(f"<div class=\"warn\"><b>{_e(w('warnings'))}</b><ul>"
+                     + "".join(f"<li>{_e(line)}</li>" for line in found) + "</ul></div>")
+    if advice:
+        parts.append(f"<div class=\"warn screen\"><b>{_e(w('for_planner'))}</b><ul>"
+                     + "".join(f"<li>{_e(line)}</li>" for line in advice) + "</ul></div>")
+    return "".join(parts)
 
 
 def _amounts(lang: str) -> CentsTexts:
@@ -573,46 +604,101 @@ def _annex_section(annex: Annex, lines: Mapping[str, str], w: Callable[[str], st
                    year: int) -> Iterator[str]:
     """The deliberation's annex: every unit, by Comune and ente, with a TOTALE row.
 
-    In pieces, its rows made as the page takes them (`_Page`). Its rows are written here cell
-    by cell as `_table` would (the same bytes), each in one f-string: a large Ambito lists
-    100,000 units (benchmarks/RESULTS.md, "The annex").
+    Printed, it is most of the page count, so it is written to be compact: each Comune and
+    ente heads its units once (a row of its own), a unit names its service line by code
+    (`_line_legend` gives the labels), and the column of the residuals is left out when no
+    unit receives any. In pieces, its rows made as the page takes them (`_Page`). Its rows
+    are written here cell by cell, each in one f-string: a large Ambito lists 100,000 units
+    (benchmarks/RESULTS.md, "The annex").
     """
     unknown = w("not_given")
     cells = _Escaped()
     why: dict[tuple[bool, tuple[str, ...]], str] = {}
     money_of = _amounts(lang)
+    residual = annex.whole.residual_award > 0
+    headings = [w("unit"), w("name"), w("line"), w("entitlement"), w("awarded"),
+                *([w("residual_part")] if residual else []), w("first"), w("second"),
+                w("reason"), w("shortfall")]
+    comuni = {group.name: shown_name(group, unknown, lang) for group in annex.municipalities}
+    group_of = (f'<tr class="group"><th colspan="{len(headings)}">'
+                f"{_e(w('municipality'))}: {{}} &#8212; {_e(w('operator'))}: {{}}</th></tr>")
 
     def body() -> Iterator[str]:
+        group: tuple[str, str] | None = None
         for row in annex.rows:
+            if (row.municipality, row.operator) != group:
+                group = row.municipality, row.operator
+                yield group_of.format(_e(comuni.get(row.municipality, row.municipality)
+                                         or unknown), cells[row.operator or unknown])
             funded = row.award > 0
             reason = why.get((funded, row.reasons))
             if reason is None:
                 reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
-            yield (f"<tr><td>{cells[row.municipality or unknown]}</td>"
-                   f"<td>{cells[row.operator or unknown]}</td>"
-                   f'<td class="code">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
-                   f"<td>{cells[lines.get(row.service, row.service)]}</td>"
+            yield (f'<tr><td class="id">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
+                   f'<td class="id">{cells[row.service]}</td>'
                    f'<td class="n">{money_of[row.entitlement]}</td>'
                    f'<td class="n">{money_of[row.award]}</td>'
-                   f'<td class="n">{money_of[row.residual_award]}</td>'
-                   f'<td class="n">{money_of[row.tranche_1]}</td>'
+                   + (f'<td class="n">{money_of[row.residual_award]}</td>' if residual else "")
+                   + f'<td class="n">{money_of[row.tranche_1]}</td>'
                    f'<td class="n">{money_of[row.tranche_2]}</td>'
                    f'<td class="why">{reason}</td><td class="n">{money_of[row.shortfall]}</td>'
                    "</tr>")
         whole = annex.whole
-        yield _tr([_t(text("word.TOTAL", lang)), _t(""), _t(""),
+        yield _tr([_t(text("word.TOTAL", lang)),
                    _t(f"{count_text(whole.units, lang)} "
                       f"({w('funded')} {count_text(whole.funded, lang)})"), _t(""),
                    *(_n(money_of[value]) for value in (
-                       whole.entitlement, whole.award, whole.residual_award, whole.tranche_1,
+                       whole.entitlement, whole.award,
+                       *((whole.residual_award,) if residual else ()), whole.tranche_1,
                        whole.tranche_2)), _t(""), _n(money_of[whole.shortfall])], total=True)
 
+    note = w("annex_note") + ("" if residual else " " + w("annex_no_residual"))
     yield (f"<h2 class=\"page\" id=\"allegato\">{_e(w('annex'))}</h2>"
-           f"<p class=\"note\">{_e(w('annex_note'))}</p>")
-    yield from _table_parts(body(), [w("municipality"), w("operator"), w("unit"), w("name"),
-                                     w("service"), w("entitlement"), w("awarded"),
-                                     w("residual_part"), w("first"), w("second"), w("reason"),
-                                     w("shortfall")], "annex")
+           f"<p class=\"note\">{_e(note)}</p>{_line_legend(annex, lines, w)}")
+    yield from _table_parts(body(), headings, "annex")
+    yield _not_funded_table(annex, w, lang, year)
+
+
+def _line_legend(annex: Annex, lines: Mapping[str, str], w: Callable[[str], str]) -> str:
+    """The service lines the annex names by code, with their labels (rule set's order).
+
+    A label written on every row took two or three lines of it: the code takes one.
+    """
+    used = {row.service for row in annex.rows}
+    items = "; ".join(f'<span class="id">{_e(code)}</span> {_e(label)}'
+                      for code, label in lines.items() if code in used)
+    others = "; ".join(_e(code) for code in sorted(used - lines.keys()))
+    items = "; ".join(part for part in (items, others) if part)
+    return f'<p class="note legend"><b>{_e(w("lines_legend"))}:</b> {items}</p>' if items else ""
+
+
+def _not_funded_table(annex: Annex, w: Callable[[str], str], lang: str, year: int) -> str:
+    """The units that get nothing, counted per reason, with what fell short.
+
+    Each unit and its reason are in the annex above, once: this says how many units each
+    reason leaves out (a unit with several reasons counts under the set of them).
+    """
+    counts: Counter[tuple[str, ...]] = Counter()
+    short: Counter[tuple[str, ...]] = Counter()
+    for row in annex.rows:
+        if row.award <= 0:
+            counts[row.reasons] += 1
+            short[row.reasons] += row.shortfall
+    if not counts:
+        return ""
+    said = {reasons: _reason_words(reasons, lang, year) for reasons in counts}
+    order = sorted(counts, key=lambda r: (-counts[r], said[r], r))
+    rows = [[_t(said[r]), _n(count_text(counts[r], lang)), _n(money(short[r], lang))]
+            for r in order]
+    rows.append([_t(text("word.TOTAL", lang)), _n(count_text(sum(counts.values()), lang)),
+                 _n(money(sum(short.values()), lang))])
+    return (f"<h3>{_e(w('exclusions'))}</h3><p class=\"note\">{_e(w('exclusions_note'))}</p>"
+            + _table([w("reasons"), w("count"), w("shortfall")], rows, totals=[len(rows) - 1]))
+
+
+def _reason_words(reasons: tuple[str, ...], lang: str, year: int) -> str:
+    """Why a unit that gets nothing gets nothing, in words (as the annex's rows say it)."""
+    return reason_text(AnnexRow("", "", "", "", "", "", 0, 0, 0, 0, 0, reasons, 0), lang, year)
 
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],
@@ -749,10 +835,8 @@ def html_report(
             f"<li>{_e(words)} <span class=\"code cli\">({_e(item)})</span></li>"
             if (words := override_words(item, rules, lang)) != item else f"<li>{_e(item)}</li>"
             for item in overrides) + "</ul></div>")
-    warnings = list(document.get("warnings", []))
-    if warnings:
-        extra.append(f"<div class=\"warn\"><b>{_e(w('warnings'))}</b><ul>"
-                     + "".join(f"<li>{_e(text)}</li>" for text in warnings) + "</ul></div>")
+    extra.append(_warnings_box(annex, allocation, rules, document.get("warnings", []), w,
+                               lang))
     solver = document.get("solver", {})
     solver_text = f"{solver.get('name', '?')} {solver.get('version', '')}".strip()
     page = _Page()
@@ -776,7 +860,6 @@ def html_report(
     page.write(_annex_section(annex, lines, w, lang, rules.history_year))
     page.write([_groups_section(annex, w, lang), _payments_section(
         operator_payments(outcomes) if payments is None else payments, rules, w, lang)])
-    page.write(_exclusions_section(annex.rows, lines, w, lang, rules.history_year))
     page.write([
         _checks_section(audit, w, lang, rules.history_year),
         _references_section(rules, w, lang),
