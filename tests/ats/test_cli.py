@@ -58,7 +58,7 @@ def test_an_edited_split_fails_the_audit_with_exit_1(tmp_path: Path) -> None:
     edited = tmp_path / "edited.csv"
     edited.write_text(text, encoding="utf-8")
     code, out, _ = run("ats", "audit", "--split", str(edited))
-    assert code == 1 and "[KO] SPLIT_TOTAL" in out and "BERGAMO" in out
+    assert code == 1 and "FAIL  SPLIT_TOTAL" in out and "BERGAMO" in out
 
 
 def test_bad_inputs_exit_2_naming_file_row_column(tmp_path: Path) -> None:
