@@ -269,3 +269,17 @@ def test_help_and_version_import_neither_the_schema_nor_the_audit(words: list[st
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert done.stdout.splitlines()[-1] == "MODULES 0 []"
+
+
+@pytest.mark.parametrize(("scope", "words"), [
+    ("area", "residual phase (within the same area): 0.00 EUR to 0 units"),
+    ("fondo", "residual phase (across the whole fund): 0.00 EUR to 0 units"),
+    ("none", "residual phase (no redistribution): 0.00 EUR to 0 units"),
+])
+def test_the_summary_names_the_residual_scope_in_words(
+    scope: str, words: str, tmp_path: Path
+) -> None:
+    # the scope's code is what --set residui.scope= takes; the summary says it in words
+    code, stdout, _ = run("solve", "--set", f"residui.scope={scope}", "--out", str(tmp_path))
+    assert code == 0 and words in stdout
+    assert "residui.scope" not in stdout
