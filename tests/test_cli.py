@@ -269,3 +269,41 @@ def test_help_and_version_import_neither_the_schema_nor_the_audit(words: list[st
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert done.stdout.splitlines()[-1] == "MODULES 0 []"
+
+
+@pytest.mark.parametrize(("scope", "words"), [
+    ("area", "residual phase (within the same area): 0.00 EUR to 0 units"),
+    ("fondo", "residual phase (across the whole fund): 0.00 EUR to 0 units"),
+    ("none", "residual phase (no redistribution): 0.00 EUR to 0 units"),
+])
+def test_the_summary_names_the_residual_scope_in_words(
+    scope: str, words: str, tmp_path: Path
+) -> None:
+    # the scope's code is what --set residui.scope= takes; the summary says it in words
+    code, stdout, _ = run("solve", "--set", f"residui.scope={scope}", "--out", str(tmp_path))
+    assert code == 0 and words in stdout
+    assert "residui.scope" not in stdout
+
+
+def test_compare_names_the_areas_and_lines_by_the_rule_sets_labels(
+    solved: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    assert run("solve", "--share", "minori=45", "--out", str(other))[0] == 0
+    assert run("compare", str(solved), str(other), "--out", str(tmp_path / "cmp"))[0] == 0
+    page = (tmp_path / "cmp" / "scenario.html").read_text(encoding="utf-8")
+    assert "<td>Area Minori e Famiglia</td><td>Assistenza domiciliare minori</td>" in page
+    assert "<td>minori</td>" not in page and "<td>adm</td>" not in page
+    # a rule set changed since the run cannot vouch for its labels: the codes, as before
+    copy = tmp_path / "rules.yaml"
+    copy.write_bytes(RULES.read_bytes() + b"\n# edited\n")
+    for folder in (solved, other):
+        moved = tmp_path / f"moved-{folder.name}"
+        shutil.copytree(folder, moved)
+        document = json.loads((moved / "run.json").read_text(encoding="utf-8"))
+        document["rule_set"]["source"] = str(copy)
+        (moved / "run.json").write_text(json.dumps(document), encoding="utf-8")
+    assert run("compare", str(tmp_path / f"moved-{solved.name}"),
+               str(tmp_path / "moved-other"), "--out", str(tmp_path / "codes"))[0] == 0
+    page = (tmp_path / "codes" / "scenario.html").read_text(encoding="utf-8")
+    assert "<td>minori</td><td>adm</td>" in page

@@ -58,7 +58,7 @@ def test_an_edited_split_fails_the_audit_with_exit_1(tmp_path: Path) -> None:
     edited = tmp_path / "edited.csv"
     edited.write_text(text, encoding="utf-8")
     code, out, _ = run("ats", "audit", "--split", str(edited))
-    assert code == 1 and "[KO] SPLIT_TOTAL" in out and "BERGAMO" in out
+    assert code == 1 and "FAIL  SPLIT_TOTAL" in out and "BERGAMO" in out
 
 
 def test_bad_inputs_exit_2_naming_file_row_column(tmp_path: Path) -> None:
@@ -80,10 +80,15 @@ def test_region_takes_each_fund_from_the_split(tmp_path: Path) -> None:
     copy = tmp_path / "units-dalmine.csv"
     copy.write_bytes(units.read_bytes())  # a small manifest: two Ambiti, each its own table
     manifest.write_text(f"ambito,units\nbergamo,{units}\nDALMINE,{copy}\n", encoding="utf-8")
-    code, _, err = run("region", "--manifest", str(manifest), "--fund-from",
-                       str(tmp_path / "s" / "split.csv"), "--out", str(tmp_path / "out"),
-                       "--jobs", "1")
+    code, out, err = run("region", "--manifest", str(manifest), "--fund-from",
+                         str(tmp_path / "s" / "split.csv"), "--out", str(tmp_path / "out"),
+                         "--jobs", "1")
     assert code == 0, err
+    # the screen says where the funds came from, before the Ambiti's lines
+    digest = hashlib.sha256((tmp_path / "s" / "split.csv").read_bytes()).hexdigest()
+    assert out.splitlines()[1] == (
+        f"fund of each Ambito: its amount in the ATS split {tmp_path / 's' / 'split.csv'} "
+        f"(SHA-256 {digest[:12]}…)")
     for ambito, fund in (("bergamo", "53383.66"), ("DALMINE", "37446.09")):
         run_json = json.loads((tmp_path / "out" / ambito / "run.json").read_text("utf-8"))
         assert json.dumps(run_json).count(fund) >= 1, ambito

@@ -91,14 +91,14 @@ def test_the_report_in_both_languages() -> None:
     assert italian.count("<svg") == 3
 
 
-def test_the_page_writes_every_spend_rate_with_four_decimals() -> None:
-    # 50% and 2/3: a measured rate, so "50,0000%" and "66,6667%" in one column, where the
-    # criteria's shares drop their zeros ("50%")
+def test_the_page_writes_every_spend_rate_with_one_decimal() -> None:
+    # 50% and 2/3: a measured rate, so "50,0%" and "66,7%" in one column, where the
+    # criteria's shares drop their zeros ("50%"); monitor.csv keeps the ratio
     rules = bundled_rules()
     codes = list(rules.ambiti)[:2]
     lines = monitor([report(codes[0], 1000_00, 1000_00, 0, spent=500_00),
                      report(codes[1], 3000_00, 3000_00, 0, spent=2000_00)])
     italian = report_html(rules, lines=lines).decode()
     english = report_html(rules, lines=lines, lang="en").decode()
-    assert ">50,0000%<" in italian and ">66,6667%<" in italian
-    assert ">50.0000%<" in english and ">66.6667%<" in english
+    assert ">50,0%<" in italian and ">66,7%<" in italian
+    assert ">50.0%<" in english and ">66.7%<" in english

@@ -297,3 +297,48 @@ def test_the_audit_says_total_in_the_language(tmp_path: Path) -> None:
     # an Ambito by its name, its code (the files' key) in brackets
     assert "      - Bergamo (BERGAMO): 63.383,66 EUR, le regole assegnano 53.383,66 EUR" in italian
     assert "      - Bergamo (BERGAMO): 63,383.66 EUR" in english
+
+
+# 10. On paper, in one term, with rates people compare ----------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "footer", "number"), [
+    ("it", '"ATS Bergamo: riparto, monitoraggio e compensazione tra gli Ambiti (2025) - regole '
+     'ats-bergamo-2025 v2025.2"', '"Pagina " counter(page) " di " counter(pages);'),
+    ("en", '"ATS Bergamo: split, monitoring and rebalance among the Ambiti (2025) - rules '
+     'ats-bergamo-2025 v2025.2"', '"Page " counter(page) " of " counter(pages);'),
+])
+def test_every_printed_page_says_which_report_and_which_page(
+    lang: str, footer: str, number: str
+) -> None:
+    rules, split = _split()
+    page = report_html(rules, split=split, lang=lang).decode()
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert f"@bottom-left{{content:{footer};" in style
+    assert f"@bottom-right{{content:{number}" in style
+
+
+def test_the_italian_report_calls_the_act_riparto() -> None:
+    _book, page, _figures = _rebalanced("it")
+    rules, split = _split()
+    split_page = html.unescape(report_html(rules, split=split).decode())
+    assert "Riparto per indicatori: " in split_page
+    for text in (page, split_page):
+        assert "ipartizione" not in text
+
+
+@pytest.mark.parametrize(("lang", "rate", "total"), [("it", "77,2%", "72,1%"),
+                                                     ("en", "77.2%", "72.1%")])
+def test_spend_rates_are_percentages_with_one_decimal(lang: str, rate: str, total: str) -> None:
+    _book, page, _figures = _rebalanced(lang)
+    assert '<td>Bergamo</td><td class="n">53' in page
+    assert f'<td class="n">{rate}</td>' in page  # Bergamo's 77.1772...%
+    assert f'<td class="n">{total}</td>' in page
+    assert "77,1772%" not in page and "77.1772%" not in page
+
+
+def test_the_monitor_screen_gives_the_spend_rate_with_one_decimal(tmp_path: Path) -> None:
+    code, italian = run("ats", "monitor", "--out", str(tmp_path))
+    assert code == 0 and "speso 238.450,00 EUR (72,1%)" in italian
+    monitor_csv = (tmp_path / "monitor.csv").read_text(encoding="utf-8")
+    assert "0.7718" in monitor_csv  # the file keeps the exact ratio

@@ -240,14 +240,14 @@ def test_the_audit_as_text() -> None:
     ok = AtsAudit(("SPLIT_TOTAL", "SPLIT_FLOOR"), ())
     assert render_audit(ok, "en") == (
         "Audit: all 2 rules hold.\n"
-        "  [ok] SPLIT_TOTAL: the split's amounts add up to the fund, to the cent\n"
-        "  [ok] SPLIT_FLOOR: no Ambito receives less than the floor\n")
+        "PASS  SPLIT_TOTAL  the split's amounts add up to the fund, to the cent\n"
+        "PASS  SPLIT_FLOOR  no Ambito receives less than the floor\n")
     failed = AtsAudit(("SPLIT_TOTAL", "SPLIT_FLOOR"),
                       (Finding("SPLIT_FLOOR", "A", "one"), Finding("SPLIT_FLOOR", "B", "two")))
     assert render_audit(failed, "en") == (
         "Audit: violations found: 2.\n"
-        "  [ok] SPLIT_TOTAL: the split's amounts add up to the fund, to the cent\n"
-        "  [KO] SPLIT_FLOOR: no Ambito receives less than the floor\n"
+        "PASS  SPLIT_TOTAL  the split's amounts add up to the fund, to the cent\n"
+        "FAIL  SPLIT_FLOOR  no Ambito receives less than the floor\n"
         "      - A: one\n"
         "      - B: two\n")
 
@@ -256,4 +256,4 @@ def test_the_audit_as_text_in_the_language_asked() -> None:
     ok = AtsAudit(("SPLIT_TOTAL",), ())
     assert render_audit(ok, "it") == (
         "Verifica: tutte le 1 regole sono rispettate.\n"
-        "  [ok] SPLIT_TOTAL: gli importi del riparto sommano al fondo, al centesimo\n")
+        "OK  SPLIT_TOTAL  gli importi del riparto sommano al fondo, al centesimo\n")

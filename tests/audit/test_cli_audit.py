@@ -102,3 +102,35 @@ def test_cli_overrides_apply_to_the_audit(solved: Path) -> None:
                           "--budget", "900000", "--format", "json")
     assert code == 1
     assert "MONEY_LEFT" in {c["code"] for c in json.loads(stdout)["checks"] if not c["passed"]}
+
+
+def test_the_text_writes_tolerances_and_shares_as_people_read_them(
+    solved: Path, tmp_path: Path
+) -> None:
+    # a funded unit paid 5 cents more, its share column edited: EQUAL_SHARE and SHARE_MISMATCH
+    with (solved / "allocation.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    funded = next(r for r in rows if r["award"] not in ("", "0.00") and r["share"])
+    expected_share = funded["share"]
+    for column in ("award", "criteria_award", "tranche_1"):
+        funded[column] = f"{float(funded[column]) + 0.05:.2f}"
+    funded["share"] = "0.100000"
+    path = tmp_path / "allocation.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    code, english, _ = run("audit", "--allocation", str(path))
+    assert code == 1 and "+/-" not in english
+    assert " ± 0.01 EUR, actual " in english
+    percent = f"{float(expected_share) * 100:.4f}%"
+    assert f"expected {percent}, actual 10.0000%" in english
+    italian = CliRunner().invoke(app, ["audit", "--allocation", str(path), "--lang", "it"],
+                                 env={"FSR_OPT_LANG": None}).stdout
+    assert " ± 0,01 EUR, trovato " in italian
+    assert f"atteso {percent.replace('.', ',')}, trovato 10,0000%" in italian
+    # the scripts' format keeps the ratio the check compared
+    _code, stdout, _ = run("audit", "--allocation", str(path), "--format", "json")
+    (mismatch,) = [v for v in json.loads(stdout)["violations"]
+                   if v["check"] == "SHARE_MISMATCH"]
+    assert (mismatch["expected"], mismatch["actual"]) == (expected_share, "0.100000")

@@ -265,13 +265,13 @@ TWO_AREAS = ({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, 200_000)
     pytest.param(ResidualScope.AREA, ONE_AREA,
                  [unit("A", "s", 40_000), unit("P", "s", 500_000, **PRIVATE)],
                  "area a: the riparto leaves 6,100.00 EUR; residuals of 1,500.00 EUR go to 1 "
-                 "unit at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (its "
+                 "unit at 100.0000% of what they still lacked; 4,600.00 EUR stay unassigned (its "
                  "units that applied lack nothing more)", id="every need met"),
     pytest.param(ResidualScope.AREA, ONE_AREA,
                  [unit("A", "s", 40_000), unit("P", "s", 500_000, **PRIVATE),
                   unit("Q", "s", 20_000, **PRIVATE)],
                  "area a: the riparto leaves 6,100.00 EUR; residuals of 1,500.00 EUR go to 1 "
-                 "unit at 1.000000 of what they still lacked; 4,600.00 EUR stay unassigned (the "
+                 "unit at 100.0000% of what they still lacked; 4,600.00 EUR stay unassigned (the "
                  "minimum award keeps the rest from the units that lack less)",
                  id="a need below the minimum"),
     pytest.param(ResidualScope.AREA, ONE_AREA,
@@ -282,7 +282,7 @@ TWO_AREAS = ({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, 200_000)
     pytest.param(ResidualScope.FONDO, TWO_AREAS,
                  [unit("A", "s", 30_000), unit("B", "t", 150_000)],
                  "the fund: the riparto leaves 700.00 EUR; residuals of 500.00 EUR go to 1 unit "
-                 "at 1.000000 of what they still lacked; 200.00 EUR stay unassigned (its units "
+                 "at 100.0000% of what they still lacked; 200.00 EUR stay unassigned (its units "
                  "that applied lack nothing more)", id="the fund's pool"),
     pytest.param(ResidualScope.FONDO, TWO_AREAS,
                  [unit("A", "s", 30_000), unit("B", "t", 250_000)], None,
@@ -296,7 +296,7 @@ TWO_AREAS = ({"s": ("a", 1), "t": ("b", 1)}, {"a": 50, "b": 50}, 200_000)
     pytest.param(ResidualScope.AREA, ONE_AREA,
                  [unit("A", "s", 40_000), unit("P", "s", 350_001, **PRIVATE)],
                  "area a: the riparto leaves 6,100.00 EUR; residuals of 0.01 EUR go to 1 unit "
-                 "at 1.000000 of what they still lacked; 6,099.99 EUR stay unassigned (its units "
+                 "at 100.0000% of what they still lacked; 6,099.99 EUR stay unassigned (its units "
                  "that applied lack nothing more)", id="a residual of one cent counts its unit"),
 ])
 def test_what_a_pool_leaves_is_told_in_a_note(

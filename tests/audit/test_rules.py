@@ -686,8 +686,8 @@ def test_equal_share_names_the_line_its_total_share_and_the_exact_award() -> Non
 
     def off(uid: str, row: int | None, award: str) -> Violation:
         return Violation(
-            CheckCode.EQUAL_SHARE, unit_subject(uid, row), "200.00 +/- 0.01", award,
-            f"service line s: the funded units share 400.00 EUR at 0.500000 of their "
+            CheckCode.EQUAL_SHARE, unit_subject(uid, row), "200.00 ± 0.01 EUR", award,
+            f"service line s: the funded units share 400.00 EUR at 50.0000% of their "
             f"entitlements; unit {uid} (entitlement 400.00 EUR) should get 200.00 EUR within "
             f"one cent, not {award} EUR", unit=uid, area="a", service="s", row=row)
 
@@ -708,7 +708,7 @@ def test_left_out_names_the_share_the_exact_amount_and_the_minimum() -> None:
     assert [(a.eligible, a.entitlement) for a in evidence.assessments][3] == (True, 0)
     assert rules.left_out(evidence) == Findings(2, [Violation(
         CheckCode.LEFT_OUT, "unit B (row 3)", "about 300.00", "0.00",
-        "service line s funds its units at 0.500000 of their entitlements; for unit B "
+        "service line s funds its units at 50.0000% of their entitlements; for unit B "
         "(entitlement 600.00 EUR) that is 300.00 EUR, at least the minimum of 300.00 EUR, yet "
         "it gets 0", unit="B", area="a", service="s", row=3)])
     # With a minimum of one cent, a line funded in full owes a unit of one cent its cent.
@@ -728,14 +728,22 @@ def test_a_share_mismatch_gives_the_line_and_both_shares() -> None:
             ProvidedRow(4, "C", 0, share=Fraction(1, 2), share_places=1)]
     violations = rules.share_mismatch(evidence_of(units, rows))
     assert violations == Findings(3, [
-        Violation(CheckCode.SHARE_MISMATCH, "unit A (row 2)", "0.500000", "0.400000",
-                  "unit A: its service line s is funded at 0.500000 of the entitlements (0 for "
-                  "a unit without award); the allocation says 0.400000",
-                  unit="A", area="a", service="s", row=2),
-        Violation(CheckCode.SHARE_MISMATCH, "unit C (row 4)", "0.000000", "0.500000",
-                  "unit C: its service line s is funded at 0.000000 of the entitlements (0 for "
-                  "a unit without award); the allocation says 0.500000",
-                  unit="C", area="a", service="s", row=4)])
+        Violation(CheckCode.SHARE_MISMATCH, "unit A (row 2)", "50.0000%", "40.0000%",
+                  "unit A: its service line s is funded at 50.0000% of the entitlements (0 for "
+                  "a unit without award); the allocation says 40.0000%",
+                  unit="A", area="a", service="s", row=2, expected_exact="0.500000",
+                  actual_exact="0.400000"),
+        Violation(CheckCode.SHARE_MISMATCH, "unit C (row 4)", "0.0000%", "50.0000%",
+                  "unit C: its service line s is funded at 0.0000% of the entitlements (0 for "
+                  "a unit without award); the allocation says 50.0000%",
+                  unit="C", area="a", service="s", row=4, expected_exact="0.000000",
+                  actual_exact="0.500000")])
+    # A share written with eight decimals is shown with them (six of the percentage).
+    rows = [ProvidedRow(None, "C", 0),
+            ProvidedRow(2, "A", 40000, share=Fraction(50000001, 10**8), share_places=8)]
+    (eight,) = rules.share_mismatch(evidence_of(units, rows)).violations
+    assert (eight.expected, eight.actual) == ("50.000000%", "50.000001%")
+    assert (eight.expected_exact, eight.actual_exact) == ("0.50000000", "0.50000001")
     # With a minimum of one cent, an award of one cent (B's half of 2 cents) has the share too.
     units = [unit("A", "s", 80000), unit("B", "s", 2)]
     rows = [ProvidedRow(2, "A", 40000), ProvidedRow(3, "B", 1, share=Fraction(1, 2))]
@@ -847,8 +855,8 @@ def test_residual_equal_share_names_the_pool_its_share_and_the_exact_residual() 
 
     def wrong(uid: str, row: int, residual: str) -> Violation:
         return Violation(
-            CheckCode.RESIDUAL_EQUAL_SHARE, f"unit {uid} (row {row})", "500.00 +/- 0.01",
-            residual, f"area a: the residuals are given at 0.500000 of what each unit still "
+            CheckCode.RESIDUAL_EQUAL_SHARE, f"unit {uid} (row {row})", "500.00 ± 0.01 EUR",
+            residual, f"area a: the residuals are given at 50.0000% of what each unit still "
             f"lacks; unit {uid} lacked 1,000.00 EUR and should get 500.00 EUR within one cent, "
             f"not {residual} EUR", unit=uid, area="a", service="s", row=row)
 
@@ -877,7 +885,7 @@ def test_residual_left_out_names_what_is_due_and_the_minimum_for_an_unfunded_uni
     def due(uid: str, row: int, need: str, exact: str, minimum: str = "") -> Violation:
         return Violation(
             CheckCode.RESIDUAL_LEFT_OUT, f"unit {uid} (row {row})", f"about {exact}", "0.00",
-            f"area a: the residuals are given at 0.500000 of what each unit still lacks; unit "
+            f"area a: the residuals are given at 50.0000% of what each unit still lacks; unit "
             f"{uid} lacked {need} EUR, so {exact} EUR{minimum} is due to it, yet it gets no "
             f"residual", unit=uid, area="a", service="s", row=row)
 
@@ -897,7 +905,7 @@ def test_residual_left_out_names_what_is_due_and_the_minimum_for_an_unfunded_uni
             ProvidedRow(4, "Q", 350000, criteria_award=350000)]
     assert rules.residual_left_out(evidence_of(units, rows, rules=two)) == Findings(1, [
         Violation(CheckCode.RESIDUAL_LEFT_OUT, "unit Q (row 4)", "about 500.00", "0.00",
-                  "area a1: the residuals are given at 0.500000 of what each unit still lacks; "
+                  "area a1: the residuals are given at 50.0000% of what each unit still lacks; "
                   "unit Q lacked 1,000.00 EUR, so 500.00 EUR is due to it, yet it gets no "
                   "residual", unit="Q", area="a1", service="t", row=4)])
     # With a minimum of 0, an unfunded unit is due a share of one cent: R lacks 2 cents.
@@ -924,11 +932,13 @@ def test_the_residual_share_column_is_mu_for_recipients_and_0_for_the_others() -
                         residual_share=Fraction(1, 3), residual_places=None)]
     assert rules.residual_share_mismatch(evidence_of(units, rows, rules=RESIDUAL_AREA)) == (
         Findings(4, [
-            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit Q (row 3)", "0.333333",
-                      "0.340000", "unit Q: its residual pool gives 0.333333 of what each unit "
-                      "still lacks (0 for a unit without residual); the allocation says 0.340000",
-                      unit="Q", area="a", service="s", row=3),
-            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit R (row 4)", "0.000000",
-                      "0.300000", "unit R: its residual pool gives 0.000000 of what each unit "
-                      "still lacks (0 for a unit without residual); the allocation says 0.300000",
-                      unit="R", area="a", service="s", row=4)]))
+            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit Q (row 3)", "33.3333%",
+                      "34.0000%", "unit Q: its residual pool gives 33.3333% of what each unit "
+                      "still lacks (0 for a unit without residual); the allocation says 34.0000%",
+                      unit="Q", area="a", service="s", row=3, expected_exact="0.333333",
+                      actual_exact="0.340000"),
+            Violation(CheckCode.RESIDUAL_SHARE_MISMATCH, "unit R (row 4)", "0.0000%",
+                      "30.0000%", "unit R: its residual pool gives 0.0000% of what each unit "
+                      "still lacks (0 for a unit without residual); the allocation says 30.0000%",
+                      unit="R", area="a", service="s", row=4, expected_exact="0.000000",
+                      actual_exact="0.300000")]))

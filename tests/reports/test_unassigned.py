@@ -43,7 +43,7 @@ def left(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_the_screen_says_what_stays_unassigned_and_why(left: tuple[Path, str]) -> None:
     _, stdout = left
-    assert "fase dei residui (residui.scope area): 0,00 EUR a 0 unità" in stdout
+    assert "fase dei residui (entro la stessa area): 0,00 EUR a 0 unità" in stdout
     assert "  Area Disabili (disabili): disponibili 89.249,53, dati 0,00" in stdout
     assert [line.split() for line in stdout.splitlines() if line.startswith("non assegnato")] == [
         ["non", "assegnato", "89.249,53"]]
@@ -84,7 +84,7 @@ def test_the_files_say_it(left: tuple[Path, str]) -> None:
 def test_the_residual_phase_gives_the_issues_leftover(tmp_path: Path) -> None:
     code, stdout, _ = run("solve", *SHARES, "--out", str(tmp_path))
     assert code == 0
-    assert "fase dei residui (residui.scope area): 165.111,65 EUR a 18 unità" in stdout
+    assert "fase dei residui (entro la stessa area): 165.111,65 EUR a 18 unità" in stdout
     rows = read_csv(tmp_path / "allocation.csv")
     given = [r for r in rows if r["residual_award"] != "0.00"]
     assert len(given) == 18 and {r["area"] for r in given} == {"disabili"}

@@ -143,7 +143,7 @@ def monitor_summary(lines: Sequence[MonitorLine], rules: AtsRules, lang: str) ->
     w = phrases("ats", lang)
     assigned = sum(m.report.assigned for m in lines)
     spent = sum(m.report.spent for m in lines)
-    rate = percent(Fraction(spent * 100, assigned) if assigned else Fraction(0), lang)
+    rate = reports.rate_text(Fraction(spent, assigned) if assigned else Fraction(0), lang)
     text = w("screen_monitor").format(
         count=len(lines), assigned=money(assigned, lang), spent=money(spent, lang), rate=rate,
         surplus=money(sum(m.surplus for m in lines), lang),

@@ -556,6 +556,10 @@ def region_text(
                  "FSR region run: {count} Ambiti from {manifest} (solver {solver}, jobs {jobs})",
                  len(outcomes)).format(count=count(len(outcomes)), manifest=plan.manifest.source,
                                        solver=plan.solver, jobs=jobs),
+        # where the column fund came from: with --fund-from, the ATS split, for every Ambito
+        *([_("fund of each Ambito: its amount in the ATS split {split} (SHA-256 {sha})").format(
+            split=plan.fund_from[0], sha=plan.fund_from[1][:12] + "…")]
+          if plan.fund_from else []),
         "",
         "".join(f"{heading:{width}}" for heading, width in (
             (_("ambito"), "<20"), (_("units"), ">8"), (_("funded"), ">12"), (_("fund"), ">16"),

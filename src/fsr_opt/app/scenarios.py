@@ -7,6 +7,7 @@ comparison, the sweep's worker pool and the scenario reports it never uses.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -24,6 +25,7 @@ from fsr_opt.engine.solvers import DEFAULT_TIME_LIMIT
 from fsr_opt.io.allocation import load_allocation_table
 from fsr_opt.io.bundled import default_rules_path, default_units_path
 from fsr_opt.io.outputs import csv_bytes, write_outputs
+from fsr_opt.io.source import sha256_file
 from fsr_opt.reports.charts import sweep_chart_png
 from fsr_opt.reports.parameters import override_words
 from fsr_opt.reports.scenario import scenario_html, scenario_workbook
@@ -160,6 +162,25 @@ def rule_names(*rule_sets: RuleSet) -> dict[str, dict[str, str]]:
     return names
 
 
+def saved_rule_names(*folders: Path) -> dict[str, dict[str, str]] | None:
+    """The labels of the rule sets saved runs were made with (`rule_names`), when known.
+
+    A run folder keeps only codes in its tables; its run.json names the rule set's file and
+    its SHA-256. The file, still there with the same bytes, gives the labels; one moved or
+    changed since gives none, and a run without run.json neither (the codes are shown then).
+    """
+    found = []
+    for folder in folders:
+        try:
+            record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+            source = Path(record["rule_set"]["source"])
+            if sha256_file(source) == record["rule_set"]["sha256"]:
+                found.append(load_rules(source))
+        except (OSError, ValueError, KeyError, TypeError, FsrOptError):
+            continue
+    return rule_names(*found) if found else None
+
+
 def share_split(rules: RuleSet) -> str:
     """Every area's share in one line (after ``--share``: the others rescaled in proportion).
 
@@ -188,12 +209,14 @@ def run_compare(
         labels: how the two runs are called in them (the page's scenario names); by default
             their folders.
         names: the areas' and lines' labels (`rule_names`), when the caller knows the rule
-            sets; saved runs carry only the codes.
+            sets; else those of the rule sets the runs' run.json name (`saved_rule_names`).
     """
     lang = resolve(lang)
     diff = diff_runs(saved_view(first), saved_view(second))
     if labels is not None:
         diff = replace(diff, base=labels[0], scenario=labels[1])
+    if names is None:
+        names = saved_rule_names(first, second)
     if names is not None:
         diff = replace(diff, names=names)
     inputs = [folder / name for folder in (first, second)

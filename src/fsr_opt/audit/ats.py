@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from fsr_opt.core.ats import AmbitoIndicators, AmbitoReport, AtsRules, Transfer
-from fsr_opt.core.i18n import _
+from fsr_opt.core.i18n import _, translate
 from fsr_opt.core.money import largest_remainder, round_half_up
 from fsr_opt.core.words import money, phrases, text
 
@@ -269,15 +269,22 @@ def audit_transfers(
 
 
 def render_audit(audit: AtsAudit, lang: str = "it") -> str:
-    """The audit as text: the verdict, then each finding under the rule it breaks."""
+    """The audit as text: the verdict, then each rule and the findings under the one broken.
+
+    Each rule's line as in the riparto's audit (`fsr_opt.audit.render`): the verdict's word
+    (``OK``/``NO``, ``PASS``/``FAIL``), the code, the rule in words.
+    """
     w = phrases("ats", lang)
     if audit.is_ok:
         lines = [w("audit_ok").format(count=len(audit.checks))]
     else:
         lines = [w("audit_failed").format(count=len(audit.findings))]
+    passed, failed = translate("PASS", lang), translate("FAIL", lang)
+    status_width = max(len(passed), len(failed))
+    width = max((len(code) for code in audit.checks), default=0)
     for code in audit.checks:
         found = [f for f in audit.findings if f.code == code]
-        mark = "ok" if not found else "KO"
-        lines.append(f"  [{mark}] {code}: {w(f'check.{code}')}")
+        status = failed if found else passed
+        lines.append(f"{status:<{status_width}}  {code:<{width}}  {w(f'check.{code}')}")
         lines.extend(f"      - {f.subject}: {f.message}" for f in found)
     return "\n".join(lines) + "\n"

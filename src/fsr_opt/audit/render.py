@@ -43,7 +43,10 @@ def _description(code: str, description: str) -> str:
 
 
 def _violation(v: Violation) -> dict[str, Any]:
-    return {"check": v.check, "subject": v.subject, "expected": v.expected, "actual": v.actual,
+    """A violation for audit.json: its figures as the check compared them (a share's ratio)."""
+    expected = v.expected if v.expected_exact is None else v.expected_exact
+    actual = v.actual if v.actual_exact is None else v.actual_exact
+    return {"check": v.check, "subject": v.subject, "expected": expected, "actual": actual,
             "message": v.message, "unit": v.unit, "area": v.area, "service": v.service,
             "to_service": v.to_service, "row": v.row}
 

@@ -36,6 +36,9 @@ class Violation:
         related: for a violation about no one unit (a row of payments.csv, a total), the
             units whose awards it adds up: it is a consequence of a finding about one of
             them (`fsr_opt.audit.findings`). Not part of audit.json.
+        expected_exact, actual_exact: `expected` and `actual` as the check compared them,
+            when people read them in another form (a share: the ratio ``0,090154``, shown
+            as ``9,0154%``); audit.json writes these in their place.
     """
 
     check: CheckCode
@@ -49,6 +52,8 @@ class Violation:
     row: int | None = None
     to_service: str | None = None
     related: frozenset[str] = frozenset()
+    expected_exact: str | None = None
+    actual_exact: str | None = None
 
 
 @dataclass(frozen=True)

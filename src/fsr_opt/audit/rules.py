@@ -21,7 +21,9 @@ from fsr_opt.audit.wording import (
     exact_euros,
     labelled,
     ratio,
+    share,
     unit_subject,
+    within_a_cent,
 )
 from fsr_opt.core.i18n import _, ngettext
 from fsr_opt.core.schema import Assessment, ResidualScope
@@ -333,11 +335,6 @@ def _about(exact: Fraction) -> str:
     return _("about {amount}").format(amount=exact_euros(exact))
 
 
-def _within_a_cent(exact: Fraction) -> str:
-    """An exact amount and the cent of rounding it admits: ``7,473.401992 +/- 0.01``."""
-    return f"{exact_euros(exact)} +/- {euros(1)}"
-
-
 def budgets_add_up(evidence: Evidence) -> Findings:
     """The budgets add up to the distributable fund, each its share rounded to the cent.
 
@@ -378,23 +375,23 @@ def equal_share(evidence: Evidence) -> Findings:
     found = []
     checked = 0
     for code, line in evidence.lines.items():
-        share = evidence.shares[code]
-        top, bottom = share.numerator, share.denominator
+        line_share = evidence.shares[code]
+        top, bottom = line_share.numerator, line_share.denominator
         for item, award in line.units:
             if award == 0:
                 continue
             checked += 1
             # |award - share * e| > 1 cent, in integers: no Fraction per unit on large Ambiti.
             if abs(award * bottom - top * item.entitlement) > bottom:
-                exact = share * item.entitlement
+                exact = line_share * item.entitlement
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
-                    _within_a_cent(exact), euros(award),
+                    within_a_cent(exact), euros(award),
                     _("service line {line}: the funded units share {total} EUR at {share} of "
                       "their entitlements; unit {unit} (entitlement {entitlement} EUR) should "
                       "get {exact} EUR within one cent, not {award} EUR").format(
-                        line=code, total=euros(line.total), share=ratio(share),
+                        line=code, total=euros(line.total), share=share(line_share),
                         unit=item.unit.unit_id, entitlement=euros(item.entitlement),
                         exact=exact_euros(exact), award=euros(award)),
                     unit=item.unit.unit_id, area=line.area,
@@ -412,14 +409,14 @@ def left_out(evidence: Evidence) -> Findings:
     found = []
     checked = 0
     for code, line in evidence.lines.items():
-        share = evidence.shares[code]
-        top, bottom = share.numerator, share.denominator
+        line_share = evidence.shares[code]
+        top, bottom = line_share.numerator, line_share.denominator
         for item, award in line.units:
             if award != 0 or item.entitlement <= 0:
                 continue
             checked += 1
             if top * item.entitlement >= threshold * bottom:
-                exact = share * item.entitlement
+                exact = line_share * item.entitlement
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.LEFT_OUT, unit_subject(item.unit.unit_id, row),
@@ -427,7 +424,7 @@ def left_out(evidence: Evidence) -> Findings:
                     _("service line {line} funds its units at {share} of their entitlements; "
                       "for unit {unit} (entitlement {entitlement} EUR) that is {exact} EUR, at "
                       "least the minimum of {minimum} EUR, yet it gets 0").format(
-                        line=code, share=ratio(share), unit=item.unit.unit_id,
+                        line=code, share=share(line_share), unit=item.unit.unit_id,
                         entitlement=euros(item.entitlement), exact=exact_euros(exact),
                         minimum=euros(evidence.rules.minimum_award)),
                     unit=item.unit.unit_id, area=line.area,
@@ -452,6 +449,15 @@ def _share_agrees(written: Fraction, places: int | None, expected: Fraction) -> 
     return gap * inverse_tolerance <= written.denominator * expected.denominator
 
 
+def _shown_places(written: int | None) -> int:
+    """The decimals a share is shown with: six, or as many as the column was written with.
+
+    So that the expected share and the one written differ where the comparison saw them
+    differ (an exact share, `written` None, is shown with six).
+    """
+    return max(6, written or 6)
+
+
 def share_mismatch(evidence: Evidence) -> Findings:
     """The ``share`` column is lambda_s (0 without award), compared at the precision written."""
     found = []
@@ -463,14 +469,16 @@ def share_mismatch(evidence: Evidence) -> Findings:
         award = evidence.criteria[item.unit.unit_id]
         expected = evidence.shares.get(item.service, _NONE) if award > 0 else _NONE
         if not _share_agrees(row.share, row.share_places, expected):
+            places = _shown_places(row.share_places)
             found.append(Violation(
-                CheckCode.SHARE_MISMATCH, unit_subject(row.unit_id, row.row), ratio(expected),
-                ratio(row.share),
+                CheckCode.SHARE_MISMATCH, unit_subject(row.unit_id, row.row),
+                share(expected, places), share(row.share, places),
                 _("unit {unit}: its service line {line} is funded at {expected} of the "
                   "entitlements (0 for a unit without award); the allocation says {actual}"
-                  ).format(unit=row.unit_id, line=item.service, expected=ratio(expected),
-                           actual=ratio(row.share)), unit=row.unit_id, area=item.area,
-                service=item.service, row=row.row))
+                  ).format(unit=row.unit_id, line=item.service,
+                           expected=share(expected, places), actual=share(row.share, places)),
+                unit=row.unit_id, area=item.area, service=item.service, row=row.row,
+                expected_exact=ratio(expected, places), actual_exact=ratio(row.share, places)))
     return Findings(checked, found)
 
 
@@ -604,11 +612,11 @@ def residual_equal_share(evidence: Evidence) -> Findings:
                 row = evidence.first_row(item.unit.unit_id)
                 found.append(Violation(
                     CheckCode.RESIDUAL_EQUAL_SHARE, unit_subject(item.unit.unit_id, row),
-                    _within_a_cent(exact), euros(residual),
+                    within_a_cent(exact), euros(residual),
                     _("{pool}: the residuals are given at {share} of what each unit still "
                       "lacks; unit {unit} lacked {need} EUR and should get {exact} EUR within "
                       "one cent, not {residual} EUR").format(
-                        pool=pool.subject, share=ratio(pool.share), unit=item.unit.unit_id,
+                        pool=pool.subject, share=share(pool.share), unit=item.unit.unit_id,
                         need=euros(need), exact=exact_euros(exact), residual=euros(residual)),
                     unit=item.unit.unit_id,
                     area=item.area, service=item.service, row=row))
@@ -642,7 +650,7 @@ def residual_left_out(evidence: Evidence) -> Findings:
                     _("{pool}: the residuals are given at {share} of what each unit still "
                       "lacks; unit {unit} lacked {need} EUR, so {exact} EUR{minimum} is due "
                       "to it, yet it gets no residual").format(
-                        pool=pool.subject, share=ratio(pool.share), unit=item.unit.unit_id,
+                        pool=pool.subject, share=share(pool.share), unit=item.unit.unit_id,
                         need=euros(need), exact=exact_euros(exact),
                         minimum="" if funded else _(", at least the minimum of {minimum} EUR,"
                                                     ).format(minimum=euros(minimum))),
@@ -664,12 +672,15 @@ def residual_share_mismatch(evidence: Evidence) -> Findings:
         expected = (pool.share if pool is not None and evidence.residual[item.unit.unit_id] > 0
                     else _NONE)
         if not _share_agrees(row.residual_share, row.residual_places, expected):
+            places = _shown_places(row.residual_places)
             found.append(Violation(
                 CheckCode.RESIDUAL_SHARE_MISMATCH, unit_subject(row.unit_id, row.row),
-                ratio(expected), ratio(row.residual_share),
+                share(expected, places), share(row.residual_share, places),
                 _("unit {unit}: its residual pool gives {expected} of what each unit still "
                   "lacks (0 for a unit without residual); the allocation says {actual}"
-                  ).format(unit=row.unit_id, expected=ratio(expected),
-                           actual=ratio(row.residual_share)), unit=row.unit_id, area=item.area,
-                service=item.service, row=row.row))
+                  ).format(unit=row.unit_id, expected=share(expected, places),
+                           actual=share(row.residual_share, places)),
+                unit=row.unit_id, area=item.area, service=item.service, row=row.row,
+                expected_exact=ratio(expected, places),
+                actual_exact=ratio(row.residual_share, places)))
     return Findings(checked, found)

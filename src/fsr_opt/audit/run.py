@@ -17,9 +17,10 @@ from fsr_opt.audit.findings import group_findings
 from fsr_opt.audit.folder import FolderOutputs
 from fsr_opt.audit.registry import CHECKS
 from fsr_opt.audit.report import AuditReport, CheckResult, Violation
+from fsr_opt.audit.wording import share
 from fsr_opt.core.i18n import _, ngettext
 from fsr_opt.core.schema import Assessment, ResidualScope, RuleSet
-from fsr_opt.core.words import money, ratio
+from fsr_opt.core.words import money
 from fsr_opt.rules.budgets import area_budgets
 
 __all__ = ["audit", "audit_solution"]
@@ -125,7 +126,7 @@ def pool_note(pool: Pool, evidence: Evidence, violations: Sequence[Violation] = 
               "lacked; ").format(
         given=money(pool.given),
         units=ngettext("{count} unit", "{count} units", receiving).format(count=receiving),
-        share=ratio(pool.share, 6)) if pool.given else ""
+        share=share(pool.share)) if pool.given else ""
     why = (_("its units that applied lack nothing more") if pool.given >= need
            else _("the minimum award keeps the rest from the units that lack less"))
     return _("{where}: the riparto leaves {available} EUR; {given}{left} EUR stay unassigned "

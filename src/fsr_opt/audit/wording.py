@@ -2,8 +2,10 @@
 
 An auditor re-computes a violation by hand from its text, so amounts are written exactly:
 cents as euros with two decimals, fractions of a cent (targets, shares times entitlements)
-with six, shares as ratios with six decimals. Everything is written in the language of the
-run, numbers in its form (``446.247,68`` in Italian, ``446,247.68`` in English, as
+with six, and the cent of rounding they admit as ``± 0,01 EUR``; shares as percentages with
+four decimals (``9,0154%``: the six of the ratio, the precision a share column is compared
+at), while audit.json keeps the ratio (``0,090154``). Everything is written in the language
+of the run, numbers in its form (``446.247,68`` in Italian, ``446,247.68`` in English, as
 `fsr_opt.core.words.money` writes them); machine formats (audit.json's area totals) use
 `fsr_opt.core.money.format_cents` instead.
 """
@@ -19,8 +21,8 @@ from fsr_opt.core.money import round_half_up
 from fsr_opt.core.words import has_text, money, text
 from fsr_opt.core.words import ratio as ratio_text
 
-__all__ = ["area_subject", "column", "euros", "exact_euros", "labelled", "ratio",
-           "unit_subject"]
+__all__ = ["area_subject", "column", "euros", "exact_euros", "labelled", "ratio", "share",
+           "unit_subject", "within_a_cent"]
 
 
 def euros(cents: int) -> str:
@@ -42,9 +44,28 @@ def exact_euros(value: Fraction) -> str:
     return f"{minus}{digits}" if scaled < 0 else digits
 
 
-def ratio(value: Fraction) -> str:
-    """A share as a ratio with six decimals, rounded half up (``0,090154``/``0.090154``)."""
-    return ratio_text(value, 6)
+def within_a_cent(exact: Fraction) -> str:
+    """An exact amount and the cent of rounding it admits: ``7.473,401992 ± 0,01 EUR``."""
+    return _("{amount} ± {tolerance} EUR").format(amount=exact_euros(exact),
+                                                  tolerance=euros(1))
+
+
+def ratio(value: Fraction, places: int = 6) -> str:
+    """A share as a ratio with six decimals, rounded half up (``0,090154``/``0.090154``).
+
+    For audit.json (`fsr_opt.audit.report.Violation.expected_exact`); people read `share`.
+    More `places` for a share column written with more.
+    """
+    return ratio_text(value, places)
+
+
+def share(value: Fraction, places: int = 6) -> str:
+    """A share as people compare them: a percentage with four decimals (``9,0154%``).
+
+    The digits of `ratio` with as many `places`, so that a share column written with them
+    can be told from the expected share, and the rule seen to hold or not.
+    """
+    return ratio_text(value * 100, places - 2) + "%"
 
 
 def unit_subject(unit_id: str, row: int | None) -> str:

@@ -11,6 +11,7 @@ and the table of its figures. Same input, same bytes.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -20,9 +21,19 @@ from typing import Any
 from fsr_opt import __version__
 from fsr_opt.core.ats import AtsRules, MonitorLine, Rebalance, Split
 from fsr_opt.core.money import format_cents
-from fsr_opt.core.words import money, percent, phrases, ratio
+from fsr_opt.core.words import money, percent, phrases, ratio, text
 from fsr_opt.io.outputs import csv_bytes
-from fsr_opt.reports.html import _CSS, _e, _figure, _n, _t, _table, donut_chart, paired_bars
+from fsr_opt.reports.html import (
+    _CSS,
+    _css_string,
+    _e,
+    _figure,
+    _n,
+    _t,
+    _table,
+    donut_chart,
+    paired_bars,
+)
 from fsr_opt.reports.parameters import parameter_rows
 from fsr_opt.reports.xlsx import BOLD, Workbook
 
@@ -153,6 +164,15 @@ def _rate(part: int, whole: int) -> Fraction:
     return Fraction(part, whole) if whole else Fraction(0)
 
 
+def rate_text(rate: Fraction, lang: str) -> str:
+    """A spend rate as people compare them: a percentage with one decimal (``87,3%``).
+
+    A measure of how far an Ambito has got, not a criterion: a tenth of a percent tells two
+    Ambiti apart; monitor.csv keeps the ratio with four decimals.
+    """
+    return ratio(rate * 100, 1, lang) + "%"
+
+
 def report_workbook(rules: AtsRules, *, split: Split | None = None,
                     lines: Sequence[MonitorLine] = (), result: Rebalance | None = None,
                     lang: str = "it") -> bytes:
@@ -260,6 +280,26 @@ def _stage_value(name: str, value: Fraction, lang: str) -> str:
     return phrases("ats", lang)("tie_break_done")
 
 
+def _print_frame(rules: AtsRules, title: str, lang: str) -> str:
+    """The running footer of every printed page: which report, which rules, which page.
+
+    As report.html's (`fsr_opt.reports.html.print_frame`): a page separated from the others
+    still says what it belongs to and can be cited by its number ("Pagina 2 di 4"). CSS
+    margin boxes of ``@page``: on screen nothing shows.
+    """
+    footer = text("ats.running_footer", lang).format(
+        title=title, rule_set=rules.rule_set_id, version=rules.version)
+    counters = {"page": "counter(page)", "pages": "counter(pages)"}
+    number = " ".join(
+        part for literal, field, _, _ in string.Formatter().parse(
+            text("html.page_number", lang))
+        for part in (_css_string(literal) if literal else "", counters.get(field or "", ""))
+        if part)
+    box = "font:7.5pt Georgia,'Times New Roman',serif;color:#444"
+    return (f"@page{{@bottom-left{{content:{_css_string(footer)};{box}}}"
+            f"@bottom-right{{content:{number};{box}}}}}")
+
+
 def report_html(rules: AtsRules, *, split: Split | None = None,
                 lines: Sequence[MonitorLine] = (), result: Rebalance | None = None,
                 lang: str = "it") -> bytes:
@@ -305,13 +345,12 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
         sums = _monitor_totals(lines)
         rows = [[_t(rules.ambiti.get(m.report.ambito, m.report.ambito)),
                  _n(money(m.report.assigned, lang)), _n(money(m.report.committed, lang)),
-                 # measured, not a share of the criteria: the same 4 decimals in every row
-                 _n(money(m.report.spent, lang)), _n(ratio(m.spend_rate * 100, 4, lang) + "%"),
+                 _n(money(m.report.spent, lang)), _n(rate_text(m.spend_rate, lang)),
                  _n(money(m.residual, lang)), _n(money(m.unmet, lang)),
                  _n(money(m.surplus, lang)), _n(money(m.need, lang))] for m in lines]
         rows.append([_t(w("total")), _n(money(sums["assigned"], lang)),
                      _n(money(sums["committed"], lang)), _n(money(sums["spent"], lang)),
-                     _n(ratio(_rate(sums["spent"], sums["assigned"]) * 100, 4, lang) + "%"),
+                     _n(rate_text(_rate(sums["spent"], sums["assigned"]), lang)),
                      _n(money(sums["residual"], lang)), _n(money(sums["unmet"], lang)),
                      _n(money(sums["surplus"], lang)), _n(money(sums["need"], lang))])
         body.append(_table(
@@ -348,6 +387,7 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
     body.append(f"<footer><p class=\"sub\">fsr-opt {_e(__version__)}</p></footer>")
     page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
+            f"<title>{_e(title)}</title><style>{_CSS}{_print_frame(rules, title, lang)}"
+            f"</style></head>"
             f"<body>{''.join(body)}</body></html>\n")
     return page.encode("utf-8")

@@ -490,9 +490,10 @@ def summary_text(
     lines.append(f"{text('word.TOTAL'):<30}{money(distributable(rules)):>14}"
                  f"{money(allocation.criteria_total):>17}")
     lines.append("")
-    lines.append(_("residual phase (residui.scope {scope}): {total} EUR to {units} units").format(
-        scope=allocation.residual_scope.value, total=money(allocation.residual_total),
-        units=len(allocation.residual_awards)))
+    # the scope in the words of the page's choice; its code is for --set residui.scope=...
+    lines.append(_("residual phase ({scope}): {total} EUR to {units} units").format(
+        scope=text(f"residual.scope_name.{allocation.residual_scope.value}"),
+        total=money(allocation.residual_total), units=len(allocation.residual_awards)))
     labels = rules.area_labels
     for pool in allocation.residual_pools:
         if pool.available > 0:
