@@ -22,6 +22,7 @@ Ambito, solved in another process, hands its warnings back with its outcome).
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,6 +39,15 @@ MAX_WARNINGS_PER_KIND = 10
 """Warnings of one code printed (or kept) in a run; the rest are counted."""
 WARNINGS_LOGGER = "fsr_opt.warnings"
 """The logger of every warning: the command line prints its records in the one form."""
+
+
+def suggest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The nearest of `choices` to a mistyped `word`, for a "did you mean"; None if none is near.
+
+    The one helper of every such hint (rule keys, parameters, unit types of a units table).
+    """
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return matches[0] if matches else None
 
 
 class ErrorCode(StrEnum):

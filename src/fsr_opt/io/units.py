@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.collector import cycle_collection_paused
-from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn, warn_each
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, suggest, warn, warn_each
 from fsr_opt.core.i18n import _
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, RuleSet, UnitRecord, UnitsTable
 from fsr_opt.core.words import date_text, text
@@ -670,8 +670,14 @@ def _unknown_types(table: RawTable, columns: Mapping[str, int], units: Sequence[
     if not unknown or "unit_type" not in columns:
         return []
     codes = ", ".join(sorted(unit_types))
-    return [Problem(_("unknown unit type '{type}'; use one of the rule set's codes: {codes}"
-                      ).format(type=unit.unit_type, codes=codes), file=table.file, row=unit.row,
+    message = {code: _("unknown unit type '{type}'; use one of the rule set's codes: {codes}"
+                       ).format(type=code, codes=codes) for code in unknown}
+    for code in unknown:
+        if (guess := suggest(code, unit_types)) is not None:
+            message[code] = _("unknown unit type '{type}' (did you mean '{guess}'?); use one "
+                              "of the rule set's codes: {codes}").format(
+                                  type=code, guess=guess, codes=codes)
+    return [Problem(message[unit.unit_type], file=table.file, row=unit.row,
                     column=table.headings[columns["unit_type"]], code=ErrorCode.UNKNOWN_TYPE)
             for unit in units if unit.unit_type in unknown]
 
