@@ -277,6 +277,22 @@ def round_two_files() -> None:
     write("users_fullwidth_digits.csv", csv_text(HEADER, rows({"users": "\uff13\uff10"})))
 
 
+def round_three_files() -> None:
+    """A planner's sheet: a merged title above the headings, rows hidden by a filter, a typo."""
+    base = [typed(r) for r in rows()]
+    book = workbook({"Unità": [["Fondo Sociale Regionale 2025 - Ambito di Bergamo"],
+                               [], HEADER_IT, *base]})
+    book["Unità"].merge_cells("A1:Q1")
+    book.save(HERE / "title_rows_merged.xlsx")
+    book = workbook({"Unità": [HEADER_IT, *base]})
+    sheet = book["Unità"]
+    sheet.auto_filter.ref = f"A1:Q{len(base) + 1}"
+    for number in (3, 4):
+        sheet.row_dimensions[number].hidden = True
+    book.save(HERE / "hidden_rows_filter.xlsx")
+    write("unknown_type_typo.csv", csv_text(HEADER, rows({"unit_type": "ASILO_NIDDO"})))
+
+
 def support_files() -> None:
     """Valid inputs the bad files are paired with."""
     SUPPORT.mkdir(exist_ok=True)
@@ -292,4 +308,5 @@ if __name__ == "__main__":
     units_files()
     rule_files()
     round_two_files()
+    round_three_files()
     support_files()

@@ -61,8 +61,8 @@ def test_a_workbook_table_comes_with_its_typed_cells(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "code", "row"), [
-    ("Fondo 2025\nunit_id,name,municipality,unit_type,ownership,users,costs,revenues,"
-     "start_date,in_registry,authorized,experimental,applied\n", "HEADER_NOT_FIRST", 1),
+    ("Fondo 2025\nunit_id,name,municipality,unit_type,ownership,users,cost,revenue,"
+     "begin,in_registry,authorized,experimental,applied\n", "HEADER_NOT_FIRST", 2),
     ("unit_id,costs\nA,1,extra\n", "ROW_TOO_LONG", 2),
     (",,\n\n,\n", "EMPTY_FILE", None),
 ])

@@ -22,6 +22,7 @@ Ambito, solved in another process, hands its warnings back with its outcome).
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,6 +39,15 @@ MAX_WARNINGS_PER_KIND = 10
 """Warnings of one code printed (or kept) in a run; the rest are counted."""
 WARNINGS_LOGGER = "fsr_opt.warnings"
 """The logger of every warning: the command line prints its records in the one form."""
+
+
+def suggest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The nearest of `choices` to a mistyped `word`, for a "did you mean"; None if none is near.
+
+    The one helper of every such hint (rule keys, parameters, unit types of a units table).
+    """
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return matches[0] if matches else None
 
 
 class ErrorCode(StrEnum):
@@ -63,6 +73,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
     WRONG_YEAR = "WRONG_YEAR"
     HEADER_NOT_FIRST = "HEADER_NOT_FIRST"
+    RESULT_AS_UNITS = "RESULT_AS_UNITS"
     REPEATED_HEADER = "REPEATED_HEADER"
     ROW_TOO_LONG = "ROW_TOO_LONG"
     # One cell.
@@ -154,6 +165,8 @@ class ErrorCode(StrEnum):
     UNNAMED_VALUE = "UNNAMED_VALUE"
     SHEET_IGNORED = "SHEET_IGNORED"
     EMPTY_DECLARATION = "EMPTY_DECLARATION"
+    ROWS_ABOVE_HEADINGS = "ROWS_ABOVE_HEADINGS"
+    HIDDEN_ROWS = "HIDDEN_ROWS"
     UNIT_OUTSIDE_AMBITO = "UNIT_OUTSIDE_AMBITO"
     MINIMUM_ABOVE_SOME_ENTITLEMENTS = "MINIMUM_ABOVE_SOME_ENTITLEMENTS"
     # The ATS level (issue 15, docs/ats.md): its tables and its rules.

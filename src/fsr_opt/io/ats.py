@@ -28,8 +28,8 @@ from fsr_opt.io.cells import (
     parse_count,
     parse_decimal,
     parse_money,
+    quoted,
 )
-from fsr_opt.io.cells import shown as cell_shown
 from fsr_opt.io.tables import RawTable, match_headings, read_table
 from fsr_opt.io.xlsx import SheetChoice
 
@@ -214,7 +214,7 @@ def _read(
     if isinstance(value, Fraction) and value > MAX_INDICATOR:
         return CellProblem(ErrorCode.TOO_LARGE, _(
             "'{value}' is implausibly large for an indicator; check the figure").format(
-                value=clip(str(cell))))
+                value=quoted(cell)))
     return value
 
 
@@ -225,11 +225,11 @@ def _figure(cell: RawCell, table: RawTable) -> Fraction | CellProblem:
         if number.code is ErrorCode.NOT_A_NUMBER:
             return CellProblem(ErrorCode.NOT_A_NUMBER, _(
                 "'{value}' is not a number; write a figure such as 38500").format(
-                    value=cell_shown(cell)))
+                    value=quoted(cell)))
         return number
     if number < 0:
         return CellProblem(ErrorCode.NEGATIVE, _(
-            "'{value}' is negative; an indicator is 0 or more").format(value=cell_shown(cell)))
+            "'{value}' is negative; an indicator is 0 or more").format(value=quoted(cell)))
     return Fraction(number)
 
 

@@ -47,10 +47,11 @@ from fractions import Fraction
 from operator import methodcaller
 from typing import TYPE_CHECKING, NamedTuple, cast
 
+from fsr_opt.core.cldr import SYMBOLS
 from fsr_opt.core.errors import ErrorCode
-from fsr_opt.core.i18n import N_, _
+from fsr_opt.core.i18n import N_, _, current_language
 from fsr_opt.core.money import CENTS_PER_EURO
-from fsr_opt.core.words import ratio
+from fsr_opt.core.words import count, ratio
 
 if TYPE_CHECKING:
     from fsr_opt.core.schema import Ownership
@@ -287,6 +288,23 @@ def shown(cell: RawCell) -> str:
     return clip(cell) if isinstance(cell, str) else clip(render(cell))
 
 
+def quoted(cell: RawCell) -> str:
+    """Return a cell as a message quotes it, a typed number in the language's form.
+
+    A number cell of a workbook has no written form of its own: Excel shows ``173.496,685``
+    to an Italian planner, so the Italian message quotes that, the English one
+    ``173,496.685``. Text is quoted as written (`shown`), whatever it says.
+    """
+    if (isinstance(cell, int | float) and not isinstance(cell, bool) and math.isfinite(cell)
+            and (not cell or 1e-6 <= abs(cell) < 1e15)):
+        minus, group, mark = SYMBOLS[current_language()]
+        digits = render(abs(cell))
+        whole, _point, decimals = digits.partition(".")
+        text = f"{int(whole):,}".replace(",", group) + (mark + decimals if decimals else "")
+        return minus + text if cell < 0 else text
+    return shown(cell)
+
+
 def cell_text(cell: RawCell) -> str | CellProblem:
     """Read any cell as text (empty -> ""); a formula without result or an error is a problem."""
     if isinstance(cell, Formula):
@@ -329,7 +347,7 @@ def parse_ownership(cell: RawCell) -> Ownership | CellProblem:
     if word is None:
         return CellProblem(ErrorCode.BAD_OWNERSHIP, _("'{value}' is not an ownership; write "
                                                       "public or private (pubblica/privata)"
-                                                      ).format(value=shown(cell)))
+                                                      ).format(value=quoted(cell)))
     return Ownership(word)
 
 
@@ -347,7 +365,7 @@ def parse_bool(cell: RawCell) -> bool | CellProblem:
             return False
     return CellProblem(ErrorCode.NOT_A_BOOLEAN,
                        _("'{value}' is not yes or no; write yes/no (also sì/no, true/false, "
-                         "1/0)").format(value=shown(cell)))
+                         "1/0)").format(value=quoted(cell)))
 
 
 def parse_date(cell: RawCell) -> date | CellProblem:
@@ -390,10 +408,10 @@ def parse_date(cell: RawCell) -> date | CellProblem:
     elif isinstance(cell, int | float):
         return CellProblem(ErrorCode.NOT_A_DATE, _(
             "the cell holds the number {number}, not a date; format the cell as a date or "
-            "{hint}").format(number=render(cell), hint=hint))
+            "{hint}").format(number=quoted(cell), hint=hint))
     else:
         return CellProblem(ErrorCode.NOT_A_DATE, _("'{value}' is not a date; {hint}").format(
-            value=shown(cell), hint=hint))
+            value=quoted(cell), hint=hint))
     if not _MIN_YEAR <= value.year <= _MAX_YEAR:
         return CellProblem(ErrorCode.NOT_A_DATE,
                            _("the year {year} is implausible; check the date").format(
@@ -568,7 +586,7 @@ def parse_decimal(
         return Decimal(cell)
     if isinstance(cell, float) and math.isfinite(cell):
         return Decimal(repr(cell))
-    text = str(cell) if isinstance(cell, Decimal) else shown(cell)
+    text = str(cell) if isinstance(cell, Decimal) else quoted(cell)
     return CellProblem(ErrorCode.NOT_A_NUMBER,
                        _("'{value}' is not a number; write it like 1234.56").format(value=text))
 
@@ -578,18 +596,18 @@ def _check_amount(cents: int, cell: RawCell, negative: bool) -> int | CellProble
     if cents < 0 and not negative:
         return CellProblem(ErrorCode.NEGATIVE,
                            _("'{value}' is negative; amounts must be 0 or more").format(
-                               value=shown(cell)))
+                               value=quoted(cell)))
     if abs(cents) > MAX_CENTS:
         return CellProblem(ErrorCode.TOO_LARGE, _(
             "'{value}' is implausibly large (more than 100 billion euros); check the figure"
-        ).format(value=shown(cell)))
+        ).format(value=quoted(cell)))
     return cents
 
 
 def _too_many_decimals(cell: RawCell) -> CellProblem:
     return CellProblem(ErrorCode.TOO_MANY_DECIMALS,
                        _("'{value}' has more than two decimals; round it to the cent").format(
-                           value=shown(cell)))
+                           value=quoted(cell)))
 
 
 def parse_money(
@@ -614,13 +632,13 @@ def parse_money(
     if isinstance(cell, bool) or not isinstance(cell, int | float | str):
         return CellProblem(ErrorCode.NOT_A_NUMBER, _(
             "'{value}' is not an amount in euros; write it like 1234.56").format(
-                value=shown(cell)))
+                value=quoted(cell)))
     if isinstance(cell, int):
         return _check_amount(cell * CENTS_PER_EURO, cell, negative)
     if isinstance(cell, float):
         if not math.isfinite(cell):
             return CellProblem(ErrorCode.NOT_A_NUMBER,
-                               _("'{value}' is not an amount in euros").format(value=shown(cell)))
+                               _("'{value}' is not an amount in euros").format(value=quoted(cell)))
         if abs(cell) > MAX_CENTS / CENTS_PER_EURO:  # before multiplying: 1e308 * 100 is inf
             return _check_amount(MAX_CENTS + 1 if cell > 0 else -MAX_CENTS - 1, cell, negative)
         written = Decimal(repr(cell)) * CENTS_PER_EURO  # the figure typed (shortest text)
@@ -664,20 +682,20 @@ def parse_count(
     if value is None:
         return CellProblem(ErrorCode.NOT_A_NUMBER,
                            _("'{value}' is not a number; write a whole number such as 12").format(
-                               value=shown(cell)))
+                               value=quoted(cell)))
     if isinstance(value, CellProblem):
         return value
     if value < 0:
         return CellProblem(ErrorCode.NEGATIVE, _("'{value}' is negative; write 0 or more").format(
-            value=shown(cell)))
+            value=quoted(cell)))
     if value != value.to_integral_value():
         return CellProblem(ErrorCode.NOT_AN_INTEGER, _(
             "'{value}' is not a whole number; write a whole number such as 12").format(
-                value=shown(cell)))
+                value=quoted(cell)))
     if value > maximum:
         return CellProblem(ErrorCode.TOO_LARGE, _(
             "'{value}' is implausibly large (more than {maximum} {noun}); check the figure"
-        ).format(value=shown(cell), maximum=f"{maximum:,}", noun=noun))
+        ).format(value=quoted(cell), maximum=count(maximum), noun=noun))
     return int(value)
 
 
@@ -729,11 +747,11 @@ def parse_share(
             example = "0.125 or 12.5%" if percent else "0.125"
             return CellProblem(ErrorCode.NOT_A_NUMBER,
                                _("'{value}' is not a share; write it like {example}").format(
-                                   value=shown(cell), example=example))
+                                   value=quoted(cell), example=example))
         return number
     if number < 0:
         return CellProblem(ErrorCode.NEGATIVE, _("'{value}' is negative; shares are 0 or more"
-                                                 ).format(value=shown(cell)))
+                                                 ).format(value=quoted(cell)))
     value = Fraction(number)
     return value / 100 if is_percent else value
 

@@ -23,6 +23,7 @@ from fsr_opt.core.errors import (
     ErrorCode,
     InputError,
     Problem,
+    warn,
     warn_each,
 )
 from fsr_opt.core.i18n import _
@@ -38,12 +39,14 @@ from fsr_opt.io.cells import (
     is_blank_row,
 )
 from fsr_opt.io.csvfile import read_csv_records, too_many_columns, too_many_rows
-from fsr_opt.io.xlsx import SheetChoice, read_xlsx_records, read_xlsx_sheets
+from fsr_opt.io.xlsx import (
+    HEADER_SEARCH_ROWS,
+    SheetChoice,
+    read_xlsx_sheets,
+    read_xlsx_table,
+)
 
 logger = logging.getLogger(__name__)
-
-# Title rows above the headings are looked for (and reported, not skipped) this far down.
-_HEADER_SEARCH_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,16 @@ def read_table(
     if cache is not None and (kept := cache.get(file, sha, choice)) is not None:
         return kept
     records: Sequence[Record]
+    hidden: frozenset[int] = frozenset()
     if source.is_csv(path):
         dialect, records = read_csv_records(data, file)
         extra: list[Problem] = []
     else:
         dialect = Dialect.AUTO
-        records, extra = read_xlsx_records(data, file, choice)
-    table = _frame(file, sha, dialect, records, extra, choice.looks_right)
+        records, extra, hidden = read_xlsx_table(data, file, choice)
+    table = _frame(file, sha, dialect, records, extra, choice.looks_right, choice.resembles)
+    if hidden:
+        _warn_hidden_rows(table, hidden)
     if cache is not None:
         cache.put(table, choice)
     return table
@@ -163,7 +169,7 @@ def read_sheets(
         name, records, extra = sheet
         try:
             found.append((name, _frame(file, sha, Dialect.AUTO, records, extra,
-                                       choice.looks_right)))
+                                       choice.looks_right, choice.resembles)))
         except InputError as error:
             found.append(error)
     return found
@@ -176,13 +182,18 @@ def _frame(
     records: Iterable[Record],
     extra: list[Problem],
     looks_right: Callable[[Sequence[str]], bool],
+    resembles: Callable[[Sequence[str]], bool] | None = None,
 ) -> RawTable:
-    """Find the header (first non-empty row), drop empty rows and check row widths.
+    """Find the header, drop empty rows and check row widths.
+
+    The header is the first non-empty row, or, under titles or notes, the first of the next
+    `HEADER_SEARCH_ROWS` that `looks_right`: the rows above it are skipped with a warning
+    (``ROWS_ABOVE_HEADINGS``) that names them. Rows keep their numbers in the file.
 
     Raises:
-        InputError: no table at all, more than `source.MAX_ROWS` rows, or the headings stand
-            below some title rows (they are found, but not guessed past: the user deletes the
-            rows).
+        InputError: no table at all, more than `source.MAX_ROWS` rows, or a row below the
+            first `resembles` the headings but does not clearly hold them (not guessed: the
+            message names both rows).
     """
     rows = [(number, cells if isinstance(cells, list) else list(cells))
             for number, cells in records if not is_blank_row(cells)]
@@ -192,20 +203,12 @@ def _frame(
                             "unit"))
     if len(rows) > source.MAX_ROWS + 1:
         raise too_many_rows(file)
-    header_row, header = rows[0]
     widest = max(rows, key=lambda row: len(row[1]))
     if len(widest[1]) > source.MAX_COLUMNS:
         raise too_many_columns(file, widest[0], len(widest[1]))
+    rows = _below_titles(file, rows, looks_right, resembles)
+    header_row, header = rows[0]
     texts = [heading_text(cell) for cell in header]
-    if not looks_right(texts):
-        for number, cells in rows[1:1 + _HEADER_SEARCH_ROWS]:
-            if looks_right([heading_text(cell) for cell in cells]):
-                raise InputError([Problem(
-                    _("the headings of the table are in row {row}, but row {first} comes first "
-                      "('{text}'); delete the rows above the headings (titles, notes) so that "
-                      "the headings come first").format(
-                        row=number, first=header_row, text=clip(" ".join(t for t in texts if t))),
-                    file=file, row=header_row, code=ErrorCode.HEADER_NOT_FIRST)])
     while texts and not texts[-1]:
         texts.pop()
     width = len(texts)
@@ -254,6 +257,89 @@ def _frame(
                     tuple(problems), tuple(kept))
 
 
+def _warn_hidden_rows(table: RawTable, hidden: frozenset[int]) -> None:
+    """Warn that rows hidden in Excel (by a filter, or by hand) were read, naming them.
+
+    They are read as any other row, since data is data: but the planner who filtered the
+    sheet to look at some units cannot see them, and must know that they count.
+    """
+    rows = [number for number, _cells in table.rows if number in hidden]
+    if not rows:
+        return
+    shown = ", ".join(map(str, rows[:_HIDDEN_ROWS_SHOWN]))
+    if len(rows) > _HIDDEN_ROWS_SHOWN:
+        shown += _(" and {count} more").format(count=len(rows) - _HIDDEN_ROWS_SHOWN)
+    warn(Problem(
+        (_("{count} rows hidden in Excel (by a filter, or by hand) were read, and count as "
+           "the others: rows {rows}; show them (Data > Clear for a filter, else right-click > "
+           "Unhide) to check them, and delete those that must not count") if len(rows) > 1 else
+         _("one row hidden in Excel (by a filter, or by hand) was read, and counts as the "
+           "others: row {rows}; show it (Data > Clear for a filter, else right-click > Unhide) "
+           "to check it, and delete it if it must not count")).format(count=len(rows), rows=shown),
+        file=table.file, code=ErrorCode.HIDDEN_ROWS))
+
+
+_HIDDEN_ROWS_SHOWN = 10
+"""Hidden rows a warning names by number; the rest are counted."""
+
+
+def _below_titles(
+    file: str, rows: list[tuple[int, list[RawCell]]],
+    looks_right: Callable[[Sequence[str]], bool],
+    resembles: Callable[[Sequence[str]], bool] | None,
+) -> list[tuple[int, list[RawCell]]]:
+    """The rows from the headings on: past the title rows above them, when there are some.
+
+    A title (``FSR 2025 - Ambito di Bergamo``) or a note above the headings is what a
+    planner's sheet often has; the headings below it are read when they are clearly the
+    table's (`looks_right`), and the warning names the rows skipped.
+
+    Raises:
+        InputError: no row clearly holds the headings, but one below the first `resembles`
+            them (``HEADER_NOT_FIRST``).
+    """
+    first_row, first = rows[0]
+    first_texts = [heading_text(cell) for cell in first]
+    if looks_right(first_texts):
+        return rows
+    below = [(position, number, [heading_text(cell) for cell in cells])
+             for position, (number, cells) in enumerate(rows[1:1 + HEADER_SEARCH_ROWS], 1)]
+    title = clip(" ".join(t for t in first_texts if t))
+    for position, number, texts in below:
+        if looks_right(texts):
+            skipped = rows[:position]
+            shown = "; ".join(
+                _("row {row}: '{text}'").format(
+                    row=row, text=clip(" ".join(filter(None, map(heading_text, cells)))))
+                for row, cells in skipped[:3])
+            if len(skipped) > 3:
+                shown += _("; and {count} more").format(count=len(skipped) - 3)
+            warn(Problem(
+                _("the headings of the table are in this row, and the table is read from "
+                  "here: the rows above were skipped ({rows}); check that they hold no "
+                  "unit").format(rows=shown),
+                file=file, row=number, code=ErrorCode.ROWS_ABOVE_HEADINGS))
+            return rows[position:]
+    if resembles is not None and not resembles(first_texts):
+        for _position, number, texts in below:
+            if resembles(texts):
+                raise InputError([Problem(
+                    _("this row looks like the headings of the table ({headings}), but row "
+                      "{first} comes before it ('{text}'), and not all the headings of this row "
+                      "are the template's: delete the rows above the headings (titles, notes), "
+                      "and head the columns as the template does").format(
+                          headings=_quoted_headings(texts),
+                          first=first_row, text=title),
+                    file=file, row=number, code=ErrorCode.HEADER_NOT_FIRST)])
+    return rows
+
+
+def _quoted_headings(texts: Sequence[str], count: int = 5) -> str:
+    """The first few headings of a row, quoted (``'Codice unità', 'Denominazione', ...``)."""
+    filled = [f"'{clip(text)}'" for text in texts if text]
+    return ", ".join(filled[:count]) + (", ..." if len(filled) > count else "")
+
+
 def column_letter(index: int) -> str:
     """Return the spreadsheet letter of a 0-based column index (0 -> A, 27 -> AB)."""
     letters = ""
@@ -279,13 +365,18 @@ class HeadingMatch(NamedTuple):
     unknown: list[str]
 
 
-def match_headings(table: RawTable, lookup: Mapping[str, str] | None = None) -> HeadingMatch:
+def match_headings(
+    table: RawTable, lookup: Mapping[str, str] | None = None,
+    template: Mapping[str, str] | None = None,
+) -> HeadingMatch:
     """Match a table's headings to column names, ignoring case, accents, spaces, `_` and `-`.
 
     Args:
         table: the table read.
         lookup: folded heading or alias (`fold_heading`) -> column name; None: every heading
             is its own column (its folded text), to find repeated headings.
+        template: column name -> its heading in the template, which a message about two
+            headings of one column names (a planner never sees the internal ``costs``).
     """
     columns: dict[str, int] = {}
     problems: list[Problem] = []
@@ -297,8 +388,13 @@ def match_headings(table: RawTable, lookup: Mapping[str, str] | None = None) -> 
             unknown.append(heading)
         elif name in columns:
             first = table.headings[columns[name]]
-            both = "" if fold_heading(first) == folded else _(" (both are '{name}')").format(
-                name=name)
+            if fold_heading(first) == folded:
+                both = ""
+            elif template is None:
+                both = _(" (both are '{name}')").format(name=name)
+            else:
+                both = _(" (both mean the template's column '{name}')").format(
+                    name=template.get(name, name))
             problems.append(Problem(
                 _("this column repeats column '{first}'{both}; keep only one").format(
                     first=first, both=both),

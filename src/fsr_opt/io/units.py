@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fsr_opt.core.collector import cycle_collection_paused
-from fsr_opt.core.errors import ErrorCode, InputError, Problem, warn, warn_each
-from fsr_opt.core.i18n import _
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, suggest, warn, warn_each
+from fsr_opt.core.i18n import LANGUAGES, _
 from fsr_opt.core.schema import INPUT_COLUMNS, ColumnSpec, RuleSet, UnitRecord, UnitsTable
 from fsr_opt.core.words import date_text, text
 from fsr_opt.io.cells import (
@@ -134,14 +134,64 @@ COLUMN_LOOKUP: Mapping[str, str] = _ColumnLookup()
 """Every folded name, Italian heading and alias of the contract -> its column name."""
 
 
+def _required_found(headings: Sequence[str]) -> tuple[int, int]:
+    """How many required columns of the units table the headings name, and how many there are."""
+    names = {COLUMN_LOOKUP.get(fold_heading(heading)) for heading in headings}
+    required = [spec.name for spec in INPUT_COLUMNS if spec.required]
+    return sum(name in names for name in required), len(required)
+
+
 def has_units_headings(headings: Sequence[str]) -> bool:
     """True when the headings include every required column of the units table."""
-    names = {COLUMN_LOOKUP.get(fold_heading(heading)) for heading in headings}
-    return all(spec.name in names for spec in INPUT_COLUMNS if spec.required)
+    found, required = _required_found(headings)
+    return found == required
+
+
+def resembles_units_headings(headings: Sequence[str]) -> bool:
+    """True when the headings name at least half the required columns: a units table's."""
+    found, required = _required_found(headings)
+    return found * 2 >= required
+
+
+def _folded_words(*keys: str) -> frozenset[str]:
+    """The folded words of catalogue keys, in every language."""
+    return frozenset(fold_heading(text(key, lang)) for key in keys for lang in LANGUAGES)
+
+
+_RESULT_SHEETS = ("allocation", "annex", "municipalities", "operators", "payments",
+                  "exclusions", "summary", "checks")
+"""The sheets of allocation.xlsx (``workbook.sheet.<sheet>``), which fsr-opt writes."""
+_RESULT_COLUMNS = ("eligible", "exclusion_reasons", "entitlement", "award")
+"""Columns of fsr-opt's allocation (allocation.csv and the sheet Riparto), never of a units
+table: by their names and by their headings (``workbook.column.<column>``)."""
+
+
+def _result_message() -> str:
+    """Say that fsr-opt's own allocation was given as the units table, and what to give."""
+    return _("this is a result of fsr-opt (the riparto it wrote: allocation.xlsx or "
+             "allocation.csv), not the units table; give the units table: one row per unit, "
+             "headed as the Excel template (data/bergamo-2025/units.xlsx; on the page of "
+             "fsr-opt serve: '{button}')").format(button=text("web.data.template"))
+
+
+def is_result_of_fsr_opt(headings: Sequence[str]) -> bool:
+    """True for the headings of fsr-opt's own allocation (two of its columns, in any form)."""
+    marks = _folded_words(*(f"workbook.column.{name}" for name in _RESULT_COLUMNS)) | {
+        fold_heading(name) for name in _RESULT_COLUMNS}
+    return len({fold_heading(heading) for heading in headings} & marks) >= 2
+
+
+def _identify_workbook(sheets: Sequence[str]) -> tuple[ErrorCode, str] | None:
+    """Recognise allocation.xlsx by its sheets (three of fsr-opt's names), when no sheet fits."""
+    names = _folded_words(*(f"workbook.sheet.{sheet}" for sheet in _RESULT_SHEETS))
+    if len({fold_heading(sheet) for sheet in sheets} & names) >= 3:
+        return ErrorCode.RESULT_AS_UNITS, _result_message()
+    return None
 
 
 UNITS_SHEET = SheetChoice(frozenset({"unita", "units"}), has_units_headings, "Unità",
-                          alone=True)
+                          alone=True, identify=_identify_workbook,
+                          resembles=resembles_units_headings)
 """The units table's sheet in a workbook: ``Unità`` or ``Units``, else the one with its headings."""
 
 
@@ -205,14 +255,15 @@ def _units(table: RawTable, expected: Sequence[str],
                             else by_column[index], len(table.rows), table.dialect)
               for spec in INPUT_COLUMNS]
     bad_rows = set().union(*(column.bad_rows for column in parsed))
-    suspects = _rows_to_check(parsed)
+    suspects, id_keys = _rows_to_check(parsed)
     first_row_of: dict[str, tuple[int, str]] = {}
     for position in sorted(bad_rows | suspects):  # in file order: an id's first row is kept
         number, values = table.rows[position][0], [column.values[position] for column in parsed]
         if position in bad_rows:
             problems.extend(_cell_problems(table, columns, number, values))
         if position in suspects:
-            problems.extend(_row_checks(table, columns, number, values, first_row_of))
+            problems.extend(_row_checks(table, columns, number, values, id_keys[position],
+                                        first_row_of))
     rows = zip(table.rows, zip(*(column.values for column in parsed), strict=True), strict=True)
     units = [UnitRecord(number, *values) for position, ((number, _cells), values)
              in enumerate(rows) if position not in bad_rows]
@@ -246,7 +297,14 @@ def _map_headings(
         planner may keep notes.
     """
     found, problems, unknown = match_headings(
-        table, COLUMN_LOOKUP if year is None else _ColumnLookup(year))
+        table, COLUMN_LOOKUP if year is None else _ColumnLookup(year),
+        {spec.name: spec.heading_it if year is None else spec.heading(year)
+         for spec in INPUT_COLUMNS})
+    required = [spec for spec in INPUT_COLUMNS if spec.required]
+    missing = [spec for spec in required if spec.name not in found]
+    if missing and is_result_of_fsr_opt(table.headings):  # its many columns: no warnings
+        return {}, [Problem(_result_message(), file=table.file, row=table.header_row,
+                            code=ErrorCode.RESULT_AS_UNITS)]
     if year is not None:
         problems.extend(_other_years(table, found, year))
     ignored = (heading for heading in unknown if fold_heading(heading) not in expected)
@@ -257,7 +315,6 @@ def _map_headings(
                                      "table; they are ignored").format(count=more),
                                    file=table.file,
                                    row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
-    required = [spec for spec in INPUT_COLUMNS if spec.required]
     missing = [spec for spec in required if spec.name not in found]
     # a missing column is named as the file heads the others: the technical names of the
     # contract (unit_id, costs) or, by default, the Italian template's headings (Costi 2024)
@@ -550,21 +607,40 @@ def _marks_in_file_order(
     return marks
 
 
-def _rows_to_check(parsed: Sequence[_Column]) -> set[int]:
-    """Return the positions of the rows that `_row_checks` may find wrong.
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+"""The zeros that open a run of digits (``UDO0142207``, ``007``): Excel drops them."""
 
-    Those are the rows whose id is also another row's, and those whose end date is before
-    their start date; every other row passes, and checking only these saves a call per row.
+
+def _id_keys(ids: Sequence[object]) -> list[str]:
+    """The key of each unit id that two rows of one unit share ("" for no id).
+
+    `normalize_id` (case, Unicode forms, invisible characters), then without any space and
+    without the zeros that open a number: ``UDO 142207``, ``udo142207`` and ``UDO0142207``
+    are one unit typed three ways, which the riparto would count (and fund) three times.
+    Done on the ids joined in one text, so a large table costs no regex call per row.
     """
-    keys = [normalize_id(unit_id) if isinstance(unit_id, str) and unit_id else None
-            for unit_id in parsed[_UNIT_ID].values]
-    shared = {key for key, count in Counter(keys).items() if count > 1 and key is not None}
+    keys = [normalize_id(unit_id) if isinstance(unit_id, str) and unit_id else ""
+            for unit_id in ids]
+    if not keys:
+        return []
+    return _LEADING_ZEROS.sub("", "\n".join(keys).replace(" ", "")).split("\n")
+
+
+def _rows_to_check(parsed: Sequence[_Column]) -> tuple[set[int], list[str]]:
+    """Return the positions of the rows that `_row_checks` may find wrong, and the id keys.
+
+    Those are the rows whose id is also another row's (by `_id_keys`, returned too), and
+    those whose end date is before their start date; every other row passes, and checking
+    only these saves a call per row.
+    """
+    keys = _id_keys(parsed[_UNIT_ID].values)
+    shared = {key for key, count in Counter(keys).items() if count > 1 and key}
     suspects = {position for position, key in enumerate(keys) if key in shared} if shared else set()
     starts, ends = parsed[_START_DATE].values, parsed[_END_DATE].values
     suspects.update(position for position, end in enumerate(ends)
                     if isinstance(end, date) and isinstance(start := starts[position], date)
                     and end < start)
-    return suspects
+    return suspects, keys
 
 
 _TOTAL_WORDS = re.compile(r"(?i)\s*total[ei]?\b")
@@ -670,8 +746,14 @@ def _unknown_types(table: RawTable, columns: Mapping[str, int], units: Sequence[
     if not unknown or "unit_type" not in columns:
         return []
     codes = ", ".join(sorted(unit_types))
-    return [Problem(_("unknown unit type '{type}'; use one of the rule set's codes: {codes}"
-                      ).format(type=unit.unit_type, codes=codes), file=table.file, row=unit.row,
+    message = {code: _("unknown unit type '{type}'; use one of the rule set's codes: {codes}"
+                       ).format(type=code, codes=codes) for code in unknown}
+    for code in unknown:
+        if (guess := suggest(code, unit_types)) is not None:
+            message[code] = _("unknown unit type '{type}' (did you mean '{guess}'?); use one "
+                              "of the rule set's codes: {codes}").format(
+                                  type=code, guess=guess, codes=codes)
+    return [Problem(message[unit.unit_type], file=table.file, row=unit.row,
                     column=table.headings[columns["unit_type"]], code=ErrorCode.UNKNOWN_TYPE)
             for unit in units if unit.unit_type in unknown]
 
@@ -681,30 +763,33 @@ def _row_checks(
     columns: Mapping[str, int],
     number: int,
     values: Sequence[object],
+    key: str,
     first_row_of: dict[str, tuple[int, str]],
 ) -> list[Problem]:
     """Checks across cells of a row: the id is unique, the end is not before the start.
 
-    Ids are compared ignoring case and runs of spaces (`normalize_id`): ``UDO1234`` and
-    ``udo1234`` name the same unit in the registry, and two rows for one unit would fund it
-    twice.
+    Ids are compared by `_id_keys`, ignoring case, spaces and the zeros that open a number:
+    ``UDO 1234`` and ``udo1234`` name the same unit in the registry, and two rows for one
+    unit would fund it twice. An error, not a warning: which row is right is the planner's
+    call.
 
     Args:
         table: the table, for messages.
         columns: column name -> index in the table's cells.
         number: the row's number in the file.
         values: the row's values in `INPUT_COLUMNS` order (problems for unreadable cells).
-        first_row_of: the first (row, id) of each folded id seen so far; updated.
+        key: the row's id key (`_id_keys`).
+        first_row_of: the first (row, id) of each id key seen so far; updated.
     """
     problems: list[Problem] = []
     unit_id, start, end = (values[_UNIT_ID], values[_START_DATE], values[_END_DATE])
     if isinstance(unit_id, str) and unit_id:
-        key = normalize_id(unit_id)
         if key in first_row_of:
             row, seen = first_row_of[key]
             same = (_("is already used in row {row}").format(row=row) if seen == unit_id else
-                    _("is the same as '{seen}' in row {row} (ids are compared ignoring case "
-                      "and spaces)").format(seen=seen, row=row))
+                    _("is the same as '{seen}' in row {row} (ids are compared ignoring case, "
+                      "spaces and leading zeros)").format(
+                          seen=clip(seen), row=row))
             problems.append(Problem(
                 _("the unit id '{id}' {same}; give every unit its own id").format(
                     id=clip(unit_id), same=same),

@@ -66,10 +66,11 @@ class SheetChoice:
     """Which sheet of a workbook holds the table.
 
     The sheet named one of `names` (folded, `fold_heading`), else the only sheet, else the one
-    sheet whose first non-empty row `looks_right`; among the visible sheets only. A hidden (or
-    very hidden) sheet is never chosen: an older copy of the table often hides there. A hidden
-    sheet named like the table is reported with a warning (``SHEET_IGNORED``); when only a
-    hidden sheet could hold the table, reading stops (``HIDDEN_SHEET``).
+    sheet whose first non-empty row (or one of the next few, under a title) `looks_right`;
+    among the visible sheets only. A hidden (or very hidden) sheet is never chosen: an older
+    copy of the table often hides there. A hidden sheet named like the table is reported with
+    a warning (``SHEET_IGNORED``); when only a hidden sheet could hold the table, reading
+    stops (``HIDDEN_SHEET``).
 
     Attributes:
         names: folded names of the sheet to prefer (``unita``, ``units``).
@@ -78,12 +79,18 @@ class SheetChoice:
         alone: the table's sheet chosen by its name must be the only visible sheet that looks
             right, or its identical copy (`SHEET_COPIES`): a workbook holds one units table,
             where allocation.xlsx repeats the unit id in every sheet.
+        identify: when no sheet can be chosen, tells a workbook known to be another file by
+            its sheet names: the code and message that say what it is, or None.
+        resembles: tells headings that look like the table's, though not all are right: a
+            row below a title that does is named in the message (``HEADER_NOT_FIRST``).
     """
 
     names: frozenset[str]
     looks_right: Callable[[Sequence[str]], bool]
     suggested: str
     alone: bool = False
+    identify: Callable[[Sequence[str]], tuple[ErrorCode, str] | None] | None = None
+    resembles: Callable[[Sequence[str]], bool] | None = None
 
 
 def read_xlsx_records(
@@ -98,11 +105,24 @@ def read_xlsx_records(
         InputError: not a workbook, too large unpacked, unreadable, no sheet can be chosen,
             merged heading cells.
     """
+    records, problems, _hidden = read_xlsx_table(data, file, choice)
+    return records, problems
+
+
+def read_xlsx_table(
+    data: bytes, file: str, choice: SheetChoice
+) -> tuple[list[Record], list[Problem], frozenset[int]]:
+    """`read_xlsx_records`, and the numbers of the sheet's hidden rows (a filter's too).
+
+    A hidden row is read as any other (data is data); the caller says so to the planner,
+    who cannot see it in Excel.
+    """
     source.check_workbook_bytes(data, file)
-    records = read_with_calamine(data, choice, file=file)
-    if records is not None:
-        return records, []
-    return read_with_openpyxl(data, file, choice)
+    found = _read_calamine(data, choice, file)
+    if found is not None:
+        return found[1], [], found[2]
+    _name, records, problems, hidden = _openpyxl_sheet(data, file, choice)
+    return records, problems, hidden
 
 
 def read_xlsx_sheets(
@@ -146,7 +166,7 @@ def read_xlsx_sheets(
                 read.append((found[0], found[1], []))
                 continue
             try:
-                read.append(_openpyxl_sheet(data, file, choice))
+                read.append(_openpyxl_sheet(data, file, choice)[:3])
             except InputError as error:
                 read.append(error)
     finally:
@@ -155,13 +175,38 @@ def read_xlsx_sheets(
     return read
 
 
-def first_headings(rows: Iterator[Sequence[object]] | Sequence[Sequence[object]]) -> list[str]:
-    """Return the headings of a sheet: its first non-empty row, as text."""
+HEADER_SEARCH_ROWS = 10
+"""Non-empty rows below the first where the headings are looked for (under titles, notes)."""
+
+
+def leading_texts(
+    rows: Iterator[Sequence[object]] | Sequence[Sequence[object]],
+) -> Iterator[list[str]]:
+    """The first non-empty rows of a sheet as text: the first and `HEADER_SEARCH_ROWS` more."""
+    found = 0
     for row in rows:
         texts = [heading_text(v) if isinstance(v, str | int | float) else "" for v in row]
         if any(texts):
-            return texts
-    return []
+            yield texts
+            found += 1
+            if found > HEADER_SEARCH_ROWS:
+                return
+
+
+def first_headings(rows: Iterator[Sequence[object]] | Sequence[Sequence[object]]) -> list[str]:
+    """Return the headings of a sheet: its first non-empty row, as text."""
+    return next(leading_texts(rows), [])
+
+
+def has_headings(
+    rows: Iterator[Sequence[object]] | Sequence[Sequence[object]], choice: SheetChoice
+) -> bool:
+    """True when the first non-empty row of a sheet, or one of the next few, `looks_right`.
+
+    A title or a note above the headings does not hide the table (`fsr_opt.io.tables`
+    reads it from its headings, and says which rows it skipped).
+    """
+    return any(choice.looks_right(texts) for texts in leading_texts(rows))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,13 +223,20 @@ def read_with_calamine(
     chosen (openpyxl's read says why), and when the scan of a sheet to read
     (`openpyxl_reason`) finds something calamine reads differently.
     """
+    found = _read_calamine(data, choice, file)
+    return None if found is None else found[1]
+
+
+def _read_calamine(
+    data: bytes, choice: SheetChoice, file: str
+) -> tuple[str, list[Record], frozenset[int]] | None:
+    """`read_with_calamine`, with the sheet's name and its hidden rows (`_calamine_records`)."""
     # imported here: a table read from CSV needs neither calamine nor ElementTree
     from python_calamine import CalamineWorkbook  # noqa: PLC0415
 
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
-            found = _calamine_records(workbook, data, choice, file)
-            return None if found is None else found[1]
+            return _calamine_records(workbook, data, choice, file)
     except BaseException as exc:  # CalamineError, ZipError..., or a Rust panic, which is
         if isinstance(exc, KeyboardInterrupt | SystemExit | MemoryError):  # no Exception
             raise
@@ -195,11 +247,12 @@ def read_with_calamine(
 
 def _calamine_records(
     workbook: CalamineWorkbook, data: bytes, choice: SheetChoice, file: str
-) -> tuple[str, list[Record]] | None:
+) -> tuple[str, list[Record], frozenset[int]] | None:
     """Choose the sheet as `SheetChoice` says and read it, each sheet scanned before reading.
 
     Returns:
-        (the sheet's name, its records); None to leave the sheet to openpyxl.
+        (the sheet's name, its records, the numbers of its hidden rows, which the scan
+        finds); None to leave the sheet to openpyxl.
     """
     from python_calamine import SheetTypeEnum, SheetVisibleEnum  # noqa: PLC0415
     metas = [meta for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
@@ -213,15 +266,16 @@ def _calamine_records(
     else:
         candidates = sheets
     read = []
+    hidden_rows: dict[str, set[int]] = {}
     for name in candidates:
-        reason = openpyxl_reason(data, name)
+        reason = openpyxl_reason(data, name, hidden_rows.setdefault(name, set()))
         if reason is not None:
             logger.debug("sheet '%s' holds %s: read with openpyxl", name, reason)
             return None
         rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         # the only visible sheet is the table's, unless a hidden one may be (then: headings)
         alone = len(candidates) == 1 and (bool(named) or not hidden)
-        if alone or choice.looks_right(first_headings(rows)):
+        if alone or has_headings(rows, choice):
             read.append((name, rows))
     if len(read) != 1:
         return None
@@ -231,7 +285,8 @@ def _calamine_records(
                 skip_empty_area=False, nrows=nrows))
             for name in sheets if name != read[0][0]], choice)
     _warn_hidden(file, read[0][0], hidden, choice)
-    return read[0][0], list(enumerate(read[0][1], start=1))
+    return (read[0][0], list(enumerate(read[0][1], start=1)),
+            frozenset(hidden_rows[read[0][0]]))
 
 
 _HEADING_ROWS = 50
@@ -261,7 +316,7 @@ def _refuse_differing_copies(
     """
     mine: list[tuple[object, ...]] | None = None
     for name, read in others:
-        if not choice.looks_right(first_headings(read(nrows=_HEADING_ROWS))):
+        if not has_headings(read(nrows=_HEADING_ROWS), choice):
             continue
         mine = mine if mine is not None else _contents(rows)
         if _contents(read()) != mine:
@@ -384,13 +439,35 @@ def _escapes_characters(window: bytes) -> bool:
     return any(match.group(1) for match in _ESCAPE.finditer(window))
 
 
+_HIDDEN_ROW = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\bhidden\s*=\s*[\"'](?:1|true)[\"'][^>]*>")
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+
+
+def _hidden_rows(window: bytes) -> Iterator[int]:
+    """The numbers of the rows a part's window marks hidden (by hand, or by a filter)."""
+    for match in _HIDDEN_ROW.finditer(window):
+        if number := _ROW_NUMBER.search(match.group(0)):
+            yield int(number.group(1))
+
+
 def _sheet_reason(
-    archive: zipfile.ZipFile, part: str, date_styles: frozenset[int] | None
+    archive: zipfile.ZipFile, part: str, date_styles: frozenset[int] | None,
+    hidden: set[int] | None = None,
 ) -> str | None:
-    """What in a worksheet part calamine would read differently, or None."""
+    """What in a worksheet part calamine would read differently, or None.
+
+    Args:
+        archive: the workbook.
+        part: the worksheet's part.
+        date_styles: the styles that show dates (`_date_styles`).
+        hidden: where to add the numbers of the hidden rows, found in the same pass.
+    """
     signs: _Signs | None = None
     for window in _chunks(archive, part):
         signs = signs or _Signs(window)
+        if hidden is not None and b"hidden" in window:
+            hidden.update(_hidden_rows(window))
         if b't="e"' in window or b"t='e'" in window:
             return "cells showing an Excel error"
         if b"mergeCell" in window:
@@ -460,7 +537,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def openpyxl_reason(data: bytes, sheet: str) -> str | None:
+def openpyxl_reason(data: bytes, sheet: str, hidden: set[int] | None = None) -> str | None:
     """Say why a sheet must be read with openpyxl (see the module docstring), or None.
 
     The sheet's part and the shared strings are scanned as raw bytes, without parsing the
@@ -471,6 +548,8 @@ def openpyxl_reason(data: bytes, sheet: str) -> str | None:
     Args:
         data: the workbook's bytes.
         sheet: the sheet's name.
+        hidden: where to add the numbers of the sheet's hidden rows, found by the same scan
+            (complete when the answer is None and the package says which part is the sheet's).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -479,8 +558,9 @@ def openpyxl_reason(data: bytes, sheet: str) -> str | None:
                 date_styles = _date_styles(archive, parts.styles)
             except _DurationsError:
                 return "duration formats"
+            rows = hidden if len(parts.sheets) == 1 else None
             for part in parts.sheets:
-                if reason := _sheet_reason(archive, part, date_styles):
+                if reason := _sheet_reason(archive, part, date_styles, rows):
                     return reason
             for part in parts.strings:
                 if reason := _strings_reason(archive, part):
@@ -619,13 +699,13 @@ def read_with_openpyxl(
     Raises:
         InputError: unreadable, no sheet can be chosen, merged heading cells.
     """
-    return _openpyxl_sheet(data, file, choice)[1:]
+    return _openpyxl_sheet(data, file, choice)[1:3]
 
 
 def _openpyxl_sheet(
     data: bytes, file: str, choice: SheetChoice
-) -> tuple[str, list[Record], list[Problem]]:
-    """`read_with_openpyxl`, with the name of the sheet read first."""
+) -> tuple[str, list[Record], list[Problem], frozenset[int]]:
+    """`read_with_openpyxl`, with the name of the sheet read first and its hidden rows last."""
     values = _choose_sheet(_open_workbook(data, file, data_only=True), file, choice)
     formula_text = _formula_cells(data, file, values.title) if may_hold_formulas(data) else {}
     records: list[Record] = []
@@ -643,7 +723,8 @@ def _openpyxl_sheet(
                 cells.append(str(value))
         if cells:
             records.append((row[0].row or 0, cells))
-    return values.title, records, _merged_problems(values, file, records)
+    hidden = frozenset(number for number, row in values.row_dimensions.items() if row.hidden)
+    return values.title, records, _merged_problems(values, file, records, choice), hidden
 
 
 def _formula_cells(
@@ -669,11 +750,23 @@ def _formula_cells(
         workbook.close()
 
 
-def _merged_problems(sheet: Worksheet, file: str, records: Sequence[Record]) -> list[Problem]:
-    """Refuse merged headings (fatal) and report merged data cells (their copies read empty)."""
-    header_row = next((n for n, cells in records if not all(is_blank(c) for c in cells)), 1)
+def _merged_problems(
+    sheet: Worksheet, file: str, records: Sequence[Record], choice: SheetChoice
+) -> list[Problem]:
+    """Refuse merged headings (fatal) and report merged data cells (their copies read empty).
+
+    The headings are the row `fsr_opt.io.tables` reads them from: the first non-empty one,
+    or the one below titles that `looks_right`; cells merged above it (a title across the
+    table) are not read at all.
+    """
+    filled = [(n, [heading_text(c) for c in cells]) for n, cells in records[:_HEADING_ROWS]
+              if not all(is_blank(c) for c in cells)][:HEADER_SEARCH_ROWS + 1]
+    header_row = next((n for n, texts in filled if choice.looks_right(texts)),
+                      filled[0][0] if filled else 1)
     problems: list[Problem] = []
     for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if merged.max_row < header_row:
+            continue
         if merged.min_row <= header_row <= merged.max_row:
             raise InputError([Problem(
                 _("the heading cells {cells} are merged; unmerge them so that every column "
@@ -708,6 +801,8 @@ def _choose_sheet(workbook: Workbook, file: str, choice: SheetChoice) -> Workshe
                  for ws in sheets if ws is not chosen], choice)
         _warn_hidden(file, chosen.title, [ws.title for ws in hidden], choice)
         return chosen
+    if choice.identify is not None and (known := choice.identify([ws.title for ws in every])):
+        raise source.fail(InputError, file, *known)
     would = _pick(every, choice)
     if would is not None and would in hidden:
         raise source.fail(InputError, file, ErrorCode.HIDDEN_SHEET,
@@ -737,7 +832,7 @@ def _pick(
         return sheets[0]
     if not named:
         matching = [ws for ws in sheets
-                    if choice.looks_right(first_headings(ws.iter_rows(values_only=True)))]
+                    if has_headings(ws.iter_rows(values_only=True), choice)]
         if len(matching) == 1:
             return matching[0]
     return None

@@ -12,9 +12,9 @@ from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 
-from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.errors import ErrorCode, suggest
 from fsr_opt.core.i18n import _
-from fsr_opt.rules.values import said_percent, suggest
+from fsr_opt.rules.values import said_percent
 
 Finding = tuple[str, ErrorCode, str]
 """A problem as (dotted path, code, message)."""

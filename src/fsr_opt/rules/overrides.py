@@ -13,12 +13,12 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from fsr_opt.core.errors import ErrorCode, InputError, Problem, RuleSetError
+from fsr_opt.core.errors import ErrorCode, InputError, Problem, RuleSetError, suggest
 from fsr_opt.core.i18n import _
 from fsr_opt.core.money import largest_remainder
 from fsr_opt.io.cells import CellProblem, Dialect, foreign_digits, parse_decimal
 from fsr_opt.rules.formats import FORMAT_1_KEYS, document_year, in_force
-from fsr_opt.rules.values import RuleValueError, read_date_key, suggest
+from fsr_opt.rules.values import RuleValueError, read_date_key
 
 __all__ = ["apply_overrides", "override_pairs", "parameter_paths"]
 

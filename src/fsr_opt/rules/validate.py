@@ -22,7 +22,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, PlainValidator, TypeAdapter, ValidationError, WithJsonSchema
 
-from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError
+from fsr_opt.core.errors import ErrorCode, Problem, RuleSetError, suggest
 from fsr_opt.core.i18n import N_, _
 from fsr_opt.core.schema import (
     Area,
@@ -44,7 +44,7 @@ from fsr_opt.rules.document import (
     document_keys,
 )
 from fsr_opt.rules.formats import FORMAT_1, FORMAT_2, document_year, in_force, read_format
-from fsr_opt.rules.values import RuleValueError, describe, show_percent, suggest
+from fsr_opt.rules.values import RuleValueError, describe, show_percent
 
 __all__ = ["parse_rule_set"]
 

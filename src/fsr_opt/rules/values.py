@@ -15,14 +15,13 @@ would otherwise turn into a wrong amount.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from fsr_opt.core.errors import ErrorCode
+from fsr_opt.core.errors import ErrorCode, suggest
 from fsr_opt.core.i18n import LANGUAGES, _, current_language
 from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import money
@@ -74,12 +73,6 @@ def describe(value: object) -> str:
     if isinstance(value, list):
         return _("a list") if value else _("an empty list")
     return _("a {type}").format(type=type(value).__name__)
-
-
-def suggest(word: str, choices: Sequence[str], cutoff: float = 0.6) -> str | None:
-    """The nearest of `choices` to a mistyped `word`, for a "did you mean"; None if none is near."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return matches[0] if matches else None
 
 
 def decimal_text(value: Decimal) -> str:
