@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
@@ -75,9 +75,7 @@ if TYPE_CHECKING:
     from typer._click import HelpFormatter
 
     from fsr_opt.app.pipeline import Inputs
-    from fsr_opt.app.region import AmbitoOutcome
     from fsr_opt.core.schema import RuleSet
-    from fsr_opt.whatif.sweep import SweepRow
 
 _ARGUMENTS = "fsr_opt.arguments"
 """Where the top group keeps the words typed after ``fsr-opt``, for the language of --help."""
@@ -585,6 +583,20 @@ def _name_options(exc: FsrOptError) -> FsrOptError:
     return RuleSetError(problems)
 
 
+@contextlib.contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[object], None]]:
+    """A progress bar on stderr for a person at a terminal; a call per item done moves it.
+
+    A script's log would get the bar's label alone on a line, so none is drawn there
+    (click before 8.2, which typer allows, cannot hide a bar).
+    """
+    if not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    with typer.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield lambda _done: bar.update(1)
+
+
 def _guarded(action: Callable[[], T]) -> T:
     """Run `action`, turning every failure into a message and the contract's exit code."""
     try:
@@ -889,16 +901,7 @@ def sweep(
         units, rules, fixed, budget_range=budget_range, share_ranges=share_ranges,
         fixed_shares=bool(fixed_shares), solver=solver, time_limit=time_limit))
     total = len(spec.axis.values)
-    # a bar for a person at a terminal; a script's log would get its label alone
-    # (click < 8.2, which typer allows, has no hidden bar)
-    bar = (typer.progressbar(length=total, label=_("points solved"), file=sys.stderr)
-           if sys.stderr.isatty() else None)
-    with bar if bar is not None else contextlib.nullcontext():
-
-        def advance(_row: SweepRow) -> None:
-            if bar is not None:
-                bar.update(1)
-
+    with _progress(total, _("points solved")) as advance:
         run = _guarded(lambda: run_sweep_points(
             spec, inputs.rules, out, workers=workers or default_workers(), progress=advance,
             lang=lang))
@@ -946,12 +949,7 @@ def region(
     plan = _guarded(lambda: plan_region(manifest, out, solver=solver, time_limit=time_limit,
                                         lang=lang, fund_from=fund_from))
     workers = jobs or default_jobs(len(plan.tasks))
-    with typer.progressbar(length=len(plan.tasks), label=_("Ambiti solved"),
-                           file=sys.stderr) as bar:
-
-        def advance(_outcome: AmbitoOutcome) -> None:
-            bar.update(1)
-
+    with _progress(len(plan.tasks), _("Ambiti solved")) as advance:
         run = _guarded(lambda: run_region(plan, jobs=workers, exit_codes=EXIT_CODES,
                                           progress=advance))
     for outcome in run.outcomes:

@@ -401,10 +401,11 @@ def _cli(*args: str) -> tuple[int, str, str]:
 
 
 def test_cli_region(folders: Path, tmp_path: Path) -> None:
-    code, stdout, _ = _cli("region", "--manifest", str(folders / "region.csv"), "--out",
-                           str(tmp_path), "--jobs", "2", "--lang", "en")
+    code, stdout, stderr = _cli("region", "--manifest", str(folders / "region.csv"), "--out",
+                                str(tmp_path), "--jobs", "2", "--lang", "en")
     assert code == 0
     assert "TOTAL (solved)" in stdout and "3 of 3" in stdout
+    assert "Ambiti solved" not in stderr  # the progress bar is for a terminal, not a log
     assert str(tmp_path / "region-summary.csv") in stdout
     assert f"{tmp_path / 'bg-b'}/" in stdout
 
