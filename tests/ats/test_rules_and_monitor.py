@@ -89,6 +89,12 @@ def test_the_report_in_both_languages() -> None:
     assert "330.774,00 EUR" in italian and "330,774.00 EUR" in english
     assert "Ambito che cede" in italian and "Ambito giving" in english
     assert italian.count("<svg") == 3
+    # the spend rate and the coverage read at a glance (77,2%); the split's shares exact
+    heads = {cell.value: cell.column for cell in book["Monitoraggio"][1]}
+    spend = book["Monitoraggio"].cell(2, heads["Tasso di spesa"])
+    assert spend.number_format == "0.0%" and 0 < spend.value <= 1
+    assert book["Dopo la compensazione"].cell(2, 9).number_format == "0.0%"
+    assert sheet.cell(2, 6).number_format == "0.0000%"
 
 
 def test_the_page_writes_every_spend_rate_with_one_decimal() -> None:

@@ -18,7 +18,8 @@ ending in "…".
 
 Cell kinds: ``money`` (format ``#,##0.00``: Excel shows 1.234,56 in an Italian locale and
 1,234.56 elsewhere, and the user can still add them up), ``ratio`` (``0.000000``), ``share``
-(a 0..1 share shown as ``0.0000%``), ``count`` (``0``); any other kind is text.
+(a 0..1 share shown as ``0.0000%``), ``rate`` (a 0..1 share a person reads at a glance, a
+spend rate: ``0.0%``), ``count`` (``0``); any other kind is text.
 
 Print set-up (`Workbook.set_footer`, on every sheet): A4 landscape, fit to one page wide and
 as many tall as needed (``fitToPage``), the table's heading row repeated on every printed page
@@ -47,6 +48,7 @@ from typing import BinaryIO, cast
 
 MONEY_FORMAT = "#,##0.00"
 SHARE_FORMAT = "0.0000%"
+RATE_FORMAT = "0.0%"
 RATIO_FORMAT = "0.000000"
 COUNT_FORMAT = "0"
 PLAIN, BOLD, HEADER = "plain", "bold", "header"
@@ -108,8 +110,8 @@ _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"
                            "'": "&apos;", "\r": "&#13;"})
 
 # Cell styles: the index of each (emphasis, kind, quote prefix) in styles.xml's cellXfs.
-_NUMBER_FORMATS = {"text": 0, "money": 4, "ratio": 164, "share": 165, "count": 1}
-_CUSTOM_FORMATS = {164: RATIO_FORMAT, 165: SHARE_FORMAT}  # 4 and 1 are built in
+_NUMBER_FORMATS = {"text": 0, "money": 4, "ratio": 164, "share": 165, "count": 1, "rate": 166}
+_CUSTOM_FORMATS = {164: RATIO_FORMAT, 165: SHARE_FORMAT, 166: RATE_FORMAT}  # 4, 1 built in
 assert _NUMBER_FORMATS["money"] == 4 and MONEY_FORMAT == "#,##0.00"
 assert _NUMBER_FORMATS["count"] == 1 and COUNT_FORMAT == "0"
 _STYLES: tuple[tuple[str, str, bool], ...] = (
@@ -118,7 +120,7 @@ _STYLES: tuple[tuple[str, str, bool], ...] = (
     (WRAP, "text", False), (WRAP, "text", True),
 )
 _STYLE_INDEX = {style: index for index, style in enumerate(_STYLES)}
-_NUMERIC = {"money", "ratio", "share", "count"}
+_NUMERIC = {"money", "ratio", "share", "count", "rate"}
 
 
 def _xml_text(text: str) -> str:
