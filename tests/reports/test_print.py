@@ -81,6 +81,9 @@ def printed(report: Path) -> Iterator[tuple[bytes, dict[str, Any]]]:
                     h => getComputedStyle(h).breakBefore === 'page').length,
                 hidden: [...document.querySelectorAll('details tr')].filter(
                     r => r.getBoundingClientRect().height === 0).length,
+                // a cell whose text runs past its edge prints over its neighbour's
+                overflowing: [...document.querySelectorAll('td')].filter(
+                    c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent),
             };
         }""")
         browser.close()
@@ -150,6 +153,7 @@ def test_page_count_and_print_layout(printed: tuple[bytes, dict[str, Any]]) -> N
     # every row (the closed lists of units not funded too) printed, none taller than a page.
     assert layout["avoid"] and layout["heads"] and layout["breaks"] >= 4
     assert layout["hidden"] == 0
+    assert layout["overflowing"] == []  # long unit codes (COM-BERGAMO-...) wrap in their cell
     assert layout["tallest"] < PAGE_HEIGHT / 3
     # The content needs at least its height in pages; keeping rows whole and starting the big
     # sections on a new page adds at most a row per page and a page per forced break.

@@ -91,7 +91,7 @@ table.annex{font-size:.8rem;line-height:1.25}table.annex th,table.annex td{paddi
 table.annex{table-layout:fixed}table.annex thead th{width:5.6%}
 table.annex thead th:first-child{width:7.5%}table.annex thead th:nth-child(2){width:19%}
 table.annex thead th:nth-child(3){width:11%}table.annex thead th:nth-last-child(2){width:auto}
-.id{white-space:nowrap}
+.id{white-space:nowrap}table.annex td.id{white-space:normal;overflow-wrap:anywhere}
 table.annex tr.group th{background:#f4f6f9;padding-top:.35rem}
 .note{font-size:.85rem;color:#444}.legend .id{font-weight:bold}
 @page{size:A4 landscape;margin:12mm 10mm 14mm}
