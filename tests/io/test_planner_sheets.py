@@ -13,10 +13,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, collecting_warnings, suggest
 from fsr_opt.core.i18n import use_language
-from fsr_opt.io.cells import parse_count, parse_date, parse_money, quoted
+from fsr_opt.io.cells import normalize_id, parse_count, parse_date, parse_money, quoted
 from fsr_opt.io.tables import read_table
 from fsr_opt.io.units import (
     UNITS_SHEET,
@@ -307,3 +309,16 @@ def test_id_keys_ignore_case_spaces_and_leading_zeros_one_per_row() -> None:
     assert _id_keys([]) == []
     assert _id_keys(["UDO 142207", "udo0142207", "", None, "A 0 07", "0", "00", "U10"]) == [
         "udo142207", "udo142207", "", "", "a7", "0", "0", "u10"]
+    # folded in one call for the whole column, as normalize_id folds each id
+    fullwidth = "\uff35\uff24\uff2f\uff11\uff14\uff12\uff12\uff10\uff17"  # UDO142207
+    assert _id_keys([fullwidth, "Udo\u200b142207", "UDO\u00a0142207", "a\nb"]) == [
+        "udo142207", "udo142207", "udo142207", "ab"]
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12)), max_size=20))
+def test_id_keys_fold_each_id_as_normalize_id_does(ids: list[str | None]) -> None:
+    from fsr_opt.io.units import _LEADING_ZEROS, _id_keys  # noqa: PLC0415
+
+    expected = [_LEADING_ZEROS.sub("", normalize_id(unit_id).replace(" ", ""))
+                if isinstance(unit_id, str) and unit_id else "" for unit_id in ids]
+    assert _id_keys(ids) == expected

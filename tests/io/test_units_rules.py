@@ -160,7 +160,11 @@ def test_last_years_column_next_to_this_years_is_ignored(tmp_path: Path, rules: 
 
 
 @pytest.mark.parametrize(("unit_id", "name"), [("TOTALE", None), ("Totale", ""),
-                                               (None, "Totale generale"), ("", "TOTALI")])
+                                               (None, "Totale generale"), ("", "TOTALI"),
+                                               # spelled as only Unicode folding tells
+                                               ("\uff34\uff2f\uff34\uff21\uff2c\uff25", None),
+                                               (" Tot\u200bale\u00a0", "Città"),
+                                               (None, "  TOTALE attività")])
 def test_a_total_row_is_one_problem_saying_to_delete_it(
     tmp_path: Path, unit_id: str | None, name: str | None
 ) -> None:

@@ -217,10 +217,15 @@ def normalize_id(text: str) -> str:
     An ASCII id, the usual one, needs only lower case: NFKC leaves ASCII alone, its case
     folding is `str.lower`, and it holds no invisible character.
     """
+    return " ".join(fold_id_text(text).split())
+
+
+def fold_id_text(text: str) -> str:
+    """`normalize_id` but for its spaces: ids joined a line each are folded in one call."""
     if text.isascii():
-        return " ".join(text.lower().split())
+        return text.lower()
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible(text)).casefold())
-    return " ".join(visible(folded).split())
+    return visible(folded)
 
 
 def clip(text: str) -> str:

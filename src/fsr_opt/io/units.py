@@ -17,6 +17,7 @@ from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, S
 from dataclasses import fields, replace
 from datetime import date
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,6 +35,7 @@ from fsr_opt.io.cells import (
     clip,
     decimal_mark,
     fold_heading,
+    fold_id_text,
     is_blank,
     is_total_label,
     normalize_id,
@@ -607,6 +609,8 @@ def _marks_in_file_order(
     return marks
 
 
+_SPACES = re.compile(r"[^\S\n]+")
+"""Whitespace but the newline that `_id_keys` joins the ids with."""
 _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 """The zeros that open a run of digits (``UDO0142207``, ``007``): Excel drops them."""
 
@@ -619,11 +623,15 @@ def _id_keys(ids: Sequence[object]) -> list[str]:
     are one unit typed three ways, which the riparto would count (and fund) three times.
     Done on the ids joined in one text, so a large table costs no regex call per row.
     """
-    keys = [normalize_id(unit_id) if isinstance(unit_id, str) and unit_id else ""
-            for unit_id in ids]
-    if not keys:
+    if not ids:
         return []
-    return _LEADING_ZEROS.sub("", "\n".join(keys).replace(" ", "")).split("\n")
+    texts = [unit_id if isinstance(unit_id, str) else "" for unit_id in ids]
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1:  # no id of several lines: folded in one call
+        folded = _SPACES.sub("", fold_id_text(joined))
+    else:
+        folded = "\n".join(normalize_id(text) if text else "" for text in texts).replace(" ", "")
+    return _LEADING_ZEROS.sub("", folded).split("\n")
 
 
 def _rows_to_check(parsed: Sequence[_Column]) -> tuple[set[int], list[str]]:
@@ -647,6 +655,28 @@ _TOTAL_WORDS = re.compile(r"(?i)\s*total[ei]?\b")
 """A name that starts a total row: ``TOTALE``, ``Totale generale``, ``Totali``."""
 
 
+# In the ids, or the names, of a table joined a line each: a line that could be a total's.
+_TOTAL_ID_LINE = re.compile(r"(?mi)^[^\S\n]*total[e]?[^\S\n]*$")
+_TOTAL_NAME_LINE = re.compile(r"(?mi)^[^\S\n]*total")
+
+
+def _may_hold_total(table: RawTable, id_index: int | None, name_index: int | None) -> bool:
+    """False when no id or name of the table can say TOTALE: a search in C, not a row each.
+
+    A total row's id folds to ``totale`` or ``total`` (`is_total_label`), its name starts
+    with Total (`_TOTAL_WORDS`): the texts are folded as ids are (`fold_id_text`), each
+    row's own check deciding.
+    """
+    for index, line in ((id_index, _TOTAL_ID_LINE), (name_index, _TOTAL_NAME_LINE)):
+        if index is None:
+            continue
+        joined = "\n".join(cell for cell in map(itemgetter(index), map(itemgetter(1), table.rows))
+                           if isinstance(cell, str))
+        if line.search(fold_id_text(joined)):
+            return True
+    return False
+
+
 def _without_total_rows(
     table: RawTable, columns: Mapping[str, int]
 ) -> tuple[RawTable, list[Problem]]:
@@ -668,6 +698,8 @@ def _without_total_rows(
         return ((unit_id is None or is_blank(unit_id)) and isinstance(name, str)
                 and _TOTAL_WORDS.match(name) is not None)
 
+    if not _may_hold_total(table, id_index, name_index):
+        return table, []
     totals = [number for number, cells in table.rows if is_total(cells)]
     if not totals:
         return table, []
