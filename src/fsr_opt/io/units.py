@@ -611,7 +611,10 @@ def _marks_in_file_order(
 
 _SPACES = re.compile(r"[^\S\n]+")
 """Whitespace but the newline that `_id_keys` joins the ids with."""
-_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+_ASCII_SPACES = (" ", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+"""What `_SPACES` matches in an ASCII text: each looked for in C before the regex runs."""
+# (a zero first, then the look back: the regex engine then jumps from zero to zero)
+_LEADING_ZEROS = re.compile(r"0(?<![0-9]0)0*(?=[0-9])")
 """The zeros that open a run of digits (``UDO0142207``, ``007``): Excel drops them."""
 
 
@@ -628,7 +631,9 @@ def _id_keys(ids: Sequence[object]) -> list[str]:
     texts = [unit_id if isinstance(unit_id, str) else "" for unit_id in ids]
     joined = "\n".join(texts)
     if joined.count("\n") == len(texts) - 1:  # no id of several lines: folded in one call
-        folded = _SPACES.sub("", fold_id_text(joined))
+        folded = fold_id_text(joined)
+        if not folded.isascii() or any(space in folded for space in _ASCII_SPACES):
+            folded = _SPACES.sub("", folded)
     else:
         folded = "\n".join(normalize_id(text) if text else "" for text in texts).replace(" ", "")
     return _LEADING_ZEROS.sub("", folded).split("\n")
@@ -661,20 +666,25 @@ _TOTAL_NAME_LINE = re.compile(r"(?mi)^[^\S\n]*total")
 
 
 def _may_hold_total(table: RawTable, id_index: int | None, name_index: int | None) -> bool:
-    """False when no id or name of the table can say TOTALE: a search in C, not a row each.
+    """False when no row of the table can be a total: a search in C, not a check a row.
 
-    A total row's id folds to ``totale`` or ``total`` (`is_total_label`), its name starts
-    with Total (`_TOTAL_WORDS`): the texts are folded as ids are (`fold_id_text`), each
-    row's own check deciding.
+    A total row's id folds to ``totale`` or ``total`` (`is_total_label`); a row without an
+    id is one if its name starts with Total (`_TOTAL_WORDS`). The ids, and the names of the
+    rows whose id is not a plain code (a blank one never is), are folded as ids are
+    (`fold_id_text`) and searched; each row's own check decides.
     """
-    for index, line in ((id_index, _TOTAL_ID_LINE), (name_index, _TOTAL_NAME_LINE)):
-        if index is None:
-            continue
-        joined = "\n".join(cell for cell in map(itemgetter(index), map(itemgetter(1), table.rows))
-                           if isinstance(cell, str))
-        if line.search(fold_id_text(joined)):
-            return True
-    return False
+    rows = [cells for _, cells in table.rows]
+    ids: list[RawCell] = ([None] * len(rows) if id_index is None
+                          else list(map(itemgetter(id_index), rows)))
+    folded = fold_id_text("\n".join(unit_id for unit_id in ids if isinstance(unit_id, str)))
+    if "total" in folded and _TOTAL_ID_LINE.search(folded):
+        return True
+    if name_index is None:
+        return False
+    names = [name for unit_id, name in zip(ids, map(itemgetter(name_index), rows), strict=True)
+             if isinstance(name, str) and not (isinstance(unit_id, str) and unit_id.isalnum())]
+    folded = fold_id_text("\n".join(names))
+    return "total" in folded and _TOTAL_NAME_LINE.search(folded) is not None
 
 
 def _without_total_rows(
