@@ -695,10 +695,14 @@ def _line_counts(texts: Sequence[str], sizes: Sequence[int], width: int,
 
 
 def _height_attributes(lines: int) -> str:
-    """A ``<row>``'s height attributes for `lines` lines of text ("" for one: the default)."""
+    """A ``<row>``'s height for `lines` lines of text ("" for one: the default).
+
+    Without ``customHeight``, as Excel writes a row it sized itself: Excel sizes it again
+    when it opens the file, LibreOffice takes the height as written.
+    """
     if lines <= 1:
         return ""
-    return f' ht="{lines * _LINE_POINTS}" customHeight="1"'
+    return f' ht="{lines * _LINE_POINTS}"'
 
 
 def _styles_xml() -> str:
