@@ -307,3 +307,40 @@ def test_compare_names_the_areas_and_lines_by_the_rule_sets_labels(
                str(tmp_path / "moved-other"), "--out", str(tmp_path / "codes"))[0] == 0
     page = (tmp_path / "codes" / "scenario.html").read_text(encoding="utf-8")
     assert "<td>minori</td><td>adm</td>" in page
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, keeping what is written to it."""
+
+    def __init__(self, terminal: bool) -> None:
+        self.terminal = terminal
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+    def write(self, text: str) -> int:
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_the_progress_bar_is_drawn_at_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    """sweep and region show their progress to a person; a script's log gets nothing."""
+    from fsr_opt import cli  # noqa: PLC0415
+
+    screen = _Terminal(terminal)
+    monkeypatch.setattr(sys, "stderr", screen)
+    with cli._progress(2, "Ambiti risolti") as advance:
+        advance(None)
+        advance(None)
+    shown = "".join(screen.written)
+    if terminal:
+        assert "Ambiti risolti" in shown and shown.rstrip().endswith("100%\x1b[?25h")
+    else:
+        assert shown == ""
