@@ -11,7 +11,6 @@ and the table of its figures. Same input, same bytes.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -25,13 +24,13 @@ from fsr_opt.core.words import money, percent, phrases, ratio, text
 from fsr_opt.io.outputs import csv_bytes
 from fsr_opt.reports.html import (
     _CSS,
-    _css_string,
     _e,
     _figure,
     _n,
     _t,
     _table,
     donut_chart,
+    page_footer_css,
     paired_bars,
 )
 from fsr_opt.reports.parameters import parameter_rows
@@ -287,17 +286,8 @@ def _print_frame(rules: AtsRules, title: str, lang: str) -> str:
     still says what it belongs to and can be cited by its number ("Pagina 2 di 4"). CSS
     margin boxes of ``@page``: on screen nothing shows.
     """
-    footer = text("ats.running_footer", lang).format(
-        title=title, rule_set=rules.rule_set_id, version=rules.version)
-    counters = {"page": "counter(page)", "pages": "counter(pages)"}
-    number = " ".join(
-        part for literal, field, _, _ in string.Formatter().parse(
-            text("html.page_number", lang))
-        for part in (_css_string(literal) if literal else "", counters.get(field or "", ""))
-        if part)
-    box = "font:7.5pt Georgia,'Times New Roman',serif;color:#444"
-    return (f"@page{{@bottom-left{{content:{_css_string(footer)};{box}}}"
-            f"@bottom-right{{content:{number};{box}}}}}")
+    return page_footer_css(text("ats.running_footer", lang).format(
+        title=title, rule_set=rules.rule_set_id, version=rules.version), lang)
 
 
 def report_html(rules: AtsRules, *, split: Split | None = None,

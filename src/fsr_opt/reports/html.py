@@ -160,6 +160,11 @@ def print_frame(rules: RuleSet, document: Mapping[str, Any], lang: str) -> str:
     if units and units.get("sha256"):
         footer += " - " + text("html.running_input", lang).format(
             file=PurePath(units.get("path", "")).name, sha=units["sha256"][:12] + "…")
+    return page_footer_css(footer, lang)
+
+
+def page_footer_css(footer: str, lang: str) -> str:
+    """The ``@page`` rule that prints `footer` at the left foot and "Pagina N di M" at the right."""
     counters = {"page": "counter(page)", "pages": "counter(pages)"}
     number = " ".join(
         part for literal, field, _, _ in string.Formatter().parse(
