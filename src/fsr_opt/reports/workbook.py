@@ -22,12 +22,10 @@ the other outputs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from operator import itemgetter
-from typing import cast
 
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
@@ -262,10 +260,6 @@ def _totals(
             sheet.cell(row, col, "money", decimal_sum(cells), BOLD)
 
 
-# amounts in euros and cents, one a line (possessive: a line matches in one way only)
-_CENTS_LINES = re.compile(r"-?+[0-9]++\.[0-9]{2}+(?:\n-?+[0-9]++\.[0-9]{2}+)*+")
-
-
 def decimal_sum(cells: Sequence[object]) -> Decimal:
     """The exact sum of a money column's cells (decimal texts, numbers; "" and None skipped).
 
@@ -274,12 +268,7 @@ def decimal_sum(cells: Sequence[object]) -> Decimal:
     Ambito.
     """
     if set(map(type, cells)) <= {str, type(None)}:
-        texts = cast("list[str]", list(filter(None, cells)))
-        joined = "\n".join(texts)
-        if texts and _CENTS_LINES.fullmatch(joined) and joined.count("\n") == len(texts) - 1:
-            # every text in cents, as allocation.csv writes them: added up as integers
-            return Decimal(sum(map(int, joined.replace(".", "").split("\n")))).scaleb(-2)
-        return sum(map(Decimal, texts), Decimal(0))
+        return sum(map(Decimal, filter(None, cells)), Decimal(0))  # type: ignore[arg-type]
     return sum((Decimal(str(v)) for v in cells if v not in ("", None)), Decimal(0))
 
 

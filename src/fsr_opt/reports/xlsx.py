@@ -267,6 +267,7 @@ class _SharedStrings:
         self.count = 0  # cells that refer to a text
         # (text, column width) -> its lines when wrapped (`_line_count`), for every sheet
         self.line_counts: dict[tuple[str, int], int] = {}
+        self.sizes: dict[str, int] = {}  # text -> its `_sizes`, for every sheet
 
     def add(self, texts: Sequence[str]) -> dict[str, None]:
         """Number the new texts of a column of cells ("" is an empty cell).
@@ -390,7 +391,7 @@ class Sheet:
         self._widths = []
         uniform: list[bool] = []
         wraps: list[bool] = []
-        row_lines: list[int] | None = None  # per body row, once a column wraps a text
+        column_lines: list[list[int]] = []  # per column of texts of several lines: per row
         for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
             cells = list(map(itemgetter(col), rows))  # one column at a time
             texts = cast("Sequence[str]", cells) if _all_text(cells) else None
@@ -412,7 +413,11 @@ class Sheet:
                 width, wrap = _column_width(heading, kind, list(map(len, shown)))
             else:
                 distinct_texts = list(distinct)  # the width needs each text once
-                sizes = _sizes(distinct_texts)
+                # each text measured once in the workbook: its sheets show the same names
+                known = self._strings.sizes
+                new = list(filterfalse(known.__contains__, distinct_texts))
+                known.update(zip(new, _sizes(new), strict=True))
+                sizes = list(map(known.__getitem__, distinct_texts))
                 width, wrap = _column_width(heading, kind, list(sizes))
             self._widths.append(width)
             wraps.append(wrap)
@@ -420,8 +425,7 @@ class Sheet:
                 # each distinct text laid out once; the rows look their counts up
                 counts = _line_counts(distinct_texts, sizes, width, self._strings.line_counts)
                 if counts:
-                    lines = list(map(counts.get, column_texts, repeat(1)))
-                    row_lines = lines if row_lines is None else list(map(max, row_lines, lines))
+                    column_lines.append(list(map(counts.get, column_texts, repeat(1))))
         heading_lines = max((_line_count(heading, width, bold=True)
                              for heading, width in zip(headings, self._widths, strict=True)),
                             default=1)
@@ -430,7 +434,8 @@ class Sheet:
         self._max_col = max(self._max_col, len(headings))
         self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), tuple(uniform),
                              tuple(wraps), len(rows),
-                             None if row_lines is None else tuple(row_lines))
+                             tuple(map(max, *column_lines)) if len(column_lines) > 1
+                             else tuple(column_lines[0]) if column_lines else None)
         last = first_row + len(rows)
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
