@@ -306,3 +306,17 @@ def test_the_json_report_describes_each_check_in_the_language_of_the_run() -> No
         english = json.loads(render_audit(report, "json"))["checks"][0]["description"]
     assert english == "every unit has a row"
     assert italian != english and "unità" in italian
+
+
+def test_a_check_with_nothing_to_check_says_so(example: Example) -> None:
+    """The residual checks of a riparto that leaves nothing: not "(0 checked)"."""
+    report = audit_rows(example, text_rows(example, dict(example.awards)))
+    idle = [r.code for r in report.results if r.checked == 0]
+    assert idle
+    text = render_audit(report, "text")
+    for code in idle:
+        (line,) = [line for line in text.splitlines() if f" {code} " in line]
+        assert line.endswith("(nothing to check)"), line
+    assert "(0 checked)" not in text
+    with use_language("it"):
+        assert "(nessun caso da verificare)" in render_audit(report, "text")

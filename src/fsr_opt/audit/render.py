@@ -110,8 +110,8 @@ def _render_text(report: AuditReport) -> str:
     status_width = max(len(passed), len(failed), len(skipped))
     for result in report.results:
         status = passed if result.passed else failed
-        checked = ngettext("{count} checked", "{count} checked", result.checked).format(
-            count=result.checked)
+        checked = (ngettext("{count} checked", "{count} checked", result.checked).format(
+            count=result.checked) if result.checked else _("nothing to check"))
         count = (checked if result.passed else _("{violations} in {checked}").format(
             violations=_violations(result.failed), checked=checked))
         lines.append(f"{status:<{status_width}}  {result.code:<{width}}  "
