@@ -303,9 +303,10 @@ def test_the_audit_says_total_in_the_language(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("lang", "footer", "number"), [
-    ("it", '"ATS Bergamo: riparto, monitoraggio e compensazione tra gli Ambiti (2025) - regole '
+    # the split alone: its title names what it holds, not monitoring and rebalance too
+    ("it", '"ATS Bergamo: riparto tra gli Ambiti (2025) - regole '
      'ats-bergamo-2025 v2025.2"', '"Pagina " counter(page) " di " counter(pages);'),
-    ("en", '"ATS Bergamo: split, monitoring and rebalance among the Ambiti (2025) - rules '
+    ("en", '"ATS Bergamo: split among the Ambiti (2025) - rules '
      'ats-bergamo-2025 v2025.2"', '"Page " counter(page) " of " counter(pages);'),
 ])
 def test_every_printed_page_says_which_report_and_which_page(
@@ -320,6 +321,7 @@ def test_every_printed_page_says_which_report_and_which_page(
 
 def test_the_italian_report_calls_the_act_riparto() -> None:
     _book, page, _figures = _rebalanced("it")
+    assert "monitoraggio e compensazione tra gli Ambiti (2025)</h1>" in html.unescape(page)
     rules, split = _split()
     split_page = html.unescape(report_html(rules, split=split).decode())
     assert "Riparto per indicatori: " in split_page

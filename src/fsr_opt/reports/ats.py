@@ -11,7 +11,7 @@ and the table of its figures. Same input, same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -290,6 +290,15 @@ def _print_frame(rules: AtsRules, title: str, lang: str) -> str:
         title=title, rule_set=rules.rule_set_id, version=rules.version), lang)
 
 
+def _parts(split: bool, monitor: bool, rebalance: bool, w: Callable[[str], str]) -> str:
+    """What the report holds, in words: 'riparto', 'monitoraggio e compensazione', ..."""
+    parts = [w(f"part.{part}") for part, shown in (
+        ("split", split), ("monitor", monitor), ("rebalance", rebalance)) if shown]
+    if len(parts) < 2:
+        return parts[0] if parts else w("part.split")
+    return w("parts_and").format(first=", ".join(parts[:-1]), last=parts[-1])
+
+
 def report_html(rules: AtsRules, *, split: Split | None = None,
                 lines: Sequence[MonitorLine] = (), result: Rebalance | None = None,
                 lang: str = "it") -> bytes:
@@ -298,7 +307,8 @@ def report_html(rules: AtsRules, *, split: Split | None = None,
     html_words = phrases("html", lang)
     changes = _changes(rules, split, lang)
     rules = _as_split(rules, split)
-    title = w("title").format(ats=rules.ats, year=rules.year)
+    title = w("title").format(ats=rules.ats, year=rules.year,
+                              parts=_parts(split is not None, bool(lines), result is not None, w))
     body = [f"<h1>{_e(title)}</h1>", f"<p class=\"sub\">{_e(rules.title)}</p>"]
     if changes:
         body.append(f"<div class=\"warn\"><b>{_e(html_words('overrides'))}</b><ul>"
