@@ -395,30 +395,25 @@ class Sheet:
         for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
             cells = list(map(itemgetter(col), rows))  # one column at a time
             texts = cast("Sequence[str]", cells) if _all_text(cells) else None
-            shown: Iterable[str] | None = texts  # None: the cells as str() shows them
-            sizes: list[int] = []
-            distinct_texts: list[str] = []
-            distinct: dict[str, None] = {}
-            column_texts: Sequence[str] = ()
             if kind in _NUMERIC:
                 uniform.append(texts is not None and "" not in texts
                                and _plain_column(texts, kind))
-            else:
-                column_texts = _texts(cells) if texts is None else texts
-                distinct = self._strings.add(column_texts)
-                uniform.append(texts is not None and "" not in distinct
-                               and not _any_formula_like(distinct))
-            if kind in _NUMERIC:
-                shown = map(str, cells) if shown is None else shown
-                width, wrap = _column_width(heading, kind, list(map(len, shown)))
-            else:
-                distinct_texts = list(distinct)  # the width needs each text once
-                # each text measured once in the workbook: its sheets show the same names
-                known = self._strings.sizes
-                new = list(filterfalse(known.__contains__, distinct_texts))
-                known.update(zip(new, _sizes(new), strict=True))
-                sizes = list(map(known.__getitem__, distinct_texts))
-                width, wrap = _column_width(heading, kind, list(sizes))
+                # as wide as its longest number as str() shows it
+                shown = map(str, cells) if texts is None else texts
+                self._widths.append(_column_width(heading, kind, list(map(len, shown)))[0])
+                wraps.append(False)
+                continue
+            column_texts = _texts(cells) if texts is None else texts
+            distinct = self._strings.add(column_texts)
+            uniform.append(texts is not None and "" not in distinct
+                           and not _any_formula_like(distinct))
+            distinct_texts = list(distinct)  # the width needs each text once
+            # each text measured once in the workbook: its sheets show the same names
+            known = self._strings.sizes
+            new = list(filterfalse(known.__contains__, distinct_texts))
+            known.update(zip(new, _sizes(new), strict=True))
+            sizes = list(map(known.__getitem__, distinct_texts))
+            width, wrap = _column_width(heading, kind, list(sizes))
             self._widths.append(width)
             wraps.append(wrap)
             if wrap:
@@ -656,7 +651,7 @@ def _line_count(text: str, width: float, *, bold: bool = False) -> int:
         lines += 1
         used = 0.0
         for word in paragraph.split():
-            size = sum(map(_CHAR_WIDTHS.get, word, repeat(_WIDEST)))
+            size = _size(word)
             if used and used + space + size > capacity:  # to the next line
                 lines += 1
                 used = 0.0
@@ -671,7 +666,7 @@ def _line_count(text: str, width: float, *, bold: bool = False) -> int:
 
 # `_CHAR_WIDTHS` by byte of a UTF-8 text, in twentieths of a digit: the first byte of a
 # character outside ASCII counts as the widest letter, its other bytes as nothing; a newline
-# is the mark that `_line_counts` splits the joined texts at.
+# is the mark that `_sizes` splits the joined texts at.
 _NEWLINE_MARK = 255
 _BYTE_WIDTHS = bytes(
     _NEWLINE_MARK if byte == 0x0A
