@@ -587,8 +587,7 @@ def _name_options(exc: FsrOptError) -> FsrOptError:
 def _progress(total: int, label: str) -> Iterator[Callable[[object], None]]:
     """A progress bar on stderr for a person at a terminal; a call per item done moves it.
 
-    A script's log would get the bar's label alone on a line, so none is drawn there
-    (click before 8.2, which typer allows, cannot hide a bar).
+    A script's log would get the bar's label alone on a line, so none is drawn there.
     """
     if not sys.stderr.isatty():
         yield lambda _done: None
