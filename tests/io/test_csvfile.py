@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from unittest import mock
 
 import pytest
@@ -77,3 +79,35 @@ def test_the_header_is_found_in_the_first_characters_as_in_the_whole_text(
         whole = _outcome(encoded)
     with mock.patch.object(csvfile, "_HEAD_CHARS", head):
         assert _outcome(encoded) == whole
+
+
+_CELL_TEXT = st.lists(st.sampled_from(["a", " ", ";", ",", "\t", "\n", "\r\n", "\r", "\x0c",
+                                       "\x85", "\u2028", "è", "1,5"]), max_size=12).map("".join)
+
+
+@settings(max_examples=400)
+@given(text=_CELL_TEXT, delimiter=st.sampled_from([";", ",", "\t"]))
+def test_a_text_without_quotes_is_split_as_the_csv_reader_reads_it(
+    text: str, delimiter: str
+) -> None:
+    # The split of a text without quotes (`_plain_records`) gives the csv module's records,
+    # numbered alike, whatever its line ends and blank lines; or leaves the text to it.
+    plain = csvfile._plain_records(text, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    if plain is None:
+        assert not text or "\r" in text.replace("\r\n", "")
+    else:
+        assert plain == list(enumerate(reader, start=1))
+
+
+def test_a_text_with_quotes_a_long_cell_or_many_rows_is_left_to_the_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert csvfile._plain_records('a,"b"\n', ",") is None
+    assert csvfile._plain_records("a," + "x" * source.MAX_CELL_CHARS + "\n", ",") is None
+    monkeypatch.setattr(source, "MAX_ROWS", 2)
+    assert csvfile._plain_records("h\n1\n2\n", ",") is not None
+    assert csvfile._plain_records("h\n1\n2\n3\n", ",") is None
+    monkeypatch.setattr(source, "MAX_COLUMNS", 3)
+    assert csvfile._plain_records("a,b,c\n", ",") is not None
+    assert csvfile._plain_records("a,b,c,d\n", ",") is None
