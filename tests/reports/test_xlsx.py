@@ -23,9 +23,10 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+import python_calamine
 from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from fsr_opt.app.pipeline import load_inputs
 from fsr_opt.audit.run import audit_solution
@@ -108,12 +109,21 @@ def read_sheet(data: bytes, number: int) -> dict[str, Cell]:
     xfs = list(next(styles.iter(f"{NS}cellXfs")))
     sheet = ElementTree.fromstring(files[f"xl/worksheets/sheet{number}.xml"])
     cells = {}
-    for c in sheet.iter(f"{NS}c"):
-        assert c.find(f"{NS}f") is None, c.get("r")  # never a formula
-        kind = c.get("t", "n")
-        raw = c.findtext(f"{NS}v") or ""
-        value = strings[int(raw)] if kind == "s" else raw
-        cells[c.get("r", "")] = Cell(value, kind, xfs[int(c.get("s", "0"))])
+    row_number = 0
+    for row in sheet.iter(f"{NS}row"):
+        row_number = int(row.get("r", row_number + 1))
+        col = 0
+        for c in row.iter(f"{NS}c"):
+            # ECMA-376: a cell without its reference is the one after the row's previous cell
+            ref = c.get("r") or f"{get_column_letter(col + 1)}{row_number}"
+            letters = ref.rstrip("0123456789")
+            assert ref == f"{letters}{row_number}", ref
+            col = column_index_from_string(letters)
+            assert c.find(f"{NS}f") is None, ref  # never a formula
+            kind = c.get("t", "n")
+            raw = c.findtext(f"{NS}v") or ""
+            value = strings[int(raw)] if kind == "s" else raw
+            cells[ref] = Cell(value, kind, xfs[int(c.get("s", "0"))])
     return cells
 
 
@@ -181,6 +191,42 @@ def test_header_style_and_number_cells(example: bytes) -> None:
     assert book["Riparto"]["A1"].alignment.wrap_text
     assert book["Pagamenti"]["B2"].number_format == "0"
     assert book["Riparto"].column_dimensions["B"].width <= 60
+
+
+def test_cells_left_without_reference_are_where_excel_libraries_put_them(
+    example: bytes,
+) -> None:
+    # A table's cell that follows the row's previous one leaves out its reference (r="B7"),
+    # as ECMA-376 allows; a cell after an empty one keeps it. openpyxl and calamine (what
+    # pandas reads with) find every cell of every sheet where the reader of this module does.
+    calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(example))
+    book = openpyxl.load_workbook(io.BytesIO(example))
+    sheet_xml = parts(example)["xl/worksheets/sheet1.xml"].decode("utf-8")
+    assert sheet_xml.count("<c ") > 2 * sheet_xml.count(' r="', sheet_xml.index("<sheetData>"))
+    for number, name in enumerate(calamine.sheet_names, start=1):
+        ours = {ref: cell.value for ref, cell in read_sheet(example, number).items()}
+        theirs = {f"{get_column_letter(col)}{row}": value
+                  for row, values in enumerate(calamine.get_sheet_by_name(name).to_python(),
+                                               start=1)
+                  for col, value in enumerate(values, start=1) if value != ""}
+        assert theirs.keys() == ours.keys(), name
+        opened = {cell.coordinate for row in book[name].iter_rows() for cell in row
+                  if cell.value is not None}
+        assert opened == ours.keys(), name
+
+
+def test_a_cell_after_an_empty_one_keeps_its_reference() -> None:
+    book = xlsx.Workbook("t")
+    sheet = book.add_sheet("S")
+    sheet.table(["a", "b", "c"], ["text", "text", "money"],
+                [["x", "", "1.00"], ["y", "z", "2.00"]])
+    cells = read_sheet(book.to_bytes(), 1)
+    assert {ref: cell.value for ref, cell in cells.items()} == {
+        "A1": "a", "B1": "b", "C1": "c", "A2": "x", "C2": "1.00", "A3": "y", "B3": "z",
+        "C3": "2.00"}
+    loaded = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))["S"]
+    assert [[c.value for c in row] for row in loaded.iter_rows(min_row=2)] == [
+        ["x", None, 1], ["y", "z", 2]]
 
 
 def test_two_builds_are_byte_identical(example: bytes) -> None:
@@ -584,3 +630,23 @@ def test_rows_of_wrapped_texts_are_as_tall_as_their_lines(example: bytes) -> Non
     assert tall > 50
     # the heading row too, its words in bold
     assert annex.row_dimensions[1].height in (30, 45)
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "è", " ", "  ", "_", "x", "_x0041_", "&", "<",
+                                          "\n", "\t", "\x01", "😀", "'"]),
+                         max_size=6).map("".join), max_size=6))
+def test_a_block_of_shared_strings_is_written_as_each_string_alone(texts: list[str]) -> None:
+    # The block's quick path (one join when no text needs care) writes what the string by
+    # string path writes: clipped, spaces kept, escaped.
+    def alone(text: str) -> str:
+        text = xlsx._clip(text)
+        space = ' xml:space="preserve"' if xlsx._needs_preserve(text) else ""
+        return f"<si><t{space}>{xlsx._xml_text(text)}</t></si>"
+
+    assert xlsx._string_items(texts) == "".join(map(alone, texts))
+
+
+def test_a_block_with_a_text_too_long_for_a_cell_is_clipped() -> None:
+    written = xlsx._string_items(["b", "a" * 40000])
+    assert written.startswith("<si><t>b</t></si><si><t>aaa") and written.endswith("a…</t></si>")
+    assert len(written) == len("<si><t>b</t></si><si><t></t></si>") + xlsx._MAX_CELL_TEXT

@@ -291,14 +291,31 @@ class _SharedStrings:
         """The part's text, `block_rows` strings at a time."""
         yield (f'{_DECLARATION}<sst xmlns="{_MAIN_NS}" count="{self.count}" '
                f'uniqueCount="{len(self.index)}">')
-        items: list[str] = []
-        for text in map(_clip, self.index):
-            space = ' xml:space="preserve"' if _needs_preserve(text) else ""
-            items.append(f"<si><t{space}>{_xml_text(text)}</t></si>")
-            if len(items) == block_rows:
-                yield "".join(items)
-                items = []
-        yield "".join(items) + "</sst>"
+        texts = list(self.index)
+        for start in range(0, len(texts), block_rows):
+            yield _string_items(texts[start:start + block_rows])
+        yield "</sst>"
+
+
+def _string_items(texts: Sequence[str]) -> str:
+    """The ``<si>`` elements of these shared strings, in one `str.join` when none needs work.
+
+    Nearly every text of a workbook is short, printable, with no character to escape and
+    no space to keep (names, codes): the whole block is checked in C, and only a block
+    with one that needs its own care (`_clip`, `_needs_preserve`, `_xml_text`) is written
+    text by text. A large Ambito's workbook has over a hundred thousand strings.
+    """
+    joined = "".join(texts)
+    lines = "\n".join(texts)  # a space at a text's end shows next to a newline
+    if (max(map(len, texts), default=0) * 2 <= _MAX_CELL_TEXT and not _may_need_escape(joined)
+            and not (lines.startswith(" ") or lines.endswith(" ") or "  " in lines
+                     or " \n" in lines or "\n " in lines)):
+        return "<si><t>" + "</t></si><si><t>".join(texts) + "</t></si>" if texts else ""
+    items = []
+    for text in map(_clip, texts):
+        space = ' xml:space="preserve"' if _needs_preserve(text) else ""
+        items.append(f"<si><t{space}>{_xml_text(text)}</t></si>")
+    return "".join(items)
 
 
 @dataclass(frozen=True)
@@ -452,6 +469,7 @@ class Sheet:
         emphasis: str = PLAIN,
         *,
         uniform: bool = False,
+        follows: bool = False,
     ) -> list[str | Sequence[str]]:
         """A column's cells in `rows` (row numbers), as the pieces `_interleave` joins.
 
@@ -460,6 +478,10 @@ class Sheet:
         own; when some cell is empty (no cell at all) or a text needs the quote prefix, the
         one piece is each cell's whole XML ("" for an empty one). `uniform` says that the
         cells are known to be of the first case (`_Table.uniform`), so are not checked.
+        `follows` says that each row's cell comes right after the row's previous one (or
+        first in the row), so that a cell of the first case leaves out its reference
+        (``r="B7"``): a reader places it next, as ECMA-376 allows. At a large Ambito the
+        references were half of allocation.xlsx's bytes.
 
         Numbers are numbers with their format; text is a shared string (numbered by
         `_register`), with the quote prefix style when it starts like a formula.
@@ -470,6 +492,8 @@ class Sheet:
             style = f' s="{_STYLE_INDEX[emphasis, kind, False]}"'
             texts = cast("Sequence[str]", values) if uniform else _numbers(values, kind)
             if uniform or "" not in texts:
+                if follows:
+                    return [f"<c{style}><v>", texts, "</v></c>"]
                 return [f'<c r="{letter}', rows, f'"{style}><v>', texts, "</v></c>"]
             return [[f'<c r="{letter}{n}"{style}><v>{text}</v></c>' if text else ""
                      for n, text in zip(rows, texts, strict=True)]]
@@ -481,6 +505,8 @@ class Sheet:
         if uniform or ("" not in texts and not _any_formula_like(texts)):
             # no empty cell and none to quote (most columns): the same style for every cell
             numbers = list(map(index.__getitem__, texts))
+            if follows:
+                return [f'<c{style} t="s"><v>', numbers, "</v></c>"]
             return [f'<c r="{letter}', rows, f'"{style} t="s"><v>', numbers, "</v></c>"]
         return [[f'<c r="{letter}{n}"{quoted if text.startswith(_FORMULA_TRIGGERS) else style}'
                  f' t="s"><v>{index[text]}</v></c>' if text else ""
@@ -497,10 +523,13 @@ class Sheet:
             if table.lines is not None:  # the height of each row of wrapped texts
                 pieces.append(list(map(heights.__getitem__, table.lines[start:stop])))
             pieces.append(">")
+            # a column's cells follow the row's previous ones when that column has a cell
+            # in every row (a uniform one; the first column follows the row's start)
+            follows = (True, *table.uniform)
             for col, (kind, values, uniform, wrap) in enumerate(
                     zip(table.kinds, columns, table.uniform, table.wraps, strict=True), start=1):
                 pieces += self._column(col, kind, values, rows, WRAP if wrap else PLAIN,
-                                       uniform=uniform)
+                                       uniform=uniform, follows=follows[col - 1])
             pieces.append("</row>")
             yield _interleave(pieces)
 
