@@ -25,7 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
+from typing import cast
 
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
@@ -215,12 +217,17 @@ def sheet_names(lang: str) -> tuple[str, ...]:
 def _table(
     sheet: Sheet,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[object]],
+    cells: Sequence[Sequence[object]],
     lang: str,
 ) -> int:
-    """Write the headings in `lang` and the rows; return the next free row."""
-    return sheet.table([column.heading(lang) for column in columns],
-                       [column.kind for column in columns], rows)
+    """Write the headings in `lang` and the cells, by column; return the next free row."""
+    return sheet.table_columns([column.heading(lang) for column in columns],
+                               [column.kind for column in columns], cells)
+
+
+def _by_column(rows: Sequence[Sequence[object]], width: int) -> list[Sequence[object]]:
+    """A table's rows turned into its columns (`width` of them when there is no row)."""
+    return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 def _euros(cents: int) -> str:
@@ -232,7 +239,7 @@ def _totals(
     sheet: Sheet,
     row: int,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[object]],
+    cells: Sequence[Sequence[object]],
     lang: str,
     whole: GroupTotal | None = None,
     *,
@@ -253,11 +260,11 @@ def _totals(
             sheet.cell(row, col, column.kind,
                        total if column.kind == "count" else format_cents(total), BOLD)
             continue
-        cells = list(map(itemgetter(col - 1), rows))
+        values = cells[col - 1]
         if column.kind == "count":
-            sheet.cell(row, col, "count", sum(int(str(v)) for v in cells if v != ""), BOLD)
+            sheet.cell(row, col, "count", sum(int(str(v)) for v in values if v != ""), BOLD)
         else:
-            sheet.cell(row, col, "money", decimal_sum(cells), BOLD)
+            sheet.cell(row, col, "money", decimal_sum(values), BOLD)
 
 
 def decimal_sum(cells: Sequence[object]) -> Decimal:
@@ -317,8 +324,8 @@ def _groups(groups: Sequence[GroupTotal], lang: str, *, municipalities: bool = F
 
 def _allocation(
     rules: RuleSet, lang: str, table: Sequence[Sequence[str]]
-) -> list[list[object]]:
-    """allocation.csv's cells, in words where a reader needs them.
+) -> list[Sequence[object]]:
+    """allocation.csv's cells by column, in words where a reader needs them.
 
     Eligible, ownership, the binding limit and the reasons of an exclusion in words; the area
     and the service line by their labels. allocation.csv keeps the codes (what the audit and
@@ -333,28 +340,21 @@ def _allocation(
     area, service = ALLOCATION_COLUMNS.index("area"), ALLOCATION_COLUMNS.index("service")
     areas, lines = area_labels(rules), line_labels(rules)
     reasons = ALLOCATION_COLUMNS.index("exclusion_reasons")
-    said: dict[str, str] = {"": ""}  # a few distinct sets of reasons, each said once
-
-    def reasons_in_words(codes: str) -> str:
-        found = said.get(codes)
-        if found is None:
-            found = said[codes] = "; ".join(
-                describe("reason", code, lang, history_year=rules.history_year)
-                for code in codes.split(";"))
-        return found
-
-    rows: list[list[object]] = []
-    # ALLOCATION_SHEET has allocation.csv's order
-    for cells in table:
-        row: list[object] = list(cells)
-        row[eligible] = words.get(cells[eligible], words["false"])
-        row[ownership] = owners.get(cells[ownership], cells[ownership])
-        row[binding] = limits.get(cells[binding], cells[binding])
-        row[area] = areas.get(cells[area], cells[area])
-        row[service] = lines.get(cells[service], cells[service])
-        row[reasons] = reasons_in_words(cells[reasons])
-        rows.append(row)
-    return rows
+    # ALLOCATION_SHEET has allocation.csv's order; each column of codes is said in words by
+    # one look-up per cell, as a column holds a few distinct codes
+    columns: list[Sequence[object]] = _by_column(table, len(ALLOCATION_COLUMNS))
+    for index, said_as in ((ownership, owners), (binding, limits), (area, areas),
+                           (service, lines)):
+        column = cast("Sequence[str]", columns[index])
+        columns[index] = list(map(said_as.get, column, column))
+    columns[eligible] = list(map(words.get, cast("Sequence[str]", columns[eligible]),
+                                 repeat(words["false"])))
+    codes = cast("Sequence[str]", columns[reasons])
+    said = {distinct: "; ".join(describe("reason", code, lang, history_year=rules.history_year)
+                                for code in distinct.split(";")) if distinct else ""
+            for distinct in dict.fromkeys(codes)}  # a few distinct sets of reasons
+    columns[reasons] = list(map(said.__getitem__, codes))
+    return columns
 
 
 def _exclusions(outcomes: Sequence[UnitOutcome], rules: RuleSet, lang: str) -> list[list[object]]:
@@ -432,9 +432,10 @@ def _checks(sheet: Sheet, audit: AuditReport | None, lang: str, year: int) -> No
          result.checked, result.failed, w("passed" if result.passed else "failed")]
         for result in audit.results
     ]
-    after = _table(sheet, CHECKS_SHEET, rows, lang)
+    cells = _by_column(rows, len(CHECKS_SHEET))
+    after = _table(sheet, CHECKS_SHEET, cells, lang)
     # the violations add up; what each check counts (units, areas, lines) does not
-    _totals(sheet, after + 1, CHECKS_SHEET, rows, lang, not_summed=("checked",))
+    _totals(sheet, after + 1, CHECKS_SHEET, cells, lang, not_summed=("checked",))
     after += 2
     sheet.cell(after + 1, 1, "text", w("summary").format(
         passed=audit.passed, run=audit.checks_run, rule_set=audit.rule_set))
@@ -499,16 +500,20 @@ def allocation_workbook(
          _groups(annex.municipalities, lang, municipalities=True)),
         (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
     ):
-        _totals(sheet, _table(sheet, sheet_columns, data, lang) + 1, sheet_columns, data, lang,
-                annex.whole)
-    payment_data = _payments(operator_payments(outcomes) if payments is None else payments)
-    after = _table(payment_sheet, PAYMENTS_SHEET, payment_data, lang)
-    _totals(payment_sheet, after + 1, PAYMENTS_SHEET, payment_data, lang)
-    excluded = _exclusions(outcomes, rules, lang)
-    after = _table(exclusions, EXCLUSIONS_SHEET, excluded, lang)
-    _totals(exclusions, after + 1, EXCLUSIONS_SHEET, excluded, lang)
+        cells = _by_column(data, len(sheet_columns))
+        del data
+        _totals(sheet, _table(sheet, sheet_columns, cells, lang) + 1, sheet_columns, cells,
+                lang, annex.whole)
+    cells = _by_column(_payments(operator_payments(outcomes) if payments is None else payments),
+                       len(PAYMENTS_SHEET))
+    after = _table(payment_sheet, PAYMENTS_SHEET, cells, lang)
+    _totals(payment_sheet, after + 1, PAYMENTS_SHEET, cells, lang)
+    cells = _by_column(_exclusions(outcomes, rules, lang), len(EXCLUSIONS_SHEET))
+    after = _table(exclusions, EXCLUSIONS_SHEET, cells, lang)
+    _totals(exclusions, after + 1, EXCLUSIONS_SHEET, cells, lang)
     after = _table(summary, _with_year(SUMMARY_SHEET, rules),
-                   _summary(outcomes, allocation, rules, lang), lang)
+                   _by_column(_summary(outcomes, allocation, rules, lang), len(SUMMARY_SHEET)),
+                   lang)
     # Whatever stays unassigned is never silent: below the table, after a blank row.
     summary.cell(after + 1, 1, "text", text("residual.title", lang), BOLD)
     for offset, line in enumerate(residual_lines(allocation, lang, rules), start=2):

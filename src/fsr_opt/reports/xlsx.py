@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from itertools import chain, compress, filterfalse, repeat
-from operator import itemgetter
 from typing import BinaryIO, cast
 
 MONEY_FORMAT = "#,##0.00"
@@ -320,17 +319,15 @@ def _string_items(texts: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class _Table:
-    """A sheet's table body: its rows, written only when the sheet is.
+    """A sheet's table body: its cells by column, written only when the sheet is.
 
-    The rows are kept as given, not turned into columns: a block of them is, when written.
-    A copy of a table of 100,000 rows by columns takes tens of megabytes, in blocks of
-    memory so large that the allocator keeps them after they are freed, where the rows'
-    small lists go back to Python's own small-object pools.
+    By column: what is worked out of a table (widths, shared strings, line counts) goes
+    column by column, and a block of rows is written as a slice of each column.
     """
 
     first_row: int  # the row of the first body row (the heading is the row above)
     kinds: tuple[str, ...]
-    rows: tuple[Sequence[object], ...]
+    columns: tuple[Sequence[object], ...]
     # per column: each cell is a text written as it is (a plain number, a shared string
     # that needs no quote prefix), none empty; checked once, not for each block of rows
     uniform: tuple[bool, ...]
@@ -396,21 +393,42 @@ class Sheet:
         Raises:
             ValueError: the sheet already has a table, or a cell in the rows it would take.
         """
+        if rows and set(map(len, rows)) != {len(headings)}:
+            raise ValueError(f"sheet '{self.name}': a row does not have as many cells as the "
+                             f"{len(headings)} headings")
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in headings]
+        return self.table_columns(headings, kinds, columns, first_row=first_row, freeze=freeze)
+
+    def table_columns(
+        self,
+        headings: Sequence[str],
+        kinds: Sequence[str],
+        columns: Sequence[Sequence[object]],
+        *,
+        first_row: int = 1,
+        freeze: bool = True,
+    ) -> int:
+        """`table`, its cells given by column: each column's cells, top to bottom.
+
+        Raises:
+            ValueError: the sheet already has a table, or a cell in the rows it would take.
+        """
+        count = len(columns[0]) if columns else 0
         if self._table is not None:
             raise ValueError(f"sheet '{self.name}' already has a table")
-        if any(first_row < row <= first_row + len(rows) for row in self._cells):
+        if any(first_row < row <= first_row + count for row in self._cells):
             raise ValueError(f"sheet '{self.name}' has cells in the rows of the table")
-        if len(kinds) != len(headings) or (rows and set(map(len, rows)) != {len(headings)}):
-            raise ValueError(f"sheet '{self.name}': a row or the kinds do not have as many "
-                             f"cells as the {len(headings)} headings")
+        if (len(kinds) != len(headings) or len(columns) != len(headings)
+                or any(len(column) != count for column in columns)):
+            raise ValueError(f"sheet '{self.name}': the columns or the kinds are not as many "
+                             f"as the {len(headings)} headings, or not as long")
         for col, heading in enumerate(headings, start=1):
             self.cell(first_row, col, "text", heading, HEADER)
         self._widths = []
         uniform: list[bool] = []
         wraps: list[bool] = []
         column_lines: list[list[int]] = []  # per column of texts of several lines: per row
-        for col, (heading, kind) in enumerate(zip(headings, kinds, strict=True)):
-            cells = list(map(itemgetter(col), rows))  # one column at a time
+        for heading, kind, cells in zip(headings, kinds, columns, strict=True):
             texts = cast("Sequence[str]", cells) if _all_text(cells) else None
             if kind in _NUMERIC:
                 uniform.append(texts is not None and "" not in texts
@@ -444,11 +462,11 @@ class Sheet:
         if heading_lines > 1:
             self._lines[first_row] = heading_lines
         self._max_col = max(self._max_col, len(headings))
-        self._table = _Table(first_row + 1, tuple(kinds), tuple(rows), tuple(uniform),
-                             tuple(wraps), len(rows),
+        self._table = _Table(first_row + 1, tuple(kinds), tuple(columns), tuple(uniform),
+                             tuple(wraps), count,
                              tuple(map(max, *column_lines)) if len(column_lines) > 1
                              else tuple(column_lines[0]) if column_lines else None)
-        last = first_row + len(rows)
+        last = first_row + count
         self._filter_ref = f"A{first_row}:{_letter(len(headings))}{max(last, first_row)}"
         if freeze:
             self._frozen_rows = first_row
@@ -518,7 +536,7 @@ class Sheet:
         for start in range(0, table.count, block_rows):
             stop = min(start + block_rows, table.count)
             rows = list(map(str, range(table.first_row + start, table.first_row + stop)))
-            columns = zip(*table.rows[start:stop], strict=True)
+            columns = [column[start:stop] for column in table.columns]
             pieces: list[str | Sequence[str]] = ['<row r="', rows, '"']
             if table.lines is not None:  # the height of each row of wrapped texts
                 pieces.append(list(map(heights.__getitem__, table.lines[start:stop])))
