@@ -105,6 +105,23 @@ def test_riparto_matches_allocation_csv_cell_by_cell(example: Run) -> None:
                 assert (cell.value or "") == text, (row_number, name)
 
 
+def test_riparto_totals_are_the_sums_of_allocation_csv_columns(example: Run) -> None:
+    # The TOTALE row's amounts are added up from the units' outcomes in cents: each is the
+    # exact sum of its column as allocation.csv writes it, and only the amounts are summed.
+    sheet = example.book["Riparto"]
+    totals = list(sheet.iter_rows(min_row=sheet.max_row, values_only=True))[0]
+    assert totals[0] == "TOTALE"
+    kinds = {column.key: column.kind for column in ALLOCATION_SHEET}
+    for name, total in zip(ALLOCATION_COLUMNS[1:], totals[1:], strict=True):
+        if kinds[name] != "money":
+            assert total is None, name
+            continue
+        expected = sum((Decimal(row[name]) for row in example.csv_rows if row[name]),
+                       Decimal(0))
+        assert Decimal(str(total)) == expected, name
+    assert sum(1 for name in ALLOCATION_COLUMNS if kinds[name] == "money") == 8
+
+
 def test_number_formats_frozen_headers_and_filters(example: Run) -> None:
     riparto = example.book["Riparto"]
     award = riparto.cell(row=2, column=ALLOCATION_COLUMNS.index("award") + 1)
