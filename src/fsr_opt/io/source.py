@@ -36,8 +36,8 @@ MAX_XLSX_UNPACKED_BYTES = 128 * 1024 * 1024
 """Largest total of the unpacked parts of a workbook (a reader may hold them in memory)."""
 MAX_OUTPUT_UNPACKED_BYTES = 512 * 1024 * 1024
 """The same limit for allocation.xlsx of a run folder, read back by its audit: fsr-opt's own
-workbook has eight sheets, two of them a row per unit, and unpacks to about 1.5 kB per unit
-(about 220 MB at `MAX_ROWS` units), beyond what a table typed by hand needs."""
+workbook has eight sheets, two of them a row per unit, and unpacks to about 1.2 kB per unit
+(about 180 MB at `MAX_ROWS` units), beyond what a table typed by hand needs."""
 MAX_ROWS = 150_000
 """Largest number of data rows (non-empty rows below the headings) read from a table."""
 MAX_COLUMNS = 16_384
