@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from fsr_opt.app.pipeline import load_inputs, run_solve
 from fsr_opt.audit.allocation import parse_allocation
 from fsr_opt.cli import app
+from fsr_opt.core.money import format_cents
 from fsr_opt.core.words import money, phrases, text
 from fsr_opt.engine.outcomes import unit_outcomes
 from fsr_opt.engine.solve import solve_riparto
@@ -381,14 +382,17 @@ def test_the_allegato_takes_allocation_csv_amounts_or_writes_them() -> None:
              for n in range(9)]
     run = solve(rules, units)
     rows = annex_rows(run.outcomes)
-    table = allocation_rows(run.outcomes)
-    taken = workbook._annex(rows, rules, "it", table)
-    written = workbook._annex([r._replace(position=-1) for r in rows], rules, "it", table)
-    assert taken == written
-    assert [r[2] for r in taken] == [r.unit_id for r in rows]
+    riparto = workbook._allocation(rules, "it", allocation_rows(run.outcomes))
+    taken = workbook._annex(rows, rules, "it", riparto)
+    written = workbook._annex([r._replace(position=-1) for r in rows], rules, "it", riparto)
+    assert list(map(list, taken)) == list(map(list, written))
+    assert list(taken[2]) == [r.unit_id for r in rows]
+    award = [column.key for column in workbook.ANNEX_SHEET].index("award")
+    assert list(taken[award]) == [format_cents(r.award) for r in rows]
     # the area and the service line by their labels, as the Assemblea knows them
     area, line = rules.areas[0], rules.areas[0].services[0]
-    assert {(r[4], r[5]) for r in taken} == {(area.label, line.label)}
+    assert set(zip(taken[4], taken[5], strict=True)) == {(area.label, line.label)}
+    assert workbook._annex([], rules, "it", riparto) == [() for _ in workbook.ANNEX_SHEET]
 
 
 def test_a_comune_outside_the_ambito_is_marked_where_its_totals_are_shown() -> None:

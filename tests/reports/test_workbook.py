@@ -109,7 +109,7 @@ def test_riparto_totals_are_the_sums_of_allocation_csv_columns(example: Run) -> 
     # The TOTALE row's amounts are added up from the units' outcomes in cents: each is the
     # exact sum of its column as allocation.csv writes it, and only the amounts are summed.
     sheet = example.book["Riparto"]
-    totals = list(sheet.iter_rows(min_row=sheet.max_row, values_only=True))[0]
+    totals = next(sheet.iter_rows(min_row=sheet.max_row, values_only=True))
     assert totals[0] == "TOTALE"
     kinds = {column.key: column.kind for column in ALLOCATION_SHEET}
     for name, total in zip(ALLOCATION_COLUMNS[1:], totals[1:], strict=True):

@@ -77,12 +77,15 @@ class GroupTotal:
 
 def reason_text(row: AnnexRow, lang: str, history_year: int) -> str:
     """The annex's "reason or limit" in words: why nothing, or which limit sets the award."""
-    return _reason_words(row.funded, row.reasons, lang, history_year)
+    return reason_words(row.funded, row.reasons, lang, history_year)
 
 
 @functools.lru_cache(maxsize=1024)
-def _reason_words(funded: bool, codes: tuple[str, ...], lang: str, history_year: int) -> str:
-    """Cached: an annex of 100,000 units says a handful of different things."""
+def reason_words(funded: bool, codes: tuple[str, ...], lang: str, history_year: int) -> str:
+    """`reason_text` of a row, funded or not, with these reason codes.
+
+    Cached: an annex of 100,000 units says a handful of different things.
+    """
     table = "binding" if funded else "reason"
     return "; ".join(describe(table, code, lang, history_year=history_year) for code in codes)
 

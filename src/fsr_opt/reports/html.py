@@ -52,11 +52,11 @@ from fsr_opt.core.words import count as count_text
 from fsr_opt.engine.outcomes import UnitOutcome
 from fsr_opt.reports.annex import (
     Annex,
-    AnnexRow,
     GroupTotal,
     build_annex,
     line_labels,
     reason_text,
+    reason_words,
     shown_name,
 )
 from fsr_opt.reports.parameters import override_words, parameter_name, parameter_value
@@ -691,7 +691,8 @@ def _not_funded_table(annex: Annex, w: Callable[[str], str], lang: str, year: in
             short[row.reasons] += row.shortfall
     if not counts:
         return ""
-    said = {reasons: _reason_words(reasons, lang, year) for reasons in counts}
+    # why a unit that gets nothing gets nothing, in words (as the annex's rows say it)
+    said = {reasons: reason_words(False, reasons, lang, year) for reasons in counts}
     order = sorted(counts, key=lambda r: (-counts[r], said[r], r))
     rows = [[_t(said[r]), _n(count_text(counts[r], lang)), _n(money(short[r], lang))]
             for r in order]
@@ -699,11 +700,6 @@ def _not_funded_table(annex: Annex, w: Callable[[str], str], lang: str, year: in
                  _n(money(sum(short.values()), lang))])
     return (f"<h3>{_e(w('exclusions'))}</h3><p class=\"note\">{_e(w('exclusions_note'))}</p>"
             + _table([w("reasons"), w("count"), w("shortfall")], rows, totals=[len(rows) - 1]))
-
-
-def _reason_words(reasons: tuple[str, ...], lang: str, year: int) -> str:
-    """Why a unit that gets nothing gets nothing, in words (as the annex's rows say it)."""
-    return reason_text(AnnexRow("", "", "", "", "", "", 0, 0, 0, 0, 0, reasons, 0), lang, year)
 
 
 def _groups_table(groups: Sequence[GroupTotal], first: str, w: Callable[[str], str],

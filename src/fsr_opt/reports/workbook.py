@@ -26,12 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import cast
 
 from fsr_opt.audit.registry import check_of
 from fsr_opt.audit.report import AuditReport
-from fsr_opt.core.money import format_cents
+from fsr_opt.core.money import CentsTexts, format_cents
 from fsr_opt.core.schema import Allocation, Binding, Ownership, RuleSet
 from fsr_opt.core.words import binding_label, describe, phrases, text, yes_no
 from fsr_opt.engine.outcomes import UnitOutcome
@@ -42,7 +42,7 @@ from fsr_opt.reports.annex import (
     area_labels,
     build_annex,
     line_labels,
-    reason_text,
+    reason_words,
     shown_name,
 )
 from fsr_opt.reports.tables import (
@@ -309,32 +309,46 @@ _SHARED = tuple(ALLOCATION_COLUMNS.index(name) for name in (
 
 
 def _annex(rows: Sequence[AnnexRow], rules: RuleSet, lang: str,
-           table: Sequence[Sequence[str]]) -> list[list[object]]:
-    """The Allegato's cells; the amounts allocation.csv has are taken from its `table`.
+           riparto: Sequence[Sequence[object]]) -> list[Sequence[object]]:
+    """The Allegato's cells by column; the amounts the Riparto shows are taken from its columns.
 
-    A large Ambito has 100,000 units: writing their amounts again costs a second or so.
+    A large Ambito has 100,000 units: each column is made in one pass of C (the rows are
+    named tuples, turned into columns at once), the amounts not written again.
     """
+    if not rows:
+        return [() for _ in ANNEX_SHEET]
     unknown = text("workbook.not_given", lang)
     areas, lines = area_labels(rules), line_labels(rules)
     year = rules.history_year
-    shared = itemgetter(*_SHARED)
-    reasons: dict[tuple[bool, tuple[str, ...]], str] = {}
-    shortfalls: dict[int, str] = {}  # amounts repeat a lot: each is written once
-    cells: list[list[object]] = []
-    for row in rows:
-        funded = row.award > 0
-        reason = reasons.get((funded, row.reasons))
-        if reason is None:
-            reason = reasons[funded, row.reasons] = reason_text(row, lang, year)
-        shortfall = shortfalls.get(row.shortfall)
-        if shortfall is None:
-            shortfall = shortfalls[row.shortfall] = _euros(row.shortfall)
-        amounts = (shared(table[row.position]) if row.position >= 0 else tuple(map(_euros, (
-            row.entitlement, row.award, row.residual_award, row.tranche_1, row.tranche_2))))
-        cells.append([row.municipality or unknown, row.operator or unknown, row.unit_id,
-                      row.name, areas.get(row.area, row.area), lines.get(row.service, row.service),
-                      *amounts, reason, shortfall])
-    return cells
+    fields = dict(zip(AnnexRow._fields, zip(*rows, strict=True), strict=True))
+
+    def named(column: Sequence[str]) -> Sequence[str]:
+        return [name or unknown for name in column] if "" in column else column
+
+    positions = cast("Sequence[int]", fields["position"])
+    if min(positions) >= 0:  # each row is a unit of the outcomes the Riparto lists
+        amounts = [list(map(riparto[index].__getitem__, positions)) for index in _SHARED]
+    else:
+        euros = CentsTexts()
+        amounts = [list(map(euros.__getitem__, cast("Sequence[int]", fields[name])))
+                   for name in ("entitlement", "award", "residual_award", "tranche_1",
+                                "tranche_2")]
+    funded = list(map((0).__lt__, cast("Sequence[int]", fields["award"])))
+    keys = list(zip(funded, fields["reasons"], strict=True))
+    # a handful of distinct reasons, each said once
+    said = {key: reason_words(*key, lang, year) for key in dict.fromkeys(keys)}
+    area_codes = cast("Sequence[str]", fields["area"])
+    service_codes = cast("Sequence[str]", fields["service"])
+    return [
+        named(cast("Sequence[str]", fields["municipality"])),
+        named(cast("Sequence[str]", fields["operator"])),
+        fields["unit_id"], fields["name"],
+        list(map(areas.get, area_codes, area_codes)),
+        list(map(lines.get, service_codes, service_codes)),
+        *amounts,
+        list(map(said.__getitem__, keys)),
+        list(map(CentsTexts().__getitem__, cast("Sequence[int]", fields["shortfall"]))),
+    ]
 
 
 def _groups(groups: Sequence[GroupTotal], lang: str, *, municipalities: bool = False
@@ -513,20 +527,20 @@ def allocation_workbook(
     columns = _with_year(ALLOCATION_SHEET, rules)
     if table is None:
         table = allocation_rows(outcomes)
-    cells = _allocation(rules, lang, table)
+    riparto_cells = _allocation(rules, lang, table)
     # each TOTALE below its table, after a blank row: out of the filter and of a sort
-    _totals(riparto, _table(riparto, columns, cells, lang) + 1, columns, cells, lang,
-            _AllocationTotals.of(outcomes))
+    _totals(riparto, _table(riparto, columns, riparto_cells, lang) + 1, columns, riparto_cells,
+            lang, _AllocationTotals.of(outcomes))
     if annex is None:
         annex = build_annex(outcomes)
-    for sheet, sheet_columns, data in (
-        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, rules, lang, table)),
+    for sheet, sheet_columns, cells in (
+        (annex_sheet, ANNEX_SHEET, _annex(annex.rows, rules, lang, riparto_cells)),
         (municipalities, MUNICIPALITIES_SHEET,
-         _groups(annex.municipalities, lang, municipalities=True)),
-        (operators, OPERATORS_SHEET, _groups(annex.operators, lang)),
+         _by_column(_groups(annex.municipalities, lang, municipalities=True),
+                    len(MUNICIPALITIES_SHEET))),
+        (operators, OPERATORS_SHEET,
+         _by_column(_groups(annex.operators, lang), len(OPERATORS_SHEET))),
     ):
-        cells = _by_column(data, len(sheet_columns))
-        del data
         _totals(sheet, _table(sheet, sheet_columns, cells, lang) + 1, sheet_columns, cells,
                 lang, annex.whole)
     cells = _by_column(_payments(operator_payments(outcomes) if payments is None else payments),
