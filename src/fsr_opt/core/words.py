@@ -174,11 +174,22 @@ def money(cents: int, lang: str | None = None) -> str:
     (tests compare both on random amounts): reports show an amount for every unit, and
     Babel's general layout costs a hundred times more per amount.
     """
-    lang = resolve(lang)
-    _minus, group, decimal = SYMBOLS[lang]
-    whole, hundredths = divmod(abs(cents), 100)
-    return _signed(cents < 0, f"{whole:,}".replace(",", group) + f"{decimal}{hundredths:02d}",
-                   lang)
+    return money_writer(resolve(lang))(cents)
+
+
+def money_writer(lang: str) -> Callable[[int], str]:
+    """`money` in `lang` (a resolved language), as a function of the cents alone.
+
+    For a table of amounts: the separators are looked up once, not once per amount.
+    """
+    minus, group, decimal = SYMBOLS[lang]
+
+    def write(cents: int) -> str:
+        whole, hundredths = divmod(abs(cents), 100)
+        digits = f"{whole:,}".replace(",", group) + f"{decimal}{hundredths:02d}"
+        return f"{minus}{digits}" if cents < 0 else digits
+
+    return write
 
 
 def count(number: int, lang: str | None = None) -> str:

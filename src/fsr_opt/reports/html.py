@@ -22,10 +22,10 @@ Italian by default; ``lang="en"`` for English.
 from __future__ import annotations
 
 import bisect
-import functools
 import io
 import itertools
 import math
+import operator
 import re
 import string
 from collections import Counter
@@ -36,13 +36,14 @@ from typing import Any
 
 from fsr_opt import __version__
 from fsr_opt.audit.report import AuditReport
-from fsr_opt.core.i18n import translate
+from fsr_opt.core.i18n import resolve, translate
 from fsr_opt.core.money import CentsTexts
 from fsr_opt.core.schema import Allocation, Binding, ExclusionReason, RuleSet
 from fsr_opt.core.words import (
     binding_label,
     describe,
     money,
+    money_writer,
     percent,
     phrases,
     ratio,
@@ -129,6 +130,16 @@ def _e(value: object) -> str:
     """`value` as HTML text: escaped only when it holds one of ``&<>"'`` (one regex search)."""
     text = value if type(value) is str else str(value)
     return escape(text) if _SPECIAL.search(text) else text
+
+
+def _escaped_column(rows: Sequence[object], field: str) -> Sequence[str]:
+    """`_e` of one text field of each row: the texts as they are when none needs it.
+
+    One search of the joined texts instead of one per row: the annex of a large Ambito
+    lists 100,000 unit ids and names, a special character among them is rare.
+    """
+    texts = list(map(operator.attrgetter(field), rows))
+    return list(map(_e, texts)) if _SPECIAL.search("".join(texts)) else texts
 
 
 class _Escaped(dict[str, str]):
@@ -600,9 +611,10 @@ def _warnings_box(annex: Annex, allocation: Allocation, rules: RuleSet, warnings
 
 def _amounts(lang: str) -> CentsTexts:
     """`fsr_opt.core.words.money` in `lang`, as HTML text, each distinct amount once."""
-    if _e(money(-123456789, lang)) == money(-123456789, lang):
-        return CentsTexts(functools.partial(money, lang=lang))  # nothing to escape
-    return CentsTexts(lambda cents: _e(money(cents, lang)))
+    write = money_writer(resolve(lang))
+    if _e(write(-123456789)) == write(-123456789):
+        return CentsTexts(write)  # nothing to escape
+    return CentsTexts(lambda cents: _e(write(cents)))
 
 
 def _annex_section(annex: Annex, lines: Mapping[str, str], w: Callable[[str], str], lang: str,
@@ -630,7 +642,8 @@ def _annex_section(annex: Annex, lines: Mapping[str, str], w: Callable[[str], st
 
     def body() -> Iterator[str]:
         group: tuple[str, str] | None = None
-        for row in annex.rows:
+        for row, unit_id, name in zip(annex.rows, _escaped_column(annex.rows, "unit_id"),
+                                      _escaped_column(annex.rows, "name"), strict=True):
             if (row.municipality, row.operator) != group:
                 group = row.municipality, row.operator
                 yield group_of.format(_e(comuni.get(row.municipality, row.municipality)
@@ -639,7 +652,7 @@ def _annex_section(annex: Annex, lines: Mapping[str, str], w: Callable[[str], st
             reason = why.get((funded, row.reasons))
             if reason is None:
                 reason = why[funded, row.reasons] = _e(reason_text(row, lang, year))
-            yield (f'<tr><td class="id">{_e(row.unit_id)}</td><td>{_e(row.name)}</td>'
+            yield (f'<tr><td class="id">{unit_id}</td><td>{name}</td>'
                    f'<td class="id">{cells[row.service]}</td>'
                    f'<td class="n">{money_of[row.entitlement]}</td>'
                    f'<td class="n">{money_of[row.award]}</td>'
