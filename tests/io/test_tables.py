@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fsr_opt.core.errors import InputError
+from fsr_opt.core.errors import InputError, collecting_warnings
+from fsr_opt.io import tables
 from fsr_opt.io.allocation import ALLOCATION_SHEET
 from fsr_opt.io.cells import Dialect
 from fsr_opt.io.tables import TableCache, column_letter, match_headings, read_table
@@ -109,3 +113,30 @@ def test_match_headings(tmp_path: Path) -> None:
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == [
         "A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+_CELLS = st.sampled_from(["unit_id", "UNIT_ID ", "unit\u200b_id", "name", "x", "", " "])
+
+
+@settings(max_examples=300)
+@given(rows=st.lists(st.lists(_CELLS, min_size=1, max_size=4), max_size=6),
+       header=st.sampled_from([["unit_id", "name"], ["unit_id", "name", ""], ["x", "unit_id"]]))
+def test_rows_taken_whole_are_those_the_row_by_row_look_keeps(
+    rows: list[list[str]], header: list[str]
+) -> None:
+    # A body whose rows are all as wide as the headings, none repeating them, is taken
+    # without a look per row (`_plain_body`): the table and the problems are those of the look.
+    records = list(enumerate([header, *rows], start=1))
+
+    def frame() -> object:
+        try:
+            with collecting_warnings() as said:
+                table = tables._frame("t.csv", "sha", Dialect.AUTO, records, [],
+                                      lambda texts: "unit_id" in texts)
+            return table, said.lines()
+        except InputError as exc:
+            return [(p.code, p.row, p.message) for p in exc.problems]
+
+    quick = frame()
+    with mock.patch.object(tables, "_plain_body", return_value=False):
+        assert frame() == quick

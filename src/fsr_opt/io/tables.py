@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from fsr_opt.core.errors import (
     MAX_WARNINGS_PER_KIND,
@@ -37,6 +38,7 @@ from fsr_opt.io.cells import (
     heading_text,
     is_blank,
     is_blank_row,
+    visible,
 )
 from fsr_opt.io.csvfile import read_csv_records, too_many_columns, too_many_rows
 from fsr_opt.io.xlsx import (
@@ -220,7 +222,13 @@ def _frame(
     unnamed = [i for i in range(width) if not texts[i]]
     unnamed_values: list[tuple[int, int]] = []  # (row, column index): the first few, counted
     unnamed_count = 0
-    for number, cells in rows[1:]:
+    body = rows[1:]
+    if not unnamed and _plain_body(body, width, first, first_heading):
+        # every row as wide as the headings, none repeating them: nothing to look at per row
+        data = list(zip(map(itemgetter(0), body), map(tuple, map(itemgetter(1), body)),
+                        strict=True))
+        body = []
+    for number, cells in body:
         if (first is not None and first < len(cells) and isinstance(cells[first], str)
                 and heading_text(cells[first]).casefold() == first_heading
                 and looks_right([heading_text(cell) for cell in cells])):
@@ -255,6 +263,25 @@ def _frame(
                                    file=file, code=ErrorCode.UNNAMED_VALUE))
     return RawTable(file, sha, dialect, header_row, tuple(texts[i] for i in kept), tuple(data),
                     tuple(problems), tuple(kept))
+
+
+def _plain_body(rows: Sequence[tuple[int, Sequence[RawCell]]], width: int, first: int | None,
+                first_heading: str) -> bool:
+    """Whether no row below the headings needs a look of its own (`_frame`'s loop).
+
+    True when every row has exactly `width` cells and none can repeat the headings: the
+    first heading's column, its texts joined, does not hold the heading at all (a cell
+    repeating it would, its invisible characters and case aside). A CSV of 100,000 units is
+    then taken as it is, without a step per row.
+    """
+    if set(map(len, map(itemgetter(1), rows))) - {width}:
+        return False
+    if first is None or not rows:
+        return True
+    column = list(map(itemgetter(first), map(itemgetter(1), rows)))
+    if set(map(type, column)) - {str}:
+        return False  # a workbook's typed cells: looked at row by row
+    return first_heading not in visible("\n".join(cast("list[str]", column))).casefold()
 
 
 def _warn_hidden_rows(table: RawTable, hidden: frozenset[int]) -> None:
