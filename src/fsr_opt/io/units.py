@@ -172,8 +172,9 @@ def _result_message() -> str:
     """Say that fsr-opt's own allocation was given as the units table, and what to give."""
     return _("this is a result of fsr-opt (the riparto it wrote: allocation.xlsx or "
              "allocation.csv), not the units table; give the units table: one row per unit, "
-             "headed as the Excel template (data/bergamo-2025/units.xlsx; on the page of "
-             "fsr-opt serve: '{button}')").format(button=text("web.data.template"))
+             "headed as the Excel template (on the page of fsr-opt serve: '{button}'; in a "
+             "copy of the project, data/bergamo-2025/units.xlsx)").format(
+                 button=text("web.data.template"))
 
 
 def is_result_of_fsr_opt(headings: Sequence[str]) -> bool:
