@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from fsr_opt.core.errors import ErrorCode, InputError, Problem, collecting_warnings, suggest
 from fsr_opt.core.i18n import use_language
 from fsr_opt.io.cells import normalize_id, parse_count, parse_date, parse_money, quoted
-from fsr_opt.io.tables import read_table
+from fsr_opt.io.tables import TableCache, read_table
 from fsr_opt.io.units import (
     UNITS_SHEET,
     is_result_of_fsr_opt,
@@ -261,6 +261,20 @@ def test_many_hidden_rows_are_counted_past_ten(tmp_path: Path) -> None:
     path = _book(tmp_path / "units.xlsx", lines, hidden=tuple(range(2, 16)))
     _table, [warning] = _warnings(lambda: load_units(path))
     assert "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 4 more;" in warning.message
+
+
+def test_a_shared_table_names_only_the_hidden_rows_of_the_ambito_read(tmp_path: Path) -> None:
+    # A table of several Ambiti (an `ambito` column), filtered by one: the warning names the
+    # hidden rows of that Ambito, not those of the others, which it does not read.
+    lines = [[*HEADER_IT, "ambito"],
+             *([*_unit(n), "A" if n % 2 else "B"] for n in range(1, 7))]
+    path = _book(tmp_path / "units.xlsx", lines, hidden=(2, 3, 5))  # A: 2, 4, 6; B: 3, 5, 7
+    cache = TableCache()
+    table, [warning] = _warnings(lambda: load_units(path, ambito="A", cache=cache))
+    assert [unit.row for unit in table.units] == [2, 4, 6]
+    assert "row 2;" in warning.message
+    table, [warning] = _warnings(lambda: load_units(path, ambito="B", cache=cache))
+    assert "rows 3, 5;" in warning.message
 
 
 def test_both_readers_find_the_same_hidden_rows(tmp_path: Path) -> None:

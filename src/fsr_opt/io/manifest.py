@@ -296,7 +296,8 @@ def _split_shared_tables(
     for group in by_table.values():
         shared = len(group) > 1
         try:
-            table = read_table(group[0].units, UNITS_SHEET, cache=cache)
+            # each Ambito's load warns of its own hidden rows (`load_units`)
+            table = read_table(group[0].units, UNITS_SHEET, cache=cache, warn_hidden=False)
         except InputError as exc:  # one Ambito's own table: its solve reports it, alone
             if shared:
                 problems.extend(exc.problems)

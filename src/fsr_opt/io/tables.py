@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple, cast
@@ -67,6 +67,8 @@ class RawTable:
         columns: the 0-based column of the file of each heading (a column without a
             heading is left out of `headings` and of the rows' cells), to name a cell as a
             spreadsheet does (`column_letter`).
+        hidden: the rows hidden in Excel (by a filter, or by hand), which are read as the
+            others (`warn_hidden_rows`).
     """
 
     file: str
@@ -77,6 +79,7 @@ class RawTable:
     rows: tuple[tuple[int, tuple[RawCell, ...]], ...]
     problems: tuple[Problem, ...]
     columns: tuple[int, ...] = ()
+    hidden: frozenset[int] = frozenset()
 
 
 class TableCache:
@@ -104,7 +107,8 @@ class TableCache:
 
 
 def read_table(
-    path: str | Path, choice: SheetChoice, *, cache: TableCache | None = None
+    path: str | Path, choice: SheetChoice, *, cache: TableCache | None = None,
+    warn_hidden: bool = True,
 ) -> RawTable:
     """Read a CSV or XLSX file into raw cells under its headings.
 
@@ -112,6 +116,8 @@ def read_table(
         path: the file; its extension decides the format.
         choice: which sheet of a workbook holds the table.
         cache: where to look for the table first, and to keep it; None: nothing kept.
+        warn_hidden: warn of the rows hidden in Excel (`warn_hidden_rows`) when the file is
+            read; False for a caller that keeps some rows only and warns of those.
 
     Raises:
         InputError: the file cannot be read as a table at all.
@@ -130,7 +136,9 @@ def read_table(
         records, extra, hidden = read_xlsx_table(data, file, choice)
     table = _frame(file, sha, dialect, records, extra, choice.looks_right, choice.resembles)
     if hidden:
-        _warn_hidden_rows(table, hidden)
+        table = replace(table, hidden=hidden)
+        if warn_hidden:
+            warn_hidden_rows(table)
     if cache is not None:
         cache.put(table, choice)
     return table
@@ -284,13 +292,14 @@ def _plain_body(rows: Sequence[tuple[int, Sequence[RawCell]]], width: int, first
     return first_heading not in visible("\n".join(cast("list[str]", column))).casefold()
 
 
-def _warn_hidden_rows(table: RawTable, hidden: frozenset[int]) -> None:
-    """Warn that rows hidden in Excel (by a filter, or by hand) were read, naming them.
+def warn_hidden_rows(table: RawTable) -> None:
+    """Warn that rows of the table hidden in Excel (by a filter, or by hand) were read.
 
     They are read as any other row, since data is data: but the planner who filtered the
-    sheet to look at some units cannot see them, and must know that they count.
+    sheet to look at some units cannot see them, and must know that they count. Only the
+    table's rows are named: of a table shared by several Ambiti, those of the one read.
     """
-    rows = [number for number, _cells in table.rows if number in hidden]
+    rows = [number for number, _cells in table.rows if number in table.hidden]
     if not rows:
         return
     shown = ", ".join(map(str, rows[:_HIDDEN_ROWS_SHOWN]))

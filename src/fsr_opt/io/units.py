@@ -46,7 +46,13 @@ from fsr_opt.io.cells import (
     plain_texts,
     unquote,
 )
-from fsr_opt.io.tables import RawTable, TableCache, match_headings, read_table
+from fsr_opt.io.tables import (
+    RawTable,
+    TableCache,
+    match_headings,
+    read_table,
+    warn_hidden_rows,
+)
 from fsr_opt.io.xlsx import SheetChoice
 
 logger = logging.getLogger(__name__)
@@ -229,9 +235,10 @@ def load_units(
             With `ambito`, also a table without an ``ambito`` column or without its rows.
     """
     with cycle_collection_paused():
-        table = read_table(path, UNITS_SHEET, cache=cache)
+        table = read_table(path, UNITS_SHEET, cache=cache, warn_hidden=ambito is None)
         if ambito is not None:
             table = _rows_of_ambito(table, ambito)
+            warn_hidden_rows(table)  # of this Ambito's rows only
         else:
             _refuse_several_ambiti(table)
         if unit_types is None and rules is not None:
