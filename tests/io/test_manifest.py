@@ -9,6 +9,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import openpyxl
+import pytest
+
+from fsr_opt.core.errors import InputError
+from fsr_opt.core.i18n import use_language
 from fsr_opt.io.manifest import MANIFEST_SHEET, load_manifest
 from fsr_opt.io.tables import TableCache, read_table
 from fsr_opt.io.units import UNITS_SHEET, load_units
@@ -59,3 +64,29 @@ def test_the_manifest_sheet_is_found_by_name() -> None:
     assert {"ambiti", "region", "regione", "manifest"} == MANIFEST_SHEET.names
     assert MANIFEST_SHEET.looks_right(["Codice Ambito", "Tabella unità"])
     assert not MANIFEST_SHEET.looks_right(["ambito", "rules"])
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("it", ["'1.234,567' ha più di due decimali", "'-12.500,5' non è un fondo in euro",
+            "'1,234' ha più di due decimali"]),
+    ("en", ["'1,234.567' has more than two decimals", "'-12,500.5' is not a fund in euros",
+            "'1.234' has more than two decimals"]),
+])
+def test_a_budget_typed_as_an_excel_number_is_quoted_in_the_language_of_the_message(
+    tmp_path: Path, lang: str, said: list[str]
+) -> None:
+    # Excel shows a number cell in the planner's locale: the message quotes it so, and a
+    # typed 1.234 is the number 1.234, never 1234 with its thousands grouped.
+    header, rows = _example_rows()
+    _write(tmp_path / "a.csv", [header, *rows[:3]])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ambito", "units", "rules", "budget"])
+    for code, budget in (("a", 1234.567), ("b", -12500.5), ("c", 1.234)):
+        sheet.append([code, "a.csv", "", budget])
+    book.save(tmp_path / "region.xlsx")
+    with use_language(lang), pytest.raises(InputError) as exc:
+        load_manifest(tmp_path / "region.xlsx")
+    budgets = [p.message for p in exc.value.problems if p.column == "budget"]
+    assert [message.split(";")[0] for message in budgets] == said

@@ -26,6 +26,7 @@ from fsr_opt.io.cells import (
     fold_heading,
     foreign_digits,
     parse_decimal,
+    quoted,
 )
 from fsr_opt.io.source import RULE_EXTENSIONS, TABLE_EXTENSIONS
 from fsr_opt.io.tables import RawTable, TableCache, match_headings, read_table
@@ -152,7 +153,11 @@ def load_manifest(path: str | Path, *, cache: TableCache | None = None) -> Manif
             texts["units"], folder, TABLE_EXTENSIONS, N_("units table"), problem, "units")
         rules = _manifest_path(texts["rules"], folder, RULE_EXTENSIONS, N_("rule set"), problem,
                                "rules", bundled=True) if texts["rules"] else None
-        budget = (_check_budget(texts["budget"], problem, table.dialect) if texts["budget"]
+        budget_cell = cells[columns["budget"]] if "budget" in columns else None
+        # an Excel number cell is a number, never digits grouped by a '.' (``1.234``)
+        typed = isinstance(budget_cell, int | float) and not isinstance(budget_cell, bool)
+        budget = (_check_budget(texts["budget"], quoted(budget_cell), problem,
+                                Dialect.PLAIN if typed else table.dialect) if texts["budget"]
                   else None)
         if ambito is not None and units is not None:
             entries.append(ManifestEntry(number, ambito, units, rules, budget, split=False))
@@ -245,17 +250,18 @@ def _manifest_path(
     return None
 
 
-def _check_budget(text: str, problem: _Report, dialect: Dialect) -> str | None:
+def _check_budget(text: str, shown_as: str, problem: _Report, dialect: Dialect) -> str | None:
     """Return a fund as exact decimal text, read as every amount of fsr-opt is, or None.
 
     The cell parser reads it in the manifest's dialect (``850000.00``, ``850.000,00``); an
-    amount that reads two ways (``1.000`` outside Excel's Italian CSV) is refused.
+    amount that reads two ways (``1.000`` outside Excel's Italian CSV) is refused. A message
+    quotes the cell as `shown_as` (`quoted`: an Excel number in the message's language).
     """
     value = parse_decimal(text, dialect, currency=True)
     if isinstance(value, CellProblem):
         reason = (value.message if value.code is ErrorCode.AMBIGUOUS_NUMBER
                   or foreign_digits(text) else _("'{value}' is not a fund in euros").format(
-                      value=clip(text)))
+                      value=shown_as))
         problem("budget", ErrorCode.BAD_BUDGET, _(
             "{reason}; write a positive amount such as 850.000,00 or 850000.00, or leave the "
             "cell empty to keep the rule set's fund").format(reason=reason))
@@ -264,13 +270,13 @@ def _check_budget(text: str, problem: _Report, dialect: Dialect) -> str | None:
         problem("budget", ErrorCode.BAD_BUDGET, _(
             "{reason}; write a positive amount such as 850.000,00 or 850000.00, or leave the "
             "cell empty to keep the rule set's fund").format(
-                reason=_("'{value}' is not a fund in euros").format(value=clip(text))))
+                reason=_("'{value}' is not a fund in euros").format(value=shown_as)))
         return None
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         problem("budget", ErrorCode.BAD_BUDGET,
                 _("'{value}' has more than two decimals; round it to the cent").format(
-                    value=clip(text)))
+                    value=shown_as))
         return None
     return format(value, "f")
 
