@@ -30,7 +30,7 @@ TRANSFERS = rebalance(monitor(REPORTS), minimum=RULES.minimum_transfer,
 def test_our_results_pass() -> None:
     assert audit_split(RULES, INDICATORS, AMOUNTS).is_ok
     assert audit_transfers(RULES, REPORTS, TRANSFERS).is_ok
-    assert "OK  SPLIT_TOTAL" in render_audit(audit_split(RULES, INDICATORS, AMOUNTS))
+    assert "OK       SPLIT_TOTAL" in render_audit(audit_split(RULES, INDICATORS, AMOUNTS))
 
 
 def _split_codes(amounts: list[SplitAmount], **kwargs: object) -> set[str]:

@@ -256,4 +256,4 @@ def test_the_audit_as_text_in_the_language_asked() -> None:
     ok = AtsAudit(("SPLIT_TOTAL",), ())
     assert render_audit(ok, "it") == (
         "Verifica: tutte le 1 regole sono rispettate.\n"
-        "OK  SPLIT_TOTAL  gli importi del riparto sommano al fondo, al centesimo\n")
+        "OK       SPLIT_TOTAL  gli importi del riparto sommano al fondo, al centesimo\n")

@@ -243,7 +243,7 @@ def test_the_rules_of_the_checks_are_in_the_language_of_the_run() -> None:
     assert text[8:13] == [
         "OK       UNIT_MISSING             ogni unità della tabella ha una riga nel riparto "
         "(3 verificati)",
-        "NO       BELOW_MINIMUM            ogni contributo è 0 oppure almeno il contributo "
+        "VIOLATA  BELOW_MINIMUM            ogni contributo è 0 oppure almeno il contributo "
         "minimo (2 violazioni su 3 verificati)",
         "OK       MONEY_LEFT               nessuna area lascia fondi che una sua linea potrebbe "
         "ricevere (1 verificato)",
@@ -253,7 +253,7 @@ def test_the_rules_of_the_checks_are_in_the_language_of_the_run() -> None:
     ]
     assert md[15:17] == [
         "| `UNIT_MISSING` | superata | 3 | 0 | ogni unità della tabella ha una riga nel riparto |",
-        "| `BELOW_MINIMUM` | **NO** | 3 | 2 | ogni contributo è 0 oppure almeno il contributo "
+        "| `BELOW_MINIMUM` | **VIOLATA** | 3 | 2 | ogni contributo è 0 oppure almeno il contributo "
         "minimo |",
     ]
     with use_language("it"), pytest.MonkeyPatch.context() as patch:

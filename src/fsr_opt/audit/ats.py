@@ -272,7 +272,7 @@ def render_audit(audit: AtsAudit, lang: str = "it") -> str:
     """The audit as text: the verdict, then each rule and the findings under the one broken.
 
     Each rule's line as in the riparto's audit (`fsr_opt.audit.render`): the verdict's word
-    (``OK``/``NO``, ``PASS``/``FAIL``), the code, the rule in words.
+    (``OK``/``VIOLATA``, ``PASS``/``FAIL``), the code, the rule in words.
     """
     w = phrases("ats", lang)
     if audit.is_ok:
