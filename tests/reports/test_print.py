@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -202,3 +203,22 @@ def test_screenshots_of_the_summary_and_the_unit_list(report: Path, tmp_path: Pa
         data = shot.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000, shot
 
+
+
+def test_the_ats_split_report_shows_its_chart_on_the_first_page(tmp_path: Path) -> None:
+    # The split's ring chart and its legend follow the fund's figures on the first printed
+    # page (at full width it went to the second, leaving the first mostly empty): printed,
+    # the report's charts are at most 140 mm wide.
+    done = subprocess.run([sys.executable, "-m", "fsr_opt", "ats", "split", "--out",
+                           str(tmp_path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    with sync_api.sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page()
+        page.goto((tmp_path / "ats-report.html").as_uri())
+        page.set_viewport_size({"width": round(PRINT_WIDTH), "height": round(PAGE_HEIGHT)})
+        page.emulate_media(media="print")
+        bottom = page.evaluate(
+            "() => document.querySelector('figure').getBoundingClientRect().bottom")
+        browser.close()
+    assert bottom <= PAGE_HEIGHT

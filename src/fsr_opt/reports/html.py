@@ -106,6 +106,7 @@ table.params th:last-child,table.params td:last-child,.cli{display:none}
 .screen{display:none}table.annex tr.group th{background:#f4f6f9 !important;padding-top:2pt}
 thead{display:table-header-group}tfoot{display:table-footer-group}
 tr,figure,.kpi div,li,.warn{break-inside:avoid}
+figure svg{max-width:140mm !important}
 h1,h2,h3{break-after:avoid}h2.page{break-before:page}
 details{display:block}details>summary{display:none}
 details::details-content{content-visibility:visible;display:contents}
