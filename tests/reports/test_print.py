@@ -208,7 +208,7 @@ def test_screenshots_of_the_summary_and_the_unit_list(report: Path, tmp_path: Pa
 def test_the_ats_split_report_shows_its_chart_on_the_first_page(tmp_path: Path) -> None:
     # The split's ring chart and its legend follow the fund's figures on the first printed
     # page (at full width it went to the second, leaving the first mostly empty): printed,
-    # the report's charts are at most 140 mm wide.
+    # a ring chart is at most 140 mm wide.
     done = subprocess.run([sys.executable, "-m", "fsr_opt", "ats", "split", "--out",
                            str(tmp_path)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

@@ -106,7 +106,7 @@ table.params th:last-child,table.params td:last-child,.cli{display:none}
 .screen{display:none}table.annex tr.group th{background:#f4f6f9 !important;padding-top:2pt}
 thead{display:table-header-group}tfoot{display:table-footer-group}
 tr,figure,.kpi div,li,.warn{break-inside:avoid}
-figure svg{max-width:140mm !important}
+svg.ring{max-width:140mm !important}
 h1,h2,h3{break-after:avoid}h2.page{break-before:page}
 details{display:block}details>summary{display:none}
 details::details-content{content-visibility:visible;display:contents}
@@ -266,8 +266,9 @@ def _t(text: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _svg(width: int, height: int, body: str, title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+def _svg(width: int, height: int, body: str, title: str, css_class: str = "") -> str:
+    kind = f' class="{css_class}"' if css_class else ""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg"{kind} viewBox="0 0 {width} {height}" '
             f'width="100%" role="img" aria-label="{_e(title)}" '
             f'style="max-width:{width}px;font-family:sans-serif;font-size:12px">'
             f"<title>{_e(title)}</title>{body}</svg>")
@@ -307,7 +308,7 @@ def donut_chart(parts: Sequence[tuple[str, int]], title: str, lang: str) -> str:
                       f'<text x="262" y="{y}">{_e(label)}: {_e(money(value, lang))} '
                       f"({_e(share)})</text>")
     height = max(220, 40 + 26 * len(parts))
-    return _svg(640, height, "".join(pieces), title)
+    return _svg(640, height, "".join(pieces), title, "ring")
 
 
 def paired_bars(rows: Sequence[tuple[str, int, int]], legends: tuple[str, str], title: str,
