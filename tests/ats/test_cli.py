@@ -89,14 +89,19 @@ def test_region_takes_each_fund_from_the_split(tmp_path: Path) -> None:
     assert out.splitlines()[1] == (
         f"fund of each Ambito: its amount in the ATS split {tmp_path / 's' / 'split.csv'} "
         f"(SHA-256 {digest[:12]}…)")
+    split = tmp_path / "s" / "split.csv"
+    recorded = {"path": str(split), "sha256": digest}
     for ambito, fund in (("bergamo", "53383.66"), ("DALMINE", "37446.09")):
         run_json = json.loads((tmp_path / "out" / ambito / "run.json").read_text("utf-8"))
         assert json.dumps(run_json).count(fund) >= 1, ambito
+        # each Ambito's run.json and report.html name the split its fund came from
+        assert run_json["fund_from"] == recorded, ambito
+        report = (tmp_path / "out" / ambito / "report.html").read_text("utf-8")
+        assert (f"The fund is the Ambito&#x27;s share in the ATS split among the Ambiti "
+                f"split.csv (SHA-256 {digest})") in report, ambito
     # region.json records where the funds came from, as monitor records the split it read
     region_json = json.loads((tmp_path / "out" / "region.json").read_text("utf-8"))
-    split = tmp_path / "s" / "split.csv"
-    assert region_json["fund_from"] == {"path": str(split), "sha256": hashlib.sha256(
-        split.read_bytes()).hexdigest()}
+    assert region_json["fund_from"] == recorded
     missing = tmp_path / "missing.csv"
     missing.write_text(f"ambito,units\nATLANTIDE,{units}\n", encoding="utf-8")
     code, _, err = run("region", "--manifest", str(missing), "--fund-from",

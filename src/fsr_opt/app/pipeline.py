@@ -236,21 +236,25 @@ def run_solve(
     solver: str = "cbc",
     time_limit: float = DEFAULT_TIME_LIMIT,
     lang: str | None = None,
+    fund_from: tuple[str, str] | None = None,
 ) -> SolveRun:
     """Solve, audit the result, then write every output atomically.
 
     The tables, audit.json and run.json, then the reports for people: allocation.xlsx and
     report.html (labels in `lang`, Italian by default), whose Verifiche show the audit.
     The result is audited exactly as an allocation from a file would be (`audit_result`),
-    so the outputs never report an allocation that our own checks reject.
+    so the outputs never report an allocation that our own checks reject. `fund_from` is
+    the ATS split (path, SHA-256) the fund was taken from in a region run: run.json and
+    report.html name it.
     """
     with cycle_collection_paused():
         return _run_solve(inputs, out_dir, solver=solver, time_limit=time_limit,
-                          lang=resolve(lang))
+                          lang=resolve(lang), fund_from=fund_from)
 
 
 def _run_solve(
-    inputs: Inputs, out_dir: Path, *, solver: str, time_limit: float, lang: str
+    inputs: Inputs, out_dir: Path, *, solver: str, time_limit: float, lang: str,
+    fund_from: tuple[str, str] | None,
 ) -> SolveRun:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     result = solve_riparto(inputs.assessments, inputs.rules, solver=solver, time_limit=time_limit)
@@ -285,6 +289,7 @@ def _run_solve(
             ambito=inputs.ambito,
             # by the table's name: report.html is published, the folders of a computer are not
             input_warnings=input_warnings(inputs, file=Path(inputs.table.source).name),
+            fund_from=fund_from,
         )
         staged.add("run.json", render_run_json(document))
         annex = build_annex(outcomes)  # one annex for both reports

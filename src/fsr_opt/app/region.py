@@ -77,6 +77,8 @@ class AmbitoTask:
     solver: str
     time_limit: float
     lang: str
+    fund_from: tuple[str, str] | None = None
+    """The ATS split the fund came from (``--fund-from``): its path and SHA-256."""
 
 
 @dataclass(frozen=True)
@@ -231,12 +233,12 @@ def plan_region(
     manifest = load_manifest(manifest_path, cache=_SHARED_TABLES)
     if fund_from is not None:
         manifest = funds_from_split(manifest, fund_from)
+    split = None if fund_from is None else (str(fund_from), sha256_file(fund_from))
     tasks = tuple(
         AmbitoTask(entry.ambito, entry.units, entry.rules, entry.budget, entry.split,
-                   out_dir / entry.ambito, solver, time_limit, lang)
+                   out_dir / entry.ambito, solver, time_limit, lang, split)
         for entry in manifest.entries
     )
-    split = None if fund_from is None else (str(fund_from), sha256_file(fund_from))
     return RegionPlan(manifest, out_dir, tasks, solver, time_limit, split)
 
 
@@ -291,7 +293,8 @@ def solve_ambito(task: AmbitoTask) -> AmbitoOutcome:
                                      ambito=task.ambito if task.split else None,
                                      cache=_SHARED_TABLES if task.split else None)
                 run = run_solve(inputs, task.out_dir, solver=task.solver,
-                                time_limit=task.time_limit, lang=task.lang)
+                                time_limit=task.time_limit, lang=task.lang,
+                                fund_from=task.fund_from)
             return _solved(task, overrides, run, clock, given)
         except FsrOptError as exc:
             return _failed(task, overrides, exc.kind, exc.render(), clock)

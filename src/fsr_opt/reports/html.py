@@ -844,13 +844,19 @@ def html_report(
         extra.append(f"<p>{_e(w('set_asides'))}: "
                      + _e(", ".join(money(v, lang) for v in set_asides.values())) + " EUR</p>")
     overrides = list(document.get("overrides", []))
-    if overrides:
-        # each change in words, as the table of parameters names it, then as typed (--set)
-        # on paper only the words: the key as typed is for whoever runs the command
-        extra.append(f"<div class=\"warn\"><b>{_e(w('overrides'))}</b><ul>" + "".join(
-            f"<li>{_e(words)} <span class=\"code cli\">({_e(item)})</span></li>"
-            if (words := override_words(item, rules, lang)) != item else f"<li>{_e(item)}</li>"
-            for item in overrides) + "</ul></div>")
+    # each change in words, as the table of parameters names it, then as typed (--set)
+    # on paper only the words: the key as typed is for whoever runs the command
+    changes = [f"<li>{_e(words)} <span class=\"code cli\">({_e(item)})</span></li>"
+               if (words := override_words(item, rules, lang)) != item else f"<li>{_e(item)}</li>"
+               for item in overrides]
+    fund_from = document.get("fund_from")
+    if fund_from:  # a region's fund from the ATS split: which split, by its name and hash
+        said = w("fund_from").format(file=PurePath(fund_from["path"]).name,
+                                     sha256=fund_from["sha256"])
+        changes.append(f"<li>{_e(said)}</li>")
+    if changes:
+        extra.append(f"<div class=\"warn\"><b>{_e(w('overrides'))}</b><ul>"
+                     + "".join(changes) + "</ul></div>")
     extra.append(_warnings_box(annex, allocation, rules, document.get("warnings", []), w,
                                lang))
     solver = document.get("solver", {})

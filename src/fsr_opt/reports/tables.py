@@ -264,6 +264,7 @@ def run_document(
     units: tuple[str, str] | None = None,
     ambito: str | None = None,
     input_warnings: Sequence[str] = (),
+    fund_from: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """The content of run.json: what was run, on what, with which outcome.
 
@@ -271,7 +272,8 @@ def run_document(
     ``fsr-opt audit RUN_DIR`` knows which input is which; `ambito`, the Ambito whose rows a
     region took from a shared table, so that the audit takes the same rows.
     `input_warnings` are what the run said about its input files (a unit located outside
-    the Ambito): whoever receives the folder reads them with the solver's.
+    the Ambito): whoever receives the folder reads them with the solver's. `fund_from` is
+    the ATS split (path, SHA-256) the fund was taken from (``fsr-opt region --fund-from``).
     """
     allocation = result.allocation
     budgets = allocation.area_budgets if allocation else {}
@@ -307,6 +309,7 @@ def run_document(
         "inputs": dict(inputs),
         "input_files": files,
         "overrides": [f"{key}={value}" for key, value in overrides],
+        **({"fund_from": {"path": fund_from[0], "sha256": fund_from[1]}} if fund_from else {}),
         "warnings": [*input_warnings, *result.messages,
                      *(unassigned_warnings(allocation, rules) if allocation else [])],
         "started_at": started_at,
