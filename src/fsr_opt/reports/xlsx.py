@@ -8,7 +8,9 @@ shared strings) when the cells are given, in the order they are given, so the sh
 part can be written before the sheets that refer to it: parts and zip entries keep a fixed
 order with fixed times, and the bytes do not depend on how the XML is cut into blocks.
 
-Cells are written by hand, not with openpyxl (far slower per cell; benchmarks/RESULTS.md).
+Cells are written by hand, not with openpyxl (far slower per cell; benchmarks/RESULTS.md). A
+table's cell that follows the previous cell of its row leaves out its reference (``r="B7"``,
+optional in ECMA-376: a reader places it next), which halves a large workbook.
 Every cell is a number (``<v>``, the exact decimal text) or a shared string, never ``<f>``:
 a text starting with ``=``, ``+``, ``-`` or ``@`` is stored as text with Excel's quote
 prefix, so neither opening nor editing the cell runs it. Text is
