@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from fractions import Fraction
+from operator import attrgetter, sub
 from typing import Any, NamedTuple
 
 from fsr_opt import __version__
@@ -20,7 +22,6 @@ from fsr_opt.core.schema import (
     FONDO,
     Allocation,
     Assessment,
-    ExclusionReason,
     ResidualPool,
     ResidualScope,
     RuleSet,
@@ -94,35 +95,59 @@ def allocation_rows(outcomes: Sequence[UnitOutcome]) -> list[tuple[str, ...]]:
 
     Tuples of texts, not lists: the cycle collector stops looking at such a tuple once it has
     seen it, and a run keeps these rows, one per unit, until its last output is written.
+    Made a column at a time (the outcomes are named tuples, turned into columns at once):
+    a large Ambito has 100,000 units, and a column's codes, ratios and amounts repeat.
     """
+    if not outcomes:
+        return []
+    (items, awards, shares, bindings, first, second, residuals,
+     residual_shares) = zip(*outcomes, strict=True)
+    units = list(map(attrgetter("unit"), items))
+    reasons = list(map(attrgetter("reasons"), items))
+    said = {codes: ";".join(reason.value for reason in codes) for codes in dict.fromkeys(reasons)}
     euros = CentsTexts()  # the amounts of a unit repeat across units; its deficit rarely does
-    reasons: dict[tuple[ExclusionReason, ...], str] = {}  # a few distinct sets of reasons
-    rows: list[tuple[str, ...]] = []
-    for outcome in outcomes:
-        item = outcome.assessment
-        unit = item.unit
-        said = reasons.get(item.reasons)
-        if said is None:
-            said = reasons[item.reasons] = ";".join(reason.value for reason in item.reasons)
-        rows.append((
-            unit.unit_id, unit.name, unit.operator, unit.municipality, unit.unit_type,
-            unit.ownership.value, item.area, item.service,
-            "true" if item.eligible else "false",
-            said,
-            format_cents(item.deficit),
-            "" if item.formula_amount is None else euros[item.formula_amount],
-            format_ratio(item.proration),
-            euros[item.entitlement],
-            format_ratio(outcome.share),
-            euros[outcome.award],
-            outcome.binding.value,
-            euros[outcome.tranche_1],
-            euros[outcome.tranche_2],
-            euros[outcome.criteria_award],
-            euros[outcome.residual_award],
-            format_ratio(outcome.residual_share),
-        ))
-    return rows
+    amounts = euros.__getitem__
+    formulas = [amounts(amount) if amount is not None else ""
+                for amount in map(attrgetter("formula_amount"), items)]
+    columns = (
+        *(map(attrgetter(name), units)
+          for name in ("unit_id", "name", "operator", "municipality", "unit_type")),
+        _values(map(attrgetter("ownership"), units)),
+        map(attrgetter("area"), items), map(attrgetter("service"), items),
+        map({False: "true", True: "false"}.__getitem__, map(bool, reasons)),
+        map(said.__getitem__, reasons),
+        map(format_cents, map(attrgetter("deficit"), items)),
+        formulas,
+        _ratios(list(map(attrgetter("proration"), items))),
+        map(amounts, map(attrgetter("entitlement"), items)),
+        _ratios(shares),
+        map(amounts, awards),
+        _values(bindings),
+        map(amounts, first), map(amounts, second),
+        map(amounts, map(sub, awards, residuals)),  # the riparto's part
+        map(amounts, residuals),
+        _ratios(residual_shares),
+    )
+    return list(zip(*columns, strict=True))
+
+
+def _values(members: Iterable[Enum]) -> list[str]:
+    """Each enum member's value (``private``, ``AREA_BUDGET``): each distinct member asked once."""
+    column = list(members)
+    values = {member: member.value for member in dict.fromkeys(column)}
+    return list(map(values.__getitem__, column))
+
+
+def _ratios(values: Sequence[Fraction]) -> list[str]:
+    """`format_ratio` of each value; each distinct object written once, found by its identity.
+
+    A column shares a few ratio objects among all its units (a line's share, the whole
+    year's proration): a `Fraction` hashes slowly, its identity at once. The values are
+    alive for the whole call, so no identity is reused.
+    """
+    ids = list(map(id, values))
+    texts = {key: format_ratio(value) for key, value in dict(zip(ids, values, strict=True)).items()}
+    return list(map(texts.__getitem__, ids))
 
 
 @dataclass
