@@ -76,14 +76,16 @@ def test_a_budget_typed_as_an_excel_number_is_quoted_in_the_language_of_the_mess
     tmp_path: Path, lang: str, said: list[str]
 ) -> None:
     # Excel shows a number cell in the planner's locale: the message quotes it so, and a
-    # typed 1.234 is the number 1.234, never 1234 with its thousands grouped.
+    # typed 1.234 is the number 1.234, never 1234 with its thousands grouped; a formula's
+    # float noise is the cent it stands for (the cell reader of every amount, `parse_money`).
     header, rows = _example_rows()
     _write(tmp_path / "a.csv", [header, *rows[:3]])
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.append(["ambito", "units", "rules", "budget"])
-    for code, budget in (("a", 1234.567), ("b", -12500.5), ("c", 1.234)):
+    for code, budget in (("a", 1234.567), ("b", -12500.5), ("c", 1.234),
+                         ("d", 595000.0000000001)):  # d: Excel's float noise, 595000.00
         sheet.append([code, "a.csv", "", budget])
     book.save(tmp_path / "region.xlsx")
     with use_language(lang), pytest.raises(InputError) as exc:

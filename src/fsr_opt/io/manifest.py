@@ -13,19 +13,23 @@ import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 
 from fsr_opt.core.errors import ErrorCode, InputError, Problem
 from fsr_opt.core.i18n import N_, _
+from fsr_opt.core.money import CENTS_PER_EURO
 from fsr_opt.io.bundled import rule_sets_folder
 from fsr_opt.io.cells import (
     CellProblem,
     Dialect,
+    RawCell,
     cell_text,
     clip,
     fold_heading,
     foreign_digits,
     parse_decimal,
+    parse_money,
     quoted,
 )
 from fsr_opt.io.source import RULE_EXTENSIONS, TABLE_EXTENSIONS
@@ -153,12 +157,8 @@ def load_manifest(path: str | Path, *, cache: TableCache | None = None) -> Manif
             texts["units"], folder, TABLE_EXTENSIONS, N_("units table"), problem, "units")
         rules = _manifest_path(texts["rules"], folder, RULE_EXTENSIONS, N_("rule set"), problem,
                                "rules", bundled=True) if texts["rules"] else None
-        budget_cell = cells[columns["budget"]] if "budget" in columns else None
-        # an Excel number cell is a number, never digits grouped by a '.' (``1.234``)
-        typed = isinstance(budget_cell, int | float) and not isinstance(budget_cell, bool)
-        budget = (_check_budget(texts["budget"], quoted(budget_cell), problem,
-                                Dialect.PLAIN if typed else table.dialect) if texts["budget"]
-                  else None)
+        budget = (_check_budget(cells[columns["budget"]], texts["budget"], problem,
+                                table.dialect) if texts["budget"] else None)
         if ambito is not None and units is not None:
             entries.append(ManifestEntry(number, ambito, units, rules, budget, split=False))
             if len(problems) == before:
@@ -250,33 +250,47 @@ def _manifest_path(
     return None
 
 
-def _check_budget(text: str, shown_as: str, problem: _Report, dialect: Dialect) -> str | None:
+def _check_budget(cell: RawCell, text: str, problem: _Report, dialect: Dialect) -> str | None:
     """Return a fund as exact decimal text, read as every amount of fsr-opt is, or None.
 
     The cell parser reads it in the manifest's dialect (``850000.00``, ``850.000,00``); an
-    amount that reads two ways (``1.000`` outside Excel's Italian CSV) is refused. A message
-    quotes the cell as `shown_as` (`quoted`: an Excel number in the message's language).
+    amount that reads two ways (``1.000`` outside Excel's Italian CSV) is refused. An Excel
+    number cell is the number it is (`parse_money`: a typed 1.234 is never 1234 with its
+    thousands grouped, and Excel's float noise is the cent it stands for), quoted in the
+    message's language.
     """
-    value = parse_decimal(text, dialect, currency=True)
-    if isinstance(value, CellProblem):
-        reason = (value.message if value.code is ErrorCode.AMBIGUOUS_NUMBER
-                  or foreign_digits(text) else _("'{value}' is not a fund in euros").format(
-                      value=shown_as))
+    def refused(reason: str) -> None:
         problem("budget", ErrorCode.BAD_BUDGET, _(
             "{reason}; write a positive amount such as 850.000,00 or 850000.00, or leave the "
             "cell empty to keep the rule set's fund").format(reason=reason))
+
+    def not_a_fund(shown: str) -> None:
+        refused(_("'{value}' is not a fund in euros").format(value=shown))
+
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        cents = parse_money(cell, negative=True)
+        if isinstance(cents, CellProblem) and cents.code is ErrorCode.TOO_MANY_DECIMALS:
+            problem("budget", ErrorCode.BAD_BUDGET, cents.message)
+        elif isinstance(cents, CellProblem) or cents <= 0:
+            not_a_fund(quoted(cell))
+        else:
+            return format(Decimal(cents) / CENTS_PER_EURO, "f")
+        return None
+    value = parse_decimal(text, dialect, currency=True)
+    if isinstance(value, CellProblem):
+        if value.code is ErrorCode.AMBIGUOUS_NUMBER or foreign_digits(text):
+            refused(value.message)
+        else:
+            not_a_fund(clip(text))
         return None
     if value <= 0:
-        problem("budget", ErrorCode.BAD_BUDGET, _(
-            "{reason}; write a positive amount such as 850.000,00 or 850000.00, or leave the "
-            "cell empty to keep the rule set's fund").format(
-                reason=_("'{value}' is not a fund in euros").format(value=shown_as)))
+        not_a_fund(clip(text))
         return None
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         problem("budget", ErrorCode.BAD_BUDGET,
                 _("'{value}' has more than two decimals; round it to the cent").format(
-                    value=shown_as))
+                    value=clip(text)))
         return None
     return format(value, "f")
 
