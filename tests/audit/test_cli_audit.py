@@ -21,6 +21,15 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def _write_allocation(path: Path, rows: list[dict[str, str]]) -> Path:
+    """An allocation.csv edited by hand: `rows` with their columns, in their order."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def test_solve_writes_a_passing_audit(solved: Path) -> None:
     document = json.loads((solved / "audit.json").read_text(encoding="utf-8"))
     assert document["ok"] is True
@@ -49,11 +58,7 @@ def test_cli_exit_1_names_the_violation(solved: Path, tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle))
     excluded = next(r for r in rows if r["eligible"] == "false")
     excluded["award"] = excluded["tranche_1"] = "300.00"
-    path = tmp_path / "allocation.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = _write_allocation(tmp_path / "allocation.csv", rows)
     code, stdout, _ = run("audit", "--allocation", str(path))
     assert code == 1
     assert f"INELIGIBLE_PAID  unit {excluded['unit_id']} (row " in stdout
@@ -115,11 +120,7 @@ def test_the_text_writes_tolerances_and_shares_as_people_read_them(
     for column in ("award", "criteria_award", "tranche_1"):
         funded[column] = f"{float(funded[column]) + 0.05:.2f}"
     funded["share"] = "0.100000"
-    path = tmp_path / "allocation.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = _write_allocation(tmp_path / "allocation.csv", rows)
     code, english, _ = run("audit", "--allocation", str(path))
     assert code == 1 and "+/-" not in english
     assert " ± 0.01 EUR, actual " in english
