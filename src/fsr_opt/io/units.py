@@ -325,6 +325,7 @@ def _map_headings(
                                      "table; they are ignored").format(count=more),
                                    file=table.file,
                                    row=table.header_row, code=ErrorCode.UNKNOWN_COLUMN))
+    # again: `_other_years` has dropped the columns headed with another year
     missing = [spec for spec in required if spec.name not in found]
     # a missing column is named as the file heads the others: the technical names of the
     # contract (unit_id, costs) or, by default, the Italian template's headings (Costi 2024)
